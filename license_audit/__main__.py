@@ -1,0 +1,3 @@
+from license_audit.cli import main
+
+main()

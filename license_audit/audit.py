@@ -1,0 +1,57 @@
+"""The audit pipeline: target -> crawl -> identify -> lineage -> checks -> Report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from license_audit.catalog import Catalog, load_catalog
+from license_audit.checks import AuditContext, run_checks
+from license_audit.crawl import Snapshot, crawl
+from license_audit.identify import identify_text
+from license_audit.lineage import find_lineage
+from license_audit.registry import Registry, load_registry
+from license_audit.report import LicenseFile, ModelInfo, Report
+from license_audit.sources import Target, open_target
+
+
+@dataclass
+class AuditOptions:
+    rules_dirs: tuple[str, ...] = ()
+    offline: bool = False
+    history: bool = True
+    policy_path: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def identify_files(snapshot: Snapshot, catalog: Catalog) -> list[LicenseFile]:
+    return [LicenseFile(rel, identify_text(text, catalog)) for rel, text in sorted(snapshot.license_texts.items())]
+
+
+def model_info(snapshot: Snapshot, target: Target) -> ModelInfo:
+    card = snapshot.card
+    return ModelInfo(
+        name=card.model_name or target.name,
+        declared_license=card.license,
+        declared_license_name=card.license_name,
+        declared_base_models=card.base_models,
+        base_model_relation=card.base_model_relation,
+    )
+
+
+def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registry: Registry,
+                   options: AuditOptions) -> Report:
+    license_files = identify_files(snapshot, catalog)
+    candidates = find_lineage(snapshot, registry)
+    model = model_info(snapshot, target)
+    ctx = AuditContext(snapshot, catalog, registry, license_files, candidates, model, target.info.revision)
+    findings = run_checks(ctx)
+    return Report(target.info, model, license_files, candidates, findings, notes=list(target.notes))
+
+
+def run_audit(spec: str, options: AuditOptions | None = None) -> Report:
+    options = options or AuditOptions()
+    target = open_target(spec, offline=options.offline)
+    catalog = load_catalog(options.rules_dirs)
+    registry = load_registry(options.rules_dirs)
+    snapshot = crawl(target.root)
+    return audit_snapshot(snapshot, target, catalog, registry, options)

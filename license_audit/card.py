@@ -1,0 +1,109 @@
+"""Model card (README.md) parsing, lenient like huggingface_hub's repocard: keep every key, say what was wrong."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from license_audit.safeio import load_yaml, yaml_error_line
+
+# Same shape as huggingface_hub.repocard.REGEX_YAML_BLOCK: front matter must open the file.
+_FRONT_MATTER = re.compile(r"\A\ufeff?(\s*---[ \t]*\r?\n)([\s\S]*?)(\r?\n---[ \t]*(?:\r?\n|$))")
+
+RELATIONS = ("finetune", "adapter", "merge", "quantized")
+
+
+@dataclass
+class ModelCard:
+    path: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    body_start_line: int = 1
+    problems: list[tuple[int | None, str]] = field(default_factory=list)  # (line, what was wrong)
+
+    @property
+    def license(self) -> str | None:
+        return _as_str(self.metadata.get("license"))
+
+    @property
+    def license_name(self) -> str | None:
+        return _as_str(self.metadata.get("license_name"))
+
+    @property
+    def license_link(self) -> str | None:
+        return _as_str(self.metadata.get("license_link"))
+
+    @property
+    def model_name(self) -> str | None:
+        return _as_str(self.metadata.get("model_name"))
+
+    @property
+    def base_models(self) -> list[str]:
+        raw = self.metadata.get("base_model")
+        if raw is None:
+            return []
+        items = raw if isinstance(raw, list) else [raw]
+        out = []
+        for item in items:
+            s = _as_str(item)
+            if s:
+                out.append(s.strip())
+        return out
+
+    @property
+    def base_model_relation(self) -> str | None:
+        rel = _as_str(self.metadata.get("base_model_relation"))
+        return rel.strip().lower() if rel else None
+
+    @property
+    def effective_license(self) -> str | None:
+        """The catalog key the card means: `license_name` when `license: other`, else `license`."""
+        lic = self.license
+        if lic and lic.strip().lower() == "other" and self.license_name:
+            return self.license_name.strip().lower()
+        return lic.strip().lower() if lic else None
+
+
+def _as_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = value[0] if value else None
+        if value is None:
+            return None
+    return str(value)
+
+
+def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
+    card = ModelCard(path=path)
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        card.body = text
+        return card
+    yaml_text = m.group(2)
+    card.body = text[m.end():]
+    card.body_start_line = text[: m.end()].count("\n") + 1
+    try:
+        data = load_yaml(yaml_text)
+    except yaml.YAMLError as exc:
+        line = yaml_error_line(exc)
+        # +1: the opening '---' line precedes the YAML block.
+        card.problems.append((line + 1 if line else None, f"front matter is not valid YAML: {_one_line(exc)}"))
+        return card
+    if data is None:
+        return card
+    if not isinstance(data, dict):
+        card.problems.append((2, f"front matter is a {type(data).__name__}, not a mapping of keys"))
+        return card
+    card.metadata = {str(k): v for k, v in data.items()}
+    rel = card.base_model_relation
+    if rel and rel not in RELATIONS:
+        card.problems.append((None, f"base_model_relation '{rel}' is not one of {', '.join(RELATIONS)}"))
+    return card
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(getattr(exc, "problem", None) or exc).split())

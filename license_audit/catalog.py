@@ -1,0 +1,169 @@
+"""The license catalog: one YAML per license in rules/licenses/ (plus any --rules DIR given).
+
+A license entry holds what it is (ids, names, links), how to recognise it (`identify`), and what a
+derivative owes (`obligations`, `derivatives`). Adding a license is adding a file, not code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from license_audit.errors import InputError
+from license_audit.resources import rules_dir
+from license_audit.safeio import load_yaml, yaml_error_line
+
+# Categories a compatibility check can reason with.
+CATEGORIES = (
+    "permissive",
+    "copyleft",
+    "weak-copyleft",
+    "public-domain",
+    "open-rail",  # use-restricted but freely redistributable (OpenRAIL, DeepSeek, Gemma)
+    "model-community",  # custom model licenses that must travel unchanged (Llama, Qwen, Tongyi)
+    "noncommercial",
+    "proprietary",
+    "unknown",
+)
+
+
+@dataclass
+class Obligation:
+    kind: str
+    clause: str | None = None
+    quote: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+
+@dataclass
+class License:
+    id: str
+    spdx: str
+    name: str
+    category: str = "unknown"
+    hf_license: str = "other"
+    aliases: list[str] = field(default_factory=list)
+    url: str | None = None
+    family: str | None = None
+    version: str | None = None
+    commercial_use: bool = True
+    sharealike: bool = False
+    identify: dict[str, Any] = field(default_factory=dict)
+    obligations: list[Obligation] = field(default_factory=list)
+    derivatives: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def card_fields(self) -> dict[str, str]:
+        """What a model card should declare for this license."""
+        if self.hf_license != "other":
+            return {"license": self.hf_license}
+        return {"license": "other", "license_name": self.id}
+
+    def obligations_of(self, kind: str) -> list[Obligation]:
+        return [o for o in self.obligations if o.kind == kind]
+
+
+class Catalog:
+    def __init__(self, licenses: Iterable[License]):
+        self._by_id: dict[str, License] = {}
+        self._alias: dict[str, str] = {}
+        for lic in licenses:
+            self.add(lic)
+
+    def add(self, lic: License) -> None:
+        # Later catalogs (--rules DIR) override built-in entries with the same id.
+        self._by_id[lic.id] = lic
+        for key in [lic.id, lic.spdx, *lic.aliases]:
+            self._alias[_norm(key)] = lic.id
+
+    def __iter__(self):
+        return iter(sorted(self._by_id.values(), key=lambda lic: lic.id))
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, key: str | None) -> License | None:
+        if not key:
+            return None
+        lic_id = self._alias.get(_norm(key))
+        return self._by_id.get(lic_id) if lic_id else None
+
+    def resolve(self, key: str | None) -> str | None:
+        lic = self.get(key)
+        return lic.id if lic else None
+
+
+def _norm(key: str) -> str:
+    return key.strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def _obligation(raw: Any, where: str) -> Obligation:
+    if not isinstance(raw, dict) or "kind" not in raw:
+        raise InputError(f"{where}: each obligation needs a 'kind'")
+    data = {k: v for k, v in raw.items() if k not in ("kind", "clause", "quote")}
+    return Obligation(kind=str(raw["kind"]), clause=raw.get("clause"), quote=raw.get("quote"), data=data)
+
+
+def license_from_dict(raw: dict[str, Any], source: Path | None = None) -> License:
+    where = str(source) if source else "license entry"
+    for key in ("id", "spdx", "name"):
+        if key not in raw:
+            raise InputError(f"{where}: missing required key '{key}'")
+    obligations = [_obligation(o, where) for o in raw.get("obligations") or []]
+    return License(
+        id=str(raw["id"]),
+        spdx=str(raw["spdx"]),
+        name=str(raw["name"]),
+        category=str(raw.get("category", "unknown")),
+        hf_license=str(raw.get("hf_license", "other")),
+        aliases=[str(a) for a in raw.get("aliases") or []],
+        url=raw.get("url"),
+        family=raw.get("family"),
+        version=str(raw["version"]) if raw.get("version") is not None else None,
+        commercial_use=bool(raw.get("commercial_use", True)),
+        sharealike=bool(raw.get("sharealike", False)),
+        identify=dict(raw.get("identify") or {}),
+        obligations=obligations,
+        derivatives=dict(raw.get("derivatives") or {}),
+        source=source,
+        raw=raw,
+    )
+
+
+def load_yaml_file(path: Path) -> dict[str, Any]:
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        line = yaml_error_line(exc)
+        raise InputError(f"{path}{f':{line}' if line else ''}: not valid YAML") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping of keys")
+    return data
+
+
+def load_licenses_from(folder: Path) -> list[License]:
+    if not folder.is_dir():
+        raise InputError(f"{folder}: rules folder not found")
+    return [license_from_dict(load_yaml_file(p), p) for p in sorted(folder.glob("*.yaml"))]
+
+
+@lru_cache(maxsize=8)
+def load_catalog(extra_dirs: tuple[str, ...] = ()) -> Catalog:
+    cat = Catalog(load_licenses_from(rules_dir() / "licenses"))
+    for d in extra_dirs:
+        lic_dir = Path(d) / "licenses"
+        if lic_dir.is_dir():
+            for lic in load_licenses_from(lic_dir):
+                cat.add(lic)
+    return cat

@@ -1,0 +1,33 @@
+"""The rule engine: checks read an AuditContext and yield Findings with CONTRACT rule ids."""
+
+from __future__ import annotations
+
+from license_audit.checks import declared, lineage_checks, obligations
+from license_audit.checks.context import AuditContext
+from license_audit.report import Finding
+
+CHECKS = (
+    declared.check_invalid_files,
+    declared.check_license_missing,
+    declared.check_license_unknown,
+    declared.check_license_mismatch,
+    lineage_checks.check_base_model_undeclared,
+    lineage_checks.check_base_model_mismatch,
+    obligations.check_incompatible,
+    obligations.check_obligations,
+)
+
+
+def run_checks(ctx: AuditContext) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[tuple] = set()
+    for check in CHECKS:
+        for f in check(ctx):
+            key = (f.rule, f.path, f.upstream, f.message)
+            if key not in seen:
+                seen.add(key)
+                findings.append(f)
+    return findings
+
+
+__all__ = ["AuditContext", "run_checks"]

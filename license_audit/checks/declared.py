@@ -1,0 +1,87 @@
+"""Checks on what the repository itself declares: card license vs license files."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from license_audit.checks.context import AuditContext
+from license_audit.checks.ids import RULES
+from license_audit.report import Finding
+
+_NOT_GRANTS = ("notice", "use_policy", "use-policy", "usepolicy", "acceptable")
+
+
+def is_grant_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return not name.startswith(_NOT_GRANTS)
+
+
+def check_invalid_files(ctx: AuditContext) -> Iterator[Finding]:
+    for p in ctx.snapshot.problems:
+        yield Finding(
+            rule="invalid-file",
+            severity=RULES["invalid-file"].severity,
+            message=f"{p.path} {p.message}." if p.message.startswith(("is ", "cannot")) else f"{p.path}: {p.message}.",
+            path=p.path,
+            line=p.line,
+            commit=ctx.revision,
+            fix=RULES["invalid-file"].fix,
+        )
+
+
+def check_license_missing(ctx: AuditContext) -> Iterator[Finding]:
+    card = ctx.snapshot.card
+    if card.license or ctx.snapshot.license_texts:
+        return
+    yield Finding(
+        rule="license-missing",
+        severity=RULES["license-missing"].severity,
+        message="The model declares no license: the card has no `license:` and the repository has no license file.",
+        path=card.path or "README.md",
+        commit=ctx.revision,
+        fix=RULES["license-missing"].fix,
+    )
+
+
+def check_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
+    for lf in ctx.license_files:
+        # NOTICE and use-policy files carry attributions and rules, not grants: only license files must match.
+        if lf.licenses or not is_grant_file(lf.path):
+            continue
+        text = ctx.snapshot.license_texts.get(lf.path, "")
+        what = "is empty" if not text.strip() else "matches no known license"
+        yield Finding(
+            rule="license-unknown",
+            severity=RULES["license-unknown"].severity,
+            message=f"{lf.path} {what}, so what it grants cannot be checked.",
+            path=lf.path,
+            commit=ctx.revision,
+            fix=RULES["license-unknown"].fix,
+        )
+
+
+def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
+    card = ctx.snapshot.card
+    declared_key = card.effective_license
+    if not declared_key or declared_key in ("other", "unknown"):
+        return
+    declared = ctx.declared
+    declared_id = declared.id if declared else declared_key
+    found_anywhere = {m.id for lf in ctx.license_files for m in lf.licenses}
+    if declared_id in found_anywhere:
+        return
+    upstream_ids = {lic.id for up in ctx.upstreams for lic in up.licenses}
+    for lf in ctx.primary_license_files:
+        texts = [m for m in lf.licenses if m.kind == "text" and m.id not in upstream_ids]
+        if not texts:
+            continue
+        named = ", ".join(sorted({m.id for m in texts}))
+        yield Finding(
+            rule="license-mismatch",
+            severity=RULES["license-mismatch"].severity,
+            message=f"The card declares `{declared_key}` but {lf.path} is the {named} license text.",
+            path=lf.path,
+            line=texts[0].start_line,
+            commit=ctx.revision,
+            fix=f"Declare `{named}` in the card, or replace {lf.path} with the text of `{declared_key}`.",
+        )

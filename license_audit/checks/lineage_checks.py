@@ -1,0 +1,69 @@
+"""Checks that compare the declared `base_model` with the lineage evidence."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from license_audit.checks.context import AuditContext
+from license_audit.checks.ids import RULES
+from license_audit.lineage.signature import compare, signature_of
+from license_audit.report import Finding
+
+
+def _severity(rule: str, confidence: float) -> str:
+    default = RULES[rule].severity
+    if default == "error" and confidence < 0.8:
+        return "warning"
+    return default
+
+
+def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
+    declared = [b.lower() for b in ctx.snapshot.card.base_models]
+    declared_known = [ctx.registry.get(b) for b in ctx.snapshot.card.base_models]
+    declared_families = {k.family for k in declared_known if k}
+    has_unknown_declared = any(k is None for k in declared_known)
+    for cand in ctx.candidates:
+        if cand.declared or cand.confidence < 0.5:
+            continue
+        names = {cand.model.lower(), *(a.lower() for a in cand.alternatives)}
+        if names & set(declared) or (cand.family and cand.family in declared_families):
+            continue
+        if has_unknown_declared:
+            # The card names a base we do not know; it may itself derive from this candidate (a chain).
+            continue
+        evidence = "; ".join(cand.evidence[:2])
+        card = ctx.card_path
+        yield Finding(
+            rule="base-model-undeclared",
+            severity=_severity("base-model-undeclared", cand.confidence),
+            message=f"The model appears to derive from {cand.model} ({evidence}) but the card's base_model does not name it.",
+            path="config.json" if "config.json" in ctx.snapshot.configs else card,
+            commit=ctx.revision,
+            upstream=cand.model,
+            fix=f"Add `base_model: {cand.model}` to {card} and carry {cand.model}'s license duties.",
+        )
+
+
+def check_base_model_mismatch(ctx: AuditContext) -> Iterator[Finding]:
+    cfg = ctx.snapshot.configs.get("config.json")
+    if not isinstance(cfg, dict):
+        return
+    observed = signature_of(cfg)
+    for base in ctx.snapshot.card.base_models:
+        known = ctx.registry.get(base)
+        if not known or not known.signature:
+            continue
+        score, _equal, differ = compare(known.signature, {**cfg, **observed})
+        if score >= 0.75:
+            continue
+        strongest = next((c for c in ctx.candidates if not c.declared and c.confidence >= 0.8), None)
+        also = f"; it matches {strongest.model} instead" if strongest else ""
+        yield Finding(
+            rule="base-model-mismatch",
+            severity=RULES["base-model-mismatch"].severity,
+            message=f"The card names {base} as base_model but config.json differs from it in {', '.join(sorted(differ)[:6])}{also}.",
+            path="config.json",
+            commit=ctx.revision,
+            upstream=known.id,
+            fix="Correct `base_model:` to the model the weights were actually built from.",
+        )

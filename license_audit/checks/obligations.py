@@ -1,0 +1,222 @@
+"""Upstream duties: each catalog license's `obligations` checked against the repository.
+
+Every obligation kind maps to one CONTRACT rule id. Duties found through evidence below 0.8
+confidence ("possibly derived") are reported one level lower, as warnings.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from license_audit.catalog import License, Obligation
+from license_audit.checks.context import AuditContext, Upstream
+from license_audit.checks.ids import RULES
+from license_audit.report import Finding
+
+
+def _severity(rule: str, up: Upstream) -> str:
+    default = RULES[rule].severity
+    if default == "error" and not up.derived:
+        return "warning"
+    return default
+
+
+def _finding(ctx: AuditContext, rule: str, up: Upstream, lic: License, ob: Obligation | None, message: str,
+             path: str | None, fix: str) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=_severity(rule, up),
+        message=message,
+        path=path,
+        commit=ctx.revision,
+        upstream=up.id,
+        fix=fix,
+        clause=f"{lic.name} {ob.clause}" if ob and ob.clause else None,
+    )
+
+
+def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
+    key = ctx.snapshot.card.effective_license
+    if not key or key in ("other", "unknown"):
+        return
+    declared = ctx.declared
+    for up in ctx.upstreams:
+        for lic in up.licenses:
+            reason = incompatibility(lic, declared, key)
+            if reason:
+                yield _finding(
+                    ctx, "license-incompatible", up, lic, None,
+                    f"The card declares `{key}`, which cannot be granted for a derivative of {up.id} under the {lic.name}: {reason}.",
+                    ctx.card_path,
+                    f"Declare `{_card_value(lic)}` in the card (or terms the {lic.name} allows) and keep its duties.",
+                )
+
+
+def _card_value(lic: License) -> str:
+    f = lic.card_fields
+    return f["license"] if "license_name" not in f else f"license: other, license_name: {f['license_name']}"
+
+
+def incompatibility(upstream: License, declared: License | None, declared_key: str) -> str | None:
+    """Why `declared` cannot be the license of a derivative of `upstream`, or None when it can."""
+    if declared is not None and declared.id == upstream.id:
+        return None
+    rules = upstream.derivatives
+    declared_id = declared.id if declared else declared_key
+    allowed = set(rules.get("allowed") or []) | {upstream.id}
+    if rules.get("relicense") == "same" and declared_id not in allowed:
+        return f"the {upstream.name} does not allow relicensing; derivatives stay under it"
+    if upstream.sharealike and declared_id not in allowed:
+        return "ShareAlike terms require the same or a compatible license"
+    commercial = declared.commercial_use if declared else True
+    if not upstream.commercial_use and commercial:
+        return "the upstream forbids commercial use and the declared license permits it"
+    category = declared.category if declared else "proprietary"
+    if category in (rules.get("forbid_categories") or []):
+        return f"a {category} license drops the use restrictions the upstream requires to travel"
+    return None
+
+
+# --- one function per obligation kind -------------------------------------------------------------
+
+def _license_copy(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
+    if ctx.has_license_text(lic.id):
+        return
+    if ob.get("link_ok") and lic.url and ctx.mentions(lic.url):
+        return
+    path = ob.get("file") or "LICENSE"
+    if path in ctx.snapshot.files:
+        path = f"LICENSE-{lic.id.upper()}"
+    refs = [lf.path for lf in ctx.license_files if lic.id in lf.ids("reference")]
+    detail = f" ({refs[0]} only refers to it)" if refs else ""
+    yield _finding(
+        ctx, "upstream-license-missing", up, lic, ob,
+        f"{up.id} is under the {lic.name}, which must travel with derivatives, but no copy of it is in the repository{detail}.",
+        path,
+        f"Add the full text of the {lic.name} as {path}.",
+    )
+
+
+def _copyright(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
+    if not up.known:
+        return
+    for line in up.known.copyright:
+        if ctx.mentions(line):
+            continue
+        yield _finding(
+            ctx, "upstream-notice-missing", up, lic, ob,
+            f"The copyright line \"{line}\" of {up.id} is missing from the repository.",
+            "NOTICE",
+            f"Add \"{line}\" to a NOTICE file next to the upstream license text.",
+        )
+
+
+def _notice_text(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
+    text = ob.get("text")
+    if not text or ctx.mentions(text, outside_copies_of=lic.id):
+        return
+    path = ob.get("file") or "NOTICE"
+    yield _finding(
+        ctx, "upstream-notice-missing", up, lic, ob,
+        f"The {lic.name} requires the notice \"{text}\" in a Notice file, and the repository does not carry it.",
+        path,
+        f"Add the line \"{text}\" to {path}.",
+    )
+
+
+def _notice_file(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
+    notice = up.known.notice if up.known else None
+    if not notice:
+        return
+    lines = [ln.strip() for ln in notice.splitlines() if ln.strip()]
+    missing = [ln for ln in lines if not ctx.mentions(ln)]
+    if not missing:
+        return
+    yield _finding(
+        ctx, "upstream-notice-missing", up, lic, ob,
+        f"{up.id} ships a NOTICE file whose attribution notices must travel with derivatives, and \"{missing[0]}\" is missing.",
+        ob.get("file") or "NOTICE",
+        f"Copy the attribution notices of {up.id}'s NOTICE into this repository's NOTICE file.",
+    )
+
+
+def _attribution(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
+    phrases = ob.get("phrases") or []
+    if not phrases or any(ctx.mentions(p, outside_copies_of=lic.id) for p in phrases):
+        return
+    want = " or ".join(f"\"{p}\"" for p in phrases)
+    yield _finding(
+        ctx, "attribution-missing", up, lic, ob,
+        f"The {lic.name} requires derivatives of {up.id} to display {want}, and the card does not.",
+        ctx.card_path,
+        f"Add {want} prominently to {ctx.card_path}.",
+    )
+
+
+def _name_prefix(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
+    prefix = ob.get("prefix")
+    name = ctx.model.name
+    if not prefix or name.split("/")[-1].lower().startswith(str(prefix).lower()):
+        return
+    yield _finding(
+        ctx, "name-prefix-required", up, lic, ob,
+        f"The {lic.name} requires a derivative's name to begin with \"{prefix}\", and \"{name}\" does not.",
+        ctx.card_path,
+        f"Rename the model to begin with \"{prefix}\" (e.g. \"{prefix}-{name.split('/')[-1]}\") and set `model_name` in the card.",
+    )
+
+
+def _use_restrictions(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
+    markers = ob.get("markers") or []
+    if any(ctx.mentions(m) for m in markers) or ctx.files_named("use_policy", "use-policy", "acceptable_use"):
+        return
+    where = ob.get("policy_url")
+    fix = (f"Include the {lic.name} use restrictions as binding terms in the license, or link its use policy"
+           f"{f' ({where})' if where else ''} from {ctx.card_path}.")
+    yield _finding(
+        ctx, "use-restrictions-missing", up, lic, ob,
+        f"The {lic.name} requires its use restrictions to be passed on to users of {up.id}'s derivatives, and the repository does not pass them on.",
+        ctx.card_path,
+        fix,
+    )
+
+
+def _usage_threshold(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
+    mau = ob.get("monthly_active_users")
+    if not mau:
+        return
+    yield _finding(
+        ctx, "usage-threshold", up, lic, ob,
+        f"The {lic.name} of {up.id} requires a separate license above {int(mau):,} monthly active users.",
+        ctx.card_path,
+        "Request a license from the upstream licensor before exceeding the threshold.",
+    )
+
+
+HANDLERS: dict[str, Callable[[AuditContext, Upstream, License, Obligation], Iterator[Finding]]] = {
+    "license-copy": _license_copy,
+    "copyright": _copyright,
+    "notice-text": _notice_text,
+    "notice-file": _notice_file,
+    "attribution": _attribution,
+    "name-prefix": _name_prefix,
+    "use-restrictions": _use_restrictions,
+    "usage-threshold": _usage_threshold,
+}
+
+
+def check_obligations(ctx: AuditContext) -> Iterator[Finding]:
+    done: set[tuple[str, str, int]] = set()
+    # Strongest evidence first, so a duty shared by two candidate upstreams is reported once, at its surest.
+    for up in sorted(ctx.upstreams, key=lambda u: -u.candidate.confidence):
+        for lic in up.licenses:
+            for idx, ob in enumerate(lic.obligations):
+                handler = HANDLERS.get(ob.kind)
+                if handler is None:
+                    continue
+                # Copyright lines belong to the upstream model, not to one of its licenses: check them once.
+                key = (up.id, ob.kind, -1) if ob.kind == "copyright" else (lic.id, ob.kind, idx)
+                if key in done:
+                    continue
+                done.add(key)
+                yield from handler(ctx, up, lic, ob)

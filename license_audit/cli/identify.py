@@ -1,0 +1,48 @@
+"""license-audit identify FILE..."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from license_audit.cli.common import rules_option, write_output
+from license_audit.errors import InputError
+
+
+@click.command("identify")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@rules_option
+def command(files, fmt, output, rules_dirs):
+    """Name the license(s) in each FILE, with confidence and line span."""
+    from license_audit.catalog import load_catalog
+    from license_audit.identify import identify_text
+    from license_audit.render import to_json
+    from license_audit.safeio import MAX_TEXT_BYTES, decode_text
+
+    catalog = load_catalog(tuple(rules_dirs))
+    results = []
+    for name in files:
+        path = Path(name)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_TEXT_BYTES)
+        except FileNotFoundError:
+            raise InputError(f"{name}: no such file") from None
+        except OSError as exc:
+            raise InputError(f"{name}: cannot be read ({exc.strerror})") from None
+        results.append({"path": name, "licenses": [m.to_dict() for m in identify_text(decode_text(data), catalog)]})
+    if fmt == "json":
+        write_output(to_json(results), output)
+        return
+    lines = []
+    for res in results:
+        if not res["licenses"]:
+            lines.append(f"{res['path']}: no known license")
+            continue
+        for m in res["licenses"]:
+            kind = "" if m["kind"] == "text" else f" [{m['kind']}]"
+            lines.append(f"{res['path']}: {m['id']} ({m['spdx']}){kind} {m['confidence']:.2f} lines {m['start_line']}-{m['end_line']}")
+    write_output("\n".join(lines) + "\n", output)

@@ -1,0 +1,153 @@
+"""Crawl a model repository into a Snapshot: the card, license-like files, configs, weight files.
+
+Everything downstream (identify, lineage, rules, history) reads the Snapshot, never the disk, so a
+Hub repository or a git revision can be audited the same way as a local folder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from license_audit.card import ModelCard, parse_card
+from license_audit.safeio import (
+    MAX_JSON_BYTES,
+    MAX_TEXT_BYTES,
+    JSONProblem,
+    UnsafePath,
+    decode_text,
+    looks_binary,
+    parse_json,
+    read_bytes,
+    walk,
+)
+
+# LICENSE, LICENCE, COPYING, NOTICE, USE_POLICY and their variants (LICENSE-MODEL, LICENSE.weights.txt,
+# MODEL_LICENSE, "Tongyi Qianwen LICENSE AGREEMENT", GEMMA_TERMS_OF_USE.txt, ...).
+_LICENSE_NAME = re.compile(
+    r"(^|[^a-z])(licen[cs]e|copying|notice|use[ _-]?policy|terms[ _-]?of[ _-]?use|acceptable[ _-]?use)",
+    re.IGNORECASE,
+)
+_TEXT_SUFFIXES = {"", ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".mdx"}
+_CONFIG_NAMES = (
+    "config.json",
+    "adapter_config.json",
+    "tokenizer_config.json",
+    "generation_config.json",
+    "special_tokens_map.json",
+    "quantize_config.json",
+    "quant_config.json",
+    "hf_quant_config.json",
+    "model.safetensors.index.json",
+)
+_MAX_LICENSE_DEPTH = 3  # license files deeper than this (vendored code) are not the model's own
+
+
+@dataclass
+class Problem:
+    path: str
+    message: str
+    line: int | None = None
+
+
+@dataclass
+class Snapshot:
+    root: Path
+    files: list[str]
+    card: ModelCard
+    license_texts: dict[str, str] = field(default_factory=dict)
+    configs: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)
+
+    @property
+    def weight_files(self) -> list[str]:
+        return [f for f in self.files if f.endswith((".safetensors", ".gguf", ".bin", ".pt", ".pth", ".ckpt", ".onnx"))]
+
+    def text_of(self, rel: str) -> str | None:
+        """Text of any small file in the snapshot (read on demand, capped)."""
+        if rel in self.license_texts:
+            return self.license_texts[rel]
+        if rel not in self.files:
+            return None
+        try:
+            res = read_bytes(self.root, rel, MAX_TEXT_BYTES)
+        except (OSError, UnsafePath):
+            return None
+        if looks_binary(res.data):
+            return None
+        return decode_text(res.data)
+
+
+def is_license_file(rel: str) -> bool:
+    p = Path(rel)
+    if len(p.parts) > _MAX_LICENSE_DEPTH:
+        return False
+    if p.suffix.lower() not in _TEXT_SUFFIXES and not _LICENSE_NAME.search(p.suffix):
+        return False
+    if p.name.lower() in {"readme.md", "readme"}:
+        return False
+    return bool(_LICENSE_NAME.search(p.name))
+
+
+def find_card(files: list[str]) -> str | None:
+    for rel in files:
+        if rel.lower() == "readme.md":
+            return rel
+    return None
+
+
+def crawl(root: Path) -> Snapshot:
+    root = root.resolve()
+    files = walk(root)
+    snap = Snapshot(root=root, files=files, card=ModelCard(path=None))
+
+    card_rel = find_card(files)
+    if card_rel:
+        text = _read_text(snap, card_rel)
+        if text is not None:
+            snap.card = parse_card(text, card_rel)
+            for line, msg in snap.card.problems:
+                snap.problems.append(Problem(card_rel, msg, line))
+
+    for rel in files:
+        if is_license_file(rel):
+            text = _read_text(snap, rel)
+            if text is not None:
+                snap.license_texts[rel] = text
+
+    for rel in files:
+        if Path(rel).name in _CONFIG_NAMES and "/" not in rel:
+            raw = _read_text(snap, rel, MAX_JSON_BYTES)
+            if raw is None:
+                continue
+            try:
+                snap.configs[rel] = parse_json(raw)
+            except JSONProblem as exc:
+                snap.problems.append(Problem(rel, str(exc), _line_of(str(exc))))
+    return snap
+
+
+def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | None:
+    try:
+        res = read_bytes(snap.root, rel, limit)
+    except UnsafePath:
+        snap.problems.append(Problem(rel, "is a link that points outside the repository; not read"))
+        return None
+    except OSError as exc:
+        snap.problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    if res.truncated:
+        snap.truncated.append(rel)
+    if looks_binary(res.data):
+        if is_license_file(rel) or rel == find_card(snap.files):
+            snap.problems.append(Problem(rel, "is binary, not text; it cannot be read as a license or card"))
+        return None
+    return decode_text(res.data)
+
+
+def _line_of(msg: str) -> int | None:
+    m = re.search(r"line (\d+)", msg)
+    return int(m.group(1)) if m else None

@@ -1,0 +1,110 @@
+"""The known-model registry: one YAML per base model in rules/models/ (plus any --rules DIR given).
+
+Each entry carries the model's license(s), copyright lines that must travel, and its architecture
+signature (the config.json hyper-parameters that identify it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from license_audit.catalog import load_yaml_file
+from license_audit.errors import InputError
+from license_audit.resources import rules_dir
+
+
+@dataclass
+class KnownModel:
+    id: str
+    family: str
+    license: str
+    licenses: list[str] = field(default_factory=list)  # every license whose duties travel (weights + code)
+    copyright: list[str] = field(default_factory=list)
+    notice: str | None = None  # upstream NOTICE content a derivative must carry (Apache 4(d))
+    size: str | None = None
+    released: str | None = None
+    signature: dict[str, Any] = field(default_factory=dict)
+    tokenizer: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    source: Path | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def all_licenses(self) -> list[str]:
+        out = [self.license]
+        out += [lic for lic in self.licenses if lic not in out]
+        return out
+
+
+def model_from_dict(raw: dict[str, Any], source: Path | None = None) -> KnownModel:
+    where = str(source) if source else "model entry"
+    for key in ("id", "family", "license"):
+        if key not in raw:
+            raise InputError(f"{where}: missing required key '{key}'")
+    return KnownModel(
+        id=str(raw["id"]),
+        family=str(raw["family"]),
+        license=str(raw["license"]),
+        licenses=[str(x) for x in raw.get("licenses") or []],
+        copyright=[str(x) for x in raw.get("copyright") or []],
+        notice=raw.get("notice"),
+        size=str(raw["size"]) if raw.get("size") is not None else None,
+        released=str(raw["released"]) if raw.get("released") is not None else None,
+        signature=dict(raw.get("signature") or {}),
+        tokenizer=dict(raw.get("tokenizer") or {}),
+        aliases=[str(a) for a in raw.get("aliases") or []],
+        source=source,
+        raw=raw,
+    )
+
+
+class Registry:
+    def __init__(self, models: list[KnownModel]):
+        self._by_id: dict[str, KnownModel] = {}
+        self._alias: dict[str, str] = {}
+        for m in models:
+            self.add(m)
+
+    def add(self, m: KnownModel) -> None:
+        self._by_id[m.id] = m
+        for key in [m.id, *m.aliases]:
+            self._alias[key.lower()] = m.id
+
+    def __iter__(self):
+        return iter(sorted(self._by_id.values(), key=lambda m: m.id))
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, model_id: str | None) -> KnownModel | None:
+        if not model_id:
+            return None
+        key = model_id.strip().lower()
+        if key.startswith("hf:"):
+            key = key[3:]
+        key = key.split("@", 1)[0]
+        for prefix in ("https://huggingface.co/", "huggingface.co/"):
+            if key.startswith(prefix):
+                key = key[len(prefix):]
+        mid = self._alias.get(key)
+        return self._by_id.get(mid) if mid else None
+
+
+def load_models_from(folder: Path) -> list[KnownModel]:
+    if not folder.is_dir():
+        raise InputError(f"{folder}: rules folder not found")
+    return [model_from_dict(load_yaml_file(p), p) for p in sorted(folder.glob("*.yaml"))]
+
+
+@lru_cache(maxsize=8)
+def load_registry(extra_dirs: tuple[str, ...] = ()) -> Registry:
+    reg = Registry(load_models_from(rules_dir() / "models"))
+    for d in extra_dirs:
+        models_dir = Path(d) / "models"
+        if models_dir.is_dir():
+            for m in load_models_from(models_dir):
+                reg.add(m)
+    return reg

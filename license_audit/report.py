@@ -1,0 +1,197 @@
+"""The report objects every command builds and every formatter reads (CONTRACT: JSON schema_version 1).
+
+Formatters never compute anything: counts, sorting and the exit decision are properties here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from license_audit import TOOL_NAME, __version__
+
+SCHEMA_VERSION = 1
+SEVERITIES = ("error", "warning", "info")
+_RANK = {"error": 3, "warning": 2, "info": 1, "never": 99}
+
+
+def severity_at_least(severity: str, threshold: str) -> bool:
+    return _RANK.get(severity, 0) >= _RANK[threshold]
+
+
+@dataclass(frozen=True)
+class LicenseMatch:
+    id: str
+    spdx: str
+    confidence: float
+    start_line: int
+    end_line: int
+    # "text": a copy of the license; "reference": a notice that only points at it (an Apache header,
+    # "licensed under the Llama 3.1 Community License"); obligations need the difference.
+    kind: str = "text"
+    name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "spdx": self.spdx,
+            "confidence": round(self.confidence, 2),
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "kind": self.kind,
+        }
+
+
+@dataclass
+class LicenseFile:
+    path: str
+    licenses: list[LicenseMatch]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "licenses": [m.to_dict() for m in self.licenses]}
+
+    def ids(self, kind: str | None = None) -> set[str]:
+        return {m.id for m in self.licenses if kind is None or m.kind == kind}
+
+
+@dataclass
+class Candidate:
+    """One upstream model this repository may derive from."""
+
+    model: str
+    family: str | None
+    relation: str
+    declared: bool
+    confidence: float
+    license: str | None
+    evidence: list[str] = field(default_factory=list)
+    # Members of a set of config-identical models (e.g. Llama-3.1-70B and Llama-3.3-70B).
+    alternatives: list[str] = field(default_factory=list)
+
+    @property
+    def derived(self) -> bool:
+        return self.confidence >= 0.8
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "model": self.model,
+            "family": self.family,
+            "relation": self.relation,
+            "declared": self.declared,
+            "confidence": round(self.confidence, 2),
+            "license": self.license,
+            "evidence": list(self.evidence),
+        }
+        if self.alternatives:
+            d["alternatives"] = list(self.alternatives)
+        return d
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    path: str | None = None
+    commit: str | None = None
+    upstream: str | None = None
+    fix: str | None = None
+    line: int | None = None
+    clause: str | None = None
+    waived: bool = False
+    waiver_reason: str | None = None
+
+    def sort_key(self):
+        return (-_RANK[self.severity], self.rule, self.path or "", self.upstream or "", self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "commit": self.commit,
+            "upstream": self.upstream,
+            "fix": self.fix,
+        }
+        if self.line is not None:
+            d["line"] = self.line
+        if self.clause:
+            d["clause"] = self.clause
+        if self.waived:
+            d["waived"] = True
+            d["waiver_reason"] = self.waiver_reason
+        return d
+
+
+@dataclass
+class TargetInfo:
+    kind: str  # local | git | hub
+    id: str
+    revision: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "revision": self.revision}
+
+
+@dataclass
+class ModelInfo:
+    name: str
+    declared_license: str | None
+    declared_license_name: str | None
+    declared_base_models: list[str]
+    base_model_relation: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "declared_license": self.declared_license,
+            "declared_license_name": self.declared_license_name,
+            "declared_base_models": list(self.declared_base_models),
+            "base_model_relation": self.base_model_relation,
+        }
+
+
+@dataclass
+class Report:
+    target: TargetInfo
+    model: ModelInfo
+    license_files: list[LicenseFile]
+    lineage: list[Candidate]
+    findings: list[Finding]
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.findings.sort(key=Finding.sort_key)
+        self.lineage.sort(key=lambda c: (-round(c.confidence, 2), c.model))
+
+    @property
+    def active_findings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.waived]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {s: 0 for s in SEVERITIES}
+        for f in self.active_findings:
+            counts[f.severity] += 1
+        return counts
+
+    def fails(self, threshold: str) -> bool:
+        if threshold == "never":
+            return False
+        return any(severity_at_least(f.severity, threshold) for f in self.active_findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": TOOL_NAME, "version": __version__},
+            "target": self.target.to_dict(),
+            "model": self.model.to_dict(),
+            "license_files": [lf.to_dict() for lf in self.license_files],
+            "lineage": [c.to_dict() for c in self.lineage],
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": self.summary,
+        }
+        if self.notes:
+            d["notes"] = list(self.notes)
+        return d

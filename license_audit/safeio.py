@@ -1,0 +1,151 @@
+"""Bounded, symlink-safe reading of files from an audited repository.
+
+The audited repository is untrusted: reads are capped, links pointing outside the repository are
+never followed, YAML is loaded with the safe loader and a bounded alias count, JSON with a depth bound.
+Nothing read here is ever executed or unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+MAX_TEXT_BYTES = 2 * 1024 * 1024  # a license file or model card larger than this is truncated
+MAX_JSON_BYTES = 8 * 1024 * 1024  # config / tokenizer_config; tokenizer.json is read by lineage with its own cap
+MAX_JSON_DEPTH = 64
+MAX_YAML_ALIASES = 100
+
+
+class UnsafePath(Exception):
+    """A path that leaves the repository (through `..` or a symlink)."""
+
+
+def inside(root: Path, path: Path) -> Path:
+    """Resolve `path` and ensure it stays under `root`; symlinks that leave the repository are refused."""
+    real_root = root.resolve()
+    real = path.resolve()
+    if real != real_root and real_root not in real.parents:
+        raise UnsafePath(f"{path} points outside the repository")
+    return real
+
+
+@dataclass
+class ReadResult:
+    data: bytes
+    truncated: bool
+
+
+def read_bytes(root: Path, rel: str, limit: int) -> ReadResult:
+    path = inside(root, root / rel)
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    return ReadResult(data[:limit], len(data) > limit)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode repository text: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1 as a last resort."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")
+
+
+def read_text(root: Path, rel: str, limit: int = MAX_TEXT_BYTES) -> tuple[str, bool]:
+    res = read_bytes(root, rel, limit)
+    return decode_text(res.data), res.truncated
+
+
+def looks_binary(data: bytes) -> bool:
+    return b"\x00" in data[:8192]
+
+
+def _depth(obj, limit: int) -> int:
+    # Iterative so that a hostile, deeply nested document cannot exhaust the interpreter stack.
+    stack = [(obj, 1)]
+    deepest = 0
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        if isinstance(node, dict):
+            stack.extend((v, d + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, d + 1) for v in node)
+    return deepest
+
+
+class JSONProblem(ValueError):
+    pass
+
+
+def parse_json(text: str, max_depth: int = MAX_JSON_DEPTH):
+    try:
+        obj = json.loads(text)
+    except RecursionError:
+        raise JSONProblem(f"nesting deeper than {max_depth} levels") from None
+    except json.JSONDecodeError as exc:
+        raise JSONProblem(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    if _depth(obj, max_depth) > max_depth:
+        raise JSONProblem(f"nesting deeper than {max_depth} levels")
+    return obj
+
+
+class _BoundedSafeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses documents with many aliases (the "billion laughs" shape)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} YAML aliases")
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str):
+    """yaml.safe_load with an alias bound; raises yaml.YAMLError on bad input."""
+    return yaml.load(text, Loader=_BoundedSafeLoader)  # noqa: S506 - the loader is a SafeLoader subclass
+
+
+def yaml_error_line(exc: Exception) -> int | None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return mark.line + 1 if mark is not None else None
+
+
+def walk(root: Path, max_files: int = 20000, skip_dirs: frozenset[str] = frozenset({".git", ".hg", ".svn", "__pycache__", ".cache"})):
+    """Relative POSIX paths of regular files under root, sorted; symlinks are not followed.
+
+    Links are listed only when they resolve inside the repository, so a link named LICENSE that
+    points at /etc/passwd is never read.
+    """
+    out: list[str] = []
+    root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in skip_dirs)
+        for name in sorted(filenames):
+            full = Path(dirpath) / name
+            if full.is_symlink():
+                try:
+                    real = inside(root, full)
+                except (UnsafePath, OSError):
+                    continue
+                if not real.is_file():
+                    continue
+            elif not full.is_file():
+                continue
+            out.append(full.relative_to(root).as_posix())
+            if len(out) >= max_files:
+                return sorted(out)
+    return sorted(out)

@@ -1,0 +1,74 @@
+"""Targets: a local folder, a git work tree, or a Hugging Face Hub repository (`hf:OWNER/NAME[@REV]`).
+
+`open_target` turns the TARGET argument into a folder on disk that the crawler reads, plus what the
+report says about it. Hub targets are materialised (small files only, never weights) by sources.hub.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from license_audit.errors import TargetError
+from license_audit.report import TargetInfo
+
+
+@dataclass
+class Target:
+    info: TargetInfo
+    root: Path
+    name: str
+    notes: list[str] = field(default_factory=list)
+    # For a Hub target: the already-fetched history and safetensors metadata, so nothing is fetched twice.
+    extra: dict = field(default_factory=dict)
+
+
+def is_hub_spec(spec: str) -> bool:
+    return spec.startswith("hf:")
+
+
+def parse_hub_spec(spec: str) -> tuple[str, str | None]:
+    body = spec[3:]
+    repo, _, rev = body.partition("@")
+    parts = repo.split("/")
+    if len(parts) != 2 or not all(parts):
+        raise TargetError(f"{spec}: a Hub target is hf:OWNER/NAME or hf:OWNER/NAME@REVISION")
+    return repo, (rev or None)
+
+
+def git_head(root: Path) -> str | None:
+    """The HEAD commit of a git work tree, or None for a repository without commits."""
+    head = root / ".git"
+    if not head.exists():
+        return None
+    try:
+        import git  # GitPython; imported here so that plain folders never pay for it
+
+        repo = git.Repo(root)
+        try:
+            return repo.head.commit.hexsha
+        except ValueError:
+            return None  # no commits yet
+    except Exception:
+        return None
+
+
+def open_local(spec: str) -> Target:
+    root = Path(spec).expanduser()
+    if not root.exists():
+        raise TargetError(f"{spec}: no such folder")
+    if not root.is_dir():
+        raise TargetError(f"{spec}: not a folder (give the model's folder, not a file)")
+    root = root.resolve()
+    is_git = (root / ".git").exists()
+    rev = git_head(root) if is_git else None
+    return Target(TargetInfo("git" if is_git else "local", str(Path(spec)), rev), root, root.name)
+
+
+def open_target(spec: str, offline: bool = False) -> Target:
+    if is_hub_spec(spec):
+        from license_audit.sources import hub
+
+        repo_id, revision = parse_hub_spec(spec)
+        return hub.open_hub(repo_id, revision, offline=offline)
+    return open_local(spec)

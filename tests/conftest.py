@@ -1,0 +1,77 @@
+"""Shared fixtures: model repositories built in temporary folders from the project's own data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from license_audit.cli import main
+from license_audit.registry import load_registry
+from license_audit.resources import rules_dir
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def write_tree(root: Path, files: dict[str, str | bytes | dict]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, dict):
+            path.write_text(json.dumps(content, indent=2), encoding="utf-8")
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def config_of(model_id: str, **changes) -> dict:
+    """A config.json carrying a registry model's architecture signature (plus the given changes)."""
+    sig = dict(load_registry().get(model_id).signature)
+    sig.update({"torch_dtype": "bfloat16", "transformers_version": "4.50.0"})
+    sig.update(changes)
+    return sig
+
+
+def card(front: str, body: str = "# Model\n") -> str:
+    return f"---\n{front.strip()}\n---\n\n{body}"
+
+
+def license_text(lic_id: str) -> str:
+    return (rules_dir() / "licenses" / "texts" / f"{lic_id}.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def make_repo(tmp_path):
+    counter = {"n": 0}
+
+    def _make(files: dict, name: str | None = None) -> Path:
+        counter["n"] += 1
+        root = tmp_path / (name or f"repo{counter['n']}")
+        root.mkdir()
+        return write_tree(root, files)
+
+    return _make
+
+
+@pytest.fixture
+def cli():
+    runner = CliRunner()
+
+    def _run(*args):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return _run
+
+
+def audit_json(cli, path, *extra) -> tuple[dict, int]:
+    res = cli("audit", path, "--format", "json", *extra)
+    assert res.exit_code in (0, 1), res.output
+    return json.loads(res.output), res.exit_code
+
+
+def rules_of(report: dict, severity: str | None = None) -> set[str]:
+    return {f["rule"] for f in report["findings"] if severity is None or f["severity"] == severity}
