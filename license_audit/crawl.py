@@ -50,6 +50,11 @@ class Problem:
     path: str
     message: str
     line: int | None = None
+    fix: str | None = None
+
+
+_LINK_FIX = "Replace the link with a regular file inside the repository."
+_BINARY_FIX = "Replace the file with a plain-text (UTF-8) copy."
 
 
 @dataclass
@@ -101,8 +106,12 @@ def find_card(files: list[str]) -> str | None:
 
 def crawl(root: Path) -> Snapshot:
     root = root.resolve()
-    files = walk(root)
+    outside: list[str] = []
+    files = walk(root, outside=outside)
     snap = Snapshot(root=root, files=files, card=ModelCard(path=None))
+    for rel in outside:
+        if is_license_file(rel) or rel.lower() == "readme.md":
+            snap.problems.append(Problem(rel, "is a link that points outside the repository; not read", fix=_LINK_FIX))
 
     card_rel = find_card(files)
     if card_rel:
@@ -134,7 +143,7 @@ def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | N
     try:
         res = read_bytes(snap.root, rel, limit)
     except UnsafePath:
-        snap.problems.append(Problem(rel, "is a link that points outside the repository; not read"))
+        snap.problems.append(Problem(rel, "is a link that points outside the repository; not read", fix=_LINK_FIX))
         return None
     except OSError as exc:
         snap.problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}"))
@@ -143,7 +152,8 @@ def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | N
         snap.truncated.append(rel)
     if looks_binary(res.data):
         if is_license_file(rel) or rel == find_card(snap.files):
-            snap.problems.append(Problem(rel, "is binary, not text; it cannot be read as a license or card"))
+            snap.problems.append(Problem(rel, "is binary, not text; it cannot be read as a license or card",
+                                         fix=_BINARY_FIX))
         return None
     return decode_text(res.data)
 

@@ -124,11 +124,13 @@ def yaml_error_line(exc: Exception) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
-def walk(root: Path, max_files: int = 20000, skip_dirs: frozenset[str] = frozenset({".git", ".hg", ".svn", "__pycache__", ".cache"})):
+def walk(root: Path, max_files: int = 20000,
+         skip_dirs: frozenset[str] = frozenset({".git", ".hg", ".svn", "__pycache__", ".cache"}),
+         outside: list[str] | None = None):
     """Relative POSIX paths of regular files under root, sorted; symlinks are not followed.
 
     Links are listed only when they resolve inside the repository, so a link named LICENSE that
-    points at /etc/passwd is never read.
+    points at /etc/passwd is never read; such links are appended to `outside` when it is given.
     """
     out: list[str] = []
     root = root.resolve()
@@ -140,6 +142,8 @@ def walk(root: Path, max_files: int = 20000, skip_dirs: frozenset[str] = frozens
                 try:
                     real = inside(root, full)
                 except (UnsafePath, OSError):
+                    if outside is not None:
+                        outside.append(full.relative_to(root).as_posix())
                     continue
                 if not real.is_file():
                     continue

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from license_audit.checks.context import AuditContext
 from license_audit.checks.ids import RULES
+from license_audit.crawl import is_license_file
 from license_audit.report import Finding
 
 _NOT_GRANTS = ("notice", "use_policy", "use-policy", "usepolicy", "acceptable")
@@ -25,13 +26,16 @@ def check_invalid_files(ctx: AuditContext) -> Iterator[Finding]:
             path=p.path,
             line=p.line,
             commit=ctx.revision,
-            fix=RULES["invalid-file"].fix,
+            fix=p.fix or RULES["invalid-file"].fix,
         )
 
 
 def check_license_missing(ctx: AuditContext) -> Iterator[Finding]:
     card = ctx.snapshot.card
-    if card.license or ctx.snapshot.license_texts:
+    # NOTICE or USE_POLICY files alone grant nothing; a license file we could not read still counts as
+    # declared (it is reported as invalid-file instead).
+    grant_files = [rel for rel in ctx.snapshot.files if is_license_file(rel) and is_grant_file(rel)]
+    if card.license or grant_files:
         return
     yield Finding(
         rule="license-missing",
