@@ -100,46 +100,33 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
     return out
 
 
-def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str], text: str) -> list[_Cand]:
+def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> list[_Cand]:
     out = []
     for nd in cl.references:
         if nd.key not in present:
             continue
         for pos in toks.find_all(nd.text):
             out.append(_Cand(cl, pos, pos + nd.length - 1, 1.0, "reference"))
-    if cl.patterns:
-        lowered = None
-        for pat in cl.patterns:
-            if lowered is None:
-                from license_audit.identify.normalize import clean
-                lowered = clean(text)
-            for m in pat.finditer(lowered):
-                line = lowered.count("\n", 0, m.start()) + 1
-                idx = _first_word_on_or_after(toks, line)
-                if idx is not None:
-                    out.append(_Cand(cl, idx, idx, 1.0, "reference"))
+    for pat in cl.patterns:
+        cleaned = toks.cleaned
+        for m in pat.finditer(cleaned):
+            line = cleaned.count("\n", 0, m.start()) + 1
+            idx = toks.first_word_of_line(line)
+            if idx < len(toks.words):
+                out.append(_Cand(cl, idx, idx, 1.0, "reference"))
     return out
 
 
-def _first_word_on_or_after(toks: Tokens, line: int) -> int | None:
-    from bisect import bisect_left
-    i = bisect_left(toks.lines, line)
-    return i if i < len(toks.lines) else None
-
-
 def _extend_reference(c: _Cand, toks: Tokens, present: set[str]) -> None:
-    if not c.cl.reference_end:
-        return
-    window_end = min(len(toks.words) - 1, c.end + 150)
-    start_off = toks.offsets[c.end] - 1
-    end_off = toks.offsets[window_end] + len(toks.words[window_end])
+    """Stretch a reference to the end of its boilerplate (the Apache header's closing line)."""
     best = c.end
     for nd in c.cl.reference_end:
         if nd.key not in present:
             continue
-        i = toks.joined.find(nd.text, start_off, end_off + 1)
-        if i >= 0:
-            best = max(best, toks.index_at(i + 1) + nd.length - 1)
+        for i in toks.find_all(nd.text):
+            if c.end < i <= c.end + 150:
+                best = max(best, i + nd.length - 1)
+                break
     c.end = best
 
 
@@ -161,9 +148,8 @@ def _references(all_refs: list[_Cand], texts: list[_Cand], toks: Tokens, present
 
 def _whole_lines(c: _Cand, toks: Tokens) -> None:
     """A reference claims the lines it stands on: the rest of its sentence is not unknown terms."""
-    from bisect import bisect_left, bisect_right
-    c.start = bisect_left(toks.lines, toks.lines[c.start])
-    c.end = bisect_right(toks.lines, toks.lines[c.end]) - 1
+    c.start = toks.first_word_of_line(toks.line_of(c.start))
+    c.end = toks.last_word_of_line(toks.line_of(c.end))
 
 
 def _resolve_texts(cands: list[_Cand]) -> list[_Cand]:
@@ -257,7 +243,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     exact = cc.exact.get(hash(toks.joined))
     if exact is not None:
         lic = cc.by_id[exact].lic
-        return [LicenseMatch(lic.id, lic.spdx, 1.0, toks.lines[0], toks.lines[-1], "text", lic.name)]
+        return [LicenseMatch(lic.id, lic.spdx, 1.0, toks.line_of(0), toks.line_of(len(toks.words) - 1), "text", lic.name)]
     present = set(toks.words)
 
     cands: list[_Cand] = []
@@ -265,7 +251,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         cands.extend(_text_candidates(cl, toks, present))
     all_refs: list[_Cand] = []
     for cl in cc.licenses:
-        all_refs.extend(_reference_candidates(cl, toks, present, text))
+        all_refs.extend(_reference_candidates(cl, toks, present))
 
     # Resolve, grow and score; a winner that fails its coverage check leaves the field to the others.
     dropped: set[int] = set()
