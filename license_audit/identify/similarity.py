@@ -37,3 +37,11 @@ def coverage(words: list[str], ref: frozenset) -> float:
     if not ref:
         return 0.0
     return len(ref & shingles(words)) / len(ref)
+
+
+def precision(words: list[str], ref: frozenset) -> float:
+    """Share of `words`' 4-grams that the reference holds (1.0: nothing was added)."""
+    own = shingles(words)
+    if not own:
+        return 0.0
+    return len(own & ref) / len(own)
