@@ -165,7 +165,7 @@ def _resolve_texts(cands: list[_Cand]) -> list[_Cand]:
         clash = [k for k in kept if _overlap(k, c) > 0.2 * min(k.end - k.start + 1, c.end - c.start + 1)]
         if not clash:
             kept.append(c)
-        elif all(c.cl.lic.id in k.cl.shadowed_by for k in clash):
+        elif all(c.cl.lic.id in k.cl.shadowed_by and c.share >= 0.8 * k.share for k in clash):
             for k in clash:
                 kept.remove(k)
             kept.append(c)
