@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from license_audit.catalog import Catalog
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog
 from license_audit.identify.normalize import Tokens, tokenize
-from license_audit.identify.similarity import coverage, precision, reference
+from license_audit.identify.similarity import reference, scores
 from license_audit.report import LicenseMatch
 
 MIN_CONFIDENCE = 0.5
@@ -188,10 +188,9 @@ def _score_text(c: _Cand, toks: Tokens) -> float:
         conf *= max(0.3, n / c.cl.min_words)
     ref = reference(c.cl.text_path)
     if ref is not None:
-        cov = coverage(toks.words[c.start:c.end + 1], ref[0])
         # Precision inside the phrase run: text the reference does not hold (an added clause, the
         # advertising clause that makes BSD-3-Clause a BSD-4-Clause) lowers confidence as well.
-        prec = precision(toks.words[c.hit_start:c.hit_end + 1], ref[0])
+        cov, prec = scores(toks.words[c.start:c.end + 1], toks.words[c.hit_start:c.hit_end + 1], ref)
         c.coverage, c.precision = cov, prec
         conf = min(conf, _coverage_confidence(cov), _coverage_confidence(prec, 0.95))
     return round(conf * 0.99, 4)
@@ -282,7 +281,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         # An SPDX-list license matched below 0.9 may be a variant the catalog does not hold (BSD-4-Clause
         # read as BSD-3-Clause): the long-tail matcher has the last word on that stretch.
         for c in list(texts):
-            if c.confidence >= VERIFY_BELOW or c.cl.lic.spdx.startswith("LicenseRef-"):
+            # Only added text hints at another license; a copy that lacks a part is still this one.
+            if (c.confidence >= VERIFY_BELOW or c.cl.lic.spdx.startswith("LicenseRef-")
+                    or (c.precision or 0.0) >= 0.95):
                 continue
             found = _long_tail(text, toks, c.start, c.end, catalog)
             if not found:
