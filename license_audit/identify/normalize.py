@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
@@ -113,11 +114,19 @@ def words(text: str) -> list[str]:
     return _word_bytes(clean(text)).decode("ascii").split()
 
 
+_LONG_TEXTS = [0]
+
+
 def _line_starts(b: bytes) -> list[int]:
     """For each line after the first, the index of the first word on it or later."""
     if b.count(b"\n") < 64:
         return list(accumulate((len(line.split()) for line in b.split(b"\n")[:-1]), initial=0))
-    import numpy as np  # vectorised for long texts; imported only here so start-up stays fast
+    # numpy vectorises this for long texts, but importing it costs more than a few files: only a
+    # process that identifies many (a batch, a benchmark) or already has it loaded uses it.
+    _LONG_TEXTS[0] += 1
+    if _LONG_TEXTS[0] < 16 and "numpy" not in sys.modules:
+        return list(accumulate((len(line.split()) for line in b.split(b"\n")[:-1]), initial=0))
+    import numpy as np
 
     arr = np.frombuffer(b, dtype=np.uint8)
     is_word = np.asarray(_WORD_BYTE, dtype=bool)[arr]
