@@ -297,3 +297,16 @@ def test_shared_development_set():
         if not set(exp["licenses"]) <= found:
             misses.append((case, exp["licenses"], sorted(found)))
     assert not misses
+
+
+def test_rules_dir_license_is_identified(tmp_path, cli):
+    (tmp_path / "licenses").mkdir()
+    (tmp_path / "licenses" / "acme.yaml").write_text(
+        "id: acme-model-license\nspdx: LicenseRef-acme-model-license\nname: ACME Model License\n"
+        "identify:\n  phrases:\n    - acme model license agreement\n    - acme grants you a limited license to the weights\n"
+        "  references:\n    - subject to the acme model license\n", encoding="utf-8")
+    lic = tmp_path / "LICENSE"
+    lic.write_text("ACME MODEL LICENSE AGREEMENT\n\nACME grants you a limited license to the weights.\n", encoding="utf-8")
+    res = cli("identify", lic, "--rules", tmp_path, "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert [(m["id"], m["kind"]) for m in json.loads(res.output)[0]["licenses"]] == [("acme-model-license", "text")]

@@ -76,7 +76,9 @@ def _text_path(lic: License) -> Path | None:
 
 def compile_catalog(catalog: Catalog) -> CompiledCatalog:
     cached = getattr(catalog, "_compiled_identify", None)
-    if cached is not None:
+    # Catalog.add after a first identification (a --rules DIR) must not leave a stale index behind.
+    if cached is not None and len(cached.licenses) == len(catalog) and all(
+            cached.by_id.get(lic.id) is not None and cached.by_id[lic.id].lic is lic for lic in catalog):
         return cached
     freq: Counter = Counter()
     for lic in catalog:
