@@ -108,7 +108,7 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
             text_path=_text_path(lic),
         )
         if cl.text_path is not None:
-            toks = tokenize(cl.text_path.read_text(encoding="utf-8", errors="replace"))
+            toks = tokenize(cl.text_path.read_text(encoding="utf-8", errors="replace"), lines=False)
             cl.ref_words = len(toks.words)
             cl.ref_hash = hash(toks.joined)
             exact.setdefault(cl.ref_hash, lic.id)

@@ -32,7 +32,10 @@ _GROW_FORWARD_SHARE = 0.35
 _CUES = (" license", " licence", " licensed ", " agreement", " terms of use", " terms and conditions", " permission",
          " permitted", " prohibited", " rights reserved", " proprietary", " redistribut", " commercial use",
          " warrant", " liability", " liable", " governed by", " shall not", " may not", " you agree", " licensee",
-         " licensor", " intellectual property", " non-commercial", " noncommercial")
+         " licensor", " intellectual property", " non-commercial", " noncommercial",
+         # A few words of the other languages licenses are published in (German, French, Spanish,
+         # Italian, Dutch, Portuguese), so a translated text still reaches the long tail.
+         " lizenz", " urheberrecht", " licencia", " licenza", " licentie", " licen", " droit d", " derechos")
 _OTHER_MIN_WORDS = 20
 _OTHER_MIN_CUES = 3
 
@@ -296,15 +299,12 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 extra.extend(found)
     if not prose:
         for a, b in _unclaimed(texts + kept_refs, len(toks.words)):
-            # Nothing known at all: a whole file in another language or an unusual SPDX text still
-            # deserves the long-tail matcher, even without English license vocabulary.
-            whole = not texts and not kept_refs and long_tail
-            if not whole and not _license_like(toks, a, b):
+            if not _license_like(toks, a, b):
                 continue
             found = _long_tail(text, toks, a, b, catalog) if long_tail else []
             if found:
                 extra.extend(found)
-            elif _license_like(toks, a, b):
+            else:
                 extra.append(LicenseMatch(OTHER_ID, OTHER_SPDX, 0.5, toks.line_of(a), toks.line_of(b), "text",
                                           "Unrecognised license terms"))
 

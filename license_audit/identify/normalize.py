@@ -135,12 +135,13 @@ def _line_starts(b: bytes) -> list[int]:
     return [0, *np.searchsorted(starts, newlines).tolist()]
 
 
-def tokenize(text: str) -> Tokens:
+def tokenize(text: str, lines: bool = True) -> Tokens:
+    """Words of `text`; `lines=False` skips the line index (reference texts never report spans)."""
     cleaned = clean(text)
     b = _word_bytes(cleaned)
     words = b.decode("ascii").split()
     joined = " " + " ".join(words) + " "
-    line_starts = _line_starts(b)
+    line_starts = _line_starts(b) if lines else [0]
     return Tokens(words, joined, line_starts, len(line_starts), cleaned)
 
 

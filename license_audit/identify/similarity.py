@@ -34,7 +34,7 @@ class Reference:
 
 @lru_cache(maxsize=256)
 def _reference(path: str) -> Reference:
-    return Reference(tokenize(Path(path).read_text(encoding="utf-8", errors="replace")).words)
+    return Reference(tokenize(Path(path).read_text(encoding="utf-8", errors="replace"), lines=False).words)
 
 
 def reference(path: Path | None) -> Reference | None:
