@@ -310,3 +310,20 @@ def test_rules_dir_license_is_identified(tmp_path, cli):
     res = cli("identify", lic, "--rules", tmp_path, "--format", "json")
     assert res.exit_code == 0, res.output
     assert [(m["id"], m["kind"]) for m in json.loads(res.output)[0]["licenses"]] == [("acme-model-license", "text")]
+
+
+def test_long_tail_cache_is_data_and_survives_damage(tmp_path, monkeypatch):
+    pytest.importorskip("licenseclassifier")
+    from license_audit.identify import longtail
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    longtail._index.cache_clear()
+    try:
+        assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
+        cached = list((tmp_path / "license-audit").glob("*.json"))
+        assert len(cached) == 1 and json.loads(cached[0].read_text(encoding="utf-8"))["templates"]
+        cached[0].write_text("{not json", encoding="utf-8")
+        longtail._index.cache_clear()
+        assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
+    finally:
+        longtail._index.cache_clear()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -39,8 +40,16 @@ class _Template:
 @dataclass
 class _Index:
     templates: list[_Template]
-    by_key: dict[str, list[tuple[int, str, int]]]  # rarest word -> (template, needle, words)
-    keys: frozenset[str]
+    by_key: dict[tuple[str, str], list[tuple[int, str, int]]]  # rarest word pair -> (template, needle, words)
+    keys: frozenset[tuple[str, str]]
+
+
+def _cache_file(version: str) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "license-audit" / f"spdx-phrases-{version}-{_FORMAT}.json"
+
+
+_FORMAT = 2
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +58,50 @@ def _index() -> _Index | None:
         import licenseclassifier  # type: ignore
     except ImportError:
         return None
-    path = Path(licenseclassifier.__file__).parent / "_engine" / "licenses.json.gz"
+    version = str(getattr(licenseclassifier, "__version__", "0"))
+    cache = _cache_file(version)
+    index = _read_cache(cache)
+    if index is None:
+        templates = _build(Path(licenseclassifier.__file__).parent / "_engine" / "licenses.json.gz")
+        if templates is None:
+            return None
+        index = _file(templates)
+        _write_cache(cache, index)
+    return index
+
+
+def _read_cache(path: Path) -> _Index | None:
+    # JSON, never pickle: a cache file is data, whoever wrote it. Building costs 0.6 s, reading 0.05 s.
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        templates = [_Template(str(t[0]), [str(n) for n in t[1]], int(t[2])) for t in raw["templates"]]
+        by_key = {}
+        for w1, w2, refs in raw["keys"]:
+            entries = []
+            for t, j in refs:
+                needle = templates[t].needles[j]
+                entries.append((t, needle, needle.count(" ") - 1))
+            by_key[(str(w1), str(w2))] = entries
+        return _Index(templates, by_key, frozenset(by_key))
+    except (OSError, ValueError, TypeError, IndexError, KeyError):
+        return None
+
+
+def _write_cache(path: Path, index: _Index) -> None:
+    where = {(t, n): j for t, tpl in enumerate(index.templates) for j, n in enumerate(tpl.needles)}
+    data = {"templates": [[t.spdx, t.needles, t.words] for t in index.templates],
+            "keys": [[k[0], k[1], [[t, where[(t, n)]] for t, n, _ in v]] for k, v in sorted(index.by_key.items())]}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs the rebuild next time
+
+
+def _build(path: Path) -> list[_Template] | None:
+    """Phrases of every licenseclassifier template: the plain stretches between its markup."""
     try:
         entries = json.loads(gzip.decompress(path.read_bytes()))
     except (OSError, ValueError):
@@ -64,16 +116,26 @@ def _index() -> _Index | None:
                 needles.append(" " + " ".join(ws) + " ")
         if needles:
             templates.append(_Template(str(entry["id"]), sorted(set(needles)), sum(n.count(" ") - 1 for n in needles)))
+    return templates
+
+
+def _file(templates: list[_Template]) -> _Index:
+    # Each phrase is filed under its rarest word pair: a text's own word pairs then select the few
+    # phrases worth a substring check (single words select hundreds).
     freq: Counter = Counter()
     for t in templates:
-        freq.update({w for n in t.needles for w in n.split()})
-    by_key: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+        freq.update({pair for n in t.needles for pair in _pairs(n.split())})
+    by_key: dict[tuple[str, str], list[tuple[int, str, int]]] = defaultdict(list)
     for i, t in enumerate(templates):
         for n in t.needles:
             ws = n.split()
-            key = min(ws, key=lambda w: (freq[w], -len(w), w))
+            key = min(_pairs(ws), key=lambda pair: (freq[pair], pair))
             by_key[key].append((i, n, len(ws)))
     return _Index(templates, dict(by_key), frozenset(by_key))
+
+
+def _pairs(ws: list[str]) -> list[tuple[str, str]]:
+    return list(zip(ws, ws[1:]))
 
 
 def _candidates(text: str) -> list[tuple[float, int, str, float]]:
@@ -88,10 +150,10 @@ def _candidates(text: str) -> list[tuple[float, int, str, float]]:
     ws = words(text)
     joined = " " + " ".join(ws) + " "
     found: dict[int, set[str]] = defaultdict(set)
-    for key in idx.keys.intersection(ws):
-        for t, needle, _ in idx.by_key[key]:
-            if needle in joined:
-                found[t].add(needle)
+    by_key = idx.by_key
+    for t, needle in [(t, n) for key in idx.keys.intersection(zip(ws, ws[1:])) for t, n, _ in by_key[key]
+                      if n in joined]:
+        found[t].add(needle)
     scored = []
     for t, hits in found.items():
         tpl = idx.templates[t]

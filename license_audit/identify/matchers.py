@@ -32,7 +32,8 @@ _GROW_FORWARD_SHARE = 0.35
 _CUES = (" license", " licence", " licensed ", " agreement", " terms of use", " terms and conditions", " permission",
          " permitted", " prohibited", " rights reserved", " proprietary", " redistribut", " commercial use",
          " warrant", " liability", " liable", " governed by", " shall not", " may not", " you agree", " licensee",
-         " licensor", " intellectual property", " non-commercial", " noncommercial",
+         " licensor", " intellectual property", " non-commercial", " noncommercial", " hereby granted",
+         " free of charge", " without fee", " disclaim", " merchantability",
          # A few words of the other languages licenses are published in (German, French, Spanish,
          # Italian, Dutch, Portuguese), so a translated text still reaches the long tail.
          " lizenz", " urheberrecht", " licencia", " licenza", " licentie", " licen", " droit d", " derechos")
@@ -231,6 +232,15 @@ def _unclaimed(claimed: list[_Cand], nwords: int) -> list[tuple[int, int]]:
     return out
 
 
+def _foreign(toks: Tokens, a: int, b: int, texts: list[_Cand], refs: list[_Cand]) -> bool:
+    """A whole file of 50+ words with almost no English: a translated license, for the long tail only."""
+    if texts or refs or b - a + 1 < 50:
+        return False
+    region = " " + " ".join(toks.words[a:b + 1]) + " "
+    english = sum(region.count(w) for w in (" the ", " and ", " of ", " to ", " or "))
+    return english < 0.02 * (b - a + 1)
+
+
 def _license_like(toks: Tokens, a: int, b: int) -> bool:
     if b - a + 1 < _OTHER_MIN_WORDS:
         return False
@@ -299,12 +309,12 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 extra.extend(found)
     if not prose:
         for a, b in _unclaimed(texts + kept_refs, len(toks.words)):
-            if not _license_like(toks, a, b):
+            if not _license_like(toks, a, b) and not _foreign(toks, a, b, texts, kept_refs):
                 continue
             found = _long_tail(text, toks, a, b, catalog) if long_tail else []
             if found:
                 extra.extend(found)
-            else:
+            elif _license_like(toks, a, b):
                 extra.append(LicenseMatch(OTHER_ID, OTHER_SPDX, 0.5, toks.line_of(a), toks.line_of(b), "text",
                                           "Unrecognised license terms"))
 
