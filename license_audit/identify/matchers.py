@@ -232,15 +232,6 @@ def _unclaimed(claimed: list[_Cand], nwords: int) -> list[tuple[int, int]]:
     return out
 
 
-def _foreign(toks: Tokens, a: int, b: int, texts: list[_Cand], refs: list[_Cand]) -> bool:
-    """A whole file of 50+ words with almost no English: a translated license, for the long tail only."""
-    if texts or refs or b - a + 1 < 50:
-        return False
-    region = " " + " ".join(toks.words[a:b + 1]) + " "
-    english = sum(region.count(w) for w in (" the ", " and ", " of ", " to ", " or "))
-    return english < 0.02 * (b - a + 1)
-
-
 def _license_like(toks: Tokens, a: int, b: int) -> bool:
     if b - a + 1 < _OTHER_MIN_WORDS:
         return False
@@ -309,7 +300,10 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 extra.extend(found)
     if not prose:
         for a, b in _unclaimed(texts + kept_refs, len(toks.words)):
-            if not _license_like(toks, a, b) and not _foreign(toks, a, b, texts, kept_refs):
+            # Nothing known in the whole file: the long tail gets a look even without license vocabulary
+            # (informal notices, translations); its phrase index costs about a millisecond.
+            whole = not texts and not kept_refs
+            if not whole and not _license_like(toks, a, b):
                 continue
             found = _long_tail(text, toks, a, b, catalog) if long_tail else []
             if found:
