@@ -7,8 +7,9 @@
    Community License"): reported with kind "reference", never as a copy.
 4. coverage: a "text" match with a reference copy is scored by how much of that copy it holds, so a
    license with a clause deleted does not come back at full confidence.
-5. the rest: license-like text that no catalog license claims goes to the long-tail matcher
-   (SPDX list, from a maintained library) and, failing that, is reported as `other`.
+5. the rest: license-like text that no catalog license claims (or a whole file with nothing known)
+   goes to the long-tail matcher (the SPDX list, longtail.py) and, failing that, is reported as
+   `other` when it reads like license terms.
 """
 
 from __future__ import annotations
@@ -24,10 +25,9 @@ from license_audit.report import LicenseMatch
 MIN_CONFIDENCE = 0.5
 REFERENCE_CONFIDENCE = 0.9
 VERIFY_BELOW = 0.9
-# How far a full copy's span may grow past its first and last phrase to take in its own title,
-# copyright lines, appendix or "how to apply" section, as a share of the license's length.
+# How many words before its first phrase a full copy takes in (its title, copyright lines); after its
+# last phrase it takes in everything up to the next license (appendix, "how to apply", use policy).
 _GROW_BACK = 120
-_GROW_FORWARD_SHARE = 0.35
 # Words that make a stretch of text read like license terms rather than prose.
 _CUES = (" license", " licence", " licensed ", " agreement", " terms of use", " terms and conditions", " permission",
          " permitted", " prohibited", " rights reserved", " proprietary", " redistribut", " commercial use",
@@ -78,7 +78,6 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
     if len(hits) < max(1, total * MIN_CONFIDENCE):
         return []
     hits.sort()
-    # A phrase seen again starts the next copy: a file may hold the same license twice.
     # Phrases are kept in the order a copy holds them (compiled.py); going back in that order half a
     # license on starts the next copy (a license pasted twice, MIT after BSD after MIT in a NOTICE).
     # Nor can one copy run much longer than the license: LGPL-2.1's closing words found again in a
