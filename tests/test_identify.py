@@ -327,3 +327,23 @@ def test_long_tail_cache_is_data_and_survives_damage(tmp_path, monkeypatch):
         assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
     finally:
         longtail._index.cache_clear()
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = [license_text("mit"), APACHE_HEADER, PROPRIETARY, "<p>&lt;b&gt;x&lt;/b&gt;</p>", "\r\n", "\ufeff", "**",
+           "Llama 3.1 Community License", "(MIT)", "\u201cquoted\u201d", "\n\n\n", "rail++", "\x00", "é 中文"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=40)), max_size=8))
+def test_any_text_gives_sorted_spans_inside_the_file(parts):
+    text = "".join(parts)
+    found = identify_text(text, CAT)
+    lines = max(1, len(text.splitlines()))
+    for m in found:
+        assert 1 <= m.start_line <= m.end_line <= lines + 1, (m, lines)
+        assert 0.0 <= m.confidence <= 1.0 and m.kind in ("text", "reference")
+    assert found == sorted(found, key=lambda m: (m.start_line, -m.confidence, m.id))
+    assert identify_text(text, CAT) == found

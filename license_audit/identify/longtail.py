@@ -184,7 +184,7 @@ def identify_spdx(text: str) -> list[tuple[str, float, int, int]]:
     cands = _candidates(text)
     if not cands:
         return []
-    last = max(1, len(text.splitlines()))
+    last = text.count("\n") + 1
     best = cands[0]
     close = [c for c in cands[1:] if c[0] >= best[0] - CLEAR_MARGIN]
     if best[0] >= 0.9 and all(best[3] >= c[3] + 0.3 for c in close):

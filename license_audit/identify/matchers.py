@@ -333,7 +333,8 @@ def _long_tail(text: str, toks: Tokens, a: int, b: int, catalog: Catalog) -> lis
     from license_audit.identify.longtail import identify_spdx
 
     first, last = toks.line_of(a), toks.line_of(b)
-    lines = text.splitlines()
+    # Lines as the tokenizer counts them: "\n" only (str.splitlines would also split at form feeds).
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     region = "\n".join(lines[first - 1:last])
     out = []
     for spdx_id, conf, s_line, e_line in identify_spdx(region):
