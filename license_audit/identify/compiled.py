@@ -27,6 +27,7 @@ class Needle:
     text: str  # " w1 w2 ... "
     length: int  # words
     key: str  # the rarest word: if it is not in a text, the phrase cannot be either
+    key2: str  # the next rarest: two set lookups spare most substring searches
 
 
 @dataclass
@@ -57,8 +58,8 @@ def _needles(items, freq: Counter) -> list[Needle]:
         ws = phrase_words(str(item))
         if not ws:
             continue
-        key = min(ws, key=lambda w: (freq[w], -len(w)))
-        out.append(Needle(" " + " ".join(ws) + " ", len(ws), key))
+        ranked = sorted(set(ws), key=lambda w: (freq[w], -len(w), w))
+        out.append(Needle(" " + " ".join(ws) + " ", len(ws), ranked[0], ranked[1] if len(ranked) > 1 else ranked[0]))
     return out
 
 

@@ -71,7 +71,7 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
         return []
     hits: list[tuple[int, int, int]] = []
     for idx, nd in enumerate(cl.phrases):
-        if nd.key not in present:
+        if nd.key not in present or nd.key2 not in present:
             continue
         for pos in toks.find_all(nd.text):
             hits.append((pos, idx, nd.length))
@@ -109,7 +109,7 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
 def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> list[_Cand]:
     out = []
     for nd in cl.references:
-        if nd.key not in present:
+        if nd.key not in present or nd.key2 not in present:
             continue
         for pos in toks.find_all(nd.text):
             out.append(_Cand(cl, pos, pos + nd.length - 1, 1.0, "reference"))
@@ -127,7 +127,7 @@ def _extend_reference(c: _Cand, toks: Tokens, present: set[str]) -> None:
     """Stretch a reference to the end of its boilerplate (the Apache header's closing line)."""
     best = c.end
     for nd in c.cl.reference_end:
-        if nd.key not in present:
+        if nd.key not in present or nd.key2 not in present:
             continue
         for i in toks.find_all(nd.text):
             if c.end < i <= c.end + 150:
