@@ -17,8 +17,6 @@ from license_audit.errors import InputError
 from license_audit.resources import rules_dir
 from license_audit.safeio import load_yaml, yaml_error_line
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
-
 # Categories a compatibility check can reason with.
 CATEGORIES = (
     "permissive",
@@ -141,12 +139,9 @@ def license_from_dict(raw: dict[str, Any], source: Path | None = None) -> Licens
     )
 
 
-def load_yaml_file(path: Path, trusted: bool = False) -> dict[str, Any]:
+def load_yaml_file(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
-        # The shipped catalog is ours: libyaml's safe loader reads it 20x faster, which keeps start-up
-        # flat as the catalog grows. A --rules DIR stays on the alias-bounded loader.
-        data = yaml.load(text, Loader=_FAST_LOADER) if trusted and _FAST_LOADER else load_yaml(text)
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         line = yaml_error_line(exc)
         raise InputError(f"{path}{f':{line}' if line else ''}: not valid YAML") from None
@@ -157,15 +152,15 @@ def load_yaml_file(path: Path, trusted: bool = False) -> dict[str, Any]:
     return data
 
 
-def load_licenses_from(folder: Path, trusted: bool = False) -> list[License]:
+def load_licenses_from(folder: Path) -> list[License]:
     if not folder.is_dir():
         raise InputError(f"{folder}: rules folder not found")
-    return [license_from_dict(load_yaml_file(p, trusted), p) for p in sorted(folder.glob("*.yaml"))]
+    return [license_from_dict(load_yaml_file(p), p) for p in sorted(folder.glob("*.yaml"))]
 
 
 @lru_cache(maxsize=8)
 def load_catalog(extra_dirs: tuple[str, ...] = ()) -> Catalog:
-    cat = Catalog(load_licenses_from(rules_dir() / "licenses", trusted=True))
+    cat = Catalog(load_licenses_from(rules_dir() / "licenses"))
     for d in extra_dirs:
         lic_dir = Path(d) / "licenses"
         if lic_dir.is_dir():
