@@ -66,6 +66,10 @@ class Snapshot:
     configs: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)
+    # Parsed safetensors headers, file -> {"__metadata__": {...}, tensor: {"dtype", "shape", "data_offsets"}}
+    # (the JSON header of the file as written); filled for Hub targets from get_safetensors_metadata and
+    # from cached files offline, so lineage reads one structure whatever the source (issue 5).
+    safetensors: dict[str, dict] = field(default_factory=dict)
 
     @property
     def weight_files(self) -> list[str]:

@@ -160,6 +160,8 @@ class Report:
     lineage: list[Candidate]
     findings: list[Finding]
     notes: list[str] = field(default_factory=list)
+    # Timeline of license-relevant files (history.History.to_dict()); None when history was not read.
+    history: dict | None = None
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)
@@ -194,4 +196,6 @@ class Report:
         }
         if self.notes:
             d["notes"] = list(self.notes)
+        if self.history is not None:
+            d["history"] = self.history
         return d

@@ -39,6 +39,8 @@ class AuditContext:
     candidates: list[Candidate]
     model: ModelInfo
     revision: str | None = None
+    # license_audit.history.History of the target, None when --no-history or without history (issue 5).
+    history: object | None = None
 
     @cached_property
     def declared(self) -> License | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from license_audit.errors import TargetError
 from license_audit.report import TargetInfo
@@ -21,6 +22,24 @@ class Target:
     notes: list[str] = field(default_factory=list)
     # For a Hub target: the already-fetched history and safetensors metadata, so nothing is fetched twice.
     extra: dict = field(default_factory=dict)
+    # Files the repository holds but that were not materialised in `root` (weights of a Hub repo).
+    remote_files: list[str] = field(default_factory=list)
+    # Parsed safetensors headers (Snapshot.safetensors) gathered while opening the target.
+    safetensors: dict[str, dict] = field(default_factory=dict)
+    cleanup: Callable[[], None] | None = None
+
+    def complete(self, snapshot):
+        """Add what the target knows beyond its materialised folder to the crawled Snapshot."""
+        if self.remote_files:
+            snapshot.files = sorted(set(snapshot.files) | set(self.remote_files))
+        for name, header in self.safetensors.items():
+            snapshot.safetensors.setdefault(name, header)
+        return snapshot
+
+    def close(self) -> None:
+        if self.cleanup is not None:
+            self.cleanup()
+            self.cleanup = None
 
 
 def is_hub_spec(spec: str) -> bool:
@@ -65,10 +84,10 @@ def open_local(spec: str) -> Target:
     return Target(TargetInfo("git" if is_git else "local", str(Path(spec)), rev), root, root.name)
 
 
-def open_target(spec: str, offline: bool = False) -> Target:
+def open_target(spec: str, offline: bool = False, history: bool = True) -> Target:
     if is_hub_spec(spec):
         from license_audit.sources import hub
 
         repo_id, revision = parse_hub_spec(spec)
-        return hub.open_hub(repo_id, revision, offline=offline)
+        return hub.open_hub(repo_id, revision, offline=offline, history=history)
     return open_local(spec)

@@ -7,6 +7,6 @@ import os
 from license_audit.errors import TargetError
 
 
-def open_hub(repo_id: str, revision: str | None, offline: bool = False):
+def open_hub(repo_id: str, revision: str | None, offline: bool = False, history: bool = True):
     offline = offline or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
     raise TargetError(f"hf:{repo_id}: Hub targets are not supported yet by this build")

@@ -1,0 +1,282 @@
+"""History of the license-relevant files of a repository: git work trees and Hub repositories.
+
+What history adds to an audit is what a snapshot cannot show: a license file that was there and was
+deleted (the Rakuten case), a card whose `license` or `base_model` was changed. Every source (git, the
+Hub) is reduced to the same shape, a list of `Change`s oldest first plus the card's versions, and the
+rules in checks/history_checks.py read only that shape.
+
+git: one `git log --raw -z` pass restricted to license-relevant pathspecs (git filters the commits and
+does the rename detection), then the few blobs needed (card versions, deleted texts) through one
+persistent `git cat-file --batch`. No commit object is walked in Python, so 10,000 commits cost about
+what `git log --name-status` costs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from license_audit.card import parse_card
+from license_audit.crawl import is_license_file
+from license_audit.safeio import MAX_TEXT_BYTES, decode_text, looks_binary
+
+# Newest card versions whose front matter is read; older ones are not compared (said in the notes).
+MAX_CARD_VERSIONS = 300
+# Events listed in the report (newest kept); the rules always see all of them.
+MAX_REPORTED_EVENTS = 200
+
+# git pathspecs for every name crawl.is_license_file can accept, plus the card; git matches them
+# case-insensitively at any depth, and the Python filter below then applies the exact crawl rules.
+_PATHSPECS = (
+    ":(glob,icase)**/*licen[cs]e*",
+    ":(glob,icase)**/*copying*",
+    ":(glob,icase)**/*notice*",
+    ":(glob,icase)**/*use[ _-]policy*",
+    ":(glob,icase)**/*usepolicy*",
+    ":(glob,icase)**/*terms*of*use*",
+    ":(glob,icase)**/*acceptable*use*",
+    ":(icase)readme.md",
+    ":(icase)readme",
+)
+_ACTIONS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "T": "modified", "C": "added"}
+
+
+@dataclass
+class Change:
+    """One license-relevant file changed by one commit."""
+
+    commit: str
+    author: str
+    date: str
+    status: str  # A, M, D or R
+    path: str
+    old_path: str | None = None  # the source of a rename
+    old_ref: str | None = None  # reference of the content before the change (for the reader)
+    new_ref: str | None = None  # reference of the content after the change
+
+    @property
+    def action(self) -> str:
+        return _ACTIONS.get(self.status, "modified")
+
+
+@dataclass
+class CardVersion:
+    commit: str
+    author: str
+    date: str
+    license: str | None
+    base_models: list[str]
+
+
+@dataclass
+class History:
+    source: str  # git | hub
+    changes: list[Change] = field(default_factory=list)  # oldest first
+    card_versions: list[CardVersion] = field(default_factory=list)  # oldest first
+    notes: list[str] = field(default_factory=list)
+    # ref -> text (None when binary or unreadable); refs come from Change.old_ref / new_ref.
+    reader: Callable[[str], str | None] | None = None
+    card_path: str | None = None
+    closer: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer()
+            self.closer = None
+
+    def read(self, ref: str | None) -> str | None:
+        if ref is None or self.reader is None:
+            return None
+        try:
+            return self.reader(ref)
+        except Exception:  # a blob that cannot be read is a blob not compared, never a failed audit
+            return None
+
+    def events(self) -> list[dict]:
+        """The timeline as the report lists it: newest MAX_REPORTED_EVENTS, oldest first."""
+        seen_deleted: set[str] = set()
+        out = []
+        for ch in self.changes:
+            action = ch.action
+            if ch.status == "D":
+                seen_deleted.add(ch.path)
+            elif ch.status in ("A", "C") and ch.path in seen_deleted:
+                action = "restored"
+                seen_deleted.discard(ch.path)
+            ev = {"path": ch.path, "action": action, "commit": ch.commit, "author": ch.author, "date": ch.date}
+            if ch.old_path:
+                ev["from"] = ch.old_path
+            out.append(ev)
+        return out[-MAX_REPORTED_EVENTS:]
+
+    def to_dict(self) -> dict:
+        events = self.events()
+        return {"source": self.source, "events": events, "total_events": len(self.changes)}
+
+
+def is_tracked_path(rel: str) -> bool:
+    """Files whose history matters: license-like files (crawl's rules) and the root model card."""
+    return is_card_path(rel) or is_license_file(rel)
+
+
+def is_card_path(rel: str) -> bool:
+    return rel.lower() in ("readme.md", "readme")
+
+
+def text_of_blob(data: bytes) -> str | None:
+    data = data[:MAX_TEXT_BYTES]
+    if looks_binary(data):
+        return None
+    return decode_text(data)
+
+
+def card_versions(changes: list[Change], read: Callable[[str | None], str | None],
+                  notes: list[str], limit: int = MAX_CARD_VERSIONS) -> list[CardVersion]:
+    """Front matter of the card at every commit that touched it (newest `limit` of them)."""
+    touching = [ch for ch in changes if is_card_path(ch.path) and ch.status != "D"]
+    if len(touching) > limit:
+        notes.append(f"history: the card changed in {len(touching)} commits; only the newest {limit} "
+                     f"versions were compared for `license` and `base_model` changes")
+        touching = touching[-limit:]
+    out = []
+    for ch in touching:
+        text = read(ch.new_ref)
+        if text is None:
+            continue
+        card = parse_card(text, ch.path)
+        if card.problems and not card.metadata:
+            continue  # an unreadable front matter says nothing about what was declared
+        out.append(CardVersion(ch.commit, ch.author, ch.date, card.effective_license, card.base_models))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- git
+
+
+def git_history(root: Path) -> History:
+    """History of HEAD's first-parent line for the license-relevant files of the git work tree at root."""
+    import git  # GitPython, imported lazily: plain folders and --version never pay for it
+
+    hist = History("git")
+    try:
+        repo = git.Repo(root)
+    except Exception as exc:
+        hist.notes.append(f"history: {root.name} is not a readable git repository ({type(exc).__name__}); skipped")
+        return hist
+    try:
+        try:
+            repo.head.commit
+        except ValueError:
+            hist.notes.append("history: the git repository has no commits yet")
+            return hist
+        try:
+            raw = repo.git.log(
+                "--raw", "-z", "--no-abbrev", "-M", "--first-parent", "--diff-merges=first-parent",
+                "--no-color", "--no-ext-diff", "--no-textconv", "--no-show-signature",
+                "--format=%x1e%H%x1f%an%x1f%aI", "HEAD", "--", *_PATHSPECS,
+                stdout_as_string=False,
+            )
+        except git.GitCommandError as exc:
+            hist.notes.append(f"history: git log failed ({_first_line(exc.stderr) or exc.status}); skipped")
+            return hist
+        hist.changes = [ch for ch in parse_raw_log(raw) if is_tracked_path(ch.path)
+                        or (ch.old_path and is_tracked_path(ch.old_path))]
+        if _is_shallow(repo):
+            hist.notes.append("history: shallow clone; commits before the clone's depth are not visible "
+                              "(deletions there cannot be seen; `git fetch --unshallow` gives the full history)")
+
+        def read_blob(sha: str) -> str | None:
+            _, kind, _, data = repo.git.get_object_data(sha)
+            return text_of_blob(data) if kind in (b"blob", "blob") else None
+
+        hist.reader = read_blob
+        hist.card_versions = card_versions(hist.changes, hist.read, hist.notes)
+        # Deleted texts are read later by the rules through the same cat-file process; the audit closes it.
+        hist.closer = repo.close
+        return hist
+    except Exception:
+        repo.close()
+        raise
+
+
+def _is_shallow(repo) -> bool:
+    try:
+        return repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+    except Exception:
+        return (Path(repo.git_dir) / "shallow").exists()
+
+
+def _first_line(text) -> str:
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else (text or "")
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line.removeprefix("stderr: ").strip("'")
+    return ""
+
+
+_NULL_SHA = re.compile(r"^0+$")
+
+
+def parse_raw_log(raw: bytes) -> list[Change]:
+    """Parse `git log --raw -z --format=%x1e%H%x1f%an%x1f%aI` output into Changes, oldest first.
+
+    Tokens are NUL-separated; a commit header starts with \\x1e, a diff entry with ':' followed by one
+    path (two for renames and copies). Paths are consumed by count, so no path is ever taken for a header.
+    """
+    tokens = raw.split(b"\0")
+    changes: list[Change] = []
+    commit = author = date = ""
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i].lstrip(b"\n")
+        i += 1
+        if tok.startswith(b"\x1e"):
+            parts = tok[1:].decode("utf-8", "replace").split("\x1f")
+            commit, author, date = (parts + ["", "", ""])[:3]
+            continue
+        if not tok.startswith(b":"):
+            continue
+        meta = tok[1:].decode("ascii", "replace").split()
+        if len(meta) < 5:
+            continue
+        _, _, old_sha, new_sha, status = meta[:5]
+        letter = status[:1]
+        if letter in ("R", "C"):
+            old_path, path = _path(tokens, i), _path(tokens, i + 1)
+            i += 2
+        else:
+            old_path, path = None, _path(tokens, i)
+            i += 1
+        changes.append(Change(
+            commit=commit, author=author, date=date, status=letter, path=path, old_path=old_path,
+            old_ref=None if _NULL_SHA.match(old_sha) else old_sha,
+            new_ref=None if _NULL_SHA.match(new_sha) else new_sha,
+        ))
+    # git log is newest first; keep each commit's own entries in git's (path) order.
+    by_commit: list[list[Change]] = []
+    for ch in changes:
+        if not by_commit or by_commit[-1][0].commit != ch.commit:
+            by_commit.append([])
+        by_commit[-1].append(ch)
+    return [ch for group in reversed(by_commit) for ch in group]
+
+
+def _path(tokens: list[bytes], i: int) -> str:
+    return tokens[i].decode("utf-8", "surrogateescape") if i < len(tokens) else ""
+
+
+# ------------------------------------------------------------------------------------------ dispatch
+
+
+def load_history(target) -> History | None:
+    """History for an opened Target: git work trees here, Hub repositories through their own loader."""
+    loader = target.extra.get("history_loader") if getattr(target, "extra", None) else None
+    if loader is not None:
+        return loader()
+    if target.info.kind == "git":
+        return git_history(target.root)
+    return None
