@@ -5,15 +5,14 @@ deleted (the Rakuten case), a card whose `license` or `base_model` was changed. 
 Hub) is reduced to the same shape, a list of `Change`s oldest first plus the card's versions, and the
 rules in checks/history_checks.py read only that shape.
 
-git: one `git log --raw -z` pass restricted to license-relevant pathspecs (git filters the commits and
-does the rename detection), then the few blobs needed (card versions, deleted texts) through one
-persistent `git cat-file --batch`. No commit object is walked in Python, so 10,000 commits cost about
-what `git log --name-status` costs.
+git: one `git log --name-status -z -M` pass over HEAD's first-parent line (git does the walk and the
+rename detection; Python keeps the license-relevant paths), then only the blobs needed (card versions,
+deleted texts) as `<commit>:<path>` through one persistent `git cat-file --batch`. No commit object is
+walked in Python, so 10,000 commits cost about what `git log --name-status` costs (bench/history.py).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,19 +26,6 @@ MAX_CARD_VERSIONS = 300
 # Events listed in the report (newest kept); the rules always see all of them.
 MAX_REPORTED_EVENTS = 200
 
-# git pathspecs for every name crawl.is_license_file can accept, plus the card; git matches them
-# case-insensitively at any depth, and the Python filter below then applies the exact crawl rules.
-_PATHSPECS = (
-    ":(glob,icase)**/*licen[cs]e*",
-    ":(glob,icase)**/*copying*",
-    ":(glob,icase)**/*notice*",
-    ":(glob,icase)**/*use[ _-]policy*",
-    ":(glob,icase)**/*usepolicy*",
-    ":(glob,icase)**/*terms*of*use*",
-    ":(glob,icase)**/*acceptable*use*",
-    ":(icase)readme.md",
-    ":(icase)readme",
-)
 _ACTIONS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "T": "modified", "C": "added"}
 
 
@@ -172,23 +158,26 @@ def git_history(root: Path) -> History:
             hist.notes.append("history: the git repository has no commits yet")
             return hist
         try:
+            # No pathspec: git's wildcard pathspecs cost more than the whole walk (they defeat tree
+            # pruning and are matched per entry); the paths are filtered here, once per distinct path.
             raw = repo.git.log(
-                "--raw", "-z", "--no-abbrev", "-M", "--first-parent", "--diff-merges=first-parent",
+                "--name-status", "-z", "-M", "--first-parent", "--diff-merges=first-parent",
                 "--no-color", "--no-ext-diff", "--no-textconv", "--no-show-signature",
-                "--format=%x1e%H%x1f%an%x1f%aI", "HEAD", "--", *_PATHSPECS,
+                "--format=%x1e%H%x1f%an%x1f%aI", "HEAD", "--",
                 stdout_as_string=False,
             )
         except git.GitCommandError as exc:
             hist.notes.append(f"history: git log failed ({_first_line(exc.stderr) or exc.status}); skipped")
             return hist
-        hist.changes = [ch for ch in parse_raw_log(raw) if is_tracked_path(ch.path)
-                        or (ch.old_path and is_tracked_path(ch.old_path))]
+        hist.changes = parse_name_status_log(raw, is_tracked_path)
         if _is_shallow(repo):
             hist.notes.append("history: shallow clone; commits before the clone's depth are not visible "
                               "(deletions there cannot be seen; `git fetch --unshallow` gives the full history)")
 
-        def read_blob(sha: str) -> str | None:
-            _, kind, _, data = repo.git.get_object_data(sha)
+        def read_blob(ref: str) -> str | None:
+            if "\n" in ref:
+                return None  # cat-file --batch reads one reference per line
+            _, kind, _, data = repo.git.get_object_data(ref)
             return text_of_blob(data) if kind in (b"blob", "blob") else None
 
         hist.reader = read_blob
@@ -217,45 +206,57 @@ def _first_line(text) -> str:
     return ""
 
 
-_NULL_SHA = re.compile(r"^0+$")
+def parse_name_status_log(raw: bytes, relevant: Callable[[str], bool] | None = None) -> list[Change]:
+    """Parse `git log --name-status -z --format=%x1e%H%x1f%an%x1f%aI` output into Changes, oldest first.
 
-
-def parse_raw_log(raw: bytes) -> list[Change]:
-    """Parse `git log --raw -z --format=%x1e%H%x1f%an%x1f%aI` output into Changes, oldest first.
-
-    Tokens are NUL-separated; a commit header starts with \\x1e, a diff entry with ':' followed by one
-    path (two for renames and copies). Paths are consumed by count, so no path is ever taken for a header.
+    Tokens are NUL-separated; a commit header starts with \x1e, an entry is a status token (A, M, D, T,
+    R100, C75) followed by one path (two for renames and copies). Paths are consumed by count, so a path
+    is never taken for a header. `relevant` filters paths (cached per distinct path: a 10,000-commit log
+    names few distinct paths many times).
     """
     tokens = raw.split(b"\0")
     changes: list[Change] = []
+    keep: dict[bytes, bool] = {}
     commit = author = date = ""
     i = 0
     n = len(tokens)
     while i < n:
-        tok = tokens[i].lstrip(b"\n")
+        tok = tokens[i]
         i += 1
-        if tok.startswith(b"\x1e"):
+        if tok[:1] == b"\n":
+            tok = tok[1:]
+        if not tok:
+            continue
+        if tok[:1] == b"\x1e":
             parts = tok[1:].decode("utf-8", "replace").split("\x1f")
             commit, author, date = (parts + ["", "", ""])[:3]
             continue
-        if not tok.startswith(b":"):
-            continue
-        meta = tok[1:].decode("ascii", "replace").split()
-        if len(meta) < 5:
-            continue
-        _, _, old_sha, new_sha, status = meta[:5]
-        letter = status[:1]
+        letter = tok[:1].decode("ascii", "replace")
         if letter in ("R", "C"):
-            old_path, path = _path(tokens, i), _path(tokens, i + 1)
+            old_b, new_b = (tokens[i] if i < n else b""), (tokens[i + 1] if i + 1 < n else b"")
             i += 2
-        else:
-            old_path, path = None, _path(tokens, i)
+        elif letter in _ACTIONS:
+            old_b, new_b = None, (tokens[i] if i < n else b"")
             i += 1
-        changes.append(Change(
-            commit=commit, author=author, date=date, status=letter, path=path, old_path=old_path,
-            old_ref=None if _NULL_SHA.match(old_sha) else old_sha,
-            new_ref=None if _NULL_SHA.match(new_sha) else new_sha,
-        ))
+        else:
+            continue  # not an entry git documents; skip the token
+        for b in (new_b, old_b):
+            if b is not None and b not in keep:
+                keep[b] = relevant is None or relevant(_decode_path(b))
+        if not keep[new_b] and not (old_b is not None and keep[old_b]):
+            continue
+        path = _decode_path(new_b)
+        old_path = _decode_path(old_b) if old_b is not None else None
+        if letter == "D":
+            old_ref, new_ref = f"{commit}^:{path}", None
+        elif letter in ("R", "C"):
+            old_ref, new_ref = f"{commit}^:{old_path}", f"{commit}:{path}"
+        elif letter == "A":
+            old_ref, new_ref = None, f"{commit}:{path}"
+        else:
+            old_ref, new_ref = f"{commit}^:{path}", f"{commit}:{path}"
+        changes.append(Change(commit=commit, author=author, date=date, status=letter, path=path,
+                              old_path=old_path, old_ref=old_ref, new_ref=new_ref))
     # git log is newest first; keep each commit's own entries in git's (path) order.
     by_commit: list[list[Change]] = []
     for ch in changes:
@@ -265,8 +266,8 @@ def parse_raw_log(raw: bytes) -> list[Change]:
     return [ch for group in reversed(by_commit) for ch in group]
 
 
-def _path(tokens: list[bytes], i: int) -> str:
-    return tokens[i].decode("utf-8", "surrogateescape") if i < len(tokens) else ""
+def _decode_path(b: bytes) -> str:
+    return b.decode("utf-8", "surrogateescape")
 
 
 # ------------------------------------------------------------------------------------------ dispatch

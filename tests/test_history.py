@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from license_audit.history import git_history, parse_raw_log
+from license_audit.history import git_history, is_tracked_path, parse_name_status_log
 from conftest import audit_json, card, license_text, rules_of
 
 MIT = license_text("mit")
@@ -276,9 +276,14 @@ def test_odd_paths(cli, gitrepo):
     assert [(f["path"], f["commit"]) for f in findings(report, "license-file-removed")] == [("NOTICE :with colon", sha)]
 
 
-def test_parse_raw_log_ignores_garbage():
-    assert parse_raw_log(b"") == []
-    assert parse_raw_log(b"\x1eabc\x1fA\x1f2024\0\n:bogus\0") == []
+def test_parse_name_status_log_ignores_garbage():
+    assert parse_name_status_log(b"") == []
+    assert parse_name_status_log(b"\x1eabc\x1fA\x1f2024\0\nM\0", is_tracked_path) == []  # truncated
+    raw = (b"\x1ec2\x1fBo\x1f2024-02-01\0\nR100\0LICENSE\0LICENSE.txt\0D\0NOTICE\0M\0src/a.py\0"
+           b"\x1ec1\x1fAl\x1f2024-01-01\0\nA\0LICENSE\0A\0NOTICE\0A\0src/a.py\0")
+    got = [(c.commit, c.status, c.path, c.old_path, c.old_ref) for c in parse_name_status_log(raw, is_tracked_path)]
+    assert got == [("c1", "A", "LICENSE", None, None), ("c1", "A", "NOTICE", None, None),
+                   ("c2", "R", "LICENSE.txt", "LICENSE", "c2^:LICENSE"), ("c2", "D", "NOTICE", None, "c2^:NOTICE")]
 
 
 def test_history_is_deterministic(cli, gitrepo):
