@@ -293,3 +293,52 @@ def test_history_is_deterministic(cli, gitrepo):
     a = cli("audit", g.root, "--format", "json").output
     b = cli("audit", g.root, "--format", "json").output
     assert a == b and json.loads(a)["history"]["total_events"] == 4
+
+
+def test_license_text_overwritten_in_place(cli, gitrepo):
+    g = gitrepo()
+    g.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT})
+    sha = g.commit("our own terms", {"LICENSE": "Copyright 2025 Sakura AI. All rights reserved.\n"
+                                                "No use without a written agreement.\n"})
+    report, _ = audit_json(cli, g.root)
+    removed = findings(report, "license-file-removed")
+    assert [(f["path"], f["commit"]) for f in removed] == [("LICENSE", sha)]
+    assert "MIT" in removed[0]["message"] and "replaced" in removed[0]["message"]
+
+
+def test_license_edit_that_keeps_the_text_is_not_a_removal(cli, gitrepo):
+    g = gitrepo()
+    g.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT})
+    g.commit("add a header", {"LICENSE": "Upstream license of DeepSeek-V3:\n\n" + MIT})
+    report, _ = audit_json(cli, g.root)
+    assert not findings(report, "license-file-removed")
+
+
+def test_text_moved_into_the_card_counts_as_restored(cli, gitrepo):
+    g = gitrepo()
+    g.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT})
+    g.commit("inline the license", {"README.md": MIT_CARD + "\n## License\n\n" + MIT}, remove=("LICENSE",))
+    report, _ = audit_json(cli, g.root)
+    assert not findings(report, "license-file-removed")
+
+
+def test_same_license_with_other_holder_counts_as_restored(cli, gitrepo):
+    g = gitrepo()
+    g.commit("initial", {"README.md": MIT_CARD, "LICENSE-MIT": MIT})
+    other = MIT.replace("<year> <copyright holders>", "2025 Someone Else Entirely Incorporated of Springfield")
+    g.commit("consolidate", {"LICENSE": other}, remove=("LICENSE-MIT",))
+    report, _ = audit_json(cli, g.root)
+    assert not findings(report, "license-file-removed")
+
+
+def test_card_version_bound_is_noted(cli, gitrepo, monkeypatch):
+    import license_audit.history as history
+
+    monkeypatch.setattr(history.card_versions, "__defaults__", (2,))
+    g = gitrepo()
+    for i, lic in enumerate(["mit", "apache-2.0", "mit", "cc-by-4.0"]):
+        g.commit(f"v{i}", {"README.md": card(f"license: {lic}")})
+    report, _ = audit_json(cli, g.root, "--fail-on", "never")
+    assert any("only the newest 2 versions were compared" in n for n in report["notes"])
+    assert [f["message"].split(" in commit")[0] for f in findings(report, "license-changed")] == [
+        "The card's license was changed from `mit` to `cc-by-4.0`"]

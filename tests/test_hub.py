@@ -128,6 +128,8 @@ def make_handler(hub: FakeHub):
                 entries = [{"type": "file", "path": f, "size": len(b), "oid": hashlib.sha1(b).hexdigest()}
                            for f, b in sorted(commit["files"].items())]
                 return self._json(entries, head)
+            if api and rest[0] == "commits" and repo.get("no_commits"):
+                return self._send(403, b"{}", {"Content-Type": "application/json"}, head)
             if api and rest[0] == "commits":
                 commit = hub.commit_of(repo, rest[1])
                 if commit is None:
@@ -401,3 +403,11 @@ def test_online_audit_fills_the_cache_for_a_later_offline_audit(cli, fake_hub):
     offline, _ = audit_json(cli, f"hf:{REPO}", "--offline")
     assert offline["target"] == online["target"]
     assert offline["license_files"] == online["license_files"]
+
+
+def test_hub_history_refused_is_a_note_not_a_failure(cli, fake_hub):
+    fake_hub.repos["acme/nohist"] = {"commits": sakura_commits(), "no_commits": True}
+    report, code = audit_json(cli, "hf:acme/nohist")
+    assert code == 1 and "base-model-undeclared" in {f["rule"] for f in report["findings"]}
+    assert any(n.startswith("history: not read from the Hub") and "HTTP 403" in n for n in report["notes"])
+    assert not findings(report, "license-file-removed")

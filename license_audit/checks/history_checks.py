@@ -47,22 +47,52 @@ def text_restored(old_text: str, current_texts: list[str]) -> bool:
     return False
 
 
+# Replaced versions of license files whose text is identified (newest first); older ones are not read.
+MAX_REPLACED_VERSIONS = 50
+
+
+def _current_texts(ctx: AuditContext) -> list[str]:
+    texts = [t for _, t in sorted(ctx.snapshot.license_texts.items())]
+    card = ctx.snapshot.text_of(ctx.snapshot.card.path) if ctx.snapshot.card.path else None
+    return texts + ([card] if card else [])
+
+
+def _full_texts(text: str, ctx: AuditContext) -> list:
+    from license_audit.identify import identify_text
+
+    return [m for m in identify_text(text, ctx.catalog) if m.kind == "text" and m.id != "unknown"]
+
+
+def _lives_on(old_text: str | None, ctx: AuditContext, current: list[str]) -> bool:
+    """Whether the terms of an old version are still in the repository, under any name."""
+    if old_text is None:
+        return False
+    if text_restored(old_text, current):
+        return True
+    ids = {m.id for m in _full_texts(old_text, ctx)}
+    return bool(ids) and all(ctx.has_license_text(i) for i in ids)
+
+
 def check_license_file_removed(ctx: AuditContext) -> Iterator[Finding]:
+    """Deleted license/notice files not restored, and license texts overwritten by something else.
+
+    Restored means: the path is in the audited tree again, or the deleted text (or, for a known
+    license, a copy of that license) is in a current license file or the card.
+    """
     hist = getattr(ctx, "history", None)
     if hist is None:
         return
     present = set(ctx.snapshot.files)
-    current = [t for _, t in sorted(ctx.snapshot.license_texts.items())]
+    current = _current_texts(ctx)
     last_delete = {}
     for ch in hist.changes:
         if ch.status == "D" and not _is_card(ch.path):
             last_delete[ch.path] = ch
+    reported: set[str] = set()
     for path, ch in sorted(last_delete.items()):
-        if path in present:
+        if path in present or _lives_on(hist.read(ch.old_ref), ctx, current):
             continue
-        old_text = hist.read(ch.old_ref)
-        if old_text is not None and text_restored(old_text, current):
-            continue
+        reported.add(path)
         who = _who(ch.author, ch.date)
         yield Finding(
             rule="license-file-removed",
@@ -73,6 +103,40 @@ def check_license_file_removed(ctx: AuditContext) -> Iterator[Finding]:
             commit=ch.commit,
             fix=_restore_fix(hist.source, path, ch.commit),
         )
+    yield from _replaced_texts(ctx, hist, current, reported)
+
+
+def _replaced_texts(ctx: AuditContext, hist, current: list[str], reported: set[str]) -> Iterator[Finding]:
+    """A known license's full text overwritten in place (LICENSE: MIT -> Apache) is a removal too."""
+    modified = [ch for ch in hist.changes if ch.status in ("M", "R") and ch.old_ref and not _is_card(ch.path)
+                and not _is_card(ch.old_path or "")][-MAX_REPLACED_VERSIONS:]
+    seen: dict[str, object] = {}
+    for ch in reversed(modified):  # newest first: the latest replacement of each license is named
+        old_text = hist.read(ch.old_ref)
+        if old_text is None:
+            continue
+        for m in _full_texts(old_text, ctx):
+            if m.id in seen or ctx.has_license_text(m.id):
+                continue
+            seen[m.id] = ch
+            if text_restored(old_text, current):
+                continue
+            where = ch.old_path or ch.path
+            if where in reported:
+                continue
+            who = _who(ch.author, ch.date)
+            name = m.name or m.id
+            yield Finding(
+                rule="license-file-removed",
+                severity=severity_of("license-file-removed"),
+                message=f"The {name} text in {where} was replaced in commit {_short(ch.commit)}"
+                        f"{f' ({who})' if who else ''} and is not in the repository now.",
+                path=where,
+                commit=ch.commit,
+                fix=(f"Restore the {name} text, e.g. as its own file from `git show {_short(ch.commit)}^:'{where}'`."
+                     if hist.source == "git" else
+                     f"Restore the {name} text from the revision before {_short(ch.commit)} as its own file."),
+            )
 
 
 def _restore_fix(source: str, path: str, commit: str) -> str:

@@ -14,6 +14,7 @@ huggingface_hub is imported inside the functions: `--version` and local audits n
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -128,7 +129,7 @@ def open_online(repo_id: str, revision: str | None, history: bool = True):
     files = sorted(e.path for e in entries if isinstance(e, RepoFile) and _safe_rel(e.path))
     sizes = {e.path: (e.size or 0) for e in entries if isinstance(e, RepoFile)}
     notes = []
-    tmp = Path(tempfile.mkdtemp(prefix="license-audit-hub-"))
+    tmp = _temp_folder("license-audit-hub-")
     target = Target(TargetInfo("hub", repo_id, sha), tmp, repo_id.split("/", 1)[1], notes=notes,
                     remote_files=files, cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True))
     try:
@@ -159,8 +160,26 @@ def open_online(repo_id: str, revision: str | None, history: bool = True):
         target.close()
         raise
     if history:
-        target.extra["history_loader"] = lambda: hub_history(api, repo_id, sha)
+        target.extra["history_loader"] = lambda: _history_or_note(api, repo_id, sha)
     return target
+
+
+def _history_or_note(api, repo_id: str, sha: str) -> History:
+    # The snapshot was readable: a Hub that will not give its commit list costs the history rules,
+    # not the audit (said in the notes).
+    try:
+        return hub_history(api, repo_id, sha, HUB_HISTORY_COMMITS)
+    except TargetError as exc:
+        hist = History("hub")
+        hist.notes.append(f"history: not read from the Hub ({exc}); history rules not applied")
+        return hist
+
+
+def _temp_folder(prefix: str) -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    # Callers close the Target; this covers one that does not (the folder holds only copies).
+    atexit.register(shutil.rmtree, tmp, True)
+    return tmp
 
 
 def _copy_capped(src: Path, dest: Path, limit: int = MAX_SMALL_FILE) -> None:
@@ -296,7 +315,7 @@ def open_cached(repo_id: str, revision: str | None):
 
     notes = [f"offline: audited the cached snapshot {sha} ({via}) of {repo_id}; files that are not in the "
              f"cache were not audited, and history is not available offline"]
-    tmp = Path(tempfile.mkdtemp(prefix="license-audit-cache-"))
+    tmp = _temp_folder("license-audit-cache-")
     target = Target(TargetInfo("hub", repo_id, sha), tmp, repo_id.split("/", 1)[1], notes=notes,
                     cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True))
     try:
