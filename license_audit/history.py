@@ -66,6 +66,9 @@ class History:
     reader: Callable[[str], str | None] | None = None
     card_path: str | None = None
     closer: Callable[[], None] | None = None
+    # Commits whose parents are not available (shallow-clone boundary): their "additions" are only the
+    # state of the files there, not an event.
+    boundary: set[str] = field(default_factory=set)
 
     def close(self) -> None:
         if self.closer is not None:
@@ -88,6 +91,8 @@ class History:
             action = ch.action
             if ch.status == "D":
                 seen_deleted.add(ch.path)
+            elif ch.status == "A" and ch.commit in self.boundary:
+                action = "present"  # first visible state in a shallow clone
             elif ch.status in ("A", "C") and ch.path in seen_deleted:
                 action = "restored"
                 seen_deleted.discard(ch.path)
@@ -171,6 +176,7 @@ def git_history(root: Path) -> History:
             return hist
         hist.changes = parse_name_status_log(raw, is_tracked_path)
         if _is_shallow(repo):
+            hist.boundary = _shallow_boundary(repo)
             hist.notes.append("history: shallow clone; commits before the clone's depth are not visible "
                               "(deletions there cannot be seen; `git fetch --unshallow` gives the full history)")
 
@@ -188,6 +194,14 @@ def git_history(root: Path) -> History:
     except Exception:
         repo.close()
         raise
+
+
+def _shallow_boundary(repo) -> set[str]:
+    try:
+        text = (Path(repo.git_dir) / "shallow").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return set()
+    return {line.strip() for line in text.splitlines() if line.strip()}
 
 
 def _is_shallow(repo) -> bool:

@@ -229,6 +229,7 @@ def test_shallow_clone_is_noted_and_sees_no_false_deletion(cli, gitrepo, tmp_pat
     report, _ = audit_json(cli, clone)
     assert any("shallow" in n for n in report["notes"])
     assert not findings(report, "license-file-removed")
+    assert {e["action"] for e in report["history"]["events"]} == {"present"}
 
 
 def test_binary_license_and_card_versions_do_not_break_history(cli, gitrepo):
