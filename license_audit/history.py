@@ -25,6 +25,8 @@ from license_audit.safeio import MAX_TEXT_BYTES, decode_text, looks_binary
 MAX_CARD_VERSIONS = 300
 # Events listed in the report (newest kept); the rules always see all of them.
 MAX_REPORTED_EVENTS = 200
+# Blobs larger than this are not read from git at all (text is capped at MAX_TEXT_BYTES anyway).
+MAX_BLOB_BYTES = 4 * MAX_TEXT_BYTES
 
 _ACTIONS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "T": "modified", "C": "added"}
 
@@ -156,6 +158,7 @@ def git_history(root: Path) -> History:
     except Exception as exc:
         hist.notes.append(f"history: {root.name} is not a readable git repository ({type(exc).__name__}); skipped")
         return hist
+    hist.closer = repo.close  # ends GitPython's persistent cat-file process after the rules have run
     try:
         try:
             repo.head.commit
@@ -183,16 +186,17 @@ def git_history(root: Path) -> History:
         def read_blob(ref: str) -> str | None:
             if "\n" in ref:
                 return None  # cat-file --batch reads one reference per line
-            _, kind, _, data = repo.git.get_object_data(ref)
-            return text_of_blob(data) if kind in (b"blob", "blob") else None
+            _, kind, size = repo.git.get_object_header(ref)
+            if kind not in (b"blob", "blob") or size > MAX_BLOB_BYTES:
+                return None  # a huge "license" is no license text; never load it whole
+            _, _, _, data = repo.git.get_object_data(ref)
+            return text_of_blob(data)
 
         hist.reader = read_blob
         hist.card_versions = card_versions(hist.changes, hist.read, hist.notes)
-        # Deleted texts are read later by the rules through the same cat-file process; the audit closes it.
-        hist.closer = repo.close
         return hist
     except Exception:
-        repo.close()
+        hist.close()
         raise
 
 

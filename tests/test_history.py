@@ -343,3 +343,15 @@ def test_card_version_bound_is_noted(cli, gitrepo, monkeypatch):
     assert any("only the newest 2 versions were compared" in n for n in report["notes"])
     assert [f["message"].split(" in commit")[0] for f in findings(report, "license-changed")] == [
         "The card's license was changed from `mit` to `cc-by-4.0`"]
+
+
+def test_oversized_blob_is_not_loaded(cli, gitrepo, monkeypatch):
+    import license_audit.history as history
+
+    monkeypatch.setattr(history, "MAX_BLOB_BYTES", 100)
+    g = gitrepo()
+    g.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT, "LICENSE-COPY": MIT})
+    sha = g.commit("drop", remove=("LICENSE-COPY",))
+    report, _ = audit_json(cli, g.root)
+    # The deleted text cannot be read (too big), so it cannot be shown to live on: reported.
+    assert [(f["path"], f["commit"]) for f in findings(report, "license-file-removed")] == [("LICENSE-COPY", sha)]
