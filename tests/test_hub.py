@@ -252,11 +252,14 @@ def test_hub_history_bound_is_stated(cli, fake_hub, monkeypatch):
     import license_audit.sources.hub as hub
 
     monkeypatch.setattr(hub, "HUB_HISTORY_COMMITS", 2)
-    monkeypatch.setattr(hub.hub_history, "__defaults__", (2,))
     report, _ = audit_json(cli, f"hf:{REPO}")
     assert any("newest 2 of 3 Hub commits compared (bound 2)" in n for n in report["notes"])
-    # The deletion happened in the newest commit, inside the window: still seen.
-    assert findings(report, "license-file-removed")
+    # The changes happened in the newest commit, inside the window: still seen against its baseline.
+    head = sha_of("commit2")
+    assert [f["commit"] for f in findings(report, "license-file-removed")] == [head]
+    assert [f["commit"] for f in findings(report, "license-changed")] == [head]
+    assert [f["commit"] for f in findings(report, "base-model-removed")] == [head]
+    assert {e["action"] for e in report["history"]["events"] if e["commit"] == sha_of("commit1")} == {"present"}
 
 
 def test_hub_no_history_makes_no_history_calls(cli, fake_hub):

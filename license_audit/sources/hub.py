@@ -245,7 +245,14 @@ def hub_history(api, repo_id: str, sha: str, bound: int = HUB_HISTORY_COMMITS) -
     changes: list[Change] = []
     for i, c in enumerate(window):
         if i == 0 and not complete:
-            continue  # its parent is outside the window: what it changed is unknown
+            # Its parent is outside the window: what it changed is unknown, but its files are the
+            # baseline the newer commits are compared with (listed as "present", like a shallow clone).
+            hist.boundary.add(c.commit_id)
+            date = c.created_at.isoformat() if c.created_at else ""
+            for path in sorted(trees[0]):
+                changes.append(Change(c.commit_id, ", ".join(c.authors or []), date, "A", path, None, None,
+                                      f"{c.commit_id}:{path}"))
+            continue
         prev_tree = trees[i - 1] if i > 0 else {}
         prev_commit = window[i - 1].commit_id if i > 0 else None
         cur = trees[i]
