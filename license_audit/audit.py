@@ -58,7 +58,7 @@ def run_audit(spec: str, options: AuditOptions | None = None) -> Report:
     try:
         catalog = load_catalog(options.rules_dirs)
         registry = load_registry(options.rules_dirs)
-        snapshot = target.complete(crawl(target.root))
+        snapshot = target.crawl()
         # History of HEAD (git) or of the Hub revision; the work tree / snapshot is what crawl read.
         history = load_history(target) if options.history else None
         try:

@@ -108,11 +108,15 @@ def find_card(files: list[str]) -> str | None:
     return None
 
 
-def crawl(root: Path) -> Snapshot:
+def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
+          safetensors: dict[str, dict] | None = None) -> Snapshot:
+    """`remote_files`: files the repository holds that are not in `root` (weights of a Hub repository),
+    listed in Snapshot.files but never read; `safetensors`: their parsed headers (Snapshot.safetensors)."""
     root = root.resolve()
     outside: list[str] = []
     files = walk(root, outside=outside)
-    snap = Snapshot(root=root, files=files, card=ModelCard(path=None))
+    listed = sorted(set(files) | set(remote_files)) if remote_files else files
+    snap = Snapshot(root=root, files=listed, card=ModelCard(path=None), safetensors=dict(safetensors or {}))
     for rel in outside:
         if is_license_file(rel) or rel.lower() == "readme.md":
             snap.problems.append(Problem(rel, "is a link that points outside the repository; not read", fix=_LINK_FIX))

@@ -222,12 +222,11 @@ def test_hub_weights_are_never_downloaded(cli, fake_hub):
 
 
 def test_hub_snapshot_carries_listing_and_safetensors_header(fake_hub):
-    from license_audit.crawl import crawl
     from license_audit.sources import open_target
 
     target = open_target(f"hf:{REPO}", history=False)
     try:
-        snap = target.complete(crawl(target.root))
+        snap = target.crawl()
         assert "model.safetensors" in snap.files and "model.safetensors" in snap.weight_files
         assert not (target.root / "model.safetensors").exists()
         header = snap.safetensors["model.safetensors"]
@@ -357,12 +356,11 @@ def test_offline_env_var_and_commit_revision(cli, cached_repo, monkeypatch):
 
 
 def test_offline_snapshot_weights_headers_read_in_place(cached_repo):
-    from license_audit.crawl import crawl
     from license_audit.sources import open_target
 
     target = open_target(f"hf:{REPO}", offline=True)
     try:
-        snap = target.complete(crawl(target.root))
+        snap = target.crawl()
         assert snap.safetensors["model.safetensors"]["model.embed_tokens.weight"]["shape"] == [4, 2]
         assert "model.safetensors" in snap.files
     finally:
@@ -414,3 +412,14 @@ def test_hub_history_refused_is_a_note_not_a_failure(cli, fake_hub):
     assert code == 1 and "base-model-undeclared" in {f["rule"] for f in report["findings"]}
     assert any(n.startswith("history: not read from the Hub") and "HTTP 403" in n for n in report["notes"])
     assert not findings(report, "license-file-removed")
+
+
+def test_crawl_lists_remote_files_without_reading_them(tmp_path):
+    from license_audit.crawl import crawl
+
+    (tmp_path / "README.md").write_text(card("license: mit"))
+    snap = crawl(tmp_path, remote_files=["LICENSE-HUGE.txt", "model.safetensors"],
+                 safetensors={"model.safetensors": {"w": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}})
+    assert snap.files == ["LICENSE-HUGE.txt", "README.md", "model.safetensors"]
+    assert snap.license_texts == {} and snap.problems == []
+    assert snap.safetensors["model.safetensors"]["w"]["shape"] == [1]

@@ -28,13 +28,11 @@ class Target:
     safetensors: dict[str, dict] = field(default_factory=dict)
     cleanup: Callable[[], None] | None = None
 
-    def complete(self, snapshot):
-        """Add what the target knows beyond its materialised folder to the crawled Snapshot."""
-        if self.remote_files:
-            snapshot.files = sorted(set(snapshot.files) | set(self.remote_files))
-        for name, header in self.safetensors.items():
-            snapshot.safetensors.setdefault(name, header)
-        return snapshot
+    def crawl(self):
+        """The Snapshot of the target: its folder, plus the files and safetensors headers known remotely."""
+        from license_audit.crawl import crawl
+
+        return crawl(self.root, self.remote_files, self.safetensors)
 
     def close(self) -> None:
         if self.cleanup is not None:
