@@ -148,13 +148,17 @@ def card_versions(changes: list[Change], read: Callable[[str | None], str | None
 # ---------------------------------------------------------------------------------------------- git
 
 
-def git_history(root: Path) -> History:
-    """History of HEAD's first-parent line for the license-relevant files of the git work tree at root."""
+def git_history(root: Path, prefix: str | None = None) -> History:
+    """History of HEAD's first-parent line for the license-relevant files of the git work tree at root.
+
+    `prefix`: root is this folder inside the work tree (a monorepo); history is limited to it and its
+    paths are relative to it, like the crawl's.
+    """
     import git  # GitPython, imported lazily: plain folders and --version never pay for it
 
     hist = History("git")
     try:
-        repo = git.Repo(root)
+        repo = git.Repo(root, search_parent_directories=bool(prefix))
     except Exception as exc:
         hist.notes.append(f"history: {root.name} is not a readable git repository ({type(exc).__name__}); skipped")
         return hist
@@ -168,16 +172,17 @@ def git_history(root: Path) -> History:
         try:
             # No pathspec: git's wildcard pathspecs cost more than the whole walk (they defeat tree
             # pruning and are matched per entry); the paths are filtered here, once per distinct path.
+            scope = [f"--relative={prefix}/"] if prefix else []
             raw = repo.git.log(
                 "--name-status", "-z", "-M", "--first-parent", "--diff-merges=first-parent",
                 "--no-color", "--no-ext-diff", "--no-textconv", "--no-show-signature",
-                "--format=%x1e%H%x1f%an%x1f%aI", "HEAD", "--",
+                "--format=%x1e%H%x1f%an%x1f%aI", *scope, "HEAD", "--", *([f"{prefix}/"] if prefix else []),
                 stdout_as_string=False,
             )
         except git.GitCommandError as exc:
             hist.notes.append(f"history: git log failed ({_first_line(exc.stderr) or exc.status}); skipped")
             return hist
-        hist.changes = parse_name_status_log(raw, is_tracked_path)
+        hist.changes = parse_name_status_log(raw, is_tracked_path, ref_prefix=f"{prefix}/" if prefix else "")
         if _is_shallow(repo):
             hist.boundary = _shallow_boundary(repo)
             hist.notes.append("history: shallow clone; commits before the clone's depth are not visible "
@@ -224,7 +229,8 @@ def _first_line(text) -> str:
     return ""
 
 
-def parse_name_status_log(raw: bytes, relevant: Callable[[str], bool] | None = None) -> list[Change]:
+def parse_name_status_log(raw: bytes, relevant: Callable[[str], bool] | None = None,
+                          ref_prefix: str = "") -> list[Change]:
     """Parse `git log --name-status -z --format=%x1e%H%x1f%an%x1f%aI` output into Changes, oldest first.
 
     Tokens are NUL-separated; a commit header starts with \x1e, an entry is a status token (A, M, D, T,
@@ -265,14 +271,16 @@ def parse_name_status_log(raw: bytes, relevant: Callable[[str], bool] | None = N
             continue
         path = _decode_path(new_b)
         old_path = _decode_path(old_b) if old_b is not None else None
+        # Refs are `<commit>:<path from the top of the work tree>` for cat-file.
+        new_full = f"{ref_prefix}{path}"
         if letter == "D":
-            old_ref, new_ref = f"{commit}^:{path}", None
+            old_ref, new_ref = f"{commit}^:{new_full}", None
         elif letter in ("R", "C"):
-            old_ref, new_ref = f"{commit}^:{old_path}", f"{commit}:{path}"
+            old_ref, new_ref = f"{commit}^:{ref_prefix}{old_path}", f"{commit}:{new_full}"
         elif letter == "A":
-            old_ref, new_ref = None, f"{commit}:{path}"
+            old_ref, new_ref = None, f"{commit}:{new_full}"
         else:
-            old_ref, new_ref = f"{commit}^:{path}", f"{commit}:{path}"
+            old_ref, new_ref = f"{commit}^:{new_full}", f"{commit}:{new_full}"
         changes.append(Change(commit=commit, author=author, date=date, status=letter, path=path,
                               old_path=old_path, old_ref=old_ref, new_ref=new_ref))
     # git log is newest first; keep each commit's own entries in git's (path) order.
@@ -297,5 +305,5 @@ def load_history(target) -> History | None:
     if loader is not None:
         return loader()
     if target.info.kind == "git":
-        return git_history(target.root)
+        return git_history(target.root, target.extra.get("git_prefix"))
     return None

@@ -355,3 +355,38 @@ def test_oversized_blob_is_not_loaded(cli, gitrepo, monkeypatch):
     report, _ = audit_json(cli, g.root)
     # The deleted text cannot be read (too big), so it cannot be shown to live on: reported.
     assert [(f["path"], f["commit"]) for f in findings(report, "license-file-removed")] == [("LICENSE-COPY", sha)]
+
+
+def test_model_folder_inside_a_larger_repository(cli, gitrepo):
+    g = gitrepo("mono")
+    g.commit("initial", {"LICENSE": MIT, "models/sakura/README.md": MIT_CARD, "models/sakura/LICENSE-MIT": MIT,
+                         "models/other/README.md": card("license: mit"), "models/other/NOTICE": "x y z\n"})
+    sha = g.commit("release sakura", remove=("models/sakura/LICENSE-MIT", "models/other/NOTICE", "LICENSE"))
+    report, _ = audit_json(cli, g.root / "models" / "sakura")
+    assert report["target"]["kind"] == "git" and report["target"]["revision"] == sha
+    # Only the audited folder's history, with paths relative to it; the deleted text is read from git.
+    assert [(f["path"], f["commit"]) for f in findings(report, "license-file-removed")] == [("LICENSE-MIT", sha)]
+    assert {e["path"] for e in report["history"]["events"]} == {"README.md", "LICENSE-MIT"}
+
+
+def test_untracked_folder_inside_a_repository_is_local(cli, gitrepo):
+    g = gitrepo("home")
+    g.commit("dotfiles", {".bashrc": "x\n"})
+    (g.root / "downloads" / "model").mkdir(parents=True)
+    (g.root / "downloads" / "model" / "README.md").write_text(MIT_CARD)
+    report, _ = audit_json(cli, g.root / "downloads" / "model")
+    assert report["target"]["kind"] == "local" and "history" not in report
+
+
+def test_model_folder_inside_a_repository_reads_old_texts(cli, gitrepo):
+    g = gitrepo("mono2")
+    g.commit("initial", {"models/sakura/README.md": MIT_CARD, "models/sakura/LICENSE-MIT": MIT})
+    g.commit("fold", {"models/sakura/NOTICE": "Notices\n\n" + MIT}, remove=("models/sakura/LICENSE-MIT",))
+    report, _ = audit_json(cli, g.root / "models" / "sakura")
+    assert not findings(report, "license-file-removed")
+    hist = git_history(g.root / "models" / "sakura", "models/sakura")
+    try:
+        deleted = [c for c in hist.changes if c.status == "D"]
+        assert deleted[0].path == "LICENSE-MIT" and hist.read(deleted[0].old_ref) == MIT
+    finally:
+        hist.close()

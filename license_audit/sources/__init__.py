@@ -79,7 +79,30 @@ def open_local(spec: str) -> Target:
     root = root.resolve()
     is_git = (root / ".git").exists()
     rev = git_head(root) if is_git else None
+    if not is_git:
+        inner = git_subfolder(root)
+        if inner is not None:  # a model folder tracked inside a larger repository (a monorepo)
+            top, prefix = inner
+            target = Target(TargetInfo("git", str(Path(spec)), git_head(top)), root, root.name)
+            target.extra["git_prefix"] = prefix
+            return target
     return Target(TargetInfo("git" if is_git else "local", str(Path(spec)), rev), root, root.name)
+
+
+def git_subfolder(root: Path) -> tuple[Path, str] | None:
+    """(work tree top, folder path inside it) when root is a folder with tracked files in an enclosing
+    git work tree; None otherwise (an untracked folder under a home-directory repository is no git target)."""
+    top = next((p for p in root.parents if (p / ".git").exists()), None)
+    if top is None:
+        return None
+    prefix = root.relative_to(top).as_posix()
+    try:
+        import git
+
+        tracked = git.Repo(top).git.ls_files("-z", "--", f"{prefix}/")
+    except Exception:
+        return None
+    return (top, prefix) if tracked else None
 
 
 def open_target(spec: str, offline: bool = False, history: bool = True) -> Target:
