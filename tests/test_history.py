@@ -386,7 +386,8 @@ def test_model_folder_inside_a_repository_reads_old_texts(cli, gitrepo):
     assert not findings(report, "license-file-removed")
     hist = git_history(g.root / "models" / "sakura", "models/sakura")
     try:
-        deleted = [c for c in hist.changes if c.status == "D"]
-        assert deleted[0].path == "LICENSE-MIT" and hist.read(deleted[0].old_ref) == MIT
+        moved = [c for c in hist.changes if c.status == "R"]  # git -M sees LICENSE-MIT -> NOTICE
+        assert (moved[0].old_path, moved[0].path) == ("LICENSE-MIT", "NOTICE")
+        assert hist.read(moved[0].old_ref) == MIT and hist.read(moved[0].new_ref).endswith(MIT)
     finally:
         hist.close()
