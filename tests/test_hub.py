@@ -164,7 +164,7 @@ def make_handler(hub: FakeHub):
 def fake_hub(monkeypatch, tmp_path):
     hub = FakeHub()
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(hub))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     hub.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
     hub.cache = tmp_path / "hf-cache"
@@ -423,3 +423,11 @@ def test_crawl_lists_remote_files_without_reading_them(tmp_path):
     assert snap.files == ["LICENSE-HUGE.txt", "README.md", "model.safetensors"]
     assert snap.license_texts == {} and snap.problems == []
     assert snap.safetensors["model.safetensors"]["w"]["shape"] == [1]
+
+
+def test_hub_unwritable_cache_is_one_line_exit_2(fake_hub, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    res = run_cli("audit", f"hf:{REPO}", env={"HF_ENDPOINT": fake_hub.endpoint, "HF_HUB_CACHE": str(blocker / "c")})
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1
+    assert "Hugging Face cache" in res.stderr and "Traceback" not in res.stderr

@@ -98,10 +98,13 @@ def hub_errors(repo_id: str, revision: str | None, what: str = ""):
     except TargetError:
         raise
     except Exception as exc:
-        if isinstance(exc, (OSError, TimeoutError)) or type(exc).__module__.split(".")[0].startswith("httpx"):
+        if isinstance(exc, (ConnectionError, TimeoutError)) or type(exc).__module__.split(".")[0].startswith("httpx"):
             where = _endpoint() or "https://huggingface.co"
             raise TargetError(f"{spec}: cannot reach the Hub at {where} ({type(exc).__name__}); "
                               f"use --offline to audit a cached snapshot") from None
+        if isinstance(exc, OSError):  # the local cache (HF_HUB_CACHE) cannot be written or read
+            raise TargetError(f"{spec}: local file error in the Hugging Face cache: "
+                              f"{exc.strerror or exc} ({exc.filename or 'HF_HUB_CACHE'})") from None
         raise
 
 
