@@ -159,6 +159,7 @@ def git_history(root: Path, prefix: str | None = None) -> History:
     hist = History("git")
     try:
         repo = git.Repo(root, search_parent_directories=bool(prefix))
+        safe_git(repo)
     except Exception as exc:
         hist.notes.append(f"history: {root.name} is not a readable git repository ({type(exc).__name__}); skipped")
         return hist
@@ -203,6 +204,12 @@ def git_history(root: Path, prefix: str | None = None) -> History:
     except Exception:
         hist.close()
         raise
+
+
+def safe_git(repo):
+    """Options for every git command on an audited (untrusted) repository: no configured program runs."""
+    repo.git.set_persistent_git_options(c=["core.fsmonitor=false", "core.pager=cat", "log.showSignature=false"])
+    return repo
 
 
 def _shallow_boundary(repo) -> set[str]:

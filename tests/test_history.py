@@ -391,3 +391,19 @@ def test_model_folder_inside_a_repository_reads_old_texts(cli, gitrepo):
         assert hist.read(moved[0].old_ref) == MIT and hist.read(moved[0].new_ref).endswith(MIT)
     finally:
         hist.close()
+
+
+def test_programs_configured_in_the_audited_repository_never_run(cli, gitrepo, tmp_path):
+    marker = tmp_path / "ran"
+    g = gitrepo("hostile")
+    g.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT, "sub/README.md": MIT_CARD,
+                         ".gitattributes": "* diff=evil\n"})
+    g.commit("drop", remove=("LICENSE",))
+    script = f"touch {marker}"
+    for key, value in [("core.fsmonitor", script), ("diff.external", script), ("diff.evil.textconv", script),
+                       ("core.pager", script), ("log.showSignature", "true"), ("gpg.program", script)]:
+        g.git("config", key, value)
+    report, _ = audit_json(cli, g.root)
+    assert findings(report, "license-file-removed")
+    audit_json(cli, g.root / "sub")
+    assert not marker.exists()

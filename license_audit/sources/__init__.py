@@ -99,7 +99,9 @@ def git_subfolder(root: Path) -> tuple[Path, str] | None:
     try:
         import git
 
-        tracked = git.Repo(top).git.ls_files("-z", "--", f"{prefix}/")
+        from license_audit.history import safe_git
+
+        tracked = safe_git(git.Repo(top)).git.ls_files("-z", "--", f"{prefix}/")
     except Exception:
         return None
     return (top, prefix) if tracked else None

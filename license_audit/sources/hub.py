@@ -131,7 +131,7 @@ def open_online(repo_id: str, revision: str | None, history: bool = True):
         entries = list(api.list_repo_tree(repo_id, revision=sha, recursive=True))
     files = sorted(e.path for e in entries if isinstance(e, RepoFile) and _safe_rel(e.path))
     sizes = {e.path: (e.size or 0) for e in entries if isinstance(e, RepoFile)}
-    notes = []
+    notes = [f"hub: audited {repo_id} at commit {sha} ({revision or 'main'})"]
     tmp = _temp_folder("license-audit-hub-")
     target = Target(TargetInfo("hub", repo_id, sha), tmp, repo_id.split("/", 1)[1], notes=notes,
                     remote_files=files, cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True))
