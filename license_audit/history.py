@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from license_audit.card import parse_card
+from license_audit.card import _FRONT_MATTER, parse_card
 from license_audit.crawl import is_license_file
 from license_audit.safeio import MAX_TEXT_BYTES, decode_text, looks_binary
 
@@ -127,22 +127,61 @@ def text_of_blob(data: bytes) -> str | None:
 
 def card_versions(changes: list[Change], read: Callable[[str | None], str | None],
                   notes: list[str], limit: int = MAX_CARD_VERSIONS) -> list[CardVersion]:
-    """Front matter of the card at every commit that touched it (newest `limit` of them)."""
+    """`license` and `base_model` of the card at the commits that touched it, oldest first.
+
+    Up to `limit` versions every one is read. Beyond that, `limit` evenly spaced versions (always the
+    first and the last) are read, and between two read versions that differ the change is located
+    exactly by bisection, so every change that is still visible between samples is found with its
+    commit; only a value changed and changed back between two samples is not seen (said in the notes).
+    """
     touching = [ch for ch in changes if is_card_path(ch.path) and ch.status != "D"]
-    if len(touching) > limit:
-        notes.append(f"history: the card changed in {len(touching)} commits; only the newest {limit} "
-                     f"versions were compared for `license` and `base_model` changes")
-        touching = touching[-limit:]
-    out = []
-    for ch in touching:
-        text = read(ch.new_ref)
-        if text is None:
-            continue
-        card = parse_card(text, ch.path)
-        if card.problems and not card.metadata:
-            continue  # an unreadable front matter says nothing about what was declared
-        out.append(CardVersion(ch.commit, ch.author, ch.date, card.effective_license, card.base_models))
-    return out
+    n = len(touching)
+    parsed: dict[str, tuple | None] = {}  # front matter text -> (license, base_models); most versions share it
+    got: dict[int, CardVersion | None] = {}
+
+    def version(i: int) -> CardVersion | None:
+        if i not in got:
+            ch = touching[i]
+            got[i] = None
+            text = read(ch.new_ref)
+            if text is not None:
+                m = _FRONT_MATTER.match(text)
+                key = m.group(2) if m else ""
+                if key not in parsed:
+                    card = parse_card(text, ch.path)
+                    # An unreadable front matter says nothing about what was declared.
+                    parsed[key] = None if (card.problems and not card.metadata) else (
+                        card.effective_license, card.base_models)
+                if parsed[key] is not None:
+                    lic, bases = parsed[key]
+                    got[i] = CardVersion(ch.commit, ch.author, ch.date, lic, list(bases))
+        return got[i]
+
+    def value(i: int):
+        v = version(i)
+        return None if v is None else (v.license, tuple(b.lower() for b in v.base_models))
+
+    if n <= limit:
+        for i in range(n):
+            version(i)
+    else:
+        samples = sorted({round(k * (n - 1) / (limit - 1)) for k in range(limit)})
+        for i in samples:
+            version(i)
+        stack = [(a, b) for a, b in zip(samples, samples[1:]) if value(a) != value(b)]
+        while stack:
+            a, b = stack.pop()
+            if b - a <= 1:
+                continue
+            m = (a + b) // 2
+            if value(a) != value(m):
+                stack.append((a, m))
+            if value(m) != value(b):
+                stack.append((m, b))
+        notes.append(f"history: the card changed in {n} commits; {len(got)} versions were read (every "
+                     f"{max(1, (n - 1) // (limit - 1))}th, and each `license` or `base_model` change located "
+                     f"exactly); a value changed and changed back between two read versions is not seen")
+    return [v for i in sorted(got) if (v := got[i]) is not None]
 
 
 # ---------------------------------------------------------------------------------------------- git

@@ -26,7 +26,7 @@ class GitRepo:
 
     def env(self):
         self.n += 1
-        date = f"2024-01-{self.n:02d}T12:00:00+00:00" if self.n < 29 else f"2024-02-{self.n - 28:02d}T12:00:00+00:00"
+        date = f"{1704110400 + self.n * 3600} +0000"  # 2024-01-01 12:00 UTC plus an hour per git call
         return dict(os.environ, GIT_AUTHOR_NAME="Ann Author", GIT_AUTHOR_EMAIL="ann@example.org",
                     GIT_COMMITTER_NAME="Ann Author", GIT_COMMITTER_EMAIL="ann@example.org",
                     GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date, GIT_CONFIG_NOSYSTEM="1",
@@ -332,17 +332,21 @@ def test_same_license_with_other_holder_counts_as_restored(cli, gitrepo):
     assert not findings(report, "license-file-removed")
 
 
-def test_card_version_bound_is_noted(cli, gitrepo, monkeypatch):
+def test_card_version_bound_locates_changes_exactly(cli, gitrepo, monkeypatch):
     import license_audit.history as history
 
-    monkeypatch.setattr(history.card_versions, "__defaults__", (2,))
+    monkeypatch.setattr(history.card_versions, "__defaults__", (3,))
     g = gitrepo()
-    for i, lic in enumerate(["mit", "apache-2.0", "mit", "cc-by-4.0"]):
-        g.commit(f"v{i}", {"README.md": card(f"license: {lic}")})
+    shas = []
+    for i in range(20):
+        lic = "mit" if i < 13 else "apache-2.0"
+        base = "base_model: deepseek-ai/DeepSeek-V3\n" if i < 7 else ""
+        shas.append(g.commit(f"v{i}", {"README.md": card(f"license: {lic}\n{base}", f"# Model\n\nstep {i}\n")}))
     report, _ = audit_json(cli, g.root, "--fail-on", "never")
-    assert any("only the newest 2 versions were compared" in n for n in report["notes"])
-    assert [f["message"].split(" in commit")[0] for f in findings(report, "license-changed")] == [
-        "The card's license was changed from `mit` to `cc-by-4.0`"]
+    note = next(n for n in report["notes"] if "the card changed in 20 commits" in n)
+    assert "versions were read" in note and "located exactly" in note
+    assert [f["commit"] for f in findings(report, "license-changed")] == [shas[13]]
+    assert [f["commit"] for f in findings(report, "base-model-removed")] == [shas[7]]
 
 
 def test_oversized_blob_is_not_loaded(cli, gitrepo, monkeypatch):
