@@ -181,7 +181,7 @@ def check_license_changed(ctx: AuditContext) -> Iterator[Finding]:
                 f"{f' ({who})' if who else ''}{first}.",
         path=ctx.card_path,
         commit=ver.commit,
-        fix=f"Check that {f'`{now}`' if now else 'the current terms'} are allowed by every upstream "
+        fix=f"Check that {f'`{now}` is' if now else 'the current terms are'} allowed by every upstream "
             f"license, or declare `license: {original}` again.",
     )
 

@@ -124,6 +124,9 @@ def open_online(repo_id: str, revision: str | None, history: bool = True):
 
     from license_audit.sources import Target
 
+    from huggingface_hub.utils import disable_progress_bars
+
+    disable_progress_bars()  # a report on stdout, one error line on stderr: no per-file bars
     api = _api()
     with hub_errors(repo_id, revision):
         info = api.model_info(repo_id, revision=revision, files_metadata=False)
