@@ -205,8 +205,8 @@ def git_history(root: Path, prefix: str | None = None) -> History:
     hist.closer = repo.close  # ends GitPython's persistent cat-file process after the rules have run
     try:
         try:
-            repo.head.commit
-        except ValueError:
+            repo.git.rev_parse("--verify", "--quiet", "HEAD")
+        except git.GitCommandError:
             hist.notes.append("history: the git repository has no commits yet")
             return hist
         try:
@@ -351,5 +351,11 @@ def load_history(target) -> History | None:
     if loader is not None:
         return loader()
     if target.info.kind == "git":
-        return git_history(target.root, target.extra.get("git_prefix"))
+        try:
+            return git_history(target.root, target.extra.get("git_prefix"))
+        except Exception as exc:  # a repository git cannot walk costs the history rules, not the audit
+            hist = History("git")
+            hist.notes.append(f"history: not read ({type(exc).__name__}: {_first_line(str(exc))[:160]}); "
+                              f"history rules not applied")
+            return hist
     return None

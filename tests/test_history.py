@@ -411,3 +411,14 @@ def test_programs_configured_in_the_audited_repository_never_run(cli, gitrepo, t
     assert findings(report, "license-file-removed")
     audit_json(cli, g.root / "sub")
     assert not marker.exists()
+
+
+def test_corrupt_repository_costs_only_history(cli, gitrepo):
+    g = gitrepo()
+    g.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT})
+    head = g.git("rev-parse", "HEAD")
+    obj = g.root / ".git" / "objects" / head[:2] / head[2:]
+    obj.chmod(0o644)
+    obj.write_bytes(b"garbage")
+    report, _ = audit_json(cli, g.root)
+    assert report["license_files"] and any(n.startswith("history: git log failed") for n in report["notes"])
