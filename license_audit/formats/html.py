@@ -48,10 +48,13 @@ def diagram(report: Report) -> dict:
 
 
 def render(report: Report, user_dir: str | None = None) -> str:
+    from markupsafe import Markup
+
     from license_audit.render import environment
 
     template = environment(user_dir).get_template(TEMPLATE)
     if not template.environment.autoescape or (callable(template.environment.autoescape)
                                                and not template.environment.autoescape(TEMPLATE)):
         raise RuntimeError("html template environment must autoescape")  # pragma: no cover - guard
-    return template.render(report=report, r=report.to_dict(), csp=CSP, diagram=diagram(report))
+    return template.render(report=report, r=report.to_dict(), csp=Markup(CSP),  # our constant, not card text
+                            diagram=diagram(report))
