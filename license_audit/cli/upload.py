@@ -65,6 +65,8 @@ def _upload(folder, repo_id, revision, message, create, private) -> str:
                                  commit_message=message or "Upload (license-audit passed)")
     except HfHubHTTPError as exc:
         raise InputError(f"{repo_id}: upload failed: {str(exc).splitlines()[0]}") from None
-    except OSError as exc:
-        raise InputError(f"{repo_id}: upload failed: {exc}") from None
+    except Exception as exc:  # network errors come from the HTTP client huggingface_hub uses (httpx, requests)
+        if type(exc).__module__.startswith(("httpx", "httpcore", "requests", "urllib3")) or isinstance(exc, OSError):
+            raise InputError(f"{repo_id}: upload failed: cannot reach the Hub ({exc})") from None
+        raise
     return str(getattr(info, "commit_url", info))
