@@ -11,6 +11,7 @@ import os
 import re
 import uuid
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from license_audit import TOOL_NAME, __version__
 from license_audit.formats import derived_upstreams
@@ -46,10 +47,8 @@ class _Licenses:
     """Turns catalog ids into SPDX expressions and collects ExtractedLicensingInfo for LicenseRefs."""
 
     def __init__(self, catalog):
-        from license_expression import get_spdx_licensing
-
         self.catalog = catalog
-        self.licensing = get_spdx_licensing()
+        self.licensing = _licensing()
         self.extracted: dict[str, object] = {}
 
     def ref(self, key: str) -> str:
@@ -83,6 +82,14 @@ class _Licenses:
         if not refs:
             return SpdxNoAssertion()
         return self.licensing.parse(" AND ".join(refs))
+
+
+@lru_cache(maxsize=1)
+def _licensing():
+    # Building the SPDX license index takes ~20 ms; a batch renders many documents.
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
 
 
 def _text_of(lic) -> str:
