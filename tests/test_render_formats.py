@@ -267,3 +267,18 @@ def test_sarif_with_suppression_validates_against_the_schema():
     doc = build(_report([waived, Finding("license-missing", "error", "y", line=2, path="README.md")],
                         files=("LICENSE", "README.md")))
     jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER).validate(doc)
+
+
+# --- every rule in every format --------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html", "sarif", "spdx-json"])
+def test_every_rule_shows_up_in_every_format(fmt):
+    from license_audit.checks.ids import RULES
+    from license_audit.render import render_report
+
+    rules = sorted(RULES) + ["some-future-rule"]  # a rule another module adds later still renders
+    findings = [Finding(rid, RULES[rid].severity if rid in RULES else "warning", f"Message for {rid} here.",
+                        path="README.md") for rid in rules]
+    out = render_report(_report(findings), fmt)
+    for rid in rules:
+        assert rid in out and f"Message for {rid} here." in out, (fmt, rid)

@@ -146,8 +146,9 @@ def build(report: Report):
     texts = sorted({m.id for lf in report.license_files for m in lf.licenses if m.kind == "text"})
     refs = sorted({m.id for lf in report.license_files for m in lf.licenses if m.kind != "text"})
     concluded = lics.expression(texts or refs)
-    comment_lines = [f"{f.severity}: {f.rule}: {f.message}" for f in report.active_findings
-                     if f.rule.startswith(("license", "upstream", "use-"))]
+    # Every finding, so a rule added later shows up here as in every other format.
+    comment_lines = [f"{f.severity}{' (waived: ' + (f.waiver_reason or '') + ')' if f.waived else ''}: "
+                     f"{f.rule}: {f.message}" for f in report.findings]
     model = Package(
         spdx_id=MODEL_ID,
         name=report.model.name,
