@@ -39,7 +39,8 @@ def diagram(report: Report) -> dict:
             "d": f"M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} {x2 - 6:.0f},{y2:.0f}",
             "state": state,
             "label": f"{c.relation} {round(c.confidence * 100)}%" + ("" if c.declared else " (undeclared)"),
-            "lx": mid, "ly": (y1 + y2) / 2 - 6,
+            # Label just above where the edge leaves its upstream box: edges of several upstreams never share it.
+            "lx": x1 + 10, "ly": y1 - 6,
         })
     model = {"x": RIGHT_X, "y": model_y, "title": report.model.name, "label": _short(report.model.name),
              "sub": _short(f"declares {report.model.declared_license_name or report.model.declared_license or 'no license'}")}
