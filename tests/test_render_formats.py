@@ -282,3 +282,20 @@ def test_every_rule_shows_up_in_every_format(fmt):
     out = render_report(_report(findings), fmt)
     for rid in rules:
         assert rid in out and f"Message for {rid} here." in out, (fmt, rid)
+
+
+def test_sarif_uris_are_percent_encoded_and_hub_provenance_is_recorded():
+    import jsonschema
+
+    from license_audit.formats.sarif import build
+
+    f = Finding("license-unknown", "warning", "x", path="Tongyi Qianwen LICENSE AGREEMENT")
+    r = Report(TargetInfo("hub", "acme/model", "b" * 40), ModelInfo("model", None, None, [], None), [], [], [f],
+               files=["README.md", "Tongyi Qianwen LICENSE AGREEMENT"])
+    doc = build(r)
+    run = doc["runs"][0]
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "Tongyi%20Qianwen%20LICENSE%20AGREEMENT"
+    assert run["versionControlProvenance"] == [{"repositoryUri": "https://huggingface.co/acme/model",
+                                                "revisionId": "b" * 40}]
+    jsonschema.Draft7Validator(_sarif_schema()).validate(doc)

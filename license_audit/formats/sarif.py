@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import quote
 
 from license_audit import TOOL_NAME, __version__
 from license_audit.checks.ids import RULES
@@ -50,7 +51,8 @@ def build(report: Report) -> dict:
     for f in report.findings:
         uri, exact = anchor(report, f)
         # Always a region: some code-scanning services drop results whose location has no startLine.
-        physical = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+        # A URI reference: "Tongyi Qianwen LICENSE AGREEMENT" is a real license file name.
+        physical = {"artifactLocation": {"uri": quote(uri, safe="/"), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": f.line if exact and f.line else 1}}
         text = f.message
         if not exact and f.path:
