@@ -147,7 +147,7 @@ def merge(existing: str | None, block: str, markers: tuple[str, str]) -> str:
     return existing[:start] + block + existing[stop + len(end):]
 
 
-def notice_path(root: Path, files: list[str]) -> str:
+def notice_path(files: list[str]) -> str:
     for name in NOTICE_NAMES:
         if name in files:
             return name
@@ -166,13 +166,13 @@ class NoticePlan:
         return self.old != self.new
 
 
-def plan(report: Report, root: Path) -> NoticePlan:
+def plan(report: Report, root: Path | None) -> NoticePlan:
     from license_audit.safeio import UnsafePath, read_text
 
-    rel = notice_path(root, report.files)
+    rel = notice_path(report.files)
     markers = markers_for(rel)
     old = None
-    if (root / rel).exists() or (root / rel).is_symlink():
+    if root is not None and ((root / rel).exists() or (root / rel).is_symlink()):
         try:
             old, truncated = read_text(root, rel)
         except UnsafePath:

@@ -19,23 +19,18 @@ def command(target, write, output, offline, rules_dirs):
 
     Only the block between the license-audit markers is generated; everything else in NOTICE is kept.
     """
-    from license_audit.audit import AuditOptions, audit_snapshot
-    from license_audit.catalog import load_catalog
-    from license_audit.crawl import crawl
+    from license_audit.audit import AuditOptions, run_audit
     from license_audit.errors import InputError
-    from license_audit.registry import load_registry
     from license_audit.notice import apply, plan
-    from license_audit.sources import is_hub_spec, open_target
+    from license_audit.sources import is_hub_spec, open_local
 
     if write and output:
         raise InputError("--write updates TARGET's NOTICE; --output prints it elsewhere: give one of them")
     if write and is_hub_spec(target):
         raise InputError(f"{target}: --write needs a local folder (clone the repository first)")
-    options = AuditOptions(rules_dirs=tuple(rules_dirs), offline=offline, history=False)
-    tgt = open_target(target, offline=offline)  # once: a Hub target is fetched a single time
-    report = audit_snapshot(crawl(tgt.root), tgt, load_catalog(options.rules_dirs),
-                            load_registry(options.rules_dirs), options)
-    root = tgt.root
+    report = run_audit(target, AuditOptions(rules_dirs=tuple(rules_dirs), offline=offline, history=False))
+    # The existing NOTICE is merged for a local folder; for a Hub target only the generated block is printed.
+    root = None if is_hub_spec(target) else open_local(target).root
     p = plan(report, root)
     if write:
         for line in apply(p, root):
