@@ -45,7 +45,8 @@ def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registr
     model = model_info(snapshot, target)
     ctx = AuditContext(snapshot, catalog, registry, license_files, candidates, model, target.info.revision)
     findings = run_checks(ctx)
-    return Report(target.info, model, license_files, candidates, findings, notes=list(target.notes))
+    return Report(target.info, model, license_files, candidates, findings, notes=list(target.notes),
+                  files=list(snapshot.files), rules_dirs=tuple(options.rules_dirs))
 
 
 def run_audit(spec: str, options: AuditOptions | None = None) -> Report:
