@@ -49,6 +49,7 @@ def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registr
     findings = run_checks(ctx)
     notes = list(target.notes) + (list(history.notes) if history is not None else [])
     return Report(target.info, model, license_files, candidates, findings, notes=notes,
+                  files=list(snapshot.files), rules_dirs=tuple(options.rules_dirs),
                   history=history.to_dict() if history is not None else None)
 
 

@@ -160,6 +160,10 @@ class Report:
     lineage: list[Candidate]
     findings: list[Finding]
     notes: list[str] = field(default_factory=list)
+    # Not serialised: the repository's file list (so SARIF anchors every result to a file that exists)
+    # and the --rules folders (so NOTICE and SPDX resolve organisation licenses like the checks did).
+    files: list[str] = field(default_factory=list, compare=False, repr=False)
+    rules_dirs: tuple[str, ...] = ()
     # Timeline of license-relevant files (history.History.to_dict()); None when history was not read.
     history: dict | None = None
 

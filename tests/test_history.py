@@ -361,33 +361,57 @@ def test_oversized_blob_is_not_loaded(cli, gitrepo, monkeypatch):
     assert [(f["path"], f["commit"]) for f in findings(report, "license-file-removed")] == [("LICENSE-COPY", sha)]
 
 
-def test_model_folder_inside_a_larger_repository(cli, gitrepo):
+def _audit_subfolder(path):
+    from license_audit.audit import AuditOptions, audit_snapshot
+    from license_audit.catalog import load_catalog
+    from license_audit.history import load_history
+    from license_audit.registry import load_registry
+    from license_audit.sources import open_git_subfolder
+
+    target = open_git_subfolder(str(path))
+    hist = load_history(target)
+    try:
+        report = audit_snapshot(target.crawl(), target, load_catalog(()), load_registry(()), AuditOptions(), hist)
+    finally:
+        hist.close()
+    return report.to_dict()
+
+
+def test_folder_inside_a_repository_is_a_local_target(cli, gitrepo):
+    g = gitrepo("mono")
+    g.commit("initial", {"models/sakura/README.md": MIT_CARD, "models/sakura/LICENSE-MIT": MIT})
+    g.commit("release", remove=("models/sakura/LICENSE-MIT",))
+    report, _ = audit_json(cli, g.root / "models" / "sakura")
+    assert report["target"]["kind"] == "local" and report["target"]["revision"] is None and "history" not in report
+
+
+def test_model_folder_inside_a_larger_repository(gitrepo):
     g = gitrepo("mono")
     g.commit("initial", {"LICENSE": MIT, "models/sakura/README.md": MIT_CARD, "models/sakura/LICENSE-MIT": MIT,
                          "models/other/README.md": card("license: mit"), "models/other/NOTICE": "x y z\n"})
     sha = g.commit("release sakura", remove=("models/sakura/LICENSE-MIT", "models/other/NOTICE", "LICENSE"))
-    report, _ = audit_json(cli, g.root / "models" / "sakura")
+    report = _audit_subfolder(g.root / "models" / "sakura")
     assert report["target"]["kind"] == "git" and report["target"]["revision"] == sha
     # Only the audited folder's history, with paths relative to it; the deleted text is read from git.
     assert [(f["path"], f["commit"]) for f in findings(report, "license-file-removed")] == [("LICENSE-MIT", sha)]
     assert {e["path"] for e in report["history"]["events"]} == {"README.md", "LICENSE-MIT"}
 
 
-def test_untracked_folder_inside_a_repository_is_local(cli, gitrepo):
+def test_untracked_folder_inside_a_repository_is_no_git_subfolder(gitrepo):
+    from license_audit.sources import open_git_subfolder
+
     g = gitrepo("home")
     g.commit("dotfiles", {".bashrc": "x\n"})
     (g.root / "downloads" / "model").mkdir(parents=True)
     (g.root / "downloads" / "model" / "README.md").write_text(MIT_CARD)
-    report, _ = audit_json(cli, g.root / "downloads" / "model")
-    assert report["target"]["kind"] == "local" and "history" not in report
+    assert open_git_subfolder(str(g.root / "downloads" / "model")) is None
 
 
-def test_model_folder_inside_a_repository_reads_old_texts(cli, gitrepo):
+def test_model_folder_inside_a_repository_reads_old_texts(gitrepo):
     g = gitrepo("mono2")
     g.commit("initial", {"models/sakura/README.md": MIT_CARD, "models/sakura/LICENSE-MIT": MIT})
     g.commit("fold", {"models/sakura/NOTICE": "Notices\n\n" + MIT}, remove=("models/sakura/LICENSE-MIT",))
-    report, _ = audit_json(cli, g.root / "models" / "sakura")
-    assert not findings(report, "license-file-removed")
+    assert not findings(_audit_subfolder(g.root / "models" / "sakura"), "license-file-removed")
     hist = git_history(g.root / "models" / "sakura", "models/sakura")
     try:
         moved = [c for c in hist.changes if c.status == "R"]  # git -M sees LICENSE-MIT -> NOTICE
@@ -410,6 +434,9 @@ def test_programs_configured_in_the_audited_repository_never_run(cli, gitrepo, t
     report, _ = audit_json(cli, g.root)
     assert findings(report, "license-file-removed")
     audit_json(cli, g.root / "sub")
+    from license_audit.sources import open_git_subfolder
+
+    assert open_git_subfolder(str(g.root / "sub")) is not None  # runs ls-files on the hostile repository
     assert not marker.exists()
 
 

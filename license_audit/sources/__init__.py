@@ -79,14 +79,25 @@ def open_local(spec: str) -> Target:
     root = root.resolve()
     is_git = (root / ".git").exists()
     rev = git_head(root) if is_git else None
-    if not is_git:
-        inner = git_subfolder(root)
-        if inner is not None:  # a model folder tracked inside a larger repository (a monorepo)
-            top, prefix = inner
-            target = Target(TargetInfo("git", str(Path(spec)), git_head(top)), root, root.name)
-            target.extra["git_prefix"] = prefix
-            return target
     return Target(TargetInfo("git" if is_git else "local", str(Path(spec)), rev), root, root.name)
+
+
+def open_git_subfolder(spec: str) -> Target | None:
+    """A model folder tracked inside a larger repository (a monorepo) as a `git` target whose history
+    is limited to the folder; None when it is no such folder.
+
+    Not what open_local does: CONTRACT targets are a work tree or a plain folder, and a folder inside a
+    repository (the bundled examples) is audited as `local`, with a revision-free, stable report. This is
+    for a future option; load_history passes `extra["git_prefix"]` to git_history(root, prefix).
+    """
+    root = Path(spec).expanduser().resolve()
+    inner = git_subfolder(root) if root.is_dir() and not (root / ".git").exists() else None
+    if inner is None:
+        return None
+    top, prefix = inner
+    target = Target(TargetInfo("git", str(Path(spec)), git_head(top)), root, root.name)
+    target.extra["git_prefix"] = prefix
+    return target
 
 
 def git_subfolder(root: Path) -> tuple[Path, str] | None:
