@@ -9,6 +9,7 @@ from license_audit.checks import AuditContext, run_checks
 from license_audit.crawl import Snapshot, crawl
 from license_audit.identify import identify_text
 from license_audit.lineage import find_lineage
+from license_audit.policy import apply_policy, load_policy
 from license_audit.registry import Registry, load_registry
 from license_audit.report import LicenseFile, ModelInfo, Report
 from license_audit.sources import Target, open_target
@@ -45,7 +46,14 @@ def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registr
     model = model_info(snapshot, target)
     ctx = AuditContext(snapshot, catalog, registry, license_files, candidates, model, target.info.revision)
     findings = run_checks(ctx)
-    return Report(target.info, model, license_files, candidates, findings, notes=list(target.notes))
+    notes = list(target.notes)
+    policy = load_policy(options.policy_path, getattr(target, "root", None))
+    if policy is not None:
+        findings, policy_notes = apply_policy(findings, policy, ctx)
+        notes += policy_notes
+    report = Report(target.info, model, license_files, candidates, findings, notes=notes)
+    report.fail_on = policy.fail_on if policy is not None else None
+    return report
 
 
 def run_audit(spec: str, options: AuditOptions | None = None) -> Report:

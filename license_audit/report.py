@@ -160,6 +160,7 @@ class Report:
     lineage: list[Candidate]
     findings: list[Finding]
     notes: list[str] = field(default_factory=list)
+    fail_on: str | None = None  # the policy file's threshold; the command line's --fail-on wins
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)
