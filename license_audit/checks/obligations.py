@@ -127,7 +127,7 @@ def _notice_text(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
     path = ob.get("file") or "NOTICE"
     yield _finding(
         ctx, "upstream-notice-missing", up, lic, ob,
-        f"The {lic.name} requires the notice \"{text}\" in a Notice file, and the repository does not carry it.",
+        f"The {lic.name} of {up.label} requires the notice \"{text}\" in a Notice file, and the repository does not carry it.",
         path,
         f"Add the line \"{text}\" to {path}.",
     )
@@ -170,7 +170,7 @@ def _name_prefix(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
         return
     yield _finding(
         ctx, "name-prefix-required", up, lic, ob,
-        f"The {lic.name} requires a derivative's name to begin with \"{prefix}\", and \"{name}\" does not.",
+        f"The {lic.name} of {up.label} requires a derivative's name to begin with \"{prefix}\", and \"{name}\" does not.",
         ctx.card_path,
         f"Rename the model to begin with \"{prefix}\" (e.g. \"{prefix}-{name.split('/')[-1]}\") and set `model_name` in the card.",
     )
@@ -190,8 +190,8 @@ def _regional_restriction(ctx: AuditContext, up: Upstream, lic: License, ob: Obl
     region = ob.get("region") or "the region"
     yield _finding(
         ctx, "regional-restriction", up, lic, ob,
-        f"The {lic.name} ({ob.clause or 'use policy'}) does not grant its rights for multimodal models such as {up.label}'s derivatives "
-        f"to individuals or companies based in {region}, and the repository does not say so.",
+        f"The {lic.name} ({ob.clause or 'use policy'}) does not grant its rights in multimodal models, such as this "
+        f"derivative of {up.label}, to individuals or companies based in {region}, and the repository does not say so.",
         ctx.card_path,
         f"Check that the publisher is not based in {region}, and state the restriction in {ctx.card_path} (it does not reach end users of a product that incorporates the model).",
     )
