@@ -86,10 +86,13 @@ KIND_RULES: dict[str, str] = {
     "noncommercial": "license-incompatible",
     "sharealike": "license-incompatible",
     "same-license": "license-incompatible",
+    "no-derivatives": "license-incompatible",
 }
 
 # Duties kept as data (shown by `rules show`) that no check can verify from the files of a repository.
-UNCHECKED_KINDS = ("modification-notice", "no-endorsement", "other")
+UNCHECKED_KINDS = ("modification-notice", "no-endorsement", "source-offer", "no-improving-other-models",
+                   "latest-version", "hosting-restriction", "guardrails", "commercial-registration",
+                   "acknowledge-in-publications")
 
 
 def severity_of(rule: str) -> str:

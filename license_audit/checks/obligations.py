@@ -6,6 +6,7 @@ confidence ("possibly derived") are reported one level lower, as warnings.
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Callable, Iterator
 
 from license_audit.catalog import License, Obligation
@@ -62,13 +63,15 @@ def _card_value(lic: License) -> str:
 def incompatibility(upstream: License, declared: License | None, declared_key: str) -> tuple[str, str] | None:
     """Why `declared` cannot be the license of a derivative of `upstream` (reason, obligation kind), or None.
 
-    The matrix is data: each upstream license's `derivatives` block (`relicense: same|any`, `allowed`,
+    The matrix is data: each upstream license's `derivatives` block (`relicense: same|any|none`, `allowed`,
     `forbid`, `forbid_categories`) plus its `commercial_use` and `sharealike` flags. A declared key the
     catalog does not know is taken for a proprietary license that permits commercial use.
     """
+    rules = upstream.derivatives
+    if rules.get("relicense") == "none":
+        return f"the {upstream.name} does not allow sharing adapted material at all", "no-derivatives"
     if declared is not None and declared.id == upstream.id:
         return None
-    rules = upstream.derivatives
     declared_id = declared.id if declared else declared_key
     allowed = set(rules.get("allowed") or []) | {upstream.id}
     if declared_id in set(rules.get("forbid") or []):
@@ -182,8 +185,6 @@ def _alnum(s: str) -> str:
 
 def _regional_restriction(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     # The Llama 3.2+ use policies withhold Section 1(a) for multimodal models from EU-domiciled licensees.
-    if ob.get("applies_to") == "multimodal" and not (ctx.is_multimodal or (up.known and up.known.raw.get("multimodal"))):
-        return
     markers = ob.get("markers") or []
     if any(ctx.mentions(m) for m in markers):
         return
@@ -237,6 +238,17 @@ HANDLERS: dict[str, Callable[[AuditContext, Upstream, License, Obligation], Iter
 }
 
 
+def _applies(ctx: AuditContext, up: Upstream, ob: Obligation) -> bool:
+    """Duties limited to some models: `models:` (globs of upstream ids, e.g. NVIDIA Cosmos) and
+    `applies_to: multimodal` (the derivative or the upstream takes images)."""
+    globs = ob.get("models")
+    if globs and not any(fnmatch.fnmatchcase(up.id.lower(), str(g).lower()) for g in globs):
+        return False
+    if ob.get("applies_to") == "multimodal":
+        return ctx.is_multimodal or bool(up.known and up.known.raw.get("multimodal"))
+    return True
+
+
 def check_obligations(ctx: AuditContext) -> Iterator[Finding]:
     done: set[tuple[str, str, int]] = set()
     # Strongest evidence first, so a duty shared by two candidate upstreams is reported once, at its surest.
@@ -244,7 +256,7 @@ def check_obligations(ctx: AuditContext) -> Iterator[Finding]:
         for lic in up.licenses:
             for idx, ob in enumerate(lic.obligations):
                 handler = HANDLERS.get(ob.kind)
-                if handler is None:
+                if handler is None or not _applies(ctx, up, ob):
                     continue
                 # Copyright lines belong to the upstream model, not to one of its licenses: check them once.
                 key = (up.id, ob.kind, -1) if ob.kind == "copyright" else (lic.id, ob.kind, idx)
