@@ -46,13 +46,16 @@ def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
             found = incompatibility(lic, declared, key)
             if found:
                 reason, kind = found
-                duty = next(iter(lic.obligations_of(kind)), None)
+                duty = next(iter(lic.obligations_of(kind) or [o for o in lic.obligations if o.kind in _COMPAT_KINDS]), None)
                 yield _finding(
                     ctx, "license-incompatible", up, lic, duty,
                     f"The card declares `{key}`, which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}.",
                     ctx.card_path,
                     f"Declare `{_card_value(lic)}` in the card (or terms the {lic.name} allows) and keep its duties.",
                 )
+
+
+_COMPAT_KINDS = ("same-license", "sharealike", "noncommercial", "no-derivatives")
 
 
 def _card_value(lic: License) -> str:
@@ -76,10 +79,10 @@ def incompatibility(upstream: License, declared: License | None, declared_key: s
     allowed = set(rules.get("allowed") or []) | {upstream.id}
     if declared_id in set(rules.get("forbid") or []):
         return f"the {upstream.name} does not allow `{declared_id}` for derivatives", "same-license"
-    if rules.get("relicense") == "same" and declared_id not in allowed:
-        return f"the {upstream.name} does not allow relicensing; derivatives stay under it", "same-license"
     if upstream.sharealike and declared_id not in allowed:
         return "its ShareAlike terms require the same or a compatible license", "sharealike"
+    if rules.get("relicense") == "same" and declared_id not in allowed:
+        return f"the {upstream.name} does not allow relicensing; derivatives stay under it", "same-license"
     commercial = declared.commercial_use if declared else True
     if not upstream.commercial_use and commercial:
         return "the upstream forbids commercial use and the declared license permits it", "noncommercial"
