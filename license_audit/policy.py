@@ -31,7 +31,7 @@ import yaml
 from license_audit.checks.ids import RULES
 from license_audit.errors import InputError
 from license_audit.report import SEVERITIES, Finding
-from license_audit.safeio import UnsafePath, load_yaml, read_text, yaml_error_line
+from license_audit.safeio import UnsafePath, compose_yaml, read_text, yaml_error_line
 
 POLICY_FILE = ".license-audit.yaml"
 FAIL_ON = ("error", "warning", "never")
@@ -96,8 +96,7 @@ def load_policy(explicit: str | None, repo_root: Path | None) -> Policy | None:
 
 def parse_policy(text: str, where: str) -> Policy:
     try:
-        load_yaml(text)  # the bounded safe loader decides what is valid YAML
-        root = yaml.compose(text, Loader=yaml.SafeLoader)  # nodes keep the line of every key
+        root = compose_yaml(text)  # nodes keep the line of every key; values are read from the nodes, never constructed
     except yaml.YAMLError as exc:
         line = yaml_error_line(exc)
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())

@@ -165,3 +165,10 @@ def test_missing_policy_option_file_exits_2(cli, make_repo, tmp_path):
 def test_empty_policy_changes_nothing(cli, make_repo):
     report, code = audit_json(cli, make_repo(llama_repo(**{".license-audit.yaml": ""})))
     assert code == 0 and "usage-threshold" in rules_of(report)
+
+
+def test_alias_bomb_policy_is_refused(cli, make_repo):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join('*' + chr(97 + i) for _ in range(10))}]\n" for i in range(12))
+    res = cli("audit", make_repo(llama_repo(**{".license-audit.yaml": bomb})))
+    assert res.exit_code == 2 and ".license-audit.yaml" in res.output and "aliases" in res.output
