@@ -1,6 +1,7 @@
 """One failing and one passing fixture repository per duty rule, with the built-in catalog's real licenses
 (Gemma, Qwen, Llama 3 and 3.2, CC BY-NC, Apache NOTICE) and fixture registry entries passed with --rules."""
 
+import pytest
 import yaml
 
 from conftest import audit_json, card, write_tree
@@ -158,3 +159,27 @@ def test_regional_restriction_waivable_by_policy(cli, make_repo, tmp_path):
     repo = make_repo(llama32_repo("meta-llama/Llama-3.2-11B-Vision", **{".license-audit.yaml": policy}))
     f = found(cli, repo, rules, "regional-restriction")
     assert f and f[0]["waived"] and f[0]["waiver_reason"] == "publisher is incorporated in Canada"
+
+
+def _shared_file(case):
+    from conftest import SHARED
+
+    folder = SHARED / "data" / "license-texts" / case
+    if not folder.is_dir():
+        pytest.skip("shared reference data (../shared/data) is absent")
+    return next(p for p in sorted(folder.iterdir()) if p.name != "expected.json").read_text(encoding="utf-8")
+
+
+def test_real_llama3_text_in_a_llama32_vision_derivative(cli, make_repo, tmp_path):
+    # aws-neuron shipped the Llama 3 text in the Llama 3.2 Vision folder: the version comes from the text.
+    rules = registry(tmp_path)
+    repo = make_repo(llama32_repo("meta-llama/Llama-3.2-11B-Vision", LICENSE=_shared_file("llama3-text-in-mllama-dir")))
+    f = found(cli, repo, rules, "upstream-license-missing")
+    assert f and "Llama 3.2 Community License" in f[0]["message"]
+
+
+def test_real_gemma_notice_file(cli, make_repo, tmp_path):
+    rules = registry(tmp_path)
+    repo = make_repo(gemma_repo(LICENSE=None, NOTICE=None, **{"NOTICE.txt": _shared_file("gemma-notice-only")}))
+    assert not found(cli, repo, rules, "upstream-notice-missing")
+    assert found(cli, repo, rules, "upstream-license-missing")
