@@ -157,3 +157,40 @@ def test_compatibility_matrix(upstream, declared, bad):
 
     cat = load_catalog()
     assert bool(incompatibility(cat.get(upstream), cat.get(declared), declared)) == bad
+
+
+def _reference_texts(lic):
+    from conftest import SHARED
+
+    texts = []
+    own = rules_dir() / "licenses" / "texts" / f"{lic.id}.txt"
+    if own.is_file():
+        texts.append(own.read_text(encoding="utf-8"))
+    shared = SHARED / "data" / "license-texts"
+    if shared.is_dir():
+        for exp in sorted(shared.glob("*/expected.json")):
+            import json
+
+            if json.loads(exp.read_text(encoding="utf-8")).get("license") == lic.id:
+                texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(exp.parent.iterdir())
+                          if p.name != "expected.json"]
+    return texts
+
+
+@pytest.mark.parametrize("lic_id", IDS)
+def test_quotes_are_verbatim(lic_id):
+    """Every quote (fragments split at "...") appears word for word in a reference text of the license."""
+    from license_audit.identify.normalize import words
+
+    lic = next(x for x in CATALOG if x.id == lic_id)
+    texts = _reference_texts(lic)
+    if not texts:
+        pytest.skip(f"no reference text for {lic_id}")
+    corpus = [" " + " ".join(words(t)) + " " for t in texts]
+    for ob in lic.obligations:
+        if ob.kind == "regional-restriction":
+            continue  # quoted from the acceptable use policy, not from the license text
+        for frag in (ob.quote or "").split("..."):
+            needle = " ".join(words(frag))
+            if len(needle.split()) >= 3:
+                assert any(f" {needle} " in c for c in corpus), (lic_id, ob.kind, frag)
