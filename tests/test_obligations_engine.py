@@ -236,3 +236,20 @@ def test_rules_list_and_show(cli):
     assert res.exit_code == 0 and "1.b.iii" in res.output and "700000000" in res.output
     res = cli("rules", "show", "no-such-thing")
     assert res.exit_code == 2 and "neither a rule id nor a license id" in res.output
+
+
+def test_unknown_declared_base_takes_the_cards_vendor_license(cli, make_repo):
+    # A GGUF of a fine-tune the registry does not know, declared `license: llama3.1`: Llama 3.1's duties apply.
+    repo = make_repo({"README.md": card("license: llama3.1\nbase_model: someone/Harbor-FT-8B\nmodel_name: Harbor-Q4",
+                                        "# Harbor Q4\n"),
+                      "harbor-q4_k_m.gguf": b"GGUF\x03\x00\x00\x00"})
+    report, code = audit_json(cli, repo)
+    assert code == 1
+    got = {f["rule"] for f in report["findings"] if f["upstream"] == "someone/Harbor-FT-8B"}
+    assert {"upstream-license-missing", "upstream-notice-missing", "attribution-missing", "name-prefix-required"} <= got
+    assert all("license as the card declares" in f["message"] for f in report["findings"]
+               if f["upstream"] == "someone/Harbor-FT-8B" and f["rule"] != "name-prefix-required")
+    # The publisher's own permissive license says nothing about the base: no duties are assumed.
+    repo = make_repo({"README.md": card("license: mit\nbase_model: someone/Harbor-FT-8B"), "LICENSE": license_text("mit")})
+    report, code = audit_json(cli, repo)
+    assert code == 0 and not [f for f in report["findings"] if f["upstream"] == "someone/Harbor-FT-8B"]

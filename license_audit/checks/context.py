@@ -30,6 +30,8 @@ class Upstream:
     licenses: list[License] = field(default_factory=list)
     # For an ancestor reached through registry `base_model` entries: the models in between, nearest first.
     via: tuple[str, ...] = ()
+    # The base is not in the registry; its license is the vendor model license the card itself declares.
+    license_from_card: bool = False
 
     @property
     def id(self) -> str:
@@ -38,7 +40,9 @@ class Upstream:
     @property
     def label(self) -> str:
         """The upstream as a sentence names it: "meta-llama/Llama-3.1-8B (through acme/Llama-3.1-Chat)"."""
-        return f"{self.id} (through {' -> '.join(self.via)})" if self.via else self.id
+        if self.via:
+            return f"{self.id} (through {' -> '.join(self.via)})"
+        return f"{self.id} (license as the card declares)" if self.license_from_card else self.id
 
     @property
     def derived(self) -> bool:
@@ -77,11 +81,25 @@ class AuditContext:
                 continue
             known = self.registry.get(cand.model)
             lic_ids = known.all_licenses if known else ([cand.license] if cand.license else [])
-            out.append(Upstream(cand, known, self._licenses(lic_ids)))
+            from_card = not lic_ids and self._card_vendor_license(cand) is not None
+            if from_card:
+                lic_ids = [self._card_vendor_license(cand).id]
+            out.append(Upstream(cand, known, self._licenses(lic_ids), license_from_card=from_card))
             seen.add((known.id if known else cand.model).lower())
         for up in list(out):
             self._ancestors(up, up.known, (), seen, out)
         return out
+
+    def _card_vendor_license(self, cand: Candidate) -> License | None:
+        """For a declared base the registry does not know: the card's license when it is a vendor model license.
+
+        A Llama, Qwen, Gemma, Mistral or DeepSeek license (catalog entries with a `family`) is only ever the
+        license of that vendor's weights, so a card declaring it for a derivative says what its base is under.
+        """
+        lic = self.declared
+        if cand.declared and lic is not None and lic.family and lic.obligations:
+            return lic
+        return None
 
     def _licenses(self, lic_ids: list[str]) -> list[License]:
         return [lic for lid in lic_ids if (lic := self.catalog.get(lid))]
