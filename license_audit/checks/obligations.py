@@ -192,12 +192,15 @@ def _regional_restriction(ctx: AuditContext, up: Upstream, lic: License, ob: Obl
     if any(ctx.mentions(m) for m in markers):
         return
     region = ob.get("region") or "the region"
+    what = "its rights in multimodal models, such as this derivative of" if ob.get("applies_to") == "multimodal" \
+        else "its rights in derivatives of"
     yield _finding(
         ctx, "regional-restriction", up, lic, ob,
-        f"The {lic.name} ({ob.clause or 'use policy'}) does not grant its rights in multimodal models, such as this "
-        f"derivative of {up.label}, to individuals or companies based in {region}, and the repository does not say so.",
+        f"The {lic.name} ({ob.clause or 'use policy'}) withholds {what} {up.label}, from individuals and companies "
+        f"based in {region}, and the repository does not say so.",
         ctx.card_path,
-        f"Check that the publisher is not based in {region}, and state the restriction in {ctx.card_path} (it does not reach end users of a product that incorporates the model).",
+        f"Check that the publisher is not based in {region}, and state the restriction in {ctx.card_path} "
+        f"(it does not reach end users of a product that incorporates the model).",
     )
 
 
