@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from license_audit.catalog import Catalog, load_catalog
 from license_audit.checks import AuditContext, run_checks
 from license_audit.crawl import Snapshot, crawl
-from license_audit.identify import identify_text
+from license_audit.identify import identify_card, identify_file
 from license_audit.lineage import find_lineage
 from license_audit.policy import apply_policy, load_policy
 from license_audit.registry import Registry, load_registry
@@ -25,7 +25,16 @@ class AuditOptions:
 
 
 def identify_files(snapshot: Snapshot, catalog: Catalog) -> list[LicenseFile]:
-    return [LicenseFile(rel, identify_text(text, catalog)) for rel, text in sorted(snapshot.license_texts.items())]
+    files = [LicenseFile(rel, identify_file(rel, text, catalog)) for rel, text in sorted(snapshot.license_texts.items())]
+    # The card's prose names licenses too ("licensed under the Llama 3.1 Community License"): listed
+    # when it does, as references, so obligations can tell a pointer from a copy.
+    card = snapshot.card
+    if card.path and card.path not in snapshot.license_texts and card.body.strip():
+        found = identify_card(card.body, catalog, card.body_start_line)
+        if found:
+            files.append(LicenseFile(card.path, found))
+            files.sort(key=lambda lf: lf.path)
+    return files
 
 
 def model_info(snapshot: Snapshot, target: Target) -> ModelInfo:

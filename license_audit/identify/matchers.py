@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from license_audit.catalog import Catalog
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog
 from license_audit.identify.normalize import Tokens, tokenize
-from license_audit.identify.similarity import coverage, reference
+from license_audit.identify.similarity import reference, scores
 from license_audit.report import LicenseMatch
 
 MIN_CONFIDENCE = 0.5
 REFERENCE_CONFIDENCE = 0.9
+VERIFY_BELOW = 0.9
 # How far a full copy's span may grow past its first and last phrase to take in its own title,
 # copyright lines, appendix or "how to apply" section, as a share of the license's length.
 _GROW_BACK = 120
@@ -49,6 +50,8 @@ class _Cand:
     confidence: float = 0.0
     hit_start: int = -1
     hit_end: int = -1
+    coverage: float | None = None
+    precision: float | None = None
 
     def __post_init__(self) -> None:
         if self.hit_start < 0:
@@ -162,7 +165,7 @@ def _resolve_texts(cands: list[_Cand]) -> list[_Cand]:
         clash = [k for k in kept if _overlap(k, c) > 0.2 * min(k.end - k.start + 1, c.end - c.start + 1)]
         if not clash:
             kept.append(c)
-        elif all(c.cl.lic.id in k.cl.shadowed_by for k in clash):
+        elif all(c.cl.lic.id in k.cl.shadowed_by and c.share >= 0.8 * k.share for k in clash):
             for k in clash:
                 kept.remove(k)
             kept.append(c)
@@ -185,18 +188,20 @@ def _score_text(c: _Cand, toks: Tokens) -> float:
         conf *= max(0.3, n / c.cl.min_words)
     ref = reference(c.cl.text_path)
     if ref is not None:
-        cov = coverage(toks.words[c.start:c.end + 1], ref[0])
-        c.cl.extra["last_coverage"] = cov
-        conf = min(conf, _coverage_confidence(cov))
+        # Precision inside the phrase run: text the reference does not hold (an added clause, the
+        # advertising clause that makes BSD-3-Clause a BSD-4-Clause) lowers confidence as well.
+        cov, prec = scores(toks.words[c.start:c.end + 1], toks.words[c.hit_start:c.hit_end + 1], ref)
+        c.coverage, c.precision = cov, prec
+        conf = min(conf, _coverage_confidence(cov), _coverage_confidence(prec, 0.95))
     return round(conf * 0.99, 4)
 
 
-def _coverage_confidence(cov: float) -> float:
+def _coverage_confidence(cov: float, full: float = 0.9) -> float:
     # Faithful copies of the reference texts cover >= 0.9 of them (editions differ in a date, a URL or
     # a placeholder line); every further point of missing text costs three points of confidence.
-    if cov >= 0.9:
+    if cov >= full:
         return 1.0
-    return max(0.0, 1.0 - 3.0 * (0.9 - cov))
+    return max(0.0, 1.0 - 3.0 * (full - cov))
 
 
 def _grow(texts: list[_Cand], refs: list[_Cand], nwords: int) -> None:
@@ -272,14 +277,34 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     kept_refs = [r for r in kept_refs if not any(t.start <= r.start <= t.end for t in texts)]
 
     extra: list[LicenseMatch] = []
+    if long_tail and not prose:
+        # An SPDX-list license matched below 0.9 may be a variant the catalog does not hold (BSD-4-Clause
+        # read as BSD-3-Clause): the long-tail matcher has the last word on that stretch.
+        for c in list(texts):
+            # Only added text hints at another license; a copy that lacks a part is still this one.
+            if (c.confidence >= VERIFY_BELOW or c.cl.lic.spdx.startswith("LicenseRef-")
+                    or (c.precision or 0.0) >= 0.95):
+                continue
+            found = _long_tail(text, toks, c.start, c.end, catalog)
+            if not found:
+                continue
+            same = [m for m in found if m.id == c.cl.lic.id]
+            if same:
+                c.confidence = max(c.confidence, max(m.confidence for m in same))
+            else:
+                texts.remove(c)
+                extra.extend(found)
     if not prose:
         for a, b in _unclaimed(texts + kept_refs, len(toks.words)):
-            if not _license_like(toks, a, b):
+            # Nothing known at all: a whole file in another language or an unusual SPDX text still
+            # deserves the long-tail matcher, even without English license vocabulary.
+            whole = not texts and not kept_refs and long_tail
+            if not whole and not _license_like(toks, a, b):
                 continue
             found = _long_tail(text, toks, a, b, catalog) if long_tail else []
             if found:
                 extra.extend(found)
-            else:
+            elif _license_like(toks, a, b):
                 extra.append(LicenseMatch(OTHER_ID, OTHER_SPDX, 0.5, toks.line_of(a), toks.line_of(b), "text",
                                           "Unrecognised license terms"))
 
