@@ -5,7 +5,7 @@ import json
 
 import yaml
 
-from conftest import audit_json, card, config_of, license_text, rules_of, write_tree
+from conftest import audit_json, card, license_text, rules_of, write_tree
 
 LLAMA_NOTICE = "Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc. All Rights Reserved.\n"
 DEEPSEEK_MIT = license_text("mit").replace("<year> <copyright holders>", "2023 DeepSeek")
