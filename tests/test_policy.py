@@ -172,3 +172,25 @@ def test_alias_bomb_policy_is_refused(cli, make_repo):
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join('*' + chr(97 + i) for _ in range(10))}]\n" for i in range(12))
     res = cli("audit", make_repo(llama_repo(**{".license-audit.yaml": bomb})))
     assert res.exit_code == 2 and ".license-audit.yaml" in res.output and "aliases" in res.output
+
+
+def test_any_text_is_a_policy_or_one_input_error():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from license_audit.errors import InputError
+    from license_audit.policy import parse_policy
+
+    keys = st.sampled_from(["fail-on", "severity", "licenses", "waivers", "rule", "path", "reason", "expires",
+                            "allow", "deny", "upstream-notice-missing", "error", "- ", ": ", "\n  ", "[", "{", "*a",
+                            "&a ", "2026-01-01", "'", '"', "\t", "#"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(keys, max_size=30).map("".join))
+    def check(text):
+        try:
+            parse_policy(text, "p.yaml")
+        except InputError as exc:
+            assert str(exc).startswith("p.yaml")
+
+    check()
