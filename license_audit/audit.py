@@ -60,9 +60,9 @@ def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registr
     if policy is not None:
         findings, policy_notes = apply_policy(findings, policy, ctx)
         notes += policy_notes
-    report = Report(target.info, model, license_files, candidates, findings, notes=notes)
-    report.fail_on = policy.fail_on if policy is not None else None
-    return report
+    return Report(target.info, model, license_files, candidates, findings, notes=notes,
+                  files=list(snapshot.files), rules_dirs=tuple(options.rules_dirs),
+                  fail_on=policy.fail_on if policy is not None else None)
 
 
 def run_audit(spec: str, options: AuditOptions | None = None) -> Report:

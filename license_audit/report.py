@@ -160,6 +160,10 @@ class Report:
     lineage: list[Candidate]
     findings: list[Finding]
     notes: list[str] = field(default_factory=list)
+    # Not serialised: the repository's file list (so SARIF anchors every result to a file that exists)
+    # and the --rules folders (so NOTICE and SPDX resolve organisation licenses like the checks did).
+    files: list[str] = field(default_factory=list, compare=False, repr=False)
+    rules_dirs: tuple[str, ...] = ()
     fail_on: str | None = None  # the policy file's threshold; the command line's --fail-on wins
 
     def __post_init__(self) -> None:
