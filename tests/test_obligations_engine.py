@@ -253,3 +253,11 @@ def test_unknown_declared_base_takes_the_cards_vendor_license(cli, make_repo):
     repo = make_repo({"README.md": card("license: mit\nbase_model: someone/Harbor-FT-8B"), "LICENSE": license_text("mit")})
     report, code = audit_json(cli, repo)
     assert code == 0 and not [f for f in report["findings"] if f["upstream"] == "someone/Harbor-FT-8B"]
+
+
+def test_adapter_of_an_unknown_base_takes_the_cards_vendor_license(cli, make_repo):
+    repo = make_repo({"README.md": card("license: gemma", "# LoRA\n"),
+                      "adapter_config.json": {"base_model_name_or_path": "someone/gemma-ft", "peft_type": "LORA"}})
+    report, _ = audit_json(cli, repo)
+    got = {f["rule"] for f in report["findings"] if f["upstream"] == "someone/gemma-ft"}
+    assert {"upstream-license-missing", "upstream-notice-missing", "use-restrictions-missing"} <= got

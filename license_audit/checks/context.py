@@ -91,13 +91,14 @@ class AuditContext:
         return out
 
     def _card_vendor_license(self, cand: Candidate) -> License | None:
-        """For a declared base the registry does not know: the card's license when it is a vendor model license.
+        """For a base the registry does not know (declared, or named by adapter_config.json): the card's license
+        when it is a vendor model license.
 
         A Llama, Qwen, Gemma, Mistral or DeepSeek license (catalog entries with a `family`) is only ever the
         license of that vendor's weights, so a card declaring it for a derivative says what its base is under.
         """
         lic = self.declared
-        if cand.declared and lic is not None and lic.family and lic.obligations:
+        if cand.confidence >= 0.8 and lic is not None and lic.family and lic.obligations:
             return lic
         return None
 
