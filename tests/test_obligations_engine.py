@@ -261,3 +261,12 @@ def test_adapter_of_an_unknown_base_takes_the_cards_vendor_license(cli, make_rep
     report, _ = audit_json(cli, repo)
     got = {f["rule"] for f in report["findings"] if f["upstream"] == "someone/gemma-ft"}
     assert {"upstream-license-missing", "upstream-notice-missing", "use-restrictions-missing"} <= got
+
+
+def test_card_listing_the_upstream_license_among_others_is_compatible(cli, make_repo):
+    repo = make_repo({"README.md": card("license:\n- llama3.1\n- cc-by-nc-4.0\nbase_model: meta-llama/Llama-3.1-8B")})
+    report, _ = audit_json(cli, repo)
+    assert not [f for f in report["findings"] if f["rule"] == "license-incompatible"]
+    repo = make_repo({"README.md": card("license:\n- apache-2.0\n- cc-by-nc-4.0\nbase_model: meta-llama/Llama-3.1-8B")})
+    report, _ = audit_json(cli, repo)
+    assert [f for f in report["findings"] if f["rule"] == "license-incompatible"]

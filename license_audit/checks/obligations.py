@@ -36,14 +36,25 @@ def _finding(ctx: AuditContext, rule: str, up: Upstream, lic: License, ob: Oblig
     )
 
 
+def _declared_keys(ctx: AuditContext) -> list[str]:
+    """The card's license keys: `license_name` for `license: other`, and every entry of a `license:` list
+    (a card listing `[llama3.1, cc-by-nc-4.0]` keeps the Llama terms while adding its own)."""
+    raw = ctx.snapshot.card.metadata.get("license")
+    keys = [ctx.snapshot.card.effective_license]
+    if isinstance(raw, list):
+        keys += [str(k).strip().lower() for k in raw[1:] if k is not None]
+    return [k for k in keys if k and k not in ("other", "unknown")]
+
+
 def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
-    key = ctx.snapshot.card.effective_license
-    if not key or key in ("other", "unknown"):
+    keys = _declared_keys(ctx)
+    if not keys:
         return
-    declared = ctx.declared
+    key = keys[0]
     for up in ctx.upstreams:
         for lic in up.licenses:
-            found = incompatibility(lic, declared, key)
+            verdicts = [incompatibility(lic, ctx.catalog.get(k), k) for k in keys]
+            found = None if any(v is None for v in verdicts) else verdicts[0]
             if found:
                 reason, kind = found
                 duty = next(iter(lic.obligations_of(kind) or [o for o in lic.obligations if o.kind in _COMPAT_KINDS]), None)
