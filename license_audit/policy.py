@@ -96,7 +96,7 @@ def load_policy(explicit: str | None, repo_root: Path | None) -> Policy | None:
 
 def parse_policy(text: str, where: str) -> Policy:
     try:
-        root = compose_yaml(text)  # nodes keep the line of every key; values are read from the nodes, never constructed
+        root = _compose(text)  # nodes keep the line of every key; values are read from the nodes, never constructed
     except yaml.YAMLError as exc:
         line = yaml_error_line(exc)
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
@@ -125,6 +125,16 @@ def parse_policy(text: str, where: str) -> Policy:
         else:
             p.fail(knode, f"unknown key '{key}' (expected fail-on, severity, licenses, waivers)")
     return policy
+
+
+def _compose(text: str):
+    # libyaml composes about 20x faster than pure Python. Composing never expands aliases (an alias is the same
+    # node object again) and _Parser reads a fixed, shallow shape, so an alias bomb costs no more than its text;
+    # without libyaml the bounded loader of safeio is used.
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return compose_yaml(text)
+    return yaml.compose(text, Loader=loader)
 
 
 class _Parser:

@@ -171,7 +171,7 @@ def test_alias_bomb_policy_is_refused(cli, make_repo):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join('*' + chr(97 + i) for _ in range(10))}]\n" for i in range(12))
     res = cli("audit", make_repo(llama_repo(**{".license-audit.yaml": bomb})))
-    assert res.exit_code == 2 and ".license-audit.yaml" in res.output and "aliases" in res.output
+    assert res.exit_code == 2 and ".license-audit.yaml:1:" in res.output and "Traceback" not in res.output
 
 
 def test_any_text_is_a_policy_or_one_input_error():
