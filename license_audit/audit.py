@@ -8,8 +8,9 @@ from license_audit.catalog import Catalog, load_catalog
 from license_audit.checks import AuditContext, run_checks
 from license_audit.crawl import Snapshot, crawl
 from license_audit.history import load_history
-from license_audit.identify import identify_text
+from license_audit.identify import identify_card, identify_file
 from license_audit.lineage import find_lineage
+from license_audit.policy import apply_policy, load_policy
 from license_audit.registry import Registry, load_registry
 from license_audit.report import LicenseFile, ModelInfo, Report
 from license_audit.sources import Target, open_target
@@ -25,7 +26,16 @@ class AuditOptions:
 
 
 def identify_files(snapshot: Snapshot, catalog: Catalog) -> list[LicenseFile]:
-    return [LicenseFile(rel, identify_text(text, catalog)) for rel, text in sorted(snapshot.license_texts.items())]
+    files = [LicenseFile(rel, identify_file(rel, text, catalog)) for rel, text in sorted(snapshot.license_texts.items())]
+    # The card's prose names licenses too ("licensed under the Llama 3.1 Community License"): listed
+    # when it does, as references, so obligations can tell a pointer from a copy.
+    card = snapshot.card
+    if card.path and card.path not in snapshot.license_texts and card.body.strip():
+        found = identify_card(card.body, catalog, card.body_start_line)
+        if found:
+            files.append(LicenseFile(card.path, found))
+            files.sort(key=lambda lf: lf.path)
+    return files
 
 
 def model_info(snapshot: Snapshot, target: Target) -> ModelInfo:
@@ -48,8 +58,13 @@ def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registr
                        history=history)
     findings = run_checks(ctx)
     notes = list(target.notes) + (list(history.notes) if history is not None else [])
+    policy = load_policy(options.policy_path, getattr(target, "root", None))
+    if policy is not None:
+        findings, policy_notes = apply_policy(findings, policy, ctx)
+        notes += policy_notes
     return Report(target.info, model, license_files, candidates, findings, notes=notes,
                   files=list(snapshot.files), rules_dirs=tuple(options.rules_dirs),
+                  fail_on=policy.fail_on if policy is not None else None,
                   history=history.to_dict() if history is not None else None)
 
 

@@ -164,6 +164,7 @@ class Report:
     # and the --rules folders (so NOTICE and SPDX resolve organisation licenses like the checks did).
     files: list[str] = field(default_factory=list, compare=False, repr=False)
     rules_dirs: tuple[str, ...] = ()
+    fail_on: str | None = None  # the policy file's threshold; the command line's --fail-on wins
     # Timeline of license-relevant files (history.History.to_dict()); None when history was not read.
     history: dict | None = None
 
