@@ -116,6 +116,7 @@ def measure(label: str, card_every: int) -> bool:
         print(f"  audit with history (CLI process): {audit_t:.3f} s = {audit_t / git_t:.2f}x baseline (target <= 3x)")
         print(f"  audit --no-history (CLI process): {nohist_t:.3f} s = {nohist_t / git_t:.2f}x baseline")
         print(f"  history pass alone (in process):  {hist_t:.3f} s = {hist_t / git_t:.2f}x baseline")
+        print(f"  added by history (with - without): {audit_t - nohist_t:.3f} s = {(audit_t - nohist_t) / git_t:.2f}x baseline")
         return audit_t <= 3 * git_t
 
 

@@ -58,9 +58,11 @@ def _current_texts(ctx: AuditContext) -> list[str]:
 
 
 def _full_texts(text: str, ctx: AuditContext) -> list:
-    from license_audit.identify import identify_text
+    from license_audit.identify import OTHER_ID, identify_text
 
-    return [m for m in identify_text(text, ctx.catalog) if m.kind == "text" and m.id != "unknown"]
+    # Catalog licenses only: the SPDX long tail names texts no upstream duty is attached to.
+    return [m for m in identify_text(text, ctx.catalog, long_tail=False)
+            if m.kind == "text" and m.id not in ("unknown", OTHER_ID)]
 
 
 def _lives_on(old_text: str | None, ctx: AuditContext, current: list[str]) -> bool:
