@@ -29,6 +29,12 @@ class KnownModel:
     signature: dict[str, Any] = field(default_factory=dict)
     tokenizer: dict[str, Any] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
+    # Values other published copies of the same config carry (HF repos are edited after release).
+    variants: dict[str, list[Any]] = field(default_factory=dict)
+    # Why an exact config match is not proof on its own (independent models reuse this shape).
+    shape_shared: str | None = None
+    # quant_method the original checkpoint already ships with (fp8 for DeepSeek-V3): not a quantized derivative.
+    native_quantization: str | None = None
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -56,6 +62,9 @@ def model_from_dict(raw: dict[str, Any], source: Path | None = None) -> KnownMod
         signature=dict(raw.get("signature") or {}),
         tokenizer=dict(raw.get("tokenizer") or {}),
         aliases=[str(a) for a in raw.get("aliases") or []],
+        variants={str(k): list(v) for k, v in (raw.get("variants") or {}).items() if isinstance(v, list)},
+        shape_shared=str(raw["shape_shared"]) if raw.get("shape_shared") else None,
+        native_quantization=str(raw["native_quantization"]).lower() if raw.get("native_quantization") else None,
         source=source,
         raw=raw,
     )
@@ -96,7 +105,8 @@ class Registry:
 def load_models_from(folder: Path) -> list[KnownModel]:
     if not folder.is_dir():
         raise InputError(f"{folder}: rules folder not found")
-    return [model_from_dict(load_yaml_file(p), p) for p in sorted(folder.glob("*.yaml"))]
+    # Files starting with "_" (e.g. _sources.yaml, the builder's input) are not model entries.
+    return [model_from_dict(load_yaml_file(p), p) for p in sorted(folder.glob("*.yaml")) if not p.name.startswith("_")]
 
 
 @lru_cache(maxsize=8)

@@ -1,55 +1,202 @@
-"""Evidence collection and scoring for lineage candidates."""
+"""Evidence collection and scoring for lineage candidates.
+
+Each source (card base_model, adapter/merge/GGUF declarations, card prose, config.json signature, weight
+headers, tokenizer) yields Hits: a model, the confidence this source alone gives, and one sentence a person
+can check. Hits on the same model combine as independent evidence (1 - prod(1 - p)); negative evidence (a
+vocabulary of the same size with other tokens) caps the result. Declared bases stay at 1.0.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from license_audit.crawl import Snapshot
-from license_audit.lineage.signature import compare, signature_of
+from license_audit.lineage.signature import compare, shape_differences, signature_of
+from license_audit.lineage.tokenizer import MARKERS, relate
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate
 
 # A config that repeats a known signature this well is treated as that model's architecture.
 CONFIG_STRONG = 0.97
 CONFIG_MIN_FIELDS = 8
+# Config candidates this close to the best score are listed too (a config derives from one architecture).
+CONFIG_MARGIN = 0.03
+# A shape independent labs reuse: an exact config match alone only says "possibly derived".
+SHARED_SHAPE_CAP = 0.75
+# A shape field changed (layers pruned or added, other dims): at most "possibly derived".
+SHAPE_CHANGED_CAP = 0.75
+WEIGHTS_HEADER_MIN_FIELDS = 3
+QUANT_METHODS = ("awq", "gptq", "fp8", "nvfp4", "mxfp4", "bitsandbytes", "compressed-tensors", "modelopt", "hqq",
+                 "eetq", "aqlm", "exl2", "quanto", "torchao", "fbgemm_fp8", "bitnet")
 
 
-def infer_relation(snapshot: Snapshot) -> str:
+@dataclass
+class Hit:
+    model: str
+    score: float
+    text: str
+    relation: str | None = None
+    declared: bool = False
+    cap: float | None = None
+    alternatives: list[str] = field(default_factory=list)
+
+
+# --- relation -------------------------------------------------------------------------------------
+
+def quantization_of(snapshot: Snapshot) -> tuple[str, str] | None:
+    """(method, where) of a quantization the repository carries, from config.json or a quant config file."""
+    cfg = snapshot.configs.get("config.json")
+    if isinstance(cfg, dict) and isinstance(cfg.get("quantization_config"), dict):
+        q = cfg["quantization_config"]
+        method = str(q.get("quant_method") or q.get("quant_algo") or ("bitsandbytes" if "load_in_4bit" in q or "load_in_8bit" in q else "unknown"))
+        return method.lower(), "config.json quantization_config"
+    for name in ("quantize_config.json", "quant_config.json", "hf_quant_config.json"):
+        q = snapshot.configs.get(name)
+        if isinstance(q, dict):
+            inner = q.get("quantization") if isinstance(q.get("quantization"), dict) else q
+            method = inner.get("quant_algo") or inner.get("quant_method") or ("gptq" if "bits" in inner else "unknown")
+            return str(method).lower(), name
+    ggufs = [f for f in snapshot.files if f.endswith(".gguf")]
+    if ggufs:
+        return "gguf", ggufs[0]
+    return None
+
+
+def infer_relation(snapshot: Snapshot, known: KnownModel | None = None) -> str:
     rel = snapshot.card.base_model_relation
     if rel:
         return rel
     if "adapter_config.json" in snapshot.configs:
         return "adapter"
-    if len(snapshot.card.base_models) > 1:
+    art = snapshot.artifacts
+    if len(snapshot.card.base_models) > 1 or (art is not None and art.merge_config):
         return "merge"
-    cfg = snapshot.configs.get("config.json")
-    if isinstance(cfg, dict) and cfg.get("quantization_config"):
-        return "quantized"
-    if any(f.endswith(".gguf") for f in snapshot.files):
+    quant = quantization_of(snapshot)
+    if quant and not (known and known.native_quantization and quant[0] == known.native_quantization):
         return "quantized"
     return "finetune"
 
 
-def _config_candidates(config: dict[str, Any], registry: Registry) -> list[tuple[KnownModel, float, str]]:
-    observed = signature_of(config)
-    # Compare against the full config too, so nested/exported keys still count.
-    flat = dict(config)
-    flat.update(observed)
-    scored = []
-    for known in registry:
-        if not known.signature:
-            continue
-        score, equal, differ = compare(known.signature, flat)
-        n = len(known.signature)
-        if len(equal) < CONFIG_MIN_FIELDS:
-            continue
-        evidence = f"config.json: {len(equal)} of {n} architecture fields equal"
-        if differ:
-            evidence += f" (differs: {', '.join(sorted(differ)[:6])})"
-        scored.append((known, score, evidence))
-    scored.sort(key=lambda t: (-t[1], t[0].id))
-    return scored
+# --- declarations ---------------------------------------------------------------------------------
 
+def _declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+    hits = [Hit(b, 1.0, f"{snapshot.card.path or 'README.md'}: base_model names {b}", declared=True)
+            for b in snapshot.card.base_models]
+    adapter = snapshot.configs.get("adapter_config.json")
+    if isinstance(adapter, dict):
+        base = adapter.get("base_model_name_or_path")
+        if isinstance(base, str) and base.strip():
+            kind = adapter.get("peft_type") or "PEFT"
+            hits.append(Hit(base.strip(), 0.95, f"adapter_config.json: {kind} adapter for base_model_name_or_path {base.strip()}",
+                            relation="adapter"))
+    art = snapshot.artifacts
+    if art is not None and art.merge_config:
+        rel, doc = art.merge_config
+        for name in _merge_models(doc):
+            hits.append(Hit(name, 0.9, f"{rel}: mergekit merges {name}", relation="merge"))
+    if art is not None:
+        for rel, meta in sorted(art.gguf.items()):
+            for key in sorted(meta):
+                m = re.fullmatch(r"general\.base_model\.(\d+)\.(repo_url|name)", key)
+                if not m or not isinstance(meta[key], str):
+                    continue
+                value = meta[key].strip()
+                if m.group(2) == "repo_url":
+                    value = value.split("huggingface.co/", 1)[-1].strip("/")
+                elif meta.get(f"general.base_model.{m.group(1)}.organization"):
+                    if meta.get(f"general.base_model.{m.group(1)}.repo_url"):
+                        continue  # the repo_url says it exactly
+                    value = f"{meta[f'general.base_model.{m.group(1)}.organization']}/{value}"
+                if value:
+                    hits.append(Hit(value, 0.9, f"{rel}: GGUF metadata {key} is {meta[key]}", relation="quantized"))
+    return hits
+
+
+def _merge_models(doc: Any) -> list[str]:
+    names: list[str] = []
+
+    def add(v: Any) -> None:
+        if isinstance(v, dict):
+            v = v.get("model")
+        if isinstance(v, str) and v.strip() and v.strip() not in names:
+            names.append(v.strip())
+
+    if not isinstance(doc, dict):
+        return names
+    add(doc.get("base_model"))
+    for m in doc.get("models") or []:
+        add(m.get("model") if isinstance(m, dict) else m)
+    for s in doc.get("slices") or []:
+        for src in (s.get("sources") or []) if isinstance(s, dict) else []:
+            add(src.get("model") if isinstance(src, dict) else None)
+    return names[:32]
+
+
+# --- card prose -----------------------------------------------------------------------------------
+
+_PROSE = re.compile(
+    r"(?P<verb>fine[- ]?tuned|trained|built|based|derived|initiali[sz]ed|distilled|quantized|continued[- ]pre-?training|adapted)"
+    r"\s+(?:(?:version|variant|checkpoint)\s+of|from|on(?:\s+top\s+of)?|upon|of)\s+(?P<rest>.{0,120})",
+    re.IGNORECASE,
+)
+_HF_ID = re.compile(r"(?:huggingface\.co/)?\b([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})\b")
+
+
+def _short_names(registry: Registry) -> list[tuple[str, str]]:
+    out = []
+    for m in registry:
+        for name in [m.id, *m.aliases]:
+            short = name.split("/")[-1].lower()
+            out.append((short, m.id))
+    out.sort(key=lambda t: (-len(t[0]), t[0]))
+    return out
+
+
+def _norm_name(text: str) -> str:
+    return re.sub(r"[\s_]+", "-", text.lower())
+
+
+def _prose_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+    body = snapshot.card.body or ""
+    if not body:
+        return []
+    where = snapshot.card.path or "README.md"
+    hits: list[Hit] = []
+    seen: set[str] = set()
+    shorts = _short_names(registry)
+    for m in _PROSE.finditer(body[:200_000]):
+        before = body[max(0, m.start() - 12): m.start()].lower()
+        if re.search(r"\bnot\b|\bn't\b", before):
+            continue
+        rest = m.group("rest").split("\n", 1)[0]
+        found = None
+        idm = _HF_ID.search(rest)
+        if idm and not idm.group(0).startswith(("http", "www")):
+            cand = f"{idm.group(1)}/{idm.group(2)}".rstrip(".")
+            known = registry.get(cand)
+            found = known.id if known else cand
+        if found is None:
+            window = _norm_name(rest)
+            for short, mid in shorts:
+                i = window.find(short)
+                if i >= 0 and (i == 0 or not window[i - 1].isalnum()) and \
+                        (i + len(short) == len(window) or not window[i + len(short)].isalnum()):
+                    found = mid
+                    break
+        if not found or found in seen:
+            continue
+        seen.add(found)
+        verb = m.group("verb").lower()
+        relation = "distillation" if verb.startswith("distil") else "quantized" if verb.startswith("quantiz") else None
+        line = body[: m.start()].count("\n") + snapshot.card.body_start_line
+        phrase = " ".join(m.group(0).split())[:100]
+        hits.append(Hit(found, 0.85, f"{where} line {line}: \"{phrase}\"", relation=relation))
+    return hits
+
+
+# --- config.json ----------------------------------------------------------------------------------
 
 def _config_confidence(score: float) -> float:
     # Full agreement on a large signature is strong but not proof: another lab could repeat a shape.
@@ -62,61 +209,256 @@ def _config_confidence(score: float) -> float:
     return score * 0.3
 
 
-def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate]:
-    relation = infer_relation(snapshot)
-    by_model: dict[str, Candidate] = {}
+def _score_config(observed: dict[str, Any], registry: Registry) -> list[tuple[KnownModel, float, list[str], list[str]]]:
+    scored = []
+    for known in registry:
+        if not known.signature:
+            continue
+        score, equal, differ = compare(known.signature, observed, known.variants)
+        if len(equal) < CONFIG_MIN_FIELDS:
+            continue
+        scored.append((known, score, equal, differ))
+    scored.sort(key=lambda t: (-t[1], t[0].released or "9999", t[0].id))
+    return scored
 
-    for base in snapshot.card.base_models:
-        known = registry.get(base)
-        model_id = known.id if known else base
-        by_model[model_id] = Candidate(
+
+def _tie_key(known: KnownModel) -> tuple:
+    # Within a set of config-identical models: the first released (the architecture's origin), then base
+    # checkpoints before chat/instruct ones.
+    chatty = bool(re.search(r"(instruct|chat|-it$)", known.id, re.IGNORECASE))
+    return (known.released or "9999", chatty, known.id)
+
+
+def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what: str = "architecture fields",
+                 declared: tuple[str, ...] = ()) -> list[Hit]:
+    """One hit: a config derives from one architecture, so only the best match (or its tie set) is a candidate."""
+    scored = _score_config(observed, registry)
+    if not scored:
+        return []
+    best = scored[0][1]
+    ties = sorted((t for t in scored if abs(t[1] - best) < 1e-9), key=lambda t: _tie_key(t[0]))
+    top = ties[0]
+    note = ""
+    # A declared base that fits (nearly) as well and has the same shapes takes the evidence: the config
+    # cannot tell it from the best match, and the card has already said which one it is.
+    for t in scored:
+        if t[0].id in declared and t[1] >= best - CONFIG_MARGIN and not shape_differences(t[0].signature, observed):
+            if t[0] is not top[0]:
+                note = f"; closest known config: {top[0].id} (same family)" if t[0].family == top[0].family \
+                    else f"; closest known config: {top[0].id}"
+            top, ties = t, [t]
+            break
+    known, score, equal, differ = top
+    conf = _config_confidence(score)
+    text = f"{label}: {len(equal)} of {len(known.signature)} {what} equal"
+    if differ:
+        shown = [d[:-1] + " (raised)" if d.endswith("+") else d for d in sorted(differ)[:6]]
+        text += f" (differs: {', '.join(shown)})"
+    text += note
+    cap = None
+    if shape_differences(known.signature, observed):
+        cap = SHAPE_CHANGED_CAP
+    if known.shape_shared:
+        cap = min(cap or 1.0, SHARED_SHAPE_CAP)
+        text += f"; not proof on its own: {known.shape_shared}"
+    hit = Hit(known.id, min(conf, cap) if cap else conf, text)
+    if len(ties) > 1:
+        members = [t[0] for t in ties]
+        hit.alternatives = [m.id for m in members[1:]]
+        licenses = ", ".join(f"{m.id} ({m.license})" for m in members)
+        same = len({m.license for m in members}) == 1
+        hit.text += (f"; the same config belongs to {len(members)} known models: {licenses}; "
+                     + ("all under the same license" if same else "each member's license applies if it is the base"))
+    return [hit]
+
+
+# --- weights (safetensors headers, GGUF metadata) -------------------------------------------------
+
+def signature_from_tensors(tensors: dict[str, tuple[str, list[int]]]) -> dict[str, Any]:
+    """Hyper-parameters a set of tensor shapes fixes (HF naming): dims, layers, vocabulary, experts, MLA ranks."""
+    sig: dict[str, Any] = {}
+    layers = set()
+    experts = set()
+    for name, (_dtype, shape) in tensors.items():
+        m = re.search(r"(?:^|\.)layers\.(\d+)\.", name)
+        if m:
+            layers.add(int(m.group(1)))
+        e = re.search(r"\.experts\.(\d+)\.", name)
+        if e:
+            experts.add(int(e.group(1)))
+        if name.endswith("embed_tokens.weight") and len(shape) == 2:
+            sig["vocab_size"], sig["hidden_size"] = shape
+        elif name.endswith("layers.0.mlp.gate_proj.weight") and len(shape) == 2:
+            sig["intermediate_size"] = shape[0]
+        elif name.endswith("layers.0.self_attn.kv_a_layernorm.weight") and len(shape) == 1:
+            sig["kv_lora_rank"] = shape[0]
+        elif name.endswith("layers.0.self_attn.q_a_layernorm.weight") and len(shape) == 1:
+            sig["q_lora_rank"] = shape[0]
+        elif re.search(r"layers\.\d+\.mlp\.experts\.0\.gate_proj\.weight$", name) and len(shape) == 2:
+            sig["moe_intermediate_size"] = shape[0]
+    if layers:
+        # DeepSeek-V3 stores its multi-token-prediction layer as layers.61: count it out when MLA is present.
+        n = max(layers) + 1
+        sig["num_hidden_layers"] = n
+    if experts:
+        sig["n_routed_experts"] = max(experts) + 1
+    return sig
+
+
+def _weights_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+    art = snapshot.artifacts
+    if art is None or not art.tensors:
+        return []
+    observed = signature_from_tensors(art.tensors)
+    if len(observed) < WEIGHTS_HEADER_MIN_FIELDS:
+        return []
+    hits = []
+    for known in registry:
+        sig = known.signature
+        keys = [k for k in observed if k in sig]
+        if len(keys) < WEIGHTS_HEADER_MIN_FIELDS:
+            continue
+        layers_ok = lambda k: k == "num_hidden_layers" and observed[k] in (sig[k], sig[k] + (sig.get("num_nextn_predict_layers") or 0))  # noqa: E731
+        equal = [k for k in keys if observed[k] == sig[k] or layers_ok(k)]
+        if len(equal) != len(keys):
+            continue
+        # Shapes alone are weaker than a config: same dims are also what an independent model of that size has.
+        conf = 0.6 if len(keys) < 5 else 0.7
+        hits.append(Hit(known.id, conf, f"safetensors headers ({art.tensor_files} file(s), {len(art.tensors)} tensors): "
+                                        + ", ".join(f"{k} {observed[k]}" for k in sorted(keys)) + " as in its config"))
+    if len(hits) > 3:  # shapes shared by many known models say little about which one
+        return []
+    return hits
+
+
+def _gguf_config(meta: dict[str, Any]) -> dict[str, Any]:
+    arch = meta.get("general.architecture")
+    if not isinstance(arch, str):
+        return {}
+    table = {
+        "embedding_length": "hidden_size", "block_count": "num_hidden_layers", "feed_forward_length": "intermediate_size",
+        "attention.head_count": "num_attention_heads", "attention.head_count_kv": "num_key_value_heads",
+        "context_length": "max_position_embeddings", "rope.freq_base": "rope_theta", "expert_count": "num_local_experts",
+        "expert_used_count": "num_experts_per_tok", "attention.layer_norm_rms_epsilon": "rms_norm_eps",
+        "vocab_size": "vocab_size", "attention.kv_lora_rank": "kv_lora_rank", "attention.q_lora_rank": "q_lora_rank",
+        "expert_feed_forward_length": "moe_intermediate_size", "expert_shared_count": "n_shared_experts",
+    }
+    cfg = {hf: meta[f"{arch}.{key}"] for key, hf in table.items() if f"{arch}.{key}" in meta}
+    if "num_local_experts" in cfg:
+        cfg["n_routed_experts"] = cfg["num_experts"] = cfg["num_local_experts"]
+    return cfg
+
+
+def _gguf_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+    art = snapshot.artifacts
+    if art is None or not art.gguf:
+        return []
+    rel, meta = sorted(art.gguf.items())[0]
+    cfg = _gguf_config(meta)
+    if art.gguf_tokens and "vocab_size" not in cfg:
+        cfg["vocab_size"] = len(art.gguf_tokens)
+    if len(cfg) < 4:
+        return []
+    hits = []
+    for known in registry:
+        keys = [k for k in cfg if k in known.signature]
+        if len(keys) < 4:
+            continue
+        score, equal, _ = compare({k: known.signature[k] for k in keys}, cfg)
+        if score >= 0.999:
+            hits.append(Hit(known.id, 0.7, f"{rel}: GGUF metadata {len(equal)} of {len(keys)} architecture values equal"))
+    if len(hits) > 3:
+        return []
+    return hits
+
+
+# --- tokenizer ------------------------------------------------------------------------------------
+
+def _tokenizer_hits(snapshot: Snapshot, registry: Registry, families: set[str]) -> list[Hit]:
+    art = snapshot.artifacts
+    if art is None:
+        return []
+    tokens = art.vocab_tokens or art.gguf_tokens
+    where = art.tokenizer_path or (sorted(art.gguf)[0] if art.gguf else "tokenizer")
+    hits: list[Hit] = []
+    if tokens:
+        for known in registry:
+            if not known.tokenizer:
+                continue
+            rel = relate(known.tokenizer, tokens)
+            if rel is None:
+                continue
+            kind, sentence = rel
+            if kind == "identical":
+                hits.append(Hit(known.id, 0.6, f"{where}: {sentence} as {known.id}"))
+            elif kind == "extended":
+                hits.append(Hit(known.id, 0.7, f"{where}: {sentence} of {known.id}"))
+            elif kind == "different" and known.tokenizer.get("vocab_size") == len(tokens):
+                # Same size, other tokens: an own vocabulary. Keeps a shape match from becoming an accusation.
+                hits.append(Hit(known.id, 0.0, f"{where}: {sentence} than {known.id}: an own vocabulary, not derived from it",
+                                cap=0.45))
+    markers = (art.tokenizer or {}).get("markers") or []
+    if markers:
+        hint = sorted({MARKERS[m] for m in markers})
+        hits.append(Hit("", 0.0, f"{art.tokenizer_path}: chat/special tokens {', '.join(markers[:4])} ({'; '.join(hint)} convention)"))
+    return hits
+
+
+# --- combination ----------------------------------------------------------------------------------
+
+def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate]:
+    hits: list[Hit] = []
+    hits += _declared_hits(snapshot, registry)
+    hits += _prose_hits(snapshot, registry)
+    cfg = snapshot.configs.get("config.json")
+    if isinstance(cfg, dict):
+        declared = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
+        hits += _config_hits("config.json", cfg, registry, declared=declared)
+    hits += _weights_hits(snapshot, registry)
+    hits += _gguf_hits(snapshot, registry)
+    families = {registry.get(h.model).family for h in hits if registry.get(h.model)}
+    tok_hits = _tokenizer_hits(snapshot, registry, families)
+    marker_lines = [h.text for h in tok_hits if not h.model]
+    hits += [h for h in tok_hits if h.model]
+
+    grouped: dict[str, list[Hit]] = {}
+    for h in hits:
+        known = registry.get(h.model)
+        grouped.setdefault(known.id if known else h.model, []).append(h)
+
+    out = []
+    for model_id, group in grouped.items():
+        known = registry.get(model_id)
+        declared = any(h.declared for h in group)
+        if declared:
+            conf = 1.0
+        else:
+            miss = 1.0
+            for h in group:
+                miss *= 1.0 - max(0.0, min(h.score, 0.99))
+            conf = 1.0 - miss
+            caps = [h.cap for h in group if h.cap is not None]
+            if caps:
+                conf = min(conf, min(caps))
+            conf = min(conf, 0.99)
+        positive = [h for h in group if h.score > 0 or h.declared]
+        if not positive:
+            continue
+        relation = next((h.relation for h in group if h.relation), None) or infer_relation(snapshot, known)
+        if snapshot.card.base_model_relation:
+            relation = snapshot.card.base_model_relation
+        evidence = [h.text for h in sorted(group, key=lambda h: (not h.declared, -h.score, h.text))]
+        if known and marker_lines:
+            evidence += marker_lines
+        alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
+        out.append(Candidate(
             model=model_id,
             family=known.family if known else None,
             relation=relation,
-            declared=True,
-            confidence=1.0,
+            declared=declared,
+            confidence=round(conf, 4),
             license=known.license if known else None,
-            evidence=[f"{snapshot.card.path or 'README.md'}: base_model names {base}"],
-        )
-
-    cfg = snapshot.configs.get("config.json")
-    if isinstance(cfg, dict):
-        scored = _config_candidates(cfg, registry)
-        if scored:
-            best = scored[0][1]
-            ties = [t for t in scored if abs(t[1] - best) < 1e-9]
-            for known, score, evidence in scored:
-                conf = _config_confidence(score)
-                if conf < 0.5:
-                    continue
-                cand = by_model.get(known.id)
-                if cand is None:
-                    cand = Candidate(
-                        model=known.id,
-                        family=known.family,
-                        relation=relation,
-                        declared=False,
-                        confidence=conf,
-                        license=known.license,
-                    )
-                    by_model[known.id] = cand
-                cand.evidence.append(evidence)
-                if len(ties) > 1 and any(t[0].id == known.id for t in ties):
-                    cand.alternatives = sorted(t[0].id for t in ties if t[0].id != known.id)
-
-    adapter = snapshot.configs.get("adapter_config.json")
-    if isinstance(adapter, dict):
-        base = adapter.get("base_model_name_or_path")
-        if isinstance(base, str) and base:
-            known = registry.get(base)
-            model_id = known.id if known else base
-            cand = by_model.get(model_id)
-            if cand is None:
-                cand = Candidate(model_id, known.family if known else None, "adapter", False, 0.95,
-                                 known.license if known else None)
-                by_model[model_id] = cand
-            cand.relation = "adapter"
-            cand.confidence = max(cand.confidence, 0.95)
-            cand.evidence.append(f"adapter_config.json: base_model_name_or_path is {base}")
-
-    return sorted(by_model.values(), key=lambda c: (-c.confidence, c.model))
+            evidence=evidence,
+            alternatives=alternatives,
+        ))
+    return sorted(out, key=lambda c: (-c.confidence, c.model))
