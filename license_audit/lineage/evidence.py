@@ -198,10 +198,13 @@ def _prose_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
 
 # --- config.json ----------------------------------------------------------------------------------
 
-def _config_confidence(score: float) -> float:
+def _config_confidence(score: float, same_shape: bool = False) -> float:
     # Full agreement on a large signature is strong but not proof: another lab could repeat a shape.
     if score >= 0.999:
         return CONFIG_STRONG
+    if same_shape and score >= 0.9:
+        # Every weight shape kept, only vocabulary/context raised or token ids moved: what derivation work does.
+        return 0.8 + (score - 0.9) * 1.6  # 0.8 .. 0.96
     if score >= 0.9:
         return 0.6 + (score - 0.9) * 3.0  # 0.6 .. 0.9
     if score >= 0.75:
@@ -249,14 +252,15 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
             top, ties = t, [t]
             break
     known, score, equal, differ = top
-    conf = _config_confidence(score)
+    shape_changed = shape_differences(known.signature, observed)
+    conf = _config_confidence(score, same_shape=not shape_changed)
     text = f"{label}: {len(equal)} of {len(known.signature)} {what} equal"
     if differ:
         shown = [d[:-1] + " (raised)" if d.endswith("+") else d for d in sorted(differ)[:6]]
         text += f" (differs: {', '.join(shown)})"
     text += note
     cap = None
-    if shape_differences(known.signature, observed):
+    if shape_changed:
         cap = SHAPE_CHANGED_CAP
     if known.shape_shared:
         cap = min(cap or 1.0, SHARED_SHAPE_CAP)
