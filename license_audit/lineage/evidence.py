@@ -233,13 +233,21 @@ def _tie_key(known: KnownModel) -> tuple:
 
 
 def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what: str = "architecture fields",
-                 declared: tuple[str, ...] = ()) -> list[Hit]:
-    """One hit: a config derives from one architecture, so only the best match (or its tie set) is a candidate."""
+                 declared: tuple[str, ...] = (), vocab: dict[str, str] | None = None) -> list[Hit]:
+    """One hit: a config derives from one architecture, so only the best match (or its tie set) is a candidate.
+
+    `vocab` (model id -> identical|extended|different, from the tokenizer) splits a set of config-identical
+    models: a member whose vocabulary the repository shares leads, one whose vocabulary it does not is dropped.
+    """
+    vocab = vocab or {}
     scored = _score_config(observed, registry)
     if not scored:
         return []
     best = scored[0][1]
-    ties = sorted((t for t in scored if abs(t[1] - best) < 1e-9), key=lambda t: _tie_key(t[0]))
+    ties = [t for t in scored if abs(t[1] - best) < 1e-9]
+    if any(vocab.get(t[0].id) != "different" for t in ties):
+        ties = [t for t in ties if vocab.get(t[0].id) != "different"]
+    ties.sort(key=lambda t: (vocab.get(t[0].id) not in ("identical", "extended"), _tie_key(t[0])))
     top = ties[0]
     note = ""
     # A declared base that fits (nearly) as well and has the same shapes takes the evidence: the config
@@ -378,10 +386,12 @@ def _gguf_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
 
 # --- tokenizer ------------------------------------------------------------------------------------
 
-def _tokenizer_hits(snapshot: Snapshot, registry: Registry, families: set[str]) -> list[Hit]:
+def _tokenizer_hits(snapshot: Snapshot, registry: Registry) -> tuple[list[Hit], dict[str, str]]:
+    """Hits, and model id -> identical|extended|different for every known model with a fingerprint."""
     art = snapshot.artifacts
+    vocab: dict[str, str] = {}
     if art is None:
-        return []
+        return [], vocab
     tokens = art.vocab_tokens or art.gguf_tokens
     where = art.tokenizer_path or (sorted(art.gguf)[0] if art.gguf else "tokenizer")
     hits: list[Hit] = []
@@ -393,6 +403,7 @@ def _tokenizer_hits(snapshot: Snapshot, registry: Registry, families: set[str]) 
             if rel is None:
                 continue
             kind, sentence = rel
+            vocab[known.id] = kind
             if kind == "identical":
                 hits.append(Hit(known.id, 0.6, f"{where}: {sentence} as {known.id}"))
             elif kind == "extended":
@@ -405,7 +416,7 @@ def _tokenizer_hits(snapshot: Snapshot, registry: Registry, families: set[str]) 
     if markers:
         hint = sorted({MARKERS[m] for m in markers})
         hits.append(Hit("", 0.0, f"{art.tokenizer_path}: chat/special tokens {', '.join(markers[:4])} ({'; '.join(hint)} convention)"))
-    return hits
+    return hits, vocab
 
 
 # --- combination ----------------------------------------------------------------------------------
@@ -414,14 +425,14 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
     hits: list[Hit] = []
     hits += _declared_hits(snapshot, registry)
     hits += _prose_hits(snapshot, registry)
+    tok_hits, vocab = _tokenizer_hits(snapshot, registry)
     cfg = snapshot.configs.get("config.json")
     if isinstance(cfg, dict):
         declared = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
-        hits += _config_hits("config.json", cfg, registry, declared=declared)
+        hits += _config_hits("config.json", cfg, registry, declared=declared, vocab=vocab)
     hits += _weights_hits(snapshot, registry)
     hits += _gguf_hits(snapshot, registry)
-    families = {registry.get(h.model).family for h in hits if registry.get(h.model)}
-    tok_hits = _tokenizer_hits(snapshot, registry, families)
+    tok_hits, vocab = _tokenizer_hits(snapshot, registry)
     marker_lines = [h.text for h in tok_hits if not h.model]
     hits += [h for h in tok_hits if h.model]
 
