@@ -102,16 +102,37 @@ class Registry:
         return self._by_id.get(mid) if mid else None
 
 
-def load_models_from(folder: Path) -> list[KnownModel]:
+def _load_shipped(path: Path) -> dict[str, Any]:
+    """The package's own generated model files: trusted data, read with libyaml's safe loader when present.
+
+    60+ files through the pure-Python loader cost ~0.2 s on every audit; the C safe loader constructs the
+    same plain types (never objects). Files from --rules go through the bounded loader instead.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return load_yaml_file(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, OSError):
+        return load_yaml_file(path)  # the bounded loader reports the problem in its usual words
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping of keys")
+    return data
+
+
+def load_models_from(folder: Path, trusted: bool = False) -> list[KnownModel]:
     if not folder.is_dir():
         raise InputError(f"{folder}: rules folder not found")
+    read = _load_shipped if trusted else load_yaml_file
     # Files starting with "_" (e.g. _sources.yaml, the builder's input) are not model entries.
-    return [model_from_dict(load_yaml_file(p), p) for p in sorted(folder.glob("*.yaml")) if not p.name.startswith("_")]
+    return [model_from_dict(read(p), p) for p in sorted(folder.glob("*.yaml")) if not p.name.startswith("_")]
 
 
 @lru_cache(maxsize=8)
 def load_registry(extra_dirs: tuple[str, ...] = ()) -> Registry:
-    reg = Registry(load_models_from(rules_dir() / "models"))
+    reg = Registry(load_models_from(rules_dir() / "models", trusted=True))
     for d in extra_dirs:
         models_dir = Path(d) / "models"
         if models_dir.is_dir():

@@ -128,3 +128,24 @@ def test_shipped_registry_is_the_build_of_the_shared_configs(cli, tmp_path):
     shipped = {p.name: p.read_text() for p in (rules_dir() / "models").glob("*.yaml") if not p.name.startswith("_")}
     assert built == shipped
     assert len(built) >= 60
+
+
+def test_hub_source_uses_huggingface_hub(cli, monkeypatch, tmp_path):
+    import huggingface_hub
+
+    files = {"config.json": tiny_config()}
+    for name, doc in files.items():
+        (tmp_path / name).write_text(json.dumps(doc))
+
+    def fake_download(repo_id, filename, **kwargs):
+        if filename not in files:
+            raise huggingface_hub.utils.EntryNotFoundError(f"{filename} not found")
+        return str(tmp_path / filename)
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", fake_download)
+    out = tmp_path / "models"
+    out.mkdir()
+    (out / "_sources.yaml").write_text(SOURCES)
+    res = cli("registry", "build", "hf:acme/Tiny-1B", "--out", out)
+    assert res.exit_code == 0, res.output
+    assert load_models_from(out)[0].signature["num_hidden_layers"] == 16

@@ -336,10 +336,11 @@ def _weights_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
             continue
         # Shapes alone are weaker than a config: same dims are also what an independent model of that size has.
         conf = 0.6 if len(keys) < 5 else 0.7
+        shown = [f"{k} {observed[k]}" + (" (incl. the multi-token-prediction layer)"
+                                          if k == "num_hidden_layers" and observed[k] != sig[k] else "")
+                 for k in sorted(keys)]
         hits.append(Hit(known.id, conf, f"safetensors headers ({art.tensor_files} file(s), {len(art.tensors)} tensors): "
-                                        + ", ".join(f"{k} {observed[k]}" for k in sorted(keys)) + " as in its config"))
-    if len(hits) > 3:  # shapes shared by many known models say little about which one
-        return []
+                                        + ", ".join(shown) + " as in its config"))
     return hits
 
 
@@ -379,9 +380,31 @@ def _gguf_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
         score, equal, _ = compare({k: known.signature[k] for k in keys}, cfg)
         if score >= 0.999:
             hits.append(Hit(known.id, 0.7, f"{rel}: GGUF metadata {len(equal)} of {len(keys)} architecture values equal"))
-    if len(hits) > 3:
-        return []
     return hits
+
+
+def _attach(shape_hits: list[Hit], hits: list[Hit], registry: Registry) -> list[Hit]:
+    """Shape evidence (weight headers, GGUF values) matching several known models.
+
+    It supports the models other evidence already names; alone, it becomes one candidate (the first
+    released match) with the other matches as alternatives, so a shape never multiplies accusations.
+    """
+    if not shape_hits:
+        return []
+    named = {(registry.get(h.model).id if registry.get(h.model) else h.model) for h in hits if h.score > 0 or h.declared}
+    named |= {a for h in hits for a in h.alternatives}
+    support = [h for h in shape_hits if h.model in named]
+    if support:
+        primaries = {(registry.get(h.model).id if registry.get(h.model) else h.model) for h in hits}
+        return [h for h in support if h.model in primaries] or support[:1]
+    if len(shape_hits) > 6:
+        return []
+    ordered = sorted(shape_hits, key=lambda h: _tie_key(registry.get(h.model)))
+    first = ordered[0]
+    first.alternatives = [h.model for h in ordered[1:]]
+    if first.alternatives:
+        first.text += f"; the same shapes belong to {', '.join(first.alternatives)}"
+    return [first]
 
 
 # --- tokenizer ------------------------------------------------------------------------------------
@@ -430,8 +453,8 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
     if isinstance(cfg, dict):
         declared = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
         hits += _config_hits("config.json", cfg, registry, declared=declared, vocab=vocab)
-    hits += _weights_hits(snapshot, registry)
-    hits += _gguf_hits(snapshot, registry)
+    hits += _attach(_weights_hits(snapshot, registry), hits, registry)
+    hits += _attach(_gguf_hits(snapshot, registry), hits, registry)
     tok_hits, vocab = _tokenizer_hits(snapshot, registry)
     marker_lines = [h.text for h in tok_hits if not h.model]
     hits += [h for h in tok_hits if h.model]
