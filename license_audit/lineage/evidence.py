@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from license_audit.crawl import Snapshot
-from license_audit.lineage.signature import compare, shape_differences, signature_of
+from license_audit.lineage.signature import compare, raised_fields, shape_differences
 from license_audit.lineage.tokenizer import MARKERS, relate
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate
@@ -264,7 +264,8 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
     conf = _config_confidence(score, same_shape=not shape_changed)
     text = f"{label}: {len(equal)} of {len(known.signature)} {what} equal"
     if differ:
-        shown = [d[:-1] + " (raised)" if d.endswith("+") else d for d in sorted(differ)[:6]]
+        raised = raised_fields(known.signature, observed)
+        shown = [d + " (raised)" if d in raised else d for d in sorted(differ)[:6]]
         text += f" (differs: {', '.join(shown)})"
     text += note
     cap = None
@@ -286,34 +287,49 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
 
 # --- weights (safetensors headers, GGUF metadata) -------------------------------------------------
 
+_LAYER = re.compile(r"(?:^|\.)layers\.(\d+)\.")
+_EXPERT = re.compile(r"\.experts\.(\d+)\.")
+_FIRST_EXPERT_GATE = re.compile(r"layers\.\d+\.mlp\.experts\.0\.gate_proj\.weight$")
+
+
+def _dims(shape: Any, n: int) -> list[int] | None:
+    if isinstance(shape, list) and len(shape) == n and all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
+        return shape
+    return None
+
+
 def signature_from_tensors(tensors: dict[str, tuple[str, list[int]]]) -> dict[str, Any]:
     """Hyper-parameters a set of tensor shapes fixes (HF naming): dims, layers, vocabulary, experts, MLA ranks."""
     sig: dict[str, Any] = {}
-    layers = set()
-    experts = set()
+    layers: set[str] = set()
+    experts: set[str] = set()
+    moe_gate = None
     for name, (_dtype, shape) in tensors.items():
-        m = re.search(r"(?:^|\.)layers\.(\d+)\.", name)
-        if m:
-            layers.add(int(m.group(1)))
-        e = re.search(r"\.experts\.(\d+)\.", name)
-        if e:
-            experts.add(int(e.group(1)))
-        if name.endswith("embed_tokens.weight") and len(shape) == 2:
+        if "layers." in name:
+            m = _LAYER.search(name)
+            if m:
+                layers.add(m.group(1))
+            if ".experts." in name:
+                e = _EXPERT.search(name)
+                if e:
+                    experts.add(e.group(1))
+                if moe_gate is None and name.endswith("experts.0.gate_proj.weight") and _FIRST_EXPERT_GATE.search(name):
+                    moe_gate = shape
+            elif name.endswith("layers.0.mlp.gate_proj.weight") and _dims(shape, 2):
+                sig["intermediate_size"] = shape[0]
+            elif name.endswith("layers.0.self_attn.kv_a_layernorm.weight") and _dims(shape, 1):
+                sig["kv_lora_rank"] = shape[0]
+            elif name.endswith("layers.0.self_attn.q_a_layernorm.weight") and _dims(shape, 1):
+                sig["q_lora_rank"] = shape[0]
+        elif name.endswith("embed_tokens.weight") and _dims(shape, 2):
             sig["vocab_size"], sig["hidden_size"] = shape
-        elif name.endswith("layers.0.mlp.gate_proj.weight") and len(shape) == 2:
-            sig["intermediate_size"] = shape[0]
-        elif name.endswith("layers.0.self_attn.kv_a_layernorm.weight") and len(shape) == 1:
-            sig["kv_lora_rank"] = shape[0]
-        elif name.endswith("layers.0.self_attn.q_a_layernorm.weight") and len(shape) == 1:
-            sig["q_lora_rank"] = shape[0]
-        elif re.search(r"layers\.\d+\.mlp\.experts\.0\.gate_proj\.weight$", name) and len(shape) == 2:
-            sig["moe_intermediate_size"] = shape[0]
+    if moe_gate is not None and _dims(moe_gate, 2):
+        sig["moe_intermediate_size"] = moe_gate[0]
     if layers:
-        # DeepSeek-V3 stores its multi-token-prediction layer as layers.61: count it out when MLA is present.
-        n = max(layers) + 1
-        sig["num_hidden_layers"] = n
+        # DeepSeek-V3 stores its multi-token-prediction layer as layers.61; the comparison allows for it.
+        sig["num_hidden_layers"] = max(int(x) for x in layers) + 1
     if experts:
-        sig["n_routed_experts"] = max(experts) + 1
+        sig["n_routed_experts"] = max(int(x) for x in experts) + 1
     return sig
 
 

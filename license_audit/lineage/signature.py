@@ -197,7 +197,7 @@ def compare(known: dict[str, Any], observed: dict[str, Any],
 
     Returns (score, equal fields, differing fields). A field the observed config lacks counts as
     half a difference: exporters drop keys, they rarely change them. An extendable field raised
-    (vocabulary, context) keeps EXTENSION_CREDIT and is listed as differing with a `+` suffix.
+    (vocabulary, context) keeps EXTENSION_CREDIT and is listed as differing (raised_fields() says which).
     """
     variants = variants or {}
     observed = canonical(observed)
@@ -217,7 +217,7 @@ def compare(known: dict[str, Any], observed: dict[str, Any],
             equal.append(key)
         elif key in EXTENDABLE_FIELDS and _extended(key, value, seen):
             got += w * EXTENSION_CREDIT
-            differ.append(key + "+")
+            differ.append(key)
         elif key in TOKEN_ID_FIELDS:
             got += w * TOKEN_ID_CREDIT
             differ.append(key)
@@ -230,3 +230,10 @@ def shape_differences(known: dict[str, Any], observed: dict[str, Any]) -> list[s
     """Shape fields present on both sides with different values."""
     observed = canonical(observed)
     return sorted(k for k in known if k in SHAPE_FIELDS and k in observed and _norm(observed[k]) != known[k])
+
+
+def raised_fields(known: dict[str, Any], observed: dict[str, Any]) -> set[str]:
+    """Extendable fields the observed config raised above the known value (vocabulary or context extended)."""
+    observed = canonical(observed)
+    return {k for k in known if k in EXTENDABLE_FIELDS and k in observed
+            and _norm(observed[k]) != known[k] and _extended(k, known[k], _norm(observed[k]))}
