@@ -96,6 +96,9 @@ def test_bf16_shards_and_extended_vocabulary(ckpts):
 
 def test_lineage_against_cli(cli, ckpts):
     (ckpts / "tuned" / "README.md").write_text("---\nlicense: mit\n---\n# Tuned\n")
+    tok = lambda toks: json.dumps({"model": {"type": "BPE", "vocab": {t: i for i, t in enumerate(toks)}}})  # noqa: E731
+    (ckpts / "base" / "tokenizer.json").write_text(tok(["a", "b", "c"]))
+    (ckpts / "tuned" / "tokenizer.json").write_text(tok(["a", "b", "c", "d"]))
     (ckpts / "base" / "README.md").write_text("---\nmodel_name: tiny-base\n---\n# Base\n")
     res = cli("lineage", ckpts / "tuned", "--against", ckpts / "base", "--format", "json")
     assert res.exit_code == 0, res.output
@@ -104,6 +107,7 @@ def test_lineage_against_cli(cli, ckpts):
     cand = doc["candidates"][0]
     assert cand["model"] == "tiny-base" and cand["confidence"] >= 0.8
     assert any(e.startswith("weights:") for e in cand["evidence"])
+    assert any("vocabulary extends the base's 3 tokens" in e for e in cand["evidence"])
     text = cli("lineage", ckpts / "independent", "--against", ckpts / "base").output
     assert "independent" in text and "layer 0" in text
     # same input, same bytes

@@ -33,6 +33,7 @@ def with_weights(snapshot: Snapshot, candidates: list, base_root: Path, label: s
     known = registry.get(base_cands[0].model) if base_cands else None
     model_id = known.id if known else (base_snap.card.model_name or base_root.name)
     conf = result.confidence
+    extra = _tokenizer_against(snapshot, base_snap, label)
     out = list(candidates)
     if conf <= 0:
         if result.verdict == "independent":
@@ -41,6 +42,7 @@ def with_weights(snapshot: Snapshot, candidates: list, base_root: Path, label: s
                 if c.model == model_id and not c.declared:
                     c.confidence = min(c.confidence, 0.45)
                     c.evidence.append(result.sentence())
+                    c.evidence += extra
         return out, result
     cand = next((c for c in out if c.model == model_id), None)
     if cand is None:
@@ -50,5 +52,18 @@ def with_weights(snapshot: Snapshot, candidates: list, base_root: Path, label: s
     if not cand.declared:
         cand.confidence = round(1 - (1 - cand.confidence) * (1 - conf), 4)
     cand.evidence.append(result.sentence())
+    cand.evidence += extra
     out.sort(key=lambda c: (-c.confidence, c.model))
     return out, result
+
+
+def _tokenizer_against(snapshot: Snapshot, base_snap: Snapshot, label: str) -> list[str]:
+    """One evidence line comparing the two repositories' vocabularies, when both ship tokenizer.json."""
+    from license_audit.lineage.tokenizer import relate, vocab_hash
+
+    mine = snapshot.artifacts.vocab_tokens if snapshot.artifacts else []
+    theirs = base_snap.artifacts.vocab_tokens if base_snap.artifacts else []
+    if not mine or not theirs:
+        return []
+    rel = relate({"vocab_size": len(theirs), "vocab_sha256": vocab_hash(theirs)}, mine)
+    return [f"tokenizer.json against {label}: {rel[1]}"] if rel else []
