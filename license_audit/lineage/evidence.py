@@ -41,6 +41,7 @@ class Hit:
     declared: bool = False
     cap: float | None = None
     alternatives: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # unscored evidence lines listed after the scored ones
 
 
 # --- relation -------------------------------------------------------------------------------------
@@ -278,10 +279,11 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
     if len(ties) > 1:
         members = [t[0] for t in ties]
         hit.alternatives = [m.id for m in members[1:]]
-        licenses = ", ".join(f"{m.id} ({m.license})" for m in members)
+        others = ", ".join(f"{m.id} ({m.license})" for m in members[1:])
         same = len({m.license for m in members}) == 1
-        hit.text += (f"; the same config belongs to {len(members)} known models: {licenses}; "
-                     + ("all under the same license" if same else "each member's license applies if it is the base"))
+        hit.notes.append(f"config.json is identical for {known.id} ({known.license}) and {others}: "
+                         + ("the same license either way" if same
+                            else f"if the base is one of the others, its license applies instead of {known.license}"))
     return [hit]
 
 
@@ -502,6 +504,7 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
         if snapshot.card.base_model_relation:
             relation = snapshot.card.base_model_relation
         evidence = [h.text for h in sorted(group, key=lambda h: (not h.declared, -h.score, h.text))]
+        evidence += [n for h in group for n in h.notes]
         if known and marker_lines:
             evidence += marker_lines
         alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
