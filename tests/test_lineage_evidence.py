@@ -266,3 +266,18 @@ def test_report_lists_evidence(cli):
     ex = Path(__file__).resolve().parents[1] / "examples" / "deepseek-v3-relabelled"
     doc = json.loads(cli("audit", ex, "--format", "json").output)
     assert all(c["evidence"] for c in doc["lineage"])
+
+
+@pytest.mark.parametrize("body", [
+    "It was trained on 2T tokens and compared with Llama-3.1-8B on MMLU.\n",
+    "Fine-tuned on the Alpaca data set; see Qwen2.5-7B for a stronger model.\n",
+    "Based on our experience with DeepSeek-V3 serving, we built a new stack.\n",
+])
+def test_card_prose_needs_the_name_right_after_the_phrase(cli, make_repo, body):
+    assert lineage(cli, make_repo({"README.md": own_card(body=body)})) == []
+
+
+def test_card_prose_distilled_from_hub_id(cli, make_repo):
+    body = "This model was distilled from deepseek-ai/DeepSeek-R1 reasoning traces.\n"
+    top = lineage(cli, make_repo({"README.md": own_card(body=body)}))[0]
+    assert top["model"] == "deepseek-ai/DeepSeek-R1" and top["relation"] == "distillation"

@@ -139,10 +139,13 @@ def _merge_models(doc: Any) -> list[str]:
 
 _PROSE = re.compile(
     r"(?P<verb>fine[- ]?tuned|trained|built|based|derived|initiali[sz]ed|distilled|quantized|continued[- ]pre-?training|adapted)"
-    r"\s+(?:(?:version|variant|checkpoint)\s+of|from|on(?:\s+top\s+of)?|upon|of)\s+(?P<rest>.{0,120})",
+    r"\s+(?:(?:version|variant|checkpoint)\s+of|from|on\s+top\s+of|on|upon|of)\s+(?P<rest>.{0,160})",
     re.IGNORECASE,
 )
-_HF_ID = re.compile(r"(?:huggingface\.co/)?\b([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})\b")
+_HF_ID = re.compile(r"(?:https?://)?(?:huggingface\.co/)?([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})")
+# Words that may stand between the phrase and the model name ("based on the open Qwen2.5-32B base model").
+_FILLER = re.compile(r"^(?:[\s\[(*_`\"']+|(?:the|a|an|our|their|meta's|google's|open|open-weight|pretrained|pre-trained|"
+                     r"base|model|weights|checkpoint|version|of|released)\b)+", re.IGNORECASE)
 
 
 def _short_names(registry: Registry) -> list[tuple[str, str]]:
@@ -172,18 +175,18 @@ def _prose_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
         if re.search(r"\bnot\b|\bn't\b", before):
             continue
         rest = m.group("rest").split("\n", 1)[0]
+        # The name must follow the phrase (after filler words): "trained on 2T tokens ... Llama" names no base.
+        head = _FILLER.sub("", rest, count=1)
         found = None
-        idm = _HF_ID.search(rest)
-        if idm and not idm.group(0).startswith(("http", "www")):
+        idm = _HF_ID.match(head)
+        if idm:
             cand = f"{idm.group(1)}/{idm.group(2)}".rstrip(".")
             known = registry.get(cand)
             found = known.id if known else cand
         if found is None:
-            window = _norm_name(rest)
+            window = _norm_name(head[:80])
             for short, mid in shorts:
-                i = window.find(short)
-                if i >= 0 and (i == 0 or not window[i - 1].isalnum()) and \
-                        (i + len(short) == len(window) or not window[i + len(short)].isalnum()):
+                if window.startswith(short) and (len(window) == len(short) or not window[len(short)].isalnum()):
                     found = mid
                     break
         if not found or found in seen:
