@@ -281,3 +281,17 @@ def test_card_prose_distilled_from_hub_id(cli, make_repo):
     body = "This model was distilled from deepseek-ai/DeepSeek-R1 reasoning traces.\n"
     top = lineage(cli, make_repo({"README.md": own_card(body=body)}))[0]
     assert top["model"] == "deepseek-ai/DeepSeek-R1" and top["relation"] == "distillation"
+
+
+def test_gguf_with_lying_counts_is_refused_quickly(cli, make_repo):
+    import struct
+    import time
+
+    lying = (b"GGUF" + struct.pack("<I", 3) + struct.pack("<QQ", 0, 1) + struct.pack("<Q", 3) + b"key"
+             + struct.pack("<II", 9, 4) + struct.pack("<Q", 2 ** 50) + b"\x00" * 32)
+    repo = make_repo({"README.md": own_card(), "model.gguf": lying})
+    t0 = time.perf_counter()
+    doc = json.loads(cli("audit", repo, "--format", "json").output)
+    assert time.perf_counter() - t0 < 5
+    msg = next(f["message"] for f in doc["findings"] if f["path"] == "model.gguf")
+    assert "array items" in msg

@@ -73,30 +73,111 @@ def _tensor_entries(header: dict[str, Any]) -> dict[str, tuple[str, list[int]]]:
     return out
 
 
-def _gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
-    from gguf import GGUFReader  # lazy: numpy + gguf only when a GGUF file is present
+MAX_GGUF_KV = 100_000
+MAX_GGUF_TENSORS = 1_000_000
+MAX_GGUF_ARRAY_ITEMS = 4_000_000  # a 256k-token vocabulary and its merges fit easily
+_GGUF_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 
-    reader = GGUFReader(str(path), "r")
-    meta: dict[str, Any] = {}
-    tokens: list[str] = []
-    for name, fld in reader.fields.items():
-        if name == "tokenizer.ggml.tokens":
-            try:
-                tokens = [str(t) for t in fld.contents()]
-            except Exception:
-                tokens = []
-            continue
-        if name.startswith(_GGUF_SKIP) or name.startswith("GGUF."):
-            continue
-        try:
-            value = fld.contents()
-        except Exception:
-            continue
-        if isinstance(value, list) and len(value) > 64:
-            continue
-        meta[name] = value
-    meta["_tensor_count"] = len(reader.tensors)
-    return meta, tokens
+
+def _gguf_types() -> dict[int, str]:
+    """struct formats by GGUF value type, taken from the gguf package's own enum when it is installed."""
+    try:
+        from gguf import GGUFValueType as T  # the format's definition; its reader is not used (see below)
+    except ImportError:  # pragma: no cover - a declared dependency
+        return dict(_GGUF_SCALARS)
+    names = {"UINT8": "<B", "INT8": "<b", "UINT16": "<H", "INT16": "<h", "UINT32": "<I", "INT32": "<i",
+             "FLOAT32": "<f", "BOOL": "<?", "UINT64": "<Q", "INT64": "<q", "FLOAT64": "<d"}
+    return {int(getattr(T, n)): f for n, f in names.items()}
+
+
+def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """GGUF key/values (scalars, strings, short arrays) and the token list, read with every count bounded.
+
+    Not gguf.GGUFReader: it builds numpy objects per array item (13 s for a 152k-token vocabulary here) and
+    trusts the counts it reads (an array declaring 2**50 items makes it allocate until the process dies).
+    This walk checks every length against the file size and stops at MAX_GGUF_ARRAY_ITEMS. Tensor data is
+    never touched; tensor infos are only counted.
+    """
+    import mmap
+
+    scalars = _gguf_types()
+    with open(path, "rb") as fh:
+        size = fh.seek(0, 2)
+        if size < 24:
+            raise ValueError("too short for a GGUF header")
+        mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        pos = 0
+        budget = [MAX_GGUF_ARRAY_ITEMS]
+
+        def take(n: int) -> int:
+            nonlocal pos
+            if n < 0 or pos + n > size:
+                raise ValueError("a length points past the end of the file")
+            start = pos
+            pos += n
+            return start
+
+        def num(fmt: str):
+            return struct.unpack_from(fmt, mm, take(struct.calcsize(fmt)))[0]
+
+        def string(keep: bool = True) -> str | None:
+            n = num("<Q")
+            start = take(n)
+            return mm[start:start + n].decode("utf-8", "replace") if keep else None
+
+        def value(vtype: int, keep: bool, depth: int = 0):
+            if vtype in scalars:
+                v = num(scalars[vtype])
+                return v if keep else None
+            if vtype == 8:
+                return string(keep)
+            if vtype != 9:
+                raise ValueError(f"unknown value type {vtype}")
+            if depth > 2:
+                raise ValueError("arrays nested too deep")
+            itype, count = num("<I"), num("<Q")
+            budget[0] -= count
+            if budget[0] < 0:
+                raise ValueError(f"more than {MAX_GGUF_ARRAY_ITEMS} array items")
+            if itype in scalars and not keep:
+                take(count * struct.calcsize(scalars[itype]))
+                return None
+            return [value(itype, keep, depth + 1) for _ in range(count)] if keep else \
+                [value(itype, False, depth + 1) for _ in range(count)] and None
+
+        if bytes(mm[0:4]) != b"GGUF":
+            raise ValueError("not a GGUF file")
+        take(4)
+        version = num("<I")
+        if version not in (2, 3):
+            raise ValueError(f"GGUF version {version} is not read (little-endian v2/v3 only)")
+        tensors, kvs = num("<Q"), num("<Q")
+        if kvs > MAX_GGUF_KV or tensors > MAX_GGUF_TENSORS:
+            raise ValueError("implausible metadata or tensor count")
+        meta: dict[str, Any] = {}
+        tokens: list[str] = []
+        for _ in range(kvs):
+            key = string() or ""
+            vtype = num("<I")
+            if key == "tokenizer.ggml.tokens":
+                got = value(vtype, True)
+                tokens = [str(t) for t in got] if isinstance(got, list) else []
+                continue
+            keep = not key.startswith(_GGUF_SKIP)
+            v = value(vtype, keep)
+            if keep and not (isinstance(v, list) and len(v) > 64):
+                meta[key] = v
+        for _ in range(tensors):
+            string(False)
+            dims = num("<I")
+            if dims > 8:
+                raise ValueError("a tensor with more than 8 dimensions")
+            take(8 * dims + 4 + 8)
+        meta["_tensor_count"] = tensors
+        return meta, tokens
+    finally:
+        mm.close()
 
 
 def collect(root: Path, files: list[str], read_json) -> Artifacts:
@@ -133,7 +214,7 @@ def collect(root: Path, files: list[str], read_json) -> Artifacts:
 
     for rel in sorted(f for f in files if f.endswith(".gguf"))[:MAX_GGUF_FILES]:
         try:
-            meta, tokens = _gguf_metadata(inside(root, root / rel))
+            meta, tokens = gguf_metadata(inside(root, root / rel))
         except Exception as exc:  # a hostile or truncated GGUF must become a problem line, never a crash
             art.problems.append((rel, f"GGUF metadata not read: {type(exc).__name__}: {str(exc)[:120]}"))
             continue
