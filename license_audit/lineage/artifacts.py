@@ -18,6 +18,7 @@ from license_audit.safeio import UnsafePath, decode_text, inside, load_yaml, rea
 MAX_TOKENIZER_BYTES = 64 * 1024 * 1024  # the largest real tokenizer.json files (Gemma 3) are ~33 MB
 MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
 MAX_SAFETENSORS_FILES = 2000
+MAX_SAFETENSORS_TOTAL = 512 * 1024 * 1024  # all headers of a repo together (DeepSeek-V3's 163 shards: ~15 MB)
 MAX_GGUF_FILES = 8
 MAX_MERGE_CONFIG_BYTES = 1024 * 1024
 MERGE_CONFIG_NAMES = ("mergekit_config.yml", "mergekit_config.yaml", "merge_config.yml", "merge_config.yaml")
@@ -59,6 +60,7 @@ def read_safetensors_header(path: Path, cap: int = MAX_SAFETENSORS_HEADER) -> di
         raise ValueError(f"header is not JSON ({str(exc)[:80]})") from None
     if not isinstance(header, dict):
         raise ValueError("header is not a JSON object")
+    header["__bytes__"] = n  # size read, for the caller's total budget (not a tensor name: has no shape)
     return header
 
 
@@ -201,9 +203,14 @@ def collect(root: Path, files: list[str], read_json) -> Artifacts:
             art.tokenizer = fingerprint(None, tc)
 
     shards = sorted(f for f in files if f.endswith(".safetensors") and f.count("/") <= 1)
+    budget = MAX_SAFETENSORS_TOTAL
     for rel in shards[:MAX_SAFETENSORS_FILES]:
+        if budget <= 0:
+            art.problems.append((rel, "safetensors headers of this repository exceed 512 MB together; the rest were not read"))
+            break
         try:
-            header = read_safetensors_header(inside(root, root / rel))
+            header = read_safetensors_header(inside(root, root / rel), min(MAX_SAFETENSORS_HEADER, budget))
+            budget -= header.pop("__bytes__", 0)
         except (OSError, UnsafePath, ValueError) as exc:
             art.problems.append((rel, f"safetensors header not read: {exc}"))
             continue
