@@ -110,6 +110,47 @@ def bench_identification(tmp: Path) -> None:
     print(f"time: {took / (n * len(kinds)) * 1000:.1f} ms per lineage run (crawl + scoring, {n * len(kinds)} runs)")
 
 
+def bench_leave_one_out(tmp: Path) -> None:
+    """Each model's config against the registry without that model: who gets blamed, and how confidently.
+
+    The self-identification figures above use a registry built from the same files; this one shows what
+    happens to a model the registry does not know (a new release, an independent model).
+    """
+    from license_audit.registry import Registry
+
+    full = load_registry()
+    files = {}
+    for f in sorted(SHARED.glob("*.json")):
+        rid, tag = repo_id_of(f.stem)
+        if tag is None or rid not in files:
+            files[rid] = f
+    same_family = cross_derived = cross_possible = none = other_vendor = 0
+    cross = []
+    for rid, f in sorted(files.items()):
+        reg = Registry([m for m in full if m.id != rid])
+        cands = identify(json.loads(f.read_text(encoding="utf-8")), tmp, reg)
+        top = cands[0] if cands else None
+        if top is None:
+            none += 1
+            continue
+        fam = full.get(rid).family
+        if top.family == fam:
+            same_family += 1
+        elif top.confidence >= 0.8:
+            cross_derived += 1
+            vendor = "same vendor" if rid.split("/")[0] == top.model.split("/")[0] else "OTHER VENDOR"
+            other_vendor += vendor != "same vendor"
+            cross.append(f"{rid} -> {top.model} {top.confidence:.2f} ({vendor})")
+        else:
+            cross_possible += 1
+    n = len(files)
+    print(f"leave-one-out ({n} models, each scored without its own entry): same family on top {same_family}, "
+          f"other family >= 0.8 {cross_derived} (of which another vendor's model: {other_vendor}), "
+          f"other family 0.5-0.8 {cross_possible}, nothing listed {none}")
+    for line in cross:
+        print(f"  other family at >= 0.8: {line}")
+
+
 # --- DeepSeek-V3-sized sparse repo --------------------------------------------------------------------
 
 def deepseek_v3_tensors() -> list[tuple[str, str, list[int]]]:
@@ -260,6 +301,7 @@ def main() -> None:
         tmp = Path(t)
         if SHARED.is_dir():
             bench_identification(tmp)
+            bench_leave_one_out(tmp)
         else:
             print(f"{SHARED}: absent; identification benchmark skipped")
         bench_sparse(tmp)
