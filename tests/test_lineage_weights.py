@@ -153,3 +153,20 @@ def test_headers_identify_a_model_without_config(cli, make_repo, tmp_path):
     cand = next(c for c in doc["candidates"] if c["model"] == "acme/Tiny-Base")
     assert 0.5 <= cand["confidence"] < 0.8  # shapes alone: possible, never an accusation
     assert "safetensors headers" in cand["evidence"][0]
+
+
+def test_headers_known_remotely_are_used(make_repo, tmp_path):
+    """A Hub target lists weights it did not download; their headers arrive as Snapshot.safetensors."""
+    from license_audit.crawl import crawl
+    from license_audit.lineage.evidence import collect_candidates
+    from license_audit.registry import Registry, model_from_dict
+
+    repo = make_repo({"README.md": "---\nlicense: mit\n---\n"})
+    snap = crawl(repo)
+    snap.files.append("model.safetensors")  # listed, not on disk: no problem line, no crash
+    header = {name: {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [0, 0]} for name, arr in checkpoint(1).items()}
+    snap.safetensors = {"model.safetensors": header}
+    reg = Registry([model_from_dict({"id": "acme/Tiny-Base", "family": "tiny", "license": "mit", "signature": {
+        "hidden_size": HIDDEN, "intermediate_size": INTER, "num_hidden_layers": LAYERS, "vocab_size": VOCAB}})])
+    cands = collect_candidates(snap, reg)
+    assert cands and cands[0].model == "acme/Tiny-Base" and "safetensors headers (1 file(s)" in cands[0].evidence[0]

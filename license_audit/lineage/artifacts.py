@@ -64,7 +64,7 @@ def read_safetensors_header(path: Path, cap: int = MAX_SAFETENSORS_HEADER) -> di
     return header
 
 
-def _tensor_entries(header: dict[str, Any]) -> dict[str, tuple[str, list[int]]]:
+def tensor_entries(header: dict[str, Any]) -> dict[str, tuple[str, list[int]]]:
     out = {}
     for name, info in header.items():
         if name == "__metadata__" or not isinstance(info, dict):
@@ -208,6 +208,8 @@ def collect(root: Path, files: list[str], read_json) -> Artifacts:
         if budget <= 0:
             art.problems.append((rel, "safetensors headers of this repository exceed 512 MB together; the rest were not read"))
             break
+        if not (root / rel).exists() and not (root / rel).is_symlink():
+            continue  # listed but not materialised (a Hub target's weights): headers come from Snapshot.safetensors
         try:
             header = read_safetensors_header(inside(root, root / rel), min(MAX_SAFETENSORS_HEADER, budget))
             budget -= header.pop("__bytes__", 0)
@@ -215,7 +217,7 @@ def collect(root: Path, files: list[str], read_json) -> Artifacts:
             art.problems.append((rel, f"safetensors header not read: {exc}"))
             continue
         art.tensor_files += 1
-        art.tensors.update(_tensor_entries(header))
+        art.tensors.update(tensor_entries(header))
     if len(shards) > MAX_SAFETENSORS_FILES:
         art.problems.append((shards[MAX_SAFETENSORS_FILES], f"more than {MAX_SAFETENSORS_FILES} safetensors files; the rest were not read"))
 

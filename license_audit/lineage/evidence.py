@@ -338,11 +338,28 @@ def signature_from_tensors(tensors: dict[str, tuple[str, list[int]]]) -> dict[st
     return sig
 
 
-def _weights_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+def _tensors_of(snapshot: Snapshot) -> tuple[dict[str, tuple[str, list[int]]], int]:
+    """Tensor shapes from the local safetensors headers, else from headers the target fetched remotely
+    (Snapshot.safetensors of Hub targets, when the sources layer provides it)."""
+    from license_audit.lineage.artifacts import tensor_entries
+
     art = snapshot.artifacts
-    if art is None or not art.tensors:
+    if art is not None and art.tensors:
+        return art.tensors, art.tensor_files
+    remote = getattr(snapshot, "safetensors", None)
+    tensors: dict[str, tuple[str, list[int]]] = {}
+    if isinstance(remote, dict):
+        for _rel, header in sorted(remote.items()):
+            if isinstance(header, dict):
+                tensors.update(tensor_entries(header))
+    return tensors, len(remote) if isinstance(remote, dict) else 0
+
+
+def _weights_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+    tensors, n_files = _tensors_of(snapshot)
+    if not tensors:
         return []
-    observed = signature_from_tensors(art.tensors)
+    observed = signature_from_tensors(tensors)
     if len(observed) < WEIGHTS_HEADER_MIN_FIELDS:
         return []
     hits = []
@@ -360,7 +377,7 @@ def _weights_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
         shown = [f"{k} {observed[k]}" + (" (incl. the multi-token-prediction layer)"
                                           if k == "num_hidden_layers" and observed[k] != sig[k] else "")
                  for k in sorted(keys)]
-        hits.append(Hit(known.id, conf, f"safetensors headers ({art.tensor_files} file(s), {len(art.tensors)} tensors): "
+        hits.append(Hit(known.id, conf, f"safetensors headers ({n_files} file(s), {len(tensors)} tensors): "
                                         + ", ".join(shown) + " as in its config"))
     return hits
 
