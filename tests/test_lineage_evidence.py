@@ -295,3 +295,11 @@ def test_gguf_with_lying_counts_is_refused_quickly(cli, make_repo):
     assert time.perf_counter() - t0 < 5
     msg = next(f["message"] for f in doc["findings"] if f["path"] == "model.gguf")
     assert "array items" in msg
+
+
+def test_tokenizer_json_is_parsed_only_when_needed(make_repo):
+    # No registry fingerprint to compare with: the (large) tokenizer.json is never parsed, not even when broken.
+    repo = make_repo({"README.md": own_card(), "config.json": config_of("Qwen/Qwen3-8B"), "tokenizer.json": "{broken"})
+    snap = crawl(repo)
+    find_lineage(snap, load_registry())
+    assert snap.artifacts._vocab is None and not any(p.path == "tokenizer.json" for p in snap.problems)

@@ -11,7 +11,7 @@ import json
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from license_audit.safeio import UnsafePath, decode_text, inside, load_yaml, read_bytes
 
@@ -29,14 +29,32 @@ _GGUF_SKIP = ("tokenizer.ggml.merges", "tokenizer.ggml.scores", "tokenizer.ggml.
 @dataclass
 class Artifacts:
     tokenizer_path: str | None = None
-    tokenizer: dict[str, Any] = field(default_factory=dict)  # fingerprint
-    vocab_tokens: list[str] = field(default_factory=list)  # model vocabulary in id order (not serialised)
+    tokenizer: dict[str, Any] = field(default_factory=dict)  # fingerprint (markers; vocabulary hashes once loaded)
+    # tokenizer.json is parsed only when something compares vocabularies (a registry fingerprint, --against):
+    # a 10-30 MB JSON document would otherwise cost every audit a few hundred milliseconds.
+    load_tokenizer: Callable[[], Any] | None = None
+    _vocab: list[str] | None = None
     tensors: dict[str, tuple[str, list[int]]] = field(default_factory=dict)  # name -> (dtype, shape)
     tensor_files: int = 0
     gguf: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> metadata
     gguf_tokens: list[str] = field(default_factory=list)
     merge_config: tuple[str, Any] | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def vocab_tokens(self) -> list[str]:
+        """The model vocabulary in id order (read from tokenizer.json on first use; never serialised)."""
+        if self._vocab is None:
+            self._vocab = []
+            doc = self.load_tokenizer() if self.load_tokenizer else None
+            if isinstance(doc, dict):
+                from license_audit.lineage.tokenizer import fingerprint, token_lists
+
+                self._vocab = token_lists(doc)[0]
+                full = fingerprint(doc)
+                full.update({k: v for k, v in self.tokenizer.items() if k not in full})
+                self.tokenizer = full
+        return self._vocab
 
 
 def read_safetensors_header(path: Path, cap: int = MAX_SAFETENSORS_HEADER) -> dict[str, Any]:
@@ -184,23 +202,18 @@ def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
 
 def collect(root: Path, files: list[str], read_json) -> Artifacts:
     """read_json(rel, limit) -> parsed JSON or None (crawl's bounded reader, which records problems)."""
-    from license_audit.lineage.tokenizer import fingerprint, token_lists
+    from license_audit.lineage.tokenizer import fingerprint
 
     art = Artifacts()
     top = [f for f in files if "/" not in f]
 
+    tc = read_json("tokenizer_config.json", 8 * 1024 * 1024) if "tokenizer_config.json" in top else None
+    if isinstance(tc, dict):
+        art.tokenizer_path = "tokenizer_config.json"
+        art.tokenizer = fingerprint(None, tc)
     if "tokenizer.json" in top:
-        tj = read_json("tokenizer.json", MAX_TOKENIZER_BYTES)
-        if isinstance(tj, dict):
-            tc = read_json("tokenizer_config.json", 8 * 1024 * 1024) if "tokenizer_config.json" in top else None
-            art.tokenizer_path = "tokenizer.json"
-            art.tokenizer = fingerprint(tj, tc if isinstance(tc, dict) else None)
-            art.vocab_tokens = token_lists(tj)[0]
-    elif "tokenizer_config.json" in top:
-        tc = read_json("tokenizer_config.json", 8 * 1024 * 1024)
-        if isinstance(tc, dict):
-            art.tokenizer_path = "tokenizer_config.json"
-            art.tokenizer = fingerprint(None, tc)
+        art.tokenizer_path = art.tokenizer_path or "tokenizer.json"
+        art.load_tokenizer = lambda: read_json("tokenizer.json", MAX_TOKENIZER_BYTES)
 
     shards = sorted(f for f in files if f.endswith(".safetensors") and f.count("/") <= 1)
     budget = MAX_SAFETENSORS_TOTAL

@@ -453,8 +453,10 @@ def _tokenizer_hits(snapshot: Snapshot, registry: Registry) -> tuple[list[Hit], 
     vocab: dict[str, str] = {}
     if art is None:
         return [], vocab
-    tokens = art.vocab_tokens or art.gguf_tokens
-    where = art.tokenizer_path or (sorted(art.gguf)[0] if art.gguf else "tokenizer")
+    fingerprints = any(known.tokenizer.get("vocab_sha256") for known in registry)
+    tokens = (art.vocab_tokens if fingerprints else []) or art.gguf_tokens
+    where = "tokenizer.json" if fingerprints and art.load_tokenizer and art.vocab_tokens else \
+        (sorted(art.gguf)[0] if art.gguf else art.tokenizer_path or "tokenizer")
     hits: list[Hit] = []
     if tokens:
         for known in registry:

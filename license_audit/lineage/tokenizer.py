@@ -103,6 +103,11 @@ def fingerprint(tokenizer_json: dict[str, Any] | None, tokenizer_config: dict[st
         if isinstance(tpl, list):  # named templates
             tpl = " ".join(str(t.get("template", "")) for t in tpl if isinstance(t, dict))
         template = tpl if isinstance(tpl, str) else None
+        if "special_tokens" not in fp and isinstance(tokenizer_config.get("added_tokens_decoder"), dict):
+            special = sorted({str(t.get("content")) for t in tokenizer_config["added_tokens_decoder"].values()
+                              if isinstance(t, dict) and t.get("special") and t.get("content")})
+            if special:
+                fp["special_tokens"] = special[:64]
         for key in ("bos_token", "eos_token"):
             v = tokenizer_config.get(key)
             v = v.get("content") if isinstance(v, dict) else v
