@@ -84,12 +84,17 @@ def collect_hub(spec: str) -> dict[str, list[tuple[str, dict, dict]]]:
         from huggingface_hub.utils import EntryNotFoundError, HfHubHTTPError
     except ImportError:  # pragma: no cover - a declared dependency
         raise InputError("hf: sources need huggingface_hub") from None
+    from huggingface_hub.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # retries and warnings would break the one-line error contract
     out: dict[str, list[tuple[str, dict, dict]]] = {}
     for rid in [s.strip() for s in spec[3:].split(",") if s.strip()]:
         try:
             cfg = _read_json(Path(hf_hub_download(rid, "config.json")), MAX_CONFIG_BYTES)
         except (HfHubHTTPError, EntryNotFoundError, OSError, ValueError) as exc:
-            raise InputError(f"hf:{rid}: cannot fetch config.json ({type(exc).__name__})") from None
+            why = "not in the local cache and the Hub cannot be reached" if "LocalEntryNotFound" in type(exc).__name__ \
+                else type(exc).__name__
+            raise InputError(f"hf:{rid}: cannot fetch config.json ({why})") from None
         docs = {}
         for name, limit in (("tokenizer.json", MAX_TOKENIZER_BYTES), ("tokenizer_config.json", MAX_CONFIG_BYTES)):
             try:
