@@ -303,3 +303,11 @@ def test_tokenizer_json_is_parsed_only_when_needed(make_repo):
     snap = crawl(repo)
     find_lineage(snap, load_registry())
     assert snap.artifacts._vocab is None and not any(p.path == "tokenizer.json" for p in snap.problems)
+
+
+def test_adapter_on_a_local_path_names_the_known_model(cli, make_repo):
+    repo = make_repo({"README.md": own_card(), "adapter_config.json": {
+        "peft_type": "LORA", "base_model_name_or_path": "/data/models/Llama-3.1-8B-Instruct/"}})
+    top = lineage(cli, repo)[0]
+    assert top["model"] == "meta-llama/Llama-3.1-8B-Instruct" and top["license"] == "llama3.1"
+    assert "/data/models/Llama-3.1-8B-Instruct/" in top["evidence"][0]

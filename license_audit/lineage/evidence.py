@@ -90,13 +90,14 @@ def _declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
         base = adapter.get("base_model_name_or_path")
         if isinstance(base, str) and base.strip():
             kind = adapter.get("peft_type") or "PEFT"
-            hits.append(Hit(base.strip(), 0.95, f"adapter_config.json: {kind} adapter for base_model_name_or_path {base.strip()}",
+            name = _local_path_model(base.strip(), registry)
+            hits.append(Hit(name, 0.95, f"adapter_config.json: {kind} adapter for base_model_name_or_path {base.strip()}",
                             relation="adapter"))
     art = snapshot.artifacts
     if art is not None and art.merge_config:
         rel, doc = art.merge_config
         for name in _merge_models(doc):
-            hits.append(Hit(name, 0.9, f"{rel}: mergekit merges {name}", relation="merge"))
+            hits.append(Hit(_local_path_model(name, registry), 0.9, f"{rel}: mergekit merges {name}", relation="merge"))
     if art is not None:
         for rel, meta in sorted(art.gguf.items()):
             for key in sorted(meta):
@@ -113,6 +114,17 @@ def _declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
                 if value:
                     hits.append(Hit(value, 0.9, f"{rel}: GGUF metadata {key} is {meta[key]}", relation="quantized"))
     return hits
+
+
+def _local_path_model(name: str, registry: Registry) -> str:
+    """A base given as a local path (/data/models/Llama-3.1-8B): the known model its last component names."""
+    if registry.get(name) or not re.match(r"^(?:/|\.{1,2}/|~|[A-Za-z]:\\)", name):
+        return name
+    last = re.split(r"[\\/]+", name.rstrip("/\\"))[-1].lower()
+    for short, mid in _short_names(registry):
+        if last == short:
+            return mid
+    return name
 
 
 def _merge_models(doc: Any) -> list[str]:
