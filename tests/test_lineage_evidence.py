@@ -311,3 +311,11 @@ def test_adapter_on_a_local_path_names_the_known_model(cli, make_repo):
     top = lineage(cli, repo)[0]
     assert top["model"] == "meta-llama/Llama-3.1-8B-Instruct" and top["license"] == "llama3.1"
     assert "/data/models/Llama-3.1-8B-Instruct/" in top["evidence"][0]
+
+
+def test_config_identical_set_says_what_each_license_asks(cli):
+    ex = Path(__file__).resolve().parents[1] / "examples" / "deepseek-v3-relabelled"
+    top = lineage(cli, ex)[0]
+    assert set(top["alternatives"]) == {"deepseek-ai/DeepSeek-R1", "deepseek-ai/DeepSeek-V3.1"}
+    line = next(e for e in top["evidence"] if e.startswith("what each license asks"))
+    assert "deepseek: pass on its use restrictions" in line and "mit: ship its license text" in line

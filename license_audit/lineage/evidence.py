@@ -299,7 +299,40 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
         hit.notes.append(f"config.json is identical for {known.id} ({known.license}) and {others}: "
                          + ("the same license either way" if same
                             else f"if the base is one of the others, its license applies instead of {known.license}"))
+        if not same:
+            implied = [f"{lic}: {duties_of(lic)}" for lic in sorted({m.license for m in members})]
+            hit.notes.append("what each license asks of a derivative: " + "; ".join(implied))
     return [hit]
+
+
+_DUTY_WORDS = {
+    "license-copy": "ship its license text", "copyright": "keep its copyright lines",
+    "notice-text": "carry its Notice line", "notice-file": "carry the upstream NOTICE",
+    "attribution": "display its attribution", "name-prefix": "begin the model name with its prefix",
+    "use-restrictions": "pass on its use restrictions", "usage-threshold": "a separate license above a user count",
+    "same-license": "stay under the same license", "modification-notice": "mark modified files",
+    "regional-restriction": "respect its regional limits",
+}
+
+
+def duties_of(license_id: str) -> str:
+    """A short summary of what a catalog license asks of a derivative (for config-identical sets)."""
+    try:
+        from license_audit.catalog import load_catalog
+
+        lic = load_catalog().get(license_id)
+    except Exception:  # the catalog is another module's data; a summary is not worth failing lineage for
+        lic = None
+    if lic is None:
+        return "not in the catalog"
+    words = []
+    for ob in lic.obligations:
+        w = _DUTY_WORDS.get(ob.kind, ob.kind)
+        if w not in words:
+            words.append(w)
+    if not lic.commercial_use:
+        words.append("no commercial use")
+    return ", ".join(words) if words else "no duties recorded"
 
 
 # --- weights (safetensors headers, GGUF metadata) -------------------------------------------------
