@@ -319,3 +319,10 @@ def test_config_identical_set_says_what_each_license_asks(cli):
     assert set(top["alternatives"]) == {"deepseek-ai/DeepSeek-R1", "deepseek-ai/DeepSeek-V3.1"}
     line = next(e for e in top["evidence"] if e.startswith("what each license asks"))
     assert "deepseek: pass on its use restrictions" in line and "mit: ship its license text" in line
+
+
+def test_prose_picks_the_member_of_a_config_identical_set(cli, make_repo):
+    body = "# Acme-R\n\nAcme-R is fine-tuned from DeepSeek-R1 on legal reasoning.\n"
+    cands = lineage(cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("deepseek-ai/DeepSeek-V3")}))
+    assert [c["model"] for c in cands] == ["deepseek-ai/DeepSeek-R1"]
+    assert cands[0]["license"] == "mit" and "deepseek-ai/DeepSeek-V3" in cands[0]["alternatives"]

@@ -249,7 +249,8 @@ def _tie_key(known: KnownModel) -> tuple:
 
 
 def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what: str = "architecture fields",
-                 declared: tuple[str, ...] = (), vocab: dict[str, str] | None = None) -> list[Hit]:
+                 declared: tuple[str, ...] = (), vocab: dict[str, str] | None = None,
+                 named: frozenset[str] = frozenset()) -> list[Hit]:
     """One hit: a config derives from one architecture, so only the best match (or its tie set) is a candidate.
 
     `vocab` (model id -> identical|extended|different, from the tokenizer) splits a set of config-identical
@@ -263,7 +264,8 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
     ties = [t for t in scored if abs(t[1] - best) < 1e-9]
     if any(vocab.get(t[0].id) != "different" for t in ties):
         ties = [t for t in ties if vocab.get(t[0].id) != "different"]
-    ties.sort(key=lambda t: (vocab.get(t[0].id) not in ("identical", "extended"), _tie_key(t[0])))
+    # Within the set, a member the card prose, an adapter or a GGUF file names leads, then vocabulary evidence.
+    ties.sort(key=lambda t: (t[0].id not in named, vocab.get(t[0].id) not in ("identical", "extended"), _tie_key(t[0])))
     top = ties[0]
     note = ""
     # A declared base that fits (nearly) as well and has the same shapes takes the evidence: the config
@@ -537,7 +539,8 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
     cfg = snapshot.configs.get("config.json")
     if isinstance(cfg, dict):
         declared = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
-        hits += _config_hits("config.json", cfg, registry, declared=declared, vocab=vocab)
+        named = frozenset(k.id for h in hits if (k := registry.get(h.model)))
+        hits += _config_hits("config.json", cfg, registry, declared=declared, vocab=vocab, named=named)
     hits += _attach(_weights_hits(snapshot, registry), hits, registry)
     hits += _attach(_gguf_hits(snapshot, registry), hits, registry)
     tok_hits, vocab = _tokenizer_hits(snapshot, registry)
