@@ -30,7 +30,7 @@ MARKERS: dict[str, str] = {
 
 def _tokens_in_id_order(vocab: Any) -> list[str]:
     if isinstance(vocab, dict):
-        pairs = [(i, str(t)) for t, i in vocab.items() if isinstance(i, int) and not isinstance(i, bool)]
+        pairs = [(i, str(t)) for t, i in vocab.items() if isinstance(i, int) and not isinstance(i, bool) and i >= 0]
         if not pairs:
             return []
         size = max(i for i, _ in pairs) + 1
@@ -51,7 +51,8 @@ def token_lists(tokenizer_json: dict[str, Any]) -> tuple[list[str], list[str], l
     base = _tokens_in_id_order(model.get("vocab")) if isinstance(model, dict) else []
     full = list(base)
     special: list[str] = []
-    for tok in tokenizer_json.get("added_tokens") or []:
+    added = tokenizer_json.get("added_tokens") if isinstance(tokenizer_json, dict) else None
+    for tok in added if isinstance(added, list) else []:
         if not isinstance(tok, dict):
             continue
         tid, content = tok.get("id"), tok.get("content")
