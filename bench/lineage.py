@@ -110,6 +110,30 @@ def bench_identification(tmp: Path) -> None:
     print(f"time: {took / (n * len(kinds)) * 1000:.1f} ms per lineage run (crawl + scoring, {n * len(kinds)} runs)")
 
 
+def bench_own_vocabulary(tmp: Path) -> None:
+    """Every shared config with its shape kept but a vocabulary of its own (smaller size, other special ids):
+    what independent models that reuse a shape look like. None may be reported as derived (>= 0.8)."""
+    registry = load_registry()
+    files = sorted(SHARED.glob("*.json"))
+    accused, possible = [], 0
+    for f in files:
+        cfg = json.loads(f.read_text(encoding="utf-8"))
+        inner = cfg.get("text_config") if isinstance(cfg.get("text_config"), dict) and "vocab_size" not in cfg else cfg
+        if not isinstance(inner.get("vocab_size"), int):
+            continue
+        inner["vocab_size"] = (inner["vocab_size"] * 3 // 4) // 64 * 64
+        inner["bos_token_id"], inner["eos_token_id"] = 1, 2
+        cands = identify(cfg, tmp, registry)
+        if cands and cands[0].confidence >= 0.8:
+            accused.append(f"{f.name} -> {cands[0].model} {cands[0].confidence:.2f}")
+        elif cands:
+            possible += 1
+    print(f"same shape, own vocabulary ({len(files)} configs, vocabulary cut to 3/4, other special ids): "
+          f"reported as derived {len(accused)}, possibly derived {possible}")
+    for line in accused[:5]:
+        print(f"  derived: {line}")
+
+
 def bench_leave_one_out(tmp: Path) -> None:
     """Each model's config against the registry without that model: who gets blamed, and how confidently.
 
@@ -302,6 +326,7 @@ def main() -> None:
         if SHARED.is_dir():
             bench_identification(tmp)
             bench_leave_one_out(tmp)
+            bench_own_vocabulary(tmp)
         else:
             print(f"{SHARED}: absent; identification benchmark skipped")
         bench_sparse(tmp)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from license_audit.crawl import Snapshot
-from license_audit.lineage.signature import compare, raised_fields, shape_differences
+from license_audit.lineage.signature import canonical, compare, raised_fields, shape_differences
 from license_audit.lineage.tokenizer import MARKERS, relate
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate
@@ -289,6 +289,18 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
     cap = None
     if shape_changed:
         cap = SHAPE_CHANGED_CAP
+    seen_vocab = canonical(observed).get("vocab_size")
+    if "vocab_size" in differ:
+        # A vocabulary of another size: an own tokenizer on a reused shape is what independent models do
+        # (Llama-3-70B on Llama-2-70B's body). Only the tokenizer can show the base vocabulary extended;
+        # the config alone says "possibly derived".
+        cap = min(cap or 1.0, SHAPE_CHANGED_CAP)
+        if "vocab_size" in raised_fields(known.signature, observed):
+            text += (f"; vocabulary size {seen_vocab} instead of {known.signature.get('vocab_size')}: an extension "
+                     "only if the tokenizer keeps the base vocabulary as its prefix")
+        else:
+            text += (f"; vocabulary size {seen_vocab} instead of {known.signature.get('vocab_size')}: an own "
+                     "vocabulary on the same shape is not evidence of derivation on its own")
     if known.shape_shared:
         cap = min(cap or 1.0, SHARED_SHAPE_CAP)
         text += f"; not proof on its own: {known.shape_shared}"
