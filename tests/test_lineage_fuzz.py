@@ -7,7 +7,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from license_audit.lineage.evidence import signature_from_tensors
+from license_audit.lineage.shapes import signature_from_tensors
 from license_audit.lineage.signature import compare, signature_of
 from license_audit.lineage.tokenizer import fingerprint, relate, token_lists
 from license_audit.registry import load_registry

@@ -8,11 +8,12 @@ vocabulary of the same size with other tokens) caps the result. Declared bases s
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from license_audit.crawl import Snapshot
+from license_audit.lineage.declarations import declared_hits, prose_hits
+from license_audit.lineage.hits import Hit, tie_key
+from license_audit.lineage.shapes import attach, gguf_hits, weights_hits
 from license_audit.lineage.signature import canonical, compare, raised_fields, shape_differences
 from license_audit.lineage.tokenizer import MARKERS, relate
 from license_audit.registry import KnownModel, Registry
@@ -21,27 +22,12 @@ from license_audit.report import Candidate
 # A config that repeats a known signature this well is treated as that model's architecture.
 CONFIG_STRONG = 0.97
 CONFIG_MIN_FIELDS = 8
-# Config candidates this close to the best score are listed too (a config derives from one architecture).
+# A declared base this close to the best config score takes the config evidence (see _config_hits).
 CONFIG_MARGIN = 0.03
 # A shape independent labs reuse: an exact config match alone only says "possibly derived".
 SHARED_SHAPE_CAP = 0.75
 # A shape field changed (layers pruned or added, other dims): at most "possibly derived".
 SHAPE_CHANGED_CAP = 0.75
-WEIGHTS_HEADER_MIN_FIELDS = 3
-QUANT_METHODS = ("awq", "gptq", "fp8", "nvfp4", "mxfp4", "bitsandbytes", "compressed-tensors", "modelopt", "hqq",
-                 "eetq", "aqlm", "exl2", "quanto", "torchao", "fbgemm_fp8", "bitnet")
-
-
-@dataclass
-class Hit:
-    model: str
-    score: float
-    text: str
-    relation: str | None = None
-    declared: bool = False
-    cap: float | None = None
-    alternatives: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # unscored evidence lines listed after the scored ones
 
 
 # --- relation -------------------------------------------------------------------------------------
@@ -80,138 +66,6 @@ def infer_relation(snapshot: Snapshot, known: KnownModel | None = None) -> str:
     return "finetune"
 
 
-# --- declarations ---------------------------------------------------------------------------------
-
-def _declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
-    hits = [Hit(b, 1.0, f"{snapshot.card.path or 'README.md'}: base_model names {b}", declared=True)
-            for b in snapshot.card.base_models]
-    adapter = snapshot.configs.get("adapter_config.json")
-    if isinstance(adapter, dict):
-        base = adapter.get("base_model_name_or_path")
-        if isinstance(base, str) and base.strip():
-            kind = adapter.get("peft_type") or "PEFT"
-            name = _local_path_model(base.strip(), registry)
-            hits.append(Hit(name, 0.95, f"adapter_config.json: {kind} adapter for base_model_name_or_path {base.strip()}",
-                            relation="adapter"))
-    art = snapshot.artifacts
-    if art is not None and art.merge_config:
-        rel, doc = art.merge_config
-        for name in _merge_models(doc):
-            hits.append(Hit(_local_path_model(name, registry), 0.9, f"{rel}: mergekit merges {name}", relation="merge"))
-    if art is not None:
-        for rel, meta in sorted(art.gguf.items()):
-            for key in sorted(meta):
-                m = re.fullmatch(r"general\.base_model\.(\d+)\.(repo_url|name)", key)
-                if not m or not isinstance(meta[key], str):
-                    continue
-                value = meta[key].strip()
-                if m.group(2) == "repo_url":
-                    value = value.split("huggingface.co/", 1)[-1].strip("/")
-                elif meta.get(f"general.base_model.{m.group(1)}.organization"):
-                    if meta.get(f"general.base_model.{m.group(1)}.repo_url"):
-                        continue  # the repo_url says it exactly
-                    value = f"{meta[f'general.base_model.{m.group(1)}.organization']}/{value}"
-                if value:
-                    hits.append(Hit(value, 0.9, f"{rel}: GGUF metadata {key} is {meta[key]}", relation="quantized"))
-    return hits
-
-
-def _local_path_model(name: str, registry: Registry) -> str:
-    """A base given as a local path (/data/models/Llama-3.1-8B): the known model its last component names."""
-    if registry.get(name) or not re.match(r"^(?:/|\.{1,2}/|~|[A-Za-z]:\\)", name):
-        return name
-    last = re.split(r"[\\/]+", name.rstrip("/\\"))[-1].lower()
-    for short, mid in _short_names(registry):
-        if last == short:
-            return mid
-    return name
-
-
-def _merge_models(doc: Any) -> list[str]:
-    names: list[str] = []
-
-    def add(v: Any) -> None:
-        if isinstance(v, dict):
-            v = v.get("model")
-        if isinstance(v, str) and v.strip() and v.strip() not in names:
-            names.append(v.strip())
-
-    if not isinstance(doc, dict):
-        return names
-    add(doc.get("base_model"))
-    for m in doc.get("models") or []:
-        add(m.get("model") if isinstance(m, dict) else m)
-    for s in doc.get("slices") or []:
-        for src in (s.get("sources") or []) if isinstance(s, dict) else []:
-            add(src.get("model") if isinstance(src, dict) else None)
-    return names[:32]
-
-
-# --- card prose -----------------------------------------------------------------------------------
-
-_PROSE = re.compile(
-    r"(?P<verb>fine[- ]?tuned|trained|built|based|derived|initiali[sz]ed|distilled|quantized|continued[- ]pre-?training|adapted)"
-    r"\s+(?:(?:version|variant|checkpoint)\s+of|from|on\s+top\s+of|on|upon|of)\s+(?P<rest>.{0,160})",
-    re.IGNORECASE,
-)
-_HF_ID = re.compile(r"(?:https?://)?(?:huggingface\.co/)?([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})")
-# Words that may stand between the phrase and the model name ("based on the open Qwen2.5-32B base model").
-_FILLER = re.compile(r"^(?:[\s\[(*_`\"']+|(?:the|a|an|our|their|meta's|google's|open|open-weight|pretrained|pre-trained|"
-                     r"base|model|weights|checkpoint|version|of|released)\b)+", re.IGNORECASE)
-
-
-def _short_names(registry: Registry) -> list[tuple[str, str]]:
-    out = []
-    for m in registry:
-        for name in [m.id, *m.aliases]:
-            short = name.split("/")[-1].lower()
-            out.append((short, m.id))
-    out.sort(key=lambda t: (-len(t[0]), t[0]))
-    return out
-
-
-def _norm_name(text: str) -> str:
-    return re.sub(r"[\s_]+", "-", text.lower())
-
-
-def _prose_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
-    body = snapshot.card.body or ""
-    if not body:
-        return []
-    where = snapshot.card.path or "README.md"
-    hits: list[Hit] = []
-    seen: set[str] = set()
-    shorts = _short_names(registry)
-    for m in _PROSE.finditer(body[:200_000]):
-        before = body[max(0, m.start() - 12): m.start()].lower()
-        if re.search(r"\bnot\b|\bn't\b", before):
-            continue
-        rest = m.group("rest").split("\n", 1)[0]
-        # The name must follow the phrase (after filler words): "trained on 2T tokens ... Llama" names no base.
-        head = _FILLER.sub("", rest, count=1)
-        found = None
-        idm = _HF_ID.match(head)
-        if idm:
-            cand = f"{idm.group(1)}/{idm.group(2)}".rstrip(".")
-            known = registry.get(cand)
-            found = known.id if known else cand
-        if found is None:
-            window = _norm_name(head[:80])
-            for short, mid in shorts:
-                if window.startswith(short) and (len(window) == len(short) or not window[len(short)].isalnum()):
-                    found = mid
-                    break
-        if not found or found in seen:
-            continue
-        seen.add(found)
-        verb = m.group("verb").lower()
-        relation = "distillation" if verb.startswith("distil") else "quantized" if verb.startswith("quantiz") else None
-        line = body[: m.start()].count("\n") + snapshot.card.body_start_line
-        phrase = " ".join(m.group(0).split())[:100]
-        hits.append(Hit(found, 0.85, f"{where} line {line}: \"{phrase}\"", relation=relation))
-    return hits
-
-
 # --- config.json ----------------------------------------------------------------------------------
 
 def _config_confidence(score: float, same_shape: bool = False) -> float:
@@ -241,13 +95,6 @@ def _score_config(observed: dict[str, Any], registry: Registry) -> list[tuple[Kn
     return scored
 
 
-def _tie_key(known: KnownModel) -> tuple:
-    # Within a set of config-identical models: the first released (the architecture's origin), then base
-    # checkpoints before chat/instruct ones.
-    chatty = bool(re.search(r"(instruct|chat|-it$)", known.id, re.IGNORECASE))
-    return (known.released or "9999", chatty, known.id)
-
-
 def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what: str = "architecture fields",
                  declared: tuple[str, ...] = (), vocab: dict[str, str] | None = None,
                  named: frozenset[str] = frozenset()) -> list[Hit]:
@@ -265,7 +112,7 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
     if any(vocab.get(t[0].id) != "different" for t in ties):
         ties = [t for t in ties if vocab.get(t[0].id) != "different"]
     # Within the set, a member the card prose, an adapter or a GGUF file names leads, then vocabulary evidence.
-    ties.sort(key=lambda t: (t[0].id not in named, vocab.get(t[0].id) not in ("identical", "extended"), _tie_key(t[0])))
+    ties.sort(key=lambda t: (t[0].id not in named, vocab.get(t[0].id) not in ("identical", "extended"), tie_key(t[0])))
     top = ties[0]
     note = ""
     # A declared base that fits (nearly) as well and has the same shapes takes the evidence: the config
@@ -349,161 +196,6 @@ def duties_of(license_id: str) -> str:
     return ", ".join(words) if words else "no duties recorded"
 
 
-# --- weights (safetensors headers, GGUF metadata) -------------------------------------------------
-
-_LAYER = re.compile(r"(?:^|\.)layers\.(\d+)\.")
-_EXPERT = re.compile(r"\.experts\.(\d+)\.")
-_FIRST_EXPERT_GATE = re.compile(r"layers\.\d+\.mlp\.experts\.0\.gate_proj\.weight$")
-
-
-def _dims(shape: Any, n: int) -> list[int] | None:
-    if isinstance(shape, list) and len(shape) == n and all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
-        return shape
-    return None
-
-
-def signature_from_tensors(tensors: dict[str, tuple[str, list[int]]]) -> dict[str, Any]:
-    """Hyper-parameters a set of tensor shapes fixes (HF naming): dims, layers, vocabulary, experts, MLA ranks."""
-    sig: dict[str, Any] = {}
-    layers: set[str] = set()
-    experts: set[str] = set()
-    moe_gate = None
-    for name, (_dtype, shape) in tensors.items():
-        if "layers." in name:
-            m = _LAYER.search(name)
-            if m:
-                layers.add(m.group(1))
-            if ".experts." in name:
-                e = _EXPERT.search(name)
-                if e:
-                    experts.add(e.group(1))
-                if moe_gate is None and name.endswith("experts.0.gate_proj.weight") and _FIRST_EXPERT_GATE.search(name):
-                    moe_gate = shape
-            elif name.endswith("layers.0.mlp.gate_proj.weight") and _dims(shape, 2):
-                sig["intermediate_size"] = shape[0]
-            elif name.endswith("layers.0.self_attn.kv_a_layernorm.weight") and _dims(shape, 1):
-                sig["kv_lora_rank"] = shape[0]
-            elif name.endswith("layers.0.self_attn.q_a_layernorm.weight") and _dims(shape, 1):
-                sig["q_lora_rank"] = shape[0]
-        elif name.endswith("embed_tokens.weight") and _dims(shape, 2):
-            sig["vocab_size"], sig["hidden_size"] = shape
-    if moe_gate is not None and _dims(moe_gate, 2):
-        sig["moe_intermediate_size"] = moe_gate[0]
-    if layers:
-        # DeepSeek-V3 stores its multi-token-prediction layer as layers.61; the comparison allows for it.
-        sig["num_hidden_layers"] = max(int(x) for x in layers) + 1
-    if experts:
-        sig["n_routed_experts"] = max(int(x) for x in experts) + 1
-    return sig
-
-
-def _tensors_of(snapshot: Snapshot) -> tuple[dict[str, tuple[str, list[int]]], int]:
-    """Tensor shapes from the local safetensors headers, else from headers the target fetched remotely
-    (Snapshot.safetensors of Hub targets, when the sources layer provides it)."""
-    from license_audit.lineage.artifacts import tensor_entries
-
-    art = snapshot.artifacts
-    if art is not None and art.tensors:
-        return art.tensors, art.tensor_files
-    remote = getattr(snapshot, "safetensors", None)
-    tensors: dict[str, tuple[str, list[int]]] = {}
-    if isinstance(remote, dict):
-        for _rel, header in sorted(remote.items()):
-            if isinstance(header, dict):
-                tensors.update(tensor_entries(header))
-    return tensors, len(remote) if isinstance(remote, dict) else 0
-
-
-def _weights_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
-    tensors, n_files = _tensors_of(snapshot)
-    if not tensors:
-        return []
-    observed = signature_from_tensors(tensors)
-    if len(observed) < WEIGHTS_HEADER_MIN_FIELDS:
-        return []
-    hits = []
-    for known in registry:
-        sig = known.signature
-        keys = [k for k in observed if k in sig]
-        if len(keys) < WEIGHTS_HEADER_MIN_FIELDS:
-            continue
-        layers_ok = lambda k: k == "num_hidden_layers" and observed[k] in (sig[k], sig[k] + (sig.get("num_nextn_predict_layers") or 0))  # noqa: E731
-        equal = [k for k in keys if observed[k] == sig[k] or layers_ok(k)]
-        if len(equal) != len(keys):
-            continue
-        # Shapes alone are weaker than a config: same dims are also what an independent model of that size has.
-        conf = 0.6 if len(keys) < 5 else 0.7
-        shown = [f"{k} {observed[k]}" + (" (incl. the multi-token-prediction layer)"
-                                          if k == "num_hidden_layers" and observed[k] != sig[k] else "")
-                 for k in sorted(keys)]
-        hits.append(Hit(known.id, conf, f"safetensors headers ({n_files} file(s), {len(tensors)} tensors): "
-                                        + ", ".join(shown) + " as in its config"))
-    return hits
-
-
-def _gguf_config(meta: dict[str, Any]) -> dict[str, Any]:
-    arch = meta.get("general.architecture")
-    if not isinstance(arch, str):
-        return {}
-    table = {
-        "embedding_length": "hidden_size", "block_count": "num_hidden_layers", "feed_forward_length": "intermediate_size",
-        "attention.head_count": "num_attention_heads", "attention.head_count_kv": "num_key_value_heads",
-        "context_length": "max_position_embeddings", "rope.freq_base": "rope_theta", "expert_count": "num_local_experts",
-        "expert_used_count": "num_experts_per_tok", "attention.layer_norm_rms_epsilon": "rms_norm_eps",
-        "vocab_size": "vocab_size", "attention.kv_lora_rank": "kv_lora_rank", "attention.q_lora_rank": "q_lora_rank",
-        "expert_feed_forward_length": "moe_intermediate_size", "expert_shared_count": "n_shared_experts",
-    }
-    cfg = {hf: meta[f"{arch}.{key}"] for key, hf in table.items() if f"{arch}.{key}" in meta}
-    if "num_local_experts" in cfg:
-        cfg["n_routed_experts"] = cfg["num_experts"] = cfg["num_local_experts"]
-    return cfg
-
-
-def _gguf_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
-    art = snapshot.artifacts
-    if art is None or not art.gguf:
-        return []
-    rel, meta = sorted(art.gguf.items())[0]
-    cfg = _gguf_config(meta)
-    if art.gguf_tokens and "vocab_size" not in cfg:
-        cfg["vocab_size"] = len(art.gguf_tokens)
-    if len(cfg) < 4:
-        return []
-    hits = []
-    for known in registry:
-        keys = [k for k in cfg if k in known.signature]
-        if len(keys) < 4:
-            continue
-        score, equal, _ = compare({k: known.signature[k] for k in keys}, cfg)
-        if score >= 0.999:
-            hits.append(Hit(known.id, 0.7, f"{rel}: GGUF metadata {len(equal)} of {len(keys)} architecture values equal"))
-    return hits
-
-
-def _attach(shape_hits: list[Hit], hits: list[Hit], registry: Registry) -> list[Hit]:
-    """Shape evidence (weight headers, GGUF values) matching several known models.
-
-    It supports the models other evidence already names; alone, it becomes one candidate (the first
-    released match) with the other matches as alternatives, so a shape never multiplies accusations.
-    """
-    if not shape_hits:
-        return []
-    named = {(registry.get(h.model).id if registry.get(h.model) else h.model) for h in hits if h.score > 0 or h.declared}
-    named |= {a for h in hits for a in h.alternatives}
-    support = [h for h in shape_hits if h.model in named]
-    if support:
-        primaries = {(registry.get(h.model).id if registry.get(h.model) else h.model) for h in hits}
-        return [h for h in support if h.model in primaries] or support[:1]
-    if len(shape_hits) > 6:
-        return []
-    ordered = sorted(shape_hits, key=lambda h: _tie_key(registry.get(h.model)))
-    first = ordered[0]
-    first.alternatives = [h.model for h in ordered[1:]]
-    if first.alternatives:
-        first.text += f"; the same shapes belong to {', '.join(first.alternatives)}"
-    return [first]
-
-
 # --- tokenizer ------------------------------------------------------------------------------------
 
 def _tokenizer_hits(snapshot: Snapshot, registry: Registry) -> tuple[list[Hit], dict[str, str]]:
@@ -545,16 +237,16 @@ def _tokenizer_hits(snapshot: Snapshot, registry: Registry) -> tuple[list[Hit], 
 
 def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate]:
     hits: list[Hit] = []
-    hits += _declared_hits(snapshot, registry)
-    hits += _prose_hits(snapshot, registry)
+    hits += declared_hits(snapshot, registry)
+    hits += prose_hits(snapshot, registry)
     tok_hits, vocab = _tokenizer_hits(snapshot, registry)
     cfg = snapshot.configs.get("config.json")
     if isinstance(cfg, dict):
         declared = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
         named = frozenset(k.id for h in hits if (k := registry.get(h.model)))
         hits += _config_hits("config.json", cfg, registry, declared=declared, vocab=vocab, named=named)
-    hits += _attach(_weights_hits(snapshot, registry), hits, registry)
-    hits += _attach(_gguf_hits(snapshot, registry), hits, registry)
+    hits += attach(weights_hits(snapshot, registry), hits, registry)
+    hits += attach(gguf_hits(snapshot, registry), hits, registry)
     tok_hits, vocab = _tokenizer_hits(snapshot, registry)
     marker_lines = [h.text for h in tok_hits if not h.model]
     hits += [h for h in tok_hits if h.model]
