@@ -36,13 +36,13 @@ def with_weights(snapshot: Snapshot, candidates: list, base_root: Path, label: s
     extra = _tokenizer_against(snapshot, base_snap, label)
     out = list(candidates)
     if conf <= 0:
-        if result.verdict == "independent":
-            # Uncorrelated weights: a config or name match with this base is shape reuse, not derivation.
-            for c in out:
-                if c.model == model_id and not c.declared:
+        for c in out:
+            if c.model == model_id:
+                if result.verdict == "independent" and not c.declared:
+                    # Uncorrelated weights: a config or name match with this base is shape reuse, not derivation.
                     c.confidence = min(c.confidence, 0.45)
-                    c.evidence.append(result.sentence())
-                    c.evidence += extra
+                c.evidence.append(result.sentence())
+                c.evidence += extra
         return out, result
     cand = next((c for c in out if c.model == model_id), None)
     if cand is None:
