@@ -170,3 +170,16 @@ def test_headers_known_remotely_are_used(make_repo, tmp_path):
         "hidden_size": HIDDEN, "intermediate_size": INTER, "num_hidden_layers": LAYERS, "vocab_size": VOCAB}})])
     cands = collect_candidates(snap, reg)
     assert cands and cands[0].model == "acme/Tiny-Base" and "safetensors headers (1 file(s)" in cands[0].evidence[0]
+
+
+def test_independent_weights_overrule_a_config_match(cli, ckpts):
+    from conftest import config_of
+
+    cfg = json.dumps(config_of("Qwen/Qwen3-8B"))
+    (ckpts / "base" / "config.json").write_text(cfg)
+    (ckpts / "independent" / "config.json").write_text(cfg)
+    alone = json.loads(cli("lineage", ckpts / "independent", "--format", "json").output)["candidates"]
+    assert alone[0]["model"] == "Qwen/Qwen3-8B" and alone[0]["confidence"] >= 0.8
+    doc = json.loads(cli("lineage", ckpts / "independent", "--against", ckpts / "base", "--format", "json").output)
+    assert doc["weights"]["verdict"] == "independent"
+    assert all(c["model"] != "Qwen/Qwen3-8B" for c in doc["candidates"])
