@@ -156,13 +156,11 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
         members = [t[0] for t in ties]
         hit.alternatives = [m.id for m in members[1:]]
         others = ", ".join(f"{m.id} ({m.license})" for m in members[1:])
-        same = len({m.license for m in members}) == 1
-        hit.notes.append(f"config.json is identical for {known.id} ({known.license}) and {others}: "
-                         + ("the same license either way" if same
-                            else f"if the base is one of the others, its license applies instead of {known.license}"))
-        if not same:
+        hit.notes.append(f"same config as {others}")
+        if len({m.license for m in members}) > 1:
             implied = [f"{lic}: {duties_of(lic)}" for lic in sorted({m.license for m in members})]
-            hit.notes.append("what each license asks of a derivative: " + "; ".join(implied))
+            hit.notes.append("if the base is another member of that set, its license applies instead; "
+                             "what each asks of a derivative: " + "; ".join(implied))
     return [hit]
 
 
