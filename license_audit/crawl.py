@@ -66,6 +66,8 @@ class Snapshot:
     configs: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)
+    # Lineage artifacts (tokenizer fingerprint, safetensors headers, GGUF metadata, merge config): lineage.artifacts
+    artifacts: Any = None
     # Parsed safetensors headers, file -> {"__metadata__": {...}, tensor: {"dtype", "shape", "data_offsets"}}
     # (the JSON header of the file as written); filled for Hub targets from get_safetensors_metadata and
     # from cached files offline, so lineage reads one structure whatever the source (issue 5).
@@ -144,7 +146,26 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
                 snap.configs[rel] = parse_json(raw)
             except JSONProblem as exc:
                 snap.problems.append(Problem(rel, str(exc), _line_of(str(exc))))
+    _crawl_artifacts(snap)
     return snap
+
+
+def _crawl_artifacts(snap: Snapshot) -> None:
+    from license_audit.lineage.artifacts import collect  # lineage owns what it reads; imported late (cycle)
+
+    def read_json(rel: str, limit: int):
+        raw = _read_text(snap, rel, limit)
+        if raw is None:
+            return None
+        try:
+            return parse_json(raw)
+        except JSONProblem as exc:
+            snap.problems.append(Problem(rel, str(exc), _line_of(str(exc))))
+            return None
+
+    snap.artifacts = collect(snap.root, snap.files, read_json)
+    for rel, message in snap.artifacts.problems:
+        snap.problems.append(Problem(rel, message))
 
 
 def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | None:
