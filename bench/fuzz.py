@@ -101,15 +101,71 @@ def targets():
     return out
 
 
+def seeds_tokenizer() -> list[bytes]:
+    vocab = {f"tok{i}": i for i in range(40)}
+    doc = {"model": {"type": "BPE", "vocab": vocab, "merges": ["t o", "to k"]},
+           "added_tokens": [{"id": 40, "content": "<|im_start|>", "special": True}]}
+    cfg = {"chat_template": "{% for m in messages %}<|im_start|>{{ m.role }}{% endfor %}", "eos_token": "<|im_end|>"}
+    return [json.dumps(doc).encode(), json.dumps(cfg).encode(), json.dumps({"model": {"type": "Unigram",
+            "vocab": [["a", -1.0], ["b", -2.0]]}}).encode()]
+
+
+def seeds_policy() -> list[bytes]:
+    return [b"fail-on: warning\nseverity:\n  license-unknown: info\nlicenses:\n  allow: [mit, apache-2.0]\n"
+            b"  deny: [cc-by-nc-4.0]\nwaivers:\n  - rule: upstream-notice-missing\n    upstream: a/b\n"
+            b"    reason: NOTICE is published on the website\n    expires: 2027-01-31\n",
+            b"version: 1\nwaivers:\n- {rule: license-unknown, path: 'LICENSE*', reason: reviewed}\n"]
+
+
+def seeds_gguf(tmp: Path) -> list[bytes]:
+    import gguf
+    import numpy as np
+
+    path = tmp / "seed.gguf"
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_block_count(2)
+    w.add_embedding_length(8)
+    w.add_head_count(2)
+    w.add_base_model_count(1)
+    w.add_base_model_repo_url(0, "https://huggingface.co/meta-llama/Llama-3.1-8B")
+    w.add_token_list([f"t{i}" for i in range(16)])
+    w.add_tensor("token_embd.weight", np.zeros((4, 8), dtype=np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return [path.read_bytes()]
+
+
 def optional_targets():
-    """Parsers that other parts of the package provide; listed only when present."""
-    found = []
-    try:
-        from license_audit.lineage.safetensors import SafetensorsProblem, parse_header_bytes  # type: ignore
-        found.append(("safetensors header", parse_header_bytes, (SafetensorsProblem,), seeds_safetensors()))
-    except ImportError:
-        pass
-    return found
+    """Parsers of weights, tokenizers and the policy file (lineage and policy modules)."""
+    from license_audit.errors import InputError
+    from license_audit.lineage.artifacts import gguf_metadata, read_safetensors_header, tensor_entries
+    from license_audit.lineage.tokenizer import fingerprint
+    from license_audit.policy import parse_policy
+    from license_audit.safeio import JSONProblem, decode_text, parse_json
+
+    tmp = Path(tempfile.mkdtemp(prefix="fuzz-"))
+    scratch = tmp / "input.bin"
+
+    def via_file(reader):
+        def run(data: bytes):
+            scratch.write_bytes(data)
+            return reader(scratch)
+        return run
+
+    def tokenizer(data: bytes):
+        doc = parse_json(decode_text(data))
+        return fingerprint(doc, doc if isinstance(doc, dict) else None)
+
+    return [
+        ("safetensors header", via_file(lambda p: tensor_entries(read_safetensors_header(p))), (ValueError,),
+         seeds_safetensors()),
+        ("GGUF metadata (bounded walk)", via_file(gguf_metadata), (ValueError,), seeds_gguf(tmp)),
+        ("tokenizer.json / tokenizer_config", tokenizer, (JSONProblem,), seeds_tokenizer()),
+        ("policy file", lambda b: parse_policy(decode_text(b), ".license-audit.yaml"), (InputError,),
+         seeds_policy()),
+    ]
 
 
 def run_target(name, fn, allowed, seeds) -> tuple[int, int, float, list[str]]:
