@@ -163,7 +163,7 @@ def _crawl_artifacts(snap: Snapshot) -> None:
             snap.problems.append(Problem(rel, str(exc), _line_of(str(exc))))
             return None
 
-    snap.artifacts = collect(snap.root, snap.files, read_json)
+    snap.artifacts = collect(snap.root, snap.files, read_json, snap.safetensors)
     for rel, message in snap.artifacts.problems:
         snap.problems.append(Problem(rel, message))
 

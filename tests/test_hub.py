@@ -431,3 +431,16 @@ def test_hub_unwritable_cache_is_one_line_exit_2(fake_hub, tmp_path):
     res = run_cli("audit", f"hf:{REPO}", env={"HF_ENDPOINT": fake_hub.endpoint, "HF_HUB_CACHE": str(blocker / "c")})
     assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1
     assert "Hugging Face cache" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_remote_safetensors_headers_reach_lineage(tmp_path):
+    """Hub weights are never on disk: their headers (from get_safetensors_metadata) feed the lineage artifacts."""
+    from license_audit.crawl import crawl
+
+    (tmp_path / "README.md").write_text("# m\n")
+    header = {"__metadata__": {"format": "pt"},
+              "model.embed_tokens.weight": {"dtype": "BF16", "shape": [4, 2], "data_offsets": [0, 16]}}
+    snap = crawl(tmp_path, remote_files=["model.safetensors"], safetensors={"model.safetensors": header})
+    assert snap.artifacts.tensor_files == 1
+    assert snap.artifacts.tensors["model.embed_tokens.weight"] == ("BF16", [4, 2])
+    assert not [p for p in snap.problems if p.path == "model.safetensors"]

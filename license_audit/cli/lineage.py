@@ -17,20 +17,24 @@ from license_audit.cli.common import rules_option, write_output
 @rules_option
 def command(target, fmt, against, offline, output, rules_dirs):
     """List the upstream models TARGET derives from, with evidence."""
-    from license_audit.crawl import crawl
     from license_audit.lineage import find_lineage, with_weights
     from license_audit.registry import load_registry
     from license_audit.render import to_json
     from license_audit.sources import open_local, open_target
 
     registry = load_registry(tuple(rules_dirs))
-    tgt = open_target(target, offline=offline)
-    snapshot = crawl(tgt.root)
-    candidates = find_lineage(snapshot, registry, min_confidence=0.0)
-    weights = None
-    if against:
-        base = open_local(against)
-        candidates, weights = with_weights(snapshot, candidates, base.root, against, registry)
+    # history=False: lineage needs no commits; the Hub path then skips the commit listing.
+    tgt = open_target(target, offline=offline, history=False)
+    try:
+        # Target.crawl, not crawl(root): a Hub target's weights are not on disk, their headers come with it.
+        snapshot = tgt.crawl()
+        candidates = find_lineage(snapshot, registry, min_confidence=0.0)
+        weights = None
+        if against:
+            base = open_local(against)
+            candidates, weights = with_weights(snapshot, candidates, base.root, against, registry)
+    finally:
+        tgt.close()
     candidates = [c for c in candidates if c.confidence >= 0.5]
     if fmt == "json":
         doc = {"candidates": [c.to_dict() for c in candidates]}

@@ -200,8 +200,9 @@ def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
         mm.close()
 
 
-def collect(root: Path, files: list[str], read_json) -> Artifacts:
-    """read_json(rel, limit) -> parsed JSON or None (crawl's bounded reader, which records problems)."""
+def collect(root: Path, files: list[str], read_json, remote_headers: dict[str, dict] | None = None) -> Artifacts:
+    """read_json(rel, limit) -> parsed JSON or None (crawl's bounded reader, which records problems);
+    remote_headers: safetensors headers of weights that are not on disk (a Hub target, Snapshot.safetensors)."""
     from license_audit.lineage.tokenizer import fingerprint
 
     art = Artifacts()
@@ -222,7 +223,12 @@ def collect(root: Path, files: list[str], read_json) -> Artifacts:
             art.problems.append((rel, "safetensors headers of this repository exceed 512 MB together; the rest were not read"))
             break
         if not (root / rel).exists() and not (root / rel).is_symlink():
-            continue  # listed but not materialised (a Hub target's weights): headers come from Snapshot.safetensors
+            # Listed but not materialised (a Hub target's weights): the header fetched with the listing.
+            remote = (remote_headers or {}).get(rel)
+            if isinstance(remote, dict):
+                art.tensor_files += 1
+                art.tensors.update(tensor_entries(remote))
+            continue
         try:
             header = read_safetensors_header(inside(root, root / rel), min(MAX_SAFETENSORS_HEADER, budget))
             budget -= header.pop("__bytes__", 0)
