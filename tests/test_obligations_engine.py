@@ -270,3 +270,14 @@ def test_card_listing_the_upstream_license_among_others_is_compatible(cli, make_
     repo = make_repo({"README.md": card("license:\n- apache-2.0\n- cc-by-nc-4.0\nbase_model: meta-llama/Llama-3.1-8B")})
     report, _ = audit_json(cli, repo)
     assert [f for f in report["findings"] if f["rule"] == "license-incompatible"]
+
+
+def test_naming_the_deepseek_license_does_not_pass_on_its_use_restrictions(cli, make_repo):
+    files = {"README.md": card("license: other\nlicense_name: deepseek\nbase_model: deepseek-ai/DeepSeek-V3"),
+             "NOTICE": "This model is a derivative of DeepSeek-V3, under the DeepSeek License Agreement.\n"
+                       "Copyright (c) 2023 DeepSeek\n"}
+    report, _ = audit_json(cli, make_repo(files))
+    assert "use-restrictions-missing" in rules_of(report)
+    files["README.md"] += "\nUse of this model is subject to the use-based restrictions in Attachment A of the license.\n"
+    report, _ = audit_json(cli, make_repo(files))
+    assert "use-restrictions-missing" not in rules_of(report)
