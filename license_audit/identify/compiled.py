@@ -40,6 +40,7 @@ class CompiledLicense:
     min_words: int
     shadowed_by: frozenset[str]
     text_path: Path | None
+    keys: frozenset[str] = frozenset()  # every phrase's rarest word: none present, no phrase can be
     ref_words: int = 0
     ref_hash: int | None = None
     extra: dict = field(default_factory=dict)
@@ -108,6 +109,7 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
             shadowed_by=frozenset(str(s) for s in ident.get("shadowed_by") or []),
             text_path=_text_path(lic),
         )
+        cl.keys = frozenset(nd.key for nd in cl.phrases)
         if cl.text_path is not None:
             toks = tokenize(cl.text_path.read_text(encoding="utf-8", errors="replace"), lines=False)
             cl.ref_words = len(toks.words)

@@ -67,7 +67,7 @@ class _Cand:
 
 def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> list[_Cand]:
     total = len(cl.phrases)
-    if not total:
+    if not total or cl.keys.isdisjoint(present):
         return []
     hits: list[tuple[int, int, int]] = []
     for idx, nd in enumerate(cl.phrases):
