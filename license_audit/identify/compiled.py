@@ -40,6 +40,7 @@ class CompiledLicense:
     min_words: int
     shadowed_by: frozenset[str]
     text_path: Path | None
+    required_end: str | None = None  # words of `identify.required_end`: coverage stops there
     keys: frozenset[str] = frozenset()  # every phrase's rarest word: none present, no phrase can be
     ref_words: int = 0
     ref_hash: int | None = None
@@ -110,6 +111,8 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
             text_path=_text_path(lic),
         )
         cl.keys = frozenset(nd.key for nd in cl.phrases)
+        end = ident.get("required_end")
+        cl.required_end = " ".join(phrase_words(str(end))) if end else None
         if cl.text_path is not None:
             toks = tokenize(cl.text_path.read_text(encoding="utf-8", errors="replace"), lines=False)
             cl.ref_words = len(toks.words)

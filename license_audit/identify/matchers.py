@@ -189,7 +189,7 @@ def _score_text(c: _Cand, toks: Tokens) -> float:
     n = c.end - c.start + 1
     if c.cl.min_words and n < c.cl.min_words * 0.5:
         conf *= max(0.3, n / c.cl.min_words)
-    ref = reference(c.cl.text_path)
+    ref = reference(c.cl.text_path, c.cl.required_end)
     if ref is not None:
         # Precision inside the phrase run: text the reference does not hold (an added clause, the
         # advertising clause that makes BSD-3-Clause a BSD-4-Clause) lowers confidence as well.

@@ -25,22 +25,33 @@ PIECES = 12
 class Reference:
     """A reference text's 4-grams, its words as one string, and a dozen pieces of it for a fast check."""
 
-    def __init__(self, words: list[str]):
-        self.grams = frozenset(shingles(words))
+    def __init__(self, words: list[str], required: list[str] | None = None):
+        # `required`: the words a copy must hold for full coverage (the terms without an appendix of
+        # how-to-apply instructions); precision still accepts the whole text.
+        required = words if required is None else required
+        self.grams = frozenset(shingles(required))
+        self.all_grams = frozenset(shingles(words)) if required is not words else self.grams
         self.joined = " " + " ".join(words) + " "
-        step = max(N, -(-len(words) // PIECES))
-        self.pieces = [" " + " ".join(words[i:i + step]) + " " for i in range(0, len(words), step)]
+        step = max(N, -(-len(required) // PIECES))
+        self.pieces = [" " + " ".join(required[i:i + step]) + " " for i in range(0, len(required), step)]
 
 
 @lru_cache(maxsize=256)
-def _reference(path: str) -> Reference:
-    return Reference(tokenize(Path(path).read_text(encoding="utf-8", errors="replace"), lines=False).words)
+def _reference(path: str, ends_at: str | None) -> Reference:
+    words = tokenize(Path(path).read_text(encoding="utf-8", errors="replace"), lines=False).words
+    required = None
+    if ends_at:
+        joined = " " + " ".join(words) + " "
+        at = joined.find(" " + ends_at + " ")
+        if at >= 0:
+            required = words[: joined.count(" ", 0, at) + len(ends_at.split())]
+    return Reference(words, required)
 
 
-def reference(path: Path | None) -> Reference | None:
+def reference(path: Path | None, ends_at: str | None = None) -> Reference | None:
     if path is None or not path.is_file():
         return None
-    return _reference(str(path))
+    return _reference(str(path), ends_at)
 
 
 def _pieces(words: list[str]) -> list[str]:
@@ -56,7 +67,7 @@ def scores(span: list[str], hits: list[str], ref: Reference) -> tuple[float, flo
     """
     span_joined = " " + " ".join(span) + " "
     cov = 1.0 if all(p in span_joined for p in ref.pieces) else coverage(span, ref.grams)
-    prec = 1.0 if all(p in ref.joined for p in _pieces(hits)) else precision(hits, ref.grams)
+    prec = 1.0 if all(p in ref.joined for p in _pieces(hits)) else precision(hits, ref.all_grams)
     return cov, prec
 
 
