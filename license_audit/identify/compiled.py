@@ -42,6 +42,7 @@ class CompiledLicense:
     text_path: Path | None
     required_end: str | None = None  # words of `identify.required_end`: coverage stops there
     keys: frozenset[str] = frozenset()  # every phrase's rarest word: none present, no phrase can be
+    ref_keys: frozenset[str] = frozenset()  # the same for references
     ref_words: int = 0
     ref_hash: int | None = None
     extra: dict = field(default_factory=dict)
@@ -111,6 +112,7 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
             text_path=_text_path(lic),
         )
         cl.keys = frozenset(nd.key for nd in cl.phrases)
+        cl.ref_keys = frozenset(nd.key for nd in cl.references)
         end = ident.get("required_end")
         cl.required_end = " ".join(phrase_words(str(end))) if end else None
         if cl.text_path is not None:

@@ -107,7 +107,9 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
 
 
 def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> list[_Cand]:
-    out = []
+    out: list[_Cand] = []
+    if not cl.patterns and cl.ref_keys.isdisjoint(present):
+        return out
     for nd in cl.references:
         if nd.key not in present or nd.key2 not in present:
             continue
