@@ -73,14 +73,14 @@ def run_local(targets: Sequence[str], options: AuditOptions, jobs: int, chunk_si
     queue = deque(chunks(targets, size))
     window = jobs * 4  # chunks in flight: keeps workers busy without queueing a million futures
     while queue:
-        # A worker that dies (out of memory, a crash in a C library) breaks the whole pool: the chunks
-        # in flight are retried one target at a time in a new pool, and a target that breaks that one
-        # too is recorded as an error.
-        broken: list[list[str]] = []
+        # A worker that dies (out of memory, a crash in a C library) breaks the whole pool, and every
+        # chunk in flight fails with it: those targets are audited again one at a time to find which
+        # one killed its worker, then the batch goes on in a new pool.
+        suspects: list[str] = []
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             pending = {}
             while queue or pending:
-                while queue and len(pending) < window and not broken:
+                while queue and len(pending) < window and not suspects:
                     chunk = queue.popleft()
                     pending[pool.submit(audit_chunk, chunk, options)] = chunk
                 if not pending:
@@ -91,24 +91,30 @@ def run_local(targets: Sequence[str], options: AuditOptions, jobs: int, chunk_si
                     try:
                         records = fut.result()
                     except BrokenProcessPool:
-                        broken.append(chunk)
+                        suspects.extend(chunk)
                         continue
                     except Exception as exc:
                         records = [{"target": s, "error": one_line(f"internal error: {type(exc).__name__}: {exc}")} for s in chunk]
                     yield from records
-        for chunk in broken:
-            if len(chunk) == 1 and getattr(chunk, "retried", False):
-                yield {"target": chunk[0], "error": "the worker process auditing this target died"}
-            else:
-                for spec in chunk:
-                    single = _Retry([spec])
-                    queue.appendleft(single)
+        yield from isolate(suspects, options)
 
 
-class _Retry(list):
-    """A one-target chunk that is already a retry after a broken pool."""
-
-    retried = True
+def isolate(suspects: Sequence[str], options: AuditOptions) -> Iterator[dict]:
+    """Audit each target alone in a one-worker pool: a pool that breaks names its target."""
+    pool = None
+    try:
+        for spec in suspects:
+            if pool is None:
+                pool = ProcessPoolExecutor(max_workers=1)
+            try:
+                yield from pool.submit(audit_chunk, [spec], options).result()
+            except BrokenProcessPool:
+                yield {"target": spec, "error": "the worker process auditing this target died"}
+                pool.shutdown(wait=False)
+                pool = None
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def import_ray():
@@ -117,6 +123,19 @@ def import_ray():
     except ImportError:
         raise InputError("--engine ray needs Ray: pip install 'model-license-audit[ray]'") from None
     return ray
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast on a HOST:PORT nobody answers at (ray.init would retry for minutes)."""
+    import socket
+
+    host, sep, port = address.split("://", 1)[-1].rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        return  # "auto" and friends: Ray resolves and reports those itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError(f"--address {address}: no Ray cluster answers there ({exc.strerror or exc})") from None
 
 
 def run_ray(targets: Sequence[str], options: AuditOptions, jobs: int | None, chunk_size: int | None = None,
@@ -132,6 +151,7 @@ def run_ray(targets: Sequence[str], options: AuditOptions, jobs: int | None, chu
     if not ray.is_initialized():
         try:
             if address:
+                check_reachable(address)
                 ray.init(address=address, log_to_driver=False, logging_level="ERROR")
             else:
                 ray.init(num_cpus=jobs or default_jobs(), include_dashboard=False, log_to_driver=False,

@@ -50,6 +50,7 @@ class JsonlOutput:
         if not self.path.is_file():
             raise InputError(f"{self.path}: not a file")
         good_end = 0
+        missing_newline = None
         try:
             with self.path.open("rb") as fh:
                 offset = 0
@@ -69,15 +70,16 @@ class JsonlOutput:
                     offset += len(line)
                     good_end = offset
                     if not complete:
-                        # A record without its newline: keep it, but the next one must not be glued to it.
-                        self._append_raw(b"\n")
-                        good_end += 1
-                        self.index[data["target"]].length += 1
+                        missing_newline = data["target"]
         except OSError as exc:
             raise InputError(f"{self.path}: cannot be read ({exc.strerror})") from None
         if self.path.stat().st_size > good_end:
             with self.path.open("r+b") as fh:
                 fh.truncate(good_end)
+        if missing_newline is not None:
+            # A last record that lost only its newline: keep it, and do not glue the next one to it.
+            self._append_raw(b"\n")
+            self.index[missing_newline].length += 1
 
     def _append_raw(self, data: bytes) -> None:
         with self.path.open("ab") as fh:
