@@ -51,13 +51,17 @@ def test_address_joins_a_running_cluster(tmp_path, local_ray):
     assert '"report":' in (tmp_path / "o.jsonl").read_text()
 
 
-def test_address_nobody_answers_at_is_exit_2(cli, tmp_path):
+def test_address_nobody_answers_at_is_exit_2(tmp_path):
     import socket
+    import subprocess
+    import sys
 
     write_tree(tmp_path / "cat" / "a", {"README.md": card("license: mit")})
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again below: nothing listens there
-    res = cli("batch", tmp_path / "cat", "--engine", "ray", "--address", f"127.0.0.1:{port}")
-    assert res.exit_code == 2
-    assert "no Ray cluster answers there" in res.stderr and res.stderr.count("\n") == 1
+    # In a subprocess: this one must not reuse the Ray instance another test of this module started.
+    proc = subprocess.run([sys.executable, "-m", "license_audit", "batch", str(tmp_path / "cat"), "--engine", "ray",
+                           "--address", f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "no Ray cluster answers there" in proc.stderr and proc.stderr.count("\n") == 1
