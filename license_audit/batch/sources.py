@@ -28,8 +28,16 @@ def hub_offline(offline: bool) -> bool:
 def list_org_models(org: str) -> list[str]:
     """Model ids of a Hub organisation (or user), through huggingface_hub."""
     from huggingface_hub import HfApi  # heavy: only when an hf-org: source is given
+    from huggingface_hub.utils import logging as hf_logging
 
-    return [m.id for m in HfApi().list_models(author=org)]
+    # huggingface_hub logs each retry of a failing request; the one line the user gets is ours.
+    logger = hf_logging.get_logger("huggingface_hub")
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        return [m.id for m in HfApi().list_models(author=org)]
+    finally:
+        logger.setLevel(level)
 
 
 def expand_org(source: str, offline: bool, list_models: ListModels | None = None) -> list[str]:
@@ -45,6 +53,8 @@ def expand_org(source: str, offline: bool, list_models: ListModels | None = None
     except Exception as exc:  # network, HTTP 404, ...: one line, exit 2
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{source}: cannot list the organisation's models ({first})") from None
+    if not ids:
+        raise InputError(f"{source}: the Hub lists no models for this organisation (is the name right?)")
     # The Hub's listing order changes as models are updated: sort so the batch order is stable.
     return [f"hf:{i}" for i in sorted(set(ids))]
 
