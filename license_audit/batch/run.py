@@ -13,6 +13,7 @@ from license_audit.batch.engines import run_engine
 from license_audit.batch.output import JsonlOutput, OrderedWriter
 from license_audit.batch.sources import expand_sources
 from license_audit.batch.summary import Summary
+from license_audit.errors import AuditError
 
 
 @dataclass
@@ -58,6 +59,11 @@ def run_batch(sources: list[str], options: AuditOptions, settings: BatchSettings
                     sink_summary(record)
                 if settings.progress and todo:
                     bar.update(1)
+    except KeyboardInterrupt:
+        if out is None:
+            raise
+        raise AuditError(f"interrupted; the finished audits are in {settings.output}: "
+                         "run the same command again to resume") from None
     finally:
         if out is not None:
             out.close()
