@@ -273,11 +273,26 @@ def test_ray_missing_is_exit_2(cli, catalogue, monkeypatch):
     assert "--engine ray needs Ray: pip install 'model-license-audit[ray]'" in res.stderr
 
 
-def test_progress_bar_only_on_a_terminal(cli, catalogue, tmp_path):
+def test_progress_bar_only_on_a_terminal(cli, catalogue, tmp_path, capsys):
     res = cli("batch", catalogue, "-o", tmp_path / "o.jsonl")
-    assert "auditing" not in res.stderr
+    assert "auditing" not in res.stderr  # CliRunner's stderr is no terminal
+    from license_audit.batch.run import BatchSettings, run_batch
+
+    summary = run_batch([str(catalogue)], AuditOptions(), BatchSettings(jobs=1, output=str(tmp_path / "p.jsonl"), progress=True))
+    assert summary.audited == 3 and "auditing" in capsys.readouterr().err
 
 
 def test_batch_help(cli):
     res = cli("batch", "--help")
     assert res.exit_code == 0 and "hf-org:NAME" in res.stdout and "--engine" in res.stdout
+
+
+def test_two_batches_on_one_output_file_are_refused(cli, catalogue, tmp_path):
+    import fcntl
+
+    out = tmp_path / "o.jsonl"
+    with out.open("ab") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # a batch that is still running
+        res = cli("batch", catalogue, "-o", out)
+    assert res.exit_code == 2 and "another batch is writing this file" in res.stderr
+    assert cli("batch", catalogue, "-o", out).exit_code == 1  # released: runs

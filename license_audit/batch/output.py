@@ -42,13 +42,34 @@ class JsonlOutput:
         self.order: list[str] = []  # targets in the order of their first record in the file
         self._fh: IO[bytes] | None = None
         self._last_sync = 0.0
+        self._lock: IO[bytes] | None = None
+
+    def lock(self) -> None:
+        """One batch at a time per output file: two would interleave and re-audit each other's targets."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = self.path.open("ab")
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot write ({exc.strerror})") from None
+        try:
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise InputError(f"{self.path}: another batch is writing this file") from None
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing releases the lock
+            self._lock = None
 
     def load(self) -> None:
         """Index the records already in the file; drop a last line cut short by an interruption."""
-        if not self.path.exists():
-            return
-        if not self.path.is_file():
+        if self.path.exists() and not self.path.is_file():
             raise InputError(f"{self.path}: not a file")
+        self.lock()
         good_end = 0
         missing_newline = None
         try:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import Iterator
 
 import click
 
@@ -35,41 +35,47 @@ def note(message: str) -> None:
 def run_batch(sources: list[str], options: AuditOptions, settings: BatchSettings, list_models=None) -> Summary:
     targets = expand_sources(sources, offline=options.offline, list_models=list_models)
     summary = Summary(fail_on=settings.fail_on)
-    out = JsonlOutput(settings.output) if settings.output else None
-    if out is not None:
+    if settings.output is None:
+        ordered = OrderedWriter(sys.stdout, targets)
+        for record in _audit(targets, options, settings):
+            ordered.write(record)
+            summary.add(record)
+        return summary
+    out = JsonlOutput(settings.output)
+    try:
         out.load()
         done = out.done(settings.retry_errors)
         todo = [t for t in targets if t not in done]
         if len(todo) < len(targets):
             note(f"resuming: {len(targets) - len(todo)} of {len(targets)} target(s) already in {settings.output}")
         out.open()
-        sink = out.write
-    else:
-        todo = targets
-        sink = OrderedWriter(sys.stdout, targets).write
-        sink_summary = summary.add
-    records = run_engine(settings.engine, todo, options, settings.jobs, settings.chunk_size, settings.address) if todo else iter(())
-    bar = (click.progressbar(length=len(todo), label="auditing", file=sys.stderr, show_pos=True)
-           if settings.progress and todo else nullcontext())
-    try:
-        with bar:
-            for record in records:
-                sink(record)
-                if out is None:
-                    sink_summary(record)
-                if settings.progress and todo:
-                    bar.update(1)
-    except KeyboardInterrupt:
-        if out is None:
-            raise
-        raise AuditError(f"interrupted; the finished audits are in {settings.output}: "
-                         "run the same command again to resume") from None
-    finally:
-        if out is not None:
+        try:
+            for record in _audit(todo, options, settings):
+                out.write(record)
+        except KeyboardInterrupt:
+            raise AuditError(f"interrupted; the finished audits are in {settings.output}: "
+                             "run the same command again to resume") from None
+        finally:
             out.close()
-    if out is not None:
         # Only a completed run is put in order; the summary covers this run's targets, resumed ones too.
         out.finish(targets)
-        for record in out.records(targets):
-            summary.add(record)
+    finally:
+        out.unlock()
+    for record in out.records(targets):
+        summary.add(record)
     return summary
+
+
+def _audit(todo: list[str], options: AuditOptions, settings: BatchSettings) -> Iterator[dict]:
+    if not todo:
+        return
+    records = run_engine(settings.engine, todo, options, settings.jobs, settings.chunk_size, settings.address)
+    if not settings.progress:
+        yield from records
+        return
+    # A million redraws would cost more than the audits: at most ~500.
+    with click.progressbar(length=len(todo), label="auditing", file=sys.stderr, show_pos=True,
+                           update_min_steps=max(1, len(todo) // 500)) as bar:
+        for record in records:
+            yield record
+            bar.update(1)
