@@ -65,3 +65,26 @@ def test_address_nobody_answers_at_is_exit_2(tmp_path):
                            "--address", f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "no Ray cluster answers there" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_a_ray_worker_that_dies_costs_only_its_target(tmp_path, local_ray):
+    from license_audit.audit import AuditOptions
+    from license_audit.batch.engines import run_ray
+
+    for name in ("a", "b", "crash", "d"):
+        write_tree(tmp_path / name, {"README.md": card("license: mit"), "LICENSE": license_text("mit")})
+
+    def audit_or_die(specs, options):  # shipped to the workers by value
+        import os
+
+        from license_audit.batch.engines import audit_chunk
+
+        if any(s.endswith("crash") for s in specs):
+            os._exit(1)
+        return audit_chunk(specs, options)
+
+    targets = [str(tmp_path / n) for n in ("a", "b", "crash", "d")]
+    records = {r["target"]: r for r in run_ray(targets, AuditOptions(), 2, chunk_size=2, audit=audit_or_die)}
+    assert set(records) == set(targets)
+    assert records[targets[2]]["error"].startswith("the Ray task auditing this target failed")
+    assert all("report" in records[t] for t in targets if t != targets[2])

@@ -139,7 +139,7 @@ def check_reachable(address: str, timeout: float = 5.0) -> None:
 
 
 def run_ray(targets: Sequence[str], options: AuditOptions, jobs: int | None, chunk_size: int | None = None,
-            address: str | None = None) -> Iterator[dict]:
+            address: str | None = None, audit=audit_chunk) -> Iterator[dict]:
     """Ray tasks of `chunk_size` targets each, at most `jobs` running at once.
 
     Without --address a local Ray instance with `jobs` CPUs is started (and stopped at the end); with it
@@ -162,7 +162,7 @@ def run_ray(targets: Sequence[str], options: AuditOptions, jobs: int | None, chu
     try:
         workers = jobs or max(1, int(ray.cluster_resources().get("CPU", 1)))
         size = chunk_size or auto_chunk_size(len(targets), workers)
-        task = ray.remote(num_cpus=1, max_retries=1)(audit_chunk)
+        task = ray.remote(num_cpus=1, max_retries=1)(audit)
         opts_ref = ray.put(options)
         queue = deque(chunks(targets, size))
         pending: dict = {}
@@ -176,9 +176,13 @@ def run_ray(targets: Sequence[str], options: AuditOptions, jobs: int | None, chu
                 chunk = pending.pop(ref)
                 try:
                     records = ray.get(ref)
-                except Exception as exc:  # a task that failed twice (worker died, node lost)
+                except Exception as exc:  # a task that failed twice (its worker died, its node was lost)
+                    if len(chunk) > 1:
+                        # Which target killed it? Each is tried again on its own.
+                        queue.extendleft([spec] for spec in reversed(chunk))
+                        continue
                     first = one_line(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
-                    records = [{"target": s, "error": f"ray task failed: {first}"} for s in chunk]
+                    records = [{"target": chunk[0], "error": f"the Ray task auditing this target failed: {first}"}]
                 yield from records
     finally:
         if started:
