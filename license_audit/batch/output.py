@@ -28,7 +28,7 @@ def is_record(data: object) -> bool:
             and (isinstance(data.get("report"), dict) or isinstance(data.get("error"), str)))
 
 
-@dataclass
+@dataclass(slots=True)  # one per record: a million of them must stay small
 class Entry:
     offset: int
     length: int
