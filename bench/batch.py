@@ -129,6 +129,7 @@ def main() -> None:
                       f"{(times['local', jobs] - fixed['local']) / net:.2f}x local --jobs {jobs}")
         else:
             print("ray: not installed (pip install '.[ray]'), not measured")
+        print(f"load average {os.getloadavg()[0]:.1f} at the end (2 CPUs: above 2, other work shared the machine)")
         same = len(set(outputs.values())) == 1
         print(f"JSON Lines output byte-identical across engines and worker counts: {'yes' if same else 'NO'}")
         if not same:
