@@ -31,9 +31,14 @@ from license_audit.cli.common import rules_option, write_output
 @rules_option
 def command(sources, output, summary_path, summary_format, engine, jobs, address, chunk_size, retry_errors,
             fail_on, policy_path, no_history, offline, rules_dirs):
-    """Audit many model repositories. SOURCE: a folder whose subfolders are model repositories, a file
-    listing targets (one per line, # comments), hf:OWNER/NAME, or hf-org:NAME (every model of a Hub
-    organisation). Records: {"target": ..., "report": {...}} or {"target": ..., "error": "..."}."""
+    """Audit many model repositories into JSON Lines (one record per target) and a summary.
+
+    SOURCE: a folder whose subfolders are model repositories, a file listing targets (one per line,
+    # comments), hf:OWNER/NAME, or hf-org:NAME (every model of a Hub organisation).
+
+    Each record is {"target": ..., "report": {...}} (the `audit --format json` report) or
+    {"target": ..., "error": "..."} for a target that could not be audited.
+    """
     from license_audit.audit import AuditOptions
     from license_audit.batch.run import BatchSettings, run_batch
     from license_audit.errors import InputError
