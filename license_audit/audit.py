@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from license_audit.catalog import Catalog, load_catalog
 from license_audit.checks import AuditContext, run_checks
 from license_audit.crawl import Snapshot, crawl
-from license_audit.identify import identify_text
+from license_audit.history import load_history
+from license_audit.identify import identify_card, identify_file
 from license_audit.lineage import find_lineage
+from license_audit.policy import apply_policy, load_policy
 from license_audit.registry import Registry, load_registry
 from license_audit.report import LicenseFile, ModelInfo, Report
 from license_audit.sources import Target, open_target
@@ -24,7 +26,16 @@ class AuditOptions:
 
 
 def identify_files(snapshot: Snapshot, catalog: Catalog) -> list[LicenseFile]:
-    return [LicenseFile(rel, identify_text(text, catalog)) for rel, text in sorted(snapshot.license_texts.items())]
+    files = [LicenseFile(rel, identify_file(rel, text, catalog)) for rel, text in sorted(snapshot.license_texts.items())]
+    # The card's prose names licenses too ("licensed under the Llama 3.1 Community License"): listed
+    # when it does, as references, so obligations can tell a pointer from a copy.
+    card = snapshot.card
+    if card.path and card.path not in snapshot.license_texts and card.body.strip():
+        found = identify_card(card.body, catalog, card.body_start_line)
+        if found:
+            files.append(LicenseFile(card.path, found))
+            files.sort(key=lambda lf: lf.path)
+    return files
 
 
 def model_info(snapshot: Snapshot, target: Target) -> ModelInfo:
@@ -39,19 +50,37 @@ def model_info(snapshot: Snapshot, target: Target) -> ModelInfo:
 
 
 def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registry: Registry,
-                   options: AuditOptions) -> Report:
+                   options: AuditOptions, history=None) -> Report:
     license_files = identify_files(snapshot, catalog)
     candidates = find_lineage(snapshot, registry)
     model = model_info(snapshot, target)
-    ctx = AuditContext(snapshot, catalog, registry, license_files, candidates, model, target.info.revision)
+    ctx = AuditContext(snapshot, catalog, registry, license_files, candidates, model, target.info.revision,
+                       history=history)
     findings = run_checks(ctx)
-    return Report(target.info, model, license_files, candidates, findings, notes=list(target.notes))
+    notes = list(target.notes) + (list(history.notes) if history is not None else [])
+    policy = load_policy(options.policy_path, getattr(target, "root", None))
+    if policy is not None:
+        findings, policy_notes = apply_policy(findings, policy, ctx)
+        notes += policy_notes
+    return Report(target.info, model, license_files, candidates, findings, notes=notes,
+                  files=list(snapshot.files), rules_dirs=tuple(options.rules_dirs),
+                  fail_on=policy.fail_on if policy is not None else None,
+                  history=history.to_dict() if history is not None else None)
 
 
 def run_audit(spec: str, options: AuditOptions | None = None) -> Report:
     options = options or AuditOptions()
-    target = open_target(spec, offline=options.offline)
-    catalog = load_catalog(options.rules_dirs)
-    registry = load_registry(options.rules_dirs)
-    snapshot = crawl(target.root)
-    return audit_snapshot(snapshot, target, catalog, registry, options)
+    target = open_target(spec, offline=options.offline, history=options.history)
+    try:
+        catalog = load_catalog(options.rules_dirs)
+        registry = load_registry(options.rules_dirs)
+        snapshot = target.crawl()
+        # History of HEAD (git) or of the Hub revision; the work tree / snapshot is what crawl read.
+        history = load_history(target) if options.history else None
+        try:
+            return audit_snapshot(snapshot, target, catalog, registry, options, history)
+        finally:
+            if history is not None:
+                history.close()
+    finally:
+        target.close()

@@ -15,7 +15,7 @@ import yaml
 
 from license_audit.errors import InputError
 from license_audit.resources import rules_dir
-from license_audit.safeio import load_yaml, yaml_error_line
+from license_audit.safeio import load_rules_yaml, yaml_error_line
 
 # Categories a compatibility check can reason with.
 CATEGORIES = (
@@ -141,7 +141,7 @@ def license_from_dict(raw: dict[str, Any], source: Path | None = None) -> Licens
 
 def load_yaml_file(path: Path) -> dict[str, Any]:
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        data = load_rules_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         line = yaml_error_line(exc)
         raise InputError(f"{path}{f':{line}' if line else ''}: not valid YAML") from None

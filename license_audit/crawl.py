@@ -66,6 +66,12 @@ class Snapshot:
     configs: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)
+    # Lineage artifacts (tokenizer fingerprint, safetensors headers, GGUF metadata, merge config): lineage.artifacts
+    artifacts: Any = None
+    # Parsed safetensors headers, file -> {"__metadata__": {...}, tensor: {"dtype", "shape", "data_offsets"}}
+    # (the JSON header of the file as written); filled for Hub targets from get_safetensors_metadata and
+    # from cached files offline, so lineage reads one structure whatever the source (issue 5).
+    safetensors: dict[str, dict] = field(default_factory=dict)
 
     @property
     def weight_files(self) -> list[str]:
@@ -104,11 +110,15 @@ def find_card(files: list[str]) -> str | None:
     return None
 
 
-def crawl(root: Path) -> Snapshot:
+def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
+          safetensors: dict[str, dict] | None = None) -> Snapshot:
+    """`remote_files`: files the repository holds that are not in `root` (weights of a Hub repository),
+    listed in Snapshot.files but never read; `safetensors`: their parsed headers (Snapshot.safetensors)."""
     root = root.resolve()
     outside: list[str] = []
     files = walk(root, outside=outside)
-    snap = Snapshot(root=root, files=files, card=ModelCard(path=None))
+    listed = sorted(set(files) | set(remote_files)) if remote_files else files
+    snap = Snapshot(root=root, files=listed, card=ModelCard(path=None), safetensors=dict(safetensors or {}))
     for rel in outside:
         if is_license_file(rel) or rel.lower() == "readme.md":
             snap.problems.append(Problem(rel, "is a link that points outside the repository; not read", fix=_LINK_FIX))
@@ -136,7 +146,26 @@ def crawl(root: Path) -> Snapshot:
                 snap.configs[rel] = parse_json(raw)
             except JSONProblem as exc:
                 snap.problems.append(Problem(rel, str(exc), _line_of(str(exc))))
+    _crawl_artifacts(snap)
     return snap
+
+
+def _crawl_artifacts(snap: Snapshot) -> None:
+    from license_audit.lineage.artifacts import collect  # lineage owns what it reads; imported late (cycle)
+
+    def read_json(rel: str, limit: int):
+        raw = _read_text(snap, rel, limit)
+        if raw is None:
+            return None
+        try:
+            return parse_json(raw)
+        except JSONProblem as exc:
+            snap.problems.append(Problem(rel, str(exc), _line_of(str(exc))))
+            return None
+
+    snap.artifacts = collect(snap.root, snap.files, read_json, snap.safetensors)
+    for rel, message in snap.artifacts.problems:
+        snap.problems.append(Problem(rel, message))
 
 
 def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | None:

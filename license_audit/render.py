@@ -1,11 +1,13 @@
 """Formatters: pure functions from a Report (or identify/lineage results) to text.
 
-Human formats come from Jinja2 templates in templates/ (a user folder given with --template-dir is
+Human formats come from Jinja2 templates in templates/ (a user folder given with --templates is
 searched first); machine formats are serialised from the report's dict so they cannot drift from it.
+html, sarif and spdx-json live in license_audit/formats/ and are imported only when asked for.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from functools import lru_cache
 from typing import Any, Callable
@@ -20,11 +22,13 @@ TEMPLATE_FORMATS = {"text": "report.txt.j2", "markdown": "report.md.j2"}
 def environment(user_dir: str | None = None):
     import jinja2
 
-    search = [str(templates_dir())]
+    loaders = [jinja2.FileSystemLoader(str(templates_dir()))]
     if user_dir:
-        search.insert(0, user_dir)
+        # The user's folder first: a template of the same name there replaces the built-in one, and
+        # built-in templates stay reachable for anything it does not override (or {% extends %}).
+        loaders.insert(0, jinja2.FileSystemLoader(user_dir))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
+        loader=jinja2.ChoiceLoader(loaders),
         # HTML is escaped everywhere: card text is untrusted. Plain formats opt out per template name.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2"), default=False),
         trim_blocks=True,
@@ -61,5 +65,16 @@ def render_report(report: Report, fmt: str, user_dir: str | None = None) -> str:
     return render_template(TEMPLATE_FORMATS[fmt], user_dir, report=report, r=report.to_dict())
 
 
-# Formats added by other modules (html, sarif, spdx-json) register here: name -> (report, user_dir) -> str.
-EXTRA_FORMATS: dict[str, Callable[[Report, str | None], str]] = {}
+def _lazy(module: str) -> Callable[[Report, str | None], str]:
+    def render(report: Report, user_dir: str | None = None) -> str:
+        return importlib.import_module(module).render(report, user_dir)
+
+    return render
+
+
+# Formats added by other modules register here: name -> (report, user_dir) -> str.
+EXTRA_FORMATS: dict[str, Callable[[Report, str | None], str]] = {
+    "html": _lazy("license_audit.formats.html"),
+    "sarif": _lazy("license_audit.formats.sarif"),
+    "spdx-json": _lazy("license_audit.formats.spdx"),
+}

@@ -160,6 +160,13 @@ class Report:
     lineage: list[Candidate]
     findings: list[Finding]
     notes: list[str] = field(default_factory=list)
+    # Not serialised: the repository's file list (so SARIF anchors every result to a file that exists)
+    # and the --rules folders (so NOTICE and SPDX resolve organisation licenses like the checks did).
+    files: list[str] = field(default_factory=list, compare=False, repr=False)
+    rules_dirs: tuple[str, ...] = ()
+    fail_on: str | None = None  # the policy file's threshold; the command line's --fail-on wins
+    # Timeline of license-relevant files (history.History.to_dict()); None when history was not read.
+    history: dict | None = None
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)
@@ -194,4 +201,6 @@ class Report:
         }
         if self.notes:
             d["notes"] = list(self.notes)
+        if self.history is not None:
+            d["history"] = self.history
         return d

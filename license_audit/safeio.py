@@ -119,6 +119,24 @@ def load_yaml(text: str):
     return yaml.load(text, Loader=_BoundedSafeLoader)  # noqa: S506 - the loader is a SafeLoader subclass
 
 
+# libyaml's safe loader when PyYAML was built with it: the shipped rules/ (100+ files) parse 50x faster.
+_FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_rules_yaml(text: str):
+    """Safe-load YAML that is not from the audited repo (the shipped rules/ and --rules folders)."""
+    return yaml.load(text, Loader=_FAST_SAFE_LOADER)  # noqa: S506 - a safe loader
+
+
+def compose_yaml(text: str):
+    """The YAML node tree (keys keep their line numbers), with the same alias bound; None for an empty document."""
+    loader = _BoundedSafeLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def yaml_error_line(exc: Exception) -> int | None:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     return mark.line + 1 if mark is not None else None

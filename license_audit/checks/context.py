@@ -11,8 +11,16 @@ from license_audit.identify.normalize import words
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate, LicenseFile, ModelInfo
 
+MULTIMODAL_MODEL_TYPES = frozenset({"mllama", "llama4", "llava", "llava_next", "qwen2_vl", "qwen2_5_vl", "gemma3",
+                                    "paligemma", "idefics3", "pixtral", "mistral3"})
+MULTIMODAL_PIPELINES = frozenset({"image-text-to-text", "visual-question-answering", "image-to-text",
+                                  "video-text-to-text", "any-to-any"})
+
 PRIMARY_LICENSE_NAMES = ("license", "licence", "copying", "license.md", "license.txt", "licence.md", "licence.txt",
                          "copying.txt", "license.rst")
+
+
+MAX_CHAIN = 8  # registry base_model hops followed upward (a quantization of a merge of a fine-tune ...)
 
 
 @dataclass
@@ -20,14 +28,32 @@ class Upstream:
     candidate: Candidate
     known: KnownModel | None
     licenses: list[License] = field(default_factory=list)
+    # For an ancestor reached through registry `base_model` entries: the models in between, nearest first.
+    via: tuple[str, ...] = ()
+    # The base is not in the registry; its license is the vendor model license the card itself declares.
+    license_from_card: bool = False
 
     @property
     def id(self) -> str:
-        return self.candidate.model
+        return self.known.id if self.via and self.known else self.candidate.model
+
+    @property
+    def label(self) -> str:
+        """The upstream as a sentence names it: "meta-llama/Llama-3.1-8B (through acme/Llama-3.1-Chat)"."""
+        if self.via:
+            return f"{self.id} (through {' -> '.join(self.via)})"
+        return f"{self.id} (license as the card declares)" if self.license_from_card else self.id
 
     @property
     def derived(self) -> bool:
         return self.candidate.confidence >= 0.8
+
+
+def base_models_of(known: KnownModel) -> list[str]:
+    """The registry entry's own `base_model` (a string or a list, as in a model card)."""
+    raw = known.raw.get("base_model") or known.raw.get("base_models") or []
+    items = raw if isinstance(raw, list) else [raw]
+    return [str(x).strip() for x in items if isinstance(x, str) and x.strip()]
 
 
 @dataclass
@@ -39,6 +65,8 @@ class AuditContext:
     candidates: list[Candidate]
     model: ModelInfo
     revision: str | None = None
+    # license_audit.history.History of the target, None when --no-history or without history (issue 5).
+    history: object | None = None
 
     @cached_property
     def declared(self) -> License | None:
@@ -46,15 +74,67 @@ class AuditContext:
 
     @cached_property
     def upstreams(self) -> list[Upstream]:
-        out = []
+        """Every model whose duties travel to this one: the lineage candidates and, through the registry's
+        `base_model` entries, their own upstreams (a GGUF of a fine-tune of Llama 3.1 owes Llama 3.1's duties)."""
+        out: list[Upstream] = []
+        seen: set[str] = set()
         for cand in self.candidates:
             if cand.confidence < 0.5:
                 continue
             known = self.registry.get(cand.model)
             lic_ids = known.all_licenses if known else ([cand.license] if cand.license else [])
-            lics = [lic for lid in lic_ids if (lic := self.catalog.get(lid))]
-            out.append(Upstream(cand, known, lics))
+            from_card = not lic_ids and self._card_vendor_license(cand) is not None
+            if from_card:
+                lic_ids = [self._card_vendor_license(cand).id]
+            out.append(Upstream(cand, known, self._licenses(lic_ids), license_from_card=from_card))
+            seen.add((known.id if known else cand.model).lower())
+        for up in list(out):
+            self._ancestors(up, up.known, (), seen, out)
         return out
+
+    def _card_vendor_license(self, cand: Candidate) -> License | None:
+        """For a base the registry does not know (declared, or named by adapter_config.json): the card's license
+        when it is a vendor model license.
+
+        A Llama, Qwen, Gemma, Mistral or DeepSeek license (catalog entries with a `family`) is only ever the
+        license of that vendor's weights, so a card declaring it for a derivative says what its base is under.
+        """
+        lic = self.declared
+        if cand.confidence >= 0.8 and lic is not None and lic.family and lic.obligations:
+            return lic
+        return None
+
+    def _licenses(self, lic_ids: list[str]) -> list[License]:
+        return [lic for lid in lic_ids if (lic := self.catalog.get(lid))]
+
+    def _ancestors(self, up: Upstream, known: KnownModel | None, via: tuple[str, ...], seen: set[str],
+                   out: list[Upstream]) -> None:
+        if known is None or len(via) >= MAX_CHAIN:
+            return
+        for parent_id in base_models_of(known):
+            parent = self.registry.get(parent_id)
+            key = (parent.id if parent else parent_id).lower()
+            if key in seen:
+                continue
+            seen.add(key)
+            path = (*via, known.id)
+            if parent is None:
+                continue
+            anc = Upstream(up.candidate, parent, self._licenses(parent.all_licenses), via=path)
+            out.append(anc)
+            self._ancestors(up, parent, path, seen, out)
+
+    @property
+    def is_multimodal(self) -> bool:
+        """Whether the audited model takes images (or other non-text input): Llama 3.2+ use policies restrict those."""
+        cfg = self.snapshot.configs.get("config.json")
+        if isinstance(cfg, dict):
+            if any(k in cfg for k in ("vision_config", "audio_config", "vision_tower", "mm_projector_type")):
+                return True
+            if str(cfg.get("model_type", "")).lower() in MULTIMODAL_MODEL_TYPES:
+                return True
+        tag = str(self.snapshot.card.metadata.get("pipeline_tag") or "").lower()
+        return tag in MULTIMODAL_PIPELINES
 
     @cached_property
     def primary_license_files(self) -> list[LicenseFile]:

@@ -50,7 +50,8 @@ def check_license_missing(ctx: AuditContext) -> Iterator[Finding]:
 def check_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
     for lf in ctx.license_files:
         # NOTICE and use-policy files carry attributions and rules, not grants: only license files must match.
-        if lf.licenses or not is_grant_file(lf.path):
+        # `other` is license terms the catalog cannot name: still unknown as far as checks can tell.
+        if any(m.id != "other" for m in lf.licenses) or not is_grant_file(lf.path):
             continue
         text = ctx.snapshot.license_texts.get(lf.path, "")
         what = "is empty" if not text.strip() else "matches no known license"
@@ -76,7 +77,7 @@ def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
         return
     upstream_ids = {lic.id for up in ctx.upstreams for lic in up.licenses}
     for lf in ctx.primary_license_files:
-        texts = [m for m in lf.licenses if m.kind == "text" and m.id not in upstream_ids]
+        texts = [m for m in lf.licenses if m.kind == "text" and m.id not in upstream_ids and m.id != "other"]
         if not texts:
             continue
         named = ", ".join(sorted({m.id for m in texts}))

@@ -59,10 +59,40 @@ RULES: dict[str, RuleInfo] = {r.id: r for r in [
     RuleInfo("usage-threshold", "info",
              "The upstream license limits use above a size (e.g. 700M monthly active users).",
              "Request a license from the upstream licensor before exceeding the threshold."),
+    RuleInfo("regional-restriction", "warning",
+             "The upstream license or use policy withholds its grant in a region (the Llama 3.2+ use policy for multimodal models in the EU) and the repository does not say so.",
+             "Check that the publisher is not domiciled in the region, and state the restriction in the model card."),
+    RuleInfo("license-denied", "error",
+             "The policy file denies a license the model is under or inherits (`licenses.deny`), or it is not on the allowed list (`licenses.allow`).",
+             "Remove the dependency on the denied license, or change the policy (with the approval it needs)."),
     RuleInfo("invalid-file", "warning",
              "A repository file the audit reads (card front matter, config.json, ...) is malformed and was skipped.",
              "Fix the file's syntax so that the audit and the Hub can read it."),
 ]}
+
+
+# Which rule id reports a missing duty of each obligation kind in rules/licenses/*.yaml.
+KIND_RULES: dict[str, str] = {
+    "license-copy": "upstream-license-missing",
+    "copyright": "upstream-notice-missing",
+    "notice-file": "upstream-notice-missing",
+    "notice-text": "upstream-notice-missing",
+    "attribution": "attribution-missing",
+    "name-prefix": "name-prefix-required",
+    "use-restrictions": "use-restrictions-missing",
+    "usage-threshold": "usage-threshold",
+    "regional-restriction": "regional-restriction",
+    # Not checked on their own: they decide `license-incompatible` (see checks/obligations.incompatibility).
+    "noncommercial": "license-incompatible",
+    "sharealike": "license-incompatible",
+    "same-license": "license-incompatible",
+    "no-derivatives": "license-incompatible",
+}
+
+# Duties kept as data (shown by `rules show`) that no check can verify from the files of a repository.
+UNCHECKED_KINDS = ("modification-notice", "no-endorsement", "source-offer", "no-improving-other-models",
+                   "latest-version", "hosting-restriction", "guardrails", "commercial-registration",
+                   "acknowledge-in-publications")
 
 
 def severity_of(rule: str) -> str:

@@ -6,6 +6,7 @@ confidence ("possibly derived") are reported one level lower, as warnings.
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Callable, Iterator
 
 from license_audit.catalog import License, Obligation
@@ -35,21 +36,37 @@ def _finding(ctx: AuditContext, rule: str, up: Upstream, lic: License, ob: Oblig
     )
 
 
+def _declared_keys(ctx: AuditContext) -> list[str]:
+    """The card's license keys: `license_name` for `license: other`, and every entry of a `license:` list
+    (a card listing `[llama3.1, cc-by-nc-4.0]` keeps the Llama terms while adding its own)."""
+    raw = ctx.snapshot.card.metadata.get("license")
+    keys = [ctx.snapshot.card.effective_license]
+    if isinstance(raw, list):
+        keys += [str(k).strip().lower() for k in raw[1:] if k is not None]
+    return [k for k in keys if k and k not in ("other", "unknown")]
+
+
 def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
-    key = ctx.snapshot.card.effective_license
-    if not key or key in ("other", "unknown"):
+    keys = _declared_keys(ctx)
+    if not keys:
         return
-    declared = ctx.declared
+    key = keys[0]
     for up in ctx.upstreams:
         for lic in up.licenses:
-            reason = incompatibility(lic, declared, key)
-            if reason:
+            verdicts = [incompatibility(lic, ctx.catalog.get(k), k) for k in keys]
+            found = None if any(v is None for v in verdicts) else verdicts[0]
+            if found:
+                reason, kind = found
+                duty = next(iter(lic.obligations_of(kind) or [o for o in lic.obligations if o.kind in _COMPAT_KINDS]), None)
                 yield _finding(
-                    ctx, "license-incompatible", up, lic, None,
-                    f"The card declares `{key}`, which cannot be granted for a derivative of {up.id} under the {lic.name}: {reason}.",
+                    ctx, "license-incompatible", up, lic, duty,
+                    f"The card declares `{key}`, which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}.",
                     ctx.card_path,
                     f"Declare `{_card_value(lic)}` in the card (or terms the {lic.name} allows) and keep its duties.",
                 )
+
+
+_COMPAT_KINDS = ("same-license", "sharealike", "noncommercial", "no-derivatives")
 
 
 def _card_value(lic: License) -> str:
@@ -57,23 +74,32 @@ def _card_value(lic: License) -> str:
     return f["license"] if "license_name" not in f else f"license: other, license_name: {f['license_name']}"
 
 
-def incompatibility(upstream: License, declared: License | None, declared_key: str) -> str | None:
-    """Why `declared` cannot be the license of a derivative of `upstream`, or None when it can."""
+def incompatibility(upstream: License, declared: License | None, declared_key: str) -> tuple[str, str] | None:
+    """Why `declared` cannot be the license of a derivative of `upstream` (reason, obligation kind), or None.
+
+    The matrix is data: each upstream license's `derivatives` block (`relicense: same|any|none`, `allowed`,
+    `forbid`, `forbid_categories`) plus its `commercial_use` and `sharealike` flags. A declared key the
+    catalog does not know is taken for a proprietary license that permits commercial use.
+    """
+    rules = upstream.derivatives
+    if rules.get("relicense") == "none":
+        return f"the {upstream.name} does not allow sharing adapted material at all", "no-derivatives"
     if declared is not None and declared.id == upstream.id:
         return None
-    rules = upstream.derivatives
     declared_id = declared.id if declared else declared_key
     allowed = set(rules.get("allowed") or []) | {upstream.id}
-    if rules.get("relicense") == "same" and declared_id not in allowed:
-        return f"the {upstream.name} does not allow relicensing; derivatives stay under it"
+    if declared_id in set(rules.get("forbid") or []):
+        return f"the {upstream.name} does not allow `{declared_id}` for derivatives", "same-license"
     if upstream.sharealike and declared_id not in allowed:
-        return "ShareAlike terms require the same or a compatible license"
+        return "its ShareAlike terms require the same or a compatible license", "sharealike"
+    if rules.get("relicense") == "same" and declared_id not in allowed:
+        return f"the {upstream.name} does not allow relicensing; derivatives stay under it", "same-license"
     commercial = declared.commercial_use if declared else True
     if not upstream.commercial_use and commercial:
-        return "the upstream forbids commercial use and the declared license permits it"
+        return "the upstream forbids commercial use and the declared license permits it", "noncommercial"
     category = declared.category if declared else "proprietary"
-    if category in (rules.get("forbid_categories") or []):
-        return f"a {category} license drops the use restrictions the upstream requires to travel"
+    if category in (rules.get("forbid_categories") or []) and declared_id not in allowed:
+        return f"a {category} license drops the use restrictions the upstream requires to travel", "use-restrictions"
     return None
 
 
@@ -91,7 +117,7 @@ def _license_copy(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation)
     detail = f" ({refs[0]} only refers to it)" if refs else ""
     yield _finding(
         ctx, "upstream-license-missing", up, lic, ob,
-        f"{up.id} is under the {lic.name}, which must travel with derivatives, but no copy of it is in the repository{detail}.",
+        f"{up.label} is under the {lic.name}, which must travel with derivatives, but no copy of it is in the repository{detail}.",
         path,
         f"Add the full text of the {lic.name} as {path}.",
     )
@@ -105,7 +131,7 @@ def _copyright(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) ->
             continue
         yield _finding(
             ctx, "upstream-notice-missing", up, lic, ob,
-            f"The copyright line \"{line}\" of {up.id} is missing from the repository.",
+            f"The copyright line \"{line}\" of {up.label} is missing from the repository.",
             "NOTICE",
             f"Add \"{line}\" to a NOTICE file next to the upstream license text.",
         )
@@ -118,7 +144,7 @@ def _notice_text(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
     path = ob.get("file") or "NOTICE"
     yield _finding(
         ctx, "upstream-notice-missing", up, lic, ob,
-        f"The {lic.name} requires the notice \"{text}\" in a Notice file, and the repository does not carry it.",
+        f"The {lic.name} of {up.label} requires the notice \"{text}\" in a Notice file, and the repository does not carry it.",
         path,
         f"Add the line \"{text}\" to {path}.",
     )
@@ -134,7 +160,7 @@ def _notice_file(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
         return
     yield _finding(
         ctx, "upstream-notice-missing", up, lic, ob,
-        f"{up.id} ships a NOTICE file whose attribution notices must travel with derivatives, and \"{missing[0]}\" is missing.",
+        f"{up.label} ships a NOTICE file whose attribution notices must travel with derivatives, and \"{missing[0]}\" is missing.",
         ob.get("file") or "NOTICE",
         f"Copy the attribution notices of {up.id}'s NOTICE into this repository's NOTICE file.",
     )
@@ -147,7 +173,7 @@ def _attribution(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
     want = " or ".join(f"\"{p}\"" for p in phrases)
     yield _finding(
         ctx, "attribution-missing", up, lic, ob,
-        f"The {lic.name} requires derivatives of {up.id} to display {want}, and the card does not.",
+        f"The {lic.name} requires derivatives of {up.label} to display {want}, and the card does not.",
         ctx.card_path,
         f"Add {want} prominently to {ctx.card_path}.",
     )
@@ -156,13 +182,36 @@ def _attribution(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
 def _name_prefix(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     prefix = ob.get("prefix")
     name = ctx.model.name
-    if not prefix or name.split("/")[-1].lower().startswith(str(prefix).lower()):
+    # "Llama-3-8B-Chat", "Llama 3 Chat" and "llama3-chat" all begin with "Llama 3": compare letters and digits.
+    if not prefix or _alnum(name.split("/")[-1]).startswith(_alnum(str(prefix))):
         return
     yield _finding(
         ctx, "name-prefix-required", up, lic, ob,
-        f"The {lic.name} requires a derivative's name to begin with \"{prefix}\", and \"{name}\" does not.",
+        f"The {lic.name} of {up.label} requires a derivative's name to begin with \"{prefix}\", and \"{name}\" does not.",
         ctx.card_path,
         f"Rename the model to begin with \"{prefix}\" (e.g. \"{prefix}-{name.split('/')[-1]}\") and set `model_name` in the card.",
+    )
+
+
+def _alnum(s: str) -> str:
+    return "".join(ch for ch in s.lower() if ch.isalnum())
+
+
+def _regional_restriction(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
+    # The Llama 3.2+ use policies withhold Section 1(a) for multimodal models from EU-domiciled licensees.
+    markers = ob.get("markers") or []
+    if any(ctx.mentions(m) for m in markers):
+        return
+    region = ob.get("region") or "the region"
+    what = "its rights in multimodal models, such as this derivative of" if ob.get("applies_to") == "multimodal" \
+        else "its rights in derivatives of"
+    yield _finding(
+        ctx, "regional-restriction", up, lic, ob,
+        f"The {lic.name} ({ob.clause or 'use policy'}) withholds {what} {up.label}, from individuals and companies "
+        f"based in {region}, and the repository does not say so.",
+        ctx.card_path,
+        f"Check that the publisher is not based in {region}, and state the restriction in {ctx.card_path} "
+        f"(it does not reach end users of a product that incorporates the model).",
     )
 
 
@@ -175,7 +224,7 @@ def _use_restrictions(ctx: AuditContext, up: Upstream, lic: License, ob: Obligat
            f"{f' ({where})' if where else ''} from {ctx.card_path}.")
     yield _finding(
         ctx, "use-restrictions-missing", up, lic, ob,
-        f"The {lic.name} requires its use restrictions to be passed on to users of {up.id}'s derivatives, and the repository does not pass them on.",
+        f"The {lic.name} requires its use restrictions to be passed on to users of {up.label}'s derivatives, and the repository does not pass them on.",
         ctx.card_path,
         fix,
     )
@@ -187,7 +236,7 @@ def _usage_threshold(ctx: AuditContext, up: Upstream, lic: License, ob: Obligati
         return
     yield _finding(
         ctx, "usage-threshold", up, lic, ob,
-        f"The {lic.name} of {up.id} requires a separate license above {int(mau):,} monthly active users.",
+        f"The {lic.name} of {up.label} requires a separate license above {int(mau):,} monthly active users.",
         ctx.card_path,
         "Request a license from the upstream licensor before exceeding the threshold.",
     )
@@ -202,7 +251,19 @@ HANDLERS: dict[str, Callable[[AuditContext, Upstream, License, Obligation], Iter
     "name-prefix": _name_prefix,
     "use-restrictions": _use_restrictions,
     "usage-threshold": _usage_threshold,
+    "regional-restriction": _regional_restriction,
 }
+
+
+def _applies(ctx: AuditContext, up: Upstream, ob: Obligation) -> bool:
+    """Duties limited to some models: `models:` (globs of upstream ids, e.g. NVIDIA Cosmos) and
+    `applies_to: multimodal` (the derivative or the upstream takes images)."""
+    globs = ob.get("models")
+    if globs and not any(fnmatch.fnmatchcase(up.id.lower(), str(g).lower()) for g in globs):
+        return False
+    if ob.get("applies_to") == "multimodal":
+        return ctx.is_multimodal or bool(up.known and up.known.raw.get("multimodal"))
+    return True
 
 
 def check_obligations(ctx: AuditContext) -> Iterator[Finding]:
@@ -212,7 +273,7 @@ def check_obligations(ctx: AuditContext) -> Iterator[Finding]:
         for lic in up.licenses:
             for idx, ob in enumerate(lic.obligations):
                 handler = HANDLERS.get(ob.kind)
-                if handler is None:
+                if handler is None or not _applies(ctx, up, ob):
                     continue
                 # Copyright lines belong to the upstream model, not to one of its licenses: check them once.
                 key = (up.id, ob.kind, -1) if ob.kind == "copyright" else (lic.id, ob.kind, idx)

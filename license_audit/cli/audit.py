@@ -20,7 +20,7 @@ FORMATS = ["text", "json", "markdown", "html", "sarif", "spdx-json"]
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy file (default: .license-audit.yaml in the target).")
 @click.option("--no-history", is_flag=True, help="Skip the git / Hub history checks.")
 @click.option("--offline", is_flag=True, help="Never use the network; Hub targets come from the local cache.")
-@click.option("--template-dir", type=click.Path(file_okay=False, exists=True), help="Folder of templates that override the built-in ones.")
+@click.option("--template-dir", "--templates", "template_dir", type=click.Path(file_okay=False, exists=True), help="Folder of templates that override the built-in ones.")
 @rules_option
 def command(target, fmt, output, fail_on, policy_path, no_history, offline, template_dir, rules_dirs):
     """Audit a model repository: a folder, a git work tree, or hf:OWNER/NAME[@REVISION]."""

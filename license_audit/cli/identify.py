@@ -18,7 +18,7 @@ from license_audit.errors import InputError
 def command(files, fmt, output, rules_dirs):
     """Name the license(s) in each FILE, with confidence and line span."""
     from license_audit.catalog import load_catalog
-    from license_audit.identify import identify_text
+    from license_audit.identify import identify_file
     from license_audit.render import to_json
     from license_audit.safeio import MAX_TEXT_BYTES, decode_text
 
@@ -33,16 +33,17 @@ def command(files, fmt, output, rules_dirs):
             raise InputError(f"{name}: no such file") from None
         except OSError as exc:
             raise InputError(f"{name}: cannot be read ({exc.strerror})") from None
-        results.append({"path": name, "licenses": [m.to_dict() for m in identify_text(decode_text(data), catalog)]})
+        found = identify_file(name, decode_text(data), catalog)
+        results.append({"path": name, "licenses": [m.to_dict() for m in found]})
     if fmt == "json":
         write_output(to_json(results), output)
         return
     lines = []
     for res in results:
         if not res["licenses"]:
-            lines.append(f"{res['path']}: no known license")
+            lines.append(f"{res['path']}: no license found")
             continue
         for m in res["licenses"]:
-            kind = "" if m["kind"] == "text" else f" [{m['kind']}]"
+            kind = f" [{m['kind']}]"
             lines.append(f"{res['path']}: {m['id']} ({m['spdx']}){kind} {m['confidence']:.2f} lines {m['start_line']}-{m['end_line']}")
     write_output("\n".join(lines) + "\n", output)

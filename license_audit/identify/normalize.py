@@ -1,29 +1,139 @@
-"""Text normalisation shared by every matcher: case, quotes, dashes, markup and line wrapping do not matter."""
+"""Text normalisation shared by every matcher: case, quotes, dashes, markup and line wrapping do not matter.
+
+`tokenize` keeps, for every word, the line it came from, so a match can be reported as a line span of the
+original file whatever wrappers (HTML, Qt rich text, markdown) surrounded it.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
+from dataclasses import dataclass
 
-_QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
-    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ",
-    "\u00a9": "(c)",
-})
-_TAGS = re.compile(r"<[^>]{0,400}>")
-_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+_QUOTES = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u00a0": " ", "\u200b": "", "\ufeff": "", "\u00a9": "(c)",
+}
+_TAGS = re.compile(r"<[^<>]{0,2000}>")
+_MD_LINK_TARGET = re.compile(r"\]\([^)\s]{0,500}\)")
+
+
+def _unquote(text: str) -> str:
+    # str.replace per character present is much faster than str.translate with a mapping.
+    for k, v in _QUOTES.items():
+        if k in text:
+            text = text.replace(k, v)
+    return text
+
+
+def _drop_tag(m: re.Match) -> str:
+    # Keep the line structure: a tag that spans lines leaves its newlines behind.
+    return " " + "\n" * m.group(0).count("\n")
 
 
 def clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
-    return _TAGS.sub(" ", text)
-
-
-def words(text: str) -> list[str]:
-    """Lower-case word tokens with markup, punctuation and whitespace removed."""
-    return _WORD.findall(clean(text))
+    """Lower-case text without markup; same number of lines as the input."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = _unquote(unicodedata.normalize("NFKC", text))
+    text = text.lower()
+    if "&" in text:
+        # Twice: Qt .ui files and some HTML exports escape rich text inside XML (&amp;lt;p&amp;gt;).
+        text = html.unescape(html.unescape(text))
+        if not text.isascii():
+            text = _unquote(text)
+    if "<" in text:
+        text = _TAGS.sub(_drop_tag, text)
+    if "](" in text:
+        text = _MD_LINK_TARGET.sub("]", text)
+    return text
 
 
 def phrase_words(phrase: str) -> tuple[str, ...]:
     return tuple(words(phrase))
+
+
+@dataclass
+class Tokens:
+    """A text as one string of words (" w1 w2 ... ") and the word index at which each line starts."""
+
+    words: list[str]
+    joined: str
+    line_starts: list[int]  # line_starts[k]: index of the first word on line k+1 or later
+    nlines: int
+    cleaned: str
+
+    def index_at(self, offset: int) -> int:
+        """Index of the word that starts at `offset` in `joined` (just after a space)."""
+        return self.joined.count(" ", 0, offset) - 1
+
+    def find_all(self, needle: str) -> list[int]:
+        """Word indexes where the phrase `needle` (" w1 w2 ") occurs."""
+        out = []
+        joined = self.joined
+        i = joined.find(needle)
+        while i >= 0:
+            out.append(joined.count(" ", 0, i + 1) - 1)
+            i = joined.find(needle, i + 1)
+        return out
+
+    def line_of(self, index: int) -> int:
+        index = min(max(index, 0), max(0, len(self.words) - 1))
+        return bisect_right(self.line_starts, index)
+
+    def first_word_of_line(self, line: int) -> int:
+        return self.line_starts[line - 1] if line - 1 < len(self.line_starts) else len(self.words)
+
+    def last_word_of_line(self, line: int) -> int:
+        return (self.line_starts[line] if line < len(self.line_starts) else len(self.words)) - 1
+
+
+# Bytes translation is the fast path: every byte that is not a letter or digit becomes a space, then
+# C-level splits and joins do the rest ("3.1" is the two words "3 1", needles included, so they agree).
+# "++" is spelled "pp" first, so OpenRAIL++-M stays apart from OpenRAIL-M.
+_KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789\n"
+_TABLE = bytes(b if b in _KEEP else 32 for b in range(256))
+_WORD_BYTE = [b in _KEEP and b != 10 for b in range(256)]
+
+
+def _word_bytes(cleaned: str) -> bytes:
+    if "++" in cleaned:
+        cleaned = cleaned.replace("++", "pp")
+    return b" " + cleaned.encode("ascii", "replace").translate(_TABLE) + b" "
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens with markup, punctuation and whitespace removed."""
+    return _word_bytes(clean(text)).decode("ascii").split()
+
+
+def _line_starts(b: bytes) -> list[int]:
+    """For each line after the first, the index of the first word on it or later."""
+    if b.count(b"\n") < 64:
+        return list(accumulate((len(line.split()) for line in b.split(b"\n")[:-1]), initial=0))
+    import numpy as np  # vectorised for long texts; imported only here so start-up stays fast
+
+    arr = np.frombuffer(b, dtype=np.uint8)
+    is_word = np.asarray(_WORD_BYTE, dtype=bool)[arr]
+    starts = np.flatnonzero(is_word[1:] & ~is_word[:-1]) + 1
+    newlines = np.flatnonzero(arr == 10)
+    return [0, *np.searchsorted(starts, newlines).tolist()]
+
+
+def tokenize(text: str) -> Tokens:
+    cleaned = clean(text)
+    b = _word_bytes(cleaned)
+    words = b.decode("ascii").split()
+    joined = " " + " ".join(words) + " "
+    line_starts = _line_starts(b)
+    return Tokens(words, joined, line_starts, len(line_starts), cleaned)
+
+
+def needle(phrase: str) -> str:
+    return " " + " ".join(phrase_words(phrase)) + " "

@@ -1,60 +1,80 @@
-"""Evidence collection and scoring for lineage candidates."""
+"""Evidence collection and scoring for lineage candidates.
+
+Each source (card base_model, adapter/merge/GGUF declarations, card prose, config.json signature, weight
+headers, tokenizer) yields Hits: a model, the confidence this source alone gives, and one sentence a person
+can check. Hits on the same model combine as independent evidence (1 - prod(1 - p)); negative evidence (a
+vocabulary of the same size with other tokens) caps the result. Declared bases stay at 1.0.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from license_audit.crawl import Snapshot
-from license_audit.lineage.signature import compare, signature_of
+from license_audit.lineage.declarations import declared_hits, prose_hits
+from license_audit.lineage.hits import Hit, tie_key
+from license_audit.lineage.shapes import attach, gguf_hits, weights_hits
+from license_audit.lineage.signature import canonical, compare, raised_fields, shape_differences
+from license_audit.lineage.tokenizer import MARKERS, relate
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate
 
 # A config that repeats a known signature this well is treated as that model's architecture.
 CONFIG_STRONG = 0.97
 CONFIG_MIN_FIELDS = 8
+# A declared base this close to the best config score takes the config evidence (see _config_hits).
+CONFIG_MARGIN = 0.03
+# A shape independent labs reuse: an exact config match alone only says "possibly derived".
+SHARED_SHAPE_CAP = 0.75
+# A shape field changed (layers pruned or added, other dims): at most "possibly derived".
+SHAPE_CHANGED_CAP = 0.75
 
 
-def infer_relation(snapshot: Snapshot) -> str:
+# --- relation -------------------------------------------------------------------------------------
+
+def quantization_of(snapshot: Snapshot) -> tuple[str, str] | None:
+    """(method, where) of a quantization the repository carries, from config.json or a quant config file."""
+    cfg = snapshot.configs.get("config.json")
+    if isinstance(cfg, dict) and isinstance(cfg.get("quantization_config"), dict):
+        q = cfg["quantization_config"]
+        method = str(q.get("quant_method") or q.get("quant_algo") or ("bitsandbytes" if "load_in_4bit" in q or "load_in_8bit" in q else "unknown"))
+        return method.lower(), "config.json quantization_config"
+    for name in ("quantize_config.json", "quant_config.json", "hf_quant_config.json"):
+        q = snapshot.configs.get(name)
+        if isinstance(q, dict):
+            inner = q.get("quantization") if isinstance(q.get("quantization"), dict) else q
+            method = inner.get("quant_algo") or inner.get("quant_method") or ("gptq" if "bits" in inner else "unknown")
+            return str(method).lower(), name
+    ggufs = [f for f in snapshot.files if f.endswith(".gguf")]
+    if ggufs:
+        return "gguf", ggufs[0]
+    return None
+
+
+def infer_relation(snapshot: Snapshot, known: KnownModel | None = None) -> str:
     rel = snapshot.card.base_model_relation
     if rel:
         return rel
     if "adapter_config.json" in snapshot.configs:
         return "adapter"
-    if len(snapshot.card.base_models) > 1:
+    art = snapshot.artifacts
+    if len(snapshot.card.base_models) > 1 or (art is not None and art.merge_config):
         return "merge"
-    cfg = snapshot.configs.get("config.json")
-    if isinstance(cfg, dict) and cfg.get("quantization_config"):
-        return "quantized"
-    if any(f.endswith(".gguf") for f in snapshot.files):
+    quant = quantization_of(snapshot)
+    if quant and not (known and known.native_quantization and quant[0] == known.native_quantization):
         return "quantized"
     return "finetune"
 
 
-def _config_candidates(config: dict[str, Any], registry: Registry) -> list[tuple[KnownModel, float, str]]:
-    observed = signature_of(config)
-    # Compare against the full config too, so nested/exported keys still count.
-    flat = dict(config)
-    flat.update(observed)
-    scored = []
-    for known in registry:
-        if not known.signature:
-            continue
-        score, equal, differ = compare(known.signature, flat)
-        n = len(known.signature)
-        if len(equal) < CONFIG_MIN_FIELDS:
-            continue
-        evidence = f"config.json: {len(equal)} of {n} architecture fields equal"
-        if differ:
-            evidence += f" (differs: {', '.join(sorted(differ)[:6])})"
-        scored.append((known, score, evidence))
-    scored.sort(key=lambda t: (-t[1], t[0].id))
-    return scored
+# --- config.json ----------------------------------------------------------------------------------
 
-
-def _config_confidence(score: float) -> float:
+def _config_confidence(score: float, same_shape: bool = False) -> float:
     # Full agreement on a large signature is strong but not proof: another lab could repeat a shape.
     if score >= 0.999:
         return CONFIG_STRONG
+    if same_shape and score >= 0.9:
+        # Every weight shape kept, only vocabulary/context raised or token ids moved: what derivation work does.
+        return 0.8 + (score - 0.9) * 1.6  # 0.8 .. 0.96
     if score >= 0.9:
         return 0.6 + (score - 0.9) * 3.0  # 0.6 .. 0.9
     if score >= 0.75:
@@ -62,61 +82,212 @@ def _config_confidence(score: float) -> float:
     return score * 0.3
 
 
-def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate]:
-    relation = infer_relation(snapshot)
-    by_model: dict[str, Candidate] = {}
+def _score_config(observed: dict[str, Any], registry: Registry) -> list[tuple[KnownModel, float, list[str], list[str]]]:
+    scored = []
+    for known in registry:
+        if not known.signature:
+            continue
+        score, equal, differ = compare(known.signature, observed, known.variants)
+        if len(equal) < CONFIG_MIN_FIELDS:
+            continue
+        scored.append((known, score, equal, differ))
+    scored.sort(key=lambda t: (-t[1], t[0].released or "9999", t[0].id))
+    return scored
 
-    for base in snapshot.card.base_models:
-        known = registry.get(base)
-        model_id = known.id if known else base
-        by_model[model_id] = Candidate(
+
+def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what: str = "architecture fields",
+                 declared: tuple[str, ...] = (), vocab: dict[str, str] | None = None,
+                 named: frozenset[str] = frozenset()) -> list[Hit]:
+    """One hit: a config derives from one architecture, so only the best match (or its tie set) is a candidate.
+
+    `vocab` (model id -> identical|extended|different, from the tokenizer) splits a set of config-identical
+    models: a member whose vocabulary the repository shares leads, one whose vocabulary it does not is dropped.
+    """
+    vocab = vocab or {}
+    scored = _score_config(observed, registry)
+    if not scored:
+        return []
+    best = scored[0][1]
+    ties = [t for t in scored if abs(t[1] - best) < 1e-9]
+    if any(vocab.get(t[0].id) != "different" for t in ties):
+        ties = [t for t in ties if vocab.get(t[0].id) != "different"]
+    # Within the set, a member the card prose, an adapter or a GGUF file names leads, then vocabulary evidence.
+    ties.sort(key=lambda t: (t[0].id not in named, vocab.get(t[0].id) not in ("identical", "extended"), tie_key(t[0])))
+    top = ties[0]
+    note = ""
+    # A declared base that fits (nearly) as well and has the same shapes takes the evidence: the config
+    # cannot tell it from the best match, and the card has already said which one it is.
+    for t in scored:
+        if t[0].id in declared and t[1] >= best - CONFIG_MARGIN and not shape_differences(t[0].signature, observed):
+            if t[0] is not top[0]:
+                note = f"; closest known config: {top[0].id} (same family)" if t[0].family == top[0].family \
+                    else f"; closest known config: {top[0].id}"
+            top, ties = t, [t]
+            break
+    known, score, equal, differ = top
+    shape_changed = shape_differences(known.signature, observed)
+    conf = _config_confidence(score, same_shape=not shape_changed)
+    text = f"{label}: {len(equal)} of {len(known.signature)} {what} equal"
+    if differ:
+        raised = raised_fields(known.signature, observed)
+        shown = [d + " (raised)" if d in raised else d for d in sorted(differ)[:6]]
+        text += f" (differs: {', '.join(shown)})"
+    text += note
+    cap = None
+    if shape_changed:
+        cap = SHAPE_CHANGED_CAP
+    seen_vocab = canonical(observed).get("vocab_size")
+    if "vocab_size" in differ:
+        # A vocabulary of another size: an own tokenizer on a reused shape is what independent models do
+        # (Llama-3-70B on Llama-2-70B's body). Only the tokenizer can show the base vocabulary extended;
+        # the config alone says "possibly derived".
+        cap = min(cap or 1.0, SHAPE_CHANGED_CAP)
+        if "vocab_size" in raised_fields(known.signature, observed):
+            text += (f"; vocabulary size {seen_vocab} instead of {known.signature.get('vocab_size')}: an extension "
+                     "only if the tokenizer keeps the base vocabulary as its prefix")
+        else:
+            text += (f"; vocabulary size {seen_vocab} instead of {known.signature.get('vocab_size')}: an own "
+                     "vocabulary on the same shape is not evidence of derivation on its own")
+    if known.shape_shared:
+        cap = min(cap or 1.0, SHARED_SHAPE_CAP)
+        text += f"; not proof on its own: {known.shape_shared}"
+    hit = Hit(known.id, min(conf, cap) if cap else conf, text)
+    if len(ties) > 1:
+        members = [t[0] for t in ties]
+        hit.alternatives = [m.id for m in members[1:]]
+        others = ", ".join(f"{m.id} ({m.license})" for m in members[1:])
+        hit.notes.append(f"same config as {others}")
+        if len({m.license for m in members}) > 1:
+            implied = [f"{lic}: {duties_of(lic)}" for lic in sorted({m.license for m in members})]
+            hit.notes.append("if the base is another member of that set, its license applies instead; "
+                             "what each asks of a derivative: " + "; ".join(implied))
+    return [hit]
+
+
+_DUTY_WORDS = {
+    "license-copy": "ship its license text", "copyright": "keep its copyright lines",
+    "notice-text": "carry its Notice line", "notice-file": "carry the upstream NOTICE",
+    "attribution": "display its attribution", "name-prefix": "begin the model name with its prefix",
+    "use-restrictions": "pass on its use restrictions", "usage-threshold": "a separate license above a user count",
+    "same-license": "stay under the same license", "modification-notice": "mark modified files",
+    "regional-restriction": "respect its regional limits",
+}
+
+
+def duties_of(license_id: str) -> str:
+    """A short summary of what a catalog license asks of a derivative (for config-identical sets)."""
+    try:
+        from license_audit.catalog import load_catalog
+
+        lic = load_catalog().get(license_id)
+    except Exception:  # the catalog is another module's data; a summary is not worth failing lineage for
+        lic = None
+    if lic is None:
+        return "not in the catalog"
+    words = []
+    for ob in lic.obligations:
+        w = _DUTY_WORDS.get(ob.kind, ob.kind)
+        if w not in words:
+            words.append(w)
+    if not lic.commercial_use:
+        words.append("no commercial use")
+    return ", ".join(words) if words else "no duties recorded"
+
+
+# --- tokenizer ------------------------------------------------------------------------------------
+
+def _tokenizer_hits(snapshot: Snapshot, registry: Registry) -> tuple[list[Hit], dict[str, str]]:
+    """Hits, and model id -> identical|extended|different for every known model with a fingerprint."""
+    art = snapshot.artifacts
+    vocab: dict[str, str] = {}
+    if art is None:
+        return [], vocab
+    fingerprints = any(known.tokenizer.get("vocab_sha256") for known in registry)
+    tokens = (art.vocab_tokens if fingerprints else []) or art.gguf_tokens
+    where = "tokenizer.json" if fingerprints and art.load_tokenizer and art.vocab_tokens else \
+        (sorted(art.gguf)[0] if art.gguf else art.tokenizer_path or "tokenizer")
+    hits: list[Hit] = []
+    if tokens:
+        for known in registry:
+            if not known.tokenizer:
+                continue
+            rel = relate(known.tokenizer, tokens)
+            if rel is None:
+                continue
+            kind, sentence = rel
+            vocab[known.id] = kind
+            if kind == "identical":
+                hits.append(Hit(known.id, 0.6, f"{where}: {sentence} as {known.id}"))
+            elif kind == "extended":
+                hits.append(Hit(known.id, 0.7, f"{where}: {sentence} of {known.id}"))
+            elif kind == "different" and known.tokenizer.get("vocab_size") == len(tokens):
+                # Same size, other tokens: an own vocabulary. Keeps a shape match from becoming an accusation.
+                hits.append(Hit(known.id, 0.0, f"{where}: {sentence} than {known.id}: an own vocabulary, not derived from it",
+                                cap=0.45))
+    markers = (art.tokenizer or {}).get("markers") or []
+    if markers:
+        hint = sorted({MARKERS[m] for m in markers})
+        hits.append(Hit("", 0.0, f"{art.tokenizer_path}: chat/special tokens {', '.join(markers[:4])} ({'; '.join(hint)} convention)"))
+    return hits, vocab
+
+
+# --- combination ----------------------------------------------------------------------------------
+
+def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate]:
+    hits: list[Hit] = []
+    hits += declared_hits(snapshot, registry)
+    hits += prose_hits(snapshot, registry)
+    tok_hits, vocab = _tokenizer_hits(snapshot, registry)
+    cfg = snapshot.configs.get("config.json")
+    if isinstance(cfg, dict):
+        declared = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
+        named = frozenset(k.id for h in hits if (k := registry.get(h.model)))
+        hits += _config_hits("config.json", cfg, registry, declared=declared, vocab=vocab, named=named)
+    hits += attach(weights_hits(snapshot, registry), hits, registry)
+    hits += attach(gguf_hits(snapshot, registry), hits, registry)
+    tok_hits, vocab = _tokenizer_hits(snapshot, registry)
+    marker_lines = [h.text for h in tok_hits if not h.model]
+    hits += [h for h in tok_hits if h.model]
+
+    grouped: dict[str, list[Hit]] = {}
+    for h in hits:
+        known = registry.get(h.model)
+        grouped.setdefault(known.id if known else h.model, []).append(h)
+
+    out = []
+    for model_id, group in grouped.items():
+        known = registry.get(model_id)
+        declared = any(h.declared for h in group)
+        if declared:
+            conf = 1.0
+        else:
+            miss = 1.0
+            for h in group:
+                miss *= 1.0 - max(0.0, min(h.score, 0.99))
+            conf = 1.0 - miss
+            caps = [h.cap for h in group if h.cap is not None]
+            if caps:
+                conf = min(conf, min(caps))
+            conf = min(conf, 0.99)
+        positive = [h for h in group if h.score > 0 or h.declared]
+        if not positive:
+            continue
+        relation = next((h.relation for h in group if h.relation), None) or infer_relation(snapshot, known)
+        if snapshot.card.base_model_relation:
+            relation = snapshot.card.base_model_relation
+        evidence = [h.text for h in sorted(group, key=lambda h: (not h.declared, -h.score, h.text))]
+        evidence += [n for h in group for n in h.notes]
+        if known and marker_lines:
+            evidence += marker_lines
+        alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
+        out.append(Candidate(
             model=model_id,
             family=known.family if known else None,
             relation=relation,
-            declared=True,
-            confidence=1.0,
+            declared=declared,
+            confidence=round(conf, 4),
             license=known.license if known else None,
-            evidence=[f"{snapshot.card.path or 'README.md'}: base_model names {base}"],
-        )
-
-    cfg = snapshot.configs.get("config.json")
-    if isinstance(cfg, dict):
-        scored = _config_candidates(cfg, registry)
-        if scored:
-            best = scored[0][1]
-            ties = [t for t in scored if abs(t[1] - best) < 1e-9]
-            for known, score, evidence in scored:
-                conf = _config_confidence(score)
-                if conf < 0.5:
-                    continue
-                cand = by_model.get(known.id)
-                if cand is None:
-                    cand = Candidate(
-                        model=known.id,
-                        family=known.family,
-                        relation=relation,
-                        declared=False,
-                        confidence=conf,
-                        license=known.license,
-                    )
-                    by_model[known.id] = cand
-                cand.evidence.append(evidence)
-                if len(ties) > 1 and any(t[0].id == known.id for t in ties):
-                    cand.alternatives = sorted(t[0].id for t in ties if t[0].id != known.id)
-
-    adapter = snapshot.configs.get("adapter_config.json")
-    if isinstance(adapter, dict):
-        base = adapter.get("base_model_name_or_path")
-        if isinstance(base, str) and base:
-            known = registry.get(base)
-            model_id = known.id if known else base
-            cand = by_model.get(model_id)
-            if cand is None:
-                cand = Candidate(model_id, known.family if known else None, "adapter", False, 0.95,
-                                 known.license if known else None)
-                by_model[model_id] = cand
-            cand.relation = "adapter"
-            cand.confidence = max(cand.confidence, 0.95)
-            cand.evidence.append(f"adapter_config.json: base_model_name_or_path is {base}")
-
-    return sorted(by_model.values(), key=lambda c: (-c.confidence, c.model))
+            evidence=evidence,
+            alternatives=alternatives,
+        ))
+    return sorted(out, key=lambda c: (-c.confidence, c.model))

@@ -2,10 +2,17 @@
 
 Noise keys (transformers_version, torch_dtype, _name_or_path, quantization_config, use_cache, ...) never
 enter a signature: they change when a model is re-saved, quantized or fine-tuned, the architecture does not.
+
+Fields fall in three kinds. Shape fields (dims, layers, heads, MoE/MLA sizes) fix the weight shapes: a
+fine-tune cannot change them. Extendable fields (vocabulary size, context length, rope) are changed by
+ordinary derivation work (vocabulary extension, long-context training) and only ever upwards, so a larger
+value keeps most of the credit. Everything else counts at face value.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 # Weight of each field in a match: sizes that are expensive to change weigh most.
@@ -20,18 +27,29 @@ FIELD_WEIGHTS: dict[str, float] = {
     "head_dim": 1.0,
     "vocab_size": 2.0,
     "max_position_embeddings": 0.5,
+    "original_max_position_embeddings": 0.5,
     "rope_theta": 1.0,
     "rope_scaling": 1.0,
+    "rope_local_base_freq": 0.5,
+    "partial_rotary_factor": 1.0,
     "rms_norm_eps": 0.5,
     "layer_norm_eps": 0.5,
     "hidden_act": 0.5,
+    "hidden_activation": 0.5,
     "tie_word_embeddings": 0.5,
     "attention_bias": 0.5,
     "mlp_bias": 0.5,
+    "bias": 0.5,
     "sliding_window": 0.5,
+    "sliding_window_pattern": 0.5,
+    "max_window_layers": 0.5,
     "bos_token_id": 1.0,
     "eos_token_id": 0.5,
     "pad_token_id": 0.5,
+    # Falcon (RefinedWeb)
+    "multi_query": 0.5,
+    "parallel_attn": 0.5,
+    "alibi": 0.5,
     # MoE
     "num_experts": 2.0,
     "n_routed_experts": 2.0,
@@ -40,6 +58,7 @@ FIELD_WEIGHTS: dict[str, float] = {
     "num_experts_per_tok": 1.5,
     "moe_intermediate_size": 2.0,
     "shared_expert_intermediate_size": 1.0,
+    "decoder_sparse_step": 0.5,
     "first_k_dense_replace": 1.0,
     "moe_layer_freq": 0.5,
     "n_group": 1.0,
@@ -48,19 +67,54 @@ FIELD_WEIGHTS: dict[str, float] = {
     "scoring_func": 0.5,
     "topk_method": 0.5,
     "norm_topk_prob": 0.5,
-    # MLA (DeepSeek V2/V3)
+    "swiglu_limit": 0.5,
+    # MLA (DeepSeek V2/V3) and DeepSeek V3.2 sparse attention indexer
     "kv_lora_rank": 2.0,
     "q_lora_rank": 2.0,
     "qk_nope_head_dim": 1.0,
     "qk_rope_head_dim": 1.0,
     "v_head_dim": 1.0,
     "num_nextn_predict_layers": 1.0,
+    "index_n_heads": 1.0,
+    "index_head_dim": 1.0,
+    "index_topk": 1.0,
     # Gemma / others
     "query_pre_attn_scalar": 1.0,
     "final_logit_softcapping": 1.0,
     "attn_logit_softcapping": 1.0,
-    "partial_rotary_factor": 1.0,
     "layer_types": 0.5,
+}
+
+# The fields that fix tensor shapes: a fine-tune keeps them; a different value means different weights.
+SHAPE_FIELDS = frozenset({
+    "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
+    "head_dim", "num_experts", "n_routed_experts", "num_local_experts", "n_shared_experts",
+    "moe_intermediate_size", "shared_expert_intermediate_size", "first_k_dense_replace", "kv_lora_rank",
+    "q_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "index_n_heads", "index_head_dim",
+})
+
+# Fields that derivation work raises (vocabulary extension, context extension); credit kept for larger values.
+EXTENDABLE_FIELDS = frozenset({
+    "vocab_size", "max_position_embeddings", "rope_theta", "rope_scaling", "sliding_window",
+    "original_max_position_embeddings", "max_window_layers",
+})
+EXTENSION_CREDIT = 0.75
+
+# Special-token ids move when a chat template or tokenizer is adapted; a change keeps half the credit.
+TOKEN_ID_FIELDS = frozenset({"bos_token_id", "eos_token_id", "pad_token_id"})
+TOKEN_ID_CREDIT = 0.5
+
+# Other spellings of the same hyper-parameter (Falcon/GPT-2 style configs, MLC presets, GGUF metadata).
+KEY_ALIASES: dict[str, str] = {
+    "n_head": "num_attention_heads",
+    "n_layer": "num_hidden_layers",
+    "n_embd": "hidden_size",
+    "n_positions": "max_position_embeddings",
+    "n_head_kv": "num_key_value_heads",
+    "num_kv_heads": "num_key_value_heads",
+    "layer_norm_epsilon": "layer_norm_eps",
+    "sliding_window_size": "sliding_window",
+    "experts_per_token": "num_experts_per_tok",
 }
 
 NOISE_KEYS = frozenset({
@@ -75,11 +129,16 @@ def _norm(value: Any) -> Any:
         return value
     if isinstance(value, (int, float)):
         f = float(value)
+        if f != f or f in (float("inf"), float("-inf")):
+            return str(f)
         return int(f) if f.is_integer() else float(f"{f:.6g}")
     if isinstance(value, list):
+        if len(value) > 256:  # long per-frequency tables (Phi-3 rope factors): compare a digest, not the list
+            digest = hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+            return f"list[{len(value)}]:{digest}"
         return [_norm(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _norm(v) for k, v in sorted(value.items()) if k not in NOISE_KEYS}
+        return {str(k): _norm(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0])) if k not in NOISE_KEYS}
     return str(value)
 
 
@@ -95,17 +154,53 @@ def text_config(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+def canonical(config: dict[str, Any]) -> dict[str, Any]:
+    """The config with alias keys renamed to their transformers name (the transformers name wins)."""
+    cfg = dict(text_config(config))
+    for alias, name in KEY_ALIASES.items():
+        if alias in cfg and name not in cfg:
+            cfg[name] = cfg[alias]
+    return cfg
+
+
 def signature_of(config: dict[str, Any]) -> dict[str, Any]:
-    cfg = text_config(config)
+    cfg = canonical(config)
     return {k: _norm(cfg[k]) for k in sorted(cfg) if k in FIELD_WEIGHTS and k not in NOISE_KEYS}
 
 
-def compare(known: dict[str, Any], observed: dict[str, Any]) -> tuple[float, list[str], list[str]]:
+def _scalar(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return float(v)
+
+
+def _extended(key: str, known: Any, seen: Any) -> bool:
+    """Whether `seen` is `known` raised the way derivation work raises it."""
+    if key == "rope_scaling":
+        # Adding or changing a rope scaling is how context is extended.
+        return seen is not None
+    k, s = _scalar(known), _scalar(seen)
+    if k is None or s is None:
+        return False
+    return s > k
+
+
+def _equal(known: Any, seen: Any, variants: list[Any]) -> bool:
+    if seen == known:
+        return True
+    return any(seen == v for v in variants)
+
+
+def compare(known: dict[str, Any], observed: dict[str, Any],
+            variants: dict[str, list[Any]] | None = None) -> tuple[float, list[str], list[str]]:
     """Weighted share of the known signature's fields that the observed config repeats.
 
     Returns (score, equal fields, differing fields). A field the observed config lacks counts as
-    half a difference: exporters drop keys, they rarely change them.
+    half a difference: exporters drop keys, they rarely change them. An extendable field raised
+    (vocabulary, context) keeps EXTENSION_CREDIT and is listed as differing (raised_fields() says which).
     """
+    variants = variants or {}
+    observed = canonical(observed)
     total = 0.0
     got = 0.0
     equal: list[str] = []
@@ -116,9 +211,29 @@ def compare(known: dict[str, Any], observed: dict[str, Any]) -> tuple[float, lis
             total += w * 0.5
             continue
         total += w
-        if _norm(observed[key]) == value:
+        seen = _norm(observed[key])
+        if _equal(value, seen, [_norm(v) for v in variants.get(key, [])]):
             got += w
             equal.append(key)
+        elif key in EXTENDABLE_FIELDS and _extended(key, value, seen):
+            got += w * EXTENSION_CREDIT
+            differ.append(key)
+        elif key in TOKEN_ID_FIELDS:
+            got += w * TOKEN_ID_CREDIT
+            differ.append(key)
         else:
             differ.append(key)
     return (got / total if total else 0.0), equal, differ
+
+
+def shape_differences(known: dict[str, Any], observed: dict[str, Any]) -> list[str]:
+    """Shape fields present on both sides with different values."""
+    observed = canonical(observed)
+    return sorted(k for k in known if k in SHAPE_FIELDS and k in observed and _norm(observed[k]) != known[k])
+
+
+def raised_fields(known: dict[str, Any], observed: dict[str, Any]) -> set[str]:
+    """Extendable fields the observed config raised above the known value (vocabulary or context extended)."""
+    observed = canonical(observed)
+    return {k for k in known if k in EXTENDABLE_FIELDS and k in observed
+            and _norm(observed[k]) != known[k] and _extended(k, known[k], _norm(observed[k]))}

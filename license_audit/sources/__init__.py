@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from license_audit.errors import TargetError
 from license_audit.report import TargetInfo
@@ -21,6 +22,22 @@ class Target:
     notes: list[str] = field(default_factory=list)
     # For a Hub target: the already-fetched history and safetensors metadata, so nothing is fetched twice.
     extra: dict = field(default_factory=dict)
+    # Files the repository holds but that were not materialised in `root` (weights of a Hub repo).
+    remote_files: list[str] = field(default_factory=list)
+    # Parsed safetensors headers (Snapshot.safetensors) gathered while opening the target.
+    safetensors: dict[str, dict] = field(default_factory=dict)
+    cleanup: Callable[[], None] | None = None
+
+    def crawl(self):
+        """The Snapshot of the target: its folder, plus the files and safetensors headers known remotely."""
+        from license_audit.crawl import crawl
+
+        return crawl(self.root, self.remote_files, self.safetensors)
+
+    def close(self) -> None:
+        if self.cleanup is not None:
+            self.cleanup()
+            self.cleanup = None
 
 
 def is_hub_spec(spec: str) -> bool:
@@ -65,10 +82,46 @@ def open_local(spec: str) -> Target:
     return Target(TargetInfo("git" if is_git else "local", str(Path(spec)), rev), root, root.name)
 
 
-def open_target(spec: str, offline: bool = False) -> Target:
+def open_git_subfolder(spec: str) -> Target | None:
+    """A model folder tracked inside a larger repository (a monorepo) as a `git` target whose history
+    is limited to the folder; None when it is no such folder.
+
+    Not what open_local does: CONTRACT targets are a work tree or a plain folder, and a folder inside a
+    repository (the bundled examples) is audited as `local`, with a revision-free, stable report. This is
+    for a future option; load_history passes `extra["git_prefix"]` to git_history(root, prefix).
+    """
+    root = Path(spec).expanduser().resolve()
+    inner = git_subfolder(root) if root.is_dir() and not (root / ".git").exists() else None
+    if inner is None:
+        return None
+    top, prefix = inner
+    target = Target(TargetInfo("git", str(Path(spec)), git_head(top)), root, root.name)
+    target.extra["git_prefix"] = prefix
+    return target
+
+
+def git_subfolder(root: Path) -> tuple[Path, str] | None:
+    """(work tree top, folder path inside it) when root is a folder with tracked files in an enclosing
+    git work tree; None otherwise (an untracked folder under a home-directory repository is no git target)."""
+    top = next((p for p in root.parents if (p / ".git").exists()), None)
+    if top is None:
+        return None
+    prefix = root.relative_to(top).as_posix()
+    try:
+        import git
+
+        from license_audit.history import safe_git
+
+        tracked = safe_git(git.Repo(top)).git.ls_files("-z", "--", f"{prefix}/")
+    except Exception:
+        return None
+    return (top, prefix) if tracked else None
+
+
+def open_target(spec: str, offline: bool = False, history: bool = True) -> Target:
     if is_hub_spec(spec):
         from license_audit.sources import hub
 
         repo_id, revision = parse_hub_spec(spec)
-        return hub.open_hub(repo_id, revision, offline=offline)
+        return hub.open_hub(repo_id, revision, offline=offline, history=history)
     return open_local(spec)

@@ -1,0 +1,327 @@
+"""License identification: accuracy on the shared development set, and speed side by side with the
+maintained identifiers (licenseclassifier, askalono, ScanCode) on the same 500+ files, in one run.
+
+Corpus (built in memory, nothing written):
+- the 57 cases of ../shared/data/license-texts (expected: each case's `licenses`);
+- six reformatted variants of each (CRLF + BOM, re-wrapped at 50 columns, unwrapped paragraphs,
+  markdown, HTML wrapper, indented with curly quotes): the same expected licenses;
+- up to 150 SPDX-list licenses from the ScanCode LicenseDB (when scancode-toolkit or licensedcode-data
+  is installed) that the catalog does not hold: the long tail (expected: that SPDX id).
+
+A tool "finds" a case when every expected license is among what it reports (SPDX ids compared without
+-only/-or-later). `other` (license terms no catalog names) can only be reported by license-audit; the
+competitors are scored on the same files with `other` counted against them, and "named" accuracy (which
+leaves `other` out of the expected set) is printed beside it. Competitors that are not installed are
+skipped with a note. Usage: python3 bench/identify.py [--misses]
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from license_audit.catalog import load_catalog  # noqa: E402
+from license_audit.identify import identify_text  # noqa: E402
+from license_audit.safeio import decode_text  # noqa: E402
+
+# ../shared beside the checkout (or beside the folder of worktrees).
+SHARED = next((p / "shared" / "data" / "license-texts" for p in ROOT.parents
+               if (p / "shared" / "data" / "license-texts").is_dir()), ROOT.parent / "shared" / "data" / "license-texts")
+LONG_TAIL = 150
+TIME_BUDGET = 120.0  # seconds per competitor; a slower one is measured on the files it got through
+
+CATALOG = load_catalog()
+
+
+def norm(spdx: str) -> str:
+    s = spdx.strip().lower()
+    for suffix in ("-only", "-or-later", "+"):
+        if s.endswith(suffix):
+            s = s[: -len(suffix)]
+    if s.startswith("licenseref-scancode-"):
+        s = "scancode:" + s[len("licenseref-scancode-"):]
+    elif s.startswith("licenseref-"):
+        s = s[len("licenseref-"):]
+    return s
+
+
+def expected_spdx(lic_id: str) -> str:
+    if lic_id == "other":
+        return "other"
+    lic = CATALOG.get(lic_id)
+    return norm(lic.spdx) if lic else norm(lic_id)
+
+
+# ---- corpus -------------------------------------------------------------------------------------------
+
+def _paragraphs(text: str) -> list[str]:
+    return re.split(r"\n\s*\n", text)
+
+
+def variants(text: str) -> dict[str, str]:
+    curly = text.replace('"', "\u201c").replace("'", "\u2019")
+    return {
+        "crlf-bom": "\ufeff" + text.replace("\n", "\r\n"),
+        "rewrapped": "\n\n".join(textwrap.fill(" ".join(p.split()), 50) for p in _paragraphs(text)),
+        "unwrapped": "\n\n".join(" ".join(p.split()) for p in _paragraphs(text)),
+        "markdown": "# LICENSE\n\n" + "\n\n".join(f"**{p.strip()}**" if len(p) < 80 else p for p in _paragraphs(text)),
+        "html": "<html><body>\n" + "\n".join(f"<p>{html.escape(p)}</p>" for p in _paragraphs(text)) + "\n</body></html>\n",
+        "indented-curly": "\n".join("    " + ln for ln in curly.splitlines()),
+    }
+
+
+def shared_cases() -> list[tuple[str, str, set[str]]]:
+    out = []
+    if not SHARED.is_dir():
+        return out
+    for case in sorted(p for p in SHARED.iterdir() if (p / "expected.json").is_file()):
+        exp = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+        text = decode_text((case / exp["file"]).read_bytes())
+        out.append((case.name, text, {expected_spdx(x) for x in exp["licenses"]}))
+    return out
+
+
+def long_tail_cases() -> list[tuple[str, str, set[str]]]:
+    try:
+        from licensedcode.models import get_license_dir  # type: ignore  # noqa: F401
+    except Exception:
+        pass
+    try:
+        import licensedcode  # type: ignore
+    except ImportError:
+        return []
+    lic_dir = Path(licensedcode.__file__).parent / "data" / "licenses"
+    if not lic_dir.is_dir():
+        return []
+    known = {norm(lic.spdx) for lic in CATALOG}
+    out = []
+    for path in sorted(lic_dir.glob("*.LICENSE")):
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        if not raw.startswith("---"):
+            continue
+        head, _, body = raw[3:].partition("\n---\n")
+        m = re.search(r"^spdx_license_key: (\S+)", head, re.M)
+        if not m or m.group(1).startswith("LicenseRef") or re.search(r"^is_(deprecated|exception|unknown|generic): yes", head, re.M):
+            continue
+        spdx = norm(m.group(1))
+        if spdx in known or len(body.split()) < 60:
+            continue
+        out.append((f"spdx:{m.group(1)}", body.strip() + "\n", {spdx}))
+        if len(out) >= LONG_TAIL:
+            break
+    return out
+
+
+def corpus() -> list[tuple[str, str, set[str]]]:
+    base = shared_cases()
+    files = list(base)
+    for name, text, exp in base:
+        for vname, vtext in variants(text).items():
+            files.append((f"{name}~{vname}", vtext, exp))
+    files.extend(long_tail_cases())
+    return files
+
+
+# ---- tools --------------------------------------------------------------------------------------------
+
+def tool_license_audit():
+    def run(text: str) -> set[str]:
+        return {norm(m.spdx) for m in identify_text(text, CATALOG)}
+    return run
+
+
+def tool_licenseclassifier():
+    from licenseclassifier import identify_license  # type: ignore
+
+    def run(text: str) -> set[str]:
+        return {norm(r.id) for r in identify_license(text)}
+    return run
+
+
+def tool_askalono():
+    import askalono  # type: ignore
+
+    def run(text: str) -> set[str]:
+        try:
+            r = askalono.identify(text)
+        except Exception:
+            return set()
+        return {norm(r.name)} if r is not None and r.score >= 0.8 else set()
+    return run
+
+
+_SCANCODE_WORKER = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from licensedcode.cache import get_index, get_licenses_db
+idx = get_index(); db = get_licenses_db()
+idx.match(query_string="MIT License\n")
+cold = time.perf_counter() - t0
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+budget = float(sys.argv[2])
+out = []
+t0 = time.perf_counter()
+for text in texts:
+    keys = set()
+    for m in idx.match(query_string=text):
+        for key in m.rule.license_keys():
+            lic = db.get(key)
+            keys.add(lic.spdx_license_key if lic is not None and lic.spdx_license_key else "LicenseRef-scancode-" + key)
+    out.append(sorted(keys))
+    if time.perf_counter() - t0 > budget:
+        break
+json.dump({"cold": cold, "took": time.perf_counter() - t0, "results": out}, sys.stdout)
+"""
+
+
+def scancode_elsewhere(files):
+    """ScanCode pins pluggy < 1.1, which pytest cannot live with: it may run from its own virtualenv
+    (BENCH_SCANCODE_PYTHON=/path/to/python), still on the same files and in the same run."""
+    import os
+    import subprocess
+    import tempfile
+
+    python = os.environ.get("BENCH_SCANCODE_PYTHON")
+    if not python:
+        raise RuntimeError("not importable here and BENCH_SCANCODE_PYTHON is not set")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "texts.json"
+        src.write_text(json.dumps([t for _, t, _ in files]), encoding="utf-8")
+        proc = subprocess.run([python, "-c", _SCANCODE_WORKER, str(src), str(TIME_BUDGET)],
+                              capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed")
+    data = json.loads(proc.stdout)
+    results = [{SCANCODE_EQUIV.get(norm(k), norm(k)) for k in keys} for keys in data["results"]]
+    return {"name": "scancode", "cold": data["cold"], "took": data["took"], "results": results, "n": len(results)}
+
+
+def tool_scancode():
+    from licensedcode.cache import get_index, get_licenses_db  # type: ignore
+
+    idx = get_index()
+    db = get_licenses_db()
+
+    def spdx_of(key: str) -> str:
+        lic = db.get(key)
+        return norm(lic.spdx_license_key) if lic is not None and lic.spdx_license_key else "scancode:" + key
+
+    def run(text: str) -> set[str]:
+        out = set()
+        for m in idx.match(query_string=text):
+            for key in m.rule.license_keys():
+                out.add(spdx_of(key))
+        return out
+    return run
+
+
+# ScanCode's own keys for the model licenses it knows, for scoring it on the same expected ids.
+SCANCODE_EQUIV = {
+    "scancode:llama-2-license-2023": "llama2", "scancode:llama-license-2023": "llama2",
+    "scancode:llama-3.1-license-2024": "llama3.1", "scancode:llama-3.2-license-2024": "llama3.2",
+    "scancode:llama-3.3-license-2024": "llama3.3", "scancode:llama-4-cla-2025": "llama4",
+    "scancode:gemma-tou-2024-04-01": "gemma", "scancode:gemma-tou-2025-03-24": "gemma",
+    "scancode:deepseek-la-1.0": "deepseek", "scancode:qwen-2024": "qwen",
+    "scancode:tongyi-qianwen-2023": "tongyi-qianwen", "scancode:bigscience-open-rail-m": "bigscience-openrail-m",
+    "scancode:bigcode-open-rail-m-v1": "bigcode-openrail-m", "scancode:nvidia-open-model-2025-04-28": "nvidia-open-model-license",
+    "creativeml-openrail-m": "creativeml-openrail-m",
+}
+
+TOOLS = {
+    "license-audit": tool_license_audit,
+    "licenseclassifier": tool_licenseclassifier,
+    "askalono": tool_askalono,
+    "scancode": tool_scancode,
+}
+
+
+def measure(name: str, make, files):
+    try:
+        t0 = time.perf_counter()
+        run = make()
+        run("MIT License\n")  # warm: indexes loaded, caches built
+        cold = time.perf_counter() - t0
+    except Exception as exc:  # not installed or cannot start: say so, measure the others
+        return {"name": name, "error": f"{type(exc).__name__}: {exc}"[:120]}
+    results = []
+    t0 = time.perf_counter()
+    for _, text, _ in files:
+        got = run(text)
+        if name == "scancode":
+            got = {SCANCODE_EQUIV.get(g, g) for g in got}
+        results.append(got)
+        if time.perf_counter() - t0 > TIME_BUDGET:
+            break
+    took = time.perf_counter() - t0
+    return {"name": name, "cold": cold, "took": took, "results": results, "n": len(results)}
+
+
+def score(res, files):
+    found = named = exact = 0
+    misses = []
+    for (name, _, exp), got in zip(files, res["results"]):
+        ok = exp <= got if exp else not got
+        found += ok
+        named_exp = exp - {"other"}
+        named += (named_exp <= got) if named_exp else (not (got - {"other"}) if not exp else True)
+        exact += got == exp
+        if not ok:
+            misses.append((name, sorted(exp), sorted(got)))
+    return found, named, exact, misses
+
+
+def main(argv: list[str]) -> int:
+    files = corpus()
+    if not files:
+        print("no corpus: ../shared/data/license-texts is absent and no ScanCode LicenseDB is installed")
+        return 0
+    n_dev = len(shared_cases())
+    print(f"corpus: {len(files)} files ({n_dev} shared cases, {n_dev * 6} reformatted variants, "
+          f"{len(files) - n_dev * 7} long-tail SPDX texts), {sum(len(t) for _, t, _ in files) / 1e6:.1f} MB")
+    dev = files[:n_dev]
+    ours = measure("license-audit", tool_license_audit, dev)
+    found, _, exact, misses = score(ours, dev)
+    print(f"accuracy on the shared set: {found}/{len(dev)} cases with every expected license found, {exact}/{len(dev)} exact")
+    for name, exp, got in misses:
+        print(f"  MISS {name}: expected {exp}, got {got}")
+
+    rows = []
+    for name, make in TOOLS.items():
+        res = measure(name, make, files)
+        if name == "scancode" and "error" in res:
+            try:
+                res = scancode_elsewhere(files)
+            except Exception as exc:
+                res = {"name": name, "error": f"{res['error']}; own virtualenv: {exc}"[:200]}
+        if "error" in res:
+            print(f"{name}: not measured ({res['error']})")
+            continue
+        rows.append(res)
+    if not rows:
+        return 0
+    base = rows[0]
+    print(f"\nside by side on the same {len(files)} files (warm; ratio = files/s against license-audit):")
+    print(f"{'tool':<18} {'files':>6} {'files/s':>9} {'ratio':>7} {'start s':>8} {'found':>12} {'named':>12} {'exact':>12}")
+    base_rate = base["n"] / base["took"]
+    for res in rows:
+        sub = files[: res["n"]]
+        found, named, exact, misses = score(res, sub)
+        rate = res["n"] / res["took"]
+        print(f"{res['name']:<18} {res['n']:>6} {rate:>9.0f} {rate / base_rate:>7.2f} {res['cold']:>8.2f} "
+              f"{found:>5}/{len(sub):<6} {named:>5}/{len(sub):<6} {exact:>5}/{len(sub):<6}")
+        if "--misses" in argv and res is base:
+            for name, exp, got in misses:
+                print(f"  MISS {name}: expected {exp}, got {got}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,202 @@
+"""SPDX 2.3 JSON through spdx-tools: the model as a package, its upstream models as packages.
+
+Deterministic: the `created` time is SOURCE_DATE_EPOCH (else 1970-01-01) and the namespace a uuid5 of
+the target and revision, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from license_audit import TOOL_NAME, __version__
+from license_audit.formats import derived_upstreams
+from license_audit.report import Report
+
+MODEL_ID = "SPDXRef-Model"
+# How a model relates to its upstream, in SPDX relationship terms (the model is the left side).
+RELATION_TYPE = {
+    "finetune": "DESCENDANT_OF",
+    "distillation": "DESCENDANT_OF",
+    "adapter": "DESCENDANT_OF",
+    "unknown": "DESCENDANT_OF",
+    "quantized": "VARIANT_OF",
+    "merge": "GENERATED_FROM",
+}
+
+
+def _idstring(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.\-]+", "-", text).strip("-") or "x"
+
+
+def _created() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    seconds = int(epoch) if epoch.isdigit() else 0
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
+
+
+def _hub_url(model_id: str) -> str:
+    return f"https://huggingface.co/{model_id}"
+
+
+class _Licenses:
+    """Turns catalog ids into SPDX expressions and collects ExtractedLicensingInfo for LicenseRefs."""
+
+    def __init__(self, catalog):
+        self.catalog = catalog
+        self.licensing = _licensing()
+        self.extracted: dict[str, object] = {}
+
+    def ref(self, key: str) -> str:
+        lic = self.catalog.get(key)
+        if lic is not None:
+            spdx = lic.spdx
+            if spdx.startswith("LicenseRef-"):
+                spdx = "LicenseRef-" + _idstring(spdx[len("LicenseRef-"):])
+                self._extract(spdx, lic.name, _text_of(lic), [lic.url] if lic.url else [])
+            return spdx
+        spdx = "LicenseRef-" + _idstring(key)
+        self._extract(spdx, key, f"The license declared as `{key}` in the model card; license-audit's catalog "
+                                 "does not know its text.", [])
+        return spdx
+
+    def _extract(self, spdx: str, name: str, text: str, refs: list[str]) -> None:
+        from spdx_tools.spdx.model import ExtractedLicensingInfo
+
+        if spdx not in self.extracted:
+            self.extracted[spdx] = ExtractedLicensingInfo(
+                license_id=spdx, extracted_text=text, license_name=name, cross_references=refs)
+
+    def expression(self, keys: list[str]):
+        from spdx_tools.spdx.model import SpdxNoAssertion
+
+        refs = []
+        for key in keys:
+            r = self.ref(key)
+            if r not in refs:
+                refs.append(r)
+        if not refs:
+            return SpdxNoAssertion()
+        return self.licensing.parse(" AND ".join(refs))
+
+
+@lru_cache(maxsize=1)
+def _licensing():
+    # Building the SPDX license index takes ~20 ms; a batch renders many documents.
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
+def _text_of(lic) -> str:
+    from license_audit.resources import rules_dir
+
+    rel = (lic.identify or {}).get("text")
+    base = lic.source.parent if lic.source else rules_dir() / "licenses"
+    if rel:
+        try:
+            return (base / rel).read_text(encoding="utf-8")
+        except OSError:
+            pass
+    where = f" Full text: {lic.url}" if lic.url else ""
+    return f"{lic.name}.{where}"
+
+
+def build(report: Report):
+    from spdx_tools.spdx.model import (
+        Actor,
+        ActorType,
+        CreationInfo,
+        Document,
+        Package,
+        PackagePurpose,
+        Relationship,
+        RelationshipType,
+        SpdxNoAssertion,
+    )
+
+    from license_audit.catalog import load_catalog
+
+    lics = _Licenses(load_catalog(tuple(report.rules_dirs)))
+    t = report.target
+    namespace_key = f"{t.kind}:{t.id}@{t.revision or ''}"
+    namespace = (f"https://spdx.org/spdxdocs/license-audit/{_idstring(report.model.name)}-"
+                 f"{uuid.uuid5(uuid.NAMESPACE_URL, namespace_key)}")
+    summary = report.summary
+    creation = CreationInfo(
+        spdx_version="SPDX-2.3",
+        spdx_id="SPDXRef-DOCUMENT",
+        name=f"license-audit {report.model.name}",
+        document_namespace=namespace,
+        creators=[Actor(ActorType.TOOL, f"{TOOL_NAME}-{__version__}")],
+        created=_created(),
+        document_comment=(f"License audit of {t.id} ({t.kind}): {summary['error']} error(s), "
+                          f"{summary['warning']} warning(s), {summary['info']} info."),
+    )
+
+    declared_key = report.model.declared_license
+    if declared_key == "other" and report.model.declared_license_name:
+        declared_key = report.model.declared_license_name
+    declared = lics.expression([declared_key]) if declared_key else SpdxNoAssertion()
+    # Concluded: the license texts the repository actually carries (copies first, then references).
+    texts = sorted({m.id for lf in report.license_files for m in lf.licenses if m.kind == "text"})
+    refs = sorted({m.id for lf in report.license_files for m in lf.licenses if m.kind != "text"})
+    concluded = lics.expression(texts or refs)
+    # Every finding, so a rule added later shows up here as in every other format.
+    comment_lines = [f"{f.severity}{' (waived: ' + (f.waiver_reason or '') + ')' if f.waived else ''}: "
+                     f"{f.rule}: {f.message}" for f in report.findings]
+    model = Package(
+        spdx_id=MODEL_ID,
+        name=report.model.name,
+        download_location=_hub_url(t.id) if t.kind == "hub" else SpdxNoAssertion(),
+        version=t.revision,
+        files_analyzed=False,
+        license_declared=declared,
+        license_concluded=concluded,
+        license_comment="\n".join(comment_lines) or None,
+        copyright_text=SpdxNoAssertion(),
+        primary_package_purpose=PackagePurpose.OTHER,
+        comment="Machine-learning model audited by license-audit.",
+    )
+    packages = [model]
+    relationships = [Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, MODEL_ID)]
+    for n, up in enumerate(derived_upstreams(report, include_possible=True), 1):
+        c = up.candidate
+        pid = f"SPDXRef-Upstream-{n}-{_idstring(c.model)}"
+        keys = [lic.id for lic in up.licenses] or ([c.license] if c.license else [])
+        attribution = []
+        for lic in up.licenses:
+            attribution += [ob.get("text") for ob in lic.obligations_of("notice-text") if ob.get("text")]
+        packages.append(Package(
+            spdx_id=pid,
+            name=c.model,
+            download_location=_hub_url(c.model),
+            files_analyzed=False,
+            license_declared=lics.expression(keys),
+            license_concluded=SpdxNoAssertion(),
+            copyright_text="\n".join(up.copyright) if up.copyright else SpdxNoAssertion(),
+            attribution_texts=attribution,
+            primary_package_purpose=PackagePurpose.OTHER,
+            comment=f"Upstream model ({c.relation}); evidence: " + "; ".join(c.evidence) if c.evidence else
+                    f"Upstream model ({c.relation}).",
+        ))
+        state = "declared in the card" if c.declared else "not declared in the card"
+        if c.derived:
+            rel = RelationshipType[RELATION_TYPE.get(c.relation, "DESCENDANT_OF")]
+            note = f"{c.relation}, {state}, confidence {c.confidence:.2f}"
+        else:
+            rel = RelationshipType.OTHER
+            note = f"possibly derived ({c.relation}), {state}, confidence {c.confidence:.2f}"
+        relationships.append(Relationship(MODEL_ID, rel, pid, comment=note))
+    return Document(creation, packages=packages, relationships=relationships,
+                    extracted_licensing_info=[lics.extracted[k] for k in sorted(lics.extracted)])
+
+
+def render(report: Report, user_dir: str | None = None) -> str:
+    from spdx_tools.spdx.writer.write_utils import convert
+
+    return json.dumps(convert(build(report), None), indent=2, ensure_ascii=False) + "\n"

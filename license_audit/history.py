@@ -1,0 +1,361 @@
+"""History of the license-relevant files of a repository: git work trees and Hub repositories.
+
+What history adds to an audit is what a snapshot cannot show: a license file that was there and was
+deleted (the Rakuten case), a card whose `license` or `base_model` was changed. Every source (git, the
+Hub) is reduced to the same shape, a list of `Change`s oldest first plus the card's versions, and the
+rules in checks/history_checks.py read only that shape.
+
+git: one `git log --name-status -z -M` pass over HEAD's first-parent line (git does the walk and the
+rename detection; Python keeps the license-relevant paths), then only the blobs needed (card versions,
+deleted texts) as `<commit>:<path>` through one persistent `git cat-file --batch`. No commit object is
+walked in Python, so 10,000 commits cost about what `git log --name-status` costs (bench/history.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from license_audit.card import _FRONT_MATTER, parse_card
+from license_audit.crawl import is_license_file
+from license_audit.safeio import MAX_TEXT_BYTES, decode_text, looks_binary
+
+# Newest card versions whose front matter is read; older ones are not compared (said in the notes).
+MAX_CARD_VERSIONS = 300
+# Events listed in the report (newest kept); the rules always see all of them.
+MAX_REPORTED_EVENTS = 200
+# Blobs larger than this are not read from git at all (text is capped at MAX_TEXT_BYTES anyway).
+MAX_BLOB_BYTES = 4 * MAX_TEXT_BYTES
+
+_ACTIONS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "T": "modified", "C": "added"}
+
+
+@dataclass
+class Change:
+    """One license-relevant file changed by one commit."""
+
+    commit: str
+    author: str
+    date: str
+    status: str  # A, M, D or R
+    path: str
+    old_path: str | None = None  # the source of a rename
+    old_ref: str | None = None  # reference of the content before the change (for the reader)
+    new_ref: str | None = None  # reference of the content after the change
+
+    @property
+    def action(self) -> str:
+        return _ACTIONS.get(self.status, "modified")
+
+
+@dataclass
+class CardVersion:
+    commit: str
+    author: str
+    date: str
+    license: str | None
+    base_models: list[str]
+
+
+@dataclass
+class History:
+    source: str  # git | hub
+    changes: list[Change] = field(default_factory=list)  # oldest first
+    card_versions: list[CardVersion] = field(default_factory=list)  # oldest first
+    notes: list[str] = field(default_factory=list)
+    # ref -> text (None when binary or unreadable); refs come from Change.old_ref / new_ref.
+    reader: Callable[[str], str | None] | None = None
+    card_path: str | None = None
+    closer: Callable[[], None] | None = None
+    # Commits whose parents are not available (shallow-clone boundary): their "additions" are only the
+    # state of the files there, not an event.
+    boundary: set[str] = field(default_factory=set)
+
+    def close(self) -> None:
+        if self.closer is not None:
+            self.closer()
+            self.closer = None
+
+    def read(self, ref: str | None) -> str | None:
+        if ref is None or self.reader is None:
+            return None
+        try:
+            return self.reader(ref)
+        except Exception:  # a blob that cannot be read is a blob not compared, never a failed audit
+            return None
+
+    def events(self) -> list[dict]:
+        """The timeline as the report lists it: newest MAX_REPORTED_EVENTS, oldest first."""
+        seen_deleted: set[str] = set()
+        out = []
+        for ch in self.changes:
+            action = ch.action
+            if ch.status == "D":
+                seen_deleted.add(ch.path)
+            elif ch.status == "A" and ch.commit in self.boundary:
+                action = "present"  # first visible state in a shallow clone
+            elif ch.status in ("A", "C") and ch.path in seen_deleted:
+                action = "restored"
+                seen_deleted.discard(ch.path)
+            ev = {"path": ch.path, "action": action, "commit": ch.commit, "author": ch.author, "date": ch.date}
+            if ch.old_path:
+                ev["from"] = ch.old_path
+            out.append(ev)
+        return out[-MAX_REPORTED_EVENTS:]
+
+    def to_dict(self) -> dict:
+        events = self.events()
+        return {"source": self.source, "events": events, "total_events": len(self.changes)}
+
+
+def is_tracked_path(rel: str) -> bool:
+    """Files whose history matters: license-like files (crawl's rules) and the root model card."""
+    return is_card_path(rel) or is_license_file(rel)
+
+
+def is_card_path(rel: str) -> bool:
+    return rel.lower() in ("readme.md", "readme")
+
+
+def text_of_blob(data: bytes) -> str | None:
+    data = data[:MAX_TEXT_BYTES]
+    if looks_binary(data):
+        return None
+    return decode_text(data)
+
+
+def card_versions(changes: list[Change], read: Callable[[str | None], str | None],
+                  notes: list[str], limit: int = MAX_CARD_VERSIONS) -> list[CardVersion]:
+    """`license` and `base_model` of the card at the commits that touched it, oldest first.
+
+    Up to `limit` versions every one is read. Beyond that, `limit` evenly spaced versions (always the
+    first and the last) are read, and between two read versions that differ the change is located
+    exactly by bisection, so every change that is still visible between samples is found with its
+    commit; only a value changed and changed back between two samples is not seen (said in the notes).
+    """
+    touching = [ch for ch in changes if is_card_path(ch.path) and ch.status != "D"]
+    n = len(touching)
+    parsed: dict[str, tuple | None] = {}  # front matter text -> (license, base_models); most versions share it
+    got: dict[int, CardVersion | None] = {}
+
+    def version(i: int) -> CardVersion | None:
+        if i not in got:
+            ch = touching[i]
+            got[i] = None
+            text = read(ch.new_ref)
+            if text is not None:
+                m = _FRONT_MATTER.match(text)
+                key = m.group(2) if m else ""
+                if key not in parsed:
+                    card = parse_card(text, ch.path)
+                    # An unreadable front matter says nothing about what was declared.
+                    parsed[key] = None if (card.problems and not card.metadata) else (
+                        card.effective_license, card.base_models)
+                if parsed[key] is not None:
+                    lic, bases = parsed[key]
+                    got[i] = CardVersion(ch.commit, ch.author, ch.date, lic, list(bases))
+        return got[i]
+
+    def value(i: int):
+        v = version(i)
+        return None if v is None else (v.license, tuple(b.lower() for b in v.base_models))
+
+    if n <= limit:
+        for i in range(n):
+            version(i)
+    else:
+        samples = sorted({round(k * (n - 1) / (limit - 1)) for k in range(limit)})
+        for i in samples:
+            version(i)
+        stack = [(a, b) for a, b in zip(samples, samples[1:]) if value(a) != value(b)]
+        while stack:
+            a, b = stack.pop()
+            if b - a <= 1:
+                continue
+            m = (a + b) // 2
+            if value(a) != value(m):
+                stack.append((a, m))
+            if value(m) != value(b):
+                stack.append((m, b))
+        notes.append(f"history: the card changed in {n} commits; {len(got)} versions were read (every "
+                     f"{max(1, (n - 1) // (limit - 1))}th, and each `license` or `base_model` change located "
+                     f"exactly); a value changed and changed back between two read versions is not seen")
+    return [v for i in sorted(got) if (v := got[i]) is not None]
+
+
+# ---------------------------------------------------------------------------------------------- git
+
+
+def git_history(root: Path, prefix: str | None = None) -> History:
+    """History of HEAD's first-parent line for the license-relevant files of the git work tree at root.
+
+    `prefix`: root is this folder inside the work tree (a monorepo); history is limited to it and its
+    paths are relative to it, like the crawl's.
+    """
+    import git  # GitPython, imported lazily: plain folders and --version never pay for it
+
+    hist = History("git")
+    try:
+        repo = git.Repo(root, search_parent_directories=bool(prefix))
+        safe_git(repo)
+    except Exception as exc:
+        hist.notes.append(f"history: {root.name} is not a readable git repository ({type(exc).__name__}); skipped")
+        return hist
+    hist.closer = repo.close  # ends GitPython's persistent cat-file process after the rules have run
+    try:
+        try:
+            repo.git.rev_parse("--verify", "--quiet", "HEAD")
+        except git.GitCommandError:
+            hist.notes.append("history: the git repository has no commits yet")
+            return hist
+        try:
+            # No pathspec: git's wildcard pathspecs cost more than the whole walk (they defeat tree
+            # pruning and are matched per entry); the paths are filtered here, once per distinct path.
+            scope = [f"--relative={prefix}/"] if prefix else []
+            raw = repo.git.log(
+                "--name-status", "-z", "-M", "--first-parent", "--diff-merges=first-parent",
+                "--no-color", "--no-ext-diff", "--no-textconv", "--no-show-signature",
+                "--format=%x1e%H%x1f%an%x1f%aI", *scope, "HEAD", "--", *([f"{prefix}/"] if prefix else []),
+                stdout_as_string=False,
+            )
+        except git.GitCommandError as exc:
+            hist.notes.append(f"history: git log failed ({_first_line(exc.stderr) or exc.status}); skipped")
+            return hist
+        hist.changes = parse_name_status_log(raw, is_tracked_path, ref_prefix=f"{prefix}/" if prefix else "")
+        if _is_shallow(repo):
+            hist.boundary = _shallow_boundary(repo)
+            hist.notes.append("history: shallow clone; commits before the clone's depth are not visible "
+                              "(deletions there cannot be seen; `git fetch --unshallow` gives the full history)")
+
+        def read_blob(ref: str) -> str | None:
+            if "\n" in ref:
+                return None  # cat-file --batch reads one reference per line
+            _, kind, size = repo.git.get_object_header(ref)
+            if kind not in (b"blob", "blob") or size > MAX_BLOB_BYTES:
+                return None  # a huge "license" is no license text; never load it whole
+            _, _, _, data = repo.git.get_object_data(ref)
+            return text_of_blob(data)
+
+        hist.reader = read_blob
+        hist.card_versions = card_versions(hist.changes, hist.read, hist.notes)
+        return hist
+    except Exception:
+        hist.close()
+        raise
+
+
+def safe_git(repo):
+    """Options for every git command on an audited (untrusted) repository: no configured program runs."""
+    repo.git.set_persistent_git_options(c=["core.fsmonitor=false", "core.pager=cat", "log.showSignature=false"])
+    return repo
+
+
+def _shallow_boundary(repo) -> set[str]:
+    try:
+        text = (Path(repo.git_dir) / "shallow").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return set()
+    return {line.strip() for line in text.splitlines() if line.strip()}
+
+
+def _is_shallow(repo) -> bool:
+    try:
+        return repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+    except Exception:
+        return (Path(repo.git_dir) / "shallow").exists()
+
+
+def _first_line(text) -> str:
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else (text or "")
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line.removeprefix("stderr: ").strip("'")
+    return ""
+
+
+def parse_name_status_log(raw: bytes, relevant: Callable[[str], bool] | None = None,
+                          ref_prefix: str = "") -> list[Change]:
+    """Parse `git log --name-status -z --format=%x1e%H%x1f%an%x1f%aI` output into Changes, oldest first.
+
+    Tokens are NUL-separated; a commit header starts with \x1e, an entry is a status token (A, M, D, T,
+    R100, C75) followed by one path (two for renames and copies). Paths are consumed by count, so a path
+    is never taken for a header. `relevant` filters paths (cached per distinct path: a 10,000-commit log
+    names few distinct paths many times).
+    """
+    tokens = raw.split(b"\0")
+    changes: list[Change] = []
+    keep: dict[bytes, bool] = {}
+    commit = author = date = ""
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i]
+        i += 1
+        if tok[:1] == b"\n":
+            tok = tok[1:]
+        if not tok:
+            continue
+        if tok[:1] == b"\x1e":
+            parts = tok[1:].decode("utf-8", "replace").split("\x1f")
+            commit, author, date = (parts + ["", "", ""])[:3]
+            continue
+        letter = tok[:1].decode("ascii", "replace")
+        if letter in ("R", "C"):
+            old_b, new_b = (tokens[i] if i < n else b""), (tokens[i + 1] if i + 1 < n else b"")
+            i += 2
+        elif letter in _ACTIONS:
+            old_b, new_b = None, (tokens[i] if i < n else b"")
+            i += 1
+        else:
+            continue  # not an entry git documents; skip the token
+        for b in (new_b, old_b):
+            if b is not None and b not in keep:
+                keep[b] = relevant is None or relevant(_decode_path(b))
+        if not keep[new_b] and not (old_b is not None and keep[old_b]):
+            continue
+        path = _decode_path(new_b)
+        old_path = _decode_path(old_b) if old_b is not None else None
+        # Refs are `<commit>:<path from the top of the work tree>` for cat-file.
+        new_full = f"{ref_prefix}{path}"
+        if letter == "D":
+            old_ref, new_ref = f"{commit}^:{new_full}", None
+        elif letter in ("R", "C"):
+            old_ref, new_ref = f"{commit}^:{ref_prefix}{old_path}", f"{commit}:{new_full}"
+        elif letter == "A":
+            old_ref, new_ref = None, f"{commit}:{new_full}"
+        else:
+            old_ref, new_ref = f"{commit}^:{new_full}", f"{commit}:{new_full}"
+        changes.append(Change(commit=commit, author=author, date=date, status=letter, path=path,
+                              old_path=old_path, old_ref=old_ref, new_ref=new_ref))
+    # git log is newest first; keep each commit's own entries in git's (path) order.
+    by_commit: list[list[Change]] = []
+    for ch in changes:
+        if not by_commit or by_commit[-1][0].commit != ch.commit:
+            by_commit.append([])
+        by_commit[-1].append(ch)
+    return [ch for group in reversed(by_commit) for ch in group]
+
+
+def _decode_path(b: bytes) -> str:
+    return b.decode("utf-8", "surrogateescape")
+
+
+# ------------------------------------------------------------------------------------------ dispatch
+
+
+def load_history(target) -> History | None:
+    """History for an opened Target: git work trees here, Hub repositories through their own loader."""
+    loader = target.extra.get("history_loader") if getattr(target, "extra", None) else None
+    if loader is not None:
+        return loader()
+    if target.info.kind == "git":
+        try:
+            return git_history(target.root, target.extra.get("git_prefix"))
+        except Exception as exc:  # a repository git cannot walk costs the history rules, not the audit
+            hist = History("git")
+            hist.notes.append(f"history: not read ({type(exc).__name__}: {_first_line(str(exc))[:160]}); "
+                              f"history rules not applied")
+            return hist
+    return None

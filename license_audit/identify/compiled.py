@@ -1,0 +1,120 @@
+"""The catalog's `identify:` data turned into what the matchers search for, once per catalog.
+
+Per license:
+- `phrases`: word sequences every full copy contains; the share found is the phrase score.
+- `references`: word sequences by which a short notice points at the license ("licensed under the
+  Apache License, Version 2.0"); `reference_end` optionally extends such a notice to the end of its
+  boilerplate ("limitations under the license").
+- `patterns`: regular expressions on the cleaned text, for references that need punctuation ("(MIT)").
+- `text`: a reference copy (rules/licenses/texts/) for the exact-hash matcher and for coverage.
+- `min_words`: below half of this a span cannot be a full copy.
+- `shadowed_by`: more specific licenses that win a tie on the same span (OpenRAIL-M vs its variants).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from license_audit.catalog import Catalog, License
+from license_audit.identify.normalize import phrase_words, tokenize
+
+
+@dataclass
+class Needle:
+    text: str  # " w1 w2 ... "
+    length: int  # words
+    key: str  # the rarest word: if it is not in a text, the phrase cannot be either
+
+
+@dataclass
+class CompiledLicense:
+    lic: License
+    phrases: list[Needle]
+    references: list[Needle]
+    reference_end: list[Needle]
+    patterns: list[re.Pattern]
+    min_words: int
+    shadowed_by: frozenset[str]
+    text_path: Path | None
+    ref_words: int = 0
+    ref_hash: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class CompiledCatalog:
+    licenses: list[CompiledLicense]
+    by_id: dict[str, CompiledLicense]
+    exact: dict[int, str]  # hash of a reference text's words -> license id
+
+
+def _needles(items, freq: Counter) -> list[Needle]:
+    out = []
+    for item in items or []:
+        ws = phrase_words(str(item))
+        if not ws:
+            continue
+        key = min(ws, key=lambda w: (freq[w], -len(w)))
+        out.append(Needle(" " + " ".join(ws) + " ", len(ws), key))
+    return out
+
+
+def _text_path(lic: License) -> Path | None:
+    rel = lic.identify.get("text")
+    if not rel:
+        return None
+    base = lic.source.parent if lic.source else None
+    if base is None:
+        from license_audit.resources import rules_dir
+        base = rules_dir() / "licenses"
+    path = (base / str(rel)).resolve()
+    return path if path.is_file() else None
+
+
+def compile_catalog(catalog: Catalog) -> CompiledCatalog:
+    cached = getattr(catalog, "_compiled_identify", None)
+    if cached is not None:
+        return cached
+    freq: Counter = Counter()
+    for lic in catalog:
+        ident = lic.identify
+        seen = set()
+        for item in [*(ident.get("phrases") or []), *(ident.get("references") or [])]:
+            seen.update(phrase_words(str(item)))
+        freq.update(seen)
+    compiled = []
+    exact: dict[int, str] = {}
+    for lic in catalog:
+        ident = lic.identify
+        pats = []
+        for p in ident.get("patterns") or []:
+            try:
+                pats.append(re.compile(str(p)))
+            except re.error:
+                continue
+        cl = CompiledLicense(
+            lic=lic,
+            phrases=_needles(ident.get("phrases"), freq),
+            references=_needles(ident.get("references"), freq),
+            reference_end=_needles(ident.get("reference_end"), freq),
+            patterns=pats,
+            min_words=int(ident.get("min_words", 0) or 0),
+            shadowed_by=frozenset(str(s) for s in ident.get("shadowed_by") or []),
+            text_path=_text_path(lic),
+        )
+        if cl.text_path is not None:
+            toks = tokenize(cl.text_path.read_text(encoding="utf-8", errors="replace"))
+            cl.ref_words = len(toks.words)
+            cl.ref_hash = hash(toks.joined)
+            exact.setdefault(cl.ref_hash, lic.id)
+            # Phrases in the order the reference copy holds them; those it lacks keep their YAML order.
+            order = {id(nd): (i if i >= 0 else len(toks.joined)) for nd in cl.phrases
+                     for i in [toks.joined.find(nd.text)]}
+            cl.phrases.sort(key=lambda nd: order[id(nd)])
+        compiled.append(cl)
+    result = CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact)
+    catalog._compiled_identify = result  # type: ignore[attr-defined]
+    return result

@@ -1,0 +1,261 @@
+"""Lineage artifacts of a repository, read with bounds: tokenizer, safetensors headers, GGUF metadata, merge configs.
+
+Called by crawl() so that everything downstream reads the Snapshot. Weight files are never read beyond their
+header: safetensors = 8-byte length + JSON header (capped); GGUF = metadata through the gguf package's
+memory map (tensor data is never touched). Nothing here executes or unpickles anything.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from license_audit.safeio import UnsafePath, decode_text, inside, load_yaml, read_bytes
+
+MAX_TOKENIZER_BYTES = 64 * 1024 * 1024  # the largest real tokenizer.json files (Gemma 3) are ~33 MB
+MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
+MAX_SAFETENSORS_FILES = 2000
+MAX_SAFETENSORS_TOTAL = 512 * 1024 * 1024  # all headers of a repo together (DeepSeek-V3's 163 shards: ~15 MB)
+MAX_GGUF_FILES = 8
+MAX_MERGE_CONFIG_BYTES = 1024 * 1024
+MERGE_CONFIG_NAMES = ("mergekit_config.yml", "mergekit_config.yaml", "merge_config.yml", "merge_config.yaml")
+# GGUF metadata arrays kept (small); tokenizer.ggml.tokens is kept separately as the vocabulary.
+_GGUF_SKIP = ("tokenizer.ggml.merges", "tokenizer.ggml.scores", "tokenizer.ggml.token_type", "tokenizer.ggml.tokens")
+
+
+@dataclass
+class Artifacts:
+    tokenizer_path: str | None = None
+    tokenizer: dict[str, Any] = field(default_factory=dict)  # fingerprint (markers; vocabulary hashes once loaded)
+    # tokenizer.json is parsed only when something compares vocabularies (a registry fingerprint, --against):
+    # a 10-30 MB JSON document would otherwise cost every audit a few hundred milliseconds.
+    load_tokenizer: Callable[[], Any] | None = None
+    _vocab: list[str] | None = None
+    tensors: dict[str, tuple[str, list[int]]] = field(default_factory=dict)  # name -> (dtype, shape)
+    tensor_files: int = 0
+    gguf: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> metadata
+    gguf_tokens: list[str] = field(default_factory=list)
+    merge_config: tuple[str, Any] | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def vocab_tokens(self) -> list[str]:
+        """The model vocabulary in id order (read from tokenizer.json on first use; never serialised)."""
+        if self._vocab is None:
+            self._vocab = []
+            doc = self.load_tokenizer() if self.load_tokenizer else None
+            if isinstance(doc, dict):
+                from license_audit.lineage.tokenizer import fingerprint, token_lists
+
+                self._vocab = token_lists(doc)[0]
+                full = fingerprint(doc)
+                full.update({k: v for k, v in self.tokenizer.items() if k not in full})
+                self.tokenizer = full
+        return self._vocab
+
+
+def read_safetensors_header(path: Path, cap: int = MAX_SAFETENSORS_HEADER) -> dict[str, Any]:
+    """The JSON header of a safetensors file: reads 8 bytes, then exactly the header, never tensor data."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        if len(head) < 8:
+            raise ValueError("shorter than a safetensors header")
+        (n,) = struct.unpack("<Q", head)
+        if n > cap:
+            raise ValueError(f"header of {n} bytes is larger than the {cap // (1024 * 1024)} MB cap")
+        raw = fh.read(n)
+    if len(raw) < n:
+        raise ValueError("header is truncated")
+    try:
+        # json.loads directly: the header is only walked one level down (names -> dtype/shape/offsets), so a
+        # deep document costs nothing beyond the parser's own recursion guard; the depth walk of parse_json
+        # would double the cost of a 90,000-tensor DeepSeek-V3 header.
+        header = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"header is not JSON ({str(exc)[:80]})") from None
+    if not isinstance(header, dict):
+        raise ValueError("header is not a JSON object")
+    header["__bytes__"] = n  # size read, for the caller's total budget (not a tensor name: has no shape)
+    return header
+
+
+def tensor_entries(header: dict[str, Any]) -> dict[str, tuple[str, list[int]]]:
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__" or not isinstance(info, dict):
+            continue
+        shape = info.get("shape")
+        if isinstance(shape, list):  # element types are checked where a shape is used (evidence._dims)
+            out[name] = (info.get("dtype"), shape)
+    return out
+
+
+MAX_GGUF_KV = 100_000
+MAX_GGUF_TENSORS = 1_000_000
+MAX_GGUF_ARRAY_ITEMS = 4_000_000  # a 256k-token vocabulary and its merges fit easily
+_GGUF_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+
+
+def _gguf_types() -> dict[int, str]:
+    """struct formats by GGUF value type, taken from the gguf package's own enum when it is installed."""
+    try:
+        from gguf import GGUFValueType as T  # the format's definition; its reader is not used (see below)
+    except ImportError:  # pragma: no cover - a declared dependency
+        return dict(_GGUF_SCALARS)
+    names = {"UINT8": "<B", "INT8": "<b", "UINT16": "<H", "INT16": "<h", "UINT32": "<I", "INT32": "<i",
+             "FLOAT32": "<f", "BOOL": "<?", "UINT64": "<Q", "INT64": "<q", "FLOAT64": "<d"}
+    return {int(getattr(T, n)): f for n, f in names.items()}
+
+
+def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """GGUF key/values (scalars, strings, short arrays) and the token list, read with every count bounded.
+
+    Not gguf.GGUFReader: it builds numpy objects per array item (13 s for a 152k-token vocabulary here) and
+    trusts the counts it reads (an array declaring 2**50 items makes it allocate until the process dies).
+    This walk checks every length against the file size and stops at MAX_GGUF_ARRAY_ITEMS. Tensor data is
+    never touched; tensor infos are only counted.
+    """
+    import mmap
+
+    scalars = _gguf_types()
+    with open(path, "rb") as fh:
+        size = fh.seek(0, 2)
+        if size < 24:
+            raise ValueError("too short for a GGUF header")
+        mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        pos = 0
+        budget = [MAX_GGUF_ARRAY_ITEMS]
+
+        def take(n: int) -> int:
+            nonlocal pos
+            if n < 0 or pos + n > size:
+                raise ValueError("a length points past the end of the file")
+            start = pos
+            pos += n
+            return start
+
+        def num(fmt: str):
+            return struct.unpack_from(fmt, mm, take(struct.calcsize(fmt)))[0]
+
+        def string(keep: bool = True) -> str | None:
+            n = num("<Q")
+            start = take(n)
+            return mm[start:start + n].decode("utf-8", "replace") if keep else None
+
+        def value(vtype: int, keep: bool, depth: int = 0):
+            if vtype in scalars:
+                v = num(scalars[vtype])
+                return v if keep else None
+            if vtype == 8:
+                return string(keep)
+            if vtype != 9:
+                raise ValueError(f"unknown value type {vtype}")
+            if depth > 2:
+                raise ValueError("arrays nested too deep")
+            itype, count = num("<I"), num("<Q")
+            budget[0] -= count
+            if budget[0] < 0:
+                raise ValueError(f"more than {MAX_GGUF_ARRAY_ITEMS} array items")
+            if itype in scalars and not keep:
+                take(count * struct.calcsize(scalars[itype]))
+                return None
+            return [value(itype, keep, depth + 1) for _ in range(count)] if keep else \
+                [value(itype, False, depth + 1) for _ in range(count)] and None
+
+        if bytes(mm[0:4]) != b"GGUF":
+            raise ValueError("not a GGUF file")
+        take(4)
+        version = num("<I")
+        if version not in (2, 3):
+            raise ValueError(f"GGUF version {version} is not read (little-endian v2/v3 only)")
+        tensors, kvs = num("<Q"), num("<Q")
+        if kvs > MAX_GGUF_KV or tensors > MAX_GGUF_TENSORS:
+            raise ValueError("implausible metadata or tensor count")
+        meta: dict[str, Any] = {}
+        tokens: list[str] = []
+        for _ in range(kvs):
+            key = string() or ""
+            vtype = num("<I")
+            if key == "tokenizer.ggml.tokens":
+                got = value(vtype, True)
+                tokens = [str(t) for t in got] if isinstance(got, list) else []
+                continue
+            keep = not key.startswith(_GGUF_SKIP)
+            v = value(vtype, keep)
+            if keep and not (isinstance(v, list) and len(v) > 64):
+                meta[key] = v
+        for _ in range(tensors):
+            string(False)
+            dims = num("<I")
+            if dims > 8:
+                raise ValueError("a tensor with more than 8 dimensions")
+            take(8 * dims + 4 + 8)
+        meta["_tensor_count"] = tensors
+        return meta, tokens
+    finally:
+        mm.close()
+
+
+def collect(root: Path, files: list[str], read_json, remote_headers: dict[str, dict] | None = None) -> Artifacts:
+    """read_json(rel, limit) -> parsed JSON or None (crawl's bounded reader, which records problems);
+    remote_headers: safetensors headers of weights that are not on disk (a Hub target, Snapshot.safetensors)."""
+    from license_audit.lineage.tokenizer import fingerprint
+
+    art = Artifacts()
+    top = [f for f in files if "/" not in f]
+
+    tc = read_json("tokenizer_config.json", 8 * 1024 * 1024) if "tokenizer_config.json" in top else None
+    if isinstance(tc, dict):
+        art.tokenizer_path = "tokenizer_config.json"
+        art.tokenizer = fingerprint(None, tc)
+    if "tokenizer.json" in top:
+        art.tokenizer_path = art.tokenizer_path or "tokenizer.json"
+        art.load_tokenizer = lambda: read_json("tokenizer.json", MAX_TOKENIZER_BYTES)
+
+    shards = sorted(f for f in files if f.endswith(".safetensors") and f.count("/") <= 1)
+    budget = MAX_SAFETENSORS_TOTAL
+    for rel in shards[:MAX_SAFETENSORS_FILES]:
+        if budget <= 0:
+            art.problems.append((rel, "safetensors headers of this repository exceed 512 MB together; the rest were not read"))
+            break
+        if not (root / rel).exists() and not (root / rel).is_symlink():
+            # Listed but not materialised (a Hub target's weights): the header fetched with the listing.
+            remote = (remote_headers or {}).get(rel)
+            if isinstance(remote, dict):
+                art.tensor_files += 1
+                art.tensors.update(tensor_entries(remote))
+            continue
+        try:
+            header = read_safetensors_header(inside(root, root / rel), min(MAX_SAFETENSORS_HEADER, budget))
+            budget -= header.pop("__bytes__", 0)
+        except (OSError, UnsafePath, ValueError) as exc:
+            art.problems.append((rel, f"safetensors header not read: {exc}"))
+            continue
+        art.tensor_files += 1
+        art.tensors.update(tensor_entries(header))
+    if len(shards) > MAX_SAFETENSORS_FILES:
+        art.problems.append((shards[MAX_SAFETENSORS_FILES], f"more than {MAX_SAFETENSORS_FILES} safetensors files; the rest were not read"))
+
+    for rel in sorted(f for f in files if f.endswith(".gguf"))[:MAX_GGUF_FILES]:
+        try:
+            meta, tokens = gguf_metadata(inside(root, root / rel))
+        except Exception as exc:  # a hostile or truncated GGUF must become a problem line, never a crash
+            art.problems.append((rel, f"GGUF metadata not read: {type(exc).__name__}: {str(exc)[:120]}"))
+            continue
+        art.gguf[rel] = meta
+        if tokens and not art.gguf_tokens:
+            art.gguf_tokens = tokens
+
+    for rel in top:
+        if rel.lower() in MERGE_CONFIG_NAMES:
+            try:
+                res = read_bytes(root, rel, MAX_MERGE_CONFIG_BYTES)
+                art.merge_config = (rel, load_yaml(decode_text(res.data)))
+            except Exception as exc:
+                art.problems.append((rel, f"merge config not read: {type(exc).__name__}"))
+            break
+    return art

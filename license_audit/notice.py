@@ -1,0 +1,222 @@
+"""The NOTICE a derivative owes its upstream models, kept in a marked block of the repository's NOTICE.
+
+Built from the audit report's derived upstreams plus catalog (license names, links, fixed notice
+texts, reference copies) and registry data (copyright lines, upstream NOTICE content). Only the
+marked block is ours: text the user wrote around it is kept byte for byte, and regenerating an
+unchanged repository changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from license_audit.errors import InputError
+from license_audit.formats import UpstreamView, derived_upstreams
+from license_audit.report import Report
+
+NOTICE_NAMES = ("NOTICE", "NOTICE.txt", "NOTICE.md")
+TEXT_MARKERS = ("----- BEGIN license-audit NOTICE -----", "----- END license-audit NOTICE -----")
+MD_MARKERS = ("<!-- BEGIN license-audit NOTICE -->", "<!-- END license-audit NOTICE -->")
+
+CHANGES = {
+    "finetune": "is a fine-tuned version of {up}: its weights were changed by further training",
+    "adapter": "is an adapter trained on top of {up}: it carries weights that modify {up}'s",
+    "merge": "is a merge that includes {up}: its weights combine {up}'s with other models'",
+    "quantized": "is a quantized version of {up}: its weights were converted to a lower precision",
+    "distillation": "was distilled from {up}: it was trained on {up}'s outputs",
+}
+DEFAULT_CHANGE = "is derived from {up}: its weights or configuration were modified"
+
+
+@dataclass
+class LicenseCopy:
+    """An upstream license text the repository should carry."""
+
+    license_id: str
+    name: str
+    path: str  # where the copy is, or would be written
+    present: bool  # the repository already carries the text (at `path`)
+    text: str | None  # the catalog's reference text, when it has one
+
+
+def markers_for(name: str) -> tuple[str, str]:
+    return MD_MARKERS if name.lower().endswith(".md") else TEXT_MARKERS
+
+
+def _catalog_text(lic) -> str | None:
+    rel = (lic.identify or {}).get("text")
+    if not rel or not lic.source:
+        return None
+    try:
+        return (lic.source.parent / rel).read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def license_copies(report: Report, ups: list[UpstreamView]) -> list[LicenseCopy]:
+    """Each upstream license once: where its text is in the repository, or where a copy would go."""
+    have: dict[str, str] = {}
+    for lf in report.license_files:
+        for m in lf.licenses:
+            if m.kind == "text":
+                have.setdefault(m.id, lf.path)
+    files = set(report.files)
+    out: list[LicenseCopy] = []
+    seen: set[str] = set()
+    for up in ups:
+        for lic in up.licenses:
+            if lic.id in seen:
+                continue
+            seen.add(lic.id)
+            if lic.id in have:
+                out.append(LicenseCopy(lic.id, lic.name, have[lic.id], True, None))
+                continue
+            # LICENSE is the model's own license; an upstream's copy goes beside it under its own name.
+            path = f"LICENSE-{lic.id.upper()}"
+            wanted = [ob.get("file") for ob in lic.obligations_of("license-copy") if ob.get("file")]
+            if wanted and wanted[0] not in ("LICENSE", "LICENSE.txt", "LICENSE.md") and wanted[0] not in files:
+                path = wanted[0]  # the name the license itself asks for (e.g. DeepSeek's LICENSE-MODEL)
+            out.append(LicenseCopy(lic.id, lic.name, path, False, _catalog_text(lic)))
+    return out
+
+
+def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS) -> str:
+    """The marked block (markers included), ending without a newline."""
+    ups = derived_upstreams(report)
+    copies = {c.license_id: c for c in license_copies(report, ups)}
+    name = report.model.name
+    lines = [markers[0],
+             "This section is maintained by license-audit (`license-audit notice --write`);",
+             "text outside it is yours and is kept.",
+             ""]
+    if not ups:
+        lines += [f"{name}: no upstream model was found, so no upstream notices are owed.", markers[1]]
+        return "\n".join(lines)
+    lines += [f"{name} is derived from the following model(s), whose notices and license terms follow.", ""]
+    notices: list[str] = []
+    for up in ups:
+        c = up.candidate
+        lines.append(f"{c.model} ({c.relation})")
+        lines.append(f"  https://huggingface.co/{c.model}")
+        lines += [f"  {line}" for line in up.copyright]
+        if not up.licenses and c.license:
+            lines.append(f"  License: {c.license}")
+        for lic in up.licenses:
+            lines.append(f"  License: {lic.name} ({lic.spdx})")
+            if lic.url:
+                lines.append(f"    {lic.url}")
+            copy = copies.get(lic.id)
+            if copy and (copy.present or (copy.text and copy.path not in report.files)):
+                lines.append(f"    A copy of the license is in {copy.path}.")
+            for ob in lic.obligations_of("notice-text"):
+                text = ob.get("text")
+                if text and text not in notices:
+                    notices.append(text)
+        if up.notice:
+            for ln in up.notice.strip().splitlines():
+                if ln.strip() and ln.strip() not in notices:
+                    notices.append(ln.strip())
+        lines.append("")
+    if notices:
+        lines.append("Notices the upstream licenses require to be retained:")
+        lines.append("")
+        lines += notices
+        lines.append("")
+    lines.append("Statement of changes:")
+    for up in ups:
+        template = CHANGES.get(up.candidate.relation, DEFAULT_CHANGE)
+        lines.append(f"  {name} {template.format(up=up.id)}.")
+    lines.append(markers[1])
+    return "\n".join(lines)
+
+
+def merge(existing: str | None, block: str, markers: tuple[str, str]) -> str:
+    """`existing` with its marked block replaced by `block` (or `block` appended); user text untouched."""
+    if not existing or not existing.strip():
+        return block + "\n"
+    begin, end = markers
+    start = existing.find(begin)
+    if start < 0:
+        if end in existing:
+            raise InputError(f"NOTICE has an '{end}' line without its BEGIN line; fix the markers by hand")
+        return existing.rstrip("\n") + "\n\n" + block + "\n"
+    stop = existing.find(end, start)
+    if stop < 0:
+        raise InputError(f"NOTICE has a '{begin}' line without its END line; fix the markers by hand")
+    return existing[:start] + block + existing[stop + len(end):]
+
+
+def notice_path(files: list[str]) -> str:
+    for name in NOTICE_NAMES:
+        if name in files:
+            return name
+    return "NOTICE"
+
+
+@dataclass
+class NoticePlan:
+    path: str
+    old: str | None
+    new: str
+    copies: list[LicenseCopy]
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def plan(report: Report, root: Path | None) -> NoticePlan:
+    from license_audit.safeio import UnsafePath, read_text
+
+    rel = notice_path(report.files)
+    markers = markers_for(rel)
+    old = None
+    if root is not None and ((root / rel).exists() or (root / rel).is_symlink()):
+        try:
+            old, truncated = read_text(root, rel)
+        except UnsafePath:
+            raise InputError(f"{rel}: is a link that points outside the repository; not read") from None
+        except OSError as exc:
+            raise InputError(f"{rel}: cannot be read ({exc.strerror})") from None
+        if truncated:
+            raise InputError(f"{rel}: too large to update safely")
+    block = build_block(report, markers)
+    ups = derived_upstreams(report)
+    new = old if (not ups and old is None) else merge(old, block, markers)
+    return NoticePlan(rel, old, new or "", license_copies(report, ups))
+
+
+def _safe_target(root: Path, rel: str) -> Path:
+    from license_audit.safeio import UnsafePath, inside
+
+    path = root / rel
+    if path.is_symlink():
+        raise InputError(f"{rel}: is a link; license-audit does not write through links")
+    try:
+        inside(root, path)
+    except UnsafePath:
+        raise InputError(f"{rel}: points outside the repository") from None
+    return path
+
+
+def apply(p: NoticePlan, root: Path) -> list[str]:
+    """Write the NOTICE and the missing upstream license copies; returns one line per action."""
+    done: list[str] = []
+    if p.new and p.changed:
+        _safe_target(root, p.path).write_text(p.new, encoding="utf-8")
+        done.append(f"wrote {p.path}")
+    elif p.new:
+        done.append(f"{p.path} is up to date")
+    for c in p.copies:
+        if c.present:
+            continue
+        target = root / c.path
+        if target.exists() or target.is_symlink():
+            done.append(f"kept {c.path}: the file exists and is not the {c.name}; add its text by hand")
+        elif c.text is None:
+            done.append(f"no reference text of the {c.name} in the catalog; add it as {c.path} by hand")
+        else:
+            _safe_target(root, c.path).write_text(c.text, encoding="utf-8")
+            done.append(f"wrote {c.path} ({c.name})")
+    return done
