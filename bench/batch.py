@@ -79,7 +79,7 @@ def batch(folder: Path, out: Path, *args: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=2,
+    parser.add_argument("--repeat", type=int, default=3,
                         help="runs per configuration, interleaved; the fastest counts (the machine may be shared)")
     args = parser.parse_args()
     has_ray = importlib.util.find_spec("ray") is not None
