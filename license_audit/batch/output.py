@@ -179,7 +179,6 @@ class OrderedWriter:
         self.position = {t: i for i, t in enumerate(targets)}
         self.next = 0
         self.held: dict[int, dict] = {}
-        self.targets = targets
 
     def write(self, record: dict) -> None:
         self.held[self.position[record["target"]]] = record
