@@ -1,0 +1,196 @@
+"""Run audits over many targets: in this process, a local process pool, or a Ray cluster.
+
+Every engine yields one record per target as audits finish (not in target order); output.py puts
+them in order. A target that cannot be audited becomes an error record, never a stopped batch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Iterator, Sequence
+
+from license_audit.audit import AuditOptions, run_audit
+from license_audit.errors import AuditError, InputError
+
+ENGINES = ("local", "ray")
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def audit_record(spec: str, options: AuditOptions) -> dict:
+    try:
+        report = run_audit(spec, options)
+    except AuditError as exc:
+        return {"target": spec, "error": one_line(exc)}
+    except RecursionError:
+        return {"target": spec, "error": "internal error: RecursionError"}
+    except Exception as exc:  # one bad repository must not stop a batch of a million
+        return {"target": spec, "error": one_line(f"internal error: {type(exc).__name__}: {exc}")}
+    record = {"target": spec, "report": report.to_dict()}
+    fail_on = getattr(report, "fail_on", None)  # set by a policy file, when there is one
+    if fail_on:
+        record["fail_on"] = fail_on
+    return record
+
+
+def audit_chunk(specs: Sequence[str], options: AuditOptions) -> list[dict]:
+    return [audit_record(spec, options) for spec in specs]
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def auto_chunk_size(count: int, workers: int) -> int:
+    # Small enough that every worker gets several chunks (balance, progress), big enough that the
+    # per-task cost (pickling, scheduling) is spread over many audits.
+    return max(1, min(64, count // (workers * 8) or 1))
+
+
+def chunks(items: Sequence[str], size: int) -> list[list[str]]:
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+def run_serial(targets: Sequence[str], options: AuditOptions) -> Iterator[dict]:
+    for spec in targets:
+        yield audit_record(spec, options)
+
+
+def run_local(targets: Sequence[str], options: AuditOptions, jobs: int, chunk_size: int | None = None) -> Iterator[dict]:
+    """A process pool of `jobs` workers; `jobs == 1` audits in this process (no pool to pay for)."""
+    if jobs <= 1 or len(targets) <= 1:
+        yield from run_serial(targets, options)
+        return
+    size = chunk_size or auto_chunk_size(len(targets), jobs)
+    queue = deque(chunks(targets, size))
+    window = jobs * 4  # chunks in flight: keeps workers busy without queueing a million futures
+    while queue:
+        # A worker that dies (out of memory, a crash in a C library) breaks the whole pool, and every
+        # chunk in flight fails with it: those targets are audited again one at a time to find which
+        # one killed its worker, then the batch goes on in a new pool.
+        suspects: list[str] = []
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            pending = {}
+            while queue or pending:
+                while queue and len(pending) < window and not suspects:
+                    chunk = queue.popleft()
+                    pending[pool.submit(audit_chunk, chunk, options)] = chunk
+                if not pending:
+                    break
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    chunk = pending.pop(fut)
+                    try:
+                        records = fut.result()
+                    except BrokenProcessPool:
+                        suspects.extend(chunk)
+                        continue
+                    except Exception as exc:
+                        records = [{"target": s, "error": one_line(f"internal error: {type(exc).__name__}: {exc}")} for s in chunk]
+                    yield from records
+        yield from isolate(suspects, options)
+
+
+def isolate(suspects: Sequence[str], options: AuditOptions) -> Iterator[dict]:
+    """Audit each target alone in a one-worker pool: a pool that breaks names its target."""
+    pool = None
+    try:
+        for spec in suspects:
+            if pool is None:
+                pool = ProcessPoolExecutor(max_workers=1)
+            try:
+                yield from pool.submit(audit_chunk, [spec], options).result()
+            except BrokenProcessPool:
+                yield {"target": spec, "error": "the worker process auditing this target died"}
+                pool.shutdown(wait=False)
+                pool = None
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def import_ray():
+    try:
+        import ray  # optional extra: only `--engine ray` needs it
+    except ImportError:
+        raise InputError("--engine ray needs Ray: pip install 'model-license-audit[ray]'") from None
+    return ray
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast on a HOST:PORT nobody answers at (ray.init would retry for minutes)."""
+    import socket
+
+    host, sep, port = address.split("://", 1)[-1].rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        return  # "auto" and friends: Ray resolves and reports those itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError(f"--address {address}: no Ray cluster answers there ({exc.strerror or exc})") from None
+
+
+def run_ray(targets: Sequence[str], options: AuditOptions, jobs: int | None, chunk_size: int | None = None,
+            address: str | None = None, audit=audit_chunk) -> Iterator[dict]:
+    """Ray tasks of `chunk_size` targets each, at most `jobs` running at once.
+
+    Without --address a local Ray instance with `jobs` CPUs is started (and stopped at the end); with it
+    the batch joins that cluster, whose workers need license-audit installed and the local targets'
+    paths readable (a shared file system); hf: targets work anywhere.
+    """
+    ray = import_ray()
+    started = False
+    if not ray.is_initialized():
+        try:
+            if address:
+                check_reachable(address)
+                ray.init(address=address, log_to_driver=False, logging_level="ERROR")
+            else:
+                ray.init(num_cpus=jobs or default_jobs(), include_dashboard=False, log_to_driver=False,
+                         logging_level="ERROR")
+        except ConnectionError as exc:
+            raise InputError(f"--address {address}: cannot connect to the Ray cluster ({one_line(exc)})") from None
+        started = True
+    try:
+        workers = jobs or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        size = chunk_size or auto_chunk_size(len(targets), workers)
+        task = ray.remote(num_cpus=1, max_retries=1)(audit)
+        opts_ref = ray.put(options)
+        queue = deque(chunks(targets, size))
+        pending: dict = {}
+        window = workers * 2
+        while queue or pending:
+            while queue and len(pending) < window:
+                chunk = queue.popleft()
+                pending[task.remote(chunk, opts_ref)] = chunk
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                chunk = pending.pop(ref)
+                try:
+                    records = ray.get(ref)
+                except Exception as exc:  # a task that failed twice (its worker died, its node was lost)
+                    if len(chunk) > 1:
+                        # Which target killed it? Each is tried again on its own.
+                        queue.extendleft([spec] for spec in reversed(chunk))
+                        continue
+                    first = one_line(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+                    records = [{"target": chunk[0], "error": f"the Ray task auditing this target failed: {first}"}]
+                yield from records
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def run_engine(engine: str, targets: Sequence[str], options: AuditOptions, jobs: int | None,
+               chunk_size: int | None = None, address: str | None = None) -> Iterator[dict]:
+    if engine == "ray":
+        return run_ray(targets, options, jobs, chunk_size, address)
+    return run_local(targets, options, jobs or default_jobs(), chunk_size)

@@ -1,0 +1,122 @@
+"""Expand SOURCE arguments into an ordered, duplicate-free list of target specs.
+
+A SOURCE is a folder whose subfolders are model repositories, a text file listing targets (one per
+line, `#` comments), `hf:OWNER/NAME[@REV]` (one Hub target) or `hf-org:NAME` (every model of a Hub
+organisation, listed online).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterable
+
+from license_audit.errors import InputError
+from license_audit.sources import is_hub_spec
+
+ORG_PREFIX = "hf-org:"
+# A list file bigger than this is not a list of targets (1.6M Hub ids fit in ~80 MB).
+MAX_LIST_BYTES = 256 * 1024 * 1024
+
+ListModels = Callable[[str], Iterable[str]]
+
+
+def hub_offline(offline: bool) -> bool:
+    return offline or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def list_org_models(org: str) -> list[str]:
+    """Model ids of a Hub organisation (or user), through huggingface_hub."""
+    from huggingface_hub import HfApi  # heavy: only when an hf-org: source is given
+    from huggingface_hub.utils import logging as hf_logging
+
+    # huggingface_hub logs each retry of a failing request; the one line the user gets is ours.
+    logger = hf_logging.get_logger("huggingface_hub")
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        return [m.id for m in HfApi().list_models(author=org)]
+    finally:
+        logger.setLevel(level)
+
+
+def expand_org(source: str, offline: bool, list_models: ListModels | None = None) -> list[str]:
+    org = source[len(ORG_PREFIX):].strip()
+    if not org or "/" in org:
+        raise InputError(f"{source}: give an organisation as hf-org:NAME")
+    if hub_offline(offline):
+        raise InputError(f"{source}: listing a Hub organisation needs the network (offline mode is on)")
+    try:
+        ids = list((list_models or list_org_models)(org))
+    except InputError:
+        raise
+    except Exception as exc:  # network, HTTP 404, ...: one line, exit 2
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{source}: cannot list the organisation's models ({first})") from None
+    if not ids:
+        raise InputError(f"{source}: the Hub lists no models for this organisation (is the name right?)")
+    # The Hub's listing order changes as models are updated: sort so the batch order is stable.
+    return [f"hf:{i}" for i in sorted(set(ids))]
+
+
+def expand_folder(folder: Path, source: str) -> list[str]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        raise InputError(f"{source}: cannot list the folder ({exc.strerror})") from None
+    # Real subfolders only: hidden ones (.git, .cache) are no models, and a symlink may lead anywhere.
+    subs = [e.name for e in entries if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)]
+    if not subs:
+        raise InputError(f"{source}: no model folders in it (batch audits its subfolders; use `audit` for one model)")
+    return [str(Path(source) / name) for name in subs]
+
+
+def expand_list_file(path: Path, source: str, offline: bool, list_models: ListModels | None) -> list[str]:
+    try:
+        if path.stat().st_size > MAX_LIST_BYTES:
+            raise InputError(f"{source}: too large for a list of targets")
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: a list of targets must be UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{source}: cannot be read ({exc.strerror})") from None
+    base = Path(source).parent
+    out: list[str] = []
+    for line in text.splitlines():
+        spec = line.strip()
+        if not spec or spec.startswith("#"):
+            continue
+        if spec.startswith(ORG_PREFIX):
+            out.extend(expand_org(spec, offline, list_models))
+        elif is_hub_spec(spec):
+            out.append(spec)
+        else:
+            # Relative paths are relative to the list file, like `-r` files of pip.
+            p = Path(spec).expanduser()
+            out.append(spec if p.is_absolute() else str(base / p))
+    return out
+
+
+def expand_source(source: str, offline: bool = False, list_models: ListModels | None = None) -> list[str]:
+    if source.startswith(ORG_PREFIX):
+        return expand_org(source, offline, list_models)
+    if is_hub_spec(source):
+        return [source]
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return expand_folder(path, source)
+    if path.is_file():
+        return expand_list_file(path, source, offline, list_models)
+    raise InputError(f"{source}: no such folder or list file")
+
+
+def expand_sources(sources: Iterable[str], offline: bool = False, list_models: ListModels | None = None) -> list[str]:
+    """Targets in the order the sources give them, each once."""
+    seen: set[str] = set()
+    targets: list[str] = []
+    for source in sources:
+        for spec in expand_source(source, offline, list_models):
+            if spec not in seen:
+                seen.add(spec)
+                targets.append(spec)
+    return targets
