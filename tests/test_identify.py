@@ -347,3 +347,14 @@ def test_any_text_gives_sorted_spans_inside_the_file(parts):
         assert 0.0 <= m.confidence <= 1.0 and m.kind in ("text", "reference")
     assert found == sorted(found, key=lambda m: (m.start_line, -m.confidence, m.id))
     assert identify_text(text, CAT) == found
+
+
+def test_title_quoted_again_inside_the_copy_is_one_copy():
+    # Qwen RESEARCH: the title recurs in section 3(c) after the commercial-use clause; one copy, full share.
+    filler = ("The parties agree that these terms apply to the materials as described in this document. " * 12) + "\n"
+    text = ("Qwen RESEARCH LICENSE AGREEMENT\n\nQwen RESEARCH LICENSE AGREEMENT Release Date: September 19, 2024\n\n"
+            + filler * 2 + "b. If you are commercially using the Materials, you shall request a license from us.\n\n"
+            + filler * 2 + "c. Qwen is licensed under the Qwen RESEARCH LICENSE AGREEMENT, Copyright (c) Alibaba Cloud.\n"
+            + filler)
+    found = [m for m in identify_text(text, CAT) if m.id == "qwen-research"]
+    assert len(found) == 1 and found[0].confidence >= 0.98 and found[0].kind == "text", found

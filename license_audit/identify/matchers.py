@@ -92,8 +92,21 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
             clusters.append([h])
         else:
             cur.append(h)
-    out: list[_Cand] = []
+    # A run that only adds phrases the previous one lacks is the rest of that copy (a title quoted
+    # again inside its own text started it), as long as the two fit in one license's length.
+    merged: list[list[tuple[int, int, int]]] = []
     for cluster in clusters:
+        if merged:
+            prev = merged[-1]
+            phrases = {h[1] for h in cluster}
+            adds = phrases - {h[1] for h in prev}
+            # A second copy holds most of the phrases again; a few recurring ones are mentions.
+            if (adds or len(phrases) < 0.75 * total) and cluster[-1][0] - prev[0][0] <= max_len:
+                prev.extend(cluster)
+                continue
+        merged.append(cluster)
+    out: list[_Cand] = []
+    for cluster in merged:
         # A copy opens with its earliest phrase: a closing phrase just before it belongs to the text before.
         while len(cluster) > 1 and cluster[0][1] > cluster[1][1]:
             cluster.pop(0)
