@@ -155,7 +155,10 @@ def load_yaml_file(path: Path) -> dict[str, Any]:
 def load_licenses_from(folder: Path) -> list[License]:
     if not folder.is_dir():
         raise InputError(f"{folder}: rules folder not found")
-    return [license_from_dict(load_yaml_file(p), p) for p in sorted(folder.glob("*.yaml"))]
+    from license_audit.rulecache import load_folder
+
+    files = sorted(folder.glob("*.yaml"))
+    return [license_from_dict(doc, p) for doc, p in zip(load_folder(files, load_yaml_file), files)]
 
 
 @lru_cache(maxsize=8)

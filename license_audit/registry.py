@@ -127,7 +127,10 @@ def load_models_from(folder: Path, trusted: bool = False) -> list[KnownModel]:
         raise InputError(f"{folder}: rules folder not found")
     read = _load_shipped if trusted else load_yaml_file
     # Files starting with "_" (e.g. _sources.yaml, the builder's input) are not model entries.
-    return [model_from_dict(read(p), p) for p in sorted(folder.glob("*.yaml")) if not p.name.startswith("_")]
+    from license_audit.rulecache import load_folder
+
+    files = [p for p in sorted(folder.glob("*.yaml")) if not p.name.startswith("_")]
+    return [model_from_dict(doc, p) for doc, p in zip(load_folder(files, read), files)]
 
 
 @lru_cache(maxsize=8)

@@ -12,10 +12,26 @@ import json
 from functools import lru_cache
 from typing import Any, Callable
 
+from license_audit import __version__
 from license_audit.report import Report
 from license_audit.resources import templates_dir
 
 TEMPLATE_FORMATS = {"text": "report.txt.j2", "markdown": "report.md.j2"}
+
+
+def _bytecode_cache(jinja2):
+    """Compiled templates kept between runs (keyed by each template's source checksum, so an edited or
+    user-supplied template recompiles): compiling the report templates costs more than the audit itself."""
+    from license_audit.resources import cache_dir
+
+    where = cache_dir()
+    if where is None:
+        return None
+    try:
+        (where / "templates").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(where / "templates"), f"{__version__}-%s.cache")
 
 
 @lru_cache(maxsize=8)
@@ -29,6 +45,7 @@ def environment(user_dir: str | None = None):
         loaders.insert(0, jinja2.FileSystemLoader(user_dir))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
+        bytecode_cache=_bytecode_cache(jinja2),
         # HTML is escaped everywhere: card text is untrusted. Plain formats opt out per template name.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2"), default=False),
         trim_blocks=True,

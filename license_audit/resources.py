@@ -26,3 +26,18 @@ def rules_dir() -> Path:
 
 def templates_dir() -> Path:
     return data_dir("templates")
+
+
+def cache_dir() -> Path | None:
+    """Where derived data (parsed rules, compiled templates, the SPDX phrase index) is kept between runs.
+
+    $LICENSE_AUDIT_CACHE, else $XDG_CACHE_HOME/license-audit, else ~/.cache/license-audit; None when
+    LICENSE_AUDIT_CACHE is empty or "0" (no cache: every run parses from scratch, same results).
+    """
+    import os
+
+    explicit = os.environ.get("LICENSE_AUDIT_CACHE")
+    if explicit is not None:
+        return Path(explicit) if explicit not in ("", "0") else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "license-audit"

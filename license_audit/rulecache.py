@@ -1,0 +1,82 @@
+"""Parsed rules/ folders cached as JSON between runs.
+
+Constructing ~100 catalog and registry YAML documents costs ~50 ms even with libyaml, more than the rest of
+a typical audit. The cache holds the parsed documents of one folder, keyed by every file's name, size and
+modification time (and the tool version), so an edited, added or removed file rebuilds it. It is JSON,
+never pickle, and it is only used when a JSON round trip gives back exactly what YAML gave (dates are
+tagged; anything JSON cannot carry, such as non-string keys, disables the cache for that folder).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from license_audit import __version__
+from license_audit.resources import cache_dir
+
+_FORMAT = 1
+
+
+def _encode(obj: Any) -> Any:
+    if isinstance(obj, dt.datetime):
+        return {"$datetime": obj.isoformat()}
+    if isinstance(obj, dt.date):
+        return {"$date": obj.isoformat()}
+    raise TypeError(type(obj).__name__)
+
+
+def _decode(obj: dict) -> Any:
+    if len(obj) == 1:
+        if "$date" in obj:
+            return dt.date.fromisoformat(obj["$date"])
+        if "$datetime" in obj:
+            return dt.datetime.fromisoformat(obj["$datetime"])
+    return obj
+
+
+def _names(files: list[Path]) -> tuple[str, str]:
+    """(folder part, state part) of the cache file name: one current file per folder, older ones replaced."""
+    folder = hashlib.sha256(str(files[0].resolve().parent).encode()).hexdigest()[:12]
+    h = hashlib.sha256(f"{__version__}\0{_FORMAT}".encode())
+    for p in files:
+        st = p.stat()
+        h.update(f"\0{p.name}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    return folder, h.hexdigest()[:20]
+
+
+def load_folder(files: list[Path], read: Callable[[Path], dict]) -> list[dict]:
+    """read(path) for every file, in order, from the cache when it is current."""
+    where = cache_dir()
+    if where is None or not files:
+        return [read(p) for p in files]
+    try:
+        folder, state = _names(files)
+        path = where / f"rules-{folder}-{state}.json"
+    except OSError:
+        return [read(p) for p in files]
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
+        if isinstance(cached, list) and len(cached) == len(files):
+            return cached
+    except (OSError, ValueError):
+        pass
+    docs = [read(p) for p in files]  # raises InputError for a bad file: nothing is cached then
+    try:
+        text = json.dumps(docs, default=_encode)  # key order kept: it is the order YAML gave
+        if json.loads(text, object_hook=_decode) != docs:
+            return docs
+        where.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        for old in where.glob(f"rules-{folder}-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
+        pass  # an unwritable cache or a document JSON cannot carry only costs the parse next time
+    return docs
