@@ -46,8 +46,6 @@ def command(target, fmt, against, offline, output, rules_dirs):
     for c in candidates:
         lines.append(f"{c.model} [{c.relation}, {'declared' if c.declared else 'undeclared'}, "
                      f"{c.confidence:.2f}, license {c.license or 'unknown'}]")
-        if c.alternatives:
-            lines.append(f"  config-identical: {', '.join(c.alternatives)}")
         lines += [f"  - {e}" for e in c.evidence]
     if not candidates:
         lines.append("no upstream model found")
