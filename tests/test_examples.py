@@ -28,3 +28,18 @@ def test_compliant_llama_example(cli):
     report, code = audit_json(cli, EXAMPLES / "llama31-compliant")
     assert code == 0
     assert rules_of(report, "error") == set()
+
+
+def test_readme_sample_report_is_the_real_output(cli, monkeypatch):
+    """The README shows the DeepSeek example's text report; it must be what the tool prints today."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    head = "Sample report (`license-audit audit examples/deepseek-v3-relabelled`):\n\n```\n"
+    assert head in readme
+    sample = readme.split(head, 1)[1].split("```\n", 1)[0]
+    res = cli("audit", "examples/deepseek-v3-relabelled")
+    assert res.exit_code == 1
+    assert res.output == sample
