@@ -295,6 +295,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     kept_refs = [r for r in kept_refs if not any(t.start <= r.start <= t.end for t in texts)]
 
     extra: list[LicenseMatch] = []
+    settled: list[_Cand] = []  # stretches the long tail has already named: not looked at again
     if long_tail and not prose:
         # An SPDX-list license matched below 0.9 may be a variant the catalog does not hold (BSD-4-Clause
         # read as BSD-3-Clause): the long-tail matcher has the last word on that stretch.
@@ -311,12 +312,13 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 c.confidence = max(c.confidence, max(m.confidence for m in same))
             else:
                 texts.remove(c)
+                settled.append(c)
                 extra.extend(found)
     if not prose:
-        for a, b in _unclaimed(texts + kept_refs, len(toks.words)):
+        for a, b in _unclaimed(texts + kept_refs + settled, len(toks.words)):
             # Nothing known in the whole file: the long tail gets a look even without license vocabulary
             # (informal notices, translations); its phrase index costs about a millisecond.
-            whole = not texts and not kept_refs
+            whole = not texts and not kept_refs and not settled
             if not whole and not _license_like(toks, a, b):
                 continue
             found = _long_tail(text, toks, a, b, catalog) if long_tail else []
