@@ -316,17 +316,48 @@ def test_long_tail_cache_is_data_and_survives_damage(tmp_path, monkeypatch):
     pytest.importorskip("licenseclassifier")
     from license_audit.identify import longtail
 
+    def clear():
+        longtail._index.cache_clear()
+        longtail._templates.cache_clear()
+
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    longtail._index.cache_clear()
+    clear()
     try:
         assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
-        cached = list((tmp_path / "license-audit").glob("*.json"))
-        assert len(cached) == 1 and json.loads(cached[0].read_text(encoding="utf-8"))["templates"]
-        cached[0].write_text("{not json", encoding="utf-8")
+        cached = sorted((tmp_path / "license-audit").glob("*.json"))
+        assert [p.name.split("-")[1] for p in cached] == ["keys", "phrases"]
+        assert json.loads(cached[1].read_text(encoding="utf-8"))["templates"]
+        for damaged in cached:
+            damaged.write_text("{not json", encoding="utf-8")
+            clear()
+            assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
+    finally:
+        clear()
+
+
+def test_text_without_spdx_terms_does_not_load_the_phrases(tmp_path, monkeypatch):
+    # A use policy matches nothing in the catalog, so the long tail looks at it: its word pairs cannot
+    # reach any SPDX template's share, which the small keys file alone tells.
+    pytest.importorskip("licenseclassifier")
+    from license_audit.identify import longtail
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    longtail._index.cache_clear()
+    longtail._templates.cache_clear()
+    try:
+        identify_text(ISC, CAT)  # builds both files
         longtail._index.cache_clear()
-        assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
+        longtail._templates.cache_clear()
+        policy = ("Acceptable Use Policy\n\nYou agree you will not use, or allow others to use, the model to "
+                  "violate the law or others' rights, to engage in or promote violence, terrorism or human "
+                  "trafficking, or to generate spam. This policy is part of the license agreement: you may not use "
+                  "the model in any way it prohibits. Report violations of this policy to the address below.\n")
+        found = identify_file("USE_POLICY.md", policy, CAT)
+        assert [m.id for m in found] == ["other"], found
+        assert longtail._templates.cache_info().currsize == 0
     finally:
         longtail._index.cache_clear()
+        longtail._templates.cache_clear()
 
 
 from hypothesis import given, settings  # noqa: E402
