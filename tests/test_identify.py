@@ -331,6 +331,12 @@ def test_long_tail_cache_is_data_and_survives_damage(tmp_path, monkeypatch):
             damaged.write_text("{not json", encoding="utf-8")
             clear()
             assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
+        # Valid JSON that points nowhere: rebuilt, not a traceback.
+        keys = json.loads(cached[0].read_text(encoding="utf-8"))
+        keys["refs"] = [[10 ** 6, 0] for _ in keys["refs"]]
+        cached[0].write_text(json.dumps(keys), encoding="utf-8")
+        clear()
+        assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
     finally:
         clear()
 

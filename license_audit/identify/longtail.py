@@ -10,12 +10,9 @@ licenses remain close (BSD variants) and is skipped when no SPDX license is near
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
-import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,26 +22,32 @@ from license_audit.identify.normalize import words
 MIN_COVERAGE = 60.0
 MIN_SHARE = 0.6
 CLEAR_MARGIN = 0.15
-_COMMENT = re.compile(r"//\*\*.*?\*\*//", re.S)
-_MARKUP = re.compile(r"\(\(|\)\)\?\?|\)\)|\|\||__\d+__|_{3,}|\?\?")
+# Template markup (comments; alternatives, optional parts, wildcards) splits a template into phrases;
+# compiled only when the index is built, which is once per library version.
+_COMMENT = r"//\*\*.*?\*\*//"
+_MARKUP = r"\(\(|\)\)\?\?|\)\)|\|\||__\d+__|_{3,}|\?\?"
 _MIN_WORDS = 5
 
 
-@dataclass
+# Plain classes, not dataclasses: this module is imported by any audit that meets an unknown text,
+# and building a dataclass costs about a millisecond of that start-up.
 class _Template:
-    spdx: str
-    needles: list[str]
-    words: int
+    __slots__ = ("spdx", "needles", "words")
+
+    def __init__(self, spdx: str, needles: list[str], words: int):
+        self.spdx, self.needles, self.words = spdx, needles, words
 
 
-@dataclass
 class _Keys:
     """What a text must hold before any phrase can be looked for: each phrase's rarest word pair, and
     how many phrases each template has. Small, so it is all a text without SPDX terms ever loads."""
 
-    by_key: dict[tuple[str, str], list[int]]  # rarest word pair -> [template, phrase, template, phrase, ...]
-    sizes: list[int]  # phrases per template
-    keys: frozenset[tuple[str, str]]
+    __slots__ = ("by_key", "sizes", "keys")
+
+    def __init__(self, by_key: dict[tuple[str, str], list[int]], sizes: list[int], keys: frozenset[tuple[str, str]]):
+        self.by_key = by_key  # rarest word pair -> [template, phrase, template, phrase, ...]
+        self.sizes = sizes  # phrases per template
+        self.keys = keys
 
 
 def _cache_file(version: str, part: str) -> Path:
@@ -57,12 +60,24 @@ def _cache_file(version: str, part: str) -> Path:
 _FORMAT = 3
 
 
+@lru_cache(maxsize=1)
 def _library() -> tuple[str, Path] | None:
+    """(fingerprint of its template data, package folder), found without importing the library: its
+    import costs about 20 ms, which only a close call (`_classify`) needs to pay."""
+    from importlib.util import find_spec
+
     try:
-        import licenseclassifier  # type: ignore
-    except ImportError:
+        spec = find_spec("licenseclassifier")
+    except (ImportError, ValueError):
         return None
-    return str(getattr(licenseclassifier, "__version__", "0")), Path(licenseclassifier.__file__).parent
+    if spec is None or not spec.origin:
+        return None
+    pkg = Path(spec.origin).parent
+    try:
+        st = (pkg / "_engine" / "licenses.json.gz").stat()
+    except OSError:
+        return None
+    return f"{st.st_size:x}-{st.st_mtime_ns // 10 ** 9:x}", pkg
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +104,18 @@ def _templates() -> list[_Template] | None:
     return templates
 
 
+def _discard() -> None:
+    lib = _library()
+    if lib is not None:
+        for part in ("keys", "phrases"):
+            try:
+                _cache_file(lib[0], part).unlink()
+            except OSError:
+                pass
+    _index.cache_clear()
+    _templates.cache_clear()
+
+
 def _rebuild(lib: tuple[str, Path]) -> tuple[list[_Template], _Keys] | None:
     templates = _build(lib[1] / "_engine" / "licenses.json.gz")
     if templates is None:
@@ -106,16 +133,10 @@ def _rebuild(lib: tuple[str, Path]) -> tuple[list[_Template], _Keys] | None:
 def _read_keys(path: Path) -> _Keys | None:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        sizes = [int(n) for n in raw["sizes"]]
-        keys, refs = raw["keys"], raw["refs"]
-        if not isinstance(keys, list) or not isinstance(refs, list) or len(keys) != len(refs):
+        sizes, keys, refs = raw["sizes"], raw["keys"], raw["refs"]
+        by_key = dict(zip(map(tuple, map(str.split, keys)), refs))
+        if len(by_key) != len(refs) or not all(len(k) == 2 for k in by_key):
             return None
-        by_key = {}
-        for k, r in zip(keys, refs):
-            pair = tuple(str(k).split(" "))
-            if len(pair) != 2 or not isinstance(r, list) or len(r) % 2:
-                return None
-            by_key[pair] = r
         return _Keys(by_key, sizes, frozenset(by_key))
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -141,15 +162,19 @@ def _write_json(path: Path, data: dict) -> None:
 
 def _build(path: Path) -> list[_Template] | None:
     """Phrases of every licenseclassifier template: the plain stretches between its markup."""
+    import gzip
+    import re
+
+    comment, markup = re.compile(_COMMENT, re.S), re.compile(_MARKUP)
     try:
         entries = json.loads(gzip.decompress(path.read_bytes()))
     except (OSError, ValueError):
         return None
     templates = []
     for entry in entries:
-        lre = _COMMENT.sub(" ", str(entry.get("lre", "")))
+        lre = comment.sub(" ", str(entry.get("lre", "")))
         needles = []
-        for segment in _MARKUP.split(lre):
+        for segment in markup.split(lre):
             ws = words(segment)
             if len(ws) >= _MIN_WORDS:
                 needles.append(" " + " ".join(ws) + " ")
@@ -238,7 +263,12 @@ def _candidates(text: str) -> list[tuple[float, int, str, float]]:
 
 def identify_spdx(text: str) -> list[tuple[str, float, int, int]]:
     """(SPDX id, confidence, first line, last line) for each SPDX license in `text`; [] without the library."""
-    cands = _candidates(text)
+    try:
+        cands = _candidates(text)
+    except (IndexError, TypeError, KeyError, ValueError, AttributeError):
+        # Well-formed JSON that is not what we wrote (edited, or another version's): rebuild once.
+        _discard()
+        cands = _candidates(text)
     if not cands:
         return []
     last = text.count("\n") + 1
