@@ -28,6 +28,9 @@ class Needle:
     length: int  # words
     key: str  # the rarest word: if it is not in a text, the phrase cannot be either
     key2: str  # the next rarest: two set lookups spare most substring searches
+    # Every word: three in four substring searches that pass the two keys still find nothing, and a
+    # third of those lack a word, which one C-level subset test tells without scanning the text.
+    words: frozenset = frozenset()
 
 
 @dataclass
@@ -53,6 +56,7 @@ class CompiledCatalog:
     licenses: list[CompiledLicense]
     by_id: dict[str, CompiledLicense]
     exact: dict[int, str]  # hash of a reference text's words -> license id
+    stamp: tuple | None = None  # ids of the catalog's License objects it was compiled from
 
 
 def _needles(items, freq: Counter) -> list[Needle]:
@@ -62,7 +66,8 @@ def _needles(items, freq: Counter) -> list[Needle]:
         if not ws:
             continue
         ranked = sorted(set(ws), key=lambda w: (freq[w], -len(w), w))
-        out.append(Needle(" " + " ".join(ws) + " ", len(ws), ranked[0], ranked[1] if len(ranked) > 1 else ranked[0]))
+        out.append(Needle(" " + " ".join(ws) + " ", len(ws), ranked[0], ranked[1] if len(ranked) > 1 else ranked[0],
+                          frozenset(ws)))
     return out
 
 
@@ -81,9 +86,16 @@ def _text_path(lic: License) -> Path | None:
 def compile_catalog(catalog: Catalog) -> CompiledCatalog:
     cached = getattr(catalog, "_compiled_identify", None)
     # Catalog.add after a first identification (a --rules DIR) must not leave a stale index behind.
-    if cached is not None and len(cached.licenses) == len(catalog) and all(
-            cached.by_id.get(lic.id) is not None and cached.by_id[lic.id].lic is lic for lic in catalog):
-        return cached
+    # The licenses' identities, read without sorting the catalog: this runs once per identified text.
+    members = getattr(catalog, "_by_id", None)
+    stamp = tuple(map(id, members.values())) if isinstance(members, dict) else None
+    if cached is not None:
+        if stamp is not None and stamp == cached.stamp:
+            return cached
+        if len(cached.licenses) == len(catalog) and all(
+                cached.by_id.get(lic.id) is not None and cached.by_id[lic.id].lic is lic for lic in catalog):
+            cached.stamp = stamp
+            return cached
     freq: Counter = Counter()
     for lic in catalog:
         ident = lic.identify
@@ -125,6 +137,6 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
                      for i in [toks.joined.find(nd.text)]}
             cl.phrases.sort(key=lambda nd: order[id(nd)])
         compiled.append(cl)
-    result = CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact)
+    result = CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact, stamp)
     catalog._compiled_identify = result  # type: ignore[attr-defined]
     return result

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from license_audit.identify.normalize import words
+from license_audit.identify.normalize import Tokens, words
 
 # Below this share of the region covered by recognised license text, the region is not that license.
 MIN_COVERAGE = 60.0
@@ -202,7 +202,7 @@ def _pairs(ws: list[str]) -> list[tuple[str, str]]:
     return list(zip(ws, ws[1:]))
 
 
-def _candidates(text: str) -> list[tuple[float, int, str, float]]:
+def _candidates(text: str, toks: Tokens | None = None) -> list[tuple[float, int, str, float]]:
     """(share of the template's phrases found, words found, SPDX id, distinctive share), best first.
 
     The distinctive share looks only at the phrases no close rival holds (the advertising clause of
@@ -211,7 +211,7 @@ def _candidates(text: str) -> list[tuple[float, int, str, float]]:
     idx = _index()
     if idx is None:
         return []
-    ws = words(text)
+    ws = toks.words if toks is not None else words(text)
     present = idx.keys.intersection(zip(ws, ws[1:]))
     # A phrase can only be found where its key pair is: a template with too few keys present cannot
     # reach MIN_SHARE, so neither its phrases are searched nor, when no template can, loaded at all.
@@ -226,7 +226,7 @@ def _candidates(text: str) -> list[tuple[float, int, str, float]]:
     templates = _templates()
     if templates is None or len(templates) != len(sizes):
         return []
-    joined = " " + " ".join(ws) + " "
+    joined = toks.joined if toks is not None else " " + " ".join(ws) + " "
     found: dict[int, set[str]] = defaultdict(set)
     for key in present:
         refs = by_key[key]
@@ -261,14 +261,16 @@ def _candidates(text: str) -> list[tuple[float, int, str, float]]:
     return out
 
 
-def identify_spdx(text: str) -> list[tuple[str, float, int, int]]:
-    """(SPDX id, confidence, first line, last line) for each SPDX license in `text`; [] without the library."""
+def identify_spdx(text: str, toks: Tokens | None = None) -> list[tuple[str, float, int, int]]:
+    """(SPDX id, confidence, first line, last line) for each SPDX license in `text`; [] without the library.
+
+    `toks`: the tokens of `text` when the caller has them (the whole file), not computed again."""
     try:
-        cands = _candidates(text)
+        cands = _candidates(text, toks)
     except (IndexError, TypeError, KeyError, ValueError, AttributeError):
         # Well-formed JSON that is not what we wrote (edited, or another version's): rebuild once.
         _discard()
-        cands = _candidates(text)
+        cands = _candidates(text, toks)
     if not cands:
         return []
     last = text.count("\n") + 1

@@ -71,7 +71,7 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
         return []
     hits: list[tuple[int, int, int]] = []
     for idx, nd in enumerate(cl.phrases):
-        if nd.key not in present or nd.key2 not in present:
+        if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
         for pos in toks.find_all(nd.text):
             hits.append((pos, idx, nd.length))
@@ -124,7 +124,7 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
     if not cl.patterns and cl.ref_keys.isdisjoint(present):
         return out
     for nd in cl.references:
-        if nd.key not in present or nd.key2 not in present:
+        if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
         for pos in toks.find_all(nd.text):
             out.append(_Cand(cl, pos, pos + nd.length - 1, 1.0, "reference"))
@@ -142,7 +142,7 @@ def _extend_reference(c: _Cand, toks: Tokens, present: set[str]) -> None:
     """Stretch a reference to the end of its boilerplate (the Apache header's closing line)."""
     best = c.end
     for nd in c.cl.reference_end:
-        if nd.key not in present or nd.key2 not in present:
+        if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
         for i in toks.find_all(nd.text):
             if c.end < i <= c.end + 150:
@@ -353,8 +353,10 @@ def _long_tail(text: str, toks: Tokens, a: int, b: int, catalog: Catalog) -> lis
     # Lines as the tokenizer counts them: "\n" only (str.splitlines would also split at form feeds).
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     region = "\n".join(lines[first - 1:last])
+    # The whole file (up to trailing blank lines): its words are already known.
+    whole = toks if first == 1 and not "".join(lines[last:]).strip() else None
     out = []
-    for spdx_id, conf, s_line, e_line in identify_spdx(region):
+    for spdx_id, conf, s_line, e_line in identify_spdx(region, whole):
         lic = catalog.get(spdx_id)
         lic_id = lic.id if lic else spdx_id.lower()
         spdx = lic.spdx if lic else spdx_id

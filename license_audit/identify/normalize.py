@@ -77,9 +77,12 @@ class Tokens:
         out = []
         joined = self.joined
         i = joined.find(needle)
+        at = idx = 0  # words before `at`, counted once for all hits
         while i >= 0:
-            out.append(joined.count(" ", 0, i + 1) - 1)
-            i = joined.find(needle, i + 1)
+            idx += joined.count(" ", at, i + 1)
+            at = i + 1
+            out.append(idx - 1)
+            i = joined.find(needle, at)
         return out
 
     def line_of(self, index: int) -> int:
