@@ -14,6 +14,7 @@ import json
 import os
 from collections import Counter, defaultdict
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from license_audit.identify.normalize import Tokens, words
@@ -215,10 +216,9 @@ def _candidates(text: str, toks: Tokens | None = None) -> list[tuple[float, int,
     present = idx.keys.intersection(zip(ws, ws[1:]))
     # A phrase can only be found where its key pair is: a template with too few keys present cannot
     # reach MIN_SHARE, so neither its phrases are searched nor, when no template can, loaded at all.
-    reach: Counter = Counter()
     by_key = idx.by_key
-    for key in present:
-        reach.update(by_key[key][::2])
+    refs_present = [by_key[key] for key in present]
+    reach = Counter(chain.from_iterable(refs[::2] for refs in refs_present))
     sizes = idx.sizes
     viable = {t for t, n in reach.items() if n >= MIN_SHARE * sizes[t] - 1e-9}
     if not viable:
@@ -228,12 +228,10 @@ def _candidates(text: str, toks: Tokens | None = None) -> list[tuple[float, int,
         return []
     joined = toks.joined if toks is not None else " " + " ".join(ws) + " "
     found: dict[int, set[str]] = defaultdict(set)
-    for key in present:
-        refs = by_key[key]
-        for i in range(0, len(refs), 2):
-            t = refs[i]
+    for refs in refs_present:
+        for t, j in zip(refs[::2], refs[1::2]):
             if t in viable:
-                n = templates[t].needles[refs[i + 1]]
+                n = templates[t].needles[j]
                 if n in joined:
                     found[t].add(n)
     scored = []

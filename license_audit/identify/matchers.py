@@ -269,12 +269,15 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         return [LicenseMatch(lic.id, lic.spdx, 1.0, toks.line_of(0), toks.line_of(len(toks.words) - 1), "text", lic.name)]
     present = set(toks.words)
 
+    # Most licenses share no key word with a text: tell that before paying for a call.
     cands: list[_Cand] = []
     for cl in cc.licenses:
-        cands.extend(_text_candidates(cl, toks, present))
+        if not cl.keys.isdisjoint(present):
+            cands.extend(_text_candidates(cl, toks, present))
     all_refs: list[_Cand] = []
     for cl in cc.licenses:
-        all_refs.extend(_reference_candidates(cl, toks, present))
+        if cl.patterns or not cl.ref_keys.isdisjoint(present):
+            all_refs.extend(_reference_candidates(cl, toks, present))
 
     # Resolve, grow and score; a winner that fails its coverage check leaves the field to the others.
     dropped: set[int] = set()
