@@ -19,6 +19,7 @@ _QUOTES = {
     "\u00a0": " ", "\u200b": "", "\ufeff": "", "\u00a9": "(c)",
 }
 _TAGS = re.compile(r"<[^<>]{0,2000}>")
+_TAGS_ONE_LINE = re.compile(r"<[^<>\n]{0,2000}>")
 _MD_LINK_TARGET = re.compile(r"\]\([^)\s]{0,500}\)")
 
 
@@ -44,11 +45,17 @@ def clean(text: str) -> str:
     text = text.lower()
     if "&" in text:
         # Twice: Qt .ui files and some HTML exports escape rich text inside XML (&amp;lt;p&amp;gt;).
-        text = html.unescape(html.unescape(text))
+        text = html.unescape(text)
+        if "&" in text:
+            text = html.unescape(text)
         if not text.isascii():
             text = _unquote(text)
     if "<" in text:
-        text = _TAGS.sub(_drop_tag, text)
+        # Tags on one line (nearly all) need no callback; matches cannot overlap, so the second pass
+        # finds exactly the multi-line tags.
+        text = _TAGS_ONE_LINE.sub(" ", text)
+        if "<" in text:
+            text = _TAGS.sub(_drop_tag, text)
     if "](" in text:
         text = _MD_LINK_TARGET.sub("]", text)
     return text
