@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from license_audit.catalog import Catalog
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog
@@ -44,22 +43,19 @@ OTHER_ID = "other"
 OTHER_SPDX = "LicenseRef-other"
 
 
-@dataclass
 class _Cand:
-    cl: CompiledLicense
-    start: int  # word index, inclusive
-    end: int  # word index, inclusive
-    share: float
-    kind: str
-    confidence: float = 0.0
-    hit_start: int = -1
-    hit_end: int = -1
-    coverage: float | None = None
-    precision: float | None = None
+    __slots__ = ("cl", "start", "end", "share", "kind", "confidence", "hit_start", "hit_end", "coverage", "precision")
 
-    def __post_init__(self) -> None:
-        if self.hit_start < 0:
-            self.hit_start, self.hit_end = self.start, self.end
+    def __init__(self, cl: CompiledLicense, start: int, end: int, share: float, kind: str):
+        self.cl = cl
+        self.start = start  # word index, inclusive
+        self.end = end  # word index, inclusive
+        self.share = share
+        self.kind = kind
+        self.confidence = 0.0
+        self.hit_start, self.hit_end = start, end  # the phrase run itself, before it grows
+        self.coverage: float | None = None
+        self.precision: float | None = None
 
     def overlaps(self, other: "_Cand") -> bool:
         return self.start <= other.end and other.start <= self.end

@@ -10,7 +10,6 @@ import html
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
 
 _QUOTES = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -65,15 +64,17 @@ def phrase_words(phrase: str) -> tuple[str, ...]:
     return tuple(words(phrase))
 
 
-@dataclass
 class Tokens:
     """A text as one string of words (" w1 w2 ... ") and the word index at which each line starts."""
 
-    words: list[str]
-    joined: str
-    line_starts: list[int]  # line_starts[k]: index of the first word on line k+1 or later
-    nlines: int
-    cleaned: str
+    __slots__ = ("words", "joined", "line_starts", "nlines", "cleaned")
+
+    def __init__(self, words: list[str], joined: str, line_starts: list[int], nlines: int, cleaned: str):
+        self.words = words
+        self.joined = joined
+        self.line_starts = line_starts  # line_starts[k]: index of the first word on line k+1 or later
+        self.nlines = nlines
+        self.cleaned = cleaned
 
     def index_at(self, offset: int) -> int:
         """Index of the word that starts at `offset` in `joined` (just after a space)."""
