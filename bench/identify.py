@@ -253,11 +253,16 @@ TOOLS = {
 
 
 def measure(name: str, make, files):
+    import contextlib
+    import io
+
     try:
         t0 = time.perf_counter()
-        run = make()
-        for text in WARM_UP:  # warm: every tool loads its indexes and builds its caches before the clock
-            run(text)
+        # A tool that cannot start may print its own traceback (ScanCode does): the one-line note below says it.
+        with contextlib.redirect_stdout(io.StringIO()):
+            run = make()
+            for text in WARM_UP:  # warm: every tool loads its indexes and builds its caches before the clock
+                run(text)
         cold = time.perf_counter() - t0
     except Exception as exc:  # not installed or cannot start: say so, measure the others
         return {"name": name, "error": f"{type(exc).__name__}: {exc}"[:120]}

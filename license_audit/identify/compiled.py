@@ -15,44 +15,57 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from license_audit.catalog import Catalog, License
 from license_audit.identify.normalize import phrase_words, tokenize
 
 
-@dataclass
+# Plain classes with slots, not dataclasses: every audit imports this module, and building a
+# dataclass costs about half a millisecond of start-up apiece.
 class Needle:
-    text: str  # " w1 w2 ... "
-    length: int  # words
-    key: str  # the rarest word: if it is not in a text, the phrase cannot be either
-    key2: str  # the next rarest: two set lookups spare most substring searches
+    __slots__ = ("text", "length", "key", "key2", "words")
+
+    def __init__(self, text: str, length: int, key: str, key2: str, words: frozenset = frozenset()):
+        self.text = text  # " w1 w2 ... "
+        self.length = length  # words
+        self.key = key  # the rarest word: if it is not in a text, the phrase cannot be either
+        self.key2 = key2  # the next rarest: two set lookups spare most substring searches
+        # Every word: three in four substring searches that pass the two keys still find nothing, and
+        # a third of those lack a word, which one C-level subset test tells without scanning the text.
+        self.words = words
 
 
-@dataclass
 class CompiledLicense:
-    lic: License
-    phrases: list[Needle]
-    references: list[Needle]
-    reference_end: list[Needle]
-    patterns: list[re.Pattern]
-    min_words: int
-    shadowed_by: frozenset[str]
-    text_path: Path | None
-    required_end: str | None = None  # words of `identify.required_end`: coverage stops there
-    keys: frozenset[str] = frozenset()  # every phrase's rarest word: none present, no phrase can be
-    ref_keys: frozenset[str] = frozenset()  # the same for references
-    ref_words: int = 0
-    ref_hash: int | None = None
-    extra: dict = field(default_factory=dict)
+    __slots__ = ("lic", "phrases", "references", "reference_end", "patterns", "min_words", "shadowed_by",
+                 "text_path", "required_end", "keys", "ref_keys", "ref_words", "ref_hash")
+
+    def __init__(self, lic: License, phrases: list[Needle], references: list[Needle], reference_end: list[Needle],
+                 patterns: list[re.Pattern], min_words: int, shadowed_by: frozenset[str], text_path: Path | None):
+        self.lic = lic
+        self.phrases = phrases
+        self.references = references
+        self.reference_end = reference_end
+        self.patterns = patterns
+        self.min_words = min_words
+        self.shadowed_by = shadowed_by
+        self.text_path = text_path
+        self.required_end: str | None = None  # words of `identify.required_end`: coverage stops there
+        self.keys: frozenset[str] = frozenset()  # every phrase's rarest word: none present, no phrase can be
+        self.ref_keys: frozenset[str] = frozenset()  # the same for references
+        self.ref_words = 0
+        self.ref_hash: int | None = None
 
 
-@dataclass
 class CompiledCatalog:
-    licenses: list[CompiledLicense]
-    by_id: dict[str, CompiledLicense]
-    exact: dict[int, str]  # hash of a reference text's words -> license id
+    __slots__ = ("licenses", "by_id", "exact", "stamp")
+
+    def __init__(self, licenses: list[CompiledLicense], by_id: dict[str, CompiledLicense], exact: dict[int, str],
+                 stamp: tuple | None = None):
+        self.licenses = licenses
+        self.by_id = by_id
+        self.exact = exact  # hash of a reference text's words -> license id
+        self.stamp = stamp  # ids of the catalog's License objects it was compiled from
 
 
 def _needles(items, freq: Counter) -> list[Needle]:
@@ -62,7 +75,8 @@ def _needles(items, freq: Counter) -> list[Needle]:
         if not ws:
             continue
         ranked = sorted(set(ws), key=lambda w: (freq[w], -len(w), w))
-        out.append(Needle(" " + " ".join(ws) + " ", len(ws), ranked[0], ranked[1] if len(ranked) > 1 else ranked[0]))
+        out.append(Needle(" " + " ".join(ws) + " ", len(ws), ranked[0], ranked[1] if len(ranked) > 1 else ranked[0],
+                          frozenset(ws)))
     return out
 
 
@@ -81,9 +95,16 @@ def _text_path(lic: License) -> Path | None:
 def compile_catalog(catalog: Catalog) -> CompiledCatalog:
     cached = getattr(catalog, "_compiled_identify", None)
     # Catalog.add after a first identification (a --rules DIR) must not leave a stale index behind.
-    if cached is not None and len(cached.licenses) == len(catalog) and all(
-            cached.by_id.get(lic.id) is not None and cached.by_id[lic.id].lic is lic for lic in catalog):
-        return cached
+    # The licenses' identities, read without sorting the catalog: this runs once per identified text.
+    members = getattr(catalog, "_by_id", None)
+    stamp = tuple(map(id, members.values())) if isinstance(members, dict) else None
+    if cached is not None:
+        if stamp is not None and stamp == cached.stamp:
+            return cached
+        if len(cached.licenses) == len(catalog) and all(
+                cached.by_id.get(lic.id) is not None and cached.by_id[lic.id].lic is lic for lic in catalog):
+            cached.stamp = stamp
+            return cached
     freq: Counter = Counter()
     for lic in catalog:
         ident = lic.identify
@@ -125,6 +146,6 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
                      for i in [toks.joined.find(nd.text)]}
             cl.phrases.sort(key=lambda nd: order[id(nd)])
         compiled.append(cl)
-    result = CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact)
+    result = CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact, stamp)
     catalog._compiled_identify = result  # type: ignore[attr-defined]
     return result

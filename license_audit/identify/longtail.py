@@ -10,91 +10,152 @@ licenses remain close (BSD variants) and is skipped when no SPDX license is near
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
-import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
-from license_audit.identify.normalize import words
+from license_audit.identify.normalize import Tokens, words
 
 # Below this share of the region covered by recognised license text, the region is not that license.
 MIN_COVERAGE = 60.0
 MIN_SHARE = 0.6
 CLEAR_MARGIN = 0.15
-_COMMENT = re.compile(r"//\*\*.*?\*\*//", re.S)
-_MARKUP = re.compile(r"\(\(|\)\)\?\?|\)\)|\|\||__\d+__|_{3,}|\?\?")
+# Template markup (comments; alternatives, optional parts, wildcards) splits a template into phrases;
+# compiled only when the index is built, which is once per library version.
+_COMMENT = r"//\*\*.*?\*\*//"
+_MARKUP = r"\(\(|\)\)\?\?|\)\)|\|\||__\d+__|_{3,}|\?\?"
 _MIN_WORDS = 5
 
 
-@dataclass
+# Plain classes, not dataclasses: this module is imported by any audit that meets an unknown text,
+# and building a dataclass costs about a millisecond of that start-up.
 class _Template:
-    spdx: str
-    needles: list[str]
-    words: int
+    __slots__ = ("spdx", "needles", "words")
+
+    def __init__(self, spdx: str, needles: list[str], words: int):
+        self.spdx, self.needles, self.words = spdx, needles, words
 
 
-@dataclass
-class _Index:
-    templates: list[_Template]
-    by_key: dict[tuple[str, str], list[tuple[int, str, int]]]  # rarest word pair -> (template, needle, words)
-    keys: frozenset[tuple[str, str]]
+class _Keys:
+    """What a text must hold before any phrase can be looked for: each phrase's rarest word pair, and
+    how many phrases each template has. Small, so it is all a text without SPDX terms ever loads."""
+
+    __slots__ = ("by_key", "sizes", "keys")
+
+    def __init__(self, by_key: dict[tuple[str, str], list[int]], sizes: list[int], keys: frozenset[tuple[str, str]]):
+        self.by_key = by_key  # rarest word pair -> [template, phrase, template, phrase, ...]
+        self.sizes = sizes  # phrases per template
+        self.keys = keys
 
 
-def _cache_file(version: str) -> Path:
+def _cache_file(version: str, part: str) -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "license-audit" / f"spdx-phrases-{version}-{_FORMAT}.json"
+    return Path(base) / "license-audit" / f"spdx-{part}-{version}-{_FORMAT}.json"
 
 
-_FORMAT = 2
+# 3: the keys (about 200 KB) and the phrases (4 MB) in two files, so a text that cannot reach any
+# template's share is settled without reading the phrases.
+_FORMAT = 3
 
 
 @lru_cache(maxsize=1)
-def _index() -> _Index | None:
+def _library() -> tuple[str, Path] | None:
+    """(fingerprint of its template data, package folder), found without importing the library: its
+    import costs about 20 ms, which only a close call (`_classify`) needs to pay."""
+    from importlib.util import find_spec
+
     try:
-        import licenseclassifier  # type: ignore
-    except ImportError:
+        spec = find_spec("licenseclassifier")
+    except (ImportError, ValueError):
         return None
-    version = str(getattr(licenseclassifier, "__version__", "0"))
-    cache = _cache_file(version)
-    index = _read_cache(cache)
-    if index is None:
-        templates = _build(Path(licenseclassifier.__file__).parent / "_engine" / "licenses.json.gz")
-        if templates is None:
-            return None
-        index = _file(templates)
-        _write_cache(cache, index)
-    return index
+    if spec is None or not spec.origin:
+        return None
+    pkg = Path(spec.origin).parent
+    try:
+        st = (pkg / "_engine" / "licenses.json.gz").stat()
+    except OSError:
+        return None
+    return f"{st.st_size:x}-{st.st_mtime_ns // 10 ** 9:x}", pkg
 
 
-def _read_cache(path: Path) -> _Index | None:
-    # JSON, never pickle: a cache file is data, whoever wrote it. Building costs 0.6 s, reading 0.05 s.
+@lru_cache(maxsize=1)
+def _index() -> _Keys | None:
+    lib = _library()
+    if lib is None:
+        return None
+    keys = _read_keys(_cache_file(lib[0], "keys"))
+    if keys is None:
+        built = _rebuild(lib)
+        keys = built[1] if built else None
+    return keys
+
+
+@lru_cache(maxsize=1)
+def _templates() -> list[_Template] | None:
+    lib = _library()
+    if lib is None:
+        return None
+    templates = _read_templates(_cache_file(lib[0], "phrases"))
+    if templates is None:
+        built = _rebuild(lib)
+        templates = built[0] if built else None
+    return templates
+
+
+def _discard() -> None:
+    lib = _library()
+    if lib is not None:
+        for part in ("keys", "phrases"):
+            try:
+                _cache_file(lib[0], part).unlink()
+            except OSError:
+                pass
+    _index.cache_clear()
+    _templates.cache_clear()
+
+
+def _rebuild(lib: tuple[str, Path]) -> tuple[list[_Template], _Keys] | None:
+    templates = _build(lib[1] / "_engine" / "licenses.json.gz")
+    if templates is None:
+        return None
+    keys = _file(templates)
+    # The phrases first: a reader that finds the keys may count on them.
+    _write_json(_cache_file(lib[0], "phrases"), {"templates": [[t.spdx, t.needles, t.words] for t in templates]})
+    _write_json(_cache_file(lib[0], "keys"), {"sizes": keys.sizes, "keys": [" ".join(k) for k in keys.by_key],
+                                               "refs": list(keys.by_key.values())})
+    return templates, keys
+
+
+# JSON, never pickle: a cache file is data, whoever wrote it. Building costs 0.6 s; reading the keys
+# about 5 ms, the phrases about 15 ms more.
+def _read_keys(path: Path) -> _Keys | None:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        templates = [_Template(str(t[0]), [str(n) for n in t[1]], int(t[2])) for t in raw["templates"]]
-        by_key = {}
-        for w1, w2, refs in raw["keys"]:
-            entries = []
-            for t, j in refs:
-                needle = templates[t].needles[j]
-                entries.append((t, needle, needle.count(" ") - 1))
-            by_key[(str(w1), str(w2))] = entries
-        return _Index(templates, by_key, frozenset(by_key))
+        sizes, keys, refs = raw["sizes"], raw["keys"], raw["refs"]
+        by_key = dict(zip(map(tuple, map(str.split, keys)), refs))
+        if len(by_key) != len(refs) or not all(len(k) == 2 for k in by_key):
+            return None
+        return _Keys(by_key, sizes, frozenset(by_key))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _read_templates(path: Path) -> list[_Template] | None:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return [_Template(str(t[0]), [str(n) for n in t[1]], int(t[2])) for t in raw["templates"]]
     except (OSError, ValueError, TypeError, IndexError, KeyError):
         return None
 
 
-def _write_cache(path: Path, index: _Index) -> None:
-    where = {(t, n): j for t, tpl in enumerate(index.templates) for j, n in enumerate(tpl.needles)}
-    data = {"templates": [[t.spdx, t.needles, t.words] for t in index.templates],
-            "keys": [[k[0], k[1], [[t, where[(t, n)]] for t, n, _ in v]] for k, v in sorted(index.by_key.items())]}
+def _write_json(path: Path, data: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only home only costs the rebuild next time
@@ -102,15 +163,19 @@ def _write_cache(path: Path, index: _Index) -> None:
 
 def _build(path: Path) -> list[_Template] | None:
     """Phrases of every licenseclassifier template: the plain stretches between its markup."""
+    import gzip
+    import re
+
+    comment, markup = re.compile(_COMMENT, re.S), re.compile(_MARKUP)
     try:
         entries = json.loads(gzip.decompress(path.read_bytes()))
     except (OSError, ValueError):
         return None
     templates = []
     for entry in entries:
-        lre = _COMMENT.sub(" ", str(entry.get("lre", "")))
+        lre = comment.sub(" ", str(entry.get("lre", "")))
         needles = []
-        for segment in _MARKUP.split(lre):
+        for segment in markup.split(lre):
             ws = words(segment)
             if len(ws) >= _MIN_WORDS:
                 needles.append(" " + " ".join(ws) + " ")
@@ -119,26 +184,26 @@ def _build(path: Path) -> list[_Template] | None:
     return templates
 
 
-def _file(templates: list[_Template]) -> _Index:
+def _file(templates: list[_Template]) -> _Keys:
     # Each phrase is filed under its rarest word pair: a text's own word pairs then select the few
     # phrases worth a substring check (single words select hundreds).
     freq: Counter = Counter()
     for t in templates:
         freq.update({pair for n in t.needles for pair in _pairs(n.split())})
-    by_key: dict[tuple[str, str], list[tuple[int, str, int]]] = defaultdict(list)
+    by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, t in enumerate(templates):
-        for n in t.needles:
-            ws = n.split()
-            key = min(_pairs(ws), key=lambda pair: (freq[pair], pair))
-            by_key[key].append((i, n, len(ws)))
-    return _Index(templates, dict(by_key), frozenset(by_key))
+        for j, n in enumerate(t.needles):
+            key = min(_pairs(n.split()), key=lambda pair: (freq[pair], pair))
+            by_key[key].extend((i, j))
+    ordered = dict(sorted(by_key.items()))
+    return _Keys(ordered, [len(t.needles) for t in templates], frozenset(ordered))
 
 
 def _pairs(ws: list[str]) -> list[tuple[str, str]]:
     return list(zip(ws, ws[1:]))
 
 
-def _candidates(text: str) -> list[tuple[float, int, str, float]]:
+def _candidates(text: str, toks: Tokens | None = None) -> list[tuple[float, int, str, float]]:
     """(share of the template's phrases found, words found, SPDX id, distinctive share), best first.
 
     The distinctive share looks only at the phrases no close rival holds (the advertising clause of
@@ -147,16 +212,31 @@ def _candidates(text: str) -> list[tuple[float, int, str, float]]:
     idx = _index()
     if idx is None:
         return []
-    ws = words(text)
-    joined = " " + " ".join(ws) + " "
-    found: dict[int, set[str]] = defaultdict(set)
+    ws = toks.words if toks is not None else words(text)
+    present = idx.keys.intersection(zip(ws, ws[1:]))
+    # A phrase can only be found where its key pair is: a template with too few keys present cannot
+    # reach MIN_SHARE, so neither its phrases are searched nor, when no template can, loaded at all.
     by_key = idx.by_key
-    for t, needle in [(t, n) for key in idx.keys.intersection(zip(ws, ws[1:])) for t, n, _ in by_key[key]
-                      if n in joined]:
-        found[t].add(needle)
+    refs_present = [by_key[key] for key in present]
+    reach = Counter(chain.from_iterable(refs[::2] for refs in refs_present))
+    sizes = idx.sizes
+    viable = {t for t, n in reach.items() if n >= MIN_SHARE * sizes[t] - 1e-9}
+    if not viable:
+        return []
+    templates = _templates()
+    if templates is None or len(templates) != len(sizes):
+        return []
+    joined = toks.joined if toks is not None else " " + " ".join(ws) + " "
+    found: dict[int, set[str]] = defaultdict(set)
+    for refs in refs_present:
+        for t, j in zip(refs[::2], refs[1::2]):
+            if t in viable:
+                n = templates[t].needles[j]
+                if n in joined:
+                    found[t].add(n)
     scored = []
     for t, hits in found.items():
-        tpl = idx.templates[t]
+        tpl = templates[t]
         share = len(hits) / len(tpl.needles)
         if share >= MIN_SHARE:
             scored.append((round(share, 3), sum(n.count(" ") - 1 for n in hits), t))
@@ -168,20 +248,27 @@ def _candidates(text: str) -> list[tuple[float, int, str, float]]:
     for share, nwords, t in scored:
         distinct = 0.5
         if (share, nwords, t) in close and len(close) > 1:
-            mine = set(idx.templates[t].needles)
-            rivals = set().union(*(idx.templates[o[2]].needles for o in close if o[2] != t))
+            mine = set(templates[t].needles)
+            rivals = set().union(*(templates[o[2]].needles for o in close if o[2] != t))
             uniq = mine - rivals
             distinct = len(uniq & found[t]) / len(uniq) if uniq else 0.5
-        out.append((share, nwords, idx.templates[t].spdx, distinct))
+        out.append((share, nwords, templates[t].spdx, distinct))
     # Distinctive phrases first, then the share, then the license that holds more of the text
     # (BSD-4-Clause over BSD-3-Clause when the advertising clause is there).
     out.sort(key=lambda c: (-(c[0] >= top - CLEAR_MARGIN), -c[3], -min(c[0], 0.95), -c[1], c[2]))
     return out
 
 
-def identify_spdx(text: str) -> list[tuple[str, float, int, int]]:
-    """(SPDX id, confidence, first line, last line) for each SPDX license in `text`; [] without the library."""
-    cands = _candidates(text)
+def identify_spdx(text: str, toks: Tokens | None = None) -> list[tuple[str, float, int, int]]:
+    """(SPDX id, confidence, first line, last line) for each SPDX license in `text`; [] without the library.
+
+    `toks`: the tokens of `text` when the caller has them (the whole file), not computed again."""
+    try:
+        cands = _candidates(text, toks)
+    except (IndexError, TypeError, KeyError, ValueError, AttributeError):
+        # Well-formed JSON that is not what we wrote (edited, or another version's): rebuild once.
+        _discard()
+        cands = _candidates(text, toks)
     if not cands:
         return []
     last = text.count("\n") + 1

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from license_audit.catalog import Catalog
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog
@@ -44,22 +43,19 @@ OTHER_ID = "other"
 OTHER_SPDX = "LicenseRef-other"
 
 
-@dataclass
 class _Cand:
-    cl: CompiledLicense
-    start: int  # word index, inclusive
-    end: int  # word index, inclusive
-    share: float
-    kind: str
-    confidence: float = 0.0
-    hit_start: int = -1
-    hit_end: int = -1
-    coverage: float | None = None
-    precision: float | None = None
+    __slots__ = ("cl", "start", "end", "share", "kind", "confidence", "hit_start", "hit_end", "coverage", "precision")
 
-    def __post_init__(self) -> None:
-        if self.hit_start < 0:
-            self.hit_start, self.hit_end = self.start, self.end
+    def __init__(self, cl: CompiledLicense, start: int, end: int, share: float, kind: str):
+        self.cl = cl
+        self.start = start  # word index, inclusive
+        self.end = end  # word index, inclusive
+        self.share = share
+        self.kind = kind
+        self.confidence = 0.0
+        self.hit_start, self.hit_end = start, end  # the phrase run itself, before it grows
+        self.coverage: float | None = None
+        self.precision: float | None = None
 
     def overlaps(self, other: "_Cand") -> bool:
         return self.start <= other.end and other.start <= self.end
@@ -71,7 +67,7 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
         return []
     hits: list[tuple[int, int, int]] = []
     for idx, nd in enumerate(cl.phrases):
-        if nd.key not in present or nd.key2 not in present:
+        if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
         for pos in toks.find_all(nd.text):
             hits.append((pos, idx, nd.length))
@@ -124,7 +120,7 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
     if not cl.patterns and cl.ref_keys.isdisjoint(present):
         return out
     for nd in cl.references:
-        if nd.key not in present or nd.key2 not in present:
+        if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
         for pos in toks.find_all(nd.text):
             out.append(_Cand(cl, pos, pos + nd.length - 1, 1.0, "reference"))
@@ -142,7 +138,7 @@ def _extend_reference(c: _Cand, toks: Tokens, present: set[str]) -> None:
     """Stretch a reference to the end of its boilerplate (the Apache header's closing line)."""
     best = c.end
     for nd in c.cl.reference_end:
-        if nd.key not in present or nd.key2 not in present:
+        if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
         for i in toks.find_all(nd.text):
             if c.end < i <= c.end + 150:
@@ -269,12 +265,15 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         return [LicenseMatch(lic.id, lic.spdx, 1.0, toks.line_of(0), toks.line_of(len(toks.words) - 1), "text", lic.name)]
     present = set(toks.words)
 
+    # Most licenses share no key word with a text: tell that before paying for a call.
     cands: list[_Cand] = []
     for cl in cc.licenses:
-        cands.extend(_text_candidates(cl, toks, present))
+        if not cl.keys.isdisjoint(present):
+            cands.extend(_text_candidates(cl, toks, present))
     all_refs: list[_Cand] = []
     for cl in cc.licenses:
-        all_refs.extend(_reference_candidates(cl, toks, present))
+        if cl.patterns or not cl.ref_keys.isdisjoint(present):
+            all_refs.extend(_reference_candidates(cl, toks, present))
 
     # Resolve, grow and score; a winner that fails its coverage check leaves the field to the others.
     dropped: set[int] = set()
@@ -295,6 +294,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     kept_refs = [r for r in kept_refs if not any(t.start <= r.start <= t.end for t in texts)]
 
     extra: list[LicenseMatch] = []
+    settled: list[_Cand] = []  # stretches the long tail has already named: not looked at again
     if long_tail and not prose:
         # An SPDX-list license matched below 0.9 may be a variant the catalog does not hold (BSD-4-Clause
         # read as BSD-3-Clause): the long-tail matcher has the last word on that stretch.
@@ -311,12 +311,13 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 c.confidence = max(c.confidence, max(m.confidence for m in same))
             else:
                 texts.remove(c)
+                settled.append(c)
                 extra.extend(found)
     if not prose:
-        for a, b in _unclaimed(texts + kept_refs, len(toks.words)):
+        for a, b in _unclaimed(texts + kept_refs + settled, len(toks.words)):
             # Nothing known in the whole file: the long tail gets a look even without license vocabulary
             # (informal notices, translations); its phrase index costs about a millisecond.
-            whole = not texts and not kept_refs
+            whole = not texts and not kept_refs and not settled
             if not whole and not _license_like(toks, a, b):
                 continue
             found = _long_tail(text, toks, a, b, catalog) if long_tail else []
@@ -351,8 +352,10 @@ def _long_tail(text: str, toks: Tokens, a: int, b: int, catalog: Catalog) -> lis
     # Lines as the tokenizer counts them: "\n" only (str.splitlines would also split at form feeds).
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     region = "\n".join(lines[first - 1:last])
+    # The whole file (up to trailing blank lines): its words are already known.
+    whole = toks if first == 1 and not "".join(lines[last:]).strip() else None
     out = []
-    for spdx_id, conf, s_line, e_line in identify_spdx(region):
+    for spdx_id, conf, s_line, e_line in identify_spdx(region, whole):
         lic = catalog.get(spdx_id)
         lic_id = lic.id if lic else spdx_id.lower()
         spdx = lic.spdx if lic else spdx_id

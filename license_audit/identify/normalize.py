@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 import unicodedata
 from bisect import bisect_right
-from itertools import accumulate
-from dataclasses import dataclass
 
 _QUOTES = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -21,6 +18,7 @@ _QUOTES = {
     "\u00a0": " ", "\u200b": "", "\ufeff": "", "\u00a9": "(c)",
 }
 _TAGS = re.compile(r"<[^<>]{0,2000}>")
+_TAGS_ONE_LINE = re.compile(r"<[^<>\n]{0,2000}>")
 _MD_LINK_TARGET = re.compile(r"\]\([^)\s]{0,500}\)")
 
 
@@ -46,11 +44,17 @@ def clean(text: str) -> str:
     text = text.lower()
     if "&" in text:
         # Twice: Qt .ui files and some HTML exports escape rich text inside XML (&amp;lt;p&amp;gt;).
-        text = html.unescape(html.unescape(text))
+        text = html.unescape(text)
+        if "&" in text:
+            text = html.unescape(text)
         if not text.isascii():
             text = _unquote(text)
     if "<" in text:
-        text = _TAGS.sub(_drop_tag, text)
+        # Tags on one line (nearly all) need no callback; matches cannot overlap, so the second pass
+        # finds exactly the multi-line tags.
+        text = _TAGS_ONE_LINE.sub(" ", text)
+        if "<" in text:
+            text = _TAGS.sub(_drop_tag, text)
     if "](" in text:
         text = _MD_LINK_TARGET.sub("]", text)
     return text
@@ -60,15 +64,17 @@ def phrase_words(phrase: str) -> tuple[str, ...]:
     return tuple(words(phrase))
 
 
-@dataclass
 class Tokens:
     """A text as one string of words (" w1 w2 ... ") and the word index at which each line starts."""
 
-    words: list[str]
-    joined: str
-    line_starts: list[int]  # line_starts[k]: index of the first word on line k+1 or later
-    nlines: int
-    cleaned: str
+    __slots__ = ("words", "joined", "line_starts", "nlines", "cleaned")
+
+    def __init__(self, words: list[str], joined: str, line_starts: list[int], nlines: int, cleaned: str):
+        self.words = words
+        self.joined = joined
+        self.line_starts = line_starts  # line_starts[k]: index of the first word on line k+1 or later
+        self.nlines = nlines
+        self.cleaned = cleaned
 
     def index_at(self, offset: int) -> int:
         """Index of the word that starts at `offset` in `joined` (just after a space)."""
@@ -79,9 +85,12 @@ class Tokens:
         out = []
         joined = self.joined
         i = joined.find(needle)
+        at = idx = 0  # words before `at`, counted once for all hits
         while i >= 0:
-            out.append(joined.count(" ", 0, i + 1) - 1)
-            i = joined.find(needle, i + 1)
+            idx += joined.count(" ", at, i + 1)
+            at = i + 1
+            out.append(idx - 1)
+            i = joined.find(needle, at)
         return out
 
     def line_of(self, index: int) -> int:
@@ -100,7 +109,6 @@ class Tokens:
 # "++" is spelled "pp" first, so OpenRAIL++-M stays apart from OpenRAIL-M.
 _KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789\n"
 _TABLE = bytes(b if b in _KEEP else 32 for b in range(256))
-_WORD_BYTE = [b in _KEEP and b != 10 for b in range(256)]
 
 
 def _word_bytes(cleaned: str) -> bytes:
@@ -114,34 +122,31 @@ def words(text: str) -> list[str]:
     return _word_bytes(clean(text)).decode("ascii").split()
 
 
-_LONG_TEXTS = [0]
+def _words_and_lines(b: bytes) -> tuple[list[str], list[int]]:
+    """Words, and for each line the index of the first word on it or later, in one pass over the lines.
 
-
-def _line_starts(b: bytes) -> list[int]:
-    """For each line after the first, the index of the first word on it or later."""
-    if b.count(b"\n") < 64:
-        return list(accumulate((len(line.split()) for line in b.split(b"\n")[:-1]), initial=0))
-    # numpy vectorises this for long texts, but importing it costs more than a few files: only a
-    # process that identifies many (a batch, a benchmark) or already has it loaded uses it.
-    _LONG_TEXTS[0] += 1
-    if _LONG_TEXTS[0] < 16 and "numpy" not in sys.modules:
-        return list(accumulate((len(line.split()) for line in b.split(b"\n")[:-1]), initial=0))
-    import numpy as np
-
-    arr = np.frombuffer(b, dtype=np.uint8)
-    is_word = np.asarray(_WORD_BYTE, dtype=bool)[arr]
-    starts = np.flatnonzero(is_word[1:] & ~is_word[:-1]) + 1
-    newlines = np.flatnonzero(arr == 10)
-    return [0, *np.searchsorted(starts, newlines).tolist()]
+    As fast as a plain split followed by a vectorised line count, without importing numpy (which cost
+    a tenth of a second of every process that identified more than a few long files)."""
+    words: list[str] = []
+    extend = words.extend
+    starts = [0]
+    append = starts.append
+    for line in b.decode("ascii").split("\n"):
+        extend(line.split())
+        append(len(words))
+    starts.pop()
+    return words, starts
 
 
 def tokenize(text: str, lines: bool = True) -> Tokens:
     """Words of `text`; `lines=False` skips the line index (reference texts never report spans)."""
     cleaned = clean(text)
     b = _word_bytes(cleaned)
-    words = b.decode("ascii").split()
+    if lines:
+        words, line_starts = _words_and_lines(b)
+    else:
+        words, line_starts = b.decode("ascii").split(), [0]
     joined = " " + " ".join(words) + " "
-    line_starts = _line_starts(b) if lines else [0]
     return Tokens(words, joined, line_starts, len(line_starts), cleaned)
 
 

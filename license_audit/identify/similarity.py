@@ -28,12 +28,26 @@ class Reference:
     def __init__(self, words: list[str], required: list[str] | None = None):
         # `required`: the words a copy must hold for full coverage (the terms without an appendix of
         # how-to-apply instructions); precision still accepts the whole text.
-        required = words if required is None else required
-        self.grams = frozenset(shingles(required))
-        self.all_grams = frozenset(shingles(words)) if required is not words else self.grams
+        self._words = words
+        self._required = words if required is None else required
         self.joined = " " + " ".join(words) + " "
-        step = max(N, -(-len(required) // PIECES))
-        self.pieces = [" " + " ".join(required[i:i + step]) + " " for i in range(0, len(required), step)]
+        step = max(N, -(-len(self._required) // PIECES))
+        self.pieces = [" " + " ".join(self._required[i:i + step]) + " " for i in range(0, len(self._required), step)]
+        self._grams: frozenset | None = None
+        self._all_grams: frozenset | None = None
+
+    # The 4-gram sets are built on first need: most copies are settled by the pieces alone.
+    @property
+    def grams(self) -> frozenset:
+        if self._grams is None:
+            self._grams = frozenset(shingles(self._required))
+        return self._grams
+
+    @property
+    def all_grams(self) -> frozenset:
+        if self._all_grams is None:
+            self._all_grams = self.grams if self._required is self._words else frozenset(shingles(self._words))
+        return self._all_grams
 
 
 @lru_cache(maxsize=256)
