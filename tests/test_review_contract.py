@@ -25,3 +25,13 @@ def test_malformed_hub_target_is_a_usage_error(cli, spec):
 def test_empty_target_is_an_error_not_the_current_folder(cli):
     out = _one_clear_line(cli("audit", ""))
     assert "TARGET is empty" in out
+
+
+@pytest.mark.parametrize("command", ["audit", "lineage", "notice"])
+def test_missing_or_empty_rules_folder_is_an_error(cli, make_repo, tmp_path, command):
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n"})
+    out = _one_clear_line(cli(command, repo, "--rules", tmp_path / "nope"))
+    assert "rules folder not found" in out
+    (tmp_path / "empty").mkdir()
+    out = _one_clear_line(cli(command, repo, "--rules", tmp_path / "empty"))
+    assert "neither licenses/ nor models/" in out

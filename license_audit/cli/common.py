@@ -19,7 +19,18 @@ def write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def _check_rules_dirs(ctx, param, value):
+    # A mistyped --rules folder would otherwise be skipped silently and the audit run without its rules.
+    for d in value:
+        p = Path(d)
+        if not p.is_dir():
+            raise InputError(f"{d}: rules folder not found (--rules)")
+        if not (p / "licenses").is_dir() and not (p / "models").is_dir():
+            raise InputError(f"{d}: rules folder has neither licenses/ nor models/ (--rules)")
+    return value
+
+
 rules_option = click.option(
-    "--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
+    "--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False), callback=_check_rules_dirs,
     help="Extra rules folder (licenses/, models/) loaded after the built-in catalog; repeatable.",
 )
