@@ -35,3 +35,27 @@ def test_missing_or_empty_rules_folder_is_an_error(cli, make_repo, tmp_path, com
     (tmp_path / "empty").mkdir()
     out = _one_clear_line(cli(command, repo, "--rules", tmp_path / "empty"))
     assert "neither licenses/ nor models/" in out
+
+
+def test_unknown_base_model_relation_never_reaches_the_report(cli, make_repo):
+    repo = make_repo({"README.md": card("license: mit\nbase_model: meta-llama/Llama-3.1-8B\nbase_model_relation: weird"),
+                      "LICENSE": "MIT License\n"})
+    report, _ = audit_json(cli, repo)
+    assert report["model"]["base_model_relation"] is None
+    assert {c["relation"] for c in report["lineage"]} <= {"finetune", "adapter", "merge", "quantized",
+                                                          "distillation", "unknown"}
+    assert any(f["rule"] == "invalid-file" and "weird" in f["message"] for f in report["findings"])
+
+
+def test_base_model_that_is_a_mapping_is_a_finding_not_a_model_id(cli, make_repo):
+    repo = make_repo({"README.md": card("license: mit\nbase_model: {a: 1}"), "LICENSE": "MIT License\n"})
+    report, _ = audit_json(cli, repo)
+    assert report["model"]["declared_base_models"] == []
+    assert any(f["rule"] == "invalid-file" and "base_model" in f["message"] for f in report["findings"])
+
+
+def test_unclosed_front_matter_is_a_finding(cli, make_repo):
+    repo = make_repo({"README.md": "---\nlicense: mit\nbase_model: x/y\n\n# Model\n"})
+    report, _ = audit_json(cli, repo)
+    bad = [f for f in report["findings"] if f["rule"] == "invalid-file"]
+    assert bad and bad[0]["path"] == "README.md" and "never closed" in bad[0]["message"]
