@@ -117,8 +117,16 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
     root = root.resolve()
     outside: list[str] = []
     files = walk(root, outside=outside)
+    # Names that are not UTF-8 (os.walk gives them as surrogates) cannot be written to a JSON/SARIF report.
+    bad_names = [rel for rel in files if not _utf8(rel)]
+    files = [rel for rel in files if _utf8(rel)]
     listed = sorted(set(files) | set(remote_files)) if remote_files else files
     snap = Snapshot(root=root, files=listed, card=ModelCard(path=None), safetensors=dict(safetensors or {}))
+    for rel in bad_names:
+        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if is_license_file(shown) or shown.lower() == "readme.md":
+            snap.problems.append(Problem(shown, "has a file name that is not UTF-8; not read",
+                                         fix="Rename the file to a UTF-8 name."))
     for rel in outside:
         if is_license_file(rel) or rel.lower() == "readme.md":
             snap.problems.append(Problem(rel, "is a link that points outside the repository; not read", fix=_LINK_FIX))
@@ -185,6 +193,14 @@ def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | N
                                          fix=_BINARY_FIX))
         return None
     return decode_text(res.data)
+
+
+def _utf8(rel: str) -> bool:
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _line_of(msg: str) -> int | None:

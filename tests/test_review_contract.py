@@ -59,3 +59,21 @@ def test_unclosed_front_matter_is_a_finding(cli, make_repo):
     report, _ = audit_json(cli, repo)
     bad = [f for f in report["findings"] if f["rule"] == "invalid-file"]
     assert bad and bad[0]["path"] == "README.md" and "never closed" in bad[0]["message"]
+
+
+def test_non_utf8_file_name_is_a_finding_and_every_format_is_utf8(cli, make_repo, tmp_path):
+    import os
+
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n"})
+    try:
+        with open(os.path.join(os.fsencode(repo), b"LICENSE-\xff\xfe"), "wb") as fh:
+            fh.write(b"x")
+    except OSError:
+        pytest.skip("the file system refuses non-UTF-8 names")
+    for fmt in ("json", "sarif", "spdx-json", "html", "markdown", "text"):
+        out = tmp_path / f"report.{fmt}"
+        res = cli("audit", repo, "--format", fmt, "--output", out)
+        assert res.exit_code in (0, 1), res.output
+        out.read_bytes().decode("utf-8")
+    report, _ = audit_json(cli, repo)
+    assert any(f["rule"] == "invalid-file" and "not UTF-8" in f["message"] for f in report["findings"])
