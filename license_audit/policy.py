@@ -76,6 +76,8 @@ def load_policy(explicit: str | None, repo_root: Path | None) -> Policy | None:
     """The policy given with --policy, else the audited repository's own `.license-audit.yaml`, else None."""
     if explicit:
         path = Path(explicit)
+        if path.exists() and not path.is_file():
+            raise InputError(f"{explicit}: policy file is not a regular file")  # a FIFO would block
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:

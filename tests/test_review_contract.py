@@ -77,3 +77,15 @@ def test_non_utf8_file_name_is_a_finding_and_every_format_is_utf8(cli, make_repo
         out.read_bytes().decode("utf-8")
     report, _ = audit_json(cli, repo)
     assert any(f["rule"] == "invalid-file" and "not UTF-8" in f["message"] for f in report["findings"])
+
+
+def test_fifo_given_as_file_is_an_error_not_a_hang(cli, make_repo, tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    fifo = tmp_path / "LICENSE"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _one_clear_line(cli("identify", fifo))
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n"})
+    assert "not a regular file" in _one_clear_line(cli("audit", repo, "--policy", fifo))
