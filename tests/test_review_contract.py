@@ -89,3 +89,16 @@ def test_fifo_given_as_file_is_an_error_not_a_hang(cli, make_repo, tmp_path):
     assert "not a regular file" in _one_clear_line(cli("identify", fifo))
     repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n"})
     assert "not a regular file" in _one_clear_line(cli("audit", repo, "--policy", fifo))
+
+
+@pytest.mark.parametrize("args", [["audit", ".", "--format", "xml"], ["audit", ".", "--fail-on", "bogus"],
+                                  ["bogus"], ["--bogus"], ["identify"], ["rules", "show"],
+                                  ["hook", "install", "--stage", "x"], ["identify", ".", "--format", "xml"]])
+def test_usage_errors_are_one_line_on_stderr(args):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "license_audit", *args], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("license-audit: error: "), proc.stderr
+    assert "--help" in proc.stderr and proc.stdout == ""
