@@ -102,3 +102,16 @@ def test_usage_errors_are_one_line_on_stderr(args):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("license-audit: error: "), proc.stderr
     assert "--help" in proc.stderr and proc.stdout == ""
+
+
+def test_every_catalog_spdx_is_an_spdx_id_or_licenseref_of_its_id():
+    from license_expression import get_spdx_licensing
+
+    from license_audit.catalog import load_catalog
+
+    licensing = get_spdx_licensing()
+    for lic in load_catalog():
+        if lic.spdx.startswith("LicenseRef-"):
+            assert lic.spdx == f"LicenseRef-{lic.id}", lic.id
+        else:
+            licensing.parse(lic.spdx, validate=True, strict=True)
