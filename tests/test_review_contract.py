@@ -115,3 +115,11 @@ def test_every_catalog_spdx_is_an_spdx_id_or_licenseref_of_its_id():
             assert lic.spdx == f"LicenseRef-{lic.id}", lic.id
         else:
             licensing.parse(lic.spdx, validate=True, strict=True)
+
+
+def test_base_model_undeclared_points_at_the_file_of_its_evidence(cli, make_repo):
+    repo = make_repo({"README.md": card("license: mit", "# Model\n\nThis model was fine-tuned from Qwen/Qwen2.5-7B.\n"),
+                      "LICENSE": "MIT License\n", "config.json": {"architectures": ["Unknown"], "hidden_size": 7}})
+    report, _ = audit_json(cli, repo)
+    found = [f for f in report["findings"] if f["rule"] == "base-model-undeclared"]
+    assert found and all(f["path"] == "README.md" for f in found), found
