@@ -123,3 +123,15 @@ def test_base_model_undeclared_points_at_the_file_of_its_evidence(cli, make_repo
     report, _ = audit_json(cli, repo)
     found = [f for f in report["findings"] if f["rule"] == "base-model-undeclared"]
     assert found and all(f["path"] == "README.md" for f in found), found
+
+
+def test_lineage_thresholds_apply_to_the_confidence_the_report_shows(monkeypatch):
+    import license_audit.lineage as lineage
+    from license_audit.report import Candidate
+
+    made = [Candidate("a/b", None, "finetune", False, 0.7996, None), Candidate("c/d", None, "finetune", False, 0.4996, None),
+            Candidate("e/f", None, "finetune", False, 0.4949, None)]
+    monkeypatch.setattr(lineage, "collect_candidates", lambda snapshot, registry: made)
+    found = {c.model: c for c in lineage.find_lineage(None, None)}
+    assert set(found) == {"a/b", "c/d"}
+    assert found["a/b"].derived and found["a/b"].to_dict()["confidence"] == 0.8
