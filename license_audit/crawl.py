@@ -150,6 +150,10 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
             raw = _read_text(snap, rel, MAX_JSON_BYTES)
             if raw is None:
                 continue
+            if rel in snap.truncated:  # parsing the cut-off text would report a misleading syntax error
+                snap.problems.append(Problem(rel, f"is larger than {MAX_JSON_BYTES // (1024 * 1024)} MB; not read",
+                                             fix="Keep configuration files small (no embedded data)."))
+                continue
             try:
                 snap.configs[rel] = parse_json(raw)
             except JSONProblem as exc:

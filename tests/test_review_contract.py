@@ -135,3 +135,13 @@ def test_lineage_thresholds_apply_to_the_confidence_the_report_shows(monkeypatch
     found = {c.model: c for c in lineage.find_lineage(None, None)}
     assert set(found) == {"a/b", "c/d"}
     assert found["a/b"].derived and found["a/b"].to_dict()["confidence"] == 0.8
+
+
+def test_oversized_config_is_reported_as_too_large_not_as_bad_json(cli, make_repo):
+    from license_audit.safeio import MAX_JSON_BYTES
+
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n",
+                      "config.json": '{"architectures": ["X"], "pad": "' + "x" * MAX_JSON_BYTES + '"}'})
+    report, _ = audit_json(cli, repo)
+    bad = [f for f in report["findings"] if f["rule"] == "invalid-file" and f["path"] == "config.json"]
+    assert bad and "larger than" in bad[0]["message"] and "invalid JSON" not in bad[0]["message"]
