@@ -158,6 +158,9 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
                 snap.configs[rel] = parse_json(raw)
             except JSONProblem as exc:
                 snap.problems.append(Problem(rel, str(exc), _line_of(str(exc))))
+                continue
+            if not isinstance(snap.configs[rel], dict):
+                snap.problems.append(Problem(rel, "is not a JSON object, so its settings cannot be read"))
     _crawl_artifacts(snap)
     return snap
 
@@ -192,9 +195,9 @@ def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | N
     if res.truncated:
         snap.truncated.append(rel)
     if looks_binary(res.data):
-        if is_license_file(rel) or rel == find_card(snap.files):
-            snap.problems.append(Problem(rel, "is binary, not text; it cannot be read as a license or card",
-                                         fix=_BINARY_FIX))
+        if is_license_file(rel) or rel == find_card(snap.files) or (Path(rel).name in _CONFIG_NAMES and "/" not in rel):
+            what = "configuration" if Path(rel).name in _CONFIG_NAMES else "a license or card"
+            snap.problems.append(Problem(rel, f"is binary, not text; it cannot be read as {what}", fix=_BINARY_FIX))
         return None
     return decode_text(res.data)
 

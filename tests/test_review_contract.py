@@ -145,3 +145,10 @@ def test_oversized_config_is_reported_as_too_large_not_as_bad_json(cli, make_rep
     report, _ = audit_json(cli, repo)
     bad = [f for f in report["findings"] if f["rule"] == "invalid-file" and f["path"] == "config.json"]
     assert bad and "larger than" in bad[0]["message"] and "invalid JSON" not in bad[0]["message"]
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", "7", b"\x00\x01garbage"])
+def test_config_that_is_no_json_object_is_a_finding(cli, make_repo, content):
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n", "config.json": content})
+    report, _ = audit_json(cli, repo)
+    assert any(f["rule"] == "invalid-file" and f["path"] == "config.json" and f["fix"] for f in report["findings"])
