@@ -152,3 +152,16 @@ def test_config_that_is_no_json_object_is_a_finding(cli, make_repo, content):
     repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n", "config.json": content})
     report, _ = audit_json(cli, repo)
     assert any(f["rule"] == "invalid-file" and f["path"] == "config.json" and f["fix"] for f in report["findings"])
+
+
+def test_stdout_that_cannot_be_written_is_one_clear_line():
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "license_audit", "rules", "list"], stdout=full,
+                              stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 2 and "internal error" not in proc.stderr and "Traceback" not in proc.stderr

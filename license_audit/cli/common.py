@@ -16,7 +16,10 @@ def write_output(text: str, output: str | None) -> None:
         except OSError as exc:
             raise InputError(f"{output}: cannot write report ({exc.strerror})") from None
     else:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+        except OSError as exc:  # a full disk or a closed terminal behind stdout
+            raise InputError(f"cannot write the report to stdout ({exc.strerror or exc})") from None
 
 
 def _check_rules_dirs(ctx, param, value):
