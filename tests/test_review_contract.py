@@ -165,3 +165,10 @@ def test_stdout_that_cannot_be_written_is_one_clear_line():
         proc = subprocess.run([sys.executable, "-m", "license_audit", "rules", "list"], stdout=full,
                               stderr=subprocess.PIPE, text=True)
     assert proc.returncode == 2 and "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_license_other_naming_nothing_is_license_missing(cli, make_repo):
+    report, code = audit_json(cli, make_repo({"README.md": card("license: other")}))
+    assert code == 1 and "license-missing" in {f["rule"] for f in report["findings"]}
+    named, _ = audit_json(cli, make_repo({"README.md": card("license: other\nlicense_name: acme\nlicense_link: LICENSE")}))
+    assert "license-missing" not in {f["rule"] for f in named["findings"]}
