@@ -172,3 +172,10 @@ def test_license_other_naming_nothing_is_license_missing(cli, make_repo):
     assert code == 1 and "license-missing" in {f["rule"] for f in report["findings"]}
     named, _ = audit_json(cli, make_repo({"README.md": card("license: other\nlicense_name: acme\nlicense_link: LICENSE")}))
     assert "license-missing" not in {f["rule"] for f in named["findings"]}
+
+
+def test_huge_policy_file_is_refused_not_read_whole(cli, make_repo, tmp_path):
+    big = tmp_path / "policy.yaml"
+    big.write_text("# " + "x" * (1024 * 1024) + "\n", encoding="utf-8")
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n"})
+    assert "larger than" in _one_clear_line(cli("audit", repo, "--policy", big))
