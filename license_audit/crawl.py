@@ -66,6 +66,7 @@ class Snapshot:
     configs: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the crawl left out, for the report's notes
     # Lineage artifacts (tokenizer fingerprint, safetensors headers, GGUF metadata, merge config): lineage.artifacts
     artifacts: Any = None
     # Parsed safetensors headers, file -> {"__metadata__": {...}, tensor: {"dtype", "shape", "data_offsets"}}
@@ -116,12 +117,16 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
     listed in Snapshot.files but never read; `safetensors`: their parsed headers (Snapshot.safetensors)."""
     root = root.resolve()
     outside: list[str] = []
-    files = walk(root, outside=outside)
+    capped: list[int] = []
+    files = walk(root, outside=outside, capped=capped)
     # Names that are not UTF-8 (os.walk gives them as surrogates) cannot be written to a JSON/SARIF report.
     bad_names = [rel for rel in files if not _utf8(rel)]
     files = [rel for rel in files if _utf8(rel)]
     listed = sorted(set(files) | set(remote_files)) if remote_files else files
     snap = Snapshot(root=root, files=listed, card=ModelCard(path=None), safetensors=dict(safetensors or {}))
+    if capped:
+        snap.notes.append(f"crawl: the repository has {capped[0]} files or more; only the first {capped[0]} "
+                          f"(in folder order) were listed and checked")
     for rel in bad_names:
         shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         if is_license_file(shown) or shown.lower() == "readme.md":

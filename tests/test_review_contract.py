@@ -179,3 +179,14 @@ def test_huge_policy_file_is_refused_not_read_whole(cli, make_repo, tmp_path):
     big.write_text("# " + "x" * (1024 * 1024) + "\n", encoding="utf-8")
     repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n"})
     assert "larger than" in _one_clear_line(cli("audit", repo, "--policy", big))
+
+
+def test_file_cap_is_said_in_the_notes(make_repo, monkeypatch):
+    import license_audit.safeio as safeio
+    from license_audit.crawl import crawl
+
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n", **{f"f{i}": "" for i in range(5)}})
+    real = safeio.walk
+    monkeypatch.setattr("license_audit.crawl.walk", lambda root, **kw: real(root, max_files=3, **kw))
+    snap = crawl(repo)
+    assert len(snap.files) == 3 and any("3 files or more" in n for n in snap.notes)
