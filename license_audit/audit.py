@@ -57,7 +57,7 @@ def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registr
     ctx = AuditContext(snapshot, catalog, registry, license_files, candidates, model, target.info.revision,
                        history=history)
     findings = run_checks(ctx)
-    notes = list(target.notes) + (list(history.notes) if history is not None else [])
+    notes = list(target.notes) + list(getattr(snapshot, "notes", [])) + (list(history.notes) if history is not None else [])
     policy = load_policy(options.policy_path, getattr(target, "root", None))
     if policy is not None:
         findings, policy_notes = apply_policy(findings, policy, ctx)

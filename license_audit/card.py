@@ -48,6 +48,8 @@ class ModelCard:
         items = raw if isinstance(raw, list) else [raw]
         out = []
         for item in items:
+            if isinstance(item, (dict, list)):
+                continue  # not a model id; parse_card reports it
             s = _as_str(item)
             if s:
                 out.append(s.strip())
@@ -55,6 +57,12 @@ class ModelCard:
 
     @property
     def base_model_relation(self) -> str | None:
+        """The declared relation when it is one the Hub knows; anything else is reported by parse_card."""
+        rel = self._raw_relation
+        return rel if rel in RELATIONS else None
+
+    @property
+    def _raw_relation(self) -> str | None:
         rel = _as_str(self.metadata.get("base_model_relation"))
         return rel.strip().lower() if rel else None
 
@@ -82,6 +90,8 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
     m = _FRONT_MATTER.match(text)
     if not m:
         card.body = text
+        if re.match(r"\A\ufeff?---[ \t]*\r?\n", text):
+            card.problems.append((1, "front matter opened with '---' is never closed by a '---' line, so it is ignored"))
         return card
     yaml_text = m.group(2)
     card.body = text[m.end():]
@@ -99,9 +109,12 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
         card.problems.append((2, f"front matter is a {type(data).__name__}, not a mapping of keys"))
         return card
     card.metadata = {str(k): v for k, v in data.items()}
-    rel = card.base_model_relation
+    rel = card._raw_relation
     if rel and rel not in RELATIONS:
         card.problems.append((None, f"base_model_relation '{rel}' is not one of {', '.join(RELATIONS)}"))
+    raw_bases = card.metadata.get("base_model")
+    if any(isinstance(b, (dict, list)) for b in (raw_bases if isinstance(raw_bases, list) else [raw_bases])):
+        card.problems.append((None, "base_model must be a model id or a list of model ids"))
     return card
 
 

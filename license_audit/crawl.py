@@ -66,6 +66,7 @@ class Snapshot:
     configs: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the crawl left out, for the report's notes
     # Lineage artifacts (tokenizer fingerprint, safetensors headers, GGUF metadata, merge config): lineage.artifacts
     artifacts: Any = None
     # Parsed safetensors headers, file -> {"__metadata__": {...}, tensor: {"dtype", "shape", "data_offsets"}}
@@ -116,9 +117,21 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
     listed in Snapshot.files but never read; `safetensors`: their parsed headers (Snapshot.safetensors)."""
     root = root.resolve()
     outside: list[str] = []
-    files = walk(root, outside=outside)
+    capped: list[int] = []
+    files = walk(root, outside=outside, capped=capped)
+    # Names that are not UTF-8 (os.walk gives them as surrogates) cannot be written to a JSON/SARIF report.
+    bad_names = [rel for rel in files if not _utf8(rel)]
+    files = [rel for rel in files if _utf8(rel)]
     listed = sorted(set(files) | set(remote_files)) if remote_files else files
     snap = Snapshot(root=root, files=listed, card=ModelCard(path=None), safetensors=dict(safetensors or {}))
+    if capped:
+        snap.notes.append(f"crawl: the repository has {capped[0]} files or more; only the first {capped[0]} "
+                          f"(in folder order) were listed and checked")
+    for rel in bad_names:
+        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if is_license_file(shown) or shown.lower() == "readme.md":
+            snap.problems.append(Problem(shown, "has a file name that is not UTF-8; not read",
+                                         fix="Rename the file to a UTF-8 name."))
     for rel in outside:
         if is_license_file(rel) or rel.lower() == "readme.md":
             snap.problems.append(Problem(rel, "is a link that points outside the repository; not read", fix=_LINK_FIX))
@@ -142,10 +155,17 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
             raw = _read_text(snap, rel, MAX_JSON_BYTES)
             if raw is None:
                 continue
+            if rel in snap.truncated:  # parsing the cut-off text would report a misleading syntax error
+                snap.problems.append(Problem(rel, f"is larger than {MAX_JSON_BYTES // (1024 * 1024)} MB; not read",
+                                             fix="Keep configuration files small (no embedded data)."))
+                continue
             try:
                 snap.configs[rel] = parse_json(raw)
             except JSONProblem as exc:
                 snap.problems.append(Problem(rel, str(exc), _line_of(str(exc))))
+                continue
+            if not isinstance(snap.configs[rel], dict):
+                snap.problems.append(Problem(rel, "is not a JSON object, so its settings cannot be read"))
     _crawl_artifacts(snap)
     return snap
 
@@ -180,11 +200,19 @@ def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | N
     if res.truncated:
         snap.truncated.append(rel)
     if looks_binary(res.data):
-        if is_license_file(rel) or rel == find_card(snap.files):
-            snap.problems.append(Problem(rel, "is binary, not text; it cannot be read as a license or card",
-                                         fix=_BINARY_FIX))
+        if is_license_file(rel) or rel == find_card(snap.files) or (Path(rel).name in _CONFIG_NAMES and "/" not in rel):
+            what = "configuration" if Path(rel).name in _CONFIG_NAMES else "a license or card"
+            snap.problems.append(Problem(rel, f"is binary, not text; it cannot be read as {what}", fix=_BINARY_FIX))
         return None
     return decode_text(res.data)
+
+
+def _utf8(rel: str) -> bool:
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _line_of(msg: str) -> int | None:

@@ -72,12 +72,21 @@ class Policy:
 
 # --- loading -----------------------------------------------------------------------------------------
 
+_MAX_POLICY_BYTES = 256 * 1024  # the same cap as a repository's own policy file
+
+
 def load_policy(explicit: str | None, repo_root: Path | None) -> Policy | None:
     """The policy given with --policy, else the audited repository's own `.license-audit.yaml`, else None."""
     if explicit:
         path = Path(explicit)
+        if path.exists() and not path.is_file():
+            raise InputError(f"{explicit}: policy file is not a regular file")  # a FIFO would block
         try:
-            text = path.read_text(encoding="utf-8")
+            with open(path, "rb") as fh:
+                data = fh.read(_MAX_POLICY_BYTES + 1)
+            if len(data) > _MAX_POLICY_BYTES:
+                raise InputError(f"{explicit}: policy file is larger than {_MAX_POLICY_BYTES // 1024} KiB")
+            text = data.decode("utf-8")
         except FileNotFoundError:
             raise InputError(f"{explicit}: policy file not found") from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -86,7 +95,7 @@ def load_policy(explicit: str | None, repo_root: Path | None) -> Policy | None:
     if repo_root is None or not (repo_root / POLICY_FILE).is_file():
         return None
     try:
-        text, _ = read_text(repo_root, POLICY_FILE, 256 * 1024)
+        text, _ = read_text(repo_root, POLICY_FILE, _MAX_POLICY_BYTES)
     except UnsafePath:
         raise InputError(f"{POLICY_FILE}: the policy file links outside the repository") from None
     except OSError as exc:

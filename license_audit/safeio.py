@@ -144,7 +144,7 @@ def yaml_error_line(exc: Exception) -> int | None:
 
 def walk(root: Path, max_files: int = 20000,
          skip_dirs: frozenset[str] = frozenset({".git", ".hg", ".svn", "__pycache__", ".cache"}),
-         outside: list[str] | None = None):
+         outside: list[str] | None = None, capped: list[int] | None = None):
     """Relative POSIX paths of regular files under root, sorted; symlinks are not followed.
 
     Links are listed only when they resolve inside the repository, so a link named LICENSE that
@@ -169,5 +169,7 @@ def walk(root: Path, max_files: int = 20000,
                 continue
             out.append(full.relative_to(root).as_posix())
             if len(out) >= max_files:
+                if capped is not None:
+                    capped.append(max_files)
                 return sorted(out)
     return sorted(out)

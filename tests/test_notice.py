@@ -136,9 +136,12 @@ def test_notice_link_out_of_the_repository_is_refused(cli, make_repo, tmp_path):
     assert outside.read_text(encoding="utf-8") == "secret\n"
 
 
-def test_write_and_output_together_is_a_usage_error(cli, tmp_path):
-    res = cli("notice", ROOT / "examples" / "qwen25-32b-proprietary", "--write", "--output", tmp_path / "x")
-    assert res.exit_code == 2
+def test_write_with_output_writes_the_files_and_reports_to_the_output(cli, tmp_path):
+    repo = _copy_example(tmp_path, "deepseek-v3-relabelled")
+    res = cli("notice", repo, "--write", "--output", tmp_path / "done.txt")
+    assert res.exit_code == 0, res.output
+    assert "wrote NOTICE" in (tmp_path / "done.txt").read_text(encoding="utf-8")
+    assert (repo / "NOTICE").is_file() and "wrote" not in res.output
 
 
 def test_write_refuses_hub_targets(cli):

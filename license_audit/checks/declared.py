@@ -35,12 +35,20 @@ def check_license_missing(ctx: AuditContext) -> Iterator[Finding]:
     # NOTICE or USE_POLICY files alone grant nothing; a license file we could not read still counts as
     # declared (it is reported as invalid-file instead).
     grant_files = [rel for rel in ctx.snapshot.files if is_license_file(rel) and is_grant_file(rel)]
-    if card.license or grant_files:
+    if grant_files:
         return
+    # `license: other` (or `unknown`) with no license_name or license_link names no terms at all.
+    placeholder = (card.license or "").strip().lower() in ("other", "unknown")
+    if card.license and not (placeholder and not card.license_name and not card.license_link):
+        return
+    message = ("The model declares no license: the card has no `license:` and the repository has no license file."
+               if not card.license else
+               f"The model declares no license: the card says `license: {card.license.strip()}` without "
+               f"`license_name` or `license_link`, and the repository has no license file.")
     yield Finding(
         rule="license-missing",
         severity=RULES["license-missing"].severity,
-        message="The model declares no license: the card has no `license:` and the repository has no license file.",
+        message=message,
         path=card.path or "README.md",
         commit=ctx.revision,
         fix=RULES["license-missing"].fix,

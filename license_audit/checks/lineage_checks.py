@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from license_audit.checks.context import AuditContext
@@ -37,11 +38,17 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
             rule="base-model-undeclared",
             severity=_severity("base-model-undeclared", cand.confidence),
             message=f"The model appears to derive from {cand.model} ({evidence}) but the card's base_model does not name it.",
-            path="config.json" if "config.json" in ctx.snapshot.configs else card,
+            path=_evidence_path(ctx, cand) or ("config.json" if "config.json" in ctx.snapshot.configs else card),
             commit=ctx.revision,
             upstream=cand.model,
             fix=f"Add `base_model: {cand.model}` to {card} and carry {cand.model}'s license duties.",
         )
+
+
+def _evidence_path(ctx: AuditContext, cand) -> str | None:
+    """The file the strongest evidence line names ("README.md line 11: ...", "config.json: ...")."""
+    m = re.match(r"([^\s:]+)(?: line \d+)?:", cand.evidence[0]) if cand.evidence else None
+    return m.group(1) if m and m.group(1) in ctx.snapshot.files else None
 
 
 def check_base_model_mismatch(ctx: AuditContext) -> Iterator[Finding]:

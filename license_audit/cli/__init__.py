@@ -39,11 +39,19 @@ class LazyGroup(click.Group):
             return None
         return importlib.import_module(f"{__name__}.{mod}").command
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            usage_error(exc)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except AuditError as exc:
             fail(str(exc))
+        except click.UsageError as exc:
+            usage_error(exc)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
@@ -52,6 +60,14 @@ class LazyGroup(click.Group):
             if os.environ.get("LICENSE_AUDIT_DEBUG"):
                 raise
             fail(f"internal error: {type(exc).__name__}: {exc} (set LICENSE_AUDIT_DEBUG=1 for details)")
+
+
+def usage_error(exc: click.UsageError):
+    if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group (`license-audit rules`): click prints its help
+        raise exc
+    # CONTRACT: a usage error is one line on stderr (click would print usage, a hint and the error).
+    path = exc.ctx.command_path if exc.ctx is not None else "license-audit"
+    fail(f"{exc.format_message()} (see `{path} --help`)", exc.exit_code)
 
 
 def fail(message: str, code: int = 2):

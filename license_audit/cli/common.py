@@ -16,10 +16,24 @@ def write_output(text: str, output: str | None) -> None:
         except OSError as exc:
             raise InputError(f"{output}: cannot write report ({exc.strerror})") from None
     else:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+        except OSError as exc:  # a full disk or a closed terminal behind stdout
+            raise InputError(f"cannot write the report to stdout ({exc.strerror or exc})") from None
+
+
+def _check_rules_dirs(ctx, param, value):
+    # A mistyped --rules folder would otherwise be skipped silently and the audit run without its rules.
+    for d in value:
+        p = Path(d)
+        if not p.is_dir():
+            raise InputError(f"{d}: rules folder not found (--rules)")
+        if not (p / "licenses").is_dir() and not (p / "models").is_dir():
+            raise InputError(f"{d}: rules folder has neither licenses/ nor models/ (--rules)")
+    return value
 
 
 rules_option = click.option(
-    "--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False),
+    "--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False), callback=_check_rules_dirs,
     help="Extra rules folder (licenses/, models/) loaded after the built-in catalog; repeatable.",
 )

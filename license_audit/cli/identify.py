@@ -26,6 +26,8 @@ def command(files, fmt, output, rules_dirs):
     results = []
     for name in files:
         path = Path(name)
+        if path.exists() and not path.is_file():
+            raise InputError(f"{name}: not a regular file")  # a FIFO or device would block or never end
         try:
             with open(path, "rb") as fh:
                 data = fh.read(MAX_TEXT_BYTES)

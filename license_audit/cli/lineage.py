@@ -35,6 +35,8 @@ def command(target, fmt, against, offline, output, rules_dirs):
             candidates, weights = with_weights(snapshot, candidates, base.root, against, registry)
     finally:
         tgt.close()
+    for c in candidates:
+        c.confidence = round(c.confidence, 2)  # the thresholds apply to the confidence shown
     candidates = [c for c in candidates if c.confidence >= 0.5]
     if fmt == "json":
         doc = {"candidates": [c.to_dict() for c in candidates]}

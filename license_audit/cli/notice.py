@@ -11,7 +11,8 @@ from license_audit.cli.common import rules_option, write_output
 @click.argument("target")
 @click.option("--write", is_flag=True,
               help="Update the NOTICE file in TARGET and add the upstream license copies the catalog has.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the NOTICE to this file instead of stdout.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the NOTICE (with --write: the list of files written) to this file instead of stdout.")
 @click.option("--offline", is_flag=True, help="Never use the network; Hub targets come from the local cache.")
 @rules_option
 def command(target, write, output, offline, rules_dirs):
@@ -24,8 +25,6 @@ def command(target, write, output, offline, rules_dirs):
     from license_audit.notice import apply, plan
     from license_audit.sources import is_hub_spec, open_local
 
-    if write and output:
-        raise InputError("--write updates TARGET's NOTICE; --output prints it elsewhere: give one of them")
     if write and is_hub_spec(target):
         raise InputError(f"{target}: --write needs a local folder (clone the repository first)")
     report = run_audit(target, AuditOptions(rules_dirs=tuple(rules_dirs), offline=offline, history=False))
@@ -33,8 +32,10 @@ def command(target, write, output, offline, rules_dirs):
     root = None if is_hub_spec(target) else open_local(target).root
     p = plan(report, root)
     if write:
-        for line in apply(p, root):
-            click.echo(line)
+        # CONTRACT allows --write with --output: the files are written in TARGET, the report of what was
+        # done goes to FILE instead of stdout.
+        done = apply(p, root)
+        write_output("".join(f"{line}\n" for line in done), output)
         return
     if not p.new:
         click.echo("no upstream model was found, so no upstream notices are owed", err=True)

@@ -16,7 +16,13 @@ __all__ = ["find_lineage", "collect_candidates", "with_weights"]
 
 
 def find_lineage(snapshot: Snapshot, registry, min_confidence: float = 0.5):
-    return [c for c in collect_candidates(snapshot, registry) if c.confidence >= min_confidence]
+    out = []
+    for c in collect_candidates(snapshot, registry):
+        # Decide on the confidence the report shows (2 decimals): a 0.7996 shown as 0.8 is "derived".
+        c.confidence = round(c.confidence, 2)
+        if c.confidence >= min_confidence:
+            out.append(c)
+    return out
 
 
 def with_weights(snapshot: Snapshot, candidates: list, base_root: Path, label: str, registry):

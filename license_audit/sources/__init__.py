@@ -6,6 +6,7 @@ report says about it. Hub targets are materialised (small files only, never weig
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -44,11 +45,17 @@ def is_hub_spec(spec: str) -> bool:
     return spec.startswith("hf:")
 
 
+# The Hub's own rule for OWNER and NAME (huggingface_hub.utils.validate_repo_id), checked here so that
+# a malformed target is a usage error before huggingface_hub is imported.
+_HUB_PART = re.compile(r"^(?!-|\.)(?!.*(--|\.\.))[\w.-]{1,96}(?<![-.])$", re.ASCII)
+
+
 def parse_hub_spec(spec: str) -> tuple[str, str | None]:
     body = spec[3:]
-    repo, _, rev = body.partition("@")
+    repo, at, rev = body.partition("@")
     parts = repo.split("/")
-    if len(parts) != 2 or not all(parts):
+    if (len(parts) != 2 or not all(_HUB_PART.match(p) for p in parts)
+            or (at and (not rev or "@" in rev or any(c.isspace() for c in rev)))):
         raise TargetError(f"{spec}: a Hub target is hf:OWNER/NAME or hf:OWNER/NAME@REVISION")
     return repo, (rev or None)
 
@@ -71,6 +78,8 @@ def git_head(root: Path) -> str | None:
 
 
 def open_local(spec: str) -> Target:
+    if not spec.strip():
+        raise TargetError("the TARGET is empty: give a model folder or hf:OWNER/NAME")
     root = Path(spec).expanduser()
     if not root.exists():
         raise TargetError(f"{spec}: no such folder")
