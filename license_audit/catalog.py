@@ -7,6 +7,7 @@ derivative owes (`obligations`, `derivatives`). Adding a license is adding a fil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -113,27 +114,57 @@ def _obligation(raw: Any, where: str) -> Obligation:
     return Obligation(kind=str(raw["kind"]), clause=raw.get("clause"), quote=raw.get("quote"), data=data)
 
 
+_ID = re.compile(r"[a-z0-9][a-z0-9.+_-]*")
+_SPDX = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
+
+
+def list_of(raw: dict[str, Any], key: str, where: str) -> list:
+    """raw[key] as a list (absent -> []); anything else is the rules file's fault, said in one line."""
+    value = raw.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{where}: '{key}' must be a list, not {type(value).__name__}")
+    return value
+
+
+def map_of(raw: dict[str, Any], key: str, where: str) -> dict:
+    value = raw.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: '{key}' must be a mapping, not {type(value).__name__}")
+    return value
+
+
 def license_from_dict(raw: dict[str, Any], source: Path | None = None) -> License:
     where = str(source) if source else "license entry"
     for key in ("id", "spdx", "name"):
         if key not in raw:
             raise InputError(f"{where}: missing required key '{key}'")
-    obligations = [_obligation(o, where) for o in raw.get("obligations") or []]
+    # CONTRACT: ids are lowercase keys; spdx is an SPDX identifier or LicenseRef-<id>. Checked here so that
+    # an organisation's --rules file cannot make reports that break the contract.
+    lic_id, spdx = str(raw["id"]), str(raw["spdx"])
+    if not _ID.fullmatch(lic_id):
+        raise InputError(f"{where}: id '{lic_id}' must be a lowercase key (letters, digits, . + _ -)")
+    if spdx.startswith("LicenseRef-") and spdx != f"LicenseRef-{lic_id}" or not _SPDX.fullmatch(spdx):
+        raise InputError(f"{where}: spdx '{spdx}' must be an SPDX identifier or LicenseRef-{lic_id}")
+    obligations = [_obligation(o, where) for o in list_of(raw, "obligations", where)]
     return License(
         id=str(raw["id"]),
         spdx=str(raw["spdx"]),
         name=str(raw["name"]),
         category=str(raw.get("category", "unknown")),
         hf_license=str(raw.get("hf_license", "other")),
-        aliases=[str(a) for a in raw.get("aliases") or []],
+        aliases=[str(a) for a in list_of(raw, "aliases", where)],
         url=raw.get("url"),
         family=raw.get("family"),
         version=str(raw["version"]) if raw.get("version") is not None else None,
         commercial_use=bool(raw.get("commercial_use", True)),
         sharealike=bool(raw.get("sharealike", False)),
-        identify=dict(raw.get("identify") or {}),
+        identify=dict(map_of(raw, "identify", where)),
         obligations=obligations,
-        derivatives=dict(raw.get("derivatives") or {}),
+        derivatives=dict(map_of(raw, "derivatives", where)),
         source=source,
         raw=raw,
     )
@@ -147,6 +178,8 @@ def load_yaml_file(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}{f':{line}' if line else ''}: not valid YAML") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping of keys")
     return data

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from license_audit.catalog import load_yaml_file
+from license_audit.catalog import list_of, load_yaml_file, map_of
 from license_audit.errors import InputError
 from license_audit.resources import rules_dir
 
@@ -50,19 +50,19 @@ def model_from_dict(raw: dict[str, Any], source: Path | None = None) -> KnownMod
     for key in ("id", "family", "license"):
         if key not in raw:
             raise InputError(f"{where}: missing required key '{key}'")
-    return KnownModel(
+    return KnownModel(  # list_of/map_of: a wrong type in a --rules file is one line, exit 2
         id=str(raw["id"]),
         family=str(raw["family"]),
         license=str(raw["license"]),
-        licenses=[str(x) for x in raw.get("licenses") or []],
-        copyright=[str(x) for x in raw.get("copyright") or []],
+        licenses=[str(x) for x in list_of(raw, "licenses", where)],
+        copyright=[str(x) for x in list_of(raw, "copyright", where)],
         notice=raw.get("notice"),
         size=str(raw["size"]) if raw.get("size") is not None else None,
         released=str(raw["released"]) if raw.get("released") is not None else None,
-        signature=dict(raw.get("signature") or {}),
-        tokenizer=dict(raw.get("tokenizer") or {}),
-        aliases=[str(a) for a in raw.get("aliases") or []],
-        variants={str(k): list(v) for k, v in (raw.get("variants") or {}).items() if isinstance(v, list)},
+        signature=dict(map_of(raw, "signature", where)),
+        tokenizer=dict(map_of(raw, "tokenizer", where)),
+        aliases=[str(a) for a in list_of(raw, "aliases", where)],
+        variants={str(k): list(v) for k, v in map_of(raw, "variants", where).items() if isinstance(v, list)},
         shape_shared=str(raw["shape_shared"]) if raw.get("shape_shared") else None,
         native_quantization=str(raw["native_quantization"]).lower() if raw.get("native_quantization") else None,
         source=source,
@@ -115,7 +115,7 @@ def _load_shipped(path: Path) -> dict[str, Any]:
         return load_yaml_file(path)
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-    except (yaml.YAMLError, OSError):
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return load_yaml_file(path)  # the bounded loader reports the problem in its usual words
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping of keys")
