@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from license_audit.catalog import Catalog, load_catalog
 from license_audit.checks import AuditContext, run_checks
 from license_audit.crawl import Snapshot, crawl
-from license_audit.history import load_history
 from license_audit.identify import identify_card, identify_file
 from license_audit.lineage import find_lineage
-from license_audit.policy import apply_policy, load_policy
 from license_audit.registry import Registry, load_registry
 from license_audit.report import LicenseFile, ModelInfo, Report
 from license_audit.sources import Target, open_target
@@ -58,14 +56,38 @@ def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registr
                        history=history)
     findings = run_checks(ctx)
     notes = list(target.notes) + list(getattr(snapshot, "notes", [])) + (list(history.notes) if history is not None else [])
-    policy = load_policy(options.policy_path, getattr(target, "root", None))
+    policy = _policy(options, target)
     if policy is not None:
+        from license_audit.policy import apply_policy
+
         findings, policy_notes = apply_policy(findings, policy, ctx)
         notes += policy_notes
     return Report(target.info, model, license_files, candidates, findings, notes=notes,
                   files=list(snapshot.files), rules_dirs=tuple(options.rules_dirs),
                   fail_on=policy.fail_on if policy is not None else None,
                   history=history.to_dict() if history is not None else None)
+
+
+# History and policy modules are imported only for targets that have them (a start-up cost on every
+# audit otherwise; issue 8's target is an audit within 10x of `python -c pass`).
+def _history(target: Target):
+    if target.info.kind == "local" and not (target.extra or {}).get("history_loader"):
+        return None
+    from license_audit.history import load_history
+
+    return load_history(target)
+
+
+POLICY_FILE = ".license-audit.yaml"  # = policy.POLICY_FILE (a test holds them equal)
+
+
+def _policy(options: AuditOptions, target: Target):
+    root = getattr(target, "root", None)
+    if not options.policy_path and (root is None or not (root / POLICY_FILE).is_file()):
+        return None
+    from license_audit.policy import load_policy
+
+    return load_policy(options.policy_path, root)
 
 
 def run_audit(spec: str, options: AuditOptions | None = None) -> Report:
@@ -76,7 +98,7 @@ def run_audit(spec: str, options: AuditOptions | None = None) -> Report:
         registry = load_registry(options.rules_dirs)
         snapshot = target.crawl()
         # History of HEAD (git) or of the Hub revision; the work tree / snapshot is what crawl read.
-        history = load_history(target) if options.history else None
+        history = _history(target) if options.history else None
         try:
             return audit_snapshot(snapshot, target, catalog, registry, options, history)
         finally:

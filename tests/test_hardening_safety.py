@@ -90,3 +90,20 @@ def test_read_only_commands_leave_the_repo_byte_for_byte_unchanged(cli, make_rep
         pytest.skip(f"{command[0]} is not built yet")
     assert result.exit_code in (0, 1), result.output
     assert tree_state(repo) == before
+
+
+def test_audit_knows_the_policy_file_name():
+    from license_audit import audit, policy
+
+    assert audit.POLICY_FILE == policy.POLICY_FILE
+
+
+def test_plain_folder_audit_imports_no_history_or_policy_code(tmp_path):
+    repo = tmp_path / "m"
+    repo.mkdir()
+    (repo / "README.md").write_text(card("license: mit"))
+    code = run_cli("audit", str(repo), "--format", "json") + (
+        "\nimport sys\nprint(','.join(m for m in ('license_audit.history', 'license_audit.policy') "
+        "if m in sys.modules), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.stderr.strip().splitlines()[-1:] in ([], [""])
