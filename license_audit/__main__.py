@@ -1,3 +1,3 @@
-from license_audit.cli import main
+from license_audit.console import run
 
-main()
+run()

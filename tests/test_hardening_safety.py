@@ -107,3 +107,27 @@ def test_plain_folder_audit_imports_no_history_or_policy_code(tmp_path):
         "if m in sys.modules), file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert proc.stderr.strip().splitlines()[-1:] in ([], [""])
+
+
+def test_console_entry_runs_the_cli_and_restores_the_collector():
+    """`license-audit` (license_audit.console:run) raises the collector's threshold while it starts up
+    and freezes it on the way out; in-process callers get their settings back."""
+    import gc
+
+    from license_audit.console import run
+
+    before = gc.get_threshold()
+    try:
+        with pytest.raises(SystemExit) as exc:
+            run(["--version"])
+        assert exc.value.code in (0, None)
+        assert gc.get_threshold() == before
+    finally:
+        gc.unfreeze()
+
+
+def test_module_entry_is_the_console_entry(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "license_audit", "audit", str(tmp_path / "missing")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "error" in proc.stderr

@@ -28,4 +28,4 @@ def test_wheel_carries_rules_and_templates():
 def test_console_script_declared():
     dist = _dist()
     eps = {ep.name: ep.value for ep in dist.entry_points if ep.group == "console_scripts"}
-    assert eps.get("license-audit") == "license_audit.cli:main"
+    assert eps.get("license-audit") == "license_audit.console:run"
