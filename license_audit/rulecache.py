@@ -1,4 +1,4 @@
-"""Parsed rules/ folders cached as JSON between runs.
+"""Derived data cached as JSON between runs: parsed rules/ folders, the compiled identification index.
 
 Constructing ~100 catalog and registry YAML documents costs ~50 ms even with libyaml, more than the rest of
 a typical audit. The cache holds the parsed documents of one folder, keyed by every file's name, size and
@@ -56,11 +56,11 @@ def load_folder(files: list[Path], read: Callable[[Path], dict]) -> list[dict]:
         return [read(p) for p in files]
     try:
         folder, state = _names(files)
-        path = where / f"rules-{folder}-{state}.json"
     except OSError:
         return [read(p) for p in files]
+    name = f"rules-{folder}-{state}.json"
     try:
-        cached = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
+        cached = json.loads((where / name).read_text(encoding="utf-8"), object_hook=_decode)
         if isinstance(cached, list) and len(cached) == len(files):
             return cached
     except (OSError, ValueError):
@@ -70,13 +70,65 @@ def load_folder(files: list[Path], read: Callable[[Path], dict]) -> list[dict]:
         text = json.dumps(docs, default=_encode)  # key order kept: it is the order YAML gave
         if json.loads(text, object_hook=_decode) != docs:
             return docs
+    except (TypeError, ValueError):
+        return docs  # a document JSON cannot carry only costs the parse next time
+    store(name, text, replaces=f"rules-{folder}-")
+    prune("rules-", KEEP_FOLDERS)
+    return docs
+
+
+# Parsed folders kept: the shipped ones plus a few --rules folders. Test runs and CI jobs point --rules
+# at temporary folders; without a bound every one of them would leave a file behind.
+KEEP_FOLDERS = 24
+
+
+def read(name: str) -> Any | None:
+    """The JSON document cached as `name`, or None (no cache, absent, unreadable or not JSON)."""
+    where = cache_dir()
+    if where is None:
+        return None
+    try:
+        return json.loads((where / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def store(name: str, text: str, replaces: str | None = None) -> None:
+    """Write `text` as cache file `name` atomically; files whose names start with `replaces` (older
+    states of the same thing) are removed. An unwritable cache only costs the work next time."""
+    where = cache_dir()
+    if where is None:
+        return
+    path = where / name
+    try:
         where.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
-        for old in where.glob(f"rules-{folder}-*.json"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except (OSError, TypeError, ValueError):
-        pass  # an unwritable cache or a document JSON cannot carry only costs the parse next time
-    return docs
+        if replaces:
+            for old in where.glob(f"{replaces}*.json"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def prune(prefix: str, keep: int) -> None:
+    """Keep the `keep` most recently written cache files whose names start with `prefix`."""
+    where = cache_dir()
+    if where is None:
+        return
+    try:
+        found = [(p.stat().st_mtime_ns, p.name, p) for p in where.glob(f"{prefix}*.json")]
+        for _, _, old in sorted(found, reverse=True)[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def key(*parts: object) -> str:
+    """A cache key for derived data: the tool version, then whatever the data was derived from."""
+    h = hashlib.sha256(f"{__version__}\0{_FORMAT}".encode())
+    for part in parts:
+        h.update(b"\0" + str(part).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:20]

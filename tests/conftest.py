@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Derived-data caches (parsed rules, the compiled identification index, compiled templates) go to a
+# folder of this test run, never the user's ~/.cache; a developer's own LICENSE_AUDIT_CACHE is kept.
+_OWN_CACHE = None if "LICENSE_AUDIT_CACHE" in os.environ else tempfile.mkdtemp(prefix="license-audit-test-cache-")
+if _OWN_CACHE:
+    os.environ["LICENSE_AUDIT_CACHE"] = _OWN_CACHE
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _OWN_CACHE:
+        import shutil
+
+        shutil.rmtree(_OWN_CACHE, ignore_errors=True)
 from click.testing import CliRunner
 
 from license_audit.cli import main

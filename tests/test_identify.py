@@ -320,11 +320,11 @@ def test_long_tail_cache_is_data_and_survives_damage(tmp_path, monkeypatch):
         longtail._index.cache_clear()
         longtail._templates.cache_clear()
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("LICENSE_AUDIT_CACHE", str(tmp_path))
     clear()
     try:
         assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
-        cached = sorted((tmp_path / "license-audit").glob("*.json"))
+        cached = sorted(tmp_path.glob("spdx-*.json"))
         assert [p.name.split("-")[1] for p in cached] == ["keys", "phrases"]
         assert json.loads(cached[1].read_text(encoding="utf-8"))["templates"]
         for damaged in cached:
@@ -347,7 +347,7 @@ def test_text_without_spdx_terms_does_not_load_the_phrases(tmp_path, monkeypatch
     pytest.importorskip("licenseclassifier")
     from license_audit.identify import longtail
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("LICENSE_AUDIT_CACHE", str(tmp_path))
     longtail._index.cache_clear()
     longtail._templates.cache_clear()
     try:

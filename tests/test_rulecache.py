@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 
 import pytest
@@ -66,3 +67,82 @@ def test_cache_can_be_switched_off(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     load_folder(shipped("licenses"), load_yaml_file)
     assert not list(tmp_path.rglob("rules-*.json"))
+
+
+def test_temporary_rules_folders_do_not_pile_up(cache, tmp_path):
+    from license_audit.rulecache import KEEP_FOLDERS
+
+    for i in range(KEEP_FOLDERS + 6):
+        folder = tmp_path / f"rules{i}"
+        folder.mkdir()
+        (folder / "a.yaml").write_text(f"id: a{i}\n")
+        load_folder([folder / "a.yaml"], load_yaml_file)
+    kept = list(cache.glob("rules-*.json"))
+    assert len(kept) == KEEP_FOLDERS
+    # The newest folder's documents are among those kept.
+    assert load_folder([tmp_path / f"rules{KEEP_FOLDERS + 5}" / "a.yaml"],
+                       lambda p: pytest.fail("the newest folder was pruned")) == [{"id": f"a{KEEP_FOLDERS + 5}"}]
+
+
+# The compiled identification index (phrases ranked, reference copies tokenised) is cached too.
+def _compiled_view(cc):
+    return ([(cl.lic.id, [(n.text, n.length, n.key, n.key2, n.words) for n in cl.phrases + cl.references + cl.reference_end],
+              [p.pattern for p in cl.patterns], cl.min_words, cl.shadowed_by, cl.required_end, cl.ref_words, cl.ref_hash,
+              cl.keys, cl.ref_keys, str(cl.text_path)) for cl in cc.licenses], cc.exact)
+
+
+def test_compiled_index_is_read_back_equal_and_identifies_the_same(cache, monkeypatch):
+    from license_audit.catalog import Catalog, load_catalog
+    from license_audit.identify import compiled
+    from license_audit.identify.matchers import identify_text
+
+    fresh = Catalog(list(load_catalog()))
+    first = compiled.compile_catalog(fresh)
+    assert len(list(cache.glob("identify-*.json"))) == 1
+    again = Catalog(list(load_catalog()))
+    monkeypatch.setattr(compiled, "tokenize", lambda *a, **k: pytest.fail("compiled again although cached"))
+    second = compiled.compile_catalog(again)
+    assert _compiled_view(second) == _compiled_view(first)
+    assert first.exact, "no reference copy was hashed"
+    text = (rules_dir() / "licenses" / "texts" / "llama3.1.txt").read_text(encoding="utf-8")
+    assert [(m.id, m.confidence) for m in identify_text(text, again)] == [("llama3.1", 1.0)]
+
+
+def test_compiled_index_follows_an_edited_license(cache, tmp_path):
+    from license_audit.catalog import Catalog, load_catalog, load_licenses_from
+    from license_audit.identify.matchers import identify_text
+
+    folder = tmp_path / "licenses"
+    folder.mkdir()
+    rule = folder / "acme.yaml"
+    rule.write_text("id: acme\nspdx: LicenseRef-acme\nname: ACME\nidentify:\n  phrases:\n"
+                    "    - the acme weights license agreement\n    - acme grants you a limited license\n")
+    text = "THE ACME WEIGHTS LICENSE AGREEMENT\nACME grants you a limited license.\n"
+
+    def catalog():
+        cat = Catalog(list(load_catalog()))
+        for lic in load_licenses_from(folder):
+            cat.add(lic)
+        return cat
+
+    assert [(m.id, m.confidence) for m in identify_text(text, catalog())] == [("acme", 0.99)]
+    # One of the two phrases no longer in the text: half the confidence, not the cached full match.
+    rule.write_text(rule.read_text().replace("acme grants you", "acme lends you"))
+    os.utime(rule, ns=(1, 1))
+    assert [(m.id, m.confidence) for m in identify_text(text, catalog())] == [("acme", 0.495)]
+    assert len(list(cache.glob("identify-*.json"))) == 2
+
+
+def test_damaged_compiled_index_is_compiled_again(cache):
+    from license_audit.catalog import Catalog, load_catalog
+    from license_audit.identify import compiled
+
+    expected = _compiled_view(compiled.compile_catalog(Catalog(list(load_catalog()))))
+    for f in cache.glob("identify-*.json"):
+        doc = json.loads(f.read_text())
+        doc["licenses"][0]["phrases"] = "not a list of needles"
+        f.write_text(json.dumps(doc))
+    assert _compiled_view(compiled.compile_catalog(Catalog(list(load_catalog())))) == expected
+    for f in cache.glob("identify-*.json"):
+        f.write_text("{not json")
+    assert _compiled_view(compiled.compile_catalog(Catalog(list(load_catalog())))) == expected

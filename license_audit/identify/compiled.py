@@ -13,7 +13,11 @@ Per license:
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import stat
 from collections import Counter
 from pathlib import Path
 
@@ -54,33 +58,34 @@ class CompiledLicense:
         self.keys: frozenset[str] = frozenset()  # every phrase's rarest word: none present, no phrase can be
         self.ref_keys: frozenset[str] = frozenset()  # the same for references
         self.ref_words = 0
-        self.ref_hash: int | None = None
+        self.ref_hash: str | None = None  # text_digest of the reference copy
 
 
 class CompiledCatalog:
     __slots__ = ("licenses", "by_id", "exact", "stamp")
 
-    def __init__(self, licenses: list[CompiledLicense], by_id: dict[str, CompiledLicense], exact: dict[int, str],
+    def __init__(self, licenses: list[CompiledLicense], by_id: dict[str, CompiledLicense], exact: dict[str, str],
                  stamp: tuple | None = None):
         self.licenses = licenses
         self.by_id = by_id
-        self.exact = exact  # hash of a reference text's words -> license id
+        self.exact = exact  # text_digest of a reference copy -> license id
         self.stamp = stamp  # ids of the catalog's License objects it was compiled from
 
 
-def _needles(items, freq: Counter) -> list[Needle]:
+def _needles(items, freq: Counter) -> list[list]:
+    """[text, length, key, key2] per phrase: the JSON form of a Needle."""
     out = []
     for item in items or []:
         ws = phrase_words(str(item))
         if not ws:
             continue
         ranked = sorted(set(ws), key=lambda w: (freq[w], -len(w), w))
-        out.append(Needle(" " + " ".join(ws) + " ", len(ws), ranked[0], ranked[1] if len(ranked) > 1 else ranked[0],
-                          frozenset(ws)))
+        out.append([" " + " ".join(ws) + " ", len(ws), ranked[0], ranked[1] if len(ranked) > 1 else ranked[0]])
     return out
 
 
-def _text_path(lic: License) -> Path | None:
+def _text_path(lic: License) -> tuple[Path, int, int] | None:
+    """(path, size, mtime) of the license's reference copy, or None; one stat, no resolving."""
     rel = lic.identify.get("text")
     if not rel:
         return None
@@ -88,8 +93,18 @@ def _text_path(lic: License) -> Path | None:
     if base is None:
         from license_audit.resources import rules_dir
         base = rules_dir() / "licenses"
-    path = (base / str(rel)).resolve()
-    return path if path.is_file() else None
+    path = base / str(rel)
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (path, st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
+
+
+def text_digest(joined: str) -> str:
+    """Digest of a text's normalised words (Tokens.joined): the exact-copy matcher's key. Stable across
+    processes (unlike hash()), so the compiled index can be cached."""
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def compile_catalog(catalog: Catalog) -> CompiledCatalog:
@@ -105,47 +120,102 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
                 cached.by_id.get(lic.id) is not None and cached.by_id[lic.id].lic is lic for lic in catalog):
             cached.stamp = stamp
             return cached
+    licenses = list(catalog)
+    texts = [_text_path(lic) for lic in licenses]
+    # Compiling costs more than the rest of identifying a typical repo's files (reference copies are
+    # tokenised, every phrase ranked): the result is kept, keyed by everything it is derived from.
+    from license_audit import rulecache
+
+    name = "identify-" + rulecache.key(_CACHE_FORMAT, *(
+        json.dumps([lic.id, lic.identify, [str(t[0]), t[1], t[2]] if t else None], sort_keys=True, default=str)
+        for lic, t in zip(licenses, texts))) + ".json"
+    result = _from_document(rulecache.read(name), licenses, texts, stamp)
+    if result is None:
+        doc = _compile(licenses, texts)
+        rulecache.store(name, json.dumps(doc, separators=(",", ":")))
+        rulecache.prune("identify-", _KEEP)
+        result = _from_document(doc, licenses, texts, stamp)
+    catalog._compiled_identify = result  # type: ignore[attr-defined]
+    return result
+
+
+_CACHE_FORMAT = 1
+_KEEP = 4  # compiled catalogs kept: the shipped one and a few with --rules additions
+
+
+def _compile(licenses: list[License], texts: list) -> dict:
+    """The index as a JSON document: per license its needles (text, length, key, key2), patterns, and
+    the reference copy's word count and digest."""
     freq: Counter = Counter()
-    for lic in catalog:
+    for lic in licenses:
         ident = lic.identify
         seen = set()
         for item in [*(ident.get("phrases") or []), *(ident.get("references") or [])]:
             seen.update(phrase_words(str(item)))
         freq.update(seen)
-    compiled = []
-    exact: dict[int, str] = {}
-    for lic in catalog:
+    out = []
+    for lic, text in zip(licenses, texts):
         ident = lic.identify
-        pats = []
-        for p in ident.get("patterns") or []:
+        phrases = _needles(ident.get("phrases"), freq)
+        entry = {
+            "id": lic.id,
+            "references": _needles(ident.get("references"), freq),
+            "reference_end": _needles(ident.get("reference_end"), freq),
+            "patterns": [str(p) for p in ident.get("patterns") or []],
+            "min_words": int(ident.get("min_words", 0) or 0),
+            "shadowed_by": sorted({str(s) for s in ident.get("shadowed_by") or []}),
+            "required_end": " ".join(phrase_words(str(ident["required_end"]))) if ident.get("required_end") else None,
+            "ref_words": 0,
+            "ref_digest": None,
+        }
+        if text is not None:
             try:
-                pats.append(re.compile(str(p)))
-            except re.error:
-                continue
-        cl = CompiledLicense(
-            lic=lic,
-            phrases=_needles(ident.get("phrases"), freq),
-            references=_needles(ident.get("references"), freq),
-            reference_end=_needles(ident.get("reference_end"), freq),
-            patterns=pats,
-            min_words=int(ident.get("min_words", 0) or 0),
-            shadowed_by=frozenset(str(s) for s in ident.get("shadowed_by") or []),
-            text_path=_text_path(lic),
-        )
-        cl.keys = frozenset(nd.key for nd in cl.phrases)
-        cl.ref_keys = frozenset(nd.key for nd in cl.references)
-        end = ident.get("required_end")
-        cl.required_end = " ".join(phrase_words(str(end))) if end else None
-        if cl.text_path is not None:
-            toks = tokenize(cl.text_path.read_text(encoding="utf-8", errors="replace"), lines=False)
-            cl.ref_words = len(toks.words)
-            cl.ref_hash = hash(toks.joined)
-            exact.setdefault(cl.ref_hash, lic.id)
-            # Phrases in the order the reference copy holds them; those it lacks keep their YAML order.
-            order = {id(nd): (i if i >= 0 else len(toks.joined)) for nd in cl.phrases
-                     for i in [toks.joined.find(nd.text)]}
-            cl.phrases.sort(key=lambda nd: order[id(nd)])
-        compiled.append(cl)
-    result = CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact, stamp)
-    catalog._compiled_identify = result  # type: ignore[attr-defined]
-    return result
+                toks = tokenize(text[0].read_text(encoding="utf-8", errors="replace"), lines=False)
+            except OSError:
+                toks = None
+            if toks is not None:
+                entry["ref_words"] = len(toks.words)
+                entry["ref_digest"] = text_digest(toks.joined)
+                # Phrases in the order the reference copy holds them; those it lacks keep their YAML order.
+                order = [i if i >= 0 else len(toks.joined) for nd in phrases for i in [toks.joined.find(nd[0])]]
+                phrases = [nd for _, _, nd in sorted(zip(order, range(len(phrases)), phrases))]
+        entry["phrases"] = phrases
+        out.append(entry)
+    return {"licenses": out}
+
+
+def _from_document(doc, licenses: list[License], texts: list, stamp: tuple | None) -> CompiledCatalog | None:
+    """The compiled catalog from `doc` (as _compile wrote it), or None when it does not fit `licenses`."""
+    try:
+        entries = doc["licenses"]
+        if len(entries) != len(licenses):
+            return None
+        compiled = []
+        exact: dict[str, str] = {}
+        for lic, text, e in zip(licenses, texts, entries):
+            if e["id"] != lic.id:
+                return None
+            pats = []
+            for p in e["patterns"]:
+                try:
+                    pats.append(re.compile(p))
+                except re.error:
+                    continue
+            cl = CompiledLicense(lic, _to_needles(e["phrases"]), _to_needles(e["references"]),
+                                 _to_needles(e["reference_end"]), pats, int(e["min_words"]),
+                                 frozenset(e["shadowed_by"]), text[0] if text else None)
+            cl.keys = frozenset(nd.key for nd in cl.phrases)
+            cl.ref_keys = frozenset(nd.key for nd in cl.references)
+            cl.required_end = e["required_end"]
+            cl.ref_words = int(e["ref_words"])
+            cl.ref_hash = e["ref_digest"]
+            if cl.ref_hash is not None:
+                exact.setdefault(cl.ref_hash, lic.id)
+            compiled.append(cl)
+    except (TypeError, KeyError, ValueError, IndexError):
+        return None  # a cache file from elsewhere or edited by hand: compiled again
+    return CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact, stamp)
+
+
+def _to_needles(items: list) -> list[Needle]:
+    return [Needle(str(t), int(n), str(k), str(k2), frozenset(str(t).split())) for t, n, k, k2 in items]

@@ -11,7 +11,6 @@ licenses remain close (BSD variants) and is skipped when no SPDX license is near
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter, defaultdict
 from functools import lru_cache
 from itertools import chain
@@ -43,22 +42,23 @@ class _Keys:
     """What a text must hold before any phrase can be looked for: each phrase's rarest word pair, and
     how many phrases each template has. Small, so it is all a text without SPDX terms ever loads."""
 
-    __slots__ = ("by_key", "sizes", "keys")
+    __slots__ = ("by_key", "sizes")
 
-    def __init__(self, by_key: dict[tuple[str, str], list[int]], sizes: list[int], keys: frozenset[tuple[str, str]]):
-        self.by_key = by_key  # rarest word pair -> [template, phrase, template, phrase, ...]
+    def __init__(self, by_key: dict[str, str], sizes: list[int]):
+        # "word word" (the rarest pair) -> "template phrase template phrase ...", decoded only for the
+        # pairs a text holds: most of the index is never looked at.
+        self.by_key = by_key
         self.sizes = sizes  # phrases per template
-        self.keys = keys
 
 
-def _cache_file(version: str, part: str) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "license-audit" / f"spdx-{part}-{version}-{_FORMAT}.json"
+def _cache_name(version: str, part: str) -> str:
+    return f"spdx-{part}-{_FORMAT}-{version}.json"
 
 
-# 3: the keys (about 200 KB) and the phrases (4 MB) in two files, so a text that cannot reach any
-# template's share is settled without reading the phrases.
-_FORMAT = 3
+# 4: the keys (about 150 KB) and the phrases (4 MB) in two files, so a text that cannot reach any
+# template's share is settled without reading the phrases; the keys as one string each way, which
+# JSON reads fastest, decoded per pair only when a text holds it.
+_FORMAT = 4
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +86,7 @@ def _index() -> _Keys | None:
     lib = _library()
     if lib is None:
         return None
-    keys = _read_keys(_cache_file(lib[0], "keys"))
+    keys = _read_keys(_cache_name(lib[0], "keys"))
     if keys is None:
         built = _rebuild(lib)
         keys = built[1] if built else None
@@ -98,7 +98,7 @@ def _templates() -> list[_Template] | None:
     lib = _library()
     if lib is None:
         return None
-    templates = _read_templates(_cache_file(lib[0], "phrases"))
+    templates = _read_templates(_cache_name(lib[0], "phrases"))
     if templates is None:
         built = _rebuild(lib)
         templates = built[0] if built else None
@@ -106,11 +106,13 @@ def _templates() -> list[_Template] | None:
 
 
 def _discard() -> None:
-    lib = _library()
-    if lib is not None:
+    from license_audit.resources import cache_dir
+
+    lib, where = _library(), cache_dir()
+    if lib is not None and where is not None:
         for part in ("keys", "phrases"):
             try:
-                _cache_file(lib[0], part).unlink()
+                (where / _cache_name(lib[0], part)).unlink()
             except OSError:
                 pass
     _index.cache_clear()
@@ -122,43 +124,43 @@ def _rebuild(lib: tuple[str, Path]) -> tuple[list[_Template], _Keys] | None:
     if templates is None:
         return None
     keys = _file(templates)
-    # The phrases first: a reader that finds the keys may count on them.
-    _write_json(_cache_file(lib[0], "phrases"), {"templates": [[t.spdx, t.needles, t.words] for t in templates]})
-    _write_json(_cache_file(lib[0], "keys"), {"sizes": keys.sizes, "keys": [" ".join(k) for k in keys.by_key],
-                                               "refs": list(keys.by_key.values())})
+    from license_audit.rulecache import store
+
+    # The phrases first: a reader that finds the keys may count on them. Another library version's
+    # files are replaced (each is 4 MB).
+    store(_cache_name(lib[0], "phrases"),
+          json.dumps({"templates": [[t.spdx, t.needles, t.words] for t in templates]}, separators=(",", ":")),
+          replaces="spdx-phrases-")
+    store(_cache_name(lib[0], "keys"),
+          json.dumps({"sizes": keys.sizes, "keys": "\n".join(keys.by_key), "refs": "\n".join(keys.by_key.values())},
+                     separators=(",", ":")),
+          replaces="spdx-keys-")
     return templates, keys
 
 
 # JSON, never pickle: a cache file is data, whoever wrote it. Building costs 0.6 s; reading the keys
-# about 5 ms, the phrases about 15 ms more.
-def _read_keys(path: Path) -> _Keys | None:
+# about 1 ms, the phrases about 15 ms more.
+def _read_keys(name: str) -> _Keys | None:
+    from license_audit.rulecache import read
+
+    raw = read(name)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        sizes, keys, refs = raw["sizes"], raw["keys"], raw["refs"]
-        by_key = dict(zip(map(tuple, map(str.split, keys)), refs))
-        if len(by_key) != len(refs) or not all(len(k) == 2 for k in by_key):
+        sizes, keys, refs = raw["sizes"], raw["keys"].split("\n"), raw["refs"].split("\n")
+        if len(keys) != len(refs) or not all(k.count(" ") == 1 for k in keys[:1]):
             return None
-        return _Keys(by_key, sizes, frozenset(by_key))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return _Keys(dict(zip(keys, refs)), [int(n) for n in sizes])
+    except (TypeError, KeyError, AttributeError, ValueError):
         return None
 
 
-def _read_templates(path: Path) -> list[_Template] | None:
+def _read_templates(name: str) -> list[_Template] | None:
+    from license_audit.rulecache import read
+
+    raw = read(name)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
         return [_Template(str(t[0]), [str(n) for n in t[1]], int(t[2])) for t in raw["templates"]]
-    except (OSError, ValueError, TypeError, IndexError, KeyError):
+    except (TypeError, IndexError, KeyError, ValueError):
         return None
-
-
-def _write_json(path: Path, data: dict) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home only costs the rebuild next time
 
 
 def _build(path: Path) -> list[_Template] | None:
@@ -190,13 +192,13 @@ def _file(templates: list[_Template]) -> _Keys:
     freq: Counter = Counter()
     for t in templates:
         freq.update({pair for n in t.needles for pair in _pairs(n.split())})
-    by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+    by_key: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(templates):
         for j, n in enumerate(t.needles):
             key = min(_pairs(n.split()), key=lambda pair: (freq[pair], pair))
-            by_key[key].extend((i, j))
-    ordered = dict(sorted(by_key.items()))
-    return _Keys(ordered, [len(t.needles) for t in templates], frozenset(ordered))
+            by_key[" ".join(key)].extend((i, j))
+    ordered = {k: " ".join(map(str, v)) for k, v in sorted(by_key.items())}
+    return _Keys(ordered, [len(t.needles) for t in templates])
 
 
 def _pairs(ws: list[str]) -> list[tuple[str, str]]:
@@ -213,11 +215,11 @@ def _candidates(text: str, toks: Tokens | None = None) -> list[tuple[float, int,
     if idx is None:
         return []
     ws = toks.words if toks is not None else words(text)
-    present = idx.keys.intersection(zip(ws, ws[1:]))
+    by_key = idx.by_key
+    present = by_key.keys() & set(map(" ".join, zip(ws, ws[1:])))
     # A phrase can only be found where its key pair is: a template with too few keys present cannot
     # reach MIN_SHARE, so neither its phrases are searched nor, when no template can, loaded at all.
-    by_key = idx.by_key
-    refs_present = [by_key[key] for key in present]
+    refs_present = [list(map(int, by_key[key].split())) for key in sorted(present)]
     reach = Counter(chain.from_iterable(refs[::2] for refs in refs_present))
     sizes = idx.sizes
     viable = {t for t, n in reach.items() if n >= MIN_SHARE * sizes[t] - 1e-9}

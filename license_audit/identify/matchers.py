@@ -16,7 +16,7 @@ from __future__ import annotations
 
 
 from license_audit.catalog import Catalog
-from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog
+from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
 from license_audit.identify.normalize import Tokens, tokenize
 from license_audit.identify.similarity import reference, scores
 from license_audit.report import LicenseMatch
@@ -259,7 +259,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     if not toks.words:
         return []
     cc = compile_catalog(catalog)
-    exact = cc.exact.get(hash(toks.joined))
+    exact = cc.exact.get(text_digest(toks.joined))
     if exact is not None:
         lic = cc.by_id[exact].lic
         return [LicenseMatch(lic.id, lic.spdx, 1.0, toks.line_of(0), toks.line_of(len(toks.words) - 1), "text", lic.name)]
