@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from license_audit.catalog import Catalog, load_catalog
 from license_audit.checks import AuditContext, run_checks
-from license_audit.crawl import Snapshot, crawl
+from license_audit.crawl import Snapshot
 from license_audit.identify import identify_card, identify_file
 from license_audit.lineage import find_lineage
+from license_audit.records import field, record
 from license_audit.registry import Registry, load_registry
 from license_audit.report import LicenseFile, ModelInfo, Report
 from license_audit.sources import Target, open_target
 
 
-@dataclass
+@record
 class AuditOptions:
     rules_dirs: tuple[str, ...] = ()
     offline: bool = False

@@ -6,7 +6,6 @@ derivative owes (`obligations`, `derivatives`). Adding a license is adding a fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any, Iterable
 import yaml
 
 from license_audit.errors import InputError
+from license_audit.records import field, record
 from license_audit.resources import rules_dir
 from license_audit.safeio import load_rules_yaml, yaml_error_line
 
@@ -32,7 +32,7 @@ CATEGORIES = (
 )
 
 
-@dataclass
+@record
 class Obligation:
     kind: str
     clause: str | None = None
@@ -43,7 +43,7 @@ class Obligation:
         return self.data.get(key, default)
 
 
-@dataclass
+@record
 class License:
     id: str
     spdx: str

@@ -7,11 +7,11 @@ Hub repository or a git revision can be audited the same way as a local folder.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from license_audit.card import ModelCard, parse_card
+from license_audit.records import field, record
 from license_audit.safeio import (
     MAX_JSON_BYTES,
     MAX_TEXT_BYTES,
@@ -45,7 +45,7 @@ _CONFIG_NAMES = (
 _MAX_LICENSE_DEPTH = 3  # license files deeper than this (vendored code) are not the model's own
 
 
-@dataclass
+@record
 class Problem:
     path: str
     message: str
@@ -57,7 +57,7 @@ _LINK_FIX = "Replace the link with a regular file inside the repository."
 _BINARY_FIX = "Replace the file with a plain-text (UTF-8) copy."
 
 
-@dataclass
+@record
 class Snapshot:
     root: Path
     files: list[str]

@@ -13,12 +13,12 @@ walked in Python, so 10,000 commits cost about what `git log --name-status` cost
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from license_audit.card import _FRONT_MATTER, parse_card
 from license_audit.crawl import is_license_file
+from license_audit.records import field, record
 from license_audit.safeio import MAX_TEXT_BYTES, decode_text, looks_binary
 
 # Newest card versions whose front matter is read; older ones are not compared (said in the notes).
@@ -31,7 +31,7 @@ MAX_BLOB_BYTES = 4 * MAX_TEXT_BYTES
 _ACTIONS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "T": "modified", "C": "added"}
 
 
-@dataclass
+@record
 class Change:
     """One license-relevant file changed by one commit."""
 
@@ -49,7 +49,7 @@ class Change:
         return _ACTIONS.get(self.status, "modified")
 
 
-@dataclass
+@record
 class CardVersion:
     commit: str
     author: str
@@ -58,7 +58,7 @@ class CardVersion:
     base_models: list[str]
 
 
-@dataclass
+@record
 class History:
     source: str  # git | hub
     changes: list[Change] = field(default_factory=list)  # oldest first

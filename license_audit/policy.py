@@ -21,7 +21,6 @@ Every error names the file and line at fault, so a typo in a policy never passes
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -30,6 +29,7 @@ import yaml
 
 from license_audit.checks.ids import RULES
 from license_audit.errors import InputError
+from license_audit.records import field, record
 from license_audit.report import SEVERITIES, Finding
 from license_audit.safeio import UnsafePath, compose_yaml, read_text, yaml_error_line
 
@@ -38,7 +38,7 @@ FAIL_ON = ("error", "warning", "never")
 _RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # info 0, warning 1, error 2
 
 
-@dataclass
+@record
 class Waiver:
     rule: str
     reason: str
@@ -60,7 +60,7 @@ class Waiver:
         return self.expires is not None and self.expires < today
 
 
-@dataclass
+@record
 class Policy:
     source: str
     fail_on: str | None = None

@@ -6,17 +6,17 @@ signature (the config.json hyper-parameters that identify it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from license_audit.catalog import list_of, load_yaml_file, map_of
 from license_audit.errors import InputError
+from license_audit.records import field, record
 from license_audit.resources import rules_dir
 
 
-@dataclass
+@record
 class KnownModel:
     id: str
     family: str

@@ -5,10 +5,10 @@ Formatters never compute anything: counts, sorting and the exit decision are pro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from license_audit import TOOL_NAME, __version__
+from license_audit.records import field, record
 
 SCHEMA_VERSION = 1
 SEVERITIES = ("error", "warning", "info")
@@ -19,7 +19,7 @@ def severity_at_least(severity: str, threshold: str) -> bool:
     return _RANK.get(severity, 0) >= _RANK[threshold]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LicenseMatch:
     id: str
     spdx: str
@@ -42,7 +42,7 @@ class LicenseMatch:
         }
 
 
-@dataclass
+@record
 class LicenseFile:
     path: str
     licenses: list[LicenseMatch]
@@ -54,7 +54,7 @@ class LicenseFile:
         return {m.id for m in self.licenses if kind is None or m.kind == kind}
 
 
-@dataclass
+@record
 class Candidate:
     """One upstream model this repository may derive from."""
 
@@ -87,7 +87,7 @@ class Candidate:
         return d
 
 
-@dataclass
+@record
 class Finding:
     rule: str
     severity: str
@@ -124,7 +124,7 @@ class Finding:
         return d
 
 
-@dataclass
+@record
 class TargetInfo:
     kind: str  # local | git | hub
     id: str
@@ -134,7 +134,7 @@ class TargetInfo:
         return {"kind": self.kind, "id": self.id, "revision": self.revision}
 
 
-@dataclass
+@record
 class ModelInfo:
     name: str
     declared_license: str | None
@@ -152,7 +152,7 @@ class ModelInfo:
         }
 
 
-@dataclass
+@record
 class Report:
     target: TargetInfo
     model: ModelInfo

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from license_audit.records import record
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # a license file or model card larger than this is truncated
 MAX_JSON_BYTES = 8 * 1024 * 1024  # config / tokenizer_config; tokenizer.json is read by lineage with its own cap
@@ -33,7 +34,7 @@ def inside(root: Path, path: Path) -> Path:
     return real
 
 
-@dataclass
+@record
 class ReadResult:
     data: bytes
     truncated: bool

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator, Sequence
 
 from license_audit.errors import InputError
+from license_audit.records import record
 
 FSYNC_EVERY_SECONDS = 1.0
 
@@ -28,7 +28,7 @@ def is_record(data: object) -> bool:
             and (isinstance(data.get("report"), dict) or isinstance(data.get("error"), str)))
 
 
-@dataclass(slots=True)  # one per record: a million of them must stay small
+@record(slots=True)  # one per record: a million of them must stay small
 class Entry:
     offset: int
     length: int

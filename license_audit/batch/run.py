@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import Iterator
 
 import click
@@ -14,9 +13,10 @@ from license_audit.batch.output import JsonlOutput, OrderedWriter
 from license_audit.batch.sources import expand_sources
 from license_audit.batch.summary import Summary
 from license_audit.errors import AuditError
+from license_audit.records import record
 
 
-@dataclass
+@record
 class BatchSettings:
     engine: str = "local"
     jobs: int | None = None

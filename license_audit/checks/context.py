@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from license_audit.catalog import Catalog, License
 from license_audit.crawl import Snapshot
 from license_audit.identify.normalize import words
+from license_audit.records import field, record
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate, LicenseFile, ModelInfo
 
@@ -23,7 +23,7 @@ PRIMARY_LICENSE_NAMES = ("license", "licence", "copying", "license.md", "license
 MAX_CHAIN = 8  # registry base_model hops followed upward (a quantization of a merge of a fine-tune ...)
 
 
-@dataclass
+@record
 class Upstream:
     candidate: Candidate
     known: KnownModel | None
@@ -56,7 +56,7 @@ def base_models_of(known: KnownModel) -> list[str]:
     return [str(x).strip() for x in items if isinstance(x, str) and x.strip()]
 
 
-@dataclass
+@record
 class AuditContext:
     snapshot: Snapshot
     catalog: Catalog

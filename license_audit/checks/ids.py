@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from license_audit.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleInfo:
     id: str
     severity: str

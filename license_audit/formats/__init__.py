@@ -5,8 +5,7 @@ Each module exposes `render(report, user_dir) -> str`; render.EXTRA_FORMATS impo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from license_audit.records import field, record
 from license_audit.report import Candidate, Finding, Report
 
 # Where a finding without a file of its own is anchored: the card first, then the files a reviewer
@@ -14,7 +13,7 @@ from license_audit.report import Candidate, Finding, Report
 ANCHOR_PREFERENCE = ("README.md", "config.json", "LICENSE", "NOTICE")
 
 
-@dataclass
+@record
 class UpstreamView:
     """One upstream model the report says this model derives from, with its catalog and registry data."""
 

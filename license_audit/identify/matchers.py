@@ -16,7 +16,7 @@ from __future__ import annotations
 
 
 from license_audit.catalog import Catalog
-from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
+from license_audit.identify.compiled import CompiledLicense, compile_catalog, text_digest
 from license_audit.identify.normalize import Tokens, tokenize
 from license_audit.identify.similarity import reference, scores
 from license_audit.report import LicenseMatch

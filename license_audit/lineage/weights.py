@@ -10,12 +10,12 @@ out: they start from constants, so unrelated models look alike there.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from license_audit.errors import TargetError
 from license_audit.lineage.artifacts import MAX_SAFETENSORS_FILES, read_safetensors_header
+from license_audit.records import field, record
 from license_audit.safeio import UnsafePath, inside, walk
 
 SAMPLE_CHUNKS = 4  # slices per tensor, spread over the tensor
@@ -28,7 +28,7 @@ _DTYPES = {"F64": ("<f8", 8), "F32": ("<f4", 4), "F16": ("<f2", 2), "BF16": ("<u
            "U8": ("u1", 1), "F8_E4M3": ("u1", 1), "I16": ("<i2", 2), "I32": ("<i4", 4)}
 
 
-@dataclass
+@record
 class TensorRef:
     path: Path
     dtype: str
@@ -37,7 +37,7 @@ class TensorRef:
     end: int
 
 
-@dataclass
+@record
 class WeightComparison:
     against: str
     tensors_compared: int = 0

@@ -7,15 +7,15 @@ report says about it. Hub targets are materialised (small files only, never weig
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from license_audit.errors import TargetError
+from license_audit.records import field, record
 from license_audit.report import TargetInfo
 
 
-@dataclass
+@record
 class Target:
     info: TargetInfo
     root: Path
