@@ -6,7 +6,6 @@ original file whatever wrappers (HTML, Qt rich text, markdown) surrounded it.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from bisect import bisect_right
@@ -43,6 +42,8 @@ def clean(text: str) -> str:
         text = _unquote(unicodedata.normalize("NFKC", text))
     text = text.lower()
     if "&" in text:
+        import html  # its entity table costs a millisecond of start-up; most texts have no "&"
+
         # Twice: Qt .ui files and some HTML exports escape rich text inside XML (&amp;lt;p&amp;gt;).
         text = html.unescape(text)
         if "&" in text:

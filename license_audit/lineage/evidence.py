@@ -14,7 +14,7 @@ from license_audit.crawl import Snapshot
 from license_audit.lineage.declarations import declared_hits, prose_hits
 from license_audit.lineage.hits import Hit, tie_key
 from license_audit.lineage.shapes import attach, gguf_hits, weights_hits
-from license_audit.lineage.signature import canonical, compare, raised_fields, shape_differences
+from license_audit.lineage.signature import canonical, compare_normalized, normalized, raised_fields, shape_differences
 from license_audit.lineage.tokenizer import MARKERS, relate
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate
@@ -84,10 +84,11 @@ def _config_confidence(score: float, same_shape: bool = False) -> float:
 
 def _score_config(observed: dict[str, Any], registry: Registry) -> list[tuple[KnownModel, float, list[str], list[str]]]:
     scored = []
+    observed = normalized(observed)
     for known in registry:
         if not known.signature:
             continue
-        score, equal, differ = compare(known.signature, observed, known.variants)
+        score, equal, differ = compare_normalized(known.signature, observed, known.variants)
         if len(equal) < CONFIG_MIN_FIELDS:
             continue
         scored.append((known, score, equal, differ))

@@ -185,10 +185,10 @@ def _extended(key: str, known: Any, seen: Any) -> bool:
     return s > k
 
 
-def _equal(known: Any, seen: Any, variants: list[Any]) -> bool:
-    if seen == known:
-        return True
-    return any(seen == v for v in variants)
+def normalized(observed: dict[str, Any]) -> dict[str, Any]:
+    """An observed config, canonical and with every value normalised: what compare_normalized takes.
+    Done once per config, not once per known model it is compared with."""
+    return {k: _norm(v) for k, v in canonical(observed).items()}
 
 
 def compare(known: dict[str, Any], observed: dict[str, Any],
@@ -199,8 +199,13 @@ def compare(known: dict[str, Any], observed: dict[str, Any],
     half a difference: exporters drop keys, they rarely change them. An extendable field raised
     (vocabulary, context) keeps EXTENSION_CREDIT and is listed as differing (raised_fields() says which).
     """
+    return compare_normalized(known, normalized(observed), variants)
+
+
+def compare_normalized(known: dict[str, Any], observed: dict[str, Any],
+                       variants: dict[str, list[Any]] | None = None) -> tuple[float, list[str], list[str]]:
+    """compare() for a config already passed through normalized()."""
     variants = variants or {}
-    observed = canonical(observed)
     total = 0.0
     got = 0.0
     equal: list[str] = []
@@ -211,8 +216,8 @@ def compare(known: dict[str, Any], observed: dict[str, Any],
             total += w * 0.5
             continue
         total += w
-        seen = _norm(observed[key])
-        if _equal(value, seen, [_norm(v) for v in variants.get(key, [])]):
+        seen = observed[key]
+        if seen == value or any(seen == _norm(v) for v in variants.get(key, ())):
             got += w
             equal.append(key)
         elif key in EXTENDABLE_FIELDS and _extended(key, value, seen):
