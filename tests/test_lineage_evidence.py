@@ -333,6 +333,26 @@ def test_prose_picks_the_member_of_a_config_identical_set(cli, make_repo):
     assert cands[0]["license"] == "mit" and "deepseek-ai/DeepSeek-V3" in cands[0]["alternatives"]
 
 
+def test_prose_named_near_twin_takes_the_config_evidence(cli, make_repo):
+    # Llama-3.1-8B and 8B-Instruct differ only in eos ids: a config equal to the base's and prose that
+    # names the Instruct model are one upstream, not two (which doubled every finding).
+    body = "# Acme-LM\n\nThis model is fine-tuned from meta-llama/Llama-3.1-8B-Instruct on our data.\n"
+    repo = make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")})
+    cands = lineage(cli, repo)
+    assert [c["model"] for c in cands] == ["meta-llama/Llama-3.1-8B-Instruct"]
+    assert cands[0]["confidence"] >= 0.8
+    assert any("closest known config: meta-llama/Llama-3.1-8B (same family)" in e for e in cands[0]["evidence"])
+    res = cli("audit", repo, "--format", "json", "--no-history")
+    rules = [f["rule"] for f in json.loads(res.output)["findings"]]
+    assert rules.count("base-model-undeclared") == 1 and rules.count("license-incompatible") == 1
+
+
+def test_prose_named_model_of_another_shape_does_not_take_the_config(cli, make_repo):
+    body = "# Acme-LM\n\nThis model is fine-tuned from Qwen/Qwen2.5-7B on our data.\n"
+    cands = lineage(cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")}))
+    assert {c["model"] for c in cands} == {"Qwen/Qwen2.5-7B", "meta-llama/Llama-3.1-8B"}
+
+
 def test_same_shape_with_an_own_smaller_vocabulary_is_only_possible(cli, make_repo):
     cfg = config_of("Qwen/Qwen2.5-32B", vocab_size=100352, bos_token_id=1, eos_token_id=2)
     top = lineage(cli, make_repo({"README.md": own_card(), "config.json": cfg}))[0]

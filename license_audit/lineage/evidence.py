@@ -117,13 +117,18 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
     top = ties[0]
     note = ""
     # A declared base that fits (nearly) as well and has the same shapes takes the evidence: the config
-    # cannot tell it from the best match, and the card has already said which one it is.
-    for t in scored:
-        if t[0].id in declared and t[1] >= best - CONFIG_MARGIN and not shape_differences(t[0].signature, observed):
+    # cannot tell it from the best match, and the card has already said which one it is. A model the
+    # card prose, an adapter or a GGUF file names does the same when nothing is declared, so that one
+    # base is not reported twice (Llama-3.1-8B by its config, Llama-3.1-8B-Instruct by the prose).
+    preferred = [t for t in scored if t[0].id in declared] or [t for t in scored if t[0].id in named]
+    for t in preferred:
+        if t[1] >= best - CONFIG_MARGIN and not shape_differences(t[0].signature, observed):
             if t[0] is not top[0]:
                 note = f"; closest known config: {top[0].id} (same family)" if t[0].family == top[0].family \
                     else f"; closest known config: {top[0].id}"
-            top, ties = t, [t]
+                top, ties = t, [t]
+            elif t[0].id in declared:
+                ties = [t]  # declared: the set's other members are no longer alternatives
             break
     known, score, equal, differ = top
     shape_changed = shape_differences(known.signature, observed)
@@ -238,7 +243,7 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
     hits: list[Hit] = []
     hits += declared_hits(snapshot, registry)
     hits += prose_hits(snapshot, registry)
-    tok_hits, vocab = _tokenizer_hits(snapshot, registry)
+    tok_hits, vocab = _tokenizer_hits(snapshot, registry)  # the vocabulary relation helps pick a config match
     cfg = snapshot.configs.get("config.json")
     if isinstance(cfg, dict):
         declared = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
@@ -246,7 +251,6 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
         hits += _config_hits("config.json", cfg, registry, declared=declared, vocab=vocab, named=named)
     hits += attach(weights_hits(snapshot, registry), hits, registry)
     hits += attach(gguf_hits(snapshot, registry), hits, registry)
-    tok_hits, vocab = _tokenizer_hits(snapshot, registry)
     marker_lines = [h.text for h in tok_hits if not h.model]
     hits += [h for h in tok_hits if h.model]
 
