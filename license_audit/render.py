@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import re
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -27,11 +29,20 @@ def _bytecode_cache(jinja2):
     where = cache_dir()
     if where is None:
         return None
+    prefix = f"{__version__}-{_ENVIRONMENT}-"
     try:
         (where / "templates").mkdir(parents=True, exist_ok=True)
+        for old in os.scandir(where / "templates"):  # other versions' bytecode is never read again
+            if old.name.endswith(".cache") and not old.name.startswith(prefix):
+                os.unlink(old.path)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(where / "templates"), f"{__version__}-%s.cache")
+    # Compiled code depends on the environment's options as well as the source (finalize is compiled
+    # in): _ENVIRONMENT names their version, so changing them cannot reuse stale bytecode.
+    return jinja2.FileSystemBytecodeCache(str(where / "templates"), prefix + "%s.cache")
+
+
+_ENVIRONMENT = 2  # raise when environment() changes an option that compiled templates depend on
 
 
 @lru_cache(maxsize=8)
@@ -52,10 +63,30 @@ def environment(user_dir: str | None = None):
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_printable,
     )
     env.filters["pct"] = lambda x: f"{round(float(x) * 100):d}%"
     env.filters["md"] = _md_escape
     return env
+
+
+# C0 and C1 controls (tab kept), line and paragraph separators, bidirectional overrides and isolates.
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SPELLED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _spell(m: re.Match) -> str:
+    ch = m.group(0)
+    return _SPELLED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def _printable(value: Any) -> Any:
+    """Every value a template prints, with control characters spelled out: file names, card fields and
+    quoted prose come from the audited repo, and a newline, a terminal escape or a bidi override in them
+    must not forge report lines or drive the reader's terminal. Markup the templates build is left alone."""
+    if not isinstance(value, str) or value.isprintable() or hasattr(value, "__html__"):
+        return value
+    return _UNSAFE.sub(_spell, value)
 
 
 def _md_escape(value: Any) -> str:

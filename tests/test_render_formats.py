@@ -299,3 +299,45 @@ def test_sarif_uris_are_percent_encoded_and_hub_provenance_is_recorded():
     assert run["versionControlProvenance"] == [{"repositoryUri": "https://huggingface.co/acme/model",
                                                 "revisionId": "b" * 40}]
     jsonschema.Draft7Validator(_sarif_schema()).validate(doc)
+
+
+# --- text and markdown: values from the repo cannot forge lines or drive a terminal ----------------
+
+def test_control_characters_in_names_are_spelled_out(cli, make_repo):
+    mit = (ROOT / "rules" / "licenses" / "texts" / "mit.txt").read_text(encoding="utf-8")
+    repo = make_repo({
+        "README.md": card('license: mit\nmodel_name: "Evil\\e[2J\\u202eModel\\nINFO forged"'),
+        "LICENSE\n  ERROR forged": mit,
+    })
+    text = _audit(cli, repo, "text")
+    assert "Evil\\x1b[2J\\u202eModel\\nINFO forged" in text
+    assert "  LICENSE\\n  ERROR forged: mit 100%" in text
+    assert not any(line.startswith(("INFO forged", "  ERROR forged")) for line in text.splitlines())
+    assert "\x1b" not in text and "\u202e" not in text
+    md = _audit(cli, repo, "markdown")
+    assert "\x1b" not in md and "\u202e" not in md and "\\x1b" in md
+    # JSON keeps the exact values: it is for programs, and escapes them itself.
+    data = json.loads(_audit(cli, repo, "json"))
+    assert data["model"]["name"] == "Evil\x1b[2J\u202eModel\nINFO forged"
+    assert [lf["path"] for lf in data["license_files"]] == ["LICENSE\n  ERROR forged"]
+
+
+def test_template_bytecode_of_other_versions_is_removed(tmp_path, monkeypatch):
+    from license_audit import render
+
+    monkeypatch.setenv("LICENSE_AUDIT_CACHE", str(tmp_path))
+    (tmp_path / "templates").mkdir()
+    stale = tmp_path / "templates" / "0.0.1-1-deadbeef.cache"
+    stale.write_bytes(b"old")
+    render.environment.cache_clear()
+    try:
+        out = render.render_template("report.txt.j2", None, r=_minimal_report().to_dict())
+    finally:
+        render.environment.cache_clear()
+    assert "license-audit" in out
+    assert not stale.exists()
+    assert [p.name.startswith(f"{render.__version__}-{render._ENVIRONMENT}-") for p in (tmp_path / "templates").iterdir()] == [True]
+
+
+def _minimal_report() -> Report:
+    return Report(TargetInfo("local", "x", None), ModelInfo("x", None, None, [], None), [], [], [])
