@@ -63,7 +63,7 @@ def environment(user_dir: str | None = None):
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        finalize=_printable,
+        finalize=printable,
     )
     env.filters["pct"] = lambda x: f"{round(float(x) * 100):d}%"
     env.filters["md"] = _md_escape
@@ -80,7 +80,7 @@ def _spell(m: re.Match) -> str:
     return _SPELLED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
 
 
-def _printable(value: Any) -> Any:
+def printable(value: Any) -> Any:
     """Every value a template prints, with control characters spelled out: file names, card fields and
     quoted prose come from the audited repo, and a newline, a terminal escape or a bidi override in them
     must not forge report lines or drive the reader's terminal. Markup the templates build is left alone."""

@@ -341,3 +341,18 @@ def test_template_bytecode_of_other_versions_is_removed(tmp_path, monkeypatch):
 
 def _minimal_report() -> Report:
     return Report(TargetInfo("local", "x", None), ModelInfo("x", None, None, [], None), [], [], [])
+
+
+def test_lineage_and_identify_text_spell_out_control_characters(cli, make_repo):
+    repo = make_repo({
+        "README.md": card("license: mit", "# M\n\nThis model is fine-tuned from meta-llama/Llama-3.1-8B.\x1b[2J\u202e\n"),
+        "config.json": config_of("meta-llama/Llama-3.1-8B"),
+        "NOTICE\nINFO forged": "Copyright 2024 Acme\n",
+    })
+    res = cli("lineage", repo)
+    assert res.exit_code == 0, res.output
+    assert "meta-llama/Llama-3.1-8B" in res.output and "\x1b" not in res.output and "\u202e" not in res.output
+    assert "\\x1b[2J\\u202e" in res.output
+    res = cli("identify", repo / "NOTICE\nINFO forged")
+    assert res.exit_code == 0, res.output
+    assert res.output.count("\n") == 1 and "NOTICE\\nINFO forged: no license found" in res.output

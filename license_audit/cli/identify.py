@@ -19,7 +19,7 @@ def command(files, fmt, output, rules_dirs):
     """Name the license(s) in each FILE, with confidence and line span."""
     from license_audit.catalog import load_catalog
     from license_audit.identify import identify_file
-    from license_audit.render import to_json
+    from license_audit.render import printable, to_json
     from license_audit.safeio import MAX_TEXT_BYTES, decode_text
 
     catalog = load_catalog(tuple(rules_dirs))
@@ -48,4 +48,4 @@ def command(files, fmt, output, rules_dirs):
         for m in res["licenses"]:
             kind = f" [{m['kind']}]"
             lines.append(f"{res['path']}: {m['id']} ({m['spdx']}){kind} {m['confidence']:.2f} lines {m['start_line']}-{m['end_line']}")
-    write_output("\n".join(lines) + "\n", output)
+    write_output("\n".join(map(printable, lines)) + "\n", output)

@@ -19,7 +19,7 @@ def command(target, fmt, against, offline, output, rules_dirs):
     """List the upstream models TARGET derives from, with evidence."""
     from license_audit.lineage import find_lineage, with_weights
     from license_audit.registry import load_registry
-    from license_audit.render import to_json
+    from license_audit.render import printable, to_json
     from license_audit.sources import open_local, open_target
 
     registry = load_registry(tuple(rules_dirs))
@@ -58,4 +58,4 @@ def command(target, fmt, against, offline, output, rules_dirs):
                      f"{weights.bytes_read // 1024} KiB read)")
         for layer in weights.layers:
             lines.append(f"  layer {layer['layer']}: similarity {layer['similarity']:.3f} ({layer['tensors']} tensors)")
-    write_output("\n".join(lines) + "\n", output)
+    write_output("\n".join(map(printable, lines)) + "\n", output)
