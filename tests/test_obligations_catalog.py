@@ -195,3 +195,13 @@ def test_quotes_are_verbatim(lic_id):
             needle = " ".join(words(frag))
             if len(needle.split()) >= 3:
                 assert any(f" {needle} " in c for c in corpus), (lic_id, ob.kind, frag)
+
+
+def test_every_license_a_known_model_names_is_in_the_catalog():
+    """A registry model whose license the catalog lacks would have its derivatives' duties silently skipped."""
+    from license_audit.registry import load_registry
+
+    catalog = load_catalog()
+    missing = sorted({(m.id, lic) for m in load_registry() for lic in [m.license, *m.licenses]
+                      if lic and catalog.get(lic) is None})
+    assert missing == []
