@@ -73,3 +73,18 @@ def test_git_not_on_path_is_a_note_not_a_crash(cli, repo, monkeypatch, tmp_path)
         raise
     assert code in (0, 1)
     assert report["model"]["declared_license"] == "mit"
+
+
+def test_git_variables_of_a_hook_do_not_redirect_the_audit(cli, repo, tmp_path, monkeypatch):
+    """git exports GIT_DIR (and friends) to hooks: a hook auditing a model folder must read that folder's
+    repository, not the one whose hook runs."""
+    gone = repo.commit("drop license", remove=("LICENSE",))
+    other = GitRepo(tmp_path / "other")
+    other_head = other.commit("unrelated", {"README.md": card("license: apache-2.0")})
+    head = repo.git("rev-parse", "HEAD")
+    monkeypatch.setenv("GIT_DIR", str(other.root / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other.root))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other.root / ".git" / "index"))
+    report, _ = audit_json(cli, repo.root)
+    assert report["target"]["revision"] == head != other_head
+    assert [f["commit"] for f in report["findings"] if f["rule"] == "license-file-removed"] == [gone]
