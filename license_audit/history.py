@@ -187,43 +187,43 @@ def card_versions(changes: list[Change], read: Callable[[str | None], str | None
 # ---------------------------------------------------------------------------------------------- git
 
 
-def git_history(root: Path, prefix: str | None = None) -> History:
+def git_history(root: Path, prefix: str | None = None, head: str | None = None) -> History:
     """History of HEAD's first-parent line for the license-relevant files of the git work tree at root.
 
     `prefix`: root is this folder inside the work tree (a monorepo); history is limited to it and its
-    paths are relative to it, like the crawl's.
+    paths are relative to it, like the crawl's. `head`: HEAD's commit when the caller knows it (the
+    target's revision), which spares a git call; None when unknown (or when there are no commits).
     """
-    import git  # GitPython, imported lazily: plain folders and --version never pay for it
+    from license_audit.gitcmd import Git, GitError  # git itself, not GitPython: see gitcmd's docstring
 
     hist = History("git")
     try:
-        repo = git.Repo(root, search_parent_directories=bool(prefix))
-        safe_git(repo)
-    except Exception as exc:
-        hist.notes.append(f"history: {root.name} is not a readable git repository ({type(exc).__name__}); skipped")
+        repo = Git(root)
+    except GitError as exc:
+        hist.notes.append(f"history: {root.name} is not a readable git repository ({exc.stderr or exc.status}); skipped")
         return hist
-    hist.closer = repo.close  # ends GitPython's persistent cat-file process after the rules have run
+    hist.closer = repo.close  # ends the persistent cat-file processes after the rules have run
     try:
-        try:
-            repo.git.rev_parse("--verify", "--quiet", "HEAD")
-        except git.GitCommandError:
-            hist.notes.append("history: the git repository has no commits yet")
-            return hist
+        if head is None:
+            try:
+                head = repo.run("rev-parse", "--verify", "--quiet", "HEAD").decode("ascii", "replace").strip()
+            except GitError:
+                hist.notes.append("history: the git repository has no commits yet")
+                return hist
         try:
             # No pathspec: git's wildcard pathspecs cost more than the whole walk (they defeat tree
             # pruning and are matched per entry); the paths are filtered here, once per distinct path.
             scope = [f"--relative={prefix}/"] if prefix else []
-            raw = repo.git.log(
-                "--name-status", "-z", "-M", "--first-parent", "--diff-merges=first-parent",
+            raw = repo.run(
+                "log", "--name-status", "-z", "-M", "--first-parent", "--diff-merges=first-parent",
                 "--no-color", "--no-ext-diff", "--no-textconv", "--no-show-signature",
-                "--format=%x1e%H%x1f%an%x1f%aI", *scope, "HEAD", "--", *([f"{prefix}/"] if prefix else []),
-                stdout_as_string=False,
+                "--format=%x1e%H%x1f%an%x1f%aI", *scope, head, "--", *([f"{prefix}/"] if prefix else []),
             )
-        except git.GitCommandError as exc:
-            hist.notes.append(f"history: git log failed ({_first_line(exc.stderr) or exc.status}); skipped")
+        except GitError as exc:
+            hist.notes.append(f"history: git log failed ({exc.stderr or exc.status}); skipped")
             return hist
         hist.changes = parse_name_status_log(raw, is_tracked_path, ref_prefix=f"{prefix}/" if prefix else "")
-        if _is_shallow(repo):
+        if repo.shallow or (Path(repo.git_dir) / "shallow").exists():
             hist.boundary = _shallow_boundary(repo)
             hist.notes.append("history: shallow clone; commits before the clone's depth are not visible "
                               "(deletions there cannot be seen; `git fetch --unshallow` gives the full history)")
@@ -231,11 +231,8 @@ def git_history(root: Path, prefix: str | None = None) -> History:
         def read_blob(ref: str) -> str | None:
             if "\n" in ref:
                 return None  # cat-file --batch reads one reference per line
-            _, kind, size = repo.git.get_object_header(ref)
-            if kind not in (b"blob", "blob") or size > MAX_BLOB_BYTES:
-                return None  # a huge "license" is no license text; never load it whole
-            _, _, _, data = repo.git.get_object_data(ref)
-            return text_of_blob(data)
+            data = repo.blob(ref, MAX_BLOB_BYTES)  # a huge "license" is no license text; never loaded whole
+            return None if data is None else text_of_blob(data)
 
         hist.reader = read_blob
         hist.card_versions = card_versions(hist.changes, hist.read, hist.notes)
@@ -246,7 +243,8 @@ def git_history(root: Path, prefix: str | None = None) -> History:
 
 
 def safe_git(repo):
-    """Options for every git command on an audited (untrusted) repository: no configured program runs."""
+    """Options for every GitPython command on an audited (untrusted) repository: no configured program runs
+    (the same options gitcmd.SAFE_OPTIONS gives the commands run directly)."""
     repo.git.set_persistent_git_options(c=["core.fsmonitor=false", "core.pager=cat", "log.showSignature=false"])
     return repo
 
@@ -257,13 +255,6 @@ def _shallow_boundary(repo) -> set[str]:
     except OSError:
         return set()
     return {line.strip() for line in text.splitlines() if line.strip()}
-
-
-def _is_shallow(repo) -> bool:
-    try:
-        return repo.git.rev_parse("--is-shallow-repository").strip() == "true"
-    except Exception:
-        return (Path(repo.git_dir) / "shallow").exists()
 
 
 def _first_line(text) -> str:
@@ -352,7 +343,7 @@ def load_history(target) -> History | None:
         return loader()
     if target.info.kind == "git":
         try:
-            return git_history(target.root, target.extra.get("git_prefix"))
+            return git_history(target.root, target.extra.get("git_prefix"), target.info.revision)
         except Exception as exc:  # a repository git cannot walk costs the history rules, not the audit
             hist = History("git")
             hist.notes.append(f"history: not read ({type(exc).__name__}: {_first_line(str(exc))[:160]}); "

@@ -60,37 +60,12 @@ def parse_hub_spec(spec: str) -> tuple[str, str | None]:
     return repo, (rev or None)
 
 
-# Variables git sets for hooks (and users set by hand) that would point a git command at another
-# repository than the one named: the audit reads the repository it was given.
-_GIT_REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
-                  "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE")
-
-
-def git_env() -> dict[str, str]:
-    import os
-
-    return {k: v for k, v in os.environ.items() if k not in _GIT_REDIRECTS}
-
-
 def git_head(root: Path) -> str | None:
-    """The HEAD commit of a git work tree, or None (no commits yet, not readable, git missing).
+    """The HEAD commit of a git work tree, or None: one `git rev-parse`, never GitPython's import
+    (every audit of a git work tree asks this, with or without history)."""
+    from license_audit.gitcmd import head
 
-    One `git rev-parse` (about 1.5 ms) rather than GitPython, whose import costs 30 ms: every audit
-    of a git work tree asks this, with or without history. Worktrees, packed and reftable refs are
-    git's own business that way."""
-    if not (root / ".git").exists():
-        return None
-    import subprocess
-
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "-c", "core.fsmonitor=false", "--no-pager", "rev-parse", "--verify", "--quiet",
-             "HEAD^{commit}"],
-            capture_output=True, text=True, env=git_env(), timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    sha = proc.stdout.strip()
-    return sha if proc.returncode == 0 and len(sha) in (40, 64) and all(c in "0123456789abcdef" for c in sha) else None
+    return head(root)
 
 
 def open_local(spec: str) -> Target:

@@ -1,0 +1,136 @@
+"""git, run directly on an audited (untrusted) work tree: the commands an audit's history needs.
+
+An audit of a git work tree runs four git processes: `rev-parse` twice, one `log`, and one `cat-file
+--batch` for the blobs it reads.
+Through GitPython they cost its import, 30 ms, which is a third of a whole audit's budget (issue 8: an
+audit within 10x of `python -c pass`); run directly they cost what git costs. GitPython stays the tool
+for managing repositories (`hook install`, monorepo folders), where start-up does not matter.
+
+Every command gets the same guard rails: the repository's configured programs are switched off
+(fsmonitor, pager, signature display), no GIT_DIR-style variable from the caller's environment (a hook's)
+can point it at another repository, and output is bytes, decoded by the caller.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+# Configured programs git would otherwise run on the audited repository's behalf.
+SAFE_OPTIONS = ("-c", "core.fsmonitor=false", "-c", "core.pager=cat", "-c", "log.showSignature=false", "--no-pager")
+# Variables git exports to hooks (and people set by hand) that would redirect a command to another repository.
+REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
+             "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE")
+TIMEOUT = 600  # seconds for one command: a walk of a huge history, never an endless wait
+
+
+class GitError(Exception):
+    """A git command failed (or git is missing): `status` is its exit code, `stderr` its first line."""
+
+    def __init__(self, status: int | None, stderr: str):
+        super().__init__(stderr or f"git exited with {status}")
+        self.status = status
+        self.stderr = stderr
+
+
+def env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in REDIRECTS}
+
+
+def _first_line(data: bytes) -> str:
+    for line in data.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+class Git:
+    """git commands on the work tree at `root`; blobs through persistent `cat-file` processes."""
+
+    def __init__(self, root: Path):
+        """`root`: the work tree, or a folder inside it; commands run at the work tree's top, so paths
+        and pathspecs are relative to it (as GitPython's are)."""
+        self.root = Path(root)
+        self._batch: subprocess.Popen | None = None
+        out = self.run("rev-parse", "--absolute-git-dir", "--show-toplevel", "--is-shallow-repository")
+        lines = out.decode("utf-8", "surrogateescape").splitlines()
+        if len(lines) != 3:
+            raise GitError(None, "not a git work tree")
+        self.git_dir, self.root = Path(lines[0]), Path(lines[1])
+        self.shallow = lines[2] == "true"
+
+    def _argv(self, *args: str) -> list[str]:
+        return ["git", "-C", str(self.root), *SAFE_OPTIONS, *args]
+
+    def run(self, *args: str) -> bytes:
+        """stdout of `git ARGS`; GitError when it fails."""
+        try:
+            proc = subprocess.run(self._argv(*args), capture_output=True, env=env(), timeout=TIMEOUT, check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise GitError(None, f"git could not run ({type(exc).__name__})") from None
+        if proc.returncode != 0:
+            raise GitError(proc.returncode, _first_line(proc.stderr))
+        return proc.stdout
+
+    def blob(self, ref: str, limit: int) -> bytes | None:
+        """The content of the blob `ref` names (`<commit>:<path>`); None when there is none, when it is
+        another kind of object, or when it is larger than `limit` bytes (then never held in memory)."""
+        if "\n" in ref:
+            raise ValueError("cat-file reads one reference per line")
+        if self._batch is None:
+            try:
+                self._batch = subprocess.Popen(self._argv("cat-file", "--batch"), stdin=subprocess.PIPE,
+                                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env())
+            except OSError:
+                raise GitError(None, "git could not run") from None
+        proc = self._batch
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(ref.encode("utf-8", "surrogateescape") + b"\n")
+        proc.stdin.flush()
+        header = proc.stdout.readline().split()
+        if len(header) != 3:
+            if not header:
+                raise GitError(proc.poll(), "cat-file ended")
+            return None  # "<ref> missing" / "<ref> ambiguous": no content follows
+        kind, size = header[1], int(header[2])
+        if kind != b"blob" or size > limit:
+            remaining = size + 1  # skipped in chunks: a huge object is read past, never kept
+            while remaining:
+                chunk = proc.stdout.read(min(remaining, 1 << 20))
+                if not chunk:
+                    raise GitError(proc.poll(), "cat-file ended early")
+                remaining -= len(chunk)
+            return None
+        data = proc.stdout.read(size + 1)  # the content and its terminating newline
+        if len(data) != size + 1:
+            raise GitError(proc.poll(), "cat-file ended early")
+        return data[:size]
+
+    def close(self) -> None:
+        proc, self._batch = self._batch, None
+        if proc is None:
+            return
+        try:
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=5)
+        except (OSError, subprocess.SubprocessError):
+            proc.kill()
+            proc.wait()
+        finally:
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+def head(root: Path) -> str | None:
+    """The HEAD commit of a git work tree, or None (no commits yet, not readable, git missing)."""
+    if not (Path(root) / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(root), *SAFE_OPTIONS, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+                             capture_output=True, text=True, env=env(), timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    sha = out.stdout.strip()
+    return sha if out.returncode == 0 and len(sha) in (40, 64) and all(c in "0123456789abcdef" for c in sha) else None
