@@ -39,14 +39,36 @@ def imported_modules(args: list[str]) -> int:
     return int(proc.stderr.strip().splitlines()[-1])
 
 
+def git_copy(example: str, where: Path) -> Path:
+    """The example as a git work tree with a short history (a model repo as people clone it)."""
+    repo = where / example
+    shutil.copytree(ROOT / "examples" / example, repo)
+    genv = dict(ENV, GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.org", GIT_COMMITTER_NAME="A",
+                GIT_COMMITTER_EMAIL="a@example.org", GIT_CONFIG_NOSYSTEM="1", HOME=str(where))
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, env=genv, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "release")
+    for i in range(5):
+        with open(repo / "README.md", "a", encoding="utf-8") as fh:
+            fh.write(f"\nUpdate {i}.\n")
+        git("commit", "-q", "-am", f"card update {i}")
+    return repo
+
+
 def main() -> None:
     cache = tempfile.mkdtemp(prefix="license-audit-bench-cache-")
     env = dict(ENV, LICENSE_AUDIT_CACHE=cache)
+    repo = git_copy("llama31-compliant", Path(cache))
     cases = {
         "--version": ["--version"],
         "audit examples/llama31-compliant (text)": ["audit", "examples/llama31-compliant", "--no-history"],
         "audit examples/deepseek-v3-relabelled (text)": ["audit", "examples/deepseek-v3-relabelled", "--no-history"],
         "audit examples/deepseek-v3-relabelled --format json": ["audit", "examples/deepseek-v3-relabelled", "--format", "json", "--no-history"],
+        "audit of the Llama example as a git work tree (6 commits, history read)": ["audit", str(repo)],
     }
     base_cmd = [sys.executable, "-c", "pass"]
     cmds = {label: [sys.executable, "-m", "license_audit", *args] for label, args in cases.items()}

@@ -123,14 +123,52 @@ class Git:
                 proc.stdout.close()
 
 
+def _is_sha(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+
+
+def _small(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(512).decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _head_from_files(root: Path) -> str | None:
+    """HEAD's commit from the two small files that hold it in the common layout (a `.git` folder, HEAD
+    naming a branch whose loose ref exists, or a detached HEAD); None whenever it is anything else
+    (packed or reftable refs, a `.git` file, an unborn branch), for git itself to answer."""
+    git_dir = root / ".git"
+    if not git_dir.is_dir() or git_dir.is_symlink():
+        return None
+    head = _small(git_dir / "HEAD")
+    if head is None:
+        return None
+    if _is_sha(head):
+        return head
+    name = head[5:] if head.startswith("ref: ") else ""
+    if not name.startswith("refs/heads/") or ".." in name or not all(c.isalnum() or c in "._/-" for c in name):
+        return None
+    ref = git_dir / name
+    if ref.is_symlink():
+        return None
+    sha = _small(ref)
+    return sha if sha is not None and _is_sha(sha) else None
+
+
 def head(root: Path) -> str | None:
     """The HEAD commit of a git work tree, or None (no commits yet, not readable, git missing)."""
-    if not (Path(root) / ".git").exists():
+    root = Path(root)
+    if not (root / ".git").exists():
         return None
+    sha = _head_from_files(root)  # a loose ref wins over packed-refs in git too
+    if sha is not None:
+        return sha
     try:
         out = subprocess.run(["git", "-C", str(root), *SAFE_OPTIONS, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
                              capture_output=True, text=True, env=env(), timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     sha = out.stdout.strip()
-    return sha if out.returncode == 0 and len(sha) in (40, 64) and all(c in "0123456789abcdef" for c in sha) else None
+    return sha if out.returncode == 0 and _is_sha(sha) else None

@@ -45,3 +45,21 @@ def test_not_a_repository_and_failing_commands_are_git_errors(tmp_path, repo):
         Git(repo.root).run("rev-parse", "--verify", "--quiet", "no-such-ref")
     assert exc.value.status == 1
     assert head(tmp_path) is None
+
+
+def test_head_from_files_agrees_with_git_in_every_layout(repo, tmp_path):
+    from license_audit.gitcmd import _head_from_files
+
+    sha = repo.git("rev-parse", "HEAD")
+    assert _head_from_files(repo.root) == sha == head(repo.root)  # loose branch ref
+    repo.git("pack-refs", "--all")
+    assert _head_from_files(repo.root) is None and head(repo.root) == sha  # packed: git answers
+    repo.git("checkout", "-q", "--detach", sha)
+    assert _head_from_files(repo.root) == sha == head(repo.root)  # detached
+    linked = tmp_path / "linked"
+    repo.git("worktree", "add", "-q", str(linked), sha)
+    assert _head_from_files(linked) is None and head(linked) == sha  # a .git file: git answers
+    unborn = GitRepo(tmp_path / "unborn")
+    assert head(unborn.root) is None
+    (repo.root / ".git" / "HEAD").write_text("ref: refs/heads/../../../etc/passwd\n")
+    assert _head_from_files(repo.root) is None  # never read outside .git
