@@ -1,7 +1,7 @@
 """git, run directly on an audited (untrusted) work tree: the commands an audit's history needs.
 
-An audit of a git work tree runs four git processes: `rev-parse` twice, one `log`, and one `cat-file
---batch` for the blobs it reads.
+An audit of a git work tree runs two git processes, one `log` and one `cat-file --batch` for the blobs
+it reads (plus `rev-parse` where the repository's layout is not the common one).
 Through GitPython they cost its import, 30 ms, which is a third of a whole audit's budget (issue 8: an
 audit within 10x of `python -c pass`); run directly they cost what git costs. GitPython stays the tool
 for managing repositories (`hook install`, monorepo folders), where start-up does not matter.
@@ -53,6 +53,12 @@ class Git:
         and pathspecs are relative to it (as GitPython's are)."""
         self.root = Path(root)
         self._batch: subprocess.Popen | None = None
+        dot_git = self.root / ".git"
+        if dot_git.is_dir() and not dot_git.is_symlink() and (dot_git / "HEAD").is_file():
+            # The common layout answers without a git process: the top is here, and a shallow clone is
+            # one whose `shallow` file exists (what --is-shallow-repository checks).
+            self.git_dir, self.shallow = dot_git.resolve(), (dot_git / "shallow").exists()
+            return
         out = self.run("rev-parse", "--absolute-git-dir", "--show-toplevel", "--is-shallow-repository")
         lines = out.decode("utf-8", "surrogateescape").splitlines()
         if len(lines) != 3:
