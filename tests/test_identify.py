@@ -397,6 +397,14 @@ def test_title_quoted_again_inside_the_copy_is_one_copy():
     assert len(found) == 1 and found[0].confidence >= 0.98 and found[0].kind == "text", found
 
 
+
+def test_llama3_copy_without_the_acceptable_use_policy_is_a_full_copy():
+    # The reference (meta-llama/llama3 LICENSE) appends the Acceptable Use Policy; a LICENSE that ends with
+    # section 7 keeps the policy in a separate file and is still a whole copy of the terms.
+    terms = license_text("llama3").split("Meta Llama 3 Acceptable Use Policy")[0]
+    found = identify_text(terms, CAT)
+    assert [(m.id, m.kind) for m in found] == [("llama3", "text")] and found[0].confidence >= 0.98, found
+
 BSD_4_CLAUSE = """Copyright (c) 1990 The Regents. All rights reserved.
 
 Redistribution and use in source and binary forms, with or without modification, are permitted provided that

@@ -167,3 +167,22 @@ def test_a_license_without_catalog_text_is_named_not_invented(cli, make_repo, tm
     notice = (repo / "NOTICE").read_text(encoding="utf-8")
     assert "Copyright 2024 ACME Corp." in notice and "https://acme.example/license" in notice
     assert "A copy of the license" not in notice
+
+
+def test_llama3_derivative_gets_the_llama3_license_copy_written(cli, make_repo):
+    repo = make_repo({
+        "README.md": card("license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct\nbase_model_relation: finetune"),
+        "config.json": config_of("meta-llama/Meta-Llama-3-8B-Instruct"),
+    })
+    res = cli("notice", repo, "--write")
+    assert res.exit_code == 0, res.output
+    assert "no reference text" not in res.output
+    # An upstream's copy goes beside the model's own LICENSE, under the upstream license's name.
+    assert "wrote LICENSE-LLAMA3 (Meta Llama 3 Community License Agreement)" in res.output
+    assert (repo / "LICENSE-LLAMA3").read_text(encoding="utf-8") == license_text("llama3")
+    assert "META LLAMA 3 COMMUNITY LICENSE AGREEMENT" in license_text("llama3")
+    notice = (repo / "NOTICE").read_text(encoding="utf-8")
+    assert "Meta Llama 3 is licensed under the Meta Llama 3 Community License, Copyright © Meta Platforms, Inc." in notice
+    assert "A copy of the license is in LICENSE-LLAMA3." in notice
+    after, _ = audit_json(cli, repo)
+    assert not [f for f in after["findings"] if f["rule"] == "upstream-license-missing"]
