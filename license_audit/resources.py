@@ -39,5 +39,10 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("LICENSE_AUDIT_CACHE")
     if explicit is not None:
         return Path(explicit) if explicit not in ("", "0") else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no HOME and no passwd entry (some containers): run without a cache
+            return None
     return Path(base) / "license-audit"

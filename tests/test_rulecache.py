@@ -146,3 +146,20 @@ def test_damaged_compiled_index_is_compiled_again(cache):
     for f in cache.glob("identify-*.json"):
         f.write_text("{not json")
     assert _compiled_view(compiled.compile_catalog(Catalog(list(load_catalog())))) == expected
+
+
+def test_no_home_directory_means_no_cache_not_a_failure(monkeypatch, cli, tmp_path):
+    from pathlib import Path
+
+    from license_audit.resources import cache_dir
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("LICENSE_AUDIT_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache_dir() is None
+    (tmp_path / "README.md").write_text("---\nlicense: mit\n---\n# m\n")
+    res = cli("audit", tmp_path, "--format", "json", "--no-history")
+    assert res.exit_code in (0, 1), res.output
