@@ -98,7 +98,10 @@ def long_tail_cases() -> list[tuple[str, str, set[str]]]:
         import licensedcode  # type: ignore
     except ImportError:
         return []
-    lic_dir = Path(licensedcode.__file__).parent / "data" / "licenses"
+    # licensedcode-data installs `licensedcode` as a namespace package (no __file__).
+    roots = [Path(licensedcode.__file__).parent] if getattr(licensedcode, "__file__", None) else \
+        [Path(p) for p in getattr(licensedcode, "__path__", [])]
+    lic_dir = next((r / "data" / "licenses" for r in roots if (r / "data" / "licenses").is_dir()), Path("/nonexistent"))
     if not lic_dir.is_dir():
         return []
     known = {norm(lic.spdx) for lic in CATALOG}
