@@ -48,7 +48,7 @@ class ModelCard:
         items = raw if isinstance(raw, list) else [raw]
         out = []
         for item in items:
-            if isinstance(item, (dict, list)):
+            if not _is_text(item):
                 continue  # not a model id; parse_card reports it
             s = _as_str(item)
             if s:
@@ -75,6 +75,12 @@ class ModelCard:
         return lic.strip().lower() if lic else None
 
 
+def _is_text(value: Any) -> bool:
+    # YAML gives numbers for `license_name: 2.0` or `base_model: 1234`: text all the same. Mappings and
+    # booleans are no name (`base_model: true` is not a model called "True").
+    return isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
 def _as_str(value: Any) -> str | None:
     if value is None:
         return None
@@ -82,7 +88,10 @@ def _as_str(value: Any) -> str | None:
         value = value[0] if value else None
         if value is None:
             return None
-    return str(value)
+    return str(value) if _is_text(value) else None
+
+
+_TEXT_KEYS = ("license", "license_name", "license_link", "model_name", "base_model_relation")
 
 
 def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
@@ -96,8 +105,9 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
     yaml_text = m.group(2)
     card.body = text[m.end():]
     card.body_start_line = text[: m.end()].count("\n") + 1
+    duplicates: list[tuple[int, str]] = []
     try:
-        data = load_yaml(yaml_text)
+        data = load_yaml(yaml_text, duplicates)
     except yaml.YAMLError as exc:
         line = yaml_error_line(exc)
         # +1: the opening '---' line precedes the YAML block.
@@ -109,12 +119,20 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
         card.problems.append((2, f"front matter is a {type(data).__name__}, not a mapping of keys"))
         return card
     card.metadata = {str(k): v for k, v in data.items()}
+    for line, key in duplicates:
+        # +1: the opening '---' line precedes the YAML block.
+        card.problems.append((line + 1, f"front matter sets '{key}' more than once; the last value is used"))
     rel = card._raw_relation
     if rel and rel not in RELATIONS:
         card.problems.append((None, f"base_model_relation '{rel}' is not one of {', '.join(RELATIONS)}"))
     raw_bases = card.metadata.get("base_model")
-    if any(isinstance(b, (dict, list)) for b in (raw_bases if isinstance(raw_bases, list) else [raw_bases])):
+    if raw_bases is not None and not all(
+            _is_text(b) for b in (raw_bases if isinstance(raw_bases, list) else [raw_bases])):
         card.problems.append((None, "base_model must be a model id or a list of model ids"))
+    for key in _TEXT_KEYS:
+        value = card.metadata.get(key)
+        if value is not None and not all(_is_text(v) for v in (value if isinstance(value, list) else [value])):
+            card.problems.append((None, f"'{key}' must be text, not a {type(value).__name__}; it is ignored"))
     return card
 
 

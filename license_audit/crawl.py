@@ -31,6 +31,15 @@ _LICENSE_NAME = re.compile(
     re.IGNORECASE,
 )
 _TEXT_SUFFIXES = {"", ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".mdx"}
+_VERSION_OR_NAME_SUFFIX = re.compile(r"\.(\d+[a-z]?|[a-z][a-z0-9]*\d[a-z0-9]*|[a-z]+)")
+_NOT_TEXT_SUFFIXES = {
+    ".py", ".pyc", ".pyi", ".ipynb", ".js", ".ts", ".mjs", ".java", ".c", ".cc", ".cpp", ".h", ".hpp", ".rs",
+    ".go", ".rb", ".php", ".sh", ".bat", ".ps1", ".json", ".jsonl", ".yaml", ".yml", ".toml", ".ini", ".cfg",
+    ".xml", ".csv", ".tsv", ".parquet", ".arrow", ".bin", ".pt", ".pth", ".ckpt", ".safetensors", ".gguf",
+    ".onnx", ".h5", ".msgpack", ".model", ".tflite", ".npz", ".npy", ".pkl", ".pickle", ".zip", ".gz",
+    ".tgz", ".tar", ".xz", ".bz2", ".7z", ".whl", ".so", ".dll", ".dylib", ".exe", ".png", ".jpg",
+    ".jpeg", ".gif", ".svg", ".webp", ".ico", ".pdf", ".mp3", ".wav", ".mp4", ".lock", ".log",
+}
 _CONFIG_NAMES = (
     "config.json",
     "adapter_config.json",
@@ -97,7 +106,11 @@ def is_license_file(rel: str) -> bool:
     p = Path(rel)
     if len(p.parts) > _MAX_LICENSE_DEPTH:
         return False
-    if p.suffix.lower() not in _TEXT_SUFFIXES and not _LICENSE_NAME.search(p.suffix):
+    suffix = p.suffix.lower()
+    # LICENSE-APACHE-2.0, LICENSE-LLAMA3.1, LICENSE.llama3: what follows the last dot is a version or a
+    # name, not a file type, and `notice --write` itself writes such names. Code and data are not texts.
+    if suffix in _NOT_TEXT_SUFFIXES or (suffix not in _TEXT_SUFFIXES and not _LICENSE_NAME.search(suffix)
+                                        and not _VERSION_OR_NAME_SUFFIX.fullmatch(suffix)):
         return False
     if p.name.lower() in {"readme.md", "readme"}:
         return False
@@ -132,9 +145,17 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
         if is_license_file(shown) or shown.lower() == "readme.md":
             snap.problems.append(Problem(shown, "has a file name that is not UTF-8; not read",
                                          fix="Rename the file to a UTF-8 name."))
-    for rel in outside:
-        if is_license_file(rel) or rel.lower() == "readme.md":
-            snap.problems.append(Problem(rel, "is a link that points outside the repository; not read", fix=_LINK_FIX))
+    # Every such link is a file the audit did not read: a config.json linked from elsewhere must not
+    # let a derivative pass unseen, so each is a finding (listed up to a bound, then counted).
+    for rel in outside[:MAX_LINK_PROBLEMS]:
+        snap.problems.append(Problem(rel, _link_reason(root, rel), fix=_LINK_FIX))
+    if len(outside) > MAX_LINK_PROBLEMS:
+        snap.notes.append(f"crawl: {len(outside) - MAX_LINK_PROBLEMS} more links that point outside the "
+                          f"repository (or nowhere) were not read")
+    cache_repo = _hub_cache_repo(root)
+    if outside and cache_repo:
+        snap.notes.append(f"crawl: this folder is a snapshot in the Hugging Face cache, whose files are links "
+                          f"into the cache's blobs; audit it as `hf:{cache_repo} --offline` to read them")
 
     card_rel = find_card(files)
     if card_rel:
@@ -149,6 +170,11 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
             text = _read_text(snap, rel)
             if text is not None:
                 snap.license_texts[rel] = text
+    for rel in snap.truncated:
+        # What is said of the card or a license file (a phrase absent, a license not found) holds only
+        # for the part that was read.
+        snap.notes.append(f"crawl: {rel} is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB; only its first "
+                          f"{MAX_TEXT_BYTES // (1024 * 1024)} MiB were read, so findings about it cover that part")
 
     for rel in files:
         if Path(rel).name in _CONFIG_NAMES and "/" not in rel:
@@ -192,7 +218,7 @@ def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | N
     try:
         res = read_bytes(snap.root, rel, limit)
     except UnsafePath:
-        snap.problems.append(Problem(rel, "is a link that points outside the repository; not read", fix=_LINK_FIX))
+        snap.problems.append(Problem(rel, _link_reason(snap.root, rel), fix=_LINK_FIX))
         return None
     except OSError as exc:
         snap.problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}"))
@@ -205,6 +231,27 @@ def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | N
             snap.problems.append(Problem(rel, f"is binary, not text; it cannot be read as {what}", fix=_BINARY_FIX))
         return None
     return decode_text(res.data)
+
+
+MAX_LINK_PROBLEMS = 50
+
+
+def _link_reason(root: Path, rel: str) -> str:
+    try:
+        (root / rel).resolve()
+    except RuntimeError:
+        return "is a link loop; not read"
+    return "is a link that points outside the repository; not read"
+
+
+def _hub_cache_repo(root: Path) -> str | None:
+    """OWNER/NAME when root is `.../models--OWNER--NAME/snapshots/<revision>` (huggingface_hub's layout)."""
+    parts = root.parts
+    if len(parts) >= 3 and parts[-2] == "snapshots" and parts[-3].startswith("models--"):
+        owner, _, name = parts[-3][len("models--"):].partition("--")
+        if owner and name:
+            return f"{owner}/{name}"
+    return None
 
 
 def _utf8(rel: str) -> bool:

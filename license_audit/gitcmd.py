@@ -83,7 +83,14 @@ class Git:
         """The content of the blob `ref` names (`<commit>:<path>`); None when there is none, when it is
         another kind of object, or when it is larger than `limit` bytes (then never held in memory)."""
         if "\n" in ref:
-            raise ValueError("cat-file reads one reference per line")
+            # cat-file --batch reads one reference per line: a path with a newline is resolved to its
+            # object id first, as an argument, where any byte is fine.
+            try:
+                ref = self.run("rev-parse", "--verify", "--quiet", ref).decode("ascii").strip()
+            except (GitError, UnicodeDecodeError):
+                return None
+            if not _is_sha(ref):
+                return None
         if self._batch is None:
             try:
                 self._batch = subprocess.Popen(self._argv("cat-file", "--batch"), stdin=subprocess.PIPE,

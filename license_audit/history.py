@@ -229,8 +229,6 @@ def git_history(root: Path, prefix: str | None = None, head: str | None = None) 
                               "(deletions there cannot be seen; `git fetch --unshallow` gives the full history)")
 
         def read_blob(ref: str) -> str | None:
-            if "\n" in ref:
-                return None  # cat-file --batch reads one reference per line
             data = repo.blob(ref, MAX_BLOB_BYTES)  # a huge "license" is no license text; never loaded whole
             return None if data is None else text_of_blob(data)
 

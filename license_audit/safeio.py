@@ -28,7 +28,10 @@ class UnsafePath(Exception):
 def inside(root: Path, path: Path) -> Path:
     """Resolve `path` and ensure it stays under `root`; symlinks that leave the repository are refused."""
     real_root = root.resolve()
-    real = path.resolve()
+    try:
+        real = path.resolve()
+    except RuntimeError:  # a link loop (Python 3.13 raises OSError for it instead)
+        raise UnsafePath(f"{path} is a link loop") from None
     if real != real_root and real_root not in real.parents:
         raise UnsafePath(f"{path} points outside the repository")
     return real
@@ -95,6 +98,8 @@ def parse_json(text: str, max_depth: int = MAX_JSON_DEPTH):
         raise JSONProblem(f"nesting deeper than {max_depth} levels") from None
     except json.JSONDecodeError as exc:
         raise JSONProblem(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except ValueError as exc:  # an integer of thousands of digits: Python refuses to convert it
+        raise JSONProblem(f"invalid JSON: {str(exc).split(';')[0]}") from None
     if _depth(obj, max_depth) > max_depth:
         raise JSONProblem(f"nesting deeper than {max_depth} levels")
     return obj
@@ -106,6 +111,7 @@ class _BoundedSafeLoader(yaml.SafeLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self._aliases = 0
+        self.duplicates: list[tuple[int, str]] | None = None  # (line, key) of repeated keys, when asked for
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -115,9 +121,28 @@ class _BoundedSafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def load_yaml(text: str):
-    """yaml.safe_load with an alias bound; raises yaml.YAMLError on bad input."""
-    return yaml.load(text, Loader=_BoundedSafeLoader)  # noqa: S506 - the loader is a SafeLoader subclass
+    def construct_mapping(self, node, deep=False):
+        # YAML keeps the last of two equal keys without a word; a card that says `license:` twice
+        # should hear about it (the policy loader refuses it outright).
+        if self.duplicates is not None and isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    if key_node.value in seen:
+                        self.duplicates.append((key_node.start_mark.line + 1, key_node.value))
+                    seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
+def load_yaml(text: str, duplicates: list[tuple[int, str]] | None = None):
+    """yaml.safe_load with an alias bound; raises yaml.YAMLError on bad input. `duplicates`: a list that
+    receives (line, key) for every key repeated in a mapping (the last value is the one loaded)."""
+    loader = _BoundedSafeLoader(text)
+    loader.duplicates = duplicates
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 # libyaml's safe loader when PyYAML was built with it: the shipped rules/ (100+ files) parse 50x faster.

@@ -11,7 +11,8 @@ from license_audit.gitcmd import Git, GitError, head
 @pytest.fixture
 def repo(tmp_path):
     r = GitRepo(tmp_path / "model")
-    r.commit("add", {"LICENSE": "small text\n", "big.bin": b"x" * 5000, "sub/README.md": "card\n"})
+    r.commit("add", {"LICENSE": "small text\n", "big.bin": b"x" * 5000, "sub/README.md": "card\n",
+                     "NOTICE\nB": "a name with a newline\n"})
     return r
 
 
@@ -24,8 +25,9 @@ def test_blobs_are_read_and_oversized_ones_skipped_in_sync(repo):
         assert g.blob("HEAD:missing", 1000) is None
         assert g.blob("HEAD:sub/README.md", 1000) == b"card\n"  # the stream is still in step
         assert g.blob("HEAD:big.bin", 10_000) == b"x" * 5000
-        with pytest.raises(ValueError):
-            g.blob("HEAD:a\nHEAD:b", 1000)
+        assert g.blob("HEAD:NOTICE\nB", 1000) == b"a name with a newline\n"
+        assert g.blob("HEAD:a\nHEAD:b", 1000) is None  # no such path: nothing, and the stream stays in step
+        assert g.blob("HEAD:LICENSE", 1000) == b"small text\n"
     finally:
         g.close()
         g.close()  # twice is harmless

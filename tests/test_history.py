@@ -449,3 +449,13 @@ def test_corrupt_repository_costs_only_history(cli, gitrepo):
     obj.write_bytes(b"garbage")
     report, _ = audit_json(cli, g.root)
     assert report["license_files"] and any(n.startswith("history: git log failed") for n in report["notes"])
+
+
+def test_deleted_copy_with_a_newline_in_its_name_is_read_back(gitrepo, cli):
+    # cat-file --batch takes one reference per line: such a path is resolved to its blob first, so its
+    # text is compared like any other (it is still in LICENSE: no finding).
+    g = gitrepo()
+    g.commit("add", {"README.md": MIT_CARD, "LICENSE": MIT, "LICENSE\nB": MIT})
+    g.commit("drop the copy", remove=("LICENSE\nB",))
+    report, _ = audit_json(cli, g.root)
+    assert "license-file-removed" not in rules_of(report)

@@ -91,9 +91,14 @@ def expand_list_file(path: Path, source: str, offline: bool, list_models: ListMo
         elif is_hub_spec(spec):
             out.append(spec)
         else:
-            # Relative paths are relative to the list file, like `-r` files of pip.
-            p = Path(spec).expanduser()
-            out.append(spec if p.is_absolute() else str(base / p))
+            # Relative paths are relative to the list file, like `-r` files of pip; no shell has seen a
+            # list file, so `~` and `~user` are expanded here (kept as written when they name nobody).
+            p = Path(spec)
+            try:
+                p = p.expanduser()
+            except RuntimeError:
+                pass
+            out.append(str(p) if p.is_absolute() else str(base / p))
     return out
 
 
@@ -102,7 +107,7 @@ def expand_source(source: str, offline: bool = False, list_models: ListModels | 
         return expand_org(source, offline, list_models)
     if is_hub_spec(source):
         return [source]
-    path = Path(source).expanduser()
+    path = Path(source)  # a command-line argument: the shell has expanded `~` already
     if path.is_dir():
         return expand_folder(path, source)
     if path.is_file():

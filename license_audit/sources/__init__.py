@@ -71,7 +71,7 @@ def git_head(root: Path) -> str | None:
 def open_local(spec: str) -> Target:
     if not spec.strip():
         raise TargetError("the TARGET is empty: give a model folder or hf:OWNER/NAME")
-    root = Path(spec).expanduser()
+    root = Path(spec)  # taken as given: the shell has expanded `~` or chosen not to (a folder named `~x`)
     if not root.exists():
         raise TargetError(f"{spec}: no such folder")
     if not root.is_dir():
@@ -90,7 +90,7 @@ def open_git_subfolder(spec: str) -> Target | None:
     repository (the bundled examples) is audited as `local`, with a revision-free, stable report. This is
     for a future option; load_history passes `extra["git_prefix"]` to git_history(root, prefix).
     """
-    root = Path(spec).expanduser().resolve()
+    root = Path(spec).resolve()
     inner = git_subfolder(root) if root.is_dir() and not (root / ".git").exists() else None
     if inner is None:
         return None
