@@ -347,6 +347,22 @@ def test_prose_named_near_twin_takes_the_config_evidence(cli, make_repo):
     assert rules.count("base-model-undeclared") == 1 and rules.count("license-incompatible") == 1
 
 
+def test_prose_mention_of_a_model_with_other_context_does_not_hide_the_exact_config(cli, make_repo):
+    # Free text names models for other reasons; Meta-Llama-3-8B-Instruct differs from Llama-3.1-8B in
+    # context and rope, not only token ids, so the config keeps its own exact match.
+    body = "# Acme-LM\n\nAcme-LM beats chat models fine-tuned from Meta-Llama-3-8B-Instruct on every benchmark.\n"
+    cands = lineage(cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")}))
+    top = cands[0]
+    assert top["model"] == "meta-llama/Llama-3.1-8B" and top["confidence"] >= 0.8
+    assert any(e.startswith("config.json: 18 of 18") for e in top["evidence"])
+
+
+def test_near_twin_takeover_keeps_the_exact_match_as_alternative(cli, make_repo):
+    body = "# Acme-LM\n\nThis model is fine-tuned from meta-llama/Llama-3.1-8B-Instruct on our data.\n"
+    cands = lineage(cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")}))
+    assert cands[0]["alternatives"] == ["meta-llama/Llama-3.1-8B"]
+
+
 def test_prose_named_model_of_another_shape_does_not_take_the_config(cli, make_repo):
     body = "# Acme-LM\n\nThis model is fine-tuned from Qwen/Qwen2.5-7B on our data.\n"
     cands = lineage(cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")}))

@@ -14,7 +14,14 @@ from license_audit.crawl import Snapshot
 from license_audit.lineage.declarations import declared_hits, prose_hits
 from license_audit.lineage.hits import Hit, tie_key
 from license_audit.lineage.shapes import attach, gguf_hits, weights_hits
-from license_audit.lineage.signature import canonical, compare_normalized, normalized, raised_fields, shape_differences
+from license_audit.lineage.signature import (
+    TOKEN_ID_FIELDS,
+    canonical,
+    compare_normalized,
+    normalized,
+    raised_fields,
+    shape_differences,
+)
 from license_audit.lineage.tokenizer import MARKERS, relate
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate
@@ -120,12 +127,19 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
     # cannot tell it from the best match, and the card has already said which one it is. A model the
     # card prose, an adapter or a GGUF file names does the same when nothing is declared, so that one
     # base is not reported twice (Llama-3.1-8B by its config, Llama-3.1-8B-Instruct by the prose).
-    preferred = [t for t in scored if t[0].id in declared] or [t for t in scored if t[0].id in named]
+    # Prose is free text ("beats models fine-tuned from X" names X too), so a named model takes over
+    # only as the near twin of the best match: it differs from the config in token ids alone, and the
+    # best match stays listed as the alternative.
+    preferred = [t for t in scored if t[0].id in declared] or \
+        [t for t in scored if t[0].id in named and set(t[3]) <= TOKEN_ID_FIELDS]
+    displaced = None
     for t in preferred:
         if t[1] >= best - CONFIG_MARGIN and not shape_differences(t[0].signature, observed):
             if t[0] is not top[0]:
                 note = f"; closest known config: {top[0].id} (same family)" if t[0].family == top[0].family \
                     else f"; closest known config: {top[0].id}"
+                if t[0].id not in declared:
+                    displaced = top[0]
                 top, ties = t, [t]
             elif t[0].id in declared:
                 ties = [t]  # declared: the set's other members are no longer alternatives
@@ -158,6 +172,11 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
         cap = min(cap or 1.0, SHARED_SHAPE_CAP)
         text += f"; not proof on its own: {known.shape_shared}"
     hit = Hit(known.id, min(conf, cap) if cap else conf, text)
+    if displaced is not None:
+        hit.alternatives = [displaced.id]
+        if displaced.license != known.license:
+            hit.notes.append(f"if the base is {displaced.id} (whose config this repeats exactly), its license "
+                             f"{displaced.license} applies instead: {duties_of(displaced.license)}")
     if len(ties) > 1:
         members = [t[0] for t in ties]
         hit.alternatives = [m.id for m in members[1:]]
