@@ -13,6 +13,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -59,12 +61,14 @@ def load_folder(files: list[Path], read: Callable[[Path], dict]) -> list[dict]:
     except OSError:
         return [read(p) for p in files]
     name = f"rules-{folder}-{state}.json"
-    try:
-        cached = json.loads((where / name).read_text(encoding="utf-8"), object_hook=_decode)
-        if isinstance(cached, list) and len(cached) == len(files):
-            return cached
-    except (OSError, ValueError):
-        pass
+    raw = _read_regular(where / name)
+    if raw is not None:
+        try:
+            cached = json.loads(raw, object_hook=_decode)
+            if isinstance(cached, list) and len(cached) == len(files) and all(isinstance(d, dict) for d in cached):
+                return cached
+        except (ValueError, RecursionError):
+            pass
     docs = [read(p) for p in files]  # raises InputError for a bad file: nothing is cached then
     try:
         text = json.dumps(docs, default=_encode)  # key order kept: it is the order YAML gave
@@ -87,10 +91,31 @@ def read(name: str) -> Any | None:
     where = cache_dir()
     if where is None:
         return None
-    try:
-        return json.loads((where / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    raw = _read_regular(where / name)
+    if raw is None:
         return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _read_regular(path: Path) -> str | None:
+    """The text of a cache file, or None: absent, unreadable, not UTF-8, or not a regular file (a FIFO
+    put in the cache folder must not stall every later run)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    finally:
+        os.close(fd)
 
 
 def store(name: str, text: str, replaces: str | None = None) -> None:
@@ -100,9 +125,9 @@ def store(name: str, text: str, replaces: str | None = None) -> None:
     if where is None:
         return
     path = where / name
+    tmp = path.with_name(f"{name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         where.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
         if replaces:
@@ -110,7 +135,10 @@ def store(name: str, text: str, replaces: str | None = None) -> None:
                 if old != path:
                     old.unlink(missing_ok=True)
     except OSError:
-        pass
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def prune(prefix: str, keep: int) -> None:
@@ -124,6 +152,19 @@ def prune(prefix: str, keep: int) -> None:
             old.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def code_stamp(*files: str) -> str:
+    """Size and modification time of the source files that derive a cached index: an index built by
+    other code (another checkout sharing the cache, a bisect, an edited install) is never read back."""
+    out = []
+    for f in files:
+        try:
+            st = os.stat(f)
+            out.append(f"{st.st_size}.{st.st_mtime_ns}")
+        except OSError:
+            out.append("?")
+    return "-".join(out)
 
 
 def key(*parts: object) -> str:

@@ -163,3 +163,41 @@ def test_no_home_directory_means_no_cache_not_a_failure(monkeypatch, cli, tmp_pa
     (tmp_path / "README.md").write_text("---\nlicense: mit\n---\n# m\n")
     res = cli("audit", tmp_path, "--format", "json", "--no-history")
     assert res.exit_code in (0, 1), res.output
+
+
+def test_cached_index_with_wrong_types_or_depth_is_compiled_again(cache):
+    from license_audit.catalog import Catalog, load_catalog
+    from license_audit.identify import compiled
+
+    expected = _compiled_view(compiled.compile_catalog(Catalog(list(load_catalog()))))
+    (f,) = cache.glob("identify-*.json")
+    doc = json.loads(f.read_text())
+    doc["licenses"][0]["required_end"] = ["not", "a", "string"]
+    f.write_text(json.dumps(doc))
+    assert _compiled_view(compiled.compile_catalog(Catalog(list(load_catalog())))) == expected
+    f.write_text("[" * 100_000 + "]" * 100_000)  # deeper than json can recurse
+    assert _compiled_view(compiled.compile_catalog(Catalog(list(load_catalog())))) == expected
+
+
+def test_a_fifo_in_the_cache_is_skipped_not_waited_on(cache):
+    import threading
+
+    from license_audit import rulecache
+
+    cache.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(cache / "identify-fifo.json")
+    result = []
+    t = threading.Thread(target=lambda: result.append(rulecache.read("identify-fifo.json")), daemon=True)
+    t.start()
+    t.join(10)
+    assert not t.is_alive() and result == [None]
+
+
+def test_index_built_by_other_code_is_not_read_back(cache, tmp_path):
+    from license_audit import rulecache
+
+    src = tmp_path / "module.py"
+    src.write_text("x = 1\n")
+    first = rulecache.key(1, rulecache.code_stamp(str(src)))
+    src.write_text("x = 22\n")
+    assert rulecache.key(1, rulecache.code_stamp(str(src))) != first

@@ -126,7 +126,9 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
     # tokenised, every phrase ranked): the result is kept, keyed by everything it is derived from.
     from license_audit import rulecache
 
-    name = "identify-" + rulecache.key(_CACHE_FORMAT, *(
+    from license_audit.identify import normalize
+
+    name = "identify-" + rulecache.key(_CACHE_FORMAT, rulecache.code_stamp(__file__, normalize.__file__), *(
         json.dumps([lic.id, lic.identify, [str(t[0]), t[1], t[2]] if t else None], sort_keys=True, default=str)
         for lic, t in zip(licenses, texts))) + ".json"
     result = _from_document(rulecache.read(name), licenses, texts, stamp)
@@ -193,7 +195,7 @@ def _from_document(doc, licenses: list[License], texts: list, stamp: tuple | Non
         compiled = []
         exact: dict[str, str] = {}
         for lic, text, e in zip(licenses, texts, entries):
-            if e["id"] != lic.id:
+            if e["id"] != lic.id or not _valid_entry(e):
                 return None
             pats = []
             for p in e["patterns"]:
@@ -215,6 +217,21 @@ def _from_document(doc, licenses: list[License], texts: list, stamp: tuple | Non
     except (TypeError, KeyError, ValueError, IndexError):
         return None  # a cache file from elsewhere or edited by hand: compiled again
     return CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact, stamp)
+
+
+def _valid_entry(e: dict) -> bool:
+    """Whether a cached entry has the types _compile writes (a cache file is data anyone could edit)."""
+    def needles(v) -> bool:
+        return isinstance(v, list) and all(
+            isinstance(n, list) and len(n) == 4 and isinstance(n[0], str) and isinstance(n[1], int)
+            and isinstance(n[2], str) and isinstance(n[3], str) for n in v)
+
+    return (needles(e.get("phrases")) and needles(e.get("references")) and needles(e.get("reference_end"))
+            and isinstance(e.get("patterns"), list) and all(isinstance(x, str) for x in e["patterns"])
+            and isinstance(e.get("shadowed_by"), list) and all(isinstance(x, str) for x in e["shadowed_by"])
+            and isinstance(e.get("min_words"), int) and isinstance(e.get("ref_words"), int)
+            and (e.get("required_end") is None or isinstance(e["required_end"], str))
+            and (e.get("ref_digest") is None or isinstance(e["ref_digest"], str)))
 
 
 def _to_needles(items: list) -> list[Needle]:

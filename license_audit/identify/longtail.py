@@ -52,7 +52,12 @@ class _Keys:
 
 
 def _cache_name(version: str, part: str) -> str:
-    return f"spdx-{part}-{_FORMAT}-{version}.json"
+    from license_audit import __version__
+    from license_audit.identify import normalize
+    from license_audit.rulecache import code_stamp, key
+
+    # The library's data, and the code that derives the index from it (this module, the tokeniser).
+    return f"spdx-{part}-{key(_FORMAT, version, code_stamp(__file__, normalize.__file__), __version__)}.json"
 
 
 # 4: the keys (about 150 KB) and the phrases (4 MB) in two files, so a text that cannot reach any
