@@ -9,12 +9,13 @@ build, which no command notices.
 Supported, with dataclass semantics: fields from the class annotations in order (inherited ones first),
 defaults, `field(default=..., default_factory=..., repr=..., compare=...)`, `frozen=True` (assignment
 raises FrozenInstanceError; instances hash by their compared fields), `slots=True`, `__post_init__`, and
-`fields()`. Not supported (not used here): InitVar, ClassVar, keyword-only fields, ordering.
+`fields()`; ClassVar annotations are not fields and mutable defaults are refused, as there. Not
+supported (not used here): InitVar, keyword-only fields, ordering, frozen records with slots.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 _MISSING = object()
 
@@ -59,13 +60,27 @@ def record(cls: type | None = None, *, frozen: bool = False, slots: bool = False
 
 
 def _build(cls: type, frozen: bool, slots: bool) -> type:
+    if frozen and slots:
+        # Unpickling sets slots through __setattr__, which a frozen record refuses; no record needs both.
+        raise TypeError("record(frozen=True, slots=True) is not supported")
     inherited: list[Field] = []
     for base in reversed(cls.__mro__[1:]):
         for f in getattr(base, "__record_fields__", ()):
             inherited = [g for g in inherited if g.name != f.name] + [f]
     own: list[Field] = []
-    for name in cls.__dict__.get("__annotations__", {}):
+    annotations = cls.__dict__.get("__annotations__")
+    if annotations is None:
+        # Python 3.14 (PEP 649) computes class annotations on access instead of storing them.
+        import inspect
+
+        annotations = inspect.get_annotations(cls)
+    for name, annotation in annotations.items():
+        if str(annotation).startswith(("ClassVar", "typing.ClassVar")) or getattr(annotation, "__origin__", None) is ClassVar:
+            continue  # a class attribute, not a field (as in dataclasses)
         value = cls.__dict__.get(name, _MISSING)
+        if isinstance(value, (list, dict, set)):
+            raise ValueError(f"mutable default {type(value).__name__} for field {name} is not allowed: "
+                             "use default_factory")
         f = value if isinstance(value, Field) else Field(value)
         f.name = name
         own.append(f)

@@ -97,3 +97,32 @@ def test_subclass_extends_the_fields():
         b: int = 2
 
     assert Child(1) == Child(1, 2) and repr(Child(1)).endswith("Child(a=1, b=2)")
+
+
+def test_classvar_is_not_a_field_and_mutable_defaults_are_refused():
+    from typing import ClassVar
+
+    @record
+    class WithClassVar:
+        kinds: ClassVar[tuple] = ("a", "b")
+        name: str = "x"
+
+    assert [f.name for f in fields(WithClassVar)] == ["name"] and WithClassVar.kinds == ("a", "b")
+    with pytest.raises(ValueError, match="mutable default list for field items"):
+        @record
+        class Shared:
+            items: list = []  # noqa: RUF012 - the point of the test
+    with pytest.raises(TypeError):
+        @record(frozen=True, slots=True)
+        class Both:
+            a: int
+
+
+def test_records_survive_pickling():
+    import pickle
+
+    p, b = Point(1, 2), Bag("a", ["i"], "n")
+    assert pickle.loads(pickle.dumps(p)) == p and hash(pickle.loads(pickle.dumps(p))) == hash(p)
+    assert pickle.loads(pickle.dumps(b)) == b and pickle.loads(pickle.dumps(b)).note == "n"
+    s = pickle.loads(pickle.dumps(Slim(3)))
+    assert (s.a, s.b) == (3, "b")
