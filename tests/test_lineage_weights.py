@@ -99,13 +99,14 @@ def test_lineage_against_cli(cli, ckpts):
     tok = lambda toks: json.dumps({"model": {"type": "BPE", "vocab": {t: i for i, t in enumerate(toks)}}})  # noqa: E731
     (ckpts / "base" / "tokenizer.json").write_text(tok(["a", "b", "c"]))
     (ckpts / "tuned" / "tokenizer.json").write_text(tok(["a", "b", "c", "d"]))
-    (ckpts / "base" / "README.md").write_text("---\nmodel_name: tiny-base\n---\n# Base\n")
+    (ckpts / "base" / "README.md").write_text("---\nmodel_name: tiny-base\nlicense: llama3.1\n---\n# Base\n")
     res = cli("lineage", ckpts / "tuned", "--against", ckpts / "base", "--format", "json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert doc["weights"]["verdict"] == "derived"
     cand = doc["candidates"][0]
     assert cand["model"] == "tiny-base" and cand["confidence"] >= 0.8
+    assert cand["license"] == "llama3.1"  # the base's own card says what its derivatives owe
     assert any(e.startswith("weights:") for e in cand["evidence"])
     assert any("vocabulary extends the base's 3 tokens" in e for e in cand["evidence"])
     text = cli("lineage", ckpts / "independent", "--against", ckpts / "base").output

@@ -38,6 +38,8 @@ def with_weights(snapshot: Snapshot, candidates: list, base_root: Path, label: s
     base_cands = [c for c in collect_candidates(base_snap, registry) if c.confidence >= 0.8 and not c.declared]
     known = registry.get(base_cands[0].model) if base_cands else None
     model_id = known.id if known else (base_snap.card.model_name or base_root.name)
+    # An unknown base still says its own license in its card: that is the license its derivatives owe.
+    base_license = known.license if known else base_snap.card.effective_license
     conf = result.confidence
     extra = _tokenizer_against(snapshot, base_snap, label)
     out = list(candidates)
@@ -53,8 +55,10 @@ def with_weights(snapshot: Snapshot, candidates: list, base_root: Path, label: s
     cand = next((c for c in out if c.model == model_id), None)
     if cand is None:
         cand = Candidate(model_id, known.family if known else None, infer_relation(snapshot, known), False, 0.0,
-                         known.license if known else None)
+                         base_license)
         out.append(cand)
+    if cand.license is None:
+        cand.license = base_license
     if not cand.declared:
         cand.confidence = round(1 - (1 - cand.confidence) * (1 - conf), 4)
     cand.evidence.append(result.sentence())
