@@ -60,8 +60,12 @@ class _Licenses:
                 self._extract(spdx, lic.name, _text_of(lic), [lic.url] if lic.url else [])
             return spdx
         spdx = "LicenseRef-" + _idstring(key)
-        self._extract(spdx, key, f"The license declared as `{key}` in the model card; license-audit's catalog "
-                                 "does not know its text.", [])
+        if key == "other":  # both the card's `license: other` and text identification matched to nothing
+            text = ("License terms license-audit does not know: a model card's `license: other` without a known "
+                    "`license_name`, or text in the repository's files that matches no license in its catalog.")
+        else:
+            text = f"The license declared as `{key}` in the model card; license-audit's catalog does not know its text."
+        self._extract(spdx, key, text, [])
         return spdx
 
     def _extract(self, spdx: str, name: str, text: str, refs: list[str]) -> None:
