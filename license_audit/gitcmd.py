@@ -48,8 +48,9 @@ def env(top: Path | str | None = None) -> dict[str, str]:
     out["GIT_NO_LAZY_FETCH"] = "1"
     out.pop("GIT_CEILING_DIRECTORIES", None)
     if top is not None:
-        parent = os.path.dirname(os.path.abspath(top))
-        out["GIT_CEILING_DIRECTORIES"] = parent
+        # git compares real paths: the parent of the top's real path (a top reached through a link
+        # has another parent than the one its name shows).
+        out["GIT_CEILING_DIRECTORIES"] = os.path.dirname(os.path.realpath(top))
     return out
 
 
@@ -75,7 +76,14 @@ def _read_regular(path: Path, limit: int = 512) -> bytes | None:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        return os.read(fd, limit)
+        chunks, left = [], limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
     except OSError:
         return None
     finally:
@@ -148,8 +156,25 @@ def _locate(top: Path) -> tuple[Path | None, str | None]:
             return None, "the .git file points at no folder"
     else:
         return None, ".git is neither a folder nor a file"
-    problem = _head_problem(git_dir)
+    problem = _head_problem(git_dir) or _files_problem(git_dir)
     return (None, problem) if problem else (git_dir, None)
+
+
+# Files git opens (when they exist) for the commands an audit runs: one that is a FIFO or a device would
+# block git until its timeout. Loose objects are not listed (too many to check); HEAD and its ref are
+# checked by _head_problem.
+_GIT_FILES = ("config", "commondir", "packed-refs", "shallow", "info/grafts", "objects/info/alternates",
+              "config.worktree")
+
+
+def _files_problem(git_dir: Path) -> str | None:
+    common = _common_dir(git_dir)
+    for base in dict.fromkeys((git_dir, common)):
+        for rel in _GIT_FILES:
+            path = base / rel
+            if os.path.lexists(path) and not _is_regular(path):
+                return f"its {rel} is not a regular file"
+    return None
 
 
 def _head_problem(git_dir: Path) -> str | None:

@@ -13,6 +13,7 @@ walked in Python, so 10,000 commits cost about what `git log --name-status` cost
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -218,8 +219,14 @@ def git_history(root: Path, prefix: str | None = None, head: str | None = None) 
             # No pathspec: git's wildcard pathspecs cost more than the whole walk (they defeat tree
             # pruning and are matched per entry); the paths are filtered here, once per distinct path.
             scope = [f"--relative={prefix}/"] if prefix else []
+            partial = _is_partial_clone(Path(repo.git_dir))
+            if partial:
+                # Objects a partial clone does not hold are never fetched (that would run the remote's
+                # configured upload-pack); rename detection with edits reads blobs, exact renames do not.
+                hist.notes.append("history: partial clone; objects it does not hold are never fetched, so only "
+                                  "exact renames are detected and texts of deleted or replaced files may not be compared")
             raw = repo.run(
-                "log", "--name-status", "-z", "-M", "--first-parent", "--diff-merges=first-parent",
+                "log", "--name-status", "-z", "-M100%" if partial else "-M", "--first-parent", "--diff-merges=first-parent",
                 "--no-color", "--no-ext-diff", "--no-textconv", "--no-show-signature",
                 "--format=%x1e%H%x1f%an%x1f%aI", *scope, head, "--", *([f"{prefix}/"] if prefix else []),
             )
@@ -259,11 +266,28 @@ def safe_git(repo):
     return repo
 
 
-def _shallow_boundary(repo) -> set[str]:
+def _is_partial_clone(git_dir: Path) -> bool:
+    """A clone made with --filter: its packs from the promisor remote are marked by `.promisor` files."""
+    from license_audit.gitcmd import _common_dir, _read_regular
+
+    common = _common_dir(git_dir)
     try:
-        text = (Path(repo.git_dir) / "shallow").read_text(encoding="ascii", errors="replace")
+        if any(name.endswith(".promisor") for name in os.listdir(common / "objects" / "pack")):
+            return True
     except OSError:
+        pass
+    # Configured as one (extensions.partialClone, remote.<name>.promisor) before any fetch.
+    config = (_read_regular(common / "config", 1 << 20) or b"").lower()
+    return b"partialclone" in config or b"promisor" in config
+
+
+def _shallow_boundary(repo) -> set[str]:
+    from license_audit.gitcmd import _read_regular
+
+    data = _read_regular(Path(repo.git_dir) / "shallow", 64 << 20)  # never a FIFO, never through a link
+    if data is None:
         return set()
+    text = data.decode("ascii", errors="replace")
     return {line.strip() for line in text.splitlines() if line.strip()}
 
 

@@ -50,6 +50,7 @@ def test_partial_clone_never_runs_the_repositorys_uploadpack(cli, tmp_path):
     report, code = audit_json(cli, clone)
     assert not marker.exists()
     assert report["target"]["kind"] == "git" and code in (0, 1)
+    assert any("partial clone" in n for n in report["notes"]), report["notes"]
 
 
 @pytest.fixture
@@ -91,12 +92,15 @@ def test_missing_blob_whose_path_has_spaces_is_none_and_the_stream_stays_in_step
 # ------------------------------------------------------------------------------ 2. FIFOs and links
 
 
-@pytest.mark.parametrize("where", ["HEAD", "refs/heads/main"])
+@pytest.mark.parametrize("where", ["HEAD", "refs/heads/main", "config", "packed-refs", "shallow",
+                                   "objects/info/alternates"])
 def test_a_fifo_in_git_never_blocks_the_audit(tmp_path, where):
     r = GitRepo(tmp_path / "model")
     r.commit("add", {"README.md": MIT_CARD, "LICENSE": MIT})
     path = r.root / ".git" / where
-    path.unlink()
+    if path.exists():
+        path.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(path)
     proc = run_cli("audit", r.root, "--format", "json", timeout=60)
     assert proc.returncode in (0, 1), proc.stderr
@@ -156,6 +160,20 @@ def test_a_broken_git_folder_never_audits_the_enclosing_repository(cli, enclosin
     assert removed(report) == []
     assert "Ann Author" not in json.dumps(report)
     assert any(n.startswith("history:") for n in report["notes"])
+
+
+def test_a_broken_git_folder_reached_through_a_link_never_reads_the_enclosing_repository(enclosing, tmp_path):
+    model = write_tree(enclosing.root / "model", {"README.md": MIT_CARD})
+    (model / ".git").mkdir()
+    (model / ".git" / "HEAD").write_text("ref: refs/heads/main\n")  # passes the layout check; git rejects it
+    link = tmp_path / "link"
+    link.symlink_to(model)
+    hist = git_history(link)
+    try:
+        assert hist.changes == [] and hist.card_versions == []
+        assert any(n.startswith("history:") for n in hist.notes), hist.notes
+    finally:
+        hist.close()
 
 
 def test_a_monorepo_folder_with_a_broken_top_never_reads_the_enclosing_repository(enclosing):
@@ -260,6 +278,21 @@ def test_batch_goes_on_past_a_history_name_that_is_not_utf8(cli, undecodable, tm
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [Path(r["target"]).name for r in records] == ["odd", "plain"]
     assert all("report" in r for r in records)
+
+
+def test_batch_goes_on_past_a_target_name_that_is_not_utf8(cli, tmp_path):
+    cat = tmp_path / "cat"
+    write_tree(cat / "ok", {"README.md": MIT_CARD, "LICENSE": MIT})
+    write_tree(cat / os.fsdecode(b"bad\xff"), {"README.md": MIT_CARD, "LICENSE": MIT})
+    out = tmp_path / "out.jsonl"
+    res = cli("batch", cat, "--output", out, "--jobs", 1)
+    assert res.exit_code == 1, res.output  # one target could not be audited
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [Path(r["target"]).name for r in records] == ["ok"] and "report" in records[0]
+    assert "1 could not be audited" in res.stdout and "bad\ufffd" in res.stdout
+    res = cli("batch", cat, "--jobs", 1)
+    res.stdout_bytes.decode("utf-8")
+    assert [Path(json.loads(line)["target"]).name for line in res.stdout.splitlines() if line.startswith("{")] == ["ok"]
 
 
 def test_batch_records_a_report_that_cannot_be_written_as_that_targets_error(cli, tmp_path, monkeypatch):
