@@ -12,9 +12,10 @@ can point it at another repository, a partial clone never fetches a missing obje
 repository's own `remote.<name>.uploadpack`), git never looks for a repository above the audited one
 (GIT_CEILING_DIRECTORIES), and output is bytes, decoded by the caller.
 
-Before git runs at all, the layout is checked in Python (`layout_problem`): a `.git` whose HEAD is no
-regular file (a FIFO would block git forever), an empty `.git`, or a `.git` file or link that points
-outside the repository (at any other repository on the machine) is no repository for the audit.
+Before git runs at all, the layout is checked in Python (`locate`): a `.git` whose HEAD (or another file
+git opens: config, packed-refs, shallow...) is no regular file (a FIFO would block git until its timeout),
+an empty `.git`, or a `.git` file or link that points outside the repository (at any other repository on
+the machine; a linked worktree's and a submodule's standard places excepted) is no repository for the audit.
 """
 
 from __future__ import annotations
@@ -232,8 +233,10 @@ class Git:
         lines = out.decode("utf-8", "surrogateescape").splitlines()
         if len(lines) != 3:
             raise GitError(None, "not a git work tree")
-        if Path(lines[0]).resolve() != git_dir or Path(lines[1]).resolve() != self.root.resolve():
-            raise GitError(None, "git reads another repository than the one audited")
+        if Path(lines[0]).resolve() != git_dir:
+            raise GitError(None, "git reads another git folder than the one its .git names")
+        if Path(lines[1]).resolve() != self.root.resolve():
+            raise GitError(None, "its git configuration names another work tree (core.worktree)")
         self.git_dir = git_dir
         self.shallow = lines[2] == "true"
 
