@@ -13,6 +13,7 @@ walked in Python, so 10,000 commits cost about what `git log --name-status` cost
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -27,6 +28,9 @@ MAX_CARD_VERSIONS = 300
 MAX_REPORTED_EVENTS = 200
 # Blobs larger than this are not read from git at all (text is capped at MAX_TEXT_BYTES anyway).
 MAX_BLOB_BYTES = 4 * MAX_TEXT_BYTES
+
+# Names not UTF-8 that the history note lists (then counts).
+MAX_UNDECODABLE_NAMED = 10
 
 _ACTIONS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "T": "modified", "C": "added"}
 
@@ -198,9 +202,10 @@ def git_history(root: Path, prefix: str | None = None, head: str | None = None) 
 
     hist = History("git")
     try:
-        repo = Git(root)
+        repo = Git(root, prefix)
     except GitError as exc:
-        hist.notes.append(f"history: {root.name} is not a readable git repository ({exc.stderr or exc.status}); skipped")
+        name = str(root.name).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        hist.notes.append(f"history: {name} is not a readable git repository ({exc.stderr or exc.status}); skipped")
         return hist
     hist.closer = repo.close  # ends the persistent cat-file processes after the rules have run
     try:
@@ -214,15 +219,29 @@ def git_history(root: Path, prefix: str | None = None, head: str | None = None) 
             # No pathspec: git's wildcard pathspecs cost more than the whole walk (they defeat tree
             # pruning and are matched per entry); the paths are filtered here, once per distinct path.
             scope = [f"--relative={prefix}/"] if prefix else []
+            partial = _is_partial_clone(Path(repo.git_dir))
+            if partial:
+                # Objects a partial clone does not hold are never fetched (that would run the remote's
+                # configured upload-pack); rename detection with edits reads blobs, exact renames do not.
+                hist.notes.append("history: partial clone; objects it does not hold are never fetched, so only "
+                                  "exact renames are detected and texts of deleted or replaced files may not be compared")
             raw = repo.run(
-                "log", "--name-status", "-z", "-M", "--first-parent", "--diff-merges=first-parent",
+                "log", "--name-status", "-z", "-M100%" if partial else "-M", "--first-parent", "--diff-merges=first-parent",
                 "--no-color", "--no-ext-diff", "--no-textconv", "--no-show-signature",
                 "--format=%x1e%H%x1f%an%x1f%aI", *scope, head, "--", *([f"{prefix}/"] if prefix else []),
             )
         except GitError as exc:
             hist.notes.append(f"history: git log failed ({exc.stderr or exc.status}); skipped")
             return hist
-        hist.changes = parse_name_status_log(raw, is_tracked_path, ref_prefix=f"{prefix}/" if prefix else "")
+        undecodable: set[str] = set()
+        hist.changes = parse_name_status_log(raw, is_tracked_path, ref_prefix=f"{prefix}/" if prefix else "",
+                                             undecodable=undecodable)
+        if undecodable:
+            names = sorted(undecodable)
+            shown = ", ".join(repr(n) for n in names[:MAX_UNDECODABLE_NAMED])
+            more = f" and {len(names) - MAX_UNDECODABLE_NAMED} more" if len(names) > MAX_UNDECODABLE_NAMED else ""
+            hist.notes.append(f"history: {len(names)} license or card file name(s) in the history are not UTF-8 "
+                              f"and were not read: {shown}{more}")
         if repo.shallow or (Path(repo.git_dir) / "shallow").exists():
             hist.boundary = _shallow_boundary(repo)
             hist.notes.append("history: shallow clone; commits before the clone's depth are not visible "
@@ -247,11 +266,28 @@ def safe_git(repo):
     return repo
 
 
-def _shallow_boundary(repo) -> set[str]:
+def _is_partial_clone(git_dir: Path) -> bool:
+    """A clone made with --filter: its packs from the promisor remote are marked by `.promisor` files."""
+    from license_audit.gitcmd import _common_dir, _read_regular
+
+    common = _common_dir(git_dir)
     try:
-        text = (Path(repo.git_dir) / "shallow").read_text(encoding="ascii", errors="replace")
+        if any(name.endswith(".promisor") for name in os.listdir(common / "objects" / "pack")):
+            return True
     except OSError:
+        pass
+    # Configured as one (extensions.partialClone, remote.<name>.promisor) before any fetch.
+    config = (_read_regular(common / "config", 1 << 20) or b"").lower()
+    return b"partialclone" in config or b"promisor" in config
+
+
+def _shallow_boundary(repo) -> set[str]:
+    from license_audit.gitcmd import _read_regular
+
+    data = _read_regular(Path(repo.git_dir) / "shallow", 64 << 20)  # never a FIFO, never through a link
+    if data is None:
         return set()
+    text = data.decode("ascii", errors="replace")
     return {line.strip() for line in text.splitlines() if line.strip()}
 
 
@@ -265,17 +301,22 @@ def _first_line(text) -> str:
 
 
 def parse_name_status_log(raw: bytes, relevant: Callable[[str], bool] | None = None,
-                          ref_prefix: str = "") -> list[Change]:
+                          ref_prefix: str = "", undecodable: set[str] | None = None) -> list[Change]:
     """Parse `git log --name-status -z --format=%x1e%H%x1f%an%x1f%aI` output into Changes, oldest first.
 
     Tokens are NUL-separated; a commit header starts with \x1e, an entry is a status token (A, M, D, T,
     R100, C75) followed by one path (two for renames and copies). Paths are consumed by count, so a path
     is never taken for a header. `relevant` filters paths (cached per distinct path: a 10,000-commit log
     names few distinct paths many times).
+
+    A path that is not UTF-8 is left out, as the crawl leaves such a file out (no report can hold its
+    name): a rename to or from one is the deletion or the addition of the other side. The relevant ones
+    are added to `undecodable` as shown (undecodable bytes replaced), for the caller's note.
     """
     tokens = raw.split(b"\0")
     changes: list[Change] = []
     keep: dict[bytes, bool] = {}
+    bad: set[bytes] = set()
     commit = author = date = ""
     i = 0
     n = len(tokens)
@@ -301,9 +342,21 @@ def parse_name_status_log(raw: bytes, relevant: Callable[[str], bool] | None = N
             continue  # not an entry git documents; skip the token
         for b in (new_b, old_b):
             if b is not None and b not in keep:
-                keep[b] = relevant is None or relevant(_decode_path(b))
+                shown = b.decode("utf-8", "replace")
+                keep[b] = relevant is None or relevant(shown)
+                if not _is_utf8(b):
+                    if keep[b] and undecodable is not None:
+                        undecodable.add(shown)
+                    keep[b] = False
+                    bad.add(b)
         if not keep[new_b] and not (old_b is not None and keep[old_b]):
             continue
+        if new_b in bad:  # renamed (or copied) to a name no report can hold: the old name is deleted
+            if letter != "R":
+                continue
+            letter, new_b, old_b = "D", old_b, None
+        elif old_b in bad:  # from such a name: the new name is added
+            letter, old_b = "A", None
         path = _decode_path(new_b)
         old_path = _decode_path(old_b) if old_b is not None else None
         # Refs are `<commit>:<path from the top of the work tree>` for cat-file.
@@ -329,6 +382,14 @@ def parse_name_status_log(raw: bytes, relevant: Callable[[str], bool] | None = N
 
 def _decode_path(b: bytes) -> str:
     return b.decode("utf-8", "surrogateescape")
+
+
+def _is_utf8(b: bytes) -> bool:
+    try:
+        b.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------------------------ dispatch

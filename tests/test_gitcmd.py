@@ -34,7 +34,7 @@ def test_blobs_are_read_and_oversized_ones_skipped_in_sync(repo):
 
 
 def test_work_tree_top_and_state_from_a_subfolder(repo):
-    g = Git(repo.root / "sub")
+    g = Git(repo.root / "sub", prefix="sub")
     assert g.root == repo.root.resolve() and g.git_dir == (repo.root / ".git").resolve()
     assert g.shallow is False
     assert g.run("rev-parse", "HEAD").strip().decode() == head(repo.root)

@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator, Sequence
 
 from license_audit.audit import AuditOptions, run_audit
+from license_audit.batch.output import dump_record
 from license_audit.errors import AuditError, InputError
 
 ENGINES = ("local", "ray")
@@ -23,19 +24,31 @@ def one_line(text: str) -> str:
 
 
 def audit_record(spec: str, options: AuditOptions) -> dict:
+    """The target's record: its report, or the error that stopped its audit. Anything that goes wrong
+    here, serialising the report included (a text no JSON Lines file can hold), is this target's error
+    record: the writer is never handed a record it cannot write, and the batch goes on."""
     try:
         report = run_audit(spec, options)
+        record = {"target": spec, "report": report.to_dict()}
+        fail_on = getattr(report, "fail_on", None)  # set by a policy file, when there is one
+        if fail_on:
+            record["fail_on"] = fail_on
+        dump_record(record)  # what the output will do with it; a failure here is this target's
+        return record
     except AuditError as exc:
-        return {"target": spec, "error": one_line(exc)}
+        return {"target": spec, "error": _safe(one_line(exc))}
     except RecursionError:
         return {"target": spec, "error": "internal error: RecursionError"}
     except Exception as exc:  # one bad repository must not stop a batch of a million
-        return {"target": spec, "error": one_line(f"internal error: {type(exc).__name__}: {exc}")}
-    record = {"target": spec, "report": report.to_dict()}
-    fail_on = getattr(report, "fail_on", None)  # set by a policy file, when there is one
-    if fail_on:
-        record["fail_on"] = fail_on
-    return record
+        return {"target": spec, "error": _safe(one_line(f"internal error: {type(exc).__name__}: {exc}"))}
+
+
+def _safe(text: str) -> str:
+    """`text` as UTF-8 can hold it (an error message may quote a name that is not UTF-8)."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def audit_chunk(specs: Sequence[str], options: AuditOptions) -> list[dict]:

@@ -35,6 +35,16 @@ def note(message: str) -> None:
 def run_batch(sources: list[str], options: AuditOptions, settings: BatchSettings, list_models=None) -> Summary:
     targets = expand_sources(sources, offline=options.offline, list_models=list_models)
     summary = Summary(fail_on=settings.fail_on)
+    # A target whose name is not UTF-8 (a folder's subfolder) can have no record in a JSON Lines file:
+    # it is not audited, said on stderr and counted as not audited, and the batch goes on.
+    unnamed = [t for t in targets if not _utf8(t)]
+    if unnamed:
+        targets = [t for t in targets if _utf8(t)]
+        for spec in unnamed:
+            shown = spec.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            reason = "its name is not UTF-8 and cannot be recorded; not audited (rename it)"
+            note(f"{shown}: {reason}")
+            summary.add({"target": shown, "error": reason})
     if settings.output is None:
         ordered = OrderedWriter(sys.stdout, targets)
         for record in _audit(targets, options, settings):
@@ -64,6 +74,14 @@ def run_batch(sources: list[str], options: AuditOptions, settings: BatchSettings
     for record in out.records(targets):
         summary.add(record)
     return summary
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _audit(todo: list[str], options: AuditOptions, settings: BatchSettings) -> Iterator[dict]:

@@ -7,6 +7,8 @@ file (LICENSE folded into NOTICE), is restored; a `license` or `base_model` that
 
 from __future__ import annotations
 
+import shlex
+import unicodedata
 from typing import Iterator
 
 from license_audit.checks.context import AuditContext
@@ -135,16 +137,38 @@ def _replaced_texts(ctx: AuditContext, hist, current: list[str], reported: set[s
                         f"{f' ({who})' if who else ''} and is not in the repository now.",
                 path=where,
                 commit=ch.commit,
-                fix=(f"Restore the {name} text, e.g. as its own file from `git show {_short(ch.commit)}^:'{where}'`."
-                     if hist.source == "git" else
-                     f"Restore the {name} text from the revision before {_short(ch.commit)} as its own file."),
+                fix=_replaced_fix(hist.source, name, where, ch.commit),
             )
+
+
+def _printable(path: str) -> bool:
+    """Whether a path can be shown inside a suggested command: no control or format characters (a
+    newline, an escape sequence, a bidirectional override would make the command not what it looks)."""
+    return not any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") for c in path)
+
+
+def _quoted(word: str) -> str:
+    """`word` as one POSIX shell word, always in quotes (as the fix has always shown a path)."""
+    q = shlex.quote(word)
+    return q if q.startswith("'") else f"'{word}'"
 
 
 def _restore_fix(source: str, path: str, commit: str) -> str:
     if source == "git":
-        return f"Restore it with `git checkout {_short(commit)}^ -- '{path}'` and commit it."
+        if not _printable(path):
+            return f"Restore it from the commit before {_short(commit)} and commit it."
+        # Quoted for a POSIX shell: a name is the repository author's choice, never a command.
+        return f"Restore it with `git checkout {_short(commit)}^ -- {_quoted(path)}` and commit it."
     return f"Restore {path} from the revision before {_short(commit)} and upload it again."
+
+
+def _replaced_fix(source: str, name: str, where: str, commit: str) -> str:
+    if source == "git":
+        if not _printable(where):
+            return f"Restore the {name} text, e.g. as its own file from the commit before {_short(commit)}."
+        return (f"Restore the {name} text, e.g. as its own file from "
+                f"`git show {_short(commit)}^:{_quoted(where)}`.")
+    return f"Restore the {name} text from the revision before {_short(commit)} as its own file."
 
 
 def _is_card(path: str) -> bool:

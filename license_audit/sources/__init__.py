@@ -6,6 +6,7 @@ report says about it. Hub targets are materialised (small files only, never weig
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Callable
@@ -103,8 +104,12 @@ def open_git_subfolder(spec: str) -> Target | None:
 def git_subfolder(root: Path) -> tuple[Path, str] | None:
     """(work tree top, folder path inside it) when root is a folder with tracked files in an enclosing
     git work tree; None otherwise (an untracked folder under a home-directory repository is no git target)."""
-    top = next((p for p in root.parents if (p / ".git").exists()), None)
+    top = next((p for p in root.parents if os.path.lexists(p / ".git")), None)
     if top is None:
+        return None
+    from license_audit.gitcmd import locate
+
+    if locate(top)[0] is None:  # a broken `.git`, or one pointing at another repository: no git target
         return None
     prefix = root.relative_to(top).as_posix()
     try:
