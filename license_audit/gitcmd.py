@@ -253,6 +253,15 @@ class Git:
             raise GitError(proc.returncode, _first_line(proc.stderr))
         return proc.stdout
 
+    def start_blob_reader(self) -> None:
+        """Start the `cat-file --batch` process now (it starts while another command runs, not after)."""
+        if self._batch is None:
+            try:
+                self._batch = subprocess.Popen(self._argv("cat-file", "--batch"), stdin=subprocess.PIPE,
+                                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self._env)
+            except OSError:
+                raise GitError(None, "git could not run") from None
+
     def blob(self, ref: str, limit: int) -> bytes | None:
         """The content of the blob `ref` names (`<commit>:<path>`); None when there is none, when it is
         another kind of object, or when it is larger than `limit` bytes (then never held in memory)."""
@@ -265,12 +274,8 @@ class Git:
                 return None
             if not _is_sha(ref):
                 return None
-        if self._batch is None:
-            try:
-                self._batch = subprocess.Popen(self._argv("cat-file", "--batch"), stdin=subprocess.PIPE,
-                                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self._env)
-            except OSError:
-                raise GitError(None, "git could not run") from None
+        self.start_blob_reader()
+        assert self._batch is not None
         try:
             return self._read(self._batch, ref, limit)
         except GitError:

@@ -225,6 +225,7 @@ def git_history(root: Path, prefix: str | None = None, head: str | None = None) 
                 # configured upload-pack); rename detection with edits reads blobs, exact renames do not.
                 hist.notes.append("history: partial clone; objects it does not hold are never fetched, so only "
                                   "exact renames are detected and texts of deleted or replaced files may not be compared")
+            repo.start_blob_reader()  # git starts it while the walk below runs: blobs are read next
             raw = repo.run(
                 "log", "--name-status", "-z", "-M100%" if partial else "-M", "--first-parent", "--diff-merges=first-parent",
                 "--no-color", "--no-ext-diff", "--no-textconv", "--no-show-signature",
