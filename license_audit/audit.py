@@ -55,6 +55,16 @@ def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registr
                        history=history)
     findings = run_checks(ctx)
     notes = list(target.notes) + list(getattr(snapshot, "notes", [])) + (list(history.notes) if history is not None else [])
+    revision = target.info.revision
+    if revision and history is not None and history.source == "git" and history.reader is not None \
+            and _worktree_differs(snapshot, history, revision):
+        # The report describes the work tree (a pre-commit hook audits changes no commit holds yet): a
+        # finding about it names no commit rather than HEAD, whose files say otherwise.
+        for f in findings:
+            if f.commit == revision and f.rule not in HISTORY_RULES:
+                f.commit = None
+        notes.append(f"the work tree differs from HEAD ({revision[:12]}) in license files, the card or "
+                     "configuration; findings about it name no commit")
     policy = _policy(options, target)
     if policy is not None:
         from license_audit.policy import apply_policy
@@ -75,6 +85,38 @@ def _history(target: Target):
     from license_audit.history import load_history
 
     return load_history(target)
+
+
+HISTORY_RULES = frozenset({"license-file-removed", "license-changed", "base-model-removed"})
+
+
+def _worktree_differs(snapshot: Snapshot, history, revision: str) -> bool:
+    """Whether the license files, the card or a configuration file in the work tree differ from HEAD's,
+    told from the history already read (which tracked files HEAD holds) and a blob read per file."""
+    from license_audit.crawl import CONFIG_NAMES
+    from license_audit.history import is_tracked_path
+    from license_audit.safeio import UnsafePath, read_text
+
+    def work_text(rel: str) -> str | None:
+        try:
+            return read_text(snapshot.root, rel)[0]
+        except (OSError, UnsafePath):
+            return None
+
+    state = history.head_state()
+    if set(state) != {p for p in snapshot.files if is_tracked_path(p)}:
+        return True
+    for rel, ref in sorted(state.items()):
+        if history.read(ref) != work_text(rel):
+            return True
+    files = set(snapshot.files)
+    for name in CONFIG_NAMES:
+        head_text = history.read(f"{revision}:{history.ref_prefix}{name}")
+        if (head_text is not None) != (name in files):
+            return True
+        if head_text is not None and head_text != work_text(name):
+            return True
+    return False
 
 
 POLICY_FILE = ".license-audit.yaml"  # = policy.POLICY_FILE (a test holds them equal)

@@ -40,7 +40,7 @@ _NOT_TEXT_SUFFIXES = {
     ".tgz", ".tar", ".xz", ".bz2", ".7z", ".whl", ".so", ".dll", ".dylib", ".exe", ".png", ".jpg",
     ".jpeg", ".gif", ".svg", ".webp", ".ico", ".pdf", ".mp3", ".wav", ".mp4", ".lock", ".log",
 }
-_CONFIG_NAMES = (
+CONFIG_NAMES = (
     "config.json",
     "adapter_config.json",
     "tokenizer_config.json",
@@ -177,7 +177,7 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
                           f"{MAX_TEXT_BYTES // (1024 * 1024)} MiB were read, so findings about it cover that part")
 
     for rel in files:
-        if Path(rel).name in _CONFIG_NAMES and "/" not in rel:
+        if Path(rel).name in CONFIG_NAMES and "/" not in rel:
             raw = _read_text(snap, rel, MAX_JSON_BYTES)
             if raw is None:
                 continue
@@ -226,8 +226,8 @@ def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | N
     if res.truncated:
         snap.truncated.append(rel)
     if looks_binary(res.data):
-        if is_license_file(rel) or rel == find_card(snap.files) or (Path(rel).name in _CONFIG_NAMES and "/" not in rel):
-            what = "configuration" if Path(rel).name in _CONFIG_NAMES else "a license or card"
+        if is_license_file(rel) or rel == find_card(snap.files) or (Path(rel).name in CONFIG_NAMES and "/" not in rel):
+            what = "configuration" if Path(rel).name in CONFIG_NAMES else "a license or card"
             snap.problems.append(Problem(rel, f"is binary, not text; it cannot be read as {what}", fix=_BINARY_FIX))
         return None
     return decode_text(res.data)

@@ -75,6 +75,21 @@ class History:
     # Commits whose parents are not available (shallow-clone boundary): their "additions" are only the
     # state of the files there, not an event.
     boundary: set[str] = field(default_factory=set)
+    ref_prefix: str = ""  # the audited folder's path inside the repository (a monorepo), as refs spell it
+
+    def head_state(self) -> dict[str, str]:
+        """Tracked path -> reference of its content, for the tracked files HEAD holds (replayed from the
+        changes: the last change of a path names its content at HEAD)."""
+        state: dict[str, str] = {}
+        for ch in self.changes:
+            if ch.status == "D":
+                state.pop(ch.path, None)
+                continue
+            if ch.status == "R" and ch.old_path:
+                state.pop(ch.old_path, None)
+            if ch.new_ref:
+                state[ch.path] = ch.new_ref
+        return state
 
     def close(self) -> None:
         if self.closer is not None:
@@ -253,6 +268,7 @@ def git_history(root: Path, prefix: str | None = None, head: str | None = None) 
             return None if data is None else text_of_blob(data)
 
         hist.reader = read_blob
+        hist.ref_prefix = f"{prefix}/" if prefix else ""
         hist.card_versions = card_versions(hist.changes, hist.read, hist.notes)
         return hist
     except Exception:

@@ -459,3 +459,29 @@ def test_deleted_copy_with_a_newline_in_its_name_is_read_back(gitrepo, cli):
     g.commit("drop the copy", remove=("LICENSE\nB",))
     report, _ = audit_json(cli, g.root)
     assert "license-file-removed" not in rules_of(report)
+
+
+def test_findings_about_uncommitted_changes_name_no_commit(gitrepo, cli):
+    # A pre-commit hook audits changes no commit holds yet: HEAD's files say otherwise, so a finding
+    # about the work tree must not point at HEAD.
+    g = gitrepo()
+    g.commit("add", {"README.md": card("license: mit"), "LICENSE": MIT, "config.json": "{}\n"})
+    head = g.git("rev-parse", "HEAD")
+    clean, _ = audit_json(cli, g.root)
+    assert clean["target"]["revision"] == head and not any("work tree differs" in n for n in clean.get("notes") or [])
+    (g.root / "README.md").write_text(card("license: apache-2.0"))  # uncommitted: the card now disagrees
+    dirty, _ = audit_json(cli, g.root)
+    mismatch = [f for f in dirty["findings"] if f["rule"] == "license-mismatch"]
+    assert mismatch and all(f["commit"] is None for f in mismatch)
+    assert any("work tree differs from HEAD" in n for n in dirty["notes"])
+    g.commit("relicense", {"README.md": card("license: apache-2.0")})
+    committed, _ = audit_json(cli, g.root)
+    assert [f["commit"] for f in committed["findings"] if f["rule"] == "license-mismatch"] == [g.git("rev-parse", "HEAD")]
+
+
+def test_an_uncommitted_config_change_is_seen_too(gitrepo, cli):
+    g = gitrepo()
+    g.commit("add", {"README.md": card("license: mit"), "LICENSE": MIT, "config.json": "{}\n"})
+    (g.root / "config.json").write_text('{"hidden_size": 8}\n')
+    report, _ = audit_json(cli, g.root)
+    assert any("work tree differs from HEAD" in n for n in report["notes"])

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from license_audit.crawl import _CONFIG_NAMES, is_license_file
+from license_audit.crawl import CONFIG_NAMES, is_license_file
 from license_audit.errors import TargetError
 from license_audit.history import Change, History, card_versions, is_card_path, is_tracked_path, text_of_blob
 from license_audit.report import TargetInfo
@@ -46,7 +46,7 @@ def wanted(rel: str) -> bool:
         return False
     if is_card_path(rel) or is_license_file(rel):
         return True
-    return "/" not in rel and (rel in _CONFIG_NAMES or rel in _EXTRA_SMALL)
+    return "/" not in rel and (rel in CONFIG_NAMES or rel in _EXTRA_SMALL)
 
 
 def _safe_rel(rel: str) -> bool:
