@@ -47,10 +47,16 @@ def kinds() -> list:
     return [
         lambda n: {"README.md": card("license: mit", n), "LICENSE": mit},
         lambda n: {"README.md": card("license: apache-2.0", n), "config.json": config("deepseek-ai/DeepSeek-V3")},
-        lambda n: {"README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B", f"Llama-{n}"),
-                   "LICENSE": llama, "config.json": config("meta-llama/Llama-3.1-8B")},
-        lambda n: {"README.md": card("license: other\nlicense_name: in-house", n),
-                   "LICENSE": f"{n} terms: internal use only.\n", "config.json": config("Qwen/Qwen2.5-32B")},
+        lambda n: {
+            "README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B", f"Llama-{n}"),
+            "LICENSE": llama,
+            "config.json": config("meta-llama/Llama-3.1-8B"),
+        },
+        lambda n: {
+            "README.md": card("license: other\nlicense_name: in-house", n),
+            "LICENSE": f"{n} terms: internal use only.\n",
+            "config.json": config("Qwen/Qwen2.5-32B"),
+        },
         lambda n: {"config.json": config("Qwen/Qwen2.5-32B", max_position_embeddings=65536)},
     ]
 
@@ -68,8 +74,13 @@ def batch(folder: Path, out: Path, *args: str) -> float:
     out.unlink(missing_ok=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "license_audit", "batch", str(folder), "-o", str(out), *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "license_audit", "batch", str(folder), "-o", str(out), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     took = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         raise SystemExit(f"batch {' '.join(args)} failed: {proc.stderr.strip()}")
@@ -79,8 +90,12 @@ def batch(folder: Path, out: Path, *args: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs per configuration, interleaved; the fastest counts (the machine may be shared)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs per configuration, interleaved; the fastest counts (the machine may be shared)",
+    )
     args = parser.parse_args()
     has_ray = importlib.util.find_spec("ray") is not None
     tmp = Path(tempfile.mkdtemp(prefix="license-audit-bench-batch-"))
@@ -90,8 +105,10 @@ def main() -> None:
         generate(repos, args.count)
         one = tmp / "one"
         generate(one, 1)
-        print(f"{args.count} synthetic repositories (5 kinds) generated in {time.perf_counter() - t0:.1f} s; "
-              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; best of {args.repeat} runs each")
+        print(
+            f"{args.count} synthetic repositories (5 kinds) generated in {time.perf_counter() - t0:.1f} s; "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; best of {args.repeat} runs each"
+        )
         runs = [("local", "1", []), ("local", "2", [])]
         if has_ray:
             runs += [("ray", "1", ["--engine", "ray"]), ("ray", "2", ["--engine", "ray"])]
@@ -116,17 +133,25 @@ def main() -> None:
             print(line)
         if has_ray:
             print(f"ray --jobs 2 vs ray --jobs 1: {times['ray', '1'] / times['ray', '2']:.2f}x")
-            fixed = {e: min(batch(one, tmp / "one.jsonl", "--jobs", "2", *x) for _ in range(args.repeat))
-                     for e, x in (("local", []), ("ray", ["--engine", "ray"]))}
-            print(f"fixed cost (one-target batch, --jobs 2): local {fixed['local']:.1f} s, ray {fixed['ray']:.1f} s "
-                  "(Ray starts and stops a local instance)")
+            fixed = {
+                e: min(batch(one, tmp / "one.jsonl", "--jobs", "2", *x) for _ in range(args.repeat))
+                for e, x in (("local", []), ("ray", ["--engine", "ray"]))
+            }
+            print(
+                f"fixed cost (one-target batch, --jobs 2): local {fixed['local']:.1f} s, ray {fixed['ray']:.1f} s "
+                "(Ray starts and stops a local instance)"
+            )
             for jobs in ("1", "2"):
                 net = times["ray", jobs] - fixed["ray"]
                 if net <= 0.1 * times["ray", jobs]:
-                    print(f"ray --jobs {jobs} without its start-up: lost in the start-up's noise (use a larger --count)")
+                    print(
+                        f"ray --jobs {jobs} without its start-up: lost in the start-up's noise (use a larger --count)"
+                    )
                     continue
-                print(f"ray --jobs {jobs} without its start-up: {args.count / net:.0f} targets/s = "
-                      f"{(times['local', jobs] - fixed['local']) / net:.2f}x local --jobs {jobs}")
+                print(
+                    f"ray --jobs {jobs} without its start-up: {args.count / net:.0f} targets/s = "
+                    f"{(times['local', jobs] - fixed['local']) / net:.2f}x local --jobs {jobs}"
+                )
         else:
             print("ray: not installed (pip install '.[ray]'), not measured")
         print(f"load average {os.getloadavg()[0]:.1f} at the end (2 CPUs: above 2, other work shared the machine)")

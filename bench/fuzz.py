@@ -25,9 +25,37 @@ SEED = 20261125
 BUDGET_S = float(sys.argv[1]) if len(sys.argv) > 1 else 4.0  # per parser
 MAX_INPUTS = 50_000
 
-TOKENS = [b"{", b"}", b"[", b"]", b"---\n", b"&a ", b"*a", b"!!python/object:os.system ", b"\x00", b"\xef\xbb\xbf",
-          b"\xff\xfe", b"1e999999", b"-0", b'"', b"\\u0000", b"\r\n", b"\t", b": ", b"- ", b"[" * 200, b"{" * 200,
-          b"NaN", b"Infinity", b"\xf0\x9f\x98\x80", b"\xed\xa0\x80", b"<script>", b"%YAML 1.1\n", b"? ", b"|\n"]
+TOKENS = [
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"---\n",
+    b"&a ",
+    b"*a",
+    b"!!python/object:os.system ",
+    b"\x00",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"1e999999",
+    b"-0",
+    b'"',
+    b"\\u0000",
+    b"\r\n",
+    b"\t",
+    b": ",
+    b"- ",
+    b"[" * 200,
+    b"{" * 200,
+    b"NaN",
+    b"Infinity",
+    b"\xf0\x9f\x98\x80",
+    b"\xed\xa0\x80",
+    b"<script>",
+    b"%YAML 1.1\n",
+    b"? ",
+    b"|\n",
+]
 
 
 def mutate(rng: random.Random, data: bytes, seeds: list[bytes]) -> bytes:
@@ -55,18 +83,29 @@ def mutate(rng: random.Random, data: bytes, seeds: list[bytes]) -> bytes:
 
 
 def seeds_card() -> list[bytes]:
-    return [b"---\nlicense: llama3.1\nbase_model:\n- meta-llama/Llama-3.1-8B\nbase_model_relation: finetune\n"
-            b"model_name: Llama-3.1-Foo\ntags: [a, b]\n---\n# Foo\nFine-tuned from Llama 3.1.\n",
-            b"---\nlicense: other\nlicense_name: deepseek\nlicense_link: LICENSE\n---\n\nBuilt with Llama\n",
-            b"# No front matter\n\nJust prose, licensed under the Apache License, Version 2.0.\n"]
+    return [
+        b"---\nlicense: llama3.1\nbase_model:\n- meta-llama/Llama-3.1-8B\nbase_model_relation: finetune\n"
+        b"model_name: Llama-3.1-Foo\ntags: [a, b]\n---\n# Foo\nFine-tuned from Llama 3.1.\n",
+        b"---\nlicense: other\nlicense_name: deepseek\nlicense_link: LICENSE\n---\n\nBuilt with Llama\n",
+        b"# No front matter\n\nJust prose, licensed under the Apache License, Version 2.0.\n",
+    ]
 
 
 def seeds_json() -> list[bytes]:
-    cfg = {"architectures": ["LlamaForCausalLM"], "hidden_size": 4096, "num_hidden_layers": 32,
-           "rope_scaling": {"factor": 8.0, "rope_type": "llama3"}, "vocab_size": 128256, "eos_token_id": [1, 2],
-           "quantization_config": {"quant_method": "awq", "bits": 4}}
-    return [json.dumps(cfg).encode(), json.dumps({"peft_type": "LORA", "base_model_name_or_path": "x/y"}).encode(),
-            b'{"a": [1, 2.5, null, true, "s"]}']
+    cfg = {
+        "architectures": ["LlamaForCausalLM"],
+        "hidden_size": 4096,
+        "num_hidden_layers": 32,
+        "rope_scaling": {"factor": 8.0, "rope_type": "llama3"},
+        "vocab_size": 128256,
+        "eos_token_id": [1, 2],
+        "quantization_config": {"quant_method": "awq", "bits": 4},
+    }
+    return [
+        json.dumps(cfg).encode(),
+        json.dumps({"peft_type": "LORA", "base_model_name_or_path": "x/y"}).encode(),
+        b'{"a": [1, 2.5, null, true, "s"]}',
+    ]
 
 
 def seeds_license() -> list[bytes]:
@@ -76,19 +115,24 @@ def seeds_license() -> list[bytes]:
 
 
 def seeds_safetensors() -> list[bytes]:
-    header = json.dumps({"__metadata__": {"format": "pt"},
-                         "model.embed_tokens.weight": {"dtype": "BF16", "shape": [32, 8], "data_offsets": [0, 512]},
-                         "lm_head.weight": {"dtype": "F32", "shape": [8, 32], "data_offsets": [512, 1536]}}).encode()
+    header = json.dumps(
+        {
+            "__metadata__": {"format": "pt"},
+            "model.embed_tokens.weight": {"dtype": "BF16", "shape": [32, 8], "data_offsets": [0, 512]},
+            "lm_head.weight": {"dtype": "F32", "shape": [8, 32], "data_offsets": [512, 1536]},
+        }
+    ).encode()
     return [struct.pack("<Q", len(header)) + header + bytes(1536)]
 
 
 def targets():
     """(name, parse(bytes), exception types that are a documented refusal, seeds)."""
-    from license_audit.card import parse_card
-    from license_audit.identify import identify_text
-    from license_audit.catalog import load_catalog
-    from license_audit.safeio import JSONProblem, decode_text, load_yaml, parse_json
     import yaml
+
+    from license_audit.card import parse_card
+    from license_audit.catalog import load_catalog
+    from license_audit.identify import identify_text
+    from license_audit.safeio import JSONProblem, decode_text, load_yaml, parse_json
 
     catalog = load_catalog(())
     out = [
@@ -103,18 +147,25 @@ def targets():
 
 def seeds_tokenizer() -> list[bytes]:
     vocab = {f"tok{i}": i for i in range(40)}
-    doc = {"model": {"type": "BPE", "vocab": vocab, "merges": ["t o", "to k"]},
-           "added_tokens": [{"id": 40, "content": "<|im_start|>", "special": True}]}
+    doc = {
+        "model": {"type": "BPE", "vocab": vocab, "merges": ["t o", "to k"]},
+        "added_tokens": [{"id": 40, "content": "<|im_start|>", "special": True}],
+    }
     cfg = {"chat_template": "{% for m in messages %}<|im_start|>{{ m.role }}{% endfor %}", "eos_token": "<|im_end|>"}
-    return [json.dumps(doc).encode(), json.dumps(cfg).encode(), json.dumps({"model": {"type": "Unigram",
-            "vocab": [["a", -1.0], ["b", -2.0]]}}).encode()]
+    return [
+        json.dumps(doc).encode(),
+        json.dumps(cfg).encode(),
+        json.dumps({"model": {"type": "Unigram", "vocab": [["a", -1.0], ["b", -2.0]]}}).encode(),
+    ]
 
 
 def seeds_policy() -> list[bytes]:
-    return [b"fail-on: warning\nseverity:\n  license-unknown: info\nlicenses:\n  allow: [mit, apache-2.0]\n"
-            b"  deny: [cc-by-nc-4.0]\nwaivers:\n  - rule: upstream-notice-missing\n    upstream: a/b\n"
-            b"    reason: NOTICE is published on the website\n    expires: 2027-01-31\n",
-            b"version: 1\nwaivers:\n- {rule: license-unknown, path: 'LICENSE*', reason: reviewed}\n"]
+    return [
+        b"fail-on: warning\nseverity:\n  license-unknown: info\nlicenses:\n  allow: [mit, apache-2.0]\n"
+        b"  deny: [cc-by-nc-4.0]\nwaivers:\n  - rule: upstream-notice-missing\n    upstream: a/b\n"
+        b"    reason: NOTICE is published on the website\n    expires: 2027-01-31\n",
+        b"version: 1\nwaivers:\n- {rule: license-unknown, path: 'LICENSE*', reason: reviewed}\n",
+    ]
 
 
 def seeds_gguf(tmp: Path) -> list[bytes]:
@@ -152,6 +203,7 @@ def optional_targets():
         def run(data: bytes):
             scratch.write_bytes(data)
             return reader(scratch)
+
         return run
 
     def tokenizer(data: bytes):
@@ -159,12 +211,15 @@ def optional_targets():
         return fingerprint(doc, doc if isinstance(doc, dict) else None)
 
     return [
-        ("safetensors header", via_file(lambda p: tensor_entries(read_safetensors_header(p))), (ValueError,),
-         seeds_safetensors()),
+        (
+            "safetensors header",
+            via_file(lambda p: tensor_entries(read_safetensors_header(p))),
+            (ValueError,),
+            seeds_safetensors(),
+        ),
         ("GGUF metadata (bounded walk)", via_file(gguf_metadata), (ValueError,), seeds_gguf(tmp)),
         ("tokenizer.json / tokenizer_config", tokenizer, (JSONProblem,), seeds_tokenizer()),
-        ("policy file", lambda b: parse_policy(decode_text(b), ".license-audit.yaml"), (InputError,),
-         seeds_policy()),
+        ("policy file", lambda b: parse_policy(decode_text(b), ".license-audit.yaml"), (InputError,), seeds_policy()),
     ]
 
 
@@ -186,8 +241,10 @@ def run_target(name, fn, allowed, seeds) -> tuple[int, int, float, list[str]]:
             crashes += 1
             if len(problems) < 3:
                 frame = traceback.extract_tb(exc.__traceback__)[-1]
-                problems.append(f"  {type(exc).__name__}: {exc} at {Path(frame.filename).name}:{frame.lineno} "
-                                f"on input {data[:80]!r}")
+                problems.append(
+                    f"  {type(exc).__name__}: {exc} at {Path(frame.filename).name}:{frame.lineno} "
+                    f"on input {data[:80]!r}"
+                )
     took = time.perf_counter() - t0
     # Baseline: json.loads (C parser) over the same inputs, errors ignored.
     b0 = time.perf_counter()

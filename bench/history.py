@@ -50,14 +50,18 @@ def build(repo: Path, card_every: int = 50) -> None:
             lines.append(b"M 100644 inline train.py\n" + _blob("print('train')\n"))
         # Three ordinary files per commit: one of 100 code files, one of 200 run logs (the tree stays ~300).
         lines.append(b"M 100644 inline src/mod%03d.py\n" % (i % 100) + _blob(f"VALUE = {i}\n"))
-        lines.append(b"M 100644 inline runs/run%03d/log.txt\n" % (i % 200) + _blob(f"step {i} loss {1 / (i + 1):.6f}\n"))
+        lines.append(
+            b"M 100644 inline runs/run%03d/log.txt\n" % (i % 200) + _blob(f"step {i} loss {1 / (i + 1):.6f}\n")
+        )
         lines.append(b"M 100644 inline train.py\n" + _blob(f"print('train', {i})\n"))
         if i % card_every == 0:
             lines.append(b"M 100644 inline README.md\n" + _blob(_card(i)))
         if i == 3000:
             lines.append(b"M 100644 inline NOTICE\n" + _blob("Copyright (c) 2023 DeepSeek\n"))
         if i == 4500:
-            lines.append(b"M 100644 inline NOTICE\n" + _blob("Copyright (c) 2023 DeepSeek\nCopyright (c) 2024 Sakura\n"))
+            lines.append(
+                b"M 100644 inline NOTICE\n" + _blob("Copyright (c) 2023 DeepSeek\nCopyright (c) 2024 Sakura\n")
+            )
         if i == 6000:
             lines.append(b"D LICENSE\n")
         lines.append(b"\n")
@@ -80,8 +84,9 @@ def measure(label: str, card_every: int) -> bool:
         t0 = time.perf_counter()
         build(repo, card_every)
         built = time.perf_counter() - t0
-        count = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo, capture_output=True,
-                               text=True, check=True).stdout.strip()
+        count = subprocess.run(
+            ["git", "rev-list", "--count", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
 
         def git_log():
             subprocess.run(["git", "log", "--name-status"], cwd=repo, stdout=subprocess.DEVNULL, check=True)
@@ -89,8 +94,12 @@ def measure(label: str, card_every: int) -> bool:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
 
         def audit_cli(*extra):
-            proc = subprocess.run([sys.executable, "-m", "license_audit", "audit", str(repo), "--format", "json",
-                                   *extra], env=env, capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, "-m", "license_audit", "audit", str(repo), "--format", "json", *extra],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if proc.returncode not in (0, 1):
                 raise SystemExit(f"audit failed: {proc.stderr.strip()}")
             return proc.stdout
@@ -110,13 +119,19 @@ def measure(label: str, card_every: int) -> bool:
             nohist_ts.append(best_of(1, lambda: audit_cli("--no-history")))
             hist_ts.append(best_of(1, history_only))
         git_t, audit_t, nohist_t, hist_t = min(git_ts), min(audit_ts), min(nohist_ts), min(hist_ts)
-        print(f"[{label}] {count} commits, card rewritten every {card_every} commit(s), built with git fast-import in {built:.1f} s")
-        print(f"  history rules found: {', '.join(r for r in rules if r in ('license-file-removed', 'license-changed', 'base-model-removed'))}")
+        print(
+            f"[{label}] {count} commits, card rewritten every {card_every} commit(s), built with git fast-import in {built:.1f} s"
+        )
+        print(
+            f"  history rules found: {', '.join(r for r in rules if r in ('license-file-removed', 'license-changed', 'base-model-removed'))}"
+        )
         print(f"  git log --name-status:            {git_t:.3f} s (baseline)")
         print(f"  audit with history (CLI process): {audit_t:.3f} s = {audit_t / git_t:.2f}x baseline (target <= 3x)")
         print(f"  audit --no-history (CLI process): {nohist_t:.3f} s = {nohist_t / git_t:.2f}x baseline")
         print(f"  history pass alone (in process):  {hist_t:.3f} s = {hist_t / git_t:.2f}x baseline")
-        print(f"  added by history (with - without): {audit_t - nohist_t:.3f} s = {(audit_t - nohist_t) / git_t:.2f}x baseline")
+        print(
+            f"  added by history (with - without): {audit_t - nohist_t:.3f} s = {(audit_t - nohist_t) / git_t:.2f}x baseline"
+        )
         return audit_t <= 3 * git_t
 
 

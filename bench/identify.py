@@ -33,8 +33,14 @@ from license_audit.identify import identify_text  # noqa: E402
 from license_audit.safeio import decode_text  # noqa: E402
 
 # ../shared beside the checkout (or beside the folder of worktrees).
-SHARED = next((p / "shared" / "data" / "license-texts" for p in ROOT.parents
-               if (p / "shared" / "data" / "license-texts").is_dir()), ROOT.parent / "shared" / "data" / "license-texts")
+SHARED = next(
+    (
+        p / "shared" / "data" / "license-texts"
+        for p in ROOT.parents
+        if (p / "shared" / "data" / "license-texts").is_dir()
+    ),
+    ROOT.parent / "shared" / "data" / "license-texts",
+)
 LONG_TAIL = 150
 TIME_BUDGET = 120.0  # seconds per competitor; a slower one is measured on the files it got through
 
@@ -47,9 +53,9 @@ def norm(spdx: str) -> str:
         if s.endswith(suffix):
             s = s[: -len(suffix)]
     if s.startswith("licenseref-scancode-"):
-        s = "scancode:" + s[len("licenseref-scancode-"):]
+        s = "scancode:" + s[len("licenseref-scancode-") :]
     elif s.startswith("licenseref-"):
-        s = s[len("licenseref-"):]
+        s = s[len("licenseref-") :]
     return s
 
 
@@ -62,6 +68,7 @@ def expected_spdx(lic_id: str) -> str:
 
 # ---- corpus -------------------------------------------------------------------------------------------
 
+
 def _paragraphs(text: str) -> list[str]:
     return re.split(r"\n\s*\n", text)
 
@@ -73,7 +80,9 @@ def variants(text: str) -> dict[str, str]:
         "rewrapped": "\n\n".join(textwrap.fill(" ".join(p.split()), 50) for p in _paragraphs(text)),
         "unwrapped": "\n\n".join(" ".join(p.split()) for p in _paragraphs(text)),
         "markdown": "# LICENSE\n\n" + "\n\n".join(f"**{p.strip()}**" if len(p) < 80 else p for p in _paragraphs(text)),
-        "html": "<html><body>\n" + "\n".join(f"<p>{html.escape(p)}</p>" for p in _paragraphs(text)) + "\n</body></html>\n",
+        "html": "<html><body>\n"
+        + "\n".join(f"<p>{html.escape(p)}</p>" for p in _paragraphs(text))
+        + "\n</body></html>\n",
         "indented-curly": "\n".join("    " + ln for ln in curly.splitlines()),
     }
 
@@ -99,8 +108,11 @@ def long_tail_cases() -> list[tuple[str, str, set[str]]]:
     except ImportError:
         return []
     # licensedcode-data installs `licensedcode` as a namespace package (no __file__).
-    roots = [Path(licensedcode.__file__).parent] if getattr(licensedcode, "__file__", None) else \
-        [Path(p) for p in getattr(licensedcode, "__path__", [])]
+    roots = (
+        [Path(licensedcode.__file__).parent]
+        if getattr(licensedcode, "__file__", None)
+        else [Path(p) for p in getattr(licensedcode, "__path__", [])]
+    )
     lic_dir = next((r / "data" / "licenses" for r in roots if (r / "data" / "licenses").is_dir()), Path("/nonexistent"))
     if not lic_dir.is_dir():
         return []
@@ -112,7 +124,11 @@ def long_tail_cases() -> list[tuple[str, str, set[str]]]:
             continue
         head, _, body = raw[3:].partition("\n---\n")
         m = re.search(r"^spdx_license_key: (\S+)", head, re.M)
-        if not m or m.group(1).startswith("LicenseRef") or re.search(r"^is_(deprecated|exception|unknown|generic): yes", head, re.M):
+        if (
+            not m
+            or m.group(1).startswith("LicenseRef")
+            or re.search(r"^is_(deprecated|exception|unknown|generic): yes", head, re.M)
+        ):
             continue
         spdx = norm(m.group(1))
         if spdx in known or len(body.split()) < 60:
@@ -135,9 +151,11 @@ def corpus() -> list[tuple[str, str, set[str]]]:
 
 # ---- tools --------------------------------------------------------------------------------------------
 
+
 def tool_license_audit():
     def run(text: str) -> set[str]:
         return {norm(m.spdx) for m in identify_text(text, CATALOG)}
+
     return run
 
 
@@ -146,6 +164,7 @@ def tool_licenseclassifier():
 
     def run(text: str) -> set[str]:
         return {norm(r.id) for r in identify_license(text)}
+
     return run
 
 
@@ -158,6 +177,7 @@ def tool_askalono():
         except Exception:
             return set()
         return {norm(r.name)} if r is not None and r.score >= 0.8 else set()
+
     return run
 
 
@@ -198,8 +218,12 @@ def scancode_elsewhere(files):
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "texts.json"
         src.write_text(json.dumps([t for _, t, _ in files]), encoding="utf-8")
-        proc = subprocess.run([python, "-c", _SCANCODE_WORKER, str(src), str(TIME_BUDGET), json.dumps(WARM_UP)],
-                              capture_output=True, text=True, timeout=3600)
+        proc = subprocess.run(
+            [python, "-c", _SCANCODE_WORKER, str(src), str(TIME_BUDGET), json.dumps(WARM_UP)],
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed")
     data = json.loads(proc.stdout)
@@ -223,25 +247,33 @@ def tool_scancode():
             for key in m.rule.license_keys():
                 out.add(spdx_of(key))
         return out
+
     return run
 
 
 # ScanCode's own keys for the model licenses it knows, for scoring it on the same expected ids.
 SCANCODE_EQUIV = {
-    "scancode:llama-2-license-2023": "llama2", "scancode:llama-license-2023": "llama2",
-    "scancode:llama-3.1-license-2024": "llama3.1", "scancode:llama-3.2-license-2024": "llama3.2",
-    "scancode:llama-3.3-license-2024": "llama3.3", "scancode:llama-4-cla-2025": "llama4",
-    "scancode:gemma-tou-2024-04-01": "gemma", "scancode:gemma-tou-2025-03-24": "gemma",
-    "scancode:deepseek-la-1.0": "deepseek", "scancode:qwen-2024": "qwen",
-    "scancode:tongyi-qianwen-2023": "tongyi-qianwen", "scancode:bigscience-open-rail-m": "bigscience-openrail-m",
-    "scancode:bigcode-open-rail-m-v1": "bigcode-openrail-m", "scancode:nvidia-open-model-2025-04-28": "nvidia-open-model-license",
+    "scancode:llama-2-license-2023": "llama2",
+    "scancode:llama-license-2023": "llama2",
+    "scancode:llama-3.1-license-2024": "llama3.1",
+    "scancode:llama-3.2-license-2024": "llama3.2",
+    "scancode:llama-3.3-license-2024": "llama3.3",
+    "scancode:llama-4-cla-2025": "llama4",
+    "scancode:gemma-tou-2024-04-01": "gemma",
+    "scancode:gemma-tou-2025-03-24": "gemma",
+    "scancode:deepseek-la-1.0": "deepseek",
+    "scancode:qwen-2024": "qwen",
+    "scancode:tongyi-qianwen-2023": "tongyi-qianwen",
+    "scancode:bigscience-open-rail-m": "bigscience-openrail-m",
+    "scancode:bigcode-open-rail-m-v1": "bigcode-openrail-m",
+    "scancode:nvidia-open-model-2025-04-28": "nvidia-open-model-license",
     "creativeml-openrail-m": "creativeml-openrail-m",
 }
 
 # The same three small texts warm every tool: a permissive license, a header, an SPDX long-tail text.
 WARM_UP = (
     "MIT License\n",
-    "Licensed under the Apache License, Version 2.0 (the \"License\");\n",
+    'Licensed under the Apache License, Version 2.0 (the "License");\n',
     "ISC License\n\nPermission to use, copy, modify, and/or distribute this software for any purpose with or "
     "without fee is hereby granted, provided that the above copyright notice and this permission notice appear "
     "in all copies.\n",
@@ -302,17 +334,22 @@ def main(argv: list[str]) -> int:
         print("no corpus: ../shared/data/license-texts is absent and no ScanCode LicenseDB is installed")
         return 0
     n_dev = len(shared_cases())
-    print(f"corpus: {len(files)} files ({n_dev} shared cases, {n_dev * 6} reformatted variants, "
-          f"{len(files) - n_dev * 7} long-tail SPDX texts), {sum(len(t) for _, t, _ in files) / 1e6:.1f} MB")
+    print(
+        f"corpus: {len(files)} files ({n_dev} shared cases, {n_dev * 6} reformatted variants, "
+        f"{len(files) - n_dev * 7} long-tail SPDX texts), {sum(len(t) for _, t, _ in files) / 1e6:.1f} MB"
+    )
     dev = files[:n_dev]
     ours = measure("license-audit", tool_license_audit, dev)
     found, _, exact, misses = score(ours, dev)
-    print(f"accuracy on the shared set: {found}/{len(dev)} cases with every expected license found, {exact}/{len(dev)} exact")
+    print(
+        f"accuracy on the shared set: {found}/{len(dev)} cases with every expected license found, {exact}/{len(dev)} exact"
+    )
     for name, exp, got in misses:
         print(f"  MISS {name}: expected {exp}, got {got}")
 
     rows = []
     import os
+
     for name, make in TOOLS.items():
         if name == "scancode" and os.environ.get("BENCH_SCANCODE_PYTHON"):
             res = {"name": name, "error": "own virtualenv"}
@@ -331,24 +368,30 @@ def main(argv: list[str]) -> int:
         return 0
     base = rows[0]
     print(f"\nside by side on the same {len(files)} files (warm; ratio = files/s against license-audit):")
-    print(f"{'tool':<18} {'files':>6} {'files/s':>9} {'ratio':>7} {'start s':>8} {'found':>12} {'named':>12} {'exact':>12} "
-          f"{'shared':>8} {'ours, same files':>17}")
+    print(
+        f"{'tool':<18} {'files':>6} {'files/s':>9} {'ratio':>7} {'start s':>8} {'found':>12} {'named':>12} {'exact':>12} "
+        f"{'shared':>8} {'ours, same files':>17}"
+    )
     base_rate = base["n"] / base["took"]
     for res in rows:
         sub = files[: res["n"]]
         found, named, exact, misses = score(res, sub)
         rate = res["n"] / res["took"]
-        shared_found = score({"results": res["results"][:n_dev]}, files[:min(n_dev, res["n"])])[0]
+        shared_found = score({"results": res["results"][:n_dev]}, files[: min(n_dev, res["n"])])[0]
         ours_same = score({"results": base["results"][: res["n"]]}, sub)[0]
-        print(f"{res['name']:<18} {res['n']:>6} {rate:>9.0f} {rate / base_rate:>7.2f} {res['cold']:>8.2f} "
-              f"{found:>5}/{len(sub):<6} {named:>5}/{len(sub):<6} {exact:>5}/{len(sub):<6} "
-              f"{shared_found:>3}/{min(n_dev, res['n']):<4} {ours_same:>10}/{len(sub):<6}")
+        print(
+            f"{res['name']:<18} {res['n']:>6} {rate:>9.0f} {rate / base_rate:>7.2f} {res['cold']:>8.2f} "
+            f"{found:>5}/{len(sub):<6} {named:>5}/{len(sub):<6} {exact:>5}/{len(sub):<6} "
+            f"{shared_found:>3}/{min(n_dev, res['n']):<4} {ours_same:>10}/{len(sub):<6}"
+        )
         if "--misses" in argv:
             for name, exp, got in misses[:200]:
                 print(f"  MISS {res['name']} {name}: expected {exp}, got {got}")
-    print("\nfound: every expected license reported; named: the same, leaving `other` out; exact: the set"
-          " itself. shared: found on the 57 shared cases. A tool stopped by the time budget is scored on"
-          " the files it got through, and license-audit on the same files beside it.")
+    print(
+        "\nfound: every expected license reported; named: the same, leaving `other` out; exact: the set"
+        " itself. shared: found on the 57 shared cases. A tool stopped by the time budget is scored on"
+        " the files it got through, and license-audit on the same files beside it."
+    )
     return 0
 
 

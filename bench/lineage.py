@@ -28,9 +28,14 @@ from license_audit.lineage import find_lineage  # noqa: E402
 from license_audit.lineage.build import load_sources, repo_id_of  # noqa: E402
 from license_audit.registry import load_registry  # noqa: E402
 
-SHARED = next((p / "shared" / "data" / "model-configs" / "configs" for p in (ROOT.parent, ROOT.parent.parent)
-               if (p / "shared" / "data" / "model-configs" / "configs").is_dir()),
-              ROOT.parent / "shared" / "data" / "model-configs" / "configs")
+SHARED = next(
+    (
+        p / "shared" / "data" / "model-configs" / "configs"
+        for p in (ROOT.parent, ROOT.parent.parent)
+        if (p / "shared" / "data" / "model-configs" / "configs").is_dir()
+    ),
+    ROOT.parent / "shared" / "data" / "model-configs" / "configs",
+)
 
 
 def top_set(cands):
@@ -50,8 +55,15 @@ def identify(cfg: dict, tmp: Path, registry):
 def perturb(cfg: dict, kind: str) -> dict:
     c = copy.deepcopy(cfg)
     if kind in ("noise", "all"):
-        c.update({"transformers_version": "4.99.0", "torch_dtype": "float16", "_name_or_path": "someone/fine-tune",
-                  "use_cache": not c.get("use_cache", True), "initializer_range": 0.01234})
+        c.update(
+            {
+                "transformers_version": "4.99.0",
+                "torch_dtype": "float16",
+                "_name_or_path": "someone/fine-tune",
+                "use_cache": not c.get("use_cache", True),
+                "initializer_range": 0.01234,
+            }
+        )
     if kind in ("quantized", "all"):
         c["quantization_config"] = {"quant_method": "awq", "bits": 4, "group_size": 128, "zero_point": True}
     if kind in ("context", "all"):
@@ -72,10 +84,10 @@ def bench_identification(tmp: Path) -> None:
     facts = load_sources(ROOT / "rules" / "models" / "_sources.yaml")
     files = sorted(SHARED.glob("*.json"))
     kinds = ["base", "noise", "quantized", "context", "vocab", "all"]
-    ok = {k: 0 for k in kinds}
-    exact = {k: 0 for k in kinds}
-    unique = {k: 0 for k in kinds}
-    derived = {k: 0 for k in kinds}
+    ok = dict.fromkeys(kinds, 0)
+    exact = dict.fromkeys(kinds, 0)
+    unique = dict.fromkeys(kinds, 0)
+    derived = dict.fromkeys(kinds, 0)
     misses: dict[str, list[str]] = {k: [] for k in kinds}
     tie_sets: set[tuple[str, ...]] = set()
     t0 = time.perf_counter()
@@ -101,8 +113,10 @@ def bench_identification(tmp: Path) -> None:
     print(f"configs: {n} files ({len({repo_id_of(f.stem)[0] for f in files})} models), registry {len(registry)} models")
     for kind in kinds:
         label = "self-identification" if kind == "base" else f"robustness: {kind}"
-        print(f"{label}: {ok[kind]}/{n} right family+size on top ({ok[kind] / n:.0%}); exact repo in top set "
-              f"{exact[kind]}/{n}; top set of one model {unique[kind]}/{n}; confidence >= 0.8 {derived[kind]}/{n}")
+        print(
+            f"{label}: {ok[kind]}/{n} right family+size on top ({ok[kind] / n:.0%}); exact repo in top set "
+            f"{exact[kind]}/{n}; top set of one model {unique[kind]}/{n}; confidence >= 0.8 {derived[kind]}/{n}"
+        )
         for m in misses[kind][:5]:
             print(f"  miss: {m}")
     for ts in sorted(tie_sets):
@@ -128,8 +142,10 @@ def bench_own_vocabulary(tmp: Path) -> None:
             accused.append(f"{f.name} -> {cands[0].model} {cands[0].confidence:.2f}")
         elif cands:
             possible += 1
-    print(f"same shape, own vocabulary ({len(files)} configs, vocabulary cut to 3/4, other special ids): "
-          f"reported as derived {len(accused)}, possibly derived {possible}")
+    print(
+        f"same shape, own vocabulary ({len(files)} configs, vocabulary cut to 3/4, other special ids): "
+        f"reported as derived {len(accused)}, possibly derived {possible}"
+    )
     for line in accused[:5]:
         print(f"  derived: {line}")
 
@@ -168,21 +184,27 @@ def bench_leave_one_out(tmp: Path) -> None:
         else:
             cross_possible += 1
     n = len(files)
-    print(f"leave-one-out ({n} models, each scored without its own entry): same family on top {same_family}, "
-          f"other family >= 0.8 {cross_derived} (of which another vendor's model: {other_vendor}), "
-          f"other family 0.5-0.8 {cross_possible}, nothing listed {none}")
+    print(
+        f"leave-one-out ({n} models, each scored without its own entry): same family on top {same_family}, "
+        f"other family >= 0.8 {cross_derived} (of which another vendor's model: {other_vendor}), "
+        f"other family 0.5-0.8 {cross_possible}, nothing listed {none}"
+    )
     for line in cross:
         print(f"  other family at >= 0.8: {line}")
 
 
 # --- DeepSeek-V3-sized sparse repo --------------------------------------------------------------------
 
+
 def deepseek_v3_tensors() -> list[tuple[str, str, list[int]]]:
     """Tensor names, dtypes and shapes of the DeepSeek-V3 checkpoint (FP8 blocks with scale_inv tensors)."""
     h, inter, moe, vocab, layers, experts = 7168, 18432, 2048, 129280, 61, 256
     q_lora, kv_lora, heads, nope, rope, v = 1536, 512, 128, 128, 64, 128
-    out = [("model.embed_tokens.weight", "BF16", [vocab, h]), ("model.norm.weight", "BF16", [h]),
-           ("lm_head.weight", "BF16", [vocab, h])]
+    out = [
+        ("model.embed_tokens.weight", "BF16", [vocab, h]),
+        ("model.norm.weight", "BF16", [h]),
+        ("lm_head.weight", "BF16", [vocab, h]),
+    ]
 
     def fp8(name, shape):
         out.append((name + ".weight", "F8_E4M3", shape))
@@ -190,9 +212,12 @@ def deepseek_v3_tensors() -> list[tuple[str, str, list[int]]]:
 
     for i in range(layers + 1):  # + the multi-token-prediction layer stored as layers.61
         p = f"model.layers.{i}"
-        out += [(f"{p}.input_layernorm.weight", "BF16", [h]), (f"{p}.post_attention_layernorm.weight", "BF16", [h]),
-                (f"{p}.self_attn.q_a_layernorm.weight", "BF16", [q_lora]),
-                (f"{p}.self_attn.kv_a_layernorm.weight", "BF16", [kv_lora])]
+        out += [
+            (f"{p}.input_layernorm.weight", "BF16", [h]),
+            (f"{p}.post_attention_layernorm.weight", "BF16", [h]),
+            (f"{p}.self_attn.q_a_layernorm.weight", "BF16", [q_lora]),
+            (f"{p}.self_attn.kv_a_layernorm.weight", "BF16", [kv_lora]),
+        ]
         fp8(f"{p}.self_attn.q_a_proj", [q_lora, h])
         fp8(f"{p}.self_attn.q_b_proj", [heads * (nope + rope), q_lora])
         fp8(f"{p}.self_attn.kv_a_proj_with_mqa", [kv_lora + rope, h])
@@ -223,7 +248,7 @@ def make_repo(root: Path, sparse: bool, config: dict, shards: int = 163) -> tupl
     per = -(-len(tensors) // shards)
     total = 0
     for s in range(shards):
-        chunk = tensors[s * per:(s + 1) * per]
+        chunk = tensors[s * per : (s + 1) * per]
         header, off = {"__metadata__": {"format": "pt"}}, 0
         for name, dtype, shape in chunk:
             n = _SIZES[dtype]
@@ -272,8 +297,12 @@ def bench_sparse(tmp: Path) -> None:
     on_disk = sum(p.stat().st_blocks * 512 for p in sparse_dir.iterdir())
     base, big, cands = timed_pair(header_dir, sparse_dir)
     top = cands[0] if cands else None
-    print(f"DeepSeek-V3-sized repo: 163 shards, {n} tensors, {total / 1e9:.0f} GB apparent size ({on_disk / 1e6:.0f} MB on disk)")
-    print(f"header-only twin: {base * 1000:.0f} ms; sparse full-size repo: {big * 1000:.0f} ms = {big / base:.2f}x (target <= 1.2x)")
+    print(
+        f"DeepSeek-V3-sized repo: 163 shards, {n} tensors, {total / 1e9:.0f} GB apparent size ({on_disk / 1e6:.0f} MB on disk)"
+    )
+    print(
+        f"header-only twin: {base * 1000:.0f} ms; sparse full-size repo: {big * 1000:.0f} ms = {big / base:.2f}x (target <= 1.2x)"
+    )
     if top:
         print(f"top candidate: {top.model} {top.confidence:.2f}; evidence: {' | '.join(top.evidence[:2])}")
 
@@ -299,8 +328,12 @@ def bench_weights(tmp: Path) -> None:
         rng = np.random.default_rng(seed)
         t = {"model.embed_tokens.weight": rng.normal(0, 0.02, (8192, 512))}
         for i in range(8):
-            for proj, shape in (("self_attn.q_proj", (512, 512)), ("self_attn.o_proj", (512, 512)),
-                                ("mlp.up_proj", (1536, 512)), ("mlp.down_proj", (512, 1536))):
+            for proj, shape in (
+                ("self_attn.q_proj", (512, 512)),
+                ("self_attn.o_proj", (512, 512)),
+                ("mlp.up_proj", (1536, 512)),
+                ("mlp.down_proj", (512, 1536)),
+            ):
                 t[f"model.layers.{i}.{proj}.weight"] = rng.normal(0, 0.02, shape)
         return t
 
@@ -316,8 +349,10 @@ def bench_weights(tmp: Path) -> None:
         res = compare_checkpoints(tmp / other, tmp / "w-base")
         took = time.perf_counter() - t0
         low = min(layer["similarity"] for layer in res.layers)
-        print(f"--against, {label}: median correlation {res.similarity:.3f} (lowest layer {low:.3f}) -> {res.verdict}; "
-              f"read {res.bytes_read / (2 * size):.1%} of the two files, {took * 1000:.0f} ms")
+        print(
+            f"--against, {label}: median correlation {res.similarity:.3f} (lowest layer {low:.3f}) -> {res.verdict}; "
+            f"read {res.bytes_read / (2 * size):.1%} of the two files, {took * 1000:.0f} ms"
+        )
 
 
 def main() -> None:

@@ -36,8 +36,10 @@ def timed(spec: str, options: AuditOptions) -> tuple[float, int]:
 def main() -> None:
     cat = list(load_catalog())
     duties = [o for lic in cat for o in lic.obligations]
-    print(f"catalog: {len(cat)} licenses, {len(duties)} duties with clauses, "
-          f"{sum(o.kind in KIND_RULES for o in duties)} checked automatically")
+    print(
+        f"catalog: {len(cat)} licenses, {len(duties)} duties with clauses, "
+        f"{sum(o.kind in KIND_RULES for o in duties)} checked automatically"
+    )
     tmp = Path(tempfile.mkdtemp(prefix="bench-obligations-"))
     try:
         base_repo = tmp / "llama"
@@ -46,10 +48,20 @@ def main() -> None:
         print(f"baseline audit (llama31-compliant): {base * 1000:.1f} ms, {n0} findings (median of {RUNS})")
 
         for count in (10, 200):
-            policy = {"fail-on": "warning", "severity": {"usage-threshold": "warning"},
-                      "licenses": {"allow": ["llama3.1", "mit", "apache-2.0"], "deny": ["cc-by-nc-4.0"]},
-                      "waivers": [{"rule": "upstream-notice-missing", "path": f"docs/{i}/*", "reason": f"case {i}",
-                                   "expires": "2099-01-01"} for i in range(count)]}
+            policy = {
+                "fail-on": "warning",
+                "severity": {"usage-threshold": "warning"},
+                "licenses": {"allow": ["llama3.1", "mit", "apache-2.0"], "deny": ["cc-by-nc-4.0"]},
+                "waivers": [
+                    {
+                        "rule": "upstream-notice-missing",
+                        "path": f"docs/{i}/*",
+                        "reason": f"case {i}",
+                        "expires": "2099-01-01",
+                    }
+                    for i in range(count)
+                ],
+            }
             (base_repo / ".license-audit.yaml").write_text(yaml.safe_dump(policy), encoding="utf-8")
             t, n = timed(str(base_repo), AuditOptions(history=False))
             print(f"with a {count}-waiver policy: {t * 1000:.1f} ms = {t / base:.2f}x baseline, {n} findings")
@@ -63,15 +75,18 @@ def main() -> None:
             (rules / "models" / f"step{i}.yaml").write_text(yaml.safe_dump(entry), encoding="utf-8")
         gguf = tmp / "gguf"
         gguf.mkdir()
-        (gguf / "README.md").write_text(f"---\nlicense: llama3.1\nbase_model: {chain[0]}\n---\n# Q4\n", encoding="utf-8")
+        (gguf / "README.md").write_text(
+            f"---\nlicense: llama3.1\nbase_model: {chain[0]}\n---\n# Q4\n", encoding="utf-8"
+        )
         t, n = timed(str(gguf), AuditOptions(history=False, rules_dirs=(str(rules),)))
         print(f"GGUF with an 8-deep registry chain: {t * 1000:.1f} ms = {t / base:.2f}x baseline, {n} findings")
 
         merge = tmp / "merge"
         merge.mkdir()
         parents = "\n".join(f"- {m}" for m in chain[:5] + ["deepseek-ai/DeepSeek-V3"])
-        (merge / "README.md").write_text(f"---\nlicense: other\nbase_model:\n{parents}\nbase_model_relation: merge\n---\n",
-                                         encoding="utf-8")
+        (merge / "README.md").write_text(
+            f"---\nlicense: other\nbase_model:\n{parents}\nbase_model_relation: merge\n---\n", encoding="utf-8"
+        )
         t, n = timed(str(merge), AuditOptions(history=False, rules_dirs=(str(rules),)))
         print(f"merge of 6 parents: {t * 1000:.1f} ms = {t / base:.2f}x baseline, {n} findings")
     finally:

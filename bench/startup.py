@@ -32,9 +32,11 @@ def once(cmd: list[str], env: dict[str, str] | None = None) -> float:
 
 
 def imported_modules(args: list[str]) -> int:
-    code = ("import sys, runpy; sys.argv = ['license-audit'] + %r\n"
-            "try:\n    runpy.run_module('license_audit', run_name='__main__')\n"
-            "except SystemExit:\n    pass\nprint(len(sys.modules), file=sys.stderr)") % (args,)
+    code = (
+        f"import sys, runpy; sys.argv = ['license-audit'] + {args!r}\n"
+        "try:\n    runpy.run_module('license_audit', run_name='__main__')\n"
+        "except SystemExit:\n    pass\nprint(len(sys.modules), file=sys.stderr)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=ENV, capture_output=True, text=True)
     return int(proc.stderr.strip().splitlines()[-1])
 
@@ -43,8 +45,15 @@ def git_copy(example: str, where: Path) -> Path:
     """The example as a git work tree with a short history (a model repo as people clone it)."""
     repo = where / example
     shutil.copytree(ROOT / "examples" / example, repo)
-    genv = dict(ENV, GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.org", GIT_COMMITTER_NAME="A",
-                GIT_COMMITTER_EMAIL="a@example.org", GIT_CONFIG_NOSYSTEM="1", HOME=str(where))
+    genv = dict(
+        ENV,
+        GIT_AUTHOR_NAME="A",
+        GIT_AUTHOR_EMAIL="a@example.org",
+        GIT_COMMITTER_NAME="A",
+        GIT_COMMITTER_EMAIL="a@example.org",
+        GIT_CONFIG_NOSYSTEM="1",
+        HOME=str(where),
+    )
 
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=repo, env=genv, check=True, capture_output=True)
@@ -67,7 +76,13 @@ def main() -> None:
         "--version": ["--version"],
         "audit examples/llama31-compliant (text)": ["audit", "examples/llama31-compliant", "--no-history"],
         "audit examples/deepseek-v3-relabelled (text)": ["audit", "examples/deepseek-v3-relabelled", "--no-history"],
-        "audit examples/deepseek-v3-relabelled --format json": ["audit", "examples/deepseek-v3-relabelled", "--format", "json", "--no-history"],
+        "audit examples/deepseek-v3-relabelled --format json": [
+            "audit",
+            "examples/deepseek-v3-relabelled",
+            "--format",
+            "json",
+            "--no-history",
+        ],
         "audit of the Llama example as a git work tree (6 commits, history read)": ["audit", str(repo)],
     }
     base_cmd = [sys.executable, "-c", "pass"]
@@ -85,16 +100,20 @@ def main() -> None:
         print(f"baseline `python -c pass`: {b * 1000:.0f} ms (median of {RUNS}, interleaved with the commands)")
         for label, args in cases.items():
             t = statistics.median(samples[label])
-            print(f"{label}: {t * 1000:.0f} ms = {t / b:.1f}x baseline (target <= 10x), "
-                  f"{imported_modules(args)} modules imported")
+            print(
+                f"{label}: {t * 1000:.0f} ms = {t / b:.1f}x baseline (target <= 10x), "
+                f"{imported_modules(args)} modules imported"
+            )
         first = []
         for _ in range(3):
             empty = tempfile.mkdtemp(prefix="license-audit-bench-empty-")
             first.append(once(cmds["audit examples/llama31-compliant (text)"], dict(ENV, LICENSE_AUDIT_CACHE=empty)))
             shutil.rmtree(empty, ignore_errors=True)
         t = statistics.median(first)
-        print(f"first audit after install (empty cache: rules parsed, identification index and SPDX long-tail "
-              f"index built, templates compiled): {t * 1000:.0f} ms = {t / b:.1f}x baseline, once per version")
+        print(
+            f"first audit after install (empty cache: rules parsed, identification index and SPDX long-tail "
+            f"index built, templates compiled): {t * 1000:.0f} ms = {t / b:.1f}x baseline, once per version"
+        )
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 

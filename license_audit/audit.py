@@ -23,7 +23,9 @@ class AuditOptions:
 
 
 def identify_files(snapshot: Snapshot, catalog: Catalog) -> list[LicenseFile]:
-    files = [LicenseFile(rel, identify_file(rel, text, catalog)) for rel, text in sorted(snapshot.license_texts.items())]
+    files = [
+        LicenseFile(rel, identify_file(rel, text, catalog)) for rel, text in sorted(snapshot.license_texts.items())
+    ]
     # The card's prose names licenses too ("licensed under the Llama 3.1 Community License"): listed
     # when it does, as references, so obligations can tell a pointer from a copy.
     card = snapshot.card
@@ -46,35 +48,54 @@ def model_info(snapshot: Snapshot, target: Target) -> ModelInfo:
     )
 
 
-def audit_snapshot(snapshot: Snapshot, target: Target, catalog: Catalog, registry: Registry,
-                   options: AuditOptions, history=None) -> Report:
+def audit_snapshot(
+    snapshot: Snapshot, target: Target, catalog: Catalog, registry: Registry, options: AuditOptions, history=None
+) -> Report:
     license_files = identify_files(snapshot, catalog)
     candidates = find_lineage(snapshot, registry)
     model = model_info(snapshot, target)
-    ctx = AuditContext(snapshot, catalog, registry, license_files, candidates, model, target.info.revision,
-                       history=history)
+    ctx = AuditContext(
+        snapshot, catalog, registry, license_files, candidates, model, target.info.revision, history=history
+    )
     findings = run_checks(ctx)
-    notes = list(target.notes) + list(getattr(snapshot, "notes", [])) + (list(history.notes) if history is not None else [])
+    notes = (
+        list(target.notes) + list(getattr(snapshot, "notes", [])) + (list(history.notes) if history is not None else [])
+    )
     revision = target.info.revision
-    if revision and history is not None and history.source == "git" and history.reader is not None \
-            and _worktree_differs(snapshot, history, revision):
+    if (
+        revision
+        and history is not None
+        and history.source == "git"
+        and history.reader is not None
+        and _worktree_differs(snapshot, history, revision)
+    ):
         # The report describes the work tree (a pre-commit hook audits changes no commit holds yet): a
         # finding about it names no commit rather than HEAD, whose files say otherwise.
         for f in findings:
             if f.commit == revision and f.rule not in HISTORY_RULES:
                 f.commit = None
-        notes.append(f"the work tree differs from HEAD ({revision[:12]}) in license files, the card or "
-                     "configuration; findings about it name no commit")
+        notes.append(
+            f"the work tree differs from HEAD ({revision[:12]}) in license files, the card or "
+            "configuration; findings about it name no commit"
+        )
     policy = _policy(options, target)
     if policy is not None:
         from license_audit.policy import apply_policy
 
         findings, policy_notes = apply_policy(findings, policy, ctx)
         notes += policy_notes
-    return Report(target.info, model, license_files, candidates, findings, notes=notes,
-                  files=list(snapshot.files), rules_dirs=tuple(options.rules_dirs),
-                  fail_on=policy.fail_on if policy is not None else None,
-                  history=history.to_dict() if history is not None else None)
+    return Report(
+        target.info,
+        model,
+        license_files,
+        candidates,
+        findings,
+        notes=notes,
+        files=list(snapshot.files),
+        rules_dirs=tuple(options.rules_dirs),
+        fail_on=policy.fail_on if policy is not None else None,
+        history=history.to_dict() if history is not None else None,
+    )
 
 
 # History and policy modules are imported only for targets that have them (a start-up cost on every

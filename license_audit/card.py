@@ -100,10 +100,12 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
     if not m:
         card.body = text
         if re.match(r"\A\ufeff?---[ \t]*\r?\n", text):
-            card.problems.append((1, "front matter opened with '---' is never closed by a '---' line, so it is ignored"))
+            card.problems.append(
+                (1, "front matter opened with '---' is never closed by a '---' line, so it is ignored")
+            )
         return card
     yaml_text = m.group(2)
-    card.body = text[m.end():]
+    card.body = text[m.end() :]
     card.body_start_line = text[: m.end()].count("\n") + 1
     duplicates: list[tuple[int, str]] = []
     try:
@@ -127,7 +129,8 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
         card.problems.append((None, f"base_model_relation '{rel}' is not one of {', '.join(RELATIONS)}"))
     raw_bases = card.metadata.get("base_model")
     if raw_bases is not None and not all(
-            _is_text(b) for b in (raw_bases if isinstance(raw_bases, list) else [raw_bases])):
+        _is_text(b) for b in (raw_bases if isinstance(raw_bases, list) else [raw_bases])
+    ):
         card.problems.append((None, "base_model must be a model id or a list of model ids"))
     for key in _TEXT_KEYS:
         value = card.metadata.get(key)

@@ -7,9 +7,10 @@ derivative owes (`obligations`, `derivatives`). Adding a license is adding a fil
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -147,7 +148,7 @@ def license_from_dict(raw: dict[str, Any], source: Path | None = None) -> Licens
     lic_id, spdx = str(raw["id"]), str(raw["spdx"])
     if not _ID.fullmatch(lic_id):
         raise InputError(f"{where}: id '{lic_id}' must be a lowercase key (letters, digits, . + _ -)")
-    if spdx.startswith("LicenseRef-") and spdx != f"LicenseRef-{lic_id}" or not _SPDX.fullmatch(spdx):
+    if (spdx.startswith("LicenseRef-") and spdx != f"LicenseRef-{lic_id}") or not _SPDX.fullmatch(spdx):
         raise InputError(f"{where}: spdx '{spdx}' must be an SPDX identifier or LicenseRef-{lic_id}")
     obligations = [_obligation(o, where) for o in list_of(raw, "obligations", where)]
     return License(

@@ -33,12 +33,78 @@ _LICENSE_NAME = re.compile(
 _TEXT_SUFFIXES = {"", ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".mdx"}
 _VERSION_OR_NAME_SUFFIX = re.compile(r"\.(\d+[a-z]?|[a-z][a-z0-9]*\d[a-z0-9]*|[a-z]+)")
 _NOT_TEXT_SUFFIXES = {
-    ".py", ".pyc", ".pyi", ".ipynb", ".js", ".ts", ".mjs", ".java", ".c", ".cc", ".cpp", ".h", ".hpp", ".rs",
-    ".go", ".rb", ".php", ".sh", ".bat", ".ps1", ".json", ".jsonl", ".yaml", ".yml", ".toml", ".ini", ".cfg",
-    ".xml", ".csv", ".tsv", ".parquet", ".arrow", ".bin", ".pt", ".pth", ".ckpt", ".safetensors", ".gguf",
-    ".onnx", ".h5", ".msgpack", ".model", ".tflite", ".npz", ".npy", ".pkl", ".pickle", ".zip", ".gz",
-    ".tgz", ".tar", ".xz", ".bz2", ".7z", ".whl", ".so", ".dll", ".dylib", ".exe", ".png", ".jpg",
-    ".jpeg", ".gif", ".svg", ".webp", ".ico", ".pdf", ".mp3", ".wav", ".mp4", ".lock", ".log",
+    ".py",
+    ".pyc",
+    ".pyi",
+    ".ipynb",
+    ".js",
+    ".ts",
+    ".mjs",
+    ".java",
+    ".c",
+    ".cc",
+    ".cpp",
+    ".h",
+    ".hpp",
+    ".rs",
+    ".go",
+    ".rb",
+    ".php",
+    ".sh",
+    ".bat",
+    ".ps1",
+    ".json",
+    ".jsonl",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".ini",
+    ".cfg",
+    ".xml",
+    ".csv",
+    ".tsv",
+    ".parquet",
+    ".arrow",
+    ".bin",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".safetensors",
+    ".gguf",
+    ".onnx",
+    ".h5",
+    ".msgpack",
+    ".model",
+    ".tflite",
+    ".npz",
+    ".npy",
+    ".pkl",
+    ".pickle",
+    ".zip",
+    ".gz",
+    ".tgz",
+    ".tar",
+    ".xz",
+    ".bz2",
+    ".7z",
+    ".whl",
+    ".so",
+    ".dll",
+    ".dylib",
+    ".exe",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".svg",
+    ".webp",
+    ".ico",
+    ".pdf",
+    ".mp3",
+    ".wav",
+    ".mp4",
+    ".lock",
+    ".log",
 }
 CONFIG_NAMES = (
     "config.json",
@@ -109,8 +175,11 @@ def is_license_file(rel: str) -> bool:
     suffix = p.suffix.lower()
     # LICENSE-APACHE-2.0, LICENSE-LLAMA3.1, LICENSE.llama3: what follows the last dot is a version or a
     # name, not a file type, and `notice --write` itself writes such names. Code and data are not texts.
-    if suffix in _NOT_TEXT_SUFFIXES or (suffix not in _TEXT_SUFFIXES and not _LICENSE_NAME.search(suffix)
-                                        and not _VERSION_OR_NAME_SUFFIX.fullmatch(suffix)):
+    if suffix in _NOT_TEXT_SUFFIXES or (
+        suffix not in _TEXT_SUFFIXES
+        and not _LICENSE_NAME.search(suffix)
+        and not _VERSION_OR_NAME_SUFFIX.fullmatch(suffix)
+    ):
         return False
     if p.name.lower() in {"readme.md", "readme"}:
         return False
@@ -124,8 +193,9 @@ def find_card(files: list[str]) -> str | None:
     return None
 
 
-def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
-          safetensors: dict[str, dict] | None = None) -> Snapshot:
+def crawl(
+    root: Path, remote_files: list[str] | tuple[str, ...] = (), safetensors: dict[str, dict] | None = None
+) -> Snapshot:
     """`remote_files`: files the repository holds that are not in `root` (weights of a Hub repository),
     listed in Snapshot.files but never read; `safetensors`: their parsed headers (Snapshot.safetensors)."""
     root = root.resolve()
@@ -138,24 +208,31 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
     listed = sorted(set(files) | set(remote_files)) if remote_files else files
     snap = Snapshot(root=root, files=listed, card=ModelCard(path=None), safetensors=dict(safetensors or {}))
     if capped:
-        snap.notes.append(f"crawl: the repository has {capped[0]} files or more; only the first {capped[0]} "
-                          f"(in folder order) were listed and checked")
+        snap.notes.append(
+            f"crawl: the repository has {capped[0]} files or more; only the first {capped[0]} "
+            f"(in folder order) were listed and checked"
+        )
     for rel in bad_names:
         shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         if is_license_file(shown) or shown.lower() == "readme.md":
-            snap.problems.append(Problem(shown, "has a file name that is not UTF-8; not read",
-                                         fix="Rename the file to a UTF-8 name."))
+            snap.problems.append(
+                Problem(shown, "has a file name that is not UTF-8; not read", fix="Rename the file to a UTF-8 name.")
+            )
     # Every such link is a file the audit did not read: a config.json linked from elsewhere must not
     # let a derivative pass unseen, so each is a finding (listed up to a bound, then counted).
     for rel in outside[:MAX_LINK_PROBLEMS]:
         snap.problems.append(Problem(rel, _link_reason(root, rel), fix=_LINK_FIX))
     if len(outside) > MAX_LINK_PROBLEMS:
-        snap.notes.append(f"crawl: {len(outside) - MAX_LINK_PROBLEMS} more links that point outside the "
-                          f"repository (or nowhere) were not read")
+        snap.notes.append(
+            f"crawl: {len(outside) - MAX_LINK_PROBLEMS} more links that point outside the "
+            f"repository (or nowhere) were not read"
+        )
     cache_repo = _hub_cache_repo(root)
     if outside and cache_repo:
-        snap.notes.append(f"crawl: this folder is a snapshot in the Hugging Face cache, whose files are links "
-                          f"into the cache's blobs; audit it as `hf:{cache_repo} --offline` to read them")
+        snap.notes.append(
+            f"crawl: this folder is a snapshot in the Hugging Face cache, whose files are links "
+            f"into the cache's blobs; audit it as `hf:{cache_repo} --offline` to read them"
+        )
 
     card_rel = find_card(files)
     if card_rel:
@@ -173,8 +250,10 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
     for rel in snap.truncated:
         # What is said of the card or a license file (a phrase absent, a license not found) holds only
         # for the part that was read.
-        snap.notes.append(f"crawl: {rel} is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB; only its first "
-                          f"{MAX_TEXT_BYTES // (1024 * 1024)} MiB were read, so findings about it cover that part")
+        snap.notes.append(
+            f"crawl: {rel} is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB; only its first "
+            f"{MAX_TEXT_BYTES // (1024 * 1024)} MiB were read, so findings about it cover that part"
+        )
 
     for rel in files:
         if Path(rel).name in CONFIG_NAMES and "/" not in rel:
@@ -182,8 +261,13 @@ def crawl(root: Path, remote_files: list[str] | tuple[str, ...] = (),
             if raw is None:
                 continue
             if rel in snap.truncated:  # parsing the cut-off text would report a misleading syntax error
-                snap.problems.append(Problem(rel, f"is larger than {MAX_JSON_BYTES // (1024 * 1024)} MB; not read",
-                                             fix="Keep configuration files small (no embedded data)."))
+                snap.problems.append(
+                    Problem(
+                        rel,
+                        f"is larger than {MAX_JSON_BYTES // (1024 * 1024)} MB; not read",
+                        fix="Keep configuration files small (no embedded data).",
+                    )
+                )
                 continue
             try:
                 snap.configs[rel] = parse_json(raw)
@@ -248,7 +332,7 @@ def _hub_cache_repo(root: Path) -> str | None:
     """OWNER/NAME when root is `.../models--OWNER--NAME/snapshots/<revision>` (huggingface_hub's layout)."""
     parts = root.parts
     if len(parts) >= 3 and parts[-2] == "snapshots" and parts[-3].startswith("models--"):
-        owner, _, name = parts[-3][len("models--"):].partition("--")
+        owner, _, name = parts[-3][len("models--") :].partition("--")
         if owner and name:
             return f"{owner}/{name}"
     return None

@@ -28,8 +28,15 @@ from pathlib import Path
 # Configured programs git would otherwise run on the audited repository's behalf.
 SAFE_OPTIONS = ("-c", "core.fsmonitor=false", "-c", "core.pager=cat", "-c", "log.showSignature=false", "--no-pager")
 # Variables git exports to hooks (and people set by hand) that would redirect a command to another repository.
-REDIRECTS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
-             "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE")
+REDIRECTS = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+)
 TIMEOUT = 600  # seconds for one command: a walk of a huge history, never an endless wait
 
 
@@ -148,7 +155,7 @@ def _locate(top: Path) -> tuple[Path | None, str | None]:
             pass
         if not text or not text.startswith("gitdir:") or "\n" in text:
             return None, "the .git file is not a `gitdir:` line"
-        where = Path(text[len("gitdir:"):].strip())
+        where = Path(text[len("gitdir:") :].strip())
         real_top = top.resolve()
         git_dir = (real_top / where).resolve() if not where.is_absolute() else where.resolve()
         if not _allowed_git_dir(git_dir, real_top):
@@ -164,8 +171,15 @@ def _locate(top: Path) -> tuple[Path | None, str | None]:
 # Files git opens (when they exist) for the commands an audit runs: one that is a FIFO or a device would
 # block git until its timeout. Loose objects are not listed (too many to check); HEAD and its ref are
 # checked by _head_problem.
-_GIT_FILES = ("config", "commondir", "packed-refs", "shallow", "info/grafts", "objects/info/alternates",
-              "config.worktree")
+_GIT_FILES = (
+    "config",
+    "commondir",
+    "packed-refs",
+    "shallow",
+    "info/grafts",
+    "objects/info/alternates",
+    "config.worktree",
+)
 
 
 def _files_problem(git_dir: Path) -> str | None:
@@ -257,8 +271,13 @@ class Git:
         """Start the `cat-file --batch` process now (it starts while another command runs, not after)."""
         if self._batch is None:
             try:
-                self._batch = subprocess.Popen(self._argv("cat-file", "--batch"), stdin=subprocess.PIPE,
-                                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self._env)
+                self._batch = subprocess.Popen(
+                    self._argv("cat-file", "--batch"),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    env=self._env,
+                )
             except OSError:
                 raise GitError(None, "git could not run") from None
 
@@ -298,8 +317,7 @@ class Git:
         if line.endswith((b" missing\n", b" ambiguous\n")):
             return None  # "<ref> missing": no content follows (the ref itself may hold spaces)
         header = line.split()
-        if (len(header) != 3 or not _is_sha(header[0].decode("ascii", "replace"))
-                or not header[2].isdigit()):
+        if len(header) != 3 or not _is_sha(header[0].decode("ascii", "replace")) or not header[2].isdigit():
             raise GitError(proc.poll(), "cat-file answered something unexpected")
         kind, size = header[1], int(header[2])
         try:
@@ -382,8 +400,14 @@ def head(root: Path) -> str | None:
     if sha is not None:
         return sha
     try:
-        out = subprocess.run(["git", "-C", str(root), *SAFE_OPTIONS, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
-                             capture_output=True, text=True, env=env(root), timeout=30, check=False)
+        out = subprocess.run(
+            ["git", "-C", str(root), *SAFE_OPTIONS, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+            capture_output=True,
+            text=True,
+            env=env(root),
+            timeout=30,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     sha = out.stdout.strip()

@@ -14,8 +14,8 @@ walked in Python, so 10,000 commits cost about what `git log --name-status` cost
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from license_audit.card import _FRONT_MATTER, parse_card
 from license_audit.crawl import is_license_file
@@ -144,8 +144,9 @@ def text_of_blob(data: bytes) -> str | None:
     return decode_text(data)
 
 
-def card_versions(changes: list[Change], read: Callable[[str | None], str | None],
-                  notes: list[str], limit: int = MAX_CARD_VERSIONS) -> list[CardVersion]:
+def card_versions(
+    changes: list[Change], read: Callable[[str | None], str | None], notes: list[str], limit: int = MAX_CARD_VERSIONS
+) -> list[CardVersion]:
     """`license` and `base_model` of the card at the commits that touched it, oldest first.
 
     Up to `limit` versions every one is read. Beyond that, `limit` evenly spaced versions (always the
@@ -169,8 +170,9 @@ def card_versions(changes: list[Change], read: Callable[[str | None], str | None
                 if key not in parsed:
                     card = parse_card(text, ch.path)
                     # An unreadable front matter says nothing about what was declared.
-                    parsed[key] = None if (card.problems and not card.metadata) else (
-                        card.effective_license, card.base_models)
+                    parsed[key] = (
+                        None if (card.problems and not card.metadata) else (card.effective_license, card.base_models)
+                    )
                 if parsed[key] is not None:
                     lic, bases = parsed[key]
                     got[i] = CardVersion(ch.commit, ch.author, ch.date, lic, list(bases))
@@ -197,9 +199,11 @@ def card_versions(changes: list[Change], read: Callable[[str | None], str | None
                 stack.append((a, m))
             if value(m) != value(b):
                 stack.append((m, b))
-        notes.append(f"history: the card changed in {n} commits; {len(got)} versions were read (every "
-                     f"{max(1, (n - 1) // (limit - 1))}th, and each `license` or `base_model` change located "
-                     f"exactly); a value changed and changed back between two read versions is not seen")
+        notes.append(
+            f"history: the card changed in {n} commits; {len(got)} versions were read (every "
+            f"{max(1, (n - 1) // (limit - 1))}th, and each `license` or `base_model` change located "
+            f"exactly); a value changed and changed back between two read versions is not seen"
+        )
     return [v for i in sorted(got) if (v := got[i]) is not None]
 
 
@@ -238,30 +242,49 @@ def git_history(root: Path, prefix: str | None = None, head: str | None = None) 
             if partial:
                 # Objects a partial clone does not hold are never fetched (that would run the remote's
                 # configured upload-pack); rename detection with edits reads blobs, exact renames do not.
-                hist.notes.append("history: partial clone; objects it does not hold are never fetched, so only "
-                                  "exact renames are detected and texts of deleted or replaced files may not be compared")
+                hist.notes.append(
+                    "history: partial clone; objects it does not hold are never fetched, so only "
+                    "exact renames are detected and texts of deleted or replaced files may not be compared"
+                )
             repo.start_blob_reader()  # git starts it while the walk below runs: blobs are read next
             raw = repo.run(
-                "log", "--name-status", "-z", "-M100%" if partial else "-M", "--first-parent", "--diff-merges=first-parent",
-                "--no-color", "--no-ext-diff", "--no-textconv", "--no-show-signature",
-                "--format=%x1e%H%x1f%an%x1f%aI", *scope, head, "--", *([f"{prefix}/"] if prefix else []),
+                "log",
+                "--name-status",
+                "-z",
+                "-M100%" if partial else "-M",
+                "--first-parent",
+                "--diff-merges=first-parent",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--no-show-signature",
+                "--format=%x1e%H%x1f%an%x1f%aI",
+                *scope,
+                head,
+                "--",
+                *([f"{prefix}/"] if prefix else []),
             )
         except GitError as exc:
             hist.notes.append(f"history: git log failed ({exc.stderr or exc.status}); skipped")
             return hist
         undecodable: set[str] = set()
-        hist.changes = parse_name_status_log(raw, is_tracked_path, ref_prefix=f"{prefix}/" if prefix else "",
-                                             undecodable=undecodable)
+        hist.changes = parse_name_status_log(
+            raw, is_tracked_path, ref_prefix=f"{prefix}/" if prefix else "", undecodable=undecodable
+        )
         if undecodable:
             names = sorted(undecodable)
             shown = ", ".join(repr(n) for n in names[:MAX_UNDECODABLE_NAMED])
             more = f" and {len(names) - MAX_UNDECODABLE_NAMED} more" if len(names) > MAX_UNDECODABLE_NAMED else ""
-            hist.notes.append(f"history: {len(names)} license or card file name(s) in the history are not UTF-8 "
-                              f"and were not read: {shown}{more}")
+            hist.notes.append(
+                f"history: {len(names)} license or card file name(s) in the history are not UTF-8 "
+                f"and were not read: {shown}{more}"
+            )
         if repo.shallow or (Path(repo.git_dir) / "shallow").exists():
             hist.boundary = _shallow_boundary(repo)
-            hist.notes.append("history: shallow clone; commits before the clone's depth are not visible "
-                              "(deletions there cannot be seen; `git fetch --unshallow` gives the full history)")
+            hist.notes.append(
+                "history: shallow clone; commits before the clone's depth are not visible "
+                "(deletions there cannot be seen; `git fetch --unshallow` gives the full history)"
+            )
 
         def read_blob(ref: str) -> str | None:
             data = repo.blob(ref, MAX_BLOB_BYTES)  # a huge "license" is no license text; never loaded whole
@@ -317,8 +340,9 @@ def _first_line(text) -> str:
     return ""
 
 
-def parse_name_status_log(raw: bytes, relevant: Callable[[str], bool] | None = None,
-                          ref_prefix: str = "", undecodable: set[str] | None = None) -> list[Change]:
+def parse_name_status_log(
+    raw: bytes, relevant: Callable[[str], bool] | None = None, ref_prefix: str = "", undecodable: set[str] | None = None
+) -> list[Change]:
     """Parse `git log --name-status -z --format=%x1e%H%x1f%an%x1f%aI` output into Changes, oldest first.
 
     Tokens are NUL-separated; a commit header starts with \x1e, an entry is a status token (A, M, D, T,
@@ -386,8 +410,18 @@ def parse_name_status_log(raw: bytes, relevant: Callable[[str], bool] | None = N
             old_ref, new_ref = None, f"{commit}:{new_full}"
         else:
             old_ref, new_ref = f"{commit}^:{new_full}", f"{commit}:{new_full}"
-        changes.append(Change(commit=commit, author=author, date=date, status=letter, path=path,
-                              old_path=old_path, old_ref=old_ref, new_ref=new_ref))
+        changes.append(
+            Change(
+                commit=commit,
+                author=author,
+                date=date,
+                status=letter,
+                path=path,
+                old_path=old_path,
+                old_ref=old_ref,
+                new_ref=new_ref,
+            )
+        )
     # git log is newest first; keep each commit's own entries in git's (path) order.
     by_commit: list[list[Change]] = []
     for ch in changes:
@@ -422,7 +456,8 @@ def load_history(target) -> History | None:
             return git_history(target.root, target.extra.get("git_prefix"), target.info.revision)
         except Exception as exc:  # a repository git cannot walk costs the history rules, not the audit
             hist = History("git")
-            hist.notes.append(f"history: not read ({type(exc).__name__}: {_first_line(str(exc))[:160]}); "
-                              f"history rules not applied")
+            hist.notes.append(
+                f"history: not read ({type(exc).__name__}: {_first_line(str(exc))[:160]}); history rules not applied"
+            )
             return hist
     return None

@@ -86,10 +86,12 @@ def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS) -> str:
     ups = derived_upstreams(report)
     copies = {c.license_id: c for c in license_copies(report, ups)}
     name = report.model.name
-    lines = [markers[0],
-             "This section is maintained by license-audit (`license-audit notice --write`);",
-             "text outside it is yours and is kept.",
-             ""]
+    lines = [
+        markers[0],
+        "This section is maintained by license-audit (`license-audit notice --write`);",
+        "text outside it is yours and is kept.",
+        "",
+    ]
     if not ups:
         lines += [f"{name}: no upstream model was found, so no upstream notices are owed.", markers[1]]
         return "\n".join(lines)
@@ -144,7 +146,7 @@ def merge(existing: str | None, block: str, markers: tuple[str, str]) -> str:
     stop = existing.find(end, start)
     if stop < 0:
         raise InputError(f"NOTICE has a '{begin}' line without its END line; fix the markers by hand")
-    return existing[:start] + block + existing[stop + len(end):]
+    return existing[:start] + block + existing[stop + len(end) :]
 
 
 def notice_path(files: list[str]) -> str:

@@ -21,9 +21,9 @@ Every error names the file and line at fault, so a typo in a policy never passes
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -52,9 +52,9 @@ class Waiver:
             return False
         if self.path is not None and not fnmatch.fnmatchcase(f.path or "", self.path):
             return False
-        if self.upstream is not None and not fnmatch.fnmatchcase((f.upstream or "").lower(), self.upstream.lower()):
-            return False
-        return True
+        return not (
+            self.upstream is not None and not fnmatch.fnmatchcase((f.upstream or "").lower(), self.upstream.lower())
+        )
 
     def expired(self, today: date) -> bool:
         return self.expires is not None and self.expires < today
@@ -90,7 +90,9 @@ def load_policy(explicit: str | None, repo_root: Path | None) -> Policy | None:
         except FileNotFoundError:
             raise InputError(f"{explicit}: policy file not found") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{explicit}: policy file cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+            raise InputError(
+                f"{explicit}: policy file cannot be read ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
         return parse_policy(text, explicit)
     if repo_root is None or not (repo_root / POLICY_FILE).is_file():
         return None
@@ -214,11 +216,18 @@ class _Parser:
                 expires = date.fromisoformat(raw)
             except ValueError:
                 self.fail(enode, f"expires '{raw}' is not a date (YYYY-MM-DD)")
-        return Waiver(rule=rule, reason=reason, path=values.get("path", (None,))[0],
-                      upstream=values.get("upstream", (None,))[0], expires=expires, line=line)
+        return Waiver(
+            rule=rule,
+            reason=reason,
+            path=values.get("path", (None,))[0],
+            upstream=values.get("upstream", (None,))[0],
+            expires=expires,
+            line=line,
+        )
 
 
 # --- applying ----------------------------------------------------------------------------------------
+
 
 def today_utc() -> date:
     return datetime.now(timezone.utc).date()
@@ -261,11 +270,17 @@ def license_findings(policy: Policy, ctx) -> list[Finding]:
         if key in seen:
             return
         seen.add(key)
-        out.append(Finding(
-            rule="license-denied", severity=RULES["license-denied"].severity,
-            message=f"{where} `{lic_id}`, and {why}.", path=path, commit=ctx.revision, upstream=upstream,
-            fix=RULES["license-denied"].fix,
-        ))
+        out.append(
+            Finding(
+                rule="license-denied",
+                severity=RULES["license-denied"].severity,
+                message=f"{where} `{lic_id}`, and {why}.",
+                path=path,
+                commit=ctx.revision,
+                upstream=upstream,
+                fix=RULES["license-denied"].fix,
+            )
+        )
 
     judge(ctx.snapshot.card.effective_license, "The card declares", ctx.card_path, None)
     for lf in ctx.license_files:
@@ -279,7 +294,9 @@ def license_findings(policy: Policy, ctx) -> list[Finding]:
     return out
 
 
-def apply_policy(findings: list[Finding], policy: Policy, ctx, today: date | None = None) -> tuple[list[Finding], list[str]]:
+def apply_policy(
+    findings: list[Finding], policy: Policy, ctx, today: date | None = None
+) -> tuple[list[Finding], list[str]]:
     """Findings after the policy (added license findings, severities, waivers) and notes for the report."""
     today = today or today_utc()
     notes: list[str] = []
@@ -289,8 +306,10 @@ def apply_policy(findings: list[Finding], policy: Policy, ctx, today: date | Non
     active = []
     for w in policy.waivers:
         if w.expired(today):
-            notes.append(f"The waiver of {w.rule} at {policy.source}:{w.line} expired on {w.expires.isoformat()}; "
-                         f"its findings count again.")
+            notes.append(
+                f"The waiver of {w.rule} at {policy.source}:{w.line} expired on {w.expires.isoformat()}; "
+                f"its findings count again."
+            )
         else:
             active.append(w)
     for f in out:

@@ -15,7 +15,8 @@ supported (not used here): InitVar, keyword-only fields, ordering, frozen record
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 _MISSING = object()
 
@@ -25,10 +26,15 @@ class FrozenInstanceError(AttributeError):
 
 
 class Field:
-    __slots__ = ("name", "default", "default_factory", "repr", "compare")
+    __slots__ = ("compare", "default", "default_factory", "name", "repr")
 
-    def __init__(self, default: Any = _MISSING, default_factory: Callable[[], Any] | None = None,
-                 repr: bool = True, compare: bool = True):  # noqa: A002 - dataclasses' own keyword names
+    def __init__(
+        self,
+        default: Any = _MISSING,
+        default_factory: Callable[[], Any] | None = None,
+        repr: bool = True,
+        compare: bool = True,
+    ):
         if default is not _MISSING and default_factory is not None:
             raise ValueError("cannot specify both default and default_factory")
         self.name = ""
@@ -38,8 +44,13 @@ class Field:
         self.compare = compare
 
 
-def field(*, default: Any = _MISSING, default_factory: Callable[[], Any] | None = None, repr: bool = True,  # noqa: A002
-          compare: bool = True) -> Any:
+def field(
+    *,
+    default: Any = _MISSING,
+    default_factory: Callable[[], Any] | None = None,
+    repr: bool = True,
+    compare: bool = True,
+) -> Any:
     return Field(default, default_factory, repr, compare)
 
 
@@ -53,6 +64,7 @@ def fields(obj_or_cls: Any) -> tuple[Field, ...]:
 
 def record(cls: type | None = None, *, frozen: bool = False, slots: bool = False):
     """Class decorator: `@record`, `@record(frozen=True)`, `@record(slots=True)`."""
+
     def wrap(c: type) -> type:
         return _build(c, frozen, slots)
 
@@ -75,12 +87,16 @@ def _build(cls: type, frozen: bool, slots: bool) -> type:
 
         annotations = inspect.get_annotations(cls)
     for name, annotation in annotations.items():
-        if str(annotation).startswith(("ClassVar", "typing.ClassVar")) or getattr(annotation, "__origin__", None) is ClassVar:
+        if (
+            str(annotation).startswith(("ClassVar", "typing.ClassVar"))
+            or getattr(annotation, "__origin__", None) is ClassVar
+        ):
             continue  # a class attribute, not a field (as in dataclasses)
         value = cls.__dict__.get(name, _MISSING)
         if isinstance(value, (list, dict, set)):
-            raise ValueError(f"mutable default {type(value).__name__} for field {name} is not allowed: "
-                             "use default_factory")
+            raise ValueError(
+                f"mutable default {type(value).__name__} for field {name} is not allowed: use default_factory"
+            )
         f = value if isinstance(value, Field) else Field(value)
         f.name = name
         own.append(f)
@@ -138,7 +154,7 @@ def _init(self, *args: Any, **kwargs: Any) -> None:
         if f.name in kwargs:
             raise TypeError(f"{cls.__name__}() got multiple values for argument '{f.name}'")
         put(self, f.name, value)
-    for f in fs[len(args):]:
+    for f in fs[len(args) :]:
         name = f.name
         if name in kwargs:
             put(self, name, kwargs.pop(name))

@@ -97,7 +97,7 @@ class Registry:
         key = key.split("@", 1)[0]
         for prefix in ("https://huggingface.co/", "huggingface.co/"):
             if key.startswith(prefix):
-                key = key[len(prefix):]
+                key = key[len(prefix) :]
         mid = self._alias.get(key)
         return self._by_id.get(mid) if mid else None
 
@@ -114,7 +114,7 @@ def _load_shipped(path: Path) -> dict[str, Any]:
     if loader is None:
         return load_yaml_file(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return load_yaml_file(path)  # the bounded loader reports the problem in its usual words
     if not isinstance(data, dict):

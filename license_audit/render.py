@@ -11,8 +11,9 @@ import importlib
 import json
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from license_audit import __version__
 from license_audit.report import Report

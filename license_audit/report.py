@@ -178,7 +178,7 @@ class Report:
 
     @property
     def summary(self) -> dict[str, int]:
-        counts = {s: 0 for s in SEVERITIES}
+        counts = dict.fromkeys(SEVERITIES, 0)
         for f in self.active_findings:
             counts[f.severity] += 1
         return counts

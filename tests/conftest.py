@@ -21,11 +21,13 @@ def pytest_sessionfinish(session, exitstatus):
         import shutil
 
         shutil.rmtree(_OWN_CACHE, ignore_errors=True)
-from click.testing import CliRunner
 
-from license_audit.cli import main
-from license_audit.registry import load_registry
-from license_audit.resources import rules_dir
+
+from click.testing import CliRunner  # noqa: E402 (after the cache is set)
+
+from license_audit.cli import main  # noqa: E402
+from license_audit.registry import load_registry  # noqa: E402
+from license_audit.resources import rules_dir  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

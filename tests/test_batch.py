@@ -73,7 +73,10 @@ def test_unreadable_target_is_recorded_and_the_batch_goes_on(cli, tmp_path):
     # Relative lines are relative to the list file; duplicates are audited once.
     assert [r["target"] for r in records] == [str(tmp_path / "ok"), str(tmp_path / "missing-model")]
     assert "report" in records[0]
-    assert records[1] == {"target": str(tmp_path / "missing-model"), "error": f"{tmp_path / 'missing-model'}: no such folder"}
+    assert records[1] == {
+        "target": str(tmp_path / "missing-model"),
+        "error": f"{tmp_path / 'missing-model'}: no such folder",
+    }
     assert res.exit_code == 1  # a target that could not be audited is not a pass
     assert "1 could not be audited" in res.stdout and "no such folder" in res.stdout
     assert cli("batch", listing, "-o", tmp_path / "o2.jsonl", "--fail-on", "never").exit_code == 0
@@ -88,6 +91,7 @@ def test_rerun_skips_done_targets_and_resumes_after_a_cut(cli, catalogue, tmp_pa
     out.write_bytes(lines[0] + lines[1] + lines[2][:40])
     # a-compliant is done: removing it proves that the re-run does not audit it again.
     import shutil
+
     shutil.rmtree(catalogue / "a-compliant")
     (catalogue / "a-compliant").mkdir()
     res = cli("batch", catalogue, "-o", out, "--jobs", 1)
@@ -152,7 +156,9 @@ def test_stdout_mode_streams_records_in_order_and_summary_to_stderr(cli, catalog
 
 
 def test_summary_file(cli, catalogue, tmp_path):
-    res = cli("batch", catalogue, "-o", tmp_path / "o.jsonl", "--summary", tmp_path / "s.md", "--summary-format", "markdown")
+    res = cli(
+        "batch", catalogue, "-o", tmp_path / "o.jsonl", "--summary", tmp_path / "s.md", "--summary-format", "markdown"
+    )
     assert res.stdout == ""
     text = (tmp_path / "s.md").read_text()
     assert "## Declared licenses" in text and "| mit | 2 |" in text and "| apache-2.0 | 1 |" in text
@@ -176,8 +182,12 @@ def test_usage_errors_exit_2(cli, tmp_path):
 
 
 def test_hf_org_offline_env_is_exit_2(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "license_audit", "batch", "hf-org:acme"], capture_output=True, text=True,
-                          env=dict(os.environ, HF_HUB_OFFLINE="1"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "license_audit", "batch", "hf-org:acme"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, HF_HUB_OFFLINE="1"),
+    )
     assert proc.returncode == 2 and "needs the network" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -204,8 +214,11 @@ def test_expand_sources_with_a_fake_hub_listing(tmp_path):
 
 def test_summary_counts_policy_waivers_and_thresholds():
     def rec(target, findings, lineage=(), lic="mit", **extra):
-        return {"target": target, "report": {"model": {"declared_license": lic}, "findings": list(findings),
-                                             "lineage": list(lineage)}, **extra}
+        return {
+            "target": target,
+            "report": {"model": {"declared_license": lic}, "findings": list(findings), "lineage": list(lineage)},
+            **extra,
+        }
 
     warn = {"rule": "license-unknown", "severity": "warning"}
     err = {"rule": "attribution-missing", "severity": "error"}
@@ -213,8 +226,17 @@ def test_summary_counts_policy_waivers_and_thresholds():
     s.add(rec("a", [warn]))
     s.add(rec("b", [dict(err, waived=True)]))
     s.add(rec("c", [warn], fail_on="warning"))  # its policy says warnings fail
-    s.add(rec("d", [err, err], [{"model": "m/x", "declared": False, "confidence": 0.9},
-                                 {"model": "m/y", "declared": False, "confidence": 0.6}], lic=None))
+    s.add(
+        rec(
+            "d",
+            [err, err],
+            [
+                {"model": "m/x", "declared": False, "confidence": 0.9},
+                {"model": "m/y", "declared": False, "confidence": 0.6},
+            ],
+            lic=None,
+        )
+    )
     s.add({"target": "e", "error": "e: no such folder"})
     assert (s.targets, s.audited, s.failed, len(s.errors)) == (5, 4, 2, 1)
     assert s.rule_targets == {"license-unknown": 2, "attribution-missing": 1}
@@ -245,8 +267,10 @@ def test_jsonl_output_unit(tmp_path):
     assert again.done() == {"a"} and path.read_text() == '{"target":"a","report":{}}\n'
 
 
-@pytest.mark.skipif(multiprocessing.get_start_method(allow_none=False) != "fork",
-                    reason="the crash is injected by patching the parent before the workers fork")
+@pytest.mark.skipif(
+    multiprocessing.get_start_method(allow_none=False) != "fork",
+    reason="the crash is injected by patching the parent before the workers fork",
+)
 def test_a_worker_that_dies_is_recorded_and_the_rest_is_audited(tmp_path, monkeypatch):
     for name in ("a", "b", "crash", "d", "e"):
         write_tree(tmp_path / name, COMPLIANT)
@@ -261,8 +285,10 @@ def test_a_worker_that_dies_is_recorded_and_the_rest_is_audited(tmp_path, monkey
     targets = [str(tmp_path / n) for n in ("a", "b", "crash", "d", "e")]
     records = {r["target"]: r for r in engines.run_local(targets, AuditOptions(), jobs=2, chunk_size=2)}
     assert set(records) == set(targets)
-    assert records[str(tmp_path / "crash")] == {"target": str(tmp_path / "crash"),
-                                                "error": "the worker process auditing this target died"}
+    assert records[str(tmp_path / "crash")] == {
+        "target": str(tmp_path / "crash"),
+        "error": "the worker process auditing this target died",
+    }
     assert all("report" in records[t] for t in targets if not t.endswith("crash"))
 
 
@@ -278,7 +304,9 @@ def test_progress_bar_only_on_a_terminal(cli, catalogue, tmp_path, capsys):
     assert "auditing" not in res.stderr  # CliRunner's stderr is no terminal
     from license_audit.batch.run import BatchSettings, run_batch
 
-    summary = run_batch([str(catalogue)], AuditOptions(), BatchSettings(jobs=1, output=str(tmp_path / "p.jsonl"), progress=True))
+    summary = run_batch(
+        [str(catalogue)], AuditOptions(), BatchSettings(jobs=1, output=str(tmp_path / "p.jsonl"), progress=True)
+    )
     assert summary.audited == 3 and "auditing" in capsys.readouterr().err
 
 

@@ -35,7 +35,9 @@ class FakeHub(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         if page == 1 and len(models) > 2:
             host, port = self.server.server_address[:2]
-            self.send_header("Link", f'<http://{host}:{port}/api/models?author={query["author"][0]}&page=2>; rel="next"')
+            self.send_header(
+                "Link", f'<http://{host}:{port}/api/models?author={query["author"][0]}&page=2>; rel="next"'
+            )
         self.end_headers()
         self.wfile.write(body)
 
@@ -53,8 +55,13 @@ def fake_hub():
 def run_batch(endpoint, tmp_path, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
     env.update(HF_ENDPOINT=endpoint, HF_HOME=str(tmp_path / "hf-home"), HF_HUB_DISABLE_TELEMETRY="1")
-    return subprocess.run([sys.executable, "-m", "license_audit", "batch", *map(str, args)], capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "license_audit", "batch", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_hf_org_lists_every_model_of_the_organisation(fake_hub, tmp_path):

@@ -44,8 +44,24 @@ def test_address_joins_a_running_cluster(tmp_path, local_ray):
 
     write_tree(tmp_path / "cat" / "a", {"README.md": card("license: mit"), "LICENSE": license_text("mit")})
     address = local_ray.get_runtime_context().gcs_address
-    proc = subprocess.run([sys.executable, "-m", "license_audit", "batch", str(tmp_path / "cat"), "-o", str(tmp_path / "o.jsonl"),
-                           "--engine", "ray", "--address", address], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "license_audit",
+            "batch",
+            str(tmp_path / "cat"),
+            "-o",
+            str(tmp_path / "o.jsonl"),
+            "--engine",
+            "ray",
+            "--address",
+            address,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "1 target(s): 1 audited, 0 failing" in proc.stdout
     assert '"report":' in (tmp_path / "o.jsonl").read_text()
@@ -61,8 +77,22 @@ def test_address_nobody_answers_at_is_exit_2(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again below: nothing listens there
     # In a subprocess: this one must not reuse the Ray instance another test of this module started.
-    proc = subprocess.run([sys.executable, "-m", "license_audit", "batch", str(tmp_path / "cat"), "--engine", "ray",
-                           "--address", f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "license_audit",
+            "batch",
+            str(tmp_path / "cat"),
+            "--engine",
+            "ray",
+            "--address",
+            f"127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "no Ray cluster answers there" in proc.stderr and proc.stderr.count("\n") == 1
 

@@ -24,8 +24,9 @@ def test_help_on_every_command(cli):
 
 
 def test_missing_folder_is_one_line_exit_2(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "license_audit", "audit", str(tmp_path / "nope")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "license_audit", "audit", str(tmp_path / "nope")], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1
     assert "no such folder" in proc.stderr
@@ -55,7 +56,7 @@ def test_broken_front_matter_is_a_finding(cli, make_repo):
 
 
 def test_invalid_config_json_is_a_finding(cli, make_repo):
-    repo = make_repo({"README.md": card("license: mit"), "LICENSE": license_text("mit"), "config.json": "{\"a\": 1,,}"})
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": license_text("mit"), "config.json": '{"a": 1,,}'})
     report, _ = audit_json(cli, repo)
     bad = [f for f in report["findings"] if f["rule"] == "invalid-file"]
     assert bad and bad[0]["path"] == "config.json" and bad[0]["line"] == 1
@@ -69,8 +70,12 @@ def test_json_is_deterministic(cli, make_repo):
 
 
 def test_output_file_and_fail_on(cli, make_repo, tmp_path):
-    repo = make_repo({"README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B"),
-                      "config.json": config_of("meta-llama/Llama-3.1-8B")})
+    repo = make_repo(
+        {
+            "README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B"),
+            "config.json": config_of("meta-llama/Llama-3.1-8B"),
+        }
+    )
     out = tmp_path / "r.json"
     res = cli("audit", repo, "--format", "json", "--output", out)
     assert res.exit_code == 1 and res.output == ""

@@ -11,8 +11,15 @@ from license_audit.gitcmd import Git, GitError, head
 @pytest.fixture
 def repo(tmp_path):
     r = GitRepo(tmp_path / "model")
-    r.commit("add", {"LICENSE": "small text\n", "big.bin": b"x" * 5000, "sub/README.md": "card\n",
-                     "NOTICE\nB": "a name with a newline\n"})
+    r.commit(
+        "add",
+        {
+            "LICENSE": "small text\n",
+            "big.bin": b"x" * 5000,
+            "sub/README.md": "card\n",
+            "NOTICE\nB": "a name with a newline\n",
+        },
+    )
     return r
 
 

@@ -39,8 +39,14 @@ def test_notice_write_then_audit_is_clean_for_a_missing_upstream_copy(cli, tmp_p
     assert "wrote LICENSE" not in again.output
 
 
-@pytest.mark.parametrize("links", [{"loopA": "loopB", "loopB": "loopA"}, {"LICENSE-loop": "LICENSE-loop"},
-                                   {".license-audit.yaml": ".license-audit.yaml"}])
+@pytest.mark.parametrize(
+    "links",
+    [
+        {"loopA": "loopB", "loopB": "loopA"},
+        {"LICENSE-loop": "LICENSE-loop"},
+        {".license-audit.yaml": ".license-audit.yaml"},
+    ],
+)
 def test_link_loops_are_findings_not_failures(cli, make_repo, links):
     repo = make_repo({"README.md": card("license: mit"), "LICENSE": license_text("mit")})
     for name, target in links.items():
@@ -62,7 +68,7 @@ def test_config_linked_from_outside_is_a_finding(cli, tmp_path):
     shutil.copytree(EXAMPLES / "deepseek-v3-relabelled", repo)
     (repo / "config.json").unlink()
     os.symlink(outside / "config.json", repo / "config.json")
-    report, code = audit_json(cli, repo, "--no-history")
+    report, _code = audit_json(cli, repo, "--no-history")
     linked = [f for f in report["findings"] if f["rule"] == "invalid-file" and f["path"] == "config.json"]
     assert linked and "points outside the repository" in linked[0]["message"]
 
@@ -79,8 +85,13 @@ def test_hub_cache_snapshot_folder_says_how_to_audit_it(cli, tmp_path):
 
 
 def test_huge_integer_in_config_is_an_invalid_file(cli, make_repo):
-    repo = make_repo({"README.md": card("license: mit"), "LICENSE": license_text("mit"),
-                      "config.json": '{"hidden_size": ' + "9" * 5000 + "}"})
+    repo = make_repo(
+        {
+            "README.md": card("license: mit"),
+            "LICENSE": license_text("mit"),
+            "config.json": '{"hidden_size": ' + "9" * 5000 + "}",
+        }
+    )
     report, _ = audit_json(cli, repo, "--no-history")
     bad = [f for f in report["findings"] if f["rule"] == "invalid-file" and f["path"] == "config.json"]
     assert bad and "invalid JSON" in bad[0]["message"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-
 from conftest import audit_json, card, license_text, rules_of
 from test_history import GitRepo
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import audit_json, card, license_text, rules_of, write_tree
+from conftest import audit_json, card, license_text, write_tree
 from test_history import GitRepo
 
 from license_audit.gitcmd import Git, GitError, _head_from_files, head
@@ -26,8 +26,13 @@ def removed(report: dict) -> list[dict]:
 
 def run_cli(*args, timeout=120) -> subprocess.CompletedProcess:
     """The real command in its own process: a hang is a timeout here, never a stuck test run."""
-    return subprocess.run([sys.executable, "-m", "license_audit", *map(str, args)], capture_output=True,
-                          timeout=timeout, check=False, env=dict(os.environ))
+    return subprocess.run(
+        [sys.executable, "-m", "license_audit", *map(str, args)],
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        env=dict(os.environ),
+    )
 
 
 # ---------------------------------------------------------------------------------- 1. partial clones
@@ -42,11 +47,19 @@ def test_partial_clone_never_runs_the_repositorys_uploadpack(cli, tmp_path):
     clone = tmp_path / "pc"
     up.git("clone", "-q", "--filter=blob:none", f"file://{up.root}", str(clone))
     marker = tmp_path / "uploadpack-ran"
-    subprocess.run(["git", "-C", str(clone), "config", "remote.origin.uploadpack",
-                    f"touch '{marker}'; git-upload-pack"], check=True)
+    subprocess.run(
+        ["git", "-C", str(clone), "config", "remote.origin.uploadpack", f"touch '{marker}'; git-upload-pack"],
+        check=True,
+    )
     # The deleted texts are not in the clone: reading them would fetch them.
-    assert subprocess.run(["git", "-C", str(clone), "cat-file", "-e", f"{up.git('rev-parse', 'HEAD~2')}:LICENSE"],
-                          env=dict(os.environ, GIT_NO_LAZY_FETCH="1"), capture_output=True).returncode != 0
+    assert (
+        subprocess.run(
+            ["git", "-C", str(clone), "cat-file", "-e", f"{up.git('rev-parse', 'HEAD~2')}:LICENSE"],
+            env=dict(os.environ, GIT_NO_LAZY_FETCH="1"),
+            capture_output=True,
+        ).returncode
+        != 0
+    )
     report, code = audit_json(cli, clone)
     assert not marker.exists()
     assert report["target"]["kind"] == "git" and code in (0, 1)
@@ -92,8 +105,9 @@ def test_missing_blob_whose_path_has_spaces_is_none_and_the_stream_stays_in_step
 # ------------------------------------------------------------------------------ 2. FIFOs and links
 
 
-@pytest.mark.parametrize("where", ["HEAD", "refs/heads/main", "config", "packed-refs", "shallow",
-                                   "objects/info/alternates"])
+@pytest.mark.parametrize(
+    "where", ["HEAD", "refs/heads/main", "config", "packed-refs", "shallow", "objects/info/alternates"]
+)
 def test_a_fifo_in_git_never_blocks_the_audit(tmp_path, where):
     r = GitRepo(tmp_path / "model")
     r.commit("add", {"README.md": MIT_CARD, "LICENSE": MIT})
@@ -309,7 +323,9 @@ def test_batch_records_a_report_that_cannot_be_written_as_that_targets_error(cli
         def to_dict(self):
             return {"notes": ["a name \udcff no file can hold"]}
 
-    monkeypatch.setattr(engines, "run_audit", lambda spec, opts: Unwritable() if spec.endswith("/a") else real(spec, opts))
+    monkeypatch.setattr(
+        engines, "run_audit", lambda spec, opts: Unwritable() if spec.endswith("/a") else real(spec, opts)
+    )
     for output in (["--output", tmp_path / "out.jsonl"], []):
         res = cli("batch", cat, "--jobs", 1, *output)
         assert res.exit_code == 1, res.output

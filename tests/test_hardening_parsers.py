@@ -10,10 +10,10 @@ import sys
 
 import pytest
 import yaml
+from conftest import audit_json, rules_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import audit_json, card, rules_of
 from license_audit.card import parse_card
 from license_audit.crawl import crawl
 from license_audit.safeio import JSONProblem, decode_text, load_yaml, parse_json
@@ -62,9 +62,13 @@ def test_parse_json_raises_only_jsonproblem(text):
 
 
 @FUZZ
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=3), kids, max_size=3),
-                    max_leaves=30))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=3), kids, max_size=3),
+        max_leaves=30,
+    )
+)
 def test_parse_json_round_trips_valid_documents(obj):
     assert parse_json(json.dumps(obj)) == obj
 
@@ -95,13 +99,15 @@ def test_card_with_python_tag_is_a_problem_not_execution(tmp_path):
 
 
 def test_hostile_repository(cli, make_repo, tmp_path):
-    repo = make_repo({
-        "README.md": "---\nlicense: [\n---\n",
-        "LICENSE-WEIGHTS": b"\x00\x01\x02 binary",
-        "NOTICE": "\xe9t\xe9 ".encode("latin-1") * 10,
-        "config.json": "[" * 5000 + "]" * 5000,
-        "tokenizer_config.json": "{\"a\": NaN",
-    })
+    repo = make_repo(
+        {
+            "README.md": "---\nlicense: [\n---\n",
+            "LICENSE-WEIGHTS": b"\x00\x01\x02 binary",
+            "NOTICE": "\xe9t\xe9 ".encode("latin-1") * 10,
+            "config.json": "[" * 5000 + "]" * 5000,
+            "tokenizer_config.json": '{"a": NaN',
+        }
+    )
     (repo / "LICENSE").symlink_to("/etc/passwd")
     (repo / "loop").mkdir()
     (repo / "loop" / "again").symlink_to(repo / "loop", target_is_directory=True)

@@ -25,7 +25,7 @@ def imported_after(code: str, cwd: Path) -> set[str]:
 
 
 def run_cli(*args: str) -> str:
-    return ("from license_audit.cli import main\ntry:\n    main(%r)\nexcept SystemExit:\n    pass" % (list(args),))
+    return f"from license_audit.cli import main\ntry:\n    main({list(args)!r})\nexcept SystemExit:\n    pass"
 
 
 def test_version_imports_nothing_heavy(tmp_path):
@@ -57,23 +57,29 @@ def tree_state(root: Path) -> dict[str, tuple]:
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=repo,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=repo, check=True, capture_output=True
+    )
 
 
-@pytest.mark.parametrize("command", [
-    ("audit", "--format", "json"),
-    ("audit", "--format", "markdown"),
-    ("identify", "LICENSE"),
-    ("lineage",),
-    ("notice",),
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("audit", "--format", "json"),
+        ("audit", "--format", "markdown"),
+        ("identify", "LICENSE"),
+        ("lineage",),
+        ("notice",),
+    ],
+)
 def test_read_only_commands_leave_the_repo_byte_for_byte_unchanged(cli, make_repo, command):
-    repo = make_repo({
-        "README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B"),
-        "LICENSE": license_text("llama3.1"),
-        "config.json": {"hidden_size": 4096, "num_hidden_layers": 32, "vocab_size": 128256},
-    })
+    repo = make_repo(
+        {
+            "README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B"),
+            "LICENSE": license_text("llama3.1"),
+            "config.json": {"hidden_size": 4096, "num_hidden_layers": 32, "vocab_size": 128256},
+        }
+    )
     (repo / "link-in").symlink_to("LICENSE")
     try:
         git(repo, "init", "-q")
@@ -104,7 +110,8 @@ def test_plain_folder_audit_imports_no_history_or_policy_code(tmp_path):
     (repo / "README.md").write_text(card("license: mit"))
     code = run_cli("audit", str(repo), "--format", "json") + (
         "\nimport sys\nprint(','.join(m for m in ('license_audit.history', 'license_audit.policy') "
-        "if m in sys.modules), file=sys.stderr)")
+        "if m in sys.modules), file=sys.stderr)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert proc.stderr.strip().splitlines()[-1:] in ([], [""])
 
@@ -127,7 +134,8 @@ def test_console_entry_runs_the_cli_and_restores_the_collector():
 
 
 def test_module_entry_is_the_console_entry(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "license_audit", "audit", str(tmp_path / "missing")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "license_audit", "audit", str(tmp_path / "missing")], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "error" in proc.stderr

@@ -19,13 +19,15 @@ from license_audit.lineage.tokenizer import fingerprint
 from license_audit.policy import parse_policy
 from license_audit.safeio import JSONProblem, decode_text, parse_json
 
-FUZZ = settings(max_examples=200, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner, max_size=5),
-    max_leaves=30)
+    max_leaves=30,
+)
 
 
 def safetensors_of(header_bytes: bytes, declared: int | None = None) -> bytes:

@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import audit_json, card, license_text, rules_of
 
 from license_audit.history import git_history, is_tracked_path, parse_name_status_log
-from conftest import audit_json, card, license_text, rules_of
 
 MIT = license_text("mit")
 
@@ -27,14 +27,22 @@ class GitRepo:
     def env(self):
         self.n += 1
         date = f"{1704110400 + self.n * 3600} +0000"  # 2024-01-01 12:00 UTC plus an hour per git call
-        return dict(os.environ, GIT_AUTHOR_NAME="Ann Author", GIT_AUTHOR_EMAIL="ann@example.org",
-                    GIT_COMMITTER_NAME="Ann Author", GIT_COMMITTER_EMAIL="ann@example.org",
-                    GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date, GIT_CONFIG_NOSYSTEM="1",
-                    HOME=str(self.root.parent))
+        return dict(
+            os.environ,
+            GIT_AUTHOR_NAME="Ann Author",
+            GIT_AUTHOR_EMAIL="ann@example.org",
+            GIT_COMMITTER_NAME="Ann Author",
+            GIT_COMMITTER_EMAIL="ann@example.org",
+            GIT_AUTHOR_DATE=date,
+            GIT_COMMITTER_DATE=date,
+            GIT_CONFIG_NOSYSTEM="1",
+            HOME=str(self.root.parent),
+        )
 
     def git(self, *args) -> str:
-        return subprocess.run(["git", *args], cwd=self.root, env=self.env(), check=True,
-                              capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=self.root, env=self.env(), check=True, capture_output=True, text=True
+        ).stdout.strip()
 
     def write(self, files: dict[str, str | bytes]) -> None:
         for rel, content in files.items():
@@ -104,8 +112,11 @@ def test_restored_file_is_not_reported(cli, gitrepo):
 def test_text_moved_into_notice_counts_as_restored(cli, gitrepo):
     g = gitrepo()
     g.commit("initial", {"README.md": MIT_CARD, "LICENSE-MIT": MIT, "NOTICE": "Sakura-LM notices\n"})
-    g.commit("fold license into NOTICE", {"NOTICE": "Sakura-LM notices\n\n" + MIT.replace("\n", " \n")},
-             remove=("LICENSE-MIT",))
+    g.commit(
+        "fold license into NOTICE",
+        {"NOTICE": "Sakura-LM notices\n\n" + MIT.replace("\n", " \n")},
+        remove=("LICENSE-MIT",),
+    )
     report, _ = audit_json(cli, g.root)
     assert not findings(report, "license-file-removed")
 
@@ -131,8 +142,15 @@ def test_rename_is_not_a_deletion(cli, gitrepo):
 
 def test_deleted_use_policy_in_subfolder_and_notice(cli, gitrepo):
     g = gitrepo()
-    g.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT, "NOTICE": "Copyright (c) 2023 DeepSeek\n",
-                         "legal/USE_POLICY.md": "# Acceptable use\nYou must not use the model to harm people.\n"})
+    g.commit(
+        "initial",
+        {
+            "README.md": MIT_CARD,
+            "LICENSE": MIT,
+            "NOTICE": "Copyright (c) 2023 DeepSeek\n",
+            "legal/USE_POLICY.md": "# Acceptable use\nYou must not use the model to harm people.\n",
+        },
+    )
     sha = g.commit("slim down", remove=("NOTICE", "legal/USE_POLICY.md"))
     report, _ = audit_json(cli, g.root)
     removed = {f["path"]: f["commit"] for f in findings(report, "license-file-removed")}
@@ -171,8 +189,10 @@ def test_license_other_name_change_is_a_change(cli, gitrepo):
 
 def test_base_model_removed(cli, gitrepo):
     g = gitrepo()
-    g.commit("initial", {"README.md": card("license: mit\nbase_model:\n- deepseek-ai/DeepSeek-V3\n- Qwen/Qwen2.5-7B"),
-                         "LICENSE": MIT})
+    g.commit(
+        "initial",
+        {"README.md": card("license: mit\nbase_model:\n- deepseek-ai/DeepSeek-V3\n- Qwen/Qwen2.5-7B"), "LICENSE": MIT},
+    )
     sha = g.commit("hide base", {"README.md": card("license: mit\nbase_model: Qwen/Qwen2.5-7B")})
     report, _ = audit_json(cli, g.root, "--fail-on", "never")
     removed = findings(report, "base-model-removed")
@@ -224,8 +244,9 @@ def test_shallow_clone_is_noted_and_sees_no_false_deletion(cli, gitrepo, tmp_pat
     for i in range(3):
         g.commit(f"work {i}", {"train.py": f"print({i})\n"})
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{g.root}", str(clone)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{g.root}", str(clone)], check=True, capture_output=True
+    )
     report, _ = audit_json(cli, clone)
     assert any("shallow" in n for n in report["notes"])
     assert not findings(report, "license-file-removed")
@@ -265,8 +286,15 @@ def test_deletion_merged_from_a_branch(cli, gitrepo):
 
 def test_odd_paths(cli, gitrepo):
     g = gitrepo()
-    g.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT, "docs/LICENSE ünïcode.txt": MIT,
-                         "NOTICE :with colon": "Copyright (c) 2023 DeepSeek\n"})
+    g.commit(
+        "initial",
+        {
+            "README.md": MIT_CARD,
+            "LICENSE": MIT,
+            "docs/LICENSE ünïcode.txt": MIT,
+            "NOTICE :with colon": "Copyright (c) 2023 DeepSeek\n",
+        },
+    )
     sha = g.commit("drop", remove=("docs/LICENSE ünïcode.txt", "NOTICE :with colon"))
     hist = git_history(g.root)
     deleted = sorted(ch.path for ch in hist.changes if ch.status == "D")
@@ -280,11 +308,17 @@ def test_odd_paths(cli, gitrepo):
 def test_parse_name_status_log_ignores_garbage():
     assert parse_name_status_log(b"") == []
     assert parse_name_status_log(b"\x1eabc\x1fA\x1f2024\0\nM\0", is_tracked_path) == []  # truncated
-    raw = (b"\x1ec2\x1fBo\x1f2024-02-01\0\nR100\0LICENSE\0LICENSE.txt\0D\0NOTICE\0M\0src/a.py\0"
-           b"\x1ec1\x1fAl\x1f2024-01-01\0\nA\0LICENSE\0A\0NOTICE\0A\0src/a.py\0")
+    raw = (
+        b"\x1ec2\x1fBo\x1f2024-02-01\0\nR100\0LICENSE\0LICENSE.txt\0D\0NOTICE\0M\0src/a.py\0"
+        b"\x1ec1\x1fAl\x1f2024-01-01\0\nA\0LICENSE\0A\0NOTICE\0A\0src/a.py\0"
+    )
     got = [(c.commit, c.status, c.path, c.old_path, c.old_ref) for c in parse_name_status_log(raw, is_tracked_path)]
-    assert got == [("c1", "A", "LICENSE", None, None), ("c1", "A", "NOTICE", None, None),
-                   ("c2", "R", "LICENSE.txt", "LICENSE", "c2^:LICENSE"), ("c2", "D", "NOTICE", None, "c2^:NOTICE")]
+    assert got == [
+        ("c1", "A", "LICENSE", None, None),
+        ("c1", "A", "NOTICE", None, None),
+        ("c2", "R", "LICENSE.txt", "LICENSE", "c2^:LICENSE"),
+        ("c2", "D", "NOTICE", None, "c2^:NOTICE"),
+    ]
 
 
 def test_history_is_deterministic(cli, gitrepo):
@@ -299,8 +333,10 @@ def test_history_is_deterministic(cli, gitrepo):
 def test_license_text_overwritten_in_place(cli, gitrepo):
     g = gitrepo()
     g.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT})
-    sha = g.commit("our own terms", {"LICENSE": "Copyright 2025 Sakura AI. All rights reserved.\n"
-                                                "No use without a written agreement.\n"})
+    sha = g.commit(
+        "our own terms",
+        {"LICENSE": "Copyright 2025 Sakura AI. All rights reserved.\nNo use without a written agreement.\n"},
+    )
     report, _ = audit_json(cli, g.root)
     removed = findings(report, "license-file-removed")
     assert [(f["path"], f["commit"]) for f in removed] == [("LICENSE", sha)]
@@ -387,8 +423,16 @@ def test_folder_inside_a_repository_is_a_local_target(cli, gitrepo):
 
 def test_model_folder_inside_a_larger_repository(gitrepo):
     g = gitrepo("mono")
-    g.commit("initial", {"LICENSE": MIT, "models/sakura/README.md": MIT_CARD, "models/sakura/LICENSE-MIT": MIT,
-                         "models/other/README.md": card("license: mit"), "models/other/NOTICE": "x y z\n"})
+    g.commit(
+        "initial",
+        {
+            "LICENSE": MIT,
+            "models/sakura/README.md": MIT_CARD,
+            "models/sakura/LICENSE-MIT": MIT,
+            "models/other/README.md": card("license: mit"),
+            "models/other/NOTICE": "x y z\n",
+        },
+    )
     sha = g.commit("release sakura", remove=("models/sakura/LICENSE-MIT", "models/other/NOTICE", "LICENSE"))
     report = _audit_subfolder(g.root / "models" / "sakura")
     assert report["target"]["kind"] == "git" and report["target"]["revision"] == sha
@@ -424,12 +468,19 @@ def test_model_folder_inside_a_repository_reads_old_texts(gitrepo):
 def test_programs_configured_in_the_audited_repository_never_run(cli, gitrepo, tmp_path):
     marker = tmp_path / "ran"
     g = gitrepo("hostile")
-    g.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT, "sub/README.md": MIT_CARD,
-                         ".gitattributes": "* diff=evil\n"})
+    g.commit(
+        "initial", {"README.md": MIT_CARD, "LICENSE": MIT, "sub/README.md": MIT_CARD, ".gitattributes": "* diff=evil\n"}
+    )
     g.commit("drop", remove=("LICENSE",))
     script = f"touch {marker}"
-    for key, value in [("core.fsmonitor", script), ("diff.external", script), ("diff.evil.textconv", script),
-                       ("core.pager", script), ("log.showSignature", "true"), ("gpg.program", script)]:
+    for key, value in [
+        ("core.fsmonitor", script),
+        ("diff.external", script),
+        ("diff.evil.textconv", script),
+        ("core.pager", script),
+        ("log.showSignature", "true"),
+        ("gpg.program", script),
+    ]:
         g.git("config", key, value)
     report, _ = audit_json(cli, g.root)
     assert findings(report, "license-file-removed")
@@ -476,7 +527,9 @@ def test_findings_about_uncommitted_changes_name_no_commit(gitrepo, cli):
     assert any("work tree differs from HEAD" in n for n in dirty["notes"])
     g.commit("relicense", {"README.md": card("license: apache-2.0")})
     committed, _ = audit_json(cli, g.root)
-    assert [f["commit"] for f in committed["findings"] if f["rule"] == "license-mismatch"] == [g.git("rev-parse", "HEAD")]
+    assert [f["commit"] for f in committed["findings"] if f["rule"] == "license-mismatch"] == [
+        g.git("rev-parse", "HEAD")
+    ]
 
 
 def test_an_uncommitted_config_change_is_seen_too(gitrepo, cli):

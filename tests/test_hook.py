@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import card, config_of, license_text
+from conftest import card
 
 from license_audit.cli.hook import MARKER
 
@@ -72,8 +72,15 @@ def test_installed_hook_blocks_a_failing_model_and_passes_a_compliant_one(cli, t
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     for repo, expected in ((bad, 1), (good, 0)):
         cli("hook", "install", "--repo", repo)
-        proc = subprocess.run(["sh", str(repo / ".git" / "hooks" / "pre-push")], cwd=repo, env=env,
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+        proc = subprocess.run(
+            ["sh", str(repo / ".git" / "hooks" / "pre-push")],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
         assert proc.returncode == expected, proc.stdout + proc.stderr
 
 
@@ -87,6 +94,7 @@ def test_pre_commit_hook_definition():
 
 
 # --- upload ---------------------------------------------------------------------------------------
+
 
 class FakeHub(BaseHTTPRequestHandler):
     """Just enough of the Hub's commit API for huggingface_hub's upload_folder, on loopback."""
@@ -113,8 +121,9 @@ class FakeHub(BaseHTTPRequestHandler):
         self.calls.append(("POST", self.path, body))
         if "/preupload/" in self.path:
             files = json.loads(body)["files"]
-            self._send(200, {"files": [{"path": f["path"], "uploadMode": "regular", "shouldIgnore": False}
-                                       for f in files]})
+            self._send(
+                200, {"files": [{"path": f["path"], "uploadMode": "regular", "shouldIgnore": False} for f in files]}
+            )
         elif "/commit/" in self.path:
             host = f"http://{self.headers['Host']}"
             self._send(200, {"commitUrl": f"{host}/acme/harbor/commit/{'a' * 40}", "commitOid": "a" * 40})
@@ -136,11 +145,22 @@ def fake_hub():
 
 
 def _upload(endpoint, *args):
-    env = dict(os.environ, HF_ENDPOINT=endpoint, HF_TOKEN="hf_test_not_a_real_token", HF_HUB_DISABLE_TELEMETRY="1",
-               HF_HOME=str(Path(args[0]).parent / "hf-home"))
+    env = dict(
+        os.environ,
+        HF_ENDPOINT=endpoint,
+        HF_TOKEN="hf_test_not_a_real_token",
+        HF_HUB_DISABLE_TELEMETRY="1",
+        HF_HOME=str(Path(args[0]).parent / "hf-home"),
+    )
     env.pop("HF_HUB_OFFLINE", None)
-    return subprocess.run([sys.executable, "-m", "license_audit", "upload", *map(str, args)], env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "license_audit", "upload", *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
 def test_upload_of_a_failing_model_is_refused_before_any_request(fake_hub, tmp_path):

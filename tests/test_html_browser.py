@@ -15,24 +15,35 @@ import pytest
 from conftest import card, config_of
 from markupsafe import escape
 
-BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-                if shutil.which(b)), None)
+BROWSER = next(
+    (b for b in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable") if shutil.which(b)), None
+)
 pytestmark = pytest.mark.skipif(BROWSER is None, reason="no chromium binary on PATH")
 
 # Each payload would, if it ran, change the title and add an element with id "pwned" to the page.
 ACT = "document.title='PWNED';document.body.insertAdjacentHTML('beforeend','<p id=pwned>x</p>')"
 PAYLOADS = [
     f"<script>{ACT}</script>",
-    f"<img src=x onerror=\"{ACT}\">",
-    f"<svg onload=\"{ACT}\"></svg>",
+    f'<img src=x onerror="{ACT}">',
+    f'<svg onload="{ACT}"></svg>',
     f"</title><script>{ACT}</script>",
 ]
 
 
 def dump_dom(html_file: Path, tmp_path: Path) -> str:
-    cmd = [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-           "--no-first-run", "--no-default-browser-check", f"--user-data-dir={tmp_path / 'profile'}",
-           "--virtual-time-budget=2000", "--dump-dom", html_file.as_uri()]
+    cmd = [
+        BROWSER,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--no-default-browser-check",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=2000",
+        "--dump-dom",
+        html_file.as_uri(),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "<html" in proc.stdout, proc.stderr[-2000:]
@@ -42,20 +53,24 @@ def dump_dom(html_file: Path, tmp_path: Path) -> str:
 def test_browser_runs_an_unprotected_payload(tmp_path):
     """Control: the same payload in a page without escaping does run, so the real test can see a run."""
     page = tmp_path / "control.html"
-    page.write_text(f"<!DOCTYPE html><html><head><title>ok</title></head><body>{PAYLOADS[0]}</body></html>",
-                    encoding="utf-8")
+    page.write_text(
+        f"<!DOCTYPE html><html><head><title>ok</title></head><body>{PAYLOADS[0]}</body></html>", encoding="utf-8"
+    )
     dom = dump_dom(page, tmp_path)
     assert 'id="pwned"' in dom and "<title>PWNED</title>" in dom
 
 
 def test_html_report_renders_every_finding_and_runs_no_card_script(cli, make_repo, tmp_path):
     name = "Harbor " + " ".join(PAYLOADS)
-    repo = make_repo({
-        "README.md": card(f"license: apache-2.0\nmodel_name: {json.dumps(name)}",
-                          "# Harbor\n\n" + "\n\n".join(PAYLOADS) + "\n"),
-        "config.json": config_of("meta-llama/Llama-3.1-8B"),
-        "LICENSE": "All rights reserved. " + PAYLOADS[1] + "\n",
-    })
+    repo = make_repo(
+        {
+            "README.md": card(
+                f"license: apache-2.0\nmodel_name: {json.dumps(name)}", "# Harbor\n\n" + "\n\n".join(PAYLOADS) + "\n"
+            ),
+            "config.json": config_of("meta-llama/Llama-3.1-8B"),
+            "LICENSE": "All rights reserved. " + PAYLOADS[1] + "\n",
+        }
+    )
     report = json.loads(cli("audit", repo, "--format", "json").output)
     assert len(report["findings"]) >= 4
     page = tmp_path / "report.html"

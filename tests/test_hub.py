@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from conftest import audit_json, card, config_of, license_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,8 +32,10 @@ def sha_of(name: str) -> str:
 
 
 def safetensors_bytes() -> bytes:
-    header = {"__metadata__": {"format": "pt"},
-              "model.embed_tokens.weight": {"dtype": "BF16", "shape": [4, 2], "data_offsets": [0, 16]}}
+    header = {
+        "__metadata__": {"format": "pt"},
+        "model.embed_tokens.weight": {"dtype": "BF16", "shape": [4, 2], "data_offsets": [0, 16]},
+    }
     raw = json.dumps(header).encode()
     raw += b" " * (-len(raw) % 8)
     return struct.pack("<Q", len(raw)) + raw + bytes(16)
@@ -53,12 +54,19 @@ def sakura_commits() -> list[dict]:
     second = dict(first, **{"generation_config.json": '{"do_sample": true}'})
     third = {k: v for k, v in second.items() if k != "LICENSE-MIT"}
     third["README.md"] = card("license: apache-2.0\nmodel_name: Sakura-LM-3")
-    third["LICENSE"] = "Licensed under the Apache License, Version 2.0 (the \"License\").\n"
+    third["LICENSE"] = 'Licensed under the Apache License, Version 2.0 (the "License").\n'
     out = []
     for i, files in enumerate([first, second, third]):
-        out.append({"id": sha_of(f"commit{i}"), "authors": [{"user": f"user{i}"}],
-                    "date": f"2024-0{i + 1}-01T00:00:00.000Z", "title": f"commit {i}", "message": "",
-                    "files": {k: (v.encode() if isinstance(v, str) else v) for k, v in files.items()}})
+        out.append(
+            {
+                "id": sha_of(f"commit{i}"),
+                "authors": [{"user": f"user{i}"}],
+                "date": f"2024-0{i + 1}-01T00:00:00.000Z",
+                "title": f"commit {i}",
+                "message": "",
+                "files": {k: (v.encode() if isinstance(v, str) else v) for k, v in files.items()},
+            }
+        )
     return list(reversed(out))
 
 
@@ -93,8 +101,12 @@ def make_handler(hub: FakeHub):
             self._send(200, json.dumps(obj).encode(), {"Content-Type": "application/json"}, head)
 
         def _error(self, status: int, code: str, head=False):
-            self._send(status, json.dumps({"error": code}).encode(),
-                       {"X-Error-Code": code, "Content-Type": "application/json"}, head)
+            self._send(
+                status,
+                json.dumps({"error": code}).encode(),
+                {"X-Error-Code": code, "Content-Type": "application/json"},
+                head,
+            )
 
         def do_HEAD(self):
             self.handle_any(head=True)
@@ -117,16 +129,25 @@ def make_handler(hub: FakeHub):
                 commit = hub.commit_of(repo, rest[1] if rest else "main")
                 if commit is None:
                     return self._error(404, "RevisionNotFound", head)
-                return self._json({"id": repo_id, "sha": commit["id"], "private": bool(repo.get("token")),
-                                   "gated": "manual" if repo.get("gated") else False,
-                                   "siblings": [{"rfilename": f} for f in sorted(commit["files"])],
-                                   "tags": []}, head)
+                return self._json(
+                    {
+                        "id": repo_id,
+                        "sha": commit["id"],
+                        "private": bool(repo.get("token")),
+                        "gated": "manual" if repo.get("gated") else False,
+                        "siblings": [{"rfilename": f} for f in sorted(commit["files"])],
+                        "tags": [],
+                    },
+                    head,
+                )
             if api and rest[0] == "tree":
                 commit = hub.commit_of(repo, rest[1])
                 if commit is None:
                     return self._error(404, "RevisionNotFound", head)
-                entries = [{"type": "file", "path": f, "size": len(b), "oid": hashlib.sha1(b).hexdigest()}
-                           for f, b in sorted(commit["files"].items())]
+                entries = [
+                    {"type": "file", "path": f, "size": len(b), "oid": hashlib.sha1(b).hexdigest()}
+                    for f, b in sorted(commit["files"].items())
+                ]
                 return self._json(entries, head)
             if api and rest[0] == "commits" and repo.get("no_commits"):
                 return self._send(403, b"{}", {"Content-Type": "application/json"}, head)
@@ -135,8 +156,10 @@ def make_handler(hub: FakeHub):
                 if commit is None:
                     return self._error(404, "RevisionNotFound", head)
                 idx = repo["commits"].index(commit)
-                return self._json([{k: c[k] for k in ("id", "authors", "date", "title", "message")}
-                                   for c in repo["commits"][idx:]], head)
+                return self._json(
+                    [{k: c[k] for k in ("id", "authors", "date", "title", "message")} for c in repo["commits"][idx:]],
+                    head,
+                )
             if not api and len(rest) >= 3 and rest[0] == "resolve":
                 commit = hub.commit_of(repo, rest[1])
                 if commit is None:
@@ -151,9 +174,13 @@ def make_handler(hub: FakeHub):
                 rng = self.headers.get("Range")
                 if rng and rng.startswith("bytes="):
                     a, _, b = rng[6:].partition("-")
-                    part = data[int(a): int(b) + 1 if b else None]
-                    return self._send(206, part, dict(headers, **{
-                        "Content-Range": f"bytes {a}-{int(a) + len(part) - 1}/{len(data)}"}), head)
+                    part = data[int(a) : int(b) + 1 if b else None]
+                    return self._send(
+                        206,
+                        part,
+                        dict(headers, **{"Content-Range": f"bytes {a}-{int(a) + len(part) - 1}/{len(data)}"}),
+                        head,
+                    )
                 return self._send(200, data, headers, head)
             return self._error(404, "RepoNotFound", head)
 
@@ -184,8 +211,9 @@ def fake_hub(monkeypatch, tmp_path):
 
 def run_cli(*args, env: dict) -> subprocess.CompletedProcess:
     full = dict(os.environ, PYTHONPATH=str(ROOT), **env)
-    return subprocess.run([sys.executable, "-m", "license_audit", *args], env=full, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "license_audit", *args], env=full, capture_output=True, text=True, timeout=120
+    )
 
 
 def findings(report: dict, rule: str) -> list[dict]:
@@ -205,11 +233,19 @@ def test_hub_target_audit_with_history(cli, fake_hub):
     assert [(f["path"], f["commit"]) for f in findings(report, "license-file-removed")] == [("LICENSE-MIT", head)]
     assert [f["commit"] for f in findings(report, "license-changed")] == [head]
     assert [(f["upstream"], f["commit"]) for f in findings(report, "base-model-removed")] == [
-        ("deepseek-ai/DeepSeek-V3", head)]
+        ("deepseek-ai/DeepSeek-V3", head)
+    ]
     assert any("all 3 Hub commits compared" in n for n in report["notes"])
     removed = [e for e in report["history"]["events"] if e["action"] == "deleted"]
-    assert removed == [{"path": "LICENSE-MIT", "action": "deleted", "commit": head, "author": "user2",
-                        "date": "2024-03-01T00:00:00+00:00"}]
+    assert removed == [
+        {
+            "path": "LICENSE-MIT",
+            "action": "deleted",
+            "commit": head,
+            "author": "user2",
+            "date": "2024-03-01T00:00:00+00:00",
+        }
+    ]
 
 
 def test_hub_weights_are_never_downloaded(cli, fake_hub):
@@ -276,12 +312,15 @@ def test_hub_token_is_sent(cli, fake_hub, monkeypatch):
     assert report["target"]["id"] == "acme/private"
 
 
-@pytest.mark.parametrize("spec, expected", [
-    ("hf:nobody/missing", "repository not found on the Hub"),
-    (f"hf:{REPO}@nope", "revision 'nope' not found on the Hub"),
-    ("hf:acme/gated", "gated repository"),
-    ("hf:just-a-name", "hf:OWNER/NAME"),
-])
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ("hf:nobody/missing", "repository not found on the Hub"),
+        (f"hf:{REPO}@nope", "revision 'nope' not found on the Hub"),
+        ("hf:acme/gated", "gated repository"),
+        ("hf:just-a-name", "hf:OWNER/NAME"),
+    ],
+)
 def test_hub_errors_are_one_line_exit_2(fake_hub, spec, expected):
     fake_hub.repos["acme/gated"] = {"commits": sakura_commits(), "gated": True}
     res = run_cli("audit", spec, env={"HF_ENDPOINT": fake_hub.endpoint, "HF_HUB_CACHE": str(fake_hub.cache)})
@@ -298,8 +337,13 @@ def test_hub_unreachable_is_one_line_exit_2(tmp_path):
 
 
 def test_hub_cli_subprocess_end_to_end(fake_hub):
-    res = run_cli("audit", f"hf:{REPO}", "--format", "json",
-                  env={"HF_ENDPOINT": fake_hub.endpoint, "HF_HUB_CACHE": str(fake_hub.cache)})
+    res = run_cli(
+        "audit",
+        f"hf:{REPO}",
+        "--format",
+        "json",
+        env={"HF_ENDPOINT": fake_hub.endpoint, "HF_HUB_CACHE": str(fake_hub.cache)},
+    )
     assert res.returncode == 1, res.stderr
     report = json.loads(res.stdout)
     assert report["target"]["kind"] == "hub"
@@ -338,7 +382,7 @@ def cached_repo(tmp_path, monkeypatch):
 
 
 def test_offline_flag_audits_the_cached_snapshot(cli, cached_repo):
-    cache, sha = cached_repo
+    _cache, sha = cached_repo
     report, code = audit_json(cli, f"hf:{REPO}", "--offline")
     assert code == 1
     assert report["target"] == {"kind": "hub", "id": REPO, "revision": sha}
@@ -348,7 +392,7 @@ def test_offline_flag_audits_the_cached_snapshot(cli, cached_repo):
 
 
 def test_offline_env_var_and_commit_revision(cli, cached_repo, monkeypatch):
-    cache, sha = cached_repo
+    _cache, sha = cached_repo
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     report, _ = audit_json(cli, f"hf:{REPO}@{sha}")
     assert report["target"]["revision"] == sha
@@ -418,8 +462,11 @@ def test_crawl_lists_remote_files_without_reading_them(tmp_path):
     from license_audit.crawl import crawl
 
     (tmp_path / "README.md").write_text(card("license: mit"))
-    snap = crawl(tmp_path, remote_files=["LICENSE-HUGE.txt", "model.safetensors"],
-                 safetensors={"model.safetensors": {"w": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}})
+    snap = crawl(
+        tmp_path,
+        remote_files=["LICENSE-HUGE.txt", "model.safetensors"],
+        safetensors={"model.safetensors": {"w": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}},
+    )
     assert snap.files == ["LICENSE-HUGE.txt", "README.md", "model.safetensors"]
     assert snap.license_texts == {} and snap.problems == []
     assert snap.safetensors["model.safetensors"]["w"]["shape"] == [1]
@@ -438,8 +485,10 @@ def test_remote_safetensors_headers_reach_lineage(tmp_path):
     from license_audit.crawl import crawl
 
     (tmp_path / "README.md").write_text("# m\n")
-    header = {"__metadata__": {"format": "pt"},
-              "model.embed_tokens.weight": {"dtype": "BF16", "shape": [4, 2], "data_offsets": [0, 16]}}
+    header = {
+        "__metadata__": {"format": "pt"},
+        "model.embed_tokens.weight": {"dtype": "BF16", "shape": [4, 2], "data_offsets": [0, 16]},
+    }
     snap = crawl(tmp_path, remote_files=["model.safetensors"], safetensors={"model.safetensors": header})
     assert snap.artifacts.tensor_files == 1
     assert snap.artifacts.tensors["model.embed_tokens.weight"] == ("BF16", [4, 2])

@@ -53,6 +53,7 @@ def only(matches, lic_id):
 
 # ---- exact copies, every version its own id --------------------------------------------------------
 
+
 @pytest.mark.parametrize("lic_id", TEXT_IDS)
 def test_reference_copy_is_identified_exactly(lic_id):
     text = license_text(lic_id)
@@ -66,7 +67,9 @@ def test_reference_copy_is_identified_exactly(lic_id):
 def test_each_catalog_license_has_identification_data():
     for lic in CAT:
         assert lic.identify.get("phrases"), lic.id
-        assert lic.spdx == lic.spdx.strip() and (lic.spdx.startswith("LicenseRef-") or lic.hf_license != "other"), lic.id
+        assert lic.spdx == lic.spdx.strip() and (lic.spdx.startswith("LicenseRef-") or lic.hf_license != "other"), (
+            lic.id
+        )
 
 
 def test_llama_versions_are_told_apart():
@@ -77,6 +80,7 @@ def test_llama_versions_are_told_apart():
 
 # ---- formatting does not matter -------------------------------------------------------------------
 
+
 def _paragraphs(text):
     return re.split(r"\n\s*\n", text)
 
@@ -85,10 +89,16 @@ FORMATS = {
     "crlf-bom": lambda t: decode_text(("\ufeff" + t.replace("\n", "\r\n")).encode("utf-8")),
     "rewrapped": lambda t: "\n\n".join(textwrap.fill(" ".join(p.split()), 40) for p in _paragraphs(t)),
     "unwrapped": lambda t: "\n\n".join(" ".join(p.split()) for p in _paragraphs(t)),
-    "indented-curly": lambda t: "\n".join("    " + ln for ln in t.replace('"', "\u201c").replace("'", "\u2019").splitlines()),
-    "markdown": lambda t: "# License\n\n" + "\n\n".join(f"**{p.strip()}**" if len(p) < 80 else f"> {p}" for p in _paragraphs(t)),
+    "indented-curly": lambda t: "\n".join(
+        "    " + ln for ln in t.replace('"', "\u201c").replace("'", "\u2019").splitlines()
+    ),
+    "markdown": lambda t: (
+        "# License\n\n" + "\n\n".join(f"**{p.strip()}**" if len(p) < 80 else f"> {p}" for p in _paragraphs(t))
+    ),
     "html": lambda t: "<html><body>" + "".join(f"<p>{html.escape(p)}</p>\n" for p in _paragraphs(t)) + "</body></html>",
-    "qt-rich-text": lambda t: "<ui><string>" + html.escape("".join(f"<p>{html.escape(p)}</p>" for p in _paragraphs(t))) + "</string></ui>",
+    "qt-rich-text": lambda t: (
+        "<ui><string>" + html.escape("".join(f"<p>{html.escape(p)}</p>" for p in _paragraphs(t))) + "</string></ui>"
+    ),
     "copyright-prepended": lambda t: "Copyright (c) 2025 Example Labs\nAll rights reserved.\n\n" + t,
 }
 
@@ -100,10 +110,11 @@ def test_reformatted_copies_keep_their_identity(lic_id, fmt):
     found = identify_text(text, CAT)
     m = only(found, lic_id)
     assert m.kind == "text" and m.confidence >= 0.9, found
-    assert set(ids(found)) <= {lic_id, "other"} and "other" not in ids(found) or fmt == "copyright-prepended"
+    assert (set(ids(found)) <= {lic_id, "other"} and "other" not in ids(found)) or fmt == "copyright-prepended"
 
 
 # ---- confidence means something ---------------------------------------------------------------------
+
 
 def _delete(text, start, end):
     i = text.index(start)
@@ -127,9 +138,11 @@ def test_deleted_clause_is_not_full_confidence():
 
 def test_added_clause_is_not_full_confidence():
     bsd = license_text("bsd-3-clause")
-    extra = ("4. All advertising materials mentioning features or use of this software must display the "
-             "following acknowledgement: This product includes software developed by the organization, and "
-             "the software may not be used for any commercial purpose without a separate written license.\n\n")
+    extra = (
+        "4. All advertising materials mentioning features or use of this software must display the "
+        "following acknowledgement: This product includes software developed by the organization, and "
+        "the software may not be used for any commercial purpose without a separate written license.\n\n"
+    )
     i = bsd.index("THIS SOFTWARE IS PROVIDED")
     found = identify_text(bsd[:i] + extra + bsd[i:], CAT, long_tail=False)
     assert not [m for m in found if m.id == "bsd-3-clause" and m.confidence >= 0.9], found
@@ -143,6 +156,7 @@ def test_near_miss_is_not_a_match():
 
 
 # ---- several licenses in one file -------------------------------------------------------------------
+
 
 def test_concatenated_licenses_each_get_their_own_span():
     parts = [license_text("bsd-3-clause"), license_text("mit"), license_text("apache-2.0"), license_text("mit")]
@@ -176,19 +190,23 @@ def test_header_then_full_model_license():
 
 # ---- references are not copies ----------------------------------------------------------------------
 
+
 def test_apache_boilerplate_is_a_reference():
     found = identify_text(APACHE_HEADER, CAT)
     assert [(m.id, m.kind) for m in found] == [("apache-2.0", "reference")]
     assert found[0].end_line == 13
 
 
-@pytest.mark.parametrize("sentence, lic_id", [
-    ("Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc.", "llama3.1"),
-    ("Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms", "gemma"),
-    ("Licensed by NVIDIA Corporation under the NVIDIA Open Model License", "nvidia-open-model-license"),
-    ("The model weights are released under the BigScience OpenRAIL-M License.", "bigscience-openrail-m"),
-    ("Upstream sample code: supertone-inc/supertonic (MIT)", "mit"),
-])
+@pytest.mark.parametrize(
+    "sentence, lic_id",
+    [
+        ("Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc.", "llama3.1"),
+        ("Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms", "gemma"),
+        ("Licensed by NVIDIA Corporation under the NVIDIA Open Model License", "nvidia-open-model-license"),
+        ("The model weights are released under the BigScience OpenRAIL-M License.", "bigscience-openrail-m"),
+        ("Upstream sample code: supertone-inc/supertonic (MIT)", "mit"),
+    ],
+)
 def test_notices_refer(sentence, lic_id):
     found = identify_text(sentence + "\n", CAT)
     assert [(m.id, m.kind) for m in found] == [(lic_id, "reference")]
@@ -206,9 +224,11 @@ def test_unknown_terms_are_other():
 
 
 def test_prose_names_licenses_but_is_never_other():
-    body = ("# Model\n\nA fine-tune for chat.\n\n## License\n\nThe code is released under the MIT License. "
-            "The weights are subject to the Llama 3.1 Community License Agreement; you may not use them "
-            "except as permitted there, and commercial use above the threshold is prohibited.\n")
+    body = (
+        "# Model\n\nA fine-tune for chat.\n\n## License\n\nThe code is released under the MIT License. "
+        "The weights are subject to the Llama 3.1 Community License Agreement; you may not use them "
+        "except as permitted there, and commercial use above the threshold is prohibited.\n"
+    )
     found = identify_file("README.md", body, CAT)
     assert sorted((m.id, m.kind) for m in found) == [("llama3.1", "reference"), ("mit", "reference")]
     shifted = identify_card(body, CAT, first_line=6)
@@ -216,6 +236,7 @@ def test_prose_names_licenses_but_is_never_other():
 
 
 # ---- command and audit use the same engine -----------------------------------------------------------
+
 
 def test_cli_identify_json(cli, tmp_path):
     lic = tmp_path / "LICENSE"
@@ -228,8 +249,14 @@ def test_cli_identify_json(cli, tmp_path):
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert [r["path"] for r in out] == [str(lic), str(notice), str(empty)]
-    assert out[0]["licenses"][0] | {"confidence": 0} == {"id": "mit", "spdx": "MIT", "confidence": 0, "start_line": 1,
-                                                         "end_line": 21, "kind": "text"}
+    assert out[0]["licenses"][0] | {"confidence": 0} == {
+        "id": "mit",
+        "spdx": "MIT",
+        "confidence": 0,
+        "start_line": 1,
+        "end_line": 21,
+        "kind": "text",
+    }
     assert [(m["id"], m["kind"]) for m in out[1]["licenses"]] == [("apache-2.0", "reference")]
     assert out[2]["licenses"] == []
     text = cli("identify", lic, empty)
@@ -245,10 +272,15 @@ def test_cli_identify_missing_file(cli, tmp_path):
 
 def test_audit_lists_card_references(cli, make_repo):
     from conftest import audit_json
-    repo = make_repo({
-        "README.md": card("license: llama3.1", "# Tiny\n\nThis model is licensed under the Llama 3.1 Community License.\n"),
-        "LICENSE": license_text("llama3.1"),
-    })
+
+    repo = make_repo(
+        {
+            "README.md": card(
+                "license: llama3.1", "# Tiny\n\nThis model is licensed under the Llama 3.1 Community License.\n"
+            ),
+            "LICENSE": license_text("llama3.1"),
+        }
+    )
     report, _ = audit_json(cli, repo, "--no-history")
     files = {lf["path"]: lf["licenses"] for lf in report["license_files"]}
     assert [(m["id"], m["kind"]) for m in files["LICENSE"]] == [("llama3.1", "text")]
@@ -283,8 +315,14 @@ def test_long_tail_spdx_from_the_library():
 
 
 # ../shared beside the checkout; a worktree checkout finds it one folder further up.
-CASES = next((d / "shared" / "data" / "license-texts" for d in [SHARED.parent, *SHARED.parent.parents]
-              if (d / "shared" / "data" / "license-texts" / "index.json").is_file()), SHARED / "data" / "license-texts")
+CASES = next(
+    (
+        d / "shared" / "data" / "license-texts"
+        for d in [SHARED.parent, *SHARED.parent.parents]
+        if (d / "shared" / "data" / "license-texts" / "index.json").is_file()
+    ),
+    SHARED / "data" / "license-texts",
+)
 
 
 @pytest.mark.skipif(not (CASES / "index.json").is_file(), reason="shared data absent")
@@ -304,9 +342,13 @@ def test_rules_dir_license_is_identified(tmp_path, cli):
     (tmp_path / "licenses" / "acme.yaml").write_text(
         "id: acme-model-license\nspdx: LicenseRef-acme-model-license\nname: ACME Model License\n"
         "identify:\n  phrases:\n    - acme model license agreement\n    - acme grants you a limited license to the weights\n"
-        "  references:\n    - subject to the acme model license\n", encoding="utf-8")
+        "  references:\n    - subject to the acme model license\n",
+        encoding="utf-8",
+    )
     lic = tmp_path / "LICENSE"
-    lic.write_text("ACME MODEL LICENSE AGREEMENT\n\nACME grants you a limited license to the weights.\n", encoding="utf-8")
+    lic.write_text(
+        "ACME MODEL LICENSE AGREEMENT\n\nACME grants you a limited license to the weights.\n", encoding="utf-8"
+    )
     res = cli("identify", lic, "--rules", tmp_path, "--format", "json")
     assert res.exit_code == 0, res.output
     assert [(m["id"], m["kind"]) for m in json.loads(res.output)[0]["licenses"]] == [("acme-model-license", "text")]
@@ -333,7 +375,7 @@ def test_long_tail_cache_is_data_and_survives_damage(tmp_path, monkeypatch):
             assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
         # Valid JSON that points nowhere: rebuilt, not a traceback.
         keys = json.loads(cached[0].read_text(encoding="utf-8"))
-        keys["refs"] = [[10 ** 6, 0] for _ in keys["refs"]]
+        keys["refs"] = [[10**6, 0] for _ in keys["refs"]]
         cached[0].write_text(json.dumps(keys), encoding="utf-8")
         clear()
         assert [m.id for m in identify_text(ISC, CAT)] == ["isc"]
@@ -354,10 +396,12 @@ def test_text_without_spdx_terms_does_not_load_the_phrases(tmp_path, monkeypatch
         identify_text(ISC, CAT)  # builds both files
         longtail._index.cache_clear()
         longtail._templates.cache_clear()
-        policy = ("Acceptable Use Policy\n\nYou agree you will not use, or allow others to use, the model to "
-                  "violate the law or others' rights, to engage in or promote violence, terrorism or human "
-                  "trafficking, or to generate spam. This policy is part of the license agreement: you may not use "
-                  "the model in any way it prohibits. Report violations of this policy to the address below.\n")
+        policy = (
+            "Acceptable Use Policy\n\nYou agree you will not use, or allow others to use, the model to "
+            "violate the law or others' rights, to engage in or promote violence, terrorism or human "
+            "trafficking, or to generate spam. This policy is part of the license agreement: you may not use "
+            "the model in any way it prohibits. Report violations of this policy to the address below.\n"
+        )
         found = identify_file("USE_POLICY.md", policy, CAT)
         assert [m.id for m in found] == ["other"], found
         assert longtail._templates.cache_info().currsize == 0
@@ -369,8 +413,22 @@ def test_text_without_spdx_terms_does_not_load_the_phrases(tmp_path, monkeypatch
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_PIECES = [license_text("mit"), APACHE_HEADER, PROPRIETARY, "<p>&lt;b&gt;x&lt;/b&gt;</p>", "\r\n", "\ufeff", "**",
-           "Llama 3.1 Community License", "(MIT)", "\u201cquoted\u201d", "\n\n\n", "rail++", "\x00", "é 中文"]
+_PIECES = [
+    license_text("mit"),
+    APACHE_HEADER,
+    PROPRIETARY,
+    "<p>&lt;b&gt;x&lt;/b&gt;</p>",
+    "\r\n",
+    "\ufeff",
+    "**",
+    "Llama 3.1 Community License",
+    "(MIT)",
+    "\u201cquoted\u201d",
+    "\n\n\n",
+    "rail++",
+    "\x00",
+    "é 中文",
+]
 
 
 @settings(max_examples=60, deadline=None)
@@ -389,13 +447,16 @@ def test_any_text_gives_sorted_spans_inside_the_file(parts):
 def test_title_quoted_again_inside_the_copy_is_one_copy():
     # Qwen RESEARCH: the title recurs in section 3(c) after the commercial-use clause; one copy, full share.
     filler = ("The parties agree that these terms apply to the materials as described in this document. " * 12) + "\n"
-    text = ("Qwen RESEARCH LICENSE AGREEMENT\n\nQwen RESEARCH LICENSE AGREEMENT Release Date: September 19, 2024\n\n"
-            + filler * 2 + "b. If you are commercially using the Materials, you shall request a license from us.\n\n"
-            + filler * 2 + "c. Qwen is licensed under the Qwen RESEARCH LICENSE AGREEMENT, Copyright (c) Alibaba Cloud.\n"
-            + filler)
+    text = (
+        "Qwen RESEARCH LICENSE AGREEMENT\n\nQwen RESEARCH LICENSE AGREEMENT Release Date: September 19, 2024\n\n"
+        + filler * 2
+        + "b. If you are commercially using the Materials, you shall request a license from us.\n\n"
+        + filler * 2
+        + "c. Qwen is licensed under the Qwen RESEARCH LICENSE AGREEMENT, Copyright (c) Alibaba Cloud.\n"
+        + filler
+    )
     found = [m for m in identify_text(text, CAT) if m.id == "qwen-research"]
     assert len(found) == 1 and found[0].confidence >= 0.98 and found[0].kind == "text", found
-
 
 
 def test_llama3_copy_without_the_acceptable_use_policy_is_a_full_copy():
@@ -404,6 +465,7 @@ def test_llama3_copy_without_the_acceptable_use_policy_is_a_full_copy():
     terms = license_text("llama3").split("Meta Llama 3 Acceptable Use Policy")[0]
     found = identify_text(terms, CAT)
     assert [(m.id, m.kind) for m in found] == [("llama3", "text")] and found[0].confidence >= 0.98, found
+
 
 BSD_4_CLAUSE = """Copyright (c) 1990 The Regents. All rights reserved.
 

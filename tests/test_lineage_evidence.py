@@ -28,6 +28,7 @@ def own_card(name="Acme-LM", license="apache-2.0", body="# Acme-LM\nTrained in h
 
 # --- config signatures ----------------------------------------------------------------------------
 
+
 def test_every_registry_model_identifies_itself(tmp_path):
     reg = load_registry()
     assert len(reg) >= 60 and len({m.family for m in reg}) >= 12
@@ -40,17 +41,29 @@ def test_every_registry_model_identifies_itself(tmp_path):
 
 
 def test_noise_keys_do_not_matter(cli, make_repo):
-    cfg = config_of("Qwen/Qwen3-8B", transformers_version="9.9.9", torch_dtype="float32", _name_or_path="x/y",
-                    use_cache=False, quantization_config=None)
+    cfg = config_of(
+        "Qwen/Qwen3-8B",
+        transformers_version="9.9.9",
+        torch_dtype="float32",
+        _name_or_path="x/y",
+        use_cache=False,
+        quantization_config=None,
+    )
     top = lineage(cli, make_repo({"README.md": own_card(), "config.json": cfg}))[0]
     assert top["model"] == "Qwen/Qwen3-8B" and top["confidence"] >= 0.95
 
 
-@pytest.mark.parametrize("changes,why", [
-    ({"max_position_embeddings": 131072 * 4, "rope_scaling": {"rope_type": "yarn", "factor": 4.0}}, "context extended"),
-    ({"vocab_size": 151936 + 4096}, "vocabulary extended"),
-    ({"quantization_config": {"quant_method": "gptq", "bits": 4}}, "quantized"),
-])
+@pytest.mark.parametrize(
+    "changes,why",
+    [
+        (
+            {"max_position_embeddings": 131072 * 4, "rope_scaling": {"rope_type": "yarn", "factor": 4.0}},
+            "context extended",
+        ),
+        ({"vocab_size": 151936 + 4096}, "vocabulary extended"),
+        ({"quantization_config": {"quant_method": "gptq", "bits": 4}}, "quantized"),
+    ],
+)
 def test_perturbed_configs_keep_the_right_top_candidate(cli, make_repo, changes, why):
     cfg = config_of("Qwen/Qwen3-8B", **changes)
     top = lineage(cli, make_repo({"README.md": own_card(), "config.json": cfg}))[0]
@@ -77,7 +90,9 @@ def test_config_identical_set_is_reported_with_each_license(cli, make_repo):
     top = cands[0]
     members = {top["model"], *top["alternatives"]}
     assert {"meta-llama/Llama-3.1-70B-Instruct", "meta-llama/Llama-3.3-70B-Instruct"} <= members
-    assert top["license"] == "llama3.1" and any(e == "same config as meta-llama/Llama-3.3-70B-Instruct (llama3.3)" for e in top["evidence"])
+    assert top["license"] == "llama3.1" and any(
+        e == "same config as meta-llama/Llama-3.3-70B-Instruct (llama3.3)" for e in top["evidence"]
+    )
     assert any("llama3.1: " in e and "llama3.3: " in e and "its license applies instead" in e for e in top["evidence"])
     # one candidate for the set, not one accusation per member
     assert not any(c["model"] in top["alternatives"] for c in cands)
@@ -100,25 +115,39 @@ def test_llama2_shape_alone_is_not_an_accusation(cli, make_repo):
 
 def test_declared_base_takes_config_evidence(cli, make_repo):
     # Llama-3.1-8B declared; config.json is the Instruct one (eos list): no other family is accused.
-    cands = lineage(cli, make_repo({"README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B"),
-                                    "config.json": config_of("meta-llama/Llama-3.1-8B-Instruct")}))
+    cands = lineage(
+        cli,
+        make_repo(
+            {
+                "README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B"),
+                "config.json": config_of("meta-llama/Llama-3.1-8B-Instruct"),
+            }
+        ),
+    )
     assert [c["model"] for c in cands] == ["meta-llama/Llama-3.1-8B"]
     assert cands[0]["declared"] and any("config.json" in e for e in cands[0]["evidence"])
 
 
 def test_falcon_style_keys_are_understood(cli, make_repo):
     sig = dict(load_registry().get("tiiuae/falcon-7b").signature)
-    cfg = {("n_head" if k == "num_attention_heads" else "n_layer" if k == "num_hidden_layers" else k): v for k, v in sig.items()}
+    cfg = {
+        ("n_head" if k == "num_attention_heads" else "n_layer" if k == "num_hidden_layers" else k): v
+        for k, v in sig.items()
+    }
     top = lineage(cli, make_repo({"README.md": own_card(), "config.json": cfg}))[0]
     assert top["model"] == "tiiuae/falcon-7b"
 
 
 # --- tokenizer ------------------------------------------------------------------------------------
 
+
 def tokenizer_json(tokens: list[str], added: list[str] = ()) -> dict:
     vocab = {t: i for i, t in enumerate(tokens)}
-    return {"version": "1.0", "model": {"type": "BPE", "vocab": vocab, "merges": []},
-            "added_tokens": [{"id": len(tokens) + i, "content": t, "special": True} for i, t in enumerate(added)]}
+    return {
+        "version": "1.0",
+        "model": {"type": "BPE", "vocab": vocab, "merges": []},
+        "added_tokens": [{"id": len(tokens) + i, "content": t, "special": True} for i, t in enumerate(added)],
+    }
 
 
 BASE_TOKENS = [f"tok{i}" for i in range(300)]
@@ -130,10 +159,17 @@ def tok_rules(tmp_path):
     rules = tmp_path / "rules" / "models"
     rules.mkdir(parents=True)
     known = dict(load_registry().get("meta-llama/Llama-2-7b-hf").raw)
-    known.update(id="acme/Shape-7B", family="acme", license="mit", aliases=[], released="2024-01-01",
-                 tokenizer=fingerprint(tokenizer_json(BASE_TOKENS, ["<s>", "</s>"])))
+    known.update(
+        id="acme/Shape-7B",
+        family="acme",
+        license="mit",
+        aliases=[],
+        released="2024-01-01",
+        tokenizer=fingerprint(tokenizer_json(BASE_TOKENS, ["<s>", "</s>"])),
+    )
     known.pop("source", None)
     import yaml
+
     (rules / "acme.yaml").write_text(yaml.safe_dump(known))
     return tmp_path / "rules"
 
@@ -145,8 +181,13 @@ def shape_cfg(**changes):
 
 
 def test_identical_vocabulary_lifts_a_shared_shape_to_derived(cli, make_repo, tok_rules):
-    repo = make_repo({"README.md": own_card(), "config.json": shape_cfg(),
-                      "tokenizer.json": tokenizer_json(BASE_TOKENS, ["<s>", "</s>"])})
+    repo = make_repo(
+        {
+            "README.md": own_card(),
+            "config.json": shape_cfg(),
+            "tokenizer.json": tokenizer_json(BASE_TOKENS, ["<s>", "</s>"]),
+        }
+    )
     cands = {c["model"]: c for c in lineage(cli, repo, "--rules", tok_rules)}
     c = cands["acme/Shape-7B"]
     assert c["confidence"] >= 0.8 and any("vocabulary identical" in e for e in c["evidence"])
@@ -155,15 +196,25 @@ def test_identical_vocabulary_lifts_a_shared_shape_to_derived(cli, make_repo, to
 
 
 def test_extended_vocabulary_is_evidence_of_derivation(cli, make_repo, tok_rules):
-    repo = make_repo({"README.md": own_card(), "config.json": shape_cfg(vocab_size=32000 + 200),
-                      "tokenizer.json": tokenizer_json(BASE_TOKENS + [f"new{i}" for i in range(200)])})
+    repo = make_repo(
+        {
+            "README.md": own_card(),
+            "config.json": shape_cfg(vocab_size=32000 + 200),
+            "tokenizer.json": tokenizer_json(BASE_TOKENS + [f"new{i}" for i in range(200)]),
+        }
+    )
     c = {c["model"]: c for c in lineage(cli, repo, "--rules", tok_rules)}["acme/Shape-7B"]
     assert c["confidence"] >= 0.8 and any("extends the base's 300 tokens" in e for e in c["evidence"])
 
 
 def test_same_size_other_vocabulary_is_not_derivation(cli, make_repo, tok_rules):
-    repo = make_repo({"README.md": own_card(), "config.json": shape_cfg(),
-                      "tokenizer.json": tokenizer_json([f"other{i}" for i in range(300)])})
+    repo = make_repo(
+        {
+            "README.md": own_card(),
+            "config.json": shape_cfg(),
+            "tokenizer.json": tokenizer_json([f"other{i}" for i in range(300)]),
+        }
+    )
     cands = lineage(cli, repo, "--rules", tok_rules)
     assert "acme/Shape-7B" not in [c["model"] for c in cands]
     # the shape still matches Llama-2-7B (whose vocabulary is not on file): possible, not derived
@@ -172,38 +223,58 @@ def test_same_size_other_vocabulary_is_not_derivation(cli, make_repo, tok_rules)
 
 
 def test_chat_markers_are_listed_as_evidence(cli, make_repo):
-    repo = make_repo({"README.md": own_card(), "config.json": config_of("meta-llama/Llama-3.1-8B-Instruct"),
-                      "tokenizer_config.json": {"chat_template": "{{ '<|start_header_id|>' + role + '<|end_header_id|>' }}"}})
+    repo = make_repo(
+        {
+            "README.md": own_card(),
+            "config.json": config_of("meta-llama/Llama-3.1-8B-Instruct"),
+            "tokenizer_config.json": {"chat_template": "{{ '<|start_header_id|>' + role + '<|end_header_id|>' }}"},
+        }
+    )
     top = lineage(cli, repo)[0]
     assert any("<|start_header_id|>" in e and "llama3" in e for e in top["evidence"])
 
 
 # --- declarations: PEFT, mergekit, GGUF, prose ----------------------------------------------------
 
+
 def test_peft_adapter(cli, make_repo):
-    repo = make_repo({"README.md": own_card(), "adapter_config.json": {
-        "peft_type": "LORA", "base_model_name_or_path": "Qwen/Qwen2.5-7B-Instruct", "r": 16}})
+    repo = make_repo(
+        {
+            "README.md": own_card(),
+            "adapter_config.json": {
+                "peft_type": "LORA",
+                "base_model_name_or_path": "Qwen/Qwen2.5-7B-Instruct",
+                "r": 16,
+            },
+        }
+    )
     top = lineage(cli, repo)[0]
     assert top["model"] == "Qwen/Qwen2.5-7B-Instruct" and top["relation"] == "adapter" and top["confidence"] >= 0.9
     assert "LORA adapter" in top["evidence"][0]
 
 
 def test_mergekit_config_names_every_model(cli, make_repo):
-    merge = ("merge_method: slerp\nbase_model: mistralai/Mistral-7B-v0.3\nslices:\n  - sources:\n"
-             "      - model: mistralai/Mistral-7B-v0.3\n        layer_range: [0, 32]\n"
-             "      - model: someone/Mistral-7B-Tuned\n        layer_range: [0, 32]\n")
-    repo = make_repo({"README.md": own_card(), "mergekit_config.yml": merge,
-                      "config.json": config_of("mistralai/Mistral-7B-v0.3")})
+    merge = (
+        "merge_method: slerp\nbase_model: mistralai/Mistral-7B-v0.3\nslices:\n  - sources:\n"
+        "      - model: mistralai/Mistral-7B-v0.3\n        layer_range: [0, 32]\n"
+        "      - model: someone/Mistral-7B-Tuned\n        layer_range: [0, 32]\n"
+    )
+    repo = make_repo(
+        {"README.md": own_card(), "mergekit_config.yml": merge, "config.json": config_of("mistralai/Mistral-7B-v0.3")}
+    )
     cands = {c["model"]: c for c in lineage(cli, repo)}
     assert cands["mistralai/Mistral-7B-v0.3"]["relation"] == "merge"
     assert "someone/Mistral-7B-Tuned" in cands
     assert cands["mistralai/Mistral-7B-v0.3"]["confidence"] > 0.97
 
 
-@pytest.mark.parametrize("quant_file,doc,method", [
-    ("quantize_config.json", {"bits": 4, "group_size": 128, "desc_act": False}, "gptq"),
-    ("hf_quant_config.json", {"quantization": {"quant_algo": "NVFP4"}}, "nvfp4"),
-])
+@pytest.mark.parametrize(
+    "quant_file,doc,method",
+    [
+        ("quantize_config.json", {"bits": 4, "group_size": 128, "desc_act": False}, "gptq"),
+        ("hf_quant_config.json", {"quantization": {"quant_algo": "NVFP4"}}, "nvfp4"),
+    ],
+)
 def test_quantization_configs(cli, make_repo, quant_file, doc, method):
     repo = make_repo({"README.md": own_card(), "config.json": config_of("Qwen/Qwen3-8B"), quant_file: doc})
     assert lineage(cli, repo)[0]["relation"] == "quantized"
@@ -262,8 +333,13 @@ def test_card_prose_with_hub_link(cli, make_repo):
 
 
 def test_lineage_json_is_deterministic(cli, make_repo):
-    repo = make_repo({"README.md": own_card(), "config.json": config_of("deepseek-ai/DeepSeek-V3"),
-                      "tokenizer.json": tokenizer_json(BASE_TOKENS)})
+    repo = make_repo(
+        {
+            "README.md": own_card(),
+            "config.json": config_of("deepseek-ai/DeepSeek-V3"),
+            "tokenizer.json": tokenizer_json(BASE_TOKENS),
+        }
+    )
     assert cli("lineage", repo, "--format", "json").output == cli("lineage", repo, "--format", "json").output
 
 
@@ -273,11 +349,14 @@ def test_report_lists_evidence(cli):
     assert all(c["evidence"] for c in doc["lineage"])
 
 
-@pytest.mark.parametrize("body", [
-    "It was trained on 2T tokens and compared with Llama-3.1-8B on MMLU.\n",
-    "Fine-tuned on the Alpaca data set; see Qwen2.5-7B for a stronger model.\n",
-    "Based on our experience with DeepSeek-V3 serving, we built a new stack.\n",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "It was trained on 2T tokens and compared with Llama-3.1-8B on MMLU.\n",
+        "Fine-tuned on the Alpaca data set; see Qwen2.5-7B for a stronger model.\n",
+        "Based on our experience with DeepSeek-V3 serving, we built a new stack.\n",
+    ],
+)
 def test_card_prose_needs_the_name_right_after_the_phrase(cli, make_repo, body):
     assert lineage(cli, make_repo({"README.md": own_card(body=body)})) == []
 
@@ -292,8 +371,16 @@ def test_gguf_with_lying_counts_is_refused_quickly(cli, make_repo):
     import struct
     import time
 
-    lying = (b"GGUF" + struct.pack("<I", 3) + struct.pack("<QQ", 0, 1) + struct.pack("<Q", 3) + b"key"
-             + struct.pack("<II", 9, 4) + struct.pack("<Q", 2 ** 50) + b"\x00" * 32)
+    lying = (
+        b"GGUF"
+        + struct.pack("<I", 3)
+        + struct.pack("<QQ", 0, 1)
+        + struct.pack("<Q", 3)
+        + b"key"
+        + struct.pack("<II", 9, 4)
+        + struct.pack("<Q", 2**50)
+        + b"\x00" * 32
+    )
     repo = make_repo({"README.md": own_card(), "model.gguf": lying})
     t0 = time.perf_counter()
     doc = json.loads(cli("audit", repo, "--format", "json").output)
@@ -311,8 +398,15 @@ def test_tokenizer_json_is_parsed_only_when_needed(make_repo):
 
 
 def test_adapter_on_a_local_path_names_the_known_model(cli, make_repo):
-    repo = make_repo({"README.md": own_card(), "adapter_config.json": {
-        "peft_type": "LORA", "base_model_name_or_path": "/data/models/Llama-3.1-8B-Instruct/"}})
+    repo = make_repo(
+        {
+            "README.md": own_card(),
+            "adapter_config.json": {
+                "peft_type": "LORA",
+                "base_model_name_or_path": "/data/models/Llama-3.1-8B-Instruct/",
+            },
+        }
+    )
     top = lineage(cli, repo)[0]
     assert top["model"] == "meta-llama/Llama-3.1-8B-Instruct" and top["license"] == "llama3.1"
     assert "/data/models/Llama-3.1-8B-Instruct/" in top["evidence"][0]
@@ -328,7 +422,9 @@ def test_config_identical_set_says_what_each_license_asks(cli):
 
 def test_prose_picks_the_member_of_a_config_identical_set(cli, make_repo):
     body = "# Acme-R\n\nAcme-R is fine-tuned from DeepSeek-R1 on legal reasoning.\n"
-    cands = lineage(cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("deepseek-ai/DeepSeek-V3")}))
+    cands = lineage(
+        cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("deepseek-ai/DeepSeek-V3")})
+    )
     assert [c["model"] for c in cands] == ["deepseek-ai/DeepSeek-R1"]
     assert cands[0]["license"] == "mit" and "deepseek-ai/DeepSeek-V3" in cands[0]["alternatives"]
 
@@ -351,7 +447,9 @@ def test_prose_mention_of_a_model_with_other_context_does_not_hide_the_exact_con
     # Free text names models for other reasons; Meta-Llama-3-8B-Instruct differs from Llama-3.1-8B in
     # context and rope, not only token ids, so the config keeps its own exact match.
     body = "# Acme-LM\n\nAcme-LM beats chat models fine-tuned from Meta-Llama-3-8B-Instruct on every benchmark.\n"
-    cands = lineage(cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")}))
+    cands = lineage(
+        cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")})
+    )
     top = cands[0]
     assert top["model"] == "meta-llama/Llama-3.1-8B" and top["confidence"] >= 0.8
     assert any(e.startswith("config.json: 18 of 18") for e in top["evidence"])
@@ -359,13 +457,17 @@ def test_prose_mention_of_a_model_with_other_context_does_not_hide_the_exact_con
 
 def test_near_twin_takeover_keeps_the_exact_match_as_alternative(cli, make_repo):
     body = "# Acme-LM\n\nThis model is fine-tuned from meta-llama/Llama-3.1-8B-Instruct on our data.\n"
-    cands = lineage(cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")}))
+    cands = lineage(
+        cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")})
+    )
     assert cands[0]["alternatives"] == ["meta-llama/Llama-3.1-8B"]
 
 
 def test_prose_named_model_of_another_shape_does_not_take_the_config(cli, make_repo):
     body = "# Acme-LM\n\nThis model is fine-tuned from Qwen/Qwen2.5-7B on our data.\n"
-    cands = lineage(cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")}))
+    cands = lineage(
+        cli, make_repo({"README.md": own_card(body=body), "config.json": config_of("meta-llama/Llama-3.1-8B")})
+    )
     assert {c["model"] for c in cands} == {"Qwen/Qwen2.5-7B", "meta-llama/Llama-3.1-8B"}
 
 

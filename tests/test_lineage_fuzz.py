@@ -17,8 +17,21 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=20,
 )
-keys = st.sampled_from(["hidden_size", "num_hidden_layers", "vocab_size", "rope_scaling", "eos_token_id", "n_head",
-                        "model_type", "architectures", "text_config", "max_position_embeddings", "rope_theta"])
+keys = st.sampled_from(
+    [
+        "hidden_size",
+        "num_hidden_layers",
+        "vocab_size",
+        "rope_scaling",
+        "eos_token_id",
+        "n_head",
+        "model_type",
+        "architectures",
+        "text_config",
+        "max_position_embeddings",
+        "rope_theta",
+    ]
+)
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
@@ -32,19 +45,33 @@ def test_config_scoring_never_raises(cfg):
 
 
 @settings(max_examples=150)
-@given(st.dictionaries(st.sampled_from(["model", "added_tokens", "x"]), json_values, max_size=3),
-       st.dictionaries(st.sampled_from(["chat_template", "added_tokens_decoder", "bos_token", "eos_token"]),
-                       json_values, max_size=4))
+@given(
+    st.dictionaries(st.sampled_from(["model", "added_tokens", "x"]), json_values, max_size=3),
+    st.dictionaries(
+        st.sampled_from(["chat_template", "added_tokens_decoder", "bos_token", "eos_token"]), json_values, max_size=4
+    ),
+)
 def test_tokenizer_fingerprint_never_raises(tok, cfg):
     fp = fingerprint(tok, cfg)
     json.dumps(fp)
-    base, full, _ = token_lists(tok)
+    base, _full, _ = token_lists(tok)
     relate({"vocab_size": 3, "vocab_sha256": "0" * 64}, base)
 
 
 @settings(max_examples=100)
-@given(st.dictionaries(st.text(max_size=40) | st.sampled_from(["model.embed_tokens.weight", "model.layers.0.mlp.gate_proj.weight",
-                                                               "model.layers.3.mlp.experts.7.up_proj.weight"]),
-                       st.tuples(st.text(max_size=4), json_values), max_size=8))
+@given(
+    st.dictionaries(
+        st.text(max_size=40)
+        | st.sampled_from(
+            [
+                "model.embed_tokens.weight",
+                "model.layers.0.mlp.gate_proj.weight",
+                "model.layers.3.mlp.experts.7.up_proj.weight",
+            ]
+        ),
+        st.tuples(st.text(max_size=4), json_values),
+        max_size=8,
+    )
+)
 def test_tensor_shapes_never_raise(tensors):
     signature_from_tensors(tensors)

@@ -34,9 +34,11 @@ def write_safetensors(path: Path, tensors: dict[str, np.ndarray], dtype: str = "
 
 def checkpoint(seed: int, vocab: int = VOCAB) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    t = {"model.embed_tokens.weight": rng.normal(0, 0.02, (vocab, HIDDEN)),
-         "lm_head.weight": rng.normal(0, 0.02, (vocab, HIDDEN)),
-         "model.norm.weight": np.ones(HIDDEN)}
+    t = {
+        "model.embed_tokens.weight": rng.normal(0, 0.02, (vocab, HIDDEN)),
+        "lm_head.weight": rng.normal(0, 0.02, (vocab, HIDDEN)),
+        "model.norm.weight": np.ones(HIDDEN),
+    }
     for i in range(LAYERS):
         p = f"model.layers.{i}"
         t[f"{p}.input_layernorm.weight"] = np.ones(HIDDEN)
@@ -65,8 +67,12 @@ def ckpts(tmp_path):
     for key in ("model.embed_tokens.weight", "lm_head.weight"):
         ext[key] = np.concatenate([ext[key], rng.normal(0, 0.02, (64, HIDDEN))])
     names = sorted(ext)
-    write_safetensors(tmp_path / "extended" / "model-00001-of-00002.safetensors", {k: ext[k] for k in names[:10]}, "BF16")
-    write_safetensors(tmp_path / "extended" / "model-00002-of-00002.safetensors", {k: ext[k] for k in names[10:]}, "BF16")
+    write_safetensors(
+        tmp_path / "extended" / "model-00001-of-00002.safetensors", {k: ext[k] for k in names[:10]}, "BF16"
+    )
+    write_safetensors(
+        tmp_path / "extended" / "model-00002-of-00002.safetensors", {k: ext[k] for k in names[10:]}, "BF16"
+    )
     return tmp_path
 
 
@@ -85,7 +91,9 @@ def test_sampling_is_bounded(ckpts):
     res = compare_checkpoints(ckpts / "tuned", ckpts / "base")
     # at most 4 slices x 1024 elements x 4 bytes per tensor side, far less than the files
     assert res.bytes_read <= res.tensors_compared * 2 * 4 * 1024 * 4
-    total = sum(p.stat().st_size for p in (ckpts / "tuned").iterdir()) + sum(p.stat().st_size for p in (ckpts / "base").iterdir())
+    total = sum(p.stat().st_size for p in (ckpts / "tuned").iterdir()) + sum(
+        p.stat().st_size for p in (ckpts / "base").iterdir()
+    )
     assert res.bytes_read < total
 
 
@@ -123,7 +131,7 @@ def test_against_without_weights_is_exit_2(cli, ckpts, tmp_path):
 
 def test_header_reader_caps_and_rejects(tmp_path):
     bad = tmp_path / "huge.safetensors"
-    bad.write_bytes(struct.pack("<Q", 10 ** 12) + b"{}")
+    bad.write_bytes(struct.pack("<Q", 10**12) + b"{}")
     with pytest.raises(ValueError, match="cap"):
         read_safetensors_header(bad)
     trunc = tmp_path / "trunc.safetensors"
@@ -133,7 +141,7 @@ def test_header_reader_caps_and_rejects(tmp_path):
 
 
 def test_hostile_safetensors_is_a_finding_not_a_crash(cli, make_repo):
-    repo = make_repo({"README.md": "---\nlicense: mit\n---\n", "model.safetensors": struct.pack("<Q", 10 ** 12) + b"{}"})
+    repo = make_repo({"README.md": "---\nlicense: mit\n---\n", "model.safetensors": struct.pack("<Q", 10**12) + b"{}"})
     res = cli("audit", repo, "--format", "json")
     assert res.exit_code in (0, 1)
     doc = json.loads(res.output)
@@ -147,7 +155,8 @@ def test_headers_identify_a_model_without_config(cli, make_repo, tmp_path):
     (rules / "acme.yaml").write_text(
         "id: acme/Tiny-Base\nfamily: tiny\nlicense: mit\nsignature:\n"
         f"  hidden_size: {HIDDEN}\n  intermediate_size: {INTER}\n  num_hidden_layers: {LAYERS}\n  vocab_size: {VOCAB}\n"
-        "  model_type: llama\n")
+        "  model_type: llama\n"
+    )
     repo = make_repo({"README.md": "---\nlicense: mit\n---\n"})
     write_safetensors(repo / "model.safetensors", checkpoint(3))
     doc = json.loads(cli("lineage", repo, "--format", "json", "--rules", tmp_path / "rules").output)
@@ -165,10 +174,27 @@ def test_headers_known_remotely_are_used(make_repo, tmp_path):
     repo = make_repo({"README.md": "---\nlicense: mit\n---\n"})
     snap = crawl(repo)
     snap.files.append("model.safetensors")  # listed, not on disk: no problem line, no crash
-    header = {name: {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [0, 0]} for name, arr in checkpoint(1).items()}
+    header = {
+        name: {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [0, 0]} for name, arr in checkpoint(1).items()
+    }
     snap.safetensors = {"model.safetensors": header}
-    reg = Registry([model_from_dict({"id": "acme/Tiny-Base", "family": "tiny", "license": "mit", "signature": {
-        "hidden_size": HIDDEN, "intermediate_size": INTER, "num_hidden_layers": LAYERS, "vocab_size": VOCAB}})])
+    reg = Registry(
+        [
+            model_from_dict(
+                {
+                    "id": "acme/Tiny-Base",
+                    "family": "tiny",
+                    "license": "mit",
+                    "signature": {
+                        "hidden_size": HIDDEN,
+                        "intermediate_size": INTER,
+                        "num_hidden_layers": LAYERS,
+                        "vocab_size": VOCAB,
+                    },
+                }
+            )
+        ]
+    )
     cands = collect_candidates(snap, reg)
     assert cands and cands[0].model == "acme/Tiny-Base" and "safetensors headers (1 file(s)" in cands[0].evidence[0]
 

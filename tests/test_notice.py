@@ -34,10 +34,12 @@ def test_notice_names_upstream_copyright_licenses_and_changes(cli):
 
 
 def test_notice_carries_the_fixed_notice_text_of_the_license(cli, make_repo):
-    repo = make_repo({
-        "README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nbase_model_relation: quantized"),
-        "config.json": config_of("meta-llama/Llama-3.1-8B"),
-    })
+    repo = make_repo(
+        {
+            "README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nbase_model_relation: quantized"),
+            "config.json": config_of("meta-llama/Llama-3.1-8B"),
+        }
+    )
     out = cli("notice", repo).output
     notice = "Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc. All Rights Reserved."
     assert f"\n{notice}\n" in out
@@ -78,8 +80,9 @@ def test_user_text_around_the_block_is_kept(cli, tmp_path):
     text = (repo / "NOTICE").read_text(encoding="utf-8")
     assert text.startswith("Sakura-LM-3\nCopyright 2025 Sakura Labs\n\n" + BEGIN)
     # The user edits above and below the block; a regeneration replaces only the block.
-    edited = "Header by hand\n" + text.replace(END, END + "\nFooter by hand") .replace(
-        "Statement of changes:", "Statement of changes (stale):")
+    edited = "Header by hand\n" + text.replace(END, END + "\nFooter by hand").replace(
+        "Statement of changes:", "Statement of changes (stale):"
+    )
     (repo / "NOTICE").write_text(edited, encoding="utf-8")
     cli("notice", repo, "--write")
     final = (repo / "NOTICE").read_text(encoding="utf-8")
@@ -103,8 +106,13 @@ def test_license_copy_already_present_is_referenced_not_copied(cli, tmp_path):
 
 
 def test_markdown_notice_uses_html_comment_markers(cli, make_repo):
-    repo = make_repo({"README.md": card("license: apache-2.0"), "config.json": config_of("Qwen/Qwen2.5-32B"),
-                      "NOTICE.md": "# Notices\n"})
+    repo = make_repo(
+        {
+            "README.md": card("license: apache-2.0"),
+            "config.json": config_of("Qwen/Qwen2.5-32B"),
+            "NOTICE.md": "# Notices\n",
+        }
+    )
     cli("notice", repo, "--write")
     text = (repo / "NOTICE.md").read_text(encoding="utf-8")
     assert text.startswith("# Notices\n\n" + MD_MARKERS[0]) and MD_MARKERS[1] in text
@@ -119,8 +127,9 @@ def test_no_upstream_writes_no_notice(cli, make_repo):
 
 @pytest.mark.parametrize("content", [f"{BEGIN}\nhalf a block\n", f"text\n{END}\n"])
 def test_broken_markers_are_a_clear_error(cli, make_repo, content):
-    repo = make_repo({"README.md": card("license: apache-2.0"), "config.json": config_of("Qwen/Qwen2.5-32B"),
-                      "NOTICE": content})
+    repo = make_repo(
+        {"README.md": card("license: apache-2.0"), "config.json": config_of("Qwen/Qwen2.5-32B"), "NOTICE": content}
+    )
     res = cli("notice", repo, "--write")
     assert res.exit_code == 2 and "markers" in res.output
     assert (repo / "NOTICE").read_text(encoding="utf-8") == content
@@ -155,10 +164,12 @@ def test_a_license_without_catalog_text_is_named_not_invented(cli, make_repo, tm
     (rules / "models").mkdir()
     (rules / "licenses" / "acme-model.yaml").write_text(
         "id: acme-model\nspdx: LicenseRef-acme-model\nname: ACME Model License\nurl: https://acme.example/license\n"
-        "obligations:\n  - kind: license-copy\n    file: LICENSE-ACME\n", encoding="utf-8")
+        "obligations:\n  - kind: license-copy\n    file: LICENSE-ACME\n",
+        encoding="utf-8",
+    )
     (rules / "models" / "acme__base.yaml").write_text(
-        "id: acme/base\nfamily: acme\nlicense: acme-model\ncopyright: [\"Copyright 2024 ACME Corp.\"]\n",
-        encoding="utf-8")
+        'id: acme/base\nfamily: acme\nlicense: acme-model\ncopyright: ["Copyright 2024 ACME Corp."]\n', encoding="utf-8"
+    )
     repo = make_repo({"README.md": card("license: other\nlicense_name: acme-model\nbase_model: acme/base")})
     res = cli("notice", repo, "--write", "--rules", rules)
     assert res.exit_code == 0, res.output
@@ -170,10 +181,14 @@ def test_a_license_without_catalog_text_is_named_not_invented(cli, make_repo, tm
 
 
 def test_llama3_derivative_gets_the_llama3_license_copy_written(cli, make_repo):
-    repo = make_repo({
-        "README.md": card("license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct\nbase_model_relation: finetune"),
-        "config.json": config_of("meta-llama/Meta-Llama-3-8B-Instruct"),
-    })
+    repo = make_repo(
+        {
+            "README.md": card(
+                "license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct\nbase_model_relation: finetune"
+            ),
+            "config.json": config_of("meta-llama/Meta-Llama-3-8B-Instruct"),
+        }
+    )
     res = cli("notice", repo, "--write")
     assert res.exit_code == 0, res.output
     assert "no reference text" not in res.output
@@ -182,7 +197,9 @@ def test_llama3_derivative_gets_the_llama3_license_copy_written(cli, make_repo):
     assert (repo / "LICENSE-LLAMA3").read_text(encoding="utf-8") == license_text("llama3")
     assert "META LLAMA 3 COMMUNITY LICENSE AGREEMENT" in license_text("llama3")
     notice = (repo / "NOTICE").read_text(encoding="utf-8")
-    assert "Meta Llama 3 is licensed under the Meta Llama 3 Community License, Copyright © Meta Platforms, Inc." in notice
+    assert (
+        "Meta Llama 3 is licensed under the Meta Llama 3 Community License, Copyright © Meta Platforms, Inc." in notice
+    )
     assert "A copy of the license is in LICENSE-LLAMA3." in notice
     after, _ = audit_json(cli, repo)
     assert not [f for f in after["findings"] if f["rule"] == "upstream-license-missing"]

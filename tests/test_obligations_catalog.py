@@ -3,25 +3,38 @@ each duty maps to, and a repository built to honour them passes. Also checks the
 
 import pytest
 import yaml
-
 from conftest import audit_json, card, write_tree
+
 from license_audit.catalog import load_catalog
-from license_audit.identify import identify_text
 from license_audit.checks.ids import KIND_RULES, RULES, UNCHECKED_KINDS
+from license_audit.identify import identify_text
 from license_audit.resources import rules_dir
 
 CATALOG = list(load_catalog())
 IDS = [lic.id for lic in CATALOG]
-DUTY_RULES = {"upstream-license-missing", "upstream-notice-missing", "attribution-missing", "name-prefix-required",
-              "use-restrictions-missing", "regional-restriction", "license-incompatible"}
+DUTY_RULES = {
+    "upstream-license-missing",
+    "upstream-notice-missing",
+    "attribution-missing",
+    "name-prefix-required",
+    "use-restrictions-missing",
+    "regional-restriction",
+    "license-incompatible",
+}
 COPYRIGHT = "Copyright (c) 2024 Upstream Lab"
 UPSTREAM_NOTICE = "This product includes software developed at Upstream Lab."
 
 
 def registry_for(tmp_path, lic):
     root = tmp_path / "rules"
-    model = {"id": f"up/{lic.id}-base", "family": lic.id, "license": lic.id, "copyright": [COPYRIGHT],
-             "notice": UPSTREAM_NOTICE, "multimodal": True}
+    model = {
+        "id": f"up/{lic.id}-base",
+        "family": lic.id,
+        "license": lic.id,
+        "copyright": [COPYRIGHT],
+        "notice": UPSTREAM_NOTICE,
+        "multimodal": True,
+    }
     write_tree(root, {f"models/up__{lic.id}.yaml": yaml.safe_dump(model)})
     return root
 
@@ -63,8 +76,13 @@ def test_duties_are_data_with_clauses(lic_id):
 def test_ignoring_the_duties_fails_with_their_rules(cli, make_repo, tmp_path, lic_id):
     lic = next(x for x in CATALOG if x.id == lic_id)
     rules = registry_for(tmp_path, lic)
-    repo = make_repo({"README.md": card(f"license: other\nlicense_name: acme-proprietary\nbase_model: up/{lic.id}-base\n"
-                                        "model_name: Zz-Model")})
+    repo = make_repo(
+        {
+            "README.md": card(
+                f"license: other\nlicense_name: acme-proprietary\nbase_model: up/{lic.id}-base\nmodel_name: Zz-Model"
+            )
+        }
+    )
     report, _ = audit_json(cli, repo, "--rules", rules)
     got = {f["rule"] for f in report["findings"] if f["upstream"] == f"up/{lic.id}-base"}
     expected = {KIND_RULES[ob.kind] for ob in checked(lic)}
@@ -90,10 +108,13 @@ def test_honouring_the_duties_passes(cli, make_repo, tmp_path, lic_id):
         if ob.kind in ("use-restrictions", "regional-restriction"):
             body.append(f"See the {ob.get('markers')[0]}.")
     notice = [ob.get("text") for ob in obs if ob.kind == "notice-text"] + [COPYRIGHT, UPSTREAM_NOTICE]
-    files = {"README.md": card(f"{card_value(lic)}\nbase_model: up/{lic.id}-base\nmodel_name: {prefix}-Derived",
-                               "\n".join(body) + "\n"),
-             "LICENSE": copy_of(lic),
-             "NOTICE": "\n".join(notice) + "\n"}
+    files = {
+        "README.md": card(
+            f"{card_value(lic)}\nbase_model: up/{lic.id}-base\nmodel_name: {prefix}-Derived", "\n".join(body) + "\n"
+        ),
+        "LICENSE": copy_of(lic),
+        "NOTICE": "\n".join(notice) + "\n",
+    }
     report, _ = audit_json(cli, make_repo(files), "--rules", rules)
     rules_checked = set(DUTY_RULES)
     if lic.id not in {m.id for m in identify_text(files["LICENSE"], load_catalog()) if m.kind == "text"}:
@@ -107,8 +128,14 @@ def test_honouring_the_duties_passes(cli, make_repo, tmp_path, lic_id):
         assert not bad, bad
 
 
-LLAMA_FAMILY = {"llama2": None, "llama3": "Llama 3", "llama3.1": "Llama", "llama3.2": "Llama", "llama3.3": "Llama",
-                "llama4": "Llama"}
+LLAMA_FAMILY = {
+    "llama2": None,
+    "llama3": "Llama 3",
+    "llama3.1": "Llama",
+    "llama3.2": "Llama",
+    "llama3.3": "Llama",
+    "llama4": "Llama",
+}
 
 
 @pytest.mark.parametrize("lic_id,prefix", sorted(LLAMA_FAMILY.items()))
@@ -139,19 +166,43 @@ def test_qwen_duties():
         assert not cat.get(lic_id).commercial_use
 
 
-@pytest.mark.parametrize("upstream,declared,bad", [
-    ("llama3.1", "apache-2.0", True), ("llama3.1", "mit", True), ("llama3.1", "llama3.1", False),
-    ("llama3", "llama3.1", True), ("gemma", "apache-2.0", True), ("gemma", "gemma", False),
-    ("qwen", "mit", True), ("qwen", "qwen", False), ("tongyi-qianwen", "apache-2.0", True),
-    ("deepseek", "mit", True), ("deepseek", "deepseek", False),
-    ("creativeml-openrail-m", "mit", True), ("openrail++", "apache-2.0", True), ("bigscience-openrail-m", "openrail", False),
-    ("cc-by-nc-4.0", "apache-2.0", True), ("cc-by-nc-4.0", "cc-by-nc-sa-4.0", False), ("cc-by-nc-4.0", "llama3.1", True),
-    ("cc-by-sa-4.0", "mit", True), ("cc-by-sa-4.0", "cc-by-sa-4.0", False), ("cc-by-sa-4.0", "gpl-3.0", False),
-    ("cc-by-nc-sa-4.0", "cc-by-nc-4.0", True), ("gpl-3.0", "mit", True), ("gpl-3.0", "gpl-3.0", False),
-    ("mit", "apache-2.0", False), ("apache-2.0", "mit", False), ("apache-2.0", "cc-by-nc-4.0", False),
-    ("mrl", "apache-2.0", True), ("mnpl", "mrl", True), ("fair-noncommercial-research-license", "cc-by-nc-4.0", True),
-    ("qwen-research", "apache-2.0", True), ("cc-by-4.0", "apache-2.0", False), ("cc-by-nd-4.0", "cc-by-nd-4.0", True),
-])
+@pytest.mark.parametrize(
+    "upstream,declared,bad",
+    [
+        ("llama3.1", "apache-2.0", True),
+        ("llama3.1", "mit", True),
+        ("llama3.1", "llama3.1", False),
+        ("llama3", "llama3.1", True),
+        ("gemma", "apache-2.0", True),
+        ("gemma", "gemma", False),
+        ("qwen", "mit", True),
+        ("qwen", "qwen", False),
+        ("tongyi-qianwen", "apache-2.0", True),
+        ("deepseek", "mit", True),
+        ("deepseek", "deepseek", False),
+        ("creativeml-openrail-m", "mit", True),
+        ("openrail++", "apache-2.0", True),
+        ("bigscience-openrail-m", "openrail", False),
+        ("cc-by-nc-4.0", "apache-2.0", True),
+        ("cc-by-nc-4.0", "cc-by-nc-sa-4.0", False),
+        ("cc-by-nc-4.0", "llama3.1", True),
+        ("cc-by-sa-4.0", "mit", True),
+        ("cc-by-sa-4.0", "cc-by-sa-4.0", False),
+        ("cc-by-sa-4.0", "gpl-3.0", False),
+        ("cc-by-nc-sa-4.0", "cc-by-nc-4.0", True),
+        ("gpl-3.0", "mit", True),
+        ("gpl-3.0", "gpl-3.0", False),
+        ("mit", "apache-2.0", False),
+        ("apache-2.0", "mit", False),
+        ("apache-2.0", "cc-by-nc-4.0", False),
+        ("mrl", "apache-2.0", True),
+        ("mnpl", "mrl", True),
+        ("fair-noncommercial-research-license", "cc-by-nc-4.0", True),
+        ("qwen-research", "apache-2.0", True),
+        ("cc-by-4.0", "apache-2.0", False),
+        ("cc-by-nd-4.0", "cc-by-nd-4.0", True),
+    ],
+)
 def test_compatibility_matrix(upstream, declared, bad):
     from license_audit.checks.obligations import incompatibility
 
@@ -172,8 +223,11 @@ def _reference_texts(lic):
             import json
 
             if json.loads(exp.read_text(encoding="utf-8")).get("license") == lic.id:
-                texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(exp.parent.iterdir())
-                          if p.name != "expected.json"]
+                texts += [
+                    p.read_text(encoding="utf-8", errors="replace")
+                    for p in sorted(exp.parent.iterdir())
+                    if p.name != "expected.json"
+                ]
     # Only full copies: a NOTICE that names the license (the OpenRAIL CoreML case) quotes none of its clauses.
     return [t for t in texts if any(m.id == lic.id and m.kind == "text" for m in identify_text(t, load_catalog()))]
 
@@ -202,6 +256,7 @@ def test_every_license_a_known_model_names_is_in_the_catalog():
     from license_audit.registry import load_registry
 
     catalog = load_catalog()
-    missing = sorted({(m.id, lic) for m in load_registry() for lic in [m.license, *m.licenses]
-                      if lic and catalog.get(lic) is None})
+    missing = sorted(
+        {(m.id, lic) for m in load_registry() for lic in [m.license, *m.licenses] if lic and catalog.get(lic) is None}
+    )
     assert missing == []

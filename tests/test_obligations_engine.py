@@ -4,7 +4,6 @@ extra catalogs with --rules, and `rules list` / `rules show`."""
 import json
 
 import yaml
-
 from conftest import audit_json, card, license_text, rules_of, write_tree
 
 LLAMA_NOTICE = "Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc. All Rights Reserved.\n"
@@ -30,23 +29,38 @@ def findings_of(report, rule):
 
 # --- chains --------------------------------------------------------------------------------------
 
-FINETUNE = {"id": "acme/Harbor-8B", "family": "harbor", "license": "mit",  # relabelled: its registry says MIT
-            "base_model": "meta-llama/Llama-3.1-8B", "copyright": ["Copyright (c) 2023 Acme Corp"]}
+FINETUNE = {
+    "id": "acme/Harbor-8B",
+    "family": "harbor",
+    "license": "mit",  # relabelled: its registry says MIT
+    "base_model": "meta-llama/Llama-3.1-8B",
+    "copyright": ["Copyright (c) 2023 Acme Corp"],
+}
 
 
 def test_chain_quantization_of_a_finetune_owes_the_base_duties(cli, make_repo, tmp_path):
     rules = rules_dir(tmp_path, models=[FINETUNE])
     # A GGUF of acme/Harbor-8B: only card data, no config.json. Llama 3.1's duties still travel.
-    repo = make_repo({"README.md": card("license: mit\nbase_model: acme/Harbor-8B\nbase_model_relation: quantized",
-                                        "# Harbor GGUF\n"),
-                      "LICENSE": DEEPSEEK_MIT.replace("DeepSeek", "Acme Corp"),
-                      "model-Q4_K_M.gguf": b"GGUF\x03\x00\x00\x00"})
+    repo = make_repo(
+        {
+            "README.md": card(
+                "license: mit\nbase_model: acme/Harbor-8B\nbase_model_relation: quantized", "# Harbor GGUF\n"
+            ),
+            "LICENSE": DEEPSEEK_MIT.replace("DeepSeek", "Acme Corp"),
+            "model-Q4_K_M.gguf": b"GGUF\x03\x00\x00\x00",
+        }
+    )
     report, code = audit_json(cli, repo, "--rules", rules)
     assert code == 1
     llama = [f for f in report["findings"] if f["upstream"] == "meta-llama/Llama-3.1-8B"]
     got = {f["rule"] for f in llama}
-    assert {"upstream-license-missing", "upstream-notice-missing", "attribution-missing", "name-prefix-required",
-            "license-incompatible"} <= got
+    assert {
+        "upstream-license-missing",
+        "upstream-notice-missing",
+        "attribution-missing",
+        "name-prefix-required",
+        "license-incompatible",
+    } <= got
     assert all("through acme/Harbor-8B" in f["message"] for f in llama)
     # The intermediate model's own copyright line is present: no finding for it.
     assert not [f for f in findings_of(report, "upstream-notice-missing") if "Acme" in f["message"]]
@@ -54,11 +68,17 @@ def test_chain_quantization_of_a_finetune_owes_the_base_duties(cli, make_repo, t
 
 def test_chain_satisfied_when_the_base_duties_are_met(cli, make_repo, tmp_path):
     rules = rules_dir(tmp_path, models=[FINETUNE])
-    repo = make_repo({"README.md": card("license: llama3.1\nbase_model: acme/Harbor-8B\nmodel_name: Llama-Harbor-GGUF",
-                                        "Built with Llama. Acceptable Use Policy applies.\n"),
-                      "LICENSE": license_text("llama3.1"),
-                      "LICENSE-MIT": DEEPSEEK_MIT.replace("DeepSeek", "Acme Corp"),
-                      "NOTICE": LLAMA_NOTICE})
+    repo = make_repo(
+        {
+            "README.md": card(
+                "license: llama3.1\nbase_model: acme/Harbor-8B\nmodel_name: Llama-Harbor-GGUF",
+                "Built with Llama. Acceptable Use Policy applies.\n",
+            ),
+            "LICENSE": license_text("llama3.1"),
+            "LICENSE-MIT": DEEPSEEK_MIT.replace("DeepSeek", "Acme Corp"),
+            "NOTICE": LLAMA_NOTICE,
+        }
+    )
     report, code = audit_json(cli, repo, "--rules", rules)
     assert code == 0, report["findings"]
     assert rules_of(report, "error") == set()
@@ -79,14 +99,26 @@ def test_chain_of_three_and_cycles_terminate(cli, make_repo, tmp_path):
 
 # --- merges --------------------------------------------------------------------------------------
 
+
 def test_merge_owes_every_parent_duties(cli, make_repo):
-    front = ("license: other\nlicense_name: acme\nbase_model:\n- meta-llama/Llama-3.1-8B\n- deepseek-ai/DeepSeek-V3\n"
-             "base_model_relation: merge\nmodel_name: Llama-Merge")
-    repo = make_repo({"README.md": card(front, "Built with Llama. Acceptable Use Policy. Attachment A use restrictions.\n"),
-                      "LICENSE": license_text("llama3.1"), "NOTICE": LLAMA_NOTICE})
+    front = (
+        "license: other\nlicense_name: acme\nbase_model:\n- meta-llama/Llama-3.1-8B\n- deepseek-ai/DeepSeek-V3\n"
+        "base_model_relation: merge\nmodel_name: Llama-Merge"
+    )
+    repo = make_repo(
+        {
+            "README.md": card(front, "Built with Llama. Acceptable Use Policy. Attachment A use restrictions.\n"),
+            "LICENSE": license_text("llama3.1"),
+            "NOTICE": LLAMA_NOTICE,
+        }
+    )
     report, code = audit_json(cli, repo)
     assert code == 1
-    ups = {f["upstream"] for f in report["findings"] if f["rule"] in ("upstream-license-missing", "upstream-notice-missing")}
+    ups = {
+        f["upstream"]
+        for f in report["findings"]
+        if f["rule"] in ("upstream-license-missing", "upstream-notice-missing")
+    }
     assert ups == {"deepseek-ai/DeepSeek-V3"}  # Llama's duties are met, DeepSeek's are not
     # A proprietary license cannot be granted on Llama weights; DeepSeek would allow it.
     inc = findings_of(report, "license-incompatible")
@@ -94,12 +126,23 @@ def test_merge_owes_every_parent_duties(cli, make_repo):
 
 
 def test_merge_listed_in_the_registry(cli, make_repo, tmp_path):
-    merged = {"id": "acme/Frankenmerge", "family": "x", "license": "llama3.1",
-              "base_model": ["meta-llama/Llama-3.1-8B", "deepseek-ai/DeepSeek-V3"]}
+    merged = {
+        "id": "acme/Frankenmerge",
+        "family": "x",
+        "license": "llama3.1",
+        "base_model": ["meta-llama/Llama-3.1-8B", "deepseek-ai/DeepSeek-V3"],
+    }
     rules = rules_dir(tmp_path, models=[merged])
-    repo = make_repo({"README.md": card("license: llama3.1\nbase_model: acme/Frankenmerge\nmodel_name: Llama-F",
-                                        "Built with Llama. Acceptable Use Policy.\n"),
-                      "LICENSE": license_text("llama3.1"), "NOTICE": LLAMA_NOTICE})
+    repo = make_repo(
+        {
+            "README.md": card(
+                "license: llama3.1\nbase_model: acme/Frankenmerge\nmodel_name: Llama-F",
+                "Built with Llama. Acceptable Use Policy.\n",
+            ),
+            "LICENSE": license_text("llama3.1"),
+            "NOTICE": LLAMA_NOTICE,
+        }
+    )
     report, _ = audit_json(cli, repo, "--rules", rules)
     msgs = [f["message"] for f in findings_of(report, "upstream-notice-missing")]
     assert any("Copyright (c) 2023 DeepSeek" in m and "through acme/Frankenmerge" in m for m in msgs)
@@ -108,11 +151,21 @@ def test_merge_listed_in_the_registry(cli, make_repo, tmp_path):
 # --- regional restriction (EU clause for multimodal models) ----------------------------------------
 
 VISION_LICENSE = {
-    "id": "acme-vision", "spdx": "LicenseRef-acme-vision", "name": "Acme Vision License", "category": "model-community",
+    "id": "acme-vision",
+    "spdx": "LicenseRef-acme-vision",
+    "name": "Acme Vision License",
+    "category": "model-community",
     "identify": {"phrases": ["acme vision license agreement"]},
     "derivatives": {"relicense": "same"},
-    "obligations": [{"kind": "regional-restriction", "clause": "AUP, multimodal models", "region": "the European Union",
-                     "applies_to": "multimodal", "markers": ["european union"]}],
+    "obligations": [
+        {
+            "kind": "regional-restriction",
+            "clause": "AUP, multimodal models",
+            "region": "the European Union",
+            "applies_to": "multimodal",
+            "markers": ["european union"],
+        }
+    ],
 }
 VISION_MODEL = {"id": "acme/Vision-11B", "family": "acme-vision", "license": "acme-vision", "multimodal": True}
 TEXT_MODEL = {"id": "acme/Text-1B", "family": "acme-vision", "license": "acme-vision"}
@@ -126,8 +179,14 @@ def test_regional_restriction_for_multimodal_upstream(cli, make_repo, tmp_path):
     assert f and f[0]["severity"] == "warning" and "European Union" in f[0]["message"]
     assert f[0]["clause"] == "Acme Vision License AUP, multimodal models"
     # Stated in the card: passed on.
-    repo = make_repo({"README.md": card("license: other\nlicense_name: acme-vision\nbase_model: acme/Vision-11B",
-                                        "Not licensed to companies based in the European Union (multimodal).\n")})
+    repo = make_repo(
+        {
+            "README.md": card(
+                "license: other\nlicense_name: acme-vision\nbase_model: acme/Vision-11B",
+                "Not licensed to companies based in the European Union (multimodal).\n",
+            )
+        }
+    )
     report, _ = audit_json(cli, repo, "--rules", rules)
     assert not findings_of(report, "regional-restriction")
     # A text-only upstream under the same license: the clause does not apply...
@@ -135,27 +194,45 @@ def test_regional_restriction_for_multimodal_upstream(cli, make_repo, tmp_path):
     report, _ = audit_json(cli, repo, "--rules", rules)
     assert not findings_of(report, "regional-restriction")
     # ...unless the derivative itself takes images (a vision tower added on top).
-    repo = make_repo({"README.md": card("license: other\nlicense_name: acme-vision\nbase_model: acme/Text-1B"),
-                      "config.json": {"model_type": "mllama", "vision_config": {"hidden_size": 8}}})
+    repo = make_repo(
+        {
+            "README.md": card("license: other\nlicense_name: acme-vision\nbase_model: acme/Text-1B"),
+            "config.json": {"model_type": "mllama", "vision_config": {"hidden_size": 8}},
+        }
+    )
     report, _ = audit_json(cli, repo, "--rules", rules)
     assert findings_of(report, "regional-restriction")
 
 
 # --- compatibility -------------------------------------------------------------------------------
 
+
 def lic(id_, **kw):
-    base = {"id": id_, "spdx": f"LicenseRef-{id_}", "name": f"{id_} license", "category": "permissive",
-            "identify": {"phrases": [f"{id_} license agreement text"]}}
+    base = {
+        "id": id_,
+        "spdx": f"LicenseRef-{id_}",
+        "name": f"{id_} license",
+        "category": "permissive",
+        "identify": {"phrases": [f"{id_} license agreement text"]},
+    }
     base.update(kw)
     return base
 
 
 def test_compatibility_matrix_from_data(cli, make_repo, tmp_path):
     licenses = [
-        lic("nc-weights", category="noncommercial", commercial_use=False,
-            obligations=[{"kind": "noncommercial", "clause": "1(a)"}]),
-        lic("sa-weights", sharealike=True, derivatives={"allowed": ["sa-weights", "gpl-ish"]},
-            obligations=[{"kind": "sharealike", "clause": "3(b)"}]),
+        lic(
+            "nc-weights",
+            category="noncommercial",
+            commercial_use=False,
+            obligations=[{"kind": "noncommercial", "clause": "1(a)"}],
+        ),
+        lic(
+            "sa-weights",
+            sharealike=True,
+            derivatives={"allowed": ["sa-weights", "gpl-ish"]},
+            obligations=[{"kind": "sharealike", "clause": "3(b)"}],
+        ),
         lic("gpl-ish", category="copyleft", sharealike=True),
         lic("nc-research", category="noncommercial", commercial_use=False),
         lic("rail", category="open-rail", derivatives={"forbid_categories": ["permissive"]}),
@@ -164,17 +241,21 @@ def test_compatibility_matrix_from_data(cli, make_repo, tmp_path):
     rules = rules_dir(tmp_path, models=models, licenses=licenses)
 
     def verdict(upstream, declared):
-        key = f"license: {declared}" if declared in ("mit", "apache-2.0", "llama3.1") else f"license: other\nlicense_name: {declared}"
+        key = (
+            f"license: {declared}"
+            if declared in ("mit", "apache-2.0", "llama3.1")
+            else f"license: other\nlicense_name: {declared}"
+        )
         repo = make_repo({"README.md": card(f"{key}\nbase_model: up/{upstream}")})
         report, _ = audit_json(cli, repo, "--rules", rules)
         return findings_of(report, "license-incompatible")
 
-    assert verdict("nc-weights", "mit")                       # commercial license on -nc weights
-    assert verdict("nc-weights", "acme-proprietary")          # unknown terms are taken as commercial
-    assert not verdict("nc-weights", "nc-research")           # another non-commercial license is fine
+    assert verdict("nc-weights", "mit")  # commercial license on -nc weights
+    assert verdict("nc-weights", "acme-proprietary")  # unknown terms are taken as commercial
+    assert not verdict("nc-weights", "nc-research")  # another non-commercial license is fine
     assert verdict("nc-weights", "mit")[0]["clause"] == "nc-weights license 1(a)"
-    assert verdict("sa-weights", "apache-2.0")                # non-ShareAlike on -sa weights
-    assert not verdict("sa-weights", "gpl-ish")               # a listed compatible license
+    assert verdict("sa-weights", "apache-2.0")  # non-ShareAlike on -sa weights
+    assert not verdict("sa-weights", "gpl-ish")  # a listed compatible license
     assert verdict("rail", "mit") and not verdict("rail", "acme-proprietary")
 
 
@@ -196,16 +277,31 @@ def test_llama_family_forbids_permissive_relicensing(cli, make_repo):
 
 # --- extra catalogs and rules list / show --------------------------------------------------------
 
+
 def test_extra_catalog_license_duties_apply(cli, make_repo, tmp_path):
-    org = lic("acme-model", category="model-community", derivatives={"relicense": "same"},
-              obligations=[{"kind": "attribution", "clause": "5", "phrases": ["Powered by Acme"]},
-                           {"kind": "name-prefix", "clause": "6", "prefix": "Acme"}])
+    org = lic(
+        "acme-model",
+        category="model-community",
+        derivatives={"relicense": "same"},
+        obligations=[
+            {"kind": "attribution", "clause": "5", "phrases": ["Powered by Acme"]},
+            {"kind": "name-prefix", "clause": "6", "prefix": "Acme"},
+        ],
+    )
     rules = rules_dir(tmp_path, models=[{"id": "acme/Base", "family": "acme", "license": "acme-model"}], licenses=[org])
-    repo = make_repo({"README.md": card("license: other\nlicense_name: acme-model\nbase_model: acme/Base\nmodel_name: Tiny")})
+    repo = make_repo(
+        {"README.md": card("license: other\nlicense_name: acme-model\nbase_model: acme/Base\nmodel_name: Tiny")}
+    )
     report, _ = audit_json(cli, repo, "--rules", rules)
     assert {"attribution-missing", "name-prefix-required"} <= rules_of(report, "error")
-    repo = make_repo({"README.md": card("license: other\nlicense_name: acme-model\nbase_model: acme/Base\nmodel_name: Acme-Tiny",
-                                        "Powered by Acme.\n")})
+    repo = make_repo(
+        {
+            "README.md": card(
+                "license: other\nlicense_name: acme-model\nbase_model: acme/Base\nmodel_name: Acme-Tiny",
+                "Powered by Acme.\n",
+            )
+        }
+    )
     report, _ = audit_json(cli, repo, "--rules", rules)
     assert not {"attribution-missing", "name-prefix-required"} & rules_of(report)
     res = cli("rules", "show", "acme-model", "--rules", rules)
@@ -215,9 +311,16 @@ def test_extra_catalog_license_duties_apply(cli, make_repo, tmp_path):
 def test_name_prefix_compares_letters_and_digits(cli, make_repo, tmp_path):
     org = lic("acme3", obligations=[{"kind": "name-prefix", "clause": "1", "prefix": "Llama 3"}])
     rules = rules_dir(tmp_path, models=[{"id": "acme/B", "family": "a", "license": "acme3"}], licenses=[org])
-    for name, ok in (("Llama-3-Chat", True), ("llama3-chat", True), ("Llama 3 Chat", True), ("Llama-2-Chat", False),
-                     ("Chat-Llama-3", False)):
-        repo = make_repo({"README.md": card(f"license: other\nlicense_name: acme3\nbase_model: acme/B\nmodel_name: {name}")})
+    for name, ok in (
+        ("Llama-3-Chat", True),
+        ("llama3-chat", True),
+        ("Llama 3 Chat", True),
+        ("Llama-2-Chat", False),
+        ("Chat-Llama-3", False),
+    ):
+        repo = make_repo(
+            {"README.md": card(f"license: other\nlicense_name: acme3\nbase_model: acme/B\nmodel_name: {name}")}
+        )
         report, _ = audit_json(cli, repo, "--rules", rules)
         assert bool(findings_of(report, "name-prefix-required")) != ok, name
 
@@ -240,24 +343,38 @@ def test_rules_list_and_show(cli):
 
 def test_unknown_declared_base_takes_the_cards_vendor_license(cli, make_repo):
     # A GGUF of a fine-tune the registry does not know, declared `license: llama3.1`: Llama 3.1's duties apply.
-    repo = make_repo({"README.md": card("license: llama3.1\nbase_model: someone/Harbor-FT-8B\nmodel_name: Harbor-Q4",
-                                        "# Harbor Q4\n"),
-                      "harbor-q4_k_m.gguf": b"GGUF\x03\x00\x00\x00"})
+    repo = make_repo(
+        {
+            "README.md": card(
+                "license: llama3.1\nbase_model: someone/Harbor-FT-8B\nmodel_name: Harbor-Q4", "# Harbor Q4\n"
+            ),
+            "harbor-q4_k_m.gguf": b"GGUF\x03\x00\x00\x00",
+        }
+    )
     report, code = audit_json(cli, repo)
     assert code == 1
     got = {f["rule"] for f in report["findings"] if f["upstream"] == "someone/Harbor-FT-8B"}
     assert {"upstream-license-missing", "upstream-notice-missing", "attribution-missing", "name-prefix-required"} <= got
-    assert all("license as the card declares" in f["message"] for f in report["findings"]
-               if f["upstream"] == "someone/Harbor-FT-8B" and f["rule"] != "name-prefix-required")
+    assert all(
+        "license as the card declares" in f["message"]
+        for f in report["findings"]
+        if f["upstream"] == "someone/Harbor-FT-8B" and f["rule"] != "name-prefix-required"
+    )
     # The publisher's own permissive license says nothing about the base: no duties are assumed.
-    repo = make_repo({"README.md": card("license: mit\nbase_model: someone/Harbor-FT-8B"), "LICENSE": license_text("mit")})
+    repo = make_repo(
+        {"README.md": card("license: mit\nbase_model: someone/Harbor-FT-8B"), "LICENSE": license_text("mit")}
+    )
     report, code = audit_json(cli, repo)
     assert code == 0 and not [f for f in report["findings"] if f["upstream"] == "someone/Harbor-FT-8B"]
 
 
 def test_adapter_of_an_unknown_base_takes_the_cards_vendor_license(cli, make_repo):
-    repo = make_repo({"README.md": card("license: gemma", "# LoRA\n"),
-                      "adapter_config.json": {"base_model_name_or_path": "someone/gemma-ft", "peft_type": "LORA"}})
+    repo = make_repo(
+        {
+            "README.md": card("license: gemma", "# LoRA\n"),
+            "adapter_config.json": {"base_model_name_or_path": "someone/gemma-ft", "peft_type": "LORA"},
+        }
+    )
     report, _ = audit_json(cli, repo)
     got = {f["rule"] for f in report["findings"] if f["upstream"] == "someone/gemma-ft"}
     assert {"upstream-license-missing", "upstream-notice-missing", "use-restrictions-missing"} <= got
@@ -273,11 +390,15 @@ def test_card_listing_the_upstream_license_among_others_is_compatible(cli, make_
 
 
 def test_naming_the_deepseek_license_does_not_pass_on_its_use_restrictions(cli, make_repo):
-    files = {"README.md": card("license: other\nlicense_name: deepseek\nbase_model: deepseek-ai/DeepSeek-V3"),
-             "NOTICE": "This model is a derivative of DeepSeek-V3, under the DeepSeek License Agreement.\n"
-                       "Copyright (c) 2023 DeepSeek\n"}
+    files = {
+        "README.md": card("license: other\nlicense_name: deepseek\nbase_model: deepseek-ai/DeepSeek-V3"),
+        "NOTICE": "This model is a derivative of DeepSeek-V3, under the DeepSeek License Agreement.\n"
+        "Copyright (c) 2023 DeepSeek\n",
+    }
     report, _ = audit_json(cli, make_repo(files))
     assert "use-restrictions-missing" in rules_of(report)
-    files["README.md"] += "\nUse of this model is subject to the use-based restrictions in Attachment A of the license.\n"
+    files["README.md"] += (
+        "\nUse of this model is subject to the use-based restrictions in Attachment A of the license.\n"
+    )
     report, _ = audit_json(cli, make_repo(files))
     assert "use-restrictions-missing" not in rules_of(report)

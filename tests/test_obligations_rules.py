@@ -3,15 +3,16 @@
 
 import pytest
 import yaml
-
 from conftest import audit_json, card, write_tree
-from license_audit.catalog import load_catalog
 from test_obligations_catalog import copy_of
+
+from license_audit.catalog import load_catalog
 
 
 def license_text(lic_id):
     """The catalog's reference text, or a copy made of the license's identify phrases when none ships."""
     return copy_of(load_catalog().get(lic_id))
+
 
 GEMMA_NOTICE = "Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms\n"
 QWEN_NOTICE = "Qwen is licensed under the Qwen LICENSE AGREEMENT, Copyright (c) Alibaba Cloud. All Rights Reserved.\n"
@@ -23,9 +24,18 @@ MODELS = [
     {"id": "meta-llama/Meta-Llama-3-8B", "family": "llama3", "license": "llama3"},
     {"id": "meta-llama/Llama-3.2-11B-Vision", "family": "llama3.2-vision", "license": "llama3.2", "multimodal": True},
     {"id": "meta-llama/Llama-3.2-1B", "family": "llama3.2", "license": "llama3.2"},
-    {"id": "facebook/musicgen-small", "family": "musicgen", "license": "cc-by-nc-4.0", "copyright": ["Copyright (c) Meta Platforms, Inc."]},
-    {"id": "01-ai/Yi-1.5-6B", "family": "yi", "license": "apache-2.0",
-     "notice": "This product includes Yi models developed by 01.AI (https://01.ai)."},
+    {
+        "id": "facebook/musicgen-small",
+        "family": "musicgen",
+        "license": "cc-by-nc-4.0",
+        "copyright": ["Copyright (c) Meta Platforms, Inc."],
+    },
+    {
+        "id": "01-ai/Yi-1.5-6B",
+        "family": "yi",
+        "license": "apache-2.0",
+        "notice": "This product includes Yi models developed by 01.AI (https://01.ai).",
+    },
 ]
 
 
@@ -41,9 +51,13 @@ def found(cli, repo, rules, rule):
 
 
 def gemma_repo(**over):
-    files = {"README.md": card("license: gemma\nbase_model: google/gemma-2-2b",
-                               "Use is subject to the Gemma Prohibited Use Policy.\n"),
-             "LICENSE": license_text("gemma"), "NOTICE": GEMMA_NOTICE}
+    files = {
+        "README.md": card(
+            "license: gemma\nbase_model: google/gemma-2-2b", "Use is subject to the Gemma Prohibited Use Policy.\n"
+        ),
+        "LICENSE": license_text("gemma"),
+        "NOTICE": GEMMA_NOTICE,
+    }
     files.update(over)
     return {k: v for k, v in files.items() if v is not None}
 
@@ -64,7 +78,10 @@ def test_upstream_notice_missing_gemma_notice_text(cli, make_repo, tmp_path):
 
 def test_upstream_notice_missing_apache_notice_file(cli, make_repo, tmp_path):
     rules = registry(tmp_path)
-    base = {"README.md": card("license: apache-2.0\nbase_model: 01-ai/Yi-1.5-6B"), "LICENSE": license_text("apache-2.0")}
+    base = {
+        "README.md": card("license: apache-2.0\nbase_model: 01-ai/Yi-1.5-6B"),
+        "LICENSE": license_text("apache-2.0"),
+    }
     f = found(cli, make_repo(base), rules, "upstream-notice-missing")
     assert f and "01.AI" in f[0]["message"] and f[0]["clause"] == "Apache License 2.0 4(d)"
     ok = {**base, "NOTICE": "This product includes Yi models developed by 01.AI (https://01.ai).\n"}
@@ -81,8 +98,11 @@ def test_use_restrictions_missing_gemma(cli, make_repo, tmp_path):
 
 
 def qwen_repo(body="Built with Qwen.\n", **over):
-    files = {"README.md": card("license: other\nlicense_name: qwen\nbase_model: Qwen/Qwen2.5-72B", body),
-             "LICENSE": license_text("qwen"), "NOTICE": QWEN_NOTICE}
+    files = {
+        "README.md": card("license: other\nlicense_name: qwen\nbase_model: Qwen/Qwen2.5-72B", body),
+        "LICENSE": license_text("qwen"),
+        "NOTICE": QWEN_NOTICE,
+    }
     files.update(over)
     return files
 
@@ -90,7 +110,7 @@ def qwen_repo(body="Built with Qwen.\n", **over):
 def test_attribution_missing_qwen(cli, make_repo, tmp_path):
     rules = registry(tmp_path)
     f = found(cli, make_repo(qwen_repo("A fine model.\n")), rules, "attribution-missing")
-    assert f and "\"Built with Qwen\" or \"Improved using Qwen\"" in f[0]["message"]
+    assert f and '"Built with Qwen" or "Improved using Qwen"' in f[0]["message"]
     assert f[0]["clause"].endswith("5(b)")
     assert not found(cli, make_repo(qwen_repo("Improved using Qwen.\n")), rules, "attribution-missing")
 
@@ -104,16 +124,20 @@ def test_usage_threshold_qwen_100m(cli, make_repo, tmp_path):
 
 
 def llama3_repo(name):
-    return {"README.md": card(f"license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B\nmodel_name: {name}",
-                              "Built with Meta Llama 3. Acceptable Use Policy applies.\n"),
-            "LICENSE": license_text("llama3"),
-            "NOTICE": "Meta Llama 3 is licensed under the Meta Llama 3 Community License, Copyright © Meta Platforms, Inc. All Rights Reserved.\n"}
+    return {
+        "README.md": card(
+            f"license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B\nmodel_name: {name}",
+            "Built with Meta Llama 3. Acceptable Use Policy applies.\n",
+        ),
+        "LICENSE": license_text("llama3"),
+        "NOTICE": "Meta Llama 3 is licensed under the Meta Llama 3 Community License, Copyright © Meta Platforms, Inc. All Rights Reserved.\n",
+    }
 
 
 def test_name_prefix_required_llama3(cli, make_repo, tmp_path):
     rules = registry(tmp_path)
     f = found(cli, make_repo(llama3_repo("Llama-Harbor-8B")), rules, "name-prefix-required")
-    assert f and "\"Llama 3\"" in f[0]["message"]  # Llama 3 wants "Llama 3", not just "Llama"
+    assert f and '"Llama 3"' in f[0]["message"]  # Llama 3 wants "Llama 3", not just "Llama"
     assert not found(cli, make_repo(llama3_repo("Llama-3-Harbor-8B")), rules, "name-prefix-required")
 
 
@@ -135,8 +159,11 @@ def test_license_incompatible_commercial_on_nc_weights(cli, make_repo, tmp_path)
 
 
 def llama32_repo(base, body="Built with Llama. Acceptable Use Policy applies.\n", **over):
-    files = {"README.md": card(f"license: llama3.2\nbase_model: {base}\nmodel_name: Llama-3.2-Harbor", body),
-             "LICENSE": license_text("llama3.2"), "NOTICE": L32_NOTICE}
+    files = {
+        "README.md": card(f"license: llama3.2\nbase_model: {base}\nmodel_name: Llama-3.2-Harbor", body),
+        "LICENSE": license_text("llama3.2"),
+        "NOTICE": L32_NOTICE,
+    }
     files.update(over)
     return files
 
@@ -145,17 +172,23 @@ def test_regional_restriction_llama32_vision(cli, make_repo, tmp_path):
     rules = registry(tmp_path)
     f = found(cli, make_repo(llama32_repo("meta-llama/Llama-3.2-11B-Vision")), rules, "regional-restriction")
     assert f and f[0]["severity"] == "warning" and "European Union" in f[0]["message"]
-    assert f[0]["clause"] == "Llama 3.2 Community License Agreement Acceptable Use Policy (Llama 3.2), multimodal models"
+    assert (
+        f[0]["clause"] == "Llama 3.2 Community License Agreement Acceptable Use Policy (Llama 3.2), multimodal models"
+    )
     # Stated in the card, or a text-only base: no finding.
     body = "Built with Llama. Acceptable Use Policy applies. Not licensed in the European Union for multimodal use.\n"
-    assert not found(cli, make_repo(llama32_repo("meta-llama/Llama-3.2-11B-Vision", body)), rules, "regional-restriction")
+    assert not found(
+        cli, make_repo(llama32_repo("meta-llama/Llama-3.2-11B-Vision", body)), rules, "regional-restriction"
+    )
     assert not found(cli, make_repo(llama32_repo("meta-llama/Llama-3.2-1B")), rules, "regional-restriction")
 
 
 def test_regional_restriction_waivable_by_policy(cli, make_repo, tmp_path):
     rules = registry(tmp_path)
-    policy = ("waivers:\n  - rule: regional-restriction\n    upstream: meta-llama/Llama-3.2-*\n"
-              "    reason: publisher is incorporated in Canada\n")
+    policy = (
+        "waivers:\n  - rule: regional-restriction\n    upstream: meta-llama/Llama-3.2-*\n"
+        "    reason: publisher is incorporated in Canada\n"
+    )
     repo = make_repo(llama32_repo("meta-llama/Llama-3.2-11B-Vision", **{".license-audit.yaml": policy}))
     f = found(cli, repo, rules, "regional-restriction")
     assert f and f[0]["waived"] and f[0]["waiver_reason"] == "publisher is incorporated in Canada"

@@ -9,8 +9,10 @@ LLAMA_NOTICE = "Llama 3.1 is licensed under the Llama 3.1 Community License, Cop
 
 def llama_repo(**over):
     files = {
-        "README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny",
-                          "# Llama-3.1-Tiny\n\nBuilt with Llama. Follow the Acceptable Use Policy.\n"),
+        "README.md": card(
+            "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny",
+            "# Llama-3.1-Tiny\n\nBuilt with Llama. Follow the Acceptable Use Policy.\n",
+        ),
         "LICENSE": license_text("llama3.1"),
         "NOTICE": LLAMA_NOTICE,
         "config.json": config_of("meta-llama/Llama-3.1-8B"),
@@ -31,7 +33,9 @@ def findings_of(report, rule):
 
 
 def test_waiver_by_path_keeps_the_finding_visible_and_passes(cli, make_repo):
-    policy = "waivers:\n  - rule: upstream-notice-missing\n    path: NOTICE\n    reason: Notice is in the product docs\n"
+    policy = (
+        "waivers:\n  - rule: upstream-notice-missing\n    path: NOTICE\n    reason: Notice is in the product docs\n"
+    )
     report, code = audit_json(cli, make_repo(no_notice(policy)))
     f = findings_of(report, "upstream-notice-missing")
     assert code == 0
@@ -67,7 +71,9 @@ def test_expired_waiver_stops_working_and_says_so(cli, make_repo):
 
 def test_policy_option_overrides_the_repository_file(cli, make_repo, tmp_path):
     outside = tmp_path / "org-policy.yaml"
-    outside.write_text("waivers:\n  - rule: upstream-notice-missing\n    path: NOTICE\n    reason: org-wide\n", encoding="utf-8")
+    outside.write_text(
+        "waivers:\n  - rule: upstream-notice-missing\n    path: NOTICE\n    reason: org-wide\n", encoding="utf-8"
+    )
     repo = make_repo(no_notice("fail-on: never\n"))
     report, code = audit_json(cli, repo, "--policy", outside)
     assert code == 0 and findings_of(report, "upstream-notice-missing")[0]["waiver_reason"] == "org-wide"
@@ -96,8 +102,11 @@ def test_severity_override_can_lower_an_error(cli, make_repo):
 
 def test_severity_override_keeps_the_possibly_derived_downgrade(cli, make_repo):
     cfg = config_of("deepseek-ai/DeepSeek-V3", num_hidden_layers=30, max_position_embeddings=4096, rope_theta=50000)
-    files = {"README.md": card("license: other\nlicense_name: acme"), "config.json": cfg,
-             ".license-audit.yaml": "severity:\n  base-model-undeclared: error\n  use-restrictions-missing: info\n"}
+    files = {
+        "README.md": card("license: other\nlicense_name: acme"),
+        "config.json": cfg,
+        ".license-audit.yaml": "severity:\n  base-model-undeclared: error\n  use-restrictions-missing: info\n",
+    }
     report, _ = audit_json(cli, make_repo(files))
     assert {f["severity"] for f in findings_of(report, "base-model-undeclared")} == {"warning"}
     assert {f["severity"] for f in findings_of(report, "use-restrictions-missing")} == {"info"}
@@ -108,27 +117,37 @@ def test_denied_license_of_an_upstream(cli, make_repo):
     denied = findings_of(report, "license-denied")
     assert code == 1 and denied
     assert {f["upstream"] for f in denied} >= {"meta-llama/Llama-3.1-8B"}
-    report, code = audit_json(cli, make_repo(llama_repo(**{".license-audit.yaml": "licenses:\n  deny: [cc-by-nc-4.0]\n"})))
+    report, code = audit_json(
+        cli, make_repo(llama_repo(**{".license-audit.yaml": "licenses:\n  deny: [cc-by-nc-4.0]\n"}))
+    )
     assert code == 0 and not findings_of(report, "license-denied")
 
 
 def test_allowed_list(cli, make_repo):
-    report, code = audit_json(cli, make_repo(llama_repo(**{".license-audit.yaml": "licenses:\n  allow: [mit, apache-2.0]\n"})))
+    report, code = audit_json(
+        cli, make_repo(llama_repo(**{".license-audit.yaml": "licenses:\n  allow: [mit, apache-2.0]\n"}))
+    )
     assert code == 1 and any("not on the allowed list" in f["message"] for f in findings_of(report, "license-denied"))
     # Aliases resolve through the catalog: `Llama-3.1` is llama3.1.
-    report, code = audit_json(cli, make_repo(llama_repo(**{".license-audit.yaml": "licenses:\n  allow: [Llama-3.1]\n"})))
+    report, code = audit_json(
+        cli, make_repo(llama_repo(**{".license-audit.yaml": "licenses:\n  allow: [Llama-3.1]\n"}))
+    )
     assert code == 0 and not findings_of(report, "license-denied")
 
 
 def test_denied_finding_can_be_waived(cli, make_repo):
-    policy = ("licenses:\n  deny: [llama3.1]\nwaivers:\n  - rule: license-denied\n    path: '*'\n"
-              "    reason: approved by legal, ticket 42\n")
+    policy = (
+        "licenses:\n  deny: [llama3.1]\nwaivers:\n  - rule: license-denied\n    path: '*'\n"
+        "    reason: approved by legal, ticket 42\n"
+    )
     report, code = audit_json(cli, make_repo(llama_repo(**{".license-audit.yaml": policy})))
     assert code == 0 and all(f["waived"] for f in findings_of(report, "license-denied"))
 
 
 def test_text_report_shows_waived_findings(cli, make_repo):
-    policy = "waivers:\n  - rule: upstream-notice-missing\n    path: NOTICE\n    reason: Notice is in the product docs\n"
+    policy = (
+        "waivers:\n  - rule: upstream-notice-missing\n    path: NOTICE\n    reason: Notice is in the product docs\n"
+    )
     res = cli("audit", make_repo(no_notice(policy)))
     assert res.exit_code == 0
     assert "(waived: Notice is in the product docs) upstream-notice-missing" in res.output
@@ -169,7 +188,8 @@ def test_empty_policy_changes_nothing(cli, make_repo):
 
 def test_alias_bomb_policy_is_refused(cli, make_repo):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join('*' + chr(97 + i) for _ in range(10))}]\n" for i in range(12))
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join('*' + chr(97 + i) for _ in range(10))}]\n" for i in range(12)
+    )
     res = cli("audit", make_repo(llama_repo(**{".license-audit.yaml": bomb})))
     assert res.exit_code == 2 and ".license-audit.yaml:1:" in res.output and "Traceback" not in res.output
 
@@ -181,9 +201,34 @@ def test_any_text_is_a_policy_or_one_input_error():
     from license_audit.errors import InputError
     from license_audit.policy import parse_policy
 
-    keys = st.sampled_from(["fail-on", "severity", "licenses", "waivers", "rule", "path", "reason", "expires",
-                            "allow", "deny", "upstream-notice-missing", "error", "- ", ": ", "\n  ", "[", "{", "*a",
-                            "&a ", "2026-01-01", "'", '"', "\t", "#"])
+    keys = st.sampled_from(
+        [
+            "fail-on",
+            "severity",
+            "licenses",
+            "waivers",
+            "rule",
+            "path",
+            "reason",
+            "expires",
+            "allow",
+            "deny",
+            "upstream-notice-missing",
+            "error",
+            "- ",
+            ": ",
+            "\n  ",
+            "[",
+            "{",
+            "*a",
+            "&a ",
+            "2026-01-01",
+            "'",
+            '"',
+            "\t",
+            "#",
+        ]
+    )
 
     @settings(max_examples=300, deadline=None)
     @given(st.lists(keys, max_size=30).map("".join))

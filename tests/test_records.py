@@ -81,6 +81,7 @@ def test_slots_and_fields():
 
 def test_non_default_after_default_is_refused():
     with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
+
         @record
         class Bad:
             a: int = 1
@@ -109,10 +110,13 @@ def test_classvar_is_not_a_field_and_mutable_defaults_are_refused():
 
     assert [f.name for f in fields(WithClassVar)] == ["name"] and WithClassVar.kinds == ("a", "b")
     with pytest.raises(ValueError, match="mutable default list for field items"):
+
         @record
         class Shared:
-            items: list = []  # noqa: RUF012 - the point of the test
+            items: list = []
+
     with pytest.raises(TypeError):
+
         @record(frozen=True, slots=True)
         class Both:
             a: int

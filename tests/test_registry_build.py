@@ -12,8 +12,14 @@ from license_audit.registry import load_models_from, load_registry
 from license_audit.resources import rules_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_CONFIGS = next((p / "shared" / "data" / "model-configs" for p in (ROOT.parent, ROOT.parent.parent)
-                       if (p / "shared" / "data" / "model-configs" / "configs").is_dir()), None)
+SHARED_CONFIGS = next(
+    (
+        p / "shared" / "data" / "model-configs"
+        for p in (ROOT.parent, ROOT.parent.parent)
+        if (p / "shared" / "data" / "model-configs" / "configs").is_dir()
+    ),
+    None,
+)
 
 SOURCES = """
 _defaults:
@@ -24,10 +30,24 @@ acme/Tiny-Chat: {family: tiny, size: 1B, license: mit, released: "2024-06-01", p
 
 
 def tiny_config(**changes):
-    cfg = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 2048, "intermediate_size": 8192,
-           "num_hidden_layers": 16, "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 32000,
-           "max_position_embeddings": 4096, "rope_theta": 10000.0, "rms_norm_eps": 1e-5, "bos_token_id": 1,
-           "eos_token_id": 2, "torch_dtype": "bfloat16", "transformers_version": "4.40.0", "use_cache": True}
+    cfg = {
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "hidden_size": 2048,
+        "intermediate_size": 8192,
+        "num_hidden_layers": 16,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 8,
+        "vocab_size": 32000,
+        "max_position_embeddings": 4096,
+        "rope_theta": 10000.0,
+        "rms_norm_eps": 1e-5,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+        "torch_dtype": "bfloat16",
+        "transformers_version": "4.40.0",
+        "use_cache": True,
+    }
     cfg.update(changes)
     return cfg
 
@@ -53,7 +73,11 @@ def test_build_writes_one_entry_per_model(cli, source):
     models = {m.id: m for m in load_models_from(out)}  # _sources.yaml is not a model
     tiny = models["acme/Tiny-1B"]
     assert tiny.license == "mit" and tiny.released == "2024-05-01" and tiny.copyright == ["Copyright (c) 2024 Acme"]
-    assert tiny.signature["hidden_size"] == 2048 and "torch_dtype" not in tiny.signature and "use_cache" not in tiny.signature
+    assert (
+        tiny.signature["hidden_size"] == 2048
+        and "torch_dtype" not in tiny.signature
+        and "use_cache" not in tiny.signature
+    )
     assert tiny.aliases == ["acme/Tiny-1B-Base"]
     chat = models["acme/Tiny-Chat"]
     # the preferred copy gives the signature; the other copy's differing value is kept as a variant
@@ -95,8 +119,14 @@ def test_folder_layout_with_tokenizer(cli, source):
     d.mkdir()
     (d / "config.json").write_text(json.dumps(tiny_config()))
     vocab = {f"t{i}": i for i in range(100)}
-    (d / "tokenizer.json").write_text(json.dumps({"model": {"type": "BPE", "vocab": vocab, "merges": []},
-                                                  "added_tokens": [{"id": 100, "content": "<|im_start|>", "special": True}]}))
+    (d / "tokenizer.json").write_text(
+        json.dumps(
+            {
+                "model": {"type": "BPE", "vocab": vocab, "merges": []},
+                "added_tokens": [{"id": 100, "content": "<|im_start|>", "special": True}],
+            }
+        )
+    )
     assert cli("registry", "build", src, "--out", out).exit_code == 0
     entry = yaml.safe_load((out / "acme__Tiny-1B.yaml").read_text())
     tok = entry["tokenizer"]
@@ -112,10 +142,36 @@ def test_shipped_registry_has_required_fields():
     assert ds.licenses == ["deepseek", "mit"] and ds.copyright == ["Copyright (c) 2023 DeepSeek"]
     assert reg.get("meta-llama/Meta-Llama-3.1-8B").id == "meta-llama/Llama-3.1-8B"  # alias
     families = {m.family for m in reg}
-    for fam in ("deepseek-v2", "deepseek-v3", "deepseek-r1", "deepseek-v3.1", "deepseek-v3.2", "qwen1.5-moe", "qwen2",
-                "qwen2.5", "qwen3", "qwen3-moe", "llama2", "llama3", "llama3.1", "llama3.2", "llama3.3", "mistral",
-                "mixtral", "mistral-nemo", "gemma", "gemma2", "gemma3", "phi3.5", "phi4", "falcon", "olmo2",
-                "internlm2.5", "smollm2", "gpt-oss"):
+    for fam in (
+        "deepseek-v2",
+        "deepseek-v3",
+        "deepseek-r1",
+        "deepseek-v3.1",
+        "deepseek-v3.2",
+        "qwen1.5-moe",
+        "qwen2",
+        "qwen2.5",
+        "qwen3",
+        "qwen3-moe",
+        "llama2",
+        "llama3",
+        "llama3.1",
+        "llama3.2",
+        "llama3.3",
+        "mistral",
+        "mixtral",
+        "mistral-nemo",
+        "gemma",
+        "gemma2",
+        "gemma3",
+        "phi3.5",
+        "phi4",
+        "falcon",
+        "olmo2",
+        "internlm2.5",
+        "smollm2",
+        "gpt-oss",
+    ):
         assert fam in families, fam
 
 

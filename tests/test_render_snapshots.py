@@ -32,7 +32,8 @@ def test_snapshot(cli, monkeypatch, example, fmt):
         path.write_text(res.output, encoding="utf-8")
     assert path.exists(), f"missing snapshot {path.name}: run UPDATE_SNAPSHOTS=1 pytest {Path(__file__).name}"
     assert res.output == path.read_text(encoding="utf-8"), (
-        f"{path.name} differs; if the change is intended: UPDATE_SNAPSHOTS=1 pytest tests/test_render_snapshots.py")
+        f"{path.name} differs; if the change is intended: UPDATE_SNAPSHOTS=1 pytest tests/test_render_snapshots.py"
+    )
 
 
 def test_every_example_has_every_format():
@@ -50,4 +51,5 @@ def test_notice_snapshot(cli, monkeypatch, example):
         path.write_text(res.output, encoding="utf-8")
     assert path.exists(), f"missing snapshot {path.name}: run UPDATE_SNAPSHOTS=1 pytest {Path(__file__).name}"
     assert res.output == path.read_text(encoding="utf-8"), (
-        f"{path.name} differs; if the change is intended: UPDATE_SNAPSHOTS=1 pytest tests/test_render_snapshots.py")
+        f"{path.name} differs; if the change is intended: UPDATE_SNAPSHOTS=1 pytest tests/test_render_snapshots.py"
+    )

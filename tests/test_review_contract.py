@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import audit_json, card
 
 
@@ -15,8 +14,9 @@ def _one_clear_line(res) -> str:
     return out
 
 
-@pytest.mark.parametrize("spec", ["hf:a b/c", "hf:owner/name@", "hf:owner/name@@x", "hf:-owner/name",
-                                  "hf:owner/na..me", "hf:owner/name@a b"])
+@pytest.mark.parametrize(
+    "spec", ["hf:a b/c", "hf:owner/name@", "hf:owner/name@@x", "hf:-owner/name", "hf:owner/na..me", "hf:owner/name@a b"]
+)
 def test_malformed_hub_target_is_a_usage_error(cli, spec):
     out = _one_clear_line(cli("audit", spec, "--offline"))
     assert "hf:OWNER/NAME" in out
@@ -38,12 +38,22 @@ def test_missing_or_empty_rules_folder_is_an_error(cli, make_repo, tmp_path, com
 
 
 def test_unknown_base_model_relation_never_reaches_the_report(cli, make_repo):
-    repo = make_repo({"README.md": card("license: mit\nbase_model: meta-llama/Llama-3.1-8B\nbase_model_relation: weird"),
-                      "LICENSE": "MIT License\n"})
+    repo = make_repo(
+        {
+            "README.md": card("license: mit\nbase_model: meta-llama/Llama-3.1-8B\nbase_model_relation: weird"),
+            "LICENSE": "MIT License\n",
+        }
+    )
     report, _ = audit_json(cli, repo)
     assert report["model"]["base_model_relation"] is None
-    assert {c["relation"] for c in report["lineage"]} <= {"finetune", "adapter", "merge", "quantized",
-                                                          "distillation", "unknown"}
+    assert {c["relation"] for c in report["lineage"]} <= {
+        "finetune",
+        "adapter",
+        "merge",
+        "quantized",
+        "distillation",
+        "unknown",
+    }
     assert any(f["rule"] == "invalid-file" and "weird" in f["message"] for f in report["findings"])
 
 
@@ -91,9 +101,19 @@ def test_fifo_given_as_file_is_an_error_not_a_hang(cli, make_repo, tmp_path):
     assert "not a regular file" in _one_clear_line(cli("audit", repo, "--policy", fifo))
 
 
-@pytest.mark.parametrize("args", [["audit", ".", "--format", "xml"], ["audit", ".", "--fail-on", "bogus"],
-                                  ["bogus"], ["--bogus"], ["identify"], ["rules", "show"],
-                                  ["hook", "install", "--stage", "x"], ["identify", ".", "--format", "xml"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["audit", ".", "--format", "xml"],
+        ["audit", ".", "--fail-on", "bogus"],
+        ["bogus"],
+        ["--bogus"],
+        ["identify"],
+        ["rules", "show"],
+        ["hook", "install", "--stage", "x"],
+        ["identify", ".", "--format", "xml"],
+    ],
+)
 def test_usage_errors_are_one_line_on_stderr(args):
     import subprocess
     import sys
@@ -118,8 +138,13 @@ def test_every_catalog_spdx_is_an_spdx_id_or_licenseref_of_its_id():
 
 
 def test_base_model_undeclared_points_at_the_file_of_its_evidence(cli, make_repo):
-    repo = make_repo({"README.md": card("license: mit", "# Model\n\nThis model was fine-tuned from Qwen/Qwen2.5-7B.\n"),
-                      "LICENSE": "MIT License\n", "config.json": {"architectures": ["Unknown"], "hidden_size": 7}})
+    repo = make_repo(
+        {
+            "README.md": card("license: mit", "# Model\n\nThis model was fine-tuned from Qwen/Qwen2.5-7B.\n"),
+            "LICENSE": "MIT License\n",
+            "config.json": {"architectures": ["Unknown"], "hidden_size": 7},
+        }
+    )
     report, _ = audit_json(cli, repo)
     found = [f for f in report["findings"] if f["rule"] == "base-model-undeclared"]
     assert found and all(f["path"] == "README.md" for f in found), found
@@ -129,8 +154,11 @@ def test_lineage_thresholds_apply_to_the_confidence_the_report_shows(monkeypatch
     import license_audit.lineage as lineage
     from license_audit.report import Candidate
 
-    made = [Candidate("a/b", None, "finetune", False, 0.7996, None), Candidate("c/d", None, "finetune", False, 0.4996, None),
-            Candidate("e/f", None, "finetune", False, 0.4949, None)]
+    made = [
+        Candidate("a/b", None, "finetune", False, 0.7996, None),
+        Candidate("c/d", None, "finetune", False, 0.4996, None),
+        Candidate("e/f", None, "finetune", False, 0.4949, None),
+    ]
     monkeypatch.setattr(lineage, "collect_candidates", lambda snapshot, registry: made)
     found = {c.model: c for c in lineage.find_lineage(None, None)}
     assert set(found) == {"a/b", "c/d"}
@@ -140,8 +168,13 @@ def test_lineage_thresholds_apply_to_the_confidence_the_report_shows(monkeypatch
 def test_oversized_config_is_reported_as_too_large_not_as_bad_json(cli, make_repo):
     from license_audit.safeio import MAX_JSON_BYTES
 
-    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n",
-                      "config.json": '{"architectures": ["X"], "pad": "' + "x" * MAX_JSON_BYTES + '"}'})
+    repo = make_repo(
+        {
+            "README.md": card("license: mit"),
+            "LICENSE": "MIT License\n",
+            "config.json": '{"architectures": ["X"], "pad": "' + "x" * MAX_JSON_BYTES + '"}',
+        }
+    )
     report, _ = audit_json(cli, repo)
     bad = [f for f in report["findings"] if f["rule"] == "invalid-file" and f["path"] == "config.json"]
     assert bad and "larger than" in bad[0]["message"] and "invalid JSON" not in bad[0]["message"]
@@ -162,15 +195,18 @@ def test_stdout_that_cannot_be_written_is_one_clear_line():
     if not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full here")
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([sys.executable, "-m", "license_audit", "rules", "list"], stdout=full,
-                              stderr=subprocess.PIPE, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "license_audit", "rules", "list"], stdout=full, stderr=subprocess.PIPE, text=True
+        )
     assert proc.returncode == 2 and "internal error" not in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_license_other_naming_nothing_is_license_missing(cli, make_repo):
     report, code = audit_json(cli, make_repo({"README.md": card("license: other")}))
     assert code == 1 and "license-missing" in {f["rule"] for f in report["findings"]}
-    named, _ = audit_json(cli, make_repo({"README.md": card("license: other\nlicense_name: acme\nlicense_link: LICENSE")}))
+    named, _ = audit_json(
+        cli, make_repo({"README.md": card("license: other\nlicense_name: acme\nlicense_link: LICENSE")})
+    )
     assert "license-missing" not in {f["rule"] for f in named["findings"]}
 
 

@@ -80,15 +80,32 @@ def test_temporary_rules_folders_do_not_pile_up(cache, tmp_path):
     kept = list(cache.glob("rules-*.json"))
     assert len(kept) == KEEP_FOLDERS
     # The newest folder's documents are among those kept.
-    assert load_folder([tmp_path / f"rules{KEEP_FOLDERS + 5}" / "a.yaml"],
-                       lambda p: pytest.fail("the newest folder was pruned")) == [{"id": f"a{KEEP_FOLDERS + 5}"}]
+    assert load_folder(
+        [tmp_path / f"rules{KEEP_FOLDERS + 5}" / "a.yaml"], lambda p: pytest.fail("the newest folder was pruned")
+    ) == [{"id": f"a{KEEP_FOLDERS + 5}"}]
 
 
 # The compiled identification index (phrases ranked, reference copies tokenised) is cached too.
 def _compiled_view(cc):
-    return ([(cl.lic.id, [(n.text, n.length, n.key, n.key2, n.words) for n in cl.phrases + cl.references + cl.reference_end],
-              [p.pattern for p in cl.patterns], cl.min_words, cl.shadowed_by, cl.required_end, cl.ref_words, cl.ref_hash,
-              cl.keys, cl.ref_keys, str(cl.text_path)) for cl in cc.licenses], cc.exact)
+    return (
+        [
+            (
+                cl.lic.id,
+                [(n.text, n.length, n.key, n.key2, n.words) for n in cl.phrases + cl.references + cl.reference_end],
+                [p.pattern for p in cl.patterns],
+                cl.min_words,
+                cl.shadowed_by,
+                cl.required_end,
+                cl.ref_words,
+                cl.ref_hash,
+                cl.keys,
+                cl.ref_keys,
+                str(cl.text_path),
+            )
+            for cl in cc.licenses
+        ],
+        cc.exact,
+    )
 
 
 def test_compiled_index_is_read_back_equal_and_identifies_the_same(cache, monkeypatch):
@@ -115,8 +132,10 @@ def test_compiled_index_follows_an_edited_license(cache, tmp_path):
     folder = tmp_path / "licenses"
     folder.mkdir()
     rule = folder / "acme.yaml"
-    rule.write_text("id: acme\nspdx: LicenseRef-acme\nname: ACME\nidentify:\n  phrases:\n"
-                    "    - the acme weights license agreement\n    - acme grants you a limited license\n")
+    rule.write_text(
+        "id: acme\nspdx: LicenseRef-acme\nname: ACME\nidentify:\n  phrases:\n"
+        "    - the acme weights license agreement\n    - acme grants you a limited license\n"
+    )
     text = "THE ACME WEIGHTS LICENSE AGREEMENT\nACME grants you a limited license.\n"
 
     def catalog():

@@ -8,8 +8,10 @@ LLAMA_NOTICE = "Llama 3.1 is licensed under the Llama 3.1 Community License, Cop
 
 def llama_repo(**over):
     files = {
-        "README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny",
-                          "# Llama-3.1-Tiny\n\nBuilt with Llama. Follow the Acceptable Use Policy.\n"),
+        "README.md": card(
+            "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny",
+            "# Llama-3.1-Tiny\n\nBuilt with Llama. Follow the Acceptable Use Policy.\n",
+        ),
         "LICENSE": license_text("llama3.1"),
         "NOTICE": LLAMA_NOTICE,
         "config.json": config_of("meta-llama/Llama-3.1-8B"),
@@ -33,7 +35,9 @@ def test_license_missing(cli, make_repo):
 
 
 def test_license_mismatch(cli, make_repo):
-    report, code = audit_json(cli, make_repo({"README.md": card("license: apache-2.0"), "LICENSE": license_text("mit")}))
+    report, code = audit_json(
+        cli, make_repo({"README.md": card("license: apache-2.0"), "LICENSE": license_text("mit")})
+    )
     assert code == 1 and "license-mismatch" in rules_of(report)
     report, _ = audit_json(cli, make_repo({"README.md": card("license: mit"), "LICENSE": license_text("mit")}))
     assert "license-mismatch" not in rules_of(report)
@@ -47,12 +51,18 @@ def test_license_unknown(cli, make_repo):
 
 
 def test_base_model_undeclared(cli, make_repo):
-    repo = make_repo({"README.md": card("license: other\nlicense_name: acme"), "config.json": config_of("deepseek-ai/DeepSeek-V3")})
+    repo = make_repo(
+        {"README.md": card("license: other\nlicense_name: acme"), "config.json": config_of("deepseek-ai/DeepSeek-V3")}
+    )
     report, code = audit_json(cli, repo)
     f = [f for f in report["findings"] if f["rule"] == "base-model-undeclared"]
     assert code == 1 and f and f[0]["upstream"] == "deepseek-ai/DeepSeek-V3" and f[0]["severity"] == "error"
-    repo = make_repo({"README.md": card("license: other\nlicense_name: acme\nbase_model: deepseek-ai/DeepSeek-V3"),
-                      "config.json": config_of("deepseek-ai/DeepSeek-V3")})
+    repo = make_repo(
+        {
+            "README.md": card("license: other\nlicense_name: acme\nbase_model: deepseek-ai/DeepSeek-V3"),
+            "config.json": config_of("deepseek-ai/DeepSeek-V3"),
+        }
+    )
     report, _ = audit_json(cli, repo)
     assert "base-model-undeclared" not in rules_of(report)
 
@@ -73,9 +83,13 @@ def test_upstream_license_missing(cli, make_repo):
 
 
 def test_upstream_notice_missing_copyright_line(cli, make_repo):
-    base = {"README.md": card("license: other\nlicense_name: deepseek\nbase_model: deepseek-ai/DeepSeek-V3",
-                              "Attachment A use restrictions apply.\n"),
-            "config.json": config_of("deepseek-ai/DeepSeek-V3")}
+    base = {
+        "README.md": card(
+            "license: other\nlicense_name: deepseek\nbase_model: deepseek-ai/DeepSeek-V3",
+            "Attachment A use restrictions apply.\n",
+        ),
+        "config.json": config_of("deepseek-ai/DeepSeek-V3"),
+    }
     report, _ = audit_json(cli, make_repo(base))
     msgs = [f["message"] for f in report["findings"] if f["rule"] == "upstream-notice-missing"]
     assert any("Copyright (c) 2023 DeepSeek" in m for m in msgs)
@@ -91,8 +105,16 @@ def test_upstream_notice_missing_llama_notice(cli, make_repo):
 
 
 def test_attribution_missing(cli, make_repo):
-    repo = make_repo(llama_repo(**{"README.md": card(
-        "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny", "Use policy: Acceptable Use Policy.\n")}))
+    repo = make_repo(
+        llama_repo(
+            **{
+                "README.md": card(
+                    "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny",
+                    "Use policy: Acceptable Use Policy.\n",
+                )
+            }
+        )
+    )
     report, _ = audit_json(cli, repo)
     assert "attribution-missing" in rules_of(report, "error")
     report, _ = audit_json(cli, make_repo(llama_repo()))
@@ -100,9 +122,16 @@ def test_attribution_missing(cli, make_repo):
 
 
 def test_name_prefix_required(cli, make_repo):
-    repo = make_repo(llama_repo(**{"README.md": card(
-        "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Tiny-Chat",
-        "Built with Llama. Acceptable Use Policy.\n")}))
+    repo = make_repo(
+        llama_repo(
+            **{
+                "README.md": card(
+                    "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Tiny-Chat",
+                    "Built with Llama. Acceptable Use Policy.\n",
+                )
+            }
+        )
+    )
     report, _ = audit_json(cli, repo)
     f = [f for f in report["findings"] if f["rule"] == "name-prefix-required"]
     assert f and "Tiny-Chat" in f[0]["message"]
@@ -111,17 +140,29 @@ def test_name_prefix_required(cli, make_repo):
 
 
 def test_name_falls_back_to_folder_name(cli, make_repo):
-    files = llama_repo(**{"README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B",
-                                            "Built with Llama. Acceptable Use Policy.\n")})
+    files = llama_repo(
+        **{
+            "README.md": card(
+                "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B", "Built with Llama. Acceptable Use Policy.\n"
+            )
+        }
+    )
     report, _ = audit_json(cli, make_repo(files, name="Llama-3.1-folder"))
     assert report["model"]["name"] == "Llama-3.1-folder"
     assert "name-prefix-required" not in rules_of(report)
 
 
 def test_license_incompatible(cli, make_repo):
-    repo = make_repo(llama_repo(**{"README.md": card(
-        "license: apache-2.0\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny",
-        "Built with Llama. Acceptable Use Policy.\n")}))
+    repo = make_repo(
+        llama_repo(
+            **{
+                "README.md": card(
+                    "license: apache-2.0\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny",
+                    "Built with Llama. Acceptable Use Policy.\n",
+                )
+            }
+        )
+    )
     report, _ = audit_json(cli, repo)
     assert "license-incompatible" in rules_of(report, "error")
     report, _ = audit_json(cli, make_repo(llama_repo()))
@@ -130,16 +171,24 @@ def test_license_incompatible(cli, make_repo):
 
 def test_permissive_upstream_can_be_relicensed(cli, make_repo):
     # Apache-2.0 base (Qwen2.5-32B) under a proprietary card is fine as long as the Apache text travels.
-    repo = make_repo({"README.md": card("license: other\nlicense_name: acme-proprietary\nbase_model: Qwen/Qwen2.5-32B"),
-                      "LICENSE-APACHE": "Apache License\nVersion 2.0, January 2004\n" + "filler " * 10,
-                      "config.json": config_of("Qwen/Qwen2.5-32B")})
+    repo = make_repo(
+        {
+            "README.md": card("license: other\nlicense_name: acme-proprietary\nbase_model: Qwen/Qwen2.5-32B"),
+            "LICENSE-APACHE": "Apache License\nVersion 2.0, January 2004\n" + "filler " * 10,
+            "config.json": config_of("Qwen/Qwen2.5-32B"),
+        }
+    )
     report, _ = audit_json(cli, repo)
     assert "license-incompatible" not in rules_of(report)
 
 
 def test_use_restrictions_missing(cli, make_repo):
-    repo = make_repo({"README.md": card("license: other\nlicense_name: deepseek\nbase_model: deepseek-ai/DeepSeek-V3"),
-                      "config.json": config_of("deepseek-ai/DeepSeek-V3")})
+    repo = make_repo(
+        {
+            "README.md": card("license: other\nlicense_name: deepseek\nbase_model: deepseek-ai/DeepSeek-V3"),
+            "config.json": config_of("deepseek-ai/DeepSeek-V3"),
+        }
+    )
     report, _ = audit_json(cli, repo)
     assert "use-restrictions-missing" in rules_of(report, "error")
 
@@ -147,7 +196,9 @@ def test_use_restrictions_missing(cli, make_repo):
 def test_possible_derivation_is_warning_level(cli, make_repo):
     # Three heavy fields changed: still DeepSeek-like, but only "possibly derived".
     cfg = config_of("deepseek-ai/DeepSeek-V3", num_hidden_layers=30, max_position_embeddings=4096, rope_theta=50000)
-    report, _ = audit_json(cli, make_repo({"README.md": card("license: other\nlicense_name: acme"), "config.json": cfg}))
+    report, _ = audit_json(
+        cli, make_repo({"README.md": card("license: other\nlicense_name: acme"), "config.json": cfg})
+    )
     lin = report["lineage"]
     assert lin and 0.5 <= lin[0]["confidence"] < 0.8
     sev = {f["severity"] for f in report["findings"] if f["rule"] == "base-model-undeclared"}

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Iterator, Sequence
 
 from license_audit.audit import AuditOptions, run_audit
 from license_audit.batch.output import dump_record
@@ -69,7 +69,7 @@ def auto_chunk_size(count: int, workers: int) -> int:
 
 
 def chunks(items: Sequence[str], size: int) -> list[list[str]]:
-    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 def run_serial(targets: Sequence[str], options: AuditOptions) -> Iterator[dict]:
@@ -77,7 +77,9 @@ def run_serial(targets: Sequence[str], options: AuditOptions) -> Iterator[dict]:
         yield audit_record(spec, options)
 
 
-def run_local(targets: Sequence[str], options: AuditOptions, jobs: int, chunk_size: int | None = None) -> Iterator[dict]:
+def run_local(
+    targets: Sequence[str], options: AuditOptions, jobs: int, chunk_size: int | None = None
+) -> Iterator[dict]:
     """A process pool of `jobs` workers; `jobs == 1` audits in this process (no pool to pay for)."""
     if jobs <= 1 or len(targets) <= 1:
         yield from run_serial(targets, options)
@@ -107,7 +109,10 @@ def run_local(targets: Sequence[str], options: AuditOptions, jobs: int, chunk_si
                         suspects.extend(chunk)
                         continue
                     except Exception as exc:
-                        records = [{"target": s, "error": one_line(f"internal error: {type(exc).__name__}: {exc}")} for s in chunk]
+                        records = [
+                            {"target": s, "error": one_line(f"internal error: {type(exc).__name__}: {exc}")}
+                            for s in chunk
+                        ]
                     yield from records
         yield from isolate(suspects, options)
 
@@ -151,8 +156,14 @@ def check_reachable(address: str, timeout: float = 5.0) -> None:
         raise InputError(f"--address {address}: no Ray cluster answers there ({exc.strerror or exc})") from None
 
 
-def run_ray(targets: Sequence[str], options: AuditOptions, jobs: int | None, chunk_size: int | None = None,
-            address: str | None = None, audit=audit_chunk) -> Iterator[dict]:
+def run_ray(
+    targets: Sequence[str],
+    options: AuditOptions,
+    jobs: int | None,
+    chunk_size: int | None = None,
+    address: str | None = None,
+    audit=audit_chunk,
+) -> Iterator[dict]:
     """Ray tasks of `chunk_size` targets each, at most `jobs` running at once.
 
     Without --address a local Ray instance with `jobs` CPUs is started (and stopped at the end); with it
@@ -167,8 +178,9 @@ def run_ray(targets: Sequence[str], options: AuditOptions, jobs: int | None, chu
                 check_reachable(address)
                 ray.init(address=address, log_to_driver=False, logging_level="ERROR")
             else:
-                ray.init(num_cpus=jobs or default_jobs(), include_dashboard=False, log_to_driver=False,
-                         logging_level="ERROR")
+                ray.init(
+                    num_cpus=jobs or default_jobs(), include_dashboard=False, log_to_driver=False, logging_level="ERROR"
+                )
         except ConnectionError as exc:
             raise InputError(f"--address {address}: cannot connect to the Ray cluster ({one_line(exc)})") from None
         started = True
@@ -202,8 +214,14 @@ def run_ray(targets: Sequence[str], options: AuditOptions, jobs: int | None, chu
             ray.shutdown()
 
 
-def run_engine(engine: str, targets: Sequence[str], options: AuditOptions, jobs: int | None,
-               chunk_size: int | None = None, address: str | None = None) -> Iterator[dict]:
+def run_engine(
+    engine: str,
+    targets: Sequence[str],
+    options: AuditOptions,
+    jobs: int | None,
+    chunk_size: int | None = None,
+    address: str | None = None,
+) -> Iterator[dict]:
     if engine == "ray":
         return run_ray(targets, options, jobs, chunk_size, address)
     return run_local(targets, options, jobs or default_jobs(), chunk_size)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO
 
 from license_audit.errors import InputError
 from license_audit.records import record
@@ -24,8 +25,11 @@ def dump_record(record: dict) -> bytes:
 
 
 def is_record(data: object) -> bool:
-    return (isinstance(data, dict) and isinstance(data.get("target"), str)
-            and (isinstance(data.get("report"), dict) or isinstance(data.get("error"), str)))
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("target"), str)
+        and (isinstance(data.get("report"), dict) or isinstance(data.get("error"), str))
+    )
 
 
 @record(slots=True)  # one per record: a million of them must stay small

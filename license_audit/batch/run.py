@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 import click
 
@@ -63,8 +63,9 @@ def run_batch(sources: list[str], options: AuditOptions, settings: BatchSettings
             for record in _audit(todo, options, settings):
                 out.write(record)
         except KeyboardInterrupt:
-            raise AuditError(f"interrupted; the finished audits are in {settings.output}: "
-                             "run the same command again to resume") from None
+            raise AuditError(
+                f"interrupted; the finished audits are in {settings.output}: run the same command again to resume"
+            ) from None
         finally:
             out.close()
         # Only a completed run is put in order; the summary covers this run's targets, resumed ones too.
@@ -92,8 +93,9 @@ def _audit(todo: list[str], options: AuditOptions, settings: BatchSettings) -> I
         yield from records
         return
     # A million redraws would cost more than the audits: at most ~500.
-    with click.progressbar(length=len(todo), label="auditing", file=sys.stderr, show_pos=True,
-                           update_min_steps=max(1, len(todo) // 500)) as bar:
+    with click.progressbar(
+        length=len(todo), label="auditing", file=sys.stderr, show_pos=True, update_min_steps=max(1, len(todo) // 500)
+    ) as bar:
         for record in records:
             yield record
             bar.update(1)

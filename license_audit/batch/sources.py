@@ -8,8 +8,8 @@ organisation, listed online).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from license_audit.errors import InputError
 from license_audit.sources import is_hub_spec
@@ -41,7 +41,7 @@ def list_org_models(org: str) -> list[str]:
 
 
 def expand_org(source: str, offline: bool, list_models: ListModels | None = None) -> list[str]:
-    org = source[len(ORG_PREFIX):].strip()
+    org = source[len(ORG_PREFIX) :].strip()
     if not org or "/" in org:
         raise InputError(f"{source}: give an organisation as hf-org:NAME")
     if hub_offline(offline):

@@ -71,10 +71,12 @@ class Summary:
     # -- rendering -------------------------------------------------------------------------------
 
     def headline(self) -> str:
-        return (f"{self.targets} target(s): {self.audited} audited, {self.failed} failing "
-                f"--fail-on {self.fail_on or 'error'}, {len(self.errors)} could not be audited; "
-                f"findings: {self.severities['error']} error(s), {self.severities['warning']} warning(s), "
-                f"{self.severities['info']} info")
+        return (
+            f"{self.targets} target(s): {self.audited} audited, {self.failed} failing "
+            f"--fail-on {self.fail_on or 'error'}, {len(self.errors)} could not be audited; "
+            f"findings: {self.severities['error']} error(s), {self.severities['warning']} warning(s), "
+            f"{self.severities['info']} info"
+        )
 
     def tables(self) -> list[tuple[str, list[str], list[list[str]]]]:
         def ranked(counter: Counter) -> list[str]:
@@ -124,8 +126,13 @@ def render_markdown(s: Summary) -> str:
     for title, header, rows in s.tables():
         if not rows:
             continue
-        lines += ["", f"## {title}", "", "| " + " | ".join(header) + " |",
-                  "|" + "|".join("---:" if h in NUMERIC else "---" for h in header) + "|"]
+        lines += [
+            "",
+            f"## {title}",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "|".join("---:" if h in NUMERIC else "---" for h in header) + "|",
+        ]
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
         if title.startswith("Targets that") and s.more_errors():
             lines += ["", f"... and {s.more_errors()} more (see the JSON Lines output)"]

@@ -11,13 +11,36 @@ from license_audit.records import field, record
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate, LicenseFile, ModelInfo
 
-MULTIMODAL_MODEL_TYPES = frozenset({"mllama", "llama4", "llava", "llava_next", "qwen2_vl", "qwen2_5_vl", "gemma3",
-                                    "paligemma", "idefics3", "pixtral", "mistral3"})
-MULTIMODAL_PIPELINES = frozenset({"image-text-to-text", "visual-question-answering", "image-to-text",
-                                  "video-text-to-text", "any-to-any"})
+MULTIMODAL_MODEL_TYPES = frozenset(
+    {
+        "mllama",
+        "llama4",
+        "llava",
+        "llava_next",
+        "qwen2_vl",
+        "qwen2_5_vl",
+        "gemma3",
+        "paligemma",
+        "idefics3",
+        "pixtral",
+        "mistral3",
+    }
+)
+MULTIMODAL_PIPELINES = frozenset(
+    {"image-text-to-text", "visual-question-answering", "image-to-text", "video-text-to-text", "any-to-any"}
+)
 
-PRIMARY_LICENSE_NAMES = ("license", "licence", "copying", "license.md", "license.txt", "licence.md", "licence.txt",
-                         "copying.txt", "license.rst")
+PRIMARY_LICENSE_NAMES = (
+    "license",
+    "licence",
+    "copying",
+    "license.md",
+    "license.txt",
+    "licence.md",
+    "licence.txt",
+    "copying.txt",
+    "license.rst",
+)
 
 
 MAX_CHAIN = 8  # registry base_model hops followed upward (a quantization of a merge of a fine-tune ...)
@@ -107,8 +130,9 @@ class AuditContext:
     def _licenses(self, lic_ids: list[str]) -> list[License]:
         return [lic for lid in lic_ids if (lic := self.catalog.get(lid))]
 
-    def _ancestors(self, up: Upstream, known: KnownModel | None, via: tuple[str, ...], seen: set[str],
-                   out: list[Upstream]) -> None:
+    def _ancestors(
+        self, up: Upstream, known: KnownModel | None, via: tuple[str, ...], seen: set[str], out: list[Upstream]
+    ) -> None:
         if known is None or len(via) >= MAX_CHAIN:
             return
         for parent_id in base_models_of(known):

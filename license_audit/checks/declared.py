@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from license_audit.checks.context import AuditContext
 from license_audit.checks.ids import RULES
@@ -41,10 +41,12 @@ def check_license_missing(ctx: AuditContext) -> Iterator[Finding]:
     placeholder = (card.license or "").strip().lower() in ("other", "unknown")
     if card.license and not (placeholder and not card.license_name and not card.license_link):
         return
-    message = ("The model declares no license: the card has no `license:` and the repository has no license file."
-               if not card.license else
-               f"The model declares no license: the card says `license: {card.license.strip()}` without "
-               f"`license_name` or `license_link`, and the repository has no license file.")
+    message = (
+        "The model declares no license: the card has no `license:` and the repository has no license file."
+        if not card.license
+        else f"The model declares no license: the card says `license: {card.license.strip()}` without "
+        f"`license_name` or `license_link`, and the repository has no license file."
+    )
     yield Finding(
         rule="license-missing",
         severity=RULES["license-missing"].severity,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shlex
 import unicodedata
-from typing import Iterator
+from collections.abc import Iterator
 
 from license_audit.checks.context import AuditContext
 from license_audit.checks.ids import severity_of
@@ -35,7 +35,7 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     w = words(text)
     if len(w) < _SHINGLE:
         return {tuple(w)} if w else set()
-    return {tuple(w[i:i + _SHINGLE]) for i in range(len(w) - _SHINGLE + 1)}
+    return {tuple(w[i : i + _SHINGLE]) for i in range(len(w) - _SHINGLE + 1)}
 
 
 def text_restored(old_text: str, current_texts: list[str]) -> bool:
@@ -63,8 +63,11 @@ def _full_texts(text: str, ctx: AuditContext) -> list:
     from license_audit.identify import OTHER_ID, identify_text
 
     # Catalog licenses only: the SPDX long tail names texts no upstream duty is attached to.
-    return [m for m in identify_text(text, ctx.catalog, long_tail=False)
-            if m.kind == "text" and m.id not in ("unknown", OTHER_ID)]
+    return [
+        m
+        for m in identify_text(text, ctx.catalog, long_tail=False)
+        if m.kind == "text" and m.id not in ("unknown", OTHER_ID)
+    ]
 
 
 def _lives_on(old_text: str | None, ctx: AuditContext, current: list[str]) -> bool:
@@ -102,7 +105,7 @@ def check_license_file_removed(ctx: AuditContext) -> Iterator[Finding]:
             rule="license-file-removed",
             severity=severity_of("license-file-removed"),
             message=f"{path} was deleted in commit {_short(ch.commit)}{f' ({who})' if who else ''} "
-                    f"and its text is not in the repository now.",
+            f"and its text is not in the repository now.",
             path=path,
             commit=ch.commit,
             fix=_restore_fix(hist.source, path, ch.commit),
@@ -112,8 +115,11 @@ def check_license_file_removed(ctx: AuditContext) -> Iterator[Finding]:
 
 def _replaced_texts(ctx: AuditContext, hist, current: list[str], reported: set[str]) -> Iterator[Finding]:
     """A known license's full text overwritten in place (LICENSE: MIT -> Apache) is a removal too."""
-    modified = [ch for ch in hist.changes if ch.status in ("M", "R") and ch.old_ref and not _is_card(ch.path)
-                and not _is_card(ch.old_path or "")][-MAX_REPLACED_VERSIONS:]
+    modified = [
+        ch
+        for ch in hist.changes
+        if ch.status in ("M", "R") and ch.old_ref and not _is_card(ch.path) and not _is_card(ch.old_path or "")
+    ][-MAX_REPLACED_VERSIONS:]
     seen: dict[str, object] = {}
     for ch in reversed(modified):  # newest first: the latest replacement of each license is named
         old_text = hist.read(ch.old_ref)
@@ -134,7 +140,7 @@ def _replaced_texts(ctx: AuditContext, hist, current: list[str], reported: set[s
                 rule="license-file-removed",
                 severity=severity_of("license-file-removed"),
                 message=f"The {name} text in {where} was replaced in commit {_short(ch.commit)}"
-                        f"{f' ({who})' if who else ''} and is not in the repository now.",
+                f"{f' ({who})' if who else ''} and is not in the repository now.",
                 path=where,
                 commit=ch.commit,
                 fix=_replaced_fix(hist.source, name, where, ch.commit),
@@ -166,8 +172,7 @@ def _replaced_fix(source: str, name: str, where: str, commit: str) -> str:
     if source == "git":
         if not _printable(where):
             return f"Restore the {name} text, e.g. as its own file from the commit before {_short(commit)}."
-        return (f"Restore the {name} text, e.g. as its own file from "
-                f"`git show {_short(commit)}^:{_quoted(where)}`.")
+        return f"Restore the {name} text, e.g. as its own file from `git show {_short(commit)}^:{_quoted(where)}`."
     return f"Restore the {name} text from the revision before {_short(commit)} as its own file."
 
 
@@ -204,11 +209,11 @@ def check_license_changed(ctx: AuditContext) -> Iterator[Finding]:
         rule="license-changed",
         severity=severity_of("license-changed"),
         message=f"The card's license was changed from `{old}` to {new} in commit {_short(ver.commit)}"
-                f"{f' ({who})' if who else ''}{first}.",
+        f"{f' ({who})' if who else ''}{first}.",
         path=ctx.card_path,
         commit=ver.commit,
         fix=f"Check that {f'`{now}` is' if now else 'the current terms are'} allowed by every upstream "
-            f"license, or declare `license: {original}` again.",
+        f"license, or declare `license: {original}` again.",
     )
 
 
@@ -234,7 +239,7 @@ def check_base_model_removed(ctx: AuditContext) -> Iterator[Finding]:
             rule="base-model-removed",
             severity=severity_of("base-model-removed"),
             message=f"`base_model: {base}` was removed from the card in commit {_short(ver.commit)}"
-                    f"{f' ({who})' if who else ''}.",
+            f"{f' ({who})' if who else ''}.",
             path=ctx.card_path,
             commit=ver.commit,
             upstream=base,

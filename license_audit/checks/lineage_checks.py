@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from license_audit.checks.context import AuditContext
 from license_audit.checks.ids import RULES

@@ -7,7 +7,7 @@ confidence ("possibly derived") are reported one level lower, as warnings.
 from __future__ import annotations
 
 import fnmatch
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from license_audit.catalog import License, Obligation
 from license_audit.checks.context import AuditContext, Upstream
@@ -22,8 +22,16 @@ def _severity(rule: str, up: Upstream) -> str:
     return default
 
 
-def _finding(ctx: AuditContext, rule: str, up: Upstream, lic: License, ob: Obligation | None, message: str,
-             path: str | None, fix: str) -> Finding:
+def _finding(
+    ctx: AuditContext,
+    rule: str,
+    up: Upstream,
+    lic: License,
+    ob: Obligation | None,
+    message: str,
+    path: str | None,
+    fix: str,
+) -> Finding:
     return Finding(
         rule=rule,
         severity=_severity(rule, up),
@@ -57,9 +65,15 @@ def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
             found = None if any(v is None for v in verdicts) else verdicts[0]
             if found:
                 reason, kind = found
-                duty = next(iter(lic.obligations_of(kind) or [o for o in lic.obligations if o.kind in _COMPAT_KINDS]), None)
+                duty = next(
+                    iter(lic.obligations_of(kind) or [o for o in lic.obligations if o.kind in _COMPAT_KINDS]), None
+                )
                 yield _finding(
-                    ctx, "license-incompatible", up, lic, duty,
+                    ctx,
+                    "license-incompatible",
+                    up,
+                    lic,
+                    duty,
                     f"The card declares `{key}`, which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}.",
                     ctx.card_path,
                     f"Declare `{_card_value(lic)}` in the card (or terms the {lic.name} allows) and keep its duties.",
@@ -105,6 +119,7 @@ def incompatibility(upstream: License, declared: License | None, declared_key: s
 
 # --- one function per obligation kind -------------------------------------------------------------
 
+
 def _license_copy(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     if ctx.has_license_text(lic.id):
         return
@@ -116,7 +131,11 @@ def _license_copy(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation)
     refs = [lf.path for lf in ctx.license_files if lic.id in lf.ids("reference")]
     detail = f" ({refs[0]} only refers to it)" if refs else ""
     yield _finding(
-        ctx, "upstream-license-missing", up, lic, ob,
+        ctx,
+        "upstream-license-missing",
+        up,
+        lic,
+        ob,
         f"{up.label} is under the {lic.name}, which must travel with derivatives, but no copy of it is in the repository{detail}.",
         path,
         f"Add the full text of the {lic.name} as {path}.",
@@ -130,10 +149,14 @@ def _copyright(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) ->
         if ctx.mentions(line):
             continue
         yield _finding(
-            ctx, "upstream-notice-missing", up, lic, ob,
-            f"The copyright line \"{line}\" of {up.label} is missing from the repository.",
+            ctx,
+            "upstream-notice-missing",
+            up,
+            lic,
+            ob,
+            f'The copyright line "{line}" of {up.label} is missing from the repository.',
             "NOTICE",
-            f"Add \"{line}\" to a NOTICE file next to the upstream license text.",
+            f'Add "{line}" to a NOTICE file next to the upstream license text.',
         )
 
 
@@ -143,10 +166,14 @@ def _notice_text(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
         return
     path = ob.get("file") or "NOTICE"
     yield _finding(
-        ctx, "upstream-notice-missing", up, lic, ob,
-        f"The {lic.name} of {up.label} requires the notice \"{text}\" in a Notice file, and the repository does not carry it.",
+        ctx,
+        "upstream-notice-missing",
+        up,
+        lic,
+        ob,
+        f'The {lic.name} of {up.label} requires the notice "{text}" in a Notice file, and the repository does not carry it.',
         path,
-        f"Add the line \"{text}\" to {path}.",
+        f'Add the line "{text}" to {path}.',
     )
 
 
@@ -159,8 +186,12 @@ def _notice_file(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
     if not missing:
         return
     yield _finding(
-        ctx, "upstream-notice-missing", up, lic, ob,
-        f"{up.label} ships a NOTICE file whose attribution notices must travel with derivatives, and \"{missing[0]}\" is missing.",
+        ctx,
+        "upstream-notice-missing",
+        up,
+        lic,
+        ob,
+        f'{up.label} ships a NOTICE file whose attribution notices must travel with derivatives, and "{missing[0]}" is missing.',
         ob.get("file") or "NOTICE",
         f"Copy the attribution notices of {up.id}'s NOTICE into this repository's NOTICE file.",
     )
@@ -170,9 +201,13 @@ def _attribution(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
     phrases = ob.get("phrases") or []
     if not phrases or any(ctx.mentions(p, outside_copies_of=lic.id) for p in phrases):
         return
-    want = " or ".join(f"\"{p}\"" for p in phrases)
+    want = " or ".join(f'"{p}"' for p in phrases)
     yield _finding(
-        ctx, "attribution-missing", up, lic, ob,
+        ctx,
+        "attribution-missing",
+        up,
+        lic,
+        ob,
         f"The {lic.name} requires derivatives of {up.label} to display {want}, and the card does not.",
         ctx.card_path,
         f"Add {want} prominently to {ctx.card_path}.",
@@ -186,10 +221,14 @@ def _name_prefix(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
     if not prefix or _alnum(name.split("/")[-1]).startswith(_alnum(str(prefix))):
         return
     yield _finding(
-        ctx, "name-prefix-required", up, lic, ob,
-        f"The {lic.name} of {up.label} requires a derivative's name to begin with \"{prefix}\", and \"{name}\" does not.",
+        ctx,
+        "name-prefix-required",
+        up,
+        lic,
+        ob,
+        f'The {lic.name} of {up.label} requires a derivative\'s name to begin with "{prefix}", and "{name}" does not.',
         ctx.card_path,
-        f"Rename the model to begin with \"{prefix}\" (e.g. \"{prefix}-{name.split('/')[-1]}\") and set `model_name` in the card.",
+        f'Rename the model to begin with "{prefix}" (e.g. "{prefix}-{name.split("/")[-1]}") and set `model_name` in the card.',
     )
 
 
@@ -203,10 +242,17 @@ def _regional_restriction(ctx: AuditContext, up: Upstream, lic: License, ob: Obl
     if any(ctx.mentions(m) for m in markers):
         return
     region = ob.get("region") or "the region"
-    what = "its rights in multimodal models, such as this derivative of" if ob.get("applies_to") == "multimodal" \
+    what = (
+        "its rights in multimodal models, such as this derivative of"
+        if ob.get("applies_to") == "multimodal"
         else "its rights in derivatives of"
+    )
     yield _finding(
-        ctx, "regional-restriction", up, lic, ob,
+        ctx,
+        "regional-restriction",
+        up,
+        lic,
+        ob,
         f"The {lic.name} ({ob.clause or 'use policy'}) withholds {what} {up.label}, from individuals and companies "
         f"based in {region}, and the repository does not say so.",
         ctx.card_path,
@@ -220,10 +266,16 @@ def _use_restrictions(ctx: AuditContext, up: Upstream, lic: License, ob: Obligat
     if any(ctx.mentions(m) for m in markers) or ctx.files_named("use_policy", "use-policy", "acceptable_use"):
         return
     where = ob.get("policy_url")
-    fix = (f"Include the {lic.name} use restrictions as binding terms in the license, or link its use policy"
-           f"{f' ({where})' if where else ''} from {ctx.card_path}.")
+    fix = (
+        f"Include the {lic.name} use restrictions as binding terms in the license, or link its use policy"
+        f"{f' ({where})' if where else ''} from {ctx.card_path}."
+    )
     yield _finding(
-        ctx, "use-restrictions-missing", up, lic, ob,
+        ctx,
+        "use-restrictions-missing",
+        up,
+        lic,
+        ob,
         f"The {lic.name} requires its use restrictions to be passed on to users of {up.label}'s derivatives, and the repository does not pass them on.",
         ctx.card_path,
         fix,
@@ -235,7 +287,11 @@ def _usage_threshold(ctx: AuditContext, up: Upstream, lic: License, ob: Obligati
     if not mau:
         return
     yield _finding(
-        ctx, "usage-threshold", up, lic, ob,
+        ctx,
+        "usage-threshold",
+        up,
+        lic,
+        ob,
         f"The {lic.name} of {up.label} requires a separate license above {int(mau):,} monthly active users.",
         ctx.card_path,
         "Request a license from the upstream licensor before exceeding the threshold.",

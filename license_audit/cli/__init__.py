@@ -81,4 +81,4 @@ def main():
     """Check that an ML model honours the licenses and attribution duties of the models it was built from."""
 
 
-__all__ = ["main", "fail"]
+__all__ = ["fail", "main"]

@@ -14,20 +14,39 @@ FORMATS = ["text", "json", "markdown", "html", "sarif", "spdx-json"]
 @click.command("audit")
 @click.argument("target")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default=None,
-              help="Exit 1 when a finding at or above this severity remains (default: error, or the policy's).")
-@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy file (default: .license-audit.yaml in the target).")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    default=None,
+    help="Exit 1 when a finding at or above this severity remains (default: error, or the policy's).",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(dir_okay=False),
+    help="Policy file (default: .license-audit.yaml in the target).",
+)
 @click.option("--no-history", is_flag=True, help="Skip the git / Hub history checks.")
 @click.option("--offline", is_flag=True, help="Never use the network; Hub targets come from the local cache.")
-@click.option("--template-dir", "--templates", "template_dir", type=click.Path(file_okay=False, exists=True), help="Folder of templates that override the built-in ones.")
+@click.option(
+    "--template-dir",
+    "--templates",
+    "template_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of templates that override the built-in ones.",
+)
 @rules_option
 def command(target, fmt, output, fail_on, policy_path, no_history, offline, template_dir, rules_dirs):
     """Audit a model repository: a folder, a git work tree, or hf:OWNER/NAME[@REVISION]."""
     from license_audit.audit import AuditOptions, run_audit
     from license_audit.render import render_report
 
-    options = AuditOptions(rules_dirs=tuple(rules_dirs), offline=offline, history=not no_history, policy_path=policy_path)
+    options = AuditOptions(
+        rules_dirs=tuple(rules_dirs), offline=offline, history=not no_history, policy_path=policy_path
+    )
     report = run_audit(target, options)
     threshold = fail_on or getattr(report, "fail_on", None) or "error"
     write_output(render_report(report, fmt, template_dir), output)

@@ -34,6 +34,10 @@ def _check_rules_dirs(ctx, param, value):
 
 
 rules_option = click.option(
-    "--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False), callback=_check_rules_dirs,
+    "--rules",
+    "rules_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    callback=_check_rules_dirs,
     help="Extra rules folder (licenses/, models/) loaded after the built-in catalog; repeatable.",
 )

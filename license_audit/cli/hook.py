@@ -21,17 +21,19 @@ def hook_script(stage: str) -> str:
     # `license-audit` from PATH when there is one; else the interpreter that installed the hook, so a
     # virtualenv install keeps working from git's non-activated shell.
     fallback = f"{shlex.quote(sys.executable)} -m license_audit"
-    return "\n".join([
-        "#!/bin/sh",
-        MARKER,
-        f"# Runs at {stage}: a model repository whose audit finds an error is not {DONE[stage]}.",
-        'cd "$(git rev-parse --show-toplevel)" || exit 2',
-        "if command -v license-audit >/dev/null 2>&1; then",
-        "  exec license-audit audit .",
-        "fi",
-        f"exec {fallback} audit .",
-        "",
-    ])
+    return "\n".join(
+        [
+            "#!/bin/sh",
+            MARKER,
+            f"# Runs at {stage}: a model repository whose audit finds an error is not {DONE[stage]}.",
+            'cd "$(git rev-parse --show-toplevel)" || exit 2',
+            "if command -v license-audit >/dev/null 2>&1; then",
+            "  exec license-audit audit .",
+            "fi",
+            f"exec {fallback} audit .",
+            "",
+        ]
+    )
 
 
 def hooks_dir(repo_dir: Path) -> Path:
@@ -59,8 +61,10 @@ def install(repo_dir: Path, stage: str) -> tuple[Path, str]:
         except OSError as exc:
             raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
         if MARKER not in current or path.is_symlink():
-            raise InputError(f"{path}: a {stage} hook that license-audit did not write exists; not overwritten "
-                             f"(add `license-audit audit .` to it, or move it away and install again)")
+            raise InputError(
+                f"{path}: a {stage} hook that license-audit did not write exists; not overwritten "
+                f"(add `license-audit audit .` to it, or move it away and install again)"
+            )
         if current == script:
             return path, "up to date"
     folder.mkdir(parents=True, exist_ok=True)
@@ -75,10 +79,17 @@ def command():
 
 
 @command.command("install")
-@click.option("--stage", type=click.Choice(STAGES), default="pre-push", show_default=True,
-              help="The git hook to write.")
-@click.option("--repo", "repo_dir", type=click.Path(file_okay=False), default=".", show_default=True,
-              help="The git repository to install the hook in.")
+@click.option(
+    "--stage", type=click.Choice(STAGES), default="pre-push", show_default=True, help="The git hook to write."
+)
+@click.option(
+    "--repo",
+    "repo_dir",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="The git repository to install the hook in.",
+)
 def install_command(stage, repo_dir):
     """Write .git/hooks/STAGE running `license-audit audit .`; a hook it did not write is never replaced."""
     path, state = install(Path(repo_dir), stage)

@@ -47,5 +47,7 @@ def command(files, fmt, output, rules_dirs):
             continue
         for m in res["licenses"]:
             kind = f" [{m['kind']}]"
-            lines.append(f"{res['path']}: {m['id']} ({m['spdx']}){kind} {m['confidence']:.2f} lines {m['start_line']}-{m['end_line']}")
+            lines.append(
+                f"{res['path']}: {m['id']} ({m['spdx']}){kind} {m['confidence']:.2f} lines {m['start_line']}-{m['end_line']}"
+            )
     write_output("\n".join(map(printable, lines)) + "\n", output)

@@ -10,8 +10,11 @@ from license_audit.cli.common import rules_option, write_output
 @click.command("lineage")
 @click.argument("target")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--against", type=click.Path(file_okay=False),
-              help="A base checkpoint folder: compare weights (sampled, bounded reads) with TARGET's.")
+@click.option(
+    "--against",
+    type=click.Path(file_okay=False),
+    help="A base checkpoint folder: compare weights (sampled, bounded reads) with TARGET's.",
+)
 @click.option("--offline", is_flag=True, help="Never use the network.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @rules_option
@@ -46,16 +49,20 @@ def command(target, fmt, against, offline, output, rules_dirs):
         return
     lines = []
     for c in candidates:
-        lines.append(f"{c.model} [{c.relation}, {'declared' if c.declared else 'undeclared'}, "
-                     f"{c.confidence:.2f}, license {c.license or 'unknown'}]")
+        lines.append(
+            f"{c.model} [{c.relation}, {'declared' if c.declared else 'undeclared'}, "
+            f"{c.confidence:.2f}, license {c.license or 'unknown'}]"
+        )
         lines += [f"  - {e}" for e in c.evidence]
     if not candidates:
         lines.append("no upstream model found")
     if weights is not None:
         lines.append("")
-        lines.append(f"Weights against {weights.against}: {weights.verdict} "
-                     f"({weights.tensors_compared} of {weights.tensors_common} common tensors sampled, "
-                     f"{weights.bytes_read // 1024} KiB read)")
+        lines.append(
+            f"Weights against {weights.against}: {weights.verdict} "
+            f"({weights.tensors_compared} of {weights.tensors_common} common tensors sampled, "
+            f"{weights.bytes_read // 1024} KiB read)"
+        )
         for layer in weights.layers:
             lines.append(f"  layer {layer['layer']}: similarity {layer['similarity']:.3f} ({layer['tensors']} tensors)")
     write_output("\n".join(map(printable, lines)) + "\n", output)

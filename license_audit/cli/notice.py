@@ -9,10 +9,17 @@ from license_audit.cli.common import rules_option, write_output
 
 @click.command("notice")
 @click.argument("target")
-@click.option("--write", is_flag=True,
-              help="Update the NOTICE file in TARGET and add the upstream license copies the catalog has.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write the NOTICE (with --write: the list of files written) to this file instead of stdout.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Update the NOTICE file in TARGET and add the upstream license copies the catalog has.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write the NOTICE (with --write: the list of files written) to this file instead of stdout.",
+)
 @click.option("--offline", is_flag=True, help="Never use the network; Hub targets come from the local cache.")
 @rules_option
 def command(target, write, output, offline, rules_dirs):

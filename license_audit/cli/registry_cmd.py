@@ -14,10 +14,19 @@ def command():
 
 @command.command("build")
 @click.argument("source")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
-              help="Folder to write one YAML per model into (e.g. rules/models).")
-@click.option("--sources", "sources_file", type=click.Path(dir_okay=False),
-              help="License/release facts per repo id (default: OUT/_sources.yaml).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write one YAML per model into (e.g. rules/models).",
+)
+@click.option(
+    "--sources",
+    "sources_file",
+    type=click.Path(dir_okay=False),
+    help="License/release facts per repo id (default: OUT/_sources.yaml).",
+)
 @click.option("--prune", is_flag=True, help="Delete generated YAMLs of models no longer in SOURCE.")
 def build_command(source, out, sources_file, prune):
     """Write OUT/OWNER__NAME.yaml for every config in SOURCE (a folder, or hf:OWNER/NAME[,OWNER/NAME...])."""

@@ -6,8 +6,18 @@ import click
 
 from license_audit.cli.common import rules_option, write_output
 
-_DETAIL_KEYS = ("file", "text", "phrases", "prefix", "markers", "policy_url", "monthly_active_users", "region",
-                "applies_to", "link_ok")
+_DETAIL_KEYS = (
+    "file",
+    "text",
+    "phrases",
+    "prefix",
+    "markers",
+    "policy_url",
+    "monthly_active_users",
+    "region",
+    "applies_to",
+    "link_ok",
+)
 
 
 @click.group("rules")
@@ -26,11 +36,20 @@ def list_cmd(fmt, rules_dirs):
 
     catalog = load_catalog(tuple(rules_dirs))
     if fmt == "json":
-        write_output(to_json({
-            "rules": [{"id": r.id, "severity": r.severity, "summary": r.summary, "fix": r.fix} for r in RULES.values()],
-            "licenses": [{"id": lic.id, "spdx": lic.spdx, "name": lic.name, "duties": len(lic.obligations)}
-                         for lic in catalog],
-        }), None)
+        write_output(
+            to_json(
+                {
+                    "rules": [
+                        {"id": r.id, "severity": r.severity, "summary": r.summary, "fix": r.fix} for r in RULES.values()
+                    ],
+                    "licenses": [
+                        {"id": lic.id, "spdx": lic.spdx, "name": lic.name, "duties": len(lic.obligations)}
+                        for lic in catalog
+                    ],
+                }
+            ),
+            None,
+        )
         return
     width = max(len(r) for r in RULES)
     lines = ["Rules:"]
@@ -62,7 +81,7 @@ def show_cmd(rule_or_license, rules_dirs):
 
 
 def _quote(text: str | None) -> str:
-    return f" \"{' '.join(text.split())}\"" if text else ""
+    return f' "{" ".join(text.split())}"' if text else ""
 
 
 def show_rule(rule_id: str, catalog) -> str:

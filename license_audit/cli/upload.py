@@ -15,8 +15,12 @@ from license_audit.cli.common import rules_option
 @click.command("upload")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.argument("repo_id")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
-              help="Refuse the upload when a finding at or above this severity remains (default: error).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default=None,
+    help="Refuse the upload when a finding at or above this severity remains (default: error).",
+)
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy file.")
 @click.option("--revision", default=None, help="Branch to upload to (default: the repository's main branch).")
 @click.option("--commit-message", default=None, help="Commit message on the Hub.")
@@ -41,8 +45,11 @@ def command(folder, repo_id, fail_on, policy_path, revision, commit_message, cre
     if report.fails(threshold):
         click.echo(render_report(report, "text"), nl=False)
         s = report.summary
-        click.echo(f"license-audit: upload refused: {s['error']} error(s), {s['warning']} warning(s) at or above "
-                   f"--fail-on {threshold}; nothing was uploaded to {repo_id}", err=True)
+        click.echo(
+            f"license-audit: upload refused: {s['error']} error(s), {s['warning']} warning(s) at or above "
+            f"--fail-on {threshold}; nothing was uploaded to {repo_id}",
+            err=True,
+        )
         sys.exit(1)
     if dry_run:
         click.echo(f"audit passed; would upload {folder} to {repo_id} (dry run, nothing uploaded)")
@@ -61,8 +68,13 @@ def _upload(folder, repo_id, revision, message, create, private) -> str:
     try:
         if create:
             api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
-        info = api.upload_folder(folder_path=folder, repo_id=repo_id, repo_type="model", revision=revision,
-                                 commit_message=message or "Upload (license-audit passed)")
+        info = api.upload_folder(
+            folder_path=folder,
+            repo_id=repo_id,
+            repo_type="model",
+            revision=revision,
+            commit_message=message or "Upload (license-audit passed)",
+        )
     except HfHubHTTPError as exc:
         raise InputError(f"{repo_id}: upload failed: {str(exc).splitlines()[0]}") from None
     except Exception as exc:  # network errors come from the HTTP client huggingface_hub uses (httpx, requests)

@@ -52,8 +52,10 @@ def build(report: Report) -> dict:
         uri, exact = anchor(report, f)
         # Always a region: some code-scanning services drop results whose location has no startLine.
         # A URI reference: "Tongyi Qianwen LICENSE AGREEMENT" is a real license file name.
-        physical = {"artifactLocation": {"uri": quote(uri, safe="/"), "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": f.line if exact and f.line else 1}}
+        physical = {
+            "artifactLocation": {"uri": quote(uri, safe="/"), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": f.line if exact and f.line else 1},
+        }
         text = f.message
         if not exact and f.path:
             text += f" Expected file: {f.path}."
@@ -67,22 +69,28 @@ def build(report: Report) -> dict:
             "locations": [{"physicalLocation": physical}],
             "partialFingerprints": {"licenseAudit/v1": fingerprint(f)},
         }
-        props = {k: v for k, v in (("upstream", f.upstream), ("commit", f.commit), ("clause", f.clause),
-                                   ("path", f.path)) if v}
+        props = {
+            k: v
+            for k, v in (("upstream", f.upstream), ("commit", f.commit), ("clause", f.clause), ("path", f.path))
+            if v
+        }
         if props:
             result["properties"] = props
         if f.waived:
-            result["suppressions"] = [{"kind": "external", "status": "accepted",
-                                       "justification": f.waiver_reason or "waived by policy"}]
+            result["suppressions"] = [
+                {"kind": "external", "status": "accepted", "justification": f.waiver_reason or "waived by policy"}
+            ]
         results.append(result)
     run = {
-        "tool": {"driver": {
-            "name": TOOL_NAME,
-            "version": __version__,
-            "semanticVersion": __version__,
-            "informationUri": INFO_URI,
-            "rules": rules,
-        }},
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFO_URI,
+                "rules": rules,
+            }
+        },
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The audited model repository."}}},
         "automationDetails": {"id": f"license-audit/{report.model.name}/"},
         "columnKind": "unicodeCodePoints",
@@ -91,8 +99,9 @@ def build(report: Report) -> dict:
     }
     if report.target.revision and report.target.kind == "hub":
         # repositoryUri must be an absolute URI; a local work tree has none worth publishing.
-        run["versionControlProvenance"] = [{"repositoryUri": f"https://huggingface.co/{report.target.id}",
-                                            "revisionId": report.target.revision}]
+        run["versionControlProvenance"] = [
+            {"repositoryUri": f"https://huggingface.co/{report.target.id}", "revisionId": report.target.revision}
+        ]
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 

@@ -56,13 +56,15 @@ class _Licenses:
         if lic is not None:
             spdx = lic.spdx
             if spdx.startswith("LicenseRef-"):
-                spdx = "LicenseRef-" + _idstring(spdx[len("LicenseRef-"):])
+                spdx = "LicenseRef-" + _idstring(spdx[len("LicenseRef-") :])
                 self._extract(spdx, lic.name, _text_of(lic), [lic.url] if lic.url else [])
             return spdx
         spdx = "LicenseRef-" + _idstring(key)
         if key == "other":  # both the card's `license: other` and text identification matched to nothing
-            text = ("License terms license-audit does not know: a model card's `license: other` without a known "
-                    "`license_name`, or text in the repository's files that matches no license in its catalog.")
+            text = (
+                "License terms license-audit does not know: a model card's `license: other` without a known "
+                "`license_name`, or text in the repository's files that matches no license in its catalog."
+            )
         else:
             text = f"The license declared as `{key}` in the model card; license-audit's catalog does not know its text."
         self._extract(spdx, key, text, [])
@@ -73,7 +75,8 @@ class _Licenses:
 
         if spdx not in self.extracted:
             self.extracted[spdx] = ExtractedLicensingInfo(
-                license_id=spdx, extracted_text=text, license_name=name, cross_references=refs)
+                license_id=spdx, extracted_text=text, license_name=name, cross_references=refs
+            )
 
     def expression(self, keys: list[str]):
         from spdx_tools.spdx.model import SpdxNoAssertion
@@ -128,8 +131,10 @@ def build(report: Report):
     lics = _Licenses(load_catalog(tuple(report.rules_dirs)))
     t = report.target
     namespace_key = f"{t.kind}:{t.id}@{t.revision or ''}"
-    namespace = (f"https://spdx.org/spdxdocs/license-audit/{_idstring(report.model.name)}-"
-                 f"{uuid.uuid5(uuid.NAMESPACE_URL, namespace_key)}")
+    namespace = (
+        f"https://spdx.org/spdxdocs/license-audit/{_idstring(report.model.name)}-"
+        f"{uuid.uuid5(uuid.NAMESPACE_URL, namespace_key)}"
+    )
     summary = report.summary
     creation = CreationInfo(
         spdx_version="SPDX-2.3",
@@ -138,8 +143,10 @@ def build(report: Report):
         document_namespace=namespace,
         creators=[Actor(ActorType.TOOL, f"{TOOL_NAME}-{__version__}")],
         created=_created(),
-        document_comment=(f"License audit of {t.id} ({t.kind}): {summary['error']} error(s), "
-                          f"{summary['warning']} warning(s), {summary['info']} info."),
+        document_comment=(
+            f"License audit of {t.id} ({t.kind}): {summary['error']} error(s), "
+            f"{summary['warning']} warning(s), {summary['info']} info."
+        ),
     )
 
     declared_key = report.model.declared_license
@@ -151,8 +158,10 @@ def build(report: Report):
     refs = sorted({m.id for lf in report.license_files for m in lf.licenses if m.kind != "text"})
     concluded = lics.expression(texts or refs)
     # Every finding, so a rule added later shows up here as in every other format.
-    comment_lines = [f"{f.severity}{' (waived: ' + (f.waiver_reason or '') + ')' if f.waived else ''}: "
-                     f"{f.rule}: {f.message}" for f in report.findings]
+    comment_lines = [
+        f"{f.severity}{' (waived: ' + (f.waiver_reason or '') + ')' if f.waived else ''}: {f.rule}: {f.message}"
+        for f in report.findings
+    ]
     model = Package(
         spdx_id=MODEL_ID,
         name=report.model.name,
@@ -175,19 +184,22 @@ def build(report: Report):
         attribution = []
         for lic in up.licenses:
             attribution += [ob.get("text") for ob in lic.obligations_of("notice-text") if ob.get("text")]
-        packages.append(Package(
-            spdx_id=pid,
-            name=c.model,
-            download_location=_hub_url(c.model),
-            files_analyzed=False,
-            license_declared=lics.expression(keys),
-            license_concluded=SpdxNoAssertion(),
-            copyright_text="\n".join(up.copyright) if up.copyright else SpdxNoAssertion(),
-            attribution_texts=attribution,
-            primary_package_purpose=PackagePurpose.OTHER,
-            comment=f"Upstream model ({c.relation}); evidence: " + "; ".join(c.evidence) if c.evidence else
-                    f"Upstream model ({c.relation}).",
-        ))
+        packages.append(
+            Package(
+                spdx_id=pid,
+                name=c.model,
+                download_location=_hub_url(c.model),
+                files_analyzed=False,
+                license_declared=lics.expression(keys),
+                license_concluded=SpdxNoAssertion(),
+                copyright_text="\n".join(up.copyright) if up.copyright else SpdxNoAssertion(),
+                attribution_texts=attribution,
+                primary_package_purpose=PackagePurpose.OTHER,
+                comment=f"Upstream model ({c.relation}); evidence: " + "; ".join(c.evidence)
+                if c.evidence
+                else f"Upstream model ({c.relation}).",
+            )
+        )
         state = "declared in the card" if c.declared else "not declared in the card"
         if c.derived:
             rel = RelationshipType[RELATION_TYPE.get(c.relation, "DESCENDANT_OF")]
@@ -196,8 +208,12 @@ def build(report: Report):
             rel = RelationshipType.OTHER
             note = f"possibly derived ({c.relation}), {state}, confidence {c.confidence:.2f}"
         relationships.append(Relationship(MODEL_ID, rel, pid, comment=note))
-    return Document(creation, packages=packages, relationships=relationships,
-                    extracted_licensing_info=[lics.extracted[k] for k in sorted(lics.extracted)])
+    return Document(
+        creation,
+        packages=packages,
+        relationships=relationships,
+        extracted_licensing_info=[lics.extracted[k] for k in sorted(lics.extracted)],
+    )
 
 
 def render(report: Report, user_dir: str | None = None) -> str:

@@ -12,7 +12,7 @@ from license_audit.catalog import Catalog
 from license_audit.identify.matchers import OTHER_ID, identify_text
 from license_audit.report import LicenseMatch
 
-__all__ = ["identify_text", "identify_file", "identify_card", "is_prose", "Catalog", "OTHER_ID"]
+__all__ = ["OTHER_ID", "Catalog", "identify_card", "identify_file", "identify_text", "is_prose"]
 
 # Documents that talk about licenses rather than hold one: their unclaimed text is prose, not terms.
 _PROSE_STEMS = ("readme", "model_card", "modelcard", "model-card")
@@ -34,5 +34,7 @@ def identify_card(body: str, catalog: Catalog, first_line: int = 1) -> list[Lice
     if first_line == 1:
         return found
     shift = first_line - 1
-    return [LicenseMatch(m.id, m.spdx, m.confidence, m.start_line + shift, m.end_line + shift, m.kind, m.name)
-            for m in found]
+    return [
+        LicenseMatch(m.id, m.spdx, m.confidence, m.start_line + shift, m.end_line + shift, m.kind, m.name)
+        for m in found
+    ]

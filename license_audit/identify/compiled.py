@@ -28,7 +28,7 @@ from license_audit.identify.normalize import phrase_words, tokenize
 # Plain classes with slots, not dataclasses: every audit imports this module, and building a
 # dataclass costs about half a millisecond of start-up apiece.
 class Needle:
-    __slots__ = ("text", "length", "key", "key2", "words")
+    __slots__ = ("key", "key2", "length", "text", "words")
 
     def __init__(self, text: str, length: int, key: str, key2: str, words: frozenset = frozenset()):
         self.text = text  # " w1 w2 ... "
@@ -41,11 +41,33 @@ class Needle:
 
 
 class CompiledLicense:
-    __slots__ = ("lic", "phrases", "references", "reference_end", "patterns", "min_words", "shadowed_by",
-                 "text_path", "required_end", "keys", "ref_keys", "ref_words", "ref_hash")
+    __slots__ = (
+        "keys",
+        "lic",
+        "min_words",
+        "patterns",
+        "phrases",
+        "ref_hash",
+        "ref_keys",
+        "ref_words",
+        "reference_end",
+        "references",
+        "required_end",
+        "shadowed_by",
+        "text_path",
+    )
 
-    def __init__(self, lic: License, phrases: list[Needle], references: list[Needle], reference_end: list[Needle],
-                 patterns: list[re.Pattern], min_words: int, shadowed_by: frozenset[str], text_path: Path | None):
+    def __init__(
+        self,
+        lic: License,
+        phrases: list[Needle],
+        references: list[Needle],
+        reference_end: list[Needle],
+        patterns: list[re.Pattern],
+        min_words: int,
+        shadowed_by: frozenset[str],
+        text_path: Path | None,
+    ):
         self.lic = lic
         self.phrases = phrases
         self.references = references
@@ -62,10 +84,15 @@ class CompiledLicense:
 
 
 class CompiledCatalog:
-    __slots__ = ("licenses", "by_id", "exact", "stamp")
+    __slots__ = ("by_id", "exact", "licenses", "stamp")
 
-    def __init__(self, licenses: list[CompiledLicense], by_id: dict[str, CompiledLicense], exact: dict[str, str],
-                 stamp: tuple | None = None):
+    def __init__(
+        self,
+        licenses: list[CompiledLicense],
+        by_id: dict[str, CompiledLicense],
+        exact: dict[str, str],
+        stamp: tuple | None = None,
+    ):
         self.licenses = licenses
         self.by_id = by_id
         self.exact = exact  # text_digest of a reference copy -> license id
@@ -92,6 +119,7 @@ def _text_path(lic: License) -> tuple[Path, int, int] | None:
     base = lic.source.parent if lic.source else None
     if base is None:
         from license_audit.resources import rules_dir
+
         base = rules_dir() / "licenses"
     path = base / str(rel)
     try:
@@ -117,7 +145,8 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
         if stamp is not None and stamp == cached.stamp:
             return cached
         if len(cached.licenses) == len(catalog) and all(
-                cached.by_id.get(lic.id) is not None and cached.by_id[lic.id].lic is lic for lic in catalog):
+            cached.by_id.get(lic.id) is not None and cached.by_id[lic.id].lic is lic for lic in catalog
+        ):
             cached.stamp = stamp
             return cached
     licenses = list(catalog)
@@ -125,12 +154,20 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
     # Compiling costs more than the rest of identifying a typical repo's files (reference copies are
     # tokenised, every phrase ranked): the result is kept, keyed by everything it is derived from.
     from license_audit import rulecache
-
     from license_audit.identify import normalize
 
-    name = "identify-" + rulecache.key(_CACHE_FORMAT, rulecache.code_stamp(__file__, normalize.__file__), *(
-        json.dumps([lic.id, lic.identify, [str(t[0]), t[1], t[2]] if t else None], sort_keys=True, default=str)
-        for lic, t in zip(licenses, texts))) + ".json"
+    name = (
+        "identify-"
+        + rulecache.key(
+            _CACHE_FORMAT,
+            rulecache.code_stamp(__file__, normalize.__file__),
+            *(
+                json.dumps([lic.id, lic.identify, [str(t[0]), t[1], t[2]] if t else None], sort_keys=True, default=str)
+                for lic, t in zip(licenses, texts)
+            ),
+        )
+        + ".json"
+    )
     result = _from_document(rulecache.read(name), licenses, texts, stamp)
     if result is None:
         doc = _compile(licenses, texts)
@@ -203,9 +240,16 @@ def _from_document(doc, licenses: list[License], texts: list, stamp: tuple | Non
                     pats.append(re.compile(p))
                 except re.error:
                     continue
-            cl = CompiledLicense(lic, _to_needles(e["phrases"]), _to_needles(e["references"]),
-                                 _to_needles(e["reference_end"]), pats, int(e["min_words"]),
-                                 frozenset(e["shadowed_by"]), text[0] if text else None)
+            cl = CompiledLicense(
+                lic,
+                _to_needles(e["phrases"]),
+                _to_needles(e["references"]),
+                _to_needles(e["reference_end"]),
+                pats,
+                int(e["min_words"]),
+                frozenset(e["shadowed_by"]),
+                text[0] if text else None,
+            )
             cl.keys = frozenset(nd.key for nd in cl.phrases)
             cl.ref_keys = frozenset(nd.key for nd in cl.references)
             cl.required_end = e["required_end"]
@@ -221,17 +265,31 @@ def _from_document(doc, licenses: list[License], texts: list, stamp: tuple | Non
 
 def _valid_entry(e: dict) -> bool:
     """Whether a cached entry has the types _compile writes (a cache file is data anyone could edit)."""
+
     def needles(v) -> bool:
         return isinstance(v, list) and all(
-            isinstance(n, list) and len(n) == 4 and isinstance(n[0], str) and isinstance(n[1], int)
-            and isinstance(n[2], str) and isinstance(n[3], str) for n in v)
+            isinstance(n, list)
+            and len(n) == 4
+            and isinstance(n[0], str)
+            and isinstance(n[1], int)
+            and isinstance(n[2], str)
+            and isinstance(n[3], str)
+            for n in v
+        )
 
-    return (needles(e.get("phrases")) and needles(e.get("references")) and needles(e.get("reference_end"))
-            and isinstance(e.get("patterns"), list) and all(isinstance(x, str) for x in e["patterns"])
-            and isinstance(e.get("shadowed_by"), list) and all(isinstance(x, str) for x in e["shadowed_by"])
-            and isinstance(e.get("min_words"), int) and isinstance(e.get("ref_words"), int)
-            and (e.get("required_end") is None or isinstance(e["required_end"], str))
-            and (e.get("ref_digest") is None or isinstance(e["ref_digest"], str)))
+    return (
+        needles(e.get("phrases"))
+        and needles(e.get("references"))
+        and needles(e.get("reference_end"))
+        and isinstance(e.get("patterns"), list)
+        and all(isinstance(x, str) for x in e["patterns"])
+        and isinstance(e.get("shadowed_by"), list)
+        and all(isinstance(x, str) for x in e["shadowed_by"])
+        and isinstance(e.get("min_words"), int)
+        and isinstance(e.get("ref_words"), int)
+        and (e.get("required_end") is None or isinstance(e["required_end"], str))
+        and (e.get("ref_digest") is None or isinstance(e["ref_digest"], str))
+    )
 
 
 def _to_needles(items: list) -> list[Needle]:

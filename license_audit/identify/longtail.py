@@ -32,7 +32,7 @@ _MIN_WORDS = 5
 # Plain classes, not dataclasses: this module is imported by any audit that meets an unknown text,
 # and building a dataclass costs about a millisecond of that start-up.
 class _Template:
-    __slots__ = ("spdx", "needles", "words")
+    __slots__ = ("needles", "spdx", "words")
 
     def __init__(self, spdx: str, needles: list[str], words: int):
         self.spdx, self.needles, self.words = spdx, needles, words
@@ -83,7 +83,7 @@ def _library() -> tuple[str, Path] | None:
         st = (pkg / "_engine" / "licenses.json.gz").stat()
     except OSError:
         return None
-    return f"{st.st_size:x}-{st.st_mtime_ns // 10 ** 9:x}", pkg
+    return f"{st.st_size:x}-{st.st_mtime_ns // 10**9:x}", pkg
 
 
 @lru_cache(maxsize=1)
@@ -133,13 +133,19 @@ def _rebuild(lib: tuple[str, Path]) -> tuple[list[_Template], _Keys] | None:
 
     # The phrases first: a reader that finds the keys may count on them. Another library version's
     # files are replaced (each is 4 MB).
-    store(_cache_name(lib[0], "phrases"),
-          json.dumps({"templates": [[t.spdx, t.needles, t.words] for t in templates]}, separators=(",", ":")),
-          replaces="spdx-phrases-")
-    store(_cache_name(lib[0], "keys"),
-          json.dumps({"sizes": keys.sizes, "keys": "\n".join(keys.by_key), "refs": "\n".join(keys.by_key.values())},
-                     separators=(",", ":")),
-          replaces="spdx-keys-")
+    store(
+        _cache_name(lib[0], "phrases"),
+        json.dumps({"templates": [[t.spdx, t.needles, t.words] for t in templates]}, separators=(",", ":")),
+        replaces="spdx-phrases-",
+    )
+    store(
+        _cache_name(lib[0], "keys"),
+        json.dumps(
+            {"sizes": keys.sizes, "keys": "\n".join(keys.by_key), "refs": "\n".join(keys.by_key.values())},
+            separators=(",", ":"),
+        ),
+        replaces="spdx-keys-",
+    )
     return templates, keys
 
 

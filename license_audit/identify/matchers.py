@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-
 from license_audit.catalog import Catalog
 from license_audit.identify.compiled import CompiledLicense, compile_catalog, text_digest
 from license_audit.identify.normalize import Tokens, tokenize
@@ -28,14 +27,48 @@ VERIFY_BELOW = 0.9
 # last phrase it takes in everything up to the next license (appendix, "how to apply", use policy).
 _GROW_BACK = 120
 # Words that make a stretch of text read like license terms rather than prose.
-_CUES = (" license", " licence", " licensed ", " agreement", " terms of use", " terms and conditions", " permission",
-         " permitted", " prohibited", " rights reserved", " proprietary", " redistribut", " commercial use",
-         " warrant", " liability", " liable", " governed by", " shall not", " may not", " you agree", " licensee",
-         " licensor", " intellectual property", " non-commercial", " noncommercial", " hereby granted",
-         " free of charge", " without fee", " disclaim", " merchantability",
-         # A few words of the other languages licenses are published in (German, French, Spanish,
-         # Italian, Dutch, Portuguese), so a translated text still reaches the long tail.
-         " lizenz", " urheberrecht", " licencia", " licenza", " licentie", " licen", " droit d", " derechos")
+_CUES = (
+    " license",
+    " licence",
+    " licensed ",
+    " agreement",
+    " terms of use",
+    " terms and conditions",
+    " permission",
+    " permitted",
+    " prohibited",
+    " rights reserved",
+    " proprietary",
+    " redistribut",
+    " commercial use",
+    " warrant",
+    " liability",
+    " liable",
+    " governed by",
+    " shall not",
+    " may not",
+    " you agree",
+    " licensee",
+    " licensor",
+    " intellectual property",
+    " non-commercial",
+    " noncommercial",
+    " hereby granted",
+    " free of charge",
+    " without fee",
+    " disclaim",
+    " merchantability",
+    # A few words of the other languages licenses are published in (German, French, Spanish,
+    # Italian, Dutch, Portuguese), so a translated text still reaches the long tail.
+    " lizenz",
+    " urheberrecht",
+    " licencia",
+    " licenza",
+    " licentie",
+    " licen",
+    " droit d",
+    " derechos",
+)
 _OTHER_MIN_WORDS = 20
 _OTHER_MIN_CUES = 3
 
@@ -44,7 +77,7 @@ OTHER_SPDX = "LicenseRef-other"
 
 
 class _Cand:
-    __slots__ = ("cl", "start", "end", "share", "kind", "confidence", "hit_start", "hit_end", "coverage", "precision")
+    __slots__ = ("cl", "confidence", "coverage", "end", "hit_end", "hit_start", "kind", "precision", "share", "start")
 
     def __init__(self, cl: CompiledLicense, start: int, end: int, share: float, kind: str):
         self.cl = cl
@@ -57,7 +90,7 @@ class _Cand:
         self.coverage: float | None = None
         self.precision: float | None = None
 
-    def overlaps(self, other: "_Cand") -> bool:
+    def overlaps(self, other: _Cand) -> bool:
         return self.start <= other.end and other.start <= self.end
 
 
@@ -148,8 +181,11 @@ def _extend_reference(c: _Cand, toks: Tokens, present: set[str]) -> None:
 
 
 def _references(all_refs: list[_Cand], texts: list[_Cand], toks: Tokens, present: set[str]) -> list[_Cand]:
-    refs = [_Cand(r.cl, r.hit_start, r.hit_end, r.share, r.kind) for r in all_refs
-            if not any(t.start <= r.hit_start <= t.end for t in texts)]
+    refs = [
+        _Cand(r.cl, r.hit_start, r.hit_end, r.share, r.kind)
+        for r in all_refs
+        if not any(t.start <= r.hit_start <= t.end for t in texts)
+    ]
     # Of two references at the same words ("Open RAIL-M" inside "BigScience Open RAIL-M"), the longer wins.
     refs.sort(key=lambda r: (r.start, -(r.end - r.start), r.cl.lic.id))
     kept: list[_Cand] = []
@@ -204,7 +240,7 @@ def _score_text(c: _Cand, toks: Tokens) -> float:
     if ref is not None:
         # Precision inside the phrase run: text the reference does not hold (an added clause, the
         # advertising clause that makes BSD-3-Clause a BSD-4-Clause) lowers confidence as well.
-        cov, prec = scores(toks.words[c.start:c.end + 1], toks.words[c.hit_start:c.hit_end + 1], ref)
+        cov, prec = scores(toks.words[c.start : c.end + 1], toks.words[c.hit_start : c.hit_end + 1], ref)
         c.coverage, c.precision = cov, prec
         conf = min(conf, _coverage_confidence(cov), _coverage_confidence(prec, 0.95))
     return round(conf * 0.99, 4)
@@ -245,7 +281,7 @@ def _unclaimed(claimed: list[_Cand], nwords: int) -> list[tuple[int, int]]:
 def _license_like(toks: Tokens, a: int, b: int) -> bool:
     if b - a + 1 < _OTHER_MIN_WORDS:
         return False
-    region = " " + " ".join(toks.words[a:b + 1]) + " "
+    region = " " + " ".join(toks.words[a : b + 1]) + " "
     return sum(region.count(cue) for cue in _CUES) >= _OTHER_MIN_CUES
 
 
@@ -262,7 +298,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     exact = cc.exact.get(text_digest(toks.joined))
     if exact is not None:
         lic = cc.by_id[exact].lic
-        return [LicenseMatch(lic.id, lic.spdx, 1.0, toks.line_of(0), toks.line_of(len(toks.words) - 1), "text", lic.name)]
+        return [
+            LicenseMatch(lic.id, lic.spdx, 1.0, toks.line_of(0), toks.line_of(len(toks.words) - 1), "text", lic.name)
+        ]
     present = set(toks.words)
 
     # Most licenses share no key word with a text: tell that before paying for a call.
@@ -300,8 +338,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         # read as BSD-3-Clause): the long-tail matcher has the last word on that stretch.
         for c in list(texts):
             # Only added text hints at another license; a copy that lacks a part is still this one.
-            if (c.confidence >= VERIFY_BELOW or c.cl.lic.spdx.startswith("LicenseRef-")
-                    or (c.precision or 0.0) >= 0.95):
+            if c.confidence >= VERIFY_BELOW or c.cl.lic.spdx.startswith("LicenseRef-") or (c.precision or 0.0) >= 0.95:
                 continue
             found = _long_tail(text, toks, c.start, c.end, catalog)
             if not found:
@@ -324,21 +361,36 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             if found:
                 extra.extend(found)
             elif _license_like(toks, a, b):
-                extra.append(LicenseMatch(OTHER_ID, OTHER_SPDX, 0.5, toks.line_of(a), toks.line_of(b), "text",
-                                          "Unrecognised license terms"))
+                extra.append(
+                    LicenseMatch(
+                        OTHER_ID,
+                        OTHER_SPDX,
+                        0.5,
+                        toks.line_of(a),
+                        toks.line_of(b),
+                        "text",
+                        "Unrecognised license terms",
+                    )
+                )
 
     text_ids = {c.cl.lic.id for c in texts}
     out: list[LicenseMatch] = []
     for c in texts:
         lic = c.cl.lic
-        out.append(LicenseMatch(lic.id, lic.spdx, c.confidence, toks.line_of(c.start), toks.line_of(c.end), "text", lic.name))
+        out.append(
+            LicenseMatch(lic.id, lic.spdx, c.confidence, toks.line_of(c.start), toks.line_of(c.end), "text", lic.name)
+        )
     seen_refs: set[str] = set()
     for r in sorted(kept_refs, key=lambda r: r.start):
         lic = r.cl.lic
         if lic.id in text_ids or lic.id in seen_refs:
             continue
         seen_refs.add(lic.id)
-        out.append(LicenseMatch(lic.id, lic.spdx, r.confidence, toks.line_of(r.start), toks.line_of(r.end), "reference", lic.name))
+        out.append(
+            LicenseMatch(
+                lic.id, lic.spdx, r.confidence, toks.line_of(r.start), toks.line_of(r.end), "reference", lic.name
+            )
+        )
     ids_text = {m.id for m in out if m.kind == "text"}
     out.extend(m for m in extra if m.id == OTHER_ID or m.id not in ids_text)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
@@ -351,7 +403,7 @@ def _long_tail(text: str, toks: Tokens, a: int, b: int, catalog: Catalog) -> lis
     first, last = toks.line_of(a), toks.line_of(b)
     # Lines as the tokenizer counts them: "\n" only (str.splitlines would also split at form feeds).
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    region = "\n".join(lines[first - 1:last])
+    region = "\n".join(lines[first - 1 : last])
     # The whole file (up to trailing blank lines): its words are already known.
     whole = toks if first == 1 and not "".join(lines[last:]).strip() else None
     out = []
@@ -359,6 +411,9 @@ def _long_tail(text: str, toks: Tokens, a: int, b: int, catalog: Catalog) -> lis
         lic = catalog.get(spdx_id)
         lic_id = lic.id if lic else spdx_id.lower()
         spdx = lic.spdx if lic else spdx_id
-        out.append(LicenseMatch(lic_id, spdx, conf, first + s_line - 1, first + e_line - 1, "text",
-                                lic.name if lic else spdx_id))
+        out.append(
+            LicenseMatch(
+                lic_id, spdx, conf, first + s_line - 1, first + e_line - 1, "text", lic.name if lic else spdx_id
+            )
+        )
     return out

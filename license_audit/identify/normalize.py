@@ -11,10 +11,26 @@ import unicodedata
 from bisect import bisect_right
 
 _QUOTES = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u00a0": " ", "\u200b": "", "\ufeff": "", "\u00a9": "(c)",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2212": "-",
+    "\u00a0": " ",
+    "\u200b": "",
+    "\ufeff": "",
+    "\u00a9": "(c)",
 }
 _TAGS = re.compile(r"<[^<>]{0,2000}>")
 _TAGS_ONE_LINE = re.compile(r"<[^<>\n]{0,2000}>")
@@ -68,7 +84,7 @@ def phrase_words(phrase: str) -> tuple[str, ...]:
 class Tokens:
     """A text as one string of words (" w1 w2 ... ") and the word index at which each line starts."""
 
-    __slots__ = ("words", "joined", "line_starts", "nlines", "cleaned")
+    __slots__ = ("cleaned", "joined", "line_starts", "nlines", "words")
 
     def __init__(self, words: list[str], joined: str, line_starts: list[int], nlines: int, cleaned: str):
         self.words = words

@@ -32,7 +32,7 @@ class Reference:
         self._required = words if required is None else required
         self.joined = " " + " ".join(words) + " "
         step = max(N, -(-len(self._required) // PIECES))
-        self.pieces = [" " + " ".join(self._required[i:i + step]) + " " for i in range(0, len(self._required), step)]
+        self.pieces = [" " + " ".join(self._required[i : i + step]) + " " for i in range(0, len(self._required), step)]
         self._grams: frozenset | None = None
         self._all_grams: frozenset | None = None
 
@@ -70,7 +70,7 @@ def reference(path: Path | None, ends_at: str | None = None) -> Reference | None
 
 def _pieces(words: list[str]) -> list[str]:
     step = max(N, -(-len(words) // PIECES))
-    return [" " + " ".join(words[i:i + step]) + " " for i in range(0, len(words), step)]
+    return [" " + " ".join(words[i : i + step]) + " " for i in range(0, len(words), step)]
 
 
 def scores(span: list[str], hits: list[str], ref: Reference) -> tuple[float, float]:

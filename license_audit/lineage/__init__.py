@@ -12,7 +12,7 @@ from pathlib import Path
 from license_audit.crawl import Snapshot
 from license_audit.lineage.evidence import collect_candidates
 
-__all__ = ["find_lineage", "collect_candidates", "with_weights"]
+__all__ = ["collect_candidates", "find_lineage", "with_weights"]
 
 
 def find_lineage(snapshot: Snapshot, registry, min_confidence: float = 0.5):
@@ -54,8 +54,9 @@ def with_weights(snapshot: Snapshot, candidates: list, base_root: Path, label: s
         return out, result
     cand = next((c for c in out if c.model == model_id), None)
     if cand is None:
-        cand = Candidate(model_id, known.family if known else None, infer_relation(snapshot, known), False, 0.0,
-                         base_license)
+        cand = Candidate(
+            model_id, known.family if known else None, infer_relation(snapshot, known), False, 0.0, base_license
+        )
         out.append(cand)
     if cand.license is None:
         cand.license = base_license

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from license_audit.records import field, record
 from license_audit.safeio import UnsafePath, decode_text, inside, load_yaml, read_bytes
@@ -105,8 +106,19 @@ def _gguf_types() -> dict[int, str]:
         from gguf import GGUFValueType as T  # the format's definition; its reader is not used (see below)
     except ImportError:  # pragma: no cover - a declared dependency
         return dict(_GGUF_SCALARS)
-    names = {"UINT8": "<B", "INT8": "<b", "UINT16": "<H", "INT16": "<h", "UINT32": "<I", "INT32": "<i",
-             "FLOAT32": "<f", "BOOL": "<?", "UINT64": "<Q", "INT64": "<q", "FLOAT64": "<d"}
+    names = {
+        "UINT8": "<B",
+        "INT8": "<b",
+        "UINT16": "<H",
+        "INT16": "<h",
+        "UINT32": "<I",
+        "INT32": "<i",
+        "FLOAT32": "<f",
+        "BOOL": "<?",
+        "UINT64": "<Q",
+        "INT64": "<q",
+        "FLOAT64": "<d",
+    }
     return {int(getattr(T, n)): f for n, f in names.items()}
 
 
@@ -144,7 +156,7 @@ def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
         def string(keep: bool = True) -> str | None:
             n = num("<Q")
             start = take(n)
-            return mm[start:start + n].decode("utf-8", "replace") if keep else None
+            return mm[start : start + n].decode("utf-8", "replace") if keep else None
 
         def value(vtype: int, keep: bool, depth: int = 0):
             if vtype in scalars:
@@ -163,8 +175,11 @@ def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
             if itype in scalars and not keep:
                 take(count * struct.calcsize(scalars[itype]))
                 return None
-            return [value(itype, keep, depth + 1) for _ in range(count)] if keep else \
-                [value(itype, False, depth + 1) for _ in range(count)] and None
+            return (
+                [value(itype, keep, depth + 1) for _ in range(count)]
+                if keep
+                else [value(itype, False, depth + 1) for _ in range(count)] and None
+            )
 
         if bytes(mm[0:4]) != b"GGUF":
             raise ValueError("not a GGUF file")
@@ -220,7 +235,9 @@ def collect(root: Path, files: list[str], read_json, remote_headers: dict[str, d
     budget = MAX_SAFETENSORS_TOTAL
     for rel in shards[:MAX_SAFETENSORS_FILES]:
         if budget <= 0:
-            art.problems.append((rel, "safetensors headers of this repository exceed 512 MB together; the rest were not read"))
+            art.problems.append(
+                (rel, "safetensors headers of this repository exceed 512 MB together; the rest were not read")
+            )
             break
         if not (root / rel).exists() and not (root / rel).is_symlink():
             # Listed but not materialised (a Hub target's weights): the header fetched with the listing.
@@ -238,7 +255,12 @@ def collect(root: Path, files: list[str], read_json, remote_headers: dict[str, d
         art.tensor_files += 1
         art.tensors.update(tensor_entries(header))
     if len(shards) > MAX_SAFETENSORS_FILES:
-        art.problems.append((shards[MAX_SAFETENSORS_FILES], f"more than {MAX_SAFETENSORS_FILES} safetensors files; the rest were not read"))
+        art.problems.append(
+            (
+                shards[MAX_SAFETENSORS_FILES],
+                f"more than {MAX_SAFETENSORS_FILES} safetensors files; the rest were not read",
+            )
+        )
 
     for rel in sorted(f for f in files if f.endswith(".gguf"))[:MAX_GGUF_FILES]:
         try:

@@ -12,16 +12,24 @@ from license_audit.registry import Registry
 
 
 def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
-    hits = [Hit(b, 1.0, f"{snapshot.card.path or 'README.md'}: base_model names {b}", declared=True)
-            for b in snapshot.card.base_models]
+    hits = [
+        Hit(b, 1.0, f"{snapshot.card.path or 'README.md'}: base_model names {b}", declared=True)
+        for b in snapshot.card.base_models
+    ]
     adapter = snapshot.configs.get("adapter_config.json")
     if isinstance(adapter, dict):
         base = adapter.get("base_model_name_or_path")
         if isinstance(base, str) and base.strip():
             kind = adapter.get("peft_type") or "PEFT"
             name = local_path_model(base.strip(), registry)
-            hits.append(Hit(name, 0.95, f"adapter_config.json: {kind} adapter for base_model_name_or_path {base.strip()}",
-                            relation="adapter"))
+            hits.append(
+                Hit(
+                    name,
+                    0.95,
+                    f"adapter_config.json: {kind} adapter for base_model_name_or_path {base.strip()}",
+                    relation="adapter",
+                )
+            )
     art = snapshot.artifacts
     if art is not None and art.merge_config:
         rel, doc = art.merge_config
@@ -85,8 +93,11 @@ _PROSE = re.compile(
 )
 _HF_ID = re.compile(r"(?:https?://)?(?:huggingface\.co/)?([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})")
 # Words that may stand between the phrase and the model name ("based on the open Qwen2.5-32B base model").
-_FILLER = re.compile(r"^(?:[\s\[(*_`\"']+|(?:the|a|an|our|their|meta's|google's|open|open-weight|pretrained|pre-trained|"
-                     r"base|model|weights|checkpoint|version|of|released)\b)+", re.IGNORECASE)
+_FILLER = re.compile(
+    r"^(?:[\s\[(*_`\"']+|(?:the|a|an|our|their|meta's|google's|open|open-weight|pretrained|pre-trained|"
+    r"base|model|weights|checkpoint|version|of|released)\b)+",
+    re.IGNORECASE,
+)
 
 
 def _short_names(registry: Registry) -> list[tuple[str, str]]:
@@ -112,7 +123,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     seen: set[str] = set()
     shorts = _short_names(registry)
     for m in _PROSE.finditer(body[:200_000]):
-        before = body[max(0, m.start() - 12): m.start()].lower()
+        before = body[max(0, m.start() - 12) : m.start()].lower()
         if re.search(r"\bnot\b|\bn't\b", before):
             continue
         rest = m.group("rest").split("\n", 1)[0]
@@ -137,5 +148,5 @@ def prose_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
         relation = "distillation" if verb.startswith("distil") else "quantized" if verb.startswith("quantiz") else None
         line = body[: m.start()].count("\n") + snapshot.card.body_start_line
         phrase = " ".join(m.group(0).split())[:100]
-        hits.append(Hit(found, 0.85, f"{where} line {line}: \"{phrase}\"", relation=relation))
+        hits.append(Hit(found, 0.85, f'{where} line {line}: "{phrase}"', relation=relation))
     return hits

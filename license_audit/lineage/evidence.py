@@ -39,12 +39,17 @@ SHAPE_CHANGED_CAP = 0.75
 
 # --- relation -------------------------------------------------------------------------------------
 
+
 def quantization_of(snapshot: Snapshot) -> tuple[str, str] | None:
     """(method, where) of a quantization the repository carries, from config.json or a quant config file."""
     cfg = snapshot.configs.get("config.json")
     if isinstance(cfg, dict) and isinstance(cfg.get("quantization_config"), dict):
         q = cfg["quantization_config"]
-        method = str(q.get("quant_method") or q.get("quant_algo") or ("bitsandbytes" if "load_in_4bit" in q or "load_in_8bit" in q else "unknown"))
+        method = str(
+            q.get("quant_method")
+            or q.get("quant_algo")
+            or ("bitsandbytes" if "load_in_4bit" in q or "load_in_8bit" in q else "unknown")
+        )
         return method.lower(), "config.json quantization_config"
     for name in ("quantize_config.json", "quant_config.json", "hf_quant_config.json"):
         q = snapshot.configs.get(name)
@@ -75,6 +80,7 @@ def infer_relation(snapshot: Snapshot, known: KnownModel | None = None) -> str:
 
 # --- config.json ----------------------------------------------------------------------------------
 
+
 def _config_confidence(score: float, same_shape: bool = False) -> float:
     # Full agreement on a large signature is strong but not proof: another lab could repeat a shape.
     if score >= 0.999:
@@ -103,9 +109,15 @@ def _score_config(observed: dict[str, Any], registry: Registry) -> list[tuple[Kn
     return scored
 
 
-def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what: str = "architecture fields",
-                 declared: tuple[str, ...] = (), vocab: dict[str, str] | None = None,
-                 named: frozenset[str] = frozenset()) -> list[Hit]:
+def _config_hits(
+    label: str,
+    observed: dict[str, Any],
+    registry: Registry,
+    what: str = "architecture fields",
+    declared: tuple[str, ...] = (),
+    vocab: dict[str, str] | None = None,
+    named: frozenset[str] = frozenset(),
+) -> list[Hit]:
     """One hit: a config derives from one architecture, so only the best match (or its tie set) is a candidate.
 
     `vocab` (model id -> identical|extended|different, from the tokenizer) splits a set of config-identical
@@ -130,14 +142,18 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
     # Prose is free text ("beats models fine-tuned from X" names X too), so a named model takes over
     # only as the near twin of the best match: it differs from the config in token ids alone, and the
     # best match stays listed as the alternative.
-    preferred = [t for t in scored if t[0].id in declared] or \
-        [t for t in scored if t[0].id in named and set(t[3]) <= TOKEN_ID_FIELDS]
+    preferred = [t for t in scored if t[0].id in declared] or [
+        t for t in scored if t[0].id in named and set(t[3]) <= TOKEN_ID_FIELDS
+    ]
     displaced = None
     for t in preferred:
         if t[1] >= best - CONFIG_MARGIN and not shape_differences(t[0].signature, observed):
             if t[0] is not top[0]:
-                note = f"; closest known config: {top[0].id} (same family)" if t[0].family == top[0].family \
+                note = (
+                    f"; closest known config: {top[0].id} (same family)"
+                    if t[0].family == top[0].family
                     else f"; closest known config: {top[0].id}"
+                )
                 if t[0].id not in declared:
                     displaced = top[0]
                 top, ties = t, [t]
@@ -163,11 +179,15 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
         # the config alone says "possibly derived".
         cap = min(cap or 1.0, SHAPE_CHANGED_CAP)
         if "vocab_size" in raised_fields(known.signature, observed):
-            text += (f"; vocabulary size {seen_vocab} instead of {known.signature.get('vocab_size')}: an extension "
-                     "only if the tokenizer keeps the base vocabulary as its prefix")
+            text += (
+                f"; vocabulary size {seen_vocab} instead of {known.signature.get('vocab_size')}: an extension "
+                "only if the tokenizer keeps the base vocabulary as its prefix"
+            )
         else:
-            text += (f"; vocabulary size {seen_vocab} instead of {known.signature.get('vocab_size')}: an own "
-                     "vocabulary on the same shape is not evidence of derivation on its own")
+            text += (
+                f"; vocabulary size {seen_vocab} instead of {known.signature.get('vocab_size')}: an own "
+                "vocabulary on the same shape is not evidence of derivation on its own"
+            )
     if known.shape_shared:
         cap = min(cap or 1.0, SHARED_SHAPE_CAP)
         text += f"; not proof on its own: {known.shape_shared}"
@@ -175,8 +195,10 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
     if displaced is not None:
         hit.alternatives = [displaced.id]
         if displaced.license != known.license:
-            hit.notes.append(f"if the base is {displaced.id} (whose config this repeats exactly), its license "
-                             f"{displaced.license} applies instead: {duties_of(displaced.license)}")
+            hit.notes.append(
+                f"if the base is {displaced.id} (whose config this repeats exactly), its license "
+                f"{displaced.license} applies instead: {duties_of(displaced.license)}"
+            )
     if len(ties) > 1:
         members = [t[0] for t in ties]
         hit.alternatives = [m.id for m in members[1:]]
@@ -184,17 +206,24 @@ def _config_hits(label: str, observed: dict[str, Any], registry: Registry, what:
         hit.notes.append(f"same config as {others}")
         if len({m.license for m in members}) > 1:
             implied = [f"{lic}: {duties_of(lic)}" for lic in sorted({m.license for m in members})]
-            hit.notes.append("if the base is another member of that set, its license applies instead; "
-                             "what each asks of a derivative: " + "; ".join(implied))
+            hit.notes.append(
+                "if the base is another member of that set, its license applies instead; "
+                "what each asks of a derivative: " + "; ".join(implied)
+            )
     return [hit]
 
 
 _DUTY_WORDS = {
-    "license-copy": "ship its license text", "copyright": "keep its copyright lines",
-    "notice-text": "carry its Notice line", "notice-file": "carry the upstream NOTICE",
-    "attribution": "display its attribution", "name-prefix": "begin the model name with its prefix",
-    "use-restrictions": "pass on its use restrictions", "usage-threshold": "a separate license above a user count",
-    "same-license": "stay under the same license", "modification-notice": "mark modified files",
+    "license-copy": "ship its license text",
+    "copyright": "keep its copyright lines",
+    "notice-text": "carry its Notice line",
+    "notice-file": "carry the upstream NOTICE",
+    "attribution": "display its attribution",
+    "name-prefix": "begin the model name with its prefix",
+    "use-restrictions": "pass on its use restrictions",
+    "usage-threshold": "a separate license above a user count",
+    "same-license": "stay under the same license",
+    "modification-notice": "mark modified files",
     "regional-restriction": "respect its regional limits",
 }
 
@@ -221,6 +250,7 @@ def duties_of(license_id: str) -> str:
 
 # --- tokenizer ------------------------------------------------------------------------------------
 
+
 def _tokenizer_hits(snapshot: Snapshot, registry: Registry) -> tuple[list[Hit], dict[str, str]]:
     """Hits, and model id -> identical|extended|different for every known model with a fingerprint."""
     art = snapshot.artifacts
@@ -229,8 +259,11 @@ def _tokenizer_hits(snapshot: Snapshot, registry: Registry) -> tuple[list[Hit], 
         return [], vocab
     fingerprints = any(known.tokenizer.get("vocab_sha256") for known in registry)
     tokens = (art.vocab_tokens if fingerprints else []) or art.gguf_tokens
-    where = "tokenizer.json" if fingerprints and art.load_tokenizer and art.vocab_tokens else \
-        (sorted(art.gguf)[0] if art.gguf else art.tokenizer_path or "tokenizer")
+    where = (
+        "tokenizer.json"
+        if fingerprints and art.load_tokenizer and art.vocab_tokens
+        else (sorted(art.gguf)[0] if art.gguf else art.tokenizer_path or "tokenizer")
+    )
     hits: list[Hit] = []
     if tokens:
         for known in registry:
@@ -247,16 +280,29 @@ def _tokenizer_hits(snapshot: Snapshot, registry: Registry) -> tuple[list[Hit], 
                 hits.append(Hit(known.id, 0.7, f"{where}: {sentence} of {known.id}"))
             elif kind == "different" and known.tokenizer.get("vocab_size") == len(tokens):
                 # Same size, other tokens: an own vocabulary. Keeps a shape match from becoming an accusation.
-                hits.append(Hit(known.id, 0.0, f"{where}: {sentence} than {known.id}: an own vocabulary, not derived from it",
-                                cap=0.45))
+                hits.append(
+                    Hit(
+                        known.id,
+                        0.0,
+                        f"{where}: {sentence} than {known.id}: an own vocabulary, not derived from it",
+                        cap=0.45,
+                    )
+                )
     markers = (art.tokenizer or {}).get("markers") or []
     if markers:
         hint = sorted({MARKERS[m] for m in markers})
-        hits.append(Hit("", 0.0, f"{art.tokenizer_path}: chat/special tokens {', '.join(markers[:4])} ({'; '.join(hint)} convention)"))
+        hits.append(
+            Hit(
+                "",
+                0.0,
+                f"{art.tokenizer_path}: chat/special tokens {', '.join(markers[:4])} ({'; '.join(hint)} convention)",
+            )
+        )
     return hits, vocab
 
 
 # --- combination ----------------------------------------------------------------------------------
+
 
 def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate]:
     hits: list[Hit] = []
@@ -304,14 +350,16 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
         if known and marker_lines:
             evidence += marker_lines
         alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
-        out.append(Candidate(
-            model=model_id,
-            family=known.family if known else None,
-            relation=relation,
-            declared=declared,
-            confidence=round(conf, 4),
-            license=known.license if known else None,
-            evidence=evidence,
-            alternatives=alternatives,
-        ))
+        out.append(
+            Candidate(
+                model=model_id,
+                family=known.family if known else None,
+                relation=relation,
+                declared=declared,
+                confidence=round(conf, 4),
+                license=known.license if known else None,
+                evidence=evidence,
+                alternatives=alternatives,
+            )
+        )
     return sorted(out, key=lambda c: (-c.confidence, c.model))

@@ -20,7 +20,11 @@ _FIRST_EXPERT_GATE = re.compile(r"layers\.\d+\.mlp\.experts\.0\.gate_proj\.weigh
 
 
 def _dims(shape: Any, n: int) -> list[int] | None:
-    if isinstance(shape, list) and len(shape) == n and all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
+    if (
+        isinstance(shape, list)
+        and len(shape) == n
+        and all(isinstance(d, int) and not isinstance(d, bool) for d in shape)
+    ):
         return shape
     return None
 
@@ -90,17 +94,34 @@ def weights_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
         keys = [k for k in observed if k in sig]
         if len(keys) < WEIGHTS_HEADER_MIN_FIELDS:
             continue
-        layers_ok = lambda k: k == "num_hidden_layers" and observed[k] in (sig[k], sig[k] + (sig.get("num_nextn_predict_layers") or 0))  # noqa: E731
-        equal = [k for k in keys if observed[k] == sig[k] or layers_ok(k)]
+        # A checkpoint may store its multi-token-prediction layers beside the main stack.
+        layers = (
+            sig.get("num_hidden_layers"),
+            (sig.get("num_hidden_layers") or 0) + (sig.get("num_nextn_predict_layers") or 0),
+        )
+        equal = [k for k in keys if observed[k] == sig[k] or (k == "num_hidden_layers" and observed[k] in layers)]
         if len(equal) != len(keys):
             continue
         # Shapes alone are weaker than a config: same dims are also what an independent model of that size has.
         conf = 0.6 if len(keys) < 5 else 0.7
-        shown = [f"{k} {observed[k]}" + (" (incl. the multi-token-prediction layer)"
-                                          if k == "num_hidden_layers" and observed[k] != sig[k] else "")
-                 for k in sorted(keys)]
-        hits.append(Hit(known.id, conf, f"safetensors headers ({n_files} file(s), {len(tensors)} tensors): "
-                                        + ", ".join(shown) + " as in its config"))
+        shown = [
+            f"{k} {observed[k]}"
+            + (
+                " (incl. the multi-token-prediction layer)"
+                if k == "num_hidden_layers" and observed[k] != sig[k]
+                else ""
+            )
+            for k in sorted(keys)
+        ]
+        hits.append(
+            Hit(
+                known.id,
+                conf,
+                f"safetensors headers ({n_files} file(s), {len(tensors)} tensors): "
+                + ", ".join(shown)
+                + " as in its config",
+            )
+        )
     return hits
 
 
@@ -109,12 +130,21 @@ def _gguf_config(meta: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(arch, str):
         return {}
     table = {
-        "embedding_length": "hidden_size", "block_count": "num_hidden_layers", "feed_forward_length": "intermediate_size",
-        "attention.head_count": "num_attention_heads", "attention.head_count_kv": "num_key_value_heads",
-        "context_length": "max_position_embeddings", "rope.freq_base": "rope_theta", "expert_count": "num_local_experts",
-        "expert_used_count": "num_experts_per_tok", "attention.layer_norm_rms_epsilon": "rms_norm_eps",
-        "vocab_size": "vocab_size", "attention.kv_lora_rank": "kv_lora_rank", "attention.q_lora_rank": "q_lora_rank",
-        "expert_feed_forward_length": "moe_intermediate_size", "expert_shared_count": "n_shared_experts",
+        "embedding_length": "hidden_size",
+        "block_count": "num_hidden_layers",
+        "feed_forward_length": "intermediate_size",
+        "attention.head_count": "num_attention_heads",
+        "attention.head_count_kv": "num_key_value_heads",
+        "context_length": "max_position_embeddings",
+        "rope.freq_base": "rope_theta",
+        "expert_count": "num_local_experts",
+        "expert_used_count": "num_experts_per_tok",
+        "attention.layer_norm_rms_epsilon": "rms_norm_eps",
+        "vocab_size": "vocab_size",
+        "attention.kv_lora_rank": "kv_lora_rank",
+        "attention.q_lora_rank": "q_lora_rank",
+        "expert_feed_forward_length": "moe_intermediate_size",
+        "expert_shared_count": "n_shared_experts",
     }
     cfg = {hf: meta[f"{arch}.{key}"] for key, hf in table.items() if f"{arch}.{key}" in meta}
     if "num_local_experts" in cfg:
@@ -139,7 +169,9 @@ def gguf_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
             continue
         score, equal, _ = compare({k: known.signature[k] for k in keys}, cfg)
         if score >= 0.999:
-            hits.append(Hit(known.id, 0.7, f"{rel}: GGUF metadata {len(equal)} of {len(keys)} architecture values equal"))
+            hits.append(
+                Hit(known.id, 0.7, f"{rel}: GGUF metadata {len(equal)} of {len(keys)} architecture values equal")
+            )
     return hits
 
 
@@ -151,7 +183,9 @@ def attach(shape_hits: list[Hit], hits: list[Hit], registry: Registry) -> list[H
     """
     if not shape_hits:
         return []
-    named = {(registry.get(h.model).id if registry.get(h.model) else h.model) for h in hits if h.score > 0 or h.declared}
+    named = {
+        (registry.get(h.model).id if registry.get(h.model) else h.model) for h in hits if h.score > 0 or h.declared
+    }
     named |= {a for h in hits for a in h.alternatives}
     support = [h for h in shape_hits if h.model in named]
     if support:

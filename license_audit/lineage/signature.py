@@ -86,18 +86,43 @@ FIELD_WEIGHTS: dict[str, float] = {
 }
 
 # The fields that fix tensor shapes: a fine-tune keeps them; a different value means different weights.
-SHAPE_FIELDS = frozenset({
-    "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
-    "head_dim", "num_experts", "n_routed_experts", "num_local_experts", "n_shared_experts",
-    "moe_intermediate_size", "shared_expert_intermediate_size", "first_k_dense_replace", "kv_lora_rank",
-    "q_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "index_n_heads", "index_head_dim",
-})
+SHAPE_FIELDS = frozenset(
+    {
+        "hidden_size",
+        "intermediate_size",
+        "num_hidden_layers",
+        "num_attention_heads",
+        "num_key_value_heads",
+        "head_dim",
+        "num_experts",
+        "n_routed_experts",
+        "num_local_experts",
+        "n_shared_experts",
+        "moe_intermediate_size",
+        "shared_expert_intermediate_size",
+        "first_k_dense_replace",
+        "kv_lora_rank",
+        "q_lora_rank",
+        "qk_nope_head_dim",
+        "qk_rope_head_dim",
+        "v_head_dim",
+        "index_n_heads",
+        "index_head_dim",
+    }
+)
 
 # Fields that derivation work raises (vocabulary extension, context extension); credit kept for larger values.
-EXTENDABLE_FIELDS = frozenset({
-    "vocab_size", "max_position_embeddings", "rope_theta", "rope_scaling", "sliding_window",
-    "original_max_position_embeddings", "max_window_layers",
-})
+EXTENDABLE_FIELDS = frozenset(
+    {
+        "vocab_size",
+        "max_position_embeddings",
+        "rope_theta",
+        "rope_scaling",
+        "sliding_window",
+        "original_max_position_embeddings",
+        "max_window_layers",
+    }
+)
 EXTENSION_CREDIT = 0.75
 
 # Special-token ids move when a chat template or tokenizer is adapted; a change keeps half the credit.
@@ -117,11 +142,26 @@ KEY_ALIASES: dict[str, str] = {
     "experts_per_token": "num_experts_per_tok",
 }
 
-NOISE_KEYS = frozenset({
-    "transformers_version", "torch_dtype", "dtype", "_name_or_path", "quantization_config", "use_cache",
-    "auto_map", "initializer_range", "pretraining_tp", "attention_dropout", "ep_size", "output_router_logits",
-    "router_aux_loss_coef", "_attn_implementation", "task_specific_params", "compression_config",
-})
+NOISE_KEYS = frozenset(
+    {
+        "transformers_version",
+        "torch_dtype",
+        "dtype",
+        "_name_or_path",
+        "quantization_config",
+        "use_cache",
+        "auto_map",
+        "initializer_range",
+        "pretraining_tp",
+        "attention_dropout",
+        "ep_size",
+        "output_router_logits",
+        "router_aux_loss_coef",
+        "_attn_implementation",
+        "task_specific_params",
+        "compression_config",
+    }
+)
 
 
 def _norm(value: Any) -> Any:
@@ -191,8 +231,9 @@ def normalized(observed: dict[str, Any]) -> dict[str, Any]:
     return {k: _norm(v) for k, v in canonical(observed).items()}
 
 
-def compare(known: dict[str, Any], observed: dict[str, Any],
-            variants: dict[str, list[Any]] | None = None) -> tuple[float, list[str], list[str]]:
+def compare(
+    known: dict[str, Any], observed: dict[str, Any], variants: dict[str, list[Any]] | None = None
+) -> tuple[float, list[str], list[str]]:
     """Weighted share of the known signature's fields that the observed config repeats.
 
     Returns (score, equal fields, differing fields). A field the observed config lacks counts as
@@ -202,8 +243,9 @@ def compare(known: dict[str, Any], observed: dict[str, Any],
     return compare_normalized(known, normalized(observed), variants)
 
 
-def compare_normalized(known: dict[str, Any], observed: dict[str, Any],
-                       variants: dict[str, list[Any]] | None = None) -> tuple[float, list[str], list[str]]:
+def compare_normalized(
+    known: dict[str, Any], observed: dict[str, Any], variants: dict[str, list[Any]] | None = None
+) -> tuple[float, list[str], list[str]]:
     """compare() for a config already passed through normalized()."""
     variants = variants or {}
     total = 0.0
@@ -240,5 +282,11 @@ def shape_differences(known: dict[str, Any], observed: dict[str, Any]) -> list[s
 def raised_fields(known: dict[str, Any], observed: dict[str, Any]) -> set[str]:
     """Extendable fields the observed config raised above the known value (vocabulary or context extended)."""
     observed = canonical(observed)
-    return {k for k in known if k in EXTENDABLE_FIELDS and k in observed
-            and _norm(observed[k]) != known[k] and _extended(k, known[k], _norm(observed[k]))}
+    return {
+        k
+        for k in known
+        if k in EXTENDABLE_FIELDS
+        and k in observed
+        and _norm(observed[k]) != known[k]
+        and _extended(k, known[k], _norm(observed[k]))
+    }

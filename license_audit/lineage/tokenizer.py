@@ -84,20 +84,24 @@ def markers_in(*texts: str | None) -> list[str]:
     return sorted(found)
 
 
-def fingerprint(tokenizer_json: dict[str, Any] | None, tokenizer_config: dict[str, Any] | None = None) -> dict[str, Any]:
+def fingerprint(
+    tokenizer_json: dict[str, Any] | None, tokenizer_config: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The fingerprint stored in the registry (tokenizer:) and computed for an audited repo."""
     fp: dict[str, Any] = {}
     if isinstance(tokenizer_json, dict):
         base, full, special = token_lists(tokenizer_json)
         model = tokenizer_json.get("model")
-        fp.update({
-            "type": str(model.get("type")) if isinstance(model, dict) and model.get("type") else None,
-            "vocab_size": len(base),
-            "vocab_sha256": vocab_hash(base),
-            "size": len(full),
-            "sha256": vocab_hash(full),
-            "special_tokens": special[:64],
-        })
+        fp.update(
+            {
+                "type": str(model.get("type")) if isinstance(model, dict) and model.get("type") else None,
+                "vocab_size": len(base),
+                "vocab_sha256": vocab_hash(base),
+                "size": len(full),
+                "sha256": vocab_hash(full),
+                "special_tokens": special[:64],
+            }
+        )
     template = None
     if isinstance(tokenizer_config, dict):
         tpl = tokenizer_config.get("chat_template")
@@ -105,8 +109,13 @@ def fingerprint(tokenizer_json: dict[str, Any] | None, tokenizer_config: dict[st
             tpl = " ".join(str(t.get("template", "")) for t in tpl if isinstance(t, dict))
         template = tpl if isinstance(tpl, str) else None
         if "special_tokens" not in fp and isinstance(tokenizer_config.get("added_tokens_decoder"), dict):
-            special = sorted({str(t.get("content")) for t in tokenizer_config["added_tokens_decoder"].values()
-                              if isinstance(t, dict) and t.get("special") and t.get("content")})
+            special = sorted(
+                {
+                    str(t.get("content"))
+                    for t in tokenizer_config["added_tokens_decoder"].values()
+                    if isinstance(t, dict) and t.get("special") and t.get("content")
+                }
+            )
             if special:
                 fp["special_tokens"] = special[:64]
         for key in ("bos_token", "eos_token"):

@@ -24,8 +24,17 @@ MAX_TENSORS = 512  # tensors compared at most (evenly spread over the sorted nam
 DERIVED_AT = 0.9
 POSSIBLE_AT = 0.5
 INDEPENDENT_BELOW = 0.2
-_DTYPES = {"F64": ("<f8", 8), "F32": ("<f4", 4), "F16": ("<f2", 2), "BF16": ("<u2", 2), "I8": ("i1", 1),
-           "U8": ("u1", 1), "F8_E4M3": ("u1", 1), "I16": ("<i2", 2), "I32": ("<i4", 4)}
+_DTYPES = {
+    "F64": ("<f8", 8),
+    "F32": ("<f4", 4),
+    "F16": ("<f2", 2),
+    "BF16": ("<u2", 2),
+    "I8": ("i1", 1),
+    "U8": ("u1", 1),
+    "F8_E4M3": ("u1", 1),
+    "I16": ("<i2", 2),
+    "I32": ("<i4", 4),
+}
 
 
 @record
@@ -73,9 +82,11 @@ class WeightComparison:
         if self.similarity is None:
             return f"weights: no tensor of {self.against} could be compared"
         low = min(layer["similarity"] for layer in self.layers) if self.layers else self.similarity
-        return (f"weights: {self.tensors_compared} tensors sampled against {self.against} "
-                f"({self.bytes_read // 1024} KiB read), median correlation {self.similarity:.3f}, "
-                f"lowest layer {low:.3f}: {self.verdict}")
+        return (
+            f"weights: {self.tensors_compared} tensors sampled against {self.against} "
+            f"({self.bytes_read // 1024} KiB read), median correlation {self.similarity:.3f}, "
+            f"lowest layer {low:.3f}: {self.verdict}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -125,7 +136,7 @@ def _fp8_e4m3_table():
     sign = np.where(b & 0x80, -1.0, 1.0)
     exp = (b >> 3) & 0xF
     man = (b & 0x7).astype(np.float64)
-    val = np.where(exp == 0, man / 8.0 * 2.0 ** -6, (1 + man / 8.0) * 2.0 ** (exp.astype(np.float64) - 7))
+    val = np.where(exp == 0, man / 8.0 * 2.0**-6, (1 + man / 8.0) * 2.0 ** (exp.astype(np.float64) - 7))
     val = np.where((exp == 0xF) & ((b & 0x7) == 0x7), 0.0, val)  # NaN code: neutral
     return (sign * val).astype(np.float32)
 
@@ -160,7 +171,7 @@ def _sample(ref: TensorRef, rows: int | None, maps: dict) -> tuple[Any, int]:
     read = 0
     for s in starts:
         a = ref.start + s * size
-        raw = bytes(mm[a:a + chunk * size])
+        raw = bytes(mm[a : a + chunk * size])
         read += len(raw)
         parts.append(_as_float(raw, ref.dtype))
     return np.concatenate(parts), read
@@ -229,6 +240,8 @@ def compare_checkpoints(target: Path, base: Path, label: str | None = None) -> W
     if scores:
         result.similarity = float(np.median(scores))
         key = lambda k: (k == "other", int(k) if k.isdigit() else 0)  # noqa: E731
-        result.layers = [{"layer": k, "tensors": len(v), "similarity": round(float(np.median(v)), 4)}
-                         for k, v in sorted(per_layer.items(), key=lambda kv: key(kv[0]))]
+        result.layers = [
+            {"layer": k, "tensors": len(v), "similarity": round(float(np.median(v)), 4)}
+            for k, v in sorted(per_layer.items(), key=lambda kv: key(kv[0]))
+        ]
     return result

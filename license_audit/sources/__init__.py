@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from license_audit.errors import TargetError
 from license_audit.records import field, record
@@ -55,8 +55,11 @@ def parse_hub_spec(spec: str) -> tuple[str, str | None]:
     body = spec[3:]
     repo, at, rev = body.partition("@")
     parts = repo.split("/")
-    if (len(parts) != 2 or not all(_HUB_PART.match(p) for p in parts)
-            or (at and (not rev or "@" in rev or any(c.isspace() for c in rev)))):
+    if (
+        len(parts) != 2
+        or not all(_HUB_PART.match(p) for p in parts)
+        or (at and (not rev or "@" in rev or any(c.isspace() for c in rev)))
+    ):
         raise TargetError(f"{spec}: a Hub target is hf:OWNER/NAME or hf:OWNER/NAME@REVISION")
     return repo, (rev or None)
 

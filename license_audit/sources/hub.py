@@ -77,34 +77,44 @@ def hub_errors(repo_id: str, revision: str | None, what: str = ""):
     try:
         yield
     except e.GatedRepoError:
-        raise TargetError(f"{spec}: gated repository; accept its conditions on the Hub and set HF_TOKEN "
-                          f"to a token of an account with access") from None
+        raise TargetError(
+            f"{spec}: gated repository; accept its conditions on the Hub and set HF_TOKEN "
+            f"to a token of an account with access"
+        ) from None
     except e.RevisionNotFoundError:
         raise TargetError(f"{spec}: revision '{revision or 'main'}' not found on the Hub") from None
     except e.RepositoryNotFoundError:
-        raise TargetError(f"{spec}: repository not found on the Hub (or private: set HF_TOKEN to a token "
-                          f"with access)") from None
+        raise TargetError(
+            f"{spec}: repository not found on the Hub (or private: set HF_TOKEN to a token with access)"
+        ) from None
     except e.DisabledRepoError:
         raise TargetError(f"{spec}: the repository is disabled on the Hub") from None
     except e.RemoteEntryNotFoundError:
         raise TargetError(f"{spec}: {what or 'a listed file'} is missing on the Hub") from None
     except e.HfHubHTTPError as exc:
         status = exc.response.status_code if getattr(exc, "response", None) is not None else "?"
-        raise TargetError(f"{spec}: the Hub answered HTTP {status}{f' for {what}' if what else ''}; "
-                          f"try again later or use --offline with a cached snapshot") from None
+        raise TargetError(
+            f"{spec}: the Hub answered HTTP {status}{f' for {what}' if what else ''}; "
+            f"try again later or use --offline with a cached snapshot"
+        ) from None
     except e.OfflineModeIsEnabled:
-        raise TargetError(f"{spec}: huggingface_hub is in offline mode; use --offline to audit the cached "
-                          f"snapshot") from None
+        raise TargetError(
+            f"{spec}: huggingface_hub is in offline mode; use --offline to audit the cached snapshot"
+        ) from None
     except TargetError:
         raise
     except Exception as exc:
         if isinstance(exc, (ConnectionError, TimeoutError)) or type(exc).__module__.split(".")[0].startswith("httpx"):
             where = _endpoint() or "https://huggingface.co"
-            raise TargetError(f"{spec}: cannot reach the Hub at {where} ({type(exc).__name__}); "
-                              f"use --offline to audit a cached snapshot") from None
+            raise TargetError(
+                f"{spec}: cannot reach the Hub at {where} ({type(exc).__name__}); "
+                f"use --offline to audit a cached snapshot"
+            ) from None
         if isinstance(exc, OSError):  # the local cache (HF_HUB_CACHE) cannot be written or read
-            raise TargetError(f"{spec}: local file error in the Hugging Face cache: "
-                              f"{exc.strerror or exc} ({exc.filename or 'HF_HUB_CACHE'})") from None
+            raise TargetError(
+                f"{spec}: local file error in the Hugging Face cache: "
+                f"{exc.strerror or exc} ({exc.filename or 'HF_HUB_CACHE'})"
+            ) from None
         raise
 
 
@@ -121,10 +131,9 @@ def open_online(repo_id: str, revision: str | None, history: bool = True):
     from huggingface_hub import hf_hub_download
     from huggingface_hub.file_download import REGEX_COMMIT_HASH
     from huggingface_hub.hf_api import RepoFile
+    from huggingface_hub.utils import disable_progress_bars
 
     from license_audit.sources import Target
-
-    from huggingface_hub.utils import disable_progress_bars
 
     disable_progress_bars()  # a report on stdout, one error line on stderr: no per-file bars
     api = _api()
@@ -136,8 +145,14 @@ def open_online(repo_id: str, revision: str | None, history: bool = True):
     sizes = {e.path: (e.size or 0) for e in entries if isinstance(e, RepoFile)}
     notes = [f"hub: audited {repo_id} at commit {sha} ({revision or 'main'})"]
     tmp = _temp_folder("license-audit-hub-")
-    target = Target(TargetInfo("hub", repo_id, sha), tmp, repo_id.split("/", 1)[1], notes=notes,
-                    remote_files=files, cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True))
+    target = Target(
+        TargetInfo("hub", repo_id, sha),
+        tmp,
+        repo_id.split("/", 1)[1],
+        notes=notes,
+        remote_files=files,
+        cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True),
+    )
     try:
         skipped = []
         # The first file is fetched through the symbolic revision (main, a tag) so that the cache records
@@ -160,7 +175,9 @@ def open_online(repo_id: str, revision: str | None, history: bool = True):
                     local = hf_hub_download(repo_id, rel, revision=sha, endpoint=_endpoint())
             _copy_capped(Path(local), tmp / rel)
         if skipped:
-            notes.append(f"hub: not downloaded (larger than {MAX_SMALL_FILE // (1024 * 1024)} MB): {', '.join(skipped)}")
+            notes.append(
+                f"hub: not downloaded (larger than {MAX_SMALL_FILE // (1024 * 1024)} MB): {', '.join(skipped)}"
+            )
         target.safetensors = _remote_safetensors(api, repo_id, sha, files, notes)
     except BaseException:
         target.close()
@@ -240,14 +257,21 @@ def hub_history(api, repo_id: str, sha: str, bound: int = HUB_HISTORY_COMMITS) -
     if complete:
         hist.notes.append(f"history: all {total} Hub commits compared")
     else:
-        hist.notes.append(f"history: the newest {bound} of {total} Hub commits compared (bound {bound}); "
-                          f"changes in older commits are not seen")
+        hist.notes.append(
+            f"history: the newest {bound} of {total} Hub commits compared (bound {bound}); "
+            f"changes in older commits are not seen"
+        )
     trees: list[dict[str, str]] = []
     with hub_errors(repo_id, sha, "commit trees"):
         for c in window:
             entries = api.list_repo_tree(repo_id, revision=c.commit_id, recursive=True)
-            trees.append({e.path: (e.blob_id or "") for e in entries
-                          if isinstance(e, RepoFile) and _safe_rel(e.path) and is_tracked_path(e.path)})
+            trees.append(
+                {
+                    e.path: (e.blob_id or "")
+                    for e in entries
+                    if isinstance(e, RepoFile) and _safe_rel(e.path) and is_tracked_path(e.path)
+                }
+            )
     changes: list[Change] = []
     for i, c in enumerate(window):
         if i == 0 and not complete:
@@ -256,8 +280,11 @@ def hub_history(api, repo_id: str, sha: str, bound: int = HUB_HISTORY_COMMITS) -
             hist.boundary.add(c.commit_id)
             date = c.created_at.isoformat() if c.created_at else ""
             for path in sorted(trees[0]):
-                changes.append(Change(c.commit_id, ", ".join(c.authors or []), date, "A", path, None, None,
-                                      f"{c.commit_id}:{path}"))
+                changes.append(
+                    Change(
+                        c.commit_id, ", ".join(c.authors or []), date, "A", path, None, None, f"{c.commit_id}:{path}"
+                    )
+                )
             continue
         prev_tree = trees[i - 1] if i > 0 else {}
         prev_commit = window[i - 1].commit_id if i > 0 else None
@@ -311,8 +338,10 @@ def open_cached(repo_id: str, revision: str | None):
     cache = Path(constants.HF_HUB_CACHE)
     storage = cache / repo_folder_name(repo_id=repo_id, repo_type="model")
     if not storage.is_dir():
-        raise TargetError(f"{spec}: not in the local Hugging Face cache ({cache}); audit it once online or "
-                          f"download it with `hf download {repo_id}`")
+        raise TargetError(
+            f"{spec}: not in the local Hugging Face cache ({cache}); audit it once online or "
+            f"download it with `hf download {repo_id}`"
+        )
     rev = revision or "main"
     if REGEX_COMMIT_HASH.fullmatch(rev) and (storage / "snapshots" / rev).is_dir():
         sha, via = rev, "commit"
@@ -326,11 +355,18 @@ def open_cached(repo_id: str, revision: str | None):
     if not REGEX_COMMIT_HASH.fullmatch(sha) or not snap.is_dir():
         raise TargetError(f"{spec}: the cached {via} points at {sha[:40]!r}, which has no snapshot folder")
 
-    notes = [f"offline: audited the cached snapshot {sha} ({via}) of {repo_id}; files that are not in the "
-             f"cache were not audited, and history is not available offline"]
+    notes = [
+        f"offline: audited the cached snapshot {sha} ({via}) of {repo_id}; files that are not in the "
+        f"cache were not audited, and history is not available offline"
+    ]
     tmp = _temp_folder("license-audit-cache-")
-    target = Target(TargetInfo("hub", repo_id, sha), tmp, repo_id.split("/", 1)[1], notes=notes,
-                    cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True))
+    target = Target(
+        TargetInfo("hub", repo_id, sha),
+        tmp,
+        repo_id.split("/", 1)[1],
+        notes=notes,
+        cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True),
+    )
     try:
         files, headers = _materialise_snapshot(snap, storage, tmp, notes)
     except BaseException:
