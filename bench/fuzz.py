@@ -190,11 +190,11 @@ def seeds_gguf(tmp: Path) -> list[bytes]:
 
 def optional_targets():
     """Parsers of weights, tokenizers and the policy file (lineage and policy modules)."""
+    from license_audit.artifacts import gguf_metadata, read_safetensors_header, tensor_entries
     from license_audit.errors import InputError
-    from license_audit.lineage.artifacts import gguf_metadata, read_safetensors_header, tensor_entries
-    from license_audit.lineage.tokenizer import fingerprint
     from license_audit.policy import parse_policy
     from license_audit.safeio import JSONProblem, decode_text, parse_json
+    from license_audit.tokenizer import fingerprint
 
     tmp = Path(tempfile.mkdtemp(prefix="fuzz-"))
     scratch = tmp / "input.bin"

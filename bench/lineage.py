@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from license_audit.crawl import crawl  # noqa: E402
 from license_audit.lineage import find_lineage  # noqa: E402
-from license_audit.lineage.build import load_sources, repo_id_of  # noqa: E402
 from license_audit.registry import load_registry  # noqa: E402
+from license_audit.registry_build import load_sources, repo_id_of  # noqa: E402
 
 SHARED = next(
     (

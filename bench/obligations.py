@@ -17,7 +17,7 @@ import yaml
 
 from license_audit.audit import AuditOptions, run_audit
 from license_audit.catalog import load_catalog
-from license_audit.checks.ids import KIND_RULES
+from license_audit.rule_ids import KIND_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 30

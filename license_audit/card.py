@@ -11,7 +11,7 @@ from license_audit.records import field, record
 from license_audit.safeio import load_yaml, yaml_error_line
 
 # Same shape as huggingface_hub.repocard.REGEX_YAML_BLOCK: front matter must open the file.
-_FRONT_MATTER = re.compile(r"\A\ufeff?(\s*---[ \t]*\r?\n)([\s\S]*?)(\r?\n---[ \t]*(?:\r?\n|$))")
+FRONT_MATTER = re.compile(r"\A\ufeff?(\s*---[ \t]*\r?\n)([\s\S]*?)(\r?\n---[ \t]*(?:\r?\n|$))")
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
 
@@ -96,7 +96,7 @@ _TEXT_KEYS = ("license", "license_name", "license_link", "model_name", "base_mod
 
 def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
     card = ModelCard(path=path)
-    m = _FRONT_MATTER.match(text)
+    m = FRONT_MATTER.match(text)
     if not m:
         card.body = text
         if re.match(r"\A\ufeff?---[ \t]*\r?\n", text):

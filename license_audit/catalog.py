@@ -7,7 +7,6 @@ derivative owes (`obligations`, `derivatives`). Adding a license is adding a fil
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 
 from license_audit.errors import InputError
+from license_audit.index import Index
 from license_audit.records import field, record
 from license_audit.resources import rules_dir
 from license_audit.safeio import load_rules_yaml, yaml_error_line
@@ -74,38 +74,24 @@ class License:
         return [o for o in self.obligations if o.kind == kind]
 
 
-class Catalog:
-    def __init__(self, licenses: Iterable[License]):
-        self._by_id: dict[str, License] = {}
-        self._alias: dict[str, str] = {}
-        for lic in licenses:
-            self.add(lic)
+def _norm(key: str) -> str:
+    return key.strip().lower().replace("_", "-").replace(" ", "-")
 
-    def add(self, lic: License) -> None:
-        # Later catalogs (--rules DIR) override built-in entries with the same id.
-        self._by_id[lic.id] = lic
-        for key in [lic.id, lic.spdx, *lic.aliases]:
-            self._alias[_norm(key)] = lic.id
 
-    def __iter__(self):
-        return iter(sorted(self._by_id.values(), key=lambda lic: lic.id))
+class Catalog(Index[License]):
+    """Licenses by id, SPDX id or alias (compared without case, `_` or spaces)."""
 
-    def __len__(self) -> int:
-        return len(self._by_id)
+    def names_of(self, entry: License) -> list[str]:
+        return [entry.id, entry.spdx, *entry.aliases]
+
+    alias_key = staticmethod(_norm)
 
     def get(self, key: str | None) -> License | None:
-        if not key:
-            return None
-        lic_id = self._alias.get(_norm(key))
-        return self._by_id.get(lic_id) if lic_id else None
+        return self.find(_norm(key)) if key else None
 
     def resolve(self, key: str | None) -> str | None:
         lic = self.get(key)
         return lic.id if lic else None
-
-
-def _norm(key: str) -> str:
-    return key.strip().lower().replace("_", "-").replace(" ", "-")
 
 
 def _obligation(raw: Any, where: str) -> Obligation:

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from license_audit.artifacts import Artifacts, collect
 from license_audit.card import ModelCard, parse_card
 from license_audit.records import field, record
 from license_audit.safeio import (
@@ -117,6 +118,7 @@ CONFIG_NAMES = (
     "hf_quant_config.json",
     "model.safetensors.index.json",
 )
+_README_NAMES = frozenset({"readme.md", "readme"})
 _MAX_LICENSE_DEPTH = 3  # license files deeper than this (vendored code) are not the model's own
 
 
@@ -142,8 +144,8 @@ class Snapshot:
     problems: list[Problem] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the crawl left out, for the report's notes
-    # Lineage artifacts (tokenizer fingerprint, safetensors headers, GGUF metadata, merge config): lineage.artifacts
-    artifacts: Any = None
+    # What lineage compares: tokenizer fingerprint, safetensors headers, GGUF metadata, merge config.
+    artifacts: Artifacts | None = None
     # Parsed safetensors headers, file -> {"__metadata__": {...}, tensor: {"dtype", "shape", "data_offsets"}}
     # (the JSON header of the file as written); filled for Hub targets from get_safetensors_metadata and
     # from cached files offline, so lineage reads one structure whatever the source (issue 5).
@@ -181,14 +183,19 @@ def is_license_file(rel: str) -> bool:
         and not _VERSION_OR_NAME_SUFFIX.fullmatch(suffix)
     ):
         return False
-    if p.name.lower() in {"readme.md", "readme"}:
+    if p.name.lower() in _README_NAMES:  # a README anywhere describes the repository; it is no license text
         return False
     return bool(_LICENSE_NAME.search(p.name))
 
 
+def is_card_path(rel: str) -> bool:
+    """Whether `rel` is the model card: README.md at the top of the repository (any case), as on the Hub."""
+    return rel.lower() == "readme.md"
+
+
 def find_card(files: list[str]) -> str | None:
     for rel in files:
-        if rel.lower() == "readme.md":
+        if is_card_path(rel):
             return rel
     return None
 
@@ -214,7 +221,7 @@ def crawl(
         )
     for rel in bad_names:
         shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        if is_license_file(shown) or shown.lower() == "readme.md":
+        if is_license_file(shown) or is_card_path(shown):
             snap.problems.append(
                 Problem(shown, "has a file name that is not UTF-8; not read", fix="Rename the file to a UTF-8 name.")
             )
@@ -281,8 +288,6 @@ def crawl(
 
 
 def _crawl_artifacts(snap: Snapshot) -> None:
-    from license_audit.lineage.artifacts import collect  # lineage owns what it reads; imported late (cycle)
-
     def read_json(rel: str, limit: int):
         raw = _read_text(snap, rel, limit)
         if raw is None:

@@ -25,6 +25,8 @@ import stat
 import subprocess
 from pathlib import Path
 
+from license_audit.safeio import read_regular
+
 # Configured programs git would otherwise run on the audited repository's behalf.
 SAFE_OPTIONS = ("-c", "core.fsmonitor=false", "-c", "core.pager=cat", "-c", "log.showSignature=false", "--no-pager")
 # Variables git exports to hooks (and people set by hand) that would redirect a command to another repository.
@@ -72,30 +74,7 @@ def top_of(root: Path, prefix: str | None = None) -> Path:
 
 
 MAX_GIT_FILE = 4096
-
-
-def _read_regular(path: Path, limit: int = 512) -> bytes | None:
-    """The first `limit` bytes of `path` when it is a regular file (never through a link, never blocking
-    on a FIFO or a device); None otherwise."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks, left = [], limit
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+MAX_SMALL_FILE = 512  # HEAD, a ref, commondir: one line each
 
 
 def _is_regular(path: Path) -> bool:
@@ -147,7 +126,7 @@ def _locate(top: Path) -> tuple[Path | None, str | None]:
         if not git_dir.is_dir():
             return None, ".git is not a folder"
     elif stat.S_ISREG(st.st_mode):
-        data = _read_regular(dot_git, MAX_GIT_FILE)
+        data = read_regular(dot_git, MAX_GIT_FILE)
         text = None
         try:
             text = data.decode("utf-8").strip() if data is not None else None
@@ -183,7 +162,7 @@ _GIT_FILES = (
 
 
 def _files_problem(git_dir: Path) -> str | None:
-    common = _common_dir(git_dir)
+    common = common_dir(git_dir)
     for base in dict.fromkeys((git_dir, common)):
         for rel in _GIT_FILES:
             path = base / rel
@@ -197,28 +176,31 @@ def _head_problem(git_dir: Path) -> str | None:
     head = git_dir / "HEAD"
     if not _is_regular(head):
         return "its HEAD is missing or not a regular file"
-    data = _read_regular(head)
+    data = read_regular(head, MAX_SMALL_FILE)
     text = data.decode("ascii", "replace").strip() if data is not None else ""
     if text.startswith("ref: "):
         name = text[5:]
         if ".." not in name and name.startswith("refs/"):
-            for base in (git_dir, _common_dir(git_dir)):
+            for base in (git_dir, common_dir(git_dir)):
                 ref = base / name
                 if os.path.lexists(ref) and not _is_regular(ref) and not ref.is_dir():
                     return f"its {name} is not a regular file"
     return None
 
 
-def _common_dir(git_dir: Path) -> Path:
-    data = _read_regular(git_dir / "commondir")
+def common_dir(git_dir: Path) -> Path:
+    """The folder holding the objects and config shared by all worktrees (`commondir`), else git_dir."""
+    data = read_regular(git_dir / "commondir", MAX_SMALL_FILE)
     if data is None:
         return git_dir
     text = data.decode("utf-8", "replace").strip()
     return (git_dir / text).resolve() if text else git_dir
 
 
-def _first_line(data: bytes) -> str:
-    for line in data.decode("utf-8", "replace").splitlines():
+def first_line(data: bytes | str) -> str:
+    """The first non-blank line of a command's output or an error message, stripped."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    for line in text.splitlines():
         if line.strip():
             return line.strip()
     return ""
@@ -264,7 +246,7 @@ class Git:
         except (OSError, subprocess.SubprocessError) as exc:
             raise GitError(None, f"git could not run ({type(exc).__name__})") from None
         if proc.returncode != 0:
-            raise GitError(proc.returncode, _first_line(proc.stderr))
+            raise GitError(proc.returncode, first_line(proc.stderr))
         return proc.stdout
 
     def start_blob_reader(self) -> None:
@@ -359,7 +341,7 @@ def _is_sha(text: str) -> bool:
 def _small(path: Path) -> str | None:
     """A small regular file's text; None for anything else (a FIFO would block, a link may lead out of
     the repository)."""
-    data = _read_regular(path)
+    data = read_regular(path, MAX_SMALL_FILE)
     if data is None:
         return None
     try:

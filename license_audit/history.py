@@ -17,8 +17,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from license_audit.card import _FRONT_MATTER, parse_card
-from license_audit.crawl import is_license_file
+from license_audit.card import FRONT_MATTER, parse_card
+from license_audit.crawl import is_card_path, is_license_file
 from license_audit.records import field, record
 from license_audit.safeio import MAX_TEXT_BYTES, decode_text, looks_binary
 
@@ -133,10 +133,6 @@ def is_tracked_path(rel: str) -> bool:
     return is_card_path(rel) or is_license_file(rel)
 
 
-def is_card_path(rel: str) -> bool:
-    return rel.lower() in ("readme.md", "readme")
-
-
 def text_of_blob(data: bytes) -> str | None:
     data = data[:MAX_TEXT_BYTES]
     if looks_binary(data):
@@ -165,7 +161,7 @@ def card_versions(
             got[i] = None
             text = read(ch.new_ref)
             if text is not None:
-                m = _FRONT_MATTER.match(text)
+                m = FRONT_MATTER.match(text)
                 key = m.group(2) if m else ""
                 if key not in parsed:
                     card = parse_card(text, ch.path)
@@ -308,36 +304,35 @@ def safe_git(repo):
 
 def _is_partial_clone(git_dir: Path) -> bool:
     """A clone made with --filter: its packs from the promisor remote are marked by `.promisor` files."""
-    from license_audit.gitcmd import _common_dir, _read_regular
+    from license_audit.gitcmd import common_dir
+    from license_audit.safeio import read_regular
 
-    common = _common_dir(git_dir)
+    common = common_dir(git_dir)
     try:
         if any(name.endswith(".promisor") for name in os.listdir(common / "objects" / "pack")):
             return True
     except OSError:
         pass
     # Configured as one (extensions.partialClone, remote.<name>.promisor) before any fetch.
-    config = (_read_regular(common / "config", 1 << 20) or b"").lower()
+    config = (read_regular(common / "config", 1 << 20) or b"").lower()
     return b"partialclone" in config or b"promisor" in config
 
 
 def _shallow_boundary(repo) -> set[str]:
-    from license_audit.gitcmd import _read_regular
+    from license_audit.safeio import read_regular
 
-    data = _read_regular(Path(repo.git_dir) / "shallow", 64 << 20)  # never a FIFO, never through a link
+    data = read_regular(Path(repo.git_dir) / "shallow", 64 << 20)  # never a FIFO, never through a link
     if data is None:
         return set()
     text = data.decode("ascii", errors="replace")
     return {line.strip() for line in text.splitlines() if line.strip()}
 
 
-def _first_line(text) -> str:
-    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else (text or "")
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line.removeprefix("stderr: ").strip("'")
-    return ""
+def _error_line(exc: Exception) -> str:
+    """The first line of an error, without GitPython's `stderr: '...'` wrapping."""
+    from license_audit.gitcmd import first_line
+
+    return first_line(str(exc)).removeprefix("stderr: ").strip("'")
 
 
 def parse_name_status_log(
@@ -457,7 +452,7 @@ def load_history(target) -> History | None:
         except Exception as exc:  # a repository git cannot walk costs the history rules, not the audit
             hist = History("git")
             hist.notes.append(
-                f"history: not read ({type(exc).__name__}: {_first_line(str(exc))[:160]}); history rules not applied"
+                f"history: not read ({type(exc).__name__}: {_error_line(exc)[:160]}); history rules not applied"
             )
             return hist
     return None

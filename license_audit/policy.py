@@ -27,10 +27,10 @@ from pathlib import Path
 
 import yaml
 
-from license_audit.checks.ids import RULES
 from license_audit.errors import InputError
 from license_audit.records import field, record
 from license_audit.report import SEVERITIES, Finding
+from license_audit.rule_ids import RULES
 from license_audit.safeio import UnsafePath, compose_yaml, read_text, yaml_error_line
 
 POLICY_FILE = ".license-audit.yaml"

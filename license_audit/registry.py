@@ -12,6 +12,7 @@ from typing import Any
 
 from license_audit.catalog import list_of, load_yaml_file, map_of
 from license_audit.errors import InputError
+from license_audit.index import Index
 from license_audit.records import field, record
 from license_audit.resources import rules_dir
 
@@ -70,23 +71,11 @@ def model_from_dict(raw: dict[str, Any], source: Path | None = None) -> KnownMod
     )
 
 
-class Registry:
-    def __init__(self, models: list[KnownModel]):
-        self._by_id: dict[str, KnownModel] = {}
-        self._alias: dict[str, str] = {}
-        for m in models:
-            self.add(m)
+class Registry(Index[KnownModel]):
+    """Known models by id or alias, compared without case; a Hub URL, `hf:` or `@revision` is ignored."""
 
-    def add(self, m: KnownModel) -> None:
-        self._by_id[m.id] = m
-        for key in [m.id, *m.aliases]:
-            self._alias[key.lower()] = m.id
-
-    def __iter__(self):
-        return iter(sorted(self._by_id.values(), key=lambda m: m.id))
-
-    def __len__(self) -> int:
-        return len(self._by_id)
+    def names_of(self, entry: KnownModel) -> list[str]:
+        return [entry.id, *entry.aliases]
 
     def get(self, model_id: str | None) -> KnownModel | None:
         if not model_id:
@@ -98,8 +87,7 @@ class Registry:
         for prefix in ("https://huggingface.co/", "huggingface.co/"):
             if key.startswith(prefix):
                 key = key[len(prefix) :]
-        mid = self._alias.get(key)
-        return self._by_id.get(mid) if mid else None
+        return self.find(key)
 
 
 def _load_shipped(path: Path) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 from license_audit import __version__
 from license_audit.resources import cache_dir
+from license_audit.safeio import read_regular
 
 _FORMAT = 1
 
@@ -62,7 +62,7 @@ def load_folder(files: list[Path], read: Callable[[Path], dict]) -> list[dict]:
     except OSError:
         return [read(p) for p in files]
     name = f"rules-{folder}-{state}.json"
-    raw = _read_regular(where / name)
+    raw = _read_text(where / name)
     if raw is not None:
         try:
             cached = json.loads(raw, object_hook=_decode)
@@ -92,7 +92,7 @@ def read(name: str) -> Any | None:
     where = cache_dir()
     if where is None:
         return None
-    raw = _read_regular(where / name)
+    raw = _read_text(where / name)
     if raw is None:
         return None
     try:
@@ -101,22 +101,14 @@ def read(name: str) -> Any | None:
         return None
 
 
-def _read_regular(path: Path) -> str | None:
+def _read_text(path: Path) -> str | None:
     """The text of a cache file, or None: absent, unreadable, not UTF-8, or not a regular file (a FIFO
     put in the cache folder must not stall every later run)."""
+    data = read_regular(path, follow_links=True)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
+        return None if data is None else data.decode("utf-8")
+    except UnicodeDecodeError:
         return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    finally:
-        os.close(fd)
 
 
 def store(name: str, text: str, replaces: str | None = None) -> None:

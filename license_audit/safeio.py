@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import yaml
@@ -48,6 +49,39 @@ def read_bytes(root: Path, rel: str, limit: int) -> ReadResult:
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)
     return ReadResult(data[:limit], len(data) > limit)
+
+
+def read_regular(path: Path, limit: int | None = None, follow_links: bool = False) -> bytes | None:
+    """The first `limit` bytes (all with None) of `path` when it is a regular file, else None.
+
+    Never blocks on a FIFO or a device, and never reads through a link unless `follow_links`: files that
+    git or the cache folder hold are read before anything else has checked them.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_links:
+        flags |= os.O_NOFOLLOW
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        if limit is None:
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                return fh.read()
+        chunks, left = [], limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def decode_text(data: bytes) -> str:

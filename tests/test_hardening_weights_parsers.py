@@ -12,12 +12,12 @@ import struct
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from license_audit.artifacts import gguf_metadata, read_safetensors_header, tensor_entries
 from license_audit.crawl import crawl
 from license_audit.errors import InputError
-from license_audit.lineage.artifacts import gguf_metadata, read_safetensors_header, tensor_entries
-from license_audit.lineage.tokenizer import fingerprint
 from license_audit.policy import parse_policy
 from license_audit.safeio import JSONProblem, decode_text, parse_json
+from license_audit.tokenizer import fingerprint
 
 FUZZ = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]

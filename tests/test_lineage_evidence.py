@@ -12,8 +12,8 @@ from conftest import card, config_of
 
 from license_audit.crawl import crawl
 from license_audit.lineage import find_lineage
-from license_audit.lineage.tokenizer import fingerprint
 from license_audit.registry import load_registry
+from license_audit.tokenizer import fingerprint
 
 
 def lineage(cli, path, *extra) -> list[dict]:

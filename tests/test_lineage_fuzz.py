@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from license_audit.lineage.shapes import signature_from_tensors
 from license_audit.lineage.signature import compare, signature_of
-from license_audit.lineage.tokenizer import fingerprint, relate, token_lists
 from license_audit.registry import load_registry
+from license_audit.tokenizer import fingerprint, relate, token_lists
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),

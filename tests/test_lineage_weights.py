@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from license_audit.lineage.artifacts import read_safetensors_header
+from license_audit.artifacts import read_safetensors_header
 from license_audit.lineage.weights import compare_checkpoints
 
 HIDDEN, INTER, LAYERS, VOCAB = 64, 160, 4, 512

@@ -6,9 +6,9 @@ import yaml
 from conftest import audit_json, card, write_tree
 
 from license_audit.catalog import load_catalog
-from license_audit.checks.ids import KIND_RULES, RULES, UNCHECKED_KINDS
 from license_audit.identify import identify_text
 from license_audit.resources import rules_dir
+from license_audit.rule_ids import KIND_RULES, RULES, UNCHECKED_KINDS
 
 CATALOG = list(load_catalog())
 IDS = [lic.id for lic in CATALOG]

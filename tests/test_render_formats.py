@@ -102,7 +102,7 @@ def test_sarif_results_are_anchored_at_existing_files(cli):
 
 
 def test_sarif_rules_carry_descriptions_and_levels(cli):
-    from license_audit.checks.ids import RULES
+    from license_audit.rule_ids import RULES
 
     rules = {
         r["id"]: r for r in _sarif(cli, ROOT / "examples" / "llama31-compliant")["runs"][0]["tool"]["driver"]["rules"]
@@ -301,8 +301,8 @@ def test_sarif_with_suppression_validates_against_the_schema():
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html", "sarif", "spdx-json"])
 def test_every_rule_shows_up_in_every_format(fmt):
-    from license_audit.checks.ids import RULES
     from license_audit.render import render_report
+    from license_audit.rule_ids import RULES
 
     rules = sorted(RULES) + ["some-future-rule"]  # a rule another module adds later still renders
     findings = [

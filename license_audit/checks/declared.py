@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from license_audit.checks.context import AuditContext
-from license_audit.checks.ids import RULES
 from license_audit.crawl import is_license_file
 from license_audit.report import Finding
+from license_audit.rule_ids import RULES
 
 _NOT_GRANTS = ("notice", "use_policy", "use-policy", "usepolicy", "acceptable")
 

@@ -12,9 +12,10 @@ import unicodedata
 from collections.abc import Iterator
 
 from license_audit.checks.context import AuditContext
-from license_audit.checks.ids import severity_of
+from license_audit.crawl import is_card_path
 from license_audit.identify.normalize import words
 from license_audit.report import Finding
+from license_audit.rule_ids import severity_of
 
 _SHINGLE = 5
 # Share of the deleted text's 5-word runs that must be found in one current file for it to count as
@@ -93,7 +94,7 @@ def check_license_file_removed(ctx: AuditContext) -> Iterator[Finding]:
     current = _current_texts(ctx)
     last_delete = {}
     for ch in hist.changes:
-        if ch.status == "D" and not _is_card(ch.path):
+        if ch.status == "D" and not is_card_path(ch.path):
             last_delete[ch.path] = ch
     reported: set[str] = set()
     for path, ch in sorted(last_delete.items()):
@@ -118,7 +119,7 @@ def _replaced_texts(ctx: AuditContext, hist, current: list[str], reported: set[s
     modified = [
         ch
         for ch in hist.changes
-        if ch.status in ("M", "R") and ch.old_ref and not _is_card(ch.path) and not _is_card(ch.old_path or "")
+        if ch.status in ("M", "R") and ch.old_ref and not is_card_path(ch.path) and not is_card_path(ch.old_path or "")
     ][-MAX_REPLACED_VERSIONS:]
     seen: dict[str, object] = {}
     for ch in reversed(modified):  # newest first: the latest replacement of each license is named
@@ -174,10 +175,6 @@ def _replaced_fix(source: str, name: str, where: str, commit: str) -> str:
             return f"Restore the {name} text, e.g. as its own file from the commit before {_short(commit)}."
         return f"Restore the {name} text, e.g. as its own file from `git show {_short(commit)}^:{_quoted(where)}`."
     return f"Restore the {name} text from the revision before {_short(commit)} as its own file."
-
-
-def _is_card(path: str) -> bool:
-    return path.lower() in ("readme.md", "readme")
 
 
 def check_license_changed(ctx: AuditContext) -> Iterator[Finding]:

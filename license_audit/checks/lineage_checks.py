@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from license_audit.checks.context import AuditContext
-from license_audit.checks.ids import RULES
 from license_audit.lineage.signature import compare, signature_of
 from license_audit.report import Finding
+from license_audit.rule_ids import RULES
 
 
 def _severity(rule: str, confidence: float) -> str:

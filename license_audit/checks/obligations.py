@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 
 from license_audit.catalog import License, Obligation
 from license_audit.checks.context import AuditContext, Upstream
-from license_audit.checks.ids import RULES
 from license_audit.report import Finding
+from license_audit.rule_ids import RULES
 
 
 def _severity(rule: str, up: Upstream) -> str:

@@ -30,7 +30,7 @@ def command():
 @click.option("--prune", is_flag=True, help="Delete generated YAMLs of models no longer in SOURCE.")
 def build_command(source, out, sources_file, prune):
     """Write OUT/OWNER__NAME.yaml for every config in SOURCE (a folder, or hf:OWNER/NAME[,OWNER/NAME...])."""
-    from license_audit.lineage.build import build
+    from license_audit.registry_build import build
 
     written = build(source, Path(out), Path(sources_file) if sources_file else None, prune=prune)
     click.echo(f"wrote {len(written)} model entries to {out}")

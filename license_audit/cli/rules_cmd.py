@@ -31,8 +31,8 @@ def command():
 def list_cmd(fmt, rules_dirs):
     """Every rule id (default severity, what it checks) and every catalog license."""
     from license_audit.catalog import load_catalog
-    from license_audit.checks.ids import RULES
     from license_audit.render import to_json
+    from license_audit.rule_ids import RULES
 
     catalog = load_catalog(tuple(rules_dirs))
     if fmt == "json":
@@ -66,8 +66,8 @@ def list_cmd(fmt, rules_dirs):
 def show_cmd(rule_or_license, rules_dirs):
     """What a rule checks, the license clauses it comes from and how to fix it; or a license's duties."""
     from license_audit.catalog import load_catalog
-    from license_audit.checks.ids import RULES
     from license_audit.errors import InputError
+    from license_audit.rule_ids import RULES
 
     catalog = load_catalog(tuple(rules_dirs))
     key = rule_or_license.strip()
@@ -85,7 +85,7 @@ def _quote(text: str | None) -> str:
 
 
 def show_rule(rule_id: str, catalog) -> str:
-    from license_audit.checks.ids import KIND_RULES, RULES
+    from license_audit.rule_ids import KIND_RULES, RULES
 
     r = RULES[rule_id]
     lines = [f"{r.id} (default severity: {r.severity})", f"  checks: {r.summary}", f"  fix: {r.fix}"]
@@ -111,7 +111,7 @@ def _derivatives(lic) -> str:
 
 
 def show_license(lic) -> str:
-    from license_audit.checks.ids import KIND_RULES
+    from license_audit.rule_ids import KIND_RULES
 
     card = ", ".join(f"{k}: {v}" for k, v in lic.card_fields.items())
     lines = [

@@ -11,9 +11,9 @@ import json
 from urllib.parse import quote
 
 from license_audit import TOOL_NAME, __version__
-from license_audit.checks.ids import RULES
 from license_audit.formats import anchor
 from license_audit.report import Report
+from license_audit.rule_ids import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://pypi.org/project/model-license-audit/"
@@ -106,7 +106,7 @@ def build(report: Report) -> dict:
 
 
 def _fallback(report: Report, rule_id: str) -> tuple:
-    # A rule another module added without registering it in checks/ids.py still gets a descriptor.
+    # A rule another module added without registering it in rule_ids.py still gets a descriptor.
     for f in report.findings:
         if f.rule == rule_id:
             return (f.severity, f.message, f.fix)

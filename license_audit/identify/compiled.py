@@ -84,19 +84,12 @@ class CompiledLicense:
 
 
 class CompiledCatalog:
-    __slots__ = ("by_id", "exact", "licenses", "stamp")
+    __slots__ = ("by_id", "exact", "licenses")
 
-    def __init__(
-        self,
-        licenses: list[CompiledLicense],
-        by_id: dict[str, CompiledLicense],
-        exact: dict[str, str],
-        stamp: tuple | None = None,
-    ):
+    def __init__(self, licenses: list[CompiledLicense], by_id: dict[str, CompiledLicense], exact: dict[str, str]):
         self.licenses = licenses
         self.by_id = by_id
         self.exact = exact  # text_digest of a reference copy -> license id
-        self.stamp = stamp  # ids of the catalog's License objects it was compiled from
 
 
 def _needles(items, freq: Counter) -> list[list]:
@@ -136,19 +129,11 @@ def text_digest(joined: str) -> str:
 
 
 def compile_catalog(catalog: Catalog) -> CompiledCatalog:
-    cached = getattr(catalog, "_compiled_identify", None)
-    # Catalog.add after a first identification (a --rules DIR) must not leave a stale index behind.
-    # The licenses' identities, read without sorting the catalog: this runs once per identified text.
-    members = getattr(catalog, "_by_id", None)
-    stamp = tuple(map(id, members.values())) if isinstance(members, dict) else None
-    if cached is not None:
-        if stamp is not None and stamp == cached.stamp:
-            return cached
-        if len(cached.licenses) == len(catalog) and all(
-            cached.by_id.get(lic.id) is not None and cached.by_id[lic.id].lic is lic for lic in catalog
-        ):
-            cached.stamp = stamp
-            return cached
+    """The identification index of `catalog`'s licenses, built once per set of licenses (Catalog.add drops it)."""
+    return catalog.derived("identify", lambda: _compiled(catalog))
+
+
+def _compiled(catalog: Catalog) -> CompiledCatalog:
     licenses = list(catalog)
     texts = [_text_path(lic) for lic in licenses]
     # Compiling costs more than the rest of identifying a typical repo's files (reference copies are
@@ -168,13 +153,13 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
         )
         + ".json"
     )
-    result = _from_document(rulecache.read(name), licenses, texts, stamp)
+    result = _from_document(rulecache.read(name), licenses, texts)
     if result is None:
         doc = _compile(licenses, texts)
         rulecache.store(name, json.dumps(doc, separators=(",", ":")))
         rulecache.prune("identify-", _KEEP)
-        result = _from_document(doc, licenses, texts, stamp)
-    catalog._compiled_identify = result  # type: ignore[attr-defined]
+        result = _from_document(doc, licenses, texts)
+    assert result is not None  # a document _compile has just written always fits
     return result
 
 
@@ -223,7 +208,7 @@ def _compile(licenses: list[License], texts: list) -> dict:
     return {"licenses": out}
 
 
-def _from_document(doc, licenses: list[License], texts: list, stamp: tuple | None) -> CompiledCatalog | None:
+def _from_document(doc, licenses: list[License], texts: list) -> CompiledCatalog | None:
     """The compiled catalog from `doc` (as _compile wrote it), or None when it does not fit `licenses`."""
     try:
         entries = doc["licenses"]
@@ -260,7 +245,7 @@ def _from_document(doc, licenses: list[License], texts: list, stamp: tuple | Non
             compiled.append(cl)
     except (TypeError, KeyError, ValueError, IndexError):
         return None  # a cache file from elsewhere or edited by hand: compiled again
-    return CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact, stamp)
+    return CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact)
 
 
 def _valid_entry(e: dict) -> bool:

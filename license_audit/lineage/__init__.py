@@ -70,7 +70,7 @@ def with_weights(snapshot: Snapshot, candidates: list, base_root: Path, label: s
 
 def _tokenizer_against(snapshot: Snapshot, base_snap: Snapshot, label: str) -> list[str]:
     """One evidence line comparing the two repositories' vocabularies, when both ship tokenizer.json."""
-    from license_audit.lineage.tokenizer import relate, vocab_hash
+    from license_audit.tokenizer import relate, vocab_hash
 
     mine = snapshot.artifacts.vocab_tokens if snapshot.artifacts else []
     theirs = base_snap.artifacts.vocab_tokens if base_snap.artifacts else []

@@ -22,9 +22,9 @@ from license_audit.lineage.signature import (
     raised_fields,
     shape_differences,
 )
-from license_audit.lineage.tokenizer import MARKERS, relate
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate
+from license_audit.tokenizer import MARKERS, relate
 
 # A config that repeats a known signature this well is treated as that model's architecture.
 CONFIG_STRONG = 0.97

@@ -67,7 +67,7 @@ def signature_from_tensors(tensors: dict[str, tuple[str, list[int]]]) -> dict[st
 def _tensors_of(snapshot: Snapshot) -> tuple[dict[str, tuple[str, list[int]]], int]:
     """Tensor shapes from the local safetensors headers, else from headers the target fetched remotely
     (Snapshot.safetensors of Hub targets, when the sources layer provides it)."""
-    from license_audit.lineage.artifacts import tensor_entries
+    from license_audit.artifacts import tensor_entries
 
     art = snapshot.artifacts
     if art is not None and art.tensors:

@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from license_audit.artifacts import MAX_SAFETENSORS_FILES, read_safetensors_header
 from license_audit.errors import TargetError
-from license_audit.lineage.artifacts import MAX_SAFETENSORS_FILES, read_safetensors_header
 from license_audit.records import field, record
 from license_audit.safeio import UnsafePath, inside, walk
 

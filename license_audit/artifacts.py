@@ -49,7 +49,7 @@ class Artifacts:
             self._vocab = []
             doc = self.load_tokenizer() if self.load_tokenizer else None
             if isinstance(doc, dict):
-                from license_audit.lineage.tokenizer import fingerprint, token_lists
+                from license_audit.tokenizer import fingerprint, token_lists
 
                 self._vocab = token_lists(doc)[0]
                 full = fingerprint(doc)
@@ -218,7 +218,7 @@ def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
 def collect(root: Path, files: list[str], read_json, remote_headers: dict[str, dict] | None = None) -> Artifacts:
     """read_json(rel, limit) -> parsed JSON or None (crawl's bounded reader, which records problems);
     remote_headers: safetensors headers of weights that are not on disk (a Hub target, Snapshot.safetensors)."""
-    from license_audit.lineage.tokenizer import fingerprint
+    from license_audit.tokenizer import fingerprint
 
     art = Artifacts()
     top = [f for f in files if "/" not in f]
