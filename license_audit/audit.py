@@ -95,6 +95,7 @@ def audit_snapshot(
         rules_dirs=tuple(options.rules_dirs),
         fail_on=policy.fail_on if policy is not None else None,
         history=history.to_dict() if history is not None else None,
+        upstreams=ctx.upstreams,
     )
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from license_audit.errors import InputError
-from license_audit.formats import UpstreamView, derived_upstreams
+from license_audit.formats import derived_upstreams
 from license_audit.records import record
-from license_audit.report import Report
+from license_audit.report import Report, Upstream
 
 NOTICE_NAMES = ("NOTICE", "NOTICE.txt", "NOTICE.md")
 TEXT_MARKERS = ("----- BEGIN license-audit NOTICE -----", "----- END license-audit NOTICE -----")
@@ -54,7 +54,7 @@ def _catalog_text(lic) -> str | None:
         return None
 
 
-def license_copies(report: Report, ups: list[UpstreamView]) -> list[LicenseCopy]:
+def license_copies(report: Report, ups: list[Upstream]) -> list[LicenseCopy]:
     """Each upstream license once: where its text is in the repository, or where a copy would go."""
     have: dict[str, str] = {}
     for lf in report.license_files:
@@ -111,14 +111,7 @@ def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS) -> str:
             copy = copies.get(lic.id)
             if copy and (copy.present or (copy.text and copy.path not in report.files)):
                 lines.append(f"    A copy of the license is in {copy.path}.")
-            for ob in lic.obligations_of("notice-text"):
-                text = ob.get("text")
-                if text and text not in notices:
-                    notices.append(text)
-        if up.notice:
-            for ln in up.notice.strip().splitlines():
-                if ln.strip() and ln.strip() not in notices:
-                    notices.append(ln.strip())
+        notices += [line for line in up.notice_lines if line not in notices]
         lines.append("")
     if notices:
         lines.append("Notices the upstream licenses require to be retained:")

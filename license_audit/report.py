@@ -5,10 +5,15 @@ Formatters never compute anything: counts, sorting and the exit decision are pro
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import TYPE_CHECKING, Any
 
 from license_audit import TOOL_NAME, __version__
 from license_audit.records import field, record
+
+if TYPE_CHECKING:
+    from license_audit.catalog import License
+    from license_audit.registry import KnownModel
 
 SCHEMA_VERSION = 1
 SEVERITIES = ("error", "warning", "info")
@@ -87,6 +92,84 @@ class Candidate:
         return d
 
 
+@dataclasses.dataclass
+class Upstream:
+    """A model whose license duties travel to the audited one, resolved once by the checks.
+
+    Every lineage candidate at 0.5+ confidence is one (`via` empty), and so is each model reached upward
+    from it through the registry's `base_model` entries (`via`: the models in between, nearest first).
+    The checks decide from these; the report carries them so that formats, NOTICE and fixes read the
+    same resolution instead of looking the models up again.
+    """
+
+    candidate: Candidate  # the lineage candidate it was found through
+    known: KnownModel | None  # its registry entry, None when the registry does not know it
+    licenses: list[License] = dataclasses.field(default_factory=list)  # catalog entries, weights license first
+    via: tuple[str, ...] = ()
+    # The base is not in the registry; its license is the vendor model license the card itself declares.
+    license_from_card: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.known.id if self.via and self.known else self.candidate.model
+
+    @property
+    def label(self) -> str:
+        """The upstream as a sentence names it: "meta-llama/Llama-3.1-8B (through acme/Llama-3.1-Chat)"."""
+        if self.via:
+            return f"{self.id} (through {' -> '.join(self.via)})"
+        return f"{self.id} (license as the card declares)" if self.license_from_card else self.id
+
+    @property
+    def direct(self) -> bool:
+        """A lineage candidate itself, not an ancestor reached through the registry."""
+        return not self.via
+
+    @property
+    def relation(self) -> str:
+        return self.candidate.relation
+
+    @property
+    def confidence(self) -> float:
+        return self.candidate.confidence
+
+    @property
+    def derived(self) -> bool:
+        return self.candidate.confidence >= 0.8
+
+    @property
+    def license_ids(self) -> list[str]:
+        """Catalog ids of its licenses; the candidate's own license key when the catalog knows none."""
+        if self.licenses:
+            return [lic.id for lic in self.licenses]
+        return [self.candidate.license] if self.candidate.license and not self.via else []
+
+    @property
+    def copyright(self) -> list[str]:
+        """Copyright lines a derivative must carry (registry data)."""
+        return list(self.known.copyright) if self.known else []
+
+    @property
+    def notice(self) -> str | None:
+        """The upstream's own NOTICE content a derivative must carry (registry data)."""
+        return self.known.notice if self.known else None
+
+    @property
+    def notice_lines(self) -> list[str]:
+        """The lines a NOTICE must retain for this upstream, once each, in order: the fixed notice texts
+        its licenses require, then its own NOTICE content."""
+        out: list[str] = []
+        for lic in self.licenses:
+            for ob in lic.obligations_of("notice-text"):
+                text = ob.get("text")
+                if text and text not in out:
+                    out.append(text)
+        for line in (self.notice or "").strip().splitlines():
+            if line.strip() and line.strip() not in out:
+                out.append(line.strip())
+        return out
+
+
 @record
 class Finding:
     rule: str
@@ -161,12 +244,15 @@ class Report:
     findings: list[Finding]
     notes: list[str] = field(default_factory=list)
     # Not serialised: the repository's file list (so SARIF anchors every result to a file that exists)
-    # and the --rules folders (so NOTICE and SPDX resolve organisation licenses like the checks did).
+    # and the --rules folders (so SPDX names an organisation's own licenses as the checks knew them).
     files: list[str] = field(default_factory=list, compare=False, repr=False)
     rules_dirs: tuple[str, ...] = ()
     fail_on: str | None = None  # the policy file's threshold; the command line's --fail-on wins
     # Timeline of license-relevant files (history.History.to_dict()); None when history was not read.
     history: dict | None = None
+    # Not serialised: the upstreams as the checks resolved them (licenses, copyright, notices), for
+    # the formats, NOTICE and fixes that need more than the lineage's ids.
+    upstreams: list[Upstream] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)

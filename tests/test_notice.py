@@ -46,6 +46,20 @@ def test_notice_carries_the_fixed_notice_text_of_the_license(cli, make_repo):
     assert "is a quantized version of meta-llama/Llama-3.1-8B" in out
 
 
+def test_notice_owes_what_the_checks_hold_an_unregistered_base_to(cli, make_repo):
+    # A base the registry does not know is held to the vendor license the card declares; the NOTICE
+    # reads that resolution from the report, so --write fixes the notice finding the audit raises.
+    repo = make_repo({"README.md": card("license: llama3.1\nbase_model: someone/private-llama-tune")})
+    before, _ = audit_json(cli, repo)
+    assert "upstream-notice-missing" in rules_of(before)
+    out = cli("notice", repo).output
+    assert "License: Llama 3.1 Community License Agreement (LicenseRef-llama3.1)" in out
+    assert "\nLlama 3.1 is licensed under the Llama 3.1 Community License" in out
+    assert cli("notice", repo, "--write").exit_code == 0
+    after, _ = audit_json(cli, repo)
+    assert "upstream-notice-missing" not in rules_of(after)
+
+
 def test_notice_without_write_changes_nothing(cli, tmp_path):
     repo = _copy_example(tmp_path, "deepseek-v3-relabelled")
     before = sorted(p.name for p in repo.iterdir())

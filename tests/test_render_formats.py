@@ -243,10 +243,20 @@ def test_spdx_is_deterministic_and_honours_source_date_epoch(cli, monkeypatch, t
 
 
 def test_possibly_derived_upstream_is_listed_with_other_relationship(monkeypatch):
+    from license_audit.catalog import load_catalog
     from license_audit.formats.spdx import build
+    from license_audit.report import Upstream
 
     c = Candidate("Qwen/Qwen2.5-32B", "qwen2.5", "finetune", False, 0.6, "apache-2.0", ["tokenizer"])
-    r = Report(TargetInfo("local", "m"), ModelInfo("m", None, None, [], None), [LicenseFile("LICENSE", [])], [c], [])
+    up = Upstream(c, None, [load_catalog().get("apache-2.0")])
+    r = Report(
+        TargetInfo("local", "m"),
+        ModelInfo("m", None, None, [], None),
+        [LicenseFile("LICENSE", [])],
+        [c],
+        [],
+        upstreams=[up],
+    )
     doc = build(r)
     rels = [x for x in doc.relationships if x.spdx_element_id == "SPDXRef-Model"]
     assert rels[0].relationship_type.name == "OTHER" and "possibly derived" in rels[0].comment

@@ -7,9 +7,9 @@ from functools import cached_property
 from license_audit.catalog import Catalog, License
 from license_audit.crawl import Snapshot
 from license_audit.identify.normalize import words
-from license_audit.records import field, record
+from license_audit.records import record
 from license_audit.registry import KnownModel, Registry
-from license_audit.report import Candidate, LicenseFile, ModelInfo
+from license_audit.report import Candidate, LicenseFile, ModelInfo, Upstream
 
 MULTIMODAL_MODEL_TYPES = frozenset(
     {
@@ -44,32 +44,6 @@ PRIMARY_LICENSE_NAMES = (
 
 
 MAX_CHAIN = 8  # registry base_model hops followed upward (a quantization of a merge of a fine-tune ...)
-
-
-@record
-class Upstream:
-    candidate: Candidate
-    known: KnownModel | None
-    licenses: list[License] = field(default_factory=list)
-    # For an ancestor reached through registry `base_model` entries: the models in between, nearest first.
-    via: tuple[str, ...] = ()
-    # The base is not in the registry; its license is the vendor model license the card itself declares.
-    license_from_card: bool = False
-
-    @property
-    def id(self) -> str:
-        return self.known.id if self.via and self.known else self.candidate.model
-
-    @property
-    def label(self) -> str:
-        """The upstream as a sentence names it: "meta-llama/Llama-3.1-8B (through acme/Llama-3.1-Chat)"."""
-        if self.via:
-            return f"{self.id} (through {' -> '.join(self.via)})"
-        return f"{self.id} (license as the card declares)" if self.license_from_card else self.id
-
-    @property
-    def derived(self) -> bool:
-        return self.candidate.confidence >= 0.8
 
 
 def base_models_of(known: KnownModel) -> list[str]:

@@ -5,45 +5,19 @@ Each module exposes `render(report, user_dir) -> str`; render.EXTRA_FORMATS impo
 
 from __future__ import annotations
 
-from license_audit.records import field, record
-from license_audit.report import Candidate, Finding, Report
+from license_audit.report import Finding, Report, Upstream
 
 # Where a finding without a file of its own is anchored: the card first, then the files a reviewer
 # reads next. Code-scanning uploads reject results without a location, so there is always one.
 ANCHOR_PREFERENCE = ("README.md", "config.json", "LICENSE", "NOTICE")
 
 
-@record
-class UpstreamView:
-    """One upstream model the report says this model derives from, with its catalog and registry data."""
-
-    candidate: Candidate
-    licenses: list = field(default_factory=list)  # catalog License objects, weights license first
-    copyright: list[str] = field(default_factory=list)
-    notice: str | None = None
-
-    @property
-    def id(self) -> str:
-        return self.candidate.model
-
-
-def derived_upstreams(report: Report, include_possible: bool = False) -> list[UpstreamView]:
-    """Upstreams at "derived" confidence (0.8+, or 0.5+ with include_possible), resolved like the checks do."""
-    from license_audit.catalog import load_catalog
-    from license_audit.registry import load_registry
-
-    catalog = load_catalog(tuple(report.rules_dirs))
-    registry = load_registry(tuple(report.rules_dirs))
+def derived_upstreams(report: Report, include_possible: bool = False) -> list[Upstream]:
+    """The lineage candidates the checks resolved as upstreams at "derived" confidence (0.8+, or 0.5+ with
+    include_possible), in the report's lineage order."""
     floor = 0.5 if include_possible else 0.8
-    out = []
-    for cand in report.lineage:
-        if cand.confidence < floor:
-            continue
-        known = registry.get(cand.model)
-        ids = known.all_licenses if known else ([cand.license] if cand.license else [])
-        lics = [lic for lid in ids if (lic := catalog.get(lid))]
-        out.append(UpstreamView(cand, lics, list(known.copyright) if known else [], known.notice if known else None))
-    return out
+    ups = [u for u in report.upstreams if u.direct and u.confidence >= floor]
+    return sorted(ups, key=lambda u: (-round(u.confidence, 2), u.candidate.model))
 
 
 def anchor(report: Report, finding: Finding) -> tuple[str, bool]:
