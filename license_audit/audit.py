@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from license_audit import POLICY_FILE
 from license_audit.catalog import Catalog, load_catalog
 from license_audit.checks import AuditContext, run_checks
 from license_audit.crawl import Snapshot
@@ -139,9 +140,6 @@ def _worktree_differs(snapshot: Snapshot, history, revision: str) -> bool:
         if head_text is not None and head_text != work_text(name):
             return True
     return False
-
-
-POLICY_FILE = ".license-audit.yaml"  # = policy.POLICY_FILE (a test holds them equal)
 
 
 def _policy(options: AuditOptions, target: Target):

@@ -73,6 +73,25 @@ class License:
     def obligations_of(self, kind: str) -> list[Obligation]:
         return [o for o in self.obligations if o.kind == kind]
 
+    @property
+    def text_path(self) -> Path | None:
+        """Where the catalog keeps the license's reference text (`identify.text`, beside its YAML file)."""
+        rel = self.identify.get("text")
+        if not rel:
+            return None
+        base = self.source.parent if self.source else rules_dir() / "licenses"
+        return base / str(rel)
+
+    def reference_text(self) -> str | None:
+        """The license's reference text, or None when the catalog has none (or it cannot be read)."""
+        path = self.text_path
+        if path is None:
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return None
+
 
 def _norm(key: str) -> str:
     return key.strip().lower().replace("_", "-").replace(" ", "-")

@@ -19,6 +19,7 @@ from license_audit.safeio import (
     JSONProblem,
     UnsafePath,
     decode_text,
+    is_utf8,
     looks_binary,
     parse_json,
     read_bytes,
@@ -210,8 +211,8 @@ def crawl(
     capped: list[int] = []
     files = walk(root, outside=outside, capped=capped)
     # Names that are not UTF-8 (os.walk gives them as surrogates) cannot be written to a JSON/SARIF report.
-    bad_names = [rel for rel in files if not _utf8(rel)]
-    files = [rel for rel in files if _utf8(rel)]
+    bad_names = [rel for rel in files if not is_utf8(rel)]
+    files = [rel for rel in files if is_utf8(rel)]
     listed = sorted(set(files) | set(remote_files)) if remote_files else files
     snap = Snapshot(root=root, files=listed, card=ModelCard(path=None), safetensors=dict(safetensors or {}))
     if capped:
@@ -341,14 +342,6 @@ def _hub_cache_repo(root: Path) -> str | None:
         if owner and name:
             return f"{owner}/{name}"
     return None
-
-
-def _utf8(rel: str) -> bool:
-    try:
-        rel.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _line_of(msg: str) -> int | None:

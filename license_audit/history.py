@@ -20,7 +20,7 @@ from pathlib import Path
 from license_audit.card import FRONT_MATTER, parse_card
 from license_audit.crawl import is_card_path, is_license_file
 from license_audit.records import field, record
-from license_audit.safeio import MAX_TEXT_BYTES, decode_text, looks_binary
+from license_audit.safeio import MAX_TEXT_BYTES, decode_text, is_utf8, looks_binary
 
 # Newest card versions whose front matter is read; older ones are not compared (said in the notes).
 MAX_CARD_VERSIONS = 300
@@ -380,7 +380,7 @@ def parse_name_status_log(
             if b is not None and b not in keep:
                 shown = b.decode("utf-8", "replace")
                 keep[b] = relevant is None or relevant(shown)
-                if not _is_utf8(b):
+                if not is_utf8(b):
                     if keep[b] and undecodable is not None:
                         undecodable.add(shown)
                     keep[b] = False
@@ -428,14 +428,6 @@ def parse_name_status_log(
 
 def _decode_path(b: bytes) -> str:
     return b.decode("utf-8", "surrogateescape")
-
-
-def _is_utf8(b: bytes) -> bool:
-    try:
-        b.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 # ------------------------------------------------------------------------------------------ dispatch

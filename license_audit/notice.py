@@ -44,16 +44,6 @@ def markers_for(name: str) -> tuple[str, str]:
     return MD_MARKERS if name.lower().endswith(".md") else TEXT_MARKERS
 
 
-def _catalog_text(lic) -> str | None:
-    rel = (lic.identify or {}).get("text")
-    if not rel or not lic.source:
-        return None
-    try:
-        return (lic.source.parent / rel).read_text(encoding="utf-8")
-    except OSError:
-        return None
-
-
 def license_copies(report: Report, ups: list[Upstream]) -> list[LicenseCopy]:
     """Each upstream license once: where its text is in the repository, or where a copy would go."""
     have: dict[str, str] = {}
@@ -77,7 +67,7 @@ def license_copies(report: Report, ups: list[Upstream]) -> list[LicenseCopy]:
             wanted = [ob.get("file") for ob in lic.obligations_of("license-copy") if ob.get("file")]
             if wanted and wanted[0] not in ("LICENSE", "LICENSE.txt", "LICENSE.md") and wanted[0] not in files:
                 path = wanted[0]  # the name the license itself asks for (e.g. DeepSeek's LICENSE-MODEL)
-            out.append(LicenseCopy(lic.id, lic.name, path, False, _catalog_text(lic)))
+            out.append(LicenseCopy(lic.id, lic.name, path, False, lic.reference_text()))
     return out
 
 

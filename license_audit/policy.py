@@ -27,15 +27,12 @@ from pathlib import Path
 
 import yaml
 
+from license_audit import POLICY_FILE
 from license_audit.errors import InputError
 from license_audit.records import field, record
-from license_audit.report import SEVERITIES, Finding
+from license_audit.report import FAIL_ON, SEVERITIES, Finding, severity_rank
 from license_audit.rule_ids import RULES
 from license_audit.safeio import UnsafePath, compose_yaml, read_text, yaml_error_line
-
-POLICY_FILE = ".license-audit.yaml"
-FAIL_ON = ("error", "warning", "never")
-_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # info 0, warning 1, error 2
 
 
 @record
@@ -238,8 +235,8 @@ def _overridden(f: Finding, policy: Policy) -> str:
     if wanted is None or f.rule not in RULES:
         return f.severity
     # Findings reached through "possibly derived" lineage sit below the rule's default; keep that distance.
-    lowered = max(0, _RANK[RULES[f.rule].severity] - _RANK[f.severity])
-    return SEVERITIES[len(SEVERITIES) - 1 - max(0, _RANK[wanted] - lowered)]
+    lowered = max(0, severity_rank(RULES[f.rule].severity) - severity_rank(f.severity))
+    return SEVERITIES[min(len(SEVERITIES) - 1, SEVERITIES.index(wanted) + lowered)]
 
 
 def license_findings(policy: Policy, ctx) -> list[Finding]:

@@ -14,10 +14,11 @@ from typing import Any
 
 import yaml
 
+from license_audit.artifacts import MAX_TOKENIZER_BYTES
 from license_audit.catalog import load_yaml_file
 from license_audit.errors import InputError
 from license_audit.lineage.signature import signature_of
-from license_audit.safeio import JSONProblem, parse_json
+from license_audit.safeio import MAX_JSON_BYTES, JSONProblem, parse_json
 from license_audit.tokenizer import fingerprint
 
 HEADER = (
@@ -36,8 +37,6 @@ _FACT_KEYS = (
     "shape_shared",
     "native_quantization",
 )
-MAX_CONFIG_BYTES = 8 * 1024 * 1024
-MAX_TOKENIZER_BYTES = 64 * 1024 * 1024
 
 
 def repo_id_of(name: str) -> tuple[str, str | None]:
@@ -71,14 +70,14 @@ def collect_folder(folder: Path) -> dict[str, list[tuple[str, dict, dict]]]:
         tok: dict = {}
         if entry.is_dir() and (entry / "config.json").is_file():
             rid, _tag = repo_id_of(entry.name)
-            cfg = _read_json(entry / "config.json", MAX_CONFIG_BYTES)
+            cfg = _read_json(entry / "config.json", MAX_JSON_BYTES)
             tj = (
                 _read_json(entry / "tokenizer.json", MAX_TOKENIZER_BYTES)
                 if (entry / "tokenizer.json").is_file()
                 else None
             )
             tc = (
-                _read_json(entry / "tokenizer_config.json", MAX_CONFIG_BYTES)
+                _read_json(entry / "tokenizer_config.json", MAX_JSON_BYTES)
                 if (entry / "tokenizer_config.json").is_file()
                 else None
             )
@@ -86,7 +85,7 @@ def collect_folder(folder: Path) -> dict[str, list[tuple[str, dict, dict]]]:
                 tok = fingerprint(tj, tc)
         elif entry.suffix == ".json" and not entry.name.endswith(".card.json"):
             rid, _tag = repo_id_of(entry.stem)
-            cfg = _read_json(entry, MAX_CONFIG_BYTES)
+            cfg = _read_json(entry, MAX_JSON_BYTES)
         else:
             continue
         if not isinstance(cfg, dict):
@@ -110,7 +109,7 @@ def collect_hub(spec: str) -> dict[str, list[tuple[str, dict, dict]]]:
     out: dict[str, list[tuple[str, dict, dict]]] = {}
     for rid in [s.strip() for s in spec[3:].split(",") if s.strip()]:
         try:
-            cfg = _read_json(Path(hf_hub_download(rid, "config.json")), MAX_CONFIG_BYTES)
+            cfg = _read_json(Path(hf_hub_download(rid, "config.json")), MAX_JSON_BYTES)
         except (HfHubHTTPError, EntryNotFoundError, OSError, ValueError) as exc:
             why = (
                 "not in the local cache and the Hub cannot be reached"
@@ -119,7 +118,7 @@ def collect_hub(spec: str) -> dict[str, list[tuple[str, dict, dict]]]:
             )
             raise InputError(f"hf:{rid}: cannot fetch config.json ({why})") from None
         docs = {}
-        for name, limit in (("tokenizer.json", MAX_TOKENIZER_BYTES), ("tokenizer_config.json", MAX_CONFIG_BYTES)):
+        for name, limit in (("tokenizer.json", MAX_TOKENIZER_BYTES), ("tokenizer_config.json", MAX_JSON_BYTES)):
             try:
                 docs[name] = _read_json(Path(hf_hub_download(rid, name)), limit)
             except (HfHubHTTPError, EntryNotFoundError, OSError, ValueError, InputError):

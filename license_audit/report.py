@@ -16,12 +16,18 @@ if TYPE_CHECKING:
     from license_audit.registry import KnownModel
 
 SCHEMA_VERSION = 1
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = ("error", "warning", "info")  # most severe first
+FAIL_ON = ("error", "warning", "never")  # the thresholds --fail-on and a policy's fail-on accept
 _RANK = {"error": 3, "warning": 2, "info": 1, "never": 99}
 
 
+def severity_rank(severity: str) -> int:
+    """Higher is more severe; "never" ranks above every severity, so nothing reaches it."""
+    return _RANK.get(severity, 0)
+
+
 def severity_at_least(severity: str, threshold: str) -> bool:
-    return _RANK.get(severity, 0) >= _RANK[threshold]
+    return severity_rank(severity) >= _RANK[threshold]
 
 
 @record(frozen=True)

@@ -101,6 +101,18 @@ def read_text(root: Path, rel: str, limit: int = MAX_TEXT_BYTES) -> tuple[str, b
     return decode_text(res.data), res.truncated
 
 
+def is_utf8(name: str | bytes) -> bool:
+    """Whether a name is UTF-8: os.walk gives undecodable bytes as surrogates, which a JSON report cannot carry."""
+    try:
+        if isinstance(name, bytes):
+            name.decode("utf-8")
+        else:
+            name.encode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
 def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:8192]
 

@@ -61,6 +61,25 @@ def license_text(lic_id: str) -> str:
     return (rules_dir() / "licenses" / "texts" / f"{lic_id}.txt").read_text(encoding="utf-8")
 
 
+LLAMA_NOTICE = "Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc. All Rights Reserved.\n"
+DEEPSEEK_MIT = license_text("mit").replace("<year> <copyright holders>", "2023 DeepSeek")
+
+
+def llama_repo(**over) -> dict:
+    """A Llama 3.1 fine-tune that honours every duty of its license; `over` replaces files (None removes one)."""
+    files = {
+        "README.md": card(
+            "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny",
+            "# Llama-3.1-Tiny\n\nBuilt with Llama. Follow the Acceptable Use Policy.\n",
+        ),
+        "LICENSE": license_text("llama3.1"),
+        "NOTICE": LLAMA_NOTICE,
+        "config.json": config_of("meta-llama/Llama-3.1-8B"),
+    }
+    files.update(over)
+    return {k: v for k, v in files.items() if v is not None}
+
+
 @pytest.fixture
 def make_repo(tmp_path):
     counter = {"n": 0}

@@ -98,12 +98,6 @@ def test_read_only_commands_leave_the_repo_byte_for_byte_unchanged(cli, make_rep
     assert tree_state(repo) == before
 
 
-def test_audit_knows_the_policy_file_name():
-    from license_audit import audit, policy
-
-    assert audit.POLICY_FILE == policy.POLICY_FILE
-
-
 def test_plain_folder_audit_imports_no_history_or_policy_code(tmp_path):
     repo = tmp_path / "m"
     repo.mkdir()

@@ -4,10 +4,7 @@ extra catalogs with --rules, and `rules list` / `rules show`."""
 import json
 
 import yaml
-from conftest import audit_json, card, license_text, rules_of, write_tree
-
-LLAMA_NOTICE = "Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc. All Rights Reserved.\n"
-DEEPSEEK_MIT = license_text("mit").replace("<year> <copyright holders>", "2023 DeepSeek")
+from conftest import DEEPSEEK_MIT, LLAMA_NOTICE, audit_json, card, license_text, rules_of, write_tree
 
 
 def rules_dir(tmp_path, models=(), licenses=(), name="org-rules"):

@@ -2,23 +2,7 @@
 
 from datetime import date, timedelta
 
-from conftest import audit_json, card, config_of, license_text, rules_of
-
-LLAMA_NOTICE = "Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc. All Rights Reserved.\n"
-
-
-def llama_repo(**over):
-    files = {
-        "README.md": card(
-            "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny",
-            "# Llama-3.1-Tiny\n\nBuilt with Llama. Follow the Acceptable Use Policy.\n",
-        ),
-        "LICENSE": license_text("llama3.1"),
-        "NOTICE": LLAMA_NOTICE,
-        "config.json": config_of("meta-llama/Llama-3.1-8B"),
-    }
-    files.update(over)
-    return {k: v for k, v in files.items() if v is not None}
+from conftest import audit_json, card, config_of, llama_repo, rules_of
 
 
 def no_notice(policy: str | None = None):

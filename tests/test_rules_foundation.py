@@ -1,23 +1,6 @@
 """Each foundation rule id with a fixture that fails and one that passes."""
 
-from conftest import audit_json, card, config_of, license_text, rules_of
-
-DEEPSEEK_MIT = license_text("mit").replace("<year> <copyright holders>", "2023 DeepSeek")
-LLAMA_NOTICE = "Llama 3.1 is licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc. All Rights Reserved.\n"
-
-
-def llama_repo(**over):
-    files = {
-        "README.md": card(
-            "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\nmodel_name: Llama-3.1-Tiny",
-            "# Llama-3.1-Tiny\n\nBuilt with Llama. Follow the Acceptable Use Policy.\n",
-        ),
-        "LICENSE": license_text("llama3.1"),
-        "NOTICE": LLAMA_NOTICE,
-        "config.json": config_of("meta-llama/Llama-3.1-8B"),
-    }
-    files.update(over)
-    return {k: v for k, v in files.items() if v is not None}
+from conftest import DEEPSEEK_MIT, audit_json, card, config_of, license_text, llama_repo, rules_of
 
 
 def test_compliant_llama_has_no_error(cli, make_repo):

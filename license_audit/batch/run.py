@@ -14,6 +14,7 @@ from license_audit.batch.sources import expand_sources
 from license_audit.batch.summary import Summary
 from license_audit.errors import AuditError
 from license_audit.records import record
+from license_audit.safeio import is_utf8
 
 
 @record
@@ -37,9 +38,9 @@ def run_batch(sources: list[str], options: AuditOptions, settings: BatchSettings
     summary = Summary(fail_on=settings.fail_on)
     # A target whose name is not UTF-8 (a folder's subfolder) can have no record in a JSON Lines file:
     # it is not audited, said on stderr and counted as not audited, and the batch goes on.
-    unnamed = [t for t in targets if not _utf8(t)]
+    unnamed = [t for t in targets if not is_utf8(t)]
     if unnamed:
-        targets = [t for t in targets if _utf8(t)]
+        targets = [t for t in targets if is_utf8(t)]
         for spec in unnamed:
             shown = spec.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
             reason = "its name is not UTF-8 and cannot be recorded; not audited (rename it)"
@@ -75,14 +76,6 @@ def run_batch(sources: list[str], options: AuditOptions, settings: BatchSettings
     for record in out.records(targets):
         summary.add(record)
     return summary
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _audit(todo: list[str], options: AuditOptions, settings: BatchSettings) -> Iterator[dict]:

@@ -7,6 +7,7 @@ import sys
 import click
 
 from license_audit.cli.common import rules_option, write_output
+from license_audit.report import FAIL_ON
 
 FORMATS = ["text", "json", "markdown", "html", "sarif", "spdx-json"]
 
@@ -19,7 +20,7 @@ FORMATS = ["text", "json", "markdown", "html", "sarif", "spdx-json"]
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(["error", "warning", "never"]),
+    type=click.Choice(FAIL_ON),
     default=None,
     help="Exit 1 when a finding at or above this severity remains (default: error, or the policy's).",
 )

@@ -7,6 +7,7 @@ import sys
 import click
 
 from license_audit.cli.common import rules_option, write_output
+from license_audit.report import FAIL_ON
 
 
 @click.command("batch")
@@ -43,7 +44,7 @@ from license_audit.cli.common import rules_option, write_output
 @click.option("--retry-errors", is_flag=True, help="Audit again the targets recorded with an error.")
 @click.option(
     "--fail-on",
-    type=click.Choice(["error", "warning", "never"]),
+    type=click.Choice(FAIL_ON),
     default=None,
     help="Exit 1 when a target has a finding at or above this severity (default: error, or its policy's) or could not be audited.",
 )

@@ -100,15 +100,9 @@ def _licensing():
 
 
 def _text_of(lic) -> str:
-    from license_audit.resources import rules_dir
-
-    rel = (lic.identify or {}).get("text")
-    base = lic.source.parent if lic.source else rules_dir() / "licenses"
-    if rel:
-        try:
-            return (base / rel).read_text(encoding="utf-8")
-        except OSError:
-            pass
+    text = lic.reference_text()
+    if text is not None:
+        return text
     where = f" Full text: {lic.url}" if lic.url else ""
     return f"{lic.name}.{where}"
 

@@ -106,15 +106,9 @@ def _needles(items, freq: Counter) -> list[list]:
 
 def _text_path(lic: License) -> tuple[Path, int, int] | None:
     """(path, size, mtime) of the license's reference copy, or None; one stat, no resolving."""
-    rel = lic.identify.get("text")
-    if not rel:
+    path = lic.text_path
+    if path is None:
         return None
-    base = lic.source.parent if lic.source else None
-    if base is None:
-        from license_audit.resources import rules_dir
-
-        base = rules_dir() / "licenses"
-    path = base / str(rel)
     try:
         st = os.stat(path)
     except (OSError, ValueError):
