@@ -1,4 +1,4 @@
-"""Mutation fuzzing of every parser that reads repo bytes (issue 8: zero tracebacks, inputs tried recorded).
+"""Mutation fuzzing of every parser that reads repo bytes: any traceback is a crash, and the inputs tried are counted.
 
 Each parser gets valid seed documents mutated deterministically (fixed random seed: same inputs every run):
 bit flips, truncation, splices and insertions of tokens that break parsers (brackets, YAML anchors and
@@ -302,7 +302,7 @@ def main() -> int:
     print(f"{'whole audit of mutated repos':34} {n:8d} {crashes:8d} {'-':>19}")
     for p in problems:
         print(p)
-    print(f"total: {total} inputs, {total_crashes} crashes (target: 0)")
+    print(f"total: {total} inputs, {total_crashes} crashes")
     return 1 if total_crashes else 0
 
 

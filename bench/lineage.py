@@ -1,11 +1,11 @@
-"""Lineage benchmark (issue 4).
+"""Lineage benchmark.
 
 1. Self-identification: every shared base config (../shared/data/model-configs/configs) audited as a repo of its
    own must name itself (family and size) as the top candidate; the top candidate's config-identical set counts.
 2. Robustness: the same configs with noise keys changed, a quantization_config added, context/rope extended,
    vocabulary extended (and all at once) must keep the right top candidate.
 3. Cost of weight headers: a DeepSeek-V3-sized repo (163 safetensors shards as sparse files of real size with
-   real-shaped headers) against the same repo with header-only shards; the ratio must stay within 1.2x.
+   real-shaped headers) against the same repo with header-only shards: reading headers must not read weights.
 """
 
 from __future__ import annotations
@@ -300,9 +300,7 @@ def bench_sparse(tmp: Path) -> None:
     print(
         f"DeepSeek-V3-sized repo: 163 shards, {n} tensors, {total / 1e9:.0f} GB apparent size ({on_disk / 1e6:.0f} MB on disk)"
     )
-    print(
-        f"header-only twin: {base * 1000:.0f} ms; sparse full-size repo: {big * 1000:.0f} ms = {big / base:.2f}x (target <= 1.2x)"
-    )
+    print(f"header-only twin: {base * 1000:.0f} ms; sparse full-size repo: {big * 1000:.0f} ms = {big / base:.2f}x")
     if top:
         print(f"top candidate: {top.model} {top.confidence:.2f}; evidence: {' | '.join(top.evidence[:2])}")
 

@@ -1,6 +1,7 @@
-"""Start-up and whole-audit cost against `python -c pass` on the same machine (issue 8 targets).
+"""Start-up and whole-audit cost against `python -c pass` on the same machine.
 
-Target: an audit of a typical model repo in at most 10x the time of `python -c pass`.
+An audit of a typical model repo runs on every commit as a pre-commit hook, so its cost is shown as a
+multiple of the interpreter's own start-up.
 
 Every command runs as users run it (`python -m license_audit`, the console entry), interleaved with the
 baseline so machine drift hits both alike; medians of RUNS. Bytecode is written (a wheel install
@@ -100,10 +101,7 @@ def main() -> None:
         print(f"baseline `python -c pass`: {b * 1000:.0f} ms (median of {RUNS}, interleaved with the commands)")
         for label, args in cases.items():
             t = statistics.median(samples[label])
-            print(
-                f"{label}: {t * 1000:.0f} ms = {t / b:.1f}x baseline (target <= 10x), "
-                f"{imported_modules(args)} modules imported"
-            )
+            print(f"{label}: {t * 1000:.0f} ms = {t / b:.1f}x baseline, {imported_modules(args)} modules imported")
         first = []
         for _ in range(3):
             empty = tempfile.mkdtemp(prefix="license-audit-bench-empty-")

@@ -32,7 +32,7 @@ class Artifacts:
     tokenizer_path: str | None = None
     tokenizer: dict[str, Any] = field(default_factory=dict)  # fingerprint (markers; vocabulary hashes once loaded)
     # tokenizer.json is parsed only when something compares vocabularies (a registry fingerprint, --against):
-    # a 10-30 MB JSON document would otherwise cost every audit a few hundred milliseconds.
+    # a JSON document of tens of megabytes would otherwise be parsed by every audit.
     load_tokenizer: Callable[[], Any] | None = None
     _vocab: list[str] | None = None
     tensors: dict[str, tuple[str, list[int]]] = field(default_factory=dict)  # name -> (dtype, shape)
@@ -125,7 +125,7 @@ def _gguf_types() -> dict[int, str]:
 def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
     """GGUF key/values (scalars, strings, short arrays) and the token list, read with every count bounded.
 
-    Not gguf.GGUFReader: it builds numpy objects per array item (13 s for a 152k-token vocabulary here) and
+    Not gguf.GGUFReader: it builds numpy objects per array item (slow for a large vocabulary) and
     trusts the counts it reads (an array declaring 2**50 items makes it allocate until the process dies).
     This walk checks every length against the file size and stops at MAX_GGUF_ARRAY_ITEMS. Tensor data is
     never touched; tensor infos are only counted.

@@ -100,8 +100,8 @@ def audit_snapshot(
     )
 
 
-# History and policy modules are imported only for targets that have them (a start-up cost on every
-# audit otherwise; issue 8's target is an audit within 10x of `python -c pass`).
+# History and policy modules are imported only for targets that have them: every audit would pay
+# their start-up otherwise, a pre-commit hook on every commit.
 def _history(target: Target):
     if target.info.kind == "local" and not (target.extra or {}).get("history_loader"):
         return None

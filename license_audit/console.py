@@ -1,7 +1,6 @@
 """The `license-audit` program: the click group, run the way a short-lived process runs fastest.
 
-Two settings of the cyclic garbage collector, worth about a fifth of an audit's wall time (issue 8:
-an audit within 10x of `python -c pass`):
+Two settings of the cyclic garbage collector, which shorten a short-lived audit (a pre-commit hook's):
 - a high first-generation threshold: importing click, PyYAML and Jinja2 allocates tens of thousands of
   objects that live until exit, and the default threshold (700) walks them again and again. Collection
   still happens, less often, so a long `batch` keeps its memory bounded.

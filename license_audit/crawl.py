@@ -149,7 +149,7 @@ class Snapshot:
     artifacts: Artifacts | None = None
     # Parsed safetensors headers, file -> {"__metadata__": {...}, tensor: {"dtype", "shape", "data_offsets"}}
     # (the JSON header of the file as written); filled for Hub targets from get_safetensors_metadata and
-    # from cached files offline, so lineage reads one structure whatever the source (issue 5).
+    # from cached files offline, so lineage reads one structure whatever the source.
     safetensors: dict[str, dict] = field(default_factory=dict)
 
     @property

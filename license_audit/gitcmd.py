@@ -2,8 +2,8 @@
 
 An audit of a git work tree runs two git processes, one `log` and one `cat-file --batch` for the blobs
 it reads (plus `rev-parse` where the repository's layout is not the common one).
-Through GitPython they cost its import, 30 ms, which is a third of a whole audit's budget (issue 8: an
-audit within 10x of `python -c pass`); run directly they cost what git costs. GitPython stays the tool
+Through GitPython they would also cost its import, a large share of a whole audit's start-up (a
+pre-commit hook runs on every commit); run directly they cost what git costs. GitPython stays the tool
 for managing repositories (`hook install`, monorepo folders), where start-up does not matter.
 
 Every command gets the same guard rails: the repository's configured programs are switched off

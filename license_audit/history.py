@@ -8,7 +8,7 @@ rules in checks/history_checks.py read only that shape.
 git: one `git log --name-status -z -M` pass over HEAD's first-parent line (git does the walk and the
 rename detection; Python keeps the license-relevant paths), then only the blobs needed (card versions,
 deleted texts) as `<commit>:<path>` through one persistent `git cat-file --batch`. No commit object is
-walked in Python, so 10,000 commits cost about what `git log --name-status` costs (bench/history.py).
+walked in Python, so a long history costs about what `git log --name-status` costs (bench/history.py).
 """
 
 from __future__ import annotations

@@ -136,7 +136,7 @@ def parse_policy(text: str, where: str) -> Policy:
 
 
 def _compose(text: str):
-    # libyaml composes about 20x faster than pure Python. Composing never expands aliases (an alias is the same
+    # libyaml composes many times faster than pure Python. Composing never expands aliases (an alias is the same
     # node object again) and _Parser reads a fixed, shallow shape, so an alias bomb costs no more than its text;
     # without libyaml the bounded loader of safeio is used.
     loader = getattr(yaml, "CSafeLoader", None)

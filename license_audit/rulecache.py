@@ -1,7 +1,7 @@
 """Derived data cached as JSON between runs: parsed rules/ folders, the compiled identification index.
 
-Constructing ~100 catalog and registry YAML documents costs ~50 ms even with libyaml, more than the rest of
-a typical audit. The cache holds the parsed documents of one folder, keyed by every file's name, size and
+Constructing the catalog and registry YAML documents costs more than the rest of a typical audit, even
+with libyaml. The cache holds the parsed documents of one folder, keyed by every file's name, size and
 modification time (and the tool version), so an edited, added or removed file rebuilds it. It is JSON,
 never pickle, and it is only used when a JSON round trip gives back exactly what YAML gave (dates are
 tagged; anything JSON cannot carry, such as non-string keys, disables the cache for that folder).

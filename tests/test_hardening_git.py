@@ -1,4 +1,4 @@
-"""Git oddities a pre-push gate meets (issue 8): detached HEAD, linked worktrees, unborn branches, submodule links."""
+"""Git oddities a pre-push gate meets: detached HEAD, linked worktrees, unborn branches, submodule links."""
 
 from __future__ import annotations
 

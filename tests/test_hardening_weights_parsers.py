@@ -1,4 +1,4 @@
-"""Properties of the parsers that read weights headers, tokenizers and the policy file (issue 8).
+"""Properties of the parsers that read weights headers, tokenizers and the policy file.
 
 Whatever the bytes: each returns, or raises only its one documented error (ValueError for weights headers,
 JSONProblem for JSON, InputError for the policy), and a whole crawl of such files never raises.

@@ -1,4 +1,4 @@
-"""History rules on real git repositories built in temporary folders (issue 5)."""
+"""History rules on real git repositories built in temporary folders."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hub targets through the real huggingface_hub client, without network (issue 5).
+"""Hub targets through the real huggingface_hub client, without network.
 
 Online: a loopback HTTP server answers the Hub endpoints huggingface_hub calls (model info, tree,
 commits, resolve with X-Repo-Commit / ETag / Content-Length and byte ranges), reached through

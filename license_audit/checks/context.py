@@ -62,7 +62,7 @@ class AuditContext:
     candidates: list[Candidate]
     model: ModelInfo
     revision: str | None = None
-    # license_audit.history.History of the target, None when --no-history or without history (issue 5).
+    # license_audit.history.History of the target, None when --no-history or without history.
     history: object | None = None
 
     @cached_property

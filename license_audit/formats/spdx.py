@@ -93,7 +93,7 @@ class _Licenses:
 
 @lru_cache(maxsize=1)
 def _licensing():
-    # Building the SPDX license index takes ~20 ms; a batch renders many documents.
+    # The SPDX license index is built once per process: a batch renders many documents.
     from license_expression import get_spdx_licensing
 
     return get_spdx_licensing()

@@ -1,11 +1,11 @@
 """The long tail of the SPDX list, from a maintained library instead of home-made texts.
 
 `licenseclassifier` (pure Python; the SPDX list as templates, with Go licensecheck's matcher) was chosen
-by measurement (bench/identify.py, README "Identification"). Its matcher is exact but slow (about 25 ms a
-license file), so its own templates are read a second way: the plain stretches between template markup
+by measurement (bench/identify.py). Its matcher is exact but slow, as it tries every template against
+the text, so its own templates are read a second way: the plain stretches between template markup
 (alternatives, optional parts, wildcards) are phrases every copy of that license holds. A phrase index
-over all of them settles most texts in a millisecond; the library's matcher decides only when two SPDX
-licenses remain close (BSD variants) and is skipped when no SPDX license is near at all.
+over all of them settles most texts at a fraction of the matcher's cost; the library's matcher decides
+only when two SPDX licenses remain close (BSD variants) and is skipped when no SPDX license is near at all.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ _MARKUP = r"\(\(|\)\)\?\?|\)\)|\|\||__\d+__|_{3,}|\?\?"
 _MIN_WORDS = 5
 
 
-# Plain classes, not dataclasses: this module is imported by any audit that meets an unknown text,
-# and building a dataclass costs about a millisecond of that start-up.
+# Plain classes, not dataclasses: this module is imported by any audit that meets an unknown text, and
+# a dataclass compiles generated methods when it is defined, a start-up cost these records do not need.
 class _Template:
     __slots__ = ("needles", "spdx", "words")
 
@@ -69,7 +69,7 @@ _FORMAT = 4
 @lru_cache(maxsize=1)
 def _library() -> tuple[str, Path] | None:
     """(fingerprint of its template data, package folder), found without importing the library: its
-    import costs about 20 ms, which only a close call (`_classify`) needs to pay."""
+    import loads every template, which only a close call (`_classify`) needs."""
     from importlib.util import find_spec
 
     try:
@@ -149,8 +149,8 @@ def _rebuild(lib: tuple[str, Path]) -> tuple[list[_Template], _Keys] | None:
     return templates, keys
 
 
-# JSON, never pickle: a cache file is data, whoever wrote it. Building costs 0.6 s; reading the keys
-# about 1 ms, the phrases about 15 ms more.
+# JSON, never pickle: a cache file is data, whoever wrote it. Building reads every template; reading
+# back the keys is cheap, and the phrases are read only when a key is present.
 def _read_keys(name: str) -> _Keys | None:
     from license_audit.rulecache import read
 

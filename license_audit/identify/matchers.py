@@ -353,7 +353,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     if not prose:
         for a, b in _unclaimed(texts + kept_refs + settled, len(toks.words)):
             # Nothing known in the whole file: the long tail gets a look even without license vocabulary
-            # (informal notices, translations); its phrase index costs about a millisecond.
+            # (informal notices, translations); its phrase index is cheap next to the library's matcher.
             whole = not texts and not kept_refs and not settled
             if not whole and not _license_like(toks, a, b):
                 continue

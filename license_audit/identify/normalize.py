@@ -58,7 +58,7 @@ def clean(text: str) -> str:
         text = _unquote(unicodedata.normalize("NFKC", text))
     text = text.lower()
     if "&" in text:
-        import html  # its entity table costs a millisecond of start-up; most texts have no "&"
+        import html  # its entity table is built on import; most texts have no "&" and never pay for it
 
         # Twice: Qt .ui files and some HTML exports escape rich text inside XML (&amp;lt;p&amp;gt;).
         text = html.unescape(text)
