@@ -103,7 +103,9 @@ class Catalog(Index[License]):
     def names_of(self, entry: License) -> list[str]:
         return [entry.id, entry.spdx, *entry.aliases]
 
-    alias_key = staticmethod(_norm)
+    @staticmethod
+    def alias_key(name: str) -> str:
+        return _norm(name)
 
     def get(self, key: str | None) -> License | None:
         return self.find(_norm(key)) if key else None
