@@ -25,6 +25,11 @@ class ModelCard:
     problems: list[tuple[int | None, str]] = field(default_factory=list)  # (line, what was wrong)
 
     @property
+    def location(self) -> str:
+        """The file a finding about the card names: the card, or README.md where a card belongs."""
+        return self.path or "README.md"
+
+    @property
     def license(self) -> str | None:
         return _as_str(self.metadata.get("license"))
 

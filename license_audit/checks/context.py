@@ -183,4 +183,4 @@ class AuditContext:
 
     @property
     def card_path(self) -> str:
-        return self.snapshot.card.path or "README.md"
+        return self.snapshot.card.location

@@ -51,7 +51,7 @@ def check_license_missing(ctx: AuditContext) -> Iterator[Finding]:
         rule="license-missing",
         severity=RULES["license-missing"].severity,
         message=message,
-        path=card.path or "README.md",
+        path=card.location,
         commit=ctx.revision,
         fix=RULES["license-missing"].fix,
     )

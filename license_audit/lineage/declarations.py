@@ -13,8 +13,7 @@ from license_audit.registry import Registry
 
 def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     hits = [
-        Hit(b, 1.0, f"{snapshot.card.path or 'README.md'}: base_model names {b}", declared=True)
-        for b in snapshot.card.base_models
+        Hit(b, 1.0, f"{snapshot.card.location}: base_model names {b}", declared=True) for b in snapshot.card.base_models
     ]
     adapter = snapshot.configs.get("adapter_config.json")
     if isinstance(adapter, dict):
@@ -118,7 +117,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     body = snapshot.card.body or ""
     if not body:
         return []
-    where = snapshot.card.path or "README.md"
+    where = snapshot.card.location
     hits: list[Hit] = []
     seen: set[str] = set()
     shorts = _short_names(registry)
