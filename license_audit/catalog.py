@@ -7,6 +7,7 @@ derivative owes (`obligations`, `derivatives`). Adding a license is adding a fil
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,6 @@ import yaml
 
 from license_audit.errors import InputError
 from license_audit.index import Index
-from license_audit.records import field, record
 from license_audit.resources import rules_dir
 from license_audit.safeio import load_rules_yaml, yaml_error_line
 
@@ -33,18 +33,70 @@ CATEGORIES = (
 )
 
 
-@record
+@dataclass
 class Obligation:
+    """One duty a derivative owes. `kind` says which; each kind reads only its own keys (docs/rules.md,
+    rules/schema/license.schema.json). Keys a kind does not use stay at their empty default."""
+
     kind: str
     clause: str | None = None
     quote: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    # Which upstreams the duty binds: globs of model ids, and `multimodal` for duties on image models only.
+    models: list[str] = field(default_factory=list)
+    applies_to: str | None = None
+    # license-copy, notice-text, notice-file: the file in the derivative that carries the duty.
+    file: str | None = None
+    # license-copy: a link to the license's url is enough.
+    link_ok: bool = False
+    # notice-text: the notice a derivative must carry, word for word.
+    notice_text: str | None = None
+    # attribution: the phrases a derivative must display (any one of them).
+    display_phrases: list[str] = field(default_factory=list)
+    # name-prefix: what a derivative's name must begin with.
+    prefix: str | None = None
+    # use-restrictions, regional-restriction: phrases showing the repository passes the restriction on.
+    markers: list[str] = field(default_factory=list)
+    # use-restrictions: where the use policy is published.
+    policy_url: str | None = None
+    # regional-restriction: where the licensees the restriction binds are based.
+    region: str | None = None
+    # usage-threshold: monthly active users above which a separate license is needed.
+    monthly_active_users: int | None = None
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
+    def details(self) -> list[tuple[str, object]]:
+        """(key, value) of every kind-specific key that is set, in the order docs/rules.md lists them."""
+        out: list[tuple[str, object]] = []
+        for key in DETAIL_KEYS:
+            value = getattr(self, key)
+            if value not in (None, False, []):
+                out.append((key, value))
+        return out
 
 
-@record
+# Kind-specific keys of an obligation, as YAML spells them (and as the Obligation fields are named).
+DETAIL_KEYS = (
+    "file",
+    "notice_text",
+    "display_phrases",
+    "prefix",
+    "markers",
+    "policy_url",
+    "monthly_active_users",
+    "region",
+    "applies_to",
+    "link_ok",
+)
+
+# Keys renamed so that each has one meaning; files written with the former name still load (and
+# `license-audit rules check` asks for the new one). (where, former name) -> current name.
+RENAMED = {
+    ("identify", "text"): "reference_text",
+    ("notice-text", "text"): "notice_text",
+    ("attribution", "phrases"): "display_phrases",
+}
+
+
+@dataclass
 class License:
     id: str
     spdx: str
@@ -75,8 +127,9 @@ class License:
 
     @property
     def text_path(self) -> Path | None:
-        """Where the catalog keeps the license's reference text (`identify.text`, beside its YAML file)."""
-        rel = self.identify.get("text")
+        """Where the catalog keeps the license's reference text (`identify.reference_text`, a path relative
+        to the folder of the license's YAML file)."""
+        rel = self.identify.get("reference_text")
         if not rel:
             return None
         base = self.source.parent if self.source else rules_dir() / "licenses"
@@ -118,8 +171,48 @@ class Catalog(Index[License]):
 def _obligation(raw: Any, where: str) -> Obligation:
     if not isinstance(raw, dict) or "kind" not in raw:
         raise InputError(f"{where}: each obligation needs a 'kind'")
-    data = {k: v for k, v in raw.items() if k not in ("kind", "clause", "quote")}
-    return Obligation(kind=str(raw["kind"]), clause=raw.get("clause"), quote=raw.get("quote"), data=data)
+    kind = str(raw["kind"])
+    raw = {RENAMED.get((kind, str(k)), k): v for k, v in raw.items()}
+    # Keys are read leniently, as they always were: a wrong type is the value's own problem, reported by
+    # `license-audit rules check`; an audit only needs the values it can use.
+    return Obligation(
+        kind=kind,
+        clause=_text(raw.get("clause")),
+        quote=_text(raw.get("quote")),
+        models=_strings(raw.get("models")),
+        applies_to=_text(raw.get("applies_to")),
+        file=_text(raw.get("file")),
+        link_ok=bool(raw.get("link_ok")),
+        notice_text=_text(raw.get("notice_text")),
+        display_phrases=_strings(raw.get("display_phrases")),
+        prefix=_text(raw.get("prefix")),
+        markers=_strings(raw.get("markers")),
+        policy_url=_text(raw.get("policy_url")),
+        region=_text(raw.get("region")),
+        monthly_active_users=_count(raw.get("monthly_active_users")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _strings(value: Any) -> list[str]:
+    """A list of strings from a YAML value that should be one (a lone string is a list of one)."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]
 
 
 _ID = re.compile(r"[a-z0-9][a-z0-9.+_-]*")
@@ -170,7 +263,7 @@ def license_from_dict(raw: dict[str, Any], source: Path | None = None) -> Licens
         version=str(raw["version"]) if raw.get("version") is not None else None,
         commercial_use=bool(raw.get("commercial_use", True)),
         sharealike=bool(raw.get("sharealike", False)),
-        identify=dict(map_of(raw, "identify", where)),
+        identify={RENAMED.get(("identify", str(k)), k): v for k, v in map_of(raw, "identify", where).items()},
         obligations=obligations,
         derivatives=dict(map_of(raw, "derivatives", where)),
         source=source,

@@ -64,7 +64,7 @@ def license_copies(report: Report, ups: list[Upstream]) -> list[LicenseCopy]:
                 continue
             # LICENSE is the model's own license; an upstream's copy goes beside it under its own name.
             path = f"LICENSE-{lic.id.upper()}"
-            wanted = [ob.get("file") for ob in lic.obligations_of("license-copy") if ob.get("file")]
+            wanted = [ob.file for ob in lic.obligations_of("license-copy") if ob.file]
             if wanted and wanted[0] not in ("LICENSE", "LICENSE.txt", "LICENSE.md") and wanted[0] not in files:
                 path = wanted[0]  # the name the license itself asks for (e.g. DeepSeek's LICENSE-MODEL)
             out.append(LicenseCopy(lic.id, lic.name, path, False, lic.reference_text()))

@@ -6,6 +6,7 @@ signature (the config.json hyper-parameters that identify it).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,10 @@ from typing import Any
 from license_audit.catalog import list_of, load_yaml_file, map_of
 from license_audit.errors import InputError
 from license_audit.index import Index
-from license_audit.records import field, record
 from license_audit.resources import rules_dir
 
 
-@record
+@dataclass
 class KnownModel:
     id: str
     family: str
@@ -36,6 +36,10 @@ class KnownModel:
     shape_shared: str | None = None
     # quant_method the original checkpoint already ships with (fp8 for DeepSeek-V3): not a quantized derivative.
     native_quantization: str | None = None
+    # The entry's own upstreams, as a model card names them (a string or a list in YAML).
+    base_model: list[str] = field(default_factory=list)
+    # The model takes images: duties with `applies_to: multimodal` bind its derivatives.
+    multimodal: bool = False
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -66,9 +70,17 @@ def model_from_dict(raw: dict[str, Any], source: Path | None = None) -> KnownMod
         variants={str(k): list(v) for k, v in map_of(raw, "variants", where).items() if isinstance(v, list)},
         shape_shared=str(raw["shape_shared"]) if raw.get("shape_shared") else None,
         native_quantization=str(raw["native_quantization"]).lower() if raw.get("native_quantization") else None,
+        base_model=_base_models(raw.get("base_model") or raw.get("base_models")),
+        multimodal=bool(raw.get("multimodal")),
         source=source,
         raw=raw,
     )
+
+
+def _base_models(value: Any) -> list[str]:
+    """`base_model` as a card writes it (a string or a list); `base_models` is its former spelling."""
+    items = value if isinstance(value, list) else [value]
+    return [x.strip() for x in items if isinstance(x, str) and x.strip()]
 
 
 class Registry(Index[KnownModel]):

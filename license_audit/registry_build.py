@@ -36,6 +36,8 @@ _FACT_KEYS = (
     "aliases",
     "shape_shared",
     "native_quantization",
+    "base_model",
+    "multimodal",
 )
 
 

@@ -167,7 +167,7 @@ class Upstream:
         out: list[str] = []
         for lic in self.licenses:
             for ob in lic.obligations_of("notice-text"):
-                text = ob.get("text")
+                text = ob.notice_text
                 if text and text not in out:
                     out.append(text)
         for line in (self.notice or "").strip().splitlines():

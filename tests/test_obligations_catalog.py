@@ -41,7 +41,7 @@ def registry_for(tmp_path, lic):
 
 def copy_of(lic) -> str:
     """The reference text when the catalog ships one, else a text made of the license's own identify phrases."""
-    ref = lic.identify.get("text")
+    ref = lic.identify.get("reference_text")
     if ref and (rules_dir() / "licenses" / ref).is_file():
         return (rules_dir() / "licenses" / ref).read_text(encoding="utf-8")
     phrases = lic.identify.get("phrases") or []
@@ -51,7 +51,7 @@ def copy_of(lic) -> str:
 
 
 def checked(lic):
-    return [ob for ob in lic.obligations if ob.kind in KIND_RULES and not ob.get("models")]
+    return [ob for ob in lic.obligations if ob.kind in KIND_RULES and not ob.models]
 
 
 def card_value(lic) -> str:
@@ -69,7 +69,7 @@ def test_duties_are_data_with_clauses(lic_id):
             assert KIND_RULES[ob.kind] in RULES
     assert lic.derivatives.get("relicense") in ("any", "same", "none"), lic.id
     if any(ob.kind == "license-copy" for ob in lic.obligations):
-        assert lic.obligations_of("license-copy")[0].get("file")
+        assert lic.obligations_of("license-copy")[0].file
 
 
 @pytest.mark.parametrize("lic_id", [i for i in IDS if checked(next(x for x in CATALOG if x.id == i))])
@@ -100,14 +100,14 @@ def test_honouring_the_duties_passes(cli, make_repo, tmp_path, lic_id):
     lic = next(x for x in CATALOG if x.id == lic_id)
     rules = registry_for(tmp_path, lic)
     obs = checked(lic)
-    prefix = next((ob.get("prefix") for ob in obs if ob.kind == "name-prefix"), "Acme")
+    prefix = next((ob.prefix for ob in obs if ob.kind == "name-prefix"), "Acme")
     body = [f"# {prefix}-Derived", ""]
     for ob in obs:
         if ob.kind == "attribution":
-            body.append(f"{ob.get('phrases')[0]}.")
+            body.append(f"{ob.display_phrases[0]}.")
         if ob.kind in ("use-restrictions", "regional-restriction"):
-            body.append(f"See the {ob.get('markers')[0]}.")
-    notice = [ob.get("text") for ob in obs if ob.kind == "notice-text"] + [COPYRIGHT, UPSTREAM_NOTICE]
+            body.append(f"See the {ob.markers[0]}.")
+    notice = [ob.notice_text for ob in obs if ob.kind == "notice-text"] + [COPYRIGHT, UPSTREAM_NOTICE]
     files = {
         "README.md": card(
             f"{card_value(lic)}\nbase_model: up/{lic.id}-base\nmodel_name: {prefix}-Derived", "\n".join(body) + "\n"
@@ -143,12 +143,12 @@ def test_llama_family_duties(lic_id, prefix):
     lic = load_catalog().get(lic_id)
     kinds = {ob.kind for ob in lic.obligations}
     assert {"license-copy", "notice-text", "use-restrictions", "usage-threshold", "same-license"} <= kinds
-    assert lic.obligations_of("usage-threshold")[0].get("monthly_active_users") == 700_000_000
-    notice = lic.obligations_of("notice-text")[0].get("text")
+    assert lic.obligations_of("usage-threshold")[0].monthly_active_users == 700_000_000
+    notice = lic.obligations_of("notice-text")[0].notice_text
     assert notice.endswith("Copyright © Meta Platforms, Inc. All Rights Reserved.") or "Copyright (c) Meta" in notice
     if prefix:
-        assert lic.obligations_of("name-prefix")[0].get("prefix") == prefix
-        phrase = lic.obligations_of("attribution")[0].get("phrases")
+        assert lic.obligations_of("name-prefix")[0].prefix == prefix
+        phrase = lic.obligations_of("attribution")[0].display_phrases
         assert phrase == (["Built with Meta Llama 3"] if lic_id == "llama3" else ["Built with Llama"])
     else:
         assert "name-prefix" not in kinds and "attribution" not in kinds
@@ -158,10 +158,10 @@ def test_llama_family_duties(lic_id, prefix):
 def test_qwen_duties():
     cat = load_catalog()
     for lic_id in ("qwen", "qwen-research"):
-        phrases = cat.get(lic_id).obligations_of("attribution")[0].get("phrases")
+        phrases = cat.get(lic_id).obligations_of("attribution")[0].display_phrases
         assert phrases == ["Built with Qwen", "Improved using Qwen"]
     for lic_id in ("qwen", "tongyi-qianwen"):
-        assert cat.get(lic_id).obligations_of("usage-threshold")[0].get("monthly_active_users") == 100_000_000
+        assert cat.get(lic_id).obligations_of("usage-threshold")[0].monthly_active_users == 100_000_000
     for lic_id in ("qwen-research", "tongyi-qianwen-research"):
         assert not cat.get(lic_id).commercial_use
 

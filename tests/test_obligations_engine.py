@@ -281,7 +281,7 @@ def test_extra_catalog_license_duties_apply(cli, make_repo, tmp_path):
         category="model-community",
         derivatives={"relicense": "same"},
         obligations=[
-            {"kind": "attribution", "clause": "5", "phrases": ["Powered by Acme"]},
+            {"kind": "attribution", "clause": "5", "display_phrases": ["Powered by Acme"]},
             {"kind": "name-prefix", "clause": "6", "prefix": "Acme"},
         ],
     )

@@ -48,9 +48,7 @@ MAX_CHAIN = 8  # registry base_model hops followed upward (a quantization of a m
 
 def base_models_of(known: KnownModel) -> list[str]:
     """The registry entry's own `base_model` (a string or a list, as in a model card)."""
-    raw = known.raw.get("base_model") or known.raw.get("base_models") or []
-    items = raw if isinstance(raw, list) else [raw]
-    return [str(x).strip() for x in items if isinstance(x, str) and x.strip()]
+    return list(known.base_model)
 
 
 @record

@@ -123,9 +123,9 @@ def incompatibility(upstream: License, declared: License | None, declared_key: s
 def _license_copy(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     if ctx.has_license_text(lic.id):
         return
-    if ob.get("link_ok") and lic.url and ctx.mentions(lic.url):
+    if ob.link_ok and lic.url and ctx.mentions(lic.url):
         return
-    path = ob.get("file") or "LICENSE"
+    path = ob.file or "LICENSE"
     if path in ctx.snapshot.files:
         path = f"LICENSE-{lic.id.upper()}"
     refs = [lf.path for lf in ctx.license_files if lic.id in lf.ids("reference")]
@@ -161,10 +161,10 @@ def _copyright(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) ->
 
 
 def _notice_text(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
-    text = ob.get("text")
+    text = ob.notice_text
     if not text or ctx.mentions(text, outside_copies_of=lic.id):
         return
-    path = ob.get("file") or "NOTICE"
+    path = ob.file or "NOTICE"
     yield _finding(
         ctx,
         "upstream-notice-missing",
@@ -192,13 +192,13 @@ def _notice_file(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
         lic,
         ob,
         f'{up.label} ships a NOTICE file whose attribution notices must travel with derivatives, and "{missing[0]}" is missing.',
-        ob.get("file") or "NOTICE",
+        ob.file or "NOTICE",
         f"Copy the attribution notices of {up.id}'s NOTICE into this repository's NOTICE file.",
     )
 
 
 def _attribution(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
-    phrases = ob.get("phrases") or []
+    phrases = ob.display_phrases
     if not phrases or any(ctx.mentions(p, outside_copies_of=lic.id) for p in phrases):
         return
     want = " or ".join(f'"{p}"' for p in phrases)
@@ -215,7 +215,7 @@ def _attribution(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
 
 
 def _name_prefix(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
-    prefix = ob.get("prefix")
+    prefix = ob.prefix
     name = ctx.model.name
     # "Llama-3-8B-Chat", "Llama 3 Chat" and "llama3-chat" all begin with "Llama 3": compare letters and digits.
     if not prefix or _alnum(name.split("/")[-1]).startswith(_alnum(str(prefix))):
@@ -238,13 +238,13 @@ def _alnum(s: str) -> str:
 
 def _regional_restriction(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     # The Llama 3.2+ use policies withhold Section 1(a) for multimodal models from EU-domiciled licensees.
-    markers = ob.get("markers") or []
+    markers = ob.markers
     if any(ctx.mentions(m) for m in markers):
         return
-    region = ob.get("region") or "the region"
+    region = ob.region or "the region"
     what = (
         "its rights in multimodal models, such as this derivative of"
-        if ob.get("applies_to") == "multimodal"
+        if ob.applies_to == "multimodal"
         else "its rights in derivatives of"
     )
     yield _finding(
@@ -262,10 +262,10 @@ def _regional_restriction(ctx: AuditContext, up: Upstream, lic: License, ob: Obl
 
 
 def _use_restrictions(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
-    markers = ob.get("markers") or []
+    markers = ob.markers
     if any(ctx.mentions(m) for m in markers) or ctx.files_named("use_policy", "use-policy", "acceptable_use"):
         return
-    where = ob.get("policy_url")
+    where = ob.policy_url
     fix = (
         f"Include the {lic.name} use restrictions as binding terms in the license, or link its use policy"
         f"{f' ({where})' if where else ''} from {ctx.card_path}."
@@ -283,7 +283,7 @@ def _use_restrictions(ctx: AuditContext, up: Upstream, lic: License, ob: Obligat
 
 
 def _usage_threshold(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
-    mau = ob.get("monthly_active_users")
+    mau = ob.monthly_active_users
     if not mau:
         return
     yield _finding(
@@ -292,7 +292,7 @@ def _usage_threshold(ctx: AuditContext, up: Upstream, lic: License, ob: Obligati
         up,
         lic,
         ob,
-        f"The {lic.name} of {up.label} requires a separate license above {int(mau):,} monthly active users.",
+        f"The {lic.name} of {up.label} requires a separate license above {mau:,} monthly active users.",
         ctx.card_path,
         "Request a license from the upstream licensor before exceeding the threshold.",
     )
@@ -314,11 +314,11 @@ HANDLERS: dict[str, Callable[[AuditContext, Upstream, License, Obligation], Iter
 def _applies(ctx: AuditContext, up: Upstream, ob: Obligation) -> bool:
     """Duties limited to some models: `models:` (globs of upstream ids, e.g. NVIDIA Cosmos) and
     `applies_to: multimodal` (the derivative or the upstream takes images)."""
-    globs = ob.get("models")
+    globs = ob.models
     if globs and not any(fnmatch.fnmatchcase(up.id.lower(), str(g).lower()) for g in globs):
         return False
-    if ob.get("applies_to") == "multimodal":
-        return ctx.is_multimodal or bool(up.known and up.known.raw.get("multimodal"))
+    if ob.applies_to == "multimodal":
+        return ctx.is_multimodal or bool(up.known and up.known.multimodal)
     return True
 
 

@@ -6,19 +6,6 @@ import click
 
 from license_audit.cli.common import rules_option, write_output
 
-_DETAIL_KEYS = (
-    "file",
-    "text",
-    "phrases",
-    "prefix",
-    "markers",
-    "policy_url",
-    "monthly_active_users",
-    "region",
-    "applies_to",
-    "link_ok",
-)
-
 
 @click.group("rules")
 def command():
@@ -136,8 +123,6 @@ def show_license(lic) -> str:
         lines.append(f"    - {ob.kind} ({lic.name} {ob.clause or '(no clause)'}) {checked}")
         if ob.quote:
             lines.append(f"      quote:{_quote(ob.quote)}")
-        for k in _DETAIL_KEYS:
-            if k in ob.data:
-                v = ob.data[k]
-                lines.append(f"      {k}: {', '.join(map(str, v)) if isinstance(v, list) else v}")
+        for k, v in ob.details():
+            lines.append(f"      {k}: {', '.join(map(str, v)) if isinstance(v, list) else v}")
     return "\n".join(lines) + "\n"

@@ -177,7 +177,7 @@ def build(report: Report):
         keys = [lic.id for lic in up.licenses] or ([c.license] if c.license else [])
         attribution = []
         for lic in up.licenses:
-            attribution += [ob.get("text") for ob in lic.obligations_of("notice-text") if ob.get("text")]
+            attribution += [ob.notice_text for ob in lic.obligations_of("notice-text") if ob.notice_text]
         packages.append(
             Package(
                 spdx_id=pid,
