@@ -21,6 +21,8 @@ def test_wheel_carries_rules_and_templates():
     names = {str(f) for f in dist.files or []}
     assert "license_audit/rules/licenses/mit.yaml" in names
     assert "license_audit/rules/licenses/texts/llama3.1.txt" in names
+    assert "license_audit/rules/schema/license.schema.json" in names
+    assert "license_audit/rules/schema/model.schema.json" in names
     assert any(n.startswith("license_audit/rules/models/") for n in names)
     assert "license_audit/templates/report.txt.j2" in names
 

@@ -1,4 +1,4 @@
-"""license-audit rules list | license-audit rules show ID"""
+"""license-audit rules list | license-audit rules show ID | license-audit rules check DIR"""
 
 from __future__ import annotations
 
@@ -65,6 +65,23 @@ def show_cmd(rule_or_license, rules_dirs):
     if lic is None:
         raise InputError(f"'{key}' is neither a rule id nor a license id (see `license-audit rules list`)")
     write_output(show_license(lic), None)
+
+
+@command.command("check")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
+def check_cmd(folder):
+    """Check a rules folder (licenses/*.yaml, models/*.yaml) against the schemas: exit 0 when valid,
+    1 with one `file:line: problem` line each when not, 2 when DIR cannot be read."""
+    import sys
+    from pathlib import Path
+
+    from license_audit.rulecheck import check_folder
+
+    result = check_folder(Path(folder))
+    if result.problems:
+        write_output("".join(f"{p}\n" for p in result.problems), None)
+        sys.exit(1)
+    write_output(result.summary + "\n", None)
 
 
 def _quote(text: str | None) -> str:
