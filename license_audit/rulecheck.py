@@ -167,11 +167,12 @@ class _Checker:
         for prefix, entry in entries:
             if not isinstance(entry, dict):
                 continue
-            keys = [("license", entry.get("license"))]
-            keys += [(("licenses", i), x) for i, x in enumerate(entry.get("licenses") or [])]
-            for key, value in keys:
+            named: list[tuple[list[str | int], Any]] = [([*prefix, "license"], entry.get("license"))]
+            listed = entry.get("licenses")
+            if isinstance(listed, list):
+                named += [([*prefix, "licenses", i], x) for i, x in enumerate(listed)]
+            for at, value in named:
                 if isinstance(value, str) and catalog.get(value) is None:
-                    at = [*prefix, *(key if isinstance(key, tuple) else (key,))]
                     self.say(
                         path,
                         _line(node, at),
@@ -273,7 +274,7 @@ def _explain(err: Any, data: dict, node: Any, root: dict, kind: str) -> list[tup
         names = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true/false"}
         names |= {"integer": "a whole number", "number": "a number"}
         got = _JSON_TYPES.get(type(inst), "null" if inst is None else type(inst).__name__)
-        return [(line, f"{where} must be {' or '.join(names.get(w, w) for w in want)}, not {got}")]
+        return [(line, f"{where} must be {' or '.join(names.get(str(w), str(w)) for w in want)}, not {got}")]
     if err.validator == "enum":
         return [(line, f"{where}: {_short(inst)} is not one of {', '.join(map(str, err.validator_value))}")]
     if err.validator in ("pattern", "minLength", "minItems", "minimum"):
