@@ -13,9 +13,9 @@ from conftest import card, write_tree
 jsonschema = pytest.importorskip("jsonschema")
 
 from license_audit.catalog import CATEGORIES, DETAIL_KEYS, Obligation, license_from_dict  # noqa: E402
-from license_audit.checks.ids import KIND_RULES, UNCHECKED_KINDS  # noqa: E402
 from license_audit.registry import KnownModel, model_from_dict  # noqa: E402
 from license_audit.resources import rules_dir  # noqa: E402
+from license_audit.rule_ids import KIND_RULES, UNCHECKED_KINDS  # noqa: E402
 from license_audit.rulecheck import check_folder, schema  # noqa: E402
 
 GOOD_LICENSE = """\
