@@ -7,9 +7,11 @@ import multiprocessing
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import card, config_of, license_text, write_tree
+from test_history import GitRepo
 
 from license_audit.audit import AuditOptions
 from license_audit.batch import engines
@@ -324,3 +326,69 @@ def test_two_batches_on_one_output_file_are_refused(cli, catalogue, tmp_path):
         res = cli("batch", catalogue, "-o", out)
     assert res.exit_code == 2 and "another batch is writing this file" in res.stderr
     assert cli("batch", catalogue, "-o", out).exit_code == 1  # released: runs
+
+
+MIT = license_text("mit")
+
+
+MIT_CARD = card("license: mit")
+
+
+@pytest.fixture
+def undecodable(tmp_path):
+    r = GitRepo(tmp_path / "cat" / "odd")
+    name = os.fsdecode(b"LICENSE\xff")
+    r.commit("initial", {"README.md": MIT_CARD, "LICENSE": MIT, name: "Some terms.\n"})
+    r.commit("drop", remove=(name,))
+    return r
+
+
+def test_batch_goes_on_past_a_history_name_that_is_not_utf8(cli, undecodable, tmp_path):
+    write_tree(undecodable.root.parent / "plain", {"README.md": MIT_CARD, "LICENSE": MIT})
+    out = tmp_path / "out.jsonl"
+    res = cli("batch", undecodable.root.parent, "--output", out, "--jobs", 1)
+    assert res.exit_code in (0, 1), res.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [Path(r["target"]).name for r in records] == ["odd", "plain"]
+    assert all("report" in r for r in records)
+
+
+def test_batch_goes_on_past_a_target_name_that_is_not_utf8(cli, tmp_path):
+    cat = tmp_path / "cat"
+    write_tree(cat / "ok", {"README.md": MIT_CARD, "LICENSE": MIT})
+    write_tree(cat / os.fsdecode(b"bad\xff"), {"README.md": MIT_CARD, "LICENSE": MIT})
+    out = tmp_path / "out.jsonl"
+    res = cli("batch", cat, "--output", out, "--jobs", 1)
+    assert res.exit_code == 1, res.output  # one target could not be audited
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [Path(r["target"]).name for r in records] == ["ok"] and "report" in records[0]
+    assert "1 could not be audited" in res.stdout and "bad\ufffd" in res.stdout
+    res = cli("batch", cat, "--jobs", 1)
+    res.stdout_bytes.decode("utf-8")
+    assert [Path(json.loads(line)["target"]).name for line in res.stdout.splitlines() if line.startswith("{")] == ["ok"]
+
+
+def test_batch_records_a_report_that_cannot_be_written_as_that_targets_error(cli, tmp_path, monkeypatch):
+    from license_audit.batch import engines
+
+    cat = tmp_path / "cat"
+    write_tree(cat / "a", {"README.md": MIT_CARD, "LICENSE": MIT})
+    write_tree(cat / "b", {"README.md": MIT_CARD, "LICENSE": MIT})
+    real = engines.run_audit
+
+    class Unwritable:
+        fail_on = None
+
+        def to_dict(self):
+            return {"notes": ["a name \udcff no file can hold"]}
+
+    monkeypatch.setattr(
+        engines, "run_audit", lambda spec, opts: Unwritable() if spec.endswith("/a") else real(spec, opts)
+    )
+    for output in (["--output", tmp_path / "out.jsonl"], []):
+        res = cli("batch", cat, "--jobs", 1, *output)
+        assert res.exit_code == 1, res.output
+        text = (tmp_path / "out.jsonl").read_text(encoding="utf-8") if output else res.stdout
+        records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+        assert [Path(r["target"]).name for r in records] == ["a", "b"]
+        assert "UnicodeEncodeError" in records[0]["error"] and "report" in records[1]

@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import audit_json, card, config_of, license_text
 
 from license_audit import __version__
@@ -113,3 +114,82 @@ def test_symlink_out_of_repo_is_not_read(cli, make_repo, tmp_path):
     (repo / "LICENSE").symlink_to(secret)
     report, _ = audit_json(cli, repo)
     assert report["license_files"] == []
+
+
+def _one_clear_line(res) -> str:
+    assert res.exit_code == 2, res.output
+    out = res.output.strip()
+    assert "internal error" not in out and "Traceback" not in out
+    return out
+
+
+@pytest.mark.parametrize(
+    "spec", ["hf:a b/c", "hf:owner/name@", "hf:owner/name@@x", "hf:-owner/name", "hf:owner/na..me", "hf:owner/name@a b"]
+)
+def test_malformed_hub_target_is_a_usage_error(cli, spec):
+    out = _one_clear_line(cli("audit", spec, "--offline"))
+    assert "hf:OWNER/NAME" in out
+
+
+def test_empty_target_is_an_error_not_the_current_folder(cli):
+    out = _one_clear_line(cli("audit", ""))
+    assert "TARGET is empty" in out
+
+
+@pytest.mark.parametrize("command", ["audit", "lineage", "notice"])
+def test_missing_or_empty_rules_folder_is_an_error(cli, make_repo, tmp_path, command):
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n"})
+    out = _one_clear_line(cli(command, repo, "--rules", tmp_path / "nope"))
+    assert "rules folder not found" in out
+    (tmp_path / "empty").mkdir()
+    out = _one_clear_line(cli(command, repo, "--rules", tmp_path / "empty"))
+    assert "neither licenses/ nor models/" in out
+
+
+def test_fifo_given_as_file_is_an_error_not_a_hang(cli, make_repo, tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    fifo = tmp_path / "LICENSE"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _one_clear_line(cli("identify", fifo))
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n"})
+    assert "not a regular file" in _one_clear_line(cli("audit", repo, "--policy", fifo))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["audit", ".", "--format", "xml"],
+        ["audit", ".", "--fail-on", "bogus"],
+        ["bogus"],
+        ["--bogus"],
+        ["identify"],
+        ["rules", "show"],
+        ["hook", "install", "--stage", "x"],
+        ["identify", ".", "--format", "xml"],
+    ],
+)
+def test_usage_errors_are_one_line_on_stderr(args):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "license_audit", *args], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("license-audit: error: "), proc.stderr
+    assert "--help" in proc.stderr and proc.stdout == ""
+
+
+def test_stdout_that_cannot_be_written_is_one_clear_line():
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "license_audit", "rules", "list"], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert proc.returncode == 2 and "internal error" not in proc.stderr and "Traceback" not in proc.stderr

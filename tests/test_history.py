@@ -1,4 +1,5 @@
-"""History rules on real git repositories built in temporary folders."""
+"""History rules on real git repositories built in temporary folders, and the git oddities a pre-push gate
+meets: detached HEAD, linked worktrees, unborn branches, submodule links, names that are not UTF-8."""
 
 from __future__ import annotations
 
@@ -79,6 +80,7 @@ def findings(report: dict, rule: str) -> list[dict]:
 
 
 MIT_CARD = card("license: mit\nbase_model: deepseek-ai/DeepSeek-V3")
+MIT_ONLY_CARD = card("license: mit")
 
 
 def test_deleted_license_is_reported_with_the_deleting_commit(cli, gitrepo):
@@ -538,3 +540,155 @@ def test_an_uncommitted_config_change_is_seen_too(gitrepo, cli):
     (g.root / "config.json").write_text('{"hidden_size": 8}\n')
     report, _ = audit_json(cli, g.root)
     assert any("work tree differs from HEAD" in n for n in report["notes"])
+
+
+@pytest.fixture
+def repo(tmp_path):
+    r = GitRepo(tmp_path / "model")
+    r.commit("add license", {"README.md": card("license: mit"), "LICENSE": MIT})
+    return r
+
+
+def test_detached_head_audits_the_checked_out_commit(cli, repo):
+    first = repo.git("rev-parse", "HEAD")
+    repo.commit("drop license", remove=("LICENSE",))
+    repo.git("checkout", "-q", "--detach", first)
+    report, code = audit_json(cli, repo.root)
+    assert report["target"]["kind"] == "git" and report["target"]["revision"] == first
+    assert "license-file-removed" not in rules_of(report) and code == 0
+
+
+def test_detached_head_after_the_deletion_names_the_commit(cli, repo):
+    gone = repo.commit("drop license", remove=("LICENSE",))
+    repo.git("checkout", "-q", "--detach", gone)
+    report, _ = audit_json(cli, repo.root)
+    removed = [f for f in report["findings"] if f["rule"] == "license-file-removed"]
+    assert [f["commit"] for f in removed] == [gone]
+
+
+def test_linked_worktree_with_a_git_file(cli, repo, tmp_path):
+    gone = repo.commit("drop license", remove=("LICENSE",))
+    linked = tmp_path / "linked"
+    repo.git("worktree", "add", "-q", str(linked), "HEAD")
+    assert (linked / ".git").is_file()
+    report, _ = audit_json(cli, linked)
+    assert report["target"]["kind"] == "git"
+    assert [f["commit"] for f in report["findings"] if f["rule"] == "license-file-removed"] == [gone]
+
+
+def test_unborn_branch_with_staged_files(cli, tmp_path):
+    r = GitRepo(tmp_path / "fresh")
+    r.write({"README.md": card("license: mit"), "LICENSE": MIT})
+    r.git("add", "-A")
+    report, code = audit_json(cli, r.root)
+    assert code == 0 and "license-file-removed" not in rules_of(report)
+
+
+def test_gitlink_entry_without_submodule_checkout(cli, repo):
+    sub = repo.commit("placeholder")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{sub},vendor/upstream")
+    repo.git("commit", "-q", "-m", "gitlink")
+    report, code = audit_json(cli, repo.root)
+    assert code in (0, 1) and report["target"]["kind"] == "git"
+
+
+def test_git_not_on_path_is_a_note_not_a_crash(cli, repo, monkeypatch, tmp_path):
+    empty = tmp_path / "nobin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setenv("GIT_PYTHON_REFRESH", "quiet")
+    try:
+        report, code = audit_json(cli, repo.root)
+    except subprocess.SubprocessError:  # pragma: no cover - the failure this test exists to catch
+        raise
+    assert code in (0, 1)
+    assert report["model"]["declared_license"] == "mit"
+
+
+def test_git_variables_of_a_hook_do_not_redirect_the_audit(cli, repo, tmp_path, monkeypatch):
+    """git exports GIT_DIR (and friends) to hooks: a hook auditing a model folder must read that folder's
+    repository, not the one whose hook runs."""
+    gone = repo.commit("drop license", remove=("LICENSE",))
+    other = GitRepo(tmp_path / "other")
+    other_head = other.commit("unrelated", {"README.md": card("license: apache-2.0")})
+    head = repo.git("rev-parse", "HEAD")
+    monkeypatch.setenv("GIT_DIR", str(other.root / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other.root))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other.root / ".git" / "index"))
+    report, _ = audit_json(cli, repo.root)
+    assert report["target"]["revision"] == head != other_head
+    assert [f["commit"] for f in report["findings"] if f["rule"] == "license-file-removed"] == [gone]
+
+
+@pytest.fixture
+def undecodable(tmp_path):
+    r = GitRepo(tmp_path / "cat" / "odd")
+    name = os.fsdecode(b"LICENSE\xff")
+    r.commit("initial", {"README.md": MIT_ONLY_CARD, "LICENSE": MIT, name: "Some terms.\n"})
+    r.commit("drop", remove=(name,))
+    return r
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "text", "markdown", "html"])
+def test_history_names_that_are_not_utf8_never_reach_a_report(cli, undecodable, tmp_path, fmt):
+    res = cli("audit", undecodable.root, "--format", fmt)
+    assert res.exit_code in (0, 1), res.output
+    out = res.stdout_bytes.decode("utf-8")  # strict: every byte is UTF-8
+    assert "\ufffd" in out or fmt not in ("json", "text")  # the note names it, as shown
+    target = tmp_path / f"report.{fmt}"
+    res = cli("audit", undecodable.root, "--format", fmt, "-o", target)
+    assert res.exit_code in (0, 1), res.output
+    target.read_bytes().decode("utf-8")
+    if fmt == "json":
+        report = json.loads(out)
+        assert any("not UTF-8" in n and "LICENSE\ufffd" in n for n in report["notes"])
+        assert all("\ufffd" not in (f.get("path") or "") for f in report["findings"])
+
+
+def removed(report: dict) -> list[dict]:
+    return [f for f in report["findings"] if f["rule"] == "license-file-removed"]
+
+
+def test_a_rename_to_a_name_that_is_not_utf8_is_a_deletion(cli, tmp_path):
+    r = GitRepo(tmp_path / "model")
+    r.commit("initial", {"README.md": MIT_ONLY_CARD, "LICENSE": MIT})
+    gone = r.commit("hide", {os.fsdecode(b"LICENSE\xfe"): MIT}, remove=("LICENSE",))
+    report, _ = audit_json(cli, r.root)
+    assert [(f["path"], f["commit"]) for f in removed(report)] == [("LICENSE", gone)]
+
+
+@pytest.mark.parametrize("name", ["LICENSE-it's", "LICENSE $(touch pwned)", "licenses/a'b/LICENSE"])
+def test_fix_commands_quote_the_path_for_the_shell(cli, tmp_path, name):
+    import shlex
+
+    r = GitRepo(tmp_path / "model")
+    r.commit("initial", {"README.md": MIT_ONLY_CARD, name: "Home-made terms of the upstream.\n"})
+    gone = r.commit("drop", remove=(name,))
+    report, _ = audit_json(cli, r.root)
+    [finding] = removed(report)
+    command = finding["fix"].split("`")[1]
+    assert shlex.split(command) == ["git", "checkout", f"{gone[:12]}^", "--", name]
+
+
+def test_fix_gives_no_command_for_a_path_with_control_characters(cli, tmp_path):
+    r = GitRepo(tmp_path / "model")
+    name = "LICENSE\x1b[2K"
+    r.commit("initial", {"README.md": MIT_ONLY_CARD, name: "Home-made terms of the upstream.\n"})
+    r.commit("drop", remove=(name,))
+    report, _ = audit_json(cli, r.root)
+    [finding] = removed(report)
+    assert "`" not in finding["fix"] and "git checkout" not in finding["fix"]
+
+
+def test_replaced_text_fix_quotes_the_path(cli, tmp_path):
+    import shlex
+
+    r = GitRepo(tmp_path / "model")
+    name = "LICENSE-it's"
+    r.commit("initial", {"README.md": MIT_ONLY_CARD, name: license_text("apache-2.0")})
+    gone = r.commit("swap", {name: "Home-made terms.\n"})
+    report, _ = audit_json(cli, r.root)
+    fixes = [f["fix"] for f in removed(report)]
+    assert fixes, report["findings"]
+    command = fixes[0].split("`")[1]
+    assert shlex.split(command) == ["git", "show", f"{gone[:12]}^:{name}"]

@@ -8,7 +8,7 @@ import re
 import textwrap
 
 import pytest
-from conftest import SHARED, card, license_text
+from conftest import SHARED, audit_json, card, license_text
 
 from license_audit.catalog import load_catalog
 from license_audit.identify import identify_card, identify_file, identify_text
@@ -271,7 +271,6 @@ def test_cli_identify_missing_file(cli, tmp_path):
 
 
 def test_audit_lists_card_references(cli, make_repo):
-    from conftest import audit_json
 
     repo = make_repo(
         {
@@ -497,3 +496,16 @@ def test_variant_named_by_the_long_tail_is_reported_once():
     pytest.importorskip("licenseclassifier")
     found = identify_text(BSD_4_CLAUSE, CAT)
     assert [m.id for m in found] == ["bsd-4-clause"], found
+
+
+def test_every_catalog_spdx_is_an_spdx_id_or_licenseref_of_its_id():
+    from license_expression import get_spdx_licensing
+
+    from license_audit.catalog import load_catalog
+
+    licensing = get_spdx_licensing()
+    for lic in load_catalog():
+        if lic.spdx.startswith("LicenseRef-"):
+            assert lic.spdx == f"LicenseRef-{lic.id}", lic.id
+        else:
+            licensing.parse(lic.spdx, validate=True, strict=True)

@@ -476,3 +476,18 @@ def test_same_shape_with_an_own_smaller_vocabulary_is_only_possible(cli, make_re
     top = lineage(cli, make_repo({"README.md": own_card(), "config.json": cfg}))[0]
     assert top["model"] == "Qwen/Qwen2.5-32B" and 0.5 <= top["confidence"] < 0.8
     assert "an own vocabulary" in top["evidence"][0]
+
+
+def test_lineage_thresholds_apply_to_the_confidence_the_report_shows(monkeypatch):
+    import license_audit.lineage as lineage
+    from license_audit.report import Candidate
+
+    made = [
+        Candidate("a/b", None, "finetune", False, 0.7996, None),
+        Candidate("c/d", None, "finetune", False, 0.4996, None),
+        Candidate("e/f", None, "finetune", False, 0.4949, None),
+    ]
+    monkeypatch.setattr(lineage, "collect_candidates", lambda snapshot, registry: made)
+    found = {c.model: c for c in lineage.find_lineage(None, None)}
+    assert set(found) == {"a/b", "c/d"}
+    assert found["a/b"].derived and found["a/b"].to_dict()["confidence"] == 0.8

@@ -3,6 +3,11 @@
 from datetime import date, timedelta
 
 from conftest import audit_json, card, config_of, llama_repo, rules_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from license_audit.errors import InputError
+from license_audit.policy import parse_policy
 
 
 def no_notice(policy: str | None = None):
@@ -223,3 +228,34 @@ def test_any_text_is_a_policy_or_one_input_error():
             assert str(exc).startswith("p.yaml")
 
     check()
+
+
+FUZZ = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+
+
+policy_ish = st.text(alphabet=st.sampled_from(list("-:[]{}&*!|>'\"#\n abcfilonrswvxy0123,.%@")), max_size=200)
+
+
+@FUZZ
+@given(policy_ish)
+def test_policy_any_text_is_a_policy_or_one_input_error(text):
+    try:
+        parse_policy(text, ".license-audit.yaml")
+    except InputError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith(".license-audit.yaml")
+
+
+def _one_clear_line(res) -> str:
+    assert res.exit_code == 2, res.output
+    out = res.output.strip()
+    assert "internal error" not in out and "Traceback" not in out
+    return out
+
+
+def test_huge_policy_file_is_refused_not_read_whole(cli, make_repo, tmp_path):
+    big = tmp_path / "policy.yaml"
+    big.write_text("# " + "x" * (1024 * 1024) + "\n", encoding="utf-8")
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n"})
+    assert "larger than" in _one_clear_line(cli("audit", repo, "--policy", big))

@@ -186,3 +186,25 @@ def test_possible_derivation_is_warning_level(cli, make_repo):
     assert lin and 0.5 <= lin[0]["confidence"] < 0.8
     sev = {f["severity"] for f in report["findings"] if f["rule"] == "base-model-undeclared"}
     assert sev == {"warning"}
+
+
+def test_base_model_undeclared_points_at_the_file_of_its_evidence(cli, make_repo):
+    repo = make_repo(
+        {
+            "README.md": card("license: mit", "# Model\n\nThis model was fine-tuned from Qwen/Qwen2.5-7B.\n"),
+            "LICENSE": "MIT License\n",
+            "config.json": {"architectures": ["Unknown"], "hidden_size": 7},
+        }
+    )
+    report, _ = audit_json(cli, repo)
+    found = [f for f in report["findings"] if f["rule"] == "base-model-undeclared"]
+    assert found and all(f["path"] == "README.md" for f in found), found
+
+
+def test_license_other_naming_nothing_is_license_missing(cli, make_repo):
+    report, code = audit_json(cli, make_repo({"README.md": card("license: other")}))
+    assert code == 1 and "license-missing" in {f["rule"] for f in report["findings"]}
+    named, _ = audit_json(
+        cli, make_repo({"README.md": card("license: other\nlicense_name: acme\nlicense_link: LICENSE")})
+    )
+    assert "license-missing" not in {f["rule"] for f in named["findings"]}

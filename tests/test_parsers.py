@@ -1,7 +1,6 @@
-"""Property and hostile-input tests for the parsers the foundation owns: card, JSON, YAML, crawl.
+"""Property and hostile-input tests for the parsers that read repository bytes: card, JSON, YAML."""
 
-Each property says: whatever the bytes, the parser returns or raises its one documented error.
-"""
+from __future__ import annotations
 
 import json
 import os
@@ -20,8 +19,6 @@ from license_audit.safeio import JSONProblem, decode_text, load_yaml, parse_json
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-yaml_ish = st.text(alphabet=st.sampled_from(list("-:[]{}&*!|>'\"#\n\t abcxyz0123,.%@`")), max_size=200)
-
 
 @FUZZ
 @given(st.text(max_size=400))
@@ -29,6 +26,9 @@ def test_card_parser_never_raises_on_text(text):
     c = parse_card(text)
     assert isinstance(c.metadata, dict)
     assert isinstance(c.base_models, list)
+
+
+yaml_ish = st.text(alphabet=st.sampled_from(list("-:[]{}&*!|>'\"#\n\t abcxyz0123,.%@`")), max_size=200)
 
 
 @FUZZ

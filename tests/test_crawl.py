@@ -1,5 +1,5 @@
-"""Crawl edge cases a user review found: versioned license names, link loops, links out of the repo for
-any file, oversized numbers and cards, repeated or mistyped card keys, literal `~` targets."""
+"""What the crawl reads from a repository and what it reports instead of reading: license file names,
+links, caps, malformed cards and configs."""
 
 from __future__ import annotations
 
@@ -124,3 +124,88 @@ def test_a_tilde_target_is_taken_literally(cli, tmp_path, monkeypatch):
     res = cli("audit", "~nobody-here", "--format", "json", "--no-history")
     assert res.exit_code in (0, 1), res.output
     assert json.loads(res.output)["target"]["id"] == "~nobody-here"
+
+
+def test_unknown_base_model_relation_never_reaches_the_report(cli, make_repo):
+    repo = make_repo(
+        {
+            "README.md": card("license: mit\nbase_model: meta-llama/Llama-3.1-8B\nbase_model_relation: weird"),
+            "LICENSE": "MIT License\n",
+        }
+    )
+    report, _ = audit_json(cli, repo)
+    assert report["model"]["base_model_relation"] is None
+    assert {c["relation"] for c in report["lineage"]} <= {
+        "finetune",
+        "adapter",
+        "merge",
+        "quantized",
+        "distillation",
+        "unknown",
+    }
+    assert any(f["rule"] == "invalid-file" and "weird" in f["message"] for f in report["findings"])
+
+
+def test_base_model_that_is_a_mapping_is_a_finding_not_a_model_id(cli, make_repo):
+    repo = make_repo({"README.md": card("license: mit\nbase_model: {a: 1}"), "LICENSE": "MIT License\n"})
+    report, _ = audit_json(cli, repo)
+    assert report["model"]["declared_base_models"] == []
+    assert any(f["rule"] == "invalid-file" and "base_model" in f["message"] for f in report["findings"])
+
+
+def test_unclosed_front_matter_is_a_finding(cli, make_repo):
+    repo = make_repo({"README.md": "---\nlicense: mit\nbase_model: x/y\n\n# Model\n"})
+    report, _ = audit_json(cli, repo)
+    bad = [f for f in report["findings"] if f["rule"] == "invalid-file"]
+    assert bad and bad[0]["path"] == "README.md" and "never closed" in bad[0]["message"]
+
+
+def test_non_utf8_file_name_is_a_finding_and_every_format_is_utf8(cli, make_repo, tmp_path):
+    import os
+
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n"})
+    try:
+        with open(os.path.join(os.fsencode(repo), b"LICENSE-\xff\xfe"), "wb") as fh:
+            fh.write(b"x")
+    except OSError:
+        pytest.skip("the file system refuses non-UTF-8 names")
+    for fmt in ("json", "sarif", "spdx-json", "html", "markdown", "text"):
+        out = tmp_path / f"report.{fmt}"
+        res = cli("audit", repo, "--format", fmt, "--output", out)
+        assert res.exit_code in (0, 1), res.output
+        out.read_bytes().decode("utf-8")
+    report, _ = audit_json(cli, repo)
+    assert any(f["rule"] == "invalid-file" and "not UTF-8" in f["message"] for f in report["findings"])
+
+
+def test_oversized_config_is_reported_as_too_large_not_as_bad_json(cli, make_repo):
+    from license_audit.safeio import MAX_JSON_BYTES
+
+    repo = make_repo(
+        {
+            "README.md": card("license: mit"),
+            "LICENSE": "MIT License\n",
+            "config.json": '{"architectures": ["X"], "pad": "' + "x" * MAX_JSON_BYTES + '"}',
+        }
+    )
+    report, _ = audit_json(cli, repo)
+    bad = [f for f in report["findings"] if f["rule"] == "invalid-file" and f["path"] == "config.json"]
+    assert bad and "larger than" in bad[0]["message"] and "invalid JSON" not in bad[0]["message"]
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", "7", b"\x00\x01garbage"])
+def test_config_that_is_no_json_object_is_a_finding(cli, make_repo, content):
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n", "config.json": content})
+    report, _ = audit_json(cli, repo)
+    assert any(f["rule"] == "invalid-file" and f["path"] == "config.json" and f["fix"] for f in report["findings"])
+
+
+def test_file_cap_is_said_in_the_notes(make_repo, monkeypatch):
+    import license_audit.safeio as safeio
+    from license_audit.crawl import crawl
+
+    repo = make_repo({"README.md": card("license: mit"), "LICENSE": "MIT License\n", **{f"f{i}": "" for i in range(5)}})
+    real = safeio.walk
+    monkeypatch.setattr("license_audit.crawl.walk", lambda root, **kw: real(root, max_files=3, **kw))
+    snap = crawl(repo)
+    assert len(snap.files) == 3 and any("3 files or more" in n for n in snap.notes)
