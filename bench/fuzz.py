@@ -259,8 +259,8 @@ def run_target(name, fn, allowed, seeds) -> tuple[int, int, float, list[str]]:
 
 def audit_repos(count: int) -> tuple[int, int, list[str]]:
     """Whole audits of repos made of mutated files: crawl -> identify -> lineage -> checks -> JSON."""
-    from license_audit.audit import AuditOptions, run_audit
     from license_audit.errors import AuditError
+    from license_audit.pipeline import AuditOptions, run_audit
     from license_audit.render import render_report
 
     rng = random.Random(SEED)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from license_audit.audit import AuditOptions, run_audit
 from license_audit.catalog import load_catalog
+from license_audit.pipeline import AuditOptions, run_audit
 from license_audit.rule_ids import KIND_RULES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,12 +13,12 @@ import pytest
 from conftest import card, config_of, license_text, write_tree
 from test_history import GitRepo
 
-from license_audit.audit import AuditOptions
 from license_audit.batch import engines
 from license_audit.batch.output import JsonlOutput
 from license_audit.batch.sources import expand_sources
 from license_audit.batch.summary import Summary
 from license_audit.errors import InputError
+from license_audit.pipeline import AuditOptions
 
 COMPLIANT = {"README.md": card("license: mit"), "LICENSE": license_text("mit")}
 RELABELLED = {"README.md": card("license: apache-2.0"), "config.json": config_of("deepseek-ai/DeepSeek-V3")}

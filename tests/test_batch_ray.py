@@ -98,8 +98,8 @@ def test_address_nobody_answers_at_is_exit_2(tmp_path):
 
 
 def test_a_ray_worker_that_dies_costs_only_its_target(tmp_path, local_ray):
-    from license_audit.audit import AuditOptions
     from license_audit.batch.engines import run_ray
+    from license_audit.pipeline import AuditOptions
 
     for name in ("a", "b", "crash", "d"):
         write_tree(tmp_path / name, {"README.md": card("license: mit"), "LICENSE": license_text("mit")})

@@ -400,9 +400,9 @@ def test_oversized_blob_is_not_loaded(cli, gitrepo, monkeypatch):
 
 
 def _audit_subfolder(path):
-    from license_audit.audit import AuditOptions, audit_snapshot
     from license_audit.catalog import load_catalog
     from license_audit.history import load_history
+    from license_audit.pipeline import AuditOptions, audit_snapshot
     from license_audit.registry import load_registry
     from license_audit.sources import open_git_subfolder
 

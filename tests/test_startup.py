@@ -74,3 +74,22 @@ def test_module_entry_is_the_console_entry(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "error" in proc.stderr
+
+
+def test_import_of_the_package_loads_none_of_its_modules(tmp_path):
+    code = "import sys, license_audit\nprint(sorted(m for m in sys.modules if m.startswith('license_audit')))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.stdout.strip() == "['license_audit']", proc.stderr
+    assert imported_after("import license_audit", tmp_path) == set()
+
+
+def test_public_names_resolve_on_first_use():
+    import license_audit
+    from license_audit import pipeline, report
+
+    assert license_audit.audit is pipeline.audit and license_audit.Report is report.Report
+    for name in license_audit.__all__:
+        assert getattr(license_audit, name) is not None
+    assert set(license_audit.__all__) <= set(dir(license_audit))
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        license_audit.nothing  # noqa: B018

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from license_audit.audit import run_audit
+from license_audit.pipeline import run_audit
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from license_audit.audit import AuditOptions, run_audit
 from license_audit.batch.output import dump_record
 from license_audit.errors import AuditError, InputError
+from license_audit.pipeline import AuditOptions, run_audit
 
 ENGINES = ("local", "ray")
 

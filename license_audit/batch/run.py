@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import click
 
-from license_audit.audit import AuditOptions
 from license_audit.batch.engines import run_engine
 from license_audit.batch.output import JsonlOutput, OrderedWriter
 from license_audit.batch.sources import expand_sources
 from license_audit.batch.summary import Summary
 from license_audit.errors import AuditError
+from license_audit.pipeline import AuditOptions
 from license_audit.records import record
 from license_audit.safeio import is_utf8
 

@@ -42,7 +42,7 @@ FORMATS = ["text", "json", "markdown", "html", "sarif", "spdx-json"]
 @rules_option
 def command(target, fmt, output, fail_on, policy_path, no_history, offline, template_dir, rules_dirs):
     """Audit a model repository: a folder, a git work tree, or hf:OWNER/NAME[@REVISION]."""
-    from license_audit.audit import AuditOptions, run_audit
+    from license_audit.pipeline import AuditOptions, run_audit
     from license_audit.render import render_report
 
     options = AuditOptions(

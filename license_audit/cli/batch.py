@@ -81,9 +81,9 @@ def command(
     Each record is {"target": ..., "report": {...}} (the `audit --format json` report) or
     {"target": ..., "error": "..."} for a target that could not be audited.
     """
-    from license_audit.audit import AuditOptions
     from license_audit.batch.run import BatchSettings, run_batch
     from license_audit.errors import InputError
+    from license_audit.pipeline import AuditOptions
 
     if address and engine != "ray":
         raise InputError("--address is for --engine ray")

@@ -27,9 +27,9 @@ def command(target, write, output, offline, rules_dirs):
 
     Only the block between the license-audit markers is generated; everything else in NOTICE is kept.
     """
-    from license_audit.audit import AuditOptions, run_audit
     from license_audit.errors import InputError
     from license_audit.notice import apply, plan
+    from license_audit.pipeline import AuditOptions, run_audit
     from license_audit.sources import is_hub_spec, open_local
 
     if write and is_hub_spec(target):

@@ -30,8 +30,8 @@ from license_audit.cli.common import rules_option
 @rules_option
 def command(folder, repo_id, fail_on, policy_path, revision, commit_message, create, private, dry_run, rules_dirs):
     """Audit FOLDER; when it passes, upload it to the Hub model repository REPO_ID (OWNER/NAME)."""
-    from license_audit.audit import AuditOptions, run_audit
     from license_audit.errors import InputError
+    from license_audit.pipeline import AuditOptions, run_audit
     from license_audit.render import render_report
     from license_audit.sources import is_hub_spec
 

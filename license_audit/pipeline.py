@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 from license_audit import POLICY_FILE
 from license_audit.catalog import Catalog, load_catalog
 from license_audit.checks import AuditContext, run_checks
@@ -149,6 +152,18 @@ def _policy(options: AuditOptions, target: Target):
     from license_audit.policy import load_policy
 
     return load_policy(options.policy_path, root)
+
+
+def audit(target: str | os.PathLike[str], **options: Any) -> Report:
+    """Audit a model repository and return its report: the public entry point (`license_audit.audit`).
+
+    `target` is what the command line takes: a folder, a git work tree or `hf:OWNER/NAME[@REVISION]`.
+    `options` are the fields of `AuditOptions` (`rules_dirs`, `offline`, `history`, `policy_path`); an
+    unknown one is a TypeError. A target or input file that cannot be used raises `AuditError` (the
+    command line's exit 2) with a one-line message. `report.fails("error")` is the command's exit decision,
+    `report.to_dict()` its JSON report.
+    """
+    return run_audit(os.fspath(target), AuditOptions(**options))
 
 
 def run_audit(spec: str, options: AuditOptions | None = None) -> Report:
