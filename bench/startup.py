@@ -26,9 +26,9 @@ RUNS = 21
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def once(cmd: list[str], env: dict[str, str] | None = None) -> float:
+def once(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, env=env or ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(cmd, cwd=cwd, env=env or ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     return time.perf_counter() - t0
 
 
