@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from license_audit.records import field, record
 from license_audit.safeio import UnsafePath, decode_text, inside, load_yaml, read_bytes
 
 MAX_TOKENIZER_BYTES = 64 * 1024 * 1024  # the largest real tokenizer.json files (Gemma 3) are ~33 MB
@@ -27,7 +27,7 @@ MERGE_CONFIG_NAMES = ("mergekit_config.yml", "mergekit_config.yaml", "merge_conf
 _GGUF_SKIP = ("tokenizer.ggml.merges", "tokenizer.ggml.scores", "tokenizer.ggml.token_type", "tokenizer.ggml.tokens")
 
 
-@record
+@dataclass
 class Artifacts:
     tokenizer_path: str | None = None
     tokenizer: dict[str, Any] = field(default_factory=dict)  # fingerprint (markers; vocabulary hashes once loaded)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from license_audit.records import field, record
 from license_audit.safeio import load_yaml, yaml_error_line
 
 # Same shape as huggingface_hub.repocard.REGEX_YAML_BLOCK: front matter must open the file.
@@ -16,7 +16,7 @@ FRONT_MATTER = re.compile(r"\A\ufeff?(\s*---[ \t]*\r?\n)([\s\S]*?)(\r?\n---[ \t]
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
 
 
-@record
+@dataclass
 class ModelCard:
     path: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)

@@ -7,12 +7,12 @@ Hub repository or a git revision can be audited the same way as a local folder.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from license_audit.artifacts import Artifacts, collect
 from license_audit.card import ModelCard, parse_card
-from license_audit.records import field, record
 from license_audit.safeio import (
     MAX_JSON_BYTES,
     MAX_TEXT_BYTES,
@@ -123,7 +123,7 @@ _README_NAMES = frozenset({"readme.md", "readme"})
 _MAX_LICENSE_DEPTH = 3  # license files deeper than this (vendored code) are not the model's own
 
 
-@record
+@dataclass
 class Problem:
     path: str
     message: str
@@ -135,7 +135,7 @@ _LINK_FIX = "Replace the link with a regular file inside the repository."
 _BINARY_FIX = "Replace the file with a plain-text (UTF-8) copy."
 
 
-@record
+@dataclass
 class Snapshot:
     root: Path
     files: list[str]

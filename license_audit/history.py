@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from license_audit.card import FRONT_MATTER, parse_card
 from license_audit.crawl import is_card_path, is_license_file
-from license_audit.records import field, record
 from license_audit.safeio import MAX_TEXT_BYTES, decode_text, is_utf8, looks_binary
+
+if TYPE_CHECKING:
+    from license_audit.sources import Target
 
 # Newest card versions whose front matter is read; older ones are not compared (said in the notes).
 MAX_CARD_VERSIONS = 300
@@ -35,7 +39,7 @@ MAX_UNDECODABLE_NAMED = 10
 _ACTIONS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "T": "modified", "C": "added"}
 
 
-@record
+@dataclass
 class Change:
     """One license-relevant file changed by one commit."""
 
@@ -53,7 +57,7 @@ class Change:
         return _ACTIONS.get(self.status, "modified")
 
 
-@record
+@dataclass
 class CardVersion:
     commit: str
     author: str
@@ -62,7 +66,7 @@ class CardVersion:
     base_models: list[str]
 
 
-@record
+@dataclass
 class History:
     source: str  # git | hub
     changes: list[Change] = field(default_factory=list)  # oldest first
@@ -433,14 +437,13 @@ def _decode_path(b: bytes) -> str:
 # ------------------------------------------------------------------------------------------ dispatch
 
 
-def load_history(target) -> History | None:
+def load_history(target: Target) -> History | None:
     """History for an opened Target: git work trees here, Hub repositories through their own loader."""
-    loader = target.extra.get("history_loader") if getattr(target, "extra", None) else None
-    if loader is not None:
-        return loader()
+    if target.history_loader is not None:
+        return target.history_loader()
     if target.info.kind == "git":
         try:
-            return git_history(target.root, target.extra.get("git_prefix"), target.info.revision)
+            return git_history(target.root, target.git_prefix, target.info.revision)
         except Exception as exc:  # a repository git cannot walk costs the history rules, not the audit
             hist = History("git")
             hist.notes.append(

@@ -8,11 +8,11 @@ unchanged repository changes nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from license_audit.errors import InputError
 from license_audit.formats import derived_upstreams
-from license_audit.records import record
 from license_audit.report import Report, Upstream
 
 NOTICE_NAMES = ("NOTICE", "NOTICE.txt", "NOTICE.md")
@@ -29,7 +29,7 @@ CHANGES = {
 DEFAULT_CHANGE = "is derived from {up}: its weights or configuration were modified"
 
 
-@record
+@dataclass
 class LicenseCopy:
     """An upstream license text the repository should carry."""
 
@@ -139,7 +139,7 @@ def notice_path(files: list[str]) -> str:
     return "NOTICE"
 
 
-@record
+@dataclass
 class NoticePlan:
     path: str
     old: str | None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from license_audit import POLICY_FILE
 from license_audit.catalog import Catalog, load_catalog
@@ -11,19 +12,21 @@ from license_audit.checks import AuditContext, run_checks
 from license_audit.crawl import Snapshot
 from license_audit.identify import identify_card, identify_file
 from license_audit.lineage import find_lineage
-from license_audit.records import field, record
 from license_audit.registry import Registry, load_registry
 from license_audit.report import LicenseFile, ModelInfo, Report
 from license_audit.sources import Target, open_target
 
+if TYPE_CHECKING:
+    from license_audit.history import History
+    from license_audit.policy import Policy
 
-@record
+
+@dataclass
 class AuditOptions:
     rules_dirs: tuple[str, ...] = ()
     offline: bool = False
     history: bool = True
     policy_path: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def identify_files(snapshot: Snapshot, catalog: Catalog) -> list[LicenseFile]:
@@ -53,7 +56,12 @@ def model_info(snapshot: Snapshot, target: Target) -> ModelInfo:
 
 
 def audit_snapshot(
-    snapshot: Snapshot, target: Target, catalog: Catalog, registry: Registry, options: AuditOptions, history=None
+    snapshot: Snapshot,
+    target: Target,
+    catalog: Catalog,
+    registry: Registry,
+    options: AuditOptions,
+    history: History | None = None,
 ) -> Report:
     license_files = identify_files(snapshot, catalog)
     candidates = find_lineage(snapshot, registry)
@@ -62,9 +70,7 @@ def audit_snapshot(
         snapshot, catalog, registry, license_files, candidates, model, target.info.revision, history=history
     )
     findings = run_checks(ctx)
-    notes = (
-        list(target.notes) + list(getattr(snapshot, "notes", [])) + (list(history.notes) if history is not None else [])
-    )
+    notes = list(target.notes) + list(snapshot.notes) + (list(history.notes) if history is not None else [])
     revision = target.info.revision
     if (
         revision
@@ -105,8 +111,8 @@ def audit_snapshot(
 
 # History and policy modules are imported only for targets that have them: every audit would pay
 # their start-up otherwise, a pre-commit hook on every commit.
-def _history(target: Target):
-    if target.info.kind == "local" and not (target.extra or {}).get("history_loader"):
+def _history(target: Target) -> History | None:
+    if target.info.kind == "local" and target.history_loader is None:
         return None
     from license_audit.history import load_history
 
@@ -116,7 +122,7 @@ def _history(target: Target):
 HISTORY_RULES = frozenset({"license-file-removed", "license-changed", "base-model-removed"})
 
 
-def _worktree_differs(snapshot: Snapshot, history, revision: str) -> bool:
+def _worktree_differs(snapshot: Snapshot, history: History, revision: str) -> bool:
     """Whether the license files, the card or a configuration file in the work tree differ from HEAD's,
     told from the history already read (which tracked files HEAD holds) and a blob read per file."""
     from license_audit.crawl import CONFIG_NAMES
@@ -145,9 +151,9 @@ def _worktree_differs(snapshot: Snapshot, history, revision: str) -> bool:
     return False
 
 
-def _policy(options: AuditOptions, target: Target):
-    root = getattr(target, "root", None)
-    if not options.policy_path and (root is None or not (root / POLICY_FILE).is_file()):
+def _policy(options: AuditOptions, target: Target) -> Policy | None:
+    root = target.root
+    if not options.policy_path and not (root / POLICY_FILE).is_file():
         return None
     from license_audit.policy import load_policy
 

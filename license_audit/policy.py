@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -29,13 +30,12 @@ import yaml
 
 from license_audit import POLICY_FILE
 from license_audit.errors import InputError
-from license_audit.records import field, record
 from license_audit.report import FAIL_ON, SEVERITIES, Finding, severity_rank
 from license_audit.rule_ids import RULES
 from license_audit.safeio import UnsafePath, compose_yaml, read_text, yaml_error_line
 
 
-@record
+@dataclass
 class Waiver:
     rule: str
     reason: str
@@ -57,7 +57,7 @@ class Waiver:
         return self.expires is not None and self.expires < today
 
 
-@record
+@dataclass
 class Policy:
     source: str
     fail_on: str | None = None
@@ -127,7 +127,7 @@ def parse_policy(text: str, where: str) -> Policy:
             for sub, snode, lnode in p.mapping(vnode, "licenses"):
                 if sub not in ("allow", "deny"):
                     p.fail(snode, f"unknown key '{sub}' under licenses (expected allow, deny)")
-                getattr(policy, sub).extend(p.strings(lnode, f"licenses.{sub}"))
+                (policy.allow if sub == "allow" else policy.deny).extend(p.strings(lnode, f"licenses.{sub}"))
         elif key == "waivers":
             policy.waivers.extend(p.waiver(w) for w in p.sequence(vnode, "waivers"))
         else:

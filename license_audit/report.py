@@ -5,11 +5,10 @@ Formatters never compute anything: counts, sorting and the exit decision are pro
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from license_audit import TOOL_NAME, __version__
-from license_audit.records import field, record
 
 if TYPE_CHECKING:
     from license_audit.catalog import License
@@ -30,7 +29,7 @@ def severity_at_least(severity: str, threshold: str) -> bool:
     return severity_rank(severity) >= _RANK[threshold]
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class LicenseMatch:
     id: str
     spdx: str
@@ -53,7 +52,7 @@ class LicenseMatch:
         }
 
 
-@record
+@dataclass
 class LicenseFile:
     path: str
     licenses: list[LicenseMatch]
@@ -65,7 +64,7 @@ class LicenseFile:
         return {m.id for m in self.licenses if kind is None or m.kind == kind}
 
 
-@record
+@dataclass
 class Candidate:
     """One upstream model this repository may derive from."""
 
@@ -98,7 +97,7 @@ class Candidate:
         return d
 
 
-@dataclasses.dataclass
+@dataclass
 class Upstream:
     """A model whose license duties travel to the audited one, resolved once by the checks.
 
@@ -110,7 +109,7 @@ class Upstream:
 
     candidate: Candidate  # the lineage candidate it was found through
     known: KnownModel | None  # its registry entry, None when the registry does not know it
-    licenses: list[License] = dataclasses.field(default_factory=list)  # catalog entries, weights license first
+    licenses: list[License] = field(default_factory=list)  # catalog entries, weights license first
     via: tuple[str, ...] = ()
     # The base is not in the registry; its license is the vendor model license the card itself declares.
     license_from_card: bool = False
@@ -176,7 +175,7 @@ class Upstream:
         return out
 
 
-@record
+@dataclass
 class Finding:
     rule: str
     severity: str
@@ -213,7 +212,7 @@ class Finding:
         return d
 
 
-@record
+@dataclass
 class TargetInfo:
     kind: str  # local | git | hub
     id: str
@@ -223,7 +222,7 @@ class TargetInfo:
         return {"kind": self.kind, "id": self.id, "revision": self.revision}
 
 
-@record
+@dataclass
 class ModelInfo:
     name: str
     declared_license: str | None
@@ -241,7 +240,7 @@ class ModelInfo:
         }
 
 
-@record
+@dataclass
 class Report:
     target: TargetInfo
     model: ModelInfo

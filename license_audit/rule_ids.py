@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from license_audit.records import record
+from dataclasses import dataclass
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class RuleInfo:
     id: str
     severity: str

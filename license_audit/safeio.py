@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-
-from license_audit.records import record
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # a license file or model card larger than this is truncated
 MAX_JSON_BYTES = 8 * 1024 * 1024  # config / tokenizer_config; tokenizer.json is read by lineage with its own cap
@@ -38,7 +37,7 @@ def inside(root: Path, path: Path) -> Path:
     return real
 
 
-@record
+@dataclass
 class ReadResult:
     data: bytes
     truncated: bool

@@ -392,3 +392,17 @@ def test_batch_records_a_report_that_cannot_be_written_as_that_targets_error(cli
         records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
         assert [Path(r["target"]).name for r in records] == ["a", "b"]
         assert "UnicodeEncodeError" in records[0]["error"] and "report" in records[1]
+
+
+def test_options_and_reports_cross_process_boundaries_by_pickle(catalogue):
+    # Worker pools (local processes, Ray tasks) receive the options pickled; a caller's own pool gets
+    # reports back the same way.
+    import pickle
+
+    from license_audit.pipeline import run_audit
+
+    options = AuditOptions(rules_dirs=("/org/rules",), offline=True, history=False, policy_path="p.yaml")
+    assert pickle.loads(pickle.dumps(options)) == options
+    report = run_audit(str(catalogue / "c-relabelled"), AuditOptions(offline=True))
+    again = pickle.loads(pickle.dumps(report))
+    assert again == report and again.to_dict() == report.to_dict() and again.findings

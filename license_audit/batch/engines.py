@@ -30,9 +30,8 @@ def audit_record(spec: str, options: AuditOptions) -> dict:
     try:
         report = run_audit(spec, options)
         record = {"target": spec, "report": report.to_dict()}
-        fail_on = getattr(report, "fail_on", None)  # set by a policy file, when there is one
-        if fail_on:
-            record["fail_on"] = fail_on
+        if report.fail_on:  # set by a policy file, when there is one
+            record["fail_on"] = report.fail_on
         dump_record(record)  # what the output will do with it; a failure here is this target's
         return record
     except AuditError as exc:

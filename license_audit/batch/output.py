@@ -11,11 +11,11 @@ import json
 import os
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from license_audit.errors import InputError
-from license_audit.records import record
 
 FSYNC_EVERY_SECONDS = 1.0
 
@@ -32,7 +32,7 @@ def is_record(data: object) -> bool:
     )
 
 
-@record(slots=True)  # one per record: a million of them must stay small
+@dataclass(slots=True)  # one per record: a million of them must stay small
 class Entry:
     offset: int
     length: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import click
 
@@ -13,11 +14,10 @@ from license_audit.batch.sources import expand_sources
 from license_audit.batch.summary import Summary
 from license_audit.errors import AuditError
 from license_audit.pipeline import AuditOptions
-from license_audit.records import record
 from license_audit.safeio import is_utf8
 
 
-@record
+@dataclass
 class BatchSettings:
     engine: str = "local"
     jobs: int | None = None

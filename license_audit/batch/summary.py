@@ -7,8 +7,8 @@ then by name, so the same records give the same summary whatever order they fini
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
-from license_audit.records import field, record
 from license_audit.report import severity_at_least
 
 NONE = "(none)"
@@ -17,7 +17,7 @@ NUMERIC = ("targets", "findings", "derivatives", "undeclared")
 DERIVED = 0.8  # CONTRACT: lineage confidence from which a model counts as derived
 
 
-@record
+@dataclass
 class Summary:
     fail_on: str | None = None  # the --fail-on given; else each record's policy threshold, else error
     targets: int = 0

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from license_audit.catalog import Catalog, License
 from license_audit.crawl import Snapshot
 from license_audit.identify.normalize import words
-from license_audit.records import record
 from license_audit.registry import KnownModel, Registry
 from license_audit.report import Candidate, LicenseFile, ModelInfo, Upstream
+
+if TYPE_CHECKING:
+    from license_audit.history import History
 
 MULTIMODAL_MODEL_TYPES = frozenset(
     {
@@ -51,7 +55,7 @@ def base_models_of(known: KnownModel) -> list[str]:
     return list(known.base_model)
 
 
-@record
+@dataclass
 class AuditContext:
     snapshot: Snapshot
     catalog: Catalog
@@ -60,8 +64,8 @@ class AuditContext:
     candidates: list[Candidate]
     model: ModelInfo
     revision: str | None = None
-    # license_audit.history.History of the target, None when --no-history or without history.
-    history: object | None = None
+    # The target's history; None with --no-history or for a target without one (a plain folder).
+    history: History | None = None
 
     @cached_property
     def declared(self) -> License | None:

@@ -87,7 +87,7 @@ def check_license_file_removed(ctx: AuditContext) -> Iterator[Finding]:
     Restored means: the path is in the audited tree again, or the deleted text (or, for a known
     license, a copy of that license) is in a current license file or the card.
     """
-    hist = getattr(ctx, "history", None)
+    hist = ctx.history
     if hist is None:
         return
     present = set(ctx.snapshot.files)
@@ -183,7 +183,7 @@ def check_license_changed(ctx: AuditContext) -> Iterator[Finding]:
     A change that was reverted is no finding; the commit named is the newest one that changed the value,
     the message also says what the card declared first when that differs.
     """
-    hist = getattr(ctx, "history", None)
+    hist = ctx.history
     if hist is None or not hist.card_versions:
         return
     now = ctx.snapshot.card.effective_license
@@ -215,7 +215,7 @@ def check_license_changed(ctx: AuditContext) -> Iterator[Finding]:
 
 
 def check_base_model_removed(ctx: AuditContext) -> Iterator[Finding]:
-    hist = getattr(ctx, "history", None)
+    hist = ctx.history
     if hist is None or not hist.card_versions:
         return
     now = {b.lower() for b in ctx.snapshot.card.base_models}

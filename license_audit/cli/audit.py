@@ -49,6 +49,6 @@ def command(target, fmt, output, fail_on, policy_path, no_history, offline, temp
         rules_dirs=tuple(rules_dirs), offline=offline, history=not no_history, policy_path=policy_path
     )
     report = run_audit(target, options)
-    threshold = fail_on or getattr(report, "fail_on", None) or "error"
+    threshold = fail_on or report.fail_on or "error"
     write_output(render_report(report, fmt, template_dir), output)
     sys.exit(1 if report.fails(threshold) else 0)

@@ -41,7 +41,7 @@ def command(folder, repo_id, fail_on, policy_path, revision, commit_message, cre
     if len(parts) != 2 or not all(parts):
         raise InputError(f"{repo_id}: the Hub repository is OWNER/NAME")
     report = run_audit(folder, AuditOptions(rules_dirs=tuple(rules_dirs), history=False, policy_path=policy_path))
-    threshold = fail_on or getattr(report, "fail_on", None) or "error"
+    threshold = fail_on or report.fail_on or "error"
     if report.fails(threshold):
         click.echo(render_report(report, "text"), nl=False)
         s = report.summary

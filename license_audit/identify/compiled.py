@@ -19,77 +19,48 @@ import os
 import re
 import stat
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from license_audit.catalog import Catalog, License
 from license_audit.identify.normalize import phrase_words, tokenize
 
 
-# Plain classes with slots, not dataclasses: every audit imports this module, and a dataclass compiles
-# generated methods when it is defined, a start-up cost these internal records do not need.
+# Slotted (many thousands per index) and compared by identity, as index entries are.
+@dataclass(slots=True, eq=False)
 class Needle:
-    __slots__ = ("key", "key2", "length", "text", "words")
-
-    def __init__(self, text: str, length: int, key: str, key2: str, words: frozenset = frozenset()):
-        self.text = text  # " w1 w2 ... "
-        self.length = length  # words
-        self.key = key  # the rarest word: if it is not in a text, the phrase cannot be either
-        self.key2 = key2  # the next rarest: two set lookups spare most substring searches
-        # Every word: three in four substring searches that pass the two keys still find nothing, and
-        # a third of those lack a word, which one C-level subset test tells without scanning the text.
-        self.words = words
+    text: str  # " w1 w2 ... "
+    length: int  # words
+    key: str  # the rarest word: if it is not in a text, the phrase cannot be either
+    key2: str  # the next rarest: two set lookups spare most substring searches
+    # Every word: three in four substring searches that pass the two keys still find nothing, and
+    # a third of those lack a word, which one C-level subset test tells without scanning the text.
+    words: frozenset[str] = frozenset()
 
 
+@dataclass(slots=True, eq=False)
 class CompiledLicense:
-    __slots__ = (
-        "keys",
-        "lic",
-        "min_words",
-        "patterns",
-        "phrases",
-        "ref_hash",
-        "ref_keys",
-        "ref_words",
-        "reference_end",
-        "references",
-        "required_end",
-        "shadowed_by",
-        "text_path",
-    )
-
-    def __init__(
-        self,
-        lic: License,
-        phrases: list[Needle],
-        references: list[Needle],
-        reference_end: list[Needle],
-        patterns: list[re.Pattern],
-        min_words: int,
-        shadowed_by: frozenset[str],
-        text_path: Path | None,
-    ):
-        self.lic = lic
-        self.phrases = phrases
-        self.references = references
-        self.reference_end = reference_end
-        self.patterns = patterns
-        self.min_words = min_words
-        self.shadowed_by = shadowed_by
-        self.text_path = text_path
-        self.required_end: str | None = None  # words of `identify.required_end`: coverage stops there
-        self.keys: frozenset[str] = frozenset()  # every phrase's rarest word: none present, no phrase can be
-        self.ref_keys: frozenset[str] = frozenset()  # the same for references
-        self.ref_words = 0
-        self.ref_hash: str | None = None  # text_digest of the reference copy
+    lic: License
+    phrases: list[Needle]
+    references: list[Needle]
+    reference_end: list[Needle]
+    patterns: list[re.Pattern[str]]
+    min_words: int
+    shadowed_by: frozenset[str]
+    text_path: Path | None
+    required_end: str | None = field(default=None, init=False)  # words of `identify.required_end`: coverage stops there
+    # Every phrase's rarest word: none present, no phrase can be.
+    keys: frozenset[str] = field(default=frozenset(), init=False)
+    ref_keys: frozenset[str] = field(default=frozenset(), init=False)  # the same for references
+    ref_words: int = field(default=0, init=False)
+    ref_hash: str | None = field(default=None, init=False)  # text_digest of the reference copy
 
 
+@dataclass(slots=True, eq=False)
 class CompiledCatalog:
-    __slots__ = ("by_id", "exact", "licenses")
-
-    def __init__(self, licenses: list[CompiledLicense], by_id: dict[str, CompiledLicense], exact: dict[str, str]):
-        self.licenses = licenses
-        self.by_id = by_id
-        self.exact = exact  # text_digest of a reference copy -> license id
+    licenses: list[CompiledLicense]
+    by_id: dict[str, CompiledLicense]
+    exact: dict[str, str]  # text_digest of a reference copy -> license id
 
 
 def _needles(items, freq: Counter) -> list[list]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -29,26 +30,22 @@ _MARKUP = r"\(\(|\)\)\?\?|\)\)|\|\||__\d+__|_{3,}|\?\?"
 _MIN_WORDS = 5
 
 
-# Plain classes, not dataclasses: this module is imported by any audit that meets an unknown text, and
-# a dataclass compiles generated methods when it is defined, a start-up cost these records do not need.
+@dataclass(slots=True, eq=False)
 class _Template:
-    __slots__ = ("needles", "spdx", "words")
+    spdx: str
+    needles: list[str]
+    words: int
 
-    def __init__(self, spdx: str, needles: list[str], words: int):
-        self.spdx, self.needles, self.words = spdx, needles, words
 
-
+@dataclass(slots=True, eq=False)
 class _Keys:
     """What a text must hold before any phrase can be looked for: each phrase's rarest word pair, and
     how many phrases each template has. Small, so it is all a text without SPDX terms ever loads."""
 
-    __slots__ = ("by_key", "sizes")
-
-    def __init__(self, by_key: dict[str, str], sizes: list[int]):
-        # "word word" (the rarest pair) -> "template phrase template phrase ...", decoded only for the
-        # pairs a text holds: most of the index is never looked at.
-        self.by_key = by_key
-        self.sizes = sizes  # phrases per template
+    # "word word" (the rarest pair) -> "template phrase template phrase ...", decoded only for the
+    # pairs a text holds: most of the index is never looked at.
+    by_key: dict[str, str]
+    sizes: list[int]  # phrases per template
 
 
 def _cache_name(version: str, part: str) -> str:

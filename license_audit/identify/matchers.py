@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from license_audit.catalog import Catalog
 from license_audit.identify.compiled import CompiledLicense, compile_catalog, text_digest
 from license_audit.identify.normalize import Tokens, tokenize
@@ -76,19 +78,21 @@ OTHER_ID = "other"
 OTHER_SPDX = "LicenseRef-other"
 
 
+@dataclass(slots=True, eq=False)
 class _Cand:
-    __slots__ = ("cl", "confidence", "coverage", "end", "hit_end", "hit_start", "kind", "precision", "share", "start")
+    cl: CompiledLicense
+    start: int  # word index, inclusive
+    end: int  # word index, inclusive
+    share: float
+    kind: str
+    confidence: float = field(default=0.0, init=False)
+    hit_start: int = field(default=0, init=False)  # the phrase run itself, before it grows
+    hit_end: int = field(default=0, init=False)
+    coverage: float | None = field(default=None, init=False)
+    precision: float | None = field(default=None, init=False)
 
-    def __init__(self, cl: CompiledLicense, start: int, end: int, share: float, kind: str):
-        self.cl = cl
-        self.start = start  # word index, inclusive
-        self.end = end  # word index, inclusive
-        self.share = share
-        self.kind = kind
-        self.confidence = 0.0
-        self.hit_start, self.hit_end = start, end  # the phrase run itself, before it grows
-        self.coverage: float | None = None
-        self.precision: float | None = None
+    def __post_init__(self) -> None:
+        self.hit_start, self.hit_end = self.start, self.end
 
     def overlaps(self, other: _Cand) -> bool:
         return self.start <= other.end and other.start <= self.end

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from dataclasses import dataclass
 
 _QUOTES = {
     "\u2018": "'",
@@ -81,17 +82,15 @@ def phrase_words(phrase: str) -> tuple[str, ...]:
     return tuple(words(phrase))
 
 
+@dataclass(slots=True, eq=False)
 class Tokens:
     """A text as one string of words (" w1 w2 ... ") and the word index at which each line starts."""
 
-    __slots__ = ("cleaned", "joined", "line_starts", "nlines", "words")
-
-    def __init__(self, words: list[str], joined: str, line_starts: list[int], nlines: int, cleaned: str):
-        self.words = words
-        self.joined = joined
-        self.line_starts = line_starts  # line_starts[k]: index of the first word on line k+1 or later
-        self.nlines = nlines
-        self.cleaned = cleaned
+    words: list[str]
+    joined: str
+    line_starts: list[int]  # line_starts[k]: index of the first word on line k+1 or later
+    nlines: int
+    cleaned: str
 
     def index_at(self, offset: int) -> int:
         """Index of the word that starts at `offset` in `joined` (just after a space)."""

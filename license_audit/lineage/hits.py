@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from license_audit.records import field, record
 from license_audit.registry import KnownModel
 
 
-@record
+@dataclass
 class Hit:
     model: str
     score: float

@@ -66,19 +66,18 @@ def signature_from_tensors(tensors: dict[str, tuple[str, list[int]]]) -> dict[st
 
 def _tensors_of(snapshot: Snapshot) -> tuple[dict[str, tuple[str, list[int]]], int]:
     """Tensor shapes from the local safetensors headers, else from headers the target fetched remotely
-    (Snapshot.safetensors of Hub targets, when the sources layer provides it)."""
+    (Snapshot.safetensors of Hub targets)."""
     from license_audit.artifacts import tensor_entries
 
     art = snapshot.artifacts
     if art is not None and art.tensors:
         return art.tensors, art.tensor_files
-    remote = getattr(snapshot, "safetensors", None)
+    remote = snapshot.safetensors
     tensors: dict[str, tuple[str, list[int]]] = {}
-    if isinstance(remote, dict):
-        for _rel, header in sorted(remote.items()):
-            if isinstance(header, dict):
-                tensors.update(tensor_entries(header))
-    return tensors, len(remote) if isinstance(remote, dict) else 0
+    for _rel, header in sorted(remote.items()):
+        if isinstance(header, dict):
+            tensors.update(tensor_entries(header))
+    return tensors, len(remote)
 
 
 def weights_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:

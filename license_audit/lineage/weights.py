@@ -10,12 +10,12 @@ out: they start from constants, so unrelated models look alike there.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from license_audit.artifacts import MAX_SAFETENSORS_FILES, read_safetensors_header
 from license_audit.errors import TargetError
-from license_audit.records import field, record
 from license_audit.safeio import UnsafePath, inside, walk
 
 SAMPLE_CHUNKS = 4  # slices per tensor, spread over the tensor
@@ -37,7 +37,7 @@ _DTYPES = {
 }
 
 
-@record
+@dataclass
 class TensorRef:
     path: Path
     dtype: str
@@ -46,7 +46,7 @@ class TensorRef:
     end: int
 
 
-@record
+@dataclass
 class WeightComparison:
     against: str
     tensors_compared: int = 0

@@ -9,28 +9,35 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from license_audit.errors import TargetError
-from license_audit.records import field, record
 from license_audit.report import TargetInfo
 
+if TYPE_CHECKING:
+    from license_audit.crawl import Snapshot
+    from license_audit.history import History
 
-@record
+
+@dataclass
 class Target:
     info: TargetInfo
     root: Path
     name: str
     notes: list[str] = field(default_factory=list)
-    # For a Hub target: the already-fetched history and safetensors metadata, so nothing is fetched twice.
-    extra: dict = field(default_factory=dict)
+    # A Hub target reads its history through the client that opened it, so nothing is fetched twice.
+    history_loader: Callable[[], History] | None = None
+    # A git target that is a folder inside a larger work tree: the folder's path there ("models/x/").
+    git_prefix: str | None = None
     # Files the repository holds but that were not materialised in `root` (weights of a Hub repo).
     remote_files: list[str] = field(default_factory=list)
     # Parsed safetensors headers (Snapshot.safetensors) gathered while opening the target.
     safetensors: dict[str, dict] = field(default_factory=dict)
     cleanup: Callable[[], None] | None = None
 
-    def crawl(self):
+    def crawl(self) -> Snapshot:
         """The Snapshot of the target: its folder, plus the files and safetensors headers known remotely."""
         from license_audit.crawl import crawl
 
@@ -92,16 +99,14 @@ def open_git_subfolder(spec: str) -> Target | None:
 
     Not what open_local does: CONTRACT targets are a work tree or a plain folder, and a folder inside a
     repository (the bundled examples) is audited as `local`, with a revision-free, stable report. This is
-    for a future option; load_history passes `extra["git_prefix"]` to git_history(root, prefix).
+    for a future option; load_history passes `git_prefix` to git_history(root, prefix).
     """
     root = Path(spec).resolve()
     inner = git_subfolder(root) if root.is_dir() and not (root / ".git").exists() else None
     if inner is None:
         return None
     top, prefix = inner
-    target = Target(TargetInfo("git", str(Path(spec)), git_head(top)), root, root.name)
-    target.extra["git_prefix"] = prefix
-    return target
+    return Target(TargetInfo("git", str(Path(spec)), git_head(top)), root, root.name, git_prefix=prefix)
 
 
 def git_subfolder(root: Path) -> tuple[Path, str] | None:

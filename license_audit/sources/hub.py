@@ -183,7 +183,7 @@ def open_online(repo_id: str, revision: str | None, history: bool = True):
         target.close()
         raise
     if history:
-        target.extra["history_loader"] = lambda: _history_or_note(api, repo_id, sha)
+        target.history_loader = lambda: _history_or_note(api, repo_id, sha)
     return target
 
 
