@@ -35,7 +35,7 @@ class Artifacts:
     # a JSON document of tens of megabytes would otherwise be parsed by every audit.
     load_tokenizer: Callable[[], Any] | None = None
     _vocab: list[str] | None = None
-    tensors: dict[str, tuple[str, list[int]]] = field(default_factory=dict)  # name -> (dtype, shape)
+    tensors: dict[str, tuple[str | None, list[int]]] = field(default_factory=dict)  # name -> (dtype, shape)
     tensor_files: int = 0
     gguf: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> metadata
     gguf_tokens: list[str] = field(default_factory=list)
@@ -83,8 +83,8 @@ def read_safetensors_header(path: Path, cap: int = MAX_SAFETENSORS_HEADER) -> di
     return header
 
 
-def tensor_entries(header: dict[str, Any]) -> dict[str, tuple[str, list[int]]]:
-    out = {}
+def tensor_entries(header: dict[str, Any]) -> dict[str, tuple[str | None, list[int]]]:
+    out: dict[str, tuple[str | None, list[int]]] = {}
     for name, info in header.items():
         if name == "__metadata__" or not isinstance(info, dict):
             continue

@@ -156,7 +156,9 @@ def card_versions(
     """
     touching = [ch for ch in changes if is_card_path(ch.path) and ch.status != "D"]
     n = len(touching)
-    parsed: dict[str, tuple | None] = {}  # front matter text -> (license, base_models); most versions share it
+    parsed: dict[
+        str, tuple[str | None, list[str]] | None
+    ] = {}  # front matter text -> (license, base_models); most versions share it
     got: dict[int, CardVersion | None] = {}
 
     def version(i: int) -> CardVersion | None:
@@ -173,8 +175,9 @@ def card_versions(
                     parsed[key] = (
                         None if (card.problems and not card.metadata) else (card.effective_license, card.base_models)
                     )
-                if parsed[key] is not None:
-                    lic, bases = parsed[key]
+                entry = parsed[key]
+                if entry is not None:
+                    lic, bases = entry
                     got[i] = CardVersion(ch.commit, ch.author, ch.date, lic, list(bases))
         return got[i]
 
@@ -392,7 +395,7 @@ def parse_name_status_log(
         if not keep[new_b] and not (old_b is not None and keep[old_b]):
             continue
         if new_b in bad:  # renamed (or copied) to a name no report can hold: the old name is deleted
-            if letter != "R":
+            if letter != "R" or old_b is None:
                 continue
             letter, new_b, old_b = "D", old_b, None
         elif old_b in bad:  # from such a name: the new name is added

@@ -304,14 +304,13 @@ def apply_policy(
     for w in policy.waivers:
         if w.expired(today):
             notes.append(
-                f"The waiver of {w.rule} at {policy.source}:{w.line} expired on {w.expires.isoformat()}; "
-                f"its findings count again."
+                f"The waiver of {w.rule} at {policy.source}:{w.line} expired on {w.expires}; its findings count again."
             )
         else:
             active.append(w)
     for f in out:
-        w = next((w for w in active if w.matches(f)), None)
-        if w is not None:
+        waiver = next((w for w in active if w.matches(f)), None)
+        if waiver is not None:
             f.waived = True
-            f.waiver_reason = w.reason
+            f.waiver_reason = waiver.reason
     return out, notes

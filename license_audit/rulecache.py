@@ -87,7 +87,7 @@ def load_folder(files: list[Path], read: Callable[[Path], dict]) -> list[dict]:
 KEEP_FOLDERS = 24
 
 
-def read(name: str) -> Any | None:
+def read(name: str) -> Any:
     """The JSON document cached as `name`, or None (no cache, absent, unreadable or not JSON)."""
     where = cache_dir()
     if where is None:

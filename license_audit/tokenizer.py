@@ -77,7 +77,7 @@ def vocab_hash(tokens: list[str], n: int | None = None) -> str:
 
 
 def markers_in(*texts: str | None) -> list[str]:
-    found = set()
+    found: set[str] = set()
     for text in texts:
         if text:
             found.update(m for m in MARKERS if m in text)

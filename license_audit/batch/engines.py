@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from license_audit.batch.output import dump_record
@@ -19,7 +19,7 @@ from license_audit.pipeline import AuditOptions, run_audit
 ENGINES = ("local", "ray")
 
 
-def one_line(text: str) -> str:
+def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
@@ -92,7 +92,7 @@ def run_local(
         # one killed its worker, then the batch goes on in a new pool.
         suspects: list[str] = []
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            pending = {}
+            pending: dict[Future[list[dict]], list[str]] = {}
             while queue or pending:
                 while queue and len(pending) < window and not suspects:
                     chunk = queue.popleft()

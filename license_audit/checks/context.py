@@ -82,9 +82,10 @@ class AuditContext:
                 continue
             known = self.registry.get(cand.model)
             lic_ids = known.all_licenses if known else ([cand.license] if cand.license else [])
-            from_card = not lic_ids and self._card_vendor_license(cand) is not None
-            if from_card:
-                lic_ids = [self._card_vendor_license(cand).id]
+            vendor = None if lic_ids else self._card_vendor_license(cand)
+            from_card = vendor is not None
+            if vendor is not None:
+                lic_ids = [vendor.id]
             out.append(Upstream(cand, known, self._licenses(lic_ids), license_from_card=from_card))
             seen.add((known.id if known else cand.model).lower())
         for up in list(out):

@@ -10,11 +10,15 @@ from __future__ import annotations
 import shlex
 import unicodedata
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from license_audit.checks.context import AuditContext
 from license_audit.crawl import is_card_path
 from license_audit.identify.normalize import words
 from license_audit.report import Finding
+
+if TYPE_CHECKING:
+    from license_audit.history import CardVersion
 from license_audit.rule_ids import severity_of
 
 _SHINGLE = 5
@@ -219,7 +223,7 @@ def check_base_model_removed(ctx: AuditContext) -> Iterator[Finding]:
     if hist is None or not hist.card_versions:
         return
     now = {b.lower() for b in ctx.snapshot.card.base_models}
-    dropped: dict[str, tuple] = {}  # model (as written) -> the newest version that dropped it
+    dropped: dict[str, CardVersion] = {}  # model (as written) -> the newest version that dropped it
     prev = None
     for ver in hist.card_versions:
         if prev is not None:

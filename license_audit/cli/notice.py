@@ -41,6 +41,7 @@ def command(target, write, output, offline, rules_dirs):
     if write:
         # CONTRACT allows --write with --output: the files are written in TARGET, the report of what was
         # done goes to FILE instead of stdout.
+        assert root is not None, "--write with a Hub target is refused above"
         done = apply(p, root)
         write_output("".join(f"{line}\n" for line in done), output)
         return

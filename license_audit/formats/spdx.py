@@ -12,10 +12,14 @@ import re
 import uuid
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from license_audit import TOOL_NAME, __version__
 from license_audit.formats import derived_upstreams
 from license_audit.report import Report
+
+if TYPE_CHECKING:
+    from spdx_tools.spdx.model import ExtractedLicensingInfo
 
 MODEL_ID = "SPDXRef-Model"
 # How a model relates to its upstream, in SPDX relationship terms (the model is the left side).
@@ -49,7 +53,7 @@ class _Licenses:
     def __init__(self, catalog):
         self.catalog = catalog
         self.licensing = _licensing()
-        self.extracted: dict[str, object] = {}
+        self.extracted: dict[str, ExtractedLicensingInfo] = {}
 
     def ref(self, key: str) -> str:
         lic = self.catalog.get(key)
@@ -211,6 +215,6 @@ def build(report: Report):
 
 
 def render(report: Report, user_dir: str | None = None) -> str:
-    from spdx_tools.spdx.writer.write_utils import convert
+    from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
 
-    return json.dumps(convert(build(report), None), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(DocumentConverter().convert(build(report)), indent=2, ensure_ascii=False) + "\n"

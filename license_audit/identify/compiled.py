@@ -138,7 +138,7 @@ def _compile(licenses: list[License], texts: list) -> dict:
     freq: Counter = Counter()
     for lic in licenses:
         ident = lic.identify
-        seen = set()
+        seen: set[str] = set()
         for item in [*(ident.get("phrases") or []), *(ident.get("references") or [])]:
             seen.update(phrase_words(str(item)))
         freq.update(seen)

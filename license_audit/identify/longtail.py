@@ -294,7 +294,7 @@ def identify_spdx(text: str, toks: Tokens | None = None) -> list[tuple[str, floa
 
 def _classify(text: str) -> list[tuple[str, float, int, int]]:
     try:
-        from licenseclassifier._engine import scan  # type: ignore
+        from licenseclassifier._engine import scan
     except ImportError:
         return []
     try:

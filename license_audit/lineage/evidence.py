@@ -54,7 +54,7 @@ def quantization_of(snapshot: Snapshot) -> tuple[str, str] | None:
     for name in ("quantize_config.json", "quant_config.json", "hf_quant_config.json"):
         q = snapshot.configs.get(name)
         if isinstance(q, dict):
-            inner = q.get("quantization") if isinstance(q.get("quantization"), dict) else q
+            inner = q["quantization"] if isinstance(q.get("quantization"), dict) else q
             method = inner.get("quant_algo") or inner.get("quant_method") or ("gptq" if "bits" in inner else "unknown")
             return str(method).lower(), name
     ggufs = [f for f in snapshot.files if f.endswith(".gguf")]
@@ -311,9 +311,9 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
     tok_hits, vocab = _tokenizer_hits(snapshot, registry)  # the vocabulary relation helps pick a config match
     cfg = snapshot.configs.get("config.json")
     if isinstance(cfg, dict):
-        declared = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
+        declared_ids = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
         named = frozenset(k.id for h in hits if (k := registry.get(h.model)))
-        hits += _config_hits("config.json", cfg, registry, declared=declared, vocab=vocab, named=named)
+        hits += _config_hits("config.json", cfg, registry, declared=declared_ids, vocab=vocab, named=named)
     hits += attach(weights_hits(snapshot, registry), hits, registry)
     hits += attach(gguf_hits(snapshot, registry), hits, registry)
     marker_lines = [h.text for h in tok_hits if not h.model]

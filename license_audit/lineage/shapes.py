@@ -9,7 +9,7 @@ from typing import Any
 from license_audit.crawl import Snapshot
 from license_audit.lineage.hits import Hit, tie_key
 from license_audit.lineage.signature import compare
-from license_audit.registry import Registry
+from license_audit.registry import KnownModel, Registry
 
 WEIGHTS_HEADER_MIN_FIELDS = 3
 
@@ -29,7 +29,7 @@ def _dims(shape: Any, n: int) -> list[int] | None:
     return None
 
 
-def signature_from_tensors(tensors: dict[str, tuple[str, list[int]]]) -> dict[str, Any]:
+def signature_from_tensors(tensors: dict[str, tuple[str | None, list[int]]]) -> dict[str, Any]:
     """Hyper-parameters a set of tensor shapes fixes (HF naming): dims, layers, vocabulary, experts, MLA ranks."""
     sig: dict[str, Any] = {}
     layers: set[str] = set()
@@ -64,7 +64,7 @@ def signature_from_tensors(tensors: dict[str, tuple[str, list[int]]]) -> dict[st
     return sig
 
 
-def _tensors_of(snapshot: Snapshot) -> tuple[dict[str, tuple[str, list[int]]], int]:
+def _tensors_of(snapshot: Snapshot) -> tuple[dict[str, tuple[str | None, list[int]]], int]:
     """Tensor shapes from the local safetensors headers, else from headers the target fetched remotely
     (Snapshot.safetensors of Hub targets)."""
     from license_audit.artifacts import tensor_entries
@@ -73,7 +73,7 @@ def _tensors_of(snapshot: Snapshot) -> tuple[dict[str, tuple[str, list[int]]], i
     if art is not None and art.tensors:
         return art.tensors, art.tensor_files
     remote = snapshot.safetensors
-    tensors: dict[str, tuple[str, list[int]]] = {}
+    tensors: dict[str, tuple[str | None, list[int]]] = {}
     for _rel, header in sorted(remote.items()):
         if isinstance(header, dict):
             tensors.update(tensor_entries(header))
@@ -174,6 +174,12 @@ def gguf_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     return hits
 
 
+def _registered(registry: Registry, model: str) -> KnownModel:
+    known = registry.get(model)
+    assert known is not None, "shape hits name registry models"
+    return known
+
+
 def attach(shape_hits: list[Hit], hits: list[Hit], registry: Registry) -> list[Hit]:
     """Shape evidence (weight headers, GGUF values) matching several known models.
 
@@ -182,17 +188,15 @@ def attach(shape_hits: list[Hit], hits: list[Hit], registry: Registry) -> list[H
     """
     if not shape_hits:
         return []
-    named = {
-        (registry.get(h.model).id if registry.get(h.model) else h.model) for h in hits if h.score > 0 or h.declared
-    }
+    named = {(k.id if (k := registry.get(h.model)) else h.model) for h in hits if h.score > 0 or h.declared}
     named |= {a for h in hits for a in h.alternatives}
     support = [h for h in shape_hits if h.model in named]
     if support:
-        primaries = {(registry.get(h.model).id if registry.get(h.model) else h.model) for h in hits}
+        primaries = {(k.id if (k := registry.get(h.model)) else h.model) for h in hits}
         return [h for h in support if h.model in primaries] or support[:1]
     if len(shape_hits) > 6:
         return []
-    ordered = sorted(shape_hits, key=lambda h: tie_key(registry.get(h.model)))
+    ordered = sorted(shape_hits, key=lambda h: tie_key(_registered(registry, h.model)))
     first = ordered[0]
     first.alternatives = [h.model for h in ordered[1:]]
     if first.alternatives:

@@ -187,7 +187,7 @@ def open_online(repo_id: str, revision: str | None, history: bool = True):
     return target
 
 
-def _history_or_note(api, repo_id: str, sha: str) -> History:
+def _history_or_note(api, repo_id: str, sha: str | None) -> History:
     # The snapshot was readable: a Hub that will not give its commit list costs the history rules,
     # not the audit (said in the notes).
     try:
@@ -221,7 +221,7 @@ def header_of(meta) -> dict:
     return header
 
 
-def _remote_safetensors(api, repo_id: str, sha: str, files: list[str], notes: list[str]) -> dict[str, dict]:
+def _remote_safetensors(api, repo_id: str, sha: str | None, files: list[str], notes: list[str]) -> dict[str, dict]:
     from huggingface_hub import errors as e
 
     if not any(f.endswith(".safetensors") for f in files):
@@ -243,7 +243,7 @@ def _remote_safetensors(api, repo_id: str, sha: str, files: list[str], notes: li
     return out
 
 
-def hub_history(api, repo_id: str, sha: str, bound: int = HUB_HISTORY_COMMITS) -> History:
+def hub_history(api, repo_id: str, sha: str | None, bound: int = HUB_HISTORY_COMMITS) -> History:
     """Changes of license-relevant files across the newest `bound` commits of the revision."""
     from huggingface_hub import hf_hub_download
     from huggingface_hub.hf_api import RepoFile
@@ -293,7 +293,7 @@ def hub_history(api, repo_id: str, sha: str, bound: int = HUB_HISTORY_COMMITS) -
         date = c.created_at.isoformat() if c.created_at else ""
         added = sorted(set(cur) - set(prev_tree))
         deleted = sorted(set(prev_tree) - set(cur))
-        renamed_from = {}
+        renamed_from: dict[str, str] = {}
         for new in added:  # exact renames: the same blob under a new name in the same commit
             for old in deleted:
                 if old not in renamed_from.values() and prev_tree[old] and prev_tree[old] == cur[new]:
