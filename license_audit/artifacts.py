@@ -29,6 +29,8 @@ _GGUF_SKIP = ("tokenizer.ggml.merges", "tokenizer.ggml.scores", "tokenizer.ggml.
 
 @dataclass
 class Artifacts:
+    """What lineage reads from a repository's files besides its configs: tokenizer, weight headers, GGUF, merge config."""
+
     tokenizer_path: str | None = None
     tokenizer: dict[str, Any] = field(default_factory=dict)  # fingerprint (markers; vocabulary hashes once loaded)
     # tokenizer.json is parsed only when something compares vocabularies (a registry fingerprint, --against):

@@ -18,6 +18,8 @@ RELATIONS = ("finetune", "adapter", "merge", "quantized")
 
 @dataclass
 class ModelCard:
+    """A model card: its front matter, its body, and what could not be read in it."""
+
     path: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     body: str = ""

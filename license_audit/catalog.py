@@ -98,6 +98,8 @@ RENAMED = {
 
 @dataclass
 class License:
+    """One license of the catalog (a rules/licenses/*.yaml file): how to recognise it and what it asks."""
+
     id: str
     spdx: str
     name: str

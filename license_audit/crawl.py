@@ -125,6 +125,8 @@ _MAX_LICENSE_DEPTH = 3  # license files deeper than this (vendored code) are not
 
 @dataclass
 class Problem:
+    """A file the crawl could not read as it should (a link, a binary, a parse error), for a finding."""
+
     path: str
     message: str
     line: int | None = None
@@ -137,6 +139,8 @@ _BINARY_FIX = "Replace the file with a plain-text (UTF-8) copy."
 
 @dataclass
 class Snapshot:
+    """What the crawl read from a target: its files, card, license texts, configs and lineage artifacts."""
+
     root: Path
     files: list[str]
     card: ModelCard

@@ -59,6 +59,8 @@ class Change:
 
 @dataclass
 class CardVersion:
+    """What one committed version of the model card declared."""
+
     commit: str
     author: str
     date: str
@@ -68,6 +70,8 @@ class CardVersion:
 
 @dataclass
 class History:
+    """The license-relevant changes of a repository, oldest first, and how to read the texts they name."""
+
     source: str  # git | hub
     changes: list[Change] = field(default_factory=list)  # oldest first
     card_versions: list[CardVersion] = field(default_factory=list)  # oldest first

@@ -141,6 +141,8 @@ def notice_path(files: list[str]) -> str:
 
 @dataclass
 class NoticePlan:
+    """The NOTICE file as it is and as it should be, with the license copies it names."""
+
     path: str
     old: str | None
     new: str

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class AuditOptions:
+    """How an audit runs: extra rules folders, offline, history, and the policy file."""
+
     rules_dirs: tuple[str, ...] = ()
     offline: bool = False
     history: bool = True

@@ -37,6 +37,8 @@ from license_audit.safeio import UnsafePath, compose_yaml, read_text, yaml_error
 
 @dataclass
 class Waiver:
+    """A policy entry that accepts the findings of one rule, where it matches."""
+
     rule: str
     reason: str
     path: str | None = None
@@ -59,6 +61,8 @@ class Waiver:
 
 @dataclass
 class Policy:
+    """An organisation's policy file: gate threshold, severities, allowed and denied licenses, waivers."""
+
     source: str
     fail_on: str | None = None
     severity: dict[str, str] = field(default_factory=dict)

@@ -19,6 +19,8 @@ from license_audit.resources import rules_dir
 
 @dataclass
 class KnownModel:
+    """One base model of the registry (a rules/models/*.yaml file): its license and its signature."""
+
     id: str
     family: str
     license: str

@@ -31,6 +31,8 @@ def severity_at_least(severity: str, threshold: str) -> bool:
 
 @dataclass(frozen=True)
 class LicenseMatch:
+    """A license identified in a file, and the lines it spans."""
+
     id: str
     spdx: str
     confidence: float
@@ -54,6 +56,8 @@ class LicenseMatch:
 
 @dataclass
 class LicenseFile:
+    """A file of the repository and the licenses identified in it."""
+
     path: str
     licenses: list[LicenseMatch]
 
@@ -177,6 +181,8 @@ class Upstream:
 
 @dataclass
 class Finding:
+    """One thing wrong: what, where, and how to fix it."""
+
     rule: str
     severity: str
     message: str
@@ -214,6 +220,8 @@ class Finding:
 
 @dataclass
 class TargetInfo:
+    """What was audited: a local folder, a git work tree or a Hub repository, at which revision."""
+
     kind: str  # local | git | hub
     id: str
     revision: str | None = None
@@ -224,6 +232,8 @@ class TargetInfo:
 
 @dataclass
 class ModelInfo:
+    """What the model card declares about the model."""
+
     name: str
     declared_license: str | None
     declared_license_name: str | None
@@ -242,6 +252,8 @@ class ModelInfo:
 
 @dataclass
 class Report:
+    """The outcome of an audit, which every format renders."""
+
     target: TargetInfo
     model: ModelInfo
     license_files: list[LicenseFile]

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RuleInfo:
+    """A rule: its id, default severity, what it checks and how to fix what it finds."""
+
     id: str
     severity: str
     summary: str

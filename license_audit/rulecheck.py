@@ -27,6 +27,8 @@ MODEL_RENAMED = {"base_models": "base_model"}
 
 @dataclass
 class Problem:
+    """One thing wrong with a rules file, and where."""
+
     path: Path
     line: int | None
     message: str
@@ -37,6 +39,8 @@ class Problem:
 
 @dataclass
 class CheckResult:
+    """The outcome of checking a rules folder."""
+
     folder: Path
     licenses: int = 0
     models: int = 0

@@ -39,6 +39,8 @@ def inside(root: Path, path: Path) -> Path:
 
 @dataclass
 class ReadResult:
+    """The bytes read from a file, and whether the cap cut them short."""
+
     data: bytes
     truncated: bool
 

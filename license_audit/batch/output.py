@@ -34,6 +34,8 @@ def is_record(data: object) -> bool:
 
 @dataclass(slots=True)  # one per record: a million of them must stay small
 class Entry:
+    """Where one target's record sits in the output file, and whether it is an error record."""
+
     offset: int
     length: int
     error: bool

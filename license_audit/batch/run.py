@@ -19,6 +19,8 @@ from license_audit.safeio import is_utf8
 
 @dataclass
 class BatchSettings:
+    """How a batch runs: engine, parallelism, output and gate; what `license-audit batch` was given."""
+
     engine: str = "local"
     jobs: int | None = None
     address: str | None = None

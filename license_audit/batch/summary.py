@@ -19,6 +19,8 @@ DERIVED = 0.8  # CONTRACT: lineage confidence from which a model counts as deriv
 
 @dataclass
 class Summary:
+    """Counts over a batch's records, for the summary the batch prints and writes."""
+
     fail_on: str | None = None  # the --fail-on given; else each record's policy threshold, else error
     targets: int = 0
     audited: int = 0

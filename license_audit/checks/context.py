@@ -57,6 +57,8 @@ def base_models_of(known: KnownModel) -> list[str]:
 
 @dataclass
 class AuditContext:
+    """What every check reads, resolved once per audit."""
+
     snapshot: Snapshot
     catalog: Catalog
     registry: Registry

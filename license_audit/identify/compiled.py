@@ -29,6 +29,8 @@ from license_audit.identify.normalize import phrase_words, tokenize
 # Slotted (many thousands per index) and compared by identity, as index entries are.
 @dataclass(slots=True, eq=False)
 class Needle:
+    """A phrase to look for in a text, with the rare words that rule it out quickly."""
+
     text: str  # " w1 w2 ... "
     length: int  # words
     key: str  # the rarest word: if it is not in a text, the phrase cannot be either
@@ -40,6 +42,8 @@ class Needle:
 
 @dataclass(slots=True, eq=False)
 class CompiledLicense:
+    """A catalog license prepared for identification: its phrases, references and patterns."""
+
     lic: License
     phrases: list[Needle]
     references: list[Needle]
@@ -58,6 +62,8 @@ class CompiledLicense:
 
 @dataclass(slots=True, eq=False)
 class CompiledCatalog:
+    """The identification index of a catalog."""
+
     licenses: list[CompiledLicense]
     by_id: dict[str, CompiledLicense]
     exact: dict[str, str]  # text_digest of a reference copy -> license id

@@ -32,6 +32,8 @@ _MIN_WORDS = 5
 
 @dataclass(slots=True, eq=False)
 class _Template:
+    """An SPDX license template as the phrases a copy holds."""
+
     spdx: str
     needles: list[str]
     words: int

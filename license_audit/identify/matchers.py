@@ -80,6 +80,8 @@ OTHER_SPDX = "LicenseRef-other"
 
 @dataclass(slots=True, eq=False)
 class _Cand:
+    """A license one run of phrases suggests, before the matches are chosen."""
+
     cl: CompiledLicense
     start: int  # word index, inclusive
     end: int  # word index, inclusive

@@ -10,6 +10,8 @@ from license_audit.registry import KnownModel
 
 @dataclass
 class Hit:
+    """One piece of evidence that the repository derives from a model."""
+
     model: str
     score: float
     text: str

@@ -39,6 +39,8 @@ _DTYPES = {
 
 @dataclass
 class TensorRef:
+    """Where one tensor's data lies in a safetensors file."""
+
     path: Path
     dtype: str
     shape: list[int]
@@ -48,6 +50,8 @@ class TensorRef:
 
 @dataclass
 class WeightComparison:
+    """The outcome of comparing the repository's weights with another model's."""
+
     against: str
     tensors_compared: int = 0
     tensors_common: int = 0

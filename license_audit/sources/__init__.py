@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Target:
+    """An opened target: the folder the crawl reads and what the report says about it."""
+
     info: TargetInfo
     root: Path
     name: str
