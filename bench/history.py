@@ -5,7 +5,9 @@ same repository, measured side by side in this run: the walk git itself does set
 
 The repository is made with `git fast-import` (seconds, not minutes): 10,000 commits of training code and
 run logs over ~300 files, the card rewritten every 50 commits (200 versions, license changed once,
-base_model dropped once), the upstream LICENSE deleted at commit 6,000 and a NOTICE added and edited.
+base_model dropped once), the upstream LICENSE (MIT, "Copyright (c) 2023 DeepSeek") deleted at commit 6,000
+and a LICENSE holding Apache-2.0 added at 8,500 (a name back with other terms: still a removal, judged by
+content), a NOTICE added and edited.
 A second repository rewrites the card in every commit (10,000 versions: the bounded, bisecting read of
 card versions), measured the same way.
 """
@@ -21,7 +23,12 @@ from pathlib import Path
 
 COMMITS = 10_000
 ROOT = Path(__file__).resolve().parents[1]
-MIT = (ROOT / "rules" / "licenses" / "texts" / "mit.txt").read_text(encoding="utf-8")
+MIT = (
+    (ROOT / "rules" / "licenses" / "texts" / "mit.txt")
+    .read_text(encoding="utf-8")
+    .replace("Copyright (c) <year> <copyright holders>", "Copyright (c) 2023 DeepSeek")
+)
+APACHE = (ROOT / "rules" / "licenses" / "texts" / "apache-2.0.txt").read_text(encoding="utf-8")
 
 
 def _blob(data: str) -> bytes:
@@ -64,6 +71,8 @@ def build(repo: Path, card_every: int = 50) -> None:
             )
         if i == 6000:
             lines.append(b"D LICENSE\n")
+        if i == 8500:
+            lines.append(b"M 100644 inline LICENSE\n" + _blob(APACHE))
         lines.append(b"\n")
     subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=b"".join(lines), check=True)
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=repo, check=True)
@@ -111,6 +120,9 @@ def measure(label: str, card_every: int) -> bool:
 
         out = audit_cli()
         rules = sorted({line.split('"')[3] for line in out.splitlines() if line.strip().startswith('"rule"')})
+        removed = [
+            line.strip() for line in out.splitlines() if "LICENSE:" in line and line.strip().startswith('"message"')
+        ]
         # Interleaved best-of-5: the machine may be shared, and both sides see the same load.
         git_ts, audit_ts, nohist_ts, hist_ts = [], [], [], []
         for _ in range(5):
@@ -125,6 +137,7 @@ def measure(label: str, card_every: int) -> bool:
         print(
             f"  history rules found: {', '.join(r for r in rules if r in ('license-file-removed', 'license-changed', 'base-model-removed'))}"
         )
+        print(f"  the LICENSE removal: {removed[0][11:-1] if removed else 'not reported'}")
         print(f"  git log --name-status:            {git_t:.3f} s (baseline)")
         print(f"  audit with history (CLI process): {audit_t:.3f} s = {audit_t / git_t:.2f}x baseline")
         print(f"  audit --no-history (CLI process): {nohist_t:.3f} s = {nohist_t / git_t:.2f}x baseline")

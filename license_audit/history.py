@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from license_audit.card import FRONT_MATTER, parse_card
 from license_audit.crawl import is_card_path, is_license_file
@@ -51,6 +51,11 @@ class Change:
     old_path: str | None = None  # the source of a rename
     old_ref: str | None = None  # reference of the content before the change (for the reader)
     new_ref: str | None = None  # reference of the content after the change
+    # Object ids of the content before and after, when the source lists them (the Hub's tree listing):
+    # equal ids are equal texts, read and identified once. git's are not asked for (`--raw` costs more
+    # than reading the few license versions); its texts are told apart by content.
+    old_blob: str | None = None
+    new_blob: str | None = None
 
     @property
     def action(self) -> str:
@@ -134,6 +139,85 @@ class History:
     def to_dict(self) -> dict:
         events = self.events()
         return {"source": self.source, "events": events, "total_events": len(self.changes)}
+
+
+@dataclass
+class TextRun:
+    """One license text's stay in the repository: from the change that put it at a path to the change
+    that deleted it or replaced it with a text of another identity. Edits that keep the identity and
+    renames that keep the text continue the run (they are no event for the rules)."""
+
+    path: str  # where it was last
+    identity: Any  # what identify_version returned for it (None: not identified)
+    since: Change | None  # the change that brought it (None: before the visible history)
+    ref: str | None  # reference of its last version, for the reader
+    ended: Change | None = None  # the change that deleted or replaced it; None while it is at HEAD
+    end: str | None = None  # "deleted" | "replaced"
+    paths: list[str] = field(default_factory=list)  # every path it went by, oldest first
+
+    @property
+    def current(self) -> bool:
+        return self.ended is None
+
+
+def text_runs(changes: list[Change], identify: Callable[[str | None, str | None], Any]) -> list[TextRun]:
+    """The runs of the license files' texts (not the card), oldest first.
+
+    `identify(ref, blob)` gives a version's identity, an object with a comparable `key` (None when the
+    version could not be read or was not identified): versions are compared by key, so a re-wrapped text
+    or a bumped year is the same run and a license swapped for another is a new one. Versions that
+    cannot be compared continue the run (history only reports what it can show).
+    """
+    state: dict[str, TextRun] = {}
+    runs: list[TextRun] = []
+
+    def same(run: TextRun, ident: Any) -> bool:
+        if run.identity is None or ident is None:
+            return True
+        return run.identity.key == ident.key
+
+    def start(ch: Change, ident: Any) -> None:
+        run = TextRun(ch.path, ident, ch, ch.new_ref, paths=[ch.path])
+        state[ch.path] = run
+        runs.append(run)
+
+    def end(run: TextRun, ch: Change, how: str) -> None:
+        run.ended, run.end = ch, how
+
+    for ch in changes:
+        if is_card_path(ch.path) and not (ch.old_path and not is_card_path(ch.old_path)):
+            continue
+        if ch.status == "D":
+            run = state.pop(ch.path, None)
+            if run is None:  # present before the visible history began
+                run = TextRun(ch.path, identify(ch.old_ref, ch.old_blob), None, ch.old_ref, paths=[ch.path])
+                runs.append(run)
+            end(run, ch, "deleted")
+            continue
+        ident = identify(ch.new_ref, ch.new_blob)
+        if ch.status == "R" and ch.old_path:
+            run = state.pop(ch.old_path, None)
+            if run is not None and same(run, ident):
+                run.path, run.ref = ch.path, ch.new_ref
+                run.paths.append(ch.path)
+                if run.identity is None:
+                    run.identity = ident
+                state[ch.path] = run
+                continue
+            if run is not None:
+                end(run, ch, "replaced")
+            start(ch, ident)
+            continue
+        run = state.get(ch.path)
+        if run is not None:
+            if ch.status in ("M", "T") and same(run, ident):
+                run.ref = ch.new_ref
+                if run.identity is None:
+                    run.identity = ident
+                continue
+            end(run, ch, "replaced")  # (an addition over a path still held only if the history is odd)
+        start(ch, ident)
+    return runs
 
 
 def is_tracked_path(rel: str) -> bool:

@@ -17,6 +17,45 @@ from license_audit.index import Index
 from license_audit.resources import rules_dir
 
 
+@dataclass(frozen=True)
+class Terms:
+    """The licenses that apply to some checkpoints (repo ids) or revisions of a registry entry.
+
+    An entry whose checkpoints were published under different terms (DeepSeek-V3's December 2024 weights
+    under the DeepSeek License Agreement, its 0324 update under MIT) lists one Terms per group, each with
+    the source that documents it.
+    """
+
+    licenses: tuple[str, ...]  # catalog ids, the weights' license first
+    checkpoints: tuple[str, ...] = ()  # repo ids (the entry's id or aliases); empty: every checkpoint
+    revisions: tuple[str, ...] = ()  # commit ids (or prefixes) of those repositories; empty: every revision
+    name: str | None = None  # how a sentence names these checkpoints ("December 2024 weights")
+    released: str | None = None
+    source: str = ""
+
+    def fits(self, checkpoint: str | None, revision: str | None) -> bool:
+        if checkpoint and self.checkpoints and checkpoint.lower() not in {c.lower() for c in self.checkpoints}:
+            return False
+        if revision and self.revisions:
+            return any(_same_revision(revision, r) for r in self.revisions)
+        return True
+
+
+def _same_revision(a: str, b: str) -> bool:
+    """Equal names, or one commit id a prefix of the other (at least 7 hex digits, as git abbreviates)."""
+    a, b = a.strip().lower(), b.strip().lower()
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 7 and all(c in "0123456789abcdef" for c in long_) and long_.startswith(short)
+
+
+def split_revision(name: str) -> tuple[str, str | None]:
+    """`owner/name@rev` -> ("owner/name", "rev"); a name without a revision -> (name, None)."""
+    base, sep, rev = name.strip().partition("@")
+    return base, (rev.strip() or None) if sep else None
+
+
 @dataclass
 class KnownModel:
     """One base model of the registry (a rules/models/*.yaml file): its license and its signature."""
@@ -44,12 +83,27 @@ class KnownModel:
     multimodal: bool = False
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    # Licenses by checkpoint or revision, when the entry's checkpoints do not all share `license(s)`.
+    terms: list[Terms] = field(default_factory=list)
 
     @property
     def all_licenses(self) -> list[str]:
         out = [self.license]
         out += [lic for lic in self.licenses if lic not in out]
         return out
+
+    def terms_for(self, checkpoint: str | None = None, revision: str | None = None) -> list[Terms]:
+        """The terms that may apply to `checkpoint` (a repo id this entry answers to) at `revision`: one
+        when the registry can tell, each candidate when it cannot (no checkpoint named, or a checkpoint
+        whose revisions fall under different terms). An entry without `terms` has one: its licenses."""
+        if not self.terms:
+            return [Terms(tuple(self.all_licenses), (self.id, *self.aliases), (), None, self.released, "")]
+        fitting = [t for t in self.terms if t.fits(checkpoint, None)] or list(self.terms)
+        if revision:
+            exact = [t for t in fitting if t.revisions and t.fits(checkpoint, revision)]
+            if exact:
+                return exact
+        return fitting
 
 
 def model_from_dict(raw: dict[str, Any], source: Path | None = None) -> KnownModel:
@@ -76,6 +130,23 @@ def model_from_dict(raw: dict[str, Any], source: Path | None = None) -> KnownMod
         multimodal=bool(raw.get("multimodal")),
         source=source,
         raw=raw,
+        terms=[_terms_from(t, where) for t in list_of(raw, "terms", where)],
+    )
+
+
+def _terms_from(raw: Any, where: str) -> Terms:
+    if not isinstance(raw, dict):
+        raise InputError(f"{where}: each entry of 'terms' is a mapping (licenses, checkpoints, source)")
+    licenses = [str(x) for x in list_of(raw, "licenses", where)]
+    if not licenses or not raw.get("source"):
+        raise InputError(f"{where}: each entry of 'terms' needs 'licenses' and the 'source' that documents them")
+    return Terms(
+        licenses=tuple(licenses),
+        checkpoints=tuple(str(x) for x in list_of(raw, "checkpoints", where)),
+        revisions=tuple(str(x) for x in list_of(raw, "revisions", where)),
+        name=str(raw["name"]) if raw.get("name") else None,
+        released=str(raw["released"]) if raw.get("released") else None,
+        source=str(raw["source"]),
     )
 
 

@@ -38,6 +38,7 @@ _FACT_KEYS = (
     "native_quantization",
     "base_model",
     "multimodal",
+    "terms",
 )
 
 

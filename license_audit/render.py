@@ -68,7 +68,22 @@ def environment(user_dir: str | None = None):
     )
     env.filters["pct"] = lambda x: f"{round(float(x) * 100):d}%"
     env.filters["md"] = _md_escape
+    env.filters["change"] = change_line
     return env
+
+
+def change_line(change: dict) -> str:
+    """A history finding's "what changed", one line: `LICENSE held MIT (...) since 136ac21fe0a1; removed in
+    c78912b0a1b2; now Apache-2.0 since b2a7dd01c2d3`."""
+    parts = [f"{change.get('path', '')} held {change.get('was', '')}"]
+    if change.get("since"):
+        parts[0] += f" since {change['since'][:12]}"
+    for key in ("removed", "replaced"):
+        if change.get(key):
+            parts.append(f"{key} in {change[key][:12]}")
+    if change.get("now"):
+        parts.append(f"now {change['now']}" + (f" since {change['now_since'][:12]}" if change.get("now_since") else ""))
+    return "; ".join(parts)
 
 
 # C0 and C1 controls (tab kept), line and paragraph separators, bidirectional overrides and isolates.

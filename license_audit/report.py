@@ -81,6 +81,9 @@ class Candidate:
     evidence: list[str] = field(default_factory=list)
     # Members of a set of config-identical models (e.g. Llama-3.1-70B and Llama-3.3-70B).
     alternatives: list[str] = field(default_factory=list)
+    # The exact repository (and `@revision`) the card declares, when `model` is the registry entry that
+    # answers to it under another name (deepseek-ai/DeepSeek-V3-0324 -> deepseek-ai/DeepSeek-V3).
+    checkpoint: str | None = None
 
     @property
     def derived(self) -> bool:
@@ -98,7 +101,30 @@ class Candidate:
         }
         if self.alternatives:
             d["alternatives"] = list(self.alternatives)
+        if self.checkpoint:
+            d["checkpoint"] = self.checkpoint
         return d
+
+
+@dataclass(frozen=True)
+class TermsOption:
+    """One checkpoint the evidence fits, with the licenses it was published under."""
+
+    model: str  # the repository a card would declare
+    name: str | None  # how the registry names these checkpoints ("December 2024 weights")
+    licenses: tuple[License, ...]
+    known: KnownModel | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.model} ({self.name})" if self.name else self.model
+
+    @property
+    def license_ids(self) -> frozenset[str]:
+        return frozenset(lic.id for lic in self.licenses)
+
+    def terms_label(self) -> str:
+        return " + ".join(lic.name for lic in self.licenses) or "unknown terms"
 
 
 @dataclass
@@ -117,10 +143,22 @@ class Upstream:
     via: tuple[str, ...] = ()
     # The base is not in the registry; its license is the vendor model license the card itself declares.
     license_from_card: bool = False
+    # When the evidence fits checkpoints published under different terms (config-identical models, or
+    # one entry's checkpoints): each of them. Empty when the terms that apply are known.
+    options: list[TermsOption] = field(default_factory=list)
+
+    def imposing(self, lic_id: str) -> tuple[list[TermsOption], list[TermsOption]]:
+        """(options whose terms include `lic_id`, options whose terms do not)."""
+        yes = [o for o in self.options if lic_id in o.license_ids]
+        return yes, [o for o in self.options if lic_id not in o.license_ids]
 
     @property
     def id(self) -> str:
-        return self.known.id if self.via and self.known else self.candidate.model
+        if self.via and self.known:
+            return self.known.id
+        if self.candidate.checkpoint:  # the repository the card names, not the registry entry answering for it
+            return self.candidate.checkpoint.strip().partition("@")[0]
+        return self.candidate.model
 
     @property
     def label(self) -> str:
@@ -194,6 +232,9 @@ class Finding:
     clause: str | None = None
     waived: bool = False
     waiver_reason: str | None = None
+    # History findings: what the file held, what it holds now and the commits (path, was, since,
+    # removed|replaced, now, now_since); reports show it next to the sentence.
+    change: dict[str, str] | None = None
 
     def sort_key(self):
         return (-_RANK[self.severity], self.rule, self.path or "", self.upstream or "", self.message)
@@ -212,6 +253,8 @@ class Finding:
             d["line"] = self.line
         if self.clause:
             d["clause"] = self.clause
+        if self.change:
+            d["change"] = dict(self.change)
         if self.waived:
             d["waived"] = True
             d["waiver_reason"] = self.waiver_reason

@@ -175,6 +175,11 @@ class _Checker:
             listed = entry.get("licenses")
             if isinstance(listed, list):
                 named += [([*prefix, "licenses", i], x) for i, x in enumerate(listed)]
+            terms = entry.get("terms")
+            for t, item in enumerate(terms if isinstance(terms, list) else []):
+                by_terms = item.get("licenses") if isinstance(item, dict) else None
+                if isinstance(by_terms, list):
+                    named += [([*prefix, "terms", t, "licenses", i], x) for i, x in enumerate(by_terms)]
             for at, value in named:
                 if isinstance(value, str) and catalog.get(value) is None:
                     self.say(

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from license_audit.catalog import Catalog, License
 from license_audit.crawl import Snapshot
 from license_audit.identify.normalize import words
-from license_audit.registry import KnownModel, Registry
-from license_audit.report import Candidate, LicenseFile, ModelInfo, Upstream
+from license_audit.registry import KnownModel, Registry, Terms, split_revision
+from license_audit.report import Candidate, LicenseFile, ModelInfo, TermsOption, Upstream
 
 if TYPE_CHECKING:
     from license_audit.history import History
@@ -84,14 +84,47 @@ class AuditContext:
                 continue
             known = self.registry.get(cand.model)
             lic_ids = known.all_licenses if known else ([cand.license] if cand.license else [])
+            options: list[TermsOption] = []
+            if known is not None:
+                options = self._options(cand, known)
+                lic_ids = list(dict.fromkeys(lic.id for o in options for lic in o.licenses)) or lic_ids
+                if len({o.license_ids for o in options}) <= 1:
+                    options = []  # every checkpoint that fits is under the same terms: nothing to tell apart
             vendor = None if lic_ids else self._card_vendor_license(cand)
             from_card = vendor is not None
             if vendor is not None:
                 lic_ids = [vendor.id]
-            out.append(Upstream(cand, known, self._licenses(lic_ids), license_from_card=from_card))
+            out.append(Upstream(cand, known, self._licenses(lic_ids), license_from_card=from_card, options=options))
             seen.add((known.id if known else cand.model).lower())
         for up in list(out):
             self._ancestors(up, up.known, (), seen, out)
+        return out
+
+    def _options(self, cand: Candidate, known: KnownModel) -> list[TermsOption]:
+        """The checkpoints the evidence for `cand` fits, each with its terms: the declared repository's
+        terms when the card names it; otherwise every checkpoint of the entry and of the config-identical
+        alternatives."""
+
+        def of(entry: KnownModel, terms: list[Terms], name: str | None) -> list[TermsOption]:
+            return [
+                TermsOption(
+                    name if len(terms) == 1 and name else (t.checkpoints[0] if t.checkpoints else entry.id),
+                    t.name,
+                    tuple(self._licenses(list(t.licenses))),
+                    entry,
+                )
+                for t in terms
+            ]
+
+        if cand.declared:
+            named = cand.checkpoint or cand.model
+            base, rev = split_revision(named)
+            return of(known, known.terms_for(base, rev), base)
+        out = of(known, known.terms_for(), None)
+        for alt in cand.alternatives:
+            other = self.registry.get(alt)
+            if other is not None:
+                out += of(other, other.terms_for(alt), alt)
         return out
 
     def _card_vendor_license(self, cand: Candidate) -> License | None:

@@ -1,12 +1,16 @@
 """History rules (CONTRACT): license-file-removed, license-changed, base-model-removed.
 
 They read ctx.history (license_audit.history.History, None with --no-history) and compare it with what
-is audited now (the snapshot): a deleted file that is back, or whose text now lives in another license
-file (LICENSE folded into NOTICE), is restored; a `license` or `base_model` that is back is not reported.
+is audited now (the snapshot). License files are judged by content: each text's identity (its licenses
+and copyright holders) is followed through the commits, so a text whose terms are in the repository now
+under any name (LICENSE folded into NOTICE) is kept, and one whose name now holds other terms is not; a
+`license` or `base_model` that is back in the card is not reported.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import shlex
 import unicodedata
 from collections.abc import Iterator
@@ -14,12 +18,18 @@ from typing import TYPE_CHECKING
 
 from license_audit.checks.context import AuditContext
 from license_audit.crawl import is_card_path
+from license_audit.identify.identity import TextIdentity, copyright_lines, holder_of, identity_of
 from license_audit.identify.normalize import words
 from license_audit.report import Finding
-
-if TYPE_CHECKING:
-    from license_audit.history import CardVersion
 from license_audit.rule_ids import severity_of
+
+if TYPE_CHECKING:  # history is imported only when there is history to read (a plain folder has none)
+    from license_audit.history import CardVersion, Change, History, TextRun
+
+
+def _history(ctx: AuditContext) -> History | None:
+    return ctx.history
+
 
 _SHINGLE = 5
 # Share of the deleted text's 5-word runs that must be found in one current file for it to count as
@@ -54,10 +64,6 @@ def text_restored(old_text: str, current_texts: list[str]) -> bool:
     return False
 
 
-# Replaced versions of license files whose text is identified (newest first); older ones are not read.
-MAX_REPLACED_VERSIONS = 50
-
-
 def _current_texts(ctx: AuditContext) -> list[str]:
     texts = [t for _, t in sorted(ctx.snapshot.license_texts.items())]
     card = ctx.snapshot.text_of(ctx.snapshot.card.path) if ctx.snapshot.card.path else None
@@ -85,71 +91,315 @@ def _lives_on(old_text: str | None, ctx: AuditContext, current: list[str]) -> bo
     return bool(ids) and all(ctx.has_license_text(i) for i in ids)
 
 
-def check_license_file_removed(ctx: AuditContext) -> Iterator[Finding]:
-    """Deleted license/notice files not restored, and license texts overwritten by something else.
+# Distinct license-file versions identified (newest first); older ones are not compared (said in the notes).
+MAX_IDENTIFIED_VERSIONS = 300
 
-    Restored means: the path is in the audited tree again, or the deleted text (or, for a known
-    license, a copy of that license) is in a current license file or the card.
+_NOTICE_STEMS = ("notice", "third_party", "third-party", "thirdparty", "attribution", "acknowledg")
+
+
+def text_runs_of(ctx: AuditContext) -> list[TextRun]:
+    """The license texts' runs through history (license_audit.history.text_runs), computed once per audit;
+    each distinct text is identified once (by blob id where the source gives one, else by content)."""
+    cache = ctx.__dict__.setdefault("_history_cache", {})
+    if "runs" in cache:
+        return cache["runs"]
+    hist = _history(ctx)
+    if hist is None:
+        return []
+    tracked = [ch for ch in hist.changes if not (is_card_path(ch.path) and not ch.old_path)]
+    keys: list[str] = []
+    seen: set[str] = set()
+    for ch in reversed(tracked):
+        key = (ch.old_blob or ch.old_ref) if ch.status == "D" else (ch.new_blob or ch.new_ref)
+        if key and key not in seen:
+            seen.add(key)
+            keys.append(key)
+    allowed = set(keys[:MAX_IDENTIFIED_VERSIONS])
+    if len(keys) > MAX_IDENTIFIED_VERSIONS:
+        hist.notes.append(
+            f"history: license files had {len(keys)} distinct versions; the newest {MAX_IDENTIFIED_VERSIONS} "
+            f"were identified and compared, older edits are taken as keeping their text"
+        )
+    identities: dict[str, TextIdentity | None] = {}
+    by_content: dict[str, TextIdentity | None] = {}  # sha1 of a text -> its identity
+    by_words: dict[str, TextIdentity] = {}  # text without its copyright lines and spacing -> its identity
+
+    def identify(ref: str | None, blob: str | None) -> TextIdentity | None:
+        key = blob or ref
+        if key is None or key not in allowed:
+            return None
+        if key not in identities:
+            text = hist.read(ref)
+            digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest() if text is not None else ""
+            if text is None:
+                identities[key] = None
+            elif digest in by_content:  # the same text again (a revert, a copy): identified once
+                identities[key] = by_content[digest]
+            else:
+                # Versions that differ only in their copyright lines or spacing (a yearly copyright bump)
+                # are identified once; each keeps its own copyright lines. Other digits stay: a version
+                # number tells licenses apart (Llama 3.1 and 3.3).
+                own = set(copyright_lines(text))
+                shape = " ".join(
+                    w for ln in text.splitlines() if ln.strip().strip("#*>- \t") not in own for w in ln.split()
+                )
+                known = by_words.get(shape)
+                if known is None:
+                    known = by_words[shape] = identity_of(text, ctx.catalog)
+                    identities[key] = known
+                else:
+                    identities[key] = dataclasses.replace(known, copyrights=tuple(copyright_lines(text)))
+                by_content[digest] = identities[key]
+        return identities[key]
+
+    from license_audit.history import text_runs
+
+    cache["runs"] = text_runs(hist.changes, identify)
+    cache["texts"] = {}
+    return cache["runs"]
+
+
+def _run_text(ctx: AuditContext, run: TextRun) -> str | None:
+    texts = ctx.__dict__.setdefault("_history_cache", {}).setdefault("texts", {})
+    hist = _history(ctx)
+    if run.ref not in texts:
+        texts[run.ref] = hist.read(run.ref) if hist is not None else None
+    return texts[run.ref]
+
+
+def _where(ch: Change | None, boundary: set[str]) -> str:
+    if ch is None:
+        return "before the visible history"
+    if ch.commit in boundary:
+        return f"at {_short(ch.commit)} (the oldest visible commit)"
+    return f"in {_short(ch.commit)}"
+
+
+def _now_at(runs: list[TextRun], path: str) -> TextRun | None:
+    return next((r for r in reversed(runs) if r.current and r.path == path), None)
+
+
+def _change_record(was: str, run: TextRun, now: TextRun | None) -> dict:
+    """The structured "what changed" a report shows next to the sentence."""
+    out: dict = {"path": run.paths[0] if run.paths else run.path, "was": was}
+    if run.since is not None:
+        out["since"] = run.since.commit
+    if run.ended is not None:
+        out["removed" if run.end == "deleted" else "replaced"] = run.ended.commit
+    if now is not None:
+        out["now"] = now.identity.label() if now.identity is not None else "another text"
+        if now.since is not None:
+            out["now_since"] = now.since.commit
+    return out
+
+
+def check_license_file_removed(ctx: AuditContext) -> Iterator[Finding]:
+    yield from _removals(ctx)[0]
+
+
+def _removals(ctx: AuditContext) -> tuple[list[Finding], set[int]]:
+    """License texts that left the repository, judged by content (findings, ids of the runs they cover).
+
+    A text deleted, or replaced in place by a text of another identity (other licenses, other copyright
+    holders), is removed unless its terms are still in the repository under any name: a file of the same
+    name that holds other terms does not restore it. Each text is reported once, at its last removal.
     """
+    cache = ctx.__dict__.setdefault("_history_cache", {})
+    if "removals" in cache:
+        return cache["removals"]
     hist = ctx.history
     if hist is None:
-        return
+        return [], set()
+    runs = text_runs_of(ctx)
     present = set(ctx.snapshot.files)
     current = _current_texts(ctx)
-    last_delete = {}
-    for ch in hist.changes:
-        if ch.status == "D" and not is_card_path(ch.path):
-            last_delete[ch.path] = ch
-    reported: set[str] = set()
-    for path, ch in sorted(last_delete.items()):
-        if path in present or _lives_on(hist.read(ch.old_ref), ctx, current):
+    reported: dict[tuple, TextRun] = {}
+    for run in runs:
+        if run.ended is None:
             continue
-        reported.add(path)
+        ident = run.identity
+        if run.end == "replaced" and (ident is None or not ident.licenses):
+            continue  # an edit of a text that holds no known license: no terms are shown gone
+        key = ident.key if ident is not None and (ident.licenses or ident.copyrights) else ("path", run.path)
+        reported[key] = run  # newest removal of each text wins
+    findings = []
+    covered: set[int] = set()
+    for run in reported.values():
+        old_text = _run_text(ctx, run)
+        if _lives_on(old_text, ctx, current):
+            continue
+        if old_text is None and run.path in present:
+            continue  # unread and the name is back: nothing to show
+        covered.add(id(run))
+        findings.append(_removed_finding(ctx, hist, runs, run))
+    findings.sort(key=lambda f: (f.path or "", f.commit or ""))
+    for f, run in list(_copyright_removed(ctx, runs, covered)):
+        findings.append(f)
+        covered.add(id(run))
+    cache["removals"] = (findings, covered)
+    return cache["removals"]
+
+
+def _removed_finding(ctx: AuditContext, hist, runs: list[TextRun], run: TextRun) -> Finding:
+    assert run.ended is not None
+    ch = run.ended
+    who = _who(ch.author, ch.date)
+    first = run.paths[0]
+    was = run.identity.label() if run.identity is not None else "a license text"
+    verb = "removed" if run.end == "deleted" else "replaced"
+    moved = f" (later {run.path})" if run.path != first else ""
+    now = _now_at(runs, run.path)
+    if now is not None:
+        held = now.identity.label() if now.identity is not None else "another text"
+        tail = f"; {run.path} now holds {held} {_where(now.since, hist.boundary).replace('in ', 'since ', 1)}"
+    elif run.path in ctx.snapshot.files:
+        tail = f"; {run.path} now holds another text"
+    else:
+        tail = "; the text is not in the repository now"
+    message = (
+        f"{first}{moved}: {was} {_where(run.since, hist.boundary)}, {verb} in {_short(ch.commit)}"
+        f"{f' ({who})' if who else ''}{tail}."
+    )
+    name = " + ".join(run.identity.licenses) if run.identity is not None and run.identity.licenses else None
+    fix = (
+        _replaced_fix(hist.source, name or "removed", run.path, ch.commit)
+        if run.path in ctx.snapshot.files or run.end == "replaced"
+        else _restore_fix(hist.source, run.path, ch.commit)
+    )
+    holders = _upstream_holders(ctx)
+    owner = next((holders[h] for h in sorted(run.identity.holders) if h in holders), None) if run.identity else None
+    return Finding(
+        rule="license-file-removed",
+        severity=severity_of("license-file-removed"),
+        message=message,
+        path=run.path,
+        commit=ch.commit,
+        upstream=owner,
+        fix=fix,
+        change=_change_record(was, run, now),
+    )
+
+
+def _upstream_holders(ctx: AuditContext) -> dict[str, str]:
+    """Copyright holders of the upstreams (and of the candidates that fit the same evidence) -> model id."""
+    out: dict[str, str] = {}
+    for up in ctx.upstreams:
+        models = [up.known] if up.known else []
+        models += [m for a in up.candidate.alternatives if (m := ctx.registry.get(a))]
+        for m in models:
+            for line in m.copyright:
+                out.setdefault(holder_of(line), up.id)
+    return out
+
+
+def _copyright_removed(ctx: AuditContext, runs: list[TextRun], covered: set[int]) -> Iterator[tuple[Finding, TextRun]]:
+    """A copyright line that a license or notice file carried and that no file carries now (a NOTICE
+    edited): an error when it is an upstream's line, a warning for other lines of notice files."""
+    hist = _history(ctx)
+    if hist is None:
+        return
+    last: dict[str, tuple[str, TextRun]] = {}  # holder -> (line, newest run that carried it)
+    for run in runs:
+        if run.identity is None:
+            continue
+        for line in run.identity.copyrights:
+            h = holder_of(line)
+            if h:
+                last[h] = (line, run)
+    if not last:
+        return
+    now_holders = _current_holders(ctx)
+    upstream = _upstream_holders(ctx)
+    for h, (line, run) in sorted(last.items()):
+        if run.current or h in now_holders or ctx.mentions(line) or id(run) in covered or run.ended is None:
+            continue
+        name = run.path.rsplit("/", 1)[-1].lower()
+        owner = upstream.get(h)
+        if owner is None and not name.startswith(_NOTICE_STEMS):
+            continue
+        ch = run.ended
         who = _who(ch.author, ch.date)
-        yield Finding(
-            rule="license-file-removed",
-            severity=severity_of("license-file-removed"),
-            message=f"{path} was deleted in commit {_short(ch.commit)}{f' ({who})' if who else ''} "
-            f"and its text is not in the repository now.",
-            path=path,
-            commit=ch.commit,
-            fix=_restore_fix(hist.source, path, ch.commit),
+        of = f" of {owner}" if owner else ""
+        since = _where(run.since, hist.boundary)
+        why = (
+            "the upstream's license requires its copyright notice to be kept"
+            if owner
+            else "unless it was wrong: MIT, BSD and Apache-2.0 require the notices of others to be kept"
         )
-    yield from _replaced_texts(ctx, hist, current, reported)
-
-
-def _replaced_texts(ctx: AuditContext, hist, current: list[str], reported: set[str]) -> Iterator[Finding]:
-    """A known license's full text overwritten in place (LICENSE: MIT -> Apache) is a removal too."""
-    modified = [
-        ch
-        for ch in hist.changes
-        if ch.status in ("M", "R") and ch.old_ref and not is_card_path(ch.path) and not is_card_path(ch.old_path or "")
-    ][-MAX_REPLACED_VERSIONS:]
-    seen: dict[str, object] = {}
-    for ch in reversed(modified):  # newest first: the latest replacement of each license is named
-        old_text = hist.read(ch.old_ref)
-        if old_text is None:
-            continue
-        for m in _full_texts(old_text, ctx):
-            if m.id in seen or ctx.has_license_text(m.id):
-                continue
-            seen[m.id] = ch
-            if text_restored(old_text, current):
-                continue
-            where = ch.old_path or ch.path
-            if where in reported:
-                continue
-            who = _who(ch.author, ch.date)
-            name = m.name or m.id
-            yield Finding(
+        yield (
+            Finding(
                 rule="license-file-removed",
-                severity=severity_of("license-file-removed"),
-                message=f"The {name} text in {where} was replaced in commit {_short(ch.commit)}"
-                f"{f' ({who})' if who else ''} and is not in the repository now.",
-                path=where,
+                severity=severity_of("license-file-removed") if owner else "warning",
+                message=f'The copyright line "{line}"{of} in {run.path} ({since}) was removed in commit '
+                f"{_short(ch.commit)}{f' ({who})' if who else ''} and no file carries it now.",
+                path=run.path,
                 commit=ch.commit,
-                fix=_replaced_fix(hist.source, name, where, ch.commit),
-            )
+                upstream=owner,
+                fix=f'Put "{line}" back in {run.path} ({why}).',
+                change={
+                    "path": run.path,
+                    "was": line,
+                    **({"since": run.since.commit} if run.since else {}),
+                    "removed": ch.commit,
+                },
+            ),
+            run,
+        )
+
+
+def _terms(ident: TextIdentity) -> frozenset[str]:
+    return frozenset(ident.licenses) | frozenset(ident.references)
+
+
+def _changed(old: TextIdentity, new: TextIdentity, kept: set[str]) -> bool:
+    """Other terms, or a copyright holder dropped from the repository (`kept`: holders some file names
+    now). A reference that became the full text of the same license, a holder added next to the old
+    ones or moved to another file, changes no one's terms."""
+    return _terms(old) != _terms(new) or bool(old.holders - new.holders - kept)
+
+
+def _current_holders(ctx: AuditContext) -> set[str]:
+    return {holder_of(line) for text in _current_texts(ctx) for line in copyright_lines(text)}
+
+
+def check_license_file_changed(ctx: AuditContext) -> Iterator[Finding]:
+    """A license file that now holds other terms than before (MIT -> Apache-2.0, a copyright holder
+    dropped), when no removal finding already tells it."""
+    hist = _history(ctx)
+    if hist is None:
+        return
+    runs = text_runs_of(ctx)
+    covered = _removals(ctx)[1]
+    kept = _current_holders(ctx)
+    for now in runs:
+        if not now.current or now.since is None or now.identity is None:
+            continue
+        # Back through the texts this name held, to the newest one under other terms; the change is the
+        # commit that brought the first text under the present terms.
+        first_same, prev = now, None
+        for r in reversed([r for r in runs if r is not now and r.path == now.path and r.ended is not None]):
+            if r.identity is None:
+                break
+            if not _changed(r.identity, now.identity, kept):
+                first_same = r
+                continue
+            prev = r
+            break
+        if prev is None or prev.identity is None or id(prev) in covered or first_same.since is None:
+            continue
+        ch = first_same.since
+        who = _who(ch.author, ch.date)
+        was, held = prev.identity.label(), now.identity.label()
+        yield Finding(
+            rule="license-changed",
+            severity=severity_of("license-changed"),
+            message=f"{now.path} changed from {was} ({_where(prev.since, hist.boundary).replace('in ', 'since ', 1)}) "
+            f"to {held} in {_short(ch.commit)}{f' ({who})' if who else ''}.",
+            path=now.path,
+            commit=ch.commit,
+            fix=f"Check that {held} may replace {was} for this model; keep the earlier text if an upstream requires it.",
+            change=_change_record(was, prev, first_same if first_same is not now else now),
+        )
 
 
 def _printable(path: str) -> bool:
@@ -248,4 +498,9 @@ def check_base_model_removed(ctx: AuditContext) -> Iterator[Finding]:
         )
 
 
-HISTORY_CHECKS = (check_license_file_removed, check_license_changed, check_base_model_removed)
+HISTORY_CHECKS = (
+    check_license_file_removed,
+    check_license_file_changed,
+    check_license_changed,
+    check_base_model_removed,
+)

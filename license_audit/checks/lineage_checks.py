@@ -34,6 +34,16 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
             continue
         evidence = "; ".join(cand.evidence[:2])
         card = ctx.card_path
+        up = next((u for u in ctx.upstreams if u.candidate is cand and not u.via), None)
+        if up is not None and up.options:
+            # Checkpoints under different terms fit the evidence: the card must say which one it is.
+            listed = ", ".join(f"{o.label}: {o.terms_label()}" for o in up.options)
+            fix = (
+                f"Add `base_model:` to {card} naming the exact repository the weights come from (one of {listed}) "
+                f"and carry that checkpoint's license duties."
+            )
+        else:
+            fix = f"Add `base_model: {cand.model}` to {card} and carry {cand.model}'s license duties."
         yield Finding(
             rule="base-model-undeclared",
             severity=_severity("base-model-undeclared", cand.confidence),
@@ -41,7 +51,7 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
             path=_evidence_path(ctx, cand) or ("config.json" if "config.json" in ctx.snapshot.configs else card),
             commit=ctx.revision,
             upstream=cand.model,
-            fix=f"Add `base_model: {cand.model}` to {card} and carry {cand.model}'s license duties.",
+            fix=fix,
         )
 
 

@@ -32,9 +32,17 @@ def _finding(
     path: str | None,
     fix: str,
 ) -> Finding:
+    severity = _severity(rule, up)
+    if up.options:
+        yes, no = _imposing(up, lic, ob)
+        if yes and no:
+            if up.id not in {o.model for o in yes}:
+                # The duty comes from another checkpoint's terms: the sentence names that checkpoint.
+                message = message.replace(up.label, _names(yes, plain=True), 1)
+            severity, message, fix = _only_some(up, yes, no, severity, message, fix)
     return Finding(
         rule=rule,
-        severity=_severity(rule, up),
+        severity=severity,
         message=message,
         path=path,
         commit=ctx.revision,
@@ -42,6 +50,62 @@ def _finding(
         fix=fix,
         clause=f"{lic.name} {ob.clause}" if ob and ob.clause else None,
     )
+
+
+def _imposing(up: Upstream, lic: License, ob: Obligation | None) -> tuple[list, list]:
+    """Which of the checkpoints the evidence fits impose this duty, and which do not."""
+    if ob is not None and ob.kind == "copyright":
+        # A copyright line belongs to the model, not to one license: every checkpoint whose terms keep
+        # copyright lines and that carries one imposes it.
+        yes = [
+            o
+            for o in up.options
+            if o.known and o.known.copyright and any(x.obligations_of("copyright") for x in o.licenses)
+        ]
+        return yes, [o for o in up.options if o not in yes]
+    if ob is None or ob.kind in _OWN_TEXT_KINDS:
+        return up.imposing(lic.id)
+    # The same duty in another license (Llama 3.1's and 3.3's "Built with Llama", any use restrictions
+    # to pass on) is imposed by that checkpoint too.
+    yes = [
+        o
+        for o in up.options
+        if any(
+            other.kind == ob.kind and all(getattr(other, p) == getattr(ob, p) for p in _DUTY_PARAMS)
+            for x in o.licenses
+            for other in x.obligations
+        )
+    ]
+    return yes, [o for o in up.options if o not in yes]
+
+
+# Duties about one license's own text (a copy of it, its NOTICE content): no other license fulfils them.
+_OWN_TEXT_KINDS = ("license-copy", "notice-file")
+# What makes two obligations of the same kind the same duty.
+_DUTY_PARAMS = ("notice_text", "display_phrases", "prefix", "monthly_active_users", "region")
+
+
+def _only_some(up: Upstream, yes: list, no: list, severity: str, message: str, fix: str) -> tuple[str, str, str]:
+    """A duty that only some of the checkpoints the evidence fits impose: a warning that names them and
+    says how to settle it (CONTRACT: error level is kept for duties every candidate imposes)."""
+    if severity == "error":
+        severity = "warning"
+    others = "; ".join(f"{o.label}: {o.terms_label()}" for o in no)
+    message = (
+        f"{message} Only some of the checkpoints this model's evidence fits impose this: it holds if the base "
+        f"is {_names(yes)}, not if it is one of {others}."
+    )
+    every = ", ".join(dict.fromkeys(o.model for o in up.options))
+    fix = (
+        f"Declare `base_model:` with the exact repository the weights come from ({every}) so the terms that "
+        f"apply are known; if it is {_names(yes, plain=True)}: {fix}"
+    )
+    return severity, message, fix
+
+
+def _names(options: list, plain: bool = False) -> str:
+    names = [o.model if plain else o.label for o in options]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _declared_keys(ctx: AuditContext) -> list[str]:
@@ -60,24 +124,33 @@ def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
         return
     key = keys[0]
     for up in ctx.upstreams:
+        found_for: dict[str, tuple[str, str]] = {}
         for lic in up.licenses:
             verdicts = [incompatibility(lic, ctx.catalog.get(k), k) for k in keys]
             found = None if any(v is None for v in verdicts) else verdicts[0]
             if found:
-                reason, kind = found
-                duty = next(
-                    iter(lic.obligations_of(kind) or [o for o in lic.obligations if o.kind in _COMPAT_KINDS]), None
-                )
-                yield _finding(
-                    ctx,
-                    "license-incompatible",
-                    up,
-                    lic,
-                    duty,
-                    f"The card declares `{key}`, which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}.",
-                    ctx.card_path,
-                    f"Declare `{_card_value(lic)}` in the card (or terms the {lic.name} allows) and keep its duties.",
-                )
+                found_for[lic.id] = found
+        # Under ambiguity the declared license is wrong for certain only when it is wrong for every
+        # checkpoint the evidence fits (each through any of its licenses).
+        everywhere = not up.options or all(o.license_ids & set(found_for) for o in up.options)
+        for lic in up.licenses:
+            if lic.id not in found_for:
+                continue
+            reason, kind = found_for[lic.id]
+            duty = next(iter(lic.obligations_of(kind) or [o for o in lic.obligations if o.kind in _COMPAT_KINDS]), None)
+            f = _finding(
+                ctx,
+                "license-incompatible",
+                up,
+                lic,
+                duty,
+                f"The card declares `{key}`, which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}.",
+                ctx.card_path,
+                f"Declare `{_card_value(lic)}` in the card (or terms the {lic.name} allows) and keep its duties.",
+            )
+            if everywhere and f.severity == "warning" and up.derived:
+                f.severity = RULES["license-incompatible"].severity  # holds for every candidate
+            yield f
 
 
 _COMPAT_KINDS = ("same-license", "sharealike", "noncommercial", "no-derivatives")
@@ -332,7 +405,10 @@ def check_obligations(ctx: AuditContext) -> Iterator[Finding]:
                 if handler is None or not _applies(ctx, up, ob):
                     continue
                 # Copyright lines belong to the upstream model, not to one of its licenses: check them once.
-                key = (up.id, ob.kind, -1) if ob.kind == "copyright" else (lic.id, ob.kind, idx)
+                key: tuple = (up.id, ob.kind, -1) if ob.kind == "copyright" else (lic.id, ob.kind, idx)
+                if up.options and ob.kind not in _OWN_TEXT_KINDS and ob.kind != "copyright":
+                    # Checkpoints under different licenses that ask the same thing: one duty, told once.
+                    key = (up.id, ob.kind, tuple(repr(getattr(ob, p)) for p in _DUTY_PARAMS))
                 if key in done:
                     continue
                 done.add(key)

@@ -22,7 +22,7 @@ from license_audit.lineage.signature import (
     raised_fields,
     shape_differences,
 )
-from license_audit.registry import KnownModel, Registry
+from license_audit.registry import KnownModel, Registry, split_revision
 from license_audit.report import Candidate
 from license_audit.tokenizer import MARKERS, relate
 
@@ -210,6 +210,14 @@ def _config_hits(
                 "if the base is another member of that set, its license applies instead; "
                 "what each asks of a derivative: " + "; ".join(implied)
             )
+    if len(known.terms) > 1 and known.id not in declared:
+        # One entry, checkpoints under different terms (DeepSeek-V3's December 2024 weights and its 0324
+        # update): the config cannot tell them apart either.
+        groups = "; ".join(
+            f"{', '.join(t.checkpoints) or known.id}{f' ({t.name})' if t.name else ''}: {', '.join(t.licenses)}"
+            for t in known.terms
+        )
+        hit.notes.append(f"{known.id} was published under different terms by checkpoint: {groups}")
     return [hit]
 
 
@@ -350,6 +358,16 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
         if known and marker_lines:
             evidence += marker_lines
         alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
+        checkpoint, license_id = None, (known.license if known else None)
+        if known is not None:
+            # The declared repository picks the entry's terms (DeepSeek-V3-0324 is MIT, DeepSeek-V3 is not).
+            as_declared = next((h.model for h in group if h.declared), None)
+            base, rev = split_revision(as_declared) if as_declared else (None, None)
+            terms = known.terms_for(base, rev) if as_declared else known.terms_for()
+            if len(terms) == 1:
+                license_id = terms[0].licenses[0]
+            if as_declared and (rev or (base or "").lower() != model_id.lower()):
+                checkpoint = as_declared.strip()
         out.append(
             Candidate(
                 model=model_id,
@@ -357,9 +375,10 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
                 relation=relation,
                 declared=declared,
                 confidence=round(conf, 4),
-                license=known.license if known else None,
+                license=license_id,
                 evidence=evidence,
                 alternatives=alternatives,
+                checkpoint=checkpoint,
             )
         )
     return sorted(out, key=lambda c: (-c.confidence, c.model))

@@ -282,7 +282,16 @@ def hub_history(api, repo_id: str, sha: str | None, bound: int = HUB_HISTORY_COM
             for path in sorted(trees[0]):
                 changes.append(
                     Change(
-                        c.commit_id, ", ".join(c.authors or []), date, "A", path, None, None, f"{c.commit_id}:{path}"
+                        c.commit_id,
+                        ", ".join(c.authors or []),
+                        date,
+                        "A",
+                        path,
+                        None,
+                        None,
+                        f"{c.commit_id}:{path}",
+                        None,
+                        trees[0][path] or None,
                     )
                 )
             continue
@@ -304,13 +313,43 @@ def hub_history(api, repo_id: str, sha: str | None, bound: int = HUB_HISTORY_COM
             ref_old = f"{prev_commit}:{path}" if prev_commit else None
             if path in renamed_from:
                 old = renamed_from[path]
-                changes.append(Change(c.commit_id, author, date, "R", path, old, f"{prev_commit}:{old}", ref_new))
+                changes.append(
+                    Change(
+                        c.commit_id,
+                        author,
+                        date,
+                        "R",
+                        path,
+                        old,
+                        f"{prev_commit}:{old}",
+                        ref_new,
+                        prev_tree[old] or None,
+                        cur[path] or None,
+                    )
+                )
             elif path in added:
-                changes.append(Change(c.commit_id, author, date, "A", path, None, None, ref_new))
+                changes.append(
+                    Change(c.commit_id, author, date, "A", path, None, None, ref_new, None, cur[path] or None)
+                )
             elif path in deleted and path not in renamed_from.values():
-                changes.append(Change(c.commit_id, author, date, "D", path, None, ref_old, None))
+                changes.append(
+                    Change(c.commit_id, author, date, "D", path, None, ref_old, None, prev_tree[path] or None, None)
+                )
             elif path in cur and path in prev_tree and cur[path] != prev_tree[path]:
-                changes.append(Change(c.commit_id, author, date, "M", path, None, ref_old, ref_new))
+                changes.append(
+                    Change(
+                        c.commit_id,
+                        author,
+                        date,
+                        "M",
+                        path,
+                        None,
+                        ref_old,
+                        ref_new,
+                        prev_tree[path] or None,
+                        cur[path] or None,
+                    )
+                )
     hist.changes = changes
 
     def read(ref: str) -> str | None:
