@@ -15,6 +15,7 @@ from license_audit.lineage import find_lineage
 from license_audit.registry import Registry, load_registry
 from license_audit.report import LicenseFile, ModelInfo, Report
 from license_audit.sources import Target, open_target
+from license_audit.tasks import task_of
 
 if TYPE_CHECKING:
     from license_audit.history import History
@@ -48,12 +49,23 @@ def identify_files(snapshot: Snapshot, catalog: Catalog) -> list[LicenseFile]:
 
 def model_info(snapshot: Snapshot, target: Target) -> ModelInfo:
     card = snapshot.card
+    config = snapshot.configs.get("config.json")
+    config = config if isinstance(config, dict) else {}
+    architectures = config.get("architectures")
+    architecture = architectures[0] if isinstance(architectures, list) and architectures else None
+    model_type = config.get("model_type")
+    architecture = architecture if isinstance(architecture, str) and architecture.strip() else None
+    task = card.metadata.get("pipeline_tag")
+    task = task.strip() if isinstance(task, str) and task.strip() else task_of(architecture)
     return ModelInfo(
         name=card.model_name or target.name,
         declared_license=card.license,
         declared_license_name=card.license_name,
         declared_base_models=card.base_models,
         base_model_relation=card.base_model_relation,
+        architecture=architecture,
+        model_type=model_type if isinstance(model_type, str) and model_type.strip() else None,
+        task=task,
     )
 
 

@@ -141,4 +141,5 @@ EXTRA_FORMATS: dict[str, Callable[[Report, str | None], str]] = {
     "html": _lazy("license_audit.formats.html"),
     "sarif": _lazy("license_audit.formats.sarif"),
     "spdx-json": _lazy("license_audit.formats.spdx"),
+    "cyclonedx-json": _lazy("license_audit.formats.cyclonedx"),
 }

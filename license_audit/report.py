@@ -282,6 +282,11 @@ class ModelInfo:
     declared_license_name: str | None
     declared_base_models: list[str]
     base_model_relation: str | None
+    # Not serialised in the JSON report: what the card and config.json say the model is, for the model
+    # card of the CycloneDX BOM (config `architectures[0]`, config `model_type`, card `pipeline_tag`).
+    architecture: str | None = None
+    model_type: str | None = None
+    task: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
