@@ -216,3 +216,63 @@ def test_upload_unreachable_hub_is_one_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("license-audit: error:") and "cannot reach the Hub" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def _committed_files(calls, repo_id: str) -> dict[str, bytes]:
+    import base64
+
+    commits = [c for c in calls if c[0] == "POST" and f"/api/models/{repo_id}/commit/" in c[1]]
+    assert len(commits) == 1
+    lines = [json.loads(x) for x in commits[0][2].decode().splitlines() if x.strip()]
+    return {x["value"]["path"]: base64.b64decode(x["value"]["content"]) for x in lines if x["key"] == "file"}
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_upload_bom_adds_the_bom_and_notice_in_one_commit_and_leaves_the_folder(fake_hub, tmp_path):
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    endpoint, calls = fake_hub
+    repo = tmp_path / "m"
+    shutil.copytree(ROOT / "examples" / "llama31-compliant", repo)
+    (repo / ".git").mkdir()
+    (repo / ".git" / "config").write_text("[core]\n")  # never uploaded, as upload_folder never does
+    before = _tree(repo)
+    proc = _upload(endpoint, repo, "acme/harbor", "--bom")
+    assert proc.returncode == 0, proc.stderr
+    assert "+ bom.cdx.json" in proc.stdout and "+ NOTICE" in proc.stdout
+    files = _committed_files(calls, "acme/harbor")
+    assert set(files) == {"README.md", "LICENSE", "NOTICE", "USE_POLICY.md", "config.json", "bom.cdx.json"}
+    assert files["config.json"] == before["config.json"]
+    bom_text = files["bom.cdx.json"].decode()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(bom_text) is None
+    bom = json.loads(bom_text)
+    # The BOM names the model where it is published, not the local folder it came from.
+    assert bom["metadata"]["component"]["purl"] == "pkg:huggingface/acme/harbor"
+    assert str(tmp_path) not in bom_text
+    assert [a["name"] for a in bom["metadata"]["component"]["pedigree"]["ancestors"]] == ["meta-llama/Llama-3.1-8B"]
+    notice = files["NOTICE"].decode()
+    assert notice.startswith(before["NOTICE"].decode().rstrip("\n"))  # the user's text kept, the block added
+    assert "BEGIN license-audit NOTICE" in notice
+    assert _tree(repo) == before  # the folder is not modified
+
+
+def test_upload_bom_leaves_an_up_to_date_notice_alone(cli, make_repo, tmp_path):
+    repo = tmp_path / "m"
+    shutil.copytree(ROOT / "examples" / "llama31-compliant", repo)
+    assert cli("notice", repo, "--write").exit_code == 0
+    res = cli("upload", repo, "acme/harbor", "--bom", "--dry-run")
+    assert res.exit_code == 0, res.output
+    assert "+ bom.cdx.json" in res.output and "+ NOTICE" not in res.output
+
+
+def test_upload_bom_of_a_failing_model_sends_nothing(fake_hub, tmp_path):
+    endpoint, calls = fake_hub
+    repo = tmp_path / "m"
+    shutil.copytree(ROOT / "examples" / "deepseek-v3-relabelled", repo)
+    proc = _upload(endpoint, repo, "acme/sakura", "--bom")
+    assert proc.returncode == 1 and calls == []
+    assert not (repo / "bom.cdx.json").exists()

@@ -6,6 +6,7 @@ Uploads through the Hub API never run git hooks, so this is the gate for them.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -27,8 +28,14 @@ from license_audit.cli.common import rules_option
 @click.option("--create", is_flag=True, help="Create the Hub repository first when it does not exist.")
 @click.option("--private", is_flag=True, help="With --create: create it private.")
 @click.option("--dry-run", is_flag=True, help="Audit and say what would be uploaded; upload nothing.")
+@click.option(
+    "--bom",
+    is_flag=True,
+    help="Add the CycloneDX BOM (bom.cdx.json), and the NOTICE when `notice --write` would change it, "
+    "to the upload; FOLDER itself is not changed.",
+)
 @rules_option
-def command(folder, repo_id, fail_on, policy_path, revision, commit_message, create, private, dry_run, rules_dirs):
+def command(folder, repo_id, fail_on, policy_path, revision, commit_message, create, private, dry_run, bom, rules_dirs):
     """Audit FOLDER; when it passes, upload it to the Hub model repository REPO_ID (OWNER/NAME)."""
     from license_audit.errors import InputError
     from license_audit.pipeline import AuditOptions, run_audit
@@ -51,14 +58,20 @@ def command(folder, repo_id, fail_on, policy_path, revision, commit_message, cre
             err=True,
         )
         sys.exit(1)
+    generated = []
+    if bom:
+        from license_audit.publish import generated_files
+
+        generated = generated_files(report, Path(folder), repo_id)
+    adds = "".join(f"\n  + {g.path} ({g.why})" for g in generated)
     if dry_run:
-        click.echo(f"audit passed; would upload {folder} to {repo_id} (dry run, nothing uploaded)")
+        click.echo(f"audit passed; would upload {folder} to {repo_id} (dry run, nothing uploaded){adds}")
         return
-    url = _upload(folder, repo_id, revision, commit_message, create, private)
-    click.echo(f"audit passed; uploaded {folder} to {repo_id}: {url}")
+    url = _upload(folder, repo_id, revision, commit_message, create, private, generated)
+    click.echo(f"audit passed; uploaded {folder} to {repo_id}: {url}{adds}")
 
 
-def _upload(folder, repo_id, revision, message, create, private) -> str:
+def _upload(folder, repo_id, revision, message, create, private, generated=()) -> str:
     from huggingface_hub import HfApi
     from huggingface_hub.errors import HfHubHTTPError
 
@@ -68,13 +81,25 @@ def _upload(folder, repo_id, revision, message, create, private) -> str:
     try:
         if create:
             api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
-        info = api.upload_folder(
-            folder_path=folder,
-            repo_id=repo_id,
-            repo_type="model",
-            revision=revision,
-            commit_message=message or "Upload (license-audit passed)",
-        )
+        if generated:
+            from license_audit.publish import folder_operations
+
+            # One commit: the folder's files and the generated ones, which upload_folder cannot add.
+            info = api.create_commit(
+                repo_id=repo_id,
+                operations=folder_operations(Path(folder), list(generated)),
+                repo_type="model",
+                revision=revision,
+                commit_message=message or "Upload with its bill of materials (license-audit passed)",
+            )
+        else:
+            info = api.upload_folder(
+                folder_path=folder,
+                repo_id=repo_id,
+                repo_type="model",
+                revision=revision,
+                commit_message=message or "Upload (license-audit passed)",
+            )
     except HfHubHTTPError as exc:
         raise InputError(f"{repo_id}: upload failed: {str(exc).splitlines()[0]}") from None
     except Exception as exc:  # network errors come from the HTTP client huggingface_hub uses (httpx, requests)
