@@ -67,7 +67,7 @@ def test_passing_example_exits_0_and_format_is_the_logs(workspace):
 
 
 def test_fail_on_and_policy_reach_the_audit(workspace):
-    proc, outputs = run_action(workspace, path="models/deepseek-v3-relabelled", **{"fail_on": "never"})
+    proc, outputs = run_action(workspace, path="models/deepseek-v3-relabelled", fail_on="never")
     assert proc.returncode == 0 and outputs["exit-code"] == "0"
     policy = workspace / "policy.yaml"
     policy.write_text("fail-on: never\n")
