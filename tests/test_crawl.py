@@ -169,7 +169,7 @@ def test_non_utf8_file_name_is_a_finding_and_every_format_is_utf8(cli, make_repo
             fh.write(b"x")
     except OSError:
         pytest.skip("the file system refuses non-UTF-8 names")
-    for fmt in ("json", "sarif", "spdx-json", "html", "markdown", "text"):
+    for fmt in ("json", "sarif", "spdx-json", "cyclonedx-json", "html", "markdown", "text"):
         out = tmp_path / f"report.{fmt}"
         res = cli("audit", repo, "--format", fmt, "--output", out)
         assert res.exit_code in (0, 1), res.output

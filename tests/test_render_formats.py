@@ -309,7 +309,7 @@ def test_sarif_with_suppression_validates_against_the_schema():
 # --- every rule in every format --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html", "sarif", "spdx-json"])
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html", "sarif", "spdx-json", "cyclonedx-json"])
 def test_every_rule_shows_up_in_every_format(fmt):
     from license_audit.render import render_report
     from license_audit.rule_ids import RULES

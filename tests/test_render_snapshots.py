@@ -15,7 +15,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_dir())
-FORMATS = {"text": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif", "spdx-json": "spdx.json"}
+FORMATS = {
+    "text": "txt",
+    "json": "json",
+    "markdown": "md",
+    "html": "html",
+    "sarif": "sarif",
+    "spdx-json": "spdx.json",
+    "cyclonedx-json": "cdx.json",
+}
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 
 
