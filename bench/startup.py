@@ -90,6 +90,13 @@ def main() -> None:
             "json",
             "--no-history",
         ],
+        "audit examples/deepseek-v3-relabelled --format cyclonedx-json": [
+            "audit",
+            "examples/deepseek-v3-relabelled",
+            "--format",
+            "cyclonedx-json",
+            "--no-history",
+        ],
         "audit of the Llama example as a git work tree (6 commits, history read)": ["audit", str(repo)],
     }
     base_cmd = [sys.executable, "-c", "pass"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import warnings
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from license_audit import TOOL_NAME, __version__
@@ -50,12 +51,23 @@ def _upstream_ref(model_id: str) -> str:
     return _hub_purl(model_id)
 
 
-def _spdx_or_ref(spdx: str | None, key: str) -> tuple[str | None, str | None]:
-    """(id, name): an SPDX list id, or a `LicenseRef-` name for everything else."""
-    from cyclonedx.spdx import fixup_id
+@lru_cache(maxsize=1)
+def _schema_spdx_ids() -> dict[str, str]:
+    """The SPDX ids the CycloneDX schema accepts as a license `id`, by lowercase id.
 
+    Read from the schema file the library ships rather than through `cyclonedx.spdx`, whose import
+    also builds license-expression's SPDX index, which costs more than the whole BOM.
+    """
+    from cyclonedx.schema._res import SPDX_JSON
+
+    with open(SPDX_JSON, encoding="utf-8") as fh:
+        return {i.lower(): i for i in json.load(fh).get("enum", [])}
+
+
+def _spdx_or_ref(spdx: str | None, key: str) -> tuple[str | None, str | None]:
+    """(id, name): an SPDX list id the schema knows, or a `LicenseRef-` name for everything else."""
     if spdx and not spdx.startswith("LicenseRef-"):
-        fixed = fixup_id(spdx)
+        fixed = _schema_spdx_ids().get(spdx.lower())
         if fixed:
             return fixed, None
     if spdx and spdx.startswith("LicenseRef-"):
