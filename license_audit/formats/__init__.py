@@ -5,11 +5,18 @@ Each module exposes `render(report, user_dir) -> str`; render.EXTRA_FORMATS impo
 
 from __future__ import annotations
 
+import re
+
 from license_audit.report import Finding, Report, Upstream
 
 # Where a finding without a file of its own is anchored: the card first, then the files a reviewer
 # reads next. Code-scanning uploads reject results without a location, so there is always one.
 ANCHOR_PREFERENCE = ("README.md", "config.json", "LICENSE", "NOTICE")
+
+
+def idstring(text: str) -> str:
+    """`text` as the idstring SPDX allows after `LicenseRef-` or `SPDXRef-` (letters, digits, `.` and `-`)."""
+    return re.sub(r"[^A-Za-z0-9.\-]+", "-", text).strip("-") or "x"
 
 
 def derived_upstreams(report: Report, include_possible: bool = False) -> list[Upstream]:

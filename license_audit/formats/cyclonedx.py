@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from license_audit import TOOL_NAME, __version__
+from license_audit.formats import idstring
 from license_audit.report import Report, Upstream
 from license_audit.tasks import task_of
 
@@ -71,14 +72,8 @@ def _spdx_or_ref(spdx: str | None, key: str) -> tuple[str | None, str | None]:
         if fixed:
             return fixed, None
     if spdx and spdx.startswith("LicenseRef-"):
-        return None, spdx
-    return None, f"LicenseRef-{_idstring(key)}"
-
-
-def _idstring(text: str) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9.\-]+", "-", text).strip("-") or "x"
+        return None, "LicenseRef-" + idstring(spdx[len("LicenseRef-") :])
+    return None, f"LicenseRef-{idstring(key)}"
 
 
 def _prop(name: str, value: Any):
@@ -141,8 +136,9 @@ def _model_licenses(report: Report, catalog: Catalog) -> list[DisjunctiveLicense
 
 
 def _card_path(report: Report) -> str:
-    cards = [f for f in report.files if f.lower() == "readme.md"]
-    return cards[0] if cards else "README.md"
+    from license_audit.crawl import find_card
+
+    return find_card(report.files) or "README.md"
 
 
 def _finding_props(report: Report) -> list:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import uuid
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from license_audit import TOOL_NAME, __version__
-from license_audit.formats import derived_upstreams
+from license_audit.formats import derived_upstreams, idstring
 from license_audit.report import Report
 
 if TYPE_CHECKING:
@@ -31,10 +30,6 @@ RELATION_TYPE = {
     "quantized": "VARIANT_OF",
     "merge": "GENERATED_FROM",
 }
-
-
-def _idstring(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9.\-]+", "-", text).strip("-") or "x"
 
 
 def _created() -> datetime:
@@ -60,10 +55,10 @@ class _Licenses:
         if lic is not None:
             spdx = lic.spdx
             if spdx.startswith("LicenseRef-"):
-                spdx = "LicenseRef-" + _idstring(spdx[len("LicenseRef-") :])
+                spdx = "LicenseRef-" + idstring(spdx[len("LicenseRef-") :])
                 self._extract(spdx, lic.name, _text_of(lic), [lic.url] if lic.url else [])
             return spdx
-        spdx = "LicenseRef-" + _idstring(key)
+        spdx = "LicenseRef-" + idstring(key)
         if key == "other":  # both the card's `license: other` and text identification matched to nothing
             text = (
                 "License terms license-audit does not know: a model card's `license: other` without a known "
@@ -130,7 +125,7 @@ def build(report: Report):
     t = report.target
     namespace_key = f"{t.kind}:{t.id}@{t.revision or ''}"
     namespace = (
-        f"https://spdx.org/spdxdocs/license-audit/{_idstring(report.model.name)}-"
+        f"https://spdx.org/spdxdocs/license-audit/{idstring(report.model.name)}-"
         f"{uuid.uuid5(uuid.NAMESPACE_URL, namespace_key)}"
     )
     summary = report.summary
@@ -177,7 +172,7 @@ def build(report: Report):
     relationships = [Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, MODEL_ID)]
     for n, up in enumerate(derived_upstreams(report, include_possible=True), 1):
         c = up.candidate
-        pid = f"SPDXRef-Upstream-{n}-{_idstring(c.model)}"
+        pid = f"SPDXRef-Upstream-{n}-{idstring(c.model)}"
         keys = [lic.id for lic in up.licenses] or ([c.license] if c.license else [])
         attribution = []
         for lic in up.licenses:
