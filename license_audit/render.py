@@ -2,7 +2,7 @@
 
 Human formats come from Jinja2 templates in templates/ (a user folder given with --templates is
 searched first); machine formats are serialised from the report's dict so they cannot drift from it.
-html, sarif and spdx-json live in license_audit/formats/ and are imported only when asked for.
+html, sarif, spdx-json and cyclonedx-json live in license_audit/formats/ and are imported only when asked for.
 """
 
 from __future__ import annotations

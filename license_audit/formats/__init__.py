@@ -1,4 +1,4 @@
-"""Report formats beyond text/json/markdown (html, sarif, spdx-json) and what they share.
+"""Report formats beyond text/json/markdown (html, sarif, spdx-json, cyclonedx-json) and what they share.
 
 Each module exposes `render(report, user_dir) -> str`; render.EXTRA_FORMATS imports them lazily.
 """

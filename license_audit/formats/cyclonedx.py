@@ -11,8 +11,9 @@
   component with its status as a property, and is in neither: the BOM does not assert what the evidence
   does not establish.
 
-cyclonedx-python-lib has no model card type yet (CycloneDX/cyclonedx-python-lib#912), so `modelCard` is
-added to the library's serialisation by bom-ref, and tests validate the result against the 1.6 schema.
+cyclonedx-python-lib has no model card type yet
+(https://github.com/CycloneDX/cyclonedx-python-lib/issues/912), so `modelCard` is added to the library's
+serialisation by bom-ref, and the tests validate the result with the library's strict 1.6 JSON validator.
 
 Deterministic: no serial number and no timestamp unless asked (`serial=True`, `audit --bom-serial`).
 """
