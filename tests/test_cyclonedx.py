@@ -283,3 +283,19 @@ def test_cyclonedx_is_imported_only_for_its_format(tmp_path):
         )
         seen[fmt] = proc.stderr.strip().splitlines()[-1]
     assert seen == {"json": "False", "cyclonedx-json": "True"}
+
+
+def test_base_model_that_is_no_hub_id_gets_no_purl_or_hub_link(cli, make_repo):
+    repo = make_repo(
+        {
+            "README.md": card("license: apache-2.0\nbase_model: /home/someone/.cache/models/Qwen/Qwen3-14B"),
+            "LICENSE": license_text("apache-2.0"),
+        }
+    )
+    text = _bom_text(cli, repo)
+    _validate(text)
+    bom = json.loads(text)
+    comps = {c["name"]: c for c in bom.get("components", [])}
+    local = comps["/home/someone/.cache/models/Qwen/Qwen3-14B"]
+    assert "purl" not in local and "externalReferences" not in local
+    assert local["bom-ref"] == "model:/home/someone/.cache/models/Qwen/Qwen3-14B"

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from license_audit import TOOL_NAME, __version__
 from license_audit.formats import idstring
 from license_audit.report import Report, Upstream
+from license_audit.sources import is_hub_repo_id
 from license_audit.tasks import task_of
 
 if TYPE_CHECKING:
@@ -50,7 +51,9 @@ def _hub_purl(model_id: str, revision: str | None = None) -> str:
 
 
 def _upstream_ref(model_id: str) -> str:
-    return _hub_purl(model_id)
+    """An upstream's bom-ref: its purl when the id names a Hub repository, else the id as the card gives it
+    (a local path or free text in `base_model` is no Hub repository and gets no purl or Hub link)."""
+    return _hub_purl(model_id) if is_hub_repo_id(model_id) else f"model:{model_id}"
 
 
 @lru_cache(maxsize=1)
@@ -200,14 +203,17 @@ def _upstream_component(up: Upstream, catalog: Catalog, with_ref: bool) -> Compo
     licenses = [_catalog_license(lic, []) for lic in up.licenses]
     if not licenses:  # the candidate's own license key, named as the catalog names it when it can
         licenses = [_key_license(key, catalog, []) for key in up.license_ids]
+    on_hub = is_hub_repo_id(up.id)
     return Component(
         type=ComponentType.MACHINE_LEARNING_MODEL,
         name=up.id,
         bom_ref=_upstream_ref(up.id) if with_ref else None,
-        purl=_purl_object(_hub_purl(up.id)),
+        purl=_purl_object(_hub_purl(up.id)) if on_hub else None,
         licenses=licenses,
         copyright="\n".join(up.copyright) or None,
-        external_references=[ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(HUB + up.id))],
+        external_references=(
+            [ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(HUB + up.id))] if on_hub else []
+        ),
         properties=_upstream_props(up) if with_ref else [],
     )
 
@@ -331,7 +337,7 @@ def build(report: Report, serial: bool = False):
 
 def _add_cards(data: dict[str, Any], cards: dict[str, dict[str, Any]]) -> None:
     def visit(comp: dict[str, Any]) -> None:
-        key = comp.get("bom-ref") or comp.get("purl")
+        key = comp.get("bom-ref") or comp.get("purl") or f"model:{comp.get('name')}"
         card = cards.get(key) if isinstance(key, str) else None
         if card is not None and comp.get("type") == "machine-learning-model":
             comp["modelCard"] = card

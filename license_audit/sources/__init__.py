@@ -60,6 +60,13 @@ def is_hub_spec(spec: str) -> bool:
 _HUB_PART = re.compile(r"^(?!-|\.)(?!.*(--|\.\.))[\w.-]{1,96}(?<![-.])$", re.ASCII)
 
 
+def is_hub_repo_id(repo_id: str) -> bool:
+    """Whether `repo_id` can name a Hub repository (OWNER/NAME, or a legacy NAME without owner), as opposed
+    to what cards also put in `base_model`: local paths, URLs, free text."""
+    parts = repo_id.split("/")
+    return 1 <= len(parts) <= 2 and all(_HUB_PART.match(p) for p in parts)
+
+
 def parse_hub_spec(spec: str) -> tuple[str, str | None]:
     body = spec[3:]
     repo, at, rev = body.partition("@")
