@@ -493,3 +493,19 @@ def test_remote_safetensors_headers_reach_lineage(tmp_path):
     assert snap.artifacts.tensor_files == 1
     assert snap.artifacts.tensors["model.embed_tokens.weight"] == ("BF16", [4, 2])
     assert not [p for p in snap.problems if p.path == "model.safetensors"]
+
+
+def test_hub_target_bom_names_the_model_at_its_commit_and_each_finding_commit(cli, fake_hub):
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    res = cli("audit", f"hf:{REPO}", "--format", "cyclonedx-json")
+    assert res.exit_code == 1, res.output
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(res.output) is None
+    model = json.loads(res.output)["metadata"]["component"]
+    head = sha_of("commit2")
+    assert model["purl"] == f"pkg:huggingface/{REPO}@{head}" and model["version"] == head
+    props = {p["name"]: p["value"] for p in model["properties"]}
+    removed = [k.rsplit(":", 1)[0] for k, v in props.items() if v == "license-file-removed"]
+    assert [props[f"{k}:commit"] for k in removed] == [head]
+    assert [props[f"{k}:path"] for k in removed] == ["LICENSE-MIT"]
