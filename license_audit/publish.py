@@ -41,7 +41,10 @@ def generated_files(report: Report, root: Path, repo_id: str) -> list[GeneratedF
     from license_audit.notice import plan
 
     bom = render(published_report(report, repo_id))
-    files = [GeneratedFile(BOM_NAME, bom.encode("utf-8"), "CycloneDX 1.6 bill of materials")]
+    why = "CycloneDX 1.6 bill of materials"
+    if BOM_NAME in report.files:
+        why += f", in place of the folder's {BOM_NAME}"
+    files = [GeneratedFile(BOM_NAME, bom.encode("utf-8"), why)]
     p = plan(report, root)
     if p.new and p.changed:
         what = "the upstream notices" if p.old is None else "the upstream notices added to the folder's NOTICE"
