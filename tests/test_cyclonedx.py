@@ -252,8 +252,8 @@ def test_hub_target_is_named_by_purl_at_its_revision():
 
 def test_bom_renders_from_the_report_without_resolving_again(monkeypatch):
     from license_audit import registry
-    from license_audit.pipeline import run_audit
     from license_audit.formats.cyclonedx import render
+    from license_audit.pipeline import run_audit
 
     report = run_audit(str(ROOT / "examples" / "deepseek-v3-relabelled"))
 
