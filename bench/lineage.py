@@ -6,6 +6,10 @@
    vocabulary extended (and all at once) must keep the right top candidate.
 3. Cost of weight headers: a DeepSeek-V3-sized repo (163 safetensors shards as sparse files of real size with
    real-shaped headers) against the same repo with header-only shards: reading headers must not read weights.
+4. Cost of the grown registry with tokenizer evidence: lineage over the same repositories with the registry of
+   the shared configs only and no tokenizer fingerprints (the baseline) and with the shipped registry, in one
+   run; config-only repositories and repositories shipping a real vocabulary (llama.cpp's, from the
+   llama-cpp-python sdist when cached) are timed separately.
 """
 
 from __future__ import annotations
@@ -353,9 +357,140 @@ def bench_weights(tmp: Path) -> None:
         )
 
 
+def _sdist() -> Path | None:
+    import os
+
+    for place in (os.environ.get("LICENSE_AUDIT_VOCAB_CACHE"), Path.home() / ".cache" / "license-audit", "/tmp/lcp"):
+        if place and Path(place).is_dir():
+            found = sorted(Path(place).glob("llama_cpp_python-*.tar.gz"))
+            if found:
+                return found[-1]
+    return None
+
+
+def _vocab_repos(tmp: Path, registry) -> list[Path]:
+    """Repositories shipping a real vocabulary: for each llama.cpp vocabulary a registry entry uses, that entry's
+    config with the vocabulary kept (tokenizer.json), extended by 2,000 pieces, and replaced by a real vocabulary
+    no registry entry uses (an independent model on a known shape)."""
+    from license_audit.registry_vocab import VocabLibrary, tokenizer_sources, tokens_of_file
+
+    sdist = _sdist()
+    if sdist is None:
+        return []
+    lib = VocabLibrary([sdist])
+    specs = tokenizer_sources(ROOT / "rules" / "models" / "_sources.yaml")
+    users: dict[str, object] = {}
+    for m in registry:
+        name = m.tokenizer.get("name")
+        if name in specs and name not in users and len(m.signature) >= 8:
+            users[name] = m
+    vocabs = {}
+    for name in sorted(users):
+        path = lib._find(specs[name]["file"])
+        if path is not None:
+            vocabs[name] = tokens_of_file(path)[0]
+    unused = []
+    for file in ("ggml-vocab-aquila.gguf", "ggml-vocab-refact.gguf", "ggml-vocab-baichuan.gguf"):
+        path = lib._find(file)
+        if path is not None:
+            unused.append(tokens_of_file(path)[0])
+    names = sorted(vocabs)
+    repos = []
+    for i, name in enumerate(names):
+        known = users[name]
+        tokens = vocabs[name]
+        other = unused[i % len(unused)] if unused else vocabs[names[(i + 1) % len(names)]]
+        for kind, toks in (
+            ("kept", tokens),
+            ("extended", tokens + [f"▁new{j}" for j in range(2000)]),
+            ("other", other),
+        ):
+            d = tmp / f"vocab-{name}-{kind}"
+            d.mkdir()
+            cfg = dict(known.signature)
+            if kind != "kept":
+                cfg["vocab_size"] = len(toks)
+            (d / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+            doc = {
+                "version": "1.0",
+                "model": {"type": "BPE", "vocab": {t: j for j, t in enumerate(toks)}, "merges": []},
+                "added_tokens": [],
+            }
+            (d / "tokenizer.json").write_text(json.dumps(doc), encoding="utf-8")
+            repos.append(d)
+    return repos
+
+
+def bench_registry_growth(tmp: Path) -> None:
+    from license_audit.registry import Registry
+
+    shipped = load_registry()
+    shared_ids = {repo_id_of(f.stem)[0] for f in SHARED.glob("*.json")} if SHARED.is_dir() else set()
+    baseline = []
+    for m in shipped:
+        if m.id in shared_ids:
+            m2 = copy.copy(m)
+            m2.tokenizer = {}
+            baseline.append(m2)
+    old = Registry(baseline)
+    with_fp = sum(1 for m in shipped if m.tokenizer.get("vocab_sha256"))
+    print(
+        f"registry: {len(shipped)} models in {len({m.family for m in shipped})} families; "
+        f"{with_fp} ({with_fp / len(shipped):.0%}) with a tokenizer fingerprint from a real vocabulary; "
+        f"baseline: {len(old)} models, no fingerprints"
+    )
+    config_repos = []
+    for f in sorted(SHARED.glob("*.json")) if SHARED.is_dir() else []:
+        d = tmp / f"cfg-{f.stem}"
+        d.mkdir()
+        shutil.copy(f, d / "config.json")
+        config_repos.append(d)
+    vocab_repos = _vocab_repos(tmp, shipped)
+    for label, repos in (
+        ("config-only repositories", config_repos),
+        ("repositories with a real vocabulary", vocab_repos),
+    ):
+        if not repos:
+            print(f"{label}: none (llama-cpp-python sdist not cached)" if "vocabulary" in label else f"{label}: none")
+            continue
+        for reg in (old, shipped):  # warm-up: imports, page cache, per-registry caches
+            for r in repos:
+                find_lineage(crawl(r), reg)
+        t_old, t_new = [], []
+        for i in range(5):
+            for reg, bucket in ((old, t_old), (shipped, t_new)) if i % 2 == 0 else ((shipped, t_new), (old, t_old)):
+                t0 = time.perf_counter()
+                for r in repos:
+                    find_lineage(crawl(r), reg)
+                bucket.append(time.perf_counter() - t0)
+        a, b = statistics.median(t_old), statistics.median(t_new)
+        print(
+            f"{label} ({len(repos)}): baseline registry {a / len(repos) * 1000:.1f} ms per run, "
+            f"shipped registry with tokenizer evidence {b / len(repos) * 1000:.1f} ms = {b / a:.2f}x"
+        )
+        if "vocabulary" in label:
+            tops = []
+            for r in repos:
+                cands = find_lineage(crawl(r), shipped)
+                tops.append(
+                    f"{r.name.removeprefix('vocab-')} -> "
+                    + (f"{cands[0].model} {cands[0].confidence:.2f}" if cands else "none >= 0.5")
+                )
+            kept = [t for t in tops if "-kept" in t or "-extended" in t]
+            derived = sum(1 for t in kept if t.split()[-1] >= "0.80")
+            independent = sum(1 for t in tops if "-other" in t and t.endswith("none >= 0.5"))
+            print(
+                f"  vocabulary kept or extended on the base's shape: {derived}/{len(kept)} at >= 0.8; "
+                f"another real vocabulary on the same shape: {independent}/{len(tops) - len(kept)} with nothing at 0.5 or above"
+            )
+            for t in tops:
+                print(f"  {t}")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
+        bench_registry_growth(tmp)
         if SHARED.is_dir():
             bench_identification(tmp)
             bench_leave_one_out(tmp)

@@ -22,6 +22,8 @@ MAX_SAFETENSORS_FILES = 2000
 MAX_SAFETENSORS_TOTAL = 512 * 1024 * 1024  # all headers of a repo together (DeepSeek-V3's 163 shards: ~15 MB)
 MAX_GGUF_FILES = 8
 MAX_MERGE_CONFIG_BYTES = 1024 * 1024
+# Where a repository's vocabulary is read from, first found wins (GGUF tokens come last, from the GGUF walk).
+VOCAB_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json")
 MERGE_CONFIG_NAMES = ("mergekit_config.yml", "mergekit_config.yaml", "merge_config.yml", "merge_config.yaml")
 # GGUF metadata arrays kept (small); tokenizer.ggml.tokens is kept separately as the vocabulary.
 _GGUF_SKIP = ("tokenizer.ggml.merges", "tokenizer.ggml.scores", "tokenizer.ggml.token_type", "tokenizer.ggml.tokens")
@@ -36,7 +38,11 @@ class Artifacts:
     # tokenizer.json is parsed only when something compares vocabularies (a registry fingerprint, --against):
     # a JSON document of tens of megabytes would otherwise be parsed by every audit.
     load_tokenizer: Callable[[], Any] | None = None
+    # (model vocabulary, vocabulary with added tokens) from the first vocabulary file found, read on first use.
+    load_vocab: Callable[[], tuple[list[str], list[str]]] | None = None
+    vocab_path: str | None = None
     _vocab: list[str] | None = None
+    _vocabulary: Any = None
     tensors: dict[str, tuple[str | None, list[int]]] = field(default_factory=dict)  # name -> (dtype, shape)
     tensor_files: int = 0
     gguf: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> metadata
@@ -46,18 +52,35 @@ class Artifacts:
 
     @property
     def vocab_tokens(self) -> list[str]:
-        """The model vocabulary in id order (read from tokenizer.json on first use; never serialised)."""
-        if self._vocab is None:
-            self._vocab = []
-            doc = self.load_tokenizer() if self.load_tokenizer else None
-            if isinstance(doc, dict):
-                from license_audit.tokenizer import fingerprint, token_lists
+        """The model vocabulary in id order (read on first use; never serialised)."""
+        vocab = self.vocabulary
+        return vocab.tokens if vocab is not None else []
 
-                self._vocab = token_lists(doc)[0]
-                full = fingerprint(doc)
-                full.update({k: v for k, v in self.tokenizer.items() if k not in full})
-                self.tokenizer = full
-        return self._vocab
+    @property
+    def vocabulary(self) -> Any:
+        """The repository's vocabulary (tokenizer.Vocabulary) from tokenizer.json, tokenizer.model,
+        vocab.json or a GGUF file, in that order; None when it ships none. Read on first use."""
+        if self._vocab is None:
+            from license_audit.tokenizer import Vocabulary
+
+            self._vocab = []
+            tokens: list[str] = []
+            full: list[str] = []
+            if self.load_vocab is not None:
+                tokens, full = self.load_vocab()
+            elif self.load_tokenizer is not None:  # a caller that set only the document loader
+                from license_audit.tokenizer import token_lists
+
+                doc = self.load_tokenizer()
+                if isinstance(doc, dict):
+                    tokens, full = token_lists(doc)[:2]
+            if not tokens and self.gguf_tokens:
+                tokens, self.vocab_path = self.gguf_tokens, sorted(self.gguf)[0] if self.gguf else "GGUF"
+            if tokens:
+                self._vocab = tokens
+                self._vocabulary = Vocabulary(tokens, full if full != tokens else [], self.vocab_path or "tokenizer")
+                self.tokenizer = {**self.tokenizer, "vocab_size": len(tokens)}
+        return self._vocabulary
 
 
 def read_safetensors_header(path: Path, cap: int = MAX_SAFETENSORS_HEADER) -> dict[str, Any]:
@@ -124,13 +147,14 @@ def _gguf_types() -> dict[int, str]:
     return {int(getattr(T, n)): f for n, f in names.items()}
 
 
-def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
+def gguf_metadata(path: Path, arrays: tuple[str, ...] = ()) -> tuple[dict[str, Any], list[str]]:
     """GGUF key/values (scalars, strings, short arrays) and the token list, read with every count bounded.
 
     Not gguf.GGUFReader: it builds numpy objects per array item (slow for a large vocabulary) and
     trusts the counts it reads (an array declaring 2**50 items makes it allocate until the process dies).
     This walk checks every length against the file size and stops at MAX_GGUF_ARRAY_ITEMS. Tensor data is
-    never touched; tensor infos are only counted.
+    never touched; tensor infos are only counted. `arrays`: keys whose arrays are kept whole in the metadata
+    (e.g. tokenizer.ggml.token_type for the registry builder).
     """
     import mmap
 
@@ -201,9 +225,10 @@ def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
                 got = value(vtype, True)
                 tokens = [str(t) for t in got] if isinstance(got, list) else []
                 continue
-            keep = not key.startswith(_GGUF_SKIP)
+            whole = key in arrays
+            keep = whole or not key.startswith(_GGUF_SKIP)
             v = value(vtype, keep)
-            if keep and not (isinstance(v, list) and len(v) > 64):
+            if keep and (whole or not (isinstance(v, list) and len(v) > 64)):
                 meta[key] = v
         for _ in range(tensors):
             string(False)
@@ -217,9 +242,44 @@ def gguf_metadata(path: Path) -> tuple[dict[str, Any], list[str]]:
         mm.close()
 
 
-def collect(root: Path, files: list[str], read_json, remote_headers: dict[str, dict] | None = None) -> Artifacts:
+def _load_vocab(root: Path, rel: str, read_json, report: Callable[[str, str], None]) -> tuple[list[str], list[str]]:
+    """(model vocabulary, vocabulary with added tokens) of one vocabulary file; a bad file is a problem line."""
+    from license_audit.vocab_files import (
+        VocabProblem,
+        sentencepiece_pieces,
+        tokenizer_json_tokens,
+        vocab_json_tokens,
+    )
+
+    if not (root / rel).exists() and not (root / rel).is_symlink():
+        return [], []  # listed but not materialised (a Hub target that did not fetch it): nothing to compare
+    try:
+        if rel == "vocab.json":
+            return vocab_json_tokens(read_json(rel, MAX_TOKENIZER_BYTES)), []
+        res = read_bytes(root, rel, MAX_TOKENIZER_BYTES)
+        if res.truncated:
+            report(rel, f"larger than {MAX_TOKENIZER_BYTES // (1024 * 1024)} MB; its vocabulary was not read")
+            return [], []
+        if rel == "tokenizer.model":
+            return sentencepiece_pieces(res.data), []
+        return tokenizer_json_tokens(decode_text(res.data), lambda _text: read_json(rel, MAX_TOKENIZER_BYTES))
+    except (OSError, UnsafePath) as exc:
+        report(rel, f"vocabulary not read: {type(exc).__name__}")
+    except VocabProblem as exc:
+        report(rel, f"vocabulary not read: {exc}")
+    return [], []
+
+
+def collect(
+    root: Path,
+    files: list[str],
+    read_json,
+    remote_headers: dict[str, dict] | None = None,
+    report: Callable[[str, str], None] | None = None,
+) -> Artifacts:
     """read_json(rel, limit) -> parsed JSON or None (crawl's bounded reader, which records problems);
-    remote_headers: safetensors headers of weights that are not on disk (a Hub target, Snapshot.safetensors)."""
+    remote_headers: safetensors headers of weights that are not on disk (a Hub target, Snapshot.safetensors);
+    report(rel, message): where problems found later (a vocabulary read on first use) are recorded."""
     from license_audit.tokenizer import fingerprint
 
     art = Artifacts()
@@ -232,6 +292,11 @@ def collect(root: Path, files: list[str], read_json, remote_headers: dict[str, d
     if "tokenizer.json" in top:
         art.tokenizer_path = art.tokenizer_path or "tokenizer.json"
         art.load_tokenizer = lambda: read_json("tokenizer.json", MAX_TOKENIZER_BYTES)
+    vocab_file = next((n for n in VOCAB_FILES if n in top), None)
+    if vocab_file:
+        art.vocab_path = vocab_file
+        say = report or (lambda rel, message: art.problems.append((rel, message)))
+        art.load_vocab = lambda: _load_vocab(root, vocab_file, read_json, say)
 
     shards = sorted(f for f in files if f.endswith(".safetensors") and f.count("/") <= 1)
     budget = MAX_SAFETENSORS_TOTAL

@@ -303,7 +303,10 @@ def _crawl_artifacts(snap: Snapshot) -> None:
             snap.problems.append(Problem(rel, str(exc), _line_of(str(exc))))
             return None
 
-    snap.artifacts = collect(snap.root, snap.files, read_json, snap.safetensors)
+    def report(rel: str, message: str) -> None:
+        snap.problems.append(Problem(rel, message))
+
+    snap.artifacts = collect(snap.root, snap.files, read_json, snap.safetensors, report)
     for rel, message in snap.artifacts.problems:
         snap.problems.append(Problem(rel, message))
 

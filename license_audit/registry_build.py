@@ -1,9 +1,16 @@
 """Build the known-model registry (rules/models/*.yaml) from real config.json files.
 
-Input: a folder of configs (`OWNER__NAME.json`, copies as `OWNER__NAME__copy.json`, or `OWNER__NAME/` folders
-holding config.json and optionally tokenizer.json / tokenizer_config.json), or `hf:OWNER/NAME[,OWNER/NAME...]`
-fetched from the Hub. Facts a config does not hold (license, release date, family, copyright) come from the
-hand-maintained `_sources.yaml`; a model without an entry there is refused rather than guessed.
+Input: folders of configs (`OWNER__NAME.json`, copies as `OWNER__NAME__copy.json`, or `OWNER__NAME/` folders
+holding config.json and optionally tokenizer.json / tokenizer.model / tokenizer_config.json), or
+`hf:OWNER/NAME[,OWNER/NAME...]` fetched from the Hub. Facts a config does not hold (license, release date,
+family, copyright) come from the hand-maintained `_sources.yaml`; a model without an entry there is refused
+rather than guessed.
+
+Tokenizer fingerprints: a model's `tokenizer:` key in `_sources.yaml` names an entry of its `_tokenizers:`
+section (file name and where the file comes from). The file (a GGUF vocabulary such as llama.cpp's
+`models/ggml-vocab-*.gguf`, a tokenizer.json or a tokenizer.model) is looked up in the `--vocab` folders or
+source archives; only hashes and sizes are written (license_audit.tokenizer). When a named vocabulary is not at
+hand, the fingerprint already in the generated file is kept, so a rebuild without the files loses nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ HEADER = (
 )
 _FACT_KEYS = (
     "family",
+    "license_note",
     "size",
     "license",
     "licenses",
@@ -157,6 +165,8 @@ def build_entry(rid: str, copies: list[tuple[str, dict, dict]], facts: dict[str,
     entry["source"] = (
         f"config.json of {rid} (hyper-parameters only; {len(copies)} cop{'y' if len(copies) == 1 else 'ies'} read)"
     )
+    if facts.get("config_source"):
+        entry["source"] += f"; config from {facts['config_source']}"
     entry["signature"] = sig
     if variants:
         entry["variants"] = variants
@@ -174,8 +184,27 @@ def render(entry: dict[str, Any]) -> str:
     return HEADER + yaml.safe_dump(entry, sort_keys=False, allow_unicode=True, width=120)
 
 
-def build(source: str, out: Path, sources_file: Path | None = None, prune: bool = False) -> list[Path]:
-    collected = collect_hub(source) if source.startswith("hf:") else collect_folder(Path(source))
+def collect_sources(sources: list[str]) -> dict[str, list[tuple[str, dict, dict]]]:
+    """Every config of every source, by repo id (a model found in two folders keeps all its copies)."""
+    out: dict[str, list[tuple[str, dict, dict]]] = {}
+    for source in sources:
+        got = collect_hub(source) if source.startswith("hf:") else collect_folder(Path(source))
+        for rid, copies in got.items():
+            out.setdefault(rid, []).extend(copies)
+    return out
+
+
+def build(
+    source: str | list[str],
+    out: Path,
+    sources_file: Path | None = None,
+    prune: bool = False,
+    vocab: list[Path] | None = None,
+    warn=None,
+) -> list[Path]:
+    from license_audit.registry_vocab import VocabLibrary, tokenizer_sources
+
+    collected = collect_sources([source] if isinstance(source, str) else list(source))
     sources_file = sources_file or out / "_sources.yaml"
     if not sources_file.is_file():
         raise InputError(f"{sources_file}: no _sources.yaml with the license and release date of each model")
@@ -190,11 +219,26 @@ def build(source: str, out: Path, sources_file: Path | None = None, prune: bool 
         for key in ("family", "license", "released"):
             if not facts[rid].get(key):
                 raise InputError(f"{sources_file}: {rid} has no '{key}'")
+    tok_sources = tokenizer_sources(sources_file)
+    library = VocabLibrary(vocab or [])
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for rid in sorted(collected):
         path = out / file_name(rid)
-        path.write_text(render(build_entry(rid, collected[rid], facts[rid])), encoding="utf-8")
+        entry = build_entry(rid, collected[rid], facts[rid])
+        name = facts[rid].get("tokenizer")
+        if isinstance(name, str) and name:
+            if name not in tok_sources:
+                raise InputError(f"{sources_file}: {rid} names tokenizer '{name}', which _tokenizers does not list")
+            fp = library.fingerprint(name, tok_sources[name])
+            if fp is None:
+                fp = _previous_fingerprint(path)
+                if fp is None and warn:
+                    warn(f"{rid}: vocabulary '{name}' ({tok_sources[name].get('file')}) not found; no fingerprint")
+            if fp:
+                markers = entry.get("tokenizer", {})
+                entry["tokenizer"] = {**{k: v for k, v in markers.items() if k not in fp}, **fp}
+        path.write_text(render(entry), encoding="utf-8")
         written.append(path)
     if prune:
         keep = {p.name for p in written}
@@ -202,6 +246,19 @@ def build(source: str, out: Path, sources_file: Path | None = None, prune: bool 
             if not old.name.startswith("_") and old.name not in keep:
                 old.unlink()
     return written
+
+
+def _previous_fingerprint(path: Path) -> dict[str, Any] | None:
+    """The vocabulary fingerprint of an entry generated before (kept when its vocabulary file is not at hand)."""
+    if not path.is_file():
+        return None
+    try:
+        old = load_yaml_file(path).get("tokenizer")
+    except InputError:
+        return None
+    if isinstance(old, dict) and isinstance(old.get("vocab_sha256"), str):
+        return {k: v for k, v in old.items() if k not in ("markers", "special_tokens", "bos_token", "eos_token")}
+    return None
 
 
 def dumps_summary(paths: list[Path]) -> str:

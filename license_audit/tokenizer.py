@@ -1,14 +1,27 @@
 """Tokenizer fingerprints: enough to recognise a vocabulary (or a base vocabulary extended) without storing it.
 
-A fingerprint holds the vocabulary size and a SHA-256 over the tokens in id order, for the model vocabulary
-and for the full one (with added tokens), plus special tokens and chat-template markers. An extended
-vocabulary keeps its base as a prefix, so hashing the first N observed tokens and comparing with a base of
-size N says "extended from that base" without either side storing the tokens.
+A fingerprint holds sizes and hashes, never tokens:
+
+- `vocab_size` / `vocab_sha256`: the vocabulary in id order (SHA-256 over the tokens, each followed by NUL);
+- `size` / `sha256`: the same with added tokens (tokenizer.json `added_tokens`), when they differ;
+- `base_size` / `base_sha256`: the trained part only (up to the last normal or byte token). Releases of one
+  family keep it and change the special tokens after it (Qwen2.5 and Qwen3; Llama 3's reserved tokens);
+- `prefix`: short hashes of the first N tokens at a few fixed cut points (how far two vocabularies agree);
+- `sample`: a bottom-k sketch, the CRC-32 values of the k tokens with the smallest CRC-32, for "contains the
+  base's tokens in another order" tests. It names no token; a vocabulary holding every sampled value holds
+  the base vocabulary with near certainty, one holding few of them is another vocabulary.
+
+An extended vocabulary keeps its base as a prefix, so hashing the first N observed tokens and comparing with a
+base of size N says "extended from that base" without either side storing the tokens. Unrelated vocabularies
+of one kind (byte-level BPE) share most common tokens, so only order-preserving agreement is evidence of
+derivation; the sketch separates "the same tokens reindexed" from "another vocabulary".
 """
 
 from __future__ import annotations
 
 import hashlib
+import zlib
+from dataclasses import dataclass, field
 from typing import Any
 
 # Chat-template and special-token markers that point at a model family (evidence a person can check).
@@ -27,9 +40,60 @@ MARKERS: dict[str, str] = {
     "<|im_end|>": "chatml (Qwen and others)",
 }
 
+PREFIX_CUTS = (256, 1024, 4096, 16384, 32768, 65536, 131072)
+SAMPLE_K = 128
+# Share of a known vocabulary's sampled tokens another vocabulary must hold to count as "the same tokens".
+CONTAINS_ALL = 1.0
+# Below this share the observed vocabulary is another one (byte-level BPE vocabularies of different
+# families share 0.5-0.9 of their tokens, SentencePiece ones 0.3-0.6: only a full sketch says "same").
+RELATED_SHARE = 0.98
+MAX_TOKENS = 4_000_000
+
+
+def _encode(tokens: list[str]) -> bytes:
+    return ("\x00".join(tokens) + "\x00").encode("utf-8", "surrogatepass") if tokens else b""
+
+
+def vocab_hash(tokens: list[str], n: int | None = None) -> str:
+    return hashlib.sha256(_encode(tokens[: n if n is not None else len(tokens)])).hexdigest()
+
+
+def prefix_hashes(tokens: list[str], cuts: list[int] | tuple[int, ...]) -> dict[int, str]:
+    """SHA-256 of the first n tokens for every n in cuts (n <= len(tokens)), in one pass over the list."""
+    h = hashlib.sha256()
+    out: dict[int, str] = {}
+    at = 0
+    for n in sorted({c for c in cuts if 0 < c <= len(tokens)}):
+        h.update(_encode(tokens[at:n]))
+        at = n
+        out[n] = h.copy().hexdigest()
+    return out
+
+
+def _crc(token: str) -> int:
+    return zlib.crc32(token.encode("utf-8", "surrogatepass"))
+
+
+def sketch(tokens: list[str], k: int = SAMPLE_K) -> str:
+    """The bottom-k CRC-32 sketch of a vocabulary, as one hex string (8 hex digits per sampled token)."""
+    values = sorted({_crc(t) for t in tokens if t})[:k]
+    return "".join(f"{v:08x}" for v in values)
+
+
+def sketch_values(sample: Any) -> list[int]:
+    if not isinstance(sample, str) or len(sample) % 8 or len(sample) > 8 * 4096:
+        return []
+    try:
+        return [int(sample[i : i + 8], 16) for i in range(0, len(sample), 8)]
+    except ValueError:
+        return []
+
 
 def _tokens_in_id_order(vocab: Any) -> list[str]:
     if isinstance(vocab, dict):
+        ids = list(vocab.values())
+        if ids == list(range(len(ids))):  # the usual layout: written in id order (checked at C speed)
+            return [str(t) for t in vocab]
         pairs = [(i, str(t)) for t, i in vocab.items() if isinstance(i, int) and not isinstance(i, bool) and i >= 0]
         if not pairs:
             return []
@@ -41,7 +105,7 @@ def _tokens_in_id_order(vocab: Any) -> list[str]:
             out[i] = t
         return out
     if isinstance(vocab, list):  # Unigram: [[token, score], ...]
-        return [str(e[0]) if isinstance(e, list) and e else str(e) for e in vocab]
+        return [str(e[0]) if isinstance(e, list) and e else str(e) for e in vocab[:MAX_TOKENS]]
     return []
 
 
@@ -68,20 +132,29 @@ def token_lists(tokenizer_json: dict[str, Any]) -> tuple[list[str], list[str], l
     return base, full, sorted(set(special))
 
 
-def vocab_hash(tokens: list[str], n: int | None = None) -> str:
-    h = hashlib.sha256()
-    for t in tokens[: n if n is not None else len(tokens)]:
-        h.update(t.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()
-
-
 def markers_in(*texts: str | None) -> list[str]:
     found: set[str] = set()
     for text in texts:
         if text:
             found.update(m for m in MARKERS if m in text)
     return sorted(found)
+
+
+def vocabulary_fingerprint(
+    tokens: list[str], full: list[str] | None = None, base_size: int | None = None
+) -> dict[str, Any]:
+    """Hashes and sizes of a vocabulary in id order (the registry's `tokenizer:` keys, without markers)."""
+    fp: dict[str, Any] = {"vocab_size": len(tokens), "vocab_sha256": vocab_hash(tokens)}
+    if full is not None and full != tokens:
+        fp.update({"size": len(full), "sha256": vocab_hash(full)})
+    if base_size is not None and 0 < base_size < len(tokens):
+        fp.update({"base_size": base_size, "base_sha256": vocab_hash(tokens, base_size)})
+    cuts = prefix_hashes(tokens, [c for c in PREFIX_CUTS if c < len(tokens)])
+    if cuts:
+        fp["prefix"] = {str(n): h[:16] for n, h in cuts.items()}  # string keys: JSON-cacheable
+    # Sampled from the trained part: padding and special tokens differ between releases that share it.
+    fp["sample"] = sketch(tokens[:base_size] if base_size else (full or tokens))
+    return fp
 
 
 def fingerprint(
@@ -129,20 +202,127 @@ def fingerprint(
     return {k: v for k, v in fp.items() if v is not None}
 
 
-def relate(known: dict[str, Any], base_tokens: list[str], full_hash: str | None = None) -> tuple[str, str] | None:
-    """How an observed vocabulary relates to a known fingerprint: (kind, sentence) or None when unknown.
+@dataclass
+class Vocabulary:
+    """An observed vocabulary (model vocabulary and, when different, the one with added tokens), with the
+    hashes the comparisons need computed once per audit and cached."""
 
-    kind is "identical", "extended" (the known vocabulary is a prefix of the observed one) or "different"
-    (same size, other tokens: a vocabulary of its own, evidence against derivation).
+    tokens: list[str]
+    full: list[str] = field(default_factory=list)
+    where: str = "tokenizer"
+    _prefix: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
+    _crcs: set[int] | None = field(default=None, repr=False)
+
+    def lists(self) -> list[tuple[int, list[str]]]:
+        out = [(0, self.tokens)]
+        if self.full and self.full != self.tokens:
+            out.append((1, self.full))
+        return out
+
+    def prefix(self, which: int, tokens: list[str], n: int) -> str:
+        key = (which, n)
+        if key not in self._prefix:
+            self._prefix[key] = vocab_hash(tokens, n)
+        return self._prefix[key]
+
+    def prepare(self, cuts: set[int]) -> None:
+        """Hash every needed prefix of each list in one pass (the registry's sizes, known up front)."""
+        for which, tokens in self.lists():
+            need = [n for n in cuts if n <= len(tokens) and (which, n) not in self._prefix]
+            for n, h in prefix_hashes(tokens, need).items():
+                self._prefix[(which, n)] = h
+
+    def crcs(self) -> set[int]:
+        if self._crcs is None:
+            raw = _encode(self.full or self.tokens).split(b"\x00")
+            self._crcs = set(map(zlib.crc32, filter(None, raw)))
+        return self._crcs
+
+
+@dataclass
+class Relation:
+    kind: str  # identical | extended | contains | different
+    sentence: str
+    share: float | None = None  # share of the known vocabulary's sampled tokens the observed one holds (None: not
+    # measured)
+
+    @property
+    def positive(self) -> bool:
+        return self.kind in ("identical", "extended", "contains")
+
+
+def relate_vocabulary(known: dict[str, Any], vocab: Vocabulary, sample: bool = True) -> Relation | None:
+    """How an observed vocabulary relates to a known fingerprint, or None when the fingerprint has no hashes.
+
+    identical: the same tokens in the same order (or the same trained vocabulary, special tokens apart);
+    extended: the known vocabulary is a prefix of the observed one (pieces appended);
+    contains: every sampled token of the known vocabulary is present, in another order;
+    different: none of these (share says how many sampled tokens the two have in common).
     """
     k_size, k_hash = known.get("vocab_size"), known.get("vocab_sha256")
     if not isinstance(k_size, int) or not isinstance(k_hash, str):
         return None
-    n = len(base_tokens)
-    if n == k_size and vocab_hash(base_tokens) == k_hash:
-        return "identical", f"vocabulary identical ({n} tokens, sha256 {k_hash[:12]})"
-    if n > k_size and vocab_hash(base_tokens, k_size) == k_hash:
-        return "extended", f"vocabulary extends the base's {k_size} tokens (first {k_size} of {n} identical)"
+    targets = [(k_size, k_hash)]
+    if isinstance(known.get("size"), int) and isinstance(known.get("sha256"), str):
+        targets.append((known["size"], known["sha256"]))
+    b_size, b_hash = known.get("base_size"), known.get("base_sha256")
+    for which, tokens in vocab.lists():
+        n = len(tokens)
+        for size, digest in targets:
+            if n == size and vocab.prefix(which, tokens, n) == digest:
+                return Relation("identical", f"vocabulary identical ({n} tokens, sha256 {digest[:12]})", 1.0)
+        for size, digest in targets:
+            if n > size and vocab.prefix(which, tokens, size) == digest:
+                return Relation(
+                    "extended", f"vocabulary extends the base's {size} tokens (first {size} of {n} identical)", 1.0
+                )
+        if (
+            isinstance(b_size, int)
+            and isinstance(b_hash, str)
+            and n >= b_size > 0
+            and vocab.prefix(which, tokens, b_size) == b_hash
+        ):
+            if n > k_size:
+                return Relation(
+                    "extended",
+                    f"vocabulary extends the base's {b_size} trained tokens (first {b_size} of {n} identical)",
+                    1.0,
+                )
+            return Relation(
+                "identical",
+                f"trained vocabulary identical (first {b_size} tokens; {n} with its special tokens)",
+                1.0,
+            )
+    values = sketch_values(known.get("sample")) if sample else []
+    share: float | None = None
+    if values:
+        have = vocab.crcs()
+        share = sum(1 for v in values if v in have) / len(values)
+        if share >= CONTAINS_ALL:
+            n = len(vocab.full or vocab.tokens)
+            return Relation(
+                "contains",
+                f"vocabulary holds all {len(values)} sampled tokens of the base's {k_size} in another order ({n} tokens)",
+                share,
+            )
+    n = len(vocab.tokens)
+    held = f"; {share:.0%} of its sampled tokens present" if values else ""
     if n == k_size:
-        return "different", f"vocabulary of the same size ({n}) but different tokens"
-    return "different", f"vocabulary differs ({n} tokens, base has {k_size})"
+        return Relation("different", f"vocabulary of the same size ({n}) but different tokens{held}", share)
+    return Relation("different", f"vocabulary differs ({n} tokens, base has {k_size}{held})", share)
+
+
+def relate(known: dict[str, Any], base_tokens: list[str], full_hash: str | None = None) -> tuple[str, str] | None:
+    """(kind, sentence) for a plain token list: the --against comparison and older callers."""
+    rel = relate_vocabulary(known, Vocabulary(list(base_tokens)))
+    return (rel.kind, rel.sentence) if rel else None
+
+
+def cuts_of(fingerprints: list[dict[str, Any]]) -> set[int]:
+    """Every prefix length the given fingerprints compare (their sizes), for Vocabulary.prepare."""
+    out: set[int] = set()
+    for fp in fingerprints:
+        for key in ("vocab_size", "size", "base_size"):
+            if isinstance(fp.get(key), int) and fp[key] > 0:
+                out.add(fp[key])
+    return out

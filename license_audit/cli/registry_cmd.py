@@ -13,7 +13,7 @@ def command():
 
 
 @command.command("build")
-@click.argument("source")
+@click.argument("sources", nargs=-1, required=True)
 @click.option(
     "--out",
     "out",
@@ -28,9 +28,24 @@ def command():
     help="License/release facts per repo id (default: OUT/_sources.yaml).",
 )
 @click.option("--prune", is_flag=True, help="Delete generated YAMLs of models no longer in SOURCE.")
-def build_command(source, out, sources_file, prune):
-    """Write OUT/OWNER__NAME.yaml for every config in SOURCE (a folder, or hf:OWNER/NAME[,OWNER/NAME...])."""
+@click.option(
+    "--vocab",
+    "vocab",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Folder or source archive holding the vocabulary files _sources.yaml's _tokenizers name "
+    "(e.g. the llama-cpp-python sdist with its ggml-vocab-*.gguf). Repeatable.",
+)
+def build_command(sources, out, sources_file, prune, vocab):
+    """Write OUT/OWNER__NAME.yaml for every config in SOURCES (folders, or hf:OWNER/NAME[,OWNER/NAME...])."""
     from license_audit.registry_build import build
 
-    written = build(source, Path(out), Path(sources_file) if sources_file else None, prune=prune)
+    written = build(
+        list(sources),
+        Path(out),
+        Path(sources_file) if sources_file else None,
+        prune=prune,
+        vocab=[Path(v) for v in vocab],
+        warn=lambda line: click.echo(f"warning: {line}", err=True),
+    )
     click.echo(f"wrote {len(written)} model entries to {out}")

@@ -8,6 +8,7 @@ vocabulary of the same size with other tokens) caps the result. Declared bases s
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from license_audit.crawl import Snapshot
@@ -22,9 +23,12 @@ from license_audit.lineage.signature import (
     raised_fields,
     shape_differences,
 )
+from license_audit.lineage.vocab_evidence import has_vocabulary
+from license_audit.lineage.vocab_evidence import hits as vocab_hits
+from license_audit.lineage.vocab_evidence import relations as vocab_relations
 from license_audit.registry import KnownModel, Registry, split_revision
 from license_audit.report import Candidate
-from license_audit.tokenizer import MARKERS, relate
+from license_audit.tokenizer import MARKERS
 
 # A config that repeats a known signature this well is treated as that model's architecture.
 CONFIG_STRONG = 0.97
@@ -95,11 +99,46 @@ def _config_confidence(score: float, same_shape: bool = False) -> float:
     return score * 0.3
 
 
+# Shape fields a config repeats from the model it derives from. A known model sharing at most one of them (of
+# three the config has) keeps under 0.75 of the weight, a config confidence under 0.3 that never decides a
+# candidate: it is not scored at all, which keeps the scoring cost with the number of plausible models, not with
+# the size of the registry. A pruned model keeps two (depth: width and FFN; width: layers and, often, heads).
+_INDEX_FIELDS = ("hidden_size", "num_hidden_layers", "intermediate_size")
+
+
+def _shape_index(registry: Registry) -> dict[tuple[str, Any], set[str]]:
+    cached = getattr(registry, "_shape_index", None)
+    if cached is not None and cached[0] == len(registry):
+        return cached[1]
+    index: dict[tuple[str, Any], set[str]] = {}
+    for known in registry:
+        for key in _INDEX_FIELDS:
+            if key in known.signature:
+                index.setdefault((key, json.dumps(known.signature[key], sort_keys=True)), set()).add(known.id)
+    registry._shape_index = (len(registry), index)  # type: ignore[attr-defined]
+    return index
+
+
+def _plausible(observed: dict[str, Any], registry: Registry) -> set[str] | None:
+    """Ids of known models sharing a shape field with the config, or None when the config has none of them."""
+    keys = [k for k in _INDEX_FIELDS if k in observed]
+    if not keys:
+        return None
+    index = _shape_index(registry)
+    need = 2 if len(keys) == len(_INDEX_FIELDS) else 1
+    counts: dict[str, int] = {}
+    for k in keys:
+        for mid in index.get((k, json.dumps(observed[k], sort_keys=True)), ()):
+            counts[mid] = counts.get(mid, 0) + 1
+    return {mid for mid, n in counts.items() if n >= need}
+
+
 def _score_config(observed: dict[str, Any], registry: Registry) -> list[tuple[KnownModel, float, list[str], list[str]]]:
     scored = []
     observed = normalized(observed)
+    plausible = _plausible(observed, registry)
     for known in registry:
-        if not known.signature:
+        if not known.signature or (plausible is not None and known.id not in plausible):
             continue
         score, equal, differ = compare_normalized(known.signature, observed, known.variants)
         if len(equal) < CONFIG_MIN_FIELDS:
@@ -117,6 +156,7 @@ def _config_hits(
     declared: tuple[str, ...] = (),
     vocab: dict[str, str] | None = None,
     named: frozenset[str] = frozenset(),
+    scored: list | None = None,
 ) -> list[Hit]:
     """One hit: a config derives from one architecture, so only the best match (or its tie set) is a candidate.
 
@@ -124,7 +164,7 @@ def _config_hits(
     models: a member whose vocabulary the repository shares leads, one whose vocabulary it does not is dropped.
     """
     vocab = vocab or {}
-    scored = _score_config(observed, registry)
+    scored = scored if scored is not None else _score_config(observed, registry)
     if not scored:
         return []
     best = scored[0][1]
@@ -259,54 +299,29 @@ def duties_of(license_id: str) -> str:
 # --- tokenizer ------------------------------------------------------------------------------------
 
 
-def _tokenizer_hits(snapshot: Snapshot, registry: Registry) -> tuple[list[Hit], dict[str, str]]:
-    """Hits, and model id -> identical|extended|different for every known model with a fingerprint."""
+def _marker_lines(snapshot: Snapshot) -> list[str]:
+    """Chat-template and special-token conventions the tokenizer config shows (unscored; listed with candidates)."""
     art = snapshot.artifacts
-    vocab: dict[str, str] = {}
-    if art is None:
-        return [], vocab
-    fingerprints = any(known.tokenizer.get("vocab_sha256") for known in registry)
-    tokens = (art.vocab_tokens if fingerprints else []) or art.gguf_tokens
-    where = (
-        "tokenizer.json"
-        if fingerprints and art.load_tokenizer and art.vocab_tokens
-        else (sorted(art.gguf)[0] if art.gguf else art.tokenizer_path or "tokenizer")
-    )
-    hits: list[Hit] = []
-    if tokens:
-        for known in registry:
-            if not known.tokenizer:
-                continue
-            rel = relate(known.tokenizer, tokens)
-            if rel is None:
-                continue
-            kind, sentence = rel
-            vocab[known.id] = kind
-            if kind == "identical":
-                hits.append(Hit(known.id, 0.6, f"{where}: {sentence} as {known.id}"))
-            elif kind == "extended":
-                hits.append(Hit(known.id, 0.7, f"{where}: {sentence} of {known.id}"))
-            elif kind == "different" and known.tokenizer.get("vocab_size") == len(tokens):
-                # Same size, other tokens: an own vocabulary. Keeps a shape match from becoming an accusation.
-                hits.append(
-                    Hit(
-                        known.id,
-                        0.0,
-                        f"{where}: {sentence} than {known.id}: an own vocabulary, not derived from it",
-                        cap=0.45,
-                    )
-                )
-    markers = (art.tokenizer or {}).get("markers") or []
-    if markers:
-        hint = sorted({MARKERS[m] for m in markers})
-        hits.append(
-            Hit(
-                "",
-                0.0,
-                f"{art.tokenizer_path}: chat/special tokens {', '.join(markers[:4])} ({'; '.join(hint)} convention)",
-            )
-        )
-    return hits, vocab
+    markers = (art.tokenizer or {}).get("markers") if art is not None else None
+    if not markers:
+        return []
+    hint = sorted({MARKERS[m] for m in markers})
+    return [f"{art.tokenizer_path}: chat/special tokens {', '.join(markers[:4])} ({'; '.join(hint)} convention)"]
+
+
+def _needs_vocabulary(scored: list, declared: tuple[str, ...]) -> bool:
+    """Whether the vocabulary can change the outcome (it is read only then: tokenizer files are large).
+
+    A declared base stays at 1.0 whatever the vocabulary says; an exact config match on a shape no other
+    lab reuses, with one license in its config-identical set, is already decided.
+    """
+    if declared:
+        return False
+    if not scored:
+        return True
+    best = scored[0][1]
+    ties = [t for t in scored if abs(t[1] - best) < 1e-9]
+    return not (best >= 0.999 and not ties[0][0].shape_shared and len({t[0].license for t in ties}) == 1)
 
 
 # --- combination ----------------------------------------------------------------------------------
@@ -316,16 +331,26 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
     hits: list[Hit] = []
     hits += declared_hits(snapshot, registry)
     hits += prose_hits(snapshot, registry)
-    tok_hits, vocab = _tokenizer_hits(snapshot, registry)  # the vocabulary relation helps pick a config match
     cfg = snapshot.configs.get("config.json")
-    if isinstance(cfg, dict):
-        declared_ids = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
+    cfg = cfg if isinstance(cfg, dict) else None
+    declared_ids = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
+    scored = _score_config(cfg, registry) if cfg is not None else []
+    vocab_ev = (
+        vocab_relations(snapshot, registry)
+        if has_vocabulary(snapshot) and _needs_vocabulary(scored, declared_ids)
+        else None
+    )
+    # The vocabulary relation helps pick a config match within a config-identical set.
+    vocab = {mid: rel.kind for mid, rel in vocab_ev.relations.items()} if vocab_ev else {}
+    if cfg is not None:
         named = frozenset(k.id for h in hits if (k := registry.get(h.model)))
-        hits += _config_hits("config.json", cfg, registry, declared=declared_ids, vocab=vocab, named=named)
+        hits += _config_hits(
+            "config.json", cfg, registry, declared=declared_ids, vocab=vocab, named=named, scored=scored
+        )
     hits += attach(weights_hits(snapshot, registry), hits, registry)
     hits += attach(gguf_hits(snapshot, registry), hits, registry)
-    marker_lines = [h.text for h in tok_hits if not h.model]
-    hits += [h for h in tok_hits if h.model]
+    hits += vocab_hits(vocab_ev, registry, hits, cfg)
+    marker_lines = _marker_lines(snapshot)
 
     grouped: dict[str, list[Hit]] = {}
     for h in hits:
@@ -357,6 +382,9 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
         evidence += [n for h in group for n in h.notes]
         if known and marker_lines:
             evidence += marker_lines
+        if known and known.raw.get("license_note"):
+            # The family's license differs by size or release: say which one this entry is under.
+            evidence.append(f"license of {known.id}: {known.license} ({known.raw['license_note']})")
         alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
         checkpoint, license_id = None, (known.license if known else None)
         if known is not None:

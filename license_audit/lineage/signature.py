@@ -183,12 +183,23 @@ def _norm(value: Any) -> Any:
 
 
 def text_config(config: dict[str, Any]) -> dict[str, Any]:
-    """The language-model part of a config (multimodal configs nest it under text_config)."""
+    """The language-model part of a config: multimodal configs nest it under text_config (Omni models under
+    thinker_config.text_config). The nested part is taken when it holds the layer stack the top level lacks;
+    top-level identity keys it does not repeat (architectures, special-token ids) are kept with it."""
     inner = config.get("text_config")
-    if isinstance(inner, dict) and "hidden_size" in inner and "hidden_size" not in config:
+    thinker = config.get("thinker_config")
+    if not isinstance(inner, dict) and isinstance(thinker, dict) and isinstance(thinker.get("text_config"), dict):
+        inner = thinker["text_config"]
+    if (
+        isinstance(inner, dict)
+        and "hidden_size" in inner
+        and ("hidden_size" not in config or ("num_hidden_layers" in inner and "num_hidden_layers" not in config))
+    ):
         merged = dict(inner)
-        for key in ("architectures",):
-            if key in config:
+        if "architectures" in config:
+            merged["architectures"] = config["architectures"]
+        for key in ("bos_token_id", "eos_token_id", "pad_token_id", "vocab_size"):
+            if key in config and key not in merged:
                 merged[key] = config[key]
         return merged
     return config
