@@ -77,6 +77,8 @@ class KnownModel:
     shape_shared: str | None = None
     # quant_method the original checkpoint already ships with (fp8 for DeepSeek-V3): not a quantized derivative.
     native_quantization: str | None = None
+    # Where the family's license differs by size or release: which license this entry is under and why.
+    license_note: str | None = None
     # The entry's own upstreams, as a model card names them (a string or a list in YAML).
     base_model: list[str] = field(default_factory=list)
     # The model takes images: duties with `applies_to: multimodal` bind its derivatives.
@@ -126,6 +128,7 @@ def model_from_dict(raw: dict[str, Any], source: Path | None = None) -> KnownMod
         variants={str(k): list(v) for k, v in map_of(raw, "variants", where).items() if isinstance(v, list)},
         shape_shared=str(raw["shape_shared"]) if raw.get("shape_shared") else None,
         native_quantization=str(raw["native_quantization"]).lower() if raw.get("native_quantization") else None,
+        license_note=str(raw["license_note"]) if raw.get("license_note") else None,
         base_model=_base_models(raw.get("base_model") or raw.get("base_models")),
         multimodal=bool(raw.get("multimodal")),
         source=source,

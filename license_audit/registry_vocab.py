@@ -52,8 +52,8 @@ def tokens_of_file(path: Path) -> tuple[list[str], list[str], int | None]:
 
         pieces = sentencepiece_pieces(data)
         return pieces, pieces, None
-    from license_audit.vocab_files import tokenizer_json_tokens
     from license_audit.safeio import parse_json
+    from license_audit.vocab_files import tokenizer_json_tokens
 
     base_tokens, full = tokenizer_json_tokens(data.decode("utf-8"), parse_json)
     return base_tokens, full, None

@@ -20,14 +20,14 @@ from conftest import card, config_of
 from license_audit.catalog import load_catalog
 from license_audit.crawl import crawl
 from license_audit.lineage import find_lineage
+from license_audit.registry import load_registry
+from license_audit.safeio import parse_json
 from license_audit.tokenizer import (
     Vocabulary,
     relate_vocabulary,
     vocabulary_fingerprint,
 )
 from license_audit.vocab_files import VocabProblem, sentencepiece_pieces, tokenizer_json_tokens
-from license_audit.registry import load_registry
-from license_audit.safeio import parse_json
 
 
 def _sdist() -> Path | None:

@@ -303,7 +303,7 @@ def _marker_lines(snapshot: Snapshot) -> list[str]:
     """Chat-template and special-token conventions the tokenizer config shows (unscored; listed with candidates)."""
     art = snapshot.artifacts
     markers = (art.tokenizer or {}).get("markers") if art is not None else None
-    if not markers:
+    if art is None or not markers:
         return []
     hint = sorted({MARKERS[m] for m in markers})
     return [f"{art.tokenizer_path}: chat/special tokens {', '.join(markers[:4])} ({'; '.join(hint)} convention)"]
@@ -382,9 +382,9 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
         evidence += [n for h in group for n in h.notes]
         if known and marker_lines:
             evidence += marker_lines
-        if known and known.raw.get("license_note"):
+        if known and known.license_note:
             # The family's license differs by size or release: say which one this entry is under.
-            evidence.append(f"license of {known.id}: {known.license} ({known.raw['license_note']})")
+            evidence.append(f"license of {known.id}: {known.license} ({known.license_note})")
         alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
         checkpoint, license_id = None, (known.license if known else None)
         if known is not None:

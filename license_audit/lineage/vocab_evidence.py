@@ -16,8 +16,8 @@ from typing import Any
 from license_audit.crawl import Snapshot
 from license_audit.lineage.hits import Hit, tie_key
 from license_audit.lineage.signature import SHAPE_FIELDS, canonical, normalized, shape_differences
-from license_audit.tokenizer import RELATED_SHARE, Relation, Vocabulary, cuts_of, relate_vocabulary
 from license_audit.registry import KnownModel, Registry
+from license_audit.tokenizer import RELATED_SHARE, Relation, Vocabulary, cuts_of, relate_vocabulary
 
 SCORES = {"identical": 0.6, "extended": 0.7, "contains": 0.4}
 # A vocabulary shared with a known model on a shape that model does not have: at most "possibly derived".
@@ -61,9 +61,10 @@ def has_vocabulary(snapshot: Snapshot) -> bool:
 def relations(snapshot: Snapshot, registry: Registry) -> VocabEvidence | None:
     """The observed vocabulary against every known fingerprint; None without a vocabulary or fingerprints."""
     fps = groups(registry)
-    if not fps or not has_vocabulary(snapshot):
+    art = snapshot.artifacts
+    if not fps or art is None or not has_vocabulary(snapshot):
         return None
-    vocab: Vocabulary | None = snapshot.artifacts.vocabulary
+    vocab: Vocabulary | None = art.vocabulary
     if vocab is None:
         return None
     vocab.prepare(cuts_of([fp for fp, _ in fps]))
