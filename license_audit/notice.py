@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from license_audit.copies import add_copy_advice, copy_path, copy_text
 from license_audit.errors import InputError
 from license_audit.formats import derived_upstreams
 from license_audit.report import Report, Upstream
@@ -37,7 +38,8 @@ class LicenseCopy:
     name: str
     path: str  # where the copy is, or would be written
     present: bool  # the repository already carries the text (at `path`)
-    text: str | None  # the catalog's reference text, when it has one
+    text: str | None  # what to write: the catalog's reference text, when it has one
+    advice: str = ""  # what the user does when it cannot be written
 
 
 def markers_for(name: str) -> tuple[str, str]:
@@ -45,13 +47,14 @@ def markers_for(name: str) -> tuple[str, str]:
 
 
 def license_copies(report: Report, ups: list[Upstream]) -> list[LicenseCopy]:
-    """Each upstream license once: where its text is in the repository, or where a copy would go."""
+    """Each upstream license once: where its text is in the repository, or where a copy would go
+    (copies.copy_path: the same file the audit's finding names)."""
     have: dict[str, str] = {}
     for lf in report.license_files:
         for m in lf.licenses:
             if m.kind == "text":
                 have.setdefault(m.id, lf.path)
-    files = set(report.files)
+    declared = declared_key(report)
     out: list[LicenseCopy] = []
     seen: set[str] = set()
     for up in ups:
@@ -62,18 +65,35 @@ def license_copies(report: Report, ups: list[Upstream]) -> list[LicenseCopy]:
             if lic.id in have:
                 out.append(LicenseCopy(lic.id, lic.name, have[lic.id], True, None))
                 continue
-            # LICENSE is the model's own license; an upstream's copy goes beside it under its own name.
-            path = f"LICENSE-{lic.id.upper()}"
-            wanted = [ob.file for ob in lic.obligations_of("license-copy") if ob.file]
-            if wanted and wanted[0] not in ("LICENSE", "LICENSE.txt", "LICENSE.md") and wanted[0] not in files:
-                path = wanted[0]  # the name the license itself asks for (e.g. DeepSeek's LICENSE-MODEL)
-            out.append(LicenseCopy(lic.id, lic.name, path, False, lic.reference_text()))
+            path = copy_path(lic, report.files, declared)
+            advice = add_copy_advice(lic, path, up.copyright)
+            out.append(LicenseCopy(lic.id, lic.name, path, False, copy_text(lic, up.copyright), advice))
+    return out
+
+
+def declared_key(report: Report) -> str | None:
+    """The catalog key the card means: `license_name` for `license: other`, else `license`."""
+    lic, name = report.model.declared_license, report.model.declared_license_name
+    if lic and lic.strip().lower() == "other" and name:
+        return name.strip().lower()
+    return lic.strip().lower() if lic else None
+
+
+def notice_upstreams(report: Report) -> list[Upstream]:
+    """The upstreams whose duties the audit holds at error level: the derived lineage candidates and,
+    after each, the models it derives from in turn (a quantization of a Llama fine-tune owes Llama's
+    notice too)."""
+    direct = derived_upstreams(report)
+    out: list[Upstream] = []
+    for d in direct:
+        out.append(d)
+        out += [u for u in report.upstreams if u.via and u.candidate is d.candidate]
     return out
 
 
 def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS) -> str:
     """The marked block (markers included), ending without a newline."""
-    ups = derived_upstreams(report)
+    ups = notice_upstreams(report)
     copies = {c.license_id: c for c in license_copies(report, ups)}
     name = report.model.name
     lines = [
@@ -89,8 +109,12 @@ def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS) -> str:
     notices: list[str] = []
     for up in ups:
         c = up.candidate
-        lines.append(f"{c.model} ({c.relation})")
-        lines.append(f"  https://huggingface.co/{c.model}")
+        if up.via:
+            lines.append(f"{up.id} (the base of {up.via[-1]})")
+            lines.append(f"  https://huggingface.co/{up.id}")
+        else:
+            lines.append(f"{c.model} ({c.relation})")
+            lines.append(f"  https://huggingface.co/{c.model}")
         lines += [f"  {line}" for line in up.copyright]
         if not up.licenses and c.license:
             lines.append(f"  License: {c.license}")
@@ -110,6 +134,8 @@ def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS) -> str:
         lines.append("")
     lines.append("Statement of changes:")
     for up in ups:
+        if up.via:
+            continue
         template = CHANGES.get(up.candidate.relation, DEFAULT_CHANGE)
         lines.append(f"  {name} {template.format(up=up.id)}.")
     lines.append(markers[1])
@@ -169,7 +195,7 @@ def plan(report: Report, root: Path | None) -> NoticePlan:
         if truncated:
             raise InputError(f"{rel}: too large to update safely")
     block = build_block(report, markers)
-    ups = derived_upstreams(report)
+    ups = notice_upstreams(report)
     new = old if (not ups and old is None) else merge(old, block, markers)
     return NoticePlan(rel, old, new or "", license_copies(report, ups))
 
@@ -202,7 +228,7 @@ def apply(p: NoticePlan, root: Path) -> list[str]:
         if target.exists() or target.is_symlink():
             done.append(f"kept {c.path}: the file exists and is not the {c.name}; add its text by hand")
         elif c.text is None:
-            done.append(f"no reference text of the {c.name} in the catalog; add it as {c.path} by hand")
+            done.append(f"not written: {c.path}. {c.advice}")
         else:
             _safe_target(root, c.path).write_text(c.text, encoding="utf-8")
             done.append(f"wrote {c.path} ({c.name})")

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import audit_json, card, config_of, license_text, rules_of
+from conftest import DEEPSEEK_MIT, audit_json, card, config_of, license_text, rules_of
 
 from license_audit.notice import MD_MARKERS, TEXT_MARKERS
 
@@ -76,7 +76,8 @@ def test_write_fixes_the_notice_findings_and_is_idempotent(cli, tmp_path):
     res = cli("notice", repo, "--write")
     assert res.exit_code == 0, res.output
     assert "wrote NOTICE" in res.output and "wrote LICENSE-MIT" in res.output
-    assert (repo / "LICENSE-MIT").read_text(encoding="utf-8") == license_text("mit")
+    # The MIT template's copyright line carries the upstream's own (a copy is the upstream's real terms).
+    assert (repo / "LICENSE-MIT").read_text(encoding="utf-8") == DEEPSEEK_MIT
     after, _ = audit_json(cli, repo)
     assert "upstream-notice-missing" not in rules_of(after)
     assert not [f for f in after["findings"] if f["rule"] == "upstream-license-missing" and "MIT" in f["message"]]
@@ -187,7 +188,20 @@ def test_a_license_without_catalog_text_is_named_not_invented(cli, make_repo, tm
     repo = make_repo({"README.md": card("license: other\nlicense_name: acme-model\nbase_model: acme/base")})
     res = cli("notice", repo, "--write", "--rules", rules)
     assert res.exit_code == 0, res.output
-    assert "no reference text of the ACME Model License in the catalog; add it as LICENSE-ACME by hand" in res.output
+    assert (
+        "not written: LICENSE-ACME. Add the full text of the ACME Model License as LICENSE-ACME (the licensor "
+        "publishes it at https://acme.example/license); the catalog has no reference text of it to copy."
+    ) in res.output
+    after, _ = audit_json(cli, repo, "--rules", rules)
+    missing = [f for f in after["findings"] if f["rule"] == "upstream-license-missing"]
+    # The audit's finding names the same file and the same place to get the text from.
+    assert [(f["path"], f["fix"]) for f in missing] == [
+        (
+            "LICENSE-ACME",
+            "Add the full text of the ACME Model License as LICENSE-ACME (the licensor publishes it at "
+            "https://acme.example/license); the catalog has no reference text of it to copy.",
+        )
+    ]
     assert not (repo / "LICENSE-ACME").exists()
     notice = (repo / "NOTICE").read_text(encoding="utf-8")
     assert "Copyright 2024 ACME Corp." in notice and "https://acme.example/license" in notice
@@ -206,14 +220,14 @@ def test_llama3_derivative_gets_the_llama3_license_copy_written(cli, make_repo):
     res = cli("notice", repo, "--write")
     assert res.exit_code == 0, res.output
     assert "no reference text" not in res.output
-    # An upstream's copy goes beside the model's own LICENSE, under the upstream license's name.
-    assert "wrote LICENSE-LLAMA3 (Meta Llama 3 Community License Agreement)" in res.output
-    assert (repo / "LICENSE-LLAMA3").read_text(encoding="utf-8") == license_text("llama3")
+    # The card declares the Llama 3 license: its copy is the model's LICENSE, the name the license asks for.
+    assert "wrote LICENSE (Meta Llama 3 Community License Agreement)" in res.output
+    assert (repo / "LICENSE").read_text(encoding="utf-8") == license_text("llama3")
     assert "META LLAMA 3 COMMUNITY LICENSE AGREEMENT" in license_text("llama3")
     notice = (repo / "NOTICE").read_text(encoding="utf-8")
     assert (
         "Meta Llama 3 is licensed under the Meta Llama 3 Community License, Copyright © Meta Platforms, Inc." in notice
     )
-    assert "A copy of the license is in LICENSE-LLAMA3." in notice
+    assert "A copy of the license is in LICENSE." in notice
     after, _ = audit_json(cli, repo)
     assert not [f for f in after["findings"] if f["rule"] == "upstream-license-missing"]

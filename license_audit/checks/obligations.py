@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 from license_audit.catalog import License, Obligation
 from license_audit.checks.context import AuditContext, Upstream
+from license_audit.copies import add_copy_advice, copy_path
 from license_audit.report import Finding
 from license_audit.rule_ids import RULES
 
@@ -198,9 +199,7 @@ def _license_copy(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation)
         return
     if ob.link_ok and lic.url and ctx.mentions(lic.url):
         return
-    path = ob.file or "LICENSE"
-    if path in ctx.snapshot.files:
-        path = f"LICENSE-{lic.id.upper()}"
+    path = copy_path(lic, ctx.snapshot.files, ctx.snapshot.card.effective_license)
     refs = [lf.path for lf in ctx.license_files if lic.id in lf.ids("reference")]
     detail = f" ({refs[0]} only refers to it)" if refs else ""
     yield _finding(
@@ -211,7 +210,7 @@ def _license_copy(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation)
         ob,
         f"{up.label} is under the {lic.name}, which must travel with derivatives, but no copy of it is in the repository{detail}.",
         path,
-        f"Add the full text of the {lic.name} as {path}.",
+        add_copy_advice(lic, path, up.copyright),
     )
 
 

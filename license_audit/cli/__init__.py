@@ -21,6 +21,7 @@ COMMANDS = {
     "identify": "identify",
     "lineage": "lineage",
     "notice": "notice",
+    "fix": "fix",
     "hook": "hook",
     "rules": "rules_cmd",
     "upload": "upload",

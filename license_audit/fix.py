@@ -1,0 +1,449 @@
+"""`license-audit fix`: the changes that settle an audit's mechanical findings, planned from its Report.
+
+The plan reads what the audit resolved (Report.upstreams, its findings) and never looks the upstreams
+up again. Each fix answers one rule:
+
+- base-model-undeclared: `base_model` (and `base_model_relation`) set in the card's front matter;
+- upstream-license-missing: the upstream license copied from the catalog under the name it asks for;
+- upstream-notice-missing: the NOTICE block (license_audit.notice);
+- attribution-missing, use-restrictions-missing, regional-restriction: lines in a marked block of the card;
+- license-incompatible, only when asked (`--relicense`): the card's license set to terms that carry the
+  upstream's, since that changes what the publisher grants.
+
+What needs a person (a new model name, a choice between upstreams the evidence does not settle, a
+license text the catalog lacks) is a next step, said as the finding says it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from license_audit.errors import InputError
+
+if TYPE_CHECKING:
+    from license_audit.catalog import License
+    from license_audit.report import Finding, Report, Upstream
+
+# Rules `fix` settles by itself (with --relicense: license-incompatible too).
+FIXABLE = (
+    "base-model-undeclared",
+    "upstream-license-missing",
+    "upstream-notice-missing",
+    "attribution-missing",
+    "use-restrictions-missing",
+    "regional-restriction",
+    "license-incompatible",
+)
+CARD_BLOCK_RULES = ("attribution-missing", "use-restrictions-missing", "regional-restriction")
+MAX_CARD_BYTES = 1 << 20  # a card larger than this is not edited in place
+RELATIONS = ("finetune", "adapter", "merge", "quantized")
+
+
+@dataclass
+class FileChange:
+    """One file the fix writes: its text before (None: a new file) and after, and why."""
+
+    path: str
+    old: str | None
+    new: str
+    why: list[str] = field(default_factory=list)
+
+    def diff(self) -> str:
+        old = [] if self.old is None else self.old.splitlines(keepends=True)
+        new = self.new.splitlines(keepends=True)
+        lines = difflib.unified_diff(
+            old, new, "/dev/null" if self.old is None else f"a/{self.path}", f"b/{self.path}", lineterm="\n"
+        )
+        out = []
+        for line in lines:
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        return "".join(out)
+
+
+@dataclass
+class FixPlan:
+    changes: list[FileChange] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+    fixed: set[str] = field(default_factory=set)  # rule ids the changes settle
+    explained: set[tuple[str, str | None]] = field(default_factory=set)  # (rule, path) a next step covers
+
+    def diff(self) -> str:
+        return "".join(c.diff() for c in self.changes)
+
+    def change(self, path: str, old: str | None, new: str, why: str) -> None:
+        for c in self.changes:
+            if c.path == path:
+                c.new = new
+                c.why.append(why)
+                return
+        self.changes.append(FileChange(path, old, new, [why]))
+
+    def step(self, text: str) -> None:
+        if text not in self.next_steps:
+            self.next_steps.append(text)
+
+
+def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: bool = False) -> FixPlan:
+    """The changes that settle the report's mechanical findings in the local folder `root`."""
+    from license_audit.crawl import find_card
+    from license_audit.notice import notice_upstreams
+
+    unknown = [r for r in only if r not in FIXABLE]
+    if unknown:
+        raise InputError(f"--only {unknown[0]}: not a rule fix settles (one of: {', '.join(FIXABLE)})")
+    wanted = set(only) or set(FIXABLE)
+    if not relicense:
+        wanted.discard("license-incompatible")
+    plan = FixPlan()
+    active = [f for f in report.active_findings if f.severity != "info"]
+    ups = notice_upstreams(report)
+    card_rel = find_card(report.files) or "README.md"
+    card_old = _read_card(root, card_rel, report.files)
+    card = card_old or ""
+    front: dict[str, Any] = {}
+
+    if "base-model-undeclared" in wanted:
+        front.update(_base_model(report, active, plan))
+    if "license-incompatible" in wanted:
+        front.update(_relicense(report, active, ups, plan))
+    if front:
+        from license_audit.cardedit import CardEditError, set_front_matter
+
+        try:
+            card = set_front_matter(card, front)
+        except CardEditError as exc:
+            plan.step(f"{card_rel}: {exc}: {_yaml_lines(front)}.")
+            plan.fixed -= {"base-model-undeclared", "license-incompatible"}
+    block_rules = [r for r in CARD_BLOCK_RULES if r in wanted]
+    if block_rules:
+        card = _card_block(card, card_rel, report, active, ups, block_rules, plan)
+    if card != (card_old or ""):
+        why = "; ".join(_card_why(front, card_old, card))
+        plan.change(card_rel, card_old, card, why)
+
+    if "upstream-license-missing" in wanted:
+        _license_copies(report, root, active, ups, plan)
+    if "upstream-notice-missing" in wanted and _has(active, "upstream-notice-missing", derived_only=True):
+        from license_audit.notice import plan as notice_plan
+
+        p = notice_plan(report, root)
+        if p.changed and p.new:
+            plan.change(p.path, p.old, p.new, "the NOTICE block with every notice the upstream licenses require")
+        plan.fixed.add("upstream-notice-missing")
+
+    for f in active:
+        if (f.rule in plan.fixed and f.severity == "error") or (f.rule, f.path) in plan.explained:
+            continue
+        plan.step(_finding_step(f))
+    return plan
+
+
+# --- front matter ---------------------------------------------------------------------------------
+
+
+def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[str, Any]:
+    undeclared = [f for f in active if f.rule == "base-model-undeclared"]
+    sure = [f for f in undeclared if f.severity == "error" and f.upstream]
+    if not sure:
+        return {}
+    cands = {c.model: c for c in report.lineage}
+    models = list(dict.fromkeys(f.upstream for f in sure if f.upstream))
+    relations = {cands[m].relation for m in models if m in cands}
+    if len(models) > 1 and relations != {"merge"}:
+        plan.step(
+            f"The evidence points at {' and '.join(models)}; name the model the weights were built from as "
+            f"`base_model` in the card (a merge names each, with `base_model_relation: merge`)."
+        )
+        return {}
+    plan.fixed.add("base-model-undeclared")
+    bases = [*report.model.declared_base_models, *(m for m in models if m not in report.model.declared_base_models)]
+    out: dict[str, Any] = {"base_model": bases[0] if len(bases) == 1 else bases}
+    relation = next(iter(relations)) if len(relations) == 1 else None
+    if relation in RELATIONS and not report.model.base_model_relation:
+        out["base_model_relation"] = relation
+    for m in models:
+        alts = cands[m].alternatives if m in cands else []
+        if alts:
+            plan.step(
+                f"`base_model` names {m}, the closest match; {', '.join(alts)} share its configuration: "
+                f"correct `base_model` if the weights came from one of them."
+            )
+    return out
+
+
+def _relicense(report: Report, active: list[Finding], ups: list[Upstream], plan: FixPlan) -> dict[str, Any]:
+    if not _has(active, "license-incompatible", derived_only=True):
+        return {}
+    from license_audit.catalog import load_catalog
+    from license_audit.checks.obligations import incompatibility
+    from license_audit.copies import copy_path
+    from license_audit.notice import declared_key
+
+    catalog = load_catalog(report.rules_dirs)
+    lics = list({lic.id: lic for up in ups for lic in up.licenses}.values())
+    # The first upstream license every upstream license allows as the derivative's terms.
+    chosen = next((c for c in lics if all(incompatibility(u, c, c.id) is None for u in lics)), None)
+    old = declared_key(report)
+    if chosen is None:
+        names = ", ".join(lic.name for lic in lics)
+        plan.step(
+            f"No single license carries the terms of every upstream ({names}); settle the card's license "
+            f"with the upstream licensors."
+        )
+        return {}
+    plan.fixed.add("license-incompatible")
+    out: dict[str, Any] = dict(chosen.card_fields)
+    if chosen.hf_license != "other":
+        out.update({"license_name": None, "license_link": None})
+    else:
+        out["license_link"] = copy_paths(report, ups).get(chosen.id) or copy_path(chosen, report.files, chosen.id)
+    declared = catalog.get(old) if old else None
+    plan.step(
+        f"The card now declares the {chosen.name} instead of `{old}`; say the same wherever the card's text or "
+        f"a license file of the model grants {declared.name if declared else f'`{old}`'}."
+    )
+    return out
+
+
+def _yaml_lines(front: dict[str, Any]) -> str:
+    from license_audit.cardedit import scalar
+
+    parts = []
+    for k, v in front.items():
+        if v is None:
+            parts.append(f"remove `{k}`")
+        elif isinstance(v, list):
+            parts.append(f"`{k}: [{', '.join(scalar(x) for x in v)}]`")
+        else:
+            parts.append(f"`{k}: {scalar(v)}`")
+    return ", ".join(parts)
+
+
+# --- the card's block -----------------------------------------------------------------------------
+
+
+def _card_block(
+    card: str,
+    card_rel: str,
+    report: Report,
+    active: list[Finding],
+    ups: list[Upstream],
+    rules: list[str],
+    plan: FixPlan,
+) -> str:
+    from license_audit.cardedit import BLOCK_MARKERS, CardEditError, set_block
+
+    flagged = {f.rule for f in active if f.rule in rules and f.severity == "error"}
+    has_block = BLOCK_MARKERS[0] in card
+    if not flagged and not has_block:
+        return card
+    lines = _block_lines(report, ups, rules, flagged, card)
+    try:
+        new = set_block(card, lines)
+    except CardEditError as exc:
+        plan.step(f"{card_rel}: {exc}.")
+        return card
+    plan.fixed |= flagged
+    for ob_region in _regions(ups, flagged):
+        plan.step(
+            f"Check that the publisher is not based in {ob_region}: the restriction stated in {card_rel} "
+            f"withholds the license from it."
+        )
+    return new
+
+
+def _applies(up: Upstream, globs: list[str]) -> bool:
+    return not globs or any(fnmatch.fnmatchcase(up.id.lower(), str(g).lower()) for g in globs)
+
+
+def _block_lines(report: Report, ups: list[Upstream], rules: list[str], flagged: set[str], card: str) -> list[str]:
+    paths = copy_paths(report, ups)
+    attributions: list[str] = []
+    uses: list[str] = []
+    regions: list[str] = []
+    for up in ups:
+        for lic in up.licenses:
+            for ob in lic.obligations:
+                if not _applies(up, ob.get("models") or []):
+                    continue
+                if ob.kind == "attribution" and "attribution-missing" in rules:
+                    phrases = ob.get("phrases") or []
+                    if phrases:
+                        line = f"**{_sentence(str(phrases[0]))}**"
+                        if line not in attributions:
+                            attributions.append(line)
+                elif ob.kind == "use-restrictions" and "use-restrictions-missing" in rules:
+                    line = _use_line(lic, ob.get("policy_url"), ob.get("markers") or [], paths.get(lic.id))
+                    if line not in uses:
+                        uses.append(line)
+                elif ob.kind == "regional-restriction" and "regional-restriction" in rules:
+                    line = _region_line(lic, ob)
+                    if ("regional-restriction" in flagged or line in card) and line not in regions:
+                        regions.append(line)
+    out: list[str] = []
+    for group in (attributions, uses, regions):
+        for line in group:
+            out += [line, ""]
+    return out[:-1] if out else []
+
+
+def copy_paths(report: Report, ups: list[Upstream]) -> dict[str, str]:
+    """Where each upstream license's copy is, or goes (license id -> path)."""
+    from license_audit.notice import license_copies
+
+    return {c.license_id: c.path for c in license_copies(report, ups)}
+
+
+def _sentence(phrase: str) -> str:
+    return phrase[:1].upper() + phrase[1:]
+
+
+def _use_line(lic: License, url: str | None, markers: list[str], copy: str | None) -> str:
+    from license_audit.identify.normalize import words
+
+    if url:
+        policy = next((m for m in markers if m.endswith("policy") and "/" not in m), "use policy")
+        line = f"Use of this model must follow the {policy.title()} of the {lic.name}: {url}"
+    elif "attachment a" in markers:
+        line = (
+            f"Use of this model is subject to the use-based restrictions in Attachment A of the {lic.name}"
+            f"{f' ({copy})' if copy else ''}; they bind every user and every further derivative."
+        )
+    else:
+        line = f"Use of this model is subject to the use restrictions of the {lic.name}{f' ({copy})' if copy else ''}."
+    text = " " + " ".join(words(line)) + " "
+    if markers and not any(f" {' '.join(words(m))} " in text for m in markers):
+        line += f" ({markers[0]})"
+    return line
+
+
+def _region_line(lic: License, ob: Any) -> str:
+    region = ob.get("region") or "the region the license names"
+    what = "multimodal models" if ob.get("applies_to") == "multimodal" else "this model"
+    return (
+        f"Under the {lic.name} ({ob.clause or 'use policy'}), the rights to {what} are not granted to individuals "
+        f"domiciled in, or companies with a principal place of business in, {region}; this does not apply to end "
+        f"users of a product or service that incorporates the model."
+    )
+
+
+def _regions(ups: list[Upstream], flagged: set[str]) -> list[str]:
+    if "regional-restriction" not in flagged:
+        return []
+    out: list[str] = []
+    for up in ups:
+        for lic in up.licenses:
+            for ob in lic.obligations_of("regional-restriction"):
+                region = str(ob.get("region") or "the region the license names")
+                if region not in out:
+                    out.append(region)
+    return out
+
+
+def _card_why(front: dict[str, Any], old: str | None, new: str) -> list[str]:
+    from license_audit.cardedit import BLOCK_MARKERS
+
+    why = []
+    if old is None:
+        why.append("a model card")
+    if front:
+        why.append(f"front matter: {_yaml_lines(front)}")
+    if (BLOCK_MARKERS[0] in new) and (old is None or _block_of(old) != _block_of(new)):
+        why.append("the attribution and use terms the upstream licenses require, in the license-audit block")
+    return why
+
+
+def _block_of(text: str) -> str:
+    from license_audit.cardedit import BLOCK_MARKERS
+
+    start = text.find(BLOCK_MARKERS[0])
+    stop = text.find(BLOCK_MARKERS[1], start)
+    return text[start:stop] if start >= 0 and stop >= 0 else ""
+
+
+# --- license copies -------------------------------------------------------------------------------
+
+
+def _license_copies(report: Report, root: Path, active: list[Finding], ups: list[Upstream], plan: FixPlan) -> None:
+    from license_audit.notice import license_copies
+
+    missing = {f.path for f in active if f.rule == "upstream-license-missing" and f.severity == "error"}
+    if not missing:
+        return
+    for c in license_copies(report, ups):
+        if c.present or c.path not in missing:
+            continue
+        plan.explained.add(("upstream-license-missing", c.path))
+        target = root / c.path
+        if target.exists() or target.is_symlink():
+            plan.step(f"{c.path} exists and is not the {c.name}: put the {c.name} there, or under another name.")
+        elif c.text is None:
+            plan.step(f"upstream-license-missing ({c.path}): {c.advice}")
+        else:
+            plan.change(c.path, None, c.text, f"the {c.name}, from the catalog's reference text")
+
+
+# --- reading and writing --------------------------------------------------------------------------
+
+
+def _has(active: list[Finding], rule: str, derived_only: bool = False) -> bool:
+    return any(f.rule == rule and (f.severity == "error" or not derived_only) for f in active)
+
+
+def _finding_step(f: Finding) -> str:
+    where = f" ({f.path})" if f.path else ""
+    level = "" if f.severity == "error" else f"{f.severity}: "
+    return f"{level}{f.rule}{where}: {f.fix or f.message}"
+
+
+def _read_card(root: Path, rel: str, files: list[str]) -> str | None:
+    from license_audit.safeio import read_regular
+
+    if rel not in files and not (root / rel).exists():
+        return None
+    path = root / rel
+    if path.is_symlink():
+        raise InputError(f"{rel}: is a link; license-audit does not edit through links")
+    data = read_regular(path, MAX_CARD_BYTES + 1)
+    if data is None:
+        raise InputError(f"{rel}: cannot be read")
+    if len(data) > MAX_CARD_BYTES:
+        raise InputError(f"{rel}: too large to edit safely")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{rel}: not UTF-8 text; not edited") from None
+
+
+def apply_fix(plan: FixPlan, root: Path) -> list[str]:
+    """Write the plan's files; one line per file written."""
+    from license_audit.notice import _safe_target
+
+    done = []
+    for c in plan.changes:
+        target = _safe_target(root, c.path)
+        if c.old is None and (target.exists() or target.is_symlink()):
+            raise InputError(f"{c.path}: appeared while fixing; not overwritten")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            fh.write(c.new)
+        done.append(f"wrote {c.path}: {'; '.join(c.why)}")
+    return done
+
+
+def fix_folder(
+    target: str, only: tuple[str, ...] = (), relicense: bool = False, offline: bool = False, rules_dirs=()
+) -> tuple[FixPlan, Path]:
+    """Audit the local folder `target` (without history: the fix is about its files) and plan its fix."""
+    from license_audit.audit import AuditOptions, run_audit
+    from license_audit.sources import is_hub_spec, open_local
+
+    if is_hub_spec(target):
+        raise InputError(f"{target}: fix needs a local folder (clone the repository first)")
+    root = open_local(target).root
+    report = run_audit(target, AuditOptions(rules_dirs=tuple(rules_dirs), offline=offline, history=False))
+    return plan_fix(report, root, only=only, relicense=relicense), root
