@@ -101,15 +101,19 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
     plan = FixPlan()
     active = [f for f in report.active_findings if f.severity != "info"]
     ups = notice_upstreams(report)
+    # Findings about an upstream the evidence settles (0.8+): the ones a fix may act on. The others
+    # (a possible upstream, reported one level lower) need the publisher to say which model it is.
+    derived = {u.id for u in ups} | {u.candidate.model for u in ups}
+    sure = [f for f in active if (f.upstream in derived if f.upstream else f.severity == "error")]
     card_rel = find_card(report.files) or "README.md"
     card_old = _read_card(root, card_rel, report.files)
     card = card_old or ""
     front: dict[str, Any] = {}
 
     if "base-model-undeclared" in wanted:
-        front.update(_base_model(report, active, plan))
+        front.update(_base_model(report, sure, plan))
     if "license-incompatible" in wanted:
-        front.update(_relicense(report, active, ups, plan))
+        front.update(_relicense(report, sure, ups, plan))
     if front:
         from license_audit.cardedit import CardEditError, set_front_matter
 
@@ -120,14 +124,14 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
             plan.fixed -= {"base-model-undeclared", "license-incompatible"}
     block_rules = [r for r in CARD_BLOCK_RULES if r in wanted]
     if block_rules:
-        card = _card_block(card, card_rel, report, active, ups, block_rules, plan)
+        card = _card_block(card, card_rel, report, sure, ups, block_rules, plan)
     if card != (card_old or ""):
         why = "; ".join(_card_why(front, card_old, card))
         plan.change(card_rel, card_old, card, why)
 
     if "upstream-license-missing" in wanted:
-        _license_copies(report, root, active, ups, plan)
-    if "upstream-notice-missing" in wanted and _has(active, "upstream-notice-missing", derived_only=True):
+        _license_copies(report, root, sure, ups, plan)
+    if "upstream-notice-missing" in wanted and _has(sure, "upstream-notice-missing"):
         from license_audit.notice import plan as notice_plan
 
         p = notice_plan(report, root)
@@ -135,8 +139,9 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
             plan.change(p.path, p.old, p.new, "the NOTICE block with every notice the upstream licenses require")
         plan.fixed.add("upstream-notice-missing")
 
+    settled = {id(f) for f in sure if f.rule in plan.fixed}
     for f in active:
-        if (f.rule in plan.fixed and f.severity == "error") or (f.rule, f.path) in plan.explained:
+        if id(f) in settled or (f.rule, f.path) in plan.explained:
             continue
         plan.step(_finding_step(f))
     return plan
@@ -147,7 +152,7 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
 
 def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[str, Any]:
     undeclared = [f for f in active if f.rule == "base-model-undeclared"]
-    sure = [f for f in undeclared if f.severity == "error" and f.upstream]
+    sure = [f for f in undeclared if f.upstream]
     if not sure:
         return {}
     cands = {c.model: c for c in report.lineage}
@@ -176,7 +181,7 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
 
 
 def _relicense(report: Report, active: list[Finding], ups: list[Upstream], plan: FixPlan) -> dict[str, Any]:
-    if not _has(active, "license-incompatible", derived_only=True):
+    if not _has(active, "license-incompatible"):
         return {}
     from license_audit.catalog import load_catalog
     from license_audit.checks.obligations import incompatibility
@@ -237,7 +242,7 @@ def _card_block(
 ) -> str:
     from license_audit.cardedit import BLOCK_MARKERS, CardEditError, set_block
 
-    flagged = {f.rule for f in active if f.rule in rules and f.severity == "error"}
+    flagged = {f.rule for f in active if f.rule in rules}
     has_block = BLOCK_MARKERS[0] in card
     if not flagged and not has_block:
         return card
@@ -371,7 +376,7 @@ def _block_of(text: str) -> str:
 def _license_copies(report: Report, root: Path, active: list[Finding], ups: list[Upstream], plan: FixPlan) -> None:
     from license_audit.notice import license_copies
 
-    missing = {f.path for f in active if f.rule == "upstream-license-missing" and f.severity == "error"}
+    missing = {f.path for f in active if f.rule == "upstream-license-missing"}
     if not missing:
         return
     for c in license_copies(report, ups):
@@ -390,8 +395,8 @@ def _license_copies(report: Report, root: Path, active: list[Finding], ups: list
 # --- reading and writing --------------------------------------------------------------------------
 
 
-def _has(active: list[Finding], rule: str, derived_only: bool = False) -> bool:
-    return any(f.rule == rule and (f.severity == "error" or not derived_only) for f in active)
+def _has(findings: list[Finding], rule: str) -> bool:
+    return any(f.rule == rule for f in findings)
 
 
 def _finding_step(f: Finding) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import card
+from conftest import card, llama_repo, write_tree
 
 from license_audit.cli.hook import MARKER
 
@@ -82,6 +82,8 @@ def test_installed_hook_blocks_a_failing_model_and_passes_a_compliant_one(cli, t
             timeout=120,
         )
         assert proc.returncode == expected, proc.stdout + proc.stderr
+        # The way out of a failing hook is named where the hook fails.
+        assert ("license-audit fix . --write" in proc.stderr) == (expected == 1)
 
 
 def test_pre_commit_hook_definition():
@@ -194,6 +196,19 @@ def test_upload_dry_run_sends_nothing(fake_hub, tmp_path):
     proc = _upload(endpoint, repo, "acme/harbor", "--dry-run")
     assert proc.returncode == 0 and "dry run" in proc.stdout
     assert calls == []
+
+
+def test_upload_fix_runs_the_fix_before_the_gate(fake_hub, tmp_path):
+    endpoint, calls = fake_hub
+    repo = write_tree(tmp_path / "m", llama_repo(NOTICE=None))
+    assert _upload(endpoint, repo, "acme/harbor", "--dry-run").returncode == 1
+    proc = _upload(endpoint, repo, "acme/harbor", "--fix")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "fix: wrote NOTICE" in proc.stdout and "uploaded" in proc.stdout
+    assert "Llama 3.1 is licensed under the Llama 3.1 Community License" in (repo / "NOTICE").read_text(
+        encoding="utf-8"
+    )
+    assert any(path.endswith("/commit/main") for _method, path, _body in calls)
 
 
 def test_upload_fail_on_warning_is_stricter(cli, make_repo):

@@ -14,6 +14,10 @@ from license_audit.errors import InputError
 
 MARKER = "# license-audit-hook: written by `license-audit hook install`; delete this file to remove it."
 STAGES = ("pre-push", "pre-commit")
+FIX_HINT = (
+    "license-audit: \\`license-audit fix .\\` shows the changes that settle the mechanical findings "
+    "(base_model, license copies, NOTICE, attribution); \\`license-audit fix . --write\\` applies them"
+)
 DONE = {"pre-push": "pushed", "pre-commit": "committed"}
 
 
@@ -28,9 +32,15 @@ def hook_script(stage: str) -> str:
             f"# Runs at {stage}: a model repository whose audit finds an error is not {DONE[stage]}.",
             'cd "$(git rev-parse --show-toplevel)" || exit 2',
             "if command -v license-audit >/dev/null 2>&1; then",
-            "  exec license-audit audit .",
+            '  la() { license-audit "$@"; }',
+            "else",
+            f'  la() {{ {fallback} "$@"; }}',
             "fi",
-            f"exec {fallback} audit .",
+            "la audit . && exit 0",
+            "rc=$?",
+            # The way out of a failing hook: the fix of the mechanical findings, shown, then applied.
+            f'[ "$rc" -eq 1 ] && echo "{FIX_HINT}" >&2',
+            'exit "$rc"',
             "",
         ]
     )

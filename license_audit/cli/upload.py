@@ -34,8 +34,27 @@ from license_audit.cli.common import rules_option
     help="Add the CycloneDX BOM (bom.cdx.json), and the NOTICE when `notice --write` would change it, "
     "to the upload; FOLDER itself is not changed.",
 )
+@click.option(
+    "--fix",
+    "fix_first",
+    is_flag=True,
+    help="Run `license-audit fix --write` on FOLDER before the audit (what it changes and leaves is printed).",
+)
 @rules_option
-def command(folder, repo_id, fail_on, policy_path, revision, commit_message, create, private, dry_run, bom, rules_dirs):
+def command(
+    folder,
+    repo_id,
+    fail_on,
+    policy_path,
+    revision,
+    commit_message,
+    create,
+    private,
+    dry_run,
+    bom,
+    fix_first,
+    rules_dirs,
+):
     """Audit FOLDER; when it passes, upload it to the Hub model repository REPO_ID (OWNER/NAME)."""
     from license_audit.errors import InputError
     from license_audit.pipeline import AuditOptions, run_audit
@@ -47,6 +66,14 @@ def command(folder, repo_id, fail_on, policy_path, revision, commit_message, cre
     parts = repo_id.split("/")
     if len(parts) != 2 or not all(parts):
         raise InputError(f"{repo_id}: the Hub repository is OWNER/NAME")
+    if fix_first:
+        from license_audit.fix import apply_fix, fix_folder
+
+        plan, root = fix_folder(folder, rules_dirs=tuple(rules_dirs))
+        for line in apply_fix(plan, root):
+            click.echo(f"fix: {line}")
+        for step in plan.next_steps:
+            click.echo(f"fix: next step: {step}")
     report = run_audit(folder, AuditOptions(rules_dirs=tuple(rules_dirs), history=False, policy_path=policy_path))
     threshold = fail_on or report.fail_on or "error"
     if report.fails(threshold):

@@ -1,0 +1,453 @@
+"""license-audit fix: the changes a derivative owes, and the audit of the result.
+
+Every test asserts the audit after the fix, not the files alone.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import audit_json, card, config_of, license_text, rules_of
+
+from license_audit.cardedit import BLOCK_MARKERS, CardEditError, set_block, set_front_matter
+from license_audit.catalog import load_catalog
+from license_audit.notice import TEXT_MARKERS
+
+ROOT = Path(__file__).resolve().parents[1]
+GIT = shutil.which("git")
+MECHANICAL = {
+    "base-model-undeclared",
+    "upstream-license-missing",
+    "upstream-notice-missing",
+    "attribution-missing",
+    "use-restrictions-missing",
+}
+
+
+def _tree(repo: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(repo)): p.read_bytes()
+        for p in sorted(repo.rglob("*"))
+        if p.is_file() and ".git" not in p.parts
+    }
+
+
+def _errors(report: dict) -> set[str]:
+    return rules_of(report, "error")
+
+
+def _fix_and_audit(cli, repo, *extra):
+    res = cli("fix", repo, "--write", *extra)
+    assert res.exit_code == 0, res.output
+    after, _ = audit_json(cli, repo, *[a for a in extra if a != "--relicense"])
+    return res.output, after
+
+
+def _rules_dir(tmp_path: Path, models: dict[str, str]) -> Path:
+    rules = tmp_path / "extra-rules"
+    (rules / "models").mkdir(parents=True, exist_ok=True)
+    (rules / "licenses").mkdir(exist_ok=True)
+    for name, text in models.items():
+        (rules / "models" / name).write_text(text, encoding="utf-8")
+    return rules
+
+
+# --- one fixture per catalog family -----------------------------------------------------------------
+
+FAMILIES = {
+    # name: (card front matter, files besides the card, model name begins as the license asks)
+    "llama2": (
+        "license: llama2\nbase_model: meta-llama/Llama-2-7b-hf",
+        {"config.json": config_of("meta-llama/Llama-2-7b-hf")},
+    ),
+    "llama3": ("license: llama3", {"config.json": config_of("meta-llama/Meta-Llama-3-8B-Instruct")}),
+    "llama3.1": ("license: llama3.1", {"config.json": config_of("meta-llama/Llama-3.1-8B")}),
+    "llama3.2": ("license: llama3.2", {"config.json": config_of("meta-llama/Llama-3.2-3B")}),
+    "llama3.3": (
+        "license: llama3.3\nbase_model: meta-llama/Llama-3.3-70B-Instruct",
+        {"config.json": config_of("meta-llama/Llama-3.3-70B-Instruct")},
+    ),
+    "llama4": ("license: llama4\nbase_model: meta-llama/Llama-4-Scout-17B-16E-Instruct", {}),
+    "gemma": ("license: gemma", {"config.json": config_of("google/gemma-2-2b-it")}),
+    "qwen": ("license: other\nlicense_name: qwen", {"config.json": config_of("Qwen/Qwen2.5-72B")}),
+    "qwen-research": ("license: other\nlicense_name: qwen-research", {"config.json": config_of("Qwen/Qwen2.5-3B")}),
+    "tongyi-qianwen": (
+        "license: other\nlicense_name: tongyi-qianwen",
+        {"config.json": config_of("Qwen/Qwen1.5-MoE-A2.7B-Chat")},
+    ),
+    "deepseek": (
+        "license: other\nlicense_name: deepseek",
+        {"config.json": config_of("deepseek-ai/DeepSeek-V2-Lite-Chat")},
+    ),
+    "mrl": ("license: other\nlicense_name: mrl", {"config.json": config_of("mistralai/Ministral-8B-Instruct-2410")}),
+    "mnpl": ("license: other\nlicense_name: mnpl\nbase_model: mistralai/Codestral-22B-v0.1", {}),
+    "apache-2.0": ("license: apache-2.0", {"config.json": config_of("mistralai/Mistral-7B-v0.3")}),
+    "mit": ("license: mit", {"config.json": config_of("microsoft/phi-4")}),
+}
+NO_REFERENCE_TEXT = {"mrl", "mnpl", "qwen-research"}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_fix_settles_the_mechanical_findings_of_each_family(cli, make_repo, family):
+    front, files = FAMILIES[family]
+    repo = make_repo({"README.md": card(front, "# Tiny model\n\nA small derivative.\n"), **files})
+    before, _ = audit_json(cli, repo)
+    owed = _errors(before) & MECHANICAL
+    assert owed, before["findings"]  # each fixture owes something the fix settles
+    out, after = _fix_and_audit(cli, repo)
+    left = _errors(after) & MECHANICAL
+    lic = load_catalog().get(family)
+    if family in NO_REFERENCE_TEXT:
+        # The copy cannot be written without the real text: the fix and the finding say which file and where.
+        assert left == {"upstream-license-missing"}, after["findings"]
+        finding = next(f for f in after["findings"] if f["rule"] == "upstream-license-missing")
+        assert finding["path"] == "LICENSE" and lic.url in finding["fix"]
+        assert f"next step: upstream-license-missing (LICENSE): {finding['fix']}" in out
+        assert not (repo / "LICENSE").exists()
+    else:
+        assert not left, after["findings"]
+    # Nothing else gets worse, and a second run has nothing to do.
+    assert _errors(after) <= _errors(before)
+    snapshot = _tree(repo)
+    again = cli("fix", repo, "--write")
+    assert again.exit_code == 0 and "wrote" not in again.output
+    assert _tree(repo) == snapshot
+    # The card still parses to what it said, plus base_model where the audit asked for it.
+    text = (repo / "README.md").read_text(encoding="utf-8")
+    assert text.startswith(card(front, "").split("\n---\n")[0])
+    assert "A small derivative." in text
+
+
+def test_llama_fix_leaves_the_rename_as_a_next_step(cli, make_repo):
+    repo = make_repo(
+        {"README.md": card("license: llama3.1", "# Tiny\n"), "config.json": config_of("meta-llama/Llama-3.1-8B")}
+    )
+    out, after = _fix_and_audit(cli, repo)
+    assert _errors(after) == {"name-prefix-required"}
+    assert 'next step: name-prefix-required (README.md): Rename the model to begin with "Llama"' in out
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "base_model: meta-llama/Llama-3.1-8B\nbase_model_relation: finetune\n---" in readme
+    assert "**Built with Llama**" in readme and "https://llama.meta.com/llama3_1/use-policy" in readme
+    assert (repo / "LICENSE").read_text(encoding="utf-8") == license_text("llama3.1")
+
+
+def test_openrail_family_through_an_organisation_registry(cli, make_repo, tmp_path):
+    rules = _rules_dir(
+        tmp_path,
+        {
+            "acme__rail-base.yaml": 'id: acme/rail-base\nfamily: acme\nlicense: bigscience-openrail-m\ncopyright: ["Copyright 2024 ACME Corp."]\n',
+            "acme__old-rail.yaml": "id: acme/old-rail\nfamily: acme-old\nlicense: openrail\n",
+        },
+    )
+    repo = make_repo({"README.md": card("license: bigscience-openrail-m\nbase_model: acme/rail-base")})
+    before, _ = audit_json(cli, repo, "--rules", rules)
+    assert {"upstream-license-missing", "upstream-notice-missing"} <= _errors(before)
+    _out, after = _fix_and_audit(cli, repo, "--rules", rules)
+    assert not _errors(after) & MECHANICAL, after["findings"]
+    assert "Copyright 2024 ACME Corp." in (repo / "NOTICE").read_text(encoding="utf-8")
+
+    # OpenRAIL-M without a reference text in the catalog: named, never invented.
+    repo2 = make_repo({"README.md": card("license: openrail\nbase_model: acme/old-rail")})
+    out2, after2 = _fix_and_audit(cli, repo2, "--rules", rules)
+    assert "the catalog has no reference text" in out2 and load_catalog().get("openrail").url in out2
+    assert _errors(after2) & MECHANICAL == {"upstream-license-missing"}
+
+
+# --- the DeepSeek example, dry run, --only, --relicense ----------------------------------------------
+
+
+def _copy_example(tmp_path, name="deepseek-v3-relabelled"):
+    dst = tmp_path / name
+    shutil.copytree(ROOT / "examples" / name, dst)
+    return dst
+
+
+def test_dry_run_prints_a_diff_and_writes_nothing(cli, tmp_path):
+    repo = _copy_example(tmp_path)
+    before = _tree(repo)
+    res = cli("fix", repo)
+    assert res.exit_code == 0
+    assert "--- a/README.md\n+++ b/README.md\n" in res.output
+    assert "+base_model: deepseek-ai/DeepSeek-V3\n+base_model_relation: finetune\n" in res.output
+    assert "--- /dev/null\n+++ b/LICENSE-MODEL\n" in res.output and "+++ b/NOTICE\n" in res.output
+    assert _tree(repo) == before
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+def test_the_diff_applies_and_the_work_tree_changes_only_in_the_named_files(cli, tmp_path):
+    repo = _copy_example(tmp_path)
+    run = lambda *a: subprocess.run([GIT, *a], cwd=repo, check=True, capture_output=True, text=True)  # noqa: E731
+    run("init", "-q")
+    run("add", "-A")
+    run("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
+    patch = tmp_path / "fix.diff"
+    diff = cli("fix", repo).output
+    patch.write_text(diff, encoding="utf-8")
+    run("apply", "--check", str(patch))
+    res = cli("fix", repo, "--write")
+    named = {
+        line.split(":", 1)[0].removeprefix("wrote ") for line in res.output.splitlines() if line.startswith("wrote ")
+    }
+    status = run("status", "--porcelain", "--untracked-files=all").stdout.splitlines()
+    assert {line[3:] for line in status} == named == {"README.md", "LICENSE-MODEL", "LICENSE-MIT", "NOTICE"}
+    # The applied diff and the written files are the same change.
+    written = _tree(repo)
+    run("checkout", "-q", "--", ".")
+    run("clean", "-qfd")
+    run("apply", str(patch))
+    assert _tree(repo) == written
+
+
+def test_deepseek_example_audit_fix_audit(cli, tmp_path):
+    repo = _copy_example(tmp_path)
+    before, code = audit_json(cli, repo)
+    assert code == 1 and "license-incompatible" in _errors(before)
+    out, after = _fix_and_audit(cli, repo)
+    # Without --relicense the declared terms stay the publisher's choice: said, not changed.
+    assert _errors(after) == {"license-incompatible"}
+    assert "next step: license-incompatible (README.md): Declare `license: other, license_name: deepseek`" in out
+    assert "DeepSeek-R1, deepseek-ai/DeepSeek-V3.1 share its configuration" in out
+    out, after = _fix_and_audit(cli, repo, "--relicense")
+    assert after["summary"] == {"error": 0, "warning": 0, "info": 0}, after["findings"]
+    assert after["model"]["declared_license"] == "other" and after["model"]["declared_license_name"] == "deepseek"
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "license: other\nmodel_name: Sakura-LM-3\n" in readme  # the key keeps its place
+    assert "license_name: deepseek\nlicense_link: LICENSE-MODEL\n" in readme
+    assert "It is released under the Apache License 2.0." in readme  # the publisher's prose is theirs
+    assert "instead of `apache-2.0`" in out
+
+
+def test_only_limits_the_fix_to_the_named_rules(cli, tmp_path):
+    repo = _copy_example(tmp_path)
+    res = cli("fix", repo, "--write", "--only", "upstream-notice-missing")
+    assert res.exit_code == 0 and res.output.startswith("wrote NOTICE:")
+    assert sorted(p.name for p in repo.iterdir()) == [
+        "LICENSE",
+        "NOTICE",
+        "README.md",
+        "config.json",
+        "generation_config.json",
+    ]
+    after, _ = audit_json(cli, repo)
+    assert "upstream-notice-missing" not in rules_of(after)
+    assert {"base-model-undeclared", "upstream-license-missing"} <= _errors(after)
+    bad = cli("fix", repo, "--only", "name-prefix-required")
+    assert bad.exit_code == 2 and "not a rule fix settles" in bad.output
+
+
+def test_fix_refuses_hub_targets_and_missing_folders(cli, tmp_path):
+    assert cli("fix", "hf:acme/model").exit_code == 2
+    res = cli("fix", tmp_path / "absent")
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+
+
+def test_user_text_outside_the_blocks_is_kept(cli, tmp_path):
+    repo = _copy_example(tmp_path)
+    (repo / "NOTICE").write_text("Sakura-LM-3\nCopyright 2025 Sakura Labs\n", encoding="utf-8")
+    readme_before = (repo / "README.md").read_text(encoding="utf-8")
+    cli("fix", repo, "--write")
+    notice = (repo / "NOTICE").read_text(encoding="utf-8")
+    assert notice.startswith("Sakura-LM-3\nCopyright 2025 Sakura Labs\n\n" + TEXT_MARKERS[0])
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    begin, end = BLOCK_MARKERS
+    # Take the tool's lines out again: what is left is the card as the publisher wrote it.
+    without_block = readme[: readme.index(begin)] + readme[readme.index(end) + len(end) + 1 :]
+    without_block = without_block.replace("\n\n\n", "\n\n", 1)
+    without_front = without_block.replace("base_model: deepseek-ai/DeepSeek-V3\nbase_model_relation: finetune\n", "")
+    assert without_front == readme_before
+
+
+# --- the front matter keeps every byte it does not set ---------------------------------------------------
+
+ODD_CARD = (
+    "---\n"
+    "# Card metadata, kept by hand\n"
+    "tags:   [text-generation, 日本語]   # flow list, spaced\n"
+    "model_name: Ünïcode-Model\n"
+    "言語: 日本語\n"
+    "widget:\n"
+    "  - text: 'こんにちは: world'\n"
+    "    # an indented comment\n"
+    "license: llama3.1\n"
+    "datasets:\n"
+    "- acme/data   # col-0 list\n"
+    "\n"
+    "# trailing comment\n"
+    "---\n"
+    "\n"
+    "# Ünïcode-Model\n"
+    "\n"
+    "Text with émojis 🦙 and a ``` fence\n"
+)
+
+
+def test_front_matter_edit_keeps_comments_key_order_and_unicode():
+    new = set_front_matter(ODD_CARD, {"base_model": "meta-llama/Llama-3.1-8B", "base_model_relation": "finetune"})
+    added = "base_model: meta-llama/Llama-3.1-8B\nbase_model_relation: finetune\n"
+    assert new == ODD_CARD.replace("- acme/data   # col-0 list\n", "- acme/data   # col-0 list\n" + added)
+    # Setting an existing key rewrites only its line; a new one goes after the last key.
+    changed = set_front_matter(new, {"license": "other", "license_name": "llama3.1"})
+    expected = new.replace("license: llama3.1\n", "license: other\n").replace(added, added + "license_name: llama3.1\n")
+    assert changed == expected
+    assert set_front_matter(changed, {"license_name": None}) == changed.replace("license_name: llama3.1\n", "")
+
+
+def test_front_matter_edit_on_a_real_card_through_fix(cli, make_repo):
+    repo = make_repo({"README.md": ODD_CARD, "config.json": config_of("meta-llama/Llama-3.1-8B")})
+    cli("fix", repo, "--write", "--only", "base-model-undeclared")
+    text = (repo / "README.md").read_text(encoding="utf-8")
+    added = "base_model: meta-llama/Llama-3.1-8B\nbase_model_relation: finetune\n"
+    assert text == ODD_CARD.replace("- acme/data   # col-0 list\n", "- acme/data   # col-0 list\n" + added)
+    after, _ = audit_json(cli, repo)
+    assert "base-model-undeclared" not in rules_of(after)
+
+
+def test_front_matter_edit_keeps_crlf_and_bom_and_creates_front_matter():
+    crlf = "\ufeff---\r\nlicense: mit\r\n---\r\n# T\r\n"
+    assert (
+        set_front_matter(crlf, {"base_model": "a/b"})
+        == "\ufeff---\r\nlicense: mit\r\nbase_model: a/b\r\n---\r\n# T\r\n"
+    )
+    assert set_front_matter("# Title\n", {"base_model": "a/b"}) == "---\nbase_model: a/b\n---\n\n# Title\n"
+    assert set_front_matter("", {"base_model": "a/b"}) == "---\nbase_model: a/b\n---\n"
+    # Values that YAML would read as something else are quoted.
+    assert 'license_name: "yes"' in set_front_matter("---\nlicense: other\n---\n", {"license_name": "yes"})
+
+
+def test_front_matter_edit_refuses_what_it_cannot_do_by_lines():
+    with pytest.raises(CardEditError):
+        set_front_matter("---\nlicense: [mit\n---\n", {"base_model": "a/b"})
+    with pytest.raises(CardEditError):
+        set_front_matter("---\nlicense: mit\n", {"base_model": "a/b"})  # never closed
+    # A flow mapping spread over lines at column 0 is no plain key: the check after the edit catches it.
+    tricky = "---\nbase_model: {a: 1,\n b: 2}\n---\n"
+    assert set_front_matter(tricky, {"base_model": "x/y"}) == "---\nbase_model: x/y\n---\n"
+
+
+def test_card_block_goes_after_the_first_heading_and_is_replaced_in_place():
+    text = "---\nlicense: mit\n---\n\n```\n# not a heading\n```\n# Title\n\nBody.\n"
+    once = set_block(text, ["**Built with Llama**"])
+    assert once == text.replace(
+        "# Title\n", "# Title\n\n<!-- BEGIN license-audit -->\n**Built with Llama**\n<!-- END license-audit -->\n"
+    )
+    twice = set_block(once, ["**Built with Qwen**"])
+    assert twice == once.replace("Llama**", "Qwen**")
+    assert set_block(once, ["**Built with Llama**"]) == once
+
+
+# --- the five repositories where notice --write did not satisfy the audit --------------------------------
+
+DISAGREEMENTS = {
+    # A Llama 3.2 conversion whose upstream license is known only from the card's `license:`.
+    "llama32-conversion": {
+        "README.md": card("license: llama3.2\nbase_model: unsloth/Llama-3.2-1B-Instruct\nlibrary_name: mlx")
+    },
+    # A Codestral GGUF under MNPL (the catalog has no MNPL text).
+    "codestral-gguf": {
+        "README.md": card("license: other\nlicense_name: mnpl\nbase_model: mistralai/Codestral-22B-v0.1\ntags: [gguf]"),
+        "codestral-22b-v0.1.Q4_K_M.gguf.txt": "placeholder\n",
+    },
+    # A DeepSeek Coder quantization.
+    "deepseek-coder-quant": {
+        "README.md": card(
+            "license: other\nlicense_name: deepseek\nlicense_link: LICENSE\n"
+            "base_model: deepseek-ai/deepseek-coder-6.7b-instruct\nbase_model_relation: quantized"
+        )
+    },
+    # A tongyi-qianwen fine-tune.
+    "tongyi-qianwen-finetune": {
+        "README.md": card("license: other\nlicense_name: tongyi-qianwen", "# moe-sft\n"),
+        "config.json": config_of("Qwen/Qwen1.5-MoE-A2.7B-Chat"),
+    },
+    # An InternVL2 on Llama 3: the card declares MIT, the language model is Meta Llama 3.
+    "internvl2-llama3": {
+        "README.md": card("license: mit\nbase_model: OpenGVLab/InternVL2-Llama3-76B\npipeline_tag: image-text-to-text"),
+        "config.json": {**config_of("meta-llama/Meta-Llama-3-8B-Instruct"), "vision_config": {"hidden_size": 1024}},
+    },
+}
+NOTICE_DUTIES = {"upstream-license-missing", "upstream-notice-missing"}
+
+
+@pytest.mark.parametrize("case", sorted(DISAGREEMENTS))
+def test_notice_write_satisfies_the_audit_that_asked_for_it(cli, make_repo, case):
+    repo = make_repo(DISAGREEMENTS[case])
+    before, _ = audit_json(cli, repo)
+    assert _errors(before) & NOTICE_DUTIES, before["findings"]
+    res = cli("notice", repo, "--write")
+    assert res.exit_code == 0, res.output
+    after, _ = audit_json(cli, repo)
+    left = [f for f in after["findings"] if f["rule"] in NOTICE_DUTIES and f["severity"] == "error"]
+    if case == "codestral-gguf":
+        # No MNPL text to copy: the one duty left is the copy, and both commands say where to get it.
+        assert [(f["rule"], f["path"]) for f in left] == [("upstream-license-missing", "LICENSE")]
+        assert "https://mistral.ai/licenses/MNPL-0.1.md" in left[0]["fix"] and left[0]["fix"] in res.output
+    else:
+        assert not left, left
+    # The copy is where the finding said it would be.
+    for f in before["findings"]:
+        if f["rule"] == "upstream-license-missing" and case != "codestral-gguf":
+            assert (repo / f["path"]).is_file(), (f["path"], res.output)
+    snapshot = _tree(repo)
+    again = cli("notice", repo, "--write")
+    assert "wrote" not in again.output and _tree(repo) == snapshot
+
+
+@pytest.mark.parametrize("case", sorted(DISAGREEMENTS))
+def test_fix_write_settles_the_mechanical_rules_of_the_disagreements(cli, make_repo, case):
+    repo = make_repo(DISAGREEMENTS[case])
+    out, after = _fix_and_audit(cli, repo, "--relicense")
+    left = _errors(after) & (MECHANICAL | {"license-incompatible"})
+    assert left <= ({"upstream-license-missing"} if case == "codestral-gguf" else set()), after["findings"]
+    # What it cannot do is a next step, each finding left named.
+    for f in after["findings"]:
+        if f["severity"] == "error":
+            assert f["rule"] in out
+    snapshot = _tree(repo)
+    assert "wrote" not in cli("fix", repo, "--write", "--relicense").output
+    assert _tree(repo) == snapshot
+
+
+def test_internvl_relicense_carries_the_llama3_terms(cli, make_repo):
+    repo = make_repo(DISAGREEMENTS["internvl2-llama3"])
+    _out, after = _fix_and_audit(cli, repo, "--relicense")
+    assert after["model"]["declared_license"] == "llama3"
+    # The copy went beside the model's own LICENSE, as the card declared MIT when it was planned.
+    assert (repo / "LICENSE-LLAMA3").read_text(encoding="utf-8") == license_text("llama3")
+    assert "Meta Llama 3 is licensed under the Meta Llama 3 Community License" in (repo / "NOTICE").read_text(
+        encoding="utf-8"
+    )
+    assert _errors(after) == {"name-prefix-required"}
+
+
+def test_regional_restriction_is_stated_and_the_check_left_to_the_publisher(cli, make_repo):
+    repo = make_repo(
+        {
+            "README.md": card("license: llama3.2\npipeline_tag: image-text-to-text", "# Llama-3.2-Vision-Tune\n"),
+            "config.json": {**config_of("meta-llama/Llama-3.2-3B"), "vision_config": {"hidden_size": 8}},
+        }
+    )
+    before, _ = audit_json(cli, repo)
+    assert "regional-restriction" in rules_of(before, "warning")
+    out, after = _fix_and_audit(cli, repo)
+    assert "regional-restriction" not in rules_of(after)
+    assert "European Union" in (repo / "README.md").read_text(encoding="utf-8")
+    assert "next step: Check that the publisher is not based in the European Union" in out
+
+
+def test_a_warning_level_upstream_is_not_chosen_for_the_publisher(cli, make_repo):
+    # Evidence below "derived" confidence: the fix writes no base_model and says so.
+    repo = make_repo(
+        {"README.md": card("license: llama2", "# Tune\n"), "config.json": config_of("meta-llama/Llama-2-7b-hf")}
+    )
+    before, _ = audit_json(cli, repo)
+    warned = [f for f in before["findings"] if f["severity"] == "warning"]
+    assert "base-model-undeclared" in {f["rule"] for f in warned}
+    res = cli("fix", repo, "--write")
+    assert res.exit_code == 0
+    assert "base_model" not in (repo / "README.md").read_text(encoding="utf-8")
+    assert "wrote" not in res.output
+    for f in warned:
+        assert f"warning: {f['rule']}" in res.output
