@@ -98,8 +98,8 @@ def set_front_matter(text: str, changes: dict[str, Any]) -> str:
             raise CardEditError("the card's front matter is opened by '---' and never closed; fix it first")
         bom = "\ufeff" if text.startswith("\ufeff") else ""
         body = text[len(bom) :]
-        lines = [ln for k, v in changes.items() if v is not None for ln in _value_lines(k, v)]
-        head = nl.join(["---", *lines, "---"]) + nl
+        keys = [ln for k, v in changes.items() if v is not None for ln in _value_lines(k, v)]
+        head = nl.join(["---", *keys, "---"]) + nl
         return bom + head + (nl if body and not body.startswith(("\n", "\r\n")) else "") + body
     yaml_text = m.group(2)
     before = _parse(yaml_text)
@@ -111,8 +111,8 @@ def set_front_matter(text: str, changes: dict[str, Any]) -> str:
     expected = {k: v for k, v in before.items() if k not in changes}
     expected.update({k: v for k, v in changes.items() if v is not None})
     if after != expected:
-        keys = ", ".join(sorted(changes))
-        raise CardEditError(f"the card's front matter cannot be edited line by line ({keys}); set it by hand")
+        names = ", ".join(sorted(changes))
+        raise CardEditError(f"the card's front matter cannot be edited line by line ({names}); set it by hand")
     return text[: m.start(2)] + new_yaml + text[m.end(2) :]
 
 

@@ -112,8 +112,8 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
 
     if "base-model-undeclared" in wanted:
         front.update(_base_model(report, sure, plan))
-    if "license-incompatible" in wanted:
-        front.update(_relicense(report, sure, ups, plan))
+    if "license-incompatible" in wanted or not only:
+        front.update(_relicense(report, sure, ups, plan, apply="license-incompatible" in wanted))
     if front:
         from license_audit.cardedit import CardEditError, set_front_matter
 
@@ -180,24 +180,34 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
     return out
 
 
-def _relicense(report: Report, active: list[Finding], ups: list[Upstream], plan: FixPlan) -> dict[str, Any]:
-    if not _has(active, "license-incompatible"):
-        return {}
+def _relicense(
+    report: Report, active: list[Finding], ups: list[Upstream], plan: FixPlan, apply: bool
+) -> dict[str, Any]:
+    """Card keys that declare terms carrying every upstream's, for a declared license that cannot be
+    granted or a card that declares none; applied only when asked, since it changes what is granted."""
     from license_audit.catalog import load_catalog
     from license_audit.checks.obligations import incompatibility
     from license_audit.copies import copy_path
     from license_audit.notice import declared_key
 
-    catalog = load_catalog(report.rules_dirs)
+    incompatible = _has(active, "license-incompatible")
+    undeclared = report.model.declared_license is None and any(up.licenses for up in ups)
+    if not (incompatible or undeclared) or (incompatible and not apply):
+        return {}
     lics = list({lic.id: lic for up in ups for lic in up.licenses}.values())
     # The first upstream license every upstream license allows as the derivative's terms.
     chosen = next((c for c in lics if all(incompatibility(u, c, c.id) is None for u in lics)), None)
-    old = declared_key(report)
     if chosen is None:
         names = ", ".join(lic.name for lic in lics)
         plan.step(
             f"No single license carries the terms of every upstream ({names}); settle the card's license "
             f"with the upstream licensors."
+        )
+        return {}
+    if not apply:
+        plan.step(
+            f"The card declares no license; the {chosen.name} carries the upstream's terms "
+            f"(`license-audit fix --write --relicense` declares it)."
         )
         return {}
     plan.fixed.add("license-incompatible")
@@ -206,11 +216,13 @@ def _relicense(report: Report, active: list[Finding], ups: list[Upstream], plan:
         out.update({"license_name": None, "license_link": None})
     else:
         out["license_link"] = copy_paths(report, ups).get(chosen.id) or copy_path(chosen, report.files, chosen.id)
-    declared = catalog.get(old) if old else None
-    plan.step(
-        f"The card now declares the {chosen.name} instead of `{old}`; say the same wherever the card's text or "
-        f"a license file of the model grants {declared.name if declared else f'`{old}`'}."
-    )
+    old = declared_key(report)
+    if old:
+        declared = load_catalog(report.rules_dirs).get(old)
+        plan.step(
+            f"The card now declares the {chosen.name} instead of `{old}`; say the same wherever the card's text "
+            f"or a license file of the model grants {declared.name if declared else f'`{old}`'}."
+        )
     return out
 
 

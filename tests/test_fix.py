@@ -451,3 +451,40 @@ def test_a_warning_level_upstream_is_not_chosen_for_the_publisher(cli, make_repo
     assert "wrote" not in res.output
     for f in warned:
         assert f"warning: {f['rule']}" in res.output
+
+
+def _chain_rules(tmp_path: Path) -> Path:
+    # A registered fine-tune relabelled Apache-2.0 whose own base is Llama 3.1: its derivatives owe both.
+    return _rules_dir(
+        tmp_path,
+        {
+            "acme__llama-tune.yaml": "id: acme/llama-tune\nfamily: acme-tune\nlicense: apache-2.0\nbase_model: meta-llama/Llama-3.1-8B\n"
+        },
+    )
+
+
+def test_notice_carries_the_duties_of_an_upstream_reached_through_the_registry(cli, make_repo, tmp_path):
+    rules = _chain_rules(tmp_path)
+    repo = make_repo({"README.md": card("license: llama3.1\nbase_model: acme/llama-tune", "# Llama-acme\n")})
+    before, _ = audit_json(cli, repo, "--rules", rules)
+    assert {"upstream-notice-missing", "upstream-license-missing"} <= _errors(before)
+    res = cli("notice", repo, "--write", "--rules", rules)
+    assert res.exit_code == 0, res.output
+    notice = (repo / "NOTICE").read_text(encoding="utf-8")
+    assert "meta-llama/Llama-3.1-8B (the base of acme/llama-tune)" in notice
+    assert "Llama 3.1 is licensed under the Llama 3.1 Community License" in notice
+    after, _ = audit_json(cli, repo, "--rules", rules)
+    assert not _errors(after) & NOTICE_DUTIES, after["findings"]
+    # The card declares Llama 3.1: its copy is LICENSE; the registered tune's Apache text goes beside it.
+    assert (repo / "LICENSE").read_text(encoding="utf-8") == license_text("llama3.1")
+    assert (repo / "LICENSE-APACHE-2.0").is_file()
+
+
+def test_a_card_without_a_license_is_offered_the_upstream_terms_and_gets_them_with_relicense(cli, make_repo, tmp_path):
+    rules = _chain_rules(tmp_path)
+    repo = make_repo({"README.md": card("base_model: acme/llama-tune\nmodel_name: Llama-acme", "# Llama-acme\n")})
+    res = cli("fix", repo, "--rules", rules)
+    assert "next step: The card declares no license; the Llama 3.1 Community License Agreement carries" in res.output
+    _out, after = _fix_and_audit(cli, repo, "--relicense", "--rules", rules)
+    assert after["model"]["declared_license"] == "llama3.1"
+    assert not _errors(after), after["findings"]
