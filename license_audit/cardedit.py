@@ -182,7 +182,9 @@ def set_block(text: str, content: list[str]) -> str:
     rest = text[insert_at:]
     if not rest:
         return text + (nl if not text.endswith(nl) else "") + nl + block + nl
-    return text[:insert_at] + nl + block + nl + rest
+    # A blank line on each side, so that the block is a paragraph of its own whatever follows the heading.
+    after = nl if rest.startswith(("\n", "\r\n")) else nl + nl
+    return text[:insert_at] + nl + block + after + rest
 
 
 def _after_heading(body: str, nl: str) -> int | None:

@@ -40,7 +40,9 @@ FIXABLE = (
 )
 CARD_BLOCK_RULES = ("attribution-missing", "use-restrictions-missing", "regional-restriction")
 MAX_CARD_BYTES = 1 << 20  # a card larger than this is not edited in place
-RELATIONS = ("finetune", "adapter", "merge", "quantized")
+# Relations the lineage reads from files (adapter_config.json, a merge config, a quantization). "finetune"
+# is also what it answers when nothing says otherwise, and what the Hub assumes without the key: not written.
+RELATIONS = ("adapter", "merge", "quantized")
 
 
 @dataclass
@@ -140,10 +142,17 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
         plan.fixed.add("upstream-notice-missing")
 
     settled = {id(f) for f in sure if f.rule in plan.fixed}
+    # The findings left, one step per rule and advice (fifteen unreadable shards are one step).
+    left: dict[tuple[str, str, str], list[str]] = {}
     for f in active:
-        if id(f) in settled or (f.rule, f.path) in plan.explained:
+        if id(f) in settled or (f.rule, f.path) in plan.explained or (f.rule, None) in plan.explained:
             continue
-        plan.step(_finding_step(f))
+        level = "" if f.severity == "error" else f"{f.severity}: "
+        left.setdefault((level, f.rule, f.fix or f.message), []).append(f.path or "")
+    for (level, rule, advice), paths in left.items():
+        shown = [p for p in paths if p]
+        where = f" ({', '.join(shown[:3])}{f' and {len(shown) - 3} more' if len(shown) > 3 else ''})" if shown else ""
+        plan.step(f"{level}{rule}{where}: {advice}")
     return plan
 
 
@@ -159,6 +168,7 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
     models = list(dict.fromkeys(f.upstream for f in sure if f.upstream))
     relations = {cands[m].relation for m in models if m in cands}
     if len(models) > 1 and relations != {"merge"}:
+        plan.explained.add(("base-model-undeclared", None))
         plan.step(
             f"The evidence points at {' and '.join(models)}; name the model the weights were built from as "
             f"`base_model` in the card (a merge names each, with `base_model_relation: merge`)."
@@ -192,7 +202,7 @@ def _relicense(
 
     incompatible = _has(active, "license-incompatible")
     undeclared = report.model.declared_license is None and any(up.licenses for up in ups)
-    if not (incompatible or undeclared) or (incompatible and not apply):
+    if not (incompatible or undeclared):
         return {}
     lics = list({lic.id: lic for up in ups for lic in up.licenses}.values())
     # The first upstream license every upstream license allows as the derivative's terms.
@@ -205,10 +215,12 @@ def _relicense(
         )
         return {}
     if not apply:
+        what = "declares a license that cannot be granted" if incompatible else "declares no license"
         plan.step(
-            f"The card declares no license; the {chosen.name} carries the upstream's terms "
+            f"The card {what}; the {chosen.name} carries the upstream's terms "
             f"(`license-audit fix --write --relicense` declares it)."
         )
+        plan.explained.add(("license-incompatible", None))
         return {}
     plan.fixed.add("license-incompatible")
     out: dict[str, Any] = dict(chosen.card_fields)
@@ -409,12 +421,6 @@ def _license_copies(report: Report, root: Path, active: list[Finding], ups: list
 
 def _has(findings: list[Finding], rule: str) -> bool:
     return any(f.rule == rule for f in findings)
-
-
-def _finding_step(f: Finding) -> str:
-    where = f" ({f.path})" if f.path else ""
-    level = "" if f.severity == "error" else f"{f.severity}: "
-    return f"{level}{f.rule}{where}: {f.fix or f.message}"
 
 
 def _read_card(root: Path, rel: str, files: list[str]) -> str | None:

@@ -42,7 +42,8 @@ def _errors(report: dict) -> set[str]:
 def _fix_and_audit(cli, repo, *extra):
     res = cli("fix", repo, "--write", *extra)
     assert res.exit_code == 0, res.output
-    after, _ = audit_json(cli, repo, *[a for a in extra if a != "--relicense"])
+    rules = [a for i, a in enumerate(extra) if a == "--rules" or (i and extra[i - 1] == "--rules")]
+    after, _ = audit_json(cli, repo, *rules)
     return res.output, after
 
 
@@ -129,7 +130,8 @@ def test_llama_fix_leaves_the_rename_as_a_next_step(cli, make_repo):
     assert _errors(after) == {"name-prefix-required"}
     assert 'next step: name-prefix-required (README.md): Rename the model to begin with "Llama"' in out
     readme = (repo / "README.md").read_text(encoding="utf-8")
-    assert "base_model: meta-llama/Llama-3.1-8B\nbase_model_relation: finetune\n---" in readme
+    # "finetune" is what the Hub assumes without base_model_relation, and all the evidence says: not written.
+    assert "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\n---" in readme
     assert "**Built with Llama**" in readme and "https://llama.meta.com/llama3_1/use-policy" in readme
     assert (repo / "LICENSE").read_text(encoding="utf-8") == license_text("llama3.1")
 
@@ -171,7 +173,7 @@ def test_dry_run_prints_a_diff_and_writes_nothing(cli, tmp_path):
     res = cli("fix", repo)
     assert res.exit_code == 0
     assert "--- a/README.md\n+++ b/README.md\n" in res.output
-    assert "+base_model: deepseek-ai/DeepSeek-V3\n+base_model_relation: finetune\n" in res.output
+    assert "+base_model: deepseek-ai/DeepSeek-V3\n" in res.output and "base_model_relation" not in res.output
     assert "--- /dev/null\n+++ b/LICENSE-MODEL\n" in res.output and "+++ b/NOTICE\n" in res.output
     assert _tree(repo) == before
 
@@ -208,7 +210,10 @@ def test_deepseek_example_audit_fix_audit(cli, tmp_path):
     out, after = _fix_and_audit(cli, repo)
     # Without --relicense the declared terms stay the publisher's choice: said, not changed.
     assert _errors(after) == {"license-incompatible"}
-    assert "next step: license-incompatible (README.md): Declare `license: other, license_name: deepseek`" in out
+    assert (
+        "next step: The card declares a license that cannot be granted; the DeepSeek License Agreement carries "
+        "the upstream's terms (`license-audit fix --write --relicense` declares it)."
+    ) in out
     assert "DeepSeek-R1, deepseek-ai/DeepSeek-V3.1 share its configuration" in out
     out, after = _fix_and_audit(cli, repo, "--relicense")
     assert after["summary"] == {"error": 0, "warning": 0, "info": 0}, after["findings"]
@@ -256,7 +261,7 @@ def test_user_text_outside_the_blocks_is_kept(cli, tmp_path):
     # Take the tool's lines out again: what is left is the card as the publisher wrote it.
     without_block = readme[: readme.index(begin)] + readme[readme.index(end) + len(end) + 1 :]
     without_block = without_block.replace("\n\n\n", "\n\n", 1)
-    without_front = without_block.replace("base_model: deepseek-ai/DeepSeek-V3\nbase_model_relation: finetune\n", "")
+    without_front = without_block.replace("base_model: deepseek-ai/DeepSeek-V3\n", "")
     assert without_front == readme_before
 
 
@@ -299,10 +304,19 @@ def test_front_matter_edit_on_a_real_card_through_fix(cli, make_repo):
     repo = make_repo({"README.md": ODD_CARD, "config.json": config_of("meta-llama/Llama-3.1-8B")})
     cli("fix", repo, "--write", "--only", "base-model-undeclared")
     text = (repo / "README.md").read_text(encoding="utf-8")
-    added = "base_model: meta-llama/Llama-3.1-8B\nbase_model_relation: finetune\n"
+    added = "base_model: meta-llama/Llama-3.1-8B\n"
     assert text == ODD_CARD.replace("- acme/data   # col-0 list\n", "- acme/data   # col-0 list\n" + added)
     after, _ = audit_json(cli, repo)
     assert "base-model-undeclared" not in rules_of(after)
+
+
+def test_a_quantization_gets_its_relation_written(cli, make_repo):
+    cfg = {**config_of("meta-llama/Llama-3.1-8B"), "quantization_config": {"quant_method": "gptq", "bits": 4}}
+    repo = make_repo({"README.md": card("license: llama3.1", "# Llama-3.1-8B-GPTQ\n"), "config.json": cfg})
+    _out, after = _fix_and_audit(cli, repo, "--only", "base-model-undeclared")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "base_model: meta-llama/Llama-3.1-8B\nbase_model_relation: quantized\n---" in readme
+    assert after["model"]["base_model_relation"] == "quantized" and "base-model-undeclared" not in rules_of(after)
 
 
 def test_front_matter_edit_keeps_crlf_and_bom_and_creates_front_matter():
@@ -333,6 +347,8 @@ def test_card_block_goes_after_the_first_heading_and_is_replaced_in_place():
     assert once == text.replace(
         "# Title\n", "# Title\n\n<!-- BEGIN license-audit -->\n**Built with Llama**\n<!-- END license-audit -->\n"
     )
+    tight = set_block("# Title\n## Sub\n", ["x"])
+    assert tight == "# Title\n\n<!-- BEGIN license-audit -->\nx\n<!-- END license-audit -->\n\n## Sub\n"
     twice = set_block(once, ["**Built with Qwen**"])
     assert twice == once.replace("Llama**", "Qwen**")
     assert set_block(once, ["**Built with Llama**"]) == once
