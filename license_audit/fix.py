@@ -71,7 +71,7 @@ class FixPlan:
     changes: list[FileChange] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
     fixed: set[str] = field(default_factory=set)  # rule ids the changes settle
-    explained: set[tuple[str, str | None]] = field(default_factory=set)  # (rule, path) a next step covers
+    handled: set[tuple[str, str | None]] = field(default_factory=set)  # (rule, path) a change or a next step covers
 
     def diff(self) -> str:
         return "".join(c.diff() for c in self.changes)
@@ -145,7 +145,7 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
     # The findings left, one step per rule and advice (fifteen unreadable shards are one step).
     left: dict[tuple[str, str, str], list[str]] = {}
     for f in active:
-        if id(f) in settled or (f.rule, f.path) in plan.explained or (f.rule, None) in plan.explained:
+        if id(f) in settled or (f.rule, f.path) in plan.handled or (f.rule, None) in plan.handled:
             continue
         level = "" if f.severity == "error" else f"{f.severity}: "
         left.setdefault((level, f.rule, f.fix or f.message), []).append(f.path or "")
@@ -168,7 +168,7 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
     models = list(dict.fromkeys(f.upstream for f in sure if f.upstream))
     relations = {cands[m].relation for m in models if m in cands}
     if len(models) > 1 and relations != {"merge"}:
-        plan.explained.add(("base-model-undeclared", None))
+        plan.handled.add(("base-model-undeclared", None))
         plan.step(
             f"The evidence points at {' and '.join(models)}; name the model the weights were built from as "
             f"`base_model` in the card (a merge names each, with `base_model_relation: merge`)."
@@ -220,7 +220,7 @@ def _relicense(
             f"The card {what}; the {chosen.name} carries the upstream's terms "
             f"(`license-audit fix --write --relicense` declares it)."
         )
-        plan.explained.add(("license-incompatible", None))
+        plan.handled.add(("license-incompatible", None))
         return {}
     plan.fixed.add("license-incompatible")
     out: dict[str, Any] = dict(chosen.card_fields)
@@ -406,7 +406,7 @@ def _license_copies(report: Report, root: Path, active: list[Finding], ups: list
     for c in license_copies(report, ups):
         if c.present or c.path not in missing:
             continue
-        plan.explained.add(("upstream-license-missing", c.path))
+        plan.handled.add(("upstream-license-missing", c.path))
         target = root / c.path
         if target.exists() or target.is_symlink():
             plan.step(f"{c.path} exists and is not the {c.name}: put the {c.name} there, or under another name.")
