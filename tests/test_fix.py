@@ -504,3 +504,26 @@ def test_a_card_without_a_license_is_offered_the_upstream_terms_and_gets_them_wi
     _out, after = _fix_and_audit(cli, repo, "--relicense", "--rules", rules)
     assert after["model"]["declared_license"] == "llama3.1"
     assert not _errors(after), after["findings"]
+
+
+def test_a_card_it_cannot_edit_by_lines_is_a_next_step_and_the_rest_is_fixed(cli, make_repo):
+    broken = "---\nlicense: llama3.1\ntags: [a, b\n---\n# Tune\n"
+    repo = make_repo({"README.md": broken, "config.json": config_of("meta-llama/Llama-3.1-8B")})
+    res = cli("fix", repo, "--write")
+    assert res.exit_code == 0, res.output
+    # The front matter stays as written; the body still gets its block.
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith(broken) and "**Built with Llama**" in readme
+    assert "next step: README.md: the card's front matter is not valid YAML; fix it first" in res.output
+    assert "wrote NOTICE" in res.output and (repo / "LICENSE-LLAMA3.1").is_file()
+
+
+def test_fix_never_writes_through_a_link(cli, make_repo, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\nlicense: llama3.1\n---\n# Tune\n", encoding="utf-8")
+    repo = make_repo({"config.json": config_of("meta-llama/Llama-3.1-8B")})
+    (repo / "README.md").symlink_to(outside)
+    before = outside.read_bytes()
+    res = cli("fix", repo, "--write")
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert outside.read_bytes() == before and sorted(p.name for p in repo.iterdir()) == ["README.md", "config.json"]
