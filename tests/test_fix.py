@@ -361,10 +361,9 @@ DISAGREEMENTS = {
     "llama32-conversion": {
         "README.md": card("license: llama3.2\nbase_model: unsloth/Llama-3.2-1B-Instruct\nlibrary_name: mlx")
     },
-    # A Codestral GGUF under MNPL (the catalog has no MNPL text).
+    # A Codestral GGUF under MNPL (the catalog has no MNPL text); the GGUF header names its base (_make_case).
     "codestral-gguf": {
-        "README.md": card("license: other\nlicense_name: mnpl\nbase_model: mistralai/Codestral-22B-v0.1\ntags: [gguf]"),
-        "codestral-22b-v0.1.Q4_K_M.gguf.txt": "placeholder\n",
+        "README.md": card("license: other\nlicense_name: mnpl\ntags: [gguf]", "# Codestral-22B-v0.1-GGUF\n")
     },
     # A DeepSeek Coder quantization.
     "deepseek-coder-quant": {
@@ -387,9 +386,30 @@ DISAGREEMENTS = {
 NOTICE_DUTIES = {"upstream-license-missing", "upstream-notice-missing"}
 
 
+def _make_case(make_repo, case: str) -> Path:
+    repo = make_repo(DISAGREEMENTS[case])
+    if case == "codestral-gguf":
+        gguf = pytest.importorskip("gguf")
+        import numpy as np
+
+        w = gguf.GGUFWriter(str(repo / "Codestral-22B-v0.1-Q4_K_M.gguf"), "llama")
+        w.add_base_model_count(1)
+        w.add_base_model_name(0, "Codestral 22B v0.1")
+        w.add_base_model_organization(0, "Mistralai")
+        w.add_base_model_repo_url(0, "https://huggingface.co/mistralai/Codestral-22B-v0.1")
+        w.add_block_count(56)
+        w.add_embedding_length(6144)
+        w.add_tensor("token_embd.weight", np.zeros((4, 8), dtype=np.float32))
+        w.write_header_to_file()
+        w.write_kv_data_to_file()
+        w.write_tensors_to_file()
+        w.close()
+    return repo
+
+
 @pytest.mark.parametrize("case", sorted(DISAGREEMENTS))
 def test_notice_write_satisfies_the_audit_that_asked_for_it(cli, make_repo, case):
-    repo = make_repo(DISAGREEMENTS[case])
+    repo = _make_case(make_repo, case)
     before, _ = audit_json(cli, repo)
     assert _errors(before) & NOTICE_DUTIES, before["findings"]
     res = cli("notice", repo, "--write")
@@ -413,7 +433,7 @@ def test_notice_write_satisfies_the_audit_that_asked_for_it(cli, make_repo, case
 
 @pytest.mark.parametrize("case", sorted(DISAGREEMENTS))
 def test_fix_write_settles_the_mechanical_rules_of_the_disagreements(cli, make_repo, case):
-    repo = make_repo(DISAGREEMENTS[case])
+    repo = _make_case(make_repo, case)
     out, after = _fix_and_audit(cli, repo, "--relicense")
     left = _errors(after) & (MECHANICAL | {"license-incompatible"})
     assert left <= ({"upstream-license-missing"} if case == "codestral-gguf" else set()), after["findings"]
