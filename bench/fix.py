@@ -17,10 +17,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from license_audit.audit import AuditOptions, run_audit
 from license_audit.fix import apply_fix, plan_fix
 from license_audit.notice import apply as notice_apply
 from license_audit.notice import plan as notice_plan
+from license_audit.pipeline import AuditOptions, run_audit
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "data" / "model-repos"

@@ -39,8 +39,8 @@ def declares(lic: License, declared_key: str | None) -> bool:
 def requested_name(lic: License) -> str:
     """The file name the license asks its copy to have (`LICENSE` when it names none)."""
     for ob in lic.obligations_of("license-copy"):
-        if ob.get("file"):
-            return str(ob.get("file"))
+        if ob.file:
+            return ob.file
     return "LICENSE"
 
 

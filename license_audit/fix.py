@@ -297,16 +297,16 @@ def _block_lines(report: Report, ups: list[Upstream], rules: list[str], flagged:
     for up in ups:
         for lic in up.licenses:
             for ob in lic.obligations:
-                if not _applies(up, ob.get("models") or []):
+                if not _applies(up, ob.models):
                     continue
                 if ob.kind == "attribution" and "attribution-missing" in rules:
-                    phrases = ob.get("phrases") or []
+                    phrases = ob.display_phrases
                     if phrases:
                         line = f"**{_sentence(str(phrases[0]))}**"
                         if line not in attributions:
                             attributions.append(line)
                 elif ob.kind == "use-restrictions" and "use-restrictions-missing" in rules:
-                    line = _use_line(lic, ob.get("policy_url"), ob.get("markers") or [], paths.get(lic.id))
+                    line = _use_line(lic, ob.policy_url, ob.markers, paths.get(lic.id))
                     if line not in uses:
                         uses.append(line)
                 elif ob.kind == "regional-restriction" and "regional-restriction" in rules:
@@ -351,8 +351,8 @@ def _use_line(lic: License, url: str | None, markers: list[str], copy: str | Non
 
 
 def _region_line(lic: License, ob: Any) -> str:
-    region = ob.get("region") or "the region the license names"
-    what = "multimodal models" if ob.get("applies_to") == "multimodal" else "this model"
+    region = ob.region or "the region the license names"
+    what = "multimodal models" if ob.applies_to == "multimodal" else "this model"
     return (
         f"Under the {lic.name} ({ob.clause or 'use policy'}), the rights to {what} are not granted to individuals "
         f"domiciled in, or companies with a principal place of business in, {region}; this does not apply to end "
@@ -367,7 +367,7 @@ def _regions(ups: list[Upstream], flagged: set[str]) -> list[str]:
     for up in ups:
         for lic in up.licenses:
             for ob in lic.obligations_of("regional-restriction"):
-                region = str(ob.get("region") or "the region the license names")
+                region = str(ob.region or "the region the license names")
                 if region not in out:
                     out.append(region)
     return out
@@ -462,7 +462,7 @@ def fix_folder(
     target: str, only: tuple[str, ...] = (), relicense: bool = False, offline: bool = False, rules_dirs=()
 ) -> tuple[FixPlan, Path]:
     """Audit the local folder `target` (without history: the fix is about its files) and plan its fix."""
-    from license_audit.audit import AuditOptions, run_audit
+    from license_audit.pipeline import AuditOptions, run_audit
     from license_audit.sources import is_hub_spec, open_local
 
     if is_hub_spec(target):
