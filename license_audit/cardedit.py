@@ -33,6 +33,8 @@ class CardEditError(InputError):
 
 @dataclass
 class _Line:
+    """One line of the front matter, as written."""
+
     text: str  # without its line ending
 
     @property

@@ -68,6 +68,8 @@ class FileChange:
 
 @dataclass
 class FixPlan:
+    """The files a fix writes, the steps left to the publisher, and the rules the changes settle."""
+
     changes: list[FileChange] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
     fixed: set[str] = field(default_factory=set)  # rule ids the changes settle

@@ -204,6 +204,10 @@ def test_the_diff_applies_and_the_work_tree_changes_only_in_the_named_files(cli,
 
 
 def test_deepseek_example_audit_fix_audit(cli, tmp_path):
+    # The README's quick start runs these commands on the same example.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for line in ("license-audit fix /tmp/sakura ", "license-audit fix /tmp/sakura --write --relicense "):
+        assert line in readme
     repo = _copy_example(tmp_path)
     before, code = audit_json(cli, repo)
     assert code == 1 and "license-incompatible" in _errors(before)
