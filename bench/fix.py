@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from license_audit.fix import apply_fix, plan_fix
+from license_audit.fix import write_fix
 from license_audit.notice import apply as notice_apply
 from license_audit.notice import plan as notice_plan
 from license_audit.pipeline import AuditOptions, run_audit
@@ -62,13 +62,11 @@ def main() -> int:
             left_notice += errors(a)
 
             t0 = time.perf_counter()
-            report = run_audit(str(b), OPTIONS)
-            apply_fix(plan_fix(report, b, relicense=True), b)
+            write_fix(str(b), relicense=True)
             fix_times.append(time.perf_counter() - t0)
             left_fix += errors(b)
             snapshot = tree(b)
-            report = run_audit(str(b), OPTIONS)
-            apply_fix(plan_fix(report, b, relicense=True), b)
+            write_fix(str(b), relicense=True)
             repeat_changed += tree(b) != snapshot
     total = sum(before_total.values())
     by_notice = total - sum(left_notice.values())
@@ -81,7 +79,9 @@ def main() -> int:
     print(f"second `fix --write` changed files in {repeat_changed} of {len(cases)} repositories")
     audit_ms = statistics.median(audit_times) * 1000
     fix_ms = statistics.median(fix_times) * 1000
-    print(f"median audit: {audit_ms:.0f} ms; median audit + fix: {fix_ms:.0f} ms = {fix_ms / audit_ms:.2f}x audit")
+    print(
+        f"median audit: {audit_ms:.0f} ms; median `fix --write` (audits included): {fix_ms:.0f} ms = {fix_ms / audit_ms:.2f}x audit"
+    )
     return 0
 
 

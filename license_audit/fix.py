@@ -73,6 +73,7 @@ class FixPlan:
     changes: list[FileChange] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
     fixed: set[str] = field(default_factory=set)  # rule ids the changes settle
+    notes: list[str] = field(default_factory=list)
     handled: set[tuple[str, str | None]] = field(default_factory=set)  # (rule, path) a change or a next step covers
 
     def diff(self) -> str:
@@ -90,11 +91,17 @@ class FixPlan:
         if text not in self.next_steps:
             self.next_steps.append(text)
 
+    def note(self, text: str) -> None:
+        """A next step about a change made (not about a finding left): it stays true after a later round."""
+        self.notes.append(text)
+        self.step(text)
+
 
 def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: bool = False) -> FixPlan:
     """The changes that settle the report's mechanical findings in the local folder `root`."""
     from license_audit.crawl import find_card
     from license_audit.notice import notice_upstreams
+    from license_audit.rule_ids import RULES
 
     unknown = [r for r in only if r not in FIXABLE]
     if unknown:
@@ -105,10 +112,13 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
     plan = FixPlan()
     active = [f for f in report.active_findings if f.severity != "info"]
     ups = notice_upstreams(report)
-    # Findings about an upstream the evidence settles (0.8+): the ones a fix may act on. The others
-    # (a possible upstream, reported one level lower) need the publisher to say which model it is.
+    # Findings about an upstream the evidence settles (0.8+), at their rule's own severity: the ones a fix
+    # may act on. The others (a possible upstream, or a duty only some of the checkpoints the evidence fits
+    # impose, reported one level lower) need the publisher to say which model it is.
     derived = {u.id for u in ups} | {u.candidate.model for u in ups}
-    sure = [f for f in active if (f.upstream in derived if f.upstream else f.severity == "error")]
+    sure = [
+        f for f in active if (f.upstream in derived if f.upstream else True) and f.severity == RULES[f.rule].severity
+    ]
     card_rel = find_card(report.files) or "README.md"
     card_old = _read_card(root, card_rel, report.files)
     card = card_old or ""
@@ -119,7 +129,11 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
     if "license-incompatible" in wanted or not only:
         front.update(_relicense(report, sure, ups, plan, apply="license-incompatible" in wanted))
     if front:
+        from license_audit.card import parse_card
         from license_audit.cardedit import CardEditError, set_front_matter
+
+        present = parse_card(card).metadata
+        front = {k: v for k, v in front.items() if v is not None or k in present}
 
         try:
             card = set_front_matter(card, front)
@@ -135,13 +149,17 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
 
     if "upstream-license-missing" in wanted:
         _license_copies(report, root, sure, ups, plan)
-    if "upstream-notice-missing" in wanted and _has(sure, "upstream-notice-missing"):
+    if "upstream-notice-missing" in wanted:
+        from license_audit.notice import markers_for
         from license_audit.notice import plan as notice_plan
 
-        p = notice_plan(report, root)
-        if p.changed and p.new:
+        p = notice_plan(report, root, writing={c.path for c in plan.changes})
+        # Written when the audit asks for it, and kept current once it is there (the copies it names).
+        ours = p.old is not None and markers_for(p.path)[0] in p.old
+        if p.changed and p.new and (_has(sure, "upstream-notice-missing") or ours):
             plan.change(p.path, p.old, p.new, "the NOTICE block with every notice the upstream licenses require")
-        plan.fixed.add("upstream-notice-missing")
+        if _has(sure, "upstream-notice-missing"):
+            plan.fixed.add("upstream-notice-missing")
 
     settled = {id(f) for f in sure if f.rule in plan.fixed}
     # The findings left, one step per rule and advice (fifteen unreadable shards are one step).
@@ -168,6 +186,10 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
         return {}
     cands = {c.model: c for c in report.lineage}
     models = list(dict.fromkeys(f.upstream for f in sure if f.upstream))
+    # Checkpoints under different terms fit the evidence: which one it is, is the publisher's to say (the
+    # finding names each).
+    if any(u.options for u in report.upstreams if u.direct and u.candidate.model in models):
+        return {}
     relations = {cands[m].relation for m in models if m in cands}
     if len(models) > 1 and relations != {"merge"}:
         plan.handled.add(("base-model-undeclared", None))
@@ -185,7 +207,7 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
     for m in models:
         alts = cands[m].alternatives if m in cands else []
         if alts:
-            plan.step(
+            plan.note(
                 f"`base_model` names {m}, the closest match; {', '.join(alts)} share its configuration: "
                 f"correct `base_model` if the weights came from one of them."
             )
@@ -206,7 +228,7 @@ def _relicense(
     undeclared = report.model.declared_license is None and any(up.licenses for up in ups)
     if not (incompatible or undeclared):
         return {}
-    lics = list({lic.id: lic for up in ups for lic in up.licenses}.values())
+    lics = list({lic.id: lic for up in ups for lic in up.licenses if certain(up, lic)}.values())
     # The first upstream license every upstream license allows as the derivative's terms.
     chosen = next((c for c in lics if all(incompatibility(u, c, c.id) is None for u in lics)), None)
     if chosen is None:
@@ -233,7 +255,7 @@ def _relicense(
     old = declared_key(report)
     if old:
         declared = load_catalog(report.rules_dirs).get(old)
-        plan.step(
+        plan.note(
             f"The card now declares the {chosen.name} instead of `{old}`; say the same wherever the card's text "
             f"or a license file of the model grants {declared.name if declared else f'`{old}`'}."
         )
@@ -280,11 +302,16 @@ def _card_block(
         return card
     plan.fixed |= flagged
     for ob_region in _regions(ups, flagged):
-        plan.step(
+        plan.note(
             f"Check that the publisher is not based in {ob_region}: the restriction stated in {card_rel} "
             f"withholds the license from it."
         )
     return new
+
+
+def certain(up: Upstream, lic: License) -> bool:
+    """Whether `lic` binds whichever of the checkpoints the evidence fits the model comes from."""
+    return not up.options or not up.imposing(lic.id)[1]
 
 
 def _applies(up: Upstream, globs: list[str]) -> bool:
@@ -298,6 +325,8 @@ def _block_lines(report: Report, ups: list[Upstream], rules: list[str], flagged:
     regions: list[str] = []
     for up in ups:
         for lic in up.licenses:
+            if not certain(up, lic):
+                continue
             for ob in lic.obligations:
                 if not _applies(up, ob.models):
                     continue
@@ -472,3 +501,31 @@ def fix_folder(
     root = open_local(target).root
     report = run_audit(target, AuditOptions(rules_dirs=tuple(rules_dirs), offline=offline, history=False))
     return plan_fix(report, root, only=only, relicense=relicense), root
+
+
+MAX_ROUNDS = 3
+
+
+def write_fix(
+    target: str, only: tuple[str, ...] = (), relicense: bool = False, offline: bool = False, rules_dirs=()
+) -> tuple[list[str], list[str]]:
+    """Plan, write and audit again until the audit asks for nothing more the fix can write: a change can
+    make the audit owe more (a card now declaring Llama 3 holds an undeclared base to it), and a second
+    `fix --write` must find nothing to do. Returns (one line per file written, the next steps)."""
+    written: dict[str, list[str]] = {}
+    notes: list[str] = []
+    steps: list[str] = []
+    for _round in range(MAX_ROUNDS):
+        plan, root = fix_folder(target, only=only, relicense=relicense, offline=offline, rules_dirs=rules_dirs)
+        steps = plan.next_steps
+        if not plan.changes:
+            break
+        apply_fix(plan, root)
+        for c in plan.changes:
+            reasons = written.setdefault(c.path, [])
+            reasons += [w for w in c.why if w not in reasons]
+        notes += [n for n in plan.notes if n not in notes]
+    else:
+        steps = [*steps, f"the fix still changes files after {MAX_ROUNDS} rounds; run it again and report it"]
+    done = [f"wrote {path}: {'; '.join(why)}" for path, why in written.items()]
+    return done, [*notes, *(s for s in steps if s not in notes)]

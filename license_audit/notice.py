@@ -91,8 +91,9 @@ def notice_upstreams(report: Report) -> list[Upstream]:
     return out
 
 
-def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS) -> str:
-    """The marked block (markers included), ending without a newline."""
+def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS, writing: set[str] | None = None) -> str:
+    """The marked block (markers included), ending without a newline. `writing`: the license copies that
+    will be written beside it (None: every copy the catalog has a text of, as `apply` writes them)."""
     ups = notice_upstreams(report)
     copies = {c.license_id: c for c in license_copies(report, ups)}
     name = report.model.name
@@ -123,7 +124,8 @@ def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS) -> str:
             if lic.url:
                 lines.append(f"    {lic.url}")
             copy = copies.get(lic.id)
-            if copy and (copy.present or (copy.text and copy.path not in report.files)):
+            will_write = copy and copy.text and copy.path not in report.files
+            if copy and (copy.present or (will_write and (writing is None or copy.path in writing))):
                 lines.append(f"    A copy of the license is in {copy.path}.")
         notices += [line for line in up.notice_lines if line not in notices]
         lines.append("")
@@ -179,7 +181,7 @@ class NoticePlan:
         return self.old != self.new
 
 
-def plan(report: Report, root: Path | None) -> NoticePlan:
+def plan(report: Report, root: Path | None, writing: set[str] | None = None) -> NoticePlan:
     from license_audit.safeio import UnsafePath, read_text
 
     rel = notice_path(report.files)
@@ -194,7 +196,7 @@ def plan(report: Report, root: Path | None) -> NoticePlan:
             raise InputError(f"{rel}: cannot be read ({exc.strerror})") from None
         if truncated:
             raise InputError(f"{rel}: too large to update safely")
-    block = build_block(report, markers)
+    block = build_block(report, markers, writing)
     ups = notice_upstreams(report)
     new = old if (not ups and old is None) else merge(old, block, markers)
     return NoticePlan(rel, old, new or "", license_copies(report, ups))

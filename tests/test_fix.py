@@ -167,29 +167,40 @@ def _copy_example(tmp_path, name="deepseek-v3-relabelled"):
     return dst
 
 
+def _declared_example(tmp_path):
+    """The DeepSeek example once its publisher has said which checkpoint it is built from."""
+    repo = _copy_example(tmp_path)
+    readme = repo / "README.md"
+    readme.write_text(
+        set_front_matter(readme.read_text(encoding="utf-8"), {"base_model": "deepseek-ai/DeepSeek-V3"}),
+        encoding="utf-8",
+    )
+    return repo
+
+
 def test_dry_run_prints_a_diff_and_writes_nothing(cli, tmp_path):
     repo = _copy_example(tmp_path)
     before = _tree(repo)
     res = cli("fix", repo)
     assert res.exit_code == 0
-    assert "--- a/README.md\n+++ b/README.md\n" in res.output
-    assert "+base_model: deepseek-ai/DeepSeek-V3\n" in res.output and "base_model_relation" not in res.output
-    assert "--- /dev/null\n+++ b/LICENSE-MODEL\n" in res.output and "+++ b/NOTICE\n" in res.output
+    assert "--- /dev/null\n+++ b/LICENSE-MIT\n" in res.stdout and "+++ b/NOTICE\n" in res.stdout
+    # Checkpoints under different terms fit the config: which one it is, is the publisher's to say.
+    assert "b/README.md" not in res.stdout and "LICENSE-MODEL" not in res.stdout.split("+++ b/NOTICE")[0]
+    assert "next step: base-model-undeclared (config.json): Add `base_model:` to README.md naming" in res.output
     assert _tree(repo) == before
 
 
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
 def test_the_diff_applies_and_the_work_tree_changes_only_in_the_named_files(cli, tmp_path):
-    repo = _copy_example(tmp_path)
+    repo = _declared_example(tmp_path)
     run = lambda *a: subprocess.run([GIT, *a], cwd=repo, check=True, capture_output=True, text=True)  # noqa: E731
     run("init", "-q")
     run("add", "-A")
     run("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
     patch = tmp_path / "fix.diff"
-    diff = cli("fix", repo).output
-    patch.write_text(diff, encoding="utf-8")
+    patch.write_text(cli("fix", repo, "--relicense").stdout, encoding="utf-8")
     run("apply", "--check", str(patch))
-    res = cli("fix", repo, "--write")
+    res = cli("fix", repo, "--write", "--relicense")
     named = {
         line.split(":", 1)[0].removeprefix("wrote ") for line in res.output.splitlines() if line.startswith("wrote ")
     }
@@ -206,27 +217,45 @@ def test_the_diff_applies_and_the_work_tree_changes_only_in_the_named_files(cli,
 def test_deepseek_example_audit_fix_audit(cli, tmp_path):
     # The README's quick start runs these commands on the same example.
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for line in ("license-audit fix /tmp/sakura ", "license-audit fix /tmp/sakura --write --relicense "):
+    for line in ("license-audit fix /tmp/sakura ", "license-audit fix /tmp/sakura --write ", "--write --relicense"):
         assert line in readme
     repo = _copy_example(tmp_path)
     before, code = audit_json(cli, repo)
-    assert code == 1 and "license-incompatible" in _errors(before)
+    assert code == 1 and {"base-model-undeclared", "upstream-license-missing"} <= _errors(before)
     out, after = _fix_and_audit(cli, repo)
-    # Without --relicense the declared terms stay the publisher's choice: said, not changed.
+    # The duties every checkpoint that fits imposes are written (MIT's copy, the copyright line); the
+    # checkpoint itself, and the duties only some checkpoints impose, are the publisher's to settle.
+    assert _errors(after) == {"base-model-undeclared"}
+    assert "wrote LICENSE-MIT" in out and "wrote NOTICE" in out and "wrote README.md" not in out
+    assert "deepseek-ai/DeepSeek-V3-0324 (March 2025 update): MIT License" in out
+    assert {f["rule"] for f in after["findings"] if f["severity"] == "warning"} == {
+        "license-incompatible",
+        "upstream-license-missing",
+        "use-restrictions-missing",
+    }
+
+    # Once the card names the checkpoint, the rest is mechanical.
+    readme_path = repo / "README.md"
+    readme_path.write_text(
+        set_front_matter(readme_path.read_text(encoding="utf-8"), {"base_model": "deepseek-ai/DeepSeek-V3"}),
+        encoding="utf-8",
+    )
+    out, after = _fix_and_audit(cli, repo)
     assert _errors(after) == {"license-incompatible"}
+    # Without --relicense the declared terms stay the publisher's choice: said, not changed.
     assert (
         "next step: The card declares a license that cannot be granted; the DeepSeek License Agreement carries "
         "the upstream's terms (`license-audit fix --write --relicense` declares it)."
     ) in out
-    assert "DeepSeek-R1, deepseek-ai/DeepSeek-V3.1 share its configuration" in out
     out, after = _fix_and_audit(cli, repo, "--relicense")
     assert after["summary"] == {"error": 0, "warning": 0, "info": 0}, after["findings"]
     assert after["model"]["declared_license"] == "other" and after["model"]["declared_license_name"] == "deepseek"
-    readme = (repo / "README.md").read_text(encoding="utf-8")
+    readme = readme_path.read_text(encoding="utf-8")
     assert "license: other\nmodel_name: Sakura-LM-3\n" in readme  # the key keeps its place
     assert "license_name: deepseek\nlicense_link: LICENSE-MODEL\n" in readme
     assert "It is released under the Apache License 2.0." in readme  # the publisher's prose is theirs
     assert "instead of `apache-2.0`" in out
+    assert "A copy of the license is in LICENSE-MODEL." in (repo / "NOTICE").read_text(encoding="utf-8")
 
 
 def test_only_limits_the_fix_to_the_named_rules(cli, tmp_path):
@@ -254,7 +283,7 @@ def test_fix_refuses_hub_targets_and_missing_folders(cli, tmp_path):
 
 
 def test_user_text_outside_the_blocks_is_kept(cli, tmp_path):
-    repo = _copy_example(tmp_path)
+    repo = _declared_example(tmp_path)
     (repo / "NOTICE").write_text("Sakura-LM-3\nCopyright 2025 Sakura Labs\n", encoding="utf-8")
     readme_before = (repo / "README.md").read_text(encoding="utf-8")
     cli("fix", repo, "--write")
@@ -263,10 +292,10 @@ def test_user_text_outside_the_blocks_is_kept(cli, tmp_path):
     readme = (repo / "README.md").read_text(encoding="utf-8")
     begin, end = BLOCK_MARKERS
     # Take the tool's lines out again: what is left is the card as the publisher wrote it.
-    without_block = readme[: readme.index(begin)] + readme[readme.index(end) + len(end) + 1 :]
-    without_block = without_block.replace("\n\n\n", "\n\n", 1)
-    without_front = without_block.replace("base_model: deepseek-ai/DeepSeek-V3\n", "")
-    assert without_front == readme_before
+    start = readme.index(begin)
+    stop = readme.index(end) + len(end)
+    assert readme[:start] + readme[stop + 2 :] == readme_before
+    assert readme[start - 2 : start] == "\n\n" and readme[stop : stop + 2] == "\n\n"
 
 
 # --- the front matter keeps every byte it does not set ---------------------------------------------------

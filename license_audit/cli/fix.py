@@ -31,18 +31,20 @@ def command(target, write, only, relicense, offline, rules_dirs):
     Without --write it prints the changes as a unified diff and writes nothing. What needs a person is
     printed as next steps (on stderr for a dry run).
     """
-    from license_audit.fix import apply_fix, fix_folder
+    from license_audit.fix import fix_folder, write_fix
 
-    plan, root = fix_folder(target, only=tuple(only), relicense=relicense, offline=offline, rules_dirs=rules_dirs)
-    if not write:
-        click.echo(plan.diff(), nl=False)
-        if not plan.changes:
-            click.echo("nothing to fix", err=True)
-        for step in plan.next_steps:
-            click.echo(f"next step: {step}", err=True)
+    if write:
+        done, steps = write_fix(
+            target, only=tuple(only), relicense=relicense, offline=offline, rules_dirs=tuple(rules_dirs)
+        )
+        for line in done or ["nothing to fix"]:
+            click.echo(line)
+        for step in steps:
+            click.echo(f"next step: {step}")
         return
-    done = apply_fix(plan, root)
-    for line in done or ["nothing to fix"]:
-        click.echo(line)
+    plan, _root = fix_folder(target, only=tuple(only), relicense=relicense, offline=offline, rules_dirs=rules_dirs)
+    click.echo(plan.diff(), nl=False)
+    if not plan.changes:
+        click.echo("nothing to fix", err=True)
     for step in plan.next_steps:
-        click.echo(f"next step: {step}")
+        click.echo(f"next step: {step}", err=True)

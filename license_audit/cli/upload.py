@@ -67,12 +67,12 @@ def command(
     if len(parts) != 2 or not all(parts):
         raise InputError(f"{repo_id}: the Hub repository is OWNER/NAME")
     if fix_first:
-        from license_audit.fix import apply_fix, fix_folder
+        from license_audit.fix import write_fix
 
-        plan, root = fix_folder(folder, rules_dirs=tuple(rules_dirs))
-        for line in apply_fix(plan, root):
+        done, steps = write_fix(folder, rules_dirs=tuple(rules_dirs))
+        for line in done:
             click.echo(f"fix: {line}")
-        for step in plan.next_steps:
+        for step in steps:
             click.echo(f"fix: next step: {step}")
     report = run_audit(folder, AuditOptions(rules_dirs=tuple(rules_dirs), history=False, policy_path=policy_path))
     threshold = fail_on or report.fail_on or "error"
