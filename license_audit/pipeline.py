@@ -188,7 +188,11 @@ def audit(target: str | os.PathLike[str], **options: Any) -> Report:
 
 def run_audit(spec: str, options: AuditOptions | None = None) -> Report:
     options = options or AuditOptions()
-    target = open_target(spec, offline=options.offline, history=options.history)
+    return audit_target(open_target(spec, offline=options.offline, history=options.history), options)
+
+
+def audit_target(target: Target, options: AuditOptions) -> Report:
+    """The report of an opened target, which is closed afterwards."""
     try:
         catalog = load_catalog(options.rules_dirs)
         registry = load_registry(options.rules_dirs)

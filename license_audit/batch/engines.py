@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from license_audit.batch.output import dump_record
 from license_audit.errors import AuditError, InputError
@@ -23,12 +24,12 @@ def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
-def audit_record(spec: str, options: AuditOptions) -> dict:
+def audit_record(spec: str, options: AuditOptions, run: Callable[[str, AuditOptions], Any] | None = None) -> dict:
     """The target's record: its report, or the error that stopped its audit. Anything that goes wrong
     here, serialising the report included (a text no JSON Lines file can hold), is this target's error
     record: the writer is never handed a record it cannot write, and the batch goes on."""
     try:
-        report = run_audit(spec, options)
+        report = (run or run_audit)(spec, options)
         record = {"target": spec, "report": report.to_dict()}
         if report.fail_on:  # set by a policy file, when there is one
             record["fail_on"] = report.fail_on
@@ -54,6 +55,14 @@ def audit_chunk(specs: Sequence[str], options: AuditOptions) -> list[dict]:
     return [audit_record(spec, options) for spec in specs]
 
 
+# What an engine runs on each chunk of items; an item is a target spec, or a dict naming its "target".
+AuditChunk = Callable[[Sequence[Any], AuditOptions], list[dict]]
+
+
+def spec_of(item: Any) -> str:
+    return item if isinstance(item, str) else item["target"]
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -67,7 +76,7 @@ def auto_chunk_size(count: int, workers: int) -> int:
     return max(1, min(64, count // (workers * 8) or 1))
 
 
-def chunks(items: Sequence[str], size: int) -> list[list[str]]:
+def chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
@@ -77,11 +86,16 @@ def run_serial(targets: Sequence[str], options: AuditOptions) -> Iterator[dict]:
 
 
 def run_local(
-    targets: Sequence[str], options: AuditOptions, jobs: int, chunk_size: int | None = None
+    targets: Sequence[Any],
+    options: AuditOptions,
+    jobs: int,
+    chunk_size: int | None = None,
+    audit: AuditChunk = audit_chunk,
 ) -> Iterator[dict]:
     """A process pool of `jobs` workers; `jobs == 1` audits in this process (no pool to pay for)."""
     if jobs <= 1 or len(targets) <= 1:
-        yield from run_serial(targets, options)
+        for item in targets:
+            yield from audit([item], options)
         return
     size = chunk_size or auto_chunk_size(len(targets), jobs)
     queue = deque(chunks(targets, size))
@@ -90,13 +104,13 @@ def run_local(
         # A worker that dies (out of memory, a crash in a C library) breaks the whole pool, and every
         # chunk in flight fails with it: those targets are audited again one at a time to find which
         # one killed its worker, then the batch goes on in a new pool.
-        suspects: list[str] = []
+        suspects: list[Any] = []
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            pending: dict[Future[list[dict]], list[str]] = {}
+            pending: dict[Future[list[dict]], list[Any]] = {}
             while queue or pending:
                 while queue and len(pending) < window and not suspects:
                     chunk = queue.popleft()
-                    pending[pool.submit(audit_chunk, chunk, options)] = chunk
+                    pending[pool.submit(audit, chunk, options)] = chunk
                 if not pending:
                     break
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -109,14 +123,14 @@ def run_local(
                         continue
                     except Exception as exc:
                         records = [
-                            {"target": s, "error": one_line(f"internal error: {type(exc).__name__}: {exc}")}
+                            {"target": spec_of(s), "error": one_line(f"internal error: {type(exc).__name__}: {exc}")}
                             for s in chunk
                         ]
                     yield from records
-        yield from isolate(suspects, options)
+        yield from isolate(suspects, options, audit)
 
 
-def isolate(suspects: Sequence[str], options: AuditOptions) -> Iterator[dict]:
+def isolate(suspects: Sequence[Any], options: AuditOptions, audit: AuditChunk = audit_chunk) -> Iterator[dict]:
     """Audit each target alone in a one-worker pool: a pool that breaks names its target."""
     pool = None
     try:
@@ -124,9 +138,9 @@ def isolate(suspects: Sequence[str], options: AuditOptions) -> Iterator[dict]:
             if pool is None:
                 pool = ProcessPoolExecutor(max_workers=1)
             try:
-                yield from pool.submit(audit_chunk, [spec], options).result()
+                yield from pool.submit(audit, [spec], options).result()
             except BrokenProcessPool:
-                yield {"target": spec, "error": "the worker process auditing this target died"}
+                yield {"target": spec_of(spec), "error": "the worker process auditing this target died"}
                 pool.shutdown(wait=False)
                 pool = None
     finally:
@@ -156,12 +170,12 @@ def check_reachable(address: str, timeout: float = 5.0) -> None:
 
 
 def run_ray(
-    targets: Sequence[str],
+    targets: Sequence[Any],
     options: AuditOptions,
     jobs: int | None,
     chunk_size: int | None = None,
     address: str | None = None,
-    audit=audit_chunk,
+    audit: AuditChunk = audit_chunk,
 ) -> Iterator[dict]:
     """Ray tasks of `chunk_size` targets each, at most `jobs` running at once.
 
@@ -206,7 +220,9 @@ def run_ray(
                         queue.extendleft([spec] for spec in reversed(chunk))
                         continue
                     first = one_line(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
-                    records = [{"target": chunk[0], "error": f"the Ray task auditing this target failed: {first}"}]
+                    records = [
+                        {"target": spec_of(chunk[0]), "error": f"the Ray task auditing this target failed: {first}"}
+                    ]
                 yield from records
     finally:
         if started:
@@ -215,12 +231,13 @@ def run_ray(
 
 def run_engine(
     engine: str,
-    targets: Sequence[str],
+    targets: Sequence[Any],
     options: AuditOptions,
     jobs: int | None,
     chunk_size: int | None = None,
     address: str | None = None,
+    audit: AuditChunk = audit_chunk,
 ) -> Iterator[dict]:
     if engine == "ray":
-        return run_ray(targets, options, jobs, chunk_size, address)
-    return run_local(targets, options, jobs or default_jobs(), chunk_size)
+        return run_ray(targets, options, jobs, chunk_size, address, audit)
+    return run_local(targets, options, jobs or default_jobs(), chunk_size, audit)

@@ -1,8 +1,10 @@
 """Expand SOURCE arguments into an ordered, duplicate-free list of target specs.
 
 A SOURCE is a folder whose subfolders are model repositories, a text file listing targets (one per
-line, `#` comments), `hf:OWNER/NAME[@REV]` (one Hub target) or `hf-org:NAME` (every model of a Hub
-organisation, listed online).
+line, `#` comments), `hf:OWNER/NAME[@REV]` (one Hub target), `hf-org:NAME` (every model of a Hub
+organisation), `hf-derivatives:OWNER/NAME` (every model whose card declares it as a base, through any
+relation) or `hf-arch:MODEL_TYPE[:OWNER/NAME]` (every model tagged with the architecture, optionally only
+those whose config matches the named base); the last three are listed online.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from license_audit.errors import InputError
-from license_audit.sources import is_hub_spec
+from license_audit.sources import is_hub_spec, parse_hub_spec
+from license_audit.sources.hub_listing import ListingState
 
 ORG_PREFIX = "hf-org:"
+DERIVATIVES_PREFIX = "hf-derivatives:"
+ARCH_PREFIX = "hf-arch:"
 # A list file bigger than this is not a list of targets (1.6M Hub ids fit in ~80 MB).
 MAX_LIST_BYTES = 256 * 1024 * 1024
 
@@ -59,6 +64,39 @@ def expand_org(source: str, offline: bool, list_models: ListModels | None = None
     return [f"hf:{i}" for i in sorted(set(ids))]
 
 
+def base_model_arg(text: str, source: str) -> str:
+    from license_audit.errors import TargetError
+
+    try:
+        repo, rev = parse_hub_spec(f"hf:{text.strip()}")
+    except TargetError:
+        rev, repo = "x", ""
+    if rev or not repo:
+        raise InputError(f"{source}: name the base model as OWNER/NAME")
+    return repo
+
+
+def expand_listing(source: str, offline: bool, listing: ListingState | None = None) -> list[str]:
+    """hf-derivatives: and hf-arch: sources, listed page by page (resumable through `listing`)."""
+    from license_audit.watch.candidates import arch_candidates, derivative_candidates
+
+    if hub_offline(offline):
+        raise InputError(f"{source}: listing Hub models needs the network (offline mode is on)")
+    listing = listing or ListingState(None)
+    if source.startswith(DERIVATIVES_PREFIX):
+        base = base_model_arg(source[len(DERIVATIVES_PREFIX) :], source)
+        ids = [m.id for m in derivative_candidates(base, listing)]
+    else:
+        model_type, _, base_text = source[len(ARCH_PREFIX) :].partition(":")
+        model_type = model_type.strip()
+        if not model_type or any(c.isspace() or c == "/" for c in model_type):
+            raise InputError(f"{source}: give the architecture as hf-arch:MODEL_TYPE[:OWNER/NAME]")
+        base = base_model_arg(base_text, source) if base_text else None
+        ids = [m.id for m in arch_candidates(model_type, listing, base)]
+    # The Hub's listing order changes as models are updated: sorted, the batch order is stable.
+    return [f"hf:{i}" for i in sorted(set(ids))]
+
+
 def expand_folder(folder: Path, source: str) -> list[str]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -71,7 +109,9 @@ def expand_folder(folder: Path, source: str) -> list[str]:
     return [str(Path(source) / name) for name in subs]
 
 
-def expand_list_file(path: Path, source: str, offline: bool, list_models: ListModels | None) -> list[str]:
+def expand_list_file(
+    path: Path, source: str, offline: bool, list_models: ListModels | None, listing: ListingState | None = None
+) -> list[str]:
     try:
         if path.stat().st_size > MAX_LIST_BYTES:
             raise InputError(f"{source}: too large for a list of targets")
@@ -88,6 +128,8 @@ def expand_list_file(path: Path, source: str, offline: bool, list_models: ListMo
             continue
         if spec.startswith(ORG_PREFIX):
             out.extend(expand_org(spec, offline, list_models))
+        elif spec.startswith((DERIVATIVES_PREFIX, ARCH_PREFIX)):
+            out.extend(expand_listing(spec, offline, listing))
         elif is_hub_spec(spec):
             out.append(spec)
         else:
@@ -102,25 +144,35 @@ def expand_list_file(path: Path, source: str, offline: bool, list_models: ListMo
     return out
 
 
-def expand_source(source: str, offline: bool = False, list_models: ListModels | None = None) -> list[str]:
+def expand_source(
+    source: str, offline: bool = False, list_models: ListModels | None = None, listing: ListingState | None = None
+) -> list[str]:
     if source.startswith(ORG_PREFIX):
         return expand_org(source, offline, list_models)
+    if source.startswith((DERIVATIVES_PREFIX, ARCH_PREFIX)):
+        return expand_listing(source, offline, listing)
     if is_hub_spec(source):
         return [source]
     path = Path(source)  # a command-line argument: the shell has expanded `~` already
     if path.is_dir():
         return expand_folder(path, source)
     if path.is_file():
-        return expand_list_file(path, source, offline, list_models)
+        return expand_list_file(path, source, offline, list_models, listing)
     raise InputError(f"{source}: no such folder or list file")
 
 
-def expand_sources(sources: Iterable[str], offline: bool = False, list_models: ListModels | None = None) -> list[str]:
-    """Targets in the order the sources give them, each once."""
+def expand_sources(
+    sources: Iterable[str],
+    offline: bool = False,
+    list_models: ListModels | None = None,
+    listing: ListingState | None = None,
+) -> list[str]:
+    """Targets in the order the sources give them, each once. Hub listings interrupted in an earlier
+    run continue from `listing`, where they stopped."""
     seen: set[str] = set()
     targets: list[str] = []
     for source in sources:
-        for spec in expand_source(source, offline, list_models):
+        for spec in expand_source(source, offline, list_models, listing):
             if spec not in seen:
                 seen.add(spec)
                 targets.append(spec)

@@ -27,6 +27,7 @@ COMMANDS = {
     "upload": "upload",
     "batch": "batch",
     "registry": "registry_cmd",
+    "watch": "watch",
 }
 
 

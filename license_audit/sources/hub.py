@@ -124,48 +124,83 @@ def hub_errors(repo_id: str, revision: str | None, what: str = ""):
 def _api():
     from huggingface_hub import HfApi
 
+    from license_audit.sources.hub_http import install
+
+    install()  # 429 and 5xx answers retried with bounded backoff, for every request below
     return HfApi(endpoint=_endpoint())
 
 
 def open_online(repo_id: str, revision: str | None, history: bool = True):
+    """The revision's small files in a temporary folder, plus its file list and safetensors headers.
+
+    One model_info call (with file sizes) lists the files; each wanted file is then one download, served
+    from the Hugging Face cache when the commit's copy is there already.
+    """
+    api = _api()
+    with hub_errors(repo_id, revision):
+        info = api.model_info(repo_id, revision=revision, files_metadata=True)
+    sha = info.sha or revision or "main"
+    siblings = [s for s in (info.siblings or []) if _safe_rel(s.rfilename)]
+    files = sorted(s.rfilename for s in siblings)
+    sizes = {s.rfilename: (s.size or 0) for s in siblings}
+    notes = [f"hub: audited {repo_id} at commit {sha} ({revision or 'main'})"]
+    target = materialise(repo_id, sha, files, sizes, notes, symbolic=revision or "main", shown=revision)
+    try:
+        target.safetensors = _remote_safetensors(api, repo_id, sha, files, notes)
+    except BaseException:
+        target.close()
+        raise
+    if history:
+        target.history_loader = lambda: _history_or_note(api, repo_id, sha)
+    return target
+
+
+def materialise(
+    repo_id: str,
+    sha: str,
+    files: list[str],
+    sizes: dict[str, int],
+    notes: list[str],
+    symbolic: str | None = None,
+    want=None,
+    shown: str | None = "",
+):
+    """A Target whose folder holds copies of the wanted small files of commit `sha` (never weights).
+
+    Files come through hf_hub_download, so the Hugging Face cache keeps them by commit: a later audit of
+    the same commit, online or --offline, downloads nothing. With `symbolic` (a branch or tag), the first
+    file is fetched through it so that the cache records refs/<symbolic> -> commit for --offline audits,
+    unless the cache records that already. Errors name the target as `shown` (default: the commit).
+    """
     from huggingface_hub import hf_hub_download
     from huggingface_hub.file_download import REGEX_COMMIT_HASH
-    from huggingface_hub.hf_api import RepoFile
     from huggingface_hub.utils import disable_progress_bars
 
     from license_audit.sources import Target
 
     disable_progress_bars()  # a report on stdout, one error line on stderr: no per-file bars
-    api = _api()
-    with hub_errors(repo_id, revision):
-        info = api.model_info(repo_id, revision=revision, files_metadata=False)
-        sha = info.sha or revision
-        entries = list(api.list_repo_tree(repo_id, revision=sha, recursive=True))
-    files = sorted(e.path for e in entries if isinstance(e, RepoFile) and _safe_rel(e.path))
-    sizes = {e.path: (e.size or 0) for e in entries if isinstance(e, RepoFile)}
-    notes = [f"hub: audited {repo_id} at commit {sha} ({revision or 'main'})"]
+    want = want or wanted
     tmp = _temp_folder("license-audit-hub-")
     target = Target(
         TargetInfo("hub", repo_id, sha),
         tmp,
         repo_id.split("/", 1)[1],
         notes=notes,
-        remote_files=files,
+        remote_files=list(files),
         cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True),
     )
     try:
         skipped = []
-        # The first file is fetched through the symbolic revision (main, a tag) so that the cache records
-        # refs/<revision> -> commit and a later --offline audit finds the same snapshot; the rest by commit.
-        symbolic = revision or "main"
-        record_ref = not REGEX_COMMIT_HASH.fullmatch(symbolic)
+        record_ref = (
+            bool(symbolic) and not REGEX_COMMIT_HASH.fullmatch(symbolic or "") and _cached_ref(repo_id, symbolic) != sha
+        )
         for rel in files:
-            if not wanted(rel):
+            if not want(rel):
                 continue
             if sizes.get(rel, 0) > MAX_SMALL_FILE:
                 skipped.append(rel)
                 continue
-            with hub_errors(repo_id, revision, rel):
+            with hub_errors(repo_id, sha if shown == "" else shown, rel):
                 if record_ref:
                     record_ref = False
                     local = hf_hub_download(repo_id, rel, revision=symbolic, endpoint=_endpoint())
@@ -178,13 +213,24 @@ def open_online(repo_id: str, revision: str | None, history: bool = True):
             notes.append(
                 f"hub: not downloaded (larger than {MAX_SMALL_FILE // (1024 * 1024)} MB): {', '.join(skipped)}"
             )
-        target.safetensors = _remote_safetensors(api, repo_id, sha, files, notes)
     except BaseException:
         target.close()
         raise
-    if history:
-        target.history_loader = lambda: _history_or_note(api, repo_id, sha)
     return target
+
+
+def _cached_ref(repo_id: str, ref: str | None) -> str | None:
+    """The commit the Hugging Face cache records for refs/<ref> of the repository, or None."""
+    from huggingface_hub import constants
+    from huggingface_hub.file_download import repo_folder_name
+
+    if not ref or not _safe_rel(ref):
+        return None
+    path = Path(constants.HF_HUB_CACHE) / repo_folder_name(repo_id=repo_id, repo_type="model") / "refs" / ref
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
 
 
 def _history_or_note(api, repo_id: str, sha: str | None) -> History:
@@ -228,6 +274,15 @@ def _remote_safetensors(api, repo_id: str, sha: str | None, files: list[str], no
         return {}
     out: dict[str, dict] = {}
     with hub_errors(repo_id, sha, "safetensors headers"):
+        if "model.safetensors" in files and "model.safetensors.index.json" not in files:
+            # One file: its header is read directly (get_safetensors_metadata would first probe for it).
+            try:
+                out["model.safetensors"] = header_of(
+                    api.parse_safetensors_file_metadata(repo_id, "model.safetensors", revision=sha)
+                )
+            except e.SafetensorsParsingError:
+                notes.append("hub: model.safetensors: safetensors header could not be parsed")
+            return out
         try:
             meta = api.get_safetensors_metadata(repo_id, revision=sha)
             out = {name: header_of(fm) for name, fm in meta.files_metadata.items()}
