@@ -36,7 +36,11 @@ def note(message: str) -> None:
 
 
 def run_batch(sources: list[str], options: AuditOptions, settings: BatchSettings, list_models=None) -> Summary:
-    targets = expand_sources(sources, offline=options.offline, list_models=list_models)
+    from license_audit.sources.hub_listing import ListingState
+
+    # Hub listings (hf-derivatives:, hf-arch:) interrupted in an earlier run go on where they stopped.
+    listing = ListingState(f"{settings.output}.listing" if settings.output else None)
+    targets = expand_sources(sources, offline=options.offline, list_models=list_models, listing=listing)
     summary = Summary(fail_on=settings.fail_on)
     # A target whose name is not UTF-8 (a folder's subfolder) can have no record in a JSON Lines file:
     # it is not audited, said on stderr and counted as not audited, and the batch goes on.
@@ -73,6 +77,7 @@ def run_batch(sources: list[str], options: AuditOptions, settings: BatchSettings
             out.close()
         # Only a completed run is put in order; the summary covers this run's targets, resumed ones too.
         out.finish(targets)
+        listing.clear()  # a complete run: the next one lists afresh
     finally:
         out.unlock()
     for record in out.records(targets):

@@ -1,0 +1,124 @@
+"""watch on the loopback Hub: repositories per second against the bare huggingface_hub calls it needs.
+
+The Hub is the in-memory one of the tests (tests/fakehub.py, tests/test_watch.py's build_hub: over
+2,000 repositories, of which the base's listings give ~80 candidates). The floor lists the same models
+through huggingface_hub's list_models and downloads each candidate's card, configuration and license
+files with hf_hub_download into an empty cache: no auditing. watch runs with 1 and 2 workers, each run
+into an empty cache and output folder. Runs are interleaved; medians of --rounds.
+
+Also printed: HTTP calls per hf: target for `audit hf:... --no-history` (cold cache, then warm).
+
+    .venv/bin/python bench/watch.py [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import huggingface_hub.constants as constants  # noqa: E402
+from test_watch import BASE, TYPE, build_hub  # noqa: E402
+
+
+def fresh_cache() -> str:
+    path = tempfile.mkdtemp(prefix="bench-watch-cache-")
+    constants.HF_HUB_CACHE = path
+    os.environ["HF_HUB_CACHE"] = path
+    return path
+
+
+def floor(endpoint: str) -> int:
+    """The Hub calls watch cannot do without: the listings, and each candidate's metadata files."""
+    from huggingface_hub import HfApi, hf_hub_download
+    from huggingface_hub.utils import disable_progress_bars
+
+    from license_audit.sources.hub_listing import EXPAND, derivative_filters
+    from license_audit.watch.audit import metadata_file
+
+    disable_progress_bars()
+    api = HfApi(endpoint=endpoint)
+    found = {}
+    for filters in [*derivative_filters(BASE), [TYPE]]:
+        for m in api.list_models(filter=filters, expand=list(EXPAND)):
+            found.setdefault(m.id, m)
+    found.pop(BASE, None)
+    for m in found.values():
+        for rel in sorted(s.rfilename for s in m.siblings or []):
+            if metadata_file(rel):
+                try:
+                    hf_hub_download(m.id, rel, revision=m.sha, endpoint=endpoint)
+                except Exception:  # gated, removed: watch records those as errors
+                    break
+    return len(found)
+
+
+def run_watch(jobs: int) -> int:
+    from license_audit.pipeline import AuditOptions
+    from license_audit.watch.run import WatchSettings, run_watch
+
+    out = tempfile.mkdtemp(prefix="bench-watch-out-")
+    run = run_watch(WatchSettings(BASE, out, jobs=jobs), AuditOptions(history=False))
+    return run.listed
+
+
+def calls_per_target(hub) -> tuple[int, int]:
+    from license_audit.pipeline import AuditOptions, run_audit
+
+    fresh_cache()
+    spec = "hf:quiet-00/Renamed-LM-00"
+    run_audit(spec, AuditOptions(history=False))  # warms the session (once-per-process requests)
+    fresh_cache()
+    counts = []
+    for _ in range(2):
+        hub.log.clear()
+        run_audit(spec, AuditOptions(history=False))
+        counts.append(hub.calls())
+    return counts[0], counts[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    hub, _groups = build_hub()
+    hub.start()
+    os.environ["HF_ENDPOINT"] = hub.endpoint
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    cold, warm = calls_per_target(hub)
+    times: dict[str, list[float]] = {"floor": [], "watch -j1": [], "watch -j2": []}
+    counts: dict[str, int] = {}
+    for _ in range(args.rounds):
+        for name, fn in (
+            ("floor", lambda: floor(hub.endpoint)),
+            ("watch -j1", lambda: run_watch(1)),
+            ("watch -j2", lambda: run_watch(2)),
+        ):
+            fresh_cache()
+            hub.log.clear()
+            t0 = time.perf_counter()
+            counts[name] = fn()
+            times[name].append(time.perf_counter() - t0)
+            counts[name + " calls"] = hub.calls()
+    hub.stop()
+    print(f"Hub: {len(hub.repos)} repositories; candidates of {BASE}: {counts['floor']}")
+    print(f"audit hf:... --no-history: {cold} HTTP calls cold, {warm} warm")
+    base = statistics.median(times["floor"])
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        rate = counts[name] / med
+        print(
+            f"{name:10s} {med:6.2f} s  {rate:7.1f} repos/s  {counts[name + ' calls']:5d} HTTP calls  "
+            f"ratio to floor {base / med:5.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
