@@ -121,7 +121,7 @@ def test_a_ray_worker_that_dies_costs_only_its_target(tmp_path, local_ray):
     assert all("report" in records[t] for t in targets if t != targets[2])
 
 
-def test_watch_on_ray_gives_the_local_pool_s_bytes(hub, tmp_path, local_ray):
+def test_watch_on_ray_gives_the_local_pool_s_bytes(hub, tmp_path, local_ray):  # noqa: F811
     local, remote = tmp_path / "local", tmp_path / "ray"
     watch(local, jobs=2)
     watch(remote, jobs=2, engine="ray")

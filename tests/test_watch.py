@@ -293,11 +293,10 @@ def test_batch_listing_sources(hub, tmp_path):
 
 
 def test_batch_listing_resumes_from_its_state(hub, tmp_path, monkeypatch):
+    import license_audit.sources.hub_http as hub_http
     from license_audit.batch.sources import expand_sources
     from license_audit.errors import InputError
     from license_audit.sources.hub_listing import ListingState
-
-    import license_audit.sources.hub_http as hub_http
 
     hub.page_size = 10
     tagged = sum(1 for r in hub.repos.values() if TYPE in r.tags)

@@ -91,8 +91,8 @@ def expand_listing(source: str, offline: bool, listing: ListingState | None = No
         model_type = model_type.strip()
         if not model_type or any(c.isspace() or c == "/" for c in model_type):
             raise InputError(f"{source}: give the architecture as hf-arch:MODEL_TYPE[:OWNER/NAME]")
-        base = base_model_arg(base_text, source) if base_text else None
-        ids = [m.id for m in arch_candidates(model_type, listing, base)]
+        like = base_model_arg(base_text, source) if base_text else None
+        ids = [m.id for m in arch_candidates(model_type, listing, like)]
     # The Hub's listing order changes as models are updated: sorted, the batch order is stable.
     return [f"hf:{i}" for i in sorted(set(ids))]
 

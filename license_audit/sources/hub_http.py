@@ -101,7 +101,9 @@ def retrying_client_factory():
     client = default_client_factory()
     # The default client builds its own transport (proxies from the environment included); wrapping it
     # keeps all of that and adds the retries.
-    client._transport = RetryTransport(client._transport)
+    # Duck-typed as an httpx transport: httpx (which huggingface_hub vendors under another name in some
+    # versions) is not imported to subclass it.
+    client._transport = RetryTransport(client._transport)  # type: ignore[assignment]
     return client
 
 

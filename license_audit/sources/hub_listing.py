@@ -135,7 +135,7 @@ def _endpoint() -> str:
     return configured() or constants.ENDPOINT
 
 
-def _get_page(url: str, params: list[tuple[str, str]] | None, what: str) -> tuple[list, str | None]:
+def _get_page(url: str, params: Any, what: str) -> tuple[list, str | None]:
     from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
     last = ""
