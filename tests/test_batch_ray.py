@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from conftest import card, config_of, license_text, write_tree
-from test_watch import hub, watch  # noqa: F401 (the in-memory Hub fixture)
 
 ray = pytest.importorskip("ray")
 
@@ -119,11 +118,3 @@ def test_a_ray_worker_that_dies_costs_only_its_target(tmp_path, local_ray):
     assert set(records) == set(targets)
     assert records[targets[2]]["error"].startswith("the Ray task auditing this target failed")
     assert all("report" in records[t] for t in targets if t != targets[2])
-
-
-def test_watch_on_ray_gives_the_local_pool_s_bytes(hub, tmp_path, local_ray):  # noqa: F811
-    local, remote = tmp_path / "local", tmp_path / "ray"
-    watch(local, jobs=2)
-    watch(remote, jobs=2, engine="ray")
-    assert (remote / "results.jsonl").read_bytes() == (local / "results.jsonl").read_bytes()
-    assert (remote / "report.md").read_bytes() == (local / "report.md").read_bytes()

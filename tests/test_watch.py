@@ -318,3 +318,18 @@ def test_batch_listing_resumes_from_its_state(hub, tmp_path, monkeypatch):
     specs = expand_sources([f"hf-arch:{TYPE}"], listing=ListingState(state_path))
     assert len(specs) == tagged
     assert hub.calls("list") - before == -(-tagged // 10) - 2  # the two pages listed are not asked for again
+
+
+def test_ray_engine_gives_the_local_pool_s_bytes(hub, tmp_path):
+    ray = pytest.importorskip("ray")
+    local = tmp_path / "local"
+    watch(local, jobs=2)
+    # Started after the Hub fixture set HF_ENDPOINT and HF_HUB_CACHE, which Ray's workers inherit.
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    try:
+        remote = tmp_path / "ray"
+        watch(remote, jobs=2, engine="ray")
+    finally:
+        ray.shutdown()
+    assert (remote / "results.jsonl").read_bytes() == (local / "results.jsonl").read_bytes()
+    assert (remote / "report.md").read_bytes() == (local / "report.md").read_bytes()
