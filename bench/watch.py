@@ -69,30 +69,57 @@ def run_watch(jobs: int) -> int:
     return run.listed
 
 
-def calls_per_target(hub) -> tuple[int, int]:
+def sakura_repo():
+    """The layout of tests/test_hub.py's Sakura-LM-3: a card, two license files, two configs, one
+    safetensors file (its header read by byte range)."""
+    import json
+    import struct
+
+    from conftest import card, config_of, license_text
+    from fakehub import Repo
+
+    header = json.dumps({"w": {"dtype": "BF16", "shape": [4, 2], "data_offsets": [0, 16]}}).encode()
+    files = {
+        "README.md": card("license: apache-2.0").encode(),
+        "LICENSE": b"Apache License 2.0\n",
+        "LICENSE-MIT": license_text("mit").encode(),
+        "config.json": json.dumps(config_of(BASE)).encode(),
+        "generation_config.json": b'{"do_sample": true}',
+        "model.safetensors": struct.pack("<Q", len(header)) + header + bytes(16),
+        ".gitattributes": b"*.safetensors filter=lfs\n",
+    }
+    return Repo("sakura-ai/Sakura-LM-3", files, ["deepseek_v3"])
+
+
+def calls_per_target(hub) -> tuple[int, int, int]:
+    """HTTP calls of `audit hf:... --no-history`: cold cache, warm cache, and the floor (model_info plus
+    one GET per small file read plus one byte-range GET per safetensors header)."""
     from license_audit.pipeline import AuditOptions, run_audit
 
+    repo = hub.add(sakura_repo())
+    spec = f"hf:{repo.id}"
     fresh_cache()
-    spec = "hf:quiet-00/Renamed-LM-00"
-    run_audit(spec, AuditOptions(history=False))  # warms the session (once-per-process requests)
+    run_audit("hf:quiet-00/Renamed-LM-00", AuditOptions(history=False))  # once-per-process requests
     fresh_cache()
     counts = []
     for _ in range(2):
         hub.log.clear()
         run_audit(spec, AuditOptions(history=False))
         counts.append(hub.calls())
-    return counts[0], counts[1]
+    del hub.repos[repo.id]
+    return counts[0], counts[1], 1 + 5 + 1
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
+    load = os.getloadavg()[0]
     hub, _groups = build_hub()
     hub.start()
     os.environ["HF_ENDPOINT"] = hub.endpoint
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
-    cold, warm = calls_per_target(hub)
+    cold, warm, least = calls_per_target(hub)
     times: dict[str, list[float]] = {"floor": [], "watch -j1": [], "watch -j2": []}
     counts: dict[str, int] = {}
     for _ in range(args.rounds):
@@ -108,8 +135,15 @@ def main() -> None:
             times[name].append(time.perf_counter() - t0)
             counts[name + " calls"] = hub.calls()
     hub.stop()
-    print(f"Hub: {len(hub.repos)} repositories; candidates of {BASE}: {counts['floor']}")
-    print(f"audit hf:... --no-history: {cold} HTTP calls cold, {warm} warm")
+    print(
+        f"Hub: {len(hub.repos)} repositories served from this process; candidates of {BASE}: {counts['floor']}; "
+        f"{os.cpu_count()} CPUs, load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at the end; "
+        f"medians of {args.rounds} interleaved rounds"
+    )
+    print(
+        f"audit hf:... --no-history (5 small files, 1 safetensors header): {cold} HTTP calls cold "
+        f"({cold / least:.2f}x the floor of {least}), {warm} warm"
+    )
     base = statistics.median(times["floor"])
     for name, ts in times.items():
         med = statistics.median(ts)
