@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sys
 import textwrap
@@ -98,28 +99,36 @@ def shared_cases() -> list[tuple[str, str, set[str]]]:
     return out
 
 
-def long_tail_cases() -> list[tuple[str, str, set[str]]]:
-    try:
-        from licensedcode.models import get_license_dir  # type: ignore  # noqa: F401
-    except Exception:
-        pass
+def _license_db() -> list[tuple[str, str]]:
+    """(file name, raw text) of ScanCode's license DB: the installed licensedcode package's, else the
+    scancode-toolkit snapshot's (bench/scancode_data.py)."""
     try:
         import licensedcode  # type: ignore
+
+        # licensedcode-data installs `licensedcode` as a namespace package (no __file__).
+        roots = (
+            [Path(licensedcode.__file__).parent]
+            if getattr(licensedcode, "__file__", None)
+            else [Path(p) for p in getattr(licensedcode, "__path__", [])]
+        )
+        lic_dir = next((r / "data" / "licenses" for r in roots if (r / "data" / "licenses").is_dir()), None)
+        if lic_dir is not None:
+            return [
+                (p.name, p.read_text(encoding="utf-8", errors="replace")) for p in sorted(lic_dir.glob("*.LICENSE"))
+            ]
     except ImportError:
-        return []
-    # licensedcode-data installs `licensedcode` as a namespace package (no __file__).
-    roots = (
-        [Path(licensedcode.__file__).parent]
-        if getattr(licensedcode, "__file__", None)
-        else [Path(p) for p in getattr(licensedcode, "__path__", [])]
-    )
-    lic_dir = next((r / "data" / "licenses" for r in roots if (r / "data" / "licenses").is_dir()), Path("/nonexistent"))
-    if not lic_dir.is_dir():
-        return []
+        pass
+    sys.path.insert(0, str(ROOT / "bench"))
+    import scancode_data
+
+    git_dir = scancode_data.repo()
+    return sorted(scancode_data._blobs(git_dir, "licenses", ".LICENSE").items()) if git_dir else []
+
+
+def long_tail_cases() -> list[tuple[str, str, set[str]]]:
     known = {norm(lic.spdx) for lic in CATALOG}
     out = []
-    for path in sorted(lic_dir.glob("*.LICENSE")):
-        raw = path.read_text(encoding="utf-8", errors="replace")
+    for _, raw in _license_db():
         if not raw.startswith("---"):
             continue
         head, _, body = raw[3:].partition("\n---\n")
@@ -287,7 +296,7 @@ TOOLS = {
 }
 
 
-def measure(name: str, make, files):
+def measure(name: str, make, files, budget: float = TIME_BUDGET):
     import contextlib
     import io
 
@@ -308,7 +317,7 @@ def measure(name: str, make, files):
         if name == "scancode":
             got = {SCANCODE_EQUIV.get(g, g) for g in got}
         results.append(got)
-        if time.perf_counter() - t0 > TIME_BUDGET:
+        if time.perf_counter() - t0 > budget:
             break
     took = time.perf_counter() - t0
     return {"name": name, "cold": cold, "took": took, "results": results, "n": len(results)}
@@ -328,7 +337,85 @@ def score(res, files):
     return found, named, exact, misses
 
 
+FORMS = ("text", "notice", "reference", "identifier", "url")
+PER_FORM = int(os.environ.get("BENCH_PER_FORM", "300"))
+FORM_BUDGET = 60.0  # seconds per tool and form
+
+
+def by_form(argv: list[str]) -> None:
+    """Accuracy by form on ScanCode's rules and license DB (the SPDX list's ids and links among them)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import scancode_data
+
+    data = scancode_data.cases(SCANCODE_EQUIV, PER_FORM)
+    if not data:
+        print("\nby form: no scancode-toolkit snapshot (set SCANCODE_REPO to its git directory)")
+        return
+    print(
+        f"\naccuracy by form on ScanCode's rule data and license DB ({PER_FORM} cases a form at most, spread"
+        " evenly; found = the expected license reported; wrong = another license of the SPDX list or catalog"
+        " reported beside or instead of it, not flagged modified):"
+    )
+    names = [
+        n for n in TOOLS if n != "scancode" and (not os.environ.get("BENCH_TOOLS") or n in os.environ["BENCH_TOOLS"])
+    ]
+    print(f"{'form':<11} {'cases':>6}  " + "  ".join(f"{n:>28}" for n in names))
+    totals: dict[str, list[float]] = {}
+    modified_wrong: dict[str, int] = {}
+    for form in FORMS:
+        files = data.get(form, [])
+        cells = []
+        for name, make in TOOLS.items():
+            if name == "scancode" or (os.environ.get("BENCH_TOOLS") and name not in os.environ["BENCH_TOOLS"]):
+                continue  # the data is ScanCode's own: scoring it there says nothing
+            res = measure(name, make, files, FORM_BUDGET)
+            if "error" in res:
+                cells.append(f"{'not measured':>28}")
+                continue
+            found = wrong = 0
+            # license-audit's modified copies (outside the clock): another license reported *modified*
+            # says "not that license as such", so it is counted apart from a plain wrong answer.
+            flagged = [
+                {norm(m.spdx) for m in identify_text(text, CATALOG) if m.modified} if name == "license-audit" else set()
+                for _, text, _ in files[: res["n"]]
+            ]
+            for (_, _, exp), got, mod in zip(files, res["results"], flagged):
+                exp_n = {norm(e) for e in exp}
+                found += exp_n <= got
+                other = got - exp_n - {"other", "unknown"}
+                wrong += bool(other - mod)
+                modified_wrong[name] = modified_wrong.get(name, 0) + bool(other and other <= mod)
+            n = res["n"]
+            rate = n / res["took"] if res["took"] else 0.0
+            t = totals.setdefault(name, [0, 0, 0, 0.0])
+            t[0] += found
+            t[1] += wrong
+            t[2] += n
+            t[3] += res["took"]
+            cells.append(f"{found:>5}/{n:<5} {100 * found / max(n, 1):5.1f}% w{wrong:<4} {rate:6.0f}/s")
+            if "--misses" in argv and name == "license-audit":
+                for (fname, text, exp), got in zip(files, res["results"]):
+                    if not {norm(e) for e in exp} <= got:
+                        print(f"  MISS {form} {fname}: expected {sorted(exp)}, got {sorted(got)}: {text[:90]!r}")
+        print(f"{form:<11} {len(files):>6}  " + "  ".join(cells))
+    if modified_wrong.get("license-audit"):
+        print(
+            f"(license-audit besides: {modified_wrong['license-audit']} files where the only other license reported"
+            " is flagged modified, i.e. reported as not that license as such)"
+        )
+    print(
+        f"{'all':<11} {'':>6}  "
+        + "  ".join(
+            f"{t[0]:>5}/{t[2]:<5} {100 * t[0] / max(t[2], 1):5.1f}% w{t[1]:<4} {t[2] / t[3] if t[3] else 0:6.0f}/s"
+            for t in totals.values()
+        )
+    )
+
+
 def main(argv: list[str]) -> int:
+    if "--forms-only" in argv:
+        by_form(argv)
+        return 0
     files = corpus()
     if not files:
         print("no corpus: ../shared/data/license-texts is absent and no ScanCode LicenseDB is installed")
@@ -392,6 +479,7 @@ def main(argv: list[str]) -> int:
         " itself. shared: found on the 57 shared cases. A tool stopped by the time budget is scored on"
         " the files it got through, and license-audit on the same files beside it."
     )
+    by_form(argv)
     return 0
 
 

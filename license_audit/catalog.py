@@ -29,6 +29,7 @@ CATEGORIES = (
     "model-community",  # custom model licenses that must travel unchanged (Llama, Qwen, Tongyi)
     "noncommercial",
     "proprietary",
+    "use-policy",  # a family's use policy (Llama AUP, Gemma prohibited use): a document of its license, no grant
     "unknown",
 )
 

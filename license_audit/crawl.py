@@ -182,6 +182,9 @@ def is_license_file(rel: str) -> bool:
     suffix = p.suffix.lower()
     # LICENSE-APACHE-2.0, LICENSE-LLAMA3.1, LICENSE.llama3: what follows the last dot is a version or a
     # name, not a file type, and `notice --write` itself writes such names. Code and data are not texts.
+    # A license shipped only as PDF (Baichuan 2, BlueLM) is still the license: documents.py reads it.
+    if suffix == ".pdf":
+        return bool(_LICENSE_NAME.search(p.name))
     if suffix in _NOT_TEXT_SUFFIXES or (
         suffix not in _TEXT_SUFFIXES
         and not _LICENSE_NAME.search(suffix)
@@ -256,7 +259,7 @@ def crawl(
 
     for rel in files:
         if is_license_file(rel):
-            text = _read_text(snap, rel)
+            text = _read_pdf(snap, rel) if rel.lower().endswith(".pdf") else _read_text(snap, rel)
             if text is not None:
                 snap.license_texts[rel] = text
     for rel in snap.truncated:
@@ -330,6 +333,27 @@ def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | N
     return decode_text(res.data)
 
 
+def _read_pdf(snap: Snapshot, rel: str) -> str | None:
+    from license_audit.documents import MAX_PDF_BYTES, pdf_text
+
+    try:
+        res = read_bytes(snap.root, rel, MAX_PDF_BYTES)
+    except UnsafePath:
+        snap.problems.append(Problem(rel, _link_reason(snap.root, rel), fix=_LINK_FIX))
+        return None
+    except OSError as exc:
+        snap.problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    doc = pdf_text(res.data + (b"\0" if res.truncated else b""))
+    if doc.text is None:
+        snap.problems.append(Problem(rel, doc.problem or "cannot be read", fix=_PDF_FIX))
+        return None
+    if doc.partial:
+        snap.truncated.append(rel)
+    return doc.text
+
+
+_PDF_FIX = "Add the license as a plain-text file (LICENSE) beside the PDF."
 MAX_LINK_PROBLEMS = 50
 
 

@@ -42,9 +42,13 @@ class LicenseMatch:
     # "licensed under the Llama 3.1 Community License"); obligations need the difference.
     kind: str = "text"
     name: str | None = None
+    # A copy whose terms differ from the license's reference text (clauses added, removed or changed),
+    # with the changed stretches (identify.modified.Change); never to be read as the standard license.
+    modified: bool = False
+    changes: tuple = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "spdx": self.spdx,
             "confidence": round(self.confidence, 2),
@@ -52,6 +56,10 @@ class LicenseMatch:
             "end_line": self.end_line,
             "kind": self.kind,
         }
+        if self.modified:
+            out["modified"] = True
+            out["changes"] = [c.to_dict() for c in self.changes]
+        return out
 
 
 @dataclass

@@ -37,6 +37,12 @@ RULES: dict[str, RuleInfo] = {
             "Replace the file with the unmodified license text, or add the license to the catalog with --rules.",
         ),
         RuleInfo(
+            "license-modified",
+            "warning",
+            "A license text matches a known license with clauses added, removed or changed; its terms are not the standard license's.",
+            "Read the changed lines: declare the modified terms as `license: other` with a `license_name`, or restore the standard text.",
+        ),
+        RuleInfo(
             "base-model-undeclared",
             "error",
             "Evidence (config, tokenizer, weights, card text) says the model derives from an upstream the card's `base_model` does not name.",

@@ -86,15 +86,42 @@ def read_regular(path: Path, limit: int | None = None, follow_links: bool = Fals
 
 
 def decode_text(data: bytes) -> str:
-    """Decode repository text: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1 as a last resort."""
+    """Decode repository text: UTF-8 (with or without BOM), UTF-16 (with a BOM, or without one when every
+    other byte is zero), GB 18030 (GBK) when it decodes cleanly into Chinese, else UTF-8 with
+    replacement characters as a last resort."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
+    elif _utf16_order(data):
+        return data.decode(_utf16_order(data), errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace")
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = ""
+    if text and any("\u4e00" <= ch <= "\u9fff" for ch in text[:4096]):
+        return text
+    return data.decode("utf-8", errors="replace")
+
+
+def _utf16_order(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for text without a byte-order mark whose ASCII characters leave a zero
+    byte at every other position; None for anything else."""
+    head = data[:4096]
+    if len(head) < 8 or b"\x00" not in head:
+        return None
+    n = len(head) // 2
+    odd = head[1::2].count(0)
+    even = head[0::2].count(0)
+    if odd >= 0.4 * n and even <= 0.05 * n:
+        return "utf-16-le"
+    if even >= 0.4 * n and odd <= 0.05 * n:
+        return "utf-16-be"
+    return None
 
 
 def read_text(root: Path, rel: str, limit: int = MAX_TEXT_BYTES) -> tuple[str, bool]:
@@ -115,7 +142,7 @@ def is_utf8(name: str | bytes) -> bool:
 
 
 def looks_binary(data: bytes) -> bool:
-    return b"\x00" in data[:8192]
+    return b"\x00" in data[:8192] and _utf16_order(data) is None
 
 
 def _depth(obj, limit: int) -> int:

@@ -310,7 +310,9 @@ def test_long_tail_spdx_from_the_library():
     pytest.importorskip("licenseclassifier")
     found = identify_text(ISC, CAT)
     assert [(m.id, m.spdx) for m in found] == [("isc", "ISC")]
-    assert identify_text(ISC, CAT, long_tail=False)[0].id == "other"
+    # Without the long tail the terms are unknown; the title still names the license it claims to be.
+    without = identify_text(ISC, CAT, long_tail=False)
+    assert "other" in ids(without) and ids(without, "text") != ["isc"]
 
 
 # ../shared beside the checkout; a worktree checkout finds it one folder further up.
@@ -444,18 +446,13 @@ def test_any_text_gives_sorted_spans_inside_the_file(parts):
 
 
 def test_title_quoted_again_inside_the_copy_is_one_copy():
-    # Qwen RESEARCH: the title recurs in section 3(c) after the commercial-use clause; one copy, full share.
-    filler = ("The parties agree that these terms apply to the materials as described in this document. " * 12) + "\n"
-    text = (
-        "Qwen RESEARCH LICENSE AGREEMENT\n\nQwen RESEARCH LICENSE AGREEMENT Release Date: September 19, 2024\n\n"
-        + filler * 2
-        + "b. If you are commercially using the Materials, you shall request a license from us.\n\n"
-        + filler * 2
-        + "c. Qwen is licensed under the Qwen RESEARCH LICENSE AGREEMENT, Copyright (c) Alibaba Cloud.\n"
-        + filler
-    )
-    found = [m for m in identify_text(text, CAT) if m.id == "qwen-research"]
-    assert len(found) == 1 and found[0].confidence >= 0.98 and found[0].kind == "text", found
+    # Qwen RESEARCH: the title recurs in section 3(c) after the commercial-use clause; one copy, full share,
+    # however the copy is wrapped.
+    text = license_text("qwen-research")
+    assert text.count("Qwen RESEARCH LICENSE AGREEMENT") >= 3
+    for copy in (text, "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))):
+        found = [m for m in identify_text(copy, CAT) if m.id == "qwen-research"]
+        assert len(found) == 1 and found[0].confidence >= 0.98 and found[0].kind == "text", found
 
 
 def test_llama3_copy_without_the_acceptable_use_policy_is_a_full_copy():

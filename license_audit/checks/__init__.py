@@ -10,6 +10,7 @@ CHECKS = (
     declared.check_invalid_files,
     declared.check_license_missing,
     declared.check_license_unknown,
+    declared.check_license_modified,
     declared.check_license_mismatch,
     lineage_checks.check_base_model_undeclared,
     lineage_checks.check_base_model_mismatch,

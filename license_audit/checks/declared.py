@@ -75,6 +75,35 @@ def check_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
         )
 
 
+def check_license_modified(ctx: AuditContext) -> Iterator[Finding]:
+    """A license copy whose terms differ from the license's own text: what changed, where."""
+    for lf in ctx.license_files:
+        for m in lf.licenses:
+            if not m.modified or m.kind != "text":
+                continue
+            lic = ctx.catalog.get(m.id)
+            what = str(lic.raw.get("modification")) if lic is not None and lic.raw.get("modification") else None
+            base_id = lic.raw.get("modifies") if lic is not None else None
+            base = ctx.catalog.get(base_id) if base_id else lic
+            base_name = base.name if base is not None else m.id
+            where = ", ".join(
+                f"{c.change} at line{'s' if c.end_line > c.start_line else ''} "
+                f"{c.start_line}{f'-{c.end_line}' if c.end_line > c.start_line else ''}"
+                for c in m.changes[:5]
+            )
+            first = m.changes[0] if m.changes else None
+            detail = what or (f'{where}: "{first.text}"' if first else "its text differs from the standard one")
+            yield Finding(
+                rule="license-modified",
+                severity=RULES["license-modified"].severity,
+                message=f"{lf.path} is the {base_name} with changes ({detail}), so the standard license's terms do not apply as such.",
+                path=lf.path,
+                line=first.start_line if first else m.start_line,
+                commit=ctx.revision,
+                fix=RULES["license-modified"].fix,
+            )
+
+
 def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
     card = ctx.snapshot.card
     declared_key = card.effective_license
@@ -87,7 +116,11 @@ def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
         return
     upstream_ids = {lic.id for up in ctx.upstreams for lic in up.licenses}
     for lf in ctx.primary_license_files:
-        texts = [m for m in lf.licenses if m.kind == "text" and m.id not in upstream_ids and m.id != "other"]
+        texts = [
+            m
+            for m in lf.licenses
+            if m.kind == "text" and m.id not in upstream_ids and m.id != "other" and not _is_policy(ctx, m.id)
+        ]
         if not texts:
             continue
         named = ", ".join(sorted({m.id for m in texts}))
@@ -100,3 +133,9 @@ def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
             commit=ctx.revision,
             fix=f"Declare `{named}` in the card, or replace {lf.path} with the text of `{declared_key}`.",
         )
+
+
+def _is_policy(ctx: AuditContext, lic_id: str) -> bool:
+    """A family's use policy (the Llama AUP) travels beside its license and grants nothing itself."""
+    lic = ctx.catalog.get(lic_id)
+    return lic is not None and lic.category == "use-policy"

@@ -226,7 +226,8 @@ def _candidates(text: str, toks: Tokens | None = None) -> list[tuple[float, int,
         return []
     ws = toks.words if toks is not None else words(text)
     by_key = idx.by_key
-    present = by_key.keys() & set(map(" ".join, zip(ws, ws[1:])))
+    # The text's pairs looked up one by one: `dict.keys() & set` would first copy every key into a set.
+    present = {pair for pair in set(map(" ".join, zip(ws, ws[1:]))) if pair in by_key}
     # A phrase can only be found where its key pair is: a template with too few keys present cannot
     # reach MIN_SHARE, so neither its phrases are searched nor, when no template can, loaded at all.
     refs_present = [list(map(int, by_key[key].split())) for key in sorted(present)]
@@ -311,3 +312,22 @@ def _classify(text: str) -> list[tuple[str, float, int, int]]:
         last = text.count("\n", 0, max(m.start, m.end - 1)) + 1
         out.append((m.id, round(min(0.95, cov.percent / 100.0) * 0.95, 4), first, last))
     return out
+
+
+def explains(spdx_id: str, added: list[str]) -> bool:
+    """Whether the SPDX license `spdx_id` holds any of the `added` texts (five words in a row of one):
+    a variant that accounts for the clauses a catalog license's copy adds (BSD-4-Clause's advertising
+    clause), not one that merely holds less (MIT-0 for MIT plus an added clause)."""
+    templates = _templates()
+    if not templates:
+        return False
+    tpl = next((t for t in templates if t.spdx == spdx_id), None)
+    if tpl is None:
+        return False
+    joined = " ".join(tpl.needles)
+    for text in added:
+        ws = words(text)
+        for i in range(max(0, len(ws) - 4)):
+            if " " + " ".join(ws[i : i + 5]) + " " in joined:
+                return True
+    return False

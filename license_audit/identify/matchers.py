@@ -17,14 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from license_audit.catalog import Catalog
-from license_audit.identify.compiled import CompiledLicense, compile_catalog, text_digest
-from license_audit.identify.normalize import Tokens, tokenize
+from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
+from license_audit.identify.normalize import Tokens, phrase_words, tokenize
 from license_audit.identify.similarity import reference, scores
 from license_audit.report import LicenseMatch
 
 MIN_CONFIDENCE = 0.5
 REFERENCE_CONFIDENCE = 0.9
 VERIFY_BELOW = 0.9
+FAITHFUL_CONFIDENCE = 0.95  # a copy whose every difference from the reference the license allows
 # How many words before its first phrase a full copy takes in (its title, copyright lines); after its
 # last phrase it takes in everything up to the next license (appendix, "how to apply", use policy).
 _GROW_BACK = 120
@@ -92,6 +93,7 @@ class _Cand:
     hit_end: int = field(default=0, init=False)
     coverage: float | None = field(default=None, init=False)
     precision: float | None = field(default=None, init=False)
+    changes: list | None = field(default=None, init=False)  # modified.Change list, once computed
 
     def __post_init__(self) -> None:
         self.hit_start, self.hit_end = self.start, self.end
@@ -299,13 +301,27 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     """
     toks = tokenize(text)
     if not toks.words:
-        return []
+        return _cjk_terms(text, toks) if not prose else []
     cc = compile_catalog(catalog)
     exact = cc.exact.get(text_digest(toks.joined))
     if exact is not None:
         lic = cc.by_id[exact].lic
+        changes: list = []
+        if lic.raw.get("modifies"):
+            # An exact copy of a modified license: its changes against the license it modifies.
+            changes = _changes(_Cand(cc.by_id[exact], 0, len(toks.words) - 1, 1.0, "text"), cc, toks, text)
         return [
-            LicenseMatch(lic.id, lic.spdx, 1.0, toks.line_of(0), toks.line_of(len(toks.words) - 1), "text", lic.name)
+            LicenseMatch(
+                lic.id,
+                lic.spdx,
+                1.0,
+                toks.line_of(0),
+                toks.line_of(len(toks.words) - 1),
+                "text",
+                lic.name,
+                bool(lic.raw.get("modifies")),
+                tuple(changes),
+            )
         ]
     present = set(toks.words)
 
@@ -343,8 +359,19 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         # An SPDX-list license matched below 0.9 may be a variant the catalog does not hold (BSD-4-Clause
         # read as BSD-3-Clause): the long-tail matcher has the last word on that stretch.
         for c in list(texts):
-            # Only added text hints at another license; a copy that lacks a part is still this one.
-            if c.confidence >= VERIFY_BELOW or c.cl.lic.spdx.startswith("LicenseRef-") or (c.precision or 0.0) >= 0.95:
+            if c.cl.text_path is not None:
+                # A copy that differs from the reference only where the license allows it (its optional
+                # lines, a filled-in copyright line) is this license.
+                c.changes = _changes(c, cc, toks, text)
+                if not c.changes and c.confidence < VERIFY_BELOW:
+                    c.confidence = max(c.confidence, FAITHFUL_CONFIDENCE)
+            # Added or changed clauses may make another license of the SPDX list (BSD-2-Clause plus an
+            # advertising clause is BSD-4-Clause, MIT plus a no-endorsement clause is X11); a copy that
+            # only lacks a part is still this one.
+            added = any(ch.change != "removed" for ch in c.changes or ())
+            if c.cl.lic.spdx.startswith("LicenseRef-") or not (
+                added or (c.confidence < VERIFY_BELOW and (c.precision or 0.0) < 0.95)
+            ):
                 continue
             found = _long_tail(text, toks, c.start, c.end, catalog)
             if not found:
@@ -352,21 +379,31 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             same = [m for m in found if m.id == c.cl.lic.id]
             if same:
                 c.confidence = max(c.confidence, max(m.confidence for m in same))
+            elif added and not _explained(found, c.changes or []):
+                continue  # the long tail names a license that does not hold what this copy adds
             else:
                 texts.remove(c)
                 settled.append(c)
                 extra.extend(found)
     if not prose:
+        # Nothing known in the whole file: the long tail gets a look even without license vocabulary
+        # (informal notices, translations); its phrase index costs about a millisecond.
+        whole = not texts and not kept_refs and not settled
         for a, b in _unclaimed(texts + kept_refs + settled, len(toks.words)):
-            # Nothing known in the whole file: the long tail gets a look even without license vocabulary
-            # (informal notices, translations); its phrase index is cheap next to the library's matcher.
-            whole = not texts and not kept_refs and not settled
             if not whole and not _license_like(toks, a, b):
                 continue
             found = _long_tail(text, toks, a, b, catalog) if long_tail else []
             if found:
                 extra.extend(found)
-            elif _license_like(toks, a, b):
+                settled.append(_Span(a, b))  # type: ignore[arg-type]
+    # What is left may name licenses without holding them: identifier lines, names, links.
+    known = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra}
+    named = _named_references(text, toks, texts + kept_refs + settled, catalog, known)
+    extra.extend(m for _, m in named if m is not None)
+    if not prose:
+        spans = [span for span, _ in named]
+        for a, b in _unclaimed(texts + kept_refs + settled + spans, len(toks.words)):  # type: ignore[operator]
+            if _license_like(toks, a, b) and not _notice_of(toks, a, b, spans):
                 extra.append(
                     LicenseMatch(
                         OTHER_ID,
@@ -383,8 +420,21 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     out: list[LicenseMatch] = []
     for c in texts:
         lic = c.cl.lic
+        changes = c.changes if c.changes is not None else _changes(c, cc, toks, text)
+        # A catalog entry that is itself a modified license (Kimi K2's modified MIT) is modified as such.
+        modified = bool(changes) or bool(lic.raw.get("modifies"))
         out.append(
-            LicenseMatch(lic.id, lic.spdx, c.confidence, toks.line_of(c.start), toks.line_of(c.end), "text", lic.name)
+            LicenseMatch(
+                lic.id,
+                lic.spdx,
+                c.confidence,
+                toks.line_of(c.start),
+                toks.line_of(c.end),
+                "text",
+                lic.name,
+                modified,
+                tuple(changes),
+            )
         )
     seen_refs: set[str] = set()
     for r in sorted(kept_refs, key=lambda r: r.start):
@@ -399,6 +449,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         )
     ids_text = {m.id for m in out if m.kind == "text"}
     out.extend(m for m in extra if m.id == OTHER_ID or m.id not in ids_text)
+    if not prose and not any(m.kind == "text" for m in out):
+        out.extend(_cjk_terms(text, toks))
+    out = _most_specific(out)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
     return out
 
@@ -423,3 +476,155 @@ def _long_tail(text: str, toks: Tokens, a: int, b: int, catalog: Catalog) -> lis
             )
         )
     return out
+
+
+def _changes(c: _Cand, cc: CompiledCatalog, toks: Tokens, text: str) -> list:
+    """What the copy at `c` changes against its license's reference text (for an entry that modifies
+    another license, against that license's text: the modification itself)."""
+    cl = c.cl
+    base = cl.lic.raw.get("modifies")
+    if base and isinstance(base, str) and base in cc.by_id:
+        cl = cc.by_id[base]
+    ref = reference(cl.text_path, cl.required_end)
+    if ref is None:
+        return []
+    from license_audit.identify.modified import find_changes
+
+    optional = [phrase_words(str(p)) for p in cl.lic.identify.get("optional") or [] if str(p).strip()]
+    return find_changes(toks, text, c.start, c.end, c.hit_start, c.hit_end, ref.words, ref.required_words, optional)
+
+
+# A notice around a license's name says where its terms are and that there is no warranty: these words
+# in it would add terms of its own.
+_OWN_TERMS = (
+    " prohibit",
+    " commercial",
+    " shall not",
+    " must not",
+    " restrict",
+    " research",
+    " academic",
+    " personal use",
+    " evaluation",
+    " nonprofit",
+    " non profit",
+    " terminat",
+    " fee ",
+)
+_NOTICE_WORDS = 250
+
+
+def _notice_of(toks: Tokens, a: int, b: int, spans: list) -> bool:
+    """Whether words a..b are the rest of a short notice around a license name or link (the FSF
+    "should have received a copy" header): no unknown terms, only the license and nothing extra."""
+    near = [s for s in spans if a - 40 <= s.start and s.end <= b + 40]
+    if not near or b - a + 1 > _NOTICE_WORDS:
+        return False
+    region = " " + " ".join(toks.words[a : b + 1]) + " "
+    return not any(t in region for t in _OWN_TERMS)
+
+
+class _Span:
+    """Words a reference (or a long-tail license) holds, so that they are not read as unknown terms."""
+
+    __slots__ = ("end", "kind", "start")
+
+    def __init__(self, start: int, end: int, kind: str = "settled"):
+        self.start, self.end, self.kind = start, end, kind
+
+
+def _named_references(
+    text: str, toks: Tokens, claimed: list[_Cand], catalog: Catalog, known: set[str]
+) -> list[tuple[_Span, LicenseMatch]]:
+    """Identifier lines, license names and links in the text no match claims (references.py)."""
+    regions = _unclaimed(claimed, len(toks.words))  # type: ignore[arg-type]
+    from license_audit.identify.references import family_default, find_references
+
+    lines = [(toks.line_of(a), toks.line_of(b)) for a, b in regions]
+    copies = [(toks.line_of(c.start), toks.line_of(c.end)) for c in claimed if c.kind == "text" or c.kind == "settled"]
+    out: list[tuple[_Span, LicenseMatch]] = []
+    seen = set(known)
+    for ref in find_references(text, lines, catalog, copies):
+        span = _Span(toks.first_word_of_line(ref.line), toks.last_word_of_line(ref.line), "reference")
+        # A GNU license named without a version keeps its "or later" id (no catalog entry is that).
+        lic = None if family_default(ref.key) else catalog.get(ref.key)
+        key = lic.id if lic is not None else ref.key
+        if key in seen:
+            out.append((span, None))  # type: ignore[arg-type]
+            continue
+        seen.add(key)
+        if lic is not None:
+            m = LicenseMatch(lic.id, lic.spdx, REFERENCE_CONFIDENCE, ref.line, ref.line, "reference", lic.name)
+        else:
+            m = LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, ref.line, ref.line, "reference", ref.key)
+        out.append((span, m))
+    return out
+
+
+def _explained(found: list[LicenseMatch], changes: list) -> bool:
+    from license_audit.identify.longtail import explains
+
+    added = [ch.text for ch in changes if ch.change != "removed"]
+    return all(explains(m.spdx, added) for m in found)
+
+
+def _spdx_base(spdx: str) -> str:
+    s = spdx.lower()
+    for suffix in ("-only", "-or-later", "+"):
+        if s.endswith(suffix):
+            return s[: -len(suffix)]
+    return s
+
+
+def _most_specific(found: list[LicenseMatch]) -> list[LicenseMatch]:
+    """Of two references on the same lines, one naming a variant of the other ("GFDL-1.1" and
+    "GFDL-1.1-invariants-only", "MIT" and "MIT-Modern-Variant"), the variant is meant."""
+    from license_audit.identify.references import family_default
+
+    # A GNU license named without a version gives way to the same family named with one.
+    families = {f for m in found if (f := _gnu_family(m.spdx)) and not family_default(m.spdx)}
+    found = [m for m in found if not (m.kind == "reference" and family_default(m.spdx) in families)]
+    refs = [m for m in found if m.kind == "reference"]
+    if len(refs) < 2:
+        return found
+    drop = set()
+    for a in refs:
+        base = _spdx_base(a.spdx) + "-"
+        for b in refs:
+            if (
+                b is not a
+                and b.spdx.lower().startswith(base)
+                and a.start_line <= b.end_line
+                and b.start_line <= a.end_line
+            ):
+                drop.add(id(a))
+    return [m for m in found if id(m) not in drop]
+
+
+# Words of Chinese license agreements (license, agreement, authorise, copyright, terms, commercial,
+# distribute, liability): the word index holds no CJK text, so such a text is told apart by these.
+_CJK_CUES = ("许可", "协议", "授权", "版权", "条款", "商业", "分发", "责任", "使用", "許可", "協議", "授權")
+_CJK_MIN_CHARS = 60
+
+
+def _cjk_terms(text: str, toks: Tokens) -> list[LicenseMatch]:
+    """License terms in Chinese (or Japanese) that no matcher can read: `other`, never nothing."""
+    if text.isascii():
+        return []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cjk = [i for i, ln in enumerate(lines, 1) if sum("\u4e00" <= ch <= "\u9fff" for ch in ln) >= 4]
+    if not cjk or sum(sum("\u4e00" <= ch <= "\u9fff" for ch in lines[i - 1]) for i in cjk) < _CJK_MIN_CHARS:
+        return []
+    body = "\n".join(lines[i - 1] for i in cjk)
+    if sum(body.count(cue) for cue in _CJK_CUES) < _OTHER_MIN_CUES:
+        return []
+    return [LicenseMatch(OTHER_ID, OTHER_SPDX, 0.5, cjk[0], cjk[-1], "text", "Unrecognised license terms")]
+
+
+def _gnu_family(spdx: str) -> str | None:
+    s = spdx.upper()
+    if s.startswith("LGPL-"):
+        return "lgpl"
+    if s.startswith("GPL-"):
+        return "gpl"
+    return None

@@ -36,6 +36,15 @@ class Reference:
         self._grams: frozenset | None = None
         self._all_grams: frozenset | None = None
 
+    @property
+    def words(self) -> list[str]:
+        return self._words
+
+    @property
+    def required_words(self) -> int:
+        """How many of `words` are the terms (the rest: an appendix a copy may fill in or leave out)."""
+        return len(self._required)
+
     # The 4-gram sets are built on first need: most copies are settled by the pieces alone.
     @property
     def grams(self) -> frozenset:

@@ -1,0 +1,139 @@
+"""ScanCode's license rules and license DB, read in place from a snapshot of scancode-toolkit.
+
+The snapshot is a bare git repository (SCANCODE_REPO, or the workplace mirror); nothing is copied.
+Cases by form, each (name, text, {expected SPDX id}):
+- text: rules marked is_license_text, and the license DB's own texts;
+- notice: is_license_notice rules;
+- reference: is_license_reference and is_license_tag rules (names, "License: MIT");
+- identifier: `SPDX-License-Identifier: <id>` for every SPDX id the DB knows (the SPDX list);
+- url: a rule whose whole text is one link, and the DB's `text_urls` of each license.
+Only rules of one license with an SPDX id (or a model license the catalog names) are scored: a
+LicenseRef-scancode key is ScanCode's own and no other tool can name it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+MIRRORS = [
+    Path(os.environ["SCANCODE_REPO"]) if os.environ.get("SCANCODE_REPO") else None,
+    Path("/work/.mirror/aboutcode-org+scancode-toolkit/repo"),
+]
+_DATA = "src/licensedcode/data"
+_URL_ONLY = re.compile(r"^\s*<?(https?://\S+?)>?\s*$")
+
+
+def repo() -> Path | None:
+    for p in MIRRORS:
+        if p is not None and ((p / "HEAD").is_file() or (p / ".git").is_dir()):
+            return p
+    return None
+
+
+def _blobs(git_dir: Path, folder: str, suffix: str) -> dict[str, str]:
+    listing = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "HEAD", f"{_DATA}/{folder}/"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    entries = [(ln.split()[2], ln.split("\t", 1)[1]) for ln in listing if ln.endswith(suffix)]
+    proc = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+        input="".join(f"{sha}\n" for sha, _ in entries).encode(),
+        capture_output=True,
+        check=True,
+    )
+    out: dict[str, str] = {}
+    data, at = proc.stdout, 0
+    for _, path in entries:
+        header_end = data.index(b"\n", at)
+        size = int(data[at:header_end].split()[2])
+        body = data[header_end + 1 : header_end + 1 + size]
+        at = header_end + 1 + size + 1
+        out[path.rsplit("/", 1)[1]] = body.decode("utf-8", errors="replace")
+    return out
+
+
+def _front(raw: str) -> tuple[dict[str, object], str]:
+    if not raw.startswith("---"):
+        return {}, raw
+    head, _, body = raw[3:].partition("\n---\n")
+    meta: dict[str, object] = {}
+    key = None
+    for line in head.splitlines():
+        if line.startswith(("    - ", "  - ")):
+            if key:
+                meta.setdefault(key, [])
+                lst = meta[key]
+                if isinstance(lst, list):
+                    lst.append(line.split("- ", 1)[1].strip())
+            continue
+        if ":" in line and not line.startswith(" "):
+            key, _, value = line.partition(":")
+            key = key.strip()
+            if value.strip():
+                meta[key] = value.strip()
+    return meta, body
+
+
+def cases(equiv: dict[str, str], per_form: int) -> dict[str, list[tuple[str, str, set[str]]]]:
+    """Up to `per_form` cases of each form, spread evenly over the data (every k-th, in name order)."""
+    git_dir = repo()
+    if git_dir is None:
+        return {}
+    licenses = _blobs(git_dir, "licenses", ".LICENSE")
+    spdx_of: dict[str, str] = {}
+    out: dict[str, list[tuple[str, str, set[str]]]] = {
+        f: [] for f in ("text", "notice", "reference", "identifier", "url")
+    }
+    url_seen: dict[str, set[str]] = {}
+    for name, raw in sorted(licenses.items()):
+        meta, body = _front(raw)
+        key = str(meta.get("key", name[: -len(".LICENSE")]))
+        spdx = str(meta.get("spdx_license_key", ""))
+        if meta.get("is_deprecated") == "yes" or meta.get("is_exception") == "yes":
+            continue
+        if spdx and not spdx.startswith("LicenseRef"):
+            spdx_of[key] = spdx
+        elif f"scancode:{key}" in equiv:
+            spdx_of[key] = equiv[f"scancode:{key}"]
+        else:
+            continue
+        if len(body.split()) >= 60:
+            out["text"].append((f"license:{key}", body.strip() + "\n", {spdx_of[key]}))
+        if spdx and not spdx.startswith("LicenseRef"):
+            out["identifier"].append((f"id:{spdx}", f"SPDX-License-Identifier: {spdx}\n", {spdx}))
+        for u in meta.get("text_urls", []) if isinstance(meta.get("text_urls"), list) else []:
+            url_seen.setdefault(u, set()).add(spdx_of[key])
+    for u, keys in sorted(url_seen.items()):
+        if len(keys) == 1:
+            out["url"].append((f"url:{u}", u + "\n", set(keys)))
+    rules = _blobs(git_dir, "rules", ".RULE")
+    for name, raw in sorted(rules.items()):
+        meta, body = _front(raw)
+        expr = str(meta.get("license_expression", ""))
+        if not body.strip() or meta.get("is_false_positive") == "yes" or " " in expr or expr not in spdx_of:
+            continue
+        expected = {spdx_of[expr]}
+        if _URL_ONLY.match(body):
+            form = "url"
+        elif "spdx-license-identifier" in body.lower():
+            form = "identifier"
+        elif meta.get("is_license_text") == "yes":
+            form = "text"
+        elif meta.get("is_license_notice") == "yes":
+            form = "notice"
+        elif meta.get("is_license_reference") == "yes" or meta.get("is_license_tag") == "yes":
+            form = "reference"
+        else:
+            continue
+        out[form].append((f"rule:{name}", body.strip() + "\n", expected))
+    for form, items in out.items():
+        if len(items) > per_form:
+            step = len(items) / per_form
+            out[form] = [items[int(i * step)] for i in range(per_form)]
+    return out

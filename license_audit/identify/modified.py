@@ -1,0 +1,442 @@
+"""Whether a full copy of a license holds terms its reference copy does not: the changed lines.
+
+A copy is aligned with the reference copy word by word, anchored where its phrase run starts and ends:
+- before the run (title, copyright lines) and after the reference's end (an appendix filled in, the
+  "how to apply" section) only text that reads like terms counts;
+- inside, each difference counts unless the license itself allows it: its `identify.optional` phrases
+  (the MIT "(including the next paragraph)", the Unlicense's closing line), copyright holders and
+  years, a postal address, a link, or a word or two that changes no meaning (a typo, "this"/"the").
+
+Most copies are settled without a word diff: the reference's required text found verbatim in the copy
+leaves only the small stretches before and after it to compare. difflib runs on what is left.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from license_audit.identify.normalize import Tokens
+
+# Words that change what a license grants or requires: a difference holding one is never "a word or two".
+_SIGNIFICANT = frozenset(
+    [
+        "not",
+        "no",
+        "non",
+        "nor",
+        "never",
+        "noncommercial",
+        "commercial",
+        "only",
+        "except",
+        "unless",
+        "without",
+        "prohibited",
+        "prohibit",
+        "prohibits",
+        "forbidden",
+        "must",
+        "shall",
+        "cannot",
+        "research",
+        "academic",
+        "evaluation",
+        "personal",
+        "nonprofit",
+        "profit",
+        "revenue",
+        "restrict",
+        "restricted",
+        "restriction",
+        "restrictions",
+        "revocable",
+        "irrevocable",
+        "exclusive",
+        "nonexclusive",
+        "royalty",
+        "fee",
+        "fees",
+        "paid",
+        "users",
+        "monthly",
+        "million",
+        "billion",
+        "display",
+        "attribution",
+        "military",
+        "government",
+        "terminate",
+        "perpetual",
+        "worldwide",
+        "sublicense",
+        "sublicensable",
+        "transferable",
+        "may",
+    ]
+)
+# Words no copyright line, address or title holds, but a restriction does.
+_RESTRICTING = frozenset(
+    ["shall", "must", "not", "only", "non", "noncommercial", "commercial", "prohibited", "except", "unless", "may"]
+)
+# Names of other licenses: a notice after a license's end that names one is about that license.
+_OTHER_LICENSES = frozenset(
+    [
+        "gnu",
+        "gpl",
+        "lgpl",
+        "agpl",
+        "apache",
+        "mozilla",
+        "mpl",
+        "bsd",
+        "creative",
+        "cc",
+        "mit",
+        "llama",
+        "gemma",
+        "openrail",
+    ]
+)
+# Cues that a stretch before or after the terms is itself terms (an added clause), not a title or prose.
+_TERM_CUES = frozenset(
+    [
+        "shall",
+        "must",
+        "may",
+        "not",
+        "prohibited",
+        "permitted",
+        "permission",
+        "provided",
+        "condition",
+        "conditions",
+        "license",
+        "licensed",
+        "licensee",
+        "licensor",
+        "commercial",
+        "noncommercial",
+        "non",
+        "restriction",
+        "restrictions",
+        "restricted",
+        "agree",
+        "agreement",
+        "rights",
+        "grant",
+        "granted",
+        "terms",
+        "use",
+        "display",
+        "attribution",
+        "users",
+        "revenue",
+        "except",
+        "unless",
+    ]
+)
+_COPYRIGHT_LINE = re.compile(r"copyright|\(c\)|\u00a9|all rights reserved|\bauthors?\b", re.I)
+_ADDRESS_LINE = re.compile(r"free software foundation|franklin st|temple place|mass ave|boston|\bma\b\s+0\d{4}", re.I)
+_LINK_LINE = re.compile(r"https?:|www\.|\.(org|com|net|io)\b|<[^>]*@", re.I)
+_NUMBER = re.compile(r"\d")
+# A title line: a few words, no sentence.
+_TITLE_WORDS = 12
+# Text longer than this before or after the terms is read for term cues; shorter is a title or a name.
+_SMALL = 2
+_NAME = 5
+_QUOTE = 500
+# A copy without the appendix often drops the line that closes the terms ("END OF TERMS AND CONDITIONS").
+_CLOSING = 8
+_MAX_DIFF = 3_000_000  # words x words of the differing middles that a word diff is run on
+
+
+@dataclass
+class Change:
+    """One changed stretch of a license copy, by the lines of the file that hold it."""
+
+    change: str  # "added", "removed" or "changed"
+    start_line: int
+    end_line: int
+    text: str  # the copy's words there (for "removed": the reference's words that are missing)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"change": self.change, "start_line": self.start_line, "end_line": self.end_line, "text": self.text}
+
+
+def _quote(ws: list[str]) -> str:
+    s = " ".join(ws)
+    return s if len(s) <= _QUOTE else s[: _QUOTE - 3].rstrip() + "..."
+
+
+def _find(hay: str, ws: list[str]) -> int:
+    """Word index of the first occurrence of `ws` in the joined word string `hay`, or -1."""
+    at = hay.find(" " + " ".join(ws) + " ")
+    return -1 if at < 0 else hay.count(" ", 0, at + 1) - 1
+
+
+class _Lines:
+    def __init__(self, toks: Tokens, text_lines: list[str]):
+        self.toks = toks
+        self.lines = text_lines
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        return self.toks.line_of(a), self.toks.line_of(max(a, b))
+
+    def raw(self, a: int, b: int) -> str:
+        first, last = self.span(a, b)
+        return "\n".join(self.lines[first - 1 : last])
+
+
+def find_changes(
+    toks: Tokens,
+    text: str,
+    start: int,
+    end: int,
+    hit_start: int,
+    hit_end: int,
+    ref_words: list[str],
+    required: int,
+    optional: list[tuple[str, ...]],
+) -> list[Change]:
+    """The changes of the copy at words [start, end] of `toks` against the reference `ref_words`
+    (its first `required` words are the terms; the rest is an appendix a copy may fill in or omit)."""
+    span = toks.words[start : end + 1]
+    if not span or not ref_words:
+        return []
+    joined_ref = " " + " ".join(ref_words) + " "
+    appendix = required < len(ref_words)
+    vocabulary = frozenset(ref_words)
+    lines = _Lines(toks, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    hs, he = hit_start - start, hit_end - start
+    # Anchors: the words that open and close the phrase run, found in the reference.
+    head = span[hs : hs + 6]
+    tail = span[max(hs, he - 5) : he + 1]
+    r0 = _find(joined_ref, head) if len(head) >= 3 else -1
+    r1 = _find(joined_ref[max(0, joined_ref.find(" " + " ".join(head) + " ")) :], tail) if r0 >= 0 else -1
+    if r0 < 0 or r1 < 0:
+        ops = _opcodes(ref_words, span)
+        return _classify(
+            ops,
+            ref_words,
+            span,
+            start,
+            0,
+            len(span),
+            required,
+            optional,
+            lines,
+            appendix=appendix,
+            vocabulary=vocabulary,
+        )
+    r1 += r0 + len(tail)  # first reference word after the run
+    out: list[Change] = []
+    # Before the run: the reference's title and copyright placeholder, which a copy replaces or leaves out.
+    pre = span[:hs]
+    if pre or r0:
+        ops = _opcodes(ref_words[:r0], pre)
+        out += _classify(
+            ops,
+            ref_words[:r0],
+            pre,
+            start,
+            0,
+            len(pre),
+            required,
+            optional,
+            lines,
+            title=True,
+            appendix=appendix,
+            vocabulary=vocabulary,
+        )
+    # The run itself against the reference between the anchors, then what follows it.
+    mid_ref = ref_words[r0:r1]
+    mid = span[hs : he + 1]
+    ops = _opcodes(mid_ref, mid)
+    out += _classify(
+        ops, mid_ref, mid, start + hs, r0, len(mid), required, optional, lines, appendix=appendix, vocabulary=vocabulary
+    )
+    rest_ref = ref_words[r1:]
+    rest = span[he + 1 :]
+    if rest or rest_ref:
+        ops = _opcodes(rest_ref, rest)
+        out += _classify(
+            ops,
+            rest_ref,
+            rest,
+            start + he + 1,
+            r1,
+            len(rest),
+            required,
+            optional,
+            lines,
+            appendix=appendix,
+            vocabulary=vocabulary,
+        )
+    return _merge(out)
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    if a == b:
+        return []
+    # Common ends first: most copies differ in one or two places, which difflib then sees alone.
+    p = 0
+    n = min(len(a), len(b))
+    while p < n and a[p] == b[p]:
+        p += 1
+    s = 0
+    while s < n - p and a[-1 - s] == b[-1 - s]:
+        s += 1
+    am, bm = a[p : len(a) - s], b[p : len(b) - s]
+    if not am and not bm:
+        return []
+    if not am:
+        return [("insert", p, p, p, p + len(bm))]
+    if not bm:
+        return [("delete", p, p + len(am), p, p)]
+    if len(am) * len(bm) > _MAX_DIFF:
+        # Copies that differ all over (another edition, a rewrite) are one change: a word diff of two
+        # long texts costs more than the rest of identifying them, and says nothing more useful.
+        return [("replace", p, len(a) - s, p, len(b) - s)]
+    sm = SequenceMatcher(None, am, bm, autojunk=False)
+    return [(tag, i1 + p, i2 + p, j1 + p, j2 + p) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"]
+
+
+def _classify(
+    ops,
+    ref: list[str],
+    copy: list[str],
+    copy_at: int,
+    ref_at: int,
+    ncopy: int,
+    required: int,
+    optional: list[tuple[str, ...]],
+    lines: _Lines,
+    title: bool = False,
+    appendix: bool = False,
+    vocabulary: frozenset[str] = frozenset(),
+) -> list[Change]:
+    """Changes that the license does not allow; `title`: the stretch before the terms, whose own
+    title and placeholders a copy may leave out."""
+    out = []
+    for _tag, i1, i2, j1, j2 in ops:
+        removed, added = ref[i1:i2], copy[j1:j2]
+        if title and not added and len(removed) <= _TITLE_WORDS:
+            continue
+        # Word indexes in the file of what the copy holds there (a removal: the words around it).
+        if added:
+            a, b = copy_at + j1, copy_at + j2 - 1
+        else:
+            a = copy_at + max(0, min(j1, ncopy) - 1)
+            b = copy_at + min(max(ncopy - 1, 0), j1)
+        if _allowed(
+            removed,
+            added,
+            ref_at + i1 >= required - (_CLOSING if ref_at + i2 > required else 0),
+            appendix,
+            vocabulary,
+            optional,
+            lines.raw(a, b),
+        ):
+            continue
+        first, last = lines.span(a, b)
+        kind = "changed" if removed and added else "added" if added else "removed"
+        # The file's own lines for what it holds; the reference's words for what it lacks.
+        shown = " ".join(lines.raw(a, b).split()) if added else ""
+        out.append(Change(kind, first, last, _quote(shown.split() if shown else removed)))
+    return out
+
+
+def _allowed(
+    removed: list[str],
+    added: list[str],
+    in_appendix: bool,
+    has_appendix: bool,
+    vocabulary: frozenset[str],
+    optional: list[tuple[str, ...]],
+    raw: str,
+) -> bool:
+    for words in (removed, added):
+        if words and _is_optional(words, optional):
+            other = added if words is removed else removed
+            if not other or _is_optional(other, optional):
+                return True
+    if in_appendix:
+        # The appendix (how to apply the license: sample headers, a copyright line to fill in) is the
+        # licensee's to fill in or leave out; after a license without one, added terms count.
+        # A notice that names another license (the header a following GPL copy asks for) is not part of
+        # this one's terms.
+        return has_appendix or not _term_like(added) or bool(set(added) & _OTHER_LICENSES - vocabulary)
+    if added and _boilerplate_lines(raw):
+        return True
+    if not added and "copyright" in removed and len(removed) <= _TITLE_WORDS and not set(removed) & _RESTRICTING:
+        return True  # the reference's copyright line or placeholder, which a copy may leave out
+    if (
+        removed
+        and added
+        and len(removed) <= _NAME
+        and len(added) <= _NAME
+        and not (set(removed) | set(added)) & _SIGNIFICANT
+        and not any(len(_NUMBER.findall(w)) > 1 for w in added + removed)
+    ):
+        return True  # a name put in for another ("the author" for "the authors or copyright holders")
+    if len(removed) <= _SMALL and len(added) <= _SMALL:
+        changed = set(removed) ^ set(added)
+        # List numbering ("1", "a", "ii") changes nothing; an amount or a year does.
+        if not changed & _SIGNIFICANT and not any(len(_NUMBER.findall(w)) > 1 for w in changed):
+            return True
+    return False
+
+
+def _is_optional(words: list[str], optional: list[tuple[str, ...]]) -> bool:
+    s = " " + " ".join(words) + " "
+    # Part of an optional line (its link may be markup the text normaliser drops).
+    if len(words) >= 3 and any(s in " " + " ".join(opt) + " " for opt in optional):
+        return True
+    rest = s
+    for opt in optional:
+        o = " " + " ".join(opt) + " "
+        if o in rest:
+            rest = rest.replace(o, " ")
+    return not rest.strip()
+
+
+def _boilerplate_lines(raw: str) -> bool:
+    """Every non-blank line is a copyright line, a postal address, a link or a short title."""
+    any_line = False
+    for line in raw.split("\n"):
+        s = line.strip()
+        if not s:
+            continue
+        any_line = True
+        ws = set(re.findall(r"[a-z]+", s.lower()))
+        if ws & _RESTRICTING:
+            return False
+        if _COPYRIGHT_LINE.search(s) or _ADDRESS_LINE.search(s) or _LINK_LINE.search(s):
+            continue
+        if len(s.split()) <= _TITLE_WORDS and not _term_like(s.lower().split()):
+            continue
+        return False
+    return any_line
+
+
+def _term_like(ws: list[str]) -> bool:
+    """Words that read as terms: long enough and holding a word of obligation or permission."""
+    if len(ws) <= _SMALL:
+        return bool(set(ws) & _SIGNIFICANT)
+    return len(set(ws) & _TERM_CUES) >= 2 or bool(set(ws) & {"shall", "must", "prohibited", "noncommercial"})
+
+
+def _merge(changes: list[Change]) -> list[Change]:
+    """Changes on the same or adjacent lines are one change."""
+    out: list[Change] = []
+    for c in sorted(changes, key=lambda c: (c.start_line, c.end_line)):
+        if out and c.start_line <= out[-1].end_line + 1:
+            prev = out[-1]
+            kind = prev.change if prev.change == c.change else "changed"
+            text = prev.text if len(prev.text) >= _QUOTE else _quote((prev.text + " " + c.text).split())
+            out[-1] = Change(kind, prev.start_line, max(prev.end_line, c.end_line), text)
+        else:
+            out.append(c)
+    return out

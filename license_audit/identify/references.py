@@ -1,0 +1,589 @@
+"""References that name a license without holding it: identifier lines, names, links.
+
+- `SPDX-License-Identifier:` lines, their expressions parsed by license-expression;
+- license names, with or without version words ("GNU General Public License v2.0", "Apache License,
+  Version 2.0", "LLAMA2 License", "Llama 3.1 license"): the catalog's names and aliases and the SPDX
+  list's full names;
+- links to license texts: the SPDX list's `seeAlso` links, the catalog's own `url` and
+  `identify.urls` (Hub LICENSE links of model licenses), creativecommons.org deeds and legal codes.
+
+The SPDX names and links come from the licenseclassifier package's templates (the SPDX list's data,
+each template's header naming the license and its links), read once and kept in the rule cache.
+Only text no full license copy claims is searched, so a copy's own title or links are never a reference.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from license_audit.catalog import Catalog
+
+_SPDX_LINE = re.compile(r"spdx-license-identifier\s*:\s*([^\n]*)", re.I)
+_URL = re.compile(
+    r"(?:https?://|www\.|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:org|com|net|io|dev|ai)/)[^\s<>\"'`)\]\[]*", re.I
+)
+_WORD = re.compile(r"[a-z]+|\d+")
+# Words that a license name holds; a name without one ("Zlib", "Beerware") is too generic to look for.
+_NAME_WORDS = frozenset(["license", "licence", "agreement", "public", "terms", "rail", "openrail"])
+# Version words dropped when names are compared: "Version 2.0" = "v2.0" = "v2" = "2.0" = "2".
+_DROP = frozenset(["version", "ver", "v", "the"])
+# Trailing words a name is also written without ("Llama 2 Community License [Agreement]").
+_OPTIONAL_TAIL = (
+    ("agreement",),
+    ("license",),
+    ("licence",),
+    ("only",),
+    ("or", "later"),
+    ("international",),
+    ("generic",),
+    ("unported",),
+)
+_MAX_NAME = 14
+# A link is indexed only when its path says it is a license's (a model's home page is not its license).
+_URL_WORDS = ("licen", "terms", "agreement", "legal", "mpl", "gpl", "copying", "policy", "/by", "zero")
+
+
+@dataclass(frozen=True)
+class Ref:
+    key: str  # a catalog id, or an SPDX identifier the catalog does not hold
+    form: str  # "identifier", "name" or "url"
+    line: int
+
+
+_COMPACT = re.compile(r"\b(gnu)(?=(?:a|l)?gpl)|\b((?:a|l)?gpl|gfdl|fdl|mpl|epl|cddl|afl|osl|lppl|apache)v?(?=\d)")
+_TWO_DIGIT = re.compile(r"\b((?:a|l)?gpl|gfdl|fdl) ([1-3])0\b")
+# Creative Commons names are written many ways; their terms are compared as the SPDX ids spell them.
+_CC_TERMS = (
+    (("no", "derivative", "works"), "nd"),
+    (("no", "derivatives"), "nd"),
+    (("no", "derivs"), "nd"),
+    (("noderivatives",), "nd"),
+    (("noderivs",), "nd"),
+    (("non", "commercial"), "nc"),
+    (("noncommercial",), "nc"),
+    (("share", "alike"), "sa"),
+    (("sharealike",), "sa"),
+    (("attribution",), "by"),
+    (("creative", "commons"), "cc"),
+)
+_FAMILY = (
+    ("licence", "license"),
+    ("lesser gnu", "gnu lesser"),
+    ("lesser public license", "lgpl"),
+    ("affero gpl", "agpl"),
+    ("lesser gpl", "lgpl"),
+    ("library gpl", "lgpl"),
+    ("gpl license", "gpl"),
+    ("apache software license", "apache license"),
+)
+_VERSION_OF = re.compile(r"version\s+(\d+(?:\.\d+)?)\s+of\s+(?:the\s+)?((?:[a-z]+[\s/-]+){0,5}?licen[cs]e)")
+_OF_THE_LICENSE = re.compile(r"(?:either\s+)?version\s+(\d+(?:\.\d+)?)\s+of\s+the\s+licen[cs]e\b")
+_AS_PUBLISHED = re.compile(r"\s*as\s+published\s+by\s+the\s+free\s+software\s+foundation[;,.]?\s*(?:either\s+)?")
+_ABBREVIATED = re.compile(r"\((?:a|l)?gpl\)")
+
+
+def canonical_words(text: str) -> list[str]:
+    """Lower-case words with version words dropped and "v2"/"llama2" split ("llama 2"), "2.0" as "2",
+    "GPLv3"/"gnugpl 20" as "gpl 3"/"gnu gpl 2", Creative Commons terms as in SPDX ids ("by nc nd")."""
+    low = text.lower().replace("++", "pp")
+    for long, short in _FAMILY:
+        if long in low:
+            low = low.replace(long, short)
+    if "version" in low and " of " in low:
+        # "version 2 of the GNU General Public License" is "GNU General Public License 2".
+        low = _VERSION_OF.sub(r"\2 \1", low)
+    if "free software foundation" in low:
+        # "GNU General Public License as published by the FSF; version 2": the version is the name's.
+        low = _AS_PUBLISHED.sub(" ", low)
+    if "gpl)" in low:
+        low = _ABBREVIATED.sub(" ", low)
+    low = _COMPACT.sub(lambda m: (m.group(1) or m.group(2)) + " ", low)
+    low = _split_alnum(low)
+    low = _TWO_DIGIT.sub(r"\1 \2", low)
+    raw = _WORD.findall(low)
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        w = raw[i]
+        for words, short in _CC_TERMS if w in _CC_FIRST else ():
+            if tuple(raw[i : i + len(words)]) == words:
+                out.append(short)
+                i += len(words)
+                break
+        else:
+            i += 1
+            if w in _DROP:
+                continue
+            # "2 0": a trailing ".0" of a version is the version ("GPL v2.0" = "GPL v2").
+            if w == "0" and out and out[-1].isdigit():
+                continue
+            # "Creative Commons Attribution License 4.0" is "CC BY 4.0".
+            if w == "license" and out and out[-1] in _CC_SHORT:
+                continue
+            out.append(w)
+    return out
+
+
+_CC_FIRST = frozenset(t[0][0] for t in _CC_TERMS)
+_CC_SHORT = frozenset(["by", "nc", "nd", "sa"])
+
+
+def _split_alnum(text: str) -> str:
+    # "llama2" -> "llama 2": the version apart from the name.
+    return re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text.lower())
+
+
+def _name_variants(name: str) -> set[tuple[str, ...]]:
+    ws = tuple(canonical_words(_split_alnum(name)))
+    out = {ws}
+    changed = True
+    while changed:
+        changed = False
+        for v in list(out):
+            for tail in _OPTIONAL_TAIL:
+                if len(v) > len(tail) + 1 and v[-len(tail) :] == tail and v[: -len(tail)] not in out:
+                    out.add(v[: -len(tail)])
+                    changed = True
+            # "Attribution-NonCommercial 4.0" names the Creative Commons license without saying so.
+            if v[:2] == ("cc", "by") and len(v) >= 4 and v[1:] not in out:
+                out.add(v[1:])
+                changed = True
+            # "GNU Lesser General Public License 2.1" is also written without "GNU".
+            if v[0] == "gnu" and len(v) >= 4 and v[1] in ("lesser", "library", "affero") and v[1:] not in out:
+                out.add(v[1:])
+                changed = True
+            # "Llama 2 Community License" is also "Llama 2 License".
+            if "community" in v and len(v) > 3:
+                short = tuple(w for w in v if w != "community")
+                if short not in out:
+                    out.add(short)
+                    changed = True
+    return {v for v in out if len(v) >= 2 and (_NAME_WORDS & set(v) or _distinctive(v)) and len(v) <= _MAX_NAME}
+
+
+def _distinctive(words: tuple[str, ...]) -> bool:
+    """A name without a word like "license" stands on its own only with a version and 3+ words, or an
+    SPDX-style abbreviation and a version ("gpl 2", "cc by nc 4", "epl 1")."""
+    return any(w.isdigit() for w in words) and (len(words) >= 3 or words[0] in _ABBREVIATIONS)
+
+
+_ABBREVIATIONS = frozenset(
+    [
+        *("gpl", "lgpl", "agpl", "gfdl", "fdl", "mpl", "epl", "cddl", "afl", "osl", "lppl", "apache", "apl"),
+        *("cpl", "ecl", "eupl", "bsd", "cc", "odbl", "odc", "cecill", "artistic", "zpl", "ofl", "sissl", "spl"),
+        "npl",
+    ]
+)
+
+
+def normalize_url(url: str) -> str:
+    u = url.strip().lower().rstrip(".,;:")
+    u = re.sub(r"^https?://", "", u)
+    u = re.sub(r"^www\.", "", u)
+    u = u.split("#", 1)[0].split("?", 1)[0]
+    u = re.sub(r"(/legalcode(\.[a-z-]+)?|/deed(\.[a-z-]+)?|\.html?|\.txt|\.php|\.md|\.json)$", "", u)
+    # A translation of a license page: gnu.org's "agpl-3.0.fr.html".
+    u = re.sub(r"\.[a-z]{2}(-[a-z]{2})?$", "", u)
+    return u.rstrip("/")
+
+
+# Sites whose license pages are named by SPDX id: the last part of the path is the id.
+_ID_SITES = (
+    "spdx.org/licenses/",
+    "licenses.nuget.org/",
+    "choosealicense.com/licenses/",
+    "opensource.org/licenses/",
+    "opensource.org/license/",
+)
+
+
+class _Index:
+    __slots__ = ("first", "urls")
+
+    def __init__(self, names: dict[tuple[str, ...], str], urls: dict[str, str]):
+        first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for words, key in names.items():
+            first.setdefault(words[0], []).append((words, key))
+        for cands in first.values():
+            cands.sort(key=lambda c: (-len(c[0]), c[0]))
+        self.first = first
+        self.urls = urls
+
+
+def _spdx_list() -> list[tuple[str, str, list[str]]]:
+    """(SPDX id, full name, links) of every SPDX-list license, from licenseclassifier's template headers."""
+    from license_audit.identify.longtail import _library
+
+    lib = _library()
+    if lib is None:
+        return []
+    from license_audit.rulecache import read, store
+
+    name = f"spdx-names-{lib[0]}-{_FORMAT}.json"
+    cached = read(name)
+    if isinstance(cached, dict) and isinstance(cached.get("licenses"), list):
+        try:
+            return [(str(a), str(b), [str(u) for u in c]) for a, b, c in cached["licenses"]]
+        except (TypeError, ValueError):
+            pass
+    import gzip
+
+    try:
+        entries = json.loads(gzip.decompress((lib[1] / "_engine" / "licenses.json.gz").read_bytes()))
+    except (OSError, ValueError):
+        return []
+    out = []
+    for e in entries:
+        m = re.match(r"\s*//\*\*(.*?)\*\*//", str(e.get("lre", "")), re.S)
+        if not m:
+            continue
+        lines = [ln.strip() for ln in m.group(1).strip().splitlines() if ln.strip()]
+        if not lines:
+            continue
+        links = [ln for ln in lines[1:] if ln.startswith("http")]
+        out.append((str(e["id"]), lines[0], links))
+    store(name, json.dumps({"licenses": out}, separators=(",", ":")), replaces="spdx-names-")
+    return out
+
+
+_FAMILY_DEFAULTS = (
+    (("gpl",), "GPL-1.0-or-later"),
+    (("gnu", "gpl"), "GPL-1.0-or-later"),
+    (("gnu", "general", "public", "license"), "GPL-1.0-or-later"),
+    (("gnu", "public", "license"), "GPL-1.0-or-later"),
+    (("lgpl",), "LGPL-2.0-or-later"),
+    (("gnu", "lgpl"), "LGPL-2.0-or-later"),
+    (("gnu", "library", "general", "public", "license"), "LGPL-2.0-or-later"),
+    (("library", "general", "public", "license"), "LGPL-2.0-or-later"),
+    (("gnu", "lesser", "general", "public", "license"), "LGPL-2.1-or-later"),
+    (("lesser", "general", "public", "license"), "LGPL-2.1-or-later"),
+)
+_DEFAULT_KEYS = frozenset(k for _, k in _FAMILY_DEFAULTS)
+_NOT_A_LICENSE = frozenset(["compatible", "incompatible", "style", "like", "compliant"])
+_FORMAT = 1
+# SPDX full names too generic to stand for a license in running text.
+_SKIP_NAMES = frozenset({("mit", "license"), ("public", "domain")})
+
+
+def _build(catalog: Catalog) -> _Index:
+    names: dict[tuple[str, ...], str] = {}
+    urls: dict[str, str] = {}
+    ambiguous_names: set[tuple[str, ...]] = set()
+    ambiguous_urls: set[str] = set()
+
+    def add_name(words: tuple[str, ...], key: str) -> None:
+        if words in _SKIP_NAMES or words in ambiguous_names:
+            return
+        if words in names and _base(names[words]) != _base(key):
+            del names[words]
+            ambiguous_names.add(words)
+            return
+        names.setdefault(words, key)
+
+    def add_url(url: str, key: str) -> None:
+        u = normalize_url(url)
+        if not u or "/" not in u or u in ambiguous_urls or not any(w in u for w in _URL_WORDS):
+            return
+        if u in urls and _base(urls[u]) != _base(key):
+            del urls[u]
+            ambiguous_urls.add(u)
+            return
+        urls.setdefault(u, key)
+
+    # The catalog first: its ids win over SPDX ids for the same license.
+    for lic in catalog:
+        for n in [lic.name, *lic.aliases]:
+            for v in _name_variants(n):
+                add_name(v, lic.id)
+        for u in [lic.url, *(lic.identify.get("urls") or [])]:
+            if u:
+                add_url(str(u), lic.id)
+    # A GNU license named without a version: the license itself lets the recipient choose any version
+    # (GPL-2.0 section 9, LGPL-2.1 section 13), so it is the family's "or later" from its first version.
+    for words, key in _FAMILY_DEFAULTS:
+        names.setdefault(words, key)
+    for spdx, full, links in _spdx_list():
+        lic = catalog.get(spdx) or catalog.get(_base(spdx))
+        key = lic.id if lic else spdx
+        for v in _name_variants(full):
+            add_name(v, key)
+        # The id as words ("GPL v2", "CC BY-NC 4.0"): only an id with a version is distinctive.
+        if any(c.isdigit() for c in spdx):
+            for v in _name_variants(spdx.replace("-", " ")):
+                add_name(v, key)
+        for u in links:
+            add_url(u, key)
+    return _Index(names, urls)
+
+
+def _base(key: str) -> str:
+    k = key.lower()
+    for suffix in ("-only", "-or-later", "+"):
+        if k.endswith(suffix):
+            return k[: -len(suffix)]
+    return k
+
+
+def _index(catalog: Catalog) -> _Index:
+    cached = getattr(catalog, "_reference_index", None)
+    if cached is not None and cached[0] == len(catalog):
+        return cached[1]
+    idx = _build(catalog)
+    catalog._reference_index = (len(catalog), idx)  # type: ignore[attr-defined]
+    return idx
+
+
+def identifier_refs(text: str) -> list[tuple[str, int]]:
+    """(SPDX key, line) for each license in each `SPDX-License-Identifier:` expression."""
+    if "identifier" not in text.lower():
+        return []
+    out: list[tuple[str, int]] = []
+    for m in _SPDX_LINE.finditer(text):
+        expr = re.split(r"\*/|-->|#\}|\"|'", m.group(1))[0].strip().rstrip(".;,")
+        if not expr:
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        for key in _expression_keys(expr):
+            out.append((key, line))
+    return out
+
+
+def _expression_keys(expr: str) -> list[str]:
+    try:
+        licensing = _licensing()  # license-expression ships no type information
+        parsed = licensing.parse(expr, validate=False)
+        if parsed is None:
+            return []
+        symbols = licensing.license_symbols(parsed, unique=True)
+        return [str(sym.key) for sym in symbols if not getattr(sym, "is_exception", False)]
+    except Exception:  # a malformed expression is one identifier's problem, never the file's
+        return [w for w in re.split(r"[\s()]+", expr) if w and w.upper() not in ("AND", "OR", "WITH")][:1]
+
+
+@lru_cache(maxsize=1)
+def _licensing():
+    from license_expression import get_spdx_licensing  # type: ignore[import-untyped]
+
+    return get_spdx_licensing()
+
+
+def find_references(
+    text: str, lines: list[tuple[int, int]], catalog: Catalog, copies: list[tuple[int, int]] | None = None
+) -> list[Ref]:
+    """Identifier lines anywhere outside the `copies` line ranges; names and links on the `lines`
+    ranges (1-based, inclusive) of `text`."""
+    out: list[Ref] = []
+    copies = copies or []
+    for key, line in identifier_refs(text):
+        if any(a <= line <= b for a, b in copies):
+            continue
+        lic = catalog.get(key) or catalog.get(_base(key))
+        out.append(Ref(lic.id if lic else key, "identifier", line))
+    # SPDX ids written as such, on any line no copy holds (a reference may already name a part of
+    # the line: "license: MIT" inside "license: MIT-Modern-Variant").
+    for k, line_text in enumerate(text.split("\n"), 1):
+        if line_text.strip() and not any(a <= k <= b for a, b in copies):
+            for key in _ids_in(line_text):
+                lic = catalog.get(key) or catalog.get(_base(key))
+                out.append(Ref(lic.id if lic else key, "identifier", k))
+    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    idx: _Index | None = None
+    for first, last in lines:
+        region = "\n".join(all_lines[first - 1 : last])
+        low = region.lower()
+        if "http" in low or "www." in low or ".org/" in low or ".com/" in low:
+            idx = idx or _index(catalog)
+            for m in _URL.finditer(region):
+                linked = _url_key(m.group(0), idx)
+                if linked:
+                    out.append(Ref(linked, "url", first + region.count("\n", 0, m.start())))
+        idx = idx or _index(catalog)
+        for key, k in _names_in(region, idx):
+            out.append(Ref(key, "name", first + k))
+    # One reference per license and line.
+    seen: set[tuple[str, int]] = set()
+    uniq = []
+    for r in out:
+        if (r.key, r.line) not in seen:
+            seen.add((r.key, r.line))
+            uniq.append(r)
+    return uniq
+
+
+_CC_URL = re.compile(r"^(?:creativecommons\.org/licenses|licensebuttons\.net/l)/([a-z-]+)/(\d\.\d)(/[a-z]{2})?")
+
+
+def _cc_key(u: str) -> str | None:
+    """The SPDX id a Creative Commons deed, legal code or badge link names ("by-nc-sa/4.0")."""
+    m = _CC_URL.match(u)
+    if not m:
+        return None
+    terms = set(m.group(1).split("-"))
+    if not terms <= {"by", "nc", "nd", "sa"} or ("nd" in terms and "sa" in terms):
+        return None
+    parts = ["CC", "BY"] + [t.upper() for t in ("nc", "nd", "sa") if t in terms]
+    port = f"-{m.group(3)[1:].upper()}" if m.group(3) else ""
+    key = "-".join(parts) + "-" + m.group(2) + port
+    return _spdx_ids().get(key.lower())
+
+
+def _url_key(url: str, idx: _Index) -> str | None:
+    u = normalize_url(url)
+    if u.startswith(("creativecommons.org/licenses/", "licensebuttons.net/l/")):
+        key = _cc_key(u)
+        if key:
+            return key
+    for site in _ID_SITES:
+        if u.startswith(site) and u.count("/") == site.count("/"):
+            key = spdx_key(u[len(site) :])
+            if key:
+                return key
+    # A link a level or two into a known license page (a language, a section) is still that license,
+    # but not a link to another version of it.
+    for _ in range(3):
+        if u in idx.urls:
+            return idx.urls[u]
+        if u.count("/") < 2:
+            return None
+        u, last = u.rsplit("/", 1)
+        if re.fullmatch(r"v?[\d.]+", last):
+            return None
+    return None
+
+
+def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
+    """(key, line index) of each license name in `region`; a name may run over a line break."""
+    ws: list[str] = []
+    at: list[int] = []
+    low = region.lower()
+    if "foundation" in low:
+        low = _AS_PUBLISHED.sub(lambda m: " " + "\n" * m.group(0).count("\n"), low)
+    if "version" in low and " of" in low:
+        # "... License, version 2 of the License": the version of the name just before.
+        low = _OF_THE_LICENSE.sub(lambda m: f" {m.group(1)} " + "\n" * m.group(0).count("\n"), low)
+        # Across a line break too; the words move to the first line, the line count stays.
+        low = _VERSION_OF.sub(
+            lambda m: " ".join(m.group(2).split()) + f" {m.group(1)}" + "\n" * m.group(0).count("\n"), low
+        )
+    for k, line in enumerate(low.split("\n")):
+        if line.strip():
+            # A link is read as a link, not as words ("llama3_1/use-policy" names no license).
+            words = canonical_words(_URL.sub(_badge_label, line) if "/" in line else line)
+            ws.extend(words)
+            at.extend([k] * len(words))
+    out = []
+    i = 0
+    first = idx.first
+    lines = region.split("\n")
+    while i < len(ws):
+        hit = None
+        for name, key in first.get(ws[i], ()):
+            if tuple(ws[i : i + len(name)]) == name:
+                hit = (name, key)
+                break
+        if hit:
+            # A name followed by a minor version names another version ("Llama 3" in "Llama 3.1"; not
+            # "Version 3, 29 June 2007").
+            nxt = ws[i + len(hit[0])] if i + len(hit[0]) < len(ws) else ""
+            if hit[1] in _DEFAULT_KEYS and nxt in _NOT_A_LICENSE:
+                i += len(hit[0])  # "GPL-compatible", "GPL-style": about the license, not under it
+                continue
+            nxt = nxt if len(nxt) == 1 else ""
+            # A name without a word like "license" ("Llama-3.1-8B-Instruct") is a model's or a license's:
+            # only beside license words, spelled as a license family's abbreviation ("GPL v2") or as
+            # Creative Commons terms is it a license.
+            named = bool((_NAME_WORDS | _ABBREVIATIONS) & set(hit[0])) or hit[0][0] == "by"
+            if not nxt.isdigit() and (
+                named or _CONTEXT.search(lines[at[i]]) or _CONTEXT.search(lines[at[i + len(hit[0]) - 1]])
+            ):
+                out.append((hit[1], at[i]))
+                i += len(hit[0])
+            else:
+                i += 1  # a shorter name further on may still fit ("lgpl 2 1" inside "gnu lgpl 2 1")
+        else:
+            i += 1
+    return out
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
+_CONTEXT = re.compile(r"licen[cs]|spdx|copyright|terms|agreement", re.I)
+
+
+@lru_cache(maxsize=1)
+def _spdx_ids() -> dict[str, str]:
+    """Every SPDX license id (and license-expression's aliases of them, "GPL-2.0+"), lower-cased."""
+    out: dict[str, str] = {}
+    try:
+        symbols = _licensing().known_symbols
+    except Exception:
+        return out
+    for key, sym in symbols.items():
+        if getattr(sym, "is_exception", False) or key.startswith("LicenseRef-"):
+            continue
+        out.setdefault(key.lower(), key)
+        for alias in getattr(sym, "aliases", ()) or ():
+            if not str(alias).startswith("LicenseRef-"):
+                out.setdefault(str(alias).lower(), key)
+    return out
+
+
+def _ids_in(line: str) -> list[str]:
+    """SPDX ids written as such: "Apache-2.0", "license: MIT", "{{CC-BY-4.0}}", "GPL-2.0+". An id
+    without a version ("MIT", "Zlib") counts only beside license words or alone on its line."""
+    # Most lines hold no id: one with a version is "X-1.0", one without needs license words or to be alone.
+    if not (("-" in line and any(c.isdigit() for c in line)) or _CONTEXT.search(line) or len(line) < 40):
+        return []
+    tokens = _TOKEN.findall(line)
+    if not tokens:
+        return []
+    context = None
+    out = []
+    for tok in tokens:
+        tok = tok.rstrip(".")
+        key = spdx_key(tok)
+        if not key:
+            continue
+        if any(c.isdigit() for c in key) and not any(c.isdigit() for c in tok):
+            continue  # "GPL" alone names no version
+        if not (any(c.isdigit() for c in tok) and "-" in tok):
+            if context is None:
+                context = bool(_CONTEXT.search(line)) or len(tokens) == 1
+            if not context:
+                continue
+        out.append(key)
+    return out
+
+
+_BADGE = re.compile(r"shields\.io/badge/([^/?#\s]+)", re.I)
+
+
+def _badge_label(m: re.Match) -> str:
+    """A link is read as a link, except a badge's label ("img.shields.io/badge/License-Apache_2.0-blue"),
+    which is text meant to be read."""
+    b = _BADGE.search(m.group(0))
+    if not b:
+        return " "
+    from urllib.parse import unquote
+
+    label = unquote(b.group(1)).replace("--", "\0").replace("__", "\1")
+    label = label.replace("_", " ").replace("-", " ").replace("\0", "-").replace("\1", "_")
+    return " " + re.sub(r"\.svg$", "", label) + " "
+
+
+def spdx_key(token: str) -> str | None:
+    """The SPDX id a token spells, case aside, deprecated ids ("GPL-2.0", "GPL-2.0+") included."""
+    ids = _spdx_ids()
+    t = token.lower()
+    if t in ids:
+        return ids[t]
+    if t.endswith("+"):
+        return ids.get(t[:-1] + "-or-later") or ids.get(t[:-1] + "-only") or ids.get(t[:-1])
+    return ids.get(t + "-only")
+
+
+def family_default(spdx: str) -> str | None:
+    """The GNU family ("gpl", "lgpl") whose versionless name `spdx` stands for, else None."""
+    return ("lgpl" if spdx.startswith("LGPL") else "gpl") if spdx in _DEFAULT_KEYS else None

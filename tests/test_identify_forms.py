@@ -1,0 +1,165 @@
+"""License files in every form a publisher ships: PDF, markdown, HTML, UTF-16 and GBK texts. None of
+them is ever "no license"."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import SHARED, card, license_text, write_tree
+
+from license_audit.catalog import load_catalog
+from license_audit.crawl import crawl, is_license_file
+from license_audit.documents import pdf_text, read_document
+from license_audit.identify import identify_file
+from license_audit.safeio import decode_text, looks_binary
+
+CAT = load_catalog()
+
+CHINESE_LICENSE = """模型许可协议
+
+1. 定义
+本协议中的模型是指由发布方公开发布的模型。本协议适用于开发者学习与非商业使用；商业使用需另行取得书面授权。
+
+2. 许可授予
+在遵守本协议条款的前提下，您获得一项非独占、全球范围、不可转让、不可再许可、可撤销的免费版权许可，
+可以使用、复制、分发本模型。上述版权声明和本许可声明应包含在本模型的所有副本中。
+
+3. 责任限制
+本模型按“原样”提供，发布方不承担任何明示或暗示的担保责任。
+"""
+
+
+def make_pdf(lines: list[str]) -> bytes:
+    """A minimal one-page PDF whose text layer holds `lines` (ASCII), built by hand."""
+    esc = [ln.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for ln in lines]
+    ops = ["BT", "/F1 9 Tf", "11 TL", "40 800 Td"] + [f"({ln}) Tj T*" for ln in esc] + ["ET"]
+    stream = "\n".join(ops).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def mit_lines() -> list[str]:
+    text = license_text("mit").replace("<year> <copyright holders>", "2024 Example Corp.")
+    return list(text.splitlines())
+
+
+# ---- PDF ---------------------------------------------------------------------------------------------
+
+
+def test_pdf_license_text_is_read_and_identified():
+    pytest.importorskip("pypdf")
+    doc = read_document("MODEL_LICENSE.pdf", make_pdf(mit_lines()))
+    assert doc.problem is None and "Permission is hereby granted" in doc.text
+    assert [m.id for m in identify_file("MODEL_LICENSE.pdf", doc.text, CAT)] == ["mit"]
+
+
+def test_pdf_problems_are_one_sentence_not_a_traceback():
+    pytest.importorskip("pypdf")
+    assert pdf_text(b"%PDF-1.4 not really a pdf").problem
+    assert pdf_text(b"x" * (17 * 1024 * 1024)).problem.startswith("is a PDF larger than")
+
+
+def test_a_repo_with_only_a_pdf_license_is_not_unlicensed(cli, tmp_path):
+    pytest.importorskip("pypdf")
+    root = write_tree(
+        tmp_path / "repo", {"README.md": card("license: mit"), "MODEL_LICENSE.pdf": make_pdf(mit_lines())}
+    )
+    assert is_license_file("MODEL_LICENSE.pdf") and not is_license_file("technical_report.pdf")
+    snap = crawl(root)
+    assert "Permission is hereby granted" in snap.license_texts["MODEL_LICENSE.pdf"]
+    report = json.loads(cli("audit", str(root), "--format", "json", "--no-history").output)
+    assert report["license_files"][0]["licenses"][0]["id"] == "mit"
+    assert not {f["rule"] for f in report["findings"]} & {"license-missing", "license-unknown", "license-mismatch"}
+
+
+def test_cli_identify_reads_a_pdf(cli, tmp_path):
+    pytest.importorskip("pypdf")
+    path = tmp_path / "LICENSE.pdf"
+    path.write_bytes(make_pdf(mit_lines()))
+    res = cli("identify", str(path), "--format", "json")
+    assert res.exit_code == 0 and json.loads(res.output)[0]["licenses"][0]["id"] == "mit"
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n garbage")
+    res = cli("identify", str(broken))
+    assert res.exit_code == 2 and "cannot" in res.output and "Traceback" not in res.output
+
+
+@pytest.mark.skipif(
+    not (SHARED / "data" / "model-repos" / "bluelm-7b-publisher-pdf-licenses").is_dir(), reason="shared data absent"
+)
+def test_publisher_pdf_licenses_are_never_no_license():
+    pytest.importorskip("pypdf")
+    folder = SHARED / "data" / "model-repos" / "bluelm-7b-publisher-pdf-licenses"
+    for pdf in sorted(folder.glob("*.pdf")):
+        doc = read_document(pdf.name, pdf.read_bytes())
+        assert doc.text, (pdf.name, doc.problem)
+        assert identify_file(pdf.name, doc.text, CAT), pdf.name
+
+
+# ---- encodings ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_texts_with_and_without_byte_order_mark(encoding):
+    data = license_text("apache-2.0").encode(encoding)
+    assert not looks_binary(data)
+    assert [m.id for m in identify_file("LICENSE", decode_text(data), CAT)] == ["apache-2.0"]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16", "utf-8"])
+def test_chinese_license_terms_are_never_no_license(encoding):
+    text = decode_text(CHINESE_LICENSE.encode(encoding))
+    assert "许可" in text
+    found = identify_file("MODEL_LICENSE", text, CAT)
+    assert [m.id for m in found] == ["other"]
+
+
+def test_a_latin1_text_is_not_read_as_chinese():
+    text = decode_text("Copyright \xa9 2024 Caf\xe9 Corp.\n".encode("latin-1"))
+    assert "Caf" in text and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_crawl_reads_a_utf16_license_file(tmp_path):
+    root = write_tree(tmp_path / "repo", {"LICENSE": license_text("mit").encode("utf-16")})
+    snap = crawl(root)
+    assert "Permission is hereby granted" in snap.license_texts["LICENSE"] and not snap.problems
+
+
+# ---- markup ------------------------------------------------------------------------------------------
+
+
+def test_markdown_license_file():
+    md = "# MIT License\n\n" + "\n\n".join(
+        f"**{p}**" if len(p) < 60 else p for p in license_text("mit").split("\n\n")[1:]
+    )
+    md = md.replace("Permission is hereby granted", "Permission is *hereby* granted").replace(
+        "the Software", "the [Software](#software)"
+    )
+    found = identify_file("LICENSE.md", md, CAT)
+    assert [m.id for m in found] == ["mit"] and not found[0].modified
+
+
+def test_html_license_file():
+    import html
+
+    body = "".join(f"<p>{html.escape(p)}</p>\n" for p in license_text("apache-2.0").split("\n\n"))
+    page = f"<!DOCTYPE html><html><head><title>License</title></head><body>\n{body}</body></html>\n"
+    found = identify_file("LICENSE.html", page, CAT)
+    assert [m.id for m in found] == ["apache-2.0"] and not found[0].modified

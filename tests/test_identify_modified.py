@@ -1,0 +1,211 @@
+"""Modified licenses: a copy with clauses added, removed or changed is reported modified, with the
+changed lines, never as the standard license alone; what a license itself allows is no modification."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import card, license_text, write_tree
+
+from license_audit.catalog import load_catalog
+from license_audit.identify import identify_text
+
+CAT = load_catalog()
+
+KIMI_CLAUSE = """
+Our only modification part is that, if the Software (or any derivative works
+thereof) is used for any of your commercial products or services that have
+more than 100 million monthly active users, or more than 20 million US dollars
+(or equivalent in other currencies) in monthly revenue, you shall prominently
+display "Kimi K2" on the user interface of such product or service.
+"""
+
+
+def texts(found):
+    return [m for m in found if m.kind == "text"]
+
+
+def the_one(found):
+    t = texts(found)
+    assert len(t) == 1, found
+    return t[0]
+
+
+def mit_copy(holder: str = "2025 Example Corp.") -> str:
+    return license_text("mit").replace("<year> <copyright holders>", holder)
+
+
+# ---- modified copies ------------------------------------------------------------------------------
+
+
+def modified_cases() -> dict[str, tuple[str, str, str]]:
+    """name -> (text, standard license id, words of the change)."""
+    bsd = license_text("bsd-3-clause")
+    apache = license_text("apache-2.0")
+    llama = license_text("llama2")
+    return {
+        "mit-plus-attribution-clause": (
+            mit_copy().replace("MIT License", "Modified MIT License") + KIMI_CLAUSE,
+            "mit",
+            "Kimi K2",
+        ),
+        "bsd-non-commercial": (
+            bsd.replace("are permitted provided that", "are permitted for non-commercial purposes only, provided that"),
+            "bsd-3-clause",
+            "non-commercial",
+        ),
+        "bsd-added-condition": (
+            bsd.replace(
+                "THIS SOFTWARE IS PROVIDED",
+                "4. This software may not be used for military purposes.\n\nTHIS SOFTWARE IS PROVIDED",
+            ),
+            "bsd-3-clause",
+            "military",
+        ),
+        "apache-grant-changed": (
+            apache.replace(
+                "worldwide, non-exclusive, no-charge, royalty-free, irrevocable",
+                "worldwide, non-exclusive, non-commercial, revocable",
+            ),
+            "apache-2.0",
+            "revocable",
+        ),
+        "llama-threshold-changed": (llama.replace("700 million", "100 million"), "llama2", "100 million"),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(modified_cases()))
+def test_a_modified_copy_is_reported_modified_with_its_changed_lines(name):
+    text, _standard, words = modified_cases()[name]
+    found = identify_text(text, CAT)
+    # Never the standard license alone: every text match is flagged modified.
+    assert texts(found) and all(m.modified for m in texts(found)), found
+    m = the_one(found)
+    assert m.changes
+    lines = text.splitlines()
+    shown = [c for c in m.changes if words.lower() in c.text.lower()]
+    assert shown, m.changes
+    c = shown[0]
+    assert words.lower() in " ".join(lines[c.start_line - 1 : c.end_line]).lower()
+    d = m.to_dict()
+    assert d["modified"] is True and d["changes"][0]["start_line"] >= 1
+
+
+def test_a_removed_clause_is_a_modification():
+    bsd = license_text("bsd-3-clause")
+    start = bsd.index("Neither the name")
+    end = bsd.index("THIS SOFTWARE IS PROVIDED")
+    found = identify_text(bsd[:start] + bsd[end:], CAT)
+    assert found and not any(m.id == "bsd-3-clause" and not m.modified for m in found), found
+
+
+def test_kimi_k2_modified_mit_is_its_own_catalog_entry():
+    found = identify_text(license_text("modified-mit"), CAT)
+    m = the_one(found)
+    assert (m.id, m.modified) == ("modified-mit", True)
+    assert any("Kimi K2" in c.text for c in m.changes)
+    # Re-wrapped, it is still Kimi's license rather than MIT.
+    rewrapped = " ".join(license_text("modified-mit").split())
+    m = the_one(identify_text(rewrapped, CAT))
+    assert (m.id, m.modified) == ("modified-mit", True)
+
+
+def test_minimax_model_license_is_in_the_catalog():
+    m = the_one(identify_text(license_text("minimax-model-license"), CAT))
+    assert m.id == "minimax-model-license" and not m.modified
+
+
+# ---- variants the license allows --------------------------------------------------------------------
+
+
+def allowed_variants() -> dict[str, tuple[str, str]]:
+    mit = license_text("mit")
+    apache = license_text("apache-2.0")
+    return {
+        "mit-copyright-filled": (mit_copy("2019-2024 The Example Authors"), "mit"),
+        "mit-without-title": (mit_copy().replace("MIT License\n", ""), "mit"),
+        "mit-optional-paragraph": (
+            mit_copy().replace(
+                "this permission notice shall", "this permission notice (including the next paragraph) shall"
+            ),
+            "mit",
+        ),
+        "mit-holder-named-in-disclaimer": (
+            mit.replace("AUTHORS OR COPYRIGHT HOLDERS", "EXAMPLE CORP."),
+            "mit",
+        ),
+        "apache-appendix-filled": (
+            apache.replace("[yyyy] [name of copyright owner]", "2024 Example Corp."),
+            "apache-2.0",
+        ),
+        "apache-without-appendix": (apache[: apache.index("APPENDIX")], "apache-2.0"),
+        "llama-gated-acceptance-line": (
+            license_text("llama3.1").replace(
+                "By using or distributing", "By clicking “I Accept” below or by using or distributing", 1
+            ),
+            "llama3.1",
+        ),
+        "gpl-old-fsf-address": (
+            license_text("gpl-2.0").replace(
+                "51 Franklin Street, Fifth Floor, Boston, MA  02110-1301  USA",
+                "59 Temple Place, Suite 330, Boston, MA  02111-1307  USA",
+            ),
+            "gpl-2.0",
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(allowed_variants()))
+def test_an_allowed_variant_is_not_a_modification(name):
+    text, lic_id = allowed_variants()[name]
+    m = the_one(identify_text(text, CAT))
+    assert m.id == lic_id and not m.modified and not m.changes, m
+    assert m.confidence >= 0.9
+
+
+def test_unlicense_optional_line_is_not_a_modification():
+    unlicense = CAT.get("unlicense")
+    if unlicense is None:
+        pytest.skip("no Unlicense entry in the catalog")
+    full = license_text("unlicense")
+    without = full.replace(" For more information,\nplease refer to <https://unlicense.org/>", "")
+    assert without != full
+    for text in (full, without):
+        m = the_one(identify_text(text, CAT))
+        assert m.id == "unlicense" and not m.modified, m
+
+
+def test_reference_copies_are_never_modified():
+    for lic in CAT:
+        if lic.identify.get("text") and not lic.raw.get("modifies"):
+            assert not any(m.modified for m in identify_text(license_text(lic.id), CAT)), lic.id
+
+
+# ---- the rule ----------------------------------------------------------------------------------------
+
+
+def test_license_modified_finding_names_what_changed(cli, tmp_path):
+    text, _, _ = modified_cases()["bsd-non-commercial"]
+    root = write_tree(tmp_path / "repo", {"README.md": card("license: bsd-3-clause"), "LICENSE": text})
+    res = cli("audit", str(root), "--format", "json", "--no-history")
+    report = json.loads(res.output)
+    found = [f for f in report["findings"] if f["rule"] == "license-modified"]
+    assert len(found) == 1 and found[0]["severity"] == "warning"
+    assert "non-commercial" in found[0]["message"] and found[0]["path"] == "LICENSE"
+    lic = report["license_files"][0]["licenses"][0]
+    assert lic["modified"] is True and lic["changes"]
+
+
+def test_a_kimi_derivative_declaring_mit_is_told_the_terms_differ(cli, tmp_path):
+    root = write_tree(tmp_path / "repo", {"README.md": card("license: mit"), "LICENSE": license_text("modified-mit")})
+    report = json.loads(cli("audit", str(root), "--format", "json", "--no-history").output)
+    rules = {f["rule"] for f in report["findings"]}
+    assert {"license-modified", "license-mismatch"} <= rules
+    modified = next(f for f in report["findings"] if f["rule"] == "license-modified")
+    assert "Kimi K2" in modified["message"]
+
+
+def test_rule_is_listed(cli):
+    assert "license-modified" in cli("rules", "list").output
+    assert "warning" in cli("rules", "show", "license-modified").output

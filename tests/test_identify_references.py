@@ -1,0 +1,203 @@
+"""References of every form: identifier lines and expressions, names with or without version words,
+links to license texts, and standard notices that give the license and nothing extra."""
+
+from __future__ import annotations
+
+import pytest
+
+from license_audit.catalog import load_catalog
+from license_audit.identify import identify_text
+
+CAT = load_catalog()
+
+
+def refs(text):
+    found = identify_text(text, CAT)
+    assert all(m.kind == "reference" for m in found), found
+    return found
+
+
+def ids_and_lines(found):
+    return sorted((m.id, m.start_line) for m in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# SPDX-License-Identifier: Apache-2.0\nimport os\n", ["apache-2.0"]),
+        ("// SPDX-License-Identifier: MIT OR Apache-2.0\n", ["apache-2.0", "mit"]),
+        ("/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */\n", ["gpl-2.0"]),
+        (
+            "<!-- SPDX-License-Identifier: (LGPL-2.1-or-later AND BSD-3-Clause) -->\n# Notes\n",
+            ["bsd-3-clause", "lgpl-2.1"],
+        ),
+        ("SPDX-License-Identifier: Zlib\n", ["zlib"]),
+        ("SPDX-License-Identifier: LicenseRef-llama3.1\n", ["llama3.1"]),
+    ],
+)
+def test_spdx_identifier_lines_and_expressions(text, expected):
+    found = refs(text)
+    assert sorted(m.id for m in found) == expected
+    assert all(m.start_line == 1 for m in found)
+
+
+def test_identifier_line_number_is_its_own():
+    found = refs("#!/usr/bin/env python\n# Copyright 2024 Example\n# SPDX-License-Identifier: BSD-2-Clause\n")
+    assert ids_and_lines(found) == [("bsd-2-clause", 3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("This model is released under the LLAMA 2 Community License.", "llama2"),
+        ("See the LLAMA2 License for the terms.", "llama2"),
+        ("Use of the model is governed by the Llama 3.1 license.", "llama3.1"),
+        ("Licensed under the GNU General Public License v2.0.", "gpl-2.0"),
+        ("Released under the GNU General Public License,\nversion 3.", "gpl-3.0"),
+        ("Apache License, Version 2.0", "apache-2.0"),
+        ("Distributed under the Apache Licence 2.0", "apache-2.0"),
+        ("This work is licensed under GPLv3.", "gpl-3.0"),
+        ("License: GNU Affero GPL version 3", "agpl-3.0"),
+        ("Creative Commons Attribution-NonCommercial 4.0 International", "cc-by-nc-4.0"),
+        ("Attribution-ShareAlike 4.0 International", "cc-by-sa-4.0"),
+        ("Mozilla Public License 2.0", "mpl-2.0"),
+        ("licensed under the Gemma Terms of Use", "gemma"),
+        ("This program may be used under the terms of version 2 of the GNU\nGeneral Public License.", "gpl-2.0"),
+        ("distributed under GNU LGPL v2.1.", "lgpl-2.1"),
+        ("The toolkit itself is licensed as Apache Software License 2.0.", "apache-2.0"),
+        ("It's released under the GNU Affero GENERAL PUBLIC LICENSE, Version 3, 29 June 2007.", "agpl-3.0"),
+        ("This software is distributed under the GPL v.2.", "gpl-2.0"),
+    ],
+)
+def test_license_names_with_and_without_version_words(text, expected):
+    found = refs(text)
+    assert [m.id for m in found] == [expected], found
+
+
+def test_a_gnu_license_named_without_a_version_is_any_version():
+    # The GPL lets the recipient of a program that names no version choose any version: GPL-1.0-or-later,
+    # never a guess at one version.
+    for text in ("GNU General Public License", "released under the GPL", "This file is under the GNU LGPL."):
+        found = refs(text)
+        assert [m.spdx for m in found] in (["GPL-1.0-or-later"], ["LGPL-2.0-or-later"]), (text, found)
+    # ... unless a version is named elsewhere in the same text.
+    found = refs("Licensed under the GPL.\nSee the GNU General Public License v3.0 for details.\n")
+    assert [m.id for m in found] == ["gpl-3.0"]
+    # "GPL-compatible" is about the license, not under it.
+    assert not identify_text("This license is GPL-compatible.", CAT)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.apache.org/licenses/LICENSE-2.0", "apache-2.0"),
+        ("http://www.apache.org/licenses/LICENSE-2.0.txt", "apache-2.0"),
+        ("https://opensource.org/licenses/MIT", "mit"),
+        ("https://spdx.org/licenses/BSD-3-Clause.html", "bsd-3-clause"),
+        ("https://www.gnu.org/licenses/gpl-3.0.html", "gpl-3.0"),
+        ("https://www.gnu.org/licenses/agpl-3.0.fr.html", "agpl-3.0"),
+        ("https://creativecommons.org/licenses/by-nc/4.0/", "cc-by-nc-4.0"),
+        ("https://creativecommons.org/licenses/by-sa/4.0/deed.en", "cc-by-sa-4.0"),
+        ("https://creativecommons.org/licenses/by/4.0/legalcode", "cc-by-4.0"),
+        ("https://creativecommons.org/publicdomain/zero/1.0/", "cc0-1.0"),
+        ("https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/LICENSE", "llama3.1"),
+        ("https://ai.google.dev/gemma/terms", "gemma"),
+        ("https://github.com/MoonshotAI/Kimi-K2/blob/main/LICENSE", "modified-mit"),
+    ],
+)
+def test_license_links(url, expected):
+    found = refs(f"Terms: {url}\n")
+    assert [m.id for m in found] == [expected], found
+
+
+def test_a_link_to_another_version_is_not_this_one():
+    found = identify_text("https://creativecommons.org/licenses/by-nc/2.1/legalcode\n", CAT)
+    assert not any(m.id == "cc-by-nc-4.0" for m in found)
+
+
+FSF_GPL2 = """Copyright (C) 2020 Jane Doe
+
+This program is free software; you can redistribute it and/or modify
+it under the terms of the GNU General Public License as published by
+the Free Software Foundation; either version 2 of the License, or
+(at your option) any later version.
+
+This program is distributed in the hope that it will be useful,
+but WITHOUT ANY WARRANTY; without even the implied warranty of
+MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+GNU General Public License for more details.
+
+You should have received a copy of the GNU General Public License along
+with this program; if not, write to the Free Software Foundation, Inc.,
+51 Franklin Street, Fifth Floor, Boston, MA 02110-1301 USA.
+"""
+
+FSF_GPL3 = """This program is free software: you can redistribute it and/or modify
+it under the terms of the GNU General Public License as published by
+the Free Software Foundation, either version 3 of the License, or
+(at your option) any later version.
+
+This program is distributed in the hope that it will be useful,
+but WITHOUT ANY WARRANTY; without even the implied warranty of
+MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+GNU General Public License for more details.
+
+You should have received a copy of the GNU General Public License
+along with this program.  If not, see <https://www.gnu.org/licenses/>.
+"""
+
+MPL = """This Source Code Form is subject to the terms of the Mozilla Public
+License, v. 2.0. If a copy of the MPL was not distributed with this
+file, You can obtain one at http://mozilla.org/MPL/2.0/.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (FSF_GPL2, "gpl-2.0"),
+        (FSF_GPL3, "gpl-3.0"),
+        (FSF_GPL3.replace("GNU General Public License", "GNU Affero General Public License"), "agpl-3.0"),
+        (
+            FSF_GPL2.replace("GNU General Public License", "GNU Lesser General Public License")
+            .replace("either version 2 of", "either version 2.1 of")
+            .replace("this program", "this library"),
+            "lgpl-2.1",
+        ),
+        (MPL, "mpl-2.0"),
+    ],
+)
+def test_standard_notices_give_the_license_and_nothing_extra(text, expected):
+    found = identify_text(text, CAT)
+    assert [(m.id, m.kind) for m in found] == [(expected, "reference")], found
+
+
+def test_a_notice_with_terms_of_its_own_keeps_them():
+    text = FSF_GPL3 + (
+        "\nAdditional terms: commercial use of this program is prohibited without a written license agreement"
+        " with the authors, and redistribution of modified versions is not permitted.\n"
+    )
+    found = identify_text(text, CAT)
+    assert "gpl-3.0" in [m.id for m in found]
+    assert "other" in [m.id for m in found]
+
+
+def test_references_inside_a_full_copy_are_part_of_it():
+    from conftest import license_text
+
+    found = identify_text(license_text("apache-2.0"), CAT)
+    assert [m.id for m in found] == ["apache-2.0"]
+    found = identify_text(license_text("lgpl-2.1"), CAT)
+    assert [m.id for m in found] == ["lgpl-2.1"]
+
+
+def test_a_badge_label_is_read_but_not_a_model_name_in_a_link():
+    badge = "# Model\n[![License](https://img.shields.io/badge/License-Apache_2.0-green.svg)](LICENSE)\nText.\n"
+    assert [m.id for m in identify_text(badge, CAT, prose=True)] == ["apache-2.0"]
+    link = "# Model\nWeights: https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct (license terms apply)\n"
+    assert not identify_text(link, CAT, prose=True)
+
+
+def test_a_model_name_is_not_a_license_name():
+    table = "| Llama-3.1-8B-Instruct | 58.9 | 25.8 |\n| Meta-Llama-3-8B | 50.1 | 20.0 |\n"
+    assert not identify_text(table, CAT, prose=True)
