@@ -93,8 +93,10 @@ def decode_text(data: bytes) -> str:
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
-    elif _utf16_order(data):
-        return data.decode(_utf16_order(data), errors="replace")
+    else:
+        order = _utf16_order(data)
+        if order:
+            return data.decode(order, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

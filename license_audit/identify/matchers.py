@@ -537,7 +537,7 @@ def _named_references(
     text: str, toks: Tokens, claimed: list[_Cand], catalog: Catalog, known: set[str]
 ) -> list[tuple[_Span, LicenseMatch]]:
     """Identifier lines, license names and links in the text no match claims (references.py)."""
-    regions = _unclaimed(claimed, len(toks.words))  # type: ignore[arg-type]
+    regions = _unclaimed(claimed, len(toks.words))
     from license_audit.identify.references import family_default, find_references
 
     lines = [(toks.line_of(a), toks.line_of(b)) for a, b in regions]

@@ -306,8 +306,8 @@ def _build(catalog: Catalog) -> _Index:
     for words, key in _FAMILY_DEFAULTS:
         names.setdefault(words, key)
     for spdx, full, links in _spdx_list():
-        lic = catalog.get(spdx) or catalog.get(_base(spdx))
-        key = lic.id if lic else spdx
+        listed = catalog.get(spdx) or catalog.get(_base(spdx))
+        key = listed.id if listed else spdx
         for v in _name_variants(full):
             add_name(v, key)
         # The id as words ("GPL v2", "CC BY-NC 4.0"): only an id with a version is distinctive.
@@ -365,7 +365,7 @@ def _expression_keys(expr: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _licensing():
-    from license_expression import get_spdx_licensing  # type: ignore[import-untyped]
+    from license_expression import get_spdx_licensing
 
     return get_spdx_licensing()
 
