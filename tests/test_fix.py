@@ -88,7 +88,8 @@ FAMILIES = {
     "apache-2.0": ("license: apache-2.0", {"config.json": config_of("mistralai/Mistral-7B-v0.3")}),
     "mit": ("license: mit", {"config.json": config_of("microsoft/phi-4")}),
 }
-NO_REFERENCE_TEXT = {"mrl", "mnpl", "qwen-research"}
+# Licenses the catalog holds no reference copy of: the fix cannot write their text.
+NO_REFERENCE_TEXT = {f for f in FAMILIES if not load_catalog().get(f).identify.get("reference_text")}
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
