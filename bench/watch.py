@@ -3,8 +3,8 @@
 The Hub is the in-memory one of the tests (tests/fakehub.py, tests/test_watch.py's build_hub: over
 2,000 repositories, of which the base's listings give ~80 candidates). The floor lists the same models
 through huggingface_hub's list_models and downloads each candidate's card, configuration and license
-files with hf_hub_download into an empty cache: no auditing. watch runs with 1 and 2 workers, each run
-into an empty cache and output folder. Runs are interleaved; medians of --rounds.
+files with one GET each through huggingface_hub's session: no auditing. watch runs with 1 and 2 workers,
+each run into an empty cache and output folder. Runs are interleaved; medians of --rounds.
 
 Also printed: HTTP calls per hf: target for `audit hf:... --no-history` (cold cache, then warm).
 
@@ -32,13 +32,15 @@ def fresh_cache() -> str:
     path = tempfile.mkdtemp(prefix="bench-watch-cache-")
     constants.HF_HUB_CACHE = path
     os.environ["HF_HUB_CACHE"] = path
+    os.environ["LICENSE_AUDIT_CACHE"] = path  # watch keeps its fetches there
     return path
 
 
 def floor(endpoint: str) -> int:
-    """The Hub calls watch cannot do without: the listings, and each candidate's metadata files."""
-    from huggingface_hub import HfApi, hf_hub_download
-    from huggingface_hub.utils import disable_progress_bars
+    """The Hub calls watch cannot do without: the listings, and one GET of each candidate's metadata
+    files at its commit, through huggingface_hub's session."""
+    from huggingface_hub import HfApi, hf_hub_url
+    from huggingface_hub.utils import build_hf_headers, disable_progress_bars, get_session
 
     from license_audit.sources.hub_listing import EXPAND, derivative_filters
     from license_audit.watch.audit import metadata_file
@@ -53,10 +55,12 @@ def floor(endpoint: str) -> int:
     for m in found.values():
         for rel in sorted(s.rfilename for s in m.siblings or []):
             if metadata_file(rel):
-                try:
-                    hf_hub_download(m.id, rel, revision=m.sha, endpoint=endpoint)
-                except Exception:  # gated, removed: watch records those as errors
+                r = get_session().get(
+                    hf_hub_url(m.id, rel, revision=m.sha, endpoint=endpoint), headers=build_hf_headers()
+                )
+                if r.status_code >= 400:  # gated, removed: watch records those as errors
                     break
+                Path(tempfile.gettempdir(), "bench-watch-floor").write_bytes(r.content)
     return len(found)
 
 

@@ -23,6 +23,13 @@ def sha_of(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client that drops a connection (a retried answer, a capped read) is no server error; the
+        # default prints a traceback on stderr, which a command's captured output would then carry.
+        pass
+
+
 @dataclass
 class Repo:
     id: str
@@ -67,7 +74,7 @@ class FakeHub:
     # -- serving ------------------------------------------------------------------------------------
 
     def start(self):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self))
+        self.server = QuietServer(("127.0.0.1", 0), make_handler(self))
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()

@@ -17,6 +17,9 @@ class Answer:
         self.headers = {k.lower(): v for k, v in (headers or {}).items()}
         self.closed = False
 
+    def read(self):
+        return b""
+
     def close(self):
         self.closed = True
 

@@ -95,6 +95,7 @@ def hub(monkeypatch, tmp_path):
     cache = tmp_path / "hf-cache"
     monkeypatch.setenv("HF_ENDPOINT", fake.endpoint)
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))  # for Ray workers, which import huggingface_hub afresh
+    monkeypatch.setenv("LICENSE_AUDIT_CACHE", str(tmp_path / "la-cache"))  # watch keeps its fetches there
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.setattr(c, "HF_HUB_CACHE", str(cache))
@@ -145,7 +146,12 @@ def test_watch_finds_declared_derivatives_and_undeclared_lookalikes(hub, tmp_pat
     assert any(f["rule"] == "license-incompatible" and f["upstream"] == BASE for f in bad["findings"])
     # Metadata only: no weights, no history, and the report says so.
     assert not [p for k, p in hub.log if k in ("get", "head") and p.endswith(".safetensors")]
-    assert not hub.calls("commits") and not hub.calls("tree") and not hub.calls("info")
+    assert not hub.calls("commits") and not hub.calls("tree") and not hub.calls("info") and not hub.calls("head")
+    # One request per file read: the card and the config (or adapter config), the license when there is one.
+    from license_audit.watch.audit import metadata_file
+
+    read = sum(sum(1 for f in hub.repos[t[3:]].files if metadata_file(f)) for t, r in recs.items() if "report" in r)
+    assert hub.calls("get") == read + len(g["failed"])  # a gated or removed model: its first GET is refused
     assert any(
         n.startswith("watch: audited from metadata only") for n in recs["hf:quiet-00/Renamed-LM-00"]["report"]["notes"]
     )
@@ -247,7 +253,7 @@ def _pages(hub: FakeHub) -> int:
     return n
 
 
-def test_429_storms_5xx_and_cut_pages_change_nothing(hub, tmp_path):
+def test_429_storms_5xx_and_cut_pages_change_nothing(hub, tmp_path, monkeypatch):
     calm = tmp_path / "calm"
     watch(calm)
     hub.storm_every, hub.error_every = 5, 11
@@ -255,7 +261,10 @@ def test_429_storms_5xx_and_cut_pages_change_nothing(hub, tmp_path):
     for rid in ("quiet-01/Renamed-LM-01", "fans-adapter/v3-adapter-00"):
         hub.repos[rid].storm = 4
     stormy = tmp_path / "stormy"
+    monkeypatch.setenv("LICENSE_AUDIT_CACHE", str(tmp_path / "empty-cache"))  # every file asked for again
+    before = hub.calls("get")
     run = watch(stormy, jobs=2)
+    assert hub.calls("get") - before > 100
     assert not [t for t, _, _ in run.report.failed if t not in hub.groups["failed"]]
     assert (stormy / "results.jsonl").read_bytes() == (calm / "results.jsonl").read_bytes()
     assert (stormy / "report.md").read_bytes() == (calm / "report.md").read_bytes()

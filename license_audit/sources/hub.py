@@ -164,6 +164,7 @@ def materialise(
     symbolic: str | None = None,
     want=None,
     shown: str | None = "",
+    by_commit: bool = False,
 ):
     """A Target whose folder holds copies of the wanted small files of commit `sha` (never weights).
 
@@ -171,6 +172,7 @@ def materialise(
     the same commit, online or --offline, downloads nothing. With `symbolic` (a branch or tag), the first
     file is fetched through it so that the cache records refs/<symbolic> -> commit for --offline audits,
     unless the cache records that already. Errors name the target as `shown` (default: the commit).
+    With `by_commit` the files come through hub_fetch instead (one capped GET each, kept by commit).
     """
     from huggingface_hub import hf_hub_download
     from huggingface_hub.file_download import REGEX_COMMIT_HASH
@@ -201,6 +203,12 @@ def materialise(
                 skipped.append(rel)
                 continue
             with hub_errors(repo_id, sha if shown == "" else shown, rel):
+                if by_commit:
+                    from license_audit.sources.hub_fetch import fetch
+
+                    if not fetch(repo_id, sha, rel, tmp / rel, MAX_SMALL_FILE):
+                        skipped.append(rel)
+                    continue
                 if record_ref:
                     record_ref = False
                     local = hf_hub_download(repo_id, rel, revision=symbolic, endpoint=_endpoint())

@@ -80,7 +80,11 @@ class RetryTransport:
                 return response
             attempt += 1
             wait = wait_for(response.headers, attempt, max_wait)
-            response.close()
+            try:
+                # An error body is small: read, the connection goes back to the pool instead of being dropped.
+                response.read()
+            finally:
+                response.close()
             self.sleep(wait)
 
     def close(self) -> None:

@@ -1,7 +1,7 @@
 """One watch audit: a listed Hub model read from its metadata only (card, configuration and license files).
 
-The listing gave the commit and the file list, so the Hub is asked for nothing but those files, each
-through the Hugging Face cache (kept by commit: a re-run fetches only what changed). Weights, their
+The listing gave the commit and the file list, so the Hub is asked for nothing but those files, one
+request each, kept on disk by commit (sources.hub_fetch: a re-run fetches only what changed). Weights, their
 safetensors headers and the commit history are not read; the report says so.
 """
 
@@ -40,7 +40,7 @@ def open_listed(item: dict[str, Any]):
         files = sorted(s.rfilename for s in info.siblings or [])
     files = [f for f in files if _safe_rel(f) and ".." not in PurePosixPath(f).parts]
     notes = [f"hub: audited {listed.id} at commit {sha}", METADATA_NOTE]
-    return materialise(listed.id, sha, files, {}, notes, want=metadata_file)
+    return materialise(listed.id, sha, files, {}, notes, want=metadata_file, by_commit=True)
 
 
 def audit_item(item: dict[str, Any], options: AuditOptions) -> dict[str, Any]:

@@ -91,7 +91,9 @@ def config_confidence(model: Listed, known: KnownModel, registry: Registry) -> f
         return 0.0
     try:
         with hub_errors(model.id, model.sha, "config.json"):
-            target = materialise(model.id, model.sha, ["config.json"], {}, [], want=lambda rel: rel == "config.json")
+            target = materialise(
+                model.id, model.sha, ["config.json"], {}, [], want=lambda rel: rel == "config.json", by_commit=True
+            )
     except TargetError:
         # Gated, removed, rate-limited past the retries: unknown, so kept; its audit records why.
         return 1.0
