@@ -276,6 +276,8 @@ def test_watch_cli_and_a_base_it_does_not_know(hub, tmp_path, cli):
     assert res.exit_code == 1, res.output
     assert f"license-audit watch {BASE}:" in res.output and "report in" in res.output
     assert (out / "report.md").is_file()
+    res = cli("watch", "Qwen/Qwen2.5-7B", "--output", out)
+    assert res.exit_code == 2 and f"holds the watch of {BASE}" in res.output
     res = cli("watch", "acme/not-a-known-model", "--output", tmp_path / "x")
     assert res.exit_code == 2 and "not a base model license-audit knows" in res.output
     res = cli("watch", "no-slash", "--output", tmp_path / "x")

@@ -22,6 +22,7 @@ class Row:
     target: str
     sha: str | None
     declares: list[str]
+    card_bases: list[str]  # the card's base_model, whatever it names
     license: str | None
     confidence: float | None
     evidence: list[str]
@@ -53,6 +54,7 @@ def _row(record: dict[str, Any], match: dict[str, Any] | None) -> Row:
         target=record["target"],
         sha=record.get("sha"),
         declares=list(record.get("declares") or []),
+        card_bases=[b for b in model.get("declared_base_models") or [] if isinstance(b, str)],
         license=lic,
         confidence=match.get("confidence") if match else None,
         evidence=list(match.get("evidence") or []) if match else [],

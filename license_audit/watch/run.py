@@ -6,6 +6,7 @@ Output folder:
                  in target order once a run completes
   report.md      the summary for the base's publisher (templates/watch.md.j2)
   listing.jsonl  the listings' pages while a run is unfinished: a resumed run continues them
+  watch.json     the base this folder watches (another base is refused)
 
 A candidate whose record names the commit the Hub lists now is not audited again: a run killed part-way
 resumes with the rest, and a later run audits only what changed since.
@@ -120,7 +121,11 @@ def run_watch(settings: WatchSettings, options: AuditOptions) -> WatchRun:
     folder = Path(settings.output)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: not a folder")
+    from license_audit.watch.candidates import known_base
+
     registry = load_registry(settings.rules_dirs)
+    known_base(settings.base, registry)  # an unknown base: exit 2 before anything is written
+    _claim(folder, settings.base)
     state = ListingState(folder / "listing.jsonl")
     items = gather(settings, registry, state)
     out = JsonlOutput(str(folder / "results.jsonl"))
@@ -163,6 +168,22 @@ def run_watch(settings: WatchSettings, options: AuditOptions) -> WatchRun:
     run.report = write_report(folder / "report.md", settings.base, registry, run.records)
     state.clear()  # the run is complete: the next one lists afresh
     return run
+
+
+def _claim(folder: Path, base: str) -> None:
+    """One base per output folder (watch.json names it): a re-run compares with that base's records."""
+    import json
+
+    meta = folder / "watch.json"
+    try:
+        recorded = json.loads(meta.read_text(encoding="utf-8")).get("base") if meta.is_file() else None
+    except (OSError, ValueError, AttributeError):
+        raise InputError(f"{meta}: not a watch folder's description; give a new --output folder") from None
+    if recorded is not None and recorded != base:
+        raise InputError(f"{folder}: holds the watch of {recorded}; give another --output folder for {base}")
+    if recorded is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps({"base": base}) + "\n", encoding="utf-8")
 
 
 def _progress(records: Iterator[dict], total: int, show: bool) -> Iterator[dict]:
