@@ -89,12 +89,17 @@ def _audit(todo: list[str], options: AuditOptions, settings: BatchSettings) -> I
     if not todo:
         return
     records = run_engine(settings.engine, todo, options, settings.jobs, settings.chunk_size, settings.address)
-    if not settings.progress:
+    yield from with_progress(records, len(todo), settings.progress)
+
+
+def with_progress(records: Iterator[dict], total: int, show: bool) -> Iterator[dict]:
+    """The records, with a progress bar on stderr when `show` (a terminal) and there is work."""
+    if not show or not total:
         yield from records
         return
     # A million redraws would cost more than the audits: at most ~500.
     with click.progressbar(
-        length=len(todo), label="auditing", file=sys.stderr, show_pos=True, update_min_steps=max(1, len(todo) // 500)
+        length=total, label="auditing", file=sys.stderr, show_pos=True, update_min_steps=max(1, total // 500)
     ) as bar:
         for record in records:
             yield record

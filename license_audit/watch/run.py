@@ -14,8 +14,6 @@ resumes with the rest, and a later run audits only what changed since.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -110,6 +108,7 @@ def gather(settings: WatchSettings, registry, state) -> dict[str, dict[str, Any]
 def run_watch(settings: WatchSettings, options: AuditOptions) -> WatchRun:
     from license_audit.batch.engines import run_engine
     from license_audit.batch.output import JsonlOutput
+    from license_audit.batch.run import with_progress
     from license_audit.registry import load_registry
     from license_audit.sources.hub import is_offline
     from license_audit.sources.hub_listing import ListingState
@@ -147,7 +146,7 @@ def run_watch(settings: WatchSettings, options: AuditOptions) -> WatchRun:
                 todo.append(item)
         out.open()
         try:
-            for record in _progress(
+            for record in with_progress(
                 run_engine(settings.engine, todo, options, settings.jobs, settings.chunk_size, audit=audit_items),
                 len(todo),
                 settings.progress,
@@ -184,17 +183,3 @@ def _claim(folder: Path, base: str) -> None:
     if recorded is None:
         folder.mkdir(parents=True, exist_ok=True)
         meta.write_text(json.dumps({"base": base}) + "\n", encoding="utf-8")
-
-
-def _progress(records: Iterator[dict], total: int, show: bool) -> Iterator[dict]:
-    if not show or not total:
-        yield from records
-        return
-    import click
-
-    with click.progressbar(
-        length=total, label="auditing", file=sys.stderr, show_pos=True, update_min_steps=max(1, total // 500)
-    ) as bar:
-        for record in records:
-            yield record
-            bar.update(1)
