@@ -24,6 +24,10 @@ MAX_GGUF_FILES = 8
 MAX_MERGE_CONFIG_BYTES = 1024 * 1024
 # Where a repository's vocabulary is read from, first found wins (GGUF tokens come last, from the GGUF walk).
 VOCAB_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json")
+# A Git LFS pointer: the text stub git keeps in place of a weight file that was never fetched (`git clone`
+# without `git lfs pull`, a copy of the repository's text files). Its first line is fixed by the LFS spec.
+LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1"
+LFS_POINTER_MAX_BYTES = 1024  # real pointers are ~130 bytes: version, oid and size lines
 MERGE_CONFIG_NAMES = ("mergekit_config.yml", "mergekit_config.yaml", "merge_config.yml", "merge_config.yaml")
 # GGUF metadata arrays kept (small); tokenizer.ggml.tokens is kept separately as the vocabulary.
 _GGUF_SKIP = ("tokenizer.ggml.merges", "tokenizer.ggml.scores", "tokenizer.ggml.token_type", "tokenizer.ggml.tokens")
@@ -49,6 +53,8 @@ class Artifacts:
     gguf_tokens: list[str] = field(default_factory=list)
     merge_config: tuple[str, Any] | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)
+    # Weight files that are Git LFS pointers (the weights are not present): named in the report's notes.
+    lfs_pointers: list[str] = field(default_factory=list)
 
     @property
     def vocab_tokens(self) -> list[str]:
@@ -81,6 +87,22 @@ class Artifacts:
                 self._vocabulary = Vocabulary(tokens, full if full != tokens else [], self.vocab_path or "tokenizer")
                 self.tokenizer = {**self.tokenizer, "vocab_size": len(tokens)}
         return self._vocabulary
+
+
+def lfs_pointer_size(path: Path) -> int | None:
+    """The size of the weight file a Git LFS pointer stands for (0 when it does not say), or None when the
+    file is no pointer. Reads at most LFS_POINTER_MAX_BYTES."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(LFS_POINTER_MAX_BYTES + 1)
+    except OSError:
+        return None
+    if not head.startswith(LFS_POINTER_PREFIX) or len(head) > LFS_POINTER_MAX_BYTES:
+        return None
+    for line in head.decode("utf-8", "replace").splitlines():
+        if line.startswith("size ") and line[5:].strip().isdigit():
+            return int(line[5:].strip())
+    return 0
 
 
 def read_safetensors_header(path: Path, cap: int = MAX_SAFETENSORS_HEADER) -> dict[str, Any]:
@@ -314,6 +336,9 @@ def collect(
                 art.tensors.update(tensor_entries(remote))
             continue
         try:
+            if lfs_pointer_size(inside(root, root / rel)) is not None:
+                art.lfs_pointers.append(rel)
+                continue
             header = read_safetensors_header(inside(root, root / rel), min(MAX_SAFETENSORS_HEADER, budget))
             budget -= header.pop("__bytes__", 0)
         except (OSError, UnsafePath, ValueError) as exc:
@@ -331,6 +356,9 @@ def collect(
 
     for rel in sorted(f for f in files if f.endswith(".gguf"))[:MAX_GGUF_FILES]:
         try:
+            if lfs_pointer_size(inside(root, root / rel)) is not None:
+                art.lfs_pointers.append(rel)
+                continue
             meta, tokens = gguf_metadata(inside(root, root / rel))
         except Exception as exc:  # a hostile or truncated GGUF must become a problem line, never a crash
             art.problems.append((rel, f"GGUF metadata not read: {type(exc).__name__}: {str(exc)[:120]}"))

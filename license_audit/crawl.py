@@ -310,6 +310,12 @@ def _crawl_artifacts(snap: Snapshot) -> None:
         snap.problems.append(Problem(rel, message))
 
     snap.artifacts = collect(snap.root, snap.files, read_json, snap.safetensors, report)
+    pointers = snap.artifacts.lfs_pointers
+    if pointers:
+        shown = ", ".join(pointers[:3]) + (f" and {len(pointers) - 3} more" if len(pointers) > 3 else "")
+        snap.notes.append(
+            f"weights not present (git-lfs pointer): {shown}; lineage evidence from weight headers is not available"
+        )
     for rel, message in snap.artifacts.problems:
         snap.problems.append(Problem(rel, message))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from license_audit.copies import add_copy_advice, copy_path, copy_text
 from license_audit.errors import InputError
 from license_audit.formats import derived_upstreams
+from license_audit.lineage.resolve import is_hub_id
 from license_audit.report import Report, Upstream
 
 NOTICE_NAMES = ("NOTICE", "NOTICE.txt", "NOTICE.md")
@@ -112,10 +113,13 @@ def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS, writing
         c = up.candidate
         if up.via:
             lines.append(f"{up.id} (the base of {up.via[-1]})")
-            lines.append(f"  https://huggingface.co/{up.id}")
+            if is_hub_id(up.id):
+                lines.append(f"  https://huggingface.co/{up.id}")
         else:
-            lines.append(f"{c.model} ({c.relation})")
-            lines.append(f"  https://huggingface.co/{c.model}")
+            model = up.id if up.model else c.model  # a model the candidate's chain reaches: named itself
+            lines.append(f"{model} ({c.relation})")
+            if is_hub_id(model):  # not a family ("Meta Llama 3 (family)") or a local path
+                lines.append(f"  https://huggingface.co/{model}")
         lines += [f"  {line}" for line in up.copyright]
         if not up.licenses and c.license:
             lines.append(f"  License: {c.license}")

@@ -77,14 +77,28 @@ def audit_snapshot(
     options: AuditOptions,
     history: History | None = None,
 ) -> Report:
+    from license_audit.lineage.openworld import lineage_context
+
     license_files = identify_files(snapshot, catalog)
-    candidates = find_lineage(snapshot, registry)
+    lineage = lineage_context(
+        registry,
+        options.rules_dirs,
+        options.offline,
+        target.info.id if target.info.kind == "hub" else None,
+        catalog,
+    )
+    candidates = find_lineage(snapshot, registry, context=lineage)
     model = model_info(snapshot, target)
     ctx = AuditContext(
         snapshot, catalog, registry, license_files, candidates, model, target.info.revision, history=history
     )
     findings = run_checks(ctx)
-    notes = list(target.notes) + list(snapshot.notes) + (list(history.notes) if history is not None else [])
+    notes = (
+        list(target.notes)
+        + list(snapshot.notes)
+        + lineage.notes
+        + (list(history.notes) if history is not None else [])
+    )
     revision = target.info.revision
     if (
         revision

@@ -92,6 +92,19 @@ class Candidate:
     # The exact repository (and `@revision`) the card declares, when `model` is the registry entry that
     # answers to it under another name (deepseek-ai/DeepSeek-V3-0324 -> deepseek-ai/DeepSeek-V3).
     checkpoint: str | None = None
+    # The declared base chain, nearest first (this model, its base, that base's base ...), when it was
+    # followed beyond the registry (lineage.openworld).
+    chain: list[str] = field(default_factory=list)
+    # Not serialised: what lineage resolved for the checks to read. `links`: lineage.resolve.Link for each
+    # model on the chain with where its license came from; `unresolved`: (model id, what was tried) for
+    # each model whose license could not be established; `chain_problem`: a loop or a chain too deep.
+    links: list[Any] = field(default_factory=list, compare=False, repr=False)
+    unresolved: list[tuple[str, list[str]]] = field(default_factory=list, compare=False, repr=False)
+    chain_problem: str | None = field(default=None, compare=False, repr=False)
+    # A family named by a name, tag, architecture or license rather than one checkpoint.
+    family_only: bool = field(default=False, compare=False, repr=False)
+    # The audited repository is this model itself (its publisher's release or a verbatim copy of it).
+    same_model: bool = field(default=False, compare=False, repr=False)
 
     @property
     def derived(self) -> bool:
@@ -111,6 +124,8 @@ class Candidate:
             d["alternatives"] = list(self.alternatives)
         if self.checkpoint:
             d["checkpoint"] = self.checkpoint
+        if self.chain:
+            d["chain"] = list(self.chain)
         return d
 
 
@@ -154,6 +169,12 @@ class Upstream:
     # When the evidence fits checkpoints published under different terms (config-identical models, or
     # one entry's checkpoints): each of them. Empty when the terms that apply are known.
     options: list[TermsOption] = field(default_factory=list)
+    # A model on the candidate's resolved chain (lineage.openworld), when it is not the candidate itself.
+    model: str | None = None
+    # The license comes from a family inference (a name), not from the model: duties at warning level.
+    inferred: bool = False
+    # Near-identical checkpoints under the same license that the evidence cannot tell apart.
+    also: tuple[str, ...] = ()
 
     def imposing(self, lic_id: str) -> tuple[list[TermsOption], list[TermsOption]]:
         """(options whose terms include `lic_id`, options whose terms do not)."""
@@ -162,6 +183,8 @@ class Upstream:
 
     @property
     def id(self) -> str:
+        if self.model:
+            return self.model
         if self.via and self.known:
             return self.known.id
         if self.candidate.checkpoint:  # the repository the card names, not the registry entry answering for it
@@ -171,9 +194,14 @@ class Upstream:
     @property
     def label(self) -> str:
         """The upstream as a sentence names it: "meta-llama/Llama-3.1-8B (through acme/Llama-3.1-Chat)"."""
+        name = f"{self.id} or {' or '.join(self.also)}" if self.also else self.id
         if self.via:
-            return f"{self.id} (through {' -> '.join(self.via)})"
-        return f"{self.id} (license as the card declares)" if self.license_from_card else self.id
+            name = f"{name} (through {' -> '.join(self.via)})"
+        elif self.license_from_card:
+            name = f"{name} (license as the card declares)"
+        if self.inferred:
+            name = f"{name} (license inferred from the family name)"
+        return name
 
     @property
     def direct(self) -> bool:
@@ -190,7 +218,7 @@ class Upstream:
 
     @property
     def derived(self) -> bool:
-        return self.candidate.confidence >= 0.8
+        return self.candidate.confidence >= 0.8 and not self.inferred
 
     @property
     def license_ids(self) -> list[str]:

@@ -115,6 +115,14 @@ RULES: dict[str, RuleInfo] = {
             "Request a license from the upstream licensor before exceeding the threshold.",
         ),
         RuleInfo(
+            "upstream-license-unknown",
+            "warning",
+            "A declared or inferred base model whose license could not be established (not in the registry, "
+            "not resolved from the Hub or a cache, no family known); the finding says what was tried.",
+            "Add the base to a `--rules DIR` models/ entry, run the audit online once so the base is resolved and "
+            "cached, or state the base's license in the card (`license_name`).",
+        ),
+        RuleInfo(
             "regional-restriction",
             "warning",
             "The upstream license or use policy withholds its grant in a region (the Llama 3.2+ use policy for multimodal models in the EU) and the repository does not say so.",

@@ -65,8 +65,9 @@ def check_folder(folder: Path, base: Catalog | None = None) -> CheckResult:
     if not folder.is_dir():
         raise InputError(f"{folder}: rules folder not found")
     lic_dir, model_dir = folder / "licenses", folder / "models"
-    if not lic_dir.is_dir() and not model_dir.is_dir():
-        raise InputError(f"{folder}: rules folder has neither licenses/ nor models/")
+    families = folder / "families.yaml"
+    if not lic_dir.is_dir() and not model_dir.is_dir() and not families.is_file():
+        raise InputError(f"{folder}: rules folder has neither licenses/, models/ nor families.yaml")
     try:
         lic_files = sorted(lic_dir.glob("*.yaml")) if lic_dir.is_dir() else []
         model_files = sorted(model_dir.glob("*.yaml")) if model_dir.is_dir() else []
@@ -87,7 +88,9 @@ def check_folder(folder: Path, base: Catalog | None = None) -> CheckResult:
         elif not path.name.startswith("_"):  # other _ files are not entries (the loader skips them too)
             checker.file(path, "model", catalog)
             result.models += 1
-    order = {path: i for i, path in enumerate([*lic_files, *model_files])}
+    if families.is_file():
+        checker.families(families)
+    order = {path: i for i, path in enumerate([*lic_files, *model_files, families])}
     result.problems.sort(key=lambda p: (order.get(p.path, -1), p.line or 0))
     return result
 
@@ -97,7 +100,7 @@ class _Checker:
         import jsonschema
 
         self.problems = problems
-        self.schemas = {k: schema(k) for k in ("license", "model", "sources")}
+        self.schemas = {k: schema(k) for k in ("license", "model", "sources", "families")}
         self.validators = {k: jsonschema.Draft202012Validator(s) for k, s in self.schemas.items()}
 
     def say(self, path: Path, line: int | None, message: str) -> None:
@@ -127,6 +130,24 @@ class _Checker:
             self.say(path, 1, "expected a mapping of keys")
             return None
         return _plain(data), node
+
+    def families(self, path: Path) -> None:
+        """families.yaml: the schema and every `names` pattern a regular expression. A family may name a
+        license the catalog does not hold yet: audits then say its duties cannot be checked."""
+        import re
+
+        read = self.file(path, "families", None)
+        if read is None:
+            return
+        data, node = read
+        for fid, fam in data.items():
+            if str(fid).startswith("_") or not isinstance(fam, dict):
+                continue
+            for i, text in enumerate(fam.get("names") or []):
+                try:
+                    re.compile(str(text))
+                except re.error as exc:
+                    self.say(path, _line(node, [fid, "names", i]), f"{fid}.names[{i}]: not a regular expression ({exc})")
 
     def license(self, path: Path) -> License | None:
         read = self.file(path, "license", None)

@@ -14,6 +14,9 @@ import pytest
 _OWN_CACHE = None if "LICENSE_AUDIT_CACHE" in os.environ else tempfile.mkdtemp(prefix="license-audit-test-cache-")
 if _OWN_CACHE:
     os.environ["LICENSE_AUDIT_CACHE"] = _OWN_CACHE
+# Lineage asks the Hub about bases it does not know unless offline: tests never reach the real Hub (the
+# Hub tests clear this and point HF_ENDPOINT at their loopback server).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def pytest_sessionfinish(session, exitstatus):

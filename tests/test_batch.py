@@ -193,7 +193,8 @@ def test_hf_org_offline_env_is_exit_2(tmp_path):
     assert proc.returncode == 2 and "needs the network" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_expand_sources_with_a_fake_hub_listing(tmp_path):
+def test_expand_sources_with_a_fake_hub_listing(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # the listing is a fake: online mode, no network
     write_tree(tmp_path / "local" / "x", COMPLIANT)
     listing = tmp_path / "l.txt"
     listing.write_text("hf-org:acme\nhf:other/model@v1\n# hf:commented/out\n")

@@ -143,7 +143,7 @@ def test_missing_or_empty_rules_folder_is_an_error(cli, make_repo, tmp_path, com
     assert "rules folder not found" in out
     (tmp_path / "empty").mkdir()
     out = _one_clear_line(cli(command, repo, "--rules", tmp_path / "empty"))
-    assert "neither licenses/ nor models/" in out
+    assert "neither licenses/, models/ nor families.yaml" in out
 
 
 def test_fifo_given_as_file_is_an_error_not_a_hang(cli, make_repo, tmp_path):

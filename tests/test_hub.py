@@ -126,20 +126,27 @@ def make_handler(hub: FakeHub):
                 return self._error(404 if repo is None else 401, "RepoNotFound", head)
             rest = parts[4:] if api else parts[2:]
             if api and (not rest or rest[0] == "revision"):
+                # Scripted failures before the answer: 429 (with Retry-After) or a 5xx, one per request.
+                if repo.get("fail"):
+                    status = repo["fail"].pop(0)
+                    extra = {"Retry-After": "0"} if status == 429 else {}
+                    return self._send(status, b"{}", {"Content-Type": "application/json", **extra}, head)
+                if repo.get("gated_api"):
+                    return self._error(403, "GatedRepo", head)
                 commit = hub.commit_of(repo, rest[1] if rest else "main")
                 if commit is None:
                     return self._error(404, "RevisionNotFound", head)
-                return self._json(
-                    {
-                        "id": repo_id,
-                        "sha": commit["id"],
-                        "private": bool(repo.get("token")),
-                        "gated": "manual" if repo.get("gated") else False,
-                        "siblings": [{"rfilename": f} for f in sorted(commit["files"])],
-                        "tags": [],
-                    },
-                    head,
-                )
+                info = {
+                    "id": repo_id,
+                    "sha": commit["id"],
+                    "private": bool(repo.get("token")),
+                    "gated": "manual" if repo.get("gated") else False,
+                    "siblings": [{"rfilename": f} for f in sorted(commit["files"])],
+                    "tags": list(repo.get("tags", [])),
+                }
+                if repo.get("card_data") is not None:
+                    info["cardData"] = repo["card_data"]
+                return self._json(info, head)
             if api and rest[0] == "tree":
                 commit = hub.commit_of(repo, rest[1])
                 if commit is None:
@@ -330,7 +337,11 @@ def test_hub_errors_are_one_line_exit_2(fake_hub, spec, expected):
 
 
 def test_hub_unreachable_is_one_line_exit_2(tmp_path):
-    res = run_cli("audit", f"hf:{REPO}", env={"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_CACHE": str(tmp_path)})
+    res = run_cli(
+        "audit",
+        f"hf:{REPO}",
+        env={"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_CACHE": str(tmp_path), "HF_HUB_OFFLINE": ""},
+    )
     assert res.returncode == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot reach the Hub" in lines[0]

@@ -362,7 +362,9 @@ def test_unknown_declared_base_takes_the_cards_vendor_license(cli, make_repo):
         {"README.md": card("license: mit\nbase_model: someone/Harbor-FT-8B"), "LICENSE": license_text("mit")}
     )
     report, code = audit_json(cli, repo)
-    assert code == 0 and not [f for f in report["findings"] if f["upstream"] == "someone/Harbor-FT-8B"]
+    # No duties are assumed, and the base is not passed in silence: its license is named as unknown.
+    named = [f for f in report["findings"] if f["upstream"] == "someone/Harbor-FT-8B"]
+    assert code == 0 and [(f["rule"], f["severity"]) for f in named] == [("upstream-license-unknown", "warning")]
 
 
 def test_adapter_of_an_unknown_base_takes_the_cards_vendor_license(cli, make_repo):

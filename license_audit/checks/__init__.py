@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from license_audit.checks import declared, history_checks, lineage_checks, obligations
+from license_audit.checks import declared, history_checks, lineage_checks, obligations, openworld_checks
 from license_audit.checks.context import AuditContext
 from license_audit.report import Finding
 
@@ -16,6 +16,7 @@ CHECKS = (
     lineage_checks.check_base_model_mismatch,
     obligations.check_incompatible,
     obligations.check_obligations,
+    openworld_checks.check_upstream_license_unknown,
     *history_checks.HISTORY_CHECKS,
 )
 

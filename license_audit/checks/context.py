@@ -80,9 +80,12 @@ class AuditContext:
         out: list[Upstream] = []
         seen: set[str] = set()
         for cand in self.candidates:
-            if cand.confidence < 0.5:
+            if cand.confidence < 0.5 or cand.same_model:
                 continue
             known = self.registry.get(cand.model)
+            if known is None and any(link.license for link in cand.links):
+                out += self._chain_upstreams(cand, seen)
+                continue
             lic_ids = known.all_licenses if known else ([cand.license] if cand.license else [])
             options: list[TermsOption] = []
             if known is not None:
@@ -94,7 +97,14 @@ class AuditContext:
             from_card = vendor is not None
             if vendor is not None:
                 lic_ids = [vendor.id]
-            out.append(Upstream(cand, known, self._licenses(lic_ids), license_from_card=from_card, options=options))
+            # Config-identical checkpoints under the same license: the duty names both, once.
+            main = lic_ids[0] if lic_ids else None
+            also = tuple(a for a in cand.alternatives if (k := self.registry.get(a)) is not None and k.license == main)
+            out.append(
+                Upstream(
+                    cand, known, self._licenses(lic_ids), license_from_card=from_card, options=options, also=also
+                )
+            )
             seen.add((known.id if known else cand.model).lower())
         for up in list(out):
             self._ancestors(up, up.known, (), seen, out)
@@ -125,6 +135,29 @@ class AuditContext:
             other = self.registry.get(alt)
             if other is not None:
                 out += of(other, other.terms_for(alt), alt)
+        return out
+
+    def _chain_upstreams(self, cand: Candidate, seen: set[str]) -> list[Upstream]:
+        """One upstream per licensed model on the candidate's resolved chain: the license at the root of
+        each path and each license an intermediate model adds."""
+        out = []
+        for link in cand.links:
+            if not link.license:
+                continue
+            known = self.registry.get(link.model) if link.registered else None
+            lic_ids = known.all_licenses if known else [link.license]
+            inferred = link.source == "family name"
+            # A registered sibling lends its license to the declared base: the duty names the declared one.
+            model = None if link.model == cand.model or link.source == "registered sibling" else link.model
+            key = f"{link.model.lower()}\0{link.license}"
+            if key in seen:
+                continue
+            seen.add(key)
+            if known is not None:
+                seen.add(known.id.lower())
+            out.append(
+                Upstream(cand, known, self._licenses(lic_ids), via=tuple(link.via), model=model, inferred=inferred)
+            )
         return out
 
     def _card_vendor_license(self, cand: Candidate) -> License | None:

@@ -24,7 +24,7 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
     declared_families = {k.family for k in declared_known if k}
     has_unknown_declared = any(k is None for k in declared_known)
     for cand in ctx.candidates:
-        if cand.declared or cand.confidence < 0.5:
+        if cand.declared or cand.confidence < 0.5 or cand.same_model:
             continue
         names = {cand.model.lower(), *(a.lower() for a in cand.alternatives)}
         if names & set(declared) or (cand.family and cand.family in declared_families):
@@ -34,6 +34,18 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
             continue
         evidence = "; ".join(cand.evidence[:2])
         card = ctx.card_path
+        if cand.family_only:
+            family = cand.model.removesuffix(" (family)")
+            yield Finding(
+                rule="base-model-undeclared",
+                severity=_severity("base-model-undeclared", cand.confidence),
+                message=f"The model appears to derive from a {family} model ({evidence}) but the card's base_model names none.",
+                path=_evidence_path(ctx, cand) or card,
+                commit=ctx.revision,
+                upstream=cand.model,
+                fix=f"Add `base_model:` with the id of the {family} checkpoint it was built from to {card}, and carry its license duties.",
+            )
+            continue
         up = next((u for u in ctx.upstreams if u.candidate is cand and not u.via), None)
         if up is not None and up.options:
             # Checkpoints under different terms fit the evidence: the card must say which one it is.

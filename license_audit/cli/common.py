@@ -28,8 +28,8 @@ def _check_rules_dirs(ctx, param, value):
         p = Path(d)
         if not p.is_dir():
             raise InputError(f"{d}: rules folder not found (--rules)")
-        if not (p / "licenses").is_dir() and not (p / "models").is_dir():
-            raise InputError(f"{d}: rules folder has neither licenses/ nor models/ (--rules)")
+        if not (p / "licenses").is_dir() and not (p / "models").is_dir() and not (p / "families.yaml").is_file():
+            raise InputError(f"{d}: rules folder has neither licenses/, models/ nor families.yaml (--rules)")
     return value
 
 
@@ -39,5 +39,5 @@ rules_option = click.option(
     multiple=True,
     type=click.Path(file_okay=False),
     callback=_check_rules_dirs,
-    help="Extra rules folder (licenses/, models/) loaded after the built-in catalog; repeatable.",
+    help="Extra rules folder (licenses/, models/, families.yaml) loaded after the built-in catalog; repeatable.",
 )

@@ -31,7 +31,17 @@ def command(target, fmt, against, offline, output, rules_dirs):
     try:
         # Target.crawl, not crawl(root): a Hub target's weights are not on disk, their headers come with it.
         snapshot = tgt.crawl()
-        candidates = find_lineage(snapshot, registry, min_confidence=0.0)
+        from license_audit.catalog import load_catalog
+        from license_audit.lineage.openworld import lineage_context
+
+        context = lineage_context(
+            registry,
+            tuple(rules_dirs),
+            offline,
+            tgt.info.id if tgt.info.kind == "hub" else None,
+            load_catalog(tuple(rules_dirs)),
+        )
+        candidates = find_lineage(snapshot, registry, min_confidence=0.0, context=context)
         weights = None
         if against:
             base = open_local(against)
@@ -53,6 +63,8 @@ def command(target, fmt, against, offline, output, rules_dirs):
             f"{c.model} [{c.relation}, {'declared' if c.declared else 'undeclared'}, "
             f"{c.confidence:.2f}, license {c.license or 'unknown'}]"
         )
+        if c.chain:
+            lines.append(f"  chain: {' -> '.join(c.chain)}{f' ({c.license})' if c.license else ''}")
         lines += [f"  - {e}" for e in c.evidence]
     if not candidates:
         lines.append("no upstream model found")

@@ -23,8 +23,10 @@ def derived_upstreams(report: Report, include_possible: bool = False) -> list[Up
     """The lineage candidates the checks resolved as upstreams at "derived" confidence (0.8+, or 0.5+ with
     include_possible), in the report's lineage order."""
     floor = 0.5 if include_possible else 0.8
-    ups = [u for u in report.upstreams if u.direct and u.confidence >= floor]
-    return sorted(ups, key=lambda u: (-round(u.confidence, 2), u.candidate.model))
+    # Direct candidates, and the models a candidate's resolved chain reaches beyond the registry (whose
+    # licenses are the ones its derivatives owe); registry ancestors are read through their candidate.
+    ups = [u for u in report.upstreams if (u.direct or u.model is not None) and u.confidence >= floor]
+    return sorted(ups, key=lambda u: (-round(u.confidence, 2), u.candidate.model, u.id))
 
 
 def anchor(report: Report, finding: Finding) -> tuple[str, bool]:

@@ -38,6 +38,13 @@ def _created() -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
 
 
+def is_hub_id(model_id: str) -> bool:
+    """OWNER/NAME: a model with a Hub page (not a family such as "Meta Llama 3 (family)", not a local path)."""
+    from license_audit.lineage.resolve import is_hub_id as hub_id
+
+    return hub_id(model_id)
+
+
 def _hub_url(model_id: str) -> str:
     return f"https://huggingface.co/{model_id}"
 
@@ -181,7 +188,7 @@ def build(report: Report):
             Package(
                 spdx_id=pid,
                 name=c.model,
-                download_location=_hub_url(c.model),
+                download_location=_hub_url(c.model) if is_hub_id(c.model) else SpdxNoAssertion(),
                 files_analyzed=False,
                 license_declared=lics.expression(keys),
                 license_concluded=SpdxNoAssertion(),

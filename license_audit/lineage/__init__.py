@@ -15,9 +15,18 @@ from license_audit.lineage.evidence import collect_candidates
 __all__ = ["collect_candidates", "find_lineage", "with_weights"]
 
 
-def find_lineage(snapshot: Snapshot, registry, min_confidence: float = 0.5):
+def find_lineage(snapshot: Snapshot, registry, min_confidence: float = 0.5, context=None):
+    """Candidates at or above min_confidence. With a lineage.openworld.LineageContext, bases outside the
+    registry are resolved (chain, Hub or caches, families) and the model's own names and license are
+    evidence too; without one, only the registry and local caches are consulted."""
+    from license_audit.lineage.openworld import LineageContext, open_world
+
+    if context is None:
+        from license_audit.lineage.families import load_families
+
+        context = LineageContext(families=load_families())
     out = []
-    for c in collect_candidates(snapshot, registry):
+    for c in open_world(snapshot, registry, collect_candidates(snapshot, registry, context.families), context):
         # Decide on the confidence the report shows (2 decimals): a 0.7996 shown as 0.8 is "derived".
         c.confidence = round(c.confidence, 2)
         if c.confidence >= min_confidence:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from license_audit.crawl import Snapshot
+from license_audit.lineage.families import Families, family_label
 from license_audit.lineage.hits import Hit
 from license_audit.registry import Registry
 
@@ -15,8 +16,7 @@ def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     hits = [
         Hit(b, 1.0, f"{snapshot.card.location}: base_model names {b}", declared=True) for b in snapshot.card.base_models
     ]
-    adapter = snapshot.configs.get("adapter_config.json")
-    if isinstance(adapter, dict):
+    for rel, adapter in _adapter_configs(snapshot):
         base = adapter.get("base_model_name_or_path")
         if isinstance(base, str) and base.strip():
             kind = adapter.get("peft_type") or "PEFT"
@@ -25,7 +25,7 @@ def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
                 Hit(
                     name,
                     0.95,
-                    f"adapter_config.json: {kind} adapter for base_model_name_or_path {base.strip()}",
+                    f"{rel}: {kind} adapter for base_model_name_or_path {base.strip()}",
                     relation="adapter",
                 )
             )
@@ -50,6 +50,30 @@ def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
                 if value:
                     hits.append(Hit(value, 0.9, f"{rel}: GGUF metadata {key} is {meta[key]}", relation="quantized"))
     return hits
+
+
+MAX_NESTED_ADAPTERS = 4
+
+
+def _adapter_configs(snapshot: Snapshot) -> list[tuple[str, dict]]:
+    """The root adapter_config.json, else those one folder down (an application repository that ships its
+    adapter in `lora_adapter/`): a base declared there is declared all the same."""
+    root = snapshot.configs.get("adapter_config.json")
+    if isinstance(root, dict):
+        return [("adapter_config.json", root)]
+    from license_audit.safeio import JSONProblem, parse_json
+
+    out = []
+    nested = [f for f in snapshot.files if f.count("/") == 1 and f.endswith("/adapter_config.json")]
+    for rel in sorted(nested)[:MAX_NESTED_ADAPTERS]:
+        text = snapshot.text_of(rel)
+        try:
+            doc = parse_json(text) if text else None
+        except JSONProblem:
+            continue
+        if isinstance(doc, dict):
+            out.append((rel, doc))
+    return out
 
 
 def local_path_model(name: str, registry: Registry) -> str:
@@ -87,13 +111,46 @@ def _merge_models(doc: Any) -> list[str]:
 
 _PROSE = re.compile(
     r"(?P<verb>fine[- ]?tuned|trained|built|based|derived|initiali[sz]ed|distilled|quantized|continued[- ]pre-?training|adapted)"
-    r"\s+(?:(?:version|variant|checkpoint)\s+of|from|on\s+top\s+of|on|upon|of)\s+(?P<rest>.{0,160})",
+    r"\s+(?:(?:version|variant|checkpoint)\s+of|from|on\s+top\s+of|on|upon|of)\s+(?P<rest>.{0,160})"
+    # "GGUF conversion of X", "AWQ quants of X", "a quantized version of X", "GGUF format model files for X"
+    r"|(?P<qverb>(?:gguf|ggml|awq|gptq|exl2|mlx|onnx|quantized|quantised|4-?bit|8-?bit)\s+"
+    r"(?:conversion|quantization|quantisation|quants?|versions?|format(?:\s+model)?(?:\s+files)?|model\s+files|weights)"
+    r"\s+(?:of|for))\s+(?P<qrest>.{0,160})"
+    # "Original repo: [google/gemma-2b-it](...)", "Base model: X", "Original model: X"
+    r"|(?P<lverb>original\s+(?:repo|repository|model|weights|checkpoint)|base\s+model|parent\s+model|"
+    r"source\s+model|model\s+base)\s*[:：]\s*(?P<lrest>.{0,160})",
     re.IGNORECASE,
 )
-_HF_ID = re.compile(r"(?:https?://)?(?:huggingface\.co/)?([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})")
+_HF_ID = re.compile(
+    r"(?:https?://)?(?:(?:www\.)?(?:huggingface\.co|hf\.co)/)?([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})"
+)
+# A bare link to a model page on the Hub (not a dataset, space or documentation page).
+_HUB_LINK = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/"
+    r"(?!(?:datasets|spaces|docs|blog|papers|models|settings|join|login|api|collections|organizations|tasks)/)"
+    r"([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})"
+)
+# A line with a bare Hub link names a base only when it also says how the model relates to it.
+# Chinese cards: "基于 X 预训练模型", "基于零一万物开源的**Yi-34B**模型", "基于Mistral发布的模型[Mixtral-8x7B]":
+# the base is the first model-like name (letters, then a digit somewhere) shortly after the phrase.
+_CJK_PROSE = re.compile(
+    r"(?:基于|基於|源自|派生自|微调自|底座模型[为是：:]?|基座模型[为是：:]?)(?P<crest>[^\n。；;]{0,60})"
+)
+_NAME_TOKEN = re.compile(r"[A-Za-z][\w.\-]*\d[\w.\-]*(?:/[A-Za-z0-9][\w.\-]*)?")
+# A bare Hub link names a base only right after words that say how the model relates to it
+# ("quantized version of [X](https://hf.co/X)", "original weights: hf.co/X", "converted from ... hf.co/X").
+_LINEAGE_WORDS = re.compile(
+    r"(?:original\b|base\s+model|parent\s+model|quanti[sz](?:ed|ation)\s+of|quants?\s+of|conver(?:ted|sion)\s+(?:from|of)|"
+    r"fine-?tuned\s+(?:from|on)|finetuned\s+(?:from|on)|based\s+on|version\s+of|variant\s+of|built\s+(?:on|upon)|"
+    r"derived\s+from|initiali[sz]ed\s+from|gguf\s+of)[^.\n]{0,48}$",
+    re.IGNORECASE,
+)
+# Text about the card itself ("this model card is based on ...") names no base.
+_CARD_META = re.compile(r"\bmodel\s+card\b|\bcard\s+was\s+written\b", re.IGNORECASE)
+_LINK_TEXT = re.compile(r"\[[^\]]*\]\([^)]*\)|https?://\S+|\b(?:hf|huggingface)\.co/\S+")
 # Words that may stand between the phrase and the model name ("based on the open Qwen2.5-32B base model").
 _FILLER = re.compile(
-    r"^(?:[\s\[(*_`\"']+|(?:the|a|an|our|their|meta's|google's|open|open-weight|pretrained|pre-trained|"
+    r"^(?:[\s\[(*_`\"':]+|(?:the|a|an|our|their|meta's|google's|open|open-weight|pretrained|pre-trained|"
     r"base|model|weights|checkpoint|version|of|released)\b)+",
     re.IGNORECASE,
 )
@@ -113,7 +170,30 @@ def _norm_name(text: str) -> str:
     return re.sub(r"[\s_]+", "-", text.lower())
 
 
-def prose_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+def _name_ends(raw: str, n: int) -> bool:
+    """Whether the first n characters of _norm_name(raw) end a whole name in raw: followed by the end,
+    whitespace or punctuation, not by more of the name ("DeepSeek-R1-Distill-Qwen-32B" is not DeepSeek-R1)."""
+    out = 0
+    i = 0
+    while i < len(raw) and out < n:
+        if raw[i] in " \t\r\n_":
+            while i < len(raw) and raw[i] in " \t\r\n_":
+                i += 1
+        else:
+            i += 1
+        out += 1
+    if i >= len(raw):
+        return True
+    nxt = raw[i]
+    if nxt.isalnum():
+        return False
+    return not (nxt in "-." and i + 1 < len(raw) and raw[i + 1].isalnum())
+
+
+def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None = None) -> list[Hit]:
+    """Bases the card names in words: "fine-tuned from X", "GGUF conversion of X", "Original repo: X",
+    "based on Llama 2" (a family when no checkpoint is named), and bare Hub links on a line that says how
+    the model relates to them. Each hit quotes the line it came from."""
     body = snapshot.card.body or ""
     if not body:
         return []
@@ -121,31 +201,94 @@ def prose_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     hits: list[Hit] = []
     seen: set[str] = set()
     shorts = _short_names(registry)
-    for m in _PROSE.finditer(body[:200_000]):
-        before = body[max(0, m.start() - 12) : m.start()].lower()
+    text = body[:200_000]
+    for m in _PROSE.finditer(text):
+        before = text[max(0, m.start() - 12) : m.start()].lower()
         if re.search(r"\bnot\b|\bn't\b", before):
             continue
-        rest = m.group("rest").split("\n", 1)[0]
+        rest = (m.group("rest") or m.group("qrest") or m.group("lrest") or "").split("\n", 1)[0]
+        sentence = text[max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start())) + 1 : m.start()]
+        if _CARD_META.search(sentence):
+            continue  # "this model card is based on the Stable Diffusion v1 card" names no base
         # The name must follow the phrase (after filler words): "trained on 2T tokens ... Llama" names no base.
         head = _FILLER.sub("", rest, count=1)
-        found = None
-        idm = _HF_ID.match(head)
-        if idm:
-            cand = f"{idm.group(1)}/{idm.group(2)}".rstrip(".")
-            known = registry.get(cand)
-            found = known.id if known else cand
-        if found is None:
-            window = _norm_name(head[:80])
-            for short, mid in shorts:
-                if window.startswith(short) and (len(window) == len(short) or not window[len(short)].isalnum()):
-                    found = mid
-                    break
+        found, family = _name_at(head, registry, shorts, families)
         if not found or found in seen:
             continue
         seen.add(found)
-        verb = m.group("verb").lower()
-        relation = "distillation" if verb.startswith("distil") else "quantized" if verb.startswith("quantiz") else None
-        line = body[: m.start()].count("\n") + snapshot.card.body_start_line
+        verb = (m.group("verb") or m.group("qverb") or m.group("lverb") or "").lower()
+        relation = (
+            "distillation"
+            if verb.startswith("distil")
+            else "quantized"
+            if m.group("qverb") or verb.startswith("quantiz")
+            else None
+        )
+        line = text[: m.start()].count("\n") + snapshot.card.body_start_line
         phrase = " ".join(m.group(0).split())[:100]
-        hits.append(Hit(found, 0.85, f'{where} line {line}: "{phrase}"', relation=relation))
+        score = 0.7 if family else 0.85  # a family is "possibly derived": which checkpoint is not said
+        hits.append(Hit(found, score, f'{where} line {line}: "{phrase}"', relation=relation, family=family))
+    for m in _CJK_PROSE.finditer(text):
+        tok = _NAME_TOKEN.search(m.group("crest"))
+        if tok is None:
+            continue
+        found, family = _name_at(tok.group(0), registry, shorts, families)
+        if not found or found in seen:
+            continue
+        seen.add(found)
+        line = text[: m.start()].count("\n") + snapshot.card.body_start_line
+        phrase = " ".join(m.group(0).split())[:60]
+        hits.append(Hit(found, 0.7 if family else 0.85, f'{where} line {line}: "{phrase}"', family=family))
+    own = {n.lower() for n in (snapshot.card.model_name,) if n}
+    for m in _HUB_LINK.finditer(text):
+        model_id = f"{m.group(1)}/{m.group(2)}".rstrip(".")
+        known = registry.get(model_id)
+        found = known.id if known else model_id
+        if found in seen or model_id.lower() in own or model_id.split("/")[-1].lower() in own:
+            continue
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        line_text = text[start : end if end >= 0 else len(text)]
+        # The words must come just before the link (a markdown link's text and URL set aside: they say
+        # nothing of the relation, "[x-finetuned](https://...)"); a sentence about the card is no lineage.
+        if line_text.lstrip().startswith("|"):
+            continue  # a table row lists models side by side (sizes, benchmarks): no single base
+        lead = text[start : m.start()]
+        lead = lead[: lead.rfind("[")] if lead.endswith("(") and "[" in lead else lead
+        if not _LINEAGE_WORDS.search(_LINK_TEXT.sub(" ", lead)) or _CARD_META.search(line_text):
+            continue
+        seen.add(found)
+        line = text[: m.start()].count("\n") + snapshot.card.body_start_line
+        hits.append(
+            Hit(found, 0.55, f'{where} line {line}: links {m.group(0)} ("{" ".join(line_text.split())[:100]}")')
+        )
     return hits
+
+
+def _name_at(
+    head: str, registry: Registry, shorts: list[tuple[str, str]], families: Families | None
+) -> tuple[str | None, str | None]:
+    """(model id or family label, family id) named at the start of `head`: an OWNER/NAME id, a registered
+    model's short name, else a family name (a name without a registered checkpoint: "Llama 2", "Qwen 72B")."""
+    # A markdown link whose target is a Hub model page: the target is the id ("[stable-diffusion-2](https://
+    # huggingface.co/stabilityai/stable-diffusion-2)").
+    md = re.match(r"([^\]\n]{1,120})\]\((?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/([^)\s]+)\)", head)
+    if md:
+        hub = _HF_ID.match(md.group(2))
+        if hub and md.group(2).split("/")[0] not in ("datasets", "spaces"):
+            head = f"{hub.group(1)}/{hub.group(2)}"
+    idm = _HF_ID.match(head)
+    if idm:
+        cand = f"{idm.group(1)}/{idm.group(2)}".rstrip(".")
+        known = registry.get(cand)
+        return (known.id if known else cand), None
+    window = _norm_name(head[:80])
+    for short, mid in shorts:
+        if window.startswith(short) and _name_ends(head[:80], len(short)):
+            return mid, None
+    if families is not None:
+        fm = families.match_name(head[:60])
+        # The family name opens the text ("Llama 2 ..."), not a later word ("the ... Llama" is no base).
+        if fm is not None and head[:60].lower().find(fm.matched.lower()) <= 12:
+            return family_label(fm.family, fm.size), fm.family.id
+    return None, None

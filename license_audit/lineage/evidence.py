@@ -9,10 +9,12 @@ vocabulary of the same size with other tokens) caps the result. Declared bases s
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from license_audit.crawl import Snapshot
 from license_audit.lineage.declarations import declared_hits, prose_hits
+from license_audit.lineage.families import Families
 from license_audit.lineage.hits import Hit, tie_key
 from license_audit.lineage.shapes import attach, gguf_hits, weights_hits
 from license_audit.lineage.signature import (
@@ -64,22 +66,65 @@ def quantization_of(snapshot: Snapshot) -> tuple[str, str] | None:
     ggufs = [f for f in snapshot.files if f.endswith(".gguf")]
     if ggufs:
         return "gguf", ggufs[0]
+    onnx = [f for f in snapshot.files if f.endswith(".onnx")]
+    if onnx:
+        return "onnx", onnx[0]
+    if isinstance(cfg, dict) and isinstance(cfg.get("quantization"), dict) and "group_size" in cfg["quantization"]:
+        return "mlx", "config.json quantization"  # MLX writes {"quantization": {"group_size", "bits"}}
+    for rel in snapshot.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name in ("measurement.json", "mlc-chat-config.json") and rel.count("/") <= 1:
+            return ("exl2" if name == "measurement.json" else "mlc"), rel
+    meta = snapshot.card.metadata
+    tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+    if str(meta.get("library_name") or "").lower() == "mlx" or "mlx" in [str(t).lower() for t in tags]:
+        return "mlx", f"{snapshot.card.path or 'README.md'} library_name/tags"  # an MLX conversion
     return None
 
 
-def infer_relation(snapshot: Snapshot, known: KnownModel | None = None) -> str:
-    rel = snapshot.card.base_model_relation
-    if rel:
-        return rel
-    if "adapter_config.json" in snapshot.configs:
-        return "adapter"
+_FULL_WEIGHTS = re.compile(
+    r"^(?:model|pytorch_model|tf_model|flax_model|consolidated|diffusion_pytorch_model)"
+    r"(?:[-.]\d{5}-of-\d{5})?\.(?:safetensors|bin|pt|pth|h5|msgpack)$"
+)
+_ADAPTER_WEIGHTS = re.compile(r"^adapter_model\.(?:safetensors|bin)$")
+
+
+def _has_full_weights(snapshot: Snapshot) -> bool:
+    return any(_FULL_WEIGHTS.match(f.rsplit("/", 1)[-1]) and f.count("/") <= 1 for f in snapshot.files)
+
+
+def relation_from_files(snapshot: Snapshot, known: KnownModel | None = None) -> str:
+    """What the repository's files say it is: `adapter` (PEFT files without full weights), `merge`
+    (mergekit, several declared bases, or an adapter beside full merged weights), `quantized` (GGUF, AWQ,
+    GPTQ, EXL2, bitsandbytes, ONNX or MLX conversions), else `finetune`."""
     art = snapshot.artifacts
+    adapter_files = [f for f in snapshot.files if f.count("/") <= 1 and f.rsplit("/", 1)[-1] == "adapter_config.json"]
+    if adapter_files or any(_ADAPTER_WEIGHTS.match(f) for f in snapshot.files):
+        return "merge" if _has_full_weights(snapshot) else "adapter"
     if len(snapshot.card.base_models) > 1 or (art is not None and art.merge_config):
         return "merge"
     quant = quantization_of(snapshot)
     if quant and not (known and known.native_quantization and quant[0] == known.native_quantization):
         return "quantized"
     return "finetune"
+
+
+def infer_relation(snapshot: Snapshot, known: KnownModel | None = None) -> str:
+    """The card's `base_model_relation` when it is consistent with the files, else what the files say.
+
+    Inconsistent: `adapter` for a repository with neither adapter files nor an adapter config."""
+    rel = snapshot.card.base_model_relation
+    files = relation_from_files(snapshot, known)
+    if rel and not relation_conflict(snapshot, rel, files):
+        return rel
+    return files
+
+
+def relation_conflict(snapshot: Snapshot, declared: str, files: str) -> str | None:
+    """Why the card's base_model_relation cannot be what the repository is, or None."""
+    if declared == "adapter" and files != "adapter":
+        return "the card's base_model_relation is `adapter`, but the repository holds no adapter (adapter_config.json, adapter_model.*)"
+    return None
 
 
 # --- config.json ----------------------------------------------------------------------------------
@@ -327,10 +372,10 @@ def _needs_vocabulary(scored: list, declared: tuple[str, ...]) -> bool:
 # --- combination ----------------------------------------------------------------------------------
 
 
-def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate]:
+def collect_candidates(snapshot: Snapshot, registry: Registry, families: Families | None = None) -> list[Candidate]:
     hits: list[Hit] = []
     hits += declared_hits(snapshot, registry)
-    hits += prose_hits(snapshot, registry)
+    hits += prose_hits(snapshot, registry, families)
     cfg = snapshot.configs.get("config.json")
     cfg = cfg if isinstance(cfg, dict) else None
     declared_ids = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
@@ -375,9 +420,12 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
         positive = [h for h in group if h.score > 0 or h.declared]
         if not positive:
             continue
-        relation = next((h.relation for h in group if h.relation), None) or infer_relation(snapshot, known)
-        if snapshot.card.base_model_relation:
-            relation = snapshot.card.base_model_relation
+        # The repository's files say what it is (a GGUF holds quantized weights whatever its adapter or
+        # merge declarations said); a distillation is only ever said in words.
+        relation = infer_relation(snapshot, known)
+        said = next((h.relation for h in group if h.relation), None)
+        if said == "distillation" or (said == "quantized" and relation == "finetune"):
+            relation = said
         evidence = [h.text for h in sorted(group, key=lambda h: (not h.declared, -h.score, h.text))]
         evidence += [n for h in group for n in h.notes]
         if known and marker_lines:
@@ -385,6 +433,7 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
         if known and known.license_note:
             # The family's license differs by size or release: say which one this entry is under.
             evidence.append(f"license of {known.id}: {known.license} ({known.license_note})")
+        fam_hit = next((h.family for h in group if h.family), None)
         alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
         checkpoint, license_id = None, (known.license if known else None)
         if known is not None:
@@ -399,7 +448,7 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
         out.append(
             Candidate(
                 model=model_id,
-                family=known.family if known else None,
+                family=known.family if known else fam_hit,
                 relation=relation,
                 declared=declared,
                 confidence=round(conf, 4),
@@ -407,6 +456,7 @@ def collect_candidates(snapshot: Snapshot, registry: Registry) -> list[Candidate
                 evidence=evidence,
                 alternatives=alternatives,
                 checkpoint=checkpoint,
+                family_only=known is None and fam_hit is not None,
             )
         )
     return sorted(out, key=lambda c: (-c.confidence, c.model))

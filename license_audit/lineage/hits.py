@@ -20,6 +20,7 @@ class Hit:
     cap: float | None = None
     alternatives: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # unscored evidence lines listed after the scored ones
+    family: str | None = None  # a family id (rules/families.yaml) when the hit names a family, not a checkpoint
 
 
 def tie_key(known: KnownModel) -> tuple:
@@ -27,3 +28,17 @@ def tie_key(known: KnownModel) -> tuple:
     # checkpoints before chat/instruct ones.
     chatty = bool(re.search(r"(instruct|chat|-it$)", known.id, re.IGNORECASE))
     return (known.released or "9999", chatty, known.id)
+
+
+_SIBLING_WORDS = {"instruct", "chat", "it", "base", "hf", "pt", "sft", "dpo", "rlhf", "original"}
+
+
+def _sibling_key(model_id: str) -> str:
+    short = model_id.rsplit("/", 1)[-1].lower()
+    return "-".join(p for p in re.split(r"[-_\s]+", short) if p and p not in _SIBLING_WORDS)
+
+
+def siblings(a: str, b: str) -> bool:
+    """Base/instruct pairs and other near-identical checkpoints: the same name once the variant words
+    (instruct, chat, it, base, hf ...) are set aside (Mistral-7B-v0.1 and Mistral-7B-Instruct-v0.1)."""
+    return a.lower() != b.lower() and bool(_sibling_key(a)) and _sibling_key(a) == _sibling_key(b)

@@ -1,0 +1,176 @@
+"""Model families (rules/families.yaml): which family a name, tag, model_type or GGUF architecture points
+to, and the license(s) that family's weights are published under.
+
+Used when a base cannot be resolved to one checkpoint: a declared id the registry, the Hub and the caches
+do not know, card prose that names a family ("based on Llama 2"), a model named after its base. A family
+is weaker evidence than a checkpoint: names are reused and sizes differ in license (Qwen2.5 3B and 72B).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from license_audit.errors import InputError
+from license_audit.resources import rules_dir
+
+FAMILIES_FILE = "families.yaml"
+MAX_NAME_CHARS = 300  # a name or tag longer than this is no model name; never fed to the patterns whole
+_SIZE = re.compile(r"(?<![\w.])(?:\d+x)?(\d+(?:\.\d+)?)b(?![a-z])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    name: str
+    licenses: tuple[str, ...]
+    by_size: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    publishers: tuple[str, ...] = ()
+    names: tuple[re.Pattern[str], ...] = ()
+    model_types: tuple[str, ...] = ()
+    source: str = ""
+
+    def licenses_for(self, size: str | None) -> tuple[str, ...]:
+        """The licenses of the checkpoint of that size, else every license the family is published under."""
+        if size and size.upper() in self.by_size:
+            return self.by_size[size.upper()]
+        if size or not self.by_size:
+            return self.licenses
+        out = list(self.licenses)
+        for lics in self.by_size.values():
+            out += [lic for lic in lics if lic not in out]
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class FamilyMatch:
+    family: Family
+    matched: str  # the text the pattern matched, as written
+    size: str | None  # "7B" when the name gives one
+
+    @property
+    def licenses(self) -> tuple[str, ...]:
+        return self.family.licenses_for(self.size)
+
+
+class Families:
+    def __init__(self, families: list[Family]):
+        self._all = list(families)
+        self._by_type: dict[str, Family] = {}
+        for fam in self._all:
+            for mt in fam.model_types:
+                self._by_type.setdefault(mt.lower(), fam)
+
+    def __iter__(self):
+        return iter(self._all)
+
+    def get(self, family_id: str | None) -> Family | None:
+        return next((f for f in self._all if f.id == family_id), None) if family_id else None
+
+    def match_name(self, text: str | None) -> FamilyMatch | None:
+        """The family a model id or name names (the longest match; the first family on a tie), with the
+        size the name gives."""
+        if not text or not isinstance(text, str):
+            return None
+        low = text[:MAX_NAME_CHARS].lower()
+        best: tuple[int, int, Family, re.Match[str]] | None = None
+        for order, fam in enumerate(self._all):
+            for pat in fam.names:
+                m = pat.search(low)
+                if m and (best is None or (m.end() - m.start(), -order) > (best[0], -best[1])):
+                    best = (m.end() - m.start(), order, fam, m)
+        if best is None:
+            return None
+        _, _, fam, m = best
+        size = _SIZE.search(low, m.start())
+        return FamilyMatch(fam, text[m.start() : m.end()], size.group(1).upper() + "B" if size else None)
+
+    def names_several(self, text: str | None) -> bool:
+        """Whether the text names more than one family ("Finetune Mistral, Gemma, Llama 2 faster"): a
+        list of models, not the name of one. Told by the family words (llama, gemma, qwen ...) it holds."""
+        if not text or not isinstance(text, str):
+            return False
+        words = set(re.findall(r"[a-z]+", text[:MAX_NAME_CHARS].lower()))
+        brands = {re.sub(r"[^a-z]", "", f.id.split("-")[0]) for f in self._all}
+        return len(words & brands) > 1
+
+    def by_model_type(self, model_type: Any) -> Family | None:
+        return self._by_type.get(model_type.lower()) if isinstance(model_type, str) else None
+
+    def by_license(self, license_id: str | None) -> list[Family]:
+        if not license_id:
+            return []
+        return [f for f in self._all if license_id in f.licenses_for(None)]
+
+    def is_publisher(self, family: Family, owner: str | None) -> bool:
+        return owner is not None and owner.lower() in {p.lower() for p in family.publishers}
+
+
+def family_label(family: Family, size: str | None = None) -> str:
+    """How a family stands in the lineage list where a checkpoint id would ("Llama 2 (family)",
+    "Qwen1.5 7B (family)" when the text gives a size)."""
+    return f"{family.name} {size} (family)" if size else f"{family.name} (family)"
+
+
+def _strings(raw: Any, where: str, key: str) -> list[str]:
+    value = raw.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise InputError(f"{where}: '{key}' must be a list of strings")
+    return [str(v) for v in value]
+
+
+def family_from_dict(fid: str, raw: Any, where: str) -> Family:
+    if not isinstance(raw, dict):
+        raise InputError(f"{where}: family '{fid}' must be a mapping of keys")
+    licenses = _strings(raw, where, "licenses")
+    if not licenses:
+        raise InputError(f"{where}: family '{fid}' has no 'licenses'")
+    patterns = []
+    for text in _strings(raw, where, "names"):
+        try:
+            patterns.append(re.compile(text))
+        except re.error as exc:
+            raise InputError(f"{where}: family '{fid}': pattern {text!r} is not a regular expression ({exc})") from None
+    by_size_raw = raw.get("by_size") or {}
+    if not isinstance(by_size_raw, dict):
+        raise InputError(f"{where}: family '{fid}': 'by_size' must map sizes to license lists")
+    by_size = {
+        str(k).upper(): tuple(str(x) for x in (v if isinstance(v, list) else [v])) for k, v in by_size_raw.items()
+    }
+    return Family(
+        id=str(fid),
+        name=str(raw.get("name") or fid),
+        licenses=tuple(licenses),
+        by_size=by_size,
+        publishers=tuple(_strings(raw, where, "publishers")),
+        names=tuple(patterns),
+        model_types=tuple(_strings(raw, where, "model_types")),
+        source=str(raw.get("source") or ""),
+    )
+
+
+def load_families_file(path: Path, trusted: bool = False) -> list[Family]:
+    """The families of one file, parsed through the derived-data cache (the shipped file with the C safe
+    loader, like the shipped registry; a --rules file with the bounded loader)."""
+    from license_audit.catalog import load_yaml_file
+    from license_audit.registry import _load_shipped
+    from license_audit.rulecache import load_folder
+
+    (data,) = load_folder([path], _load_shipped if trusted else load_yaml_file)
+    return [family_from_dict(str(k), v, str(path)) for k, v in data.items() if not str(k).startswith("_")]
+
+
+@lru_cache(maxsize=8)
+def load_families(extra_dirs: tuple[str, ...] = ()) -> Families:
+    """The shipped families, then each --rules DIR's families.yaml (an entry with the same id replaces)."""
+    by_id: dict[str, Family] = {f.id: f for f in load_families_file(rules_dir() / FAMILIES_FILE, trusted=True)}
+    for d in extra_dirs:
+        extra = Path(d) / FAMILIES_FILE
+        if extra.is_file():
+            for fam in load_families_file(extra):
+                by_id.pop(fam.id, None)
+                by_id[fam.id] = fam
+    return Families(list(by_id.values()))

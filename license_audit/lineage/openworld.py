@@ -1,0 +1,452 @@
+"""Open-world lineage: every base a repository declares or names is resolved to a license, inferred from
+its family, or left marked as unresolved with what was tried, so the checks can name it.
+
+Runs after evidence collection (lineage.evidence) on its candidates:
+1. a declared or named base outside the registry is followed through its chain (lineage.resolve);
+2. an id that cannot be resolved, and the audited model's own names, tags, architecture and license,
+   point to a family (rules/families.yaml), whose license is inferred at "possibly derived" level unless
+   the card's own license confirms it;
+3. a look-alike sibling of a declared base (base/instruct pairs share a config) gives way to the declared
+   one, and near-identical candidates with the same license become one candidate naming both;
+4. a repository that is a registered base itself (its publisher's release, or a copy of it) is marked
+   as such, so its own license's duties towards others are not asked of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from license_audit.crawl import Snapshot
+from license_audit.lineage.evidence import infer_relation
+from license_audit.lineage.families import Families, Family, FamilyMatch, family_label
+from license_audit.lineage.hits import siblings
+from license_audit.lineage.resolve import Link, Resolver
+from license_audit.registry import Registry
+from license_audit.report import Candidate
+
+FAMILY_NAME_SCORE = 0.6  # the model's own name names a family
+FAMILY_GGUF_NAME_SCORE = 0.65  # GGUF general.basename / general.name
+FAMILY_TAG_SCORE = 0.5  # a card tag
+FAMILY_TYPE_SCORE = 0.5  # config model_type / GGUF general.architecture used by one family only
+FAMILY_CAP = 0.79  # a family inference stays "possibly derived" (warning level) ...
+CONFIRMED = 0.85  # ... unless the card's own license is that family's license
+SOURCE_FAMILY = "family name"  # inferred: warning level
+SOURCE_FAMILY_CONFIRMED = "family name, confirmed by the card's license"
+
+
+@dataclass
+class LineageContext:
+    """What open-world lineage needs beyond the snapshot: how to resolve ids, the family data, the
+    audited repository's own Hub id (when it is a Hub target) and the catalog (which licenses are a
+    vendor's own model license)."""
+
+    resolver: Resolver | None = None
+    families: Families | None = None
+    repo_id: str | None = None
+    catalog: Any = None
+    notes: list[str] = field(default_factory=list)
+
+
+def lineage_context(
+    registry: Registry,
+    rules_dirs: tuple[str, ...] = (),
+    offline: bool = False,
+    repo_id: str | None = None,
+    catalog: Any = None,
+) -> LineageContext:
+    """The context an audit or `lineage` command resolves with: the Hub unless offline (or HF_HUB_OFFLINE)."""
+    from license_audit.lineage.families import load_families
+
+    return LineageContext(
+        resolver=Resolver(registry, offline=offline),
+        families=load_families(tuple(rules_dirs)),
+        repo_id=repo_id,
+        catalog=catalog,
+    )
+
+
+def own_names(snapshot: Snapshot, repo_id: str | None) -> list[tuple[str, str, float]]:
+    """(where, name, score) for each name the audited model goes by."""
+    card = snapshot.card
+    where = card.path or "README.md"
+    out: list[tuple[str, str, float]] = []
+    if repo_id:
+        out.append(("the repository id", repo_id, FAMILY_NAME_SCORE))
+    if card.model_name:
+        out.append((f"{where} model_name", card.model_name, FAMILY_NAME_SCORE))
+    index = card.metadata.get("model-index")
+    if isinstance(index, list) and index and isinstance(index[0], dict) and isinstance(index[0].get("name"), str):
+        out.append((f"{where} model-index name", index[0]["name"], FAMILY_NAME_SCORE))
+    m = re.search(r"^#{1,2}\s+(.{1,120})$", card.body[:5000], re.MULTILINE)  # the card's first heading
+    if m:
+        out.append((f"{where} title", m.group(1).strip(), FAMILY_TAG_SCORE))
+    art = snapshot.artifacts
+    for rel, meta in sorted((art.gguf if art is not None else {}).items()):
+        for key in ("general.basename", "general.name"):
+            if isinstance(meta.get(key), str):
+                out.append((f"{rel} {key}", meta[key], FAMILY_GGUF_NAME_SCORE))
+    return out
+
+
+def _short(model_id: str) -> str:
+    return model_id.rsplit("/", 1)[-1].lower()
+
+
+def _vendor_license(ctx: LineageContext, snapshot: Snapshot) -> str | None:
+    """The card's license when it is a vendor's own model license (catalog `family`: Llama, Gemma, Qwen,
+    DeepSeek, ...): granted only for that vendor's materials, so it says what the model derives from."""
+    key = snapshot.card.effective_license
+    if not key or ctx.catalog is None:
+        return None
+    lic = ctx.catalog.get(key)
+    return lic.id if lic is not None and lic.family else None
+
+
+def _family_links(
+    fm: FamilyMatch, via: tuple[str, ...], card_license: str | None, model: str | None = None
+) -> tuple[list[Link], str, bool]:
+    """Links for `model` (an id, else the family itself) whose family is known from its name;
+    (links, evidence sentence, confirmed)."""
+    lics = list(fm.licenses)
+    confirmed = card_license in lics
+    if confirmed:
+        lics = [card_license]  # type: ignore[list-item]
+    source = SOURCE_FAMILY_CONFIRMED if confirmed else SOURCE_FAMILY
+    links = [Link(model or family_label(fm.family, fm.size), lic, source, via) for lic in lics]
+    size = f" ({fm.size})" if fm.size else ""
+    said = (
+        f"confirmed by the card's license `{card_license}`"
+        if confirmed
+        else "inferred from the name, not confirmed (warning level)"
+    )
+    return links, f"the {fm.family.name} family{size}, published under {', '.join(fm.licenses)}; {said}", confirmed
+
+
+def _resolve_chain(cand: Candidate, ctx: LineageContext, resolver: Resolver, card_license: str | None) -> None:
+    chain = resolver.chain(cand.model)
+    if len(chain.path) > 1:
+        cand.chain = list(chain.path)
+    cand.links = list(chain.links)
+    cand.chain_problem = chain.problem
+    for link in chain.links:
+        if link.registered:
+            continue
+        whose = f", base of {link.via[-1]}" if link.via else ""
+        cand.evidence.append(f"{link.model}: license {link.license or 'not stated'} (from the {link.source}{whose})")
+    unresolved = []
+    for model_id, tried in chain.unresolved:
+        fm = ctx.families.match_name(model_id) if ctx.families else None
+        via = next((lk.via + (lk.model,) for lk in chain.links if model_id in _bases_of(resolver, lk.model)), ())
+        if fm is not None:
+            links, sentence, _confirmed = _family_links(fm, via, card_license, model_id)
+            cand.links += links
+            cand.family = cand.family or fm.family.id
+            cand.evidence.append(f"{model_id}: not resolved ({'; '.join(tried)}); its name names {sentence}")
+        else:
+            unresolved.append((model_id, tried))
+            cand.evidence.append(f"{model_id}: license not established ({'; '.join(tried)})")
+    # A model resolved without a license and without a base of its own: its name may still say its family.
+    for link in list(chain.links):
+        if link.license or link.registered or _bases_of(resolver, link.model):
+            continue
+        fm = ctx.families.match_name(link.model) if ctx.families else None
+        if fm is None:
+            unresolved.append((link.model, [f"its card ({link.source}) states no license"]))
+            continue
+        links, sentence, _confirmed = _family_links(fm, link.via, card_license, link.model)
+        cand.links += links
+        cand.family = cand.family or fm.family.id
+        cand.evidence.append(f"{link.model}: its card states no license; its name names {sentence}")
+    cand.unresolved = unresolved
+    if chain.problem:
+        cand.evidence.append(f"base chain not followed to its end: {chain.problem}")
+    licensed = [lk for lk in cand.links if lk.license]
+    if cand.license is None and licensed:
+        cand.license = licensed[0].license
+
+
+def _bases_of(resolver: Resolver, model_id: str) -> list[str]:
+    info, _ = resolver.lookup(model_id)
+    return info.base_models if info is not None and info.source != "registry" else []
+
+
+def _family_hits(snapshot: Snapshot, ctx: LineageContext) -> tuple[dict[str, list[tuple[str, float]]], dict[str, str]]:
+    """(family id -> [(evidence, score)], family id -> size named) from the audited model's own names,
+    tags and architecture."""
+    fams = ctx.families
+    out: dict[str, list[tuple[str, float]]] = {}
+    sizes: dict[str, str] = {}
+    if fams is None:
+        return out, sizes
+
+    def add(fm: FamilyMatch | None, fam: Family | None, text: str, score: float) -> None:
+        f = fm.family if fm else fam
+        if f is None:
+            return
+        if fm is not None and fm.size:
+            sizes.setdefault(f.id, fm.size)
+        lst = out.setdefault(f.id, [])
+        if text not in (t for t, _ in lst):
+            lst.append((text, score))
+
+    for where, name, score in own_names(snapshot, ctx.repo_id):
+        fm = fams.match_name(name)
+        # A title may list models ("Finetune Mistral, Gemma, Llama 2 faster"); a name names one.
+        if fm is not None and not (where.endswith(" title") and fams.names_several(name)):
+            add(fm, None, f'{where} "{name[:80]}" names the {fm.family.name} family', score)
+    tags = snapshot.card.metadata.get("tags")
+    where = snapshot.card.path or "README.md"
+    for tag in (tags if isinstance(tags, list) else [])[:64]:
+        fm = fams.match_name(tag) if isinstance(tag, str) else None
+        if fm is not None:
+            add(fm, None, f'{where} tag "{tag[:60]}" names the {fm.family.name} family', FAMILY_TAG_SCORE)
+            break
+    cfg = snapshot.configs.get("config.json")
+    if isinstance(cfg, dict):
+        fam = fams.by_model_type(cfg.get("model_type"))
+        if fam is not None:
+            add(
+                None,
+                fam,
+                f"config.json model_type {cfg.get('model_type')} is the {fam.name} architecture",
+                FAMILY_TYPE_SCORE,
+            )
+    art = snapshot.artifacts
+    for rel, meta in sorted((art.gguf if art is not None else {}).items()):
+        fam = fams.by_model_type(meta.get("general.architecture"))
+        if fam is not None:
+            add(
+                None,
+                fam,
+                f"{rel}: general.architecture {meta['general.architecture']} is the {fam.name} architecture",
+                FAMILY_TYPE_SCORE,
+            )
+    return out, sizes
+
+
+def _registry_ancestor_licenses(cands: list[Candidate], registry: Registry) -> set[str]:
+    """Licenses of the registered models the candidates reach through registry `base_model` entries."""
+    from license_audit.checks.context import MAX_CHAIN, base_models_of
+
+    out: set[str] = set()
+    todo = [(registry.get(c.model), 0) for c in cands]
+    todo += [(registry.get(lk.model), 0) for c in cands for lk in c.links if lk.registered]
+    seen: set[str] = set()
+    while todo:
+        known, depth = todo.pop()
+        if known is None or known.id in seen or depth > MAX_CHAIN:
+            continue
+        seen.add(known.id)
+        out.update(known.all_licenses)
+        todo += [(registry.get(b), depth + 1) for b in base_models_of(known)]
+    return out
+
+
+def _own_family_candidates(
+    snapshot: Snapshot, ctx: LineageContext, cands: list[Candidate], card_license: str | None, registry: Registry
+) -> list[Candidate]:
+    fams = ctx.families
+    assert fams is not None
+    where = snapshot.card.path or "README.md"
+    hits, sizes = _family_hits(snapshot, ctx)
+    if card_license and not any((f := fams.get(fid)) and card_license in f.licenses_for(None) for fid in hits):
+        by_lic = fams.by_license(card_license)
+        if by_lic:
+            hits.setdefault(by_lic[0].id, [])
+    live = [c for c in cands if c.confidence >= 0.5 and not c.same_model]
+    carried = {c.license for c in live if c.license} | {lk.license for c in live for lk in c.links if lk.license}
+    carried |= _registry_ancestor_licenses(live, registry)
+    # A derived base the registry does not know, with no license resolved: the card's vendor license is
+    # taken as its license by the checks, so a family candidate would only repeat it.
+    if card_license and any(
+        c.confidence >= 0.8 and registry.get(c.model) is None and not any(lk.license for lk in c.links) for c in live
+    ):
+        carried.add(card_license)
+    out = []
+    for fid, lines in sorted(hits.items()):
+        fam = fams.get(fid)
+        if fam is None:
+            continue
+        if ctx.repo_id and fams.is_publisher(fam, ctx.repo_id.split("/", 1)[0]):
+            continue  # the family's own publisher: a release, not a derivative
+        if any(c.same_model and (c.family or "").startswith(fid) for c in cands):
+            continue
+        lics = fam.licenses_for(sizes.get(fid))
+        if any((c.family or "").startswith(fid) for c in live) or any(lic in carried for lic in lics):
+            continue  # a candidate of that family, or one carrying its license, already raises its duties
+        confirmed = card_license in lics
+        if not lines and not confirmed:
+            continue
+        miss = 1.0
+        for _text, score in lines:
+            miss *= 1.0 - score
+        conf = min(1.0 - miss, FAMILY_CAP)
+        evidence = [t for t, _ in lines]
+        if confirmed:
+            conf = max(conf, CONFIRMED)
+            evidence.append(
+                f"{where}: license `{card_license}` is the {fam.name} family's license, granted only for its materials"
+            )
+        links, sentence, _ = _family_links(FamilyMatch(fam, fam.name, sizes.get(fid)), (), card_license)
+        evidence.append(f"{family_label(fam)}: {sentence}")
+        cand = Candidate(
+            model=family_label(fam),
+            family=fam.id,
+            relation=infer_relation(snapshot),
+            declared=False,
+            confidence=round(conf, 4),
+            license=links[0].license,
+            evidence=evidence,
+            family_only=True,
+        )
+        cand.links = links
+        out.append(cand)
+    return out
+
+
+def _mark_same_model(cands: list[Candidate], snapshot: Snapshot, ctx: LineageContext, registry: Registry) -> None:
+    """Candidates the audited repository is itself: its Hub id is the candidate's, or its name is the
+    candidate's, the card does not declare it as a base, and the evidence (a config match, or license_link
+    at the candidate's LICENSE) says it is that model."""
+    names = [n for _, n, _ in own_names(snapshot, ctx.repo_id)]
+    link = (snapshot.card.license_link or "").lower()
+    # A relative license_link ("LICENSE") points at the repository's own license file.
+    own_link = bool(link) and "://" not in link and link.rsplit("/", 1)[-1].startswith(("license", "licence"))
+    for c in cands:
+        if c.family_only:
+            continue
+        known = registry.get(c.model)
+        ids = {c.model.lower(), *(a.lower() for a in (known.aliases if known else []))}
+        if known is not None:
+            ids.add(known.id.lower())
+        shorts = {i.rsplit("/", 1)[-1] for i in ids}
+        if ctx.repo_id and ctx.repo_id.lower() in ids:
+            why = f"the repository id {ctx.repo_id} is {c.model}"
+        elif (
+            not c.declared  # a card that names X as its base is a derivative or a copy of X, not X's release
+            and any(n.lower() in ids or _short(n) in shorts for n in names)
+            and (c.confidence >= 0.9 or own_link or any(i in link for i in ids))
+        ):
+            why = f"its name is {c.model}'s and its files match it"
+        else:
+            continue
+        c.same_model = True
+        c.evidence.append(f"recognised as the registered base {c.model} itself ({why})")
+        ctx.notes.append(
+            f"lineage: the model was recognised as the registered base {c.model} itself (a publisher's release or "
+            f"a copy of it), not a derivative of it; its license's duties towards derivatives are not asked of it"
+        )
+
+
+def _drop_covered_families(cands: list[Candidate]) -> list[Candidate]:
+    """A family named in prose when a checkpoint of that family (or one carrying its licenses) is already a
+    candidate: the family adds nothing but a second name for the same duties. Its evidence moves over."""
+    out = []
+    for c in cands:
+        if c.family_only:
+            lics = {lk.license for lk in c.links if lk.license}
+            cover = next(
+                (
+                    o
+                    for o in cands
+                    if not o.family_only
+                    and o.confidence >= 0.5
+                    and ((o.family or "").startswith(c.family or "\0") or (lics and lics <= _licenses_of(o)))
+                ),
+                None,
+            )
+            if cover is not None:
+                cover.evidence += [e for e in c.evidence[:1] if e not in cover.evidence]
+                continue
+        out.append(c)
+    return out
+
+
+def _licenses_of(c: Candidate) -> set[str]:
+    return {lk.license for lk in c.links if lk.license} | ({c.license} if c.license else set())
+
+
+def _declared_wins(cands: list[Candidate], registry: Registry) -> list[Candidate]:
+    """A declared base and an undeclared look-alike sibling (base/instruct pairs share a config): the
+    declared one is the candidate, the sibling's evidence and license become its own. Undeclared siblings
+    with the same license become one candidate naming both."""
+    declared = [c for c in cands if c.declared]
+    out: list[Candidate] = []
+    for c in cands:
+        if c.declared or c.family_only:
+            out.append(c)
+            continue
+        twin = next((d for d in declared if siblings(d.model, c.model)), None)
+        if twin is None:
+            out.append(c)
+            continue
+        twin.evidence += [
+            f"{e} (registered sibling {c.model}; base and instruct checkpoints share a config)" for e in c.evidence[:2]
+        ]
+        if c.model not in twin.alternatives and twin.model != c.model:
+            twin.alternatives.append(c.model)
+        family = (SOURCE_FAMILY, SOURCE_FAMILY_CONFIRMED)
+        if c.license and not any(lk.license and lk.source not in family for lk in twin.links):
+            # The sibling's registered license is better evidence than a family name.
+            twin.license = c.license
+            twin.links = [lk for lk in twin.links if lk.source not in family]
+            twin.links.append(Link(c.model, c.license, "registered sibling", (), True))
+            twin.unresolved = []
+    merged: list[Candidate] = []
+    for c in out:
+        other = next(
+            (
+                m
+                for m in merged
+                if not m.declared and not c.declared and siblings(m.model, c.model) and m.license == c.license
+            ),
+            None,
+        )
+        if other is None:
+            merged.append(c)
+            continue
+        if c.model not in other.alternatives:
+            other.alternatives.append(c.model)
+        other.evidence += [e for e in c.evidence if e not in other.evidence][:3]
+    return merged
+
+
+def open_world(snapshot: Snapshot, registry: Registry, cands: list[Candidate], ctx: LineageContext) -> list[Candidate]:
+    resolver = ctx.resolver or Resolver(registry, offline=True)
+    card_license = _vendor_license(ctx, snapshot)
+    where = snapshot.card.path or "README.md"
+    _mark_same_model(cands, snapshot, ctx, registry)
+    for c in cands:
+        if c.same_model:
+            continue
+        if c.family_only:
+            fam = ctx.families.get(c.family) if ctx.families else None
+            if fam is not None:
+                fm = ctx.families.match_name(c.model) if ctx.families else None
+                links, sentence, confirmed = _family_links(
+                    fm if fm is not None else FamilyMatch(fam, fam.name, None), (), card_license
+                )
+                c.links = links
+                c.license = c.license or links[0].license
+                c.evidence.append(f"{c.model}: {sentence}")
+                if confirmed:
+                    c.confidence = max(c.confidence, CONFIRMED)
+            continue
+        if registry.get(c.model) is None:
+            _resolve_chain(c, ctx, resolver, card_license)
+        elif card_license and c.license == card_license and 0.5 <= c.confidence < 0.8 and not c.declared:
+            # The card's license is granted only for this vendor's models: with a config of that family it
+            # says the model is built on it.
+            c.confidence = CONFIRMED
+            c.evidence.append(f"{where}: license `{card_license}` is granted only for this model's family")
+
+    cands = _declared_wins(cands, registry)
+    cands = _drop_covered_families(cands)
+    if resolver.hub_down:
+        ctx.notes.append(f"lineage: {resolver.hub_down}; bases outside the registry were looked up in the caches only")
+    # The audited model's own names, tags, architecture and license, for a family no candidate covers.
+    if ctx.families is not None:
+        cands += _own_family_candidates(snapshot, ctx, cands, card_license, registry)
+    return sorted(cands, key=lambda c: (-c.confidence, c.model))
