@@ -94,10 +94,7 @@ def audit_snapshot(
     )
     findings = run_checks(ctx)
     notes = (
-        list(target.notes)
-        + list(snapshot.notes)
-        + lineage.notes
-        + (list(history.notes) if history is not None else [])
+        list(target.notes) + list(snapshot.notes) + lineage.notes + (list(history.notes) if history is not None else [])
     )
     revision = target.info.revision
     if (

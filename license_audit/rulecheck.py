@@ -147,7 +147,9 @@ class _Checker:
                 try:
                     re.compile(str(text))
                 except re.error as exc:
-                    self.say(path, _line(node, [fid, "names", i]), f"{fid}.names[{i}]: not a regular expression ({exc})")
+                    self.say(
+                        path, _line(node, [fid, "names", i]), f"{fid}.names[{i}]: not a regular expression ({exc})"
+                    )
 
     def license(self, path: Path) -> License | None:
         read = self.file(path, "license", None)

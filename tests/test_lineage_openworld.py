@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+from pathlib import Path
 
 import pytest
 from conftest import audit_json, card, config_of, license_text, rules_of
@@ -569,3 +570,15 @@ def test_resolver_helpers():
         [good],
     ):
         assert resolve._from_cache_doc(bad, "a/b") is None
+
+
+def test_rules_check_validates_families(cli, tmp_path):
+    res = cli("rules", "check", Path(__file__).resolve().parents[1] / "rules")
+    assert res.exit_code == 0, res.output
+    (tmp_path / "families.yaml").write_text(
+        "acme:\n  name: Acme\n  licenses: [mit]\n  names: ['(']\n  source: x\n  colour: red\n"
+    )
+    res = cli("rules", "check", tmp_path)
+    assert res.exit_code == 1
+    assert "families.yaml:4: acme.names[0]: not a regular expression" in res.output
+    assert "unknown key 'colour'" in res.output

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from license_audit.checks.context import AuditContext
-from license_audit.checks.ids import RULES
 from license_audit.report import Candidate, Finding
+from license_audit.rule_ids import RULES
 
 RULE = "upstream-license-unknown"
 

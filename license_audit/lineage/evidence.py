@@ -76,7 +76,8 @@ def quantization_of(snapshot: Snapshot) -> tuple[str, str] | None:
         if name in ("measurement.json", "mlc-chat-config.json") and rel.count("/") <= 1:
             return ("exl2" if name == "measurement.json" else "mlc"), rel
     meta = snapshot.card.metadata
-    tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+    raw_tags = meta.get("tags")
+    tags = raw_tags if isinstance(raw_tags, list) else []
     if str(meta.get("library_name") or "").lower() == "mlx" or "mlx" in [str(t).lower() for t in tags]:
         return "mlx", f"{snapshot.card.path or 'README.md'} library_name/tags"  # an MLX conversion
     return None
