@@ -86,6 +86,7 @@ def audit_snapshot(
         options.offline,
         target.info.id if target.info.kind == "hub" else None,
         catalog,
+        folder_name=target.name,
     )
     candidates = find_lineage(snapshot, registry, context=lineage)
     model = model_info(snapshot, target)

@@ -582,3 +582,17 @@ def test_rules_check_validates_families(cli, tmp_path):
     assert res.exit_code == 1
     assert "families.yaml:4: acme.names[0]: not a regular expression" in res.output
     assert "unknown key 'colour'" in res.output
+
+
+def test_a_clone_named_like_the_registered_base_is_its_release(cli, make_repo):
+    files = {
+        "README.md": card("license: llama3.1", "# Llama 3.1\n"),
+        "LICENSE": license_text("llama3.1"),
+        "config.json": config_of("meta-llama/Llama-3.1-8B"),
+    }
+    report, _ = audit_json(cli, make_repo(files, name="Llama-3.1-8B"))
+    assert "base-model-undeclared" not in rules_of(report)
+    assert any("recognised as the registered base meta-llama/Llama-3.1-8B" in n for n in report["notes"])
+    # The same files under another name are a derivative that does not say so.
+    report, _ = audit_json(cli, make_repo(files, name="my-model"))
+    assert "base-model-undeclared" in rules_of(report)

@@ -40,6 +40,7 @@ def command(target, fmt, against, offline, output, rules_dirs):
             offline,
             tgt.info.id if tgt.info.kind == "hub" else None,
             load_catalog(tuple(rules_dirs)),
+            folder_name=tgt.name,
         )
         candidates = find_lineage(snapshot, registry, min_confidence=0.0, context=context)
         weights = None

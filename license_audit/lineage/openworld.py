@@ -47,6 +47,9 @@ class LineageContext:
     repo_id: str | None = None
     catalog: Any = None
     notes: list[str] = field(default_factory=list)
+    # The folder (or repository) name the target goes by: a clone of a registered base is named like it.
+    # Only used to recognise a self-release, never as lineage evidence (a folder can be named anything).
+    folder_name: str | None = None
 
 
 def lineage_context(
@@ -55,6 +58,7 @@ def lineage_context(
     offline: bool = False,
     repo_id: str | None = None,
     catalog: Any = None,
+    folder_name: str | None = None,
 ) -> LineageContext:
     """The context an audit or `lineage` command resolves with: the Hub unless offline (or HF_HUB_OFFLINE)."""
     from license_audit.lineage.families import load_families
@@ -64,6 +68,7 @@ def lineage_context(
         families=load_families(tuple(rules_dirs)),
         repo_id=repo_id,
         catalog=catalog,
+        folder_name=folder_name,
     )
 
 
@@ -310,7 +315,7 @@ def _mark_same_model(cands: list[Candidate], snapshot: Snapshot, ctx: LineageCon
     """Candidates the audited repository is itself: its Hub id is the candidate's, or its name is the
     candidate's, the card does not declare it as a base, and the evidence (a config match, or license_link
     at the candidate's LICENSE) says it is that model."""
-    names = [n for _, n, _ in own_names(snapshot, ctx.repo_id)]
+    names = [n for _, n, _ in own_names(snapshot, ctx.repo_id)] + ([ctx.folder_name] if ctx.folder_name else [])
     link = (snapshot.card.license_link or "").lower()
     # A relative license_link ("LICENSE") points at the repository's own license file.
     own_link = bool(link) and "://" not in link and link.rsplit("/", 1)[-1].startswith(("license", "licence"))
