@@ -13,8 +13,11 @@ from license_audit.registry import Registry
 
 
 def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+    # A base given as a local path (/cache/models/Qwen/Qwen3-14B) is the registered model its last
+    # component names, as for an adapter's base_model_name_or_path.
     hits = [
-        Hit(b, 1.0, f"{snapshot.card.location}: base_model names {b}", declared=True) for b in snapshot.card.base_models
+        Hit(local_path_model(b, registry), 1.0, f"{snapshot.card.location}: base_model names {b}", declared=True)
+        for b in snapshot.card.base_models
     ]
     for rel, adapter in _adapter_configs(snapshot):
         base = adapter.get("base_model_name_or_path")

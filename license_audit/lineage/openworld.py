@@ -387,9 +387,8 @@ def _declared_wins(cands: list[Candidate], registry: Registry) -> list[Candidate
         if twin is None:
             out.append(c)
             continue
-        twin.evidence += [
-            f"{e} (registered sibling {c.model}; base and instruct checkpoints share a config)" for e in c.evidence[:2]
-        ]
+        # The look-alike's own evidence, said to be its (base and instruct checkpoints share a config).
+        twin.evidence += [f"{e} (evidence for the registered sibling {c.model})" for e in c.evidence[:1]]
         if c.model not in twin.alternatives and twin.model != c.model:
             twin.alternatives.append(c.model)
         family = (SOURCE_FAMILY, SOURCE_FAMILY_CONFIRMED)
