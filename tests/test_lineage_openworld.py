@@ -292,16 +292,17 @@ def test_publishers_own_release_is_not_a_derivative(cli, make_repo):
 def test_declared_id_wins_over_a_look_alike_sibling(cli, make_repo):
     repo = make_repo(
         {
-            "README.md": card("license: apache-2.0\nbase_model: mistralai/Mistral-7B-v0.1"),
-            "LICENSE": license_text("apache-2.0"),
+            "README.md": card("license: mit\nbase_model: mistralai/Mistral-7B-v0.1"),
+            "LICENSE": license_text("mit"),
             "config.json": config_of("mistralai/Mistral-7B-Instruct-v0.1"),
         }
     )
     report, _ = audit_json(cli, repo)
+    # One candidate: the registered entry that answers for the declared checkpoint, declared as it.
+    assert len(report["lineage"]) == 1 and report["lineage"][0]["checkpoint"] == "mistralai/Mistral-7B-v0.1"
+    assert report["lineage"][0]["license"] == "apache-2.0"
     assert not [f for f in report["findings"] if f["upstream"] == "mistralai/Mistral-7B-Instruct-v0.1"]
-    assert [c["model"] for c in report["lineage"]] == ["mistralai/Mistral-7B-v0.1"]
-    cand = report["lineage"][0]
-    assert cand["license"] == "apache-2.0" and "mistralai/Mistral-7B-Instruct-v0.1" in cand["alternatives"]
+    assert [f["upstream"] for f in of(report, "upstream-license-missing")] == ["mistralai/Mistral-7B-v0.1"]
 
 
 def test_near_identical_candidates_give_one_finding_naming_both(cli, make_repo):

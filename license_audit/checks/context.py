@@ -101,9 +101,7 @@ class AuditContext:
             main = lic_ids[0] if lic_ids else None
             also = tuple(a for a in cand.alternatives if (k := self.registry.get(a)) is not None and k.license == main)
             out.append(
-                Upstream(
-                    cand, known, self._licenses(lic_ids), license_from_card=from_card, options=options, also=also
-                )
+                Upstream(cand, known, self._licenses(lic_ids), license_from_card=from_card, options=options, also=also)
             )
             seen.add((known.id if known else cand.model).lower())
         for up in list(out):
