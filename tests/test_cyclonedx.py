@@ -288,7 +288,7 @@ def test_cyclonedx_is_imported_only_for_its_format(tmp_path):
 def test_base_model_that_is_no_hub_id_gets_no_purl_or_hub_link(cli, make_repo):
     repo = make_repo(
         {
-            "README.md": card("license: apache-2.0\nbase_model: /home/someone/.cache/models/Qwen/Qwen3-14B"),
+            "README.md": card("license: apache-2.0\nbase_model: /home/someone/.cache/models/acme/my-base-14B"),
             "LICENSE": license_text("apache-2.0"),
         }
     )
@@ -296,6 +296,6 @@ def test_base_model_that_is_no_hub_id_gets_no_purl_or_hub_link(cli, make_repo):
     _validate(text)
     bom = json.loads(text)
     comps = {c["name"]: c for c in bom.get("components", [])}
-    local = comps["/home/someone/.cache/models/Qwen/Qwen3-14B"]
+    local = comps["/home/someone/.cache/models/acme/my-base-14B"]
     assert "purl" not in local and "externalReferences" not in local
-    assert local["bom-ref"] == "model:/home/someone/.cache/models/Qwen/Qwen3-14B"
+    assert local["bom-ref"] == "model:/home/someone/.cache/models/acme/my-base-14B"

@@ -291,7 +291,9 @@ def _name_at(
             return mid, None
     if families is not None:
         fm = families.match_name(head[:60])
-        # The family name opens the text ("Llama 2 ..."), not a later word ("the ... Llama" is no base).
-        if fm is not None and head[:60].lower().find(fm.matched.lower()) <= 12:
+        # The family name opens the text ("Llama 2 ..."), not a later word ("the ... Llama" is no base),
+        # and is a name of its own, not the end of another ("Acme-Qwen 72B" is not Qwen).
+        pos = head[:60].lower().find(fm.matched.lower()) if fm is not None else -1
+        if fm is not None and 0 <= pos <= 12 and (pos == 0 or not (head[pos - 1].isalnum() or head[pos - 1] in "-_.")):
             return family_label(fm.family, fm.size), fm.family.id
     return None, None
