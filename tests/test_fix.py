@@ -508,9 +508,10 @@ def test_regional_restriction_is_stated_and_the_check_left_to_the_publisher(cli,
 
 
 def test_a_warning_level_upstream_is_not_chosen_for_the_publisher(cli, make_repo):
-    # Evidence below "derived" confidence: the fix writes no base_model and says so.
+    # Evidence below "derived" confidence: the fix writes no base_model and says so. (A card declaring
+    # `license: llama2` would confirm the Llama 2 shape as derived: the card says nothing of its base here.)
     repo = make_repo(
-        {"README.md": card("license: llama2", "# Tune\n"), "config.json": config_of("meta-llama/Llama-2-7b-hf")}
+        {"README.md": card("license: other", "# Tune\n"), "config.json": config_of("meta-llama/Llama-2-7b-hf")}
     )
     before, _ = audit_json(cli, repo)
     warned = [f for f in before["findings"] if f["severity"] == "warning"]
