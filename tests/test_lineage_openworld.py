@@ -104,7 +104,7 @@ def test_base_whose_card_has_no_license(cli, make_repo, fake_hub):  # noqa: F811
 
 @pytest.mark.parametrize("fail", [[429], [503], [500, 502]])
 def test_rate_limit_and_server_errors_are_retried_then_resolved(cli, make_repo, fake_hub, monkeypatch, fail):  # noqa: F811
-    monkeypatch.setattr("license_audit.lineage.resolve.BACKOFF_BASE", 0.01)
+    monkeypatch.setattr("license_audit.sources.hub_http.BASE_WAIT", 0.01)
     add_model(fake_hub, "acme/Busy-Base", {"license": "llama3.1"}, fail=list(fail))
     repo = make_repo({"README.md": card("license: mit\nbase_model: acme/Busy-Base")})
     report, _ = audit_json(cli, repo)
@@ -552,8 +552,6 @@ def test_unreachable_hub_is_a_note_not_an_error(cli, make_repo, monkeypatch):
 
 
 def test_resolver_helpers():
-    from types import SimpleNamespace
-
     from license_audit.lineage import resolve
 
     assert resolve.card_license("other", "Llama3.1") == "llama3.1"
@@ -561,11 +559,6 @@ def test_resolver_helpers():
     assert resolve.card_license("unknown", None) is None and resolve.card_license(3, None) is None
     assert resolve.is_hub_id("meta-llama/Llama-3.1-8B") and not resolve.is_hub_id("/data/models/x")
     assert not resolve.is_hub_id("a/b/c") and not resolve.is_hub_id("a--b/c")
-    resp = SimpleNamespace(headers={"Retry-After": "7"})
-    assert resolve._retry_after(resp) == 7.0
-    resp = SimpleNamespace(headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
-    assert resolve._retry_after(resp) == 0.0  # a date in the past: no wait
-    assert resolve._retry_after(SimpleNamespace(headers={"Retry-After": "soon"})) is None
     good = {"format": 1, "id": "a/B", "license": "mit", "base_models": ["c/D"], "license_link": None, "gated": False}
     assert resolve._from_cache_doc(good, "a/b").base_models == ["c/D"]
     for bad in (

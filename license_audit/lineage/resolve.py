@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,9 +24,6 @@ MAX_DEPTH = 50  # hops followed from a declared base; a longer chain ends in a f
 MAX_NODES = 100  # ids looked up for one candidate (merges branch)
 MAX_HUB_IDS = 200  # ids one audit asks the Hub about (a card cannot make an audit crawl the Hub)
 HUB_TIMEOUT = 10.0  # seconds per Hub request
-HUB_TRIES = 4  # a request answered 429 or 5xx is tried again, this many times in all
-BACKOFF_BASE = 0.5  # seconds before the second try after a 5xx; doubled each time
-MAX_RETRY_AFTER = 30.0  # a Retry-After longer than this is not waited for: the id stays unresolved
 CACHE_FORMAT = 1
 MAX_CACHED = 20000  # resolved ids kept in the resolution cache (the most recently written)
 _MAX_ID = 200
@@ -210,54 +206,51 @@ class Resolver:
         return None, tried
 
     def _hub(self, model_id: str) -> tuple[BaseInfo | None, str]:
+        """One model_info call. 429 and 5xx answers are retried, with bounded backoff, by the retry
+        transport every Hub request of the tool goes through (sources.hub_http)."""
         from huggingface_hub import HfApi
         from huggingface_hub import errors as e
 
+        from license_audit.sources.hub_http import install
+
+        install()
         api = HfApi(endpoint=_endpoint())
-        for attempt in range(HUB_TRIES):
-            self.calls += 1
-            try:
-                info = api.model_info(model_id, timeout=HUB_TIMEOUT)
-            except e.GatedRepoError:
-                return None, "the Hub: gated repository, its metadata needs an HF_TOKEN with access"
-            except e.RepositoryNotFoundError:
-                return None, "the Hub: repository not found (or private: set HF_TOKEN)"
-            except e.HfHubHTTPError as exc:
-                response = getattr(exc, "response", None)
-                status = response.status_code if response is not None else 0
-                if status in (401, 403):
-                    return None, f"the Hub: HTTP {status} (no access; set HF_TOKEN)"
-                if (status == 429 or status >= 500) and attempt + 1 < HUB_TRIES:
-                    wait = _retry_after(response) if status == 429 else None
-                    if wait is None:
-                        wait = BACKOFF_BASE * (2**attempt)
-                    if wait > MAX_RETRY_AFTER:
-                        return None, f"the Hub: HTTP 429, asked to wait {wait:.0f} s"
-                    time.sleep(wait)
-                    continue
-                return None, f"the Hub: HTTP {status or '?'}"
-            except Exception as exc:  # transport: no network, DNS, refused, TLS, timeout
-                self.hub_down = f"the Hub at {_endpoint()} could not be reached: {type(exc).__name__}"
-                return None, self.hub_down
-            card = info.card_data
-            get = card.get if card is not None else (lambda _k, _d=None: None)
-            lic = card_license(get("license"), get("license_name"))
-            if lic is None:
-                tag = next((t[8:] for t in (info.tags or []) if isinstance(t, str) and t.startswith("license:")), None)
-                lic = card_license(tag, get("license_name"))
-            link = get("license_link")
-            return (
-                BaseInfo(
-                    model_id if not info.id else str(info.id)[:_MAX_ID],
-                    SOURCE_HUB,
-                    lic,
-                    _id_list(get("base_model")),
-                    link if isinstance(link, str) else None,
-                    bool(info.gated),
-                ),
-                "",
-            )
-        return None, "the Hub: no answer after retries"
+        self.calls += 1
+        try:
+            info = api.model_info(model_id, timeout=HUB_TIMEOUT)
+        except e.GatedRepoError:
+            return None, "the Hub: gated repository, its metadata needs an HF_TOKEN with access"
+        except e.RepositoryNotFoundError:
+            return None, "the Hub: repository not found (or private: set HF_TOKEN)"
+        except e.HfHubHTTPError as exc:
+            response = getattr(exc, "response", None)
+            status = response.status_code if response is not None else 0
+            if status in (401, 403):
+                return None, f"the Hub: HTTP {status} (no access; set HF_TOKEN)"
+            if status == 429 or status >= 500:
+                return None, f"the Hub: HTTP {status}, still after its retries"
+            return None, f"the Hub: HTTP {status or '?'}"
+        except Exception as exc:  # transport: no network, DNS, refused, TLS, timeout
+            self.hub_down = f"the Hub at {_endpoint()} could not be reached: {type(exc).__name__}"
+            return None, self.hub_down
+        card = info.card_data
+        get = card.get if card is not None else (lambda _k, _d=None: None)
+        lic = card_license(get("license"), get("license_name"))
+        if lic is None:
+            tag = next((t[8:] for t in (info.tags or []) if isinstance(t, str) and t.startswith("license:")), None)
+            lic = card_license(tag, get("license_name"))
+        link = get("license_link")
+        return (
+            BaseInfo(
+                model_id if not info.id else str(info.id)[:_MAX_ID],
+                SOURCE_HUB,
+                lic,
+                _id_list(get("base_model")),
+                link if isinstance(link, str) else None,
+                bool(info.gated),
+            ),
+            "",
+        )
 
     def _hf_cache(self, model_id: str) -> tuple[BaseInfo | None, str]:
         """The card of model_id in the local Hugging Face cache (any revision huggingface_hub recorded)."""
@@ -318,19 +311,3 @@ class Resolver:
 
         walk(start, (), True)
         return out
-
-
-def _retry_after(response: Any) -> float | None:
-    value = response.headers.get("Retry-After") if response is not None else None
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    import email.utils  # an HTTP date: rare, and the email package is not worth importing on every audit
-
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
