@@ -514,19 +514,15 @@ _CONTEXT = re.compile(r"licen[cs]|spdx|copyright|terms|agreement", re.I)
 
 @lru_cache(maxsize=1)
 def _spdx_ids() -> dict[str, str]:
-    """Every SPDX license id (and license-expression's aliases of them, "GPL-2.0+"), lower-cased."""
+    """Every SPDX license id, lower-cased, from the cached SPDX list (no import of license-expression,
+    whose index costs an audit tens of milliseconds); a deprecated id ("GPL-2.0") names its current
+    one ("GPL-2.0-only")."""
+    listed = [spdx for spdx, _, _ in _spdx_list()]
+    known = {k.lower() for k in listed}
     out: dict[str, str] = {}
-    try:
-        symbols = _licensing().known_symbols
-    except Exception:
-        return out
-    for key, sym in symbols.items():
-        if getattr(sym, "is_exception", False) or key.startswith("LicenseRef-"):
-            continue
-        out.setdefault(key.lower(), key)
-        for alias in getattr(sym, "aliases", ()) or ():
-            if not str(alias).startswith("LicenseRef-"):
-                out.setdefault(str(alias).lower(), key)
+    for key in listed:
+        current = key + "-only" if (key + "-only").lower() in known else key
+        out[key.lower()] = current
     return out
 
 
