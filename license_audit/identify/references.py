@@ -268,7 +268,8 @@ _FORMAT = 1
 _SKIP_NAMES = frozenset({("mit", "license"), ("public", "domain")})
 
 
-def _build(catalog: Catalog) -> _Index:
+def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
+    """(name words -> key, normalised link -> key) for the catalog and the SPDX list."""
     names: dict[tuple[str, ...], str] = {}
     urls: dict[str, str] = {}
     ambiguous_names: set[tuple[str, ...]] = set()
@@ -316,7 +317,7 @@ def _build(catalog: Catalog) -> _Index:
                 add_name(v, key)
         for u in links:
             add_url(u, key)
-    return _Index(names, urls)
+    return names, urls
 
 
 def _base(key: str) -> str:
@@ -328,12 +329,51 @@ def _base(key: str) -> str:
 
 
 def _index(catalog: Catalog) -> _Index:
+    # The catalog's members by identity: a --rules DIR added after a first use must not find a stale index.
+    members = getattr(catalog, "_by_id", None)
+    stamp = tuple(map(id, members.values())) if isinstance(members, dict) else len(catalog)
     cached = getattr(catalog, "_reference_index", None)
-    if cached is not None and cached[0] == len(catalog):
+    if cached is not None and cached[0] == stamp:
         return cached[1]
-    idx = _build(catalog)
-    catalog._reference_index = (len(catalog), idx)  # type: ignore[attr-defined]
+    idx = _cached_index(catalog)
+    catalog._reference_index = (stamp, idx)  # type: ignore[attr-defined]
     return idx
+
+
+def _cached_index(catalog: Catalog) -> _Index:
+    """The index from the rule cache, keyed by everything it is derived from; built and stored when absent.
+    Building it (name variants of the SPDX list's 700 licenses) costs an audit tens of milliseconds."""
+    from license_audit import rulecache
+    from license_audit.identify.longtail import _library
+
+    lib = _library()
+    name = (
+        "references-"
+        + rulecache.key(
+            _FORMAT,
+            rulecache.code_stamp(__file__),
+            lib[0] if lib else "",
+            *(
+                json.dumps([lic.id, lic.spdx, lic.name, lic.aliases, lic.url, lic.identify.get("urls")], default=str)
+                for lic in catalog
+            ),
+        )
+        + ".json"
+    )
+    raw = rulecache.read(name)
+    try:
+        names = {tuple(str(w).split()): str(k) for w, k in raw["names"].items()}
+        urls = {str(u): str(k) for u, k in raw["urls"].items()}
+        return _Index(names, urls)
+    except (TypeError, KeyError, AttributeError, ValueError):
+        pass  # absent, or a file from elsewhere: built again
+    names, urls = _build(catalog)
+    rulecache.store(
+        name,
+        json.dumps({"names": {" ".join(w): k for w, k in names.items()}, "urls": urls}, separators=(",", ":")),
+        replaces="references-",
+    )
+    return _Index(names, urls)
 
 
 def identifier_refs(text: str) -> list[tuple[str, int]]:
