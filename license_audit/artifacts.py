@@ -45,6 +45,8 @@ class Artifacts:
     # (model vocabulary, vocabulary with added tokens) from the first vocabulary file found, read on first use.
     load_vocab: Callable[[], tuple[list[str], list[str]]] | None = None
     vocab_path: str | None = None
+    # The vocabulary file on disk, for the derived-data cache of its digest (lineage/observed_vocab.py).
+    vocab_file: Path | None = None
     _vocab: list[str] | None = None
     _vocabulary: Any = None
     tensors: dict[str, tuple[str | None, list[int]]] = field(default_factory=dict)  # name -> (dtype, shape)
@@ -317,6 +319,7 @@ def collect(
     vocab_file = next((n for n in VOCAB_FILES if n in top), None)
     if vocab_file:
         art.vocab_path = vocab_file
+        art.vocab_file = root / vocab_file
         say = report or (lambda rel, message: art.problems.append((rel, message)))
         art.load_vocab = lambda: _load_vocab(root, vocab_file, read_json, say)
 

@@ -19,6 +19,7 @@ derivation; the sketch separates "the same tokens reindexed" from "another vocab
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import zlib
 from dataclasses import dataclass, field
@@ -83,10 +84,16 @@ def sketch(tokens: list[str], k: int = SAMPLE_K) -> str:
 def sketch_values(sample: Any) -> list[int]:
     if not isinstance(sample, str) or len(sample) % 8 or len(sample) > 8 * 4096:
         return []
+    return list(_sketch_values(sample))
+
+
+@functools.lru_cache(maxsize=512)
+def _sketch_values(sample: str) -> tuple[int, ...]:
+    """Parsed once per fingerprint and process: every lineage run compares against the same registry."""
     try:
-        return [int(sample[i : i + 8], 16) for i in range(0, len(sample), 8)]
+        return tuple(int(sample[i : i + 8], 16) for i in range(0, len(sample), 8))
     except ValueError:
-        return []
+        return ()
 
 
 def _tokens_in_id_order(vocab: Any) -> list[str]:
@@ -238,6 +245,59 @@ class Vocabulary:
             self._crcs = set(map(zlib.crc32, filter(None, raw)))
         return self._crcs
 
+    # What relate_vocabulary asks of an observed vocabulary; a cached VocabDigest answers the same.
+    @property
+    def count(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def total(self) -> int:
+        return len(self.full or self.tokens)
+
+    def sizes(self) -> list[tuple[int, int]]:
+        return [(which, len(tokens)) for which, tokens in self.lists()]
+
+    def hash_at(self, which: int, n: int) -> str:
+        return self.prefix(which, self.full if which else self.tokens, n)
+
+    def holds(self, values: list[int]) -> int:
+        return len(self.crcs().intersection(values))
+
+
+@dataclass
+class VocabDigest:
+    """What the comparisons need of an observed vocabulary, without its tokens: the sizes, the prefix hashes
+    at the registry's cuts and which of the registry's sampled tokens it holds. Kept in the derived-data
+    cache, so a repeated audit does not decode the tokenizer file again."""
+
+    where: str
+    count: int
+    total: int
+    full_size: int  # the list with added tokens, 0 when it is the model vocabulary itself
+    hashes: dict[tuple[int, int], str]
+    present: set[int]
+
+    def sizes(self) -> list[tuple[int, int]]:
+        out = [(0, self.count)]
+        if self.full_size:
+            out.append((1, self.full_size))
+        return out
+
+    def hash_at(self, which: int, n: int) -> str:
+        return self.hashes.get((which, n), "")
+
+    def holds(self, values: list[int]) -> int:
+        return len(self.present.intersection(values))
+
+
+def digest_of(vocab: Vocabulary, cuts: set[int], values: set[int]) -> VocabDigest:
+    """The digest answering every comparison with fingerprints whose sizes are `cuts` and samples `values`."""
+    vocab.prepare(cuts)
+    hashes = {(which, n): vocab.hash_at(which, n) for which, n0 in vocab.sizes() for n in cuts if n <= n0}
+    have = vocab.crcs()
+    full = len(vocab.full) if vocab.full and vocab.full != vocab.tokens else 0
+    return VocabDigest(vocab.where, vocab.count, vocab.total, full, hashes, {v for v in values if v in have})
+
 
 @dataclass
 class Relation:
@@ -251,7 +311,7 @@ class Relation:
         return self.kind in ("identical", "extended", "contains")
 
 
-def relate_vocabulary(known: dict[str, Any], vocab: Vocabulary, sample: bool = True) -> Relation | None:
+def relate_vocabulary(known: dict[str, Any], vocab: Vocabulary | VocabDigest, sample: bool = True) -> Relation | None:
     """How an observed vocabulary relates to a known fingerprint, or None when the fingerprint has no hashes.
 
     identical: the same tokens in the same order (or the same trained vocabulary, special tokens apart);
@@ -266,13 +326,12 @@ def relate_vocabulary(known: dict[str, Any], vocab: Vocabulary, sample: bool = T
     if isinstance(known.get("size"), int) and isinstance(known.get("sha256"), str):
         targets.append((known["size"], known["sha256"]))
     b_size, b_hash = known.get("base_size"), known.get("base_sha256")
-    for which, tokens in vocab.lists():
-        n = len(tokens)
+    for which, n in vocab.sizes():
         for size, digest in targets:
-            if n == size and vocab.prefix(which, tokens, n) == digest:
+            if n == size and vocab.hash_at(which, n) == digest:
                 return Relation("identical", f"vocabulary identical ({n} tokens, sha256 {digest[:12]})", 1.0)
         for size, digest in targets:
-            if n > size and vocab.prefix(which, tokens, size) == digest:
+            if n > size and vocab.hash_at(which, size) == digest:
                 return Relation(
                     "extended", f"vocabulary extends the base's {size} tokens (first {size} of {n} identical)", 1.0
                 )
@@ -280,7 +339,7 @@ def relate_vocabulary(known: dict[str, Any], vocab: Vocabulary, sample: bool = T
             isinstance(b_size, int)
             and isinstance(b_hash, str)
             and n >= b_size > 0
-            and vocab.prefix(which, tokens, b_size) == b_hash
+            and vocab.hash_at(which, b_size) == b_hash
         ):
             if n > k_size:
                 return Relation(
@@ -296,16 +355,15 @@ def relate_vocabulary(known: dict[str, Any], vocab: Vocabulary, sample: bool = T
     values = sketch_values(known.get("sample")) if sample else []
     share: float | None = None
     if values:
-        have = vocab.crcs()
-        share = sum(1 for v in values if v in have) / len(values)
+        share = vocab.holds(values) / len(values)
         if share >= CONTAINS_ALL:
-            n = len(vocab.full or vocab.tokens)
+            n = vocab.total
             return Relation(
                 "contains",
                 f"vocabulary holds all {len(values)} sampled tokens of the base's {k_size} in another order ({n} tokens)",
                 share,
             )
-    n = len(vocab.tokens)
+    n = vocab.count
     held = f"; {share:.0%} of its sampled tokens present" if values else ""
     if n == k_size:
         return Relation("different", f"vocabulary of the same size ({n}) but different tokens{held}", share)

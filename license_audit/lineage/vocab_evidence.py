@@ -15,9 +15,18 @@ from typing import Any
 
 from license_audit.crawl import Snapshot
 from license_audit.lineage.hits import Hit, tie_key
+from license_audit.lineage.observed_vocab import observed
 from license_audit.lineage.signature import SHAPE_FIELDS, canonical, normalized, shape_differences
 from license_audit.registry import KnownModel, Registry
-from license_audit.tokenizer import RELATED_SHARE, Relation, Vocabulary, cuts_of, relate_vocabulary
+from license_audit.tokenizer import (
+    RELATED_SHARE,
+    Relation,
+    VocabDigest,
+    Vocabulary,
+    cuts_of,
+    relate_vocabulary,
+    sketch_values,
+)
 
 SCORES = {"identical": 0.6, "extended": 0.7, "contains": 0.4}
 # A vocabulary shared with a known model on a shape that model does not have: at most "possibly derived".
@@ -35,7 +44,7 @@ class VocabEvidence:
     where: str
     size: int
     relations: dict[str, Relation] = field(default_factory=dict)  # model id -> relation
-    vocab: Vocabulary | None = None
+    vocab: Vocabulary | VocabDigest | None = None
 
 
 def groups(registry: Registry) -> list[tuple[dict[str, Any], list[KnownModel]]]:
@@ -53,6 +62,19 @@ def groups(registry: Registry) -> list[tuple[dict[str, Any], list[KnownModel]]]:
     return out
 
 
+def _needs(registry: Registry, fps: list[tuple[dict[str, Any], list[KnownModel]]]) -> tuple[set[int], set[int]]:
+    """(prefix sizes, sampled token CRCs) the registry's fingerprints compare, cached per registry."""
+    cached = getattr(registry, "_vocab_needs", None)
+    if cached is not None and cached[0] is fps:
+        return cached[1]
+    values: set[int] = set()
+    for fp, _ in fps:
+        values.update(sketch_values(fp.get("sample")))
+    needs = (cuts_of([fp for fp, _ in fps]), values)
+    registry._vocab_needs = (fps, needs)  # type: ignore[attr-defined]
+    return needs
+
+
 def has_vocabulary(snapshot: Snapshot) -> bool:
     art = snapshot.artifacts
     return art is not None and (art.load_vocab is not None or art.load_tokenizer is not None or bool(art.gguf_tokens))
@@ -64,11 +86,11 @@ def relations(snapshot: Snapshot, registry: Registry) -> VocabEvidence | None:
     art = snapshot.artifacts
     if not fps or art is None or not has_vocabulary(snapshot):
         return None
-    vocab: Vocabulary | None = art.vocabulary
+    cuts, values = _needs(registry, fps)
+    vocab = observed(art, cuts, values)
     if vocab is None:
         return None
-    vocab.prepare(cuts_of([fp for fp, _ in fps]))
-    ev = VocabEvidence(vocab.where, len(vocab.tokens), vocab=vocab)
+    ev = VocabEvidence(vocab.where, vocab.count, vocab=vocab)
     # Order-preserving relations first (hash lookups); the sampled-token test (hashing every observed token)
     # only when none holds, to find a vocabulary reordered, and later for the models other evidence names.
     found = [(fp, members, relate_vocabulary(fp, vocab, sample=False)) for fp, members in fps]

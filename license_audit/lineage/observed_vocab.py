@@ -1,0 +1,129 @@
+"""The observed vocabulary's digest, cached between runs.
+
+Decoding a tokenizer.json (1-30 MB of JSON) costs more than the rest of a lineage run. What the comparisons
+need of it is small: its sizes, the SHA-256 of its first n tokens for the registry's sizes n, and which of
+the registry's sampled tokens it holds (tokenizer.VocabDigest). That digest is kept in the derived-data
+cache (rulecache), keyed by the file's path, size, modification time, inode and device, by the code that
+derives it and by the registry's questions (its fingerprints' sizes and samples), so a repeated audit of an
+unchanged repository (a pre-commit hook, a CI re-run) reads a few kilobytes instead. The cache folder is not
+trusted: a cached digest is used only after its every value checks out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from typing import Any
+
+from license_audit.artifacts import Artifacts
+from license_audit.tokenizer import VocabDigest, Vocabulary, digest_of
+
+_PREFIX = "vocab-"
+_KEEP = 64  # repositories audited in turn (a monorepo's models, a CI matrix) each keep theirs
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_MAX_ITEMS = 100_000
+
+
+def observed(art: Artifacts, cuts: set[int], values: set[int]) -> Vocabulary | VocabDigest | None:
+    """The repository's vocabulary, or its cached digest when one answers for these cuts and sample values."""
+    path = art.vocab_file
+    if path is None:  # GGUF tokens (already in memory) or no vocabulary file
+        return _prepared(art.vocabulary, cuts)
+    name = _name(path, cuts, values)
+    if name is not None:
+        from license_audit import rulecache
+
+        found = _from_document(rulecache.read(name))
+        if found is not None:
+            art.tokenizer = {**art.tokenizer, "vocab_size": found.count}
+            return found
+    vocab = _prepared(art.vocabulary, cuts)
+    if vocab is not None and name is not None:
+        from license_audit import rulecache
+
+        rulecache.store(name, json.dumps(_document(digest_of(vocab, cuts, values))))
+        rulecache.prune(_PREFIX, _KEEP)
+    return vocab
+
+
+def _prepared(vocab: Vocabulary | None, cuts: set[int]) -> Vocabulary | None:
+    if vocab is not None:
+        vocab.prepare(cuts)
+    return vocab
+
+
+_STAMP: list[str] = []
+# The registry's questions and their digest, for the next run against the same registry.
+_LAST_ASKS: list[Any] = []
+
+
+def _name(path: Any, cuts: set[int], values: set[int]) -> str | None:
+    """The cache file name for this vocabulary file's current state and the registry's questions (its
+    fingerprints' sizes and samples), or None when the file cannot be stat'ed."""
+    from license_audit.rulecache import key
+
+    try:
+        st = os.stat(path)
+        where = os.path.abspath(path)
+    except (OSError, ValueError):
+        return None
+    if not _STAMP:
+        from license_audit import tokenizer, vocab_files
+        from license_audit.rulecache import code_stamp
+
+        _STAMP.append(code_stamp(tokenizer.__file__, vocab_files.__file__, __file__))
+    if _LAST_ASKS[:2] != [cuts, values] or _LAST_ASKS[0] is not cuts or _LAST_ASKS[1] is not values:
+        text = ",".join(map(str, sorted(cuts))) + ";" + ",".join(map(str, sorted(values)))
+        _LAST_ASKS[:] = [cuts, values, hashlib.sha256(text.encode()).hexdigest()]
+    asks = _LAST_ASKS[2]
+    return _PREFIX + key(where, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, _STAMP[0], asks) + ".json"
+
+
+def _document(d: VocabDigest) -> dict[str, Any]:
+    return {
+        "where": d.where,
+        "count": d.count,
+        "total": d.total,
+        "full_size": d.full_size,
+        "hashes": [[which, n, h] for (which, n), h in sorted(d.hashes.items())],
+        "present": sorted(d.present),
+    }
+
+
+def _ints(value: Any) -> set[int] | None:
+    if not isinstance(value, list) or len(value) > _MAX_ITEMS:
+        return None
+    if not all(type(v) is int and 0 <= v < 2**32 for v in value):
+        return None
+    return set(value)
+
+
+def _from_document(doc: Any) -> VocabDigest | None:
+    """The digest a cache document holds, if every field is well formed (the name says what it answers)."""
+    if not isinstance(doc, dict):
+        return None
+    where, sizes = doc.get("where"), [doc.get("count"), doc.get("total"), doc.get("full_size")]
+    if not isinstance(where, str) or len(where) > 4096:
+        return None
+    count, total, full = (v if type(v) is int and 0 <= v <= 100_000_000 else -1 for v in sizes)
+    if count <= 0 or total < 0 or full < 0:
+        return None
+    present = _ints(doc.get("present"))
+    if present is None:
+        return None
+    rows = doc.get("hashes")
+    if not isinstance(rows, list) or len(rows) > _MAX_ITEMS:
+        return None
+    hashes: dict[tuple[int, int], str] = {}
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 3):
+            return None
+        which, n, h = row
+        if which not in (0, 1) or type(which) is not int or type(n) is not int or not isinstance(h, str):
+            return None
+        if not _HEX64.fullmatch(h):
+            return None
+        hashes[(which, n)] = h
+    return VocabDigest(where, count, total, full, hashes, present)
