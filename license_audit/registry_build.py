@@ -207,16 +207,17 @@ def build(
     collected = collect_sources([source] if isinstance(source, str) else list(source))
     sources_file = sources_file or out / "_sources.yaml"
     if not sources_file.is_file():
-        raise InputError(f"{sources_file}: no _sources.yaml with the license and release date of each model")
+        raise InputError(f"{sources_file}: no _sources.yaml with the family and license of each model")
     facts = load_sources(sources_file)
     missing = sorted(rid for rid in collected if rid not in facts)
     if missing:
         raise InputError(
-            f"{sources_file}: no entry (license, released, family) for {', '.join(missing[:5])}"
+            f"{sources_file}: no entry (family, license) for {', '.join(missing[:5])}"
             f"{' ...' if len(missing) > 5 else ''}"
         )
     for rid in sorted(collected):
-        for key in ("family", "license", "released"):
+        # A release date is written only where a source states one, so it may be absent.
+        for key in ("family", "license"):
             if not facts[rid].get(key):
                 raise InputError(f"{sources_file}: {rid} has no '{key}'")
     tok_sources = tokenizer_sources(sources_file)

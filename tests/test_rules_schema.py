@@ -162,7 +162,10 @@ def test_rules_check_names_file_line_and_key_exit_1(cli, tmp_path):
         ({"models/m.yaml": "id: a/m\nfamily: f\nlicense: mit\nlicense: mit\n"}, "m.yaml:4: 'license' is given twice"),
         ({"models/m.yaml": "id: a/m\nfamily: f\nlicense: mit\nsignature: 5\n"}, "signature must be a mapping"),
         ({"models/m.yaml": "id: a/m\nfamily: f\nlicense: mit\nbase_models: [x/y]\n"}, "'base_models' is now called"),
-        ({"models/_sources.yaml": "a/m: {family: f, license: mit}\n"}, "_sources.yaml:1: a/m: missing required key"),
+        (
+            {"models/_sources.yaml": "a/m: {family: f, released: '2024-01-01'}\n"},
+            "_sources.yaml:1: a/m: missing required key",
+        ),
     ],
 )
 def test_rules_check_reports_each_problem(cli, tmp_path, files, says):

@@ -140,6 +140,14 @@ KEY_ALIASES: dict[str, str] = {
     "layer_norm_epsilon": "layer_norm_eps",
     "sliding_window_size": "sliding_window",
     "experts_per_token": "num_experts_per_tok",
+    # ChatGLM2/3 and GLM-4 (Megatron-style names; multi_query_group_num is the number of key/value heads),
+    # EXAONE 3 (num_layers)
+    "num_layers": "num_hidden_layers",
+    "padded_vocab_size": "vocab_size",
+    "ffn_hidden_size": "intermediate_size",
+    "seq_length": "max_position_embeddings",
+    "multi_query_group_num": "num_key_value_heads",
+    "kv_channels": "head_dim",
 }
 
 NOISE_KEYS = frozenset(
