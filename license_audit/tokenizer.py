@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -268,14 +269,18 @@ class Vocabulary:
 class VocabDigest:
     """What the comparisons need of an observed vocabulary, without its tokens: the sizes, the prefix hashes
     at the registry's cuts and which of the registry's sampled tokens it holds. Kept in the derived-data
-    cache, so a repeated audit does not decode the tokenizer file again."""
+    cache, so a repeated audit does not decode the tokenizer file again. The sampled tokens are only known
+    when a comparison needed them when the digest was made (hashing every token costs as much again); a
+    later comparison that needs them reads the vocabulary through `reload`."""
 
     where: str
     count: int
     total: int
     full_size: int  # the list with added tokens, 0 when it is the model vocabulary itself
     hashes: dict[tuple[int, int], str]
-    present: set[int]
+    present: set[int] | None  # None: not measured
+    reload: Callable[[], Vocabulary | None] | None = field(default=None, repr=False, compare=False)
+    loaded: Vocabulary | None = field(default=None, repr=False, compare=False)
 
     def sizes(self) -> list[tuple[int, int]]:
         out = [(0, self.count)]
@@ -287,16 +292,22 @@ class VocabDigest:
         return self.hashes.get((which, n), "")
 
     def holds(self, values: list[int]) -> int:
-        return len(self.present.intersection(values))
+        if self.present is not None:
+            return len(self.present.intersection(values))
+        if self.loaded is None and self.reload is not None:
+            self.loaded = self.reload()
+        return self.loaded.holds(values) if self.loaded is not None else 0
 
 
 def digest_of(vocab: Vocabulary, cuts: set[int], values: set[int]) -> VocabDigest:
-    """The digest answering every comparison with fingerprints whose sizes are `cuts` and samples `values`."""
+    """The digest answering every comparison with fingerprints whose sizes are `cuts` (and, when the sampled
+    tokens were hashed, whose samples are `values`)."""
     vocab.prepare(cuts)
     hashes = {(which, n): vocab.hash_at(which, n) for which, n0 in vocab.sizes() for n in cuts if n <= n0}
-    have = vocab.crcs()
+    have = vocab._crcs
+    present = {v for v in values if v in have} if have is not None else None
     full = len(vocab.full) if vocab.full and vocab.full != vocab.tokens else 0
-    return VocabDigest(vocab.where, vocab.count, vocab.total, full, hashes, {v for v in values if v in have})
+    return VocabDigest(vocab.where, vocab.count, vocab.total, full, hashes, present)
 
 
 @dataclass

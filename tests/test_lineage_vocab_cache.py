@@ -100,3 +100,23 @@ def test_each_vocabulary_file_has_its_own_digest(cli, make_repo, case, cache):
     assert lineage(cli, other, *case.rules) == []
     assert len(_digests(cache)) == 2
     assert lineage(cli, other, *case.rules) == []
+
+
+def test_a_digest_without_sampled_tokens_reads_the_file_when_they_are_needed(cli, make_repo, case, cache):
+    # An own vocabulary on a known shape is told apart by its sampled tokens: a digest that lacks them (made by
+    # a run that did not need them) reads the vocabulary again, gives the same answer and is completed.
+    repo = make_repo(
+        {
+            "README.md": own_card(),
+            "config.json": case.shape("llama2", vocab_size=len(case.other), bos_token_id=11, eos_token_id=11),
+            "tokenizer.json": tokenizer_json(case.other),
+        }
+    )
+    first = lineage(cli, repo, *case.rules)
+    [digest] = _digests(cache)
+    doc = json.loads(digest.read_text(encoding="utf-8"))
+    assert "present" in doc
+    del doc["present"]
+    digest.write_text(json.dumps(doc), encoding="utf-8")
+    assert lineage(cli, repo, *case.rules) == first
+    assert "present" in json.loads(digest.read_text(encoding="utf-8"))

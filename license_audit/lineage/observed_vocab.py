@@ -37,15 +37,26 @@ def observed(art: Artifacts, cuts: set[int], values: set[int]) -> Vocabulary | V
 
         found = _from_document(rulecache.read(name))
         if found is not None:
+            found.reload = lambda: _prepared(art.vocabulary, cuts)
             art.tokenizer = {**art.tokenizer, "vocab_size": found.count}
             return found
-    vocab = _prepared(art.vocabulary, cuts)
-    if vocab is not None and name is not None:
-        from license_audit import rulecache
+    return _prepared(art.vocabulary, cuts)
 
-        rulecache.store(name, json.dumps(_document(digest_of(vocab, cuts, values))))
-        rulecache.prune(_PREFIX, _KEEP)
-    return vocab
+
+def remember(art: Artifacts, vocab: Vocabulary | VocabDigest, cuts: set[int], values: set[int]) -> None:
+    """Keep the digest of a vocabulary read from its file (after the comparisons, which may have hashed its
+    sampled tokens too), or of one a cached digest had to read again."""
+    if isinstance(vocab, VocabDigest):
+        if vocab.loaded is None:
+            return  # the cached digest answered everything
+        vocab = vocab.loaded
+    name = _name(art.vocab_file, cuts, values) if art.vocab_file is not None else None
+    if name is None:
+        return
+    from license_audit import rulecache
+
+    rulecache.store(name, json.dumps(_document(digest_of(vocab, cuts, values))))
+    rulecache.prune(_PREFIX, _KEEP)
 
 
 def _prepared(vocab: Vocabulary | None, cuts: set[int]) -> Vocabulary | None:
@@ -82,14 +93,16 @@ def _name(path: Any, cuts: set[int], values: set[int]) -> str | None:
 
 
 def _document(d: VocabDigest) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "where": d.where,
         "count": d.count,
         "total": d.total,
         "full_size": d.full_size,
         "hashes": [[which, n, h] for (which, n), h in sorted(d.hashes.items())],
-        "present": sorted(d.present),
     }
+    if d.present is not None:
+        doc["present"] = sorted(d.present)
+    return doc
 
 
 def _ints(value: Any) -> set[int] | None:
@@ -110,8 +123,8 @@ def _from_document(doc: Any) -> VocabDigest | None:
     count, total, full = (v if type(v) is int and 0 <= v <= 100_000_000 else -1 for v in sizes)
     if count <= 0 or total < 0 or full < 0:
         return None
-    present = _ints(doc.get("present"))
-    if present is None:
+    present = _ints(doc["present"]) if "present" in doc else None
+    if "present" in doc and present is None:
         return None
     rows = doc.get("hashes")
     if not isinstance(rows, list) or len(rows) > _MAX_ITEMS:

@@ -10,12 +10,13 @@ family's vocabulary and rope settings while its layers change: that is reported 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from license_audit.crawl import Snapshot
 from license_audit.lineage.hits import Hit, tie_key
-from license_audit.lineage.observed_vocab import observed
+from license_audit.lineage.observed_vocab import observed, remember
 from license_audit.lineage.signature import SHAPE_FIELDS, canonical, normalized, shape_differences
 from license_audit.registry import KnownModel, Registry
 from license_audit.tokenizer import (
@@ -45,6 +46,7 @@ class VocabEvidence:
     size: int
     relations: dict[str, Relation] = field(default_factory=dict)  # model id -> relation
     vocab: Vocabulary | VocabDigest | None = None
+    keep: Callable[[], None] | None = field(default=None, repr=False)
 
 
 def groups(registry: Registry) -> list[tuple[dict[str, Any], list[KnownModel]]]:
@@ -101,6 +103,8 @@ def relations(snapshot: Snapshot, registry: Registry) -> VocabEvidence | None:
             continue
         for known in members:
             ev.relations[known.id] = rel
+    # The digest is kept once the comparisons are done (hits() may still hash the sampled tokens).
+    ev.keep = lambda: remember(art, vocab, cuts, values)
     return ev
 
 
@@ -134,6 +138,13 @@ def _shape_changed(known: KnownModel, cfg: dict[str, Any] | None) -> bool:
 
 
 def hits(ev: VocabEvidence | None, registry: Registry, named_hits: list[Hit], cfg: Any) -> list[Hit]:
+    out = _hits(ev, registry, named_hits, cfg)
+    if ev is not None and ev.keep is not None:
+        ev.keep()
+    return out
+
+
+def _hits(ev: VocabEvidence | None, registry: Registry, named_hits: list[Hit], cfg: Any) -> list[Hit]:
     if ev is None or not ev.relations:
         return []
     cfg = cfg if isinstance(cfg, dict) else None
