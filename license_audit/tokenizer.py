@@ -101,7 +101,7 @@ def _tokens_in_id_order(vocab: Any) -> list[str]:
     if isinstance(vocab, dict):
         ids = list(vocab.values())
         if ids == list(range(len(ids))):  # the usual layout: written in id order (checked at C speed)
-            return [str(t) for t in vocab]
+            return list(vocab)  # JSON object keys are strings
         pairs = [(i, str(t)) for t, i in vocab.items() if isinstance(i, int) and not isinstance(i, bool) and i >= 0]
         if not pairs:
             return []

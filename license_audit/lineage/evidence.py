@@ -183,8 +183,9 @@ def _score_config(observed: dict[str, Any], registry: Registry) -> list[tuple[Kn
     scored = []
     observed = normalized(observed)
     plausible = _plausible(observed, registry)
-    for known in registry:
-        if not known.signature or (plausible is not None and known.id not in plausible):
+    candidates = registry if plausible is None else [k for mid in plausible if (k := registry.get(mid))]
+    for known in candidates:
+        if not known.signature:
             continue
         score, equal, differ = compare_normalized(known.signature, observed, known.variants)
         if len(equal) < CONFIG_MIN_FIELDS:
