@@ -9,7 +9,8 @@
 4. Cost of the grown registry with tokenizer evidence: lineage over the same repositories with the registry of
    the shared configs only and no tokenizer fingerprints (the baseline) and with the shipped registry, in one
    run; config-only repositories and repositories shipping a real vocabulary (llama.cpp's, from the
-   llama-cpp-python sdist when cached) are timed separately.
+   llama-cpp-python sdist when cached) are timed separately, the shipped registry both without the
+   derived-data cache (a first audit) and with it (a repeated audit reading the vocabulary's cached digest).
 """
 
 from __future__ import annotations
