@@ -7,7 +7,8 @@ temporary folder) and after (this tree). A base is "resolved" when the report gi
 "named unknown" when an upstream-license-unknown finding names it, and "silent" otherwise. Both runs are
 offline (no Hub, empty resolution cache): what the registry, the families and the card establish alone.
 
-Usage: python3 bench/openworld.py [--baseline REF]   (default REF: 260e01b)
+Usage: python3 bench/openworld.py [--baseline REF]   (default REF: abd0ed7, the tree open-world lineage
+was added to)
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def checkout(ref: str, dest: Path) -> None:
 
 
 def main() -> int:
-    ref = sys.argv[sys.argv.index("--baseline") + 1] if "--baseline" in sys.argv else "260e01b"
+    ref = sys.argv[sys.argv.index("--baseline") + 1] if "--baseline" in sys.argv else "abd0ed7"
     if not CASES.is_dir():
         print(f"{CASES} not found: nothing to measure")
         return 0
