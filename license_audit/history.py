@@ -226,6 +226,11 @@ def is_tracked_path(rel: str) -> bool:
 
 
 def text_of_blob(data: bytes) -> str | None:
+    if data[:5] == b"%PDF-":
+        # A license shipped as PDF reads as its text layer, as in the work tree (documents.py).
+        from license_audit.documents import pdf_text
+
+        return pdf_text(data).text
     data = data[:MAX_TEXT_BYTES]
     if looks_binary(data):
         return None

@@ -156,6 +156,8 @@ def _worktree_differs(snapshot: Snapshot, history: History, revision: str) -> bo
     from license_audit.safeio import UnsafePath, read_text
 
     def work_text(rel: str) -> str | None:
+        if rel in snapshot.license_texts:
+            return snapshot.license_texts[rel]  # as the crawl read it (a PDF's text layer, not its bytes)
         try:
             return read_text(snapshot.root, rel)[0]
         except (OSError, UnsafePath):

@@ -163,3 +163,22 @@ def test_html_license_file():
     page = f"<!DOCTYPE html><html><head><title>License</title></head><body>\n{body}</body></html>\n"
     found = identify_file("LICENSE.html", page, CAT)
     assert [m.id for m in found] == ["apache-2.0"] and not found[0].modified
+
+
+def test_a_committed_pdf_license_reads_the_same_from_history(cli, tmp_path):
+    pytest.importorskip("pypdf")
+    import subprocess
+
+    root = write_tree(
+        tmp_path / "repo", {"README.md": card("license: mit"), "MODEL_LICENSE.pdf": make_pdf(mit_lines())}
+    )
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+    import os
+
+    run = {"cwd": root, "check": True, "capture_output": True, "env": {**os.environ, **env}}
+    subprocess.run(["git", "init", "-q"], **run)
+    subprocess.run(["git", "add", "-A"], **run)
+    subprocess.run(["git", "commit", "-qm", "license as PDF"], **run)
+    report = json.loads(cli("audit", str(root), "--format", "json").output)
+    assert not any("differs from HEAD" in n for n in report.get("notes", [])), report.get("notes")
+    assert not {f["rule"] for f in report["findings"]} & {"license-changed", "license-file-removed"}
