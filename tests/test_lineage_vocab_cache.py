@@ -72,6 +72,8 @@ def test_a_changed_tokenizer_is_read_again(cli, make_repo, case, cache):
         '{"where": "x", "count": 5, "total": 5, "full_size": 0, "hashes": [[0, 5, "zz"]], "present": []}',
         '{"where": "x", "count": 5, "total": 5, "full_size": 0, "hashes": [[2, 5, "' + "a" * 64 + '"]], "present": []}',
         '{"where": "x", "count": 5, "total": 5, "full_size": 0, "hashes": [], "present": ["1"]}',
+        "[" * 100_000,
+        " " * (9 * 1024 * 1024) + "{}",
     ],
 )
 def test_a_broken_or_hostile_cache_file_changes_nothing(cli, make_repo, case, cache, content):

@@ -24,6 +24,7 @@ _PREFIX = "vocab-"
 _KEEP = 64  # repositories audited in turn (a monorepo's models, a CI matrix) each keep theirs
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _MAX_ITEMS = 100_000
+_MAX_BYTES = 8 * 1024 * 1024  # a digest is a few kilobytes
 
 
 def observed(art: Artifacts, cuts: set[int], values: set[int]) -> Vocabulary | VocabDigest | None:
@@ -33,9 +34,7 @@ def observed(art: Artifacts, cuts: set[int], values: set[int]) -> Vocabulary | V
         return _prepared(art.vocabulary, cuts)
     name = _name(path, cuts, values)
     if name is not None:
-        from license_audit import rulecache
-
-        found = _from_document(rulecache.read(name))
+        found = _from_document(_read(name))
         if found is not None:
             found.reload = lambda: _prepared(art.vocabulary, cuts)
             art.tokenizer = {**art.tokenizer, "vocab_size": found.count}
@@ -57,6 +56,21 @@ def remember(art: Artifacts, vocab: Vocabulary | VocabDigest, cuts: set[int], va
 
     rulecache.store(name, json.dumps(_document(digest_of(vocab, cuts, values))))
     rulecache.prune(_PREFIX, _KEEP)
+
+
+def _read(name: str) -> Any:
+    """The cached document `name`, or None; read with a cap, since the cache folder is not trusted."""
+    from license_audit.resources import cache_dir
+    from license_audit.safeio import read_regular
+
+    where = cache_dir()
+    raw = read_regular(where / name, limit=_MAX_BYTES + 1, follow_links=True) if where is not None else None
+    if raw is None or len(raw) > _MAX_BYTES:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _prepared(vocab: Vocabulary | None, cuts: set[int]) -> Vocabulary | None:
