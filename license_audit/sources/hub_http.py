@@ -2,7 +2,7 @@
 
 huggingface_hub retries some of its requests (downloads, list pages) but not the API calls most audits
 make (model info, tree, commits), and it waits as long as a `Retry-After` header says. Here the retries
-sit in the HTTP transport of huggingface_hub's shared client (installed with its own
+sit in the HTTP transport of huggingface_hub's shared client (built with its public
 `set_client_factory`), so `audit hf:...`, `batch` and `watch` share them whichever huggingface_hub
 function sends the request. The wait is the Hub's `Retry-After` (or its `RateLimit` headers, read by
 huggingface_hub's `parse_ratelimit_headers`), else exponential backoff from BASE_WAIT; every wait is
@@ -15,9 +15,11 @@ Only idempotent requests (GET, HEAD) are retried. The bounds can be set through 
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -65,7 +67,11 @@ def wait_for(headers: Any, attempt: int, max_wait: float) -> float:
 
 
 class RetryTransport:
-    """An httpx transport that retries a wrapped transport's 429/5xx answers to GET and HEAD requests."""
+    """An httpx transport that retries a wrapped transport's 429/5xx answers to GET and HEAD requests.
+
+    Duck-typed as an httpx transport (handle_request, close, context manager), so the retry policy is tested
+    without a network and without importing httpx.
+    """
 
     def __init__(self, inner: Any, sleep=time.sleep):
         self.inner = inner
@@ -98,17 +104,28 @@ class RetryTransport:
         self.inner.__exit__(*exc)
 
 
-def retrying_client_factory():
-    """huggingface_hub's default client, with its transport wrapped in RetryTransport."""
-    from huggingface_hub.utils._http import default_client_factory
+def retrying_client_factory(template: Any) -> Callable[[], Any]:
+    """A client factory for huggingface_hub: clients configured like `template`, sending through RetryTransport.
 
-    client = default_client_factory()
-    # The default client builds its own transport (proxies from the environment included); wrapping it
-    # keeps all of that and adds the retries.
-    # Duck-typed as an httpx transport: httpx (which huggingface_hub vendors under another name in some
-    # versions) is not imported to subclass it.
-    client._transport = RetryTransport(client._transport)  # type: ignore[assignment]
-    return client
+    `template` is the client huggingface_hub would otherwise use; its public settings (event hooks, which
+    enforce offline mode and tag requests, redirects, timeout, headers) carry over, and the transport is a
+    RetryTransport around a fresh transport of the same httpx package (which huggingface_hub names `httpx2`
+    in recent versions). Proxies from the environment are mounted by the client as usual.
+    """
+    httpx = importlib.import_module(type(template).__module__.split(".")[0])
+    hooks = {name: list(functions) for name, functions in template.event_hooks.items()}
+    follow_redirects, timeout, headers = template.follow_redirects, template.timeout, template.headers
+
+    def factory() -> Any:
+        return httpx.Client(
+            transport=RetryTransport(httpx.HTTPTransport()),
+            event_hooks=hooks,
+            follow_redirects=follow_redirects,
+            timeout=timeout,
+            headers=headers,
+        )
+
+    return factory
 
 
 _installed = False
@@ -124,6 +141,7 @@ def install() -> None:
         if _installed:
             return
         from huggingface_hub import set_client_factory
+        from huggingface_hub.utils import get_session
 
-        set_client_factory(retrying_client_factory)
+        set_client_factory(retrying_client_factory(get_session()))
         _installed = True
