@@ -138,8 +138,9 @@ class License:
         base = self.source.parent if self.source else rules_dir() / "licenses"
         return base / str(rel)
 
-    def reference_text(self) -> str | None:
-        """The license's reference text, or None when the catalog has none (or it cannot be read)."""
+    def reference_copy(self) -> str | None:
+        """The text of the license's reference copy (the file `identify.reference_text` names), or None when
+        the catalog has none (or it cannot be read)."""
         path = self.text_path
         if path is None:
             return None

@@ -59,7 +59,7 @@ def copy_text(lic: License, copyright_lines: list[str]) -> str | None:
     (MIT's `Copyright (c) <year> <copyright holders>`) replaced by the upstream's own lines. None when
     the catalog has no reference text, or the template's line cannot be filled: a copy is the
     upstream's real terms or nothing."""
-    text = lic.reference_text()
+    text = lic.reference_copy()
     if text is None or not _TEMPLATE_COPYRIGHT.search(text):
         return text
     if not copyright_lines:
@@ -74,7 +74,7 @@ def where_published(lic: License) -> str:
 
 def add_copy_advice(lic: License, path: str, copyright_lines: list[str]) -> str:
     """What to do about a missing copy, as the audit's finding and `fix` both say it."""
-    if lic.reference_text() is None:
+    if lic.reference_copy() is None:
         return (
             f"Add the full text of the {lic.name} as {path}{where_published(lic)}; "
             f"the catalog has no reference text of it to copy."

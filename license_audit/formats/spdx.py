@@ -106,7 +106,7 @@ def _licensing():
 
 
 def _text_of(lic) -> str:
-    text = lic.reference_text()
+    text = lic.reference_copy()
     if text is not None:
         return text
     where = f" Full text: {lic.url}" if lic.url else ""
