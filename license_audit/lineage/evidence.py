@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from license_audit.crawl import Snapshot
 from license_audit.lineage.declarations import declared_hits, prose_hits
@@ -31,6 +31,9 @@ from license_audit.lineage.vocab_evidence import relations as vocab_relations
 from license_audit.registry import KnownModel, Registry, split_revision
 from license_audit.report import Candidate
 from license_audit.tokenizer import MARKERS
+
+if TYPE_CHECKING:
+    from license_audit.catalog import Catalog
 
 # A config that repeats a known signature this well is treated as that model's architecture.
 CONFIG_STRONG = 0.97
@@ -204,11 +207,13 @@ def _config_hits(
     vocab: dict[str, str] | None = None,
     named: frozenset[str] = frozenset(),
     scored: list | None = None,
+    catalog: Catalog | None = None,
 ) -> list[Hit]:
     """One hit: a config derives from one architecture, so only the best match (or its tie set) is a candidate.
 
     `vocab` (model id -> identical|extended|different, from the tokenizer) splits a set of config-identical
     models: a member whose vocabulary the repository shares leads, one whose vocabulary it does not is dropped.
+    With `catalog` (the audit's own), the notes on such a set also say what each member's license asks.
     """
     vocab = vocab or {}
     scored = scored if scored is not None else _score_config(observed, registry)
@@ -282,21 +287,24 @@ def _config_hits(
     if displaced is not None:
         hit.alternatives = [displaced.id]
         if displaced.license != known.license:
-            hit.notes.append(
+            note = (
                 f"if the base is {displaced.id} (whose config this repeats exactly), its license "
-                f"{displaced.license} applies instead: {duties_of(displaced.license)}"
+                f"{displaced.license} applies instead"
             )
+            if catalog is not None:
+                note += f": {duties_of(displaced.license, catalog)}"
+            hit.notes.append(note)
     if len(ties) > 1:
         members = [t[0] for t in ties]
         hit.alternatives = [m.id for m in members[1:]]
         others = ", ".join(f"{m.id} ({m.license})" for m in members[1:])
         hit.notes.append(f"same config as {others}")
         if len({m.license for m in members}) > 1:
-            implied = [f"{lic}: {duties_of(lic)}" for lic in sorted({m.license for m in members})]
-            hit.notes.append(
-                "if the base is another member of that set, its license applies instead; "
-                "what each asks of a derivative: " + "; ".join(implied)
-            )
+            note = "if the base is another member of that set, its license applies instead"
+            if catalog is not None:
+                implied = [f"{lic}: {duties_of(lic, catalog)}" for lic in sorted({m.license for m in members})]
+                note += "; what each asks of a derivative: " + "; ".join(implied)
+            hit.notes.append(note)
     if len(known.terms) > 1 and known.id not in declared:
         # One entry, checkpoints under different terms (DeepSeek-V3's December 2024 weights and its 0324
         # update): the config cannot tell them apart either.
@@ -323,14 +331,9 @@ _DUTY_WORDS = {
 }
 
 
-def duties_of(license_id: str) -> str:
+def duties_of(license_id: str, catalog: Catalog) -> str:
     """A short summary of what a catalog license asks of a derivative (for config-identical sets)."""
-    try:
-        from license_audit.catalog import load_catalog
-
-        lic = load_catalog().get(license_id)
-    except Exception:  # the catalog is another module's data; a summary is not worth failing lineage for
-        lic = None
+    lic = catalog.get(license_id)
     if lic is None:
         return "not in the catalog"
     words = []
@@ -374,7 +377,9 @@ def _needs_vocabulary(scored: list, declared: tuple[str, ...]) -> bool:
 # --- combination ----------------------------------------------------------------------------------
 
 
-def collect_candidates(snapshot: Snapshot, registry: Registry, families: Families | None = None) -> list[Candidate]:
+def collect_candidates(
+    snapshot: Snapshot, registry: Registry, families: Families | None = None, catalog: Catalog | None = None
+) -> list[Candidate]:
     hits: list[Hit] = []
     hits += declared_hits(snapshot, registry)
     hits += prose_hits(snapshot, registry, families)
@@ -392,7 +397,14 @@ def collect_candidates(snapshot: Snapshot, registry: Registry, families: Familie
     if cfg is not None:
         named = frozenset(k.id for h in hits if (k := registry.get(h.model)))
         hits += _config_hits(
-            "config.json", cfg, registry, declared=declared_ids, vocab=vocab, named=named, scored=scored
+            "config.json",
+            cfg,
+            registry,
+            declared=declared_ids,
+            vocab=vocab,
+            named=named,
+            scored=scored,
+            catalog=catalog,
         )
     hits += attach(weights_hits(snapshot, registry), hits, registry)
     hits += attach(gguf_hits(snapshot, registry), hits, registry)
