@@ -17,6 +17,7 @@ from license_audit.safeio import (
     MAX_JSON_BYTES,
     MAX_TEXT_BYTES,
     JSONProblem,
+    ReadResult,
     UnsafePath,
     decode_text,
     is_utf8,
@@ -320,14 +321,20 @@ def _crawl_artifacts(snap: Snapshot) -> None:
         snap.problems.append(Problem(rel, message))
 
 
-def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | None:
+def _read_capped(snap: Snapshot, rel: str, limit: int) -> ReadResult | None:
+    """The first `limit` bytes of a file inside the snapshot, or None with the reason recorded as a problem."""
     try:
-        res = read_bytes(snap.root, rel, limit)
+        return read_bytes(snap.root, rel, limit)
     except UnsafePath:
         snap.problems.append(Problem(rel, _link_reason(snap.root, rel), fix=_LINK_FIX))
-        return None
     except OSError as exc:
         snap.problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}"))
+    return None
+
+
+def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | None:
+    res = _read_capped(snap, rel, limit)
+    if res is None:
         return None
     if res.truncated:
         snap.truncated.append(rel)
@@ -342,13 +349,8 @@ def _read_text(snap: Snapshot, rel: str, limit: int = MAX_TEXT_BYTES) -> str | N
 def _read_pdf(snap: Snapshot, rel: str) -> str | None:
     from license_audit.documents import MAX_PDF_BYTES, pdf_text
 
-    try:
-        res = read_bytes(snap.root, rel, MAX_PDF_BYTES)
-    except UnsafePath:
-        snap.problems.append(Problem(rel, _link_reason(snap.root, rel), fix=_LINK_FIX))
-        return None
-    except OSError as exc:
-        snap.problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}"))
+    res = _read_capped(snap, rel, MAX_PDF_BYTES)
+    if res is None:
         return None
     doc = pdf_text(res.data + (b"\0" if res.truncated else b""))
     if doc.text is None:

@@ -438,8 +438,7 @@ def _license_copies(report: Report, root: Path, active: list[Finding], ups: list
         if c.present or c.path not in missing:
             continue
         plan.handled.add(("upstream-license-missing", c.path))
-        target = root / c.path
-        if target.exists() or target.is_symlink():
+        if c.occupied(root):
             plan.step(f"{c.path} exists and is not the {c.name}: put the {c.name} there, or under another name.")
         elif c.text is None:
             plan.step(f"upstream-license-missing ({c.path}): {c.advice}")

@@ -42,6 +42,11 @@ class LicenseCopy:
     text: str | None  # what to write: the catalog's reference text, when it has one
     advice: str = ""  # what the user does when it cannot be written
 
+    def occupied(self, root: Path) -> bool:
+        """Whether a file or link other than this copy holds its path in `root`: it is kept, never overwritten."""
+        target = root / self.path
+        return not self.present and (target.exists() or target.is_symlink())
+
 
 def markers_for(name: str) -> tuple[str, str]:
     return MD_MARKERS if name.lower().endswith(".md") else TEXT_MARKERS
@@ -230,8 +235,7 @@ def apply(p: NoticePlan, root: Path) -> list[str]:
     for c in p.copies:
         if c.present:
             continue
-        target = root / c.path
-        if target.exists() or target.is_symlink():
+        if c.occupied(root):
             done.append(f"kept {c.path}: the file exists and is not the {c.name}; add its text by hand")
         elif c.text is None:
             done.append(f"not written: {c.path}. {c.advice}")

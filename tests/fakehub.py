@@ -86,43 +86,49 @@ class FakeHub:
         self.server.server_close()
 
 
+class HubHandler(BaseHTTPRequestHandler):
+    """What every loopback Hub answers with: JSON bodies, the Hub's error codes, HEAD without a body.
+    A subclass routes GET and HEAD in `handle_any`."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out in separate writes: without this, each answer waits for the
+        # client's delayed ACK (~40 ms), which no real Hub costs.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _send(self, status: int, body: bytes = b"", headers: dict | None = None, head: bool = False):
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _json(self, obj, head=False, headers=None):
+        self._send(200, json.dumps(obj).encode(), {"Content-Type": "application/json", **(headers or {})}, head)
+
+    def _error(self, status: int, code: str, head=False, headers=None):
+        body = json.dumps({"error": code}).encode()
+        self._send(status, body, {"X-Error-Code": code, "Content-Type": "application/json", **(headers or {})}, head)
+
+    def do_HEAD(self):
+        self.handle_any(head=True)
+
+    def do_GET(self):
+        self.handle_any(head=False)
+
+    def handle_any(self, head: bool):
+        raise NotImplementedError
+
+
 def make_handler(hub: FakeHub):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def setup(self):
-            super().setup()
-            # Headers and body go out in separate writes: without this, each answer waits for the
-            # client's delayed ACK (~40 ms), which no real Hub costs.
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def _send(self, status: int, body: bytes = b"", headers: dict | None = None, head: bool = False):
-            self.send_response(status)
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-
-        def _json(self, obj, head=False, headers=None):
-            self._send(200, json.dumps(obj).encode(), {"Content-Type": "application/json", **(headers or {})}, head)
-
-        def _error(self, status: int, code: str, head=False, headers=None):
-            body = json.dumps({"error": code}).encode()
-            self._send(
-                status, body, {"X-Error-Code": code, "Content-Type": "application/json", **(headers or {})}, head
-            )
-
-        def do_HEAD(self):
-            self.handle_any(head=True)
-
-        def do_GET(self):
-            self.handle_any(head=False)
-
+    class Handler(HubHandler):
         def handle_any(self, head: bool):
             url = urlsplit(self.path)
             path = unquote(url.path)

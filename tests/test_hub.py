@@ -15,12 +15,13 @@ import struct
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import audit_json, card, config_of, license_text
+from fakehub import HubHandler
 
 ROOT = Path(__file__).resolve().parents[1]
 MIT = license_text("mit")
@@ -82,38 +83,7 @@ class FakeHub:
 
 
 def make_handler(hub: FakeHub):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def _send(self, status: int, body: bytes = b"", headers: dict | None = None, head: bool = False):
-            self.send_response(status)
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-
-        def _json(self, obj, head=False):
-            self._send(200, json.dumps(obj).encode(), {"Content-Type": "application/json"}, head)
-
-        def _error(self, status: int, code: str, head=False):
-            self._send(
-                status,
-                json.dumps({"error": code}).encode(),
-                {"X-Error-Code": code, "Content-Type": "application/json"},
-                head,
-            )
-
-        def do_HEAD(self):
-            self.handle_any(head=True)
-
-        def do_GET(self):
-            self.handle_any(head=False)
-
+    class Handler(HubHandler):
         def handle_any(self, head: bool):
             url = urlsplit(self.path)
             path = unquote(url.path)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from license_audit.cli.common import rules_option, write_output
+from license_audit.cli.common import engine_option, rules_option, write_output
 from license_audit.report import FAIL_ON
 
 
@@ -25,13 +25,7 @@ from license_audit.report import FAIL_ON
     help="Write the summary to this file (default: stdout with --output, else stderr).",
 )
 @click.option("--summary-format", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "ray"]),
-    default="local",
-    show_default=True,
-    help="local: a process pool on this machine; ray: Ray tasks (needs the [ray] extra).",
-)
+@engine_option
 @click.option(
     "--jobs",
     "-j",

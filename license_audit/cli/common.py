@@ -41,3 +41,12 @@ rules_option = click.option(
     callback=_check_rules_dirs,
     help="Extra rules folder (licenses/, models/, families.yaml) loaded after the built-in catalog; repeatable.",
 )
+
+# batch and watch run their audits on the same engines.
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local: a process pool on this machine; ray: Ray tasks (needs the [ray] extra).",
+)

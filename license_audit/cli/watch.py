@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from license_audit.cli.common import rules_option
+from license_audit.cli.common import engine_option, rules_option
 
 
 @click.command("watch")
@@ -25,13 +25,7 @@ from license_audit.cli.common import rules_option
     type=click.Path(file_okay=False),
     help="Folder for results.jsonl and report.md; a re-run into it audits only what changed.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "ray"]),
-    default="local",
-    show_default=True,
-    help="local: a process pool on this machine; ray: Ray tasks (needs the [ray] extra).",
-)
+@engine_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Audits run at once (default: CPUs).")
 @rules_option
 def command(base, since, output, engine, jobs, rules_dirs):

@@ -18,8 +18,11 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from license_audit.catalog import Catalog
+
+_K = TypeVar("_K", tuple[str, ...], str)
 
 _SPDX_LINE = re.compile(r"spdx-license-identifier\s*:\s*([^\n]*)", re.I)
 _URL = re.compile(
@@ -275,24 +278,24 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
     ambiguous_names: set[tuple[str, ...]] = set()
     ambiguous_urls: set[str] = set()
 
+    def add(table: dict[_K, str], ambiguous: set[_K], entry: _K, key: str) -> None:
+        # An entry two different licenses claim names neither: it leaves the table for good.
+        if entry in ambiguous:
+            return
+        if entry in table and _base(table[entry]) != _base(key):
+            del table[entry]
+            ambiguous.add(entry)
+            return
+        table.setdefault(entry, key)
+
     def add_name(words: tuple[str, ...], key: str) -> None:
-        if words in _SKIP_NAMES or words in ambiguous_names:
-            return
-        if words in names and _base(names[words]) != _base(key):
-            del names[words]
-            ambiguous_names.add(words)
-            return
-        names.setdefault(words, key)
+        if words not in _SKIP_NAMES:
+            add(names, ambiguous_names, words, key)
 
     def add_url(url: str, key: str) -> None:
         u = normalize_url(url)
-        if not u or "/" not in u or u in ambiguous_urls or not any(w in u for w in _URL_WORDS):
-            return
-        if u in urls and _base(urls[u]) != _base(key):
-            del urls[u]
-            ambiguous_urls.add(u)
-            return
-        urls.setdefault(u, key)
+        if u and "/" in u and any(w in u for w in _URL_WORDS):
+            add(urls, ambiguous_urls, u, key)
 
     # The catalog first: its ids win over SPDX ids for the same license.
     for lic in catalog:
