@@ -344,3 +344,21 @@ def test_ray_engine_gives_the_local_pool_s_bytes(hub, tmp_path):
         ray.shutdown()
     assert (remote / "results.jsonl").read_bytes() == (local / "results.jsonl").read_bytes()
     assert (remote / "report.md").read_bytes() == (local / "report.md").read_bytes()
+
+
+def test_batch_arch_source_finds_its_base_in_the_batch_rules(hub, tmp_path):
+    import yaml
+
+    from license_audit.batch.sources import expand_sources
+    from license_audit.errors import InputError
+    from license_audit.resources import rules_dir
+
+    entry = yaml.safe_load((rules_dir() / "models" / "deepseek-ai__DeepSeek-V3.yaml").read_text())
+    own = {k: v for k, v in entry.items() if k not in ("aliases", "terms")}
+    own["id"] = "acme/in-house-base"
+    (tmp_path / "rules" / "models").mkdir(parents=True)
+    (tmp_path / "rules" / "models" / "acme__in-house-base.yaml").write_text(yaml.safe_dump(own))
+    source = f"hf-arch:{TYPE}:acme/in-house-base"
+    with pytest.raises(InputError, match="acme/in-house-base"):
+        expand_sources([source])
+    assert set(expand_sources([source], rules_dirs=(str(tmp_path / "rules"),))) >= hub.groups["lookalike"]

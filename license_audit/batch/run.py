@@ -40,7 +40,9 @@ def run_batch(sources: list[str], options: AuditOptions, settings: BatchSettings
 
     # Hub listings (hf-derivatives:, hf-arch:) interrupted in an earlier run go on where they stopped.
     listing = ListingState(f"{settings.output}.listing" if settings.output else None)
-    targets = expand_sources(sources, offline=options.offline, list_models=list_models, listing=listing)
+    targets = expand_sources(
+        sources, offline=options.offline, list_models=list_models, listing=listing, rules_dirs=options.rules_dirs
+    )
     summary = Summary(fail_on=settings.fail_on)
     # A target whose name is not UTF-8 (a folder's subfolder) can have no record in a JSON Lines file:
     # it is not audited, said on stderr and counted as not audited, and the batch goes on.

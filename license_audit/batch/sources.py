@@ -76,8 +76,11 @@ def base_model_arg(text: str, source: str) -> str:
     return repo
 
 
-def expand_listing(source: str, offline: bool, listing: ListingState | None = None) -> list[str]:
-    """hf-derivatives: and hf-arch: sources, listed page by page (resumable through `listing`)."""
+def expand_listing(
+    source: str, offline: bool, listing: ListingState | None = None, rules_dirs: tuple[str, ...] = ()
+) -> list[str]:
+    """hf-derivatives: and hf-arch: sources, listed page by page (resumable through `listing`). The base of
+    hf-arch:TYPE:OWNER/NAME is looked up in the registry of `rules_dirs`, the one the batch audits with."""
     from license_audit.watch.candidates import arch_candidates, derivative_candidates
 
     if hub_offline(offline):
@@ -92,7 +95,12 @@ def expand_listing(source: str, offline: bool, listing: ListingState | None = No
         if not model_type or any(c.isspace() or c == "/" for c in model_type):
             raise InputError(f"{source}: give the architecture as hf-arch:MODEL_TYPE[:OWNER/NAME]")
         like = base_model_arg(base_text, source) if base_text else None
-        ids = [m.id for m in arch_candidates(model_type, listing, like)]
+        registry = None
+        if like:
+            from license_audit.registry import load_registry
+
+            registry = load_registry(tuple(rules_dirs))
+        ids = [m.id for m in arch_candidates(model_type, listing, like, registry)]
     # The Hub's listing order changes as models are updated: sorted, the batch order is stable.
     return [f"hf:{i}" for i in sorted(set(ids))]
 
@@ -110,7 +118,12 @@ def expand_folder(folder: Path, source: str) -> list[str]:
 
 
 def expand_list_file(
-    path: Path, source: str, offline: bool, list_models: ListModels | None, listing: ListingState | None = None
+    path: Path,
+    source: str,
+    offline: bool,
+    list_models: ListModels | None,
+    listing: ListingState | None = None,
+    rules_dirs: tuple[str, ...] = (),
 ) -> list[str]:
     try:
         if path.stat().st_size > MAX_LIST_BYTES:
@@ -129,7 +142,7 @@ def expand_list_file(
         if spec.startswith(ORG_PREFIX):
             out.extend(expand_org(spec, offline, list_models))
         elif spec.startswith((DERIVATIVES_PREFIX, ARCH_PREFIX)):
-            out.extend(expand_listing(spec, offline, listing))
+            out.extend(expand_listing(spec, offline, listing, rules_dirs))
         elif is_hub_spec(spec):
             out.append(spec)
         else:
@@ -145,19 +158,23 @@ def expand_list_file(
 
 
 def expand_source(
-    source: str, offline: bool = False, list_models: ListModels | None = None, listing: ListingState | None = None
+    source: str,
+    offline: bool = False,
+    list_models: ListModels | None = None,
+    listing: ListingState | None = None,
+    rules_dirs: tuple[str, ...] = (),
 ) -> list[str]:
     if source.startswith(ORG_PREFIX):
         return expand_org(source, offline, list_models)
     if source.startswith((DERIVATIVES_PREFIX, ARCH_PREFIX)):
-        return expand_listing(source, offline, listing)
+        return expand_listing(source, offline, listing, rules_dirs)
     if is_hub_spec(source):
         return [source]
     path = Path(source)  # a command-line argument: the shell has expanded `~` already
     if path.is_dir():
         return expand_folder(path, source)
     if path.is_file():
-        return expand_list_file(path, source, offline, list_models, listing)
+        return expand_list_file(path, source, offline, list_models, listing, rules_dirs)
     raise InputError(f"{source}: no such folder or list file")
 
 
@@ -166,13 +183,14 @@ def expand_sources(
     offline: bool = False,
     list_models: ListModels | None = None,
     listing: ListingState | None = None,
+    rules_dirs: tuple[str, ...] = (),
 ) -> list[str]:
     """Targets in the order the sources give them, each once. Hub listings interrupted in an earlier
-    run continue from `listing`, where they stopped."""
+    run continue from `listing`, where they stopped; `rules_dirs` are the batch's `--rules` folders."""
     seen: set[str] = set()
     targets: list[str] = []
     for source in sources:
-        for spec in expand_source(source, offline, list_models, listing):
+        for spec in expand_source(source, offline, list_models, listing, rules_dirs):
             if spec not in seen:
                 seen.add(spec)
                 targets.append(spec)

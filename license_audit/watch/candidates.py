@@ -34,15 +34,10 @@ def arch_candidates(
     models = [found[k] for k in sorted(found)]
     if base is None:
         return models
-    registry = registry or _registry()
+    if registry is None:
+        raise TypeError("arch_candidates: a base needs the registry that knows it")
     known = known_base(base, registry)
     return [m for m in models if config_confidence(m, known, registry) >= 0.5]
-
-
-def _registry() -> Registry:
-    from license_audit.registry import load_registry
-
-    return load_registry()
 
 
 def known_base(base: str, registry: Registry) -> KnownModel:
