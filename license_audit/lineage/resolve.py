@@ -282,20 +282,21 @@ class Resolver:
         """Follow start's base_model entries (all of them: a merge has several) to their roots."""
         out = Chain(start)
         seen: set[str] = set()
-        budget = [MAX_NODES]
+        visits_left = MAX_NODES
 
         def walk(model_id: str, via: tuple[str, ...], on_path: bool) -> None:
+            nonlocal visits_left
             key = model_id.lower()
             if key in {v.lower() for v in via}:
                 out.problem = out.problem or f"loop: {' -> '.join((*via, model_id))}"
                 return
             if key in seen:
                 return
-            if len(via) >= MAX_DEPTH or budget[0] <= 0:
+            if len(via) >= MAX_DEPTH or visits_left <= 0:
                 out.problem = out.problem or f"too deep: more than {MAX_DEPTH} hops from {start}"
                 return
             seen.add(key)
-            budget[0] -= 1
+            visits_left -= 1
             info, tried = self.lookup(model_id)
             if on_path:
                 out.path.append(info.id if info else model_id)
