@@ -153,6 +153,60 @@ def test_a_hostile_resolution_cache_file_is_ignored(cli, make_repo, fake_hub, mo
     )
 
 
+def _cached_answer(tmp_path: Path, endpoint: str, rid: str, license: str, fetched: object) -> None:
+    from license_audit.lineage import resolve
+
+    doc = {"format": 1, "id": rid, "license": license, "base_models": [], "license_link": None, "gated": False}
+    if fetched is not None:
+        doc["fetched"] = fetched
+    (tmp_path / "cache").mkdir(exist_ok=True)
+    (tmp_path / "cache" / resolve._cache_name(endpoint, rid)).write_text(json.dumps(doc), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "age_days, days_env, asked",
+    [(1, None, False), (30, None, True), (None, None, True), (-5, None, True), (2, "1", True), (2, "30", False)],
+)
+def test_a_cached_answer_is_asked_again_once_it_is_old(
+    cli,
+    make_repo,
+    fake_hub,  # noqa: F811
+    monkeypatch,
+    tmp_path,
+    age_days,
+    days_env,
+    asked,
+):
+    import time
+
+    # The base was relicensed on the Hub after the answer was cached: an old answer is refreshed, a recent
+    # one is used as is (no request), and an answer without a valid time counts as old.
+    monkeypatch.setenv("LICENSE_AUDIT_CACHE", str(tmp_path / "cache"))
+    if days_env is not None:
+        monkeypatch.setenv("LICENSE_AUDIT_CACHE_DAYS", days_env)
+    add_model(fake_hub, "acme/Relicensed-Base", {"license": "llama3"})
+    fetched = None if age_days is None else int(time.time() - age_days * 86400)
+    _cached_answer(tmp_path, fake_hub.endpoint, "acme/Relicensed-Base", "mit", fetched)
+    repo = make_repo({"README.md": card("license: mit\nbase_model: acme/Relicensed-Base")})
+    report, _ = audit_json(cli, repo)
+    assert api_calls(fake_hub, "acme/Relicensed-Base") == (1 if asked else 0)
+    assert lineage_of(report, "acme/Relicensed-Base")["license"] == ("llama3" if asked else "mit")
+    if asked:  # the refreshed answer is cached with its time: the next audit asks nothing
+        audit_json(cli, repo)
+        assert api_calls(fake_hub, "acme/Relicensed-Base") == 1
+
+
+def test_an_old_cached_answer_is_used_when_the_hub_cannot_be_asked(cli, make_repo, monkeypatch, tmp_path):
+    from license_audit.lineage import resolve
+
+    monkeypatch.setenv("LICENSE_AUDIT_CACHE", str(tmp_path / "cache"))
+    _cached_answer(tmp_path, resolve._endpoint(), "acme/Old-Base", "llama3", 1)  # fetched in 1970
+    repo = make_repo({"README.md": card("license: mit\nbase_model: acme/Old-Base")})
+    report, _ = audit_json(cli, repo)  # the test environment is offline (HF_HUB_OFFLINE=1)
+    assert lineage_of(report, "acme/Old-Base")["license"] == "llama3"
+    assert "upstream-license-unknown" not in rules_of(report)
+
+
 def test_loops_and_fifty_deep_chains_end_in_a_finding(cli, make_repo, fake_hub):  # noqa: F811
     add_model(fake_hub, "loop/A", {"license": "mit", "base_model": "loop/B"})
     add_model(fake_hub, "loop/B", {"base_model": "loop/A"})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,10 @@ MAX_HUB_IDS = 200  # ids one audit asks the Hub about (a card cannot make an aud
 HUB_TIMEOUT = 10.0  # seconds per Hub request
 CACHE_FORMAT = 1
 MAX_CACHED = 20000  # resolved ids kept in the resolution cache (the most recently written)
+# A cached answer is asked again after this many days when the Hub can be reached: a base's card can change
+# its license, and a compliance answer must not stay on what the card said once. Offline, or with the Hub
+# unreachable, an older answer is still used (it is what the audit knew before).
+CACHE_DAYS = 7.0
 _MAX_ID = 200
 _HUB_PART = re.compile(r"^(?!-|\.)(?!.*(--|\.\.))[\w.-]{1,96}(?<![-.])$", re.ASCII)
 
@@ -136,6 +141,26 @@ def _from_cache_doc(doc: Any, model_id: str) -> BaseInfo | None:
     return BaseInfo(mid, source, lic, list(bases), link, gated is True)
 
 
+def _cache_max_age() -> float:
+    """Seconds a cached answer is fresh: LICENSE_AUDIT_CACHE_DAYS (a number of days), else CACHE_DAYS."""
+    raw = os.environ.get("LICENSE_AUDIT_CACHE_DAYS", "").strip()
+    try:
+        days = float(raw) if raw else CACHE_DAYS
+    except ValueError:
+        days = CACHE_DAYS
+    return max(0.0, days if days == days else CACHE_DAYS) * 86400.0
+
+
+def _is_fresh(doc: Any) -> bool:
+    """Whether a cached answer was fetched within the freshness window (an answer without a valid time,
+    or one dated in the future, is not)."""
+    fetched = doc.get("fetched") if isinstance(doc, dict) else None
+    if not isinstance(fetched, int) or isinstance(fetched, bool):
+        return False
+    age = time.time() - fetched
+    return 0 <= age <= _cache_max_age()
+
+
 def _endpoint() -> str:
     return (os.environ.get("HF_ENDPOINT", "").strip().rstrip("/")) or "https://huggingface.co"
 
@@ -177,8 +202,9 @@ class Resolver:
             return None, tried
         from license_audit import rulecache
 
-        cached = _from_cache_doc(rulecache.read(_cache_name(_endpoint(), model_id)), model_id)
-        if cached is not None:
+        doc = rulecache.read(_cache_name(_endpoint(), model_id))
+        cached = _from_cache_doc(doc, model_id)
+        if cached is not None and _is_fresh(doc):
             return cached, []
         if self.hub and not self.hub_down:
             from license_audit.sources.hub import is_offline  # imported only when a base needs the Hub
@@ -191,7 +217,8 @@ class Resolver:
             self._asked.add(model_id.lower())
             info, why = self._hub(model_id)
             if info is not None:
-                rulecache.store(_cache_name(_endpoint(), model_id), json.dumps(info.to_cache(), sort_keys=True))
+                written = dict(info.to_cache(), fetched=int(time.time()))
+                rulecache.store(_cache_name(_endpoint(), model_id), json.dumps(written, sort_keys=True))
                 rulecache.prune("base-", MAX_CACHED)
                 return info, []
             tried.append(why)
@@ -199,6 +226,8 @@ class Resolver:
             tried.append(f"the Hub was not asked ({self.hub_down})")
         else:
             tried.append("the Hub was not asked (offline)")
+        if cached is not None:
+            return cached, []  # an older answer: the Hub could not be asked again
         info, why = self._hf_cache(model_id)
         if info is not None:
             return info, []
