@@ -1,0 +1,78 @@
+"""Registry entries of Chinese and Korean labs' bases: the cases their licenses and configs add (a distill that
+keeps its base's config, GLM-4's own model license, a release whose license differs from its predecessor's)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import audit_json, card, config_of, license_text
+
+from license_audit.catalog import load_catalog
+from license_audit.registry import load_registry
+
+
+def lineage(cli, path) -> list[dict]:
+    res = cli("lineage", path, "--format", "json")
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output)["candidates"]
+
+
+def test_r1_distill_is_config_identical_to_its_qwen_base(cli, make_repo):
+    # DeepSeek-R1-Distill-Qwen-32B ships Qwen2.5-32B's config unchanged: a fine-tune of either matches both, the
+    # base released first leads, and the distill (MIT, with Apache-2.0 travelling from its base) is named beside it.
+    reg = load_registry()
+    distill = reg.get("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B")
+    assert distill.signature == reg.get("Qwen/Qwen2.5-32B").signature
+    assert distill.licenses == ["mit", "apache-2.0"] and distill.base_model == ["Qwen/Qwen2.5-32B"]
+    repo = make_repo(
+        {
+            "README.md": card("license: mit", "# A reasoning fine-tune\n"),
+            "config.json": config_of("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B"),
+        }
+    )
+    top = lineage(cli, repo)[0]
+    assert top["model"] == "Qwen/Qwen2.5-32B" and top["confidence"] >= 0.9
+    assert any("DeepSeek-R1-Distill-Qwen-32B" in e for e in top["evidence"]), top["evidence"]
+
+
+def test_glm4_9b_derivative_owes_the_glm4_license_duties(cli, make_repo):
+    # The glm-4-9b License: a copy of the agreement, "Built with glm-4" and a model name beginning with "glm-4".
+    assert load_catalog().get("glm-4") is not None
+    assert load_registry().get("THUDM/glm-4-9b-chat").license == "glm-4"
+    repo = make_repo(
+        {
+            "README.md": card(
+                "license: other\nlicense_name: glm-4\nbase_model: THUDM/glm-4-9b-chat", "# Chat-Helper\n"
+            ),
+            "config.json": config_of("THUDM/glm-4-9b-chat"),
+        }
+    )
+    doc, code = audit_json(cli, repo)
+    rules = {f["rule"] for f in doc["findings"]}
+    assert code == 1
+    assert {"upstream-license-missing", "attribution-missing", "name-prefix-required"} <= rules, rules
+    # With the agreement copied, the attribution shown and the name prefixed, those duties are met.
+    fixed = make_repo(
+        {
+            "README.md": card(
+                "license: other\nlicense_name: glm-4\nbase_model: THUDM/glm-4-9b-chat\nmodel_name: glm-4-9b-chat-helper",
+                "# glm-4-9b-chat-helper\n\nBuilt with glm-4.\n",
+            ),
+            "LICENSE": license_text("glm-4"),
+            "config.json": config_of("THUDM/glm-4-9b-chat"),
+        }
+    )
+    doc, _ = audit_json(cli, fixed)
+    left = {f["rule"] for f in doc["findings"]} & {
+        "upstream-license-missing",
+        "attribution-missing",
+        "name-prefix-required",
+    }
+    assert not left, doc["findings"]
+
+
+def test_glm4_license_text_is_recognised():
+    from license_audit.identify import identify_text
+
+    hits = identify_text(license_text("glm-4"), load_catalog())
+    assert hits and hits[0].id == "glm-4"
