@@ -45,7 +45,7 @@ class Index(Generic[E]):
         self._derived.clear()
 
     def __iter__(self) -> Iterator[E]:
-        return iter(sorted(self._by_id.values(), key=lambda entry: entry.id))
+        return iter(self.derived("entries-by-id", lambda: sorted(self._by_id.values(), key=lambda entry: entry.id)))
 
     def __len__(self) -> int:
         return len(self._by_id)

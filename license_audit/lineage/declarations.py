@@ -160,13 +160,34 @@ _FILLER = re.compile(
 
 
 def _short_names(registry: Registry) -> list[tuple[str, str]]:
-    out = []
-    for m in registry:
-        for name in [m.id, *m.aliases]:
-            short = name.split("/")[-1].lower()
-            out.append((short, m.id))
-    out.sort(key=lambda t: (-len(t[0]), t[0]))
-    return out
+    """(short name, model id) of every registered name, longest first: built once per registry."""
+    return _names(registry)[0]
+
+
+def _names(registry: Registry) -> tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
+    """The short names, and the same by first character (an empty name under ""), each list longest first."""
+
+    def build() -> tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
+        out = []
+        for m in registry:
+            for name in [m.id, *m.aliases]:
+                short = name.split("/")[-1].lower()
+                out.append((short, m.id))
+        out.sort(key=lambda t: (-len(t[0]), t[0]))
+        by_first: dict[str, list[tuple[str, str]]] = {}
+        for short, mid in out:
+            by_first.setdefault(short[:1], []).append((short, mid))
+        return out, by_first
+
+    return registry.derived("lineage.short-names", build)
+
+
+def _starting(registry: Registry, window: str) -> list[tuple[str, str]]:
+    """The short names `window` may start with (those sharing its first character), longest first."""
+    by_first = _names(registry)[1]
+    found = by_first.get(window[:1], []) if window else []
+    empty = by_first.get("", [])
+    return [*found, *empty] if empty else found
 
 
 def _norm_name(text: str) -> str:
@@ -203,7 +224,6 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
     where = snapshot.card.location
     hits: list[Hit] = []
     seen: set[str] = set()
-    shorts = _short_names(registry)
     text = body[:200_000]
     for m in _PROSE.finditer(text):
         before = text[max(0, m.start() - 12) : m.start()].lower()
@@ -215,7 +235,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
             continue  # "this model card is based on the Stable Diffusion v1 card" names no base
         # The name must follow the phrase (after filler words): "trained on 2T tokens ... Llama" names no base.
         head = _FILLER.sub("", rest, count=1)
-        found, family = _name_at(head, registry, shorts, families)
+        found, family = _name_at(head, registry, families)
         if not found or found in seen:
             continue
         seen.add(found)
@@ -235,7 +255,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         tok = _NAME_TOKEN.search(m.group("crest"))
         if tok is None:
             continue
-        found, family = _name_at(tok.group(0), registry, shorts, families)
+        found, family = _name_at(tok.group(0), registry, families)
         if not found or found in seen:
             continue
         seen.add(found)
@@ -268,9 +288,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
     return hits
 
 
-def _name_at(
-    head: str, registry: Registry, shorts: list[tuple[str, str]], families: Families | None
-) -> tuple[str | None, str | None]:
+def _name_at(head: str, registry: Registry, families: Families | None) -> tuple[str | None, str | None]:
     """(model id or family label, family id) named at the start of `head`: an OWNER/NAME id, a registered
     model's short name, else a family name (a name without a registered checkpoint: "Llama 2", "Qwen 72B")."""
     # A markdown link whose target is a Hub model page: the target is the id ("[stable-diffusion-2](https://
@@ -286,7 +304,7 @@ def _name_at(
         known = registry.get(cand)
         return (known.id if known else cand), None
     window = _norm_name(head[:80])
-    for short, mid in shorts:
+    for short, mid in _starting(registry, window):
         if window.startswith(short) and _name_ends(head[:80], len(short)):
             return mid, None
     if families is not None:

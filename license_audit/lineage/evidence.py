@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
+from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from license_audit.crawl import Snapshot
@@ -19,9 +21,11 @@ from license_audit.lineage.hits import Hit, tie_key
 from license_audit.lineage.shapes import attach, gguf_hits, weights_hits
 from license_audit.lineage.signature import (
     TOKEN_ID_FIELDS,
+    PreparedSignature,
     canonical,
-    compare_normalized,
+    compare_prepared,
     normalized,
+    prepare_signature,
     raised_fields,
     shape_differences,
 )
@@ -155,42 +159,72 @@ def _config_confidence(score: float, same_shape: bool = False) -> float:
 _INDEX_FIELDS = ("hidden_size", "num_hidden_layers", "intermediate_size")
 
 
-def _shape_index(registry: Registry) -> dict[tuple[str, Any], set[str]]:
-    cached = getattr(registry, "_shape_index", None)
-    if cached is not None and cached[0] == len(registry):
-        return cached[1]
-    index: dict[tuple[str, Any], set[str]] = {}
+def _index_key(value: Any) -> Any:
+    """A shape value as a lookup key that is equal exactly when the JSON texts are (ints as themselves)."""
+    return value if type(value) is int else json.dumps(value, sort_keys=True)
+
+
+@dataclass
+class _ShapeIndex:
+    """Registry entries by the shape values they share with a config, built once per registry.
+
+    `single` holds the entries with one index field's value, `pair` those with two of them: a config with all
+    three fields looks its three pairs up (every entry sharing at least two), one with fewer its single values.
+    `prepared` keeps each entry's signature ready for comparison, filled as entries are compared.
+    """
+
+    single: dict[tuple[str, Any], list[KnownModel]] = field(default_factory=dict)
+    pair: dict[tuple[tuple[str, Any], tuple[str, Any]], list[KnownModel]] = field(default_factory=dict)
+    prepared: dict[str, PreparedSignature] = field(default_factory=dict)
+
+
+def _build_shape_index(registry: Registry) -> _ShapeIndex:
+    index = _ShapeIndex()
     for known in registry:
-        for key in _INDEX_FIELDS:
-            if key in known.signature:
-                index.setdefault((key, json.dumps(known.signature[key], sort_keys=True)), set()).add(known.id)
-    registry._shape_index = (len(registry), index)  # type: ignore[attr-defined]
+        keys = [(k, _index_key(known.signature[k])) for k in _INDEX_FIELDS if k in known.signature]
+        for key in keys:
+            index.single.setdefault(key, []).append(known)
+        for a, b in combinations(keys, 2):
+            index.pair.setdefault((a, b), []).append(known)
     return index
 
 
-def _plausible(observed: dict[str, Any], registry: Registry) -> set[str] | None:
-    """Ids of known models sharing a shape field with the config, or None when the config has none of them."""
-    keys = [k for k in _INDEX_FIELDS if k in observed]
+def _shape_index(registry: Registry) -> _ShapeIndex:
+    return registry.derived("lineage.shape-index", lambda: _build_shape_index(registry))
+
+
+def _plausible(observed: dict[str, Any], index: _ShapeIndex) -> list[KnownModel] | None:
+    """Known models sharing a shape field with the config (two of them when it has all three), or None when
+    the config has none of the fields. Only the index's buckets for the config's own values are read."""
+    keys = [(k, _index_key(observed[k])) for k in _INDEX_FIELDS if k in observed]
     if not keys:
         return None
-    index = _shape_index(registry)
-    need = 2 if len(keys) == len(_INDEX_FIELDS) else 1
-    counts: dict[str, int] = {}
-    for k in keys:
-        for mid in index.get((k, json.dumps(observed[k], sort_keys=True)), ()):
-            counts[mid] = counts.get(mid, 0) + 1
-    return {mid for mid, n in counts.items() if n >= need}
+    buckets = (
+        [index.pair.get(p, ()) for p in combinations(keys, 2)]
+        if len(keys) == len(_INDEX_FIELDS)
+        else [index.single.get(k, ()) for k in keys]
+    )
+    found: dict[str, KnownModel] = {}
+    for bucket in buckets:
+        for known in bucket:
+            found[known.id] = known
+    return list(found.values())
 
 
 def _score_config(observed: dict[str, Any], registry: Registry) -> list[tuple[KnownModel, float, list[str], list[str]]]:
     scored = []
     observed = normalized(observed)
-    plausible = _plausible(observed, registry)
-    candidates = registry if plausible is None else [k for mid in plausible if (k := registry.get(mid))]
+    index = _shape_index(registry)
+    plausible = _plausible(observed, index)
+    candidates = registry if plausible is None else plausible
+    prepared = index.prepared
     for known in candidates:
         if not known.signature:
             continue
-        score, equal, differ = compare_normalized(known.signature, observed, known.variants)
+        ready = prepared.get(known.id)
+        if ready is None:
+            ready = prepared[known.id] = prepare_signature(known.signature, known.variants)
+        score, equal, differ = compare_prepared(ready, observed)
         if len(equal) < CONFIG_MIN_FIELDS:
             continue
         scored.append((known, score, equal, differ))

@@ -8,7 +8,7 @@ from typing import Any
 
 from license_audit.crawl import Snapshot
 from license_audit.lineage.hits import Hit, tie_key
-from license_audit.lineage.signature import compare
+from license_audit.lineage.signature import compare, normalized
 from license_audit.registry import KnownModel, Registry
 
 WEIGHTS_HEADER_MIN_FIELDS = 3
@@ -80,6 +80,29 @@ def _tensors_of(snapshot: Snapshot) -> tuple[dict[str, tuple[str | None, list[in
     return tensors, len(remote)
 
 
+def _width_index(registry: Registry) -> tuple[dict[Any, list[KnownModel]], list[KnownModel]]:
+    """Registry entries by hidden_size, and those without a (hashable) one: built once per registry."""
+    by_width: dict[Any, list[KnownModel]] = {}
+    without: list[KnownModel] = []
+    for known in registry:
+        width = known.signature.get("hidden_size")
+        if width is None or not isinstance(width, (int, float, str)):
+            without.append(known)
+        else:
+            by_width.setdefault(width, []).append(known)
+    return by_width, without
+
+
+def _by_width(registry: Registry, width: Any) -> list[KnownModel]:
+    """The entries whose shapes can agree with an observed width (hidden_size), in registry order: one with
+    another width differs on a field both have, so it can match neither weight headers nor GGUF values."""
+    if width is None or not isinstance(width, (int, float, str)):
+        return list(registry)
+    by_width, without = registry.derived("lineage.width-index", lambda: _width_index(registry))
+    found = by_width.get(width, [])
+    return sorted([*found, *without], key=lambda k: k.id) if without else found
+
+
 def weights_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     tensors, n_files = _tensors_of(snapshot)
     if not tensors:
@@ -88,7 +111,7 @@ def weights_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     if len(observed) < WEIGHTS_HEADER_MIN_FIELDS:
         return []
     hits = []
-    for known in registry:
+    for known in _by_width(registry, observed.get("hidden_size")):
         sig = known.signature
         keys = [k for k in observed if k in sig]
         if len(keys) < WEIGHTS_HEADER_MIN_FIELDS:
@@ -162,7 +185,8 @@ def gguf_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     if len(cfg) < 4:
         return []
     hits = []
-    for known in registry:
+    width = normalized({"hidden_size": cfg["hidden_size"]})["hidden_size"] if "hidden_size" in cfg else None
+    for known in _by_width(registry, width):
         keys = [k for k in cfg if k in known.signature]
         if len(keys) < 4:
             continue

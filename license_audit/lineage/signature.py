@@ -266,25 +266,49 @@ def compare_normalized(
     known: dict[str, Any], observed: dict[str, Any], variants: dict[str, list[Any]] | None = None
 ) -> tuple[float, list[str], list[str]]:
     """compare() for a config already passed through normalized()."""
+    return compare_prepared(prepare_signature(known, variants), observed)
+
+
+# One signature field ready for comparison: key, weight, value, the values other copies carry (normalised),
+# whether derivation raises it, whether it is a special-token id.
+PreparedSignature = list[tuple[str, float, Any, tuple[Any, ...], bool, bool]]
+
+
+def prepare_signature(known: dict[str, Any], variants: dict[str, list[Any]] | None = None) -> PreparedSignature:
+    """What compare_prepared needs of a known signature, worked out once per entry rather than per comparison."""
     variants = variants or {}
+    return [
+        (
+            key,
+            FIELD_WEIGHTS.get(key, 0.5),
+            value,
+            tuple(_norm(v) for v in variants.get(key, ())),
+            key in EXTENDABLE_FIELDS,
+            key in TOKEN_ID_FIELDS,
+        )
+        for key, value in known.items()
+    ]
+
+
+def compare_prepared(known: PreparedSignature, observed: dict[str, Any]) -> tuple[float, list[str], list[str]]:
+    """compare_normalized() against a prepared signature."""
     total = 0.0
     got = 0.0
     equal: list[str] = []
     differ: list[str] = []
-    for key, value in known.items():
-        w = FIELD_WEIGHTS.get(key, 0.5)
+    for key, w, value, alts, extendable, token_id in known:
         if key not in observed:
             total += w * 0.5
             continue
         total += w
         seen = observed[key]
-        if seen == value or any(seen == _norm(v) for v in variants.get(key, ())):
+        if seen == value or any(seen == v for v in alts):
             got += w
             equal.append(key)
-        elif key in EXTENDABLE_FIELDS and _extended(key, value, seen):
+        elif extendable and _extended(key, value, seen):
             got += w * EXTENSION_CREDIT
             differ.append(key)
-        elif key in TOKEN_ID_FIELDS:
+        elif token_id:
             got += w * TOKEN_ID_CREDIT
             differ.append(key)
         else:

@@ -50,31 +50,30 @@ class VocabEvidence:
 
 
 def groups(registry: Registry) -> list[tuple[dict[str, Any], list[KnownModel]]]:
-    """Registry entries by tokenizer fingerprint (many entries share one vocabulary), cached per registry."""
-    cached = getattr(registry, "_vocab_groups", None)
-    if cached is not None and cached[0] == len(registry):
-        return cached[1]
-    by_hash: dict[str, tuple[dict[str, Any], list[KnownModel]]] = {}
-    for known in registry:
-        fp = known.tokenizer
-        if isinstance(fp, dict) and isinstance(fp.get("vocab_sha256"), str):
-            by_hash.setdefault(fp["vocab_sha256"], (fp, []))[1].append(known)
-    out = list(by_hash.values())
-    registry._vocab_groups = (len(registry), out)  # type: ignore[attr-defined]
-    return out
+    """Registry entries by tokenizer fingerprint (many entries share one vocabulary), built once per registry."""
+
+    def build() -> list[tuple[dict[str, Any], list[KnownModel]]]:
+        by_hash: dict[str, tuple[dict[str, Any], list[KnownModel]]] = {}
+        for known in registry:
+            fp = known.tokenizer
+            if isinstance(fp, dict) and isinstance(fp.get("vocab_sha256"), str):
+                by_hash.setdefault(fp["vocab_sha256"], (fp, []))[1].append(known)
+        return list(by_hash.values())
+
+    return registry.derived("lineage.vocab-groups", build)
 
 
-def _needs(registry: Registry, fps: list[tuple[dict[str, Any], list[KnownModel]]]) -> tuple[set[int], set[int]]:
-    """(prefix sizes, sampled token CRCs) the registry's fingerprints compare, cached per registry."""
-    cached = getattr(registry, "_vocab_needs", None)
-    if cached is not None and cached[0] is fps:
-        return cached[1]
-    values: set[int] = set()
-    for fp, _ in fps:
-        values.update(sketch_values(fp.get("sample")))
-    needs = (cuts_of([fp for fp, _ in fps]), values)
-    registry._vocab_needs = (fps, needs)  # type: ignore[attr-defined]
-    return needs
+def _needs(registry: Registry) -> tuple[set[int], set[int]]:
+    """(prefix sizes, sampled token CRCs) the registry's fingerprints compare, worked out once per registry."""
+
+    def build() -> tuple[set[int], set[int]]:
+        fps = groups(registry)
+        values: set[int] = set()
+        for fp, _ in fps:
+            values.update(sketch_values(fp.get("sample")))
+        return cuts_of([fp for fp, _ in fps]), values
+
+    return registry.derived("lineage.vocab-needs", build)
 
 
 def has_vocabulary(snapshot: Snapshot) -> bool:
@@ -88,7 +87,7 @@ def relations(snapshot: Snapshot, registry: Registry) -> VocabEvidence | None:
     art = snapshot.artifacts
     if not fps or art is None or not has_vocabulary(snapshot):
         return None
-    cuts, values = _needs(registry, fps)
+    cuts, values = _needs(registry)
     vocab = observed(art, cuts, values)
     if vocab is None:
         return None
