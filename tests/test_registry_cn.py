@@ -76,3 +76,26 @@ def test_glm4_license_text_is_recognised():
 
     hits = identify_text(license_text("glm-4"), load_catalog())
     assert hits and hits[0].id == "glm-4"
+
+
+def test_kimi_k25_is_its_own_base_under_the_modified_mit_license(cli, make_repo):
+    # Kimi K2.5 keeps Kimi K2's architecture but not its config (longer context, another rope factor, a vision
+    # tower): a fine-tune of K2.5 is matched to K2.5, whose entry carries the Modified MIT License and says that its
+    # edition names "Kimi K2.5" in the display duty.
+    reg = load_registry()
+    k25, k2 = reg.get("moonshotai/Kimi-K2.5"), reg.get("moonshotai/Kimi-K2-Instruct")
+    assert k25.license == "modified-mit" and "Kimi K2.5" in (k25.license_note or "")
+    assert k25.signature != k2.signature
+    repo = make_repo(
+        {"README.md": card("license: other", "# A K2.5 fine-tune\n"), "config.json": config_of("moonshotai/Kimi-K2.5")}
+    )
+    top = lineage(cli, repo)[0]
+    assert top["model"] == "moonshotai/Kimi-K2.5", top
+
+
+def test_sophgo_copies_leave_out_their_compile_length():
+    # Copies made for a TPU compile set the sequence length; those entries carry no context length rather than a
+    # wrong one.
+    reg = load_registry()
+    for rid in ("Qwen/QwQ-32B", "Qwen/Qwen2-VL-7B-Instruct", "THUDM/glm-4v-9b", "Qwen/Qwen-VL-Chat"):
+        assert "max_position_embeddings" not in reg.get(rid).signature, rid
