@@ -29,6 +29,17 @@ VOCAB_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json")
 LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1"
 LFS_POINTER_MAX_BYTES = 1024  # real pointers are ~130 bytes: version, oid and size lines
 MERGE_CONFIG_NAMES = ("mergekit_config.yml", "mergekit_config.yaml", "merge_config.yml", "merge_config.yaml")
+# safetensors `__metadata__` keys that say what a LoRA file is and which checkpoint it was trained on: kohya's
+# sd-scripts (ss_*) and the Stability AI model spec (modelspec.*). Other keys (tag frequencies, datasets) are
+# large and say nothing about lineage.
+WEIGHTS_METADATA_KEYS = (
+    "ss_sd_model_name",
+    "ss_base_model_version",
+    "ss_network_module",
+    "ss_v2",
+    "modelspec.architecture",
+)
+MAX_METADATA_VALUE = 512
 # GGUF metadata arrays kept (small); tokenizer.ggml.tokens is kept separately as the vocabulary.
 _GGUF_SKIP = ("tokenizer.ggml.merges", "tokenizer.ggml.scores", "tokenizer.ggml.token_type", "tokenizer.ggml.tokens")
 
@@ -50,6 +61,9 @@ class Artifacts:
     _vocab: list[str] | None = None
     _vocabulary: Any = None
     tensors: dict[str, tuple[str | None, list[int]]] = field(default_factory=dict)  # name -> (dtype, shape)
+    # The training metadata a LoRA file carries in its safetensors header (kohya's ss_*, modelspec.*): the
+    # keys in WEIGHTS_METADATA_KEYS only, each value capped. path -> {key: value}
+    weights_metadata: dict[str, dict[str, str]] = field(default_factory=dict)
     tensor_files: int = 0
     gguf: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> metadata
     gguf_tokens: list[str] = field(default_factory=list)
@@ -130,6 +144,14 @@ def read_safetensors_header(path: Path, cap: int = MAX_SAFETENSORS_HEADER) -> di
         raise ValueError("header is not a JSON object")
     header["__bytes__"] = n  # size read, for the caller's total budget (not a tensor name: has no shape)
     return header
+
+
+def lineage_metadata(header: dict[str, Any]) -> dict[str, str]:
+    """The WEIGHTS_METADATA_KEYS a safetensors header's `__metadata__` holds (string values, capped)."""
+    meta = header.get("__metadata__")
+    if not isinstance(meta, dict):
+        return {}
+    return {k: meta[k][:MAX_METADATA_VALUE] for k in WEIGHTS_METADATA_KEYS if isinstance(meta.get(k), str)}
 
 
 def tensor_entries(header: dict[str, Any]) -> dict[str, tuple[str | None, list[int]]]:
@@ -337,6 +359,8 @@ def collect(
             if isinstance(remote, dict):
                 art.tensor_files += 1
                 art.tensors.update(tensor_entries(remote))
+                if meta := lineage_metadata(remote):
+                    art.weights_metadata[rel] = meta
             continue
         try:
             if lfs_pointer_size(inside(root, root / rel)) is not None:
@@ -349,6 +373,8 @@ def collect(
             continue
         art.tensor_files += 1
         art.tensors.update(tensor_entries(header))
+        if meta := lineage_metadata(header):
+            art.weights_metadata[rel] = meta
     if len(shards) > MAX_SAFETENSORS_FILES:
         art.problems.append(
             (

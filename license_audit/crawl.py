@@ -120,6 +120,15 @@ CONFIG_NAMES = (
     "hf_quant_config.json",
     "model.safetensors.index.json",
 )
+# Diffusers pipelines (model_index.json at the root, no root config.json): the files lineage reads to tell
+# which model it is, the denoiser's config first (lineage.signature.diffusers_signature).
+DIFFUSERS_DENOISERS = ("unet", "transformer", "prior", "decoder")
+DIFFUSERS_CONFIG_NAMES = (
+    "model_index.json",
+    *(f"{c}/config.json" for c in DIFFUSERS_DENOISERS),
+    "vae/config.json",
+    "scheduler/scheduler_config.json",
+)
 _README_NAMES = frozenset({"readme.md", "readme"})
 _MAX_LICENSE_DEPTH = 3  # license files deeper than this (vendored code) are not the model's own
 
@@ -174,6 +183,16 @@ class Snapshot:
         if looks_binary(res.data):
             return None
         return decode_text(res.data)
+
+
+def diffusers_denoiser_path(model_index: Any, files: list[str] | set[str]) -> str | None:
+    """Which component config holds the denoiser: the one model_index.json lists, else the first present."""
+    present = set(files)
+    listed = [c for c in DIFFUSERS_DENOISERS if isinstance(model_index, dict) and c in model_index]
+    for comp in listed + [c for c in DIFFUSERS_DENOISERS if c not in listed]:
+        if f"{comp}/config.json" in present:
+            return f"{comp}/config.json"
+    return None
 
 
 def is_license_file(rel: str) -> bool:
@@ -271,8 +290,10 @@ def crawl(
             f"{MAX_TEXT_BYTES // (1024 * 1024)} MiB were read, so findings about it cover that part"
         )
 
+    # A diffusers repository: model_index.json at the root, the configs lineage compares in component folders.
+    wanted = set(DIFFUSERS_CONFIG_NAMES) if "model_index.json" in files else set()
     for rel in files:
-        if Path(rel).name in CONFIG_NAMES and "/" not in rel:
+        if (Path(rel).name in CONFIG_NAMES and "/" not in rel) or rel in wanted:
             raw = _read_text(snap, rel, MAX_JSON_BYTES)
             if raw is None:
                 continue

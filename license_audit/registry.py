@@ -71,6 +71,8 @@ class KnownModel:
     signature: dict[str, Any] = field(default_factory=dict)
     tokenizer: dict[str, Any] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
+    # Single-file checkpoints the publisher ships (sd_xl_base_1.0.safetensors): how training tools name the base.
+    checkpoint_files: list[str] = field(default_factory=list)
     # Values other published copies of the same config carry (HF repos are edited after release).
     variants: dict[str, list[Any]] = field(default_factory=dict)
     # Why an exact config match is not proof on its own (independent models reuse this shape).
@@ -125,6 +127,7 @@ def model_from_dict(raw: dict[str, Any], source: Path | None = None) -> KnownMod
         signature=dict(map_of(raw, "signature", where)),
         tokenizer=dict(map_of(raw, "tokenizer", where)),
         aliases=[str(a) for a in list_of(raw, "aliases", where)],
+        checkpoint_files=[str(a) for a in list_of(raw, "checkpoint_files", where)],
         variants={str(k): list(v) for k, v in map_of(raw, "variants", where).items() if isinstance(v, list)},
         shape_shared=str(raw["shape_shared"]) if raw.get("shape_shared") else None,
         native_quantization=str(raw["native_quantization"]).lower() if raw.get("native_quantization") else None,

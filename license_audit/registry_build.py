@@ -1,7 +1,9 @@
 """Build the known-model registry (rules/models/*.yaml) from real config.json files.
 
 Input: folders of configs (`OWNER__NAME.json`, copies as `OWNER__NAME__copy.json`, or `OWNER__NAME/` folders
-holding config.json and optionally tokenizer.json / tokenizer.model / tokenizer_config.json), or
+holding config.json and optionally tokenizer.json / tokenizer.model / tokenizer_config.json, or a diffusers
+pipeline's model_index.json with its component configs in the Hub's layout: unet/ or transformer/config.json,
+vae/config.json, scheduler/scheduler_config.json), or
 `hf:OWNER/NAME[,OWNER/NAME...]` fetched from the Hub. Facts a config does not hold (license, release date,
 family, copyright) come from the hand-maintained `_sources.yaml`; a model without an entry there is refused
 rather than guessed.
@@ -42,6 +44,7 @@ _FACT_KEYS = (
     "notice",
     "released",
     "aliases",
+    "checkpoint_files",
     "shape_shared",
     "native_quantization",
     "base_model",
@@ -79,7 +82,10 @@ def collect_folder(folder: Path) -> dict[str, list[tuple[str, dict, dict]]]:
         if entry.name.startswith((".", "_")):
             continue
         tok: dict = {}
-        if entry.is_dir() and (entry / "config.json").is_file():
+        if entry.is_dir() and (entry / "model_index.json").is_file():
+            rid, _tag = repo_id_of(entry.name)
+            cfg = _pipeline_config(entry)
+        elif entry.is_dir() and (entry / "config.json").is_file():
             rid, _tag = repo_id_of(entry.name)
             cfg = _read_json(entry / "config.json", MAX_JSON_BYTES)
             tj = (
@@ -105,6 +111,35 @@ def collect_folder(folder: Path) -> dict[str, list[tuple[str, dict, dict]]]:
     if not out:
         raise InputError(f"{folder}: no OWNER__NAME.json config files found")
     return out
+
+
+# Marks a diffusers pipeline's signature (already computed by diffusers_signature) among the collected configs.
+PIPELINE_KEY = "__pipeline_signature__"
+
+
+def _pipeline_config(folder: Path) -> dict[str, Any]:
+    """A diffusers repository's configs, laid out as on the Hub: model_index.json, the denoiser's
+    unet/config.json or transformer/config.json, and, when present, vae/config.json and
+    scheduler/scheduler_config.json. Returned as the pipeline signature those files give."""
+    from license_audit.crawl import DIFFUSERS_CONFIG_NAMES, diffusers_denoiser_path
+    from license_audit.lineage.signature import diffusers_signature
+
+    docs = {rel: _read_json(folder / rel, MAX_JSON_BYTES) for rel in DIFFUSERS_CONFIG_NAMES if (folder / rel).is_file()}
+    for rel, doc in docs.items():
+        if not isinstance(doc, dict):
+            raise InputError(f"{folder / rel}: a diffusers config holds a JSON object")
+    denoiser = diffusers_denoiser_path(docs["model_index.json"], list(docs))
+    if denoiser is None:
+        raise InputError(
+            f"{folder}: model_index.json without the denoiser's config (unet/config.json or transformer/config.json)"
+        )
+    sig = diffusers_signature(
+        docs["model_index.json"],
+        docs[denoiser],
+        docs.get("vae/config.json"),
+        docs.get("scheduler/scheduler_config.json"),
+    )
+    return {PIPELINE_KEY: sig}
 
 
 def collect_hub(spec: str) -> dict[str, list[tuple[str, dict, dict]]]:
@@ -144,14 +179,19 @@ def load_sources(path: Path) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in data.items() if not str(k).startswith("_") and isinstance(v, dict)}
 
 
+def _signature(config: dict[str, Any]) -> dict[str, Any]:
+    sig = config.get(PIPELINE_KEY)
+    return dict(sig) if isinstance(sig, dict) else signature_of(config)
+
+
 def build_entry(rid: str, copies: list[tuple[str, dict, dict]], facts: dict[str, Any]) -> dict[str, Any]:
     prefer = facts.get("prefer")
     ordered = sorted(copies, key=lambda c: (c[0] != prefer, c[0].count("__") > 1, c[0]))
     _name, primary, tok = ordered[0]
-    sig = signature_of(primary)
+    sig = _signature(primary)
     variants: dict[str, list[Any]] = {}
     for _other_name, other, _ in ordered[1:]:
-        for key, value in signature_of(other).items():
+        for key, value in _signature(other).items():
             if key in sig and sig[key] != value and value not in variants.setdefault(key, []):
                 variants[key].append(value)
     variants = {k: v for k, v in variants.items() if v}
@@ -162,8 +202,9 @@ def build_entry(rid: str, copies: list[tuple[str, dict, dict]], facts: dict[str,
     quant = primary.get("quantization_config")
     if "native_quantization" not in entry and isinstance(quant, dict) and quant.get("quant_method"):
         entry["native_quantization"] = str(quant["quant_method"]).lower()
+    what = "model_index.json and component configs" if PIPELINE_KEY in primary else "config.json"
     entry["source"] = (
-        f"config.json of {rid} (hyper-parameters only; {len(copies)} cop{'y' if len(copies) == 1 else 'ies'} read)"
+        f"{what} of {rid} (hyper-parameters only; {len(copies)} cop{'y' if len(copies) == 1 else 'ies'} read)"
     )
     if facts.get("config_source"):
         entry["source"] += f"; config from {facts['config_source']}"

@@ -56,6 +56,33 @@ def config_of(model_id: str, **changes) -> dict:
     return sig
 
 
+def pipeline_files(model_id: str, **changes) -> dict[str, dict]:
+    """A diffusers repository's configs (model_index.json, the denoiser's, VAE and scheduler configs) carrying a
+    registry pipeline's signature (plus the given changes to the denoiser's fields), as diffusers writes them."""
+    sig = dict(load_registry().get(model_id).signature)
+    sig.update(changes)
+    denoiser = sig.pop("denoiser")
+    folder = "transformer" if "Transformer" in denoiser else "unet"
+    index = {
+        "_class_name": sig.pop("pipeline"),
+        "_diffusers_version": "0.31.0",
+        folder: ["diffusers", denoiser],
+        "scheduler": ["diffusers", "EulerDiscreteScheduler"],
+        "vae": ["diffusers", "AutoencoderKL"],
+    }
+    for i, encoder in enumerate(sig.pop("text_encoders", [])):
+        index["text_encoder" + (f"_{i + 1}" if i else "")] = ["transformers", encoder]
+    vae = {"_class_name": "AutoencoderKL", "_diffusers_version": "0.31.0", "scaling_factor": 0.18215}
+    vae.update({k[len("vae_") :]: sig.pop(k) for k in list(sig) if k.startswith("vae_")})
+    scheduler = {"_class_name": "EulerDiscreteScheduler", "prediction_type": sig.pop("prediction_type", "epsilon")}
+    return {
+        "model_index.json": index,
+        f"{folder}/config.json": {"_class_name": denoiser, "_diffusers_version": "0.31.0", **sig},
+        "vae/config.json": vae,
+        "scheduler/scheduler_config.json": scheduler,
+    }
+
+
 def card(front: str, body: str = "# Model\n") -> str:
     return f"---\n{front.strip()}\n---\n\n{body}"
 

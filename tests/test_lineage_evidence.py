@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import card, config_of
+from conftest import card, config_of, pipeline_files, write_tree
 
 from license_audit.crawl import crawl
 from license_audit.lineage import find_lineage
@@ -35,7 +35,10 @@ def test_every_registry_model_identifies_itself(tmp_path):
     for known in reg:
         d = tmp_path / known.id.replace("/", "__")
         d.mkdir()
-        (d / "config.json").write_text(json.dumps(config_of(known.id)))
+        if "denoiser" in known.signature:  # a diffusers pipeline: model_index.json and component configs
+            write_tree(d, pipeline_files(known.id))
+        else:
+            (d / "config.json").write_text(json.dumps(config_of(known.id)))
         top = find_lineage(crawl(d), reg)[0]
         assert known.id in [top.model, *top.alternatives], known.id
 

@@ -305,7 +305,9 @@ def test_every_registry_entry_has_a_source():
     sources = yaml.safe_load((Path(__file__).parents[1] / "rules" / "models" / "_sources.yaml").read_text())
     tokenizers = sources.get("_tokenizers", {})
     for m in load_registry():
-        assert m.source is not None and m.raw.get("source", "").startswith("config.json of "), m.id
+        assert m.source is not None and m.raw.get("source", "").startswith(
+            ("config.json of ", "model_index.json and component configs of ")
+        ), m.id
         assert m.id in sources, m.id
         name = m.tokenizer.get("name")
         if name:

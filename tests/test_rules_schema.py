@@ -133,7 +133,7 @@ def test_rules_check_names_file_line_and_key_exit_1(cli, tmp_path):
         f"{lic}:13: obligations[0] (notice-text): 'text' is now called 'notice_text'; rename it",
         f"{lic}:15: obligations[0] (notice-text): unknown key 'colour' "
         "(known keys: applies_to, clause, file, kind, models, notice_text, quote)",
-        f"{model}:6: top level: unknown key 'licence' (known keys: aliases, base_model, copyright, family, id, "
+        f"{model}:6: top level: unknown key 'licence' (known keys: aliases, base_model, checkpoint_files, copyright, family, id, "
         "license, license_note, licenses, multimodal, native_quantization, notice, released, shape_shared, "
         "signature, size, source, terms, tokenizer, variants)",
     ]

@@ -33,6 +33,8 @@ def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
                 )
             )
     art = snapshot.artifacts
+    if art is not None:
+        hits += _lora_metadata_hits(art.weights_metadata, registry)
     if art is not None and art.merge_config:
         rel, doc = art.merge_config
         for name in _merge_models(doc):
@@ -56,6 +58,45 @@ def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
 
 
 MAX_NESTED_ADAPTERS = 4
+
+
+def is_lora_metadata(meta: dict[str, str]) -> bool:
+    """Whether a safetensors file's training metadata says it is a LoRA (kohya's network module, or a
+    model-spec architecture ending in /lora) rather than full weights."""
+    return bool(meta.get("ss_network_module")) or meta.get("modelspec.architecture", "").endswith("/lora")
+
+
+def _lora_metadata_hits(metadata: dict[str, dict[str, str]], registry: Registry) -> list[Hit]:
+    """The base a LoRA file's training metadata names: kohya's ss_sd_model_name, a Hub id or the file name of
+    the checkpoint it was trained on (a registry entry's checkpoint_files)."""
+    hits = []
+    for rel, meta in sorted(metadata.items()):
+        name = meta.get("ss_sd_model_name", "").strip()
+        if not name or not is_lora_metadata(meta):
+            continue
+        model = checkpoint_model(name, registry)
+        if model is None:
+            continue
+        hits.append(
+            Hit(model, 0.9, f"{rel}: LoRA training metadata ss_sd_model_name is {name[:120]}", relation="adapter")
+        )
+    return hits
+
+
+def checkpoint_model(name: str, registry: Registry) -> str | None:
+    """The registry model a training tool's base name means: its id or alias, a local path ending in one,
+    or one of its published single-file checkpoints (`sd_xl_base_1.0.safetensors`); None when unknown."""
+    known = registry.get(name)
+    if known is not None:
+        return known.id
+    resolved = local_path_model(name, registry)
+    if resolved != name:
+        return resolved
+    last = re.split(r"[\\/]+", name.rstrip("/\\"))[-1].lower()
+    for m in registry:
+        if any(last == f.lower() for f in m.checkpoint_files):
+            return m.id
+    return None
 
 
 def _adapter_configs(snapshot: Snapshot) -> list[tuple[str, dict]]:

@@ -14,16 +14,19 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
-from license_audit.crawl import Snapshot
-from license_audit.lineage.declarations import declared_hits, prose_hits
+from license_audit.crawl import Snapshot, diffusers_denoiser_path
+from license_audit.lineage.declarations import declared_hits, is_lora_metadata, prose_hits
 from license_audit.lineage.families import Families
 from license_audit.lineage.hits import Hit, tie_key
 from license_audit.lineage.shapes import attach, gguf_hits, weights_hits
 from license_audit.lineage.signature import (
     TOKEN_ID_FIELDS,
     PreparedSignature,
+    _norm,
     canonical,
     compare_prepared,
+    diffusers_signature,
+    is_diffusers_component,
     normalized,
     prepare_signature,
     raised_fields,
@@ -94,7 +97,8 @@ _FULL_WEIGHTS = re.compile(
     r"^(?:model|pytorch_model|tf_model|flax_model|consolidated|diffusion_pytorch_model)"
     r"(?:[-.]\d{5}-of-\d{5})?\.(?:safetensors|bin|pt|pth|h5|msgpack)$"
 )
-_ADAPTER_WEIGHTS = re.compile(r"^adapter_model\.(?:safetensors|bin)$")
+# PEFT's adapter_model.* and the LoRA files diffusers' training scripts write (pytorch_lora_weights.*).
+_ADAPTER_WEIGHTS = re.compile(r"^(?:adapter_model|pytorch_lora_weights)\.(?:safetensors|bin)$")
 
 
 def _has_full_weights(snapshot: Snapshot) -> bool:
@@ -107,7 +111,8 @@ def relation_from_files(snapshot: Snapshot, known: KnownModel | None = None) -> 
     GPTQ, EXL2, bitsandbytes, ONNX or MLX conversions), else `finetune`."""
     art = snapshot.artifacts
     adapter_files = [f for f in snapshot.files if f.count("/") <= 1 and f.rsplit("/", 1)[-1] == "adapter_config.json"]
-    if adapter_files or any(_ADAPTER_WEIGHTS.match(f) for f in snapshot.files):
+    lora_files = art is not None and any(is_lora_metadata(m) for m in art.weights_metadata.values())
+    if adapter_files or lora_files or any(_ADAPTER_WEIGHTS.match(f) for f in snapshot.files):
         return "merge" if _has_full_weights(snapshot) else "adapter"
     if len(snapshot.card.base_models) > 1 or (art is not None and art.merge_config):
         return "merge"
@@ -211,15 +216,28 @@ def _plausible(observed: dict[str, Any], index: _ShapeIndex) -> list[KnownModel]
     return list(found.values())
 
 
-def _score_config(observed: dict[str, Any], registry: Registry) -> list[tuple[KnownModel, float, list[str], list[str]]]:
+def _is_pipeline(signature: dict[str, Any]) -> bool:
+    """Whether a signature is a diffusers pipeline's (diffusers_signature), not a transformers config's."""
+    return "denoiser" in signature or "pipeline" in signature
+
+
+def _score_config(
+    observed: dict[str, Any], registry: Registry, pipeline: bool = False
+) -> list[tuple[KnownModel, float, list[str], list[str]]]:
+    """Known models by how well `observed` repeats their signature. `pipeline`: observed is a diffusers
+    signature, compared with the registry's pipelines only (and a transformers config never with them)."""
     scored = []
-    observed = normalized(observed)
     index = _shape_index(registry)
-    plausible = _plausible(observed, index)
-    candidates = registry if plausible is None else plausible
     prepared = index.prepared
+    if pipeline:
+        observed = {k: _norm(v) for k, v in observed.items()}
+        candidates: Any = [k for k in registry if _is_pipeline(k.signature)]
+    else:
+        observed = normalized(observed)
+        plausible = _plausible(observed, index)
+        candidates = registry if plausible is None else plausible
     for known in candidates:
-        if not known.signature:
+        if not known.signature or (not pipeline and _is_pipeline(known.signature)):
             continue
         ready = prepared.get(known.id)
         if ready is None:
@@ -380,6 +398,30 @@ def duties_of(license_id: str, catalog: Catalog) -> str:
     return ", ".join(words) if words else "no duties recorded"
 
 
+# --- diffusers pipelines --------------------------------------------------------------------------
+
+
+def pipeline_signature(snapshot: Snapshot) -> tuple[str, dict[str, Any]] | None:
+    """(the file to cite, signature) of a diffusers repository: model_index.json with its denoiser's config
+    (unet/ or transformer/), VAE and scheduler configs, or a denoiser's config.json alone at the root (a
+    repository that ships only the fine-tuned UNet or transformer). None for any other repository."""
+    configs = snapshot.configs
+    index = configs.get("model_index.json")
+    index = index if isinstance(index, dict) else None
+    rel = diffusers_denoiser_path(index, list(configs))
+    denoiser = configs.get(rel) if rel else None
+    if not isinstance(denoiser, dict):
+        rel, denoiser = None, None
+        if is_diffusers_component(configs.get("config.json")):
+            rel, denoiser = "config.json", configs["config.json"]
+    if index is None and denoiser is None:
+        return None
+    sig = diffusers_signature(
+        index, denoiser, configs.get("vae/config.json"), configs.get("scheduler/scheduler_config.json")
+    )
+    return (rel or "model_index.json"), sig
+
+
 # --- tokenizer ------------------------------------------------------------------------------------
 
 
@@ -418,7 +460,8 @@ def collect_candidates(
     hits += declared_hits(snapshot, registry)
     hits += prose_hits(snapshot, registry, families)
     cfg = snapshot.configs.get("config.json")
-    cfg = cfg if isinstance(cfg, dict) else None
+    cfg = cfg if isinstance(cfg, dict) and not is_diffusers_component(cfg) else None
+    pipeline = pipeline_signature(snapshot)
     declared_ids = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
     scored = _score_config(cfg, registry) if cfg is not None else []
     vocab_ev = (
@@ -438,6 +481,19 @@ def collect_candidates(
             vocab=vocab,
             named=named,
             scored=scored,
+            catalog=catalog,
+        )
+    if pipeline is not None:
+        named = frozenset(k.id for h in hits if (k := registry.get(h.model)))
+        rel, sig = pipeline
+        hits += _config_hits(
+            rel,
+            sig,
+            registry,
+            what="pipeline fields",
+            declared=declared_ids,
+            named=named,
+            scored=_score_config(sig, registry, pipeline=True),
             catalog=catalog,
         )
     hits += attach(weights_hits(snapshot, registry), hits, registry)

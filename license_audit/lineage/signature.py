@@ -150,6 +150,142 @@ KEY_ALIASES: dict[str, str] = {
     "kv_channels": "head_dim",
 }
 
+# --- diffusers pipelines ---------------------------------------------------------------------------
+# A diffusers repository has no root config.json: model_index.json names the pipeline and its components, and
+# the denoiser (unet/ or transformer/) carries the hyper-parameters that fix the weights. Its signature is the
+# pipeline class, the denoiser's class and fields, the VAE's latent space and the scheduler's prediction type
+# (what a fine-tune keeps); the keys do not occur in transformers configs, so the two kinds never match.
+DIFFUSERS_FIELD_WEIGHTS: dict[str, float] = {
+    "pipeline": 0.5,  # a fine-tune may be saved with another pipeline class (img2img, ONNX) of the same model
+    "denoiser": 1.0,
+    "text_encoders": 1.0,
+    # UNet2DConditionModel (Stable Diffusion 1.x/2.x, SDXL)
+    "block_out_channels": 3.0,
+    "layers_per_block": 3.0,
+    "cross_attention_dim": 3.0,
+    "transformer_layers_per_block": 3.0,
+    "attention_head_dim": 2.0,
+    "in_channels": 2.0,
+    "out_channels": 1.0,
+    "down_block_types": 1.0,
+    "up_block_types": 1.0,
+    "mid_block_type": 0.5,
+    "use_linear_projection": 1.0,
+    "upcast_attention": 0.5,
+    "addition_embed_type": 1.0,
+    "addition_time_embed_dim": 1.0,
+    "projection_class_embeddings_input_dim": 2.0,
+    "class_embed_type": 1.0,
+    "num_class_embeds": 1.0,
+    "time_cond_proj_dim": 1.0,
+    "encoder_hid_dim": 1.0,
+    "norm_num_groups": 0.5,
+    "act_fn": 0.5,
+    "sample_size": 0.5,
+    # Transformer denoisers (SD3 MMDiT, FLUX)
+    "num_layers": 3.0,
+    "num_single_layers": 3.0,
+    "joint_attention_dim": 2.0,
+    "caption_projection_dim": 2.0,
+    "pooled_projection_dim": 2.0,
+    "patch_size": 1.0,
+    "pos_embed_max_size": 0.5,
+    "qk_norm": 1.0,
+    "dual_attention_layers": 2.0,
+    "guidance_embeds": 2.0,  # FLUX.1-dev (guidance-distilled) against FLUX.1-schnell: the one field that differs
+    "axes_dims_rope": 1.0,
+    # VAE latent space and scheduler objective
+    "vae_latent_channels": 1.0,
+    "vae_scaling_factor": 1.0,
+    "vae_shift_factor": 0.5,
+    "prediction_type": 1.0,
+}
+DIFFUSERS_SHAPE_FIELDS = frozenset(
+    {
+        "block_out_channels",
+        "layers_per_block",
+        "cross_attention_dim",
+        "transformer_layers_per_block",
+        "attention_head_dim",
+        "in_channels",
+        "projection_class_embeddings_input_dim",
+        "num_layers",
+        "num_single_layers",
+        "joint_attention_dim",
+        "caption_projection_dim",
+        "pooled_projection_dim",
+        "dual_attention_layers",
+    }
+)
+_DENOISER_FIELDS = (
+    *(
+        k
+        for k in DIFFUSERS_FIELD_WEIGHTS
+        if not k.startswith("vae_") and k not in ("pipeline", "denoiser", "text_encoders")
+    ),
+    "num_attention_heads",
+)
+
+
+# Class defaults that early diffusers versions did not write and later ones do (Stable Diffusion 1.4's copy
+# spells out `use_linear_projection: false`, 1.5's leaves it out): left out of a signature either way, so two
+# copies of one architecture saved by different versions compare equal.
+_DIFFUSERS_DEFAULTS: dict[str, Any] = {
+    "use_linear_projection": False,
+    "upcast_attention": False,
+    "mid_block_type": "UNetMidBlock2DCrossAttn",
+    "vae_scaling_factor": 0.18215,
+    "prediction_type": "epsilon",
+}
+
+
+def is_diffusers_component(config: Any) -> bool:
+    """A diffusers model config (unet/, transformer/ or such a folder's config.json at a repository's root):
+    it names its class in `_class_name` and has no transformers `architectures`/`model_type`."""
+    return (
+        isinstance(config, dict)
+        and isinstance(config.get("_class_name"), str)
+        and "architectures" not in config
+        and "model_type" not in config
+    )
+
+
+def diffusers_signature(
+    model_index: dict[str, Any] | None,
+    denoiser: dict[str, Any] | None,
+    vae: dict[str, Any] | None = None,
+    scheduler: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The signature of a diffusers pipeline (any part may be missing: a repository holding only a UNet).
+
+    Fields a config writes as null or at their class default are left out: older diffusers versions did not
+    write them at all, so a default and an absent field are the same."""
+    sig: dict[str, Any] = {}
+    if isinstance(model_index, dict):
+        if isinstance(model_index.get("_class_name"), str):
+            sig["pipeline"] = model_index["_class_name"]
+        encoders = []
+        for key in ("text_encoder", "text_encoder_2", "text_encoder_3"):
+            spec = model_index.get(key)
+            if isinstance(spec, list) and len(spec) == 2 and isinstance(spec[1], str):
+                encoders.append(spec[1])
+        if encoders:
+            sig["text_encoders"] = encoders
+    if isinstance(denoiser, dict):
+        if isinstance(denoiser.get("_class_name"), str):
+            sig["denoiser"] = denoiser["_class_name"]
+        for key in _DENOISER_FIELDS:
+            if key != "prediction_type" and denoiser.get(key) is not None:
+                sig[key] = _norm(denoiser[key])
+    if isinstance(vae, dict):
+        for key in ("latent_channels", "scaling_factor", "shift_factor"):
+            if vae.get(key) is not None:
+                sig[f"vae_{key}"] = _norm(vae[key])
+    if isinstance(scheduler, dict) and isinstance(scheduler.get("prediction_type"), str):
+        sig["prediction_type"] = scheduler["prediction_type"]
+    return {k: v for k, v in sorted(sig.items()) if k not in _DIFFUSERS_DEFAULTS or v != _DIFFUSERS_DEFAULTS[k]}
+
+
 NOISE_KEYS = frozenset(
     {
         "transformers_version",
@@ -280,7 +416,7 @@ def prepare_signature(known: dict[str, Any], variants: dict[str, list[Any]] | No
     return [
         (
             key,
-            FIELD_WEIGHTS.get(key, 0.5),
+            FIELD_WEIGHTS.get(key) or DIFFUSERS_FIELD_WEIGHTS.get(key, 0.5),
             value,
             tuple(_norm(v) for v in variants.get(key, ())),
             key in EXTENDABLE_FIELDS,
@@ -319,7 +455,11 @@ def compare_prepared(known: PreparedSignature, observed: dict[str, Any]) -> tupl
 def shape_differences(known: dict[str, Any], observed: dict[str, Any]) -> list[str]:
     """Shape fields present on both sides with different values."""
     observed = canonical(observed)
-    return sorted(k for k in known if k in SHAPE_FIELDS and k in observed and _norm(observed[k]) != known[k])
+    return sorted(
+        k
+        for k in known
+        if (k in SHAPE_FIELDS or k in DIFFUSERS_SHAPE_FIELDS) and k in observed and _norm(observed[k]) != known[k]
+    )
 
 
 def raised_fields(known: dict[str, Any], observed: dict[str, Any]) -> set[str]:
