@@ -46,6 +46,9 @@ class LicenseMatch:
     # with the changed stretches (identify.modified.Change); never to be read as the standard license.
     modified: bool = False
     changes: tuple = ()
+    # SPDX ids of licenses that fit the same lines as well: an ambiguous answer, each license reported
+    # with the others named here, never one of them alone.
+    alternatives: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -59,6 +62,9 @@ class LicenseMatch:
         if self.modified:
             out["modified"] = True
             out["changes"] = [c.to_dict() for c in self.changes]
+        if self.alternatives:
+            out["ambiguous"] = True
+            out["alternatives"] = list(self.alternatives)
         return out
 
 

@@ -11,13 +11,15 @@ only when two SPDX licenses remain close (BSD variants) and is skipped when no S
 from __future__ import annotations
 
 import json
+import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 
-from license_audit.identify.normalize import Tokens, words
+from license_audit.identify.normalize import Tokens, tokenize, words
 
 # Below this share of the region covered by recognised license text, the region is not that license.
 MIN_COVERAGE = 60.0
@@ -215,8 +217,9 @@ def _pairs(ws: list[str]) -> list[tuple[str, str]]:
     return list(zip(ws, ws[1:]))
 
 
-def _candidates(text: str, toks: Tokens | None = None) -> list[tuple[float, int, str, float]]:
-    """(share of the template's phrases found, words found, SPDX id, distinctive share), best first.
+def _candidates(text: str, toks: Tokens | None = None) -> list[_Scored]:
+    """Templates whose phrases the text holds, best first: by share of the template's phrases found,
+    words found and distinctive share.
 
     The distinctive share looks only at the phrases no close rival holds (the advertising clause of
     BSD-4-Clause, "Attribution-ShareAlike" of CC-BY-SA): it tells apart licenses that share the rest.
@@ -265,17 +268,132 @@ def _candidates(text: str, toks: Tokens | None = None) -> list[tuple[float, int,
             rivals = set().union(*(templates[o[2]].needles for o in close if o[2] != t))
             uniq = mine - rivals
             distinct = len(uniq & found[t]) / len(uniq) if uniq else 0.5
-        out.append((share, nwords, templates[t].spdx, distinct))
+        out.append(_Scored(share, nwords, templates[t].spdx, distinct, found[t]))
     # Distinctive phrases first, then the share, then the license that holds more of the text
     # (BSD-4-Clause over BSD-3-Clause when the advertising clause is there).
-    out.sort(key=lambda c: (-(c[0] >= top - CLEAR_MARGIN), -c[3], -min(c[0], 0.95), -c[1], c[2]))
+    out.sort(key=lambda c: (-(c.share >= top - CLEAR_MARGIN), -c.distinct, -min(c.share, 0.95), -c.nwords, c.spdx))
     return out
 
 
-def identify_spdx(text: str, toks: Tokens | None = None) -> list[tuple[str, float, int, int]]:
-    """(SPDX id, confidence, first line, last line) for each SPDX license in `text`; [] without the library.
+@dataclass(slots=True, eq=False)
+class _Scored:
+    """A template the text holds enough of, and the phrases of it that the text holds."""
 
-    `toks`: the tokens of `text` when the caller has them (the whole file), not computed again."""
+    share: float
+    nwords: int
+    spdx: str
+    distinct: float
+    found: set[str]
+    covered: int | None = None  # bit k set: word k of the text stands in one of `found`
+
+
+@dataclass(slots=True, eq=False)
+class SpdxMatch:
+    """An SPDX license in a text, with lines counted in that text.
+
+    `alternatives`: SPDX ids that fit the same lines as well (no verdict between them: an ambiguous
+    answer naming each). `added`: (first line, last line, words) of the stretches that read like terms
+    and that no phrase of the license holds: a copy with clauses added, i.e. the license modified."""
+
+    spdx: str
+    confidence: float
+    first: int
+    last: int
+    alternatives: tuple[str, ...] = ()
+    added: tuple[tuple[int, int, str], ...] = ()
+
+
+# A stretch of a text that no phrase of the license holds counts as an added clause from this many
+# words on (template alternatives, wildcards and phrases under five words leave shorter gaps).
+_ADDED_WORDS = 8
+# A license that holds more of the text wins over one whose phrases it holds nearly all of (MITNFA over
+# MIT-0, which is MITNFA without its clause): from this many more words of the text.
+_WIDER_BY = 12
+_CONTAINED = 0.9
+_RESTRICTS = frozenset(
+    ["shall", "must", "not", "only", "prohibited", "except", "unless", "noncommercial", "commercial"]
+)
+_DISCLAIMS = frozenset(["liable", "liability", "warranty", "warranties", "damages"])
+# Two licenses are named as equally close only when they hold most of the text between them.
+_HOLDS = 0.7
+# A license modified holds most of the text: added terms of more than half the words make another text.
+_MOSTLY = 0.5
+
+
+def _covered(c: _Scored, toks: Tokens, offsets: list[int]) -> int:
+    """The words of the text that `c`'s phrases stand on, as bits of an int (bit k: word k)."""
+    if c.covered is None:
+        mask = 0
+        joined = toks.joined
+        for n in c.found:
+            size = (1 << (n.count(" ") - 1)) - 1
+            i = joined.find(n)
+            while i >= 0:
+                mask |= size << bisect_left(offsets, i + 1)
+                i = joined.find(n, i + 1)
+        c.covered = mask
+    return c.covered
+
+
+def _widest(best: _Scored, cands: list[_Scored], toks: Tokens, offsets: list[int]) -> _Scored:
+    """The candidate that holds what `best` holds and more of the text besides, if any."""
+    wider = [c for c in cands[:12] if c.spdx != best.spdx and c.nwords >= best.nwords + _WIDER_BY]
+    if not wider:
+        return best
+    mine = _covered(best, toks, offsets)
+    n_mine = mine.bit_count()
+    for c in sorted(wider, key=lambda c: (-c.nwords, c.spdx)):
+        theirs = _covered(c, toks, offsets)
+        if theirs.bit_count() >= n_mine + _WIDER_BY and (mine & theirs).bit_count() >= _CONTAINED * n_mine:
+            return c
+    return best
+
+
+_GAP = re.compile("0+")
+
+
+def _added(c: _Scored, toks: Tokens, offsets: list[int]) -> list[tuple[int, int]]:
+    """Word stretches after the license's first phrase that none of its phrases holds and that read
+    like terms (a title or a copyright line before the terms is no clause)."""
+    from license_audit.identify.modified import term_like
+
+    mask = _covered(c, toks, offsets)
+    if not mask:
+        return []
+    n = len(toks.words)
+    flags = format(mask, "b")[::-1].ljust(n, "0")
+    first = flags.find("1")
+    last = flags.rfind("1")
+    out = []
+    for m in _GAP.finditer(flags, first):
+        i, j = m.start(), m.end()
+        if j - i < _ADDED_WORDS:
+            continue
+        ws = toks.words[i:j]
+        # After the license's last phrase: a notice about the license (the Creative Commons trademark
+        # and warranty notice) is no clause of it; a restriction (X11's no-endorsement, "not designed
+        # for use in a nuclear facility") is.
+        trailing = i > last
+        if term_like(ws) and not (trailing and (not set(ws) & _RESTRICTS or set(ws) & _DISCLAIMS)):
+            out.append((i, j - 1))
+    return out
+
+
+def _similar(a: _Scored, b: _Scored, toks: Tokens, offsets: list[int]) -> bool:
+    """Two templates that hold the same words of the text, give or take a few."""
+    ca, cb = _covered(a, toks, offsets), _covered(b, toks, offsets)
+    differ = (ca ^ cb).bit_count()
+    return differ <= max(_ADDED_WORDS, 0.03 * max(ca.bit_count(), cb.bit_count()))
+
+
+def identify_spdx(text: str, toks: Tokens | None = None, known: str | None = None) -> list[SpdxMatch]:
+    """Each SPDX license in `text` (lines counted in `text`); [] without the library.
+
+    `toks`: the tokens of `text` when the caller has them (the whole file), not computed again.
+    `known`: the SPDX id the catalog already gives the text; a second opinion that the phrase index
+    ranks first is taken as it is, without the exact matcher."""
+    if toks is None:
+        toks = tokenize(text)
     try:
         cands = _candidates(text, toks)
     except (IndexError, TypeError, KeyError, ValueError, AttributeError):
@@ -285,17 +403,54 @@ def identify_spdx(text: str, toks: Tokens | None = None) -> list[tuple[str, floa
     if not cands:
         return []
     last = text.count("\n") + 1
-    best = cands[0]
-    close = [c for c in cands[1:] if c[0] >= best[0] - CLEAR_MARGIN]
-    if best[0] >= 0.9 and all(best[3] >= c[3] + 0.3 for c in close):
-        return [(best[2], round(min(best[0], 0.95) * 0.95, 4), 1, last)]
+    # Where each word starts in `toks.joined` (" w1 w2 ... ").
+    offsets = list(accumulate((len(w) + 1 for w in toks.words), initial=1))
+    best = _widest(cands[0], cands, toks, offsets)
+    added = _added(best, toks, offsets)
+    if added:
+        # Terms the best-ranked license does not hold: a close rival that holds more of the text fits better.
+        near = [c for c in cands[:12] if c.share >= best.share - CLEAR_MARGIN]
+        best = max(near, key=lambda c: (_covered(c, toks, offsets).bit_count(), c is best))
+        added = _added(best, toks, offsets)
+    close = [c for c in cands if c is not best and c.spdx != best.spdx and c.share >= best.share - CLEAR_MARGIN]
+    if not added and best.share >= 0.9 and all(best.distinct >= c.distinct + 0.3 for c in close):
+        return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.95, 4), 1, last)]
+    if known is not None and best.spdx == known and not added:
+        return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.95, 4), 1, last)]
     decided = _classify(text)
-    if decided or close:
-        return decided  # two SPDX licenses this close and no verdict: not a guess, `other`
-    return [(best[2], round(best[0] * 0.8, 4), 1, last)] if best[0] >= 0.8 else []
+    if len(decided) == 1:
+        # The exact matcher's verdict, unless the phrases of its license leave terms of the text unheld.
+        verdict = decided[0]
+        mine = [c for c in cands if c.spdx == verdict.spdx]
+        if mine:
+            own = max(mine, key=lambda c: _covered(c, toks, offsets).bit_count())
+            verdict.added = _lines(toks, _added(own, toks, offsets))
+        return decided
+    if decided:
+        return decided
+    if added:
+        # Nothing else holds the added terms: this license, modified; a text it holds little of is not it.
+        if best.share < 0.75 or sum(b - a + 1 for a, b in added) > _MOSTLY * len(toks.words):
+            return []
+        return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.8, 4), 1, last, added=_lines(toks, added))]
+    if close:
+        # Two SPDX licenses this close and no verdict: each named, and said to be ambiguous, when they
+        # hold the same words of the text; otherwise no guess (`other`).
+        held = _covered(best, toks, offsets).bit_count()
+        same = [c for c in close if _similar(best, c, toks, offsets)][:2]
+        if not same or best.share < 0.8 or held < _HOLDS * len(toks.words):
+            return []
+        ids = tuple(sorted({best.spdx, *(c.spdx for c in same)}))
+        conf = round(min(best.share, 0.95) * 0.8, 4)
+        return [SpdxMatch(i, conf, 1, last, alternatives=tuple(x for x in ids if x != i)) for i in ids]
+    return [SpdxMatch(best.spdx, round(best.share * 0.8, 4), 1, last)] if best.share >= 0.8 else []
 
 
-def _classify(text: str) -> list[tuple[str, float, int, int]]:
+def _lines(toks: Tokens, stretches: list[tuple[int, int]]) -> tuple[tuple[int, int, str], ...]:
+    return tuple((toks.line_of(a), toks.line_of(b), " ".join(toks.words[a : b + 1])) for a, b in stretches)
+
+
+def _classify(text: str) -> list[SpdxMatch]:
     try:
         from licenseclassifier._engine import scan
     except ImportError:
@@ -310,24 +465,24 @@ def _classify(text: str) -> list[tuple[str, float, int, int]]:
     for m in cov.match:
         first = text.count("\n", 0, m.start) + 1
         last = text.count("\n", 0, max(m.start, m.end - 1)) + 1
-        out.append((m.id, round(min(0.95, cov.percent / 100.0) * 0.95, 4), first, last))
+        out.append(SpdxMatch(m.id, round(min(0.95, cov.percent / 100.0) * 0.95, 4), first, last))
     return out
 
 
 def explains(spdx_id: str, added: list[str]) -> bool:
-    """Whether the SPDX license `spdx_id` holds any of the `added` texts (five words in a row of one):
-    a variant that accounts for the clauses a catalog license's copy adds (BSD-4-Clause's advertising
-    clause), not one that merely holds less (MIT-0 for MIT plus an added clause)."""
+    """Whether the SPDX license `spdx_id` holds the `added` texts (most runs of five words of one): a
+    variant that accounts for the clauses a catalog license's copy adds (BSD-4-Clause's advertising
+    clause), not one that merely holds less (MIT-0 for MIT plus an added clause) or shares a few words
+    with the clause ("or other dealings in")."""
     templates = _templates()
     if not templates:
         return False
-    tpl = next((t for t in templates if t.spdx == spdx_id), None)
-    if tpl is None:
+    joined = " ".join(n for t in templates if t.spdx == spdx_id for n in t.needles)
+    if not joined:
         return False
-    joined = " ".join(tpl.needles)
     for text in added:
         ws = words(text)
-        for i in range(max(0, len(ws) - 4)):
-            if " " + " ".join(ws[i : i + 5]) + " " in joined:
-                return True
+        runs = [" " + " ".join(ws[i : i + 5]) + " " for i in range(max(0, len(ws) - 4))]
+        if runs and sum(r in joined for r in runs) >= 0.5 * len(runs):
+            return True
     return False

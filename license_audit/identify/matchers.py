@@ -369,16 +369,20 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             # advertising clause is BSD-4-Clause, MIT plus a no-endorsement clause is X11); a copy that
             # only lacks a part is still this one.
             added = any(ch.change != "removed" for ch in c.changes or ())
-            if c.cl.lic.spdx.startswith("LicenseRef-") or not (
-                added or (c.confidence < VERIFY_BELOW and (c.precision or 0.0) < 0.95)
-            ):
+            if c.cl.lic.spdx.startswith("LicenseRef-"):
                 continue
-            found = _long_tail(text, toks, c.start, c.end, catalog)
+            doubtful = added or (c.confidence < VERIFY_BELOW and (c.precision or 0.0) < 0.95)
+            # A copy that is not word for word the reference may still be word for word another license
+            # of the SPDX list that differs from this one only where this one's copies may differ (the
+            # BSD-2-Clause plus the "views and conclusions" paragraph is BSD-2-Clause-Views).
+            found = _long_tail(text, toks, c.start, c.end, catalog, known=None if doubtful else c.cl.lic.spdx)
             if not found:
                 continue
             same = [m for m in found if m.id == c.cl.lic.id]
             if same:
                 c.confidence = max(c.confidence, max(m.confidence for m in same))
+            elif not doubtful and not _variant(found):
+                continue
             elif added and not _explained(found, c.changes or []):
                 continue  # the long tail names a license that does not hold what this copy adds
             else:
@@ -456,7 +460,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     return out
 
 
-def _long_tail(text: str, toks: Tokens, a: int, b: int, catalog: Catalog) -> list[LicenseMatch]:
+def _long_tail(
+    text: str, toks: Tokens, a: int, b: int, catalog: Catalog, known: str | None = None
+) -> list[LicenseMatch]:
     from license_audit.identify.longtail import identify_spdx
 
     first, last = toks.line_of(a), toks.line_of(b)
@@ -465,17 +471,35 @@ def _long_tail(text: str, toks: Tokens, a: int, b: int, catalog: Catalog) -> lis
     region = "\n".join(lines[first - 1 : last])
     # The whole file (up to trailing blank lines): its words are already known.
     whole = toks if first == 1 and not "".join(lines[last:]).strip() else None
+    from license_audit.identify.modified import Change, quote
+
     out = []
-    for spdx_id, conf, s_line, e_line in identify_spdx(region, whole):
-        lic = catalog.get(spdx_id)
-        lic_id = lic.id if lic else spdx_id.lower()
-        spdx = lic.spdx if lic else spdx_id
+    for sm in identify_spdx(region, whole, known):
+        lic = catalog.get(sm.spdx)
+        lic_id = lic.id if lic else sm.spdx.lower()
+        spdx = lic.spdx if lic else sm.spdx
+        # Terms the license's own text does not hold: that license, modified (never the license as such).
+        changes = tuple(Change("added", first + a - 1, first + b - 1, quote(words.split())) for a, b, words in sm.added)
         out.append(
             LicenseMatch(
-                lic_id, spdx, conf, first + s_line - 1, first + e_line - 1, "text", lic.name if lic else spdx_id
+                lic_id,
+                spdx,
+                sm.confidence,
+                first + sm.first - 1,
+                first + sm.last - 1,
+                "text",
+                lic.name if lic else sm.spdx,
+                bool(changes),
+                changes,
+                tuple(_catalog_spdx(a, catalog) for a in sm.alternatives),
             )
         )
     return out
+
+
+def _catalog_spdx(spdx_id: str, catalog: Catalog) -> str:
+    lic = catalog.get(spdx_id)
+    return lic.spdx if lic else spdx_id
 
 
 def _changes(c: _Cand, cc: CompiledCatalog, toks: Tokens, text: str) -> list:
@@ -561,11 +585,18 @@ def _named_references(
     return out
 
 
+def _variant(found: list[LicenseMatch]) -> bool:
+    """The long tail names one license, unmodified and unambiguous, for a faithful-looking catalog copy."""
+    return len(found) == 1 and not found[0].modified and not found[0].alternatives and found[0].confidence >= 0.85
+
+
 def _explained(found: list[LicenseMatch], changes: list) -> bool:
+    """Whether the long tail's licenses hold what a catalog copy adds; one that itself leaves terms of
+    the copy unheld (modified) explains nothing."""
     from license_audit.identify.longtail import explains
 
     added = [ch.text for ch in changes if ch.change != "removed"]
-    return all(explains(m.spdx, added) for m in found)
+    return all(not m.modified and explains(m.spdx, added) for m in found)
 
 
 def _spdx_base(spdx: str) -> str:

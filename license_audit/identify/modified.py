@@ -165,7 +165,7 @@ class Change:
         return {"change": self.change, "start_line": self.start_line, "end_line": self.end_line, "text": self.text}
 
 
-def _quote(ws: list[str]) -> str:
+def quote(ws: list[str]) -> str:
     s = " ".join(ws)
     return s if len(s) <= _QUOTE else s[: _QUOTE - 3].rstrip() + "..."
 
@@ -344,7 +344,7 @@ def _classify(
         kind = "changed" if removed and added else "added" if added else "removed"
         # The file's own lines for what it holds; the reference's words for what it lacks.
         shown = " ".join(lines.raw(a, b).split()) if added else ""
-        out.append(Change(kind, first, last, _quote(shown.split() if shown else removed)))
+        out.append(Change(kind, first, last, quote(shown.split() if shown else removed)))
     return out
 
 
@@ -367,7 +367,7 @@ def _allowed(
         # licensee's to fill in or leave out; after a license without one, added terms count.
         # A notice that names another license (the header a following GPL copy asks for) is not part of
         # this one's terms.
-        return has_appendix or not _term_like(added) or bool(set(added) & _OTHER_LICENSES - vocabulary)
+        return has_appendix or not term_like(added) or bool(set(added) & _OTHER_LICENSES - vocabulary)
     if added and _boilerplate_lines(raw):
         return True
     if not added and "copyright" in removed and len(removed) <= _TITLE_WORDS and not set(removed) & _RESTRICTING:
@@ -415,13 +415,13 @@ def _boilerplate_lines(raw: str) -> bool:
             return False
         if _COPYRIGHT_LINE.search(s) or _ADDRESS_LINE.search(s) or _LINK_LINE.search(s):
             continue
-        if len(s.split()) <= _TITLE_WORDS and not _term_like(s.lower().split()):
+        if len(s.split()) <= _TITLE_WORDS and not term_like(s.lower().split()):
             continue
         return False
     return any_line
 
 
-def _term_like(ws: list[str]) -> bool:
+def term_like(ws: list[str]) -> bool:
     """Words that read as terms: long enough and holding a word of obligation or permission."""
     if len(ws) <= _SMALL:
         return bool(set(ws) & _SIGNIFICANT)
@@ -435,7 +435,7 @@ def _merge(changes: list[Change]) -> list[Change]:
         if out and c.start_line <= out[-1].end_line + 1:
             prev = out[-1]
             kind = prev.change if prev.change == c.change else "changed"
-            text = prev.text if len(prev.text) >= _QUOTE else _quote((prev.text + " " + c.text).split())
+            text = prev.text if len(prev.text) >= _QUOTE else quote((prev.text + " " + c.text).split())
             out[-1] = Change(kind, prev.start_line, max(prev.end_line, c.end_line), text)
         else:
             out.append(c)

@@ -580,7 +580,7 @@ def _ids_in(line: str) -> list[str]:
         return []
     context = None
     out = []
-    for tok in tokens:
+    for k, tok in enumerate(tokens):
         tok = tok.rstrip(".")
         key = spdx_key(tok)
         if not key:
@@ -592,8 +592,17 @@ def _ids_in(line: str) -> list[str]:
                 context = bool(_CONTEXT.search(line)) or len(tokens) == 1
             if not context:
                 continue
+            # An id that is also a word, followed by another word, is the word ("Fair Use Rights").
+            nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+            if nxt.isalpha() and nxt.lower() not in _AFTER_ID and tok.isalpha() and tok.lower() in _WORD_IDS:
+                continue
         out.append(key)
     return out
+
+
+# SPDX ids that are also English words, and what may follow such an id when it names the license.
+_WORD_IDS = frozenset(["fair", "glide", "naumen", "zed", "crossword", "latex2e", "noweb", "wsuipa", "xnet", "mup"])
+_AFTER_ID = frozenset(["license", "licence", "licensed", "or", "and", "with"])
 
 
 _BADGE = re.compile(r"shields\.io/badge/([^/?#\s]+)", re.I)

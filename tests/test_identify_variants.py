@@ -1,0 +1,130 @@
+"""Near-identical licenses: a copy of one known license is never reported as a different known license
+alone. Each test is one way that went wrong: a license of the SPDX list that holds what a shorter one
+holds and more, a catalog license whose SPDX variant a copy is, a clause only a few words of which
+another license shares, a license id that is also an English word inside a license text."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import license_text
+
+from license_audit.catalog import load_catalog
+from license_audit.identify import identify_text
+
+CAT = load_catalog()
+
+pytest.importorskip("licenseclassifier")
+
+# The clause MITNFA adds to the MIT License (the SPDX list's MITNFA text).
+MITNFA_CLAUSE = """
+Distributions of all or part of the Software intended to be used by the
+recipients as they would use the unmodified Software, containing modifications
+that substantially alter, remove, or disable functionality of the Software,
+outside of the documented configuration mechanisms provided by the Software,
+shall be modified such that the Original Author's bug reporting email addresses
+and urls are either replaced with the contact information of the parties
+responsible for the changes, or removed entirely.
+"""
+
+# The X Consortium's no-endorsement clause, which makes the MIT License the X11 License.
+X11_CLAUSE = """
+Except as contained in this notice, the name of the X Consortium shall not be
+used in advertising or otherwise to promote the sale, use or other dealings in
+this Software without prior written authorization from the X Consortium.
+"""
+
+# The paragraph that makes BSD-2-Clause the BSD-2-Clause-Views license.
+VIEWS_PARAGRAPH = """
+The views and conclusions contained in the software and documentation are those
+of the authors and should not be interpreted as representing official policies,
+either expressed or implied, of the FreeBSD Project.
+"""
+
+
+def mit_copy() -> str:
+    return license_text("mit").replace("<year> <copyright holders>", "2025 Example Corp.")
+
+
+def spdx_ids(found) -> set[str]:
+    return {m.spdx for m in found}
+
+
+def plain(found, spdx: str) -> bool:
+    """`spdx` reported as a copy of the license as such: not modified, not one of an ambiguous pair."""
+    return any(m.spdx == spdx and m.kind == "text" and not m.modified and not m.alternatives for m in found)
+
+
+def test_a_license_holding_a_shorter_ones_text_and_a_clause_more_is_not_the_shorter_one():
+    # MIT-0's every phrase is in MITNFA: the phrase index once ranked it first at a full share.
+    parts = mit_copy().split("\n\n")
+    text = "\n\n".join(parts[:4] + [MITNFA_CLAUSE.strip()] + parts[4:])
+    found = identify_text(text, CAT)
+    assert not plain(found, "MIT-0"), found
+    assert not plain(found, "MIT"), found
+    assert "MITNFA" in spdx_ids(found) or any(m.spdx == "MIT" and m.modified for m in found), found
+
+
+def test_a_clause_sharing_a_few_words_with_a_shorter_license_does_not_make_the_copy_that_license():
+    # "or other dealings in" is MIT-0's as much as the no-endorsement clause's: no reason to read the
+    # MIT License plus that clause as MIT-0.
+    text = mit_copy().rstrip() + "\n\n" + X11_CLAUSE.strip() + "\n"
+    found = identify_text(text, CAT)
+    assert "MIT-0" not in spdx_ids(found), found
+    assert not plain(found, "MIT"), found
+    assert "X11" in spdx_ids(found) or any(m.spdx == "MIT" and m.modified for m in found), found
+
+
+def test_a_catalog_license_copy_that_is_word_for_word_its_spdx_variant_is_the_variant():
+    text = license_text("bsd-2-clause").rstrip() + "\n\n" + VIEWS_PARAGRAPH.strip() + "\n"
+    found = identify_text(text, CAT)
+    assert not plain(found, "BSD-2-Clause"), found
+    assert "BSD-2-Clause-Views" in spdx_ids(found), found
+
+
+def test_a_plain_catalog_copy_stays_that_license():
+    # The second opinion asked of a copy that differs from the reference must not rename a plain one.
+    for lic in ("mit", "bsd-2-clause", "bsd-3-clause", "apache-2.0"):
+        text = license_text(lic).replace("<year> <copyright holders>", "2025 Example Corp.")
+        text = "Copyright (c) 2025 Example Corp.\n\n" + text
+        found = identify_text(text, CAT)
+        assert [m.id for m in found if m.kind == "text"] == [lic], (lic, found)
+        assert not any(m.modified for m in found), (lic, found)
+
+
+def test_a_license_of_the_spdx_list_with_an_added_restriction_is_that_license_modified():
+    # ISC (not in the catalog: found through the SPDX list) with a non-commercial clause added.
+    isc = (
+        "ISC License\n\nCopyright (c) 2025 Example Corp.\n\n"
+        "Permission to use, copy, modify, and/or distribute this software for any\n"
+        "purpose with or without fee is hereby granted, provided that the above\n"
+        "copyright notice and this permission notice appear in all copies.\n\n"
+        "The software shall not be used for any commercial purpose, and it must not be\n"
+        "sold or offered as part of any paid product or service whatsoever.\n\n"
+        'THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES\n'
+        "WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF\n"
+        "MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR\n"
+        "ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES\n"
+        "WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN\n"
+        "ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF\n"
+        "OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.\n"
+    )
+    found = identify_text(isc, CAT)
+    assert not plain(found, "ISC"), found
+    isc_found = [m for m in found if m.spdx == "ISC"]
+    if isc_found:
+        (m,) = isc_found
+        assert m.modified and m.changes, m
+        assert any(c.change == "added" and "commercial" in c.text for c in m.changes), m.changes
+        assert m.to_dict()["modified"] is True
+
+
+def test_a_license_id_that_is_a_word_is_not_a_reference_inside_license_text():
+    # "Fair" is an SPDX id; the Creative Commons "Fair Use Rights" section names no license.
+    text = (
+        "2. Fair Use Rights. Nothing in this license is intended to reduce, limit, or restrict any rights\n"
+        "arising from fair use, first sale or other limitations on the exclusive rights of the copyright\n"
+        "owner under copyright law or other applicable laws.\n"
+    )
+    assert "Fair" not in spdx_ids(identify_text(text, CAT))
+    # Written as an id or as the license's name, it still is one.
+    assert "Fair" in spdx_ids(identify_text("SPDX-License-Identifier: Fair\n", CAT))
