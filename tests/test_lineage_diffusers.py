@@ -171,3 +171,11 @@ def test_real_diffusers_repositories(cli, case, model, license):
     top = lineage(cli, SHARED_REPOS / case)[0]
     assert model in [top["model"], *top.get("alternatives", [])] and top["license"] == license
     assert top["confidence"] >= 0.8
+
+
+def test_inpainting_unet_is_told_from_the_text_to_image_one(cli, make_repo):
+    """SD 1.5 inpainting widens the first convolution to 9 input channels: its fine-tunes are found as such."""
+    top = lineage(cli, make_repo(pipeline_files("runwayml/stable-diffusion-inpainting")))[0]
+    assert top["model"] == "runwayml/stable-diffusion-inpainting" and top["confidence"] >= 0.8
+    t2i = lineage(cli, make_repo(pipeline_files(SD15)))[0]
+    assert "runwayml/stable-diffusion-inpainting" not in [t2i["model"], *t2i.get("alternatives", [])]
