@@ -179,3 +179,27 @@ def test_inpainting_unet_is_told_from_the_text_to_image_one(cli, make_repo):
     assert top["model"] == "runwayml/stable-diffusion-inpainting" and top["confidence"] >= 0.8
     t2i = lineage(cli, make_repo(pipeline_files(SD15)))[0]
     assert "runwayml/stable-diffusion-inpainting" not in [t2i["model"], *t2i.get("alternatives", [])]
+
+
+def test_flux_dev_license_is_identified_and_its_duties_checked(cli, make_repo):
+    """A FLUX.1 [dev] derivative: the Non-Commercial License is found by name and by text, and a commercial
+    license on the derivative conflicts with it."""
+    from license_audit.resources import rules_dir
+
+    text = (rules_dir() / "licenses" / "texts" / "flux-1-dev-non-commercial-license.txt").read_text(encoding="utf-8")
+    res = cli("identify", make_repo({"LICENSE.md": text}) / "LICENSE.md", "--format", "json")
+    assert "flux-1-dev-non-commercial-license" in res.output
+    front = "license: other\nlicense_name: flux-1-dev-non-commercial-license"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Flux portrait LoRA\n"), "LICENSE.md": text}))
+    assert report["model"]["declared_license_name"] == "flux-1-dev-non-commercial-license"
+    assert report["license_files"][0]["licenses"][0]["id"] == "flux-1-dev-non-commercial-license"
+
+
+def test_guidance_embeddings_tell_a_flux_dev_transformer_from_schnell(cli, make_repo):
+    """FLUX.1 [dev] carries a guidance embedder [schnell] lacks: a dev-shaped transformer is not claimed as a
+    derivative of the Apache-2.0 [schnell]."""
+    files = pipeline_files("black-forest-labs/FLUX.1-schnell", guidance_embeds=True)
+    for c in lineage(cli, make_repo(files)):
+        assert not (c["model"] == "black-forest-labs/FLUX.1-schnell" and c["confidence"] >= 0.8)
+    top = lineage(cli, make_repo(pipeline_files("black-forest-labs/FLUX.1-schnell")))[0]
+    assert top["model"] == "black-forest-labs/FLUX.1-schnell" and top["license"] == "apache-2.0"

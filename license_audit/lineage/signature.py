@@ -215,6 +215,7 @@ DIFFUSERS_SHAPE_FIELDS = frozenset(
         "caption_projection_dim",
         "pooled_projection_dim",
         "dual_attention_layers",
+        "guidance_embeds",  # FLUX.1 [dev] has a guidance embedder [schnell] lacks: weights of their own
     }
 )
 _DENOISER_FIELDS = (
