@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 from license_audit.catalog import Catalog
@@ -57,7 +58,8 @@ class Ref:
 
 
 _COMPACT = re.compile(r"\b(gnu)(?=(?:a|l)?gpl)|\b((?:a|l)?gpl|gfdl|fdl|mpl|epl|cddl|afl|osl|lppl|apache)v?(?=\d)")
-_TWO_DIGIT = re.compile(r"\b((?:a|l)?gpl|gfdl|fdl) ([1-3])0\b")
+# "GPL 20", "LGPL 21": a version written without its dot ("LGPLv21+", "GNULGPL21").
+_TWO_DIGIT = re.compile(r"\b((?:a|l)?gpl|gfdl|fdl) (?:v )?([1-3])([0-9])\b")
 # Creative Commons names are written many ways; their terms are compared as the SPDX ids spell them.
 _CC_TERMS = (
     (("no", "derivative", "works"), "nd"),
@@ -82,10 +84,22 @@ _FAMILY = (
     ("gpl license", "gpl"),
     ("apache software license", "apache license"),
 )
-_VERSION_OF = re.compile(r"version\s+(\d+(?:\.\d+)?)\s+of\s+(?:the\s+)?((?:[a-z]+[\s/-]+){0,5}?licen[cs]e)")
-_OF_THE_LICENSE = re.compile(r"(?:either\s+)?version\s+(\d+(?:\.\d+)?)\s+of\s+the\s+licen[cs]e\b")
-_AS_PUBLISHED = re.compile(r"\s*as\s+published\s+by\s+the\s+free\s+software\s+foundation[;,.]?\s*(?:either\s+)?")
-_ABBREVIATED = re.compile(r"\((?:a|l)?gpl\)")
+# Between the words of a notice: spaces, line breaks and the comment marks each line of a source
+# file's header starts with (" * ", "# ", "// ").
+_SEP = r"(?:[\s*#>;!%]|//)+"
+_VERSION_OF = re.compile(
+    rf"version{_SEP}(\d+(?:\.\d+)?){_SEP}of{_SEP}(?:(?:the|that|this){_SEP})?"
+    rf"((?:[a-z]+(?:{_SEP}|[/-]))"
+    "{0,5}?"
+    r"(?:licen[cs]e|(?:a|l)?gpl)\b)"
+)
+_OF_THE_LICENSE = re.compile(
+    rf"(?:either{_SEP})?version{_SEP}(\d+(?:\.\d+)?){_SEP}of{_SEP}(?:the|that|this){_SEP}(?:licen[cs]e|(?:a|l)?gpl)\b"
+)
+_AS_PUBLISHED = re.compile(
+    rf"{_SEP}as{_SEP}published{_SEP}by{_SEP}the{_SEP}free{_SEP}software{_SEP}foundation[;,.]?(?:{_SEP})?(?:either{_SEP})?"
+)
+_ABBREVIATED = re.compile(r"\(\s*[\"']?(?:a|l)?gpl[\"']?\s*\)")
 
 
 def canonical_words(text: str) -> list[str]:
@@ -101,11 +115,11 @@ def canonical_words(text: str) -> list[str]:
     if "free software foundation" in low:
         # "GNU General Public License as published by the FSF; version 2": the version is the name's.
         low = _AS_PUBLISHED.sub(" ", low)
-    if "gpl)" in low:
+    if "gpl" in low and ")" in low:
         low = _ABBREVIATED.sub(" ", low)
     low = _COMPACT.sub(lambda m: (m.group(1) or m.group(2)) + " ", low)
     low = _split_alnum(low)
-    low = _TWO_DIGIT.sub(r"\1 \2", low)
+    low = _TWO_DIGIT.sub(r"\1 \2 \3", low)
     raw = _WORD.findall(low)
     out: list[str] = []
     i = 0
@@ -183,14 +197,39 @@ _ABBREVIATIONS = frozenset(
 
 
 def normalize_url(url: str) -> str:
-    u = url.strip().lower().rstrip(".,;:")
-    u = re.sub(r"^https?://", "", u)
-    u = re.sub(r"^www\.", "", u)
-    u = u.split("#", 1)[0].split("?", 1)[0]
-    u = re.sub(r"(/legalcode(\.[a-z-]+)?|/deed(\.[a-z-]+)?|\.html?|\.txt|\.php|\.md|\.json)$", "", u)
+    """A link as the index compares it: no scheme, "www.", query, trailing slash or file suffix
+    (.html, .txt, .php, /legalcode, /deed.fr, /index.html), an archived copy as the page it archives,
+    gnu.org's old and standalone pages as the license's own page; a fragment is kept (`#Modern_Variants`
+    on a page of many licenses names one of them)."""
+    u = url.strip().lower().strip("'\"<>").rstrip(".,;:!)'\"")
+    u = _SCHEME.sub("", u)
+    # An archived copy ("web.archive.org/web/2006.../http://www.opensource.org/...") is that page.
+    u = _SCHEME.sub("", _ARCHIVED.sub("", u))
+    base, _, frag = u.partition("#")
+    base = base.split("?", 1)[0].rstrip("/").replace("licence", "license")
+    base = re.sub(r"(?<!:)//+", "/", base)
+    for _ in range(2):
+        base = _SUFFIX.sub("", base).rstrip("/")
     # A translation of a license page: gnu.org's "agpl-3.0.fr.html".
-    u = re.sub(r"\.[a-z]{2}(-[a-z]{2})?$", "", u)
-    return u.rstrip("/")
+    base = re.sub(r"(?<=/)([^/]+)\.[a-z]{2}(-[a-z]{2})?$", r"\1", base)
+    for old, new in _SAME_PAGE:
+        if base.startswith(old):
+            base = new + base[len(old) :]
+    if base.startswith("gnu.org/licenses/") and base.endswith("-standalone"):
+        base = base[: -len("-standalone")]
+    frag = frag.strip().rstrip("/")
+    return f"{base}#{frag}" if frag else base
+
+
+_SCHEME = re.compile(r"^(?:https?|ftp)://(?:www\d?\.)?|^www\d?\.")
+_ARCHIVED = re.compile(r"^(?:web|wayback)\.archive\.org/web/\d+[a-z_]*/")
+_SUFFIX = re.compile(r"(/legalcode(\.[a-z-]+)?|/deed(\.[a-z-]+)?|/index|\.html?|\.txt|\.php|\.md|\.json|\.rst)$")
+# Pages a site serves under more than one address.
+_SAME_PAGE = (
+    ("fsf.org/licensing/licenses/", "gnu.org/licenses/"),
+    ("gnu.org/licenses/old-licenses/", "gnu.org/licenses/"),
+    ("fedoraproject.org/wiki/licensing/", "fedoraproject.org/wiki/licensing:"),
+)
 
 
 # Sites whose license pages are named by SPDX id: the last part of the path is the id.
@@ -204,7 +243,7 @@ _ID_SITES = (
 
 
 class _Index:
-    __slots__ = ("first", "urls")
+    __slots__ = ("first", "paged", "urls")
 
     def __init__(self, names: dict[tuple[str, ...], str], urls: dict[str, str]):
         first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -214,41 +253,60 @@ class _Index:
             cands.sort(key=lambda c: (-len(c[0]), c[0]))
         self.first = first
         self.urls = urls
+        # Pages whose sections name different licenses (fedoraproject.org's MIT variants, gnu.org's
+        # FAQ): an unknown section of one names none of them.
+        self.paged = {u.split("#", 1)[0] for u in urls if "#" in u}
 
 
-def _spdx_list() -> list[tuple[str, str, list[str]]]:
-    """(SPDX id, full name, links) of every SPDX-list license, from licenseclassifier's template headers."""
+def _shipped_list() -> Path:
+    from license_audit.resources import rules_dir
+
+    return rules_dir() / "spdx" / "licenses.json"
+
+
+def _spdx_list() -> list[tuple[str, str, list[str], bool]]:
+    """(SPDX id, full name, links) of every SPDX-list license: the list's own data shipped in
+    `rules/spdx/licenses.json` (names and `seeAlso` links), then any id only licenseclassifier's
+    templates know (a newer list), whose template headers name the license and its links."""
     from license_audit.identify.longtail import _library
+    from license_audit.rulecache import code_stamp, read, store
 
     lib = _library()
-    if lib is None:
-        return []
-    from license_audit.rulecache import read, store
-
-    name = f"spdx-names-{lib[0]}-{_FORMAT}.json"
+    shipped = _shipped_list()
+    name = f"spdx-names-{lib[0] if lib else ''}-{code_stamp(str(shipped))}-{_FORMAT}.json"
     cached = read(name)
     if isinstance(cached, dict) and isinstance(cached.get("licenses"), list):
         try:
-            return [(str(a), str(b), [str(u) for u in c]) for a, b, c in cached["licenses"]]
+            return [(str(a), str(b), [str(u) for u in c], bool(d)) for a, b, c, d in cached["licenses"]]
         except (TypeError, ValueError):
             pass
-    import gzip
-
+    out: list[tuple[str, str, list[str], bool]] = []
     try:
-        entries = json.loads(gzip.decompress((lib[1] / "_engine" / "licenses.json.gz").read_bytes()))
-    except (OSError, ValueError):
-        return []
-    out = []
-    for e in entries:
-        m = re.match(r"\s*//\*\*(.*?)\*\*//", str(e.get("lre", "")), re.S)
-        if not m:
-            continue
-        lines = [ln.strip() for ln in m.group(1).strip().splitlines() if ln.strip()]
-        if not lines:
-            continue
-        links = [ln for ln in lines[1:] if ln.startswith("http")]
-        out.append((str(e["id"]), lines[0], links))
-    store(name, json.dumps({"licenses": out}, separators=(",", ":")), replaces="spdx-names-")
+        for row in json.loads(shipped.read_text(encoding="utf-8"))["licenses"]:
+            out.append((str(row[0]), " ".join(str(row[1]).split()), [str(u) for u in row[2]], bool(row[3])))
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        out = []
+    listed = {spdx.lower() for spdx, _, _, _ in out}
+    if lib is not None:
+        import gzip
+
+        try:
+            entries = json.loads(gzip.decompress((lib[1] / "_engine" / "licenses.json.gz").read_bytes()))
+        except (OSError, ValueError):
+            entries = []
+        for e in entries:
+            m = re.match(r"\s*//\*\*(.*?)\*\*//", str(e.get("lre", "")), re.S)
+            if not m or str(e["id"]).lower() in listed:
+                continue
+            lines = [ln.strip() for ln in m.group(1).strip().splitlines() if ln.strip()]
+            if not lines:
+                continue
+            links = [ln for ln in lines[1:] if ln.startswith("http")]
+            # Some headers hold no name: the id (or a link) stands in its place.
+            full = lines[0] if not lines[0].startswith("http") else str(e["id"])
+            out.append((str(e["id"]), full, links, False))
+    if out:
+        store(name, json.dumps({"licenses": out}, separators=(",", ":")), replaces="spdx-names-")
     return out
 
 
@@ -266,7 +324,7 @@ _FAMILY_DEFAULTS = (
 )
 _DEFAULT_KEYS = frozenset(k for _, k in _FAMILY_DEFAULTS)
 _NOT_A_LICENSE = frozenset(["compatible", "incompatible", "style", "like", "compliant"])
-_FORMAT = 1
+_FORMAT = 2
 # SPDX full names too generic to stand for a license in running text.
 _SKIP_NAMES = frozenset({("mit", "license"), ("public", "domain")})
 
@@ -278,24 +336,31 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
     ambiguous_names: set[tuple[str, ...]] = set()
     ambiguous_urls: set[str] = set()
 
-    def add(table: dict[_K, str], ambiguous: set[_K], entry: _K, key: str) -> None:
-        # An entry two different licenses claim names neither: it leaves the table for good.
+    def add(table: dict[_K, str], ambiguous: set[_K], entry: _K, key: str, weak: bool = False) -> None:
+        # An entry two different licenses claim names neither: it leaves the table for good. A license
+        # and its own variant (MPL-2.0 and MPL-2.0-no-copyleft-exception share their links) are one
+        # claim, the license's; a deprecated id only fills a gap.
         if entry in ambiguous:
             return
-        if entry in table and _base(table[entry]) != _base(key):
+        old = table.get(entry)
+        if old is None or _base(old) == _base(key):
+            table.setdefault(entry, key)
+        elif _base(key).startswith(_base(old) + "-") or weak:
+            return
+        elif _base(old).startswith(_base(key) + "-"):
+            table[entry] = key
+        else:
             del table[entry]
             ambiguous.add(entry)
-            return
-        table.setdefault(entry, key)
 
-    def add_name(words: tuple[str, ...], key: str) -> None:
+    def add_name(words: tuple[str, ...], key: str, weak: bool = False) -> None:
         if words not in _SKIP_NAMES:
-            add(names, ambiguous_names, words, key)
+            add(names, ambiguous_names, words, key, weak)
 
-    def add_url(url: str, key: str) -> None:
+    def add_url(url: str, key: str, weak: bool = False, spdx: str = "") -> None:
         u = normalize_url(url)
-        if u and "/" in u and any(w in u for w in _URL_WORDS):
-            add(urls, ambiguous_urls, u, key)
+        if u and "/" in u and (any(w in u for w in _URL_WORDS) or _names_license(u, spdx)):
+            add(urls, ambiguous_urls, u, key, weak)
 
     # The catalog first: its ids win over SPDX ids for the same license.
     for lic in catalog:
@@ -309,18 +374,33 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
     # (GPL-2.0 section 9, LGPL-2.1 section 13), so it is the family's "or later" from its first version.
     for words, key in _FAMILY_DEFAULTS:
         names.setdefault(words, key)
-    for spdx, full, links in _spdx_list():
+    # Current ids first: a deprecated id (BSD-2-Clause-FreeBSD, now BSD-2-Clause-Views) shares their links.
+    for spdx, full, links, deprecated in sorted(_spdx_list(), key=lambda e: e[3]):
         listed = catalog.get(spdx) or catalog.get(_base(spdx))
         key = listed.id if listed else spdx
         for v in _name_variants(full):
-            add_name(v, key)
+            add_name(v, key, deprecated)
         # The id as words ("GPL v2", "CC BY-NC 4.0"): only an id with a version is distinctive.
         if any(c.isdigit() for c in spdx):
             for v in _name_variants(spdx.replace("-", " ")):
-                add_name(v, key)
+                add_name(v, key, deprecated)
         for u in links:
-            add_url(u, key)
+            add_url(u, key, deprecated, spdx)
     return names, urls
+
+
+_SOURCE_FILE = re.compile(r"\.(?:c|h|cc|cpp|py|pl|pm|lisp|sty|js|java|rb|texi|tar|gz|zip|[0-9])$|#[ln]\d")
+
+
+def _names_license(u: str, spdx: str) -> bool:
+    """Whether an SPDX-list link without license words in it is still the license's own page: its last
+    part names the license ("latex-project.org/lppl/lppl-1-3c", "rosenlaw.com/osl3.0"), or it is a
+    site's copyright page. A source file or a line in one (where the list found the license used) is not."""
+    if _SOURCE_FILE.search(u):
+        return False
+    last = u.rsplit("/", 1)[-1]
+    token = re.match(r"[a-z]+", spdx.lower())
+    return last == "copyright" or bool(token and len(token.group(0)) >= 3 and last.startswith(token.group(0)))
 
 
 def _base(key: str) -> str:
@@ -356,6 +436,7 @@ def _cached_index(catalog: Catalog) -> _Index:
             _FORMAT,
             rulecache.code_stamp(__file__),
             lib[0] if lib else "",
+            rulecache.code_stamp(str(_shipped_list())),
             *(
                 json.dumps([lic.id, lic.spdx, lic.name, lic.aliases, lic.url, lic.identify.get("urls")], default=str)
                 for lic in catalog
@@ -456,29 +537,65 @@ def find_references(
     return uniq
 
 
-_CC_URL = re.compile(r"^(?:creativecommons\.org/licenses|licensebuttons\.net/l)/([a-z-]+)/(\d\.\d)(/[a-z]{2})?")
+_CC_URL = re.compile(
+    r"^(?:creativecommons\.org/licenses|(?:i\.)?creativecommons\.org/l|licensebuttons\.net/l)/([a-z-]+)/(\d\.\d)"
+    r"(/[a-z]{2,3}(?![a-z]))?"
+)
 
 
 def _cc_key(u: str) -> str | None:
-    """The SPDX id a Creative Commons deed, legal code or badge link names ("by-nc-sa/4.0")."""
+    """The SPDX id a Creative Commons deed, legal code or badge link names ("by-nc-sa/4.0"). The 1.0
+    licenses without attribution ("nc/1.0", "nd-nc/2.0") are none of the SPDX list's. A jurisdiction
+    port the list does not hold is the unported license of the same terms and version, whose terms it
+    carries."""
     m = _CC_URL.match(u)
     if not m:
         return None
-    terms = set(m.group(1).split("-"))
-    if not terms <= {"by", "nc", "nd", "sa"} or ("nd" in terms and "sa" in terms):
+    terms = m.group(1).split("-")
+    if "by" not in terms or not set(terms) <= {"by", "nc", "nd", "sa"} or ("nd" in terms and "sa" in terms):
         return None
     parts = ["CC", "BY"] + [t.upper() for t in ("nc", "nd", "sa") if t in terms]
-    port = f"-{m.group(3)[1:].upper()}" if m.group(3) else ""
-    key = "-".join(parts) + "-" + m.group(2) + port
-    return _spdx_ids().get(key.lower())
+    key = "-".join(parts) + "-" + m.group(2)
+    ids = _spdx_ids()
+    if m.group(3):
+        ported = ids.get(f"{key}-{m.group(3)[1:]}".lower())
+        if ported:
+            return ported
+    return ids.get(key.lower())
+
+
+# gnu.org names its license pages by SPDX id ("licenses/lgpl-2.1", "licenses/old-licenses/gpl-2.0");
+# a page without a version ("licenses/gpl.html", "copyleft/lesser.html") is the family, and the GNU
+# licenses let a recipient choose any version when none is named: the family's "or later".
+_GNU = re.compile(r"^gnu\.org/(?:licenses|copyleft)/(gpl|lgpl|agpl|fdl|lesser)(?:-(\d\.\d))?$")
+_GNU_IDS = {"gpl": "GPL", "lgpl": "LGPL", "agpl": "AGPL", "fdl": "GFDL", "lesser": "LGPL"}
+_GNU_FAMILY = {
+    "gpl": "GPL-1.0-or-later",
+    "lgpl": "LGPL-2.0-or-later",
+    "lesser": "LGPL-2.1-or-later",
+    "fdl": "GFDL-1.1-or-later",
+}
 
 
 def _url_key(url: str, idx: _Index) -> str | None:
-    u = normalize_url(url)
-    if u.startswith(("creativecommons.org/licenses/", "licensebuttons.net/l/")):
+    u, _, frag = normalize_url(url).partition("#")
+    if u in idx.paged:
+        # A page that covers many licenses (fedoraproject.org's MIT variants): a section names its
+        # own, the page as a whole or an unknown section names none.
+        return idx.urls.get(f"{u}#{frag}") if frag else None
+    if u.startswith(("creativecommons.org/", "i.creativecommons.org/", "licensebuttons.net/")):
         key = _cc_key(u)
         if key:
             return key
+    gnu = _GNU.match(u)
+    if gnu:
+        name, version = gnu.groups()
+        if version:
+            key = spdx_key(f"{_GNU_IDS[name]}-{version}")
+            if key:
+                return key
+        elif name in _GNU_FAMILY:
+            return _GNU_FAMILY[name]
     for site in _ID_SITES:
         if u.startswith(site) and u.count("/") == site.count("/"):
             key = spdx_key(u[len(site) :])
@@ -560,7 +677,7 @@ def _spdx_ids() -> dict[str, str]:
     """Every SPDX license id, lower-cased, from the cached SPDX list (no import of license-expression,
     whose index costs an audit tens of milliseconds); a deprecated id ("GPL-2.0") names its current
     one ("GPL-2.0-only")."""
-    listed = [spdx for spdx, _, _ in _spdx_list()]
+    listed = [spdx for spdx, _, _, _ in _spdx_list()]
     known = {k.lower() for k in listed}
     out: dict[str, str] = {}
     for key in listed:
@@ -575,6 +692,8 @@ def _ids_in(line: str) -> list[str]:
     # Most lines hold no id: one with a version is "X-1.0", one without needs license words or to be alone.
     if not (("-" in line and any(c.isdigit() for c in line)) or _CONTEXT.search(line) or len(line) < 40):
         return []
+    if "/" in line:
+        line = _URL.sub(_badge_label, line)  # a word of a link's path is no id ("…/doc/license.html")
     tokens = _TOKEN.findall(line)
     if not tokens:
         return []
