@@ -296,7 +296,10 @@ TOOLS = {
 }
 
 
-def measure(name: str, make, files, budget: float = TIME_BUDGET):
+REPEAT_BELOW = 5.0  # seconds: a pass this quick is repeated (best of `passes`)
+
+
+def measure(name: str, make, files, budget: float = TIME_BUDGET, passes: int = 1):
     import contextlib
     import io
 
@@ -320,6 +323,15 @@ def measure(name: str, make, files, budget: float = TIME_BUDGET):
         if time.perf_counter() - t0 > budget:
             break
     took = time.perf_counter() - t0
+    # The machine is shared: a quick pass is timed again (same files, same order) and the fastest
+    # pass counts, for every tool alike, so a neighbour's burst does not decide a ratio.
+    for _ in range(passes - 1):
+        if took > REPEAT_BELOW:
+            break
+        t0 = time.perf_counter()
+        for _, text, _ in files[: len(results)]:
+            run(text)
+        took = min(took, time.perf_counter() - t0)
     return {"name": name, "cold": cold, "took": took, "results": results, "n": len(results)}
 
 
@@ -365,7 +377,7 @@ def by_form(argv: list[str]) -> None:
     print(
         f"\naccuracy by form on ScanCode's rule data and license DB ({PER_FORM} cases a form at most, spread"
         " evenly; found = the expected license reported; wrong = another license of the SPDX list or catalog"
-        " reported beside or instead of it, not flagged modified):"
+        " reported beside or instead of it, not flagged modified; files/s = the fastest of three warm passes):"
     )
     names = [
         n for n in TOOLS if n != "scancode" and (not os.environ.get("BENCH_TOOLS") or n in os.environ["BENCH_TOOLS"])
@@ -380,7 +392,7 @@ def by_form(argv: list[str]) -> None:
         for name, make in TOOLS.items():
             if name == "scancode" or (os.environ.get("BENCH_TOOLS") and name not in os.environ["BENCH_TOOLS"]):
                 continue  # the data is ScanCode's own: scoring it there says nothing
-            res = measure(name, make, files, FORM_BUDGET)
+            res = measure(name, make, files, FORM_BUDGET, passes=3)
             if "error" in res:
                 cells.append(f"{'not measured':>28}")
                 continue

@@ -110,7 +110,8 @@ def cases(equiv: dict[str, str], per_form: int) -> dict[str, list[tuple[str, str
         for u in meta.get("text_urls", []) if isinstance(meta.get("text_urls"), list) else []:
             url_seen.setdefault(u, set()).add(spdx_of[key])
     for u, keys in sorted(url_seen.items()):
-        if len(keys) == 1:
+        # One license's link only (a few `text_urls` entries are names, not links).
+        if len(keys) == 1 and _URL_ONLY.match(u):
             out["url"].append((f"url:{u}", u + "\n", set(keys)))
     rules = _blobs(git_dir, "rules", ".RULE")
     for name, raw in sorted(rules.items()):

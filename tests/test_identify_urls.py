@@ -59,6 +59,17 @@ def test_license_links_in_every_form(url, expected):
     assert spdx_of(url + "\n") == [expected]
 
 
+def test_a_link_in_angle_brackets_and_a_license_name_in_a_links_path():
+    assert spdx_of("<https://creativecommons.org/licenses/by-sa/4.0/>\n") == ["CC-BY-SA-4.0"]
+    assert spdx_of("https://opensource.org/licenses/mit-license.php\n") == ["MIT"]
+
+
+def test_identifier_lines_in_comment_marks():
+    assert spdx_of("/* SPDX-License-Identifier: BSD-2-Clause-Patent */\n") == ["BSD-2-Clause-Patent"]
+    assert spdx_of("\n\n# SPDX-License-Identifier: MIT OR Apache-2.0\n") == ["Apache-2.0", "MIT"]
+    assert [m.start_line for m in identify_text("\n\n# SPDX-License-Identifier: MIT\n", CAT)] == [3]
+
+
 @pytest.mark.parametrize(
     ("url", "family"),
     [

@@ -299,6 +299,11 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     `prose`: the text is a model card or README, where licenses are named, not reproduced; unclaimed
     text there is prose, not unknown license terms.
     """
+    # The commonest short inputs, a bare link or an identifier line, are answered by the reference
+    # matchers alone, before any word index is built (cheapest first).
+    quick = _one_line_reference(text, catalog)
+    if quick is not None:
+        return quick
     toks = tokenize(text)
     if not toks.words:
         return _cjk_terms(text, toks) if not prose else []
@@ -325,15 +330,15 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         ]
     present = set(toks.words)
 
-    # Most licenses share no key word with a text: tell that before paying for a call.
+    # Most licenses share no key word with a text: tell that before paying for a call (for a short
+    # text, by looking up its few words rather than every license's keys).
+    with_keys, with_ref_keys = _licenses_keyed(cc, present)
     cands: list[_Cand] = []
-    for cl in cc.licenses:
-        if not cl.keys.isdisjoint(present):
-            cands.extend(_text_candidates(cl, toks, present))
+    for cl in with_keys:
+        cands.extend(_text_candidates(cl, toks, present))
     all_refs: list[_Cand] = []
-    for cl in cc.licenses:
-        if cl.patterns or not cl.ref_keys.isdisjoint(present):
-            all_refs.extend(_reference_candidates(cl, toks, present))
+    for cl in with_ref_keys:
+        all_refs.extend(_reference_candidates(cl, toks, present))
 
     # Resolve, grow and score; a winner that fails its coverage check leaves the field to the others.
     dropped: set[int] = set()
@@ -389,6 +394,13 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 texts.remove(c)
                 settled.append(c)
                 extra.extend(found)
+    named: list[tuple[_Span, LicenseMatch]] | None = None
+    if not prose and not texts and not kept_refs and not settled and len(toks.words) < _OTHER_MIN_WORDS:
+        # A few words that name a license or link to one are a reference: the whole-file look of the
+        # long tail below is for informal terms, which are longer.
+        named = _named_references(text, toks, [], catalog, set())
+        if any(m is not None for _, m in named):
+            long_tail = False
     if not prose:
         # Nothing known in the whole file: the long tail gets a look even without license vocabulary
         # (informal notices, translations); its phrase index costs about a millisecond.
@@ -401,8 +413,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 extra.extend(found)
                 settled.append(_Span(a, b))  # type: ignore[arg-type]
     # What is left may name licenses without holding them: identifier lines, names, links.
-    known = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra}
-    named = _named_references(text, toks, texts + kept_refs + settled, catalog, known)
+    if named is None or settled or extra:
+        known = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra}
+        named = _named_references(text, toks, texts + kept_refs + settled, catalog, known)
     extra.extend(m for _, m in named if m is not None)
     if not prose:
         spans = [span for span, _ in named]
@@ -457,6 +470,104 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         out.extend(_cjk_terms(text, toks))
     out = _most_specific(out)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
+    return out
+
+
+_KEYED: dict[int, tuple[CompiledCatalog, tuple[dict[str, set[int]], dict[str, set[int]], set[int]]]] = {}
+
+
+def _licenses_keyed(cc: CompiledCatalog, present: set[str]) -> tuple[list[CompiledLicense], list[CompiledLicense]]:
+    """The licenses one of whose phrase keys, and those one of whose reference keys (or that have
+    patterns), the text holds, in catalog order."""
+    if len(present) > 64:
+        return (
+            [cl for cl in cc.licenses if not cl.keys.isdisjoint(present)],
+            [cl for cl in cc.licenses if cl.patterns or not cl.ref_keys.isdisjoint(present)],
+        )
+    held = _KEYED.get(id(cc))
+    by_key = held[1] if held is not None and held[0] is cc else None
+    if by_key is None:
+        phrase_keys: dict[str, set[int]] = {}
+        ref_keys: dict[str, set[int]] = {}
+        for i, cl in enumerate(cc.licenses):
+            for k in cl.keys:
+                phrase_keys.setdefault(k, set()).add(i)
+            for k in cl.ref_keys:
+                ref_keys.setdefault(k, set()).add(i)
+        patterned = {i for i, cl in enumerate(cc.licenses) if cl.patterns}
+        by_key = (phrase_keys, ref_keys, patterned)
+        _KEYED.clear()  # one compiled catalog at a time: a --rules run compiles its own
+        _KEYED[id(cc)] = (cc, by_key)
+    phrase_keys, ref_keys, patterned = by_key
+    a: set[int] = set()
+    b: set[int] = set(patterned)
+    for w in present:
+        if w in phrase_keys:
+            a |= phrase_keys[w]
+        if w in ref_keys:
+            b |= ref_keys[w]
+    return [cc.licenses[i] for i in sorted(a)], [cc.licenses[i] for i in sorted(b)]
+
+
+_QUICK_MAX = 400  # characters: longer input is not one line
+
+
+def _one_line_reference(text: str, catalog: Catalog) -> list[LicenseMatch] | None:
+    """A text that is one bare link or one `SPDX-License-Identifier:` line: its references, found by
+    the reference matchers alone (no copy or long-tail text can be that short); None for other text."""
+    if len(text) > _QUICK_MAX:
+        return None
+    from license_audit.identify.references import bare_reference, family_default
+
+    line = text.strip()
+    if not line or "\n" in line or "\r" in line:
+        return None
+    refs = bare_reference(line, catalog)
+    if refs is None:
+        return None
+    if not refs:
+        # A link no index knows may still spell a license's name in its path ("…/mit-license.php"):
+        # the catalog's reference phrases read its words; nothing else is guessed from it.
+        return _link_words(text, catalog)
+    n = text.replace("\r\n", "\n").replace("\r", "\n").count("\n", 0, text.index(line[0])) + 1
+    out: list[LicenseMatch] = []
+    seen: set[str] = set()
+    for ref in refs:
+        # As _named_references names them.
+        lic = None if family_default(ref.key) else catalog.get(ref.key)
+        key = lic.id if lic is not None else ref.key
+        if key in seen:
+            continue
+        seen.add(key)
+        if lic is not None:
+            out.append(LicenseMatch(lic.id, lic.spdx, REFERENCE_CONFIDENCE, n, n, "reference", lic.name))
+        else:
+            out.append(LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, n, n, "reference", ref.key))
+    out = _most_specific(out)
+    out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
+    return out
+
+
+def _link_words(text: str, catalog: Catalog) -> list[LicenseMatch]:
+    toks = tokenize(text)
+    if not toks.words:
+        return []
+    present = set(toks.words)
+    cc = compile_catalog(catalog)
+    all_refs: list[_Cand] = []
+    for cl in _licenses_keyed(cc, present)[1]:
+        all_refs.extend(_reference_candidates(cl, toks, present))
+    out: list[LicenseMatch] = []
+    seen: set[str] = set()
+    for r in sorted(_references(all_refs, [], toks, present), key=lambda r: r.start):
+        lic = r.cl.lic
+        if lic.id not in seen:
+            seen.add(lic.id)
+            out.append(
+                LicenseMatch(
+                    lic.id, lic.spdx, r.confidence, toks.line_of(r.start), toks.line_of(r.end), "reference", lic.name
+                )
+            )
     return out
 
 

@@ -460,6 +460,32 @@ def _cached_index(catalog: Catalog) -> _Index:
     return _Index(names, urls)
 
 
+_ONE_ID = re.compile(r"(?!(?:and|or|with)$)[A-Za-z0-9][A-Za-z0-9.+-]*", re.I)
+_BARE_URL = re.compile(r"[<(\[]?\s*(?:https?://|www\.)[^\s<>\"'`\[\]]+?[>)\]]?[.,;]?")
+_BARE_IDENTIFIER = re.compile(
+    r"(?:[#*/;!%<>{}\s-]|dnl\b|rem\b|\.\.)*spdx-license-identifier\s*:\s*[a-z0-9][a-z0-9.+()\s-]*"
+    r"(?:\*/|-->|#\}|%\}|\s)*",
+    re.I,
+)
+
+
+def bare_reference(line: str, catalog: Catalog) -> list[Ref] | None:
+    """The references on a line that is nothing but one link (a badge's label is text: not bare) or one
+    `SPDX-License-Identifier:` line, as `find_references` gives them (none for a link no index knows);
+    None for any other line."""
+    if line[:1] in "<([hHwW" and _BARE_URL.fullmatch(line) and "shields.io" not in line.lower():
+        m = _URL.search(line)
+        key = _url_key(m.group(0), _index(catalog)) if m else None
+        return [Ref(key, "url", 1)] if key else []
+    if "identifier" in line.lower() and _BARE_IDENTIFIER.fullmatch(line):
+        out = []
+        for key, _ in identifier_refs(line):
+            lic = catalog.get(key) or catalog.get(_base(key))
+            out.append(Ref(lic.id if lic else key, "identifier", 1))
+        return out or None
+    return None
+
+
 def identifier_refs(text: str) -> list[tuple[str, int]]:
     """(SPDX key, line) for each license in each `SPDX-License-Identifier:` expression."""
     if "identifier" not in text.lower():
@@ -476,6 +502,8 @@ def identifier_refs(text: str) -> list[tuple[str, int]]:
 
 
 def _expression_keys(expr: str) -> list[str]:
+    if _ONE_ID.fullmatch(expr):
+        return [expr]  # one id: what license-expression would give, without its parser
     try:
         licensing = _licensing()  # license-expression ships no type information
         parsed = licensing.parse(expr, validate=False)
