@@ -58,6 +58,12 @@ class Artifacts:
     vocab_path: str | None = None
     # The vocabulary file on disk, for the derived-data cache of its digest (lineage/observed_vocab.py).
     vocab_file: Path | None = None
+    # Its bytes, read with bounds on first use and kept until the vocabulary is decoded from them: the digest
+    # cache keys a vocabulary by its content too, and the file is read once for both.
+    load_vocab_bytes: Callable[[], bytes | None] | None = None
+    _vocab_bytes: bytes | None = None
+    _vocab_bytes_read: bool = False
+    vocab_sha256: str | None = None  # "size:sha256" of those bytes, once the digest cache asked for it
     _vocab: list[str] | None = None
     _vocabulary: Any = None
     tensors: dict[str, tuple[str | None, list[int]]] = field(default_factory=dict)  # name -> (dtype, shape)
@@ -78,6 +84,13 @@ class Artifacts:
         vocab = self.vocabulary
         return vocab.tokens if vocab is not None else []
 
+    def vocab_bytes(self) -> bytes | None:
+        """The vocabulary file's bytes (None: no file, or not readable); read once."""
+        if not self._vocab_bytes_read:
+            self._vocab_bytes_read = True
+            self._vocab_bytes = self.load_vocab_bytes() if self.load_vocab_bytes is not None else None
+        return self._vocab_bytes
+
     @property
     def vocabulary(self) -> Any:
         """The repository's vocabulary (tokenizer.Vocabulary) from tokenizer.json, tokenizer.model,
@@ -90,6 +103,7 @@ class Artifacts:
             full: list[str] = []
             if self.load_vocab is not None:
                 tokens, full = self.load_vocab()
+                self._vocab_bytes = None  # decoded: the bytes are not needed any more
             elif self.load_tokenizer is not None:  # a caller that set only the document loader
                 from license_audit.tokenizer import token_lists
 
@@ -168,6 +182,7 @@ def tensor_entries(header: dict[str, Any]) -> dict[str, tuple[str | None, list[i
 MAX_GGUF_KV = 100_000
 MAX_GGUF_TENSORS = 1_000_000
 MAX_GGUF_ARRAY_ITEMS = 4_000_000  # a 256k-token vocabulary and its merges fit easily
+_U64 = struct.Struct("<Q")
 _GGUF_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 
 
@@ -230,6 +245,29 @@ def gguf_metadata(path: Path, arrays: tuple[str, ...] = ()) -> tuple[dict[str, A
             start = take(n)
             return mm[start : start + n].decode("utf-8", "replace") if keep else None
 
+        def strings(count: int, keep: bool) -> list[str] | None:
+            """An array of strings in one loop (a vocabulary or its merges: 100k+ items): each length checked
+            against the file, the pieces decoded together when no piece holds a NUL (the separator)."""
+            nonlocal pos
+            at, pieces = pos, []
+            for _ in range(count):
+                if at + 8 > size:
+                    raise ValueError("a length points past the end of the file")
+                (n,) = _U64.unpack_from(mm, at)
+                at += 8
+                if n > size - at:
+                    raise ValueError("a length points past the end of the file")
+                if keep:
+                    pieces.append(mm[at : at + n])
+                at += n
+            pos = at
+            if not keep:
+                return None
+            joined = b"\x00".join(pieces)
+            if joined.count(0) == max(len(pieces) - 1, 0):
+                return joined.decode("utf-8", "replace").split("\x00") if pieces else []
+            return [piece.decode("utf-8", "replace") for piece in pieces]
+
         def value(vtype: int, keep: bool, depth: int = 0):
             if vtype in scalars:
                 v = num(scalars[vtype])
@@ -247,6 +285,8 @@ def gguf_metadata(path: Path, arrays: tuple[str, ...] = ()) -> tuple[dict[str, A
             if itype in scalars and not keep:
                 take(count * struct.calcsize(scalars[itype]))
                 return None
+            if itype == 8:
+                return strings(count, keep)
             return (
                 [value(itype, keep, depth + 1) for _ in range(count)]
                 if keep
@@ -288,8 +328,28 @@ def gguf_metadata(path: Path, arrays: tuple[str, ...] = ()) -> tuple[dict[str, A
         mm.close()
 
 
-def _load_vocab(root: Path, rel: str, read_json, report: Callable[[str, str], None]) -> tuple[list[str], list[str]]:
-    """(model vocabulary, vocabulary with added tokens) of one vocabulary file; a bad file is a problem line."""
+def _vocab_bytes(root: Path, rel: str, report: Callable[[str, str], None] | None) -> bytes | None:
+    """The bytes of one vocabulary file, or None (absent, too large, unreadable: a problem line when `report`)."""
+    if not (root / rel).exists() and not (root / rel).is_symlink():
+        return None  # listed but not materialised (a Hub target that did not fetch it): nothing to compare
+    try:
+        res = read_bytes(root, rel, MAX_TOKENIZER_BYTES)
+    except (OSError, UnsafePath) as exc:
+        if report is not None:
+            report(rel, f"vocabulary not read: {type(exc).__name__}")
+        return None
+    if res.truncated:
+        if report is not None:
+            report(rel, f"larger than {MAX_TOKENIZER_BYTES // (1024 * 1024)} MB; its vocabulary was not read")
+        return None
+    return res.data
+
+
+def _load_vocab(
+    root: Path, rel: str, read_json, report: Callable[[str, str], None], data: Callable[[], bytes | None]
+) -> tuple[list[str], list[str]]:
+    """(model vocabulary, vocabulary with added tokens) of one vocabulary file; a bad file is a problem line.
+    `data()`: the file's bytes (tokenizer.json, tokenizer.model), read once by the caller."""
     from license_audit.vocab_files import (
         VocabProblem,
         sentencepiece_pieces,
@@ -302,13 +362,12 @@ def _load_vocab(root: Path, rel: str, read_json, report: Callable[[str, str], No
     try:
         if rel == "vocab.json":
             return vocab_json_tokens(read_json(rel, MAX_TOKENIZER_BYTES)), []
-        res = read_bytes(root, rel, MAX_TOKENIZER_BYTES)
-        if res.truncated:
-            report(rel, f"larger than {MAX_TOKENIZER_BYTES // (1024 * 1024)} MB; its vocabulary was not read")
+        raw = data()
+        if raw is None:
             return [], []
         if rel == "tokenizer.model":
-            return sentencepiece_pieces(res.data), []
-        return tokenizer_json_tokens(decode_text(res.data), lambda _text: read_json(rel, MAX_TOKENIZER_BYTES))
+            return sentencepiece_pieces(raw), []
+        return tokenizer_json_tokens(decode_text(raw), lambda _text: read_json(rel, MAX_TOKENIZER_BYTES))
     except (OSError, UnsafePath) as exc:
         report(rel, f"vocabulary not read: {type(exc).__name__}")
     except VocabProblem as exc:
@@ -343,7 +402,10 @@ def collect(
         art.vocab_path = vocab_file
         art.vocab_file = root / vocab_file
         say = report or (lambda rel, message: art.problems.append((rel, message)))
-        art.load_vocab = lambda: _load_vocab(root, vocab_file, read_json, say)
+        # vocab.json is decoded by the crawl's JSON reader, which reports its own problems.
+        quiet = vocab_file == "vocab.json"
+        art.load_vocab_bytes = lambda: _vocab_bytes(root, vocab_file, None if quiet else say)
+        art.load_vocab = lambda: _load_vocab(root, vocab_file, read_json, say, art.vocab_bytes)
 
     shards = sorted(f for f in files if f.endswith(".safetensors") and f.count("/") <= 1)
     budget = MAX_SAFETENSORS_TOTAL

@@ -220,6 +220,8 @@ class Vocabulary:
     where: str = "tokenizer"
     _prefix: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
     _crcs: set[int] | None = field(default=None, repr=False)
+    # Each list's encoding, kept from the prefix hashing for the sampled-token test (encoded once, not twice).
+    _encoded: dict[int, bytes] = field(default_factory=dict, repr=False)
 
     def lists(self) -> list[tuple[int, list[str]]]:
         out = [(0, self.tokens)]
@@ -236,14 +238,27 @@ class Vocabulary:
     def prepare(self, cuts: set[int]) -> None:
         """Hash every needed prefix of each list in one pass (the registry's sizes, known up front)."""
         for which, tokens in self.lists():
-            need = [n for n in cuts if n <= len(tokens) and (which, n) not in self._prefix]
-            for n, h in prefix_hashes(tokens, need).items():
-                self._prefix[(which, n)] = h
+            need = sorted(n for n in cuts if 0 < n <= len(tokens) and (which, n) not in self._prefix)
+            if not need:
+                continue
+            h = hashlib.sha256()
+            chunks, at = [], 0
+            for n in need:  # SHA-256 of the first n tokens for every n, in one pass over the encoding
+                chunks.append(_encode(tokens[at:n]))
+                h.update(chunks[-1])
+                at = n
+                self._prefix[(which, n)] = h.copy().hexdigest()
+            if which not in self._encoded:
+                chunks.append(_encode(tokens[at:]))
+                self._encoded[which] = b"".join(chunks)
 
     def crcs(self) -> set[int]:
         if self._crcs is None:
-            raw = _encode(self.full or self.tokens).split(b"\x00")
+            which = 1 if self.full and self.full != self.tokens else 0
+            kept = self._encoded.get(which)
+            raw = (kept if kept is not None else _encode(self.full or self.tokens)).split(b"\x00")
             self._crcs = set(map(zlib.crc32, filter(None, raw)))
+            self._encoded.clear()  # the hashes are done: the encoding is not needed any more
         return self._crcs
 
     # What relate_vocabulary asks of an observed vocabulary; a cached VocabDigest answers the same.

@@ -122,3 +122,34 @@ def test_a_digest_without_sampled_tokens_reads_the_file_when_they_are_needed(cli
     digest.write_text(json.dumps(doc), encoding="utf-8")
     assert lineage(cli, repo, *case.rules) == first
     assert "present" in json.loads(digest.read_text(encoding="utf-8"))
+
+
+def test_the_same_tokenizer_file_in_another_repository_is_not_decoded_again(cli, make_repo, case, cache, monkeypatch):
+    files = {
+        "README.md": own_card(),
+        "config.json": case.shape("llama2"),
+        "tokenizer.json": tokenizer_json(case.llama2),
+    }
+    first = lineage(cli, make_repo(files), *case.rules)
+    assert by_model(first)[case.llama2_id]["confidence"] >= 0.8
+    assert len(sorted(cache.glob("vocabsha-*.json"))) == 1
+    copy = make_repo(files)  # another path and inode, the same bytes
+    _no_decoding(monkeypatch)
+    assert lineage(cli, copy, *case.rules) == first
+    assert len(_digests(cache)) == 2  # the copy's own state now answers for it too
+
+
+def test_another_content_is_decoded(cli, make_repo, case, cache, monkeypatch):
+    files = {
+        "README.md": own_card(),
+        "config.json": case.shape("llama2"),
+        "tokenizer.json": tokenizer_json(case.llama2),
+    }
+    lineage(cli, make_repo(files), *case.rules)
+    decoded = []
+    real = vocab_files.tokenizer_json_tokens
+    monkeypatch.setattr(vocab_files, "tokenizer_json_tokens", lambda *a: decoded.append(1) or real(*a))
+    shape = case.shape("llama2", vocab_size=len(case.other), bos_token_id=11, eos_token_id=11)
+    other = dict(files, **{"config.json": shape, "tokenizer.json": tokenizer_json(case.other)})
+    assert lineage(cli, make_repo(other), *case.rules) == []
+    assert decoded == [1]
