@@ -203,3 +203,20 @@ def test_guidance_embeddings_tell_a_flux_dev_transformer_from_schnell(cli, make_
         assert not (c["model"] == "black-forest-labs/FLUX.1-schnell" and c["confidence"] >= 0.8)
     top = lineage(cli, make_repo(pipeline_files("black-forest-labs/FLUX.1-schnell")))[0]
     assert top["model"] == "black-forest-labs/FLUX.1-schnell" and top["license"] == "apache-2.0"
+
+
+@pytest.mark.skipif(SHARED_REPOS is None, reason="shared model-repos corpus not present")
+def test_a_flattened_pipeline_copy_is_not_its_text_encoder(cli):
+    """The SD 3.5 Large mirror keeps its CLIP-L text encoder's config.json at the root beside model_index.json:
+    the text encoder is a frozen component, not the base of the pipeline."""
+    cands = lineage(cli, SHARED_REPOS / "sd35-large-mirror-community-license")
+    assert all("clip" not in c["model"].lower() for c in cands), cands
+    assert cands and cands[0]["license"] == "stabilityai-ai-community"
+
+
+def test_clip_vit_l14_fine_tune_is_found_with_its_mit_license(cli, make_repo):
+    from conftest import config_of
+
+    cfg = config_of("openai/clip-vit-large-patch14")
+    top = lineage(cli, make_repo({"config.json": cfg, "README.md": card("license: mit", "# CLIP fine-tune\n")}))[0]
+    assert top["model"] == "openai/clip-vit-large-patch14" and top["license"] == "mit"

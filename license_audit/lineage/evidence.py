@@ -460,7 +460,10 @@ def collect_candidates(
     hits += declared_hits(snapshot, registry)
     hits += prose_hits(snapshot, registry, families)
     cfg = snapshot.configs.get("config.json")
-    cfg = cfg if isinstance(cfg, dict) and not is_diffusers_component(cfg) else None
+    # In a diffusers repository the pipeline is identified by its denoiser; a transformers config.json at its
+    # root is one component (a flattened copy's text encoder, frozen from CLIP or T5), not the model itself.
+    diffusers_repo = isinstance(snapshot.configs.get("model_index.json"), dict)
+    cfg = cfg if isinstance(cfg, dict) and not is_diffusers_component(cfg) and not diffusers_repo else None
     pipeline = pipeline_signature(snapshot)
     declared_ids = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
     scored = _score_config(cfg, registry) if cfg is not None else []
