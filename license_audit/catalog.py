@@ -138,6 +138,14 @@ class License:
         base = self.source.parent if self.source else rules_dir() / "licenses"
         return base / str(rel)
 
+    @property
+    def copy_ids(self) -> tuple[str, ...]:
+        """The ids a copy of this license is identified by: its own, and that of the entry whose reference
+        text (`texts/<id>.txt`) it shares. The Hub's generic `openrail` has the BigScience Open RAIL-M text,
+        which identification names by that more specific entry."""
+        path = self.text_path
+        return (self.id,) if path is None or path.stem == self.id else (self.id, path.stem)
+
     def reference_copy(self) -> str | None:
         """The text of the license's reference copy (the file `identify.reference_text` names), or None when
         the catalog has none (or it cannot be read)."""

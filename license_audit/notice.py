@@ -68,8 +68,9 @@ def license_copies(report: Report, ups: list[Upstream]) -> list[LicenseCopy]:
             if lic.id in seen:
                 continue
             seen.add(lic.id)
-            if lic.id in have:
-                out.append(LicenseCopy(lic.id, lic.name, have[lic.id], True, None))
+            held = next((have[i] for i in lic.copy_ids if i in have), None)
+            if held is not None:
+                out.append(LicenseCopy(lic.id, lic.name, held, True, None))
                 continue
             path = copy_path(lic, report.files, declared)
             advice = add_copy_advice(lic, path, up.copyright)

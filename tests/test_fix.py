@@ -152,11 +152,14 @@ def test_openrail_family_through_an_organisation_registry(cli, make_repo, tmp_pa
     assert not _errors(after) & MECHANICAL, after["findings"]
     assert "Copyright 2024 ACME Corp." in (repo / "NOTICE").read_text(encoding="utf-8")
 
-    # OpenRAIL-M without a reference text in the catalog: named, never invented.
+    # The generic `openrail` has the BigScience Open RAIL-M as its text: the fix writes that text once, and
+    # the copy, which identification names bigscience-openrail-m, is the copy `openrail` asks for.
     repo2 = make_repo({"README.md": card("license: openrail\nbase_model: acme/old-rail")})
     out2, after2 = _fix_and_audit(cli, repo2, "--rules", rules)
-    assert "the catalog has no reference text" in out2 and load_catalog().get("openrail").url in out2
-    assert _errors(after2) & MECHANICAL == {"upstream-license-missing"}
+    assert "wrote LICENSE: the Open RAIL-M License, from the catalog's reference text" in out2
+    assert (repo2 / "LICENSE").read_text(encoding="utf-8") == license_text("bigscience-openrail-m")
+    assert sorted(p.name for p in repo2.iterdir() if p.name.startswith("LICENSE")) == ["LICENSE"]
+    assert not _errors(after2) & MECHANICAL, after2["findings"]
 
 
 # --- the DeepSeek example, dry run, --only, --relicense ----------------------------------------------
@@ -395,7 +398,7 @@ DISAGREEMENTS = {
     "llama32-conversion": {
         "README.md": card("license: llama3.2\nbase_model: unsloth/Llama-3.2-1B-Instruct\nlibrary_name: mlx")
     },
-    # A Codestral GGUF under MNPL (the catalog has no MNPL text); the GGUF header names its base (_make_case).
+    # A Codestral GGUF under MNPL; the GGUF header names its base (_make_case).
     "codestral-gguf": {
         "README.md": card("license: other\nlicense_name: mnpl\ntags: [gguf]", "# Codestral-22B-v0.1-GGUF\n")
     },
@@ -450,15 +453,10 @@ def test_notice_write_satisfies_the_audit_that_asked_for_it(cli, make_repo, case
     assert res.exit_code == 0, res.output
     after, _ = audit_json(cli, repo)
     left = [f for f in after["findings"] if f["rule"] in NOTICE_DUTIES and f["severity"] == "error"]
-    if case == "codestral-gguf":
-        # No MNPL text to copy: the one duty left is the copy, and both commands say where to get it.
-        assert [(f["rule"], f["path"]) for f in left] == [("upstream-license-missing", "LICENSE")]
-        assert "https://mistral.ai/licenses/MNPL-0.1.md" in left[0]["fix"] and left[0]["fix"] in res.output
-    else:
-        assert not left, left
+    assert not left, left
     # The copy is where the finding said it would be.
     for f in before["findings"]:
-        if f["rule"] == "upstream-license-missing" and case != "codestral-gguf":
+        if f["rule"] == "upstream-license-missing":
             assert (repo / f["path"]).is_file(), (f["path"], res.output)
     snapshot = _tree(repo)
     again = cli("notice", repo, "--write")

@@ -178,8 +178,8 @@ def test_unlicense_optional_line_is_not_a_modification():
 
 def test_reference_copies_are_never_modified():
     for lic in CAT:
-        if lic.identify.get("text") and not lic.raw.get("modifies"):
-            assert not any(m.modified for m in identify_text(license_text(lic.id), CAT)), lic.id
+        if lic.text_path is not None and not lic.raw.get("modifies"):
+            assert not any(m.modified for m in identify_text(lic.reference_copy() or "", CAT)), lic.id
 
 
 # ---- the rule ----------------------------------------------------------------------------------------

@@ -214,9 +214,9 @@ def _reference_texts(lic):
     from conftest import SHARED
 
     texts = []
-    own = rules_dir() / "licenses" / "texts" / f"{lic.id}.txt"
-    if own.is_file():
-        texts.append(own.read_text(encoding="utf-8"))
+    own = lic.reference_copy()
+    if own is not None:
+        texts.append(own)
     shared = SHARED / "data" / "license-texts"
     if shared.is_dir():
         for exp in sorted(shared.glob("*/expected.json")):
@@ -229,7 +229,9 @@ def _reference_texts(lic):
                     if p.name != "expected.json"
                 ]
     # Only full copies: a NOTICE that names the license (the OpenRAIL CoreML case) quotes none of its clauses.
-    return [t for t in texts if any(m.id == lic.id and m.kind == "text" for m in identify_text(t, load_catalog()))]
+    return [
+        t for t in texts if any(m.id in lic.copy_ids and m.kind == "text" for m in identify_text(t, load_catalog()))
+    ]
 
 
 @pytest.mark.parametrize("lic_id", IDS)

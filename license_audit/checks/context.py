@@ -240,7 +240,9 @@ class AuditContext:
         return bool(needle) and f" {needle} " in self._corpus(outside_copies_of)
 
     def has_license_text(self, lic_id: str) -> bool:
-        return any(m.id == lic_id and m.kind == "text" for lf in self.license_files for m in lf.licenses)
+        lic = self.catalog.get(lic_id)
+        ids = set(lic.copy_ids) if lic is not None else {lic_id}
+        return any(m.id in ids and m.kind == "text" for lf in self.license_files for m in lf.licenses)
 
     def files_named(self, *stems: str) -> list[str]:
         out = []

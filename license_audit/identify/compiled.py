@@ -186,6 +186,7 @@ def _from_document(doc, licenses: list[License], texts: list) -> CompiledCatalog
         if len(entries) != len(licenses):
             return None
         compiled = []
+        by_id: dict[str, CompiledLicense] = {}
         exact: dict[str, str] = {}
         for lic, text, e in zip(licenses, texts, entries):
             if e["id"] != lic.id or not _valid_entry(e):
@@ -212,11 +213,16 @@ def _from_document(doc, licenses: list[License], texts: list) -> CompiledCatalog
             cl.ref_words = int(e["ref_words"])
             cl.ref_hash = e["ref_digest"]
             if cl.ref_hash is not None:
-                exact.setdefault(cl.ref_hash, lic.id)
+                # Two entries may share a reference copy (the Hub's generic `openrail` names the text of the
+                # BigScience Open RAIL-M): an exact copy is the entry the other is shadowed by.
+                held = exact.get(cl.ref_hash)
+                if held is None or lic.id in by_id[held].shadowed_by:
+                    exact[cl.ref_hash] = lic.id
             compiled.append(cl)
+            by_id[lic.id] = cl
     except (TypeError, KeyError, ValueError, IndexError):
         return None  # a cache file from elsewhere or edited by hand: compiled again
-    return CompiledCatalog(compiled, {c.lic.id: c for c in compiled}, exact)
+    return CompiledCatalog(compiled, by_id, exact)
 
 
 def _valid_entry(e: dict) -> bool:

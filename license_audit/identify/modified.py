@@ -176,6 +176,20 @@ def _find(hay: str, ws: list[str]) -> int:
     return -1 if at < 0 else hay.count(" ", 0, at + 1) - 1
 
 
+def _find_near(hay: str, ws: list[str], after: int, expected: int) -> int:
+    """Word index of the occurrence of `ws` in `hay` at or after word `after` that is nearest word
+    `expected`, or -1."""
+    needle = " " + " ".join(ws) + " "
+    best = -1
+    at = hay.find(needle)
+    while at >= 0:
+        i = hay.count(" ", 0, at + 1) - 1
+        if i >= after and (best < 0 or abs(i - expected) < abs(best - expected)):
+            best = i
+        at = hay.find(needle, at + 1)
+    return best
+
+
 class _Lines:
     def __init__(self, toks: Tokens, text_lines: list[str]):
         self.toks = toks
@@ -214,7 +228,9 @@ def find_changes(
     head = span[hs : hs + 6]
     tail = span[max(hs, he - 5) : he + 1]
     r0 = _find(joined_ref, head) if len(head) >= 3 else -1
-    r1 = _find(joined_ref[max(0, joined_ref.find(" " + " ".join(head) + " ")) :], tail) if r0 >= 0 else -1
+    # The closing words may also stand earlier in the reference (Falcon 180B's title is repeated in its
+    # appendix): the occurrence where the run's length puts them is the anchor.
+    r1 = _find_near(joined_ref, tail, r0, r0 + (he - hs + 1) - len(tail)) if r0 >= 0 else -1
     if r0 < 0 or r1 < 0:
         ops = _opcodes(ref_words, span)
         return _classify(
@@ -230,7 +246,7 @@ def find_changes(
             appendix=appendix,
             vocabulary=vocabulary,
         )
-    r1 += r0 + len(tail)  # first reference word after the run
+    r1 += len(tail)  # first reference word after the run
     out: list[Change] = []
     # Before the run: the reference's title and copyright placeholder, which a copy replaces or leaves out.
     pre = span[:hs]

@@ -1,0 +1,127 @@
+"""Reference texts of the model licenses and use policies: each copy is its own license, in every usual
+format, never another known license, and a copy with a clause changed or removed is reported modified."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import license_text
+from test_identify import FORMATS
+
+from license_audit.catalog import load_catalog
+from license_audit.identify import identify_file, identify_text
+
+CAT = load_catalog()
+
+MODEL_TEXTS = [
+    "falcon-180b-license",
+    "mnpl",
+    "mrl",
+    "gemma-prohibited-use-policy",
+    "llama2-acceptable-use-policy",
+    "llama3-acceptable-use-policy",
+    "llama3.1-acceptable-use-policy",
+    "llama3.2-acceptable-use-policy",
+    "llama3.3-acceptable-use-policy",
+    "llama4-acceptable-use-policy",
+]
+POLICIES = [i for i in MODEL_TEXTS if i.endswith("-policy")]
+
+
+def texts(found):
+    return [m for m in found if m.kind == "text"]
+
+
+@pytest.mark.parametrize("lic_id", MODEL_TEXTS)
+def test_each_entry_has_its_reference_text(lic_id):
+    lic = CAT.get(lic_id)
+    assert lic is not None and lic.text_path is not None and lic.text_path.is_file(), lic_id
+    assert lic.reference_copy() == license_text(lic_id)
+
+
+@pytest.mark.parametrize("fmt", ["as-is", "markdown", "rewrapped", "unwrapped", "copyright-prepended"])
+@pytest.mark.parametrize("lic_id", MODEL_TEXTS)
+def test_a_copy_is_that_license_alone(lic_id, fmt):
+    text = license_text(lic_id)
+    if fmt != "as-is":
+        text = FORMATS[fmt](text)
+    found = identify_text(text, CAT)
+    # Nothing else: the Llama 3.2+ policies name their Community License inside the terms.
+    assert [m.id for m in found] == [lic_id], found
+    m = found[0]
+    assert m.kind == "text" and not m.modified and m.confidence >= 0.9, m
+
+
+@pytest.mark.parametrize("lic_id", POLICIES)
+def test_a_policy_file_is_its_family_policy_not_other(lic_id):
+    found = identify_file("USE_POLICY.md", license_text(lic_id), CAT)
+    assert [m.id for m in found] == [lic_id], found
+    assert CAT.get(lic_id).category == "use-policy"
+
+
+def _without_line(text: str, words: str) -> str:
+    line = next(ln for ln in text.splitlines(keepends=True) if words in ln)
+    return text.replace(line, "", 1)
+
+
+def modified_cases() -> dict[str, tuple[str, str]]:
+    """license id -> (a modified copy, words of the change)."""
+    out = {
+        "mnpl": (
+            license_text("mnpl").replace(
+                "for testing, research, Personal, or evaluation purposes in Non-Production Environments",
+                "for any purpose, including commercial use",
+            ),
+            "commercial use",
+        ),
+        "mrl": (
+            license_text("mrl").replace(
+                "and Outputs for Research Purposes.", "and Outputs for any purpose, including commercial use."
+            ),
+            "commercial use",
+        ),
+        "falcon-180b-license": (
+            license_text("falcon-180b-license").replace(
+                "Your copyright license to use the Work shall be royalty free and without charge.",
+                "Your copyright license to use the Work shall be subject to a monthly fee payable to TII.",
+            ),
+            "monthly fee",
+        ),
+        "gemma-prohibited-use-policy": (
+            _without_line(license_text("gemma-prohibited-use-policy"), "Tracking or monitoring people"),
+            "tracking or monitoring people",
+        ),
+    }
+    for lic_id in POLICIES:
+        if lic_id.startswith("llama"):
+            out[lic_id] = (_without_line(license_text(lic_id), "Guns and illegal weapons"), "guns and illegal weapons")
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["as-is", "markdown", "rewrapped"])
+@pytest.mark.parametrize("lic_id", sorted(modified_cases()))
+def test_a_modified_copy_is_reported_modified(lic_id, fmt):
+    text, words = modified_cases()[lic_id]
+    assert text != license_text(lic_id)
+    if fmt != "as-is":
+        text = FORMATS[fmt](text)
+    found = identify_text(text, CAT)
+    assert texts(found) and all(m.modified for m in texts(found)), found
+    m = texts(found)[0]
+    assert m.id == lic_id
+    assert any(words in c.text.lower() for c in m.changes), m.changes
+
+
+def test_the_mistral_licenses_are_told_apart():
+    # MNPL-0.1 mirrors MRL-0.1 section by section: each copy is its own license, never both.
+    assert [m.id for m in identify_text(license_text("mnpl"), CAT)] == ["mnpl"]
+    assert [m.id for m in identify_text(FORMATS["rewrapped"](license_text("mrl")), CAT)] == ["mrl"]
+
+
+def test_openrail_names_the_bigscience_open_rail_m_text():
+    # The Hub's generic `openrail` key has the general-purpose Open RAIL-M, BigScience's, as its text; an
+    # exact copy of that text is still the more specific bigscience-openrail-m.
+    openrail = CAT.get("openrail")
+    assert openrail is not None and openrail.reference_copy() == license_text("bigscience-openrail-m")
+    for text in (license_text("bigscience-openrail-m"), FORMATS["unwrapped"](license_text("bigscience-openrail-m"))):
+        found = identify_text(text, CAT)
+        assert [(m.id, m.modified) for m in found] == [("bigscience-openrail-m", False)], found
