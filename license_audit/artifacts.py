@@ -77,6 +77,8 @@ class Artifacts:
     problems: list[tuple[str, str]] = field(default_factory=list)
     # Weight files that are Git LFS pointers (the weights are not present): named in the report's notes.
     lfs_pointers: list[str] = field(default_factory=list)
+    # Tokenizer files that are Git LFS pointers: their vocabulary is not present, which is no syntax error.
+    lfs_tokenizer_pointers: list[str] = field(default_factory=list)
 
     @property
     def vocab_tokens(self) -> list[str]:
@@ -133,6 +135,13 @@ def lfs_pointer_size(path: Path) -> int | None:
         if line.startswith("size ") and line[5:].strip().isdigit():
             return int(line[5:].strip())
     return 0
+
+
+def _is_lfs_pointer(root: Path, rel: str) -> bool:
+    try:
+        return lfs_pointer_size(inside(root, root / rel)) is not None
+    except UnsafePath:
+        return False  # a link out of the repository is reported where the file is read
 
 
 def read_safetensors_header(path: Path, cap: int = MAX_SAFETENSORS_HEADER) -> dict[str, Any]:
@@ -394,10 +403,13 @@ def collect(
     if isinstance(tc, dict):
         art.tokenizer_path = "tokenizer_config.json"
         art.tokenizer = fingerprint(None, tc)
-    if "tokenizer.json" in top:
+    # A repository copied without Git LFS keeps its tokenizer files as pointer stubs: not a malformed file.
+    stubs = [rel for rel in VOCAB_FILES if rel in top and _is_lfs_pointer(root, rel)]
+    art.lfs_tokenizer_pointers = stubs
+    if "tokenizer.json" in top and "tokenizer.json" not in stubs:
         art.tokenizer_path = art.tokenizer_path or "tokenizer.json"
         art.load_tokenizer = lambda: read_json("tokenizer.json", MAX_TOKENIZER_BYTES)
-    vocab_file = next((n for n in VOCAB_FILES if n in top), None)
+    vocab_file = next((n for n in VOCAB_FILES if n in top and n not in stubs), None)
     if vocab_file:
         art.vocab_path = vocab_file
         art.vocab_file = root / vocab_file

@@ -338,6 +338,12 @@ def _crawl_artifacts(snap: Snapshot) -> None:
         snap.notes.append(
             f"weights not present (git-lfs pointer): {shown}; lineage evidence from weight headers is not available"
         )
+    stubs = snap.artifacts.lfs_tokenizer_pointers
+    if stubs:
+        snap.notes.append(
+            f"tokenizer files not present (git-lfs pointer): {', '.join(stubs)}; "
+            "lineage evidence from their vocabulary is not available"
+        )
     for rel, message in snap.artifacts.problems:
         snap.problems.append(Problem(rel, message))
 
