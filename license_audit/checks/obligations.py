@@ -7,10 +7,12 @@ confidence ("possibly derived") are reported one level lower, as warnings.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Callable, Iterator
 
 from license_audit.catalog import License, Obligation
 from license_audit.checks.context import AuditContext, Upstream
+from license_audit.checks.declared import _is_policy, is_grant_file
 from license_audit.copies import add_copy_advice, copy_path
 from license_audit.report import Finding
 from license_audit.rule_ids import RULES
@@ -119,10 +121,40 @@ def _declared_keys(ctx: AuditContext) -> list[str]:
     return [k for k in keys if k and k not in ("other", "unknown")]
 
 
+def _file_license(ctx: AuditContext) -> tuple[str, str] | None:
+    """(license id, file) of the terms the repository's own license file grants, for a card that declares
+    none; None when that cannot be told.
+
+    A weights license file (MODEL_LICENSE, LICENSE-MODEL) is the one that speaks for the model; failing that,
+    the top-level LICENSE. A file that is an upstream's own license text is that upstream's copy, not a
+    grant; and a repository that names an upstream's license anywhere may be keeping those terms beside its
+    own, so no single file can be read as the model's license then.
+    """
+    upstream_ids = {lic.id for up in ctx.upstreams for lic in up.licenses}
+    if any(m.id in upstream_ids for lf in ctx.license_files for m in lf.licenses):
+        return None
+    top = [lf for lf in ctx.license_files if "/" not in lf.path and is_grant_file(lf.path)]
+    weights = [lf for lf in top if _MODEL_LICENSE_NAME.search(lf.path)]
+    files = weights or [lf for lf in top if lf in ctx.primary_license_files]
+    if len(files) != 1:
+        return None
+    texts = {m.id for m in files[0].licenses if m.kind == "text"}
+    if len(texts) != 1 or "other" in texts or any(_is_policy(ctx, t) for t in texts):
+        return None
+    return texts.pop(), files[0].path
+
+
+_MODEL_LICENSE_NAME = re.compile(r"(model|weight)s?[-_ .]?licen[cs]e|licen[cs]e[-_ .]?(model|weight)", re.I)
+
+
 def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
     keys = _declared_keys(ctx)
+    from_file = None
     if not keys:
-        return
+        from_file = _file_license(ctx)
+        if from_file is None:
+            return
+        keys = [from_file[0]]
     key = keys[0]
     for up in ctx.upstreams:
         found_for: dict[str, tuple[str, str]] = {}
@@ -139,17 +171,27 @@ def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             reason, kind = found_for[lic.id]
             duty = next(iter(lic.obligations_of(kind) or [o for o in lic.obligations if o.kind in _COMPAT_KINDS]), None)
-            f = _finding(
-                ctx,
-                "license-incompatible",
-                up,
-                lic,
-                duty,
-                f"The card declares `{key}`, which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}.",
-                ctx.card_path,
-                f"Declare `{_card_value(lic)}` in the card (or terms the {lic.name} allows) and keep its duties.",
-            )
-            if everywhere and f.severity == "warning" and up.derived:
+            if from_file is None:
+                message = f"The card declares `{key}`, which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}."
+                path = ctx.card_path
+                fix = f"Declare `{_card_value(lic)}` in the card (or terms the {lic.name} allows) and keep its duties."
+            else:
+                # The card says nothing, so the license file is read as the model's terms; it may cover only
+                # the code, which the repository does not say: a warning that states both readings.
+                path = from_file[1]
+                message = (
+                    f"The card declares no license and {path} is the `{key}` text, which cannot be granted for a "
+                    f"derivative of {up.label} under the {lic.name}: {reason}; if {path} covers only the code, "
+                    f"nothing says which terms cover the weights."
+                )
+                fix = (
+                    f"Declare `{_card_value(lic)}` in {ctx.card_path} for the model (keeping {path} for the code "
+                    f"if that is what it covers) and keep the {lic.name} duties."
+                )
+            f = _finding(ctx, "license-incompatible", up, lic, duty, message, path, fix)
+            if from_file is not None:
+                f.severity = "warning" if f.severity == "error" else f.severity
+            elif everywhere and f.severity == "warning" and up.derived:
                 f.severity = RULES["license-incompatible"].severity  # holds for every candidate
             yield f
 
