@@ -48,6 +48,17 @@ class ModelCard:
         return _as_str(self.metadata.get("model_name"))
 
     @property
+    def title(self) -> str | None:
+        """The card's first heading, which names the model in most hand-written cards; None for a template
+        placeholder ("Model Card for Model ID")."""
+        m = _TITLE.search(self.body[:5000])
+        if not m:
+            return None
+        # "Poetry Fusion: A Creative Exploration" names "Poetry Fusion"; the rest describes it.
+        title = re.sub(r"^model card for\s+", "", m.group(1).strip(), flags=re.I).split(": ")[0].strip("`*_ ")
+        return None if not title or title.lower() in _PLACEHOLDER_TITLES else title
+
+    @property
     def base_models(self) -> list[str]:
         raw = self.metadata.get("base_model")
         if raw is None:
@@ -97,6 +108,9 @@ def _as_str(value: Any) -> str | None:
             return None
     return str(value) if _is_text(value) else None
 
+
+_TITLE = re.compile(r"^#{1,2}\s+(.{1,120})$", re.MULTILINE)
+_PLACEHOLDER_TITLES = frozenset({"model id", "model card", "{{ model_id }}", "model name", "[model name]"})
 
 _TEXT_KEYS = ("license", "license_name", "license_link", "model_name", "base_model_relation")
 

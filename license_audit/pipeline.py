@@ -69,6 +69,21 @@ def model_info(snapshot: Snapshot, target: Target) -> ModelInfo:
     )
 
 
+def model_names(snapshot: Snapshot, target: Target) -> list[tuple[str, str]]:
+    """(where, name) for each name the model may be published under. The card's `model_name` and a Hub
+    repository's name are the name; a folder is named by whoever copied it, and a card title may be a
+    description, so both are kept when nothing better says."""
+    card = snapshot.card
+    if card.model_name:
+        return [(f"{card.location} model_name", card.model_name)]
+    if target.info.kind == "hub":
+        return [("the repository name", target.name)]
+    out = [("the folder name", target.name)]
+    if card.title and card.title != target.name:
+        out.append((f"{card.location}'s title", card.title))
+    return out
+
+
 def audit_snapshot(
     snapshot: Snapshot,
     target: Target,
@@ -91,7 +106,15 @@ def audit_snapshot(
     candidates = find_lineage(snapshot, registry, context=lineage)
     model = model_info(snapshot, target)
     ctx = AuditContext(
-        snapshot, catalog, registry, license_files, candidates, model, target.info.revision, history=history
+        snapshot,
+        catalog,
+        registry,
+        license_files,
+        candidates,
+        model,
+        target.info.revision,
+        history=history,
+        names=model_names(snapshot, target),
     )
     findings = run_checks(ctx)
     notes = (

@@ -74,3 +74,37 @@ def test_a_weights_license_file_speaks_for_the_model_before_the_code_license(cli
     repo = make_repo(_adapter_repo(LICENSE=license_text("mit"), MODEL_LICENSE="Our own model terms, unpublished.\n"))
     report, _ = audit_json(cli, repo)
     assert "license-incompatible" not in rules_of(report)
+
+
+# ---------------------------------------------------------------- the name a Llama derivative goes by
+
+_LLAMA31_CARD = "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B-Instruct"
+
+
+def _prefix_findings(cli, make_repo, folder: str, title: str, front: str = _LLAMA31_CARD) -> list[dict]:
+    repo = make_repo({"README.md": card(front, f"# {title}\n\nBuilt with Llama.\n")}, name=folder)
+    report, _ = audit_json(cli, repo)
+    return findings_of(report, "name-prefix-required")
+
+
+def test_a_title_that_breaks_the_name_rule_is_checked_beside_the_folder_name(cli, make_repo):
+    (f,) = _prefix_findings(cli, make_repo, "llama31-8b-merge", "1PARAM-8B-ModelStock")
+    assert f["severity"] == "warning"
+    assert '"1PARAM-8B-ModelStock" (README.md\'s title)' in f["message"]
+    assert "not established" in f["message"] and "llama31-8b-merge" in f["message"]
+
+
+def test_a_name_broken_by_folder_and_title_alike_is_an_error_naming_both(cli, make_repo):
+    (f,) = _prefix_findings(cli, make_repo, "reflection-70b", "Reflection Llama-3.1 70B")
+    assert f["severity"] == "error"
+    assert '"reflection-70b" (the folder name)' in f["message"] and "Reflection Llama-3.1 70B" in f["message"]
+    assert '"Llama-reflection-70b"' in f["fix"]
+
+
+def test_the_card_model_name_is_the_name_when_set(cli, make_repo):
+    front = _LLAMA31_CARD + "\nmodel_name: Llama-3.1-Chatty"
+    assert not _prefix_findings(cli, make_repo, "chatty", "Chatty: a helpful model", front)
+
+
+def test_a_template_title_is_no_name(cli, make_repo):
+    assert not _prefix_findings(cli, make_repo, "llama-3.1-chatty", "Model Card for Model ID")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -68,6 +68,9 @@ class AuditContext:
     revision: str | None = None
     # The target's history; None with --no-history or for a target without one (a plain folder).
     history: History | None = None
+    # (where it comes from, name) for each name the model may be published under: the card's `model_name`
+    # or the Hub repository's name when known, else the folder's name and the card's title.
+    names: list[tuple[str, str]] = field(default_factory=list)
 
     @cached_property
     def declared(self) -> License | None:

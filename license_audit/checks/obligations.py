@@ -330,20 +330,39 @@ def _attribution(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
 
 def _name_prefix(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     prefix = ob.prefix
-    name = ctx.model.name
-    # "Llama-3-8B-Chat", "Llama 3 Chat" and "llama3-chat" all begin with "Llama 3": compare letters and digits.
-    if not prefix or _alnum(name.split("/")[-1]).startswith(_alnum(str(prefix))):
+    if not prefix:
         return
-    yield _finding(
+    names = ctx.names or [("the model name", ctx.model.name)]
+    # "Llama-3-8B-Chat", "Llama 3 Chat" and "llama3-chat" all begin with "Llama 3": compare letters and digits.
+    bad = [(w, n) for w, n in names if not _alnum(n.split("/")[-1]).startswith(_alnum(str(prefix)))]
+    if not bad:
+        return
+    said = " and ".join(f'"{n}" ({w})' for w, n in bad)
+    message = f'The {lic.name} of {up.label} requires a derivative\'s name to begin with "{prefix}", and {said} '
+    message += "does not." if len(bad) == 1 else "do not."
+    good = [(w, n) for w, n in names if (w, n) not in bad]
+    if good:
+        # A folder name and a title disagree, and the card sets no `model_name`: which one the model is
+        # published under is not known here, so the duty is stated, not decided.
+        message += (
+            f' "{good[0][1]}" ({good[0][0]}) does; the card sets no `model_name`, so the published name is not '
+            "established."
+        )
+    short = next((n.split("/")[-1] for _, n in bad if " " not in n.strip()), None)
+    example = f' (e.g. "{prefix}-{short}")' if short else ""
+    f = _finding(
         ctx,
         "name-prefix-required",
         up,
         lic,
         ob,
-        f'The {lic.name} of {up.label} requires a derivative\'s name to begin with "{prefix}", and "{name}" does not.',
+        message,
         ctx.card_path,
-        f'Rename the model to begin with "{prefix}" (e.g. "{prefix}-{name.split("/")[-1]}") and set `model_name` in the card.',
+        f'Rename the model to begin with "{prefix}"{example} and set `model_name` in the card.',
     )
+    if good and f.severity == "error":
+        f.severity = "warning"
+    yield f
 
 
 def _alnum(s: str) -> str:
