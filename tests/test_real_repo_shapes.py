@@ -108,3 +108,13 @@ def test_the_card_model_name_is_the_name_when_set(cli, make_repo):
 
 def test_a_template_title_is_no_name(cli, make_repo):
     assert not _prefix_findings(cli, make_repo, "llama-3.1-chatty", "Model Card for Model ID")
+
+
+# ------------------------------------------------------------------------- license names in sentences
+
+
+def test_no_license_name_doubles_the_article_in_a_sentence():
+    from license_audit.catalog import load_catalog
+
+    for lic in load_catalog():
+        assert not lic.name.lower().startswith("the "), f'"the {lic.name}" reads badly in findings ({lic.id})'
