@@ -118,3 +118,59 @@ def test_no_license_name_doubles_the_article_in_a_sentence():
 
     for lic in load_catalog():
         assert not lic.name.lower().startswith("the "), f'"the {lic.name}" reads badly in findings ({lic.id})'
+
+
+# ------------------------------------------------------------- an adapter on an MIT or Apache base
+
+
+def _adapter_on(base: str, **files) -> dict:
+    return {
+        "adapter_config.json": {"peft_type": "LORA", "base_model_name_or_path": base, "r": 8},
+        **files,
+    }
+
+
+def test_copy_duties_of_an_mit_base_are_stated_as_unsettled_for_an_adapter(cli, make_repo):
+    report, _ = audit_json(cli, make_repo(_adapter_on("microsoft/phi-2")))
+    duties = [f for f in report["findings"] if f["rule"].startswith("upstream-") and f["upstream"] == "microsoft/phi-2"]
+    assert duties, report["findings"]
+    for f in duties:
+        assert f["severity"] == "warning", f
+        assert "adapter" in f["message"] and "not settled" in f["message"]
+
+
+def test_copy_duties_of_an_mit_base_stay_errors_for_a_merged_fine_tune(cli, make_repo):
+    front = "license: mit\nbase_model: microsoft/phi-2"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front)}))
+    duties = [f for f in report["findings"] if f["rule"] == "upstream-license-missing"]
+    assert duties and all(f["severity"] == "error" and "not settled" not in f["message"] for f in duties)
+
+
+def test_llama_duties_bind_an_adapter_without_doubt(cli, make_repo):
+    report, _ = audit_json(cli, make_repo(_adapter_on("meta-llama/Llama-3.1-8B-Instruct")))
+    duties = findings_of(report, "upstream-license-missing")
+    assert duties and all("not settled" not in f["message"] for f in duties)
+
+
+# ------------------------------------------------------------- a license named only in the card's prose
+
+
+def test_a_license_named_only_in_prose_is_said_and_the_fix_names_its_card_field(cli, make_repo):
+    body = "# Gemma 3 12B It GGUF\n\n**Base Model:** Gemma 3 12B\n\n**License:** gemma\n"
+    report, _ = audit_json(cli, make_repo({"README.md": body}))
+    (f,) = findings_of(report, "license-missing")
+    assert "line 5 names the Gemma Terms of Use only in prose" in f["message"]
+    assert "`license: gemma`" in f["fix"]
+
+
+def test_a_misspelt_licence_key_is_named(cli, make_repo):
+    report, _ = audit_json(cli, make_repo({"README.md": card("licence: license\nlibrary_name: peft")}))
+    (f,) = findings_of(report, "license-missing")
+    assert "`licence: license`" in f["message"] and "instead of `license:`" in f["message"]
+
+
+def test_prose_naming_several_licenses_is_no_declaration(cli, make_repo):
+    body = "# Model\n\nTrained on data under CC-BY-4.0; the code is under the MIT License.\n"
+    report, _ = audit_json(cli, make_repo({"README.md": body}))
+    (f,) = findings_of(report, "license-missing")
+    assert "only in prose" not in f["message"]

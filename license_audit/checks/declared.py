@@ -41,20 +41,46 @@ def check_license_missing(ctx: AuditContext) -> Iterator[Finding]:
     placeholder = (card.license or "").strip().lower() in ("other", "unknown")
     if card.license and not (placeholder and not card.license_name and not card.license_link):
         return
-    message = (
-        "The model declares no license: the card has no `license:` and the repository has no license file."
-        if not card.license
-        else f"The model declares no license: the card says `license: {card.license.strip()}` without "
-        f"`license_name` or `license_link`, and the repository has no license file."
-    )
+    what = "the card has no `license:`"
+    if card.license:
+        what = f"the card says `license: {card.license.strip()}` without `license_name` or `license_link`"
+    elif _is_text_value(card.metadata.get("licence")):
+        # TRL's card template writes `licence: license`: a misspelt key the Hub does not read.
+        what = f"the card has `licence: {str(card.metadata['licence']).strip()}` (a key the Hub does not read) instead of `license:`"
+    fix = RULES["license-missing"].fix
+    named = _named_in_prose(ctx)
+    if named is not None:
+        lic, line = named
+        # The prose says which terms the author means; only the machine-readable field and the text are missing.
+        what += f" ({card.location} line {line} names the {lic.name} only in prose)"
+        fields = ", ".join(f"{k}: {v}" for k, v in lic.card_fields.items())
+        fix = f"Add `{fields}` to the front matter of {card.location} and the {lic.name} text as LICENSE."
     yield Finding(
         rule="license-missing",
         severity=RULES["license-missing"].severity,
-        message=message,
+        message=f"The model declares no license: {what}{',' if card.license else ''} and the repository has no license file.",
         path=card.location,
         commit=ctx.revision,
-        fix=RULES["license-missing"].fix,
+        fix=fix,
     )
+
+
+def _is_text_value(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _named_in_prose(ctx: AuditContext):
+    """(license, line) when the card's prose names exactly one license as a reference; None otherwise
+    (none, or several, which may be a dataset's or a compared model's)."""
+    card = ctx.snapshot.card
+    found = [m for lf in ctx.license_files if lf.path == card.path for m in lf.licenses if m.kind == "reference"]
+    ids = {m.id for m in found}
+    if len(ids) != 1:
+        return None
+    lic = ctx.catalog.get(found[0].id)
+    if lic is None or lic.category == "use-policy":
+        return None
+    return lic, found[0].start_line
 
 
 def check_license_unknown(ctx: AuditContext) -> Iterator[Finding]:

@@ -36,6 +36,14 @@ def _finding(
     fix: str,
 ) -> Finding:
     severity = _severity(rule, up)
+    if up.relation == "adapter" and lic.derivatives.get("adapters") == "unsettled":
+        # MIT's "copies or substantial portions", Apache's Derivative Works: an adapter holds none of the
+        # base's weights, and whether these conditions reach it is an open question, said as such.
+        severity = "warning" if severity == "error" else severity
+        message += (
+            f" This repository is an adapter, which holds none of {up.id}'s weights, and whether the "
+            f"{lic.name} binds an adapter is not settled."
+        )
     if up.options:
         yes, no = _imposing(up, lic, ob)
         if yes and no:

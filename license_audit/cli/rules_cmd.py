@@ -111,6 +111,8 @@ def _derivatives(lic) -> str:
     for key in ("allowed", "forbid", "forbid_categories"):
         if d.get(key):
             parts.append(f"{key} {', '.join(map(str, d[key]))}")
+    if d.get("adapters"):
+        parts.append(f"adapters {d['adapters']}")
     return "; ".join(parts)
 
 
