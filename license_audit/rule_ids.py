@@ -154,6 +154,7 @@ KIND_RULES: dict[str, str] = {
     "name-prefix": "name-prefix-required",
     "use-restrictions": "use-restrictions-missing",
     "usage-threshold": "usage-threshold",
+    "commercial-registration": "usage-threshold",
     "regional-restriction": "regional-restriction",
     # Not checked on their own: they decide `license-incompatible` (see checks/obligations.incompatibility).
     "noncommercial": "license-incompatible",
@@ -171,7 +172,6 @@ UNCHECKED_KINDS = (
     "latest-version",
     "hosting-restriction",
     "guardrails",
-    "commercial-registration",
     "acknowledge-in-publications",
 )
 

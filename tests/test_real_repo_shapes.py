@@ -174,3 +174,15 @@ def test_prose_naming_several_licenses_is_no_declaration(cli, make_repo):
     report, _ = audit_json(cli, make_repo({"README.md": body}))
     (f,) = findings_of(report, "license-missing")
     assert "only in prose" not in f["message"]
+
+
+# ------------------------------------------------------------ commercial use under the licensor's conditions
+
+
+def test_commercial_registration_terms_are_a_reminder_quoting_them(cli, make_repo):
+    front = "license: other\nbase_model: baichuan-inc/Baichuan2-7B-Base\nlibrary_name: peft"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front)}))
+    reminders = [f for f in findings_of(report, "usage-threshold") if "conditions of its own" in f["message"]]
+    assert reminders and all(f["severity"] == "info" for f in reminders)
+    assert any("Daily Active Users" in f["message"] for f in reminders)
+    assert all(f["clause"].startswith("Baichuan 2 Model Community License Agreement") for f in reminders)

@@ -439,6 +439,24 @@ def _usage_threshold(ctx: AuditContext, up: Upstream, lic: License, ob: Obligati
     )
 
 
+def _commercial_registration(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
+    # Like a user threshold, these conditions bind commercial use, which no file shows: a reminder naming them.
+    quote = " ".join((ob.quote or "").split())
+    if len(quote) > 240:
+        quote = quote[:240].rsplit(" ", 1)[0] + " ..."
+    yield _finding(
+        ctx,
+        "usage-threshold",
+        up,
+        lic,
+        ob,
+        f'The {lic.name} of {up.label} puts commercial use under conditions of its own: "{quote}"',
+        ctx.card_path,
+        "Meet those conditions (registering with or applying to the upstream licensor where they say so) before "
+        "any commercial use.",
+    )
+
+
 HANDLERS: dict[str, Callable[[AuditContext, Upstream, License, Obligation], Iterator[Finding]]] = {
     "license-copy": _license_copy,
     "copyright": _copyright,
@@ -448,6 +466,7 @@ HANDLERS: dict[str, Callable[[AuditContext, Upstream, License, Obligation], Iter
     "name-prefix": _name_prefix,
     "use-restrictions": _use_restrictions,
     "usage-threshold": _usage_threshold,
+    "commercial-registration": _commercial_registration,
     "regional-restriction": _regional_restriction,
 }
 
