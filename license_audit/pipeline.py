@@ -120,6 +120,13 @@ def audit_snapshot(
     notes = (
         list(target.notes) + list(snapshot.notes) + lineage.notes + (list(history.notes) if history is not None else [])
     )
+    if not any(c.confidence >= 0.5 for c in candidates):
+        # An audit that finds no upstream checks no upstream duty: a clean result then says nothing about
+        # them, and the report says so rather than passing in silence.
+        notes.append(
+            "lineage: no base model was established from the card, the configuration or the files; if this "
+            "model derives from another, that model's license duties were not checked (name it in `base_model:`)"
+        )
     revision = target.info.revision
     if (
         revision

@@ -186,3 +186,19 @@ def test_commercial_registration_terms_are_a_reminder_quoting_them(cli, make_rep
     assert reminders and all(f["severity"] == "info" for f in reminders)
     assert any("Daily Active Users" in f["message"] for f in reminders)
     assert all(f["clause"].startswith("Baichuan 2 Model Community License Agreement") for f in reminders)
+
+
+# ----------------------------------------------------------------------- no upstream established
+
+
+def test_an_audit_that_finds_no_base_says_upstream_duties_were_not_checked(cli, make_repo):
+    body = "# PortraitPlus\n\nA DreamBooth model trained on the base 1.5 model.\n"
+    report, _ = audit_json(cli, make_repo({"README.md": card("license: creativeml-openrail-m", body)}))
+    assert not report["lineage"]
+    assert any(n.startswith("lineage: no base model was established") for n in report["notes"])
+
+
+def test_a_declared_base_needs_no_such_note(cli, make_repo):
+    front = "license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B-Instruct"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front)}))
+    assert not any(n.startswith("lineage: no base model") for n in report.get("notes", []))
