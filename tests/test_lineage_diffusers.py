@@ -220,3 +220,16 @@ def test_clip_vit_l14_fine_tune_is_found_with_its_mit_license(cli, make_repo):
     cfg = config_of("openai/clip-vit-large-patch14")
     top = lineage(cli, make_repo({"config.json": cfg, "README.md": card("license: mit", "# CLIP fine-tune\n")}))[0]
     assert top["model"] == "openai/clip-vit-large-patch14" and top["license"] == "mit"
+
+
+def test_a_declared_base_the_unet_does_not_match_is_a_mismatch(cli, make_repo):
+    """A card that names SDXL over a Stable Diffusion 1.5 UNet: base-model-mismatch on the UNet's config."""
+    files = pipeline_files(SD15)
+    files["README.md"] = card(f"license: openrail++\nbase_model: {SDXL}", "# Anime XL\n")
+    report, _ = audit_json(cli, make_repo(files))
+    bad = [f for f in report["findings"] if f["rule"] == "base-model-mismatch"]
+    assert bad and bad[0]["path"] == "unet/config.json" and "cross_attention_dim" in bad[0]["message"]
+    files = pipeline_files(SDXL)
+    files["README.md"] = card(f"license: openrail++\nbase_model: {SDXL}", "# Anime XL\n")
+    report, _ = audit_json(cli, make_repo(files))
+    assert "base-model-mismatch" not in rules_of(report)

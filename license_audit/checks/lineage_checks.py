@@ -74,13 +74,21 @@ def _evidence_path(ctx: AuditContext, cand) -> str | None:
 
 
 def check_base_model_mismatch(ctx: AuditContext) -> Iterator[Finding]:
+    from license_audit.lineage.evidence import pipeline_signature
+
+    pipeline = pipeline_signature(ctx.snapshot)
     cfg = ctx.snapshot.configs.get("config.json")
-    if not isinstance(cfg, dict):
+    if pipeline is not None:
+        # A diffusers repository: its denoiser's config against the declared base pipeline's.
+        where, observed = pipeline
+        cfg = {}
+    elif isinstance(cfg, dict):
+        where, observed = "config.json", signature_of(cfg)
+    else:
         return
-    observed = signature_of(cfg)
     for base in ctx.snapshot.card.base_models:
         known = ctx.registry.get(base)
-        if not known or not known.signature:
+        if not known or not known.signature or ("denoiser" in known.signature) != (pipeline is not None):
             continue
         score, _equal, differ = compare(known.signature, {**cfg, **observed})
         if score >= 0.75:
@@ -90,8 +98,8 @@ def check_base_model_mismatch(ctx: AuditContext) -> Iterator[Finding]:
         yield Finding(
             rule="base-model-mismatch",
             severity=RULES["base-model-mismatch"].severity,
-            message=f"The card names {base} as base_model but config.json differs from it in {', '.join(sorted(differ)[:6])}{also}.",
-            path="config.json",
+            message=f"The card names {base} as base_model but {where} differs from it in {', '.join(sorted(differ)[:6])}{also}.",
+            path=where,
             commit=ctx.revision,
             upstream=known.id,
             fix="Correct `base_model:` to the model the weights were actually built from.",
