@@ -263,7 +263,8 @@ def tool_scancode():
 # ScanCode's own keys for the model licenses it knows, for scoring it on the same expected ids.
 SCANCODE_EQUIV = {
     "scancode:llama-2-license-2023": "llama2",
-    "scancode:llama-license-2023": "llama2",
+    # "LLaMA LICENSE AGREEMENT", non-commercial research only: LLaMA 1's request-form terms.
+    "scancode:llama-license-2023": "llama-license",
     "scancode:llama-3.1-license-2024": "llama3.1",
     "scancode:llama-3.2-license-2024": "llama3.2",
     "scancode:llama-3.3-license-2024": "llama3.3",
@@ -382,6 +383,10 @@ def by_form(argv: list[str]) -> None:
     names = [
         n for n in TOOLS if n != "scancode" and (not os.environ.get("BENCH_TOOLS") or n in os.environ["BENCH_TOOLS"])
     ]
+    sampled = {n for items in data.values() for n, _, _ in items}
+    for n, (ids, why) in sorted(scancode_data.TEXT_IS.items()):
+        if n in sampled:
+            print(f"  scored as {', '.join(sorted(ids))}, not ScanCode's key: {n}: {why}")
     print(f"{'form':<11} {'cases':>6}  " + "  ".join(f"{n:>28}" for n in names))
     totals: dict[str, list[float]] = {}
     modified_wrong: dict[str, int] = {}

@@ -128,3 +128,33 @@ def test_a_license_id_that_is_a_word_is_not_a_reference_inside_license_text():
     assert "Fair" not in spdx_ids(identify_text(text, CAT))
     # Written as an id or as the license's name, it still is one.
     assert "Fair" in spdx_ids(identify_text("SPDX-License-Identifier: Fair\n", CAT))
+
+
+def test_a_notice_beside_a_gfdl_or_ofl_text_makes_it_the_spdx_variant_it_names():
+    # The GNU FDL's and the SIL OFL's SPDX variants share the license text: the notice tells them apart.
+    from license_audit.identify.matchers import _notice_variants
+    from license_audit.report import LicenseMatch
+
+    notice = (
+        "Permission is granted to copy, distribute and/or modify this document under the terms of the\n"
+        "GNU Free Documentation License, Version 1.3 or any later version published by the Free Software\n"
+        "Foundation; with no Invariant Sections, no Front-Cover Texts, and no Back-Cover Texts.\n\n"
+    )
+    body = "GNU Free Documentation License\nVersion 1.3, 3 November 2008\n" + "terms\n" * 50
+    found = [LicenseMatch("gfdl-1.3", "GFDL-1.3", 0.9, 5, 56, "text", "GFDL-1.3")]
+    (m,) = _notice_variants(found, notice + body)
+    assert (m.spdx, m.start_line, m.end_line) == ("GFDL-1.3-no-invariants-or-later", 1, 56)
+    # Without a notice the copy stays the license the text is.
+    assert _notice_variants(found, "\n" * 4 + body) == found
+    ofl = "Copyright (c) 2025 Example, with Reserved Font Name Example Sans.\n\n" + "terms\n" * 40
+    (m,) = _notice_variants([LicenseMatch("ofl-1.1", "OFL-1.1", 0.9, 3, 42, "text", "OFL-1.1")], ofl)
+    assert m.spdx == "OFL-1.1-RFN"
+
+
+def test_an_ambiguous_answer_names_every_license_and_says_so():
+    from license_audit.report import LicenseMatch
+
+    m = LicenseMatch("hpnd", "HPND", 0.7, 1, 9, "text", "HPND", alternatives=("NTP",))
+    d = m.to_dict()
+    assert d["ambiguous"] is True and d["alternatives"] == ["NTP"]
+    assert "ambiguous" not in LicenseMatch("mit", "MIT", 0.99, 1, 21).to_dict()

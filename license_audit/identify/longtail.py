@@ -469,6 +469,33 @@ def _classify(text: str) -> list[SpdxMatch]:
     return out
 
 
+def spdx_id(name: str) -> str | None:
+    """The SPDX id of a template, as the SPDX list spells it, for any spelling of `name`."""
+    templates = _templates() or []
+    low = name.lower()
+    found = next((t.spdx for t in templates if t.spdx.lower() == low), None)
+    return found or _listed().get(low)
+
+
+@lru_cache(maxsize=1)
+def _listed() -> dict[str, str]:
+    """Every SPDX id license-expression's license index knows (the templates lack a few variants,
+    such as OFL-1.1-RFN), lower-cased to as spelled."""
+    try:
+        from importlib.resources import files
+
+        raw = files("license_expression").joinpath("data/scancode-licensedb-index.json").read_text("utf-8")
+        entries = json.loads(raw)
+    except (OSError, ValueError, ModuleNotFoundError):
+        return {}
+    out: dict[str, str] = {}
+    for e in entries if isinstance(entries, list) else []:
+        key = e.get("spdx_license_key") if isinstance(e, dict) else None
+        if isinstance(key, str) and key and not key.startswith("LicenseRef"):
+            out[key.lower()] = key
+    return out
+
+
 def explains(spdx_id: str, added: list[str]) -> bool:
     """Whether the SPDX license `spdx_id` holds the `added` texts (most runs of five words of one): a
     variant that accounts for the clauses a catalog license's copy adds (BSD-4-Clause's advertising

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from license_audit.catalog import Catalog
@@ -73,6 +74,8 @@ _CUES = (
     " derechos",
 )
 _OTHER_MIN_WORDS = 20
+# A stretch this long that references cut up is read whole by the long tail first.
+_WHOLE_WORDS = 150
 _OTHER_MIN_CUES = 3
 
 OTHER_ID = "other"
@@ -401,6 +404,19 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         named = _named_references(text, toks, [], catalog, set())
         if any(m is not None for _, m in named):
             long_tail = False
+    if long_tail and not prose and kept_refs:
+        # A license text of the SPDX list may name others inside it ("licensed under both this License
+        # and the Apache License 2.0", an exhibit of compatible licenses): the long tail reads such a
+        # stretch whole, and what names a license inside the copy it finds is part of that copy.
+        for a, b in _unclaimed(texts + settled, len(toks.words)):
+            inside = [r for r in kept_refs if a <= r.start and r.end <= b]
+            if not inside or b - a + 1 < _WHOLE_WORDS or not _license_like(toks, a, b):
+                continue
+            found = _long_tail(text, toks, a, b, catalog)
+            if found and all(m.kind == "text" for m in found):
+                extra.extend(found)
+                settled.append(_Span(a, b))  # type: ignore[arg-type]
+                kept_refs = [r for r in kept_refs if r not in inside]
     if not prose:
         # Nothing known in the whole file: the long tail gets a look even without license vocabulary
         # (informal notices, translations); its phrase index costs about a millisecond.
@@ -469,6 +485,8 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     if not prose and not any(m.kind == "text" for m in out):
         out.extend(_cjk_terms(text, toks))
     out = _most_specific(out)
+    if not prose:
+        out = _notice_variants(out, text)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
     return out
 
@@ -569,6 +587,78 @@ def _link_words(text: str, catalog: Catalog) -> list[LicenseMatch]:
                 )
             )
     return out
+# Licenses whose SPDX variants share the text and are told by the notice beside it: the GNU FDL with or
+# without invariant sections, the SIL OFL with or without a Reserved Font Name. (the text's SPDX id,
+# then each notice's words and the variant they make, first that fits.)
+_NOTICE_VARIANTS: tuple[tuple[re.Pattern[str], tuple[tuple[str, str], ...]], ...] = (
+    (
+        re.compile(r"GFDL-\d\.\d(-only|-or-later)?"),
+        ((" no invariant sections ", "-no-invariants"), (" invariant sections being ", "-invariants")),
+    ),
+    (re.compile(r"OFL-\d\.\d"), ((" with no reserved font name ", "-no-RFN"), (" with reserved font name ", "-RFN"))),
+)
+_NOTICE_LINES = 12  # a notice stands before the text or in its first lines
+
+
+def _notice_variants(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
+    """A GNU FDL or SIL OFL copy whose notice says which SPDX variant it is, reported as that variant
+    over the notice and the copy (the notice's own match, the base or a variant, is part of it)."""
+    from dataclasses import replace
+
+    from license_audit.identify.longtail import spdx_id
+    from license_audit.identify.normalize import words
+
+    lines: list[str] | None = None
+    out = list(found)
+    for m in found:
+        if m.kind != "text" or m.modified or m.alternatives or m not in out:
+            continue
+        rule = next((r for r in _NOTICE_VARIANTS if r[0].fullmatch(m.spdx)), None)
+        if rule is None:
+            continue
+        if lines is None:
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        base = re.sub(r"-(only|or-later)$", "", m.spdx)
+        before = max(
+            (
+                o.end_line
+                for o in out
+                if o.kind == "text" and o.end_line < m.start_line and not _same_family(o.spdx, base)
+            ),
+            default=0,
+        )
+        first = max(before + 1, m.start_line - _NOTICE_LINES)
+        notice = " " + " ".join(words("\n".join(lines[first - 1 : m.start_line - 1 + _NOTICE_LINES]))) + " "
+        suffix = next((v for phrase, v in rule[1] if phrase in notice), None)
+        if suffix is None:
+            continue
+        if base.startswith("GFDL"):
+            suffix += "-or-later" if " or any later version " in notice else "-only"
+        variant = spdx_id(base + suffix)
+        if variant is None:
+            continue
+        # The notice's own lines, when it stands before the copy, become part of it.
+        pre = " " + " ".join(words("\n".join(lines[first - 1 : m.start_line - 1]))) + " "
+        lead = next((k for k in range(first, m.start_line) if lines[k - 1].strip()), m.start_line)
+        start = min(
+            [lead if any(phrase in pre for phrase, _ in rule[1]) else m.start_line]
+            + [
+                o.start_line
+                for o in out
+                if o is not m and first <= o.start_line and o.end_line <= m.end_line and _same_family(o.spdx, base)
+            ]
+        )
+        out = [
+            o
+            for o in out
+            if o is m or not (first <= o.start_line and o.end_line <= m.end_line and _same_family(o.spdx, base))
+        ]
+        out[out.index(m)] = replace(m, id=variant.lower(), spdx=variant, name=variant, start_line=start)
+    return out
+
+
+def _same_family(spdx: str, base: str) -> bool:
+    return spdx == base or spdx.startswith(base + "-")
 
 
 def _long_tail(
