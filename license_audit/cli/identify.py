@@ -51,6 +51,8 @@ def command(files, fmt, output, rules_dirs):
             continue
         for m in res["licenses"]:
             kind = f" [{m['kind']}, modified]" if m.get("modified") else f" [{m['kind']}]"
+            if m.get("ambiguous"):
+                kind += f" [ambiguous with {', '.join(m['alternatives'])}]"
             lines.append(
                 f"{res['path']}: {m['id']} ({m['spdx']}){kind} {m['confidence']:.2f} lines {m['start_line']}-{m['end_line']}"
             )

@@ -379,6 +379,17 @@ def _added(c: _Scored, toks: Tokens, offsets: list[int]) -> list[tuple[int, int]
     return out
 
 
+def _held_elsewhere(
+    best: _Scored, added: list[tuple[int, int]], cands: list[_Scored], toks: Tokens, offsets: list[int]
+) -> bool:
+    """Whether another candidate's phrases stand on half the words of the added stretches."""
+    mask = 0
+    for a, b in added:
+        mask |= ((1 << (b - a + 1)) - 1) << a
+    need = mask.bit_count() / 2
+    return any(c.spdx != best.spdx and (_covered(c, toks, offsets) & mask).bit_count() >= need for c in cands[:12])
+
+
 def _similar(a: _Scored, b: _Scored, toks: Tokens, offsets: list[int]) -> bool:
     """Two templates that hold the same words of the text, give or take a few."""
     ca, cb = _covered(a, toks, offsets), _covered(b, toks, offsets)
@@ -386,12 +397,15 @@ def _similar(a: _Scored, b: _Scored, toks: Tokens, offsets: list[int]) -> bool:
     return differ <= max(_ADDED_WORDS, 0.03 * max(ca.bit_count(), cb.bit_count()))
 
 
-def identify_spdx(text: str, toks: Tokens | None = None, known: str | None = None) -> list[SpdxMatch]:
+def identify_spdx(
+    text: str, toks: Tokens | None = None, known: str | None = None, exact: bool = True
+) -> list[SpdxMatch]:
     """Each SPDX license in `text` (lines counted in `text`); [] without the library.
 
     `toks`: the tokens of `text` when the caller has them (the whole file), not computed again.
     `known`: the SPDX id the catalog already gives the text; a second opinion that the phrase index
-    ranks first is taken as it is, without the exact matcher."""
+    ranks first is taken as it is, without the exact matcher; `exact=False`: nor is the exact matcher
+    asked when the phrase index has no clear answer."""
     if toks is None:
         toks = tokenize(text)
     try:
@@ -417,6 +431,17 @@ def identify_spdx(text: str, toks: Tokens | None = None, known: str | None = Non
         return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.95, 4), 1, last)]
     if known is not None and best.spdx == known and not added:
         return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.95, 4), 1, last)]
+    if known is not None and not exact:
+        return []
+    # A license the phrase index sees whole, with terms no template near it holds: that license
+    # modified, without the exact matcher (which can only name a license the index saw as well).
+    if (
+        added
+        and best.share >= 0.9
+        and sum(b - a + 1 for a, b in added) <= _MOSTLY * len(toks.words)
+        and not _held_elsewhere(best, added, cands, toks, offsets)
+    ):
+        return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.8, 4), 1, last, added=_lines(toks, added))]
     decided = _classify(text)
     if len(decided) == 1:
         # The exact matcher's verdict, unless the phrases of its license leave terms of the text unheld.

@@ -380,10 +380,15 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             if c.cl.lic.spdx.startswith("LicenseRef-"):
                 continue
             doubtful = added or (c.confidence < VERIFY_BELOW and (c.precision or 0.0) < 0.95)
+            beyond = _beyond(c)
+            if not doubtful and beyond is None:
+                continue
             # A copy that is not word for word the reference may still be word for word another license
             # of the SPDX list that differs from this one only where this one's copies may differ (the
             # BSD-2-Clause plus the "views and conclusions" paragraph is BSD-2-Clause-Views).
-            found = _long_tail(text, toks, c.start, c.end, catalog, known=None if doubtful else c.cl.lic.spdx)
+            found = _long_tail(
+                text, toks, c.start, c.end, catalog, known=None if doubtful else c.cl.lic.spdx, exact=bool(beyond)
+            )
             if not found:
                 continue
             same = [m for m in found if m.id == c.cl.lic.id]
@@ -662,7 +667,7 @@ def _same_family(spdx: str, base: str) -> bool:
 
 
 def _long_tail(
-    text: str, toks: Tokens, a: int, b: int, catalog: Catalog, known: str | None = None
+    text: str, toks: Tokens, a: int, b: int, catalog: Catalog, known: str | None = None, exact: bool = True
 ) -> list[LicenseMatch]:
     from license_audit.identify.longtail import identify_spdx
 
@@ -675,7 +680,7 @@ def _long_tail(
     from license_audit.identify.modified import Change, quote
 
     out = []
-    for sm in identify_spdx(region, whole, known):
+    for sm in identify_spdx(region, whole, known, exact):
         lic = catalog.get(sm.spdx)
         lic_id = lic.id if lic else sm.spdx.lower()
         spdx = lic.spdx if lic else sm.spdx
@@ -784,6 +789,24 @@ def _named_references(
             m = LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, ref.line, ref.line, "reference", ref.key)
         out.append((span, m))
     return out
+
+
+# Words a faithful copy may hold beyond its reference text (a title, a copyright line or two).
+_BEYOND = 15
+
+
+def _beyond(c: _Cand) -> bool | None:
+    """Whether a copy may be another license of the SPDX list: None when it holds its reference whole
+    and little more; else whether it holds more than a title and copyright lines beyond it (a clause
+    of a variant, which only the exact matcher may see) rather than only lacking words of it (a name
+    or wording put in their place, which the phrase index sees)."""
+    ref = reference(c.cl.text_path, c.cl.required_end)
+    if ref is None:
+        return None
+    more = c.end - c.start + 1 > len(ref.words) + _BEYOND
+    if not more and (c.coverage if c.coverage is not None else 1.0) >= 1.0:
+        return None
+    return more
 
 
 def _variant(found: list[LicenseMatch]) -> bool:
