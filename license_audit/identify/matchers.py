@@ -592,6 +592,8 @@ def _link_words(text: str, catalog: Catalog) -> list[LicenseMatch]:
                 )
             )
     return out
+
+
 # Licenses whose SPDX variants share the text and are told by the notice beside it: the GNU FDL with or
 # without invariant sections, the SIL OFL with or without a Reserved Font Name. (the text's SPDX id,
 # then each notice's words and the variant they make, first that fits.)
