@@ -26,8 +26,7 @@ def test_families_name_licenses_the_catalog_holds_except_the_known_gaps():
     catalog = load_catalog()
     named = {lic for fam in families.values() if isinstance(fam, dict) for lic in fam.get("licenses", [])}
     missing = {lic for lic in named if catalog.get(lic) is None}
-    # No publisher text is held for this one yet; an audit says so rather than guessing its duties.
-    assert missing <= {"glm-4"}, missing
+    assert not missing, missing
 
 
 @pytest.mark.parametrize(

@@ -99,3 +99,19 @@ def test_sophgo_copies_leave_out_their_compile_length():
     reg = load_registry()
     for rid in ("Qwen/QwQ-32B", "Qwen/Qwen2-VL-7B-Instruct", "THUDM/glm-4v-9b", "Qwen/Qwen-VL-Chat"):
         assert "max_position_embeddings" not in reg.get(rid).signature, rid
+
+
+def test_hunyuan_a13b_derivative_owes_the_notice_and_the_use_restrictions(cli, make_repo):
+    # The Hunyuan A13B edition of the Tencent Hunyuan Community License: a copy of the agreement, the "Notice" text
+    # file and the use restrictions passed on to users; the publisher's own config.json identifies the base.
+    assert load_registry().get("tencent/Hunyuan-A13B-Instruct").license == "tencent-hunyuan-a13b"
+    repo = make_repo(
+        {
+            "README.md": card("license: other\nlicense_name: tencent-hunyuan-a13b", "# A13B-Helper\n"),
+            "config.json": config_of("tencent/Hunyuan-A13B-Instruct"),
+        }
+    )
+    assert lineage(cli, repo)[0]["model"] == "tencent/Hunyuan-A13B-Instruct"
+    doc, _ = audit_json(cli, repo)
+    rules = {f["rule"] for f in doc["findings"]}
+    assert {"upstream-license-missing", "upstream-notice-missing", "use-restrictions-missing"} <= rules, rules
