@@ -83,6 +83,19 @@ FIELD_WEIGHTS: dict[str, float] = {
     "final_logit_softcapping": 1.0,
     "attn_logit_softcapping": 1.0,
     "layer_types": 0.5,
+    # Encoder-decoder models (T5, BART, M2M100/NLLB, Whisper): the encoder is read through the aliases below as
+    # the layer stack; the decoder's stack, T5's feed-forward kind and relative-position buckets come on top
+    "decoder_layers": 3.0,
+    "decoder_attention_heads": 2.0,
+    "decoder_ffn_dim": 3.0,
+    "feed_forward_proj": 1.0,
+    "relative_attention_num_buckets": 0.5,
+    "relative_attention_max_distance": 0.5,
+    "scale_embedding": 0.5,
+    # Speech (Whisper): the mel filterbank the encoder's first convolution takes, audio and text positions
+    "num_mel_bins": 2.0,
+    "max_source_positions": 0.5,
+    "max_target_positions": 0.5,
 }
 
 # The fields that fix tensor shapes: a fine-tune keeps them; a different value means different weights.
@@ -108,6 +121,10 @@ SHAPE_FIELDS = frozenset(
         "v_head_dim",
         "index_n_heads",
         "index_head_dim",
+        "decoder_layers",
+        "decoder_attention_heads",
+        "decoder_ffn_dim",
+        "num_mel_bins",
     }
 )
 
@@ -148,6 +165,17 @@ KEY_ALIASES: dict[str, str] = {
     "seq_length": "max_position_embeddings",
     "multi_query_group_num": "num_key_value_heads",
     "kv_channels": "head_dim",
+    # Encoder-decoder configs, as transformers reads them (the attribute_map of T5Config, BartConfig,
+    # M2M100Config, WhisperConfig): d_model is the width, the encoder's layers, heads and feed-forward size
+    # stand for the layer stack (BART-style configs also write num_hidden_layers, which wins)
+    "d_model": "hidden_size",
+    "num_heads": "num_attention_heads",
+    "d_kv": "head_dim",
+    "d_ff": "intermediate_size",
+    "encoder_layers": "num_hidden_layers",
+    "encoder_attention_heads": "num_attention_heads",
+    "encoder_ffn_dim": "intermediate_size",
+    "num_decoder_layers": "decoder_layers",
 }
 
 # --- diffusers pipelines ---------------------------------------------------------------------------
