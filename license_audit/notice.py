@@ -122,7 +122,9 @@ def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS, writing
             if is_hub_id(up.id):
                 lines.append(f"  https://huggingface.co/{up.id}")
         else:
-            model = up.id if up.model else c.model  # a model the candidate's chain reaches: named itself
+            # A model the candidate's chain reaches is named itself; the checkpoint the repository names (a chat
+            # model its registry entry answers for) is named as such.
+            model = up.id
             lines.append(f"{model} ({c.relation})")
             if is_hub_id(model):  # not a family ("Meta Llama 3 (family)") or a local path
                 lines.append(f"  https://huggingface.co/{model}")

@@ -96,6 +96,12 @@ class KnownModel:
         out += [lic for lic in self.licenses if lic not in out]
         return out
 
+    def name_for(self, model_id: str) -> str:
+        """The repository `model_id` names, spelled as the entry spells it (its id or one of its aliases:
+        the chat checkpoint an entry answers for is named as such, not as the entry)."""
+        key = model_id.strip().lower()
+        return next((n for n in (self.id, *self.aliases) if n.lower() == key), self.id)
+
     def terms_for(self, checkpoint: str | None = None, revision: str | None = None) -> list[Terms]:
         """The terms that may apply to `checkpoint` (a repo id this entry answers to) at `revision`: one
         when the registry can tell, each candidate when it cannot (no checkpoint named, or a checkpoint

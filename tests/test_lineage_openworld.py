@@ -293,8 +293,8 @@ def test_card_family_license_without_a_parent_owes_its_duties(cli, make_repo):
 @pytest.mark.parametrize(
     ("name", "family", "license"),
     [
-        ("Qwen2.5-Coder-1.5B-Instruct-GGUF", "Qwen2.5 (family)", "apache-2.0"),
-        ("Qwen2.5-3B-Instruct-AWQ", "Qwen2.5 (family)", "qwen-research"),
+        ("Qwen2.5-Coder-1.5B-Instruct-GGUF", "Qwen2.5 1.5B (family)", "apache-2.0"),
+        ("Qwen2.5-3B-Instruct-AWQ", "Qwen2.5 3B (family)", "qwen-research"),
         ("gemma-3n-E4B-it-litert", "Gemma 3n (family)", "gemma"),
         ("Mistral-7B-v0.3-exl2", "Mistral 7B (family)", "apache-2.0"),
     ],

@@ -47,6 +47,8 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
             )
             continue
         up = next((u for u in ctx.upstreams if u.candidate is cand and not u.via), None)
+        # The checkpoint the repository's words name (a chat model the registry entry answers for), else the entry.
+        named = (cand.checkpoint or cand.model).partition("@")[0]
         if up is not None and up.options:
             # Checkpoints under different terms fit the evidence: the card must say which one it is.
             listed = ", ".join(f"{o.label}: {o.terms_label()}" for o in up.options)
@@ -55,14 +57,14 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
                 f"and carry that checkpoint's license duties."
             )
         else:
-            fix = f"Add `base_model: {cand.model}` to {card} and carry {cand.model}'s license duties."
+            fix = f"Add `base_model: {named}` to {card} and carry {named}'s license duties."
         yield Finding(
             rule="base-model-undeclared",
             severity=_severity("base-model-undeclared", cand.confidence),
-            message=f"The model appears to derive from {cand.model} ({evidence}) but the card's base_model does not name it.",
+            message=f"The model appears to derive from {named} ({evidence}) but the card's base_model does not name it.",
             path=_evidence_path(ctx, cand) or ("config.json" if "config.json" in ctx.snapshot.configs else card),
             commit=ctx.revision,
-            upstream=cand.model,
+            upstream=named,
             fix=fix,
         )
 

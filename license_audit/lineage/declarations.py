@@ -213,7 +213,7 @@ def _names(registry: Registry) -> tuple[list[tuple[str, str]], dict[str, list[tu
         for m in registry:
             for name in [m.id, *m.aliases]:
                 short = name.split("/")[-1].lower()
-                out.append((short, m.id))
+                out.append((short, name))  # the checkpoint named, which registry.get finds the entry by
         out.sort(key=lambda t: (-len(t[0]), t[0]))
         by_first: dict[str, list[tuple[str, str]]] = {}
         for short, mid in out:
@@ -307,7 +307,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
     for m in _HUB_LINK.finditer(text):
         model_id = f"{m.group(1)}/{m.group(2)}".rstrip(".")
         known = registry.get(model_id)
-        found = known.id if known else model_id
+        found = known.name_for(model_id) if known else model_id
         if found in seen or model_id.lower() in own or model_id.split("/")[-1].lower() in own:
             continue
         start = text.rfind("\n", 0, m.start()) + 1
@@ -343,7 +343,7 @@ def _name_at(head: str, registry: Registry, families: Families | None) -> tuple[
     if idm:
         cand = f"{idm.group(1)}/{idm.group(2)}".rstrip(".")
         known = registry.get(cand)
-        return (known.id if known else cand), None
+        return (known.name_for(cand) if known else cand), None
     window = _norm_name(head[:80])
     for short, mid in _starting(registry, window):
         if window.startswith(short) and _name_ends(head[:80], len(short)):

@@ -546,6 +546,14 @@ def collect_candidates(
         if known is not None:
             # The declared repository picks the entry's terms (DeepSeek-V3-0324 is MIT, DeepSeek-V3 is not).
             as_declared = next((h.model for h in group if h.declared), None)
+            if as_declared is None:
+                # No declaration, but the repository's own words name one checkpoint the entry answers for
+                # (a prose link to meta-llama/Llama-2-13b-chat-hf found the Llama-2-13b-hf entry): that one.
+                named_ids = {
+                    h.model.strip().lower(): h.model.strip() for h in group if h.model.lower() != model_id.lower()
+                }
+                if len(named_ids) == 1:
+                    as_declared = next(iter(named_ids.values()))
             base, rev = split_revision(as_declared) if as_declared else (None, None)
             terms = known.terms_for(base, rev) if as_declared else known.terms_for()
             if len(terms) == 1:

@@ -19,7 +19,8 @@ from license_audit.resources import rules_dir
 
 FAMILIES_FILE = "families.yaml"
 MAX_NAME_CHARS = 300  # a name or tag longer than this is no model name; never fed to the patterns whole
-_SIZE = re.compile(r"(?<![\w.])(?:\d+x)?(\d+(?:\.\d+)?)b(?![a-z])", re.IGNORECASE)
+# "7B", "1.5b", and a mixture of experts' "8x7B" (eight experts of 7B: the model is Mixtral 8x7B, not a 7B).
+_SIZE = re.compile(r"(?<![\w.])(?:(\d+)x)?(\d+(?:\.\d+)?)b(?![a-z])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,7 @@ class Families:
         if best is None:
             return None
         _, _, fam, m = best
-        size = _SIZE.search(low, m.start())
-        return FamilyMatch(fam, text[m.start() : m.end()], size.group(1).upper() + "B" if size else None)
+        return FamilyMatch(fam, text[m.start() : m.end()], size_of(low, m.start()))
 
     def names_several(self, text: str | None) -> bool:
         """Whether the text names more than one family ("Finetune Mistral, Gemma, Llama 2 faster"): a
@@ -109,10 +109,20 @@ class Families:
         return owner is not None and owner.lower() in {p.lower() for p in family.publishers}
 
 
+def size_of(text: str, start: int = 0) -> str | None:
+    """The size a name gives from `start` on: "7B", "1.5B", "8x7B" (experts x size of each)."""
+    m = _SIZE.search(text, start)
+    if m is None:
+        return None
+    return f"{m.group(1)}x{m.group(2)}B" if m.group(1) else f"{m.group(2)}B"
+
+
 def family_label(family: Family, size: str | None = None) -> str:
     """How a family stands in the lineage list where a checkpoint id would ("Llama 2 (family)",
     "Qwen1.5 7B (family)" when the text gives a size)."""
-    return f"{family.name} {size} (family)" if size else f"{family.name} (family)"
+    if size and not family.name.lower().endswith(size.lower()):  # "Mistral 7B" names its size already
+        return f"{family.name} {size} (family)"
+    return f"{family.name} (family)"
 
 
 def _strings(raw: Any, where: str, key: str) -> list[str]:

@@ -294,10 +294,12 @@ def _own_family_candidates(
             evidence.append(
                 f"{where}: license `{card_license}` is the {fam.name} family's license, granted only for its materials"
             )
+        # One label for the candidate and its links: the size its names give ("Mixtral 8x7B (family)").
+        label = family_label(fam, sizes.get(fid))
         links, sentence, _ = _family_links(FamilyMatch(fam, fam.name, sizes.get(fid)), (), card_license)
-        evidence.append(f"{family_label(fam)}: {sentence}")
+        evidence.append(f"{label}: {sentence}")
         cand = Candidate(
-            model=family_label(fam),
+            model=label,
             family=fam.id,
             relation=infer_relation(snapshot),
             declared=False,
