@@ -27,13 +27,13 @@ RULES: dict[str, RuleInfo] = {
         RuleInfo(
             "license-mismatch",
             "error",
-            "The card's declared license differs from what the license file says.",
+            'The card\'s declared license differs from what the license file, a license badge or a "License:" line of the card says.',
             "Make the card's `license:` (or `license_name:`) and the LICENSE file name the same license.",
         ),
         RuleInfo(
             "license-unknown",
             "warning",
-            "A license file whose text matches no known license.",
+            "A license file whose text matches no known license, or a card license the catalog does not hold.",
             "Replace the file with the unmodified license text, or add the license to the catalog with --rules.",
         ),
         RuleInfo(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from license_audit.catalog import License
 from license_audit.checks.context import AuditContext
 from license_audit.crawl import is_license_file
+from license_audit.identify.references import badges
 from license_audit.report import Finding
 from license_audit.rule_ids import RULES
 
@@ -48,13 +51,21 @@ def check_license_missing(ctx: AuditContext) -> Iterator[Finding]:
         # TRL's card template writes `licence: license`: a misspelt key the Hub does not read.
         what = f"the card has `licence: {str(card.metadata['licence']).strip()}` (a key the Hub does not read) instead of `license:`"
     fix = RULES["license-missing"].fix
-    named = _named_in_prose(ctx)
+    named = named_in_prose(ctx)
     if named is not None:
         lic, line = named
         # The prose says which terms the author means; only the machine-readable field and the text are missing.
         what += f" ({card.location} line {line} names the {lic.name} only in prose)"
         fields = ", ".join(f"{k}: {v}" for k, v in lic.card_fields.items())
         fix = f"Add `{fields}` to the front matter of {card.location} and the {lic.name} text as LICENSE."
+        barred = _barred_by_upstream(ctx, lic)
+        if barred is not None:
+            # What the prose says cannot be granted: the fix is the upstream's terms, not the prose's.
+            fix = (
+                f"Add `license:` to the front matter of {card.location} with terms the {barred.name} allows "
+                f"(the {lic.name} named on line {line} cannot be granted for this model: see license-incompatible), "
+                f"and the license text."
+            )
     yield Finding(
         rule="license-missing",
         severity=RULES["license-missing"].severity,
@@ -65,11 +76,22 @@ def check_license_missing(ctx: AuditContext) -> Iterator[Finding]:
     )
 
 
+def _barred_by_upstream(ctx: AuditContext, lic: License) -> License | None:
+    """The first upstream license under which `lic` cannot be granted for a derivative, else None."""
+    from license_audit.checks.obligations import incompatibility
+
+    for up in ctx.upstreams:
+        for upstream_lic in up.licenses:
+            if incompatibility(upstream_lic, lic, lic.id) is not None:
+                return upstream_lic
+    return None
+
+
 def _is_text_value(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _named_in_prose(ctx: AuditContext):
+def named_in_prose(ctx: AuditContext):
     """(license, line) when the card's prose names exactly one license as a reference; None otherwise
     (none, or several, which may be a dataset's or a compared model's)."""
     card = ctx.snapshot.card
@@ -99,6 +121,52 @@ def check_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
             commit=ctx.revision,
             fix=RULES["license-unknown"].fix,
         )
+
+
+def check_declared_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
+    """A card license the catalog does not hold: what it grants, and whether the upstreams allow it, cannot be
+    checked. Said, never taken for some known kind of terms."""
+    card = ctx.snapshot.card
+    key = card.effective_license
+    if not key or key in ("other", "unknown") or ctx.declared is not None:
+        return
+    if any(m.id == key for lf in ctx.license_files for m in lf.licenses):
+        return  # a license the identification named by this key (an SPDX id outside the catalog)
+    link = (card.license_link or "").strip().lstrip("./")
+    if link and link in ctx.snapshot.files:
+        return  # the terms are the linked file's, identified (or reported unknown) as that file
+    from license_audit.identify.references import spdx_key
+
+    other = (card.license or "").strip().lower() == "other"
+    said = f"`license: other` with `license_name: {card.license_name}`" if other else f"`license: {card.license}`"
+    spdx = spdx_key(key)
+    known_as = f" ({spdx} on the SPDX list, without its terms in the catalog)" if spdx else ""
+    open_questions = []
+    for up in ctx.upstreams:
+        for lic in up.licenses:
+            rules = lic.derivatives
+            if rules.get("relicense") in ("same", "none"):
+                continue  # settled whatever the terms are (license-incompatible)
+            if rules.get("forbid_categories") and lic.commercial_use:
+                open_questions.append(
+                    f"whether it carries the use restrictions the {lic.name} of {up.id} requires to travel"
+                )
+    unchecked = f"; nor can {'; or '.join(dict.fromkeys(open_questions))}" if open_questions else ""
+    where = f" (its text is at {card.license_link})" if card.license_link else ""
+    yield Finding(
+        rule="license-unknown",
+        severity=RULES["license-unknown"].severity,
+        message=(
+            f"The card declares {said}{known_as}, a license the catalog does not hold{where}, so what it grants "
+            f"and asks cannot be checked{unchecked}."
+        ),
+        path=card.location,
+        commit=ctx.revision,
+        fix=(
+            "Add the license (its terms and what a derivative owes) to a licenses/ entry of a `--rules DIR`, or "
+            "declare a license the catalog holds (`license-audit rules list`)."
+        ),
+    )
 
 
 def check_license_modified(ctx: AuditContext) -> Iterator[Finding]:
@@ -159,6 +227,81 @@ def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
             commit=ctx.revision,
             fix=f"Declare `{named}` in the card, or replace {lf.path} with the text of `{declared_key}`.",
         )
+
+
+# A line whose label says it states the model's license: "- **License:** Apache", "License: MIT".
+_LICENSE_LABEL = re.compile(r"^[\s>*_|#-]*(?:model\s+|weights?\s+)?licen[cs]e\s*[*_]*\s*[:：|]\s*[*_]*\s*(.+)$", re.I)
+# A badge's label that speaks for the model (not "Code License", "Data License").
+_BADGE_LABEL = re.compile(r"^(?:model\s+|weights?\s+)?licen[cs]e$", re.I)
+
+
+def check_card_license_statements(ctx: AuditContext) -> Iterator[Finding]:
+    """A license badge or a "License:" line in the card's text that names other terms than the front matter
+    declares: the card contradicts itself, and a reader may take either for the model's license."""
+    card = ctx.snapshot.card
+    keys = _declared_ids(ctx)
+    if not keys or not card.path:
+        return
+    text = ctx.snapshot.text_of(card.path) or ""
+    from license_audit.identify import identify_text
+
+    seen: set[str] = set()
+    for n, line in enumerate(text.splitlines(), 1):
+        if n < card.body_start_line or len(line) > 2000:
+            continue
+        stated: list[tuple[str, str]] = []  # (what the line is, text naming the license)
+        for label, message in badges(line):
+            if _BADGE_LABEL.match(label.strip()) and message:
+                stated.append(("license badge", f"{message} license"))
+        m = _LICENSE_LABEL.match(line)
+        if m and not stated:
+            stated.append(('"License:" line', m.group(1)))
+        for what, said in stated:
+            ids = {x.id for x in identify_text(said, ctx.catalog, prose=True) if x.id != "other"}
+            if not ids or ids & keys or ids <= seen:
+                continue
+            seen |= ids
+            named = ", ".join(f"`{i}`" for i in sorted(ids))
+            declared = ", ".join(f"`{k}`" for k in sorted(keys))
+            barred = [b for i in sorted(ids) if (lic := ctx.catalog.get(i)) and (b := _barred_by_upstream(ctx, lic))]
+            fix = (
+                f"Make the {what} on line {n} of {card.location} name the license the front matter declares "
+                f"({declared}), or correct the front matter if {named} is what the model is under and its "
+                f"upstreams allow it."
+            )
+            if barred:
+                fix = (
+                    f"Make the {what} on line {n} of {card.location} name the license the front matter declares "
+                    f"({declared}): the {barred[0].name} of the model's upstream does not allow {named} for a "
+                    f"derivative."
+                )
+            yield Finding(
+                rule="license-mismatch",
+                severity=RULES["license-mismatch"].severity,
+                message=(
+                    f"The card declares {declared} but its {what} on line {n} says {named}: the card contradicts "
+                    f"itself about the model's license."
+                ),
+                path=card.location,
+                line=n,
+                commit=ctx.revision,
+                fix=fix,
+            )
+
+
+def _declared_ids(ctx: AuditContext) -> set[str]:
+    """The card's declared license keys, as catalog ids where the catalog holds them."""
+    raw = ctx.snapshot.card.metadata.get("license")
+    keys = [ctx.snapshot.card.effective_license]
+    if isinstance(raw, list):
+        keys += [str(k).strip().lower() for k in raw[1:] if k is not None]
+    out = set()
+    for k in keys:
+        if not k or k in ("other", "unknown"):
+            continue
+        lic = ctx.catalog.get(k)
+        out.add(lic.id if lic else k)
+    return out
 
 
 def _is_policy(ctx: AuditContext, lic_id: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from license_audit.catalog import License, Obligation
 from license_audit.checks.context import AuditContext, Upstream
-from license_audit.checks.declared import _is_policy, is_grant_file
+from license_audit.checks.declared import _is_policy, is_grant_file, named_in_prose
 from license_audit.copies import add_copy_advice, copy_path
 from license_audit.report import Finding
 from license_audit.rule_ids import RULES
@@ -152,17 +152,35 @@ def _file_license(ctx: AuditContext) -> tuple[str, str] | None:
     return texts.pop(), files[0].path
 
 
+def _prose_license(ctx: AuditContext) -> tuple[str, int] | None:
+    """(license id, line) the card's text states as the model's license when its front matter declares none
+    and no license file speaks for it ("- **License:** Apache"); None when the text names none, several, or an
+    upstream's own license (kept beside the model's terms)."""
+    named = named_in_prose(ctx)
+    if named is None:
+        return None
+    upstream_ids = {lic.id for up in ctx.upstreams for lic in up.licenses}
+    if named[0].id in upstream_ids or any(is_grant_file(lf.path) for lf in ctx.primary_license_files):
+        return None
+    return named[0].id, named[1]
+
+
 _MODEL_LICENSE_NAME = re.compile(r"(model|weight)s?[-_ .]?licen[cs]e|licen[cs]e[-_ .]?(model|weight)", re.I)
 
 
 def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
     keys = _declared_keys(ctx)
     from_file = None
+    from_prose = None
     if not keys:
         from_file = _file_license(ctx)
         if from_file is None:
-            return
-        keys = [from_file[0]]
+            from_prose = _prose_license(ctx)
+            if from_prose is None:
+                return
+            keys = [from_prose[0]]
+        else:
+            keys = [from_file[0]]
     key = keys[0]
     for up in ctx.upstreams:
         found_for: dict[str, tuple[str, str]] = {}
@@ -179,7 +197,18 @@ def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             reason, kind = found_for[lic.id]
             duty = next(iter(lic.obligations_of(kind) or [o for o in lic.obligations if o.kind in _COMPAT_KINDS]), None)
-            if from_file is None:
+            if from_prose is not None:
+                # No `license:` key, but the card's text says what the model is under ("License: Apache").
+                path = ctx.card_path
+                message = (
+                    f"The card declares no `license:` but {path} line {from_prose[1]} states `{key}` as its license, "
+                    f"which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}."
+                )
+                fix = (
+                    f"Declare `{_card_value(lic)}` in the front matter of {path} (or terms the {lic.name} allows), "
+                    f"correct the statement on line {from_prose[1]}, and keep the {lic.name} duties."
+                )
+            elif from_file is None:
                 message = f"The card declares `{key}`, which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}."
                 path = ctx.card_path
                 fix = f"Declare `{_card_value(lic)}` in the card (or terms the {lic.name} allows) and keep its duties."
@@ -197,6 +226,8 @@ def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
                     f"if that is what it covers) and keep the {lic.name} duties."
                 )
             f = _finding(ctx, "license-incompatible", up, lic, duty, message, path, fix)
+            if from_prose is not None:
+                f.line = from_prose[1]
             if from_file is not None:
                 f.severity = "warning" if f.severity == "error" else f.severity
             elif everywhere and f.severity == "warning" and up.derived:
@@ -217,7 +248,10 @@ def incompatibility(upstream: License, declared: License | None, declared_key: s
 
     The matrix is data: each upstream license's `derivatives` block (`relicense: same|any|none`, `allowed`,
     `forbid`, `forbid_categories`) plus its `commercial_use` and `sharealike` flags. A declared key the
-    catalog does not know is taken for a proprietary license that permits commercial use.
+    catalog does not know is judged where its terms do not matter (an upstream that allows no other license),
+    and on non-commercial weights, where nothing establishes that it keeps the use non-commercial; whether it
+    carries an upstream's use restrictions is not known, and the audit says so (license-unknown) instead of
+    taking it for some known kind of terms.
     """
     rules = upstream.derivatives
     if rules.get("relicense") == "none":
@@ -232,10 +266,18 @@ def incompatibility(upstream: License, declared: License | None, declared_key: s
         return "its ShareAlike terms require the same or a compatible license", "sharealike"
     if rules.get("relicense") == "same" and declared_id not in allowed:
         return f"the {upstream.name} does not allow relicensing; derivatives stay under it", "same-license"
-    commercial = declared.commercial_use if declared else True
-    if not upstream.commercial_use and commercial:
+    if not upstream.commercial_use and (declared is None or declared.commercial_use):
+        if declared is None:
+            # Terms the catalog does not hold: nothing establishes that they keep the use non-commercial.
+            return (
+                f"the upstream forbids commercial use and `{declared_key}` is not a license the catalog holds, so "
+                f"nothing establishes that it forbids it too",
+                "noncommercial",
+            )
         return "the upstream forbids commercial use and the declared license permits it", "noncommercial"
-    category = declared.category if declared else "proprietary"
+    if declared is None:
+        return None  # whether unknown terms carry the upstream's use restrictions: license-unknown says it
+    category = declared.category
     if category in (rules.get("forbid_categories") or []) and declared_id not in allowed:
         return f"a {category} license drops the use restrictions the upstream requires to travel", "use-restrictions"
     return None

@@ -492,8 +492,35 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     out = _most_specific(out)
     if not prose:
         out = _notice_variants(out, text)
+    elif "ommons" in text or any(w in toks.joined for w in _MEDIA_WORDS):
+        out = _without_media_credits(out, text)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
     return out
+
+
+# A line crediting an image or other medium shown in a card ("Image attribution: Jane Doe, CC0, via
+# Wikimedia Commons", "Photo by ..., CC BY-SA 4.0"): the license it names is that medium's, not the model's.
+_MEDIA_WORDS = (" image ", " images ", " photo ", " picture ", " figure ", " illustration ", " icon ", " logo ")
+_MEDIA_CREDIT = re.compile(
+    r"\b(?:image|photo(?:graph)?|picture|figure|illustration|icon|logo|artwork|screenshot|diagram)s?"
+    r"\s*(?:attribution|credits?|source|by|courtesy)\b|\bwikimedia\s+commons\b",
+    re.I,
+)
+
+
+def _without_media_credits(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
+    """Prose references less those on a line that credits an image or other medium."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [
+        m
+        for m in found
+        if not (
+            m.kind == "reference"
+            and m.start_line == m.end_line
+            and 0 < m.start_line <= len(lines)
+            and _MEDIA_CREDIT.search(lines[m.start_line - 1])
+        )
+    ]
 
 
 _KEYED: dict[int, tuple[CompiledCatalog, tuple[dict[str, set[int]], dict[str, set[int]], set[int]]]] = {}

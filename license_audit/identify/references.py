@@ -768,6 +768,30 @@ def _badge_label(m: re.Match) -> str:
     return " " + re.sub(r"\.svg$", "", label) + " "
 
 
+_BADGE_PATH = re.compile(r"shields\.io/badge/([^/?#\s)\]\"'<>]+)", re.I)
+
+
+def badges(line: str) -> list[tuple[str, str]]:
+    """(label, message) of each shields.io static badge on `line` ("img.shields.io/badge/License-Apache_2.0-blue"
+    is ("License", "Apache 2.0")): `-` separates the parts, `--` is a dash, `__` an underscore, `_` a space."""
+    if "shields.io" not in line.lower():
+        return []
+    from urllib.parse import unquote
+
+    out = []
+    for m in _BADGE_PATH.finditer(line):
+        raw = re.sub(r"\.(?:svg|png)$", "", unquote(m.group(1)), flags=re.I)
+        parts = [
+            p.replace("_", " ").replace("\0", "-").replace("\1", "_").strip()
+            for p in raw.replace("--", "\0").replace("__", "\1").split("-")
+        ]
+        if len(parts) >= 3:  # label-message-color
+            out.append((parts[0], "-".join(parts[1:-1])))
+        elif len(parts) == 2:  # message-color
+            out.append(("", parts[0]))
+    return out
+
+
 def spdx_key(token: str) -> str | None:
     """The SPDX id a token spells, case aside, deprecated ids ("GPL-2.0", "GPL-2.0+") included."""
     ids = _spdx_ids()
