@@ -181,6 +181,9 @@ class Upstream:
     inferred: bool = False
     # Near-identical checkpoints under the same license that the evidence cannot tell apart.
     also: tuple[str, ...] = ()
+    # For a registry ancestor: the checkpoint the model below names as its base, when the registry entry that
+    # answers for it is another checkpoint (an instruct entry holding its base model as an alias).
+    named: str | None = None
 
     def imposing(self, lic_id: str) -> tuple[list[TermsOption], list[TermsOption]]:
         """(options whose terms include `lic_id`, options whose terms do not)."""
@@ -192,7 +195,7 @@ class Upstream:
         if self.model:
             return self.model
         if self.via and self.known:
-            return self.known.id
+            return self.named or self.known.id
         if self.candidate.checkpoint:  # the repository the card names, not the registry entry answering for it
             return self.candidate.checkpoint.strip().partition("@")[0]
         return self.candidate.model

@@ -229,3 +229,22 @@ def test_fix_on_a_nested_adapter_writes_where_the_repositorys_card_and_license_a
     assert not (repo / "lora_adapter" / "NOTICE").exists()
     assert "base_model: meta-llama/Meta-Llama-3-8B-Instruct" in (repo / "README.md").read_text(encoding="utf-8")
     assert (repo / "LICENSE").read_text(encoding="utf-8") == license_text("mit")
+
+
+def test_a_registry_ancestor_is_named_as_its_child_names_it(cli, make_repo):
+    # Zephyr's base_model is mistralai/Mistral-7B-v0.1, which the registry's Mistral-7B-Instruct-v0.1 entry
+    # answers for: the duty and the NOTICE name the base model, not the instruct model.
+    repo = make_repo(
+        {
+            "README.md": card("license: mit\nbase_model: HuggingFaceH4/zephyr-7b-beta"),
+            "config.json": config_of("HuggingFaceH4/zephyr-7b-beta"),
+            "LICENSE": license_text("mit"),
+        }
+    )
+    report, _ = audit_json(cli, repo)
+    upstreams = {f["upstream"] for f in report["findings"] if f["upstream"]}
+    assert "mistralai/Mistral-7B-v0.1" in upstreams, report["findings"]
+    assert "mistralai/Mistral-7B-Instruct-v0.1" not in upstreams
+    out = cli("notice", str(repo))
+    assert "mistralai/Mistral-7B-v0.1 (the base of HuggingFaceH4/zephyr-7b-beta)" in out.output, out.output
+    assert "Mistral-7B-Instruct-v0.1" not in out.output

@@ -190,7 +190,16 @@ class AuditContext:
             path = (*via, known.id)
             if parent is None:
                 continue
-            anc = Upstream(up.candidate, parent, self._licenses(parent.all_licenses), via=path)
+            # Named as the entry's own base_model names it: the registry entry answering for it may be another
+            # checkpoint (Mistral-7B-v0.1 is an alias of the Mistral-7B-Instruct-v0.1 entry).
+            named = parent.name_for(parent_id)
+            anc = Upstream(
+                up.candidate,
+                parent,
+                self._licenses(parent.all_licenses),
+                via=path,
+                named=named if named != parent.id else None,
+            )
             out.append(anc)
             self._ancestors(up, parent, path, seen, out)
 
