@@ -248,3 +248,24 @@ def test_a_registry_ancestor_is_named_as_its_child_names_it(cli, make_repo):
     out = cli("notice", str(repo))
     assert "mistralai/Mistral-7B-v0.1 (the base of HuggingFaceH4/zephyr-7b-beta)" in out.output, out.output
     assert "Mistral-7B-Instruct-v0.1" not in out.output
+
+
+# ------------------------------------------------------- a Notice line only in the card, not in a file
+
+
+def test_a_notice_line_only_in_the_card_is_owed_in_a_notice_file_too(cli, make_repo):
+    notice = "Llama 2 is licensed under the LLAMA 2 Community License, Copyright (c) Meta Platforms, Inc. All Rights Reserved."
+    files = {
+        "README.md": card(
+            "license: llama2\nbase_model: meta-llama/Llama-2-13b-chat-hf",
+            f"# Model\n\nSee the acceptable use policy.\n\n{notice}\n",
+        ),
+        "LICENSE": license_text("llama2"),
+        "config.json": config_of("meta-llama/Llama-2-13b-hf"),
+    }
+    report, _ = audit_json(cli, make_repo(files))
+    found = findings_of(report, "upstream-notice-missing")
+    assert [(f["severity"], f["path"]) for f in found] == [("warning", "NOTICE")], report["findings"]
+    assert "README.md carries it" in found[0]["message"]
+    report, code = audit_json(cli, make_repo({**files, "NOTICE": notice + "\n"}))
+    assert "upstream-notice-missing" not in rules_of(report), report["findings"]

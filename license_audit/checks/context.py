@@ -219,15 +219,15 @@ class AuditContext:
     def primary_license_files(self) -> list[LicenseFile]:
         return [lf for lf in self.license_files if lf.path.lower() in PRIMARY_LICENSE_NAMES]
 
-    def _corpus(self, without: str | None = None) -> str:
+    def _corpus(self, without: str | None = None, with_card: bool = True) -> str:
         """Every text a reader of the repo sees (card, license and notice files), normalised to words.
 
         With `without`, the lines of each full copy of that license are left out: the Llama license quotes
         its own Notice line and "Built with Llama", and a copy of the license does not fulfil either duty.
         """
         cache = self.__dict__.setdefault("_corpus_cache", {})
-        if without in cache:
-            return cache[without]
+        if (without, with_card) in cache:
+            return cache[(without, with_card)]
         spans: dict[str, list[tuple[int, int]]] = {}
         if without:
             for lf in self.license_files:
@@ -240,16 +240,18 @@ class AuditContext:
                 lines = text.splitlines()
                 text = "\n".join(ln for i, ln in enumerate(lines, 1) if not any(a <= i <= b for a, b in spans[rel]))
             parts.append(" ".join(words(text)))
-        card_text = self.snapshot.text_of(self.snapshot.card.path) if self.snapshot.card.path else None
+        card_text = self.snapshot.text_of(self.snapshot.card.path) if self.snapshot.card.path and with_card else None
         if card_text:
             parts.append(" ".join(words(card_text)))
         corpus = " " + " \n ".join(parts) + " "
-        cache[without] = corpus
+        cache[(without, with_card)] = corpus
         return corpus
 
-    def mentions(self, phrase: str, outside_copies_of: str | None = None) -> bool:
+    def mentions(self, phrase: str, outside_copies_of: str | None = None, in_files: bool = False) -> bool:
+        """Whether a reader of the repository sees `phrase`; with `in_files`, in a license or notice file
+        (the card left out)."""
         needle = " ".join(words(phrase))
-        return bool(needle) and f" {needle} " in self._corpus(outside_copies_of)
+        return bool(needle) and f" {needle} " in self._corpus(outside_copies_of, with_card=not in_files)
 
     def has_license_text(self, lic_id: str) -> bool:
         lic = self.catalog.get(lic_id)

@@ -326,9 +326,26 @@ def _copyright(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) ->
 
 def _notice_text(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     text = ob.notice_text
-    if not text or ctx.mentions(text, outside_copies_of=lic.id):
+    if not text or ctx.mentions(text, outside_copies_of=lic.id, in_files=True):
         return
     path = ob.file or "NOTICE"
+    if ctx.mentions(text, outside_copies_of=lic.id):
+        # The words are in the card, but the license asks for them in a "Notice" text file that travels with
+        # the copies (the card is not part of every copy): said, one level lower than a notice that is absent.
+        f = _finding(
+            ctx,
+            "upstream-notice-missing",
+            up,
+            lic,
+            ob,
+            f'The {lic.name} of {up.label} requires the notice "{text}" in a "Notice" text file distributed with '
+            f"the model; {ctx.card_path} carries it, but no Notice file does.",
+            path,
+            f'Add the line "{text}" to {path} as well.',
+        )
+        f.severity = "warning" if f.severity == "error" else f.severity
+        yield f
+        return
     yield _finding(
         ctx,
         "upstream-notice-missing",
