@@ -267,5 +267,5 @@ def test_a_notice_line_only_in_the_card_is_owed_in_a_notice_file_too(cli, make_r
     found = findings_of(report, "upstream-notice-missing")
     assert [(f["severity"], f["path"]) for f in found] == [("warning", "NOTICE")], report["findings"]
     assert "README.md carries it" in found[0]["message"]
-    report, code = audit_json(cli, make_repo({**files, "NOTICE": notice + "\n"}))
+    report, _ = audit_json(cli, make_repo({**files, "NOTICE": notice + "\n"}))
     assert "upstream-notice-missing" not in rules_of(report), report["findings"]
