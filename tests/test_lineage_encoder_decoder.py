@@ -15,7 +15,7 @@ from license_audit.crawl import crawl
 from license_audit.lineage import find_lineage
 from license_audit.lineage.evidence import _INDEX_FIELDS
 from license_audit.lineage.signature import SHAPE_FIELDS, canonical, normalized, signature_of
-from license_audit.registry import Registry, model_from_dict
+from license_audit.registry import Registry, load_registry, model_from_dict
 
 WHISPER_TURBO = {
     "activation_function": "gelu",
@@ -207,3 +207,50 @@ def test_a_size_that_differs_in_the_decoder_or_the_filterbank_is_not_its_sibling
     # a decoder pruned to another depth keeps the encoder of every Whisper large-v3: at most "possibly derived"
     pruned = _top(tmp_path, _variant(WHISPER_TURBO, decoder_layers=2), reg)
     assert pruned.model in ("acme/whisper-large-v3-turbo", "acme/whisper-large-v3") and pruned.confidence < 0.8
+
+
+# --- the shipped registry ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "base,finetune",
+    [
+        (
+            "openai/whisper-large-v3-turbo",
+            _variant(WHISPER_TURBO, _name_or_path="openai/whisper-large-v3-turbo", use_cache=False, dropout=0.1),
+        ),
+        (
+            "facebook/nllb-200-distilled-600M",
+            {**NLLB_600M, "_name_or_path": "facebook/nllb-200-distilled-600M", "transformers_version": "4.44.2"},
+        ),
+        (
+            "google/flan-t5-large",
+            {
+                **{k: v for k, v in FLAN_T5_LARGE.items() if k != "num_decoder_layers"},
+                "_name_or_path": "google/flan-t5-large",
+                "transformers_version": "4.27.0",
+            },
+        ),
+    ],
+)
+def test_a_finetune_is_matched_to_the_shipped_base(tmp_path, base, finetune):
+    reg = load_registry()
+    top = _top(tmp_path, finetune, reg)
+    assert top is not None and top.model == base, top
+    assert top.confidence >= 0.8, top
+    # the base's license comes with it: Whisper's MIT (openai/whisper), NLLB's CC-BY-NC-4.0, Flan-T5's Apache-2.0
+    assert (
+        reg.get(base).license
+        == {"openai": "mit", "facebook": "cc-by-nc-4.0", "google": "apache-2.0"}[base.split("/")[0]]
+    )
+
+
+def test_the_shipped_whisper_sizes_are_told_apart(tmp_path):
+    reg = load_registry()
+    # large-v3's full decoder is not turbo's, and the other way round
+    full = _variant(WHISPER_TURBO, decoder_layers=32)
+    assert _top(tmp_path, full, reg).model == "openai/whisper-large-v3"
+    assert _top(tmp_path, WHISPER_TURBO, reg).model == "openai/whisper-large-v3-turbo"
+    small = reg.get("openai/whisper-small").signature
+    fields = ("hidden_size", "num_hidden_layers", "decoder_layers", "num_mel_bins")
+    assert [small[k] for k in fields] == [768, 12, 12, 80]
