@@ -16,7 +16,8 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate, chain, count
+from operator import add
 from pathlib import Path
 
 from license_audit.identify.normalize import Tokens, tokenize, words
@@ -230,7 +231,7 @@ def _candidates(text: str, toks: Tokens | None = None) -> list[_Scored]:
     ws = toks.words if toks is not None else words(text)
     by_key = idx.by_key
     # The text's pairs looked up one by one: `dict.keys() & set` would first copy every key into a set.
-    present = {pair for pair in set(map(" ".join, zip(ws, ws[1:]))) if pair in by_key}
+    present = set(filter(by_key.__contains__, set(map(" ".join, zip(ws, ws[1:])))))
     # A phrase can only be found where its key pair is: a template with too few keys present cannot
     # reach MIN_SHARE, so neither its phrases are searched nor, when no template can, loaded at all.
     refs_present = [list(map(int, by_key[key].split())) for key in sorted(present)]
@@ -320,22 +321,40 @@ _HOLDS = 0.7
 _MOSTLY = 0.5
 
 
-def _covered(c: _Scored, toks: Tokens, offsets: list[int]) -> int:
+class _Offsets(list):
+    """Where each word of a text starts in its `Tokens.joined` (" w1 w2 ... "), and the words each phrase
+    looked up so far stands on: close templates share most phrases, each found once."""
+
+    __slots__ = ("masks",)
+
+    def __init__(self, words: list[str]):
+        # Word k starts after the k words before it and their k spaces.
+        super().__init__(map(add, accumulate(map(len, words), initial=1), count()))
+        self.masks: dict[str, int] = {}
+
+
+def _covered(c: _Scored, toks: Tokens, offsets: _Offsets) -> int:
     """The words of the text that `c`'s phrases stand on, as bits of an int (bit k: word k)."""
     if c.covered is None:
         mask = 0
         joined = toks.joined
+        masks = offsets.masks
         for n in c.found:
-            size = (1 << (n.count(" ") - 1)) - 1
-            i = joined.find(n)
-            while i >= 0:
-                mask |= size << bisect_left(offsets, i + 1)
-                i = joined.find(n, i + 1)
+            m = masks.get(n)
+            if m is None:
+                m = 0
+                size = (1 << (n.count(" ") - 1)) - 1
+                i = joined.find(n)
+                while i >= 0:
+                    m |= size << bisect_left(offsets, i + 1)
+                    i = joined.find(n, i + 1)
+                masks[n] = m
+            mask |= m
         c.covered = mask
     return c.covered
 
 
-def _widest(best: _Scored, cands: list[_Scored], toks: Tokens, offsets: list[int]) -> _Scored:
+def _widest(best: _Scored, cands: list[_Scored], toks: Tokens, offsets: _Offsets) -> _Scored:
     """The candidate that holds what `best` holds and more of the text besides, if any."""
     wider = [c for c in cands[:12] if c.spdx != best.spdx and c.nwords >= best.nwords + _WIDER_BY]
     if not wider:
@@ -352,7 +371,7 @@ def _widest(best: _Scored, cands: list[_Scored], toks: Tokens, offsets: list[int
 _GAP = re.compile("0+")
 
 
-def _added(c: _Scored, toks: Tokens, offsets: list[int]) -> list[tuple[int, int]]:
+def _added(c: _Scored, toks: Tokens, offsets: _Offsets) -> list[tuple[int, int]]:
     """Word stretches after the license's first phrase that none of its phrases holds and that read
     like terms (a title or a copyright line before the terms is no clause)."""
     from license_audit.identify.modified import term_like
@@ -380,7 +399,7 @@ def _added(c: _Scored, toks: Tokens, offsets: list[int]) -> list[tuple[int, int]
 
 
 def _held_elsewhere(
-    best: _Scored, added: list[tuple[int, int]], cands: list[_Scored], toks: Tokens, offsets: list[int]
+    best: _Scored, added: list[tuple[int, int]], cands: list[_Scored], toks: Tokens, offsets: _Offsets
 ) -> bool:
     """Whether another candidate's phrases stand on half the words of the added stretches."""
     mask = 0
@@ -390,7 +409,7 @@ def _held_elsewhere(
     return any(c.spdx != best.spdx and (_covered(c, toks, offsets) & mask).bit_count() >= need for c in cands[:12])
 
 
-def _similar(a: _Scored, b: _Scored, toks: Tokens, offsets: list[int]) -> bool:
+def _similar(a: _Scored, b: _Scored, toks: Tokens, offsets: _Offsets) -> bool:
     """Two templates that hold the same words of the text, give or take a few."""
     ca, cb = _covered(a, toks, offsets), _covered(b, toks, offsets)
     differ = (ca ^ cb).bit_count()
@@ -418,7 +437,7 @@ def identify_spdx(
         return []
     last = text.count("\n") + 1
     # Where each word starts in `toks.joined` (" w1 w2 ... ").
-    offsets = list(accumulate((len(w) + 1 for w in toks.words), initial=1))
+    offsets = _Offsets(toks.words)
     best = _widest(cands[0], cands, toks, offsets)
     added = _added(best, toks, offsets)
     if added:

@@ -426,10 +426,20 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         # Nothing known in the whole file: the long tail gets a look even without license vocabulary
         # (informal notices, translations); its phrase index costs about a millisecond.
         whole = not texts and not kept_refs and not settled
+        notice: str | None = None
+        if whole and long_tail and named is None and len(toks.words) <= _NOTICE_WORDS:
+            # Cheapest first: a notice that names its license and holds no terms of its own (the FSF
+            # "should have received a copy" header) needs no exact matcher: the long tail's phrase index
+            # alone may still read it as a license text (a title line before its terms).
+            named = _named_references(text, toks, [], catalog, set())
+            if _only_notice(toks, named):
+                notice = next(m.spdx for _, m in named if m is not None)
         for a, b in _unclaimed(texts + kept_refs + settled, len(toks.words)):
             if not whole and not _license_like(toks, a, b):
                 continue
-            found = _long_tail(text, toks, a, b, catalog) if long_tail else []
+            found = (
+                _long_tail(text, toks, a, b, catalog, known=notice, exact=notice is None) if long_tail else []
+            )
             if found:
                 extra.extend(found)
                 settled.append(_Span(a, b))  # type: ignore[arg-type]
@@ -781,6 +791,17 @@ def _notice_of(toks: Tokens, a: int, b: int, spans: list) -> bool:
         return False
     region = " " + " ".join(toks.words[a : b + 1]) + " "
     return not any(t in region for t in _OWN_TERMS)
+
+
+def _only_notice(toks: Tokens, named: list[tuple[_Span, LicenseMatch]]) -> bool:
+    """Whether the references `named` found are all a text holds: each stretch around them is either
+    too short or too plain to be terms, or the rest of their notice."""
+    if not any(m is not None for _, m in named):
+        return False
+    spans = [span for span, _ in named]
+    return all(
+        not _license_like(toks, a, b) or _notice_of(toks, a, b, spans) for a, b in _unclaimed(spans, len(toks.words))
+    )
 
 
 class _Span:

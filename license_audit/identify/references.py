@@ -57,6 +57,8 @@ class Ref:
     line: int
 
 
+# What _COMPACT can match holds one of these.
+_COMPACT_HINT = re.compile("gpl|fdl|mpl|epl|cddl|afl|osl|lppl|apache")
 _COMPACT = re.compile(r"\b(gnu)(?=(?:a|l)?gpl)|\b((?:a|l)?gpl|gfdl|fdl|mpl|epl|cddl|afl|osl|lppl|apache)v?(?=\d)")
 # "GPL 20", "LGPL 21": a version written without its dot ("LGPLv21+", "GNULGPL21").
 _TWO_DIGIT = re.compile(r"\b((?:a|l)?gpl|gfdl|fdl) (?:v )?([1-3])([0-9])\b")
@@ -117,10 +119,15 @@ def canonical_words(text: str) -> list[str]:
         low = _AS_PUBLISHED.sub(" ", low)
     if "gpl" in low and ")" in low:
         low = _ABBREVIATED.sub(" ", low)
-    low = _COMPACT.sub(lambda m: (m.group(1) or m.group(2)) + " ", low)
-    low = _split_alnum(low)
-    low = _TWO_DIGIT.sub(r"\1 \2 \3", low)
+    if _COMPACT_HINT.search(low):
+        low = _COMPACT.sub(lambda m: (m.group(1) or m.group(2)) + " ", low)
+    if "gpl" in low or "fdl" in low:
+        # The words below split letters from digits anyway; the split matters to "GPL 21" alone.
+        low = _TWO_DIGIT.sub(r"\1 \2 \3", _split_alnum(low))
     raw = _WORD.findall(low)
+    held = set(raw)
+    if held.isdisjoint(_CC_FIRST) and "0" not in held and not ("license" in held and not held.isdisjoint(_CC_SHORT)):
+        return [w for w in raw if w not in _DROP]  # none of the rules below applies: the version words go
     out: list[str] = []
     i = 0
     while i < len(raw):
@@ -148,9 +155,12 @@ _CC_FIRST = frozenset(t[0][0] for t in _CC_TERMS)
 _CC_SHORT = frozenset(["by", "nc", "nd", "sa"])
 
 
+_ALNUM = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
 def _split_alnum(text: str) -> str:
     # "llama2" -> "llama 2": the version apart from the name.
-    return re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", text.lower())
+    return _ALNUM.sub(" ", text.lower())
 
 
 def _name_variants(name: str) -> set[tuple[str, ...]]:
@@ -207,11 +217,12 @@ def normalize_url(url: str) -> str:
     u = _SCHEME.sub("", _ARCHIVED.sub("", u))
     base, _, frag = u.partition("#")
     base = base.split("?", 1)[0].rstrip("/").replace("licence", "license")
-    base = re.sub(r"(?<!:)//+", "/", base)
+    if "//" in base:
+        base = _SLASHES.sub("/", base)
     for _ in range(2):
         base = _SUFFIX.sub("", base).rstrip("/")
     # A translation of a license page: gnu.org's "agpl-3.0.fr.html".
-    base = re.sub(r"(?<=/)([^/]+)\.[a-z]{2}(-[a-z]{2})?$", r"\1", base)
+    base = _TRANSLATION.sub(r"\1", base)
     for old, new in _SAME_PAGE:
         if base.startswith(old):
             base = new + base[len(old) :]
@@ -221,6 +232,8 @@ def normalize_url(url: str) -> str:
     return f"{base}#{frag}" if frag else base
 
 
+_SLASHES = re.compile(r"(?<!:)//+")
+_TRANSLATION = re.compile(r"(?<=/)([^/]+)\.[a-z]{2}(-[a-z]{2})?$")
 _SCHEME = re.compile(r"^(?:https?|ftp)://(?:www\d?\.)?|^www\d?\.")
 _ARCHIVED = re.compile(r"^(?:web|wayback)\.archive\.org/web/\d+[a-z_]*/")
 _SUFFIX = re.compile(r"(/legalcode(\.[a-z-]+)?|/deed(\.[a-z-]+)?|/index|\.html?|\.txt|\.php|\.md|\.json|\.rst)$")
@@ -246,12 +259,11 @@ class _Index:
     __slots__ = ("first", "paged", "urls")
 
     def __init__(self, names: dict[tuple[str, ...], str], urls: dict[str, str]):
-        first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # By first word, then by length, longest first: the names a text's word may start.
+        by_len: dict[str, dict[int, dict[tuple[str, ...], str]]] = {}
         for words, key in names.items():
-            first.setdefault(words[0], []).append((words, key))
-        for cands in first.values():
-            cands.sort(key=lambda c: (-len(c[0]), c[0]))
-        self.first = first
+            by_len.setdefault(words[0], {}).setdefault(len(words), {})[words] = key
+        self.first = {w: sorted(lens.items(), reverse=True) for w, lens in by_len.items()}
         self.urls = urls
         # Pages whose sections name different licenses (fedoraproject.org's MIT variants, gnu.org's
         # FAQ): an unknown section of one names none of them.
@@ -412,15 +424,9 @@ def _base(key: str) -> str:
 
 
 def _index(catalog: Catalog) -> _Index:
-    # The catalog's members by identity: a --rules DIR added after a first use must not find a stale index.
-    members = getattr(catalog, "_by_id", None)
-    stamp = tuple(map(id, members.values())) if isinstance(members, dict) else len(catalog)
-    cached = getattr(catalog, "_reference_index", None)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    idx = _cached_index(catalog)
-    catalog._reference_index = (stamp, idx)  # type: ignore[attr-defined]
-    return idx
+    """The reference index of `catalog`, kept with its other derived data (dropped when an entry is added,
+    so a --rules DIR added after a first use never finds a stale index)."""
+    return catalog.derived("references", lambda: _cached_index(catalog))
 
 
 def _cached_index(catalog: Catalog) -> _Index:
@@ -605,6 +611,9 @@ _GNU_FAMILY = {
 }
 
 
+_VERSION_PART = re.compile(r"v?[\d.]+")
+
+
 def _url_key(url: str, idx: _Index) -> str | None:
     u, _, frag = normalize_url(url).partition("#")
     if u in idx.paged:
@@ -637,7 +646,7 @@ def _url_key(url: str, idx: _Index) -> str | None:
         if u.count("/") < 2:
             return None
         u, last = u.rsplit("/", 1)
-        if re.fullmatch(r"v?[\d.]+", last):
+        if _VERSION_PART.fullmatch(last):
             return None
     return None
 
@@ -668,9 +677,10 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
     lines = region.split("\n")
     while i < len(ws):
         hit = None
-        for name, key in first.get(ws[i], ()):
-            if tuple(ws[i : i + len(name)]) == name:
-                hit = (name, key)
+        for n, named_here in first.get(ws[i], ()):
+            name = tuple(ws[i : i + n])
+            if name in named_here:
+                hit = (name, named_here[name])
                 break
         if hit:
             # A name followed by a minor version names another version ("Llama 3" in "Llama 3.1"; not
@@ -697,6 +707,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
+_DIGIT = re.compile(r"\d")
 _CONTEXT = re.compile(r"licen[cs]|spdx|copyright|terms|agreement", re.I)
 
 
@@ -718,7 +729,7 @@ def _ids_in(line: str) -> list[str]:
     """SPDX ids written as such: "Apache-2.0", "license: MIT", "{{CC-BY-4.0}}", "GPL-2.0+". An id
     without a version ("MIT", "Zlib") counts only beside license words or alone on its line."""
     # Most lines hold no id: one with a version is "X-1.0", one without needs license words or to be alone.
-    if not (("-" in line and any(c.isdigit() for c in line)) or _CONTEXT.search(line) or len(line) < 40):
+    if not (len(line) < 40 or ("-" in line and _DIGIT.search(line)) or _CONTEXT.search(line)):
         return []
     if "/" in line:
         line = _URL.sub(_badge_label, line)  # a word of a link's path is no id ("…/doc/license.html")
@@ -727,9 +738,10 @@ def _ids_in(line: str) -> list[str]:
         return []
     context = None
     out = []
+    spelled = _spellings()
     for k, tok in enumerate(tokens):
         tok = tok.rstrip(".")
-        key = spdx_key(tok)
+        key = spelled.get(tok.lower())
         if not key:
             continue
         if any(c.isdigit() for c in key) and not any(c.isdigit() for c in tok):
@@ -801,6 +813,20 @@ def spdx_key(token: str) -> str | None:
     if t.endswith("+"):
         return ids.get(t[:-1] + "-or-later") or ids.get(t[:-1] + "-only") or ids.get(t[:-1])
     return ids.get(t + "-only")
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, str]:
+    """Every lower-case token `spdx_key` names an id for, with that id: one lookup a token."""
+    ids = _spdx_ids()
+    out: dict[str, str] = {}
+    for t in ids:
+        for base in (t, t.removesuffix("-only"), t.removesuffix("-or-later")):
+            for spelled in (base, base + "+"):
+                key = spdx_key(spelled)
+                if key:
+                    out[spelled] = key
+    return out
 
 
 def family_default(spdx: str) -> str | None:
