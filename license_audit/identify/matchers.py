@@ -342,6 +342,15 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     all_refs: list[_Cand] = []
     for cl in with_ref_keys:
         all_refs.extend(_reference_candidates(cl, toks, present))
+    if not cands and not all_refs and not prose and len(toks.words) < _OTHER_MIN_WORDS:
+        # Cheapest first: a few words no catalog phrase holds that name a license or link to one are
+        # those references, and nothing else can be found in them (too short for terms or a copy).
+        few = [m for _, m in _named_references(text, toks, [], catalog, set()) if m is not None]
+        if few:
+            few.extend(_cjk_terms(text, toks))
+            few = _most_specific(few)
+            few.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
+            return few
 
     # Resolve, grow and score; a winner that fails its coverage check leaves the field to the others.
     dropped: set[int] = set()
@@ -417,7 +426,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             inside = [r for r in kept_refs if a <= r.start and r.end <= b]
             if not inside or b - a + 1 < _WHOLE_WORDS or not _license_like(toks, a, b):
                 continue
-            found = _long_tail(text, toks, a, b, catalog)
+            # A notice around the references (the FSF header): the phrase index alone may read it whole.
+            around = inside[0].cl.lic.spdx if _notice_of(toks, a, b, inside) else None
+            found = _long_tail(text, toks, a, b, catalog, known=around, exact=around is None)
             if found and all(m.kind == "text" for m in found):
                 extra.extend(found)
                 settled.append(_Span(a, b))  # type: ignore[arg-type]
@@ -426,7 +437,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         # Nothing known in the whole file: the long tail gets a look even without license vocabulary
         # (informal notices, translations); its phrase index costs about a millisecond.
         whole = not texts and not kept_refs and not settled
-        notice: str | None = None
+        notice = None
         if whole and long_tail and named is None and len(toks.words) <= _NOTICE_WORDS:
             # Cheapest first: a notice that names its license and holds no terms of its own (the FSF
             # "should have received a copy" header) needs no exact matcher: the long tail's phrase index
@@ -437,9 +448,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         for a, b in _unclaimed(texts + kept_refs + settled, len(toks.words)):
             if not whole and not _license_like(toks, a, b):
                 continue
-            found = (
-                _long_tail(text, toks, a, b, catalog, known=notice, exact=notice is None) if long_tail else []
-            )
+            found = _long_tail(text, toks, a, b, catalog, known=notice, exact=notice is None) if long_tail else []
             if found:
                 extra.extend(found)
                 settled.append(_Span(a, b))  # type: ignore[arg-type]
@@ -577,7 +586,7 @@ def _one_line_reference(text: str, catalog: Catalog) -> list[LicenseMatch] | Non
     the reference matchers alone (no copy or long-tail text can be that short); None for other text."""
     if len(text) > _QUICK_MAX:
         return None
-    from license_audit.identify.references import bare_reference, family_default
+    from license_audit.identify.references import bare_reference
 
     line = text.strip()
     if not line or "\n" in line or "\r" in line:
@@ -590,19 +599,27 @@ def _one_line_reference(text: str, catalog: Catalog) -> list[LicenseMatch] | Non
         # the catalog's reference phrases read its words; nothing else is guessed from it.
         return _link_words(text, catalog)
     n = text.replace("\r\n", "\n").replace("\r", "\n").count("\n", 0, text.index(line[0])) + 1
+    return _reference_matches(refs, catalog, n)
+
+
+def _reference_matches(refs: list, catalog: Catalog, n: int | None = None) -> list[LicenseMatch]:
+    """The matches of references found on one line (line `n`, else each reference's own), as
+    _named_references names them."""
+    from license_audit.identify.references import family_default
+
     out: list[LicenseMatch] = []
     seen: set[str] = set()
     for ref in refs:
-        # As _named_references names them.
+        line = ref.line if n is None else n
         lic = None if family_default(ref.key) else catalog.get(ref.key)
         key = lic.id if lic is not None else ref.key
         if key in seen:
             continue
         seen.add(key)
         if lic is not None:
-            out.append(LicenseMatch(lic.id, lic.spdx, REFERENCE_CONFIDENCE, n, n, "reference", lic.name))
+            out.append(LicenseMatch(lic.id, lic.spdx, REFERENCE_CONFIDENCE, line, line, "reference", lic.name))
         else:
-            out.append(LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, n, n, "reference", ref.key))
+            out.append(LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, line, line, "reference", ref.key))
     out = _most_specific(out)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
     return out
@@ -647,6 +664,8 @@ _NOTICE_LINES = 12  # a notice stands before the text or in its first lines
 def _notice_variants(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
     """A GNU FDL or SIL OFL copy whose notice says which SPDX variant it is, reported as that variant
     over the notice and the copy (the notice's own match, the base or a variant, is part of it)."""
+    if not any(m.kind == "text" for m in found):
+        return found
     from dataclasses import replace
 
     from license_audit.identify.longtail import spdx_id
@@ -800,7 +819,8 @@ def _only_notice(toks: Tokens, named: list[tuple[_Span, LicenseMatch]]) -> bool:
         return False
     spans = [span for span, _ in named]
     return all(
-        not _license_like(toks, a, b) or _notice_of(toks, a, b, spans) for a, b in _unclaimed(spans, len(toks.words))
+        not _license_like(toks, a, b) or _notice_of(toks, a, b, spans)
+        for a, b in _unclaimed(spans, len(toks.words))  # type: ignore[arg-type]
     )
 
 
@@ -884,6 +904,8 @@ def _spdx_base(spdx: str) -> str:
 def _most_specific(found: list[LicenseMatch]) -> list[LicenseMatch]:
     """Of two references on the same lines, one naming a variant of the other ("GFDL-1.1" and
     "GFDL-1.1-invariants-only", "MIT" and "MIT-Modern-Variant"), the variant is meant."""
+    if len(found) < 2:
+        return found
     from license_audit.identify.references import family_default
 
     # A GNU license named without a version gives way to the same family named with one.

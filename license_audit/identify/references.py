@@ -214,7 +214,8 @@ def normalize_url(url: str) -> str:
     u = url.strip().lower().strip("'\"<>").rstrip(".,;:!)'\"")
     u = _SCHEME.sub("", u)
     # An archived copy ("web.archive.org/web/2006.../http://www.opensource.org/...") is that page.
-    u = _SCHEME.sub("", _ARCHIVED.sub("", u))
+    if "archive.org/" in u:
+        u = _SCHEME.sub("", _ARCHIVED.sub("", u))
     base, _, frag = u.partition("#")
     base = base.split("?", 1)[0].rstrip("/").replace("licence", "license")
     if "//" in base:
@@ -543,7 +544,7 @@ def find_references(
     # SPDX ids written as such, on any line no copy holds (a reference may already name a part of
     # the line: "license: MIT" inside "license: MIT-Modern-Variant").
     for k, line_text in enumerate(text.split("\n"), 1):
-        if line_text.strip() and not any(a <= k <= b for a, b in copies):
+        if line_text.strip() and not (copies and any(a <= k <= b for a, b in copies)):
             for key in _ids_in(line_text):
                 lic = catalog.get(key) or catalog.get(_base(key))
                 out.append(Ref(lic.id if lic else key, "identifier", k))
@@ -736,17 +737,21 @@ def _ids_in(line: str) -> list[str]:
     tokens = _TOKEN.findall(line)
     if not tokens:
         return []
+    spelled = _spellings()
+    low = map(str.lower, tokens) if "." not in line else (t.rstrip(".").lower() for t in tokens)
+    keys = list(map(spelled.get, low))
+    if not any(keys):
+        return []
     context = None
     out = []
-    spelled = _spellings()
-    for k, tok in enumerate(tokens):
-        tok = tok.rstrip(".")
-        key = spelled.get(tok.lower())
+    for k, key in enumerate(keys):
         if not key:
             continue
-        if any(c.isdigit() for c in key) and not any(c.isdigit() for c in tok):
+        tok = tokens[k].rstrip(".")
+        versioned = _DIGIT.search(tok) is not None
+        if not versioned and _DIGIT.search(key):
             continue  # "GPL" alone names no version
-        if not (any(c.isdigit() for c in tok) and "-" in tok):
+        if not (versioned and "-" in tok):
             if context is None:
                 context = bool(_CONTEXT.search(line)) or len(tokens) == 1
             if not context:
