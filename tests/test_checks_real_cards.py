@@ -269,3 +269,22 @@ def test_a_notice_line_only_in_the_card_is_owed_in_a_notice_file_too(cli, make_r
     assert "README.md carries it" in found[0]["message"]
     report, _ = audit_json(cli, make_repo({**files, "NOTICE": notice + "\n"}))
     assert "upstream-notice-missing" not in rules_of(report), report["findings"]
+
+
+def test_after_relicensing_a_license_line_left_in_the_body_is_named(cli, make_repo):
+    repo = make_repo(
+        {
+            "README.md": card(
+                "library_name: peft\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct\nmodel_name: Llama-3-8B-orpo-zh",
+                "# Model Card\n\n- **License:** Apache\n",
+            )
+        }
+    )
+    done = cli("fix", str(repo), "--offline", "--write", "--relicense")
+    assert done.exit_code == 0, done.output
+    assert "license: llama3" in (repo / "README.md").read_text(encoding="utf-8")
+    assert "license-mismatch (README.md)" in done.output, done.output
+    report, _ = audit_json(cli, repo)
+    assert [(f["rule"], f["severity"]) for f in report["findings"] if f["severity"] != "info"] == [
+        ("license-mismatch", "error")
+    ], report["findings"]

@@ -230,7 +230,7 @@ def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
 
 
 # A line whose label says it states the model's license: "- **License:** Apache", "License: MIT".
-_LICENSE_LABEL = re.compile(r"^[\s>*_|#-]*(?:model\s+|weights?\s+)?licen[cs]e\s*[*_]*\s*[:：|]\s*[*_]*\s*(.+)$", re.I)
+_LICENSE_LABEL = re.compile(r"^[\s>*_|#-]*(?:model\s+|weights?\s+)?licen[cs]e\s*[*_]*\s*[:：|]\s*[*_]*\s*\S", re.I)
 # A badge's label that speaks for the model (not "Code License", "Data License").
 _BADGE_LABEL = re.compile(r"^(?:model\s+|weights?\s+)?licen[cs]e$", re.I)
 
@@ -253,9 +253,8 @@ def check_card_license_statements(ctx: AuditContext) -> Iterator[Finding]:
         for label, message in badges(line):
             if _BADGE_LABEL.match(label.strip()) and message:
                 stated.append(("license badge", f"{message} license"))
-        m = _LICENSE_LABEL.match(line)
-        if m and not stated:
-            stated.append(('"License:" line', m.group(1)))
+        if not stated and _LICENSE_LABEL.match(line):
+            stated.append(('"License:" line', line))  # the label is part of what names it ("License: Apache")
         for what, said in stated:
             ids = {x.id for x in identify_text(said, ctx.catalog, prose=True) if x.id != "other"}
             if not ids or ids & keys or ids <= seen:
