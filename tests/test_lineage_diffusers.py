@@ -94,6 +94,19 @@ def test_a_unet_alone_at_the_root_is_compared_as_a_pipeline(cli, make_repo):
     assert top["model"] == SDXL and top["confidence"] >= 0.8
 
 
+def test_the_sdxl_refiner_and_the_base_are_told_apart(cli, make_repo):
+    """The refiner is an img2img pipeline with a UNet of its own (wider blocks, SDXL's second text encoder's
+    1280-dim cross-attention): a refiner fine-tune is the refiner's, a base fine-tune the base's."""
+    refiner = "stabilityai/stable-diffusion-xl-refiner-1.0"
+    top = lineage(cli, make_repo(pipeline_files(refiner)))[0]
+    assert top["model"] == refiner and top["license"] == "openrail++" and top["confidence"] >= 0.8
+    assert SDXL not in top.get("alternatives", [])
+    unet = pipeline_files(refiner)["unet/config.json"]
+    top = lineage(cli, make_repo({"config.json": unet}))[0]
+    assert top["model"] == refiner
+    assert lineage(cli, make_repo(pipeline_files(SDXL)))[0]["model"] == SDXL
+
+
 def test_diffusers_lora_on_sd15_is_an_adapter_under_its_license(cli, make_repo):
     files = {
         "README.md": card(f"license: creativeml-openrail-m\nbase_model: {SD15}\ntags: [lora]", "# Pixel LoRA\n"),
