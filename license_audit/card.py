@@ -54,8 +54,10 @@ class ModelCard:
         m = _TITLE.search(self.body[:5000])
         if not m:
             return None
-        # "Poetry Fusion: A Creative Exploration" names "Poetry Fusion"; the rest describes it.
-        title = re.sub(r"^model card for\s+", "", m.group(1).strip(), flags=re.I).split(": ")[0].strip("`*_ ")
+        # "Poetry Fusion: A Creative Exploration" names "Poetry Fusion"; the rest describes it. A heading longer
+        # than a name is cut at 120 characters (its start still names the model).
+        text = (m.group(1) or m.group(2) or "").strip()[:120]
+        title = re.sub(r"^model card for\s+", "", text, flags=re.I).split(": ")[0].strip("`*_ ")
         return None if not title or title.lower() in _PLACEHOLDER_TITLES else title
 
     @property
@@ -109,7 +111,10 @@ def _as_str(value: Any) -> str | None:
     return str(value) if _is_text(value) else None
 
 
-_TITLE = re.compile(r"^#{1,2}\s+(.{1,120})$", re.MULTILINE)
+# The first heading: a markdown `#`/`##` line, or an HTML <h1> (cards that center their title).
+_TITLE = re.compile(
+    r"^#{1,2}[ \t]+(\S[^\n]{0,400})$|<h1\b[^>\n]*>\s*([^<\n]{1,120}?)\s*</h1>", re.MULTILINE | re.IGNORECASE
+)
 _PLACEHOLDER_TITLES = frozenset({"model id", "model card", "{{ model_id }}", "model name", "[model name]"})
 
 _TEXT_KEYS = ("license", "license_name", "license_link", "model_name", "base_model_relation")

@@ -111,6 +111,13 @@ class Candidate:
     family_only: bool = field(default=False, compare=False, repr=False)
     # The audited repository is this model itself (its publisher's release or a verbatim copy of it).
     same_model: bool = field(default=False, compare=False, repr=False)
+    # Its config.json (or pipeline) signature repeats this model's in every field.
+    config_exact: bool = field(default=False, compare=False, repr=False)
+    # The audited repository is this model in a copy (a mirror, fork or re-upload, or a folder holding its
+    # files): not a derivative, but a redistribution that owes what its license asks of copies.
+    copy: bool = False
+    # Found by shape alone (config, weight headers, vocabulary): no file or sentence names it.
+    shape_only: bool = field(default=False, compare=False, repr=False)
 
     @property
     def derived(self) -> bool:
@@ -132,6 +139,8 @@ class Candidate:
             d["checkpoint"] = self.checkpoint
         if self.chain:
             d["chain"] = list(self.chain)
+        if self.copy:
+            d["copy"] = True
         return d
 
 

@@ -321,7 +321,7 @@ def test_family_from_architecture_alone_is_not_enough(cli, make_repo):
 # ------------------------------------------------------------------------------------ self-release
 
 
-def test_publishers_own_release_is_not_a_derivative(cli, make_repo):
+def test_a_folder_holding_a_registered_base_is_a_copy_of_it(cli, make_repo):
     repo = make_repo(
         {
             "README.md": card(
@@ -333,11 +333,34 @@ def test_publishers_own_release_is_not_a_derivative(cli, make_repo):
             "config.json": config_of("meta-llama/Llama-3.1-8B"),
         }
     )
-    report, code = audit_json(cli, repo)
-    assert "base-model-undeclared" not in rules_of(report)
-    assert "attribution-missing" not in rules_of(report) and "name-prefix-required" not in rules_of(report)
-    assert any("recognised as the registered base meta-llama/Llama-3.1-8B" in n for n in report["notes"])
-    assert code == 0
+    report, _ = audit_json(cli, repo)
+    cand = lineage_of(report, "meta-llama/Llama-3.1-8B")
+    assert cand.get("copy") is True and cand["confidence"] >= 0.9
+    # The model itself, not an undeclared derivative, and its name is its own: no prefix to add ...
+    assert "base-model-undeclared" not in rules_of(report) and "name-prefix-required" not in rules_of(report)
+    # ... but a redistribution all the same: the license ships, "Built with Llama" is still to display.
+    assert "upstream-license-missing" not in rules_of(report)
+    assert "attribution-missing" in rules_of(report)
+    assert any("recognised as meta-llama/Llama-3.1-8B itself, in a copy" in n for n in report["notes"])
+
+
+@pytest.mark.parametrize(("repo_id", "same"), [("meta-llama/Llama-3.1-8B", True), ("someone/Llama-3.1-8B", False)])
+def test_the_publishers_own_repository_is_its_release_another_owners_a_copy(make_repo, repo_id, same):
+    from license_audit.crawl import crawl
+    from license_audit.lineage import find_lineage
+    from license_audit.lineage.families import load_families
+    from license_audit.lineage.openworld import LineageContext
+    from license_audit.registry import load_registry
+
+    files = {
+        "README.md": card("license: llama3.1", "# Llama 3.1 8B\n"),
+        "config.json": config_of("meta-llama/Llama-3.1-8B"),
+    }
+    ctx = LineageContext(families=load_families(), repo_id=repo_id)
+    cands = find_lineage(crawl(make_repo(files)), load_registry(), context=ctx)
+    cand = next(c for c in cands if c.model == "meta-llama/Llama-3.1-8B")
+    assert cand.same_model is same
+    assert cand.copy is not same
 
 
 # ------------------------------------------------------------------------------ look-alike siblings
@@ -638,7 +661,7 @@ def test_rules_check_validates_families(cli, tmp_path):
     assert "unknown key 'colour'" in res.output
 
 
-def test_a_clone_named_like_the_registered_base_is_its_release(cli, make_repo):
+def test_a_clone_named_like_the_registered_base_is_a_copy_of_it(cli, make_repo):
     files = {
         "README.md": card("license: llama3.1", "# Llama 3.1\n"),
         "LICENSE": license_text("llama3.1"),
@@ -646,7 +669,7 @@ def test_a_clone_named_like_the_registered_base_is_its_release(cli, make_repo):
     }
     report, _ = audit_json(cli, make_repo(files, name="Llama-3.1-8B"))
     assert "base-model-undeclared" not in rules_of(report)
-    assert any("recognised as the registered base meta-llama/Llama-3.1-8B" in n for n in report["notes"])
+    assert lineage_of(report, "meta-llama/Llama-3.1-8B").get("copy") is True
     # The same files under another name are a derivative that does not say so.
     report, _ = audit_json(cli, make_repo(files, name="my-model"))
     assert "base-model-undeclared" in rules_of(report)

@@ -24,8 +24,8 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
     declared_families = {k.family for k in declared_known if k}
     has_unknown_declared = any(k is None for k in declared_known)
     for cand in ctx.candidates:
-        if cand.declared or cand.confidence < 0.5 or cand.same_model:
-            continue
+        if cand.declared or cand.confidence < 0.5 or cand.same_model or cand.copy:
+            continue  # a copy of a model is that model, not an undeclared derivative of it
         names = {cand.model.lower(), *(a.lower() for a in cand.alternatives)}
         if names & set(declared) or (cand.family and cand.family in declared_families):
             continue

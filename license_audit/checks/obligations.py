@@ -397,8 +397,8 @@ def _attribution(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
 
 def _name_prefix(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     prefix = ob.prefix
-    if not prefix:
-        return
+    if not prefix or up.candidate.copy:
+        return  # the prefix is asked of a derivative's name; a copy keeps the model's own
     names = ctx.names or [("the model name", ctx.model.name)]
     # "Llama-3-8B-Chat", "Llama 3 Chat" and "llama3-chat" all begin with "Llama 3": compare letters and digits.
     bad = [(w, n) for w, n in names if not _alnum(n.split("/")[-1]).startswith(_alnum(str(prefix)))]

@@ -9,6 +9,7 @@ from typing import Any
 from license_audit.crawl import Snapshot
 from license_audit.lineage.families import Families, family_label
 from license_audit.lineage.hits import Hit
+from license_audit.lineage.identity import config_hub_id, config_names, hub_id_in_path, name_key, own_identity
 from license_audit.registry import Registry
 
 
@@ -121,14 +122,54 @@ def _adapter_configs(snapshot: Snapshot) -> list[tuple[str, dict]]:
 
 
 def local_path_model(name: str, registry: Registry) -> str:
-    """A base given as a local path (/data/models/Llama-3.1-8B): the known model its last component names."""
+    """A base given as a local path (/data/models/Llama-3.1-8B): the known model its last component names,
+    else the Hub id a download cache path keeps (`.../modelscope/hub/models/Qwen/Qwen3-14B`,
+    `.../models--Qwen--Qwen3-14B/snapshots/<sha>`)."""
     if registry.get(name) or not re.match(r"^(?:/|\.{1,2}/|~|[A-Za-z]:\\)", name):
         return name
     last = re.split(r"[\\/]+", name.rstrip("/\\"))[-1].lower()
     for short, mid in _short_names(registry):
         if last == short:
             return mid
+    hub = hub_id_in_path(name)
+    if hub is not None:
+        known = registry.get(hub)
+        return known.id if known else hub
     return name
+
+
+CONFIG_NAME_SCORE = 0.6  # config.json _name_or_path: the checkpoint the config was saved from
+
+
+def config_name_hits(snapshot: Snapshot, registry: Registry, families: Families | None = None) -> list[Hit]:
+    """The checkpoint config.json's `_name_or_path` names, when it is a Hub id (or a download cache path
+    keeping one) and not the model's own name: a fine-tune saved by transformers keeps the id of the model
+    it was loaded from. A training run's output folder (`/weka/.../step_180/`, `./`) or a bare name names
+    nothing. A Hub id under another owner with a registered model's name (`unsloth/codegemma-7b-it`) is a
+    re-upload of that model: the hit is on the registered model, and says so."""
+    own = {
+        k
+        for w, n in own_identity(snapshot, None, None).names
+        # A title listing models ("Finetune Mistral, Gemma, Llama 2 faster") is no name of this one.
+        if (k := name_key(n)) and not (w.endswith(" title") and families is not None and families.names_several(n))
+    }
+    hits = []
+    for where, value in config_names(snapshot):
+        hub = config_hub_id(value)
+        if hub is None or name_key(hub) in own:
+            continue
+        known = registry.get(hub)
+        text = f"{where} is {value[:120]} (the checkpoint the configuration was saved from)"
+        short = hub.split("/", 1)[1].lower()
+        mid = known.id if known else next((m for s, m in _short_names(registry) if s == short), None)
+        if mid is not None and mid.lower() != hub.lower() and mid.split("/", 1)[1].lower() == short:
+            # Another owner's repository with the registered model's own name: a re-upload of it. With no
+            # name of its own in the card, the repository is that re-upload.
+            text += f"; {hub} is a re-upload of {mid} under another owner"
+            hits.append(Hit(mid, CONFIG_NAME_SCORE, text, relation=None if own else "copy"))
+            continue
+        hits.append(Hit(known.id if known else hub, CONFIG_NAME_SCORE, text))
+    return hits
 
 
 def _merge_models(doc: Any) -> list[str]:
@@ -162,7 +203,11 @@ _PROSE = re.compile(
     r"\s+(?:of|for))\s+(?P<qrest>.{0,160})"
     # "Original repo: [google/gemma-2b-it](...)", "Base model: X", "Original model: X"
     r"|(?P<lverb>original\s+(?:repo|repository|model|weights|checkpoint)|base\s+model|parent\s+model|"
-    r"source\s+model|model\s+base)\s*[:：]\s*(?P<lrest>.{0,160})",
+    r"source\s+model|model\s+base)\s*[:：]\s*(?P<lrest>.{0,160})"
+    # "Configuration: Base Model bigcode/starcoder2-3b, ...": the label without a colon, right before an id
+    r"|(?P<bverb>base\s+model|original\s+model)\s+(?P<brest>(?:`|\[|https?://|[A-Za-z0-9][\w.-]*/[A-Za-z0-9]).{0,160})"
+    # "This is a fork of [X](...)", "GitHub mirror of X", "a re-upload of X": the repository is a copy of X
+    r"|(?P<cverb>(?:copy|mirror|fork|re-?upload|clone|re-?packaging)\s+of)\s+(?P<mrest>.{0,160})",
     re.IGNORECASE,
 )
 _HF_ID = re.compile(
@@ -179,6 +224,11 @@ _HUB_LINK = re.compile(
 # the base is the first model-like name (letters, then a digit somewhere) shortly after the phrase.
 _CJK_PROSE = re.compile(
     r"(?:基于|基於|源自|派生自|微调自|底座模型[为是：:]?|基座模型[为是：:]?)(?P<crest>[^\n。；;]{0,60})"
+    # "在 Llama3-8B-Instruct 基础上", "以 Qwen2.5-32B 为基座": the name between the two words
+    r"|(?:在|以)(?P<brest>[^\n。；;，,]{1,60}?)(?:模型)?(?:的)?(?:基础上|为基座|为底座|为基础|为基模)"
+    # A list label at the start of a line: "- 模型：Qwen2-7B-Instruct", "基础模型: X"
+    r"|^[ \t]*(?:[-*][ \t]*)?(?:\*\*)?(?:基础|基座|底座|原始|初始|预训练|基底)?模型(?:\*\*)?[ \t]*[：:](?P<lrest>[^\n。；;]{0,60})",
+    re.MULTILINE,
 )
 _NAME_TOKEN = re.compile(r"[A-Za-z][\w.\-]*\d[\w.\-]*(?:/[A-Za-z0-9][\w.\-]*)?")
 # A bare Hub link names a base only right after words that say how the model relates to it
@@ -194,8 +244,8 @@ _CARD_META = re.compile(r"\bmodel\s+card\b|\bcard\s+was\s+written\b", re.IGNOREC
 _LINK_TEXT = re.compile(r"\[[^\]]*\]\([^)]*\)|https?://\S+|\b(?:hf|huggingface)\.co/\S+")
 # Words that may stand between the phrase and the model name ("based on the open Qwen2.5-32B base model").
 _FILLER = re.compile(
-    r"^(?:[\s\[(*_`\"':]+|(?:the|a|an|our|their|meta's|google's|open|open-weight|pretrained|pre-trained|"
-    r"base|model|weights|checkpoint|version|of|released)\b)+",
+    r"^(?:[\s\[\](*_`\"':]+|(?:the|a|an|our|their|meta's|google's|open|open-weight|pretrained|pre-trained|"
+    r"base|model|weights|checkpoint|version|of|released|optional)\b)+",
     re.IGNORECASE,
 )
 
@@ -266,23 +316,30 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
     hits: list[Hit] = []
     seen: set[str] = set()
     text = body[:200_000]
+    # The model's own names: a sentence about building on this model names no base of it.
+    own = {k for _, n in own_identity(snapshot, None, None).names if (k := name_key(n))}
     for m in _PROSE.finditer(text):
         before = text[max(0, m.start() - 12) : m.start()].lower()
         if re.search(r"\bnot\b|\bn't\b", before):
             continue
-        rest = (m.group("rest") or m.group("qrest") or m.group("lrest") or "").split("\n", 1)[0]
+        rest = (
+            m.group("rest") or m.group("qrest") or m.group("lrest") or m.group("brest") or m.group("mrest") or ""
+        ).split("\n", 1)[0]
         sentence = text[max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start())) + 1 : m.start()]
         if _CARD_META.search(sentence):
             continue  # "this model card is based on the Stable Diffusion v1 card" names no base
         # The name must follow the phrase (after filler words): "trained on 2T tokens ... Llama" names no base.
         head = _FILLER.sub("", rest, count=1)
         found, family = _name_at(head, registry, families)
-        if not found or found in seen:
+        copy = bool(m.group("cverb"))
+        if not found or found in seen or (not copy and _own(head, own)):
             continue
         seen.add(found)
-        verb = (m.group("verb") or m.group("qverb") or m.group("lverb") or "").lower()
+        verb = (m.group("verb") or m.group("qverb") or m.group("lverb") or m.group("bverb") or "").lower()
         relation = (
-            "distillation"
+            "copy"
+            if copy
+            else "distillation"
             if verb.startswith("distil")
             else "quantized"
             if m.group("qverb") or verb.startswith("quantiz")
@@ -293,9 +350,9 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         score = 0.7 if family else 0.85  # a family is "possibly derived": which checkpoint is not said
         hits.append(Hit(found, score, f'{where} line {line}: "{phrase}"', relation=relation, family=family))
     for m in _CJK_PROSE.finditer(text):
-        tok = _NAME_TOKEN.search(m.group("crest"))
-        if tok is None:
-            continue
+        tok = _NAME_TOKEN.search(m.group("crest") or m.group("brest") or m.group("lrest") or "")
+        if tok is None or _own(tok.group(0), own):
+            continue  # the model's own name ("基于 CharacterGLM-6B 开发应用" is about using this model)
         found, family = _name_at(tok.group(0), registry, families)
         if not found or found in seen:
             continue
@@ -327,6 +384,12 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
             Hit(found, 0.55, f'{where} line {line}: links {m.group(0)} ("{" ".join(line_text.split())[:100]}")')
         )
     return hits
+
+
+def _own(head: str, own: set[str]) -> bool:
+    """Whether the name `head` starts with is one of the model's own names."""
+    tok = re.match(r"[\w][\w.\-/]*", head.strip())
+    return tok is not None and name_key(tok.group(0).rstrip(".")) in own
 
 
 def _name_at(head: str, registry: Registry, families: Families | None) -> tuple[str | None, str | None]:

@@ -15,7 +15,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from license_audit.crawl import Snapshot, diffusers_denoiser_path
-from license_audit.lineage.declarations import declared_hits, is_lora_metadata, prose_hits
+from license_audit.lineage.declarations import config_name_hits, declared_hits, is_lora_metadata, prose_hits
 from license_audit.lineage.families import Families
 from license_audit.lineage.hits import Hit, tie_key
 from license_audit.lineage.shapes import attach, gguf_hits, weights_hits
@@ -279,8 +279,8 @@ def _config_hits(
     ties.sort(key=lambda t: (t[0].id not in named, vocab.get(t[0].id) not in ("identical", "extended"), tie_key(t[0])))
     top = ties[0]
     note = ""
-    # A declared base that fits (nearly) as well and has the same shapes takes the evidence: the config
-    # cannot tell it from the best match, and the card has already said which one it is. A model the
+    # A declared base with the same shapes takes the evidence: the config cannot tell it from the best
+    # match by its weights, and the card has already said which one it is. A model the
     # card prose, an adapter or a GGUF file names does the same when nothing is declared, so that one
     # base is not reported twice (Llama-3.1-8B by its config, Llama-3.1-8B-Instruct by the prose).
     # Prose is free text ("beats models fine-tuned from X" names X too), so a named model takes over
@@ -291,15 +291,19 @@ def _config_hits(
     ]
     displaced = None
     for t in preferred:
-        if t[1] >= best - CONFIG_MARGIN and not shape_differences(t[0].signature, observed):
+        # A declared base with the config's shapes takes the evidence even when the best match repeats more
+        # fields (context, rope, token ids): the card says which checkpoint it is, and the closer config is
+        # listed as the alternative, with its license when that differs.
+        near = t[1] >= best - CONFIG_MARGIN or t[0].id in declared
+        if near and not shape_differences(t[0].signature, observed):
             if t[0] is not top[0]:
                 note = (
                     f"; closest known config: {top[0].id} (same family)"
                     if t[0].family == top[0].family
                     else f"; closest known config: {top[0].id}"
                 )
-                if t[0].id not in declared:
-                    displaced = top[0]
+                if t[0].id not in declared or t[0].license != top[0].license:
+                    displaced = top[0]  # for a declared base, listed when its license says something else
                 top, ties = t, [t]
             elif t[0].id in declared:
                 ties = [t]  # declared: the set's other members are no longer alternatives
@@ -335,7 +339,7 @@ def _config_hits(
     if known.shape_shared:
         cap = min(cap or 1.0, SHARED_SHAPE_CAP)
         text += f"; not proof on its own: {known.shape_shared}"
-    hit = Hit(known.id, min(conf, cap) if cap else conf, text)
+    hit = Hit(known.id, min(conf, cap) if cap else conf, text, exact=score >= 0.999)
     if displaced is not None:
         hit.alternatives = [displaced.id]
         if displaced.license != known.license:
@@ -459,6 +463,11 @@ def collect_candidates(
     hits: list[Hit] = []
     hits += declared_hits(snapshot, registry)
     hits += prose_hits(snapshot, registry, families)
+    if not any(h.declared or h.relation == "adapter" for h in hits):
+        # The checkpoint the config was saved from, when nothing declares a base: a declared base says more
+        # (a fine-tune of a fine-tune keeps its grandparent's id there).
+        hits += config_name_hits(snapshot, registry, families)
+    named_hits = {id(h) for h in hits}
     cfg = snapshot.configs.get("config.json")
     # In a diffusers repository the pipeline is identified by its denoiser; a transformers config.json at its
     # root is one component (a flattened copy's text encoder, frozen from CLIP or T5), not the model itself.
@@ -530,7 +539,7 @@ def collect_candidates(
         # The repository's files say what it is (a GGUF holds quantized weights whatever its adapter or
         # merge declarations said); a distillation is only ever said in words.
         relation = infer_relation(snapshot, known)
-        said = next((h.relation for h in group if h.relation), None)
+        said = next((h.relation for h in group if h.relation and h.relation != "copy"), None)
         if said == "distillation" or (said == "quantized" and relation == "finetune"):
             relation = said
         evidence = [h.text for h in sorted(group, key=lambda h: (not h.declared, -h.score, h.text))]
@@ -572,6 +581,45 @@ def collect_candidates(
                 alternatives=alternatives,
                 checkpoint=checkpoint,
                 family_only=known is None and fam_hit is not None,
+                config_exact=any(h.exact for h in group),
+                copy=any(h.relation == "copy" for h in group),
+                shape_only=not any(id(h) in named_hits for h in group),
             )
         )
     return sorted(out, key=lambda c: (-c.confidence, c.model))
+
+
+def guesses_as_alternatives(cands: list[Candidate], registry: Registry) -> list[Candidate]:
+    """A model matched by shape alone ("possibly derived") when the card declares or names a base of another
+    family: the named base is the candidate, the same-shape model one of its alternatives (with its license
+    when that differs), never a base of its own. A guess of the named base's family is kept (a config match
+    says which checkpoint of a family named in prose)."""
+    named = [c for c in cands if not c.shape_only and not c.same_model and not c.copy and c.confidence >= 0.5]
+    if not named:
+        return cands
+    lead = max(named, key=lambda c: (c.declared, c.confidence))
+    out = []
+    for c in cands:
+        if not c.shape_only or c.same_model or c.copy or c.confidence >= 0.8 or _same_family(c, named, registry):
+            out.append(c)
+            continue
+        if c.model not in lead.alternatives:
+            lead.alternatives.append(c.model)
+        said = f" (license {c.license})" if c.license and c.license != lead.license else ""
+        lead.evidence.append(
+            f"same shape as {c.model}{said}: {c.evidence[0] if c.evidence else 'config match'}; listed as an "
+            "alternative, not a base of its own (the card names the base)"
+        )
+    return out
+
+
+def _same_family(c: Candidate, named: list[Candidate], registry: Registry) -> bool:
+    fam = (c.family or "").lower()
+    for n in named:
+        nf = (n.family or "").lower()
+        if fam and nf and (fam.startswith(nf) or nf.startswith(fam)):
+            return True
+        known = registry.get(c.model)
+        if known is not None and n.model in known.aliases:
+            return True
+    return False

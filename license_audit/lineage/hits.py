@@ -21,6 +21,7 @@ class Hit:
     alternatives: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # unscored evidence lines listed after the scored ones
     family: str | None = None  # a family id (rules/families.yaml) when the hit names a family, not a checkpoint
+    exact: bool = False  # a config signature equal in every field (whatever cap the shape puts on the score)
 
 
 def tie_key(known: KnownModel) -> tuple:

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from license_audit.crawl import Snapshot
-from license_audit.lineage.evidence import infer_relation
+from license_audit.lineage.evidence import guesses_as_alternatives, infer_relation, relation_from_files
 from license_audit.lineage.families import Families, Family, FamilyMatch, family_label
 from license_audit.lineage.hits import siblings
+from license_audit.lineage.identity import name_key, own_identity
 from license_audit.lineage.resolve import Link, Resolver
 from license_audit.registry import Registry
 from license_audit.report import Candidate
@@ -84,19 +85,14 @@ def own_names(snapshot: Snapshot, repo_id: str | None) -> list[tuple[str, str, f
     index = card.metadata.get("model-index")
     if isinstance(index, list) and index and isinstance(index[0], dict) and isinstance(index[0].get("name"), str):
         out.append((f"{where} model-index name", index[0]["name"], FAMILY_NAME_SCORE))
-    m = re.search(r"^#{1,2}\s+(.{1,120})$", card.body[:5000], re.MULTILINE)  # the card's first heading
-    if m:
-        out.append((f"{where} title", m.group(1).strip(), FAMILY_TAG_SCORE))
+    if card.title:  # the card's first heading
+        out.append((f"{where} title", card.title, FAMILY_TAG_SCORE))
     art = snapshot.artifacts
     for rel, meta in sorted((art.gguf if art is not None else {}).items()):
         for key in ("general.basename", "general.name"):
             if isinstance(meta.get(key), str):
                 out.append((f"{rel} {key}", meta[key], FAMILY_GGUF_NAME_SCORE))
     return out
-
-
-def _short(model_id: str) -> str:
-    return model_id.rsplit("/", 1)[-1].lower()
 
 
 def _vendor_license(ctx: LineageContext, snapshot: Snapshot) -> str | None:
@@ -183,7 +179,9 @@ def _family_hits(snapshot: Snapshot, ctx: LineageContext) -> tuple[dict[str, lis
     fams = ctx.families
     out: dict[str, list[tuple[str, float]]] = {}
     sizes: dict[str, str] = {}
-    if fams is None:
+    if fams is None or from_scratch(snapshot):
+        # A model trained from scratch, or a re-implementation of an architecture, is named after the
+        # architecture it follows ("DeepSeek-V3-Lite"): its names say nothing of weights it was built on.
         return out, sizes
 
     def add(fm: FamilyMatch | None, fam: Family | None, text: str, score: float) -> None:
@@ -309,18 +307,82 @@ def _own_family_candidates(
             family_only=True,
         )
         cand.links = links
+        release = _family_release(snapshot, ctx, fam) if confirmed else None
+        if release is not None:
+            # The title is the name of a release of the family's publisher, linked in the card: the repository
+            # is that release (a mirror or copy of it), not a derivative of the family.
+            model_id, why = release
+            cand.model = model_id
+            cand.links = [Link(model_id, lk.license, lk.source, lk.via, lk.registered) for lk in links]
+            _as_copy(cand, why, ctx)
         out.append(cand)
     return out
 
 
+_FROM_SCRATCH = re.compile(
+    r"\b(?:trained|pre-?trained|training|built|written|implemented)\s+(?:\w+\s+){0,3}from\s+scratch\b"
+    r"|\bfrom[- ]scratch\s+(?:re-?)?implementation\b|\bre-?implementation\s+of\b"
+    r"|从零(?:开始)?(?:训练|预训练|实现|搭建)|从头(?:开始)?(?:训练|预训练)",
+    re.IGNORECASE,
+)
+
+
+def from_scratch(snapshot: Snapshot) -> bool:
+    """Whether the card says the model was trained from scratch or re-implements an architecture."""
+    return bool(_FROM_SCRATCH.search(snapshot.card.body[:20_000]))
+
+
+def _family_release(snapshot: Snapshot, ctx: LineageContext, fam: Family) -> tuple[str, str] | None:
+    """(Hub id, why) when the card's title names a release of `fam` and the card links that release under a
+    publisher of the family (a mirror's card keeps the original's gated-access prompt and links)."""
+    if relation_from_files(snapshot) in ("adapter", "merge") or ctx.families is None:
+        return None
+    ident = own_identity(snapshot, None, None)
+    for where, name in ident.names:
+        if " link to " not in where or "/" not in name:
+            continue
+        fm = ctx.families.match_name(snapshot.card.title)
+        if fm is not None and fm.family.id == fam.id and ctx.families.is_publisher(fam, name.split("/", 1)[0]):
+            return name, f'the title "{snapshot.card.title}" is the name of {name}, which the card links'
+    return None
+
+
+COPY_CONFIDENCE = 0.9  # a repository recognised as a copy of a model: its license travels with it
+
+
+def _as_copy(c: Candidate, why: str, ctx: LineageContext) -> None:
+    c.copy = True
+    c.confidence = max(c.confidence, COPY_CONFIDENCE)
+    c.evidence.append(f"recognised as a copy of {c.model} ({why}): not a derivative of it")
+    ctx.notes.append(
+        f"lineage: the model was recognised as {c.model} itself, in a copy not shown to be its publisher's (a mirror, "
+        "fork or re-upload, or a folder): not a derivative of it, but a redistribution, so the duties its license "
+        "places on copies (its text, notices, use restrictions) still apply"
+    )
+
+
 def _mark_same_model(cands: list[Candidate], snapshot: Snapshot, ctx: LineageContext, registry: Registry) -> None:
-    """Candidates the audited repository is itself: its Hub id is the candidate's, or its name is the
-    candidate's, the card does not declare it as a base, and the evidence (a config match, or license_link
-    at the candidate's LICENSE) says it is that model."""
-    names = [n for _, n, _ in own_names(snapshot, ctx.repo_id)] + ([ctx.folder_name] if ctx.folder_name else [])
+    """Candidates the audited repository is itself. Its own names (Hub id, `model_name`, `model-index` name,
+    title, a Hub link named like the title, folder name) name the candidate or one of its registered aliases,
+    the card does not declare it as a base, the files are not an adapter or merge, and they match it (an exact
+    config, a config match of 0.9 or more, `license_link` at its LICENSE); or the config is exactly a registered
+    model's whose registered base is the card's declared base and whose family the model's name opens with.
+
+    With a Hub id under the candidate's owner (or a publisher of its family) it is the publisher's release
+    (`same_model`: no duties towards itself); otherwise it is a copy (relation `copy`): not a derivative, but
+    a redistribution that owes the duties its license places on copies."""
+    from license_audit.checks.context import base_models_of
+
+    ident = own_identity(snapshot, ctx.repo_id, ctx.folder_name)
+    if ctx.families is not None:
+        # A title listing models ("Finetune Mistral, Gemma, Llama 2 faster") names none of them.
+        ident.names = [(w, n) for w, n in ident.names if not (w.endswith(" title") and ctx.families.names_several(n))]
     link = (snapshot.card.license_link or "").lower()
     # A relative license_link ("LICENSE") points at the repository's own license file.
     own_link = bool(link) and "://" not in link and link.rsplit("/", 1)[-1].startswith(("license", "licence"))
+    files = relation_from_files(snapshot)
+    declared = {(k.id if (k := registry.get(b)) else b).lower() for b in snapshot.card.base_models}
+    marked: list[Candidate] = []
     for c in cands:
         if c.family_only:
             continue
@@ -328,23 +390,71 @@ def _mark_same_model(cands: list[Candidate], snapshot: Snapshot, ctx: LineageCon
         ids = {c.model.lower(), *(a.lower() for a in (known.aliases if known else []))}
         if known is not None:
             ids.add(known.id.lower())
-        shorts = {i.rsplit("/", 1)[-1] for i in ids}
+        why = None
         if ctx.repo_id and ctx.repo_id.lower() in ids:
             why = f"the repository id {ctx.repo_id} is {c.model}"
-        elif (
-            not c.declared  # a card that names X as its base is a derivative or a copy of X, not X's release
-            and any(n.lower() in ids or _short(n) in shorts for n in names)
-            and (c.confidence >= 0.9 or own_link or any(i in link for i in ids))
-        ):
-            why = f"its name is {c.model}'s and its files match it"
-        else:
+        elif not c.declared and files not in ("adapter", "merge"):
+            named = next((n for i in sorted(ids) if (n := ident.naming(i))), None)
+            # A model outside the registry that the card itself names under the model's own name ("Pygmalion 7B
+            # ... converted from PygmalionAI's release hf.co/PygmalionAI/pygmalion-7b") is the original release.
+            unknown_named = known is None and not c.shape_only
+            if named and (
+                c.config_exact or c.confidence >= 0.9 or own_link or any(i in link for i in ids) or unknown_named
+            ):
+                why = f'{named[0]} "{named[1]}" is {c.model}\'s name and its files match it'
+            elif (
+                known is not None
+                and c.config_exact
+                and known.family
+                and {b.lower() for b in base_models_of(known)} & declared
+                and any(
+                    name_key(n).startswith(name_key(known.family))
+                    for w, n in ident.names
+                    if "title" in w or "model_name" in w
+                )
+            ):
+                why = (
+                    f"its config is exactly {c.model}'s, its card declares {c.model}'s own base, and its name "
+                    f"is a {known.family} name"
+                )
+        if why is None:
             continue
-        c.same_model = True
-        c.evidence.append(f"recognised as the registered base {c.model} itself ({why})")
-        ctx.notes.append(
-            f"lineage: the model was recognised as the registered base {c.model} itself (a publisher's release or "
-            f"a copy of it), not a derivative of it; its license's duties towards derivatives are not asked of it"
+        owner = c.model.split("/", 1)[0].lower() if "/" in c.model else None
+        repo_owner = ctx.repo_id.split("/", 1)[0].lower() if ctx.repo_id else None
+        fam = ctx.families.get(c.family) if ctx.families and c.family else None
+        publisher = repo_owner is not None and (
+            repo_owner == owner
+            or (fam is not None and ctx.families is not None and ctx.families.is_publisher(fam, repo_owner))
         )
+        marked.append(c)
+        if publisher:
+            c.same_model = True
+            c.evidence.append(f"recognised as the registered base {c.model} itself ({why})")
+            ctx.notes.append(
+                f"lineage: the model was recognised as the registered base {c.model} itself (its publisher's "
+                "release), not a derivative of it; its license's duties towards derivatives are not asked of it"
+            )
+        else:
+            _as_copy(c, why, ctx)
+    _fold_publisher_bases(cands, marked)
+
+
+def _fold_publisher_bases(cands: list[Candidate], marked: list[Candidate]) -> None:
+    """A model the copied card names as its own base, under the same owner (stable-diffusion-2-1's card:
+    "fine-tuned from stable-diffusion-2"): that is the publisher's lineage of its own release, not a base the
+    repository was built on. It moves into the copied model's evidence."""
+    for m in marked:
+        owner = m.model.split("/", 1)[0].lower() if "/" in m.model else None
+        if owner is None:
+            continue
+        for c in list(cands):
+            if c is m or c.declared or c.shape_only or c.family_only or c.same_model or c.copy:
+                continue
+            if "/" in c.model and c.model.split("/", 1)[0].lower() == owner:
+                cands.remove(c)
+                m.evidence.append(
+                    f"{c.model}, named in the card, is {m.model}'s own base (its publisher's): {c.evidence[0] if c.evidence else ''}"
+                )
 
 
 def _drop_covered_families(cands: list[Candidate]) -> list[Candidate]:
@@ -449,6 +559,7 @@ def open_world(snapshot: Snapshot, registry: Registry, cands: list[Candidate], c
             c.evidence.append(f"{where}: license `{card_license}` is granted only for this model's family")
 
     cands = _declared_wins(cands, registry)
+    cands = guesses_as_alternatives(cands, registry)
     cands = _drop_covered_families(cands)
     if resolver.hub_down:
         ctx.notes.append(f"lineage: {resolver.hub_down}; bases outside the registry were looked up in the caches only")
