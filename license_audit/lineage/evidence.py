@@ -344,7 +344,7 @@ def _config_hits(
         hit.alternatives = [displaced.id]
         if displaced.license != known.license:
             note = (
-                f"if the base is {displaced.id} (whose config this repeats exactly), its license "
+                f"if the base is {displaced.id} (the closest known config), its license "
                 f"{displaced.license} applies instead"
             )
             if catalog is not None:

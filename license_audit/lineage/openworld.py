@@ -398,10 +398,10 @@ def _mark_same_model(cands: list[Candidate], snapshot: Snapshot, ctx: LineageCon
             # A model outside the registry that the card itself names under the model's own name ("Pygmalion 7B
             # ... converted from PygmalionAI's release hf.co/PygmalionAI/pygmalion-7b") is the original release.
             unknown_named = known is None and not c.shape_only
-            if named and (
-                c.config_exact or c.confidence >= 0.9 or own_link or any(i in link for i in ids) or unknown_named
-            ):
+            if named and (c.config_exact or c.confidence >= 0.9 or own_link or any(i in link for i in ids)):
                 why = f'{named[0]} "{named[1]}" is {c.model}\'s name and its files match it'
+            elif named and unknown_named:
+                why = f'{named[0]} "{named[1]}" is the name of {c.model}, which the card names'
             elif (
                 known is not None
                 and c.config_exact
