@@ -77,3 +77,32 @@ def test_a_stability_derivative_that_carries_its_duties_passes_them(cli, make_re
         "attribution-missing",
     ):
         assert rule not in found, report["findings"]
+
+
+def test_the_stability_non_commercial_license_is_terms_of_its_own(cli, make_repo):
+    """The Non-Commercial Research Community License of SDXL-Turbo's and SD-Turbo's release is identified by its
+    text and its `license_name`, apart from the Stability AI Community License; a derivative that carries its
+    duties (the Agreement, the Notice line, the acceptable use policy) passes them."""
+    from license_audit.identify import identify_text
+
+    catalog = load_catalog()
+    nc = (rules_dir() / "licenses" / "texts" / "sai-nc-community.txt").read_text(encoding="utf-8")
+    community = (rules_dir() / "licenses" / "texts" / "stabilityai-ai-community.txt").read_text(encoding="utf-8")
+    assert [m.id for m in identify_text(nc, catalog) if m.kind == "text"] == ["sai-nc-community"]
+    assert "sai-nc-community" not in [m.id for m in identify_text(community, catalog)]
+    assert catalog.get("sai-nc-community").commercial_use is False
+    notice = (
+        "This Stability AI Model is licensed under the Stability AI Non-Commercial Research Community License, "
+        "Copyright (c) Stability AI Ltd. All Rights Reserved.\n"
+    )
+    body = "# Turbo Anime\n\nResearch use only. Use is subject to the Stability AI Acceptable Use Policy.\n"
+    front = "license: other\nlicense_name: sai-nc-community\nbase_model: stabilityai/sd-turbo"
+    repo = make_repo({"README.md": card(front, body), "LICENSE.md": nc, "NOTICE": notice})
+    report, _ = audit_json(cli, repo)
+    found = rules_of(report)
+    for rule in ("upstream-license-unknown", "upstream-license-missing", "upstream-notice-missing"):
+        assert rule not in found, report["findings"]
+    # the same card without the Notice line and the Agreement owes both
+    bare = make_repo({"README.md": card(front, body)})
+    found = rules_of(audit_json(cli, bare)[0])
+    assert {"upstream-license-missing", "upstream-notice-missing"} <= set(found)
