@@ -244,3 +244,9 @@ def test_real_repositories_without_a_base(cli):
     for case in ("deepseek-v3-arch-from-scratch-reimpl", "retnet-1.3b-toy-from-scratch-baichuan-tokenizer"):
         report, _ = audit_json(cli, str(CASES / case), "--offline", "--no-history")
         assert report["lineage"] == [], (case, json.dumps(report["lineage"])[:300])
+
+
+def test_a_quantization_titled_like_its_base_still_names_it(cli, make_repo):
+    body = "# Acme-Base-7B\n\nA GGUF conversion of acme/Acme-Base-7B.\n"
+    report, _ = audit_json(cli, make_repo({"README.md": card("license: mit", body), "LICENSE": license_text("mit")}))
+    assert [c["model"] for c in report["lineage"]] == ["acme/Acme-Base-7B"]

@@ -332,7 +332,9 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         head = _FILLER.sub("", rest, count=1)
         found, family = _name_at(head, registry, families)
         copy = bool(m.group("cverb"))
-        if not found or found in seen or (not copy and _own(head, own)):
+        # "apps built on X" about the model itself; a quantization of X titled X still derives from X.
+        usage = (m.group("verb") or "").lower() in ("built", "based")
+        if not found or found in seen or (usage and _own(head, own)):
             continue
         seen.add(found)
         verb = (m.group("verb") or m.group("qverb") or m.group("lverb") or m.group("bverb") or "").lower()
