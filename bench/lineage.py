@@ -68,7 +68,9 @@ def perturb(cfg: dict, kind: str) -> dict:
             {
                 "transformers_version": "4.99.0",
                 "torch_dtype": "float16",
-                "_name_or_path": "someone/fine-tune",
+                # A training run's output folder: noise. A Hub id there is evidence of its own (the checkpoint the
+                # config was saved from), which lineage reads as a named parent.
+                "_name_or_path": "/data/runs/fine-tune/checkpoint-1000",
                 "use_cache": not c.get("use_cache", True),
                 "initializer_range": 0.01234,
             }
