@@ -111,6 +111,18 @@ TEXT_IS: dict[str, tuple[set[str], str]] = {
         {"Brian-Gladman-3-Clause", "GPL-1.0-or-later"},
         "offers the GNU GPL as the alternative",
     ),
+    "rule:cc-by-3.0_92.RULE": (
+        {"CC-BY-3.0-IGO"},
+        "the legal code of the IGO port (licenses/by/3.0/igo/legalcode), a license of the SPDX list of its own",
+    ),
+    "rule:cc-by-sa-3.0_66.RULE": (
+        {"CC-BY-SA-3.0-IGO"},
+        "the legal code of the IGO port (licenses/by-sa/3.0/igo/legalcode), a license of the SPDX list of its own",
+    ),
+    "rule:x11-fsf_3.RULE": (
+        {"X11"},
+        "'Licence: X11' names X11; the FSF's variant is what ScanCode read in the file the line came from",
+    ),
 }
 
 

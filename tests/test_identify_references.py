@@ -83,6 +83,12 @@ def test_a_gnu_license_named_without_a_version_is_any_version():
     # ... unless a version is named elsewhere in the same text.
     found = refs("Licensed under the GPL.\nSee the GNU General Public License v3.0 for details.\n")
     assert [m.id for m in found] == ["gpl-3.0"]
+    # The LGPL named without a version beside the GNU Lesser GPL named as such is that one (2.1 on).
+    for text in (
+        "http://www.gnu.org/copyleft/lesser.html LGPL\n",
+        "<name>GNU LESSER GENERAL PUBLIC LICENSE</name> LGPL\n",
+    ):
+        assert [m.spdx for m in refs(text)] == ["LGPL-2.1-or-later"], text
     # "GPL-compatible" is about the license, not under it.
     assert not identify_text("This license is GPL-compatible.", CAT)
 

@@ -34,6 +34,7 @@ def spdx_of(text: str) -> list[str]:
         ("https://opensource.org/license/bsd-3-clause/", "BSD-3-Clause"),
         ("https://spdx.org/licenses/Apache-2.0.html", "Apache-2.0"),
         ("https://choosealicense.com//licenses/mit/", "MIT"),
+        ("http://opensource.org/licenses/cpal_1.0", "CPAL-1.0"),  # "_" for "-"
         # gnu.org: current, old-licenses and standalone pages, fsf.org's old address, translations.
         ("https://www.gnu.org/licenses/gpl-2.0-standalone.html", "GPL-2.0-only"),
         ("http://www.gnu.org/licenses/old-licenses/lgpl-2.1.txt", "LGPL-2.1-only"),

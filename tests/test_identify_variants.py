@@ -149,6 +149,23 @@ def test_a_notice_beside_a_gfdl_or_ofl_text_makes_it_the_spdx_variant_it_names()
     ofl = "Copyright (c) 2025 Example, with Reserved Font Name Example Sans.\n\n" + "terms\n" * 40
     (m,) = _notice_variants([LicenseMatch("ofl-1.1", "OFL-1.1", 0.9, 3, 42, "text", "OFL-1.1")], ofl)
     assert m.spdx == "OFL-1.1-RFN"
+    # The SPDX list's own OFL-1.0-RFN text declares the name instead: "<Font Name> is a Reserved Font Name".
+    ofl = "<Font Name> is a Reserved Font Name for this Font Software.\n\n" + "terms\n" * 40
+    (m,) = _notice_variants([LicenseMatch("ofl-1.0", "OFL-1.0", 0.9, 3, 42, "text", "OFL-1.0")], ofl)
+    assert m.spdx == "OFL-1.0-RFN"
+
+
+def test_a_copy_whose_title_names_a_variant_of_its_license_is_that_variant():
+    from license_audit.identify.matchers import _title_variants
+    from license_audit.report import LicenseMatch
+
+    found = [LicenseMatch("cal-1.0", "CAL-1.0", 0.9, 1, 60, "text", "CAL-1.0")]
+    titled = "# The Cryptographic Autonomy License, v. 1.0, with Combined Work Exception\n\n" + "terms\n" * 58
+    (m,) = _title_variants(found, titled)
+    assert m.spdx == "CAL-1.0-Combined-Work-Exception"
+    # The license's own title, or the variant's words far from the title, leave it the license it is.
+    plain = "# The Cryptographic Autonomy License, v. 1.0\n\n" + "terms\n" * 50 + "combined work exception\n"
+    assert _title_variants(found, plain) == found
 
 
 def test_an_ambiguous_answer_names_every_license_and_says_so():

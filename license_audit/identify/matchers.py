@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from license_audit.catalog import Catalog
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
@@ -510,7 +511,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         out.extend(_cjk_terms(text, toks))
     out = _most_specific(out)
     if not prose:
-        out = _notice_variants(out, text)
+        out = _title_variants(_notice_variants(out, text), text)
     elif "ommons" in text or any(w in toks.joined for w in _MEDIA_WORDS):
         out = _without_media_credits(out, text)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
@@ -656,7 +657,14 @@ _NOTICE_VARIANTS: tuple[tuple[re.Pattern[str], tuple[tuple[str, str], ...]], ...
         re.compile(r"GFDL-\d\.\d(-only|-or-later)?"),
         ((" no invariant sections ", "-no-invariants"), (" invariant sections being ", "-invariants")),
     ),
-    (re.compile(r"OFL-\d\.\d"), ((" with no reserved font name ", "-no-RFN"), (" with reserved font name ", "-RFN"))),
+    (
+        re.compile(r"OFL-\d\.\d"),
+        (
+            (" with no reserved font name ", "-no-RFN"),
+            (" with reserved font name ", "-RFN"),
+            (" is a reserved font name ", "-RFN"),  # "<Font Name> is a Reserved Font Name for this Font Software"
+        ),
+    ),
 )
 _NOTICE_LINES = 12  # a notice stands before the text or in its first lines
 
@@ -718,6 +726,58 @@ def _notice_variants(found: list[LicenseMatch], text: str) -> list[LicenseMatch]
         ]
         out[out.index(m)] = replace(m, id=variant.lower(), spdx=variant, name=variant, start_line=start)
     return out
+
+
+_TITLE_LINES = 3  # a copy's title stands in its first lines
+
+
+def _title_variants(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
+    """A copy whose title names a variant of its license that the SPDX list holds under the license's
+    id and a suffix of two words or more ("The Cryptographic Autonomy License, v. 1.0, with Combined
+    Work Exception" is CAL-1.0-Combined-Work-Exception), reported as that variant."""
+    from dataclasses import replace
+
+    from license_audit.identify.normalize import words
+
+    lines: list[str] | None = None
+    out = list(found)
+    for k, m in enumerate(found):
+        if m.kind != "text" or m.modified or m.alternatives:
+            continue
+        variants = _suffixed(re.sub(r"-(only|or-later)$", "", m.spdx).lower())
+        if not variants:
+            continue
+        if lines is None:
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        title = " " + " ".join(words("\n".join(lines[m.start_line - 1 : m.start_line - 1 + _TITLE_LINES]))) + " "
+        variant = next((v for v, suffix in variants if suffix in title), None)
+        if variant is not None:
+            out[k] = replace(m, id=variant.lower(), spdx=variant, name=variant)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _variants() -> dict[str, list[tuple[str, str]]]:
+    """SPDX ids by the id they extend with a suffix of two words or more, each with that suffix's words
+    (" combined work exception "), longest first."""
+    from license_audit.identify.normalize import words
+    from license_audit.identify.references import _spdx_ids
+
+    listed = set(_spdx_ids().values())
+    out: dict[str, list[tuple[str, str]]] = {}
+    for v in listed:
+        for base in listed:
+            if v != base and v.lower().startswith(base.lower() + "-"):
+                suffix = words(v[len(base) + 1 :])
+                if len(suffix) >= 2 and suffix[-1] not in ("only", "later"):
+                    out.setdefault(base.lower(), []).append((v, " " + " ".join(suffix) + " "))
+    for vs in out.values():
+        vs.sort(key=lambda x: (-len(x[1]), x[0]))
+    return out
+
+
+def _suffixed(base: str) -> list[tuple[str, str]]:
+    return _variants().get(base, [])
 
 
 def _same_family(spdx: str, base: str) -> bool:
@@ -911,6 +971,14 @@ def _most_specific(found: list[LicenseMatch]) -> list[LicenseMatch]:
     # A GNU license named without a version gives way to the same family named with one.
     families = {f for m in found if (f := _gnu_family(m.spdx)) and not family_default(m.spdx)}
     found = [m for m in found if not (m.kind == "reference" and family_default(m.spdx) in families)]
+    # The LGPL named without a version and the GNU Lesser GPL named as such are one license: the Lesser
+    # name (2.1 on) narrows the family's versions.
+    defaults = {m.spdx for m in found if m.kind == "reference" and family_default(m.spdx)}
+    found = [
+        m
+        for m in found
+        if not (m.spdx in defaults and any(_later_default(d, m.spdx) for d in defaults)) or m.kind != "reference"
+    ]
     refs = [m for m in found if m.kind == "reference"]
     if len(refs) < 2:
         return found
@@ -946,6 +1014,12 @@ def _cjk_terms(text: str, toks: Tokens) -> list[LicenseMatch]:
     if sum(body.count(cue) for cue in _CJK_CUES) < _OTHER_MIN_CUES:
         return []
     return [LicenseMatch(OTHER_ID, OTHER_SPDX, 0.5, cjk[0], cjk[-1], "text", "Unrecognised license terms")]
+
+
+def _later_default(a: str, b: str) -> bool:
+    """Whether family default `a` ("LGPL-2.1-or-later") names a later version of `b`'s family."""
+    fa, fb = _gnu_family(a), _gnu_family(b)
+    return fa is not None and fa == fb and a.split("-")[1] > b.split("-")[1]
 
 
 def _gnu_family(spdx: str) -> str | None:

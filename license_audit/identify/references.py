@@ -636,7 +636,8 @@ def _url_key(url: str, idx: _Index) -> str | None:
             return _GNU_FAMILY[name]
     for site in _ID_SITES:
         if u.startswith(site) and u.count("/") == site.count("/"):
-            key = spdx_key(u[len(site) :])
+            # An id with "_" for "-" ("opensource.org/licenses/cpal_1.0") is that id.
+            key = spdx_key(u[len(site) :].replace("_", "-"))
             if key:
                 return key
     # A link a level or two into a known license page (a language, a section) is still that license,
