@@ -14,7 +14,7 @@ import json
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, chain, count
 from operator import add
@@ -51,6 +51,14 @@ class _Keys:
     # pairs a text holds: most of the index is never looked at.
     by_key: dict[str, str]
     sizes: list[int]  # phrases per template
+    decoded: dict[str, list[int]] = field(default_factory=dict)  # the pairs decoded so far
+
+    def refs(self, key: str) -> list[int]:
+        """The (template, phrase) numbers filed under `key`, one after the other."""
+        out = self.decoded.get(key)
+        if out is None:
+            out = self.decoded[key] = list(map(int, self.by_key[key].split()))
+        return out
 
 
 def _cache_name(version: str, part: str) -> str:
@@ -234,7 +242,7 @@ def _candidates(text: str, toks: Tokens | None = None) -> list[_Scored]:
     present = set(filter(by_key.__contains__, set(map(" ".join, zip(ws, ws[1:])))))
     # A phrase can only be found where its key pair is: a template with too few keys present cannot
     # reach MIN_SHARE, so neither its phrases are searched nor, when no template can, loaded at all.
-    refs_present = [list(map(int, by_key[key].split())) for key in sorted(present)]
+    refs_present = [idx.refs(key) for key in sorted(present)]
     reach = Counter(chain.from_iterable(refs[::2] for refs in refs_present))
     sizes = idx.sizes
     viable = {t for t, n in reach.items() if n >= MIN_SHARE * sizes[t] - 1e-9}

@@ -467,6 +467,30 @@ def _cached_index(catalog: Catalog) -> _Index:
     return _Index(names, urls)
 
 
+def _may_link(low: str) -> bool:
+    """Whether a lower-case line holds what every _URL match starts with or holds: a scheme, "www." or a
+    site's ".org/" (the pattern itself, tried at every word, costs tens of microseconds a paragraph)."""
+    return (
+        "http" in low
+        or "www." in low
+        or ".org/" in low
+        or ".com/" in low
+        or ".net/" in low
+        or ".io/" in low
+        or ".dev/" in low
+        or ".ai/" in low
+    )
+
+
+def _links(region: str) -> list[tuple[int, str]]:
+    """(line index, link) of each link in `region`, in order; a link never spans lines."""
+    out = []
+    for k, line in enumerate(region.split("\n")):
+        if _may_link(line.lower()):
+            out.extend((k, m.group(0)) for m in _URL.finditer(line))
+    return out
+
+
 _ONE_ID = re.compile(r"(?!(?:and|or|with)$)[A-Za-z0-9][A-Za-z0-9.+-]*", re.I)
 _BARE_URL = re.compile(r"[<(\[]?\s*(?:https?://|www\.)[^\s<>\"'`\[\]]+?[>)\]]?[.,;]?")
 _BARE_IDENTIFIER = re.compile(
@@ -543,7 +567,10 @@ def find_references(
         out.append(Ref(lic.id if lic else key, "identifier", line))
     # SPDX ids written as such, on any line no copy holds (a reference may already name a part of
     # the line: "license: MIT" inside "license: MIT-Modern-Variant").
-    for k, line_text in enumerate(text.split("\n"), 1):
+    # Most texts of a few lines or more hold no id at all: told from their tokens at once (a badge's
+    # label is read only line by line).
+    scan = text.count("\n") < 3 or "shields.io" in text or _any_id(text)
+    for k, line_text in enumerate(text.split("\n") if scan else (), 1):
         if line_text.strip() and not (copies and any(a <= k <= b for a, b in copies)):
             for key in _ids_in(line_text):
                 lic = catalog.get(key) or catalog.get(_base(key))
@@ -555,10 +582,10 @@ def find_references(
         low = region.lower()
         if "http" in low or "www." in low or ".org/" in low or ".com/" in low:
             idx = idx or _index(catalog)
-            for m in _URL.finditer(region):
-                linked = _url_key(m.group(0), idx)
+            for k, url in _links(region):
+                linked = _url_key(url, idx)
                 if linked:
-                    out.append(Ref(linked, "url", first + region.count("\n", 0, m.start())))
+                    out.append(Ref(linked, "url", first + k))
         idx = idx or _index(catalog)
         for key, k in _names_in(region, idx):
             out.append(Ref(key, "name", first + k))
@@ -670,7 +697,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
     for k, line in enumerate(low.split("\n")):
         if line.strip():
             # A link is read as a link, not as words ("llama3_1/use-policy" names no license).
-            words = canonical_words(_URL.sub(_badge_label, line) if "/" in line else line)
+            words = canonical_words(_URL.sub(_badge_label, line) if "/" in line and _may_link(line) else line)
             ws.extend(words)
             at.extend([k] * len(words))
     out = []
@@ -727,13 +754,20 @@ def _spdx_ids() -> dict[str, str]:
     return out
 
 
+def _any_id(text: str) -> bool:
+    """Whether any token of `text` spells an SPDX id (what `_ids_in` looks up on each line)."""
+    tokens = _TOKEN.findall(text)
+    low = map(str.lower, tokens) if "." not in text else (t.rstrip(".").lower() for t in tokens)
+    return any(map(_spellings().get, low))
+
+
 def _ids_in(line: str) -> list[str]:
     """SPDX ids written as such: "Apache-2.0", "license: MIT", "{{CC-BY-4.0}}", "GPL-2.0+". An id
     without a version ("MIT", "Zlib") counts only beside license words or alone on its line."""
     # Most lines hold no id: one with a version is "X-1.0", one without needs license words or to be alone.
     if not (len(line) < 40 or ("-" in line and _DIGIT.search(line)) or _CONTEXT.search(line)):
         return []
-    if "/" in line:
+    if "/" in line and _may_link(line.lower()):
         line = _URL.sub(_badge_label, line)  # a word of a link's path is no id ("…/doc/license.html")
     tokens = _TOKEN.findall(line)
     if not tokens:
