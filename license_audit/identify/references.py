@@ -107,10 +107,20 @@ _ABBREVIATED = re.compile(r"\(\s*[\"']?(?:a|l)?gpl[\"']?\s*\)")
 def canonical_words(text: str) -> list[str]:
     """Lower-case words with version words dropped and "v2"/"llama2" split ("llama 2"), "2.0" as "2",
     "GPLv3"/"gnugpl 20" as "gpl 3"/"gnu gpl 2", Creative Commons terms as in SPDX ids ("by nc nd")."""
-    low = text.lower().replace("++", "pp")
+    return _canonical(_family_names(text.lower().replace("++", "pp")))
+
+
+def _family_names(low: str) -> str:
+    """`low` with a license family's other spellings written one way ("licence", "Lesser GPL")."""
     for long, short in _FAMILY:
         if long in low:
             low = low.replace(long, short)
+    return low
+
+
+def _canonical(low: str, compact: bool = True, digits: bool = True) -> list[str]:
+    """canonical_words of a lower-case line whose family names are written one way already; `compact`
+    and `digits` False: the line is known to hold no compact version ("GPLv3") or "GPL 21"."""
     if "version" in low and " of " in low:
         # "version 2 of the GNU General Public License" is "GNU General Public License 2".
         low = _VERSION_OF.sub(r"\2 \1", low)
@@ -119,9 +129,9 @@ def canonical_words(text: str) -> list[str]:
         low = _AS_PUBLISHED.sub(" ", low)
     if "gpl" in low and ")" in low:
         low = _ABBREVIATED.sub(" ", low)
-    if _COMPACT_HINT.search(low):
+    if compact and _COMPACT_HINT.search(low):
         low = _COMPACT.sub(lambda m: (m.group(1) or m.group(2)) + " ", low)
-    if "gpl" in low or "fdl" in low:
+    if digits and ("gpl" in low or "fdl" in low):
         # The words below split letters from digits anyway; the split matters to "GPL 21" alone.
         low = _TWO_DIGIT.sub(r"\1 \2 \3", _split_alnum(low))
     raw = _WORD.findall(low)
@@ -694,10 +704,17 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
         low = _VERSION_OF.sub(
             lambda m: " ".join(m.group(2).split()) + f" {m.group(1)}" + "\n" * m.group(0).count("\n"), low
         )
+    # What canonical_words does to each line, done once for the region where it can be.
+    low = _family_names(low.replace("++", "pp"))
+    compact = _COMPACT_HINT.search(low) is not None
+    digits = "gpl" in low or "fdl" in low
     for k, line in enumerate(low.split("\n")):
         if line.strip():
             # A link is read as a link, not as words ("llama3_1/use-policy" names no license).
-            words = canonical_words(_URL.sub(_badge_label, line) if "/" in line and _may_link(line) else line)
+            if "/" in line and _may_link(line):
+                words = canonical_words(_URL.sub(_badge_label, line))
+            else:
+                words = _canonical(line, compact, digits)
             ws.extend(words)
             at.extend([k] * len(words))
     out = []
