@@ -447,6 +447,12 @@ def identify_spdx(
     # Where each word starts in `toks.joined` (" w1 w2 ... ").
     offsets = _Offsets(toks.words)
     best = _widest(cands[0], cands, toks, offsets)
+    if known is not None and not exact:
+        # Only a clear verdict or the known license is taken without the exact matcher: when no candidate
+        # near the best can be either, nothing is.
+        near = [c for c in cands[:12] if c.share >= best.share - CLEAR_MARGIN]
+        if all(c.share < 0.9 and c.spdx != known for c in [best, *near]):
+            return []
     added = _added(best, toks, offsets)
     if added:
         # Terms the best-ranked license does not hold: a close rival that holds more of the text fits better.

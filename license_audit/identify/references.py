@@ -267,7 +267,7 @@ _ID_SITES = (
 
 
 class _Index:
-    __slots__ = ("first", "paged", "urls")
+    __slots__ = ("first", "paged", "second", "single", "urls")
 
     def __init__(self, names: dict[tuple[str, ...], str], urls: dict[str, str]):
         # By first word, then by length, longest first: the names a text's word may start.
@@ -275,6 +275,14 @@ class _Index:
         for words, key in names.items():
             by_len.setdefault(words[0], {}).setdefault(len(words), {})[words] = key
         self.first = {w: sorted(lens.items(), reverse=True) for w, lens in by_len.items()}
+        # The word that follows each first word in a longer name, and the one-word names: most words
+        # that may start a name are not followed by one that continues it.
+        second: dict[str, set[str]] = {w: set() for w in by_len}
+        for words in names:
+            if len(words) > 1:
+                second[words[0]].add(words[1])
+        self.second = second
+        self.single = {words[0]: key for words, key in names.items() if len(words) == 1}
         self.urls = urls
         # Pages whose sections name different licenses (fedoraproject.org's MIT variants, gnu.org's
         # FAQ): an unknown section of one names none of them.
@@ -578,8 +586,8 @@ def find_references(
     # SPDX ids written as such, on any line no copy holds (a reference may already name a part of
     # the line: "license: MIT" inside "license: MIT-Modern-Variant").
     # Most texts of a few lines or more hold no id at all: told from their tokens at once (a badge's
-    # label is read only line by line).
-    scan = text.count("\n") < 3 or "shields.io" in text or _any_id(text)
+    # label is read only line by line; lines a copy holds are skipped one by one).
+    scan = bool(copies) or text.count("\n") < 3 or "shields.io" in text or _any_id(text)
     for k, line_text in enumerate(text.split("\n") if scan else (), 1):
         if line_text.strip() and not (copies and any(a <= k <= b for a, b in copies)):
             for key in _ids_in(line_text):
@@ -721,13 +729,19 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
     i = 0
     first = idx.first
     lines = region.split("\n")
+    second, single = idx.second, idx.single
     while i < len(ws):
         hit = None
-        for n, named_here in first.get(ws[i], ()):
-            name = tuple(ws[i : i + n])
-            if name in named_here:
-                hit = (name, named_here[name])
-                break
+        w = ws[i]
+        if w in first:
+            if i + 1 < len(ws) and ws[i + 1] in second[w]:
+                for n, named_here in first[w]:
+                    name = tuple(ws[i : i + n])
+                    if name in named_here:
+                        hit = (name, named_here[name])
+                        break
+            elif w in single:
+                hit = ((w,), single[w])
         if hit:
             # A name followed by a minor version names another version ("Llama 3" in "Llama 3.1"; not
             # "Version 3, 29 June 2007").
