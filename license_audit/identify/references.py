@@ -502,7 +502,7 @@ def _may_link(low: str) -> bool:
 
 def _links(region: str) -> list[tuple[int, str]]:
     """(line index, link) of each link in `region`, in order; a link never spans lines."""
-    out = []
+    out: list[tuple[int, str]] = []
     for k, line in enumerate(region.split("\n")):
         if _may_link(line.lower()):
             out.extend((k, m.group(0)) for m in _URL.finditer(line))
