@@ -61,6 +61,8 @@ class Ref:
 _COMPACT_HINT = re.compile("gpl|fdl|mpl|epl|cddl|afl|osl|lppl|apache")
 _COMPACT = re.compile(r"\b(gnu)(?=(?:a|l)?gpl)|\b((?:a|l)?gpl|gfdl|fdl|mpl|epl|cddl|afl|osl|lppl|apache)v?(?=\d)")
 # "GPL 20", "LGPL 21": a version written without its dot ("LGPLv21+", "GNULGPL21").
+# What _TWO_DIGIT can match once letters and digits are apart, as written before.
+_TWO_DIGIT_HINT = re.compile(r"(?:gpl|fdl)(?: v ?| )?[1-3][0-9]")
 _TWO_DIGIT = re.compile(r"\b((?:a|l)?gpl|gfdl|fdl) (?:v )?([1-3])([0-9])\b")
 # Creative Commons names are written many ways; their terms are compared as the SPDX ids spell them.
 _CC_TERMS = (
@@ -131,7 +133,7 @@ def _canonical(low: str, compact: bool = True, digits: bool = True) -> list[str]
         low = _ABBREVIATED.sub(" ", low)
     if compact and _COMPACT_HINT.search(low):
         low = _COMPACT.sub(lambda m: (m.group(1) or m.group(2)) + " ", low)
-    if digits and ("gpl" in low or "fdl" in low):
+    if digits and ("gpl" in low or "fdl" in low) and _TWO_DIGIT_HINT.search(low):
         # The words below split letters from digits anyway; the split matters to "GPL 21" alone.
         low = _TWO_DIGIT.sub(r"\1 \2 \3", _split_alnum(low))
     raw = _WORD.findall(low)
@@ -214,6 +216,7 @@ _ABBREVIATIONS = frozenset(
         "npl",
     ]
 )
+_NAMING = _NAME_WORDS | _ABBREVIATIONS
 
 
 def normalize_url(url: str) -> str:
@@ -720,7 +723,9 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
         if line.strip():
             # A link is read as a link, not as words ("llama3_1/use-policy" names no license).
             if "/" in line and _may_link(line):
-                words = canonical_words(_URL.sub(_badge_label, line))
+                # A badge's label is text the region's look did not see; any other link becomes a space.
+                linkless = _URL.sub(_badge_label, line)
+                words = canonical_words(linkless) if "shields.io" in line else _canonical(linkless, compact, digits)
             else:
                 words = _canonical(line, compact, digits)
             ws.extend(words)
@@ -753,7 +758,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
             # A name without a word like "license" ("Llama-3.1-8B-Instruct") is a model's or a license's:
             # only beside license words, spelled as a license family's abbreviation ("GPL v2") or as
             # Creative Commons terms is it a license.
-            named = bool((_NAME_WORDS | _ABBREVIATIONS) & set(hit[0])) or hit[0][0] == "by"
+            named = not _NAMING.isdisjoint(hit[0]) or hit[0][0] == "by"
             if not nxt.isdigit() and (
                 named or _CONTEXT.search(lines[at[i]]) or _CONTEXT.search(lines[at[i + len(hit[0]) - 1]])
             ):
