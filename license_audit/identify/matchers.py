@@ -346,11 +346,15 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     if not cands and not all_refs and not prose and len(toks.words) < _OTHER_MIN_WORDS:
         # Cheapest first: a few words no catalog phrase holds that name a license or link to one are
         # those references, and nothing else can be found in them (too short for terms or a copy).
-        few = [m for _, m in _named_references(text, toks, [], catalog, set()) if m is not None]
-        if few:
-            few.extend(_cjk_terms(text, toks))
-            few = _most_specific(few)
-            few.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
+        from license_audit.identify.references import find_references
+
+        refs = find_references(text, [(toks.line_of(0), toks.line_of(len(toks.words) - 1))], catalog, [])
+        if refs:
+            few = _reference_matches(refs, catalog)
+            cjk = _cjk_terms(text, toks)
+            if cjk:
+                few = _most_specific(few + cjk)
+                few.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
             return few
 
     # Resolve, grow and score; a winner that fails its coverage check leaves the field to the others.
