@@ -294,7 +294,7 @@ def _license_like(toks: Tokens, a: int, b: int) -> bool:
     if b - a + 1 < _OTHER_MIN_WORDS:
         return False
     region = " " + " ".join(toks.words[a : b + 1]) + " "
-    return sum(region.count(cue) for cue in _CUES) >= _OTHER_MIN_CUES
+    return sum(map(region.count, _CUES)) >= _OTHER_MIN_CUES
 
 
 def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail: bool = True) -> list[LicenseMatch]:
@@ -453,7 +453,13 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         for a, b in _unclaimed(texts + kept_refs + settled, len(toks.words)):
             if not whole and not _license_like(toks, a, b):
                 continue
-            found = _long_tail(text, toks, a, b, catalog, known=notice, exact=notice is None) if long_tail else []
+            named_here = notice
+            if not whole and named_here is None and _notice_of(toks, a, b, kept_refs):
+                # The rest of a notice around a catalog reference: the phrase index alone may read it.
+                named_here = next(r.cl.lic.spdx for r in kept_refs if a - 40 <= r.start and r.end <= b + 40)
+            found = (
+                _long_tail(text, toks, a, b, catalog, known=named_here, exact=named_here is None) if long_tail else []
+            )
             if found:
                 extra.extend(found)
                 settled.append(_Span(a, b))  # type: ignore[arg-type]

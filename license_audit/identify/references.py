@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
@@ -793,7 +794,7 @@ def _spdx_ids() -> dict[str, str]:
 def _any_id(text: str) -> bool:
     """Whether any token of `text` spells an SPDX id (what `_ids_in` looks up on each line)."""
     tokens = _TOKEN.findall(text)
-    low = map(str.lower, tokens) if "." not in text else (t.rstrip(".").lower() for t in tokens)
+    low = map(str.lower, tokens if "." not in text else map(str.rstrip, tokens, repeat(".")))
     return any(map(_spellings().get, low))
 
 
@@ -809,7 +810,7 @@ def _ids_in(line: str) -> list[str]:
     if not tokens:
         return []
     spelled = _spellings()
-    low = map(str.lower, tokens) if "." not in line else (t.rstrip(".").lower() for t in tokens)
+    low = map(str.lower, tokens if "." not in line else map(str.rstrip, tokens, repeat(".")))
     keys = list(map(spelled.get, low))
     if not any(keys):
         return []
