@@ -119,6 +119,11 @@ TEXT_IS: dict[str, tuple[set[str], str]] = {
         {"CC-BY-SA-3.0-IGO"},
         "the legal code of the IGO port (licenses/by-sa/3.0/igo/legalcode), a license of the SPDX list of its own",
     ),
+    "rule:lgpl-2.1-plus_90.RULE": (
+        {"GPL-2.0-only", "LGPL-2.1-only"},
+        "'the GNU General Public License version 2 or the GNU Lesser General Public License version 2.1 ... (your"
+        " choice between the two)': both, each that version",
+    ),
     "rule:x11-fsf_3.RULE": (
         {"X11"},
         "'Licence: X11' names X11; the FSF's variant is what ScanCode read in the file the line came from",
