@@ -106,3 +106,13 @@ def test_the_stability_non_commercial_license_is_terms_of_its_own(cli, make_repo
     bare = make_repo({"README.md": card(front, body)})
     found = rules_of(audit_json(cli, bare)[0])
     assert {"upstream-license-missing", "upstream-notice-missing"} <= set(found)
+
+
+def test_an_sdxl_turbo_derivative_gets_the_non_commercial_terms_not_sdxls(cli, make_repo):
+    """SDXL-Turbo shares SDXL's name but not its license: a derivative declaring it under a commercial
+    license is told the base forbids commercial use, never given OpenRAIL++'s terms."""
+    repo = make_repo({"README.md": card("license: apache-2.0\nbase_model: stabilityai/sdxl-turbo")})
+    report, _ = audit_json(cli, repo)
+    licenses = {c["license"] for c in report["lineage"]}
+    assert "sai-nc-community" in licenses and "openrail++" not in licenses, report["lineage"]
+    assert "license-incompatible" in rules_of(report)
