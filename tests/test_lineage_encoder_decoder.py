@@ -254,3 +254,14 @@ def test_the_shipped_whisper_sizes_are_told_apart(tmp_path):
     small = reg.get("openai/whisper-small").signature
     fields = ("hidden_size", "num_hidden_layers", "decoder_layers", "num_mel_bins")
     assert [small[k] for k in fields] == [768, 12, 12, 80]
+
+
+def test_bloom_width_is_read_from_n_embed():
+    """BLOOM configs write the width as n_embed (BloomConfig takes it for hidden_size): without it two BLOOM
+    sizes of equal depth and heads would look alike."""
+    bloom = {"architectures": ["BloomForCausalLM"], "model_type": "bloom", "n_embed": 2560, "n_layer": 30}
+    bloom["num_attention_heads"] = 32
+    sig = signature_of(bloom)
+    assert sig["hidden_size"] == 2560 and "n_embed" not in sig
+    shipped = load_registry().get("bigscience/bloomz-3b")
+    assert shipped is not None and shipped.signature.get("hidden_size") == 2560

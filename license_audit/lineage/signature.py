@@ -151,6 +151,7 @@ KEY_ALIASES: dict[str, str] = {
     "n_head": "num_attention_heads",
     "n_layer": "num_hidden_layers",
     "n_embd": "hidden_size",
+    "n_embed": "hidden_size",  # BLOOM (BloomConfig takes it for hidden_size)
     "n_positions": "max_position_embeddings",
     "n_head_kv": "num_key_value_heads",
     "num_kv_heads": "num_key_value_heads",
