@@ -148,6 +148,11 @@ def bench_own_vocabulary(tmp: Path) -> None:
             continue
         inner["vocab_size"] = (inner["vocab_size"] * 3 // 4) // 64 * 64
         inner["bos_token_id"], inner["eos_token_id"] = 1, 2
+        # An independent model's config does not name the base it copies the shape of: some shared copies keep
+        # the base's Hub id in _name_or_path, which lineage rightly reads as the checkpoint the config was
+        # saved from.
+        for c in (cfg, inner):
+            c.pop("_name_or_path", None)
         cands = identify(cfg, tmp, registry)
         if cands and cands[0].confidence >= 0.8:
             accused.append(f"{f.name} -> {cands[0].model} {cands[0].confidence:.2f}")
