@@ -186,7 +186,7 @@ def test_an_unknown_card_license_on_a_gemma_derivative_says_what_cannot_be_check
 
 
 def test_an_unknown_card_license_on_noncommercial_weights_says_it_is_not_established(cli, make_repo):
-    repo = make_repo({"README.md": card("license: cc-by-nc-2.0\nbase_model: acme/base-nc")})
+    repo = make_repo({"README.md": card("license: other\nlicense_name: acme-research-terms\nbase_model: acme/base-nc")})
     rules = make_repo({"models/acme.yaml": "id: acme/base-nc\nfamily: acme\nlicense: cc-by-nc-4.0\n"})
     report, _ = audit_json(cli, repo, "--rules", str(rules))
     found = findings_of(report, "license-incompatible")

@@ -65,8 +65,13 @@ def test_reference_copy_is_identified_exactly(lic_id):
 
 
 def test_each_catalog_license_has_identification_data():
+    from license_audit.identify.longtail import _templates
+
+    on_the_list = {t.spdx for t in _templates() or []}
     for lic in CAT:
-        assert lic.identify.get("phrases"), lic.id
+        # Phrases of its own, or a text on the SPDX list that the long tail identifies and reports under
+        # the catalog's id (tests/test_catalog_hub_keys.py checks that it does).
+        assert lic.identify.get("phrases") or lic.spdx in on_the_list, lic.id
         assert lic.spdx == lic.spdx.strip() and (lic.spdx.startswith("LicenseRef-") or lic.hf_license != "other"), (
             lic.id
         )
