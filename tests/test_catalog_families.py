@@ -59,7 +59,8 @@ def test_a_commercial_license_on_a_llama_1_derivative_is_incompatible(cli, make_
     report, _ = audit_json(cli, repo)
     assert "upstream-license-unknown" not in rules_of(report)
     bad = [f for f in report["findings"] if f["rule"] == "license-incompatible"]
-    assert bad and "forbids commercial use" in bad[0]["message"]
+    # The LLaMA License grants no sublicense (1.a) and bars terms inconsistent with it (2.d): the first reason.
+    assert bad and "LLaMA (1) non-commercial bespoke model license does not allow relicensing" in bad[0]["message"]
 
 
 def test_a_stability_derivative_that_carries_its_duties_passes_them(cli, make_repo):

@@ -14,6 +14,8 @@ CAT = load_catalog()
 
 MODEL_TEXTS = [
     "falcon-180b-license",
+    "llama-license",
+    "opt-175b-license",
     "mnpl",
     "mrl",
     "gemma-prohibited-use-policy",
@@ -86,6 +88,12 @@ def modified_cases() -> dict[str, tuple[str, str]]:
             ),
             "monthly fee",
         ),
+        "llama-license": (
+            license_text("llama-license").replace(
+                "solely for your non-commercial research purposes", "for any purpose, including commercial use"
+            ),
+            "commercial use",
+        ),
         "gemma-prohibited-use-policy": (
             _without_line(license_text("gemma-prohibited-use-policy"), "Tracking or monitoring people"),
             "tracking or monitoring people",
@@ -115,6 +123,16 @@ def test_the_mistral_licenses_are_told_apart():
     # MNPL-0.1 mirrors MRL-0.1 section by section: each copy is its own license, never both.
     assert [m.id for m in identify_text(license_text("mnpl"), CAT)] == ["mnpl"]
     assert [m.id for m in identify_text(FORMATS["rewrapped"](license_text("mrl")), CAT)] == ["mrl"]
+
+
+@pytest.mark.parametrize("fmt", ["as-is", "markdown", "unwrapped"])
+def test_the_llama_1_and_opt_licenses_are_told_apart(fmt):
+    # The LLaMA License is the OPT-175B License Agreement retitled, with its own attribution notice and an
+    # export-control clause: each copy is its own license, never the other nor a modified copy of it.
+    for lic_id in ("llama-license", "opt-175b-license"):
+        text = license_text(lic_id) if fmt == "as-is" else FORMATS[fmt](license_text(lic_id))
+        found = identify_text(text, CAT)
+        assert [(m.id, m.kind, m.modified) for m in found] == [(lic_id, "text", False)], found
 
 
 def test_openrail_names_the_bigscience_open_rail_m_text():
