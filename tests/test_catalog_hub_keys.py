@@ -32,6 +32,8 @@ HUB_KEYS = [
     "zlib",
     "wtfpl",
     "cdla-permissive-2.0",
+    "odc-by",
+    "odbl",
 ]
 NONCOMMERCIAL = [k for k in HUB_KEYS if "-nc-" in k]
 NO_DUTIES = {"wtfpl"}  # its one term puts no condition on derivatives
@@ -122,6 +124,11 @@ def test_the_spdx_text_is_identified_as_the_key(key):
         ("cc-by-nc-2.0", "cc-by-nc-sa-4.0", False),
         ("cc-by-3.0", "apache-2.0", False),
         ("cc-by-2.0", "mit", False),
+        ("odbl", "apache-2.0", True),
+        ("odbl", "odbl", False),
+        ("odc-by", "odc-by", False),
+        ("isc", "apache-2.0", False),
+        ("cdla-permissive-2.0", "mit", False),
     ],
 )
 def test_compatibility(upstream, declared, bad):
