@@ -207,3 +207,99 @@ def test_a_badge_label_is_read_but_not_a_model_name_in_a_link():
 def test_a_model_name_is_not_a_license_name():
     table = "| Llama-3.1-8B-Instruct | 58.9 | 25.8 |\n| Meta-Llama-3-8B | 50.1 | 20.0 |\n"
     assert not identify_text(table, CAT, prose=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The license a license is based on, a derived license, a negation, an example and a section's
+        # title put nothing under the name.
+        (
+            "The contents of this file are subject to the Common Public Attribution License Version 1.0 (the\n"
+            "License). The License is based on the Mozilla Public License Version 1.1 but Sections 14 and 15\n"
+            "have been added.\n",
+            ["CPAL-1.0"],
+        ),
+        ("GPL'd code cannot be licensed under the MIT licence\n", ["GPL-1.0-or-later"]),
+        (
+            "This project is licensed under the Mozilla Public License Version 2.0.\n"
+            "Changed files must be published under the MPL 2.0 itself or a compatible license (e.g. GPL 3.0\n"
+            "or Apache License 2.0).\n",
+            ["MPL-2.0"],
+        ),
+        (
+            "Permission is granted to copy, distribute and/or modify this document under the terms of the\n"
+            "GNU Free Documentation License, Version 1.3 or any later version published by the Free Software\n"
+            "Foundation; with the Invariant Sections being ``GNU General Public License'', with the\n"
+            "Front-Cover Texts being ``A GNU Manual''.\n",
+            ["GFDL-1.3-only"],
+        ),
+    ],
+)
+def test_a_name_that_puts_nothing_under_it_is_no_reference(text, expected):
+    assert sorted(m.spdx for m in identify_text(text, CAT)) == expected
+
+
+def test_a_derived_license_is_not_the_license_it_derives_from():
+    text = (
+        "ImageMagick is free software that you may use, copy, modify, and distribute in both open and\n"
+        "proprietary applications. It is distributed under a derived Apache 2.0 license.\n"
+    )
+    assert "Apache-2.0" not in {m.spdx for m in identify_text(text, CAT)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The Lesser name is the LGPL's from 2.1 on; version 2 of the LGPL is the Library GPL's.
+        ("distributed under the LESSER GNU GPL.\n", ["LGPL-2.1-or-later"]),
+        (
+            "modify it under the terms of the GNU Lesser General Public License\n"
+            "as published by the Free Software Foundation; either version 2\n"
+            "of the License, or (at your option) any later version.\n",
+            ["LGPL-2.0-only"],
+        ),
+        ("licensed under the Lesser GPL v2.1\n", ["LGPL-2.1-only"]),
+        # "License; either version 2" across the quotes of a C string.
+        (
+            'you are welcome to redistribute it under "\n'
+            '    "the terms of the GNU General Public License; either "\n'
+            '    "version 2, or (at your option) any later version. "\n',
+            ["GPL-2.0-only"],
+        ),
+        # A versionless family page gives way to the version named beside it.
+        (
+            "subject to the terms and conditions set forth in the GNU Free Documentation License (GFDL), V1.2"
+            " or later (the latest version is at https://www.gnu.org/licenses/fdl.txt).\n",
+            ["GFDL-1.2-or-later"],
+        ),
+        # An id that is a word of another license's name is part of that name.
+        ("zlib-acknowledgement zlib/libpng License with Acknowledgement\n", ["zlib-acknowledgement"]),
+    ],
+)
+def test_gnu_names_and_versions_as_written(text, expected):
+    assert sorted(m.spdx for m in identify_text(text, CAT)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "On Debian systems, the complete text of the GNU General Public License\n"
+            "can be found at '/usr/share/common-licenses/LGPL-3'.\n",
+            ["LGPL-3.0-only"],
+        ),
+        (
+            "License: LGPL-2.1+\n On Debian systems, the complete text of the LGPL-2.1 can be found in\n"
+            " /usr/share/common-licenses/LGPL-2.\n",
+            ["LGPL-2.1-only"],
+        ),
+        (
+            "On Debian systems, the complete text of the GNU General Public License version 2 can be found\n"
+            "in `/usr/share/common-licenses/GPL-2'.\n",
+            ["GPL-2.0-only"],
+        ),
+    ],
+)
+def test_a_debian_pointer_names_one_license(text, expected):
+    assert sorted({m.spdx for m in identify_text(text, CAT)}) == expected

@@ -168,6 +168,8 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
         if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
         for pos in toks.find_all(nd.text):
+            if _aside(toks, pos):
+                continue
             out.append(_Cand(cl, pos, pos + nd.length - 1, 1.0, "reference"))
     for pat in cl.patterns:
         cleaned = toks.cleaned
@@ -177,6 +179,14 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
             if idx < len(toks.words):
                 out.append(_Cand(cl, idx, idx, 1.0, "reference"))
     return out
+
+
+def _aside(toks: Tokens, pos: int) -> bool:
+    """Whether the words before a reference at `pos` say nothing is under it ("The License is based on
+    the Mozilla Public License", "a derived Apache 2.0 license": references.not_under)."""
+    from license_audit.identify.references import not_under
+
+    return pos > 0 and not_under([w for w in toks.words[max(0, pos - 9) : pos] if w not in ("the", "version", "v")])
 
 
 def _extend_reference(c: _Cand, toks: Tokens, present: set[str]) -> None:
@@ -1033,9 +1043,5 @@ def _later_default(a: str, b: str) -> bool:
 
 
 def _gnu_family(spdx: str) -> str | None:
-    s = spdx.upper()
-    if s.startswith("LGPL-"):
-        return "lgpl"
-    if s.startswith("GPL-"):
-        return "gpl"
-    return None
+    family = spdx.split("-", 1)[0].lower()
+    return family if family in ("gpl", "lgpl", "agpl", "gfdl") and "-" in spdx else None

@@ -84,14 +84,15 @@ _FAMILY = (
     ("lesser gnu", "gnu lesser"),
     ("lesser public license", "lgpl"),
     ("affero gpl", "agpl"),
-    ("lesser gpl", "lgpl"),
+    # The Lesser name is the LGPL's from version 2.1 on: "Lesser GPL" keeps it (a versionless one is 2.1's).
+    ("lesser gpl", "lesser general public license "),
     ("library gpl", "lgpl"),
     ("gpl license", "gpl"),
     ("apache software license", "apache license"),
 )
 # Between the words of a notice: spaces, line breaks and the comment marks each line of a source
 # file's header starts with (" * ", "# ", "// ").
-_SEP = r"(?:[\s*#>;!%]|//)+"
+_SEP = r"(?:[\s*#>;!%\"]|//)+"
 _VERSION_OF = re.compile(
     rf"version{_SEP}(\d+(?:\.\d+)?){_SEP}of{_SEP}(?:(?:the|that|this){_SEP})?"
     rf"((?:[a-z]+(?:{_SEP}|[/-]))"
@@ -104,6 +105,8 @@ _OF_THE_LICENSE = re.compile(
 _AS_PUBLISHED = re.compile(
     rf"{_SEP}as{_SEP}published{_SEP}by{_SEP}the{_SEP}free{_SEP}software{_SEP}foundation[;,.]?(?:{_SEP})?(?:either{_SEP})?"
 )
+# "GNU General Public License; either version 2": the version is the name's.
+_EITHER = re.compile(rf"(?<=licen[cs]e)[;,]?{_SEP}either{_SEP}(?=version{_SEP}\d)")
 _ABBREVIATED = re.compile(r"\(\s*[\"']?(?:a|l)?gpl[\"']?\s*\)")
 
 
@@ -356,8 +359,12 @@ _FAMILY_DEFAULTS = (
     (("library", "general", "public", "license"), "LGPL-2.0-or-later"),
     (("gnu", "lesser", "general", "public", "license"), "LGPL-2.1-or-later"),
     (("lesser", "general", "public", "license"), "LGPL-2.1-or-later"),
+    # The GNU Affero GPL has one version (3); Affero, Inc.'s earlier "Affero General Public License" is
+    # not GNU's.
+    (("gnu", "affero", "general", "public", "license"), "AGPL-3.0-or-later"),
 )
-_DEFAULT_KEYS = frozenset(k for _, k in _FAMILY_DEFAULTS)
+# What the families' license pages at gnu.org without a version (_GNU_FAMILY) name as well.
+_DEFAULT_KEYS = frozenset([*(k for _, k in _FAMILY_DEFAULTS), "GFDL-1.1-or-later"])
 _NOT_A_LICENSE = frozenset(["compatible", "incompatible", "style", "like", "compliant"])
 _FORMAT = 2
 # SPDX full names too generic to stand for a license in running text.
@@ -415,6 +422,10 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
         key = listed.id if listed else spdx
         for v in _name_variants(full):
             add_name(v, key, deprecated)
+            if "library" in v:
+                # Version 2 of the LGPL is the Library GPL whatever the name it is called by ("GNU Lesser
+                # General Public License, version 2"): the Lesser name of a version 2.1 or later is its own.
+                add_name(tuple("lesser" if w == "library" else w for w in v), key, True)
         # The id as words ("GPL v2", "CC BY-NC 4.0"): only an id with a version is distinctive.
         if any(c.isdigit() for c in spdx):
             for v in _name_variants(spdx.replace("-", " ")):
@@ -592,11 +603,13 @@ def find_references(
     # Most texts of a few lines or more hold no id at all: told from their tokens at once (a badge's
     # label is read only line by line; lines a copy holds are skipped one by one).
     scan = bool(copies) or text.count("\n") < 3 or "shields.io" in text or _any_id(text)
+    spelled: list[tuple[Ref, str]] = []  # each id written as such, with the id
     for k, line_text in enumerate(text.split("\n") if scan else (), 1):
         if line_text.strip() and not (copies and any(a <= k <= b for a, b in copies)):
             for key in _ids_in(line_text):
                 lic = catalog.get(key) or catalog.get(_base(key))
                 out.append(Ref(lic.id if lic else key, "identifier", k))
+                spelled.append((out[-1], key))
     all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     idx: _Index | None = None
     for first, last in lines:
@@ -609,16 +622,50 @@ def find_references(
                 if linked:
                     out.append(Ref(linked, "url", first + k))
         idx = idx or _index(catalog)
-        for key, k in _names_in(region, idx):
+        for key, k, words in _names_in(region, idx):
             out.append(Ref(key, "name", first + k))
-    # One reference per license and line.
+            # An id that is a word of another license's name is part of that name ("libpng" in the
+            # "zlib/libpng License with Acknowledgement").
+            for r, spdx in spelled:
+                if r.line == first + k and r.key != key and spdx.lower() in words:
+                    out.remove(r)
+        if idx is not None and "common-licenses" in low:
+            out = _without_pointed(region, first, out, idx)
+    # One reference per license and line, in line order (a license's first reference is where it is named).
     seen: set[tuple[str, int]] = set()
     uniq = []
-    for r in out:
+    for r in sorted(out, key=lambda r: r.line):
         if (r.key, r.line) not in seen:
             seen.add((r.key, r.line))
             uniq.append(r)
     return uniq
+
+
+# Debian's pointer to a license's text: "the complete text of the GNU General Public License version 2
+# can be found in `/usr/share/common-licenses/GPL-2'".
+_POINTER = re.compile(
+    r"complete\s+text\s+of\s+(?:the\s+)?(.{1,120}?)\s+(?:can|may)\s+be\s+found\s+(?:in|at)\s*"
+    r"[`'\"]?/usr/share/common-licenses/([a-z0-9][a-z0-9.+-]*[a-z0-9+])",
+    re.I | re.S,
+)
+
+
+def _without_pointed(region: str, first: int, refs: list[Ref], idx: _Index) -> list[Ref]:
+    """`refs` less those a Debian pointer sentence makes redundant: the sentence names one license, the
+    one its words name with a version, else the one its file name names ("the complete text of the GNU
+    General Public License can be found at /usr/share/common-licenses/LGPL-3" is LGPL-3.0's)."""
+    for m in _POINTER.finditer(region):
+        named = [k for k, _, _ in _names_in(m.group(1), idx)]
+        path = [k for k, _, _ in _names_in(m.group(2).replace("-", " ") + " license", idx)]
+        if not named or not path or named[0] == path[0]:
+            continue
+        keep, drop = (path[0], named[0]) if named[0] in _DEFAULT_KEYS else (named[0], path[0])
+        a = first + region.count("\n", 0, m.start())
+        b = first + region.count("\n", 0, m.end())
+        refs = [r for r in refs if not (r.key == drop and a <= r.line <= b and r.form != "identifier")]
+        if not any(r.key == keep and a <= r.line <= b for r in refs):
+            refs.append(Ref(keep, "name", a))
+    return refs
 
 
 _CC_URL = re.compile(
@@ -702,13 +749,15 @@ def _url_key(url: str, idx: _Index) -> str | None:
     return None
 
 
-def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
-    """(key, line index) of each license name in `region`; a name may run over a line break."""
+def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]]:
+    """(key, line index, name words) of each license name in `region`; a name may run over a line break."""
     ws: list[str] = []
     at: list[int] = []
     low = region.lower()
     if "foundation" in low:
         low = _AS_PUBLISHED.sub(lambda m: " " + "\n" * m.group(0).count("\n"), low)
+    if "either" in low:
+        low = _EITHER.sub(lambda m: " " + "\n" * m.group(0).count("\n"), low)
     if "version" in low and " of" in low:
         # "... License, version 2 of the License": the version of the name just before.
         low = _OF_THE_LICENSE.sub(lambda m: f" {m.group(1)} " + "\n" * m.group(0).count("\n"), low)
@@ -755,6 +804,9 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
             if hit[1] in _DEFAULT_KEYS and nxt in _NOT_A_LICENSE:
                 i += len(hit[0])  # "GPL-compatible", "GPL-style": about the license, not under it
                 continue
+            if not_under(ws[max(0, i - 9) : i]):
+                i += len(hit[0])  # a name that puts nothing under it
+                continue
             nxt = nxt if len(nxt) == 1 else ""
             # A name without a word like "license" ("Llama-3.1-8B-Instruct") is a model's or a license's:
             # only beside license words, spelled as a license family's abbreviation ("GPL v2") or as
@@ -763,13 +815,43 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int]]:
             if not nxt.isdigit() and (
                 named or _CONTEXT.search(lines[at[i]]) or _CONTEXT.search(lines[at[i + len(hit[0]) - 1]])
             ):
-                out.append((hit[1], at[i]))
+                out.append((hit[1], at[i], hit[0]))
                 i += len(hit[0])
             else:
                 i += 1  # a shorter name further on may still fit ("lgpl 2 1" inside "gnu lgpl 2 1")
         else:
             i += 1
     return out
+
+
+# Words before a name that say nothing is under it: the license a license is based on ("The License is
+# based on the Mozilla Public License Version 1.1", "a derived Apache 2.0 license"), a section's title
+# ("with the Invariant Sections being ``GNU General Public License''"), an example ("e.g. GPL 3.0").
+_ASIDE = (("based", "on"), ("derived", "from"), ("derived",), ("sections", "being"), ("texts", "being"), ("e", "g"))
+_NOT_BE = frozenset(["cannot", "not"])
+_PUT_UNDER = frozenset(["licensed", "licenced", "relicensed", "released", "distributed"])
+
+
+def not_under(before: list[str]) -> bool:
+    """Whether the words `before` a license name say that nothing is under it: one of _ASIDE, or a
+    negation ("GPL'd code cannot be licensed under the MIT licence"); so for a name listed after such
+    a one ("e.g. GPL 3.0 or Apache License 2.0")."""
+    if before and before[-1] in ("or", "and"):
+        # A name of a few words before "or": what comes before it.
+        return any(_aside(before[:cut]) for cut in range(len(before) - 2, max(len(before) - 7, 0), -1))
+    return _aside(before)
+
+
+def _aside(before: list[str]) -> bool:
+    if any(tuple(before[-len(a) :]) == a for a in _ASIDE):
+        return True
+    return (
+        len(before) >= 4
+        and before[-1] == "under"
+        and before[-2] in _PUT_UNDER
+        and before[-3] == "be"
+        and (before[-4] in _NOT_BE)
+    )
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
@@ -832,6 +914,8 @@ def _ids_in(line: str) -> list[str]:
             nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
             if nxt.isalpha() and nxt.lower() not in _AFTER_ID and tok.isalpha() and tok.lower() in _WORD_IDS:
                 continue
+        if k and not_under([w for w in _WORD.findall(" ".join(tokens[max(0, k - 8) : k]).lower()) if w not in _DROP]):
+            continue
         out.append(key)
     return out
 
@@ -907,5 +991,5 @@ def _spellings() -> dict[str, str]:
 
 
 def family_default(spdx: str) -> str | None:
-    """The GNU family ("gpl", "lgpl") whose versionless name `spdx` stands for, else None."""
-    return ("lgpl" if spdx.startswith("LGPL") else "gpl") if spdx in _DEFAULT_KEYS else None
+    """The GNU family ("gpl", "lgpl", "agpl", "gfdl") whose versionless name `spdx` stands for, else None."""
+    return spdx.split("-", 1)[0].lower() if spdx in _DEFAULT_KEYS else None
