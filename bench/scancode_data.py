@@ -124,6 +124,33 @@ TEXT_IS: dict[str, tuple[set[str], str]] = {
         "'the GNU General Public License version 2 or the GNU Lesser General Public License version 2.1 ... (your"
         " choice between the two)': both, each that version",
     ),
+    "rule:gpl-2.0-plus_516.RULE": (
+        {"GPL-1.0-or-later"},
+        "'GNU/GPL' and 'the GNU General Public License' with no version ('This version' is the program's):"
+        " the GPL lets a recipient choose any version then",
+    ),
+    "rule:gpl-2.0_1101.RULE": (
+        {"GPL-1.0-or-later"},
+        "'under the terms of the GNU General Public License' with no version: any version, by the GPL's own terms",
+    ),
+    "rule:gpl-2.0_1137.RULE": (
+        {"GPL-1.0-or-later"},
+        "'protected by the GNU General Public License' with no version: any version, by the GPL's own terms",
+    ),
+    "rule:gpl-2.0-plus_185.RULE": (
+        {"GPL-1.0-or-later"},
+        "'MOD_LICENSE \"GPL\"' names no version: any version, by the GPL's own terms",
+    ),
+    "rule:gpl-2.0_991.RULE": (
+        {"GPL-1.0-or-later"},
+        "fsf.org/licensing/licenses/gpl.txt is the FSF's page of the GPL without a version (it serves the"
+        " current one): the family",
+    ),
+    "rule:agpl-3.0-plus_254.RULE": (
+        {"GPL-3.0-or-later", "AGPL-3.0-or-later"},
+        "the grant names 'the GNU GPL, version 3 or later' twice and links gnu.org/licenses/gpl.html; only"
+        " 'See the GNU Affero General Public License for more details' names the AGPL",
+    ),
     "rule:x11-fsf_3.RULE": (
         {"X11"},
         "'Licence: X11' names X11; the FSF's variant is what ScanCode read in the file the line came from",

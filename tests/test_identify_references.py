@@ -303,3 +303,36 @@ def test_gnu_names_and_versions_as_written(text, expected):
 )
 def test_a_debian_pointer_names_one_license(text, expected):
     assert sorted({m.spdx for m in identify_text(text, CAT)}) == expected
+
+
+def test_a_name_inside_a_piece_of_another_license_text_is_that_text():
+    # GPL-2.0's preamble in its 1991 edition names the Library GPL: part of the GPL's words.
+    text = (
+        'static char license_txt[] =\n"                   GNU GENERAL PUBLIC LICENSE\n'
+        "                       Version 2, June 1991\n\n"
+        "  The licenses for most software are designed to take away your\n"
+        "freedom to share and change it.  By contrast, the GNU General Public\n"
+        "License is intended to guarantee your freedom to share and change free\n"
+        "software--to make sure the software is free for all its users.  This\n"
+        "General Public License applies to most of the Free Software\n"
+        "Foundation's software and to any other program whose authors commit to\n"
+        "using it.  (Some other Free Software Foundation software is covered by\n"
+        "the GNU Library General Public License instead.)  You can apply it to\n"
+        'your programs, too.";\n'
+    )
+    assert [m.spdx for m in identify_text(text, CAT)] == ["GPL-2.0-only"]
+
+
+def test_the_lines_of_a_notice_for_two_licenses_name_both():
+    text = (
+        " * it under the terms of the GNU General Public License version 2 or\n"
+        " * the GNU Lesser General Public License version 2.1 as published by\n"
+        " * the Free Software Foundation (your choice between the two).\n"
+    )
+    assert sorted(m.spdx for m in identify_text(text, CAT)) == ["GPL-2.0-only", "LGPL-2.1-only"]
+
+
+def test_the_gnu_affero_gpl_without_a_version():
+    assert [m.spdx for m in identify_text("See the GNU Affero General Public License for details.\n", CAT)] == [
+        "AGPL-3.0-or-later"
+    ]

@@ -477,6 +477,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     if named is None or settled or extra:
         known = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra}
         named = _named_references(text, toks, texts + kept_refs + settled, catalog, known)
+    held = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra} | {m.id for _, m in named if m is not None}
+    if len(held) > 1:
+        named = _unquoted(named, toks, held, cc)
     extra.extend(m for _, m in named if m is not None)
     if not prose:
         spans = [span for span, _ in named]
@@ -939,6 +942,58 @@ def _named_references(
             m = LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, ref.line, ref.line, "reference", ref.key)
         out.append((span, m))
     return out
+
+
+# Words around a name's line that, found around a line of as many words in another license's text, make
+# the line part of a copy of that text ("software is covered by the GNU Library General Public License
+# instead" in GPL-2.0's preamble; later editions of the text say "Lesser").
+_QUOTE_AROUND = 6
+
+
+def _unquoted(
+    named: list[tuple[_Span, LicenseMatch]], toks: Tokens, known: set[str], cc: CompiledCatalog
+) -> list[tuple[_Span, LicenseMatch]]:
+    """`named` less the references that stand in a piece of the text of a license the file already
+    holds (a name inside a copy of another license is that copy's words, not a license of the file)."""
+    refs = []
+    for lic_id in sorted(known):
+        cl = cc.by_id.get(lic_id)
+        ref = reference(cl.text_path, cl.required_end) if cl is not None else None
+        if ref is not None:
+            refs.append((lic_id, ref.joined))
+    if not refs:
+        return named
+    out: list[tuple[_Span, LicenseMatch]] = []
+    for span, m in named:
+        if m is not None and any(i != m.id and _quoted(toks, span.start, span.end, joined) for i, joined in refs):
+            m = None  # type: ignore[assignment]
+        out.append((span, m))
+    return out
+
+
+def _quoted(toks: Tokens, a: int, b: int, joined: str) -> bool:
+    """Whether words a..b, with the words just before and after them, stand in `joined` but for one word
+    in six of a..b (a name an edition of the text spells another way)."""
+    line = toks.words[a : b + 1]
+    before = toks.words[max(0, a - _QUOTE_AROUND) : a]
+    after = toks.words[b + 1 : b + 1 + _QUOTE_AROUND]
+    if len(before) + len(after) < _QUOTE_AROUND + 2:
+        return False
+    n = len(line)
+    # Where the words before stand (or, at the start of a text, where the words after do).
+    anchor = " " + " ".join(before or after) + " "
+    at = joined.find(anchor)
+    while at >= 0:
+        if before:
+            seq = joined[at + len(anchor) :].split(" ", n + len(after))[: n + len(after)]
+            held, rest = seq[:n], seq[n:]
+        else:
+            seq = joined[:at].split(" ")[-n:]
+            held, rest = seq, []
+        if len(held) == n and rest == after[: len(rest)] and sum(x != y for x, y in zip(held, line)) <= n // 6:
+            return True
+        at = joined.find(anchor, at + 1)
+    return False
 
 
 # Words a faithful copy may hold beyond its reference text (a title, a copyright line or two).
