@@ -178,3 +178,49 @@ def test_versions_written_in_words_or_compact(text, expected):
 )
 def test_a_wrong_id_is_never_returned(text, wrong):
     assert not any(s.startswith(wrong) for s in spdx_of(text))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # opensource.org's pages before they were named by SPDX id, choosealicense.com's older names.
+        ("http://www.opensource.org/licenses/apache2.0.php", "Apache-2.0"),
+        ("http://opensource.org/licenses/ecl2.php", "ECL-2.0"),
+        ("http://www.opensource.org/licenses/rpl1.5.txt", "RPL-1.5"),
+        ("http://choosealicense.com/licenses/gpl-v3", "GPL-3.0-only"),
+        # A version in the last part of a link is no manual page ("afl3.0"); a port is the same site.
+        ("http://www.rosenlaw.com/AFL3.0.htm", "AFL-3.0"),
+        ("https://web.archive.org/web/20120101081418/http://rosenlaw.com:80/OSL3.0.htm", "OSL-3.0"),
+        # A site under another of its names, a license's folder, a wiki page named by the license's name.
+        ("http://www.mozilla.com/MPL/2.0/", "MPL-2.0"),
+        ("http://sam.zoy.org/wtfpl/", "WTFPL"),
+        ("https://fedoraproject.org/wiki/Licensing/Apple_Public_Source_License_1.1", "APSL-1.1"),
+        # The Library GPL's page, CC0's first address.
+        ("http://www.gnu.org/licenses/old-licenses/library.txt", "LGPL-2.0-only"),
+        ("http://creativecommons.org/licenses/zero/1.0/legalcode", "CC0-1.0"),
+        # rules/spdx/links.yaml
+        ("http://opensource.org/licenses/sybase.php", "Watcom-1.0"),
+        ("http://www.mozilla.org/MPL/NPL-1.0.html", "NPL-1.0"),
+        ("http://www.cecill.info/licences/Licence_CeCILL_V2.1-fr.txt", "CECILL-2.1"),
+        ("https://ohwr.org/cern_ohl_p_v2.txt", "CERN-OHL-P-2.0"),
+    ],
+)
+def test_older_and_moved_license_links(url, expected):
+    assert spdx_of(url + "\n") == [expected]
+
+
+def test_a_link_to_another_version_or_an_unknown_page_names_none():
+    assert spdx_of("http://fedoraproject.org/wiki/Licensing/Unknown_License_1.0\n") == []
+    assert spdx_of("https://opensource.org/licenses/nosuch2.0\n") == []
+
+
+def test_every_added_link_names_a_listed_license_with_its_source():
+    import yaml
+
+    from license_audit.identify.references import _links_file, spdx_key
+
+    rows = yaml.safe_load(_links_file().read_text(encoding="utf-8"))["links"]
+    assert rows
+    for row in rows:
+        assert spdx_key(row["spdx"]) == row["spdx"] and row["source"].strip(), row
+        assert spdx_of(row["url"] + "\n") == [row["spdx"]], row

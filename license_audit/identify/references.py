@@ -233,6 +233,8 @@ def normalize_url(url: str) -> str:
     # An archived copy ("web.archive.org/web/2006.../http://www.opensource.org/...") is that page.
     if "archive.org/" in u:
         u = _SCHEME.sub("", _ARCHIVED.sub("", u))
+    if ":" in u:
+        u = _PORT.sub(r"\1", u, 1)  # "rosenlaw.com:80/OSL3.0.htm"
     base, _, frag = u.partition("#")
     base = base.split("?", 1)[0].rstrip("/").replace("licence", "license")
     if "//" in base:
@@ -251,6 +253,7 @@ def normalize_url(url: str) -> str:
 
 
 _SLASHES = re.compile(r"(?<!:)//+")
+_PORT = re.compile(r"^([^/]+):\d+(?=/|$)")
 _TRANSLATION = re.compile(r"(?<=/)([^/]+)\.[a-z]{2}(-[a-z]{2})?$")
 _SCHEME = re.compile(r"^(?:https?|ftp)://(?:www\d?\.)?|^www\d?\.")
 _ARCHIVED = re.compile(r"^(?:web|wayback)\.archive\.org/web/\d+[a-z_]*/")
@@ -259,6 +262,7 @@ _SUFFIX = re.compile(r"(/legalcode(\.[a-z-]+)?|/deed(\.[a-z-]+)?|/index|\.html?|
 _SAME_PAGE = (
     ("fsf.org/licensing/licenses/", "gnu.org/licenses/"),
     ("gnu.org/licenses/old-licenses/", "gnu.org/licenses/"),
+    ("mozilla.com/", "mozilla.org/"),
     ("fedoraproject.org/wiki/licensing/", "fedoraproject.org/wiki/licensing:"),
 )
 
@@ -432,10 +436,35 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
                 add_name(v, key, deprecated)
         for u in links:
             add_url(u, key, deprecated, spdx)
+            # The folder of a license's COPYING file, when it names the license ("sam.zoy.org/wtfpl/").
+            folder, _, last = normalize_url(u).rpartition("/")
+            if last in ("copying", "license") and folder.count("/") >= 1 and _names_license(folder, spdx):
+                add_url(folder, key, True, spdx)
+    for u, spdx in _links_data():
+        listed = catalog.get(spdx) or catalog.get(_base(spdx))
+        add(urls, ambiguous_urls, normalize_url(u), listed.id if listed else spdx, True)
     return names, urls
 
 
-_SOURCE_FILE = re.compile(r"\.(?:c|h|cc|cpp|py|pl|pm|lisp|sty|js|java|rb|texi|tar|gz|zip|[0-9])$|#[ln]\d")
+def _links_file() -> Path:
+    from license_audit.resources import rules_dir
+
+    return rules_dir() / "spdx" / "links.yaml"
+
+
+def _links_data() -> list[tuple[str, str]]:
+    """(link, SPDX id) of the license links the SPDX list does not hold (rules/spdx/links.yaml)."""
+    import yaml
+
+    try:
+        rows = yaml.safe_load(_links_file().read_text(encoding="utf-8")).get("links") or []
+        return [(str(r["url"]), str(r["spdx"])) for r in rows]
+    except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError):
+        return []
+
+
+# A source file, a manual page ("ls.1", not a version: "afl3.0") or a line in a file.
+_SOURCE_FILE = re.compile(r"\.(?:c|h|cc|cpp|py|pl|pm|lisp|sty|js|java|rb|texi|tar|gz|zip)$|(?<![0-9])\.[0-9]$|#[ln]\d")
 
 
 def _names_license(u: str, spdx: str) -> bool:
@@ -477,6 +506,7 @@ def _cached_index(catalog: Catalog) -> _Index:
             rulecache.code_stamp(__file__),
             lib[0] if lib else "",
             rulecache.code_stamp(str(_shipped_list())),
+            rulecache.code_stamp(str(_links_file())),
             *(
                 json.dumps([lic.id, lic.spdx, lic.name, lic.aliases, lic.url, lic.identify.get("urls")], default=str)
                 for lic in catalog
@@ -683,6 +713,9 @@ def _cc_key(u: str) -> str | None:
     if not m:
         return None
     terms = m.group(1).split("-")
+    if terms == ["zero"]:
+        # CC0's first address ("licenses/zero/1.0"), before it moved to "publicdomain/zero".
+        return _spdx_ids().get(f"cc0-{m.group(2)}")
     if "by" not in terms or not set(terms) <= {"by", "nc", "nd", "sa"} or ("nd" in terms and "sa" in terms):
         return None
     parts = ["CC", "BY"] + [t.upper() for t in ("nc", "nd", "sa") if t in terms]
@@ -698,17 +731,30 @@ def _cc_key(u: str) -> str | None:
 # gnu.org names its license pages by SPDX id ("licenses/lgpl-2.1", "licenses/old-licenses/gpl-2.0");
 # a page without a version ("licenses/gpl.html", "copyleft/lesser.html") is the family, and the GNU
 # licenses let a recipient choose any version when none is named: the family's "or later".
-_GNU = re.compile(r"^gnu\.org/(?:licenses|copyleft)/(gpl|lgpl|agpl|fdl|lesser)(?:-(\d\.\d))?$")
+_GNU = re.compile(r"^gnu\.org/(?:licenses|copyleft)/(gpl|lgpl|agpl|fdl|lesser|library)(?:-(\d\.\d))?$")
 _GNU_IDS = {"gpl": "GPL", "lgpl": "LGPL", "agpl": "AGPL", "fdl": "GFDL", "lesser": "LGPL"}
 _GNU_FAMILY = {
     "gpl": "GPL-1.0-or-later",
     "lgpl": "LGPL-2.0-or-later",
     "lesser": "LGPL-2.1-or-later",
     "fdl": "GFDL-1.1-or-later",
+    # The Library GPL had one version ("old-licenses/library.txt"); version 2.1 on is the Lesser GPL.
+    "library": "LGPL-2.0-only",
 }
 
 
 _VERSION_PART = re.compile(r"v?[\d.]+")
+_FEDORA = "fedoraproject.org/wiki/licensing:"
+
+
+def _full_name(words: list[str], idx: _Index) -> str | None:
+    """The license `words` name whole, with a version."""
+    if not words or not any(w.isdigit() for w in words):
+        return None
+    for n, named in idx.first.get(words[0], ()):
+        if n == len(words):
+            return named.get(tuple(words))
+    return None
 
 
 def _url_key(url: str, idx: _Index) -> str | None:
@@ -719,6 +765,12 @@ def _url_key(url: str, idx: _Index) -> str | None:
         return idx.urls.get(f"{u}#{frag}") if frag else None
     if u.startswith(("creativecommons.org/", "i.creativecommons.org/", "licensebuttons.net/")):
         key = _cc_key(u)
+        if key:
+            return key
+    if u.startswith(_FEDORA):
+        # Fedora's license wiki names a page by the license's full name
+        # ("Licensing/Apple_Public_Source_License_1.1").
+        key = _full_name(canonical_words(u[len(_FEDORA) :].replace("_", " ")), idx)
         if key:
             return key
     gnu = _GNU.match(u)
@@ -732,8 +784,7 @@ def _url_key(url: str, idx: _Index) -> str | None:
             return _GNU_FAMILY[name]
     for site in _ID_SITES:
         if u.startswith(site) and u.count("/") == site.count("/"):
-            # An id with "_" for "-" ("opensource.org/licenses/cpal_1.0") is that id.
-            key = spdx_key(u[len(site) :].replace("_", "-"))
+            key = _site_id(u[len(site) :])
             if key:
                 return key
     # A link a level or two into a known license page (a language, a section) is still that license,
@@ -747,6 +798,21 @@ def _url_key(url: str, idx: _Index) -> str | None:
         if _VERSION_PART.fullmatch(last):
             return None
     return None
+
+
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])-?v?(?=\d)")
+
+
+def _site_id(last: str) -> str | None:
+    """The SPDX id the last part of a link of a site that names its pages by id spells: as written, with
+    "_" for "-" ("opensource.org/licenses/cpal_1.0"), and in the older forms without the dash or the
+    minor version ("apache2.0", "ecl2", "choosealicense.com/licenses/gpl-v3")."""
+    t = last.replace("_", "-")
+    key = spdx_key(t)
+    if key or not any(c.isdigit() for c in t):
+        return key
+    t = _LETTER_DIGIT.sub("-", t, 1)
+    return spdx_key(t) or (spdx_key(t + ".0") if "." not in t.rsplit("-", 1)[-1] else None)
 
 
 def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]]:
