@@ -151,6 +151,11 @@ TEXT_IS: dict[str, tuple[set[str], str]] = {
         "the grant names 'the GNU GPL, version 3 or later' twice and links gnu.org/licenses/gpl.html; only"
         " 'See the GNU Affero General Public License for more details' names the AGPL",
     ),
+    "rule:bsd-original-uc_28.RULE": (
+        {"BSD-4-Clause"},
+        "UC's acknowledgement and name clause but the copyright holders' disclaimer ('PROVIDED BY THE COPYRIGHT"
+        " HOLDERS AND CONTRIBUTORS'), not BSD-4-Clause-UC's 'THE REGENTS': BSD-4-Clause's template, filled in",
+    ),
     "rule:x11-fsf_3.RULE": (
         {"X11"},
         "'Licence: X11' names X11; the FSF's variant is what ScanCode read in the file the line came from",

@@ -260,6 +260,8 @@ def test_a_derived_license_is_not_the_license_it_derives_from():
             ["LGPL-2.0-only"],
         ),
         ("licensed under the Lesser GPL v2.1\n", ["LGPL-2.1-only"]),
+        # The GNU GPL with a version, written without "GNU".
+        ("licensed under General Public License version 2.\n", ["GPL-2.0-only"]),
         # "License; either version 2" across the quotes of a C string.
         (
             'you are welcome to redistribute it under "\n'

@@ -198,6 +198,10 @@ def _name_variants(name: str) -> set[tuple[str, ...]]:
             if v[0] == "gnu" and len(v) >= 4 and v[1] in ("lesser", "library", "affero") and v[1:] not in out:
                 out.add(v[1:])
                 changed = True
+            # So is the GNU GPL with a version ("General Public License version 2").
+            if v[:2] == ("gnu", "general") and any(w.isdigit() for w in v) and v[1:] not in out:
+                out.add(v[1:])
+                changed = True
             # "Llama 2 Community License" is also "Llama 2 License".
             if "community" in v and len(v) > 3:
                 short = tuple(w for w in v if w != "community")
