@@ -53,6 +53,8 @@ HUB_KEYS = [
     "cdla-permissive-1.0",
     "etalab-2.0",
 ]
+# The Hub's keys for model licenses, whose entries hold the publisher's text as their reference copy.
+MODEL_KEYS = ["deepfloyd-if-license", "apple-amlr", "openmdw-1.0"]
 NONCOMMERCIAL = [k for k in HUB_KEYS if "-nc-" in k]
 # The copyleft keys among the ones the SPDX long tail identifies: a derivative stays under them.
 COPYLEFT = [
@@ -170,12 +172,12 @@ def _in_template(needle: list[str], lre: str) -> bool:
 
 def test_every_key_is_in_the_catalog_under_its_hub_key():
     cat = load_catalog()
-    for key in HUB_KEYS:
+    for key in HUB_KEYS + MODEL_KEYS:
         lic = cat.get(key)
         assert lic is not None and lic.id == key and lic.raw.get("hf_license") == key, key
 
 
-@pytest.mark.parametrize("key", HUB_KEYS)
+@pytest.mark.parametrize("key", HUB_KEYS + MODEL_KEYS)
 def test_a_card_declaring_the_key_is_not_license_unknown(cli, make_repo, key):
     repo = make_repo({"README.md": card(f"license: {key}\nbase_model: {APACHE_BASE}")})
     report, _ = audit_json(cli, repo)
@@ -194,7 +196,7 @@ def test_noncommercial_keys_behave_as_cc_by_nc_4(key):
     assert not incompatibility(cat.get("apache-2.0"), lic, key)
 
 
-@pytest.mark.parametrize("key", NONCOMMERCIAL)
+@pytest.mark.parametrize("key", [*NONCOMMERCIAL, "deepfloyd-if-license", "apple-amlr"])
 def test_noncommercial_upstream_with_an_apache_card_is_incompatible(cli, make_repo, key):
     repo = make_repo({"README.md": card(f"license: apache-2.0\nbase_model: acme/base-{key}")})
     rules = make_repo({"models/acme.yaml": f"id: acme/base-{key}\nfamily: acme\nlicense: {key}\n"})
@@ -293,6 +295,11 @@ def test_the_spdx_text_is_identified_as_the_key(key):
         ("cdla-permissive-1.0", "apache-2.0", False),
         ("etalab-2.0", "cc-by-4.0", False),
         ("pddl", "mit", False),
+        ("deepfloyd-if-license", "cc-by-nc-4.0", True),
+        ("deepfloyd-if-license", "deepfloyd-if-license", False),
+        ("apple-amlr", "apache-2.0", True),
+        ("apple-amlr", "cc-by-nc-4.0", False),
+        ("openmdw-1.0", "apache-2.0", False),
     ],
 )
 def test_compatibility(upstream, declared, bad):

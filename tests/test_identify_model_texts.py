@@ -16,6 +16,9 @@ MODEL_TEXTS = [
     "falcon-180b-license",
     "llama-license",
     "opt-175b-license",
+    "deepfloyd-if-license",
+    "apple-amlr",
+    "openmdw-1.0",
     "mnpl",
     "mrl",
     "gemma-prohibited-use-policy",
@@ -94,6 +97,25 @@ def modified_cases() -> dict[str, tuple[str, str]]:
             ),
             "commercial use",
         ),
+        "deepfloyd-if-license": (
+            license_text("deepfloyd-if-license").replace(
+                "solely for your non-commercial research purposes", "for any purpose, including commercial use"
+            ),
+            "commercial use",
+        ),
+        "apple-amlr": (
+            license_text("apple-amlr").replace(
+                "limited to Research Purposes\n  as well.", "available for any purpose,\n  commercial use included."
+            ),
+            "commercial use",
+        ),
+        "openmdw-1.0": (
+            license_text("openmdw-1.0").replace(
+                "free of charge, to deal in the Model Materials",
+                "free of charge for non-commercial use only, to deal in the Model Materials",
+            ),
+            "non-commercial use only",
+        ),
         "gemma-prohibited-use-policy": (
             _without_line(license_text("gemma-prohibited-use-policy"), "Tracking or monitoring people"),
             "tracking or monitoring people",
@@ -127,9 +149,9 @@ def test_the_mistral_licenses_are_told_apart():
 
 @pytest.mark.parametrize("fmt", ["as-is", "markdown", "unwrapped"])
 def test_the_llama_1_and_opt_licenses_are_told_apart(fmt):
-    # The LLaMA License is the OPT-175B License Agreement retitled, with its own attribution notice and an
-    # export-control clause: each copy is its own license, never the other nor a modified copy of it.
-    for lic_id in ("llama-license", "opt-175b-license"):
+    # The LLaMA License and the DeepFloyd IF License are the OPT-175B License Agreement retitled, each with its
+    # own attribution notice and added clauses: each copy is its own license, never another nor a modified copy.
+    for lic_id in ("llama-license", "opt-175b-license", "deepfloyd-if-license"):
         text = license_text(lic_id) if fmt == "as-is" else FORMATS[fmt](license_text(lic_id))
         found = identify_text(text, CAT)
         assert [(m.id, m.kind, m.modified) for m in found] == [(lic_id, "text", False)], found
