@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from license_audit.catalog import Catalog, License
 from license_audit.crawl import Snapshot
 from license_audit.identify.normalize import words
+from license_audit.lineage.names import registered_name
 from license_audit.registry import KnownModel, Registry, Terms, split_revision
 from license_audit.report import Candidate, LicenseFile, ModelInfo, TermsOption, Upstream
 
@@ -130,7 +131,8 @@ class AuditContext:
         if cand.declared:
             named = cand.checkpoint or cand.model
             base, rev = split_revision(named)
-            return of(known, known.terms_for(base, rev), base)
+            # A re-upload of the entry's checkpoint (a quantized copy) is under that checkpoint's terms.
+            return of(known, known.terms_for(registered_name(base, self.registry) or base, rev), base)
         out = of(known, known.terms_for(), None)
         for alt in cand.alternatives:
             other = self.registry.get(alt)

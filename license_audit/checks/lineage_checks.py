@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from license_audit.checks.context import AuditContext
+from license_audit.lineage.names import declared_model
 from license_audit.lineage.signature import compare, signature_of
 from license_audit.report import Finding
 from license_audit.rule_ids import RULES
@@ -20,7 +21,7 @@ def _severity(rule: str, confidence: float) -> str:
 
 def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
     declared = [b.lower() for b in ctx.snapshot.card.base_models]
-    declared_known = [ctx.registry.get(b) for b in ctx.snapshot.card.base_models]
+    declared_known = [declared_model(b, ctx.registry) for b in ctx.snapshot.card.base_models]
     declared_families = {k.family for k in declared_known if k}
     has_unknown_declared = any(k is None for k in declared_known)
     for cand in ctx.candidates:

@@ -10,14 +10,24 @@ from license_audit.crawl import Snapshot
 from license_audit.lineage.families import Families, family_label
 from license_audit.lineage.hits import Hit
 from license_audit.lineage.identity import config_hub_id, config_names, hub_id_in_path, name_key, own_identity
+from license_audit.lineage.names import names_by_first, registered_name, reupload_note
+from license_audit.lineage.names import short_names as _short_names
 from license_audit.registry import Registry
 
 
 def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     # A base given as a local path (/cache/models/Qwen/Qwen3-14B) is the registered model its last
     # component names, as for an adapter's base_model_name_or_path.
+    # A declared base under another owner's name is followed as declared: its own card says what it is.
     hits = [
-        Hit(local_path_model(b, registry), 1.0, f"{snapshot.card.location}: base_model names {b}", declared=True)
+        hit_on(
+            local_path_model(b, registry),
+            1.0,
+            f"{snapshot.card.location}: base_model names {b}",
+            registry,
+            same_name=False,
+            declared=True,
+        )
         for b in snapshot.card.base_models
     ]
     for rel, adapter in _adapter_configs(snapshot):
@@ -26,10 +36,11 @@ def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
             kind = adapter.get("peft_type") or "PEFT"
             name = local_path_model(base.strip(), registry)
             hits.append(
-                Hit(
+                hit_on(
                     name,
                     0.95,
                     f"{rel}: {kind} adapter for base_model_name_or_path {base.strip()}",
+                    registry,
                     relation="adapter",
                 )
             )
@@ -39,7 +50,11 @@ def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     if art is not None and art.merge_config:
         rel, doc = art.merge_config
         for name in _merge_models(doc):
-            hits.append(Hit(local_path_model(name, registry), 0.9, f"{rel}: mergekit merges {name}", relation="merge"))
+            hits.append(
+                hit_on(
+                    local_path_model(name, registry), 0.9, f"{rel}: mergekit merges {name}", registry, relation="merge"
+                )
+            )
     if art is not None:
         for rel, meta in sorted(art.gguf.items()):
             for key in sorted(meta):
@@ -54,8 +69,21 @@ def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
                         continue  # the repo_url says it exactly
                     value = f"{meta[f'general.base_model.{m.group(1)}.organization']}/{value}"
                 if value:
-                    hits.append(Hit(value, 0.9, f"{rel}: GGUF metadata {key} is {meta[key]}", relation="quantized"))
+                    text = f"{rel}: GGUF metadata {key} is {meta[key]}"
+                    hits.append(hit_on(value, 0.9, text, registry, relation="quantized"))
     return hits
+
+
+def hit_on(name: str, score: float, text: str, registry: Registry, same_name: bool = True, **kw: Any) -> Hit:
+    """A hit on the checkpoint `name` names. A name the registry does not list but that is a re-upload of a
+    registered checkpoint (a quantized copy, or the same name under another owner) is a hit on that checkpoint:
+    the text says so and the hit keeps the name as given (the repository the weights attach to). With
+    `same_name` False only a quantized copy is (see registered_name)."""
+    name = name.strip()
+    reg = None if registry.get(name) is not None else registered_name(name, registry, same_name)
+    if reg is None:
+        return Hit(name, score, text, **kw)
+    return Hit(reg, score, f"{text}; {reupload_note(name, reg)}", named=name, **kw)
 
 
 MAX_NESTED_ADAPTERS = 4
@@ -161,14 +189,14 @@ def config_name_hits(snapshot: Snapshot, registry: Registry, families: Families 
         known = registry.get(hub)
         text = f"{where} is {value[:120]} (the checkpoint the configuration was saved from)"
         short = hub.split("/", 1)[1].lower()
-        mid = known.id if known else next((m for s, m in _short_names(registry) if s == short), None)
+        mid = known.id if known else registered_name(hub, registry)
         if mid is not None and mid.lower() != hub.lower() and mid.split("/", 1)[1].lower() == short:
             # Another owner's repository with the registered model's own name: a re-upload of it. With no
             # name of its own in the card, the repository is that re-upload.
             text += f"; {hub} is a re-upload of {mid} under another owner"
             hits.append(Hit(mid, CONFIG_NAME_SCORE, text, relation=None if own else "copy"))
             continue
-        hits.append(Hit(known.id if known else hub, CONFIG_NAME_SCORE, text))
+        hits.append(hit_on(hub, CONFIG_NAME_SCORE, text, registry))
     return hits
 
 
@@ -250,32 +278,9 @@ _FILLER = re.compile(
 )
 
 
-def _short_names(registry: Registry) -> list[tuple[str, str]]:
-    """(short name, model id) of every registered name, longest first: built once per registry."""
-    return _names(registry)[0]
-
-
-def _names(registry: Registry) -> tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
-    """The short names, and the same by first character (an empty name under ""), each list longest first."""
-
-    def build() -> tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
-        out = []
-        for m in registry:
-            for name in [m.id, *m.aliases]:
-                short = name.split("/")[-1].lower()
-                out.append((short, name))  # the checkpoint named, which registry.get finds the entry by
-        out.sort(key=lambda t: (-len(t[0]), t[0]))
-        by_first: dict[str, list[tuple[str, str]]] = {}
-        for short, mid in out:
-            by_first.setdefault(short[:1], []).append((short, mid))
-        return out, by_first
-
-    return registry.derived("lineage.short-names", build)
-
-
 def _starting(registry: Registry, window: str) -> list[tuple[str, str]]:
     """The short names `window` may start with (those sharing its first character), longest first."""
-    by_first = _names(registry)[1]
+    by_first = names_by_first(registry)[1]
     found = by_first.get(window[:1], []) if window else []
     empty = by_first.get("", [])
     return [*found, *empty] if empty else found
@@ -334,9 +339,13 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         copy = bool(m.group("cverb"))
         # "apps built on X" about the model itself; a quantization of X titled X still derives from X.
         usage = (m.group("verb") or "").lower() in ("built", "based")
-        if not found or found in seen or (usage and _own(head, own)):
+        if not found or (usage and _own(head, own)):
             continue
-        seen.add(found)
+        # A checkpoint re-uploaded under another name is the registered checkpoint, once.
+        key = found if family else hit_on(found, 0, "", registry).model
+        if key in seen:
+            continue
+        seen.add(key)
         verb = (m.group("verb") or m.group("qverb") or m.group("lverb") or m.group("bverb") or "").lower()
         relation = (
             "copy"
@@ -350,23 +359,31 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
         phrase = " ".join(m.group(0).split())[:100]
         score = 0.7 if family else 0.85  # a family is "possibly derived": which checkpoint is not said
-        hits.append(Hit(found, score, f'{where} line {line}: "{phrase}"', relation=relation, family=family))
+        said = f'{where} line {line}: "{phrase}"'
+        if family:
+            hits.append(Hit(found, score, said, relation=relation, family=family))
+        else:
+            hits.append(hit_on(found, score, said, registry, relation=relation))
     for m in _CJK_PROSE.finditer(text):
         tok = _NAME_TOKEN.search(m.group("crest") or m.group("brest") or m.group("lrest") or "")
         if tok is None or _own(tok.group(0), own):
             continue  # the model's own name ("基于 CharacterGLM-6B 开发应用" is about using this model)
         found, family = _name_at(tok.group(0), registry, families)
-        if not found or found in seen:
+        if not found:
             continue
-        seen.add(found)
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
         phrase = " ".join(m.group(0).split())[:60]
-        hits.append(Hit(found, 0.7 if family else 0.85, f'{where} line {line}: "{phrase}"', family=family))
+        said = f'{where} line {line}: "{phrase}"'
+        hit = Hit(found, 0.7, said, family=family) if family else hit_on(found, 0.85, said, registry)
+        if hit.model in seen:
+            continue
+        seen.add(hit.model)
+        hits.append(hit)
     own = {n.lower() for n in (snapshot.card.model_name,) if n}
     for m in _HUB_LINK.finditer(text):
         model_id = f"{m.group(1)}/{m.group(2)}".rstrip(".")
         known = registry.get(model_id)
-        found = known.name_for(model_id) if known else model_id
+        found = known.name_for(model_id) if known else hit_on(model_id, 0, "", registry).model
         if found in seen or model_id.lower() in own or model_id.split("/")[-1].lower() in own:
             continue
         start = text.rfind("\n", 0, m.start()) + 1
@@ -382,9 +399,8 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
             continue
         seen.add(found)
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
-        hits.append(
-            Hit(found, 0.55, f'{where} line {line}: links {m.group(0)} ("{" ".join(line_text.split())[:100]}")')
-        )
+        said = f'{where} line {line}: links {m.group(0)} ("{" ".join(line_text.split())[:100]}")'
+        hits.append(Hit(found, 0.55, said) if known else hit_on(model_id, 0.55, said, registry))
     return hits
 
 

@@ -18,6 +18,7 @@ from license_audit.crawl import Snapshot, diffusers_denoiser_path
 from license_audit.lineage.declarations import config_name_hits, declared_hits, is_lora_metadata, prose_hits
 from license_audit.lineage.families import Families
 from license_audit.lineage.hits import Hit, tie_key
+from license_audit.lineage.names import checkpoint_key, declared_model
 from license_audit.lineage.shapes import attach, gguf_hits, weights_hits
 from license_audit.lineage.signature import (
     TOKEN_ID_FIELDS,
@@ -474,7 +475,7 @@ def collect_candidates(
     diffusers_repo = isinstance(snapshot.configs.get("model_index.json"), dict)
     cfg = cfg if isinstance(cfg, dict) and not is_diffusers_component(cfg) and not diffusers_repo else None
     pipeline = pipeline_signature(snapshot)
-    declared_ids = tuple(k.id for b in snapshot.card.base_models if (k := registry.get(b)))
+    declared_ids = tuple(k.id for b in snapshot.card.base_models if (k := declared_model(b, registry)))
     scored = _score_config(cfg, registry) if cfg is not None else []
     vocab_ev = (
         vocab_relations(snapshot, registry)
@@ -516,11 +517,14 @@ def collect_candidates(
     grouped: dict[str, list[Hit]] = {}
     for h in hits:
         known = registry.get(h.model)
-        grouped.setdefault(known.id if known else h.model, []).append(h)
+        # Names of one checkpoint outside the registry (its quantized copy, another spelling) are one candidate.
+        grouped.setdefault(known.id if known else checkpoint_key(h.model), []).append(h)
 
     out = []
-    for model_id, group in grouped.items():
-        known = registry.get(model_id)
+    for group in grouped.values():
+        known = registry.get(group[0].model)
+        # Outside the registry, the name the strongest evidence gives: declared, then an adapter's base.
+        model_id = known.id if known else min(group, key=_naming_order).model
         declared = any(h.declared for h in group)
         if declared:
             conf = 1.0
@@ -553,22 +557,29 @@ def collect_candidates(
         alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
         checkpoint, license_id = None, (known.license if known else None)
         if known is not None:
-            # The declared repository picks the entry's terms (DeepSeek-V3-0324 is MIT, DeepSeek-V3 is not).
-            as_declared = next((h.model for h in group if h.declared), None)
+            # The declared repository picks the entry's terms (DeepSeek-V3-0324 is MIT, DeepSeek-V3 is not);
+            # without a declaration, an adapter's base (the checkpoint its weights attach to).
+            attached = next((h for h in group if h.declared), None) or next(
+                (h for h in group if h.relation == "adapter"), None
+            )
+            as_declared = attached.model if attached else None
+            # The repository as named (a re-upload of the registered checkpoint keeps its own name).
+            shown = (attached.named or attached.model) if attached else None
             if as_declared is None:
                 # No declaration, but the repository's own words name one checkpoint the entry answers for
                 # (a prose link to meta-llama/Llama-2-13b-chat-hf found the Llama-2-13b-hf entry): that one.
                 named_ids = {
-                    h.model.strip().lower(): h.model.strip() for h in group if h.model.lower() != model_id.lower()
+                    h.model.strip().lower(): h for h in group if (h.named or h.model).lower() != model_id.lower()
                 }
                 if len(named_ids) == 1:
-                    as_declared = next(iter(named_ids.values()))
+                    only = next(iter(named_ids.values()))
+                    as_declared, shown = only.model.strip(), (only.named or only.model).strip()
             base, rev = split_revision(as_declared) if as_declared else (None, None)
             terms = known.terms_for(base, rev) if as_declared else known.terms_for()
             if len(terms) == 1:
                 license_id = terms[0].licenses[0]
-            if as_declared and (rev or (base or "").lower() != model_id.lower()):
-                checkpoint = as_declared.strip()
+            if shown and (rev or split_revision(shown)[0].lower() != model_id.lower()):
+                checkpoint = shown.strip()
         out.append(
             Candidate(
                 model=model_id,
@@ -587,6 +598,10 @@ def collect_candidates(
             )
         )
     return sorted(out, key=lambda c: (-c.confidence, c.model))
+
+
+def _naming_order(h: Hit) -> tuple:
+    return (not h.declared, h.relation != "adapter", -h.score, h.model)
 
 
 def guesses_as_alternatives(cands: list[Candidate], registry: Registry) -> list[Candidate]:

@@ -22,6 +22,9 @@ class Hit:
     notes: list[str] = field(default_factory=list)  # unscored evidence lines listed after the scored ones
     family: str | None = None  # a family id (rules/families.yaml) when the hit names a family, not a checkpoint
     exact: bool = False  # a config signature equal in every field (whatever cap the shape puts on the score)
+    # The repository the evidence names when `model` is the registered checkpoint it re-uploads (a quantized or
+    # other owner's copy): the checkpoint the repository's weights attach to.
+    named: str | None = None
 
 
 def tie_key(known: KnownModel) -> tuple:

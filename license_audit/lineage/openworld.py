@@ -23,6 +23,7 @@ from license_audit.lineage.evidence import guesses_as_alternatives, infer_relati
 from license_audit.lineage.families import Families, Family, FamilyMatch, family_label
 from license_audit.lineage.hits import siblings
 from license_audit.lineage.identity import name_key, own_identity
+from license_audit.lineage.names import declared_model
 from license_audit.lineage.resolve import Link, Resolver
 from license_audit.registry import Registry
 from license_audit.report import Candidate
@@ -381,7 +382,7 @@ def _mark_same_model(cands: list[Candidate], snapshot: Snapshot, ctx: LineageCon
     # A relative license_link ("LICENSE") points at the repository's own license file.
     own_link = bool(link) and "://" not in link and link.rsplit("/", 1)[-1].startswith(("license", "licence"))
     files = relation_from_files(snapshot)
-    declared = {(k.id if (k := registry.get(b)) else b).lower() for b in snapshot.card.base_models}
+    declared = {(k.id if (k := declared_model(b, registry)) else b).lower() for b in snapshot.card.base_models}
     marked: list[Candidate] = []
     for c in cands:
         if c.family_only:
