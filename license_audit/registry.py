@@ -97,9 +97,10 @@ class KnownModel:
         return out
 
     def name_for(self, model_id: str) -> str:
-        """The repository `model_id` names, spelled as the entry spells it (its id or one of its aliases:
-        the chat checkpoint an entry answers for is named as such, not as the entry)."""
-        key = model_id.strip().lower()
+        """The repository `model_id` names (a Hub URL, `hf:` or `@revision` aside), spelled as the entry
+        spells it: its id or one of its aliases (the base checkpoint an instruct entry answers for is named
+        as such, not as the entry)."""
+        key = repo_key(model_id)
         return next((n for n in (self.id, *self.aliases) if n.lower() == key), self.id)
 
     def terms_for(self, checkpoint: str | None = None, revision: str | None = None) -> list[Terms]:
@@ -168,6 +169,18 @@ def _base_models(value: Any) -> list[str]:
     return [x.strip() for x in items if isinstance(x, str) and x.strip()]
 
 
+def repo_key(model_id: str) -> str:
+    """The repository id a name gives, lower-cased, without a Hub URL prefix, `hf:` or `@revision`."""
+    key = model_id.strip().lower()
+    if key.startswith("hf:"):
+        key = key[3:]
+    key = key.split("@", 1)[0]
+    for prefix in ("https://huggingface.co/", "huggingface.co/"):
+        if key.startswith(prefix):
+            key = key[len(prefix) :]
+    return key
+
+
 class Registry(Index[KnownModel]):
     """Known models by id or alias, compared without case; a Hub URL, `hf:` or `@revision` is ignored."""
 
@@ -177,14 +190,7 @@ class Registry(Index[KnownModel]):
     def get(self, model_id: str | None) -> KnownModel | None:
         if not model_id:
             return None
-        key = model_id.strip().lower()
-        if key.startswith("hf:"):
-            key = key[3:]
-        key = key.split("@", 1)[0]
-        for prefix in ("https://huggingface.co/", "huggingface.co/"):
-            if key.startswith(prefix):
-                key = key[len(prefix) :]
-        return self.find(key)
+        return self.find(repo_key(model_id))
 
 
 def _load_shipped(path: Path) -> dict[str, Any]:

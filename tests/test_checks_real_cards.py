@@ -36,7 +36,7 @@ def test_a_chat_checkpoint_named_in_prose_is_the_upstream_findings_and_notice_na
     assert "base_model: meta-llama/Llama-2-13b-chat-hf" in undeclared[0]["fix"]
     assert {f["upstream"] for f in report["findings"] if f["upstream"]} == {"meta-llama/Llama-2-13b-chat-hf"}
     cand = report["lineage"][0]
-    assert cand["checkpoint"] == "meta-llama/Llama-2-13b-chat-hf"
+    assert cand["model"] == "meta-llama/Llama-2-13b-chat-hf" and "checkpoint" not in cand
 
     out = cli("notice", str(repo))
     assert out.exit_code == 0, out.output

@@ -172,7 +172,8 @@ def test_remediated_example_passes_with_its_history(cli, tmp_path):
     report, code = audit_json(cli, repo, "--fail-on", "error")
     assert code == 0, [f["message"] for f in report["findings"] if f["severity"] == "error"]
     assert {f["rule"] for f in report["findings"]} == {"license-changed"}
-    assert report["lineage"][0]["checkpoint"] == "deepseek-ai/DeepSeek-V3-0324"
+    assert report["lineage"][0]["model"] == "deepseek-ai/DeepSeek-V3-0324"
+    assert "checkpoint" not in report["lineage"][0]
     assert report["lineage"][0]["license"] == "mit"
     # The same files are what the example folder holds.
     shipped = ROOT / "examples" / "deepseek-v3-remediated"

@@ -333,7 +333,8 @@ def test_card_prose_negation_and_unrelated_text(cli, make_repo):
 def test_card_prose_with_hub_link(cli, make_repo):
     body = "Built on top of [DeepSeek-V3](https://huggingface.co/deepseek-ai/DeepSeek-V3-Base).\n"
     top = lineage(cli, make_repo({"README.md": own_card(body=body)}))[0]
-    assert top["model"] == "deepseek-ai/DeepSeek-V3"
+    # The checkpoint the link names (an alias of the DeepSeek-V3 entry), with the entry's facts.
+    assert top["model"] == "deepseek-ai/DeepSeek-V3-Base" and top["family"] == "deepseek-v3"
 
 
 def test_lineage_json_is_deterministic(cli, make_repo):

@@ -106,7 +106,8 @@ def test_a_declared_base_that_fits_wins_over_a_closer_config(cli, make_repo):
     cfg = config_of("meta-llama/Meta-Llama-3-70B", vocab_size=128262)
     front = "license: llama3.1\nbase_model: meta-llama/Meta-Llama-3.1-70B-Instruct"
     report, _ = audit_json(cli, make_repo({"README.md": card(front), "config.json": cfg}))
-    assert [c["model"] for c in report["lineage"]] == ["meta-llama/Llama-3.1-70B-Instruct"]
+    # Reported under the repository id the card declares (the entry's former name, one of its aliases).
+    assert [c["model"] for c in report["lineage"]] == ["meta-llama/Meta-Llama-3.1-70B-Instruct"]
     assert "meta-llama/Meta-Llama-3-70B" in report["lineage"][0]["alternatives"]
     assert undeclared(report) == []
 
@@ -221,7 +222,7 @@ REAL = [
     ("sd35-large-mirror-community-license", "stabilityai/stable-diffusion-3.5-large", True),
     ("devstral-small-2507-mirror", "mistralai/Devstral-Small-2507", True),
     ("codegemma-7b-it-unsloth-bnb-apache-label", "google/codegemma-7b-it", True),
-    ("reflection-llama31-70b-reupload", "meta-llama/Llama-3.1-70B-Instruct", False),
+    ("reflection-llama31-70b-reupload", "meta-llama/Meta-Llama-3.1-70B-Instruct", False),
     ("starcoder2-3b-stm32-lora-mit", "bigcode/starcoder2-3b", False),
     ("llava-qwen2-7b-chinese-clip-multibase", "Qwen/Qwen2-7B-Instruct", False),
     ("chatglm3-6b-japanese-vocab-extension", "THUDM/chatglm3-6b", False),

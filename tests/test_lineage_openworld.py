@@ -375,8 +375,9 @@ def test_declared_id_wins_over_a_look_alike_sibling(cli, make_repo):
         }
     )
     report, _ = audit_json(cli, repo)
-    # One candidate: the registered entry that answers for the declared checkpoint, declared as it.
-    assert len(report["lineage"]) == 1 and report["lineage"][0]["checkpoint"] == "mistralai/Mistral-7B-v0.1"
+    # One candidate: the declared checkpoint, with the facts of the registered entry that answers for it.
+    assert [c["model"] for c in report["lineage"]] == ["mistralai/Mistral-7B-v0.1"]
+    assert "checkpoint" not in report["lineage"][0]
     assert report["lineage"][0]["license"] == "apache-2.0"
     assert not [f for f in report["findings"] if f["upstream"] == "mistralai/Mistral-7B-Instruct-v0.1"]
     assert [f["upstream"] for f in of(report, "upstream-license-missing")] == ["mistralai/Mistral-7B-v0.1"]

@@ -128,7 +128,7 @@ def test_declared_base_resolves_the_ambiguity(cli, tmp_path, base, deepseek_duti
     else:
         # MIT: the notice and the copyright line kept in NOTICE are all it asks.
         assert code == 0, rules
-        assert cand["license"] == "mit" and cand["checkpoint"] == base
+        assert cand["license"] == "mit" and cand["model"] == base and "checkpoint" not in cand
         assert not any("Only some" in f["message"] for f in report["findings"])
 
 

@@ -104,6 +104,6 @@ def check_base_model_mismatch(ctx: AuditContext) -> Iterator[Finding]:
             message=f"The card names {base} as base_model but {where} differs from it in {', '.join(sorted(differ)[:6])}{also}.",
             path=where,
             commit=ctx.revision,
-            upstream=known.id,
+            upstream=known.name_for(base),
             fix="Correct `base_model:` to the model the weights were actually built from.",
         )

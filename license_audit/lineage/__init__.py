@@ -54,16 +54,20 @@ def with_weights(snapshot: Snapshot, candidates: list, base_root: Path, label: s
     conf = result.confidence
     extra = _tokenizer_against(snapshot, base_snap, label)
     out = list(candidates)
+
+    def is_base(c) -> bool:  # a candidate reported under one of the entry's aliases is the same base
+        return c.model == model_id or (known is not None and registry.get(c.model) is known)
+
     if conf <= 0:
         for c in out:
-            if c.model == model_id:
+            if is_base(c):
                 if result.verdict == "independent" and not c.declared:
                     # Uncorrelated weights: a config or name match with this base is shape reuse, not derivation.
                     c.confidence = min(c.confidence, 0.45)
                 c.evidence.append(result.sentence())
                 c.evidence += extra
         return out, result
-    cand = next((c for c in out if c.model == model_id), None)
+    cand = next((c for c in out if is_base(c)), None)
     if cand is None:
         cand = Candidate(
             model_id, known.family if known else None, infer_relation(snapshot, known), False, 0.0, base_license

@@ -36,7 +36,7 @@ from license_audit.lineage.signature import (
 from license_audit.lineage.vocab_evidence import has_vocabulary
 from license_audit.lineage.vocab_evidence import hits as vocab_hits
 from license_audit.lineage.vocab_evidence import relations as vocab_relations
-from license_audit.registry import KnownModel, Registry, split_revision
+from license_audit.registry import KnownModel, Registry, repo_key, split_revision
 from license_audit.report import Candidate
 from license_audit.tokenizer import MARKERS
 
@@ -555,10 +555,12 @@ def collect_candidates(
             evidence.append(f"license of {known.id}: {known.license} ({known.license_note})")
         fam_hit = next((h.family for h in group if h.family), None)
         alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
-        checkpoint, license_id = None, (known.license if known else None)
+        reported, checkpoint, license_id = model_id, None, (known.license if known else None)
         if known is not None:
-            # The declared repository picks the entry's terms (DeepSeek-V3-0324 is MIT, DeepSeek-V3 is not);
-            # without a declaration, an adapter's base (the checkpoint its weights attach to).
+            # The declared repository is the one reported, with the facts of the entry that answers for it (an
+            # alias: the base checkpoint of an instruct entry, a renamed or mirrored repository), and it picks the
+            # entry's terms (DeepSeek-V3-0324 is MIT, DeepSeek-V3 is not); without a declaration, an adapter's
+            # base (the checkpoint its weights attach to).
             attached = next((h for h in group if h.declared), None) or next(
                 (h for h in group if h.relation == "adapter"), None
             )
@@ -568,9 +570,8 @@ def collect_candidates(
             if as_declared is None:
                 # No declaration, but the repository's own words name one checkpoint the entry answers for
                 # (a prose link to meta-llama/Llama-2-13b-chat-hf found the Llama-2-13b-hf entry): that one.
-                named_ids = {
-                    h.model.strip().lower(): h for h in group if (h.named or h.model).lower() != model_id.lower()
-                }
+                # Hits found by shape carry the entry's id, so a shape match alone keeps the entry.
+                named_ids = {repo_key(h.model): h for h in group if repo_key(h.named or h.model) != model_id.lower()}
                 if len(named_ids) == 1:
                     only = next(iter(named_ids.values()))
                     as_declared, shown = only.model.strip(), (only.named or only.model).strip()
@@ -578,11 +579,18 @@ def collect_candidates(
             terms = known.terms_for(base, rev) if as_declared else known.terms_for()
             if len(terms) == 1:
                 license_id = terms[0].licenses[0]
-            if shown and (rev or split_revision(shown)[0].lower() != model_id.lower()):
+            if base:
+                reported = known.name_for(base)
+            if reported != known.id:
+                evidence.append(
+                    f"{reported}: known to the registry through the entry {known.id}, which lists it among its repository ids"
+                )
+            # The name as given when it is not the reported one: a re-upload's own name, or a declared revision.
+            if shown and (rev or repo_key(shown) != reported.lower()):
                 checkpoint = shown.strip()
         out.append(
             Candidate(
-                model=model_id,
+                model=reported,
                 family=known.family if known else fam_hit,
                 relation=relation,
                 declared=declared,
