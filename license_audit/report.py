@@ -95,8 +95,8 @@ class Candidate:
     evidence: list[str] = field(default_factory=list)
     # Members of a set of config-identical models (e.g. Llama-3.1-70B and Llama-3.3-70B).
     alternatives: list[str] = field(default_factory=list)
-    # The exact repository (and `@revision`) the card declares, when `model` is the registry entry that
-    # answers to it under another name (deepseek-ai/DeepSeek-V3-0324 -> deepseek-ai/DeepSeek-V3).
+    # The exact `OWNER/NAME@REVISION` the card declares, when it names a revision of `model` (a revision can
+    # select the terms of a registry entry whose license changed between revisions).
     checkpoint: str | None = None
     # The declared base chain, nearest first (this model, its base, that base's base ...), when it was
     # followed beyond the registry (lineage.openworld).
@@ -205,8 +205,6 @@ class Upstream:
             return self.model
         if self.via and self.known:
             return self.named or self.known.id
-        if self.candidate.checkpoint:  # the repository the card names, not the registry entry answering for it
-            return self.candidate.checkpoint.strip().partition("@")[0]
         return self.candidate.model
 
     @property

@@ -48,8 +48,7 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
             )
             continue
         up = next((u for u in ctx.upstreams if u.candidate is cand and not u.via), None)
-        # The checkpoint the repository's words name (a chat model the registry entry answers for), else the entry.
-        named = (cand.checkpoint or cand.model).partition("@")[0]
+        named = cand.model  # the checkpoint the repository names (lineage resolved it), else the registry entry
         if up is not None and up.options:
             # Checkpoints under different terms fit the evidence: the card must say which one it is.
             listed = ", ".join(f"{o.label}: {o.terms_label()}" for o in up.options)
