@@ -185,6 +185,9 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
     if not sure:
         return {}
     cands = {c.model: c for c in report.lineage}
+    for c in report.lineage:  # findings name a re-upload by the name the repository gives it
+        if c.checkpoint:
+            cands.setdefault(c.checkpoint.partition("@")[0], c)
     models = list(dict.fromkeys(f.upstream for f in sure if f.upstream))
     # Checkpoints under different terms fit the evidence: which one it is, is the publisher's to say (the
     # finding names each).

@@ -95,8 +95,9 @@ class Candidate:
     evidence: list[str] = field(default_factory=list)
     # Members of a set of config-identical models (e.g. Llama-3.1-70B and Llama-3.3-70B).
     alternatives: list[str] = field(default_factory=list)
-    # The exact `OWNER/NAME@REVISION` the card declares, when it names a revision of `model` (a revision can
-    # select the terms of a registry entry whose license changed between revisions).
+    # The name the repository gives `model` by, when it is not `model` itself: a declared `@revision` (which
+    # can select the terms of an entry whose license changed between revisions), or a re-upload's own name
+    # (TheBloke/Llama-2-13B-chat-GPTQ for meta-llama/Llama-2-13b-chat-hf).
     checkpoint: str | None = None
     # The declared base chain, nearest first (this model, its base, that base's base ...), when it was
     # followed beyond the registry (lineage.openworld).
@@ -205,6 +206,8 @@ class Upstream:
             return self.model
         if self.via and self.known:
             return self.named or self.known.id
+        if self.candidate.checkpoint:  # the repository as the card names it (a re-upload's own name)
+            return self.candidate.checkpoint.strip().partition("@")[0]
         return self.candidate.model
 
     @property

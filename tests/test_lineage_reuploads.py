@@ -82,7 +82,8 @@ def test_an_adapter_on_a_quantized_reupload_derives_from_the_registered_checkpoi
         "adapter_config.json": _adapter("TheBloke/Llama-2-13B-chat-GPTQ"),
     }
     report, _ = audit_json(cli, make_repo(files))
-    assert [c["model"] for c in report["lineage"]] == ["meta-llama/Llama-2-13b-hf"]
+    # The chat checkpoint the re-upload is (an alias of the Llama-2-13b-hf entry), not the entry's base model.
+    assert [c["model"] for c in report["lineage"]] == ["meta-llama/Llama-2-13b-chat"]
     cand = report["lineage"][0]
     assert cand["license"] == "llama2" and cand["relation"] == "adapter"
     # Both names, one candidate: the adapter's base (what its weights attach to) is the checkpoint it names.
@@ -99,7 +100,8 @@ def test_a_declared_quantized_reupload_is_the_declared_base(cli, make_repo):
         "adapter_config.json": _adapter("meta-llama/Llama-2-13b-chat-hf"),
     }
     report, _ = audit_json(cli, make_repo(files))
-    assert [c["model"] for c in report["lineage"]] == ["meta-llama/Llama-2-13b-hf"]
+    assert [c["model"] for c in report["lineage"]] == ["meta-llama/Llama-2-13b-chat"]
+    assert report["lineage"][0]["checkpoint"] == "TheBloke/Llama-2-13B-chat-GPTQ"
     assert report["lineage"][0]["declared"] is True and report["lineage"][0]["license"] == "llama2"
     assert undeclared(report) == []
 

@@ -48,7 +48,8 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
             )
             continue
         up = next((u for u in ctx.upstreams if u.candidate is cand and not u.via), None)
-        named = cand.model  # the checkpoint the repository names (lineage resolved it), else the registry entry
+        # The checkpoint the repository's words name (a re-upload under its own name), else the candidate.
+        named = (cand.checkpoint or cand.model).partition("@")[0]
         if up is not None and up.options:
             # Checkpoints under different terms fit the evidence: the card must say which one it is.
             listed = ", ".join(f"{o.label}: {o.terms_label()}" for o in up.options)
