@@ -52,6 +52,15 @@ class _Keys:
     by_key: dict[str, str]
     sizes: list[int]  # phrases per template
     decoded: dict[str, list[int]] = field(default_factory=dict)  # the pairs decoded so far
+    # The keys as word pairs: a text's pairs, which zip gives as tuples, are looked up without joining each.
+    pairs: dict[tuple[str, ...], str] | None = None
+
+    def held(self, ws: list[str]) -> list[str]:
+        """The keys among the word pairs of `ws`, in key order."""
+        if self.pairs is None:
+            self.pairs = {tuple(k.split(" ")): k for k in self.by_key}
+        pairs = self.pairs
+        return sorted(pairs[p] for p in set(zip(ws, ws[1:])) if p in pairs)
 
     def refs(self, key: str) -> list[int]:
         """The (template, phrase) numbers filed under `key`, one after the other."""
@@ -237,12 +246,9 @@ def _candidates(text: str, toks: Tokens | None = None) -> list[_Scored]:
     if idx is None:
         return []
     ws = toks.words if toks is not None else words(text)
-    by_key = idx.by_key
-    # The text's pairs looked up one by one: `dict.keys() & set` would first copy every key into a set.
-    present = set(filter(by_key.__contains__, set(map(" ".join, zip(ws, ws[1:])))))
     # A phrase can only be found where its key pair is: a template with too few keys present cannot
     # reach MIN_SHARE, so neither its phrases are searched nor, when no template can, loaded at all.
-    refs_present = [idx.refs(key) for key in sorted(present)]
+    refs_present = [idx.refs(key) for key in idx.held(ws)]
     reach = Counter(chain.from_iterable(refs[::2] for refs in refs_present))
     sizes = idx.sizes
     viable = {t for t, n in reach.items() if n >= MIN_SHARE * sizes[t] - 1e-9}

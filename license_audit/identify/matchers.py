@@ -353,13 +353,20 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     all_refs: list[_Cand] = []
     for cl in with_ref_keys:
         all_refs.extend(_reference_candidates(cl, toks, present))
+    named: list[tuple[_Span, LicenseMatch]] | None = None
+    # The references of the whole text, once looked for: what is left once copies claim their lines is
+    # read from them rather than looked for again.
+    whole_refs: list | None = None
     if not cands and not all_refs and not prose and len(toks.words) < _OTHER_MIN_WORDS:
         # Cheapest first: a few words no catalog phrase holds that name a license or link to one are
         # those references, and nothing else can be found in them (too short for terms or a copy).
         from license_audit.identify.references import find_references
 
         refs = find_references(text, [(toks.line_of(0), toks.line_of(len(toks.words) - 1))], catalog, [])
-        if refs:
+        whole_refs = refs
+        if not refs:
+            named = []  # what _named_references would find on the same lines: nothing
+        else:
             few = _reference_matches(refs, catalog)
             cjk = _cjk_terms(text, toks)
             if cjk:
@@ -426,11 +433,18 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 texts.remove(c)
                 settled.append(c)
                 extra.extend(found)
-    named: list[tuple[_Span, LicenseMatch]] | None = None
-    if not prose and not texts and not kept_refs and not settled and len(toks.words) < _OTHER_MIN_WORDS:
+    if (
+        named is None
+        and not prose
+        and not texts
+        and not kept_refs
+        and not settled
+        and len(toks.words) < _OTHER_MIN_WORDS
+    ):
         # A few words that name a license or link to one are a reference: the whole-file look of the
         # long tail below is for informal terms, which are longer.
-        named = _named_references(text, toks, [], catalog, set())
+        whole_refs = _whole_references(text, toks, catalog)
+        named = _named_references(text, toks, [], catalog, set(), whole_refs)
         if any(m is not None for _, m in named):
             long_tail = False
     if long_tail and not prose and kept_refs:
@@ -457,7 +471,8 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             # Cheapest first: a notice that names its license and holds no terms of its own (the FSF
             # "should have received a copy" header) needs no exact matcher: the long tail's phrase index
             # alone may still read it as a license text (a title line before its terms).
-            named = _named_references(text, toks, [], catalog, set())
+            whole_refs = _whole_references(text, toks, catalog)
+            named = _named_references(text, toks, [], catalog, set(), whole_refs)
             if _only_notice(toks, named):
                 notice = next(m.spdx for _, m in named if m is not None)
         for a, b in _unclaimed(texts + kept_refs + settled, len(toks.words)):
@@ -476,7 +491,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     # What is left may name licenses without holding them: identifier lines, names, links.
     if named is None or settled or extra:
         known = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra}
-        named = _named_references(text, toks, texts + kept_refs + settled, catalog, known)
+        named = _named_references(text, toks, texts + kept_refs + settled, catalog, known, whole_refs)
     held = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra} | {m.id for _, m in named if m is not None}
     if len(held) > 1:
         named = _unquoted(named, toks, held, cc)
@@ -916,10 +931,18 @@ class _Span:
         self.start, self.end, self.kind = start, end, kind
 
 
+def _whole_references(text: str, toks: Tokens, catalog: Catalog) -> list:
+    """find_references over the whole text, as _named_references looks when nothing is claimed."""
+    from license_audit.identify.references import find_references
+
+    return find_references(text, [(toks.line_of(0), toks.line_of(len(toks.words) - 1))], catalog, [])
+
+
 def _named_references(
-    text: str, toks: Tokens, claimed: list[_Cand], catalog: Catalog, known: set[str]
+    text: str, toks: Tokens, claimed: list[_Cand], catalog: Catalog, known: set[str], whole: list | None = None
 ) -> list[tuple[_Span, LicenseMatch]]:
-    """Identifier lines, license names and links in the text no match claims (references.py)."""
+    """Identifier lines, license names and links in the text no match claims (references.py). `whole`:
+    the references of the whole text when already found; those on lines left unclaimed are kept."""
     regions = _unclaimed(claimed, len(toks.words))
     from license_audit.identify.references import family_default, find_references
 
@@ -927,7 +950,8 @@ def _named_references(
     copies = [(toks.line_of(c.start), toks.line_of(c.end)) for c in claimed if c.kind == "text" or c.kind == "settled"]
     out: list[tuple[_Span, LicenseMatch]] = []
     seen = set(known)
-    for ref in find_references(text, lines, catalog, copies):
+    refs = find_references(text, lines, catalog, copies) if whole is None else _left(whole, lines, copies)
+    for ref in refs:
         span = _Span(toks.first_word_of_line(ref.line), toks.last_word_of_line(ref.line), "reference")
         # A GNU license named without a version keeps its "or later" id (no catalog entry is that).
         lic = None if family_default(ref.key) else catalog.get(ref.key)
@@ -994,6 +1018,25 @@ def _quoted(toks: Tokens, a: int, b: int, joined: str) -> bool:
             return True
         at = joined.find(anchor, at + 1)
     return False
+
+
+def _left(whole: list, lines: list[tuple[int, int]], copies: list[tuple[int, int]]) -> list:
+    """Of the whole text's references, in the order find_references gives them for `lines` and `copies`:
+    identifiers on lines no copy holds, then each range's links and names."""
+    out = [r for r in whole if r.form == "identifier" and not any(a <= r.line <= b for a, b in copies)]
+    for first, last in lines:
+        out.extend(r for r in whole if r.form == "url" and first <= r.line <= last)
+        out.extend(r for r in whole if r.form == "name" and first <= r.line <= last)
+    if len(lines) < 2:
+        return out
+    # Two ranges may share a line (a copy ending mid-line): one reference per license and line.
+    seen: set[tuple[str, int]] = set()
+    uniq = []
+    for r in out:
+        if (r.key, r.line) not in seen:
+            seen.add((r.key, r.line))
+            uniq.append(r)
+    return uniq
 
 
 # Words a faithful copy may hold beyond its reference text (a title, a copyright line or two).

@@ -28,7 +28,9 @@ _K = TypeVar("_K", tuple[str, ...], str)
 
 _SPDX_LINE = re.compile(r"spdx-license-identifier\s*:\s*([^\n]*)", re.I)
 _URL = re.compile(
-    r"(?:https?://|www\.|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:org|com|net|io|dev|ai)/)[^\s<>\"'`)\]\[]*", re.I
+    # Possessive: a word that is not a domain fails at once rather than by giving back a letter at a time.
+    r"(?:https?://|www\.|\b(?:[a-z0-9-]++\.)++(?:org|com|net|io|dev|ai)/)[^\s<>\"'`)\]\[]*",
+    re.I,
 )
 _WORD = re.compile(r"[a-z]+|\d+")
 # Words that a license name holds; a name without one ("Zlib", "Beerware") is too generic to look for.
@@ -142,9 +144,18 @@ def _canonical(low: str, compact: bool = True, digits: bool = True) -> list[str]
         low = _TWO_DIGIT.sub(r"\1 \2 \3", _split_alnum(low))
     raw = _WORD.findall(low)
     held = set(raw)
-    if held.isdisjoint(_CC_FIRST) and "0" not in held and not ("license" in held and not held.isdisjoint(_CC_SHORT)):
-        return [w for w in raw if w not in _DROP]  # none of the rules below applies: the version words go
-    out: list[str] = []
+    if held.isdisjoint(_CC_FIRST):
+        kept = [w for w in raw if w not in _DROP]  # the version words go
+        if "0" not in held and not ("license" in held and not held.isdisjoint(_CC_SHORT)):
+            return kept  # none of the rules below applies
+        # No Creative Commons term to read: only a trailing ".0" and "license" after "by" and the like go.
+        out: list[str] = []
+        for w in kept:
+            if out and ((w == "0" and out[-1].isdigit()) or (w == "license" and out[-1] in _CC_SHORT)):
+                continue
+            out.append(w)
+        return out
+    out = []
     i = 0
     while i < len(raw):
         w = raw[i]
@@ -851,22 +862,25 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
             ws.extend(words)
             at.extend([k] * len(words))
     out = []
-    i = 0
     first = idx.first
     lines = region.split("\n")
     second, single = idx.second, idx.single
-    while i < len(ws):
+    # Only a word that starts some name is looked at; most words of a notice start none.
+    i = 0
+    for start in [k for k, w in enumerate(ws) if w in first]:
+        if start < i:
+            continue  # inside a name already found
+        i = start
         hit = None
         w = ws[i]
-        if w in first:
-            if i + 1 < len(ws) and ws[i + 1] in second[w]:
-                for n, named_here in first[w]:
-                    name = tuple(ws[i : i + n])
-                    if name in named_here:
-                        hit = (name, named_here[name])
-                        break
-            elif w in single:
-                hit = ((w,), single[w])
+        if i + 1 < len(ws) and ws[i + 1] in second[w]:
+            for n, named_here in first[w]:
+                name = tuple(ws[i : i + n])
+                if name in named_here:
+                    hit = (name, named_here[name])
+                    break
+        elif w in single:
+            hit = ((w,), single[w])
         if hit:
             # A name followed by a minor version names another version ("Llama 3" in "Llama 3.1"; not
             # "Version 3, 29 June 2007").
@@ -887,10 +901,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
             ):
                 out.append((hit[1], at[i], hit[0]))
                 i += len(hit[0])
-            else:
-                i += 1  # a shorter name further on may still fit ("lgpl 2 1" inside "gnu lgpl 2 1")
-        else:
-            i += 1
+            # else a shorter name further on may still fit ("lgpl 2 1" inside "gnu lgpl 2 1")
     return out
 
 
