@@ -91,6 +91,9 @@ def test_a_gnu_license_named_without_a_version_is_any_version():
         assert [m.spdx for m in refs(text)] == ["LGPL-2.1-or-later"], text
     # "GPL-compatible" is about the license, not under it.
     assert not identify_text("This license is GPL-compatible.", CAT)
+    # "GPL licensed" names the GPL: the "license" of "GPL license" is a whole word, not part of "licensed".
+    assert [m.spdx for m in refs("Open-Source GPL licensed\n")] == ["GPL-1.0-or-later"]
+    assert [m.spdx for m in refs("GNU/LGPL licensed source code\n")] == ["LGPL-2.0-or-later"]
 
 
 @pytest.mark.parametrize(

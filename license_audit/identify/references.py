@@ -122,8 +122,13 @@ def _family_names(low: str) -> str:
     """`low` with a license family's other spellings written one way ("licence", "Lesser GPL")."""
     for long, short in _FAMILY:
         if long in low:
-            low = low.replace(long, short)
+            whole = _WHOLE_WORD.get(long)
+            low = whole.sub(short, low) if whole is not None else low.replace(long, short)
     return low
+
+
+# Spellings that end in a whole word: "GPL license" is "GPL", "GPL licensed" is not "GPLd".
+_WHOLE_WORD = {long: re.compile(re.escape(long) + "(?![a-z])") for long, _ in _FAMILY if long.endswith("license")}
 
 
 def _canonical(low: str, compact: bool = True, digits: bool = True) -> list[str]:
