@@ -81,6 +81,24 @@ def test_a_catalog_license_copy_that_is_word_for_word_its_spdx_variant_is_the_va
     assert "BSD-2-Clause-Views" in spdx_ids(found), found
 
 
+def test_a_bsd_3_clause_copy_with_its_own_names_is_bsd_3_clause_not_bsd_2_clause_modified():
+    # The no-endorsement clause names the author where the reference has "the copyright holder", and the
+    # disclaimer names "the Regents": BSD-3-Clause's variables, not a clause added to BSD-2-Clause.
+    text = (
+        license_text("bsd-3-clause")
+        .replace(
+            "Neither the name of the ORGANIZATION nor the names of its contributors may be\nused",
+            "The names of the authors may not be used",
+        )
+        .replace("PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS\n", "PROVIDED BY THE REGENTS AND CONTRIBUTORS\n")
+        .replace("SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS", "SHALL THE REGENTS OR CONTRIBUTORS")
+    )
+    assert "The names of the authors" in text and "THE REGENTS AND" in text
+    found = identify_text(text, CAT)
+    assert plain(found, "BSD-3-Clause"), found
+    assert "BSD-2-Clause" not in spdx_ids(found), found
+
+
 def test_a_plain_catalog_copy_stays_that_license():
     # The second opinion asked of a copy that differs from the reference must not rename a plain one.
     for lic in ("mit", "bsd-2-clause", "bsd-3-clause", "apache-2.0"):

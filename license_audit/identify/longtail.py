@@ -573,7 +573,12 @@ def explains(spdx_id: str, added: list[str]) -> bool:
         return False
     for text in added:
         ws = words(text)
-        runs = [" " + " ".join(ws[i : i + 5]) + " " for i in range(max(0, len(ws) - 4))]
-        if runs and sum(r in joined for r in runs) >= 0.5 * len(runs):
+        # The words of the clause that runs of the license hold: a clause whose name is a variable of the
+        # license ("Neither the name of <the copyright holder> nor ...") is held around that name.
+        held = set()
+        for i in range(max(0, len(ws) - 4)):
+            if " " + " ".join(ws[i : i + 5]) + " " in joined:
+                held.update(range(i, i + 5))
+        if len(ws) >= 5 and len(held) >= 0.5 * len(ws):
             return True
     return False
