@@ -53,10 +53,15 @@ def test_a_mirror_of_a_family_release_named_by_its_title_and_link(cli, make_repo
     cand = lineage_of(report, "stabilityai/stable-diffusion-3.5-large")
     assert cand.get("copy") is True and cand["license"] == "stabilityai-ai-community"
     assert undeclared(report) == []
+    # The duties are a redistribution's: they travel with copies, which this is, not with derivatives.
+    messages = [f["message"] for f in report["findings"] if f["rule"] == "attribution-missing"]
+    assert messages and all("requires copies of stabilityai/stable-diffusion-3.5-large" in m for m in messages)
     # A fine-tune named after it is no copy: a derivative of the family that does not say so.
     report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Stable Diffusion 3.5 Large Anime\n")}))
     assert not any(c.get("copy") for c in report["lineage"])
     assert undeclared(report)
+    messages = [f["message"] for f in report["findings"] if f["rule"] == "attribution-missing"]
+    assert messages and all("requires derivatives of" in m for m in messages)
 
 
 def test_a_release_whose_registered_base_is_the_declared_base_is_that_release(cli, make_repo):

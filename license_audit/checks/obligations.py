@@ -283,6 +283,12 @@ def incompatibility(upstream: License, declared: License | None, declared_key: s
     return None
 
 
+def _carriers(up: Upstream) -> str:
+    """What a duty travels with here: a copy of the upstream itself (a mirror, a re-upload) is a
+    redistribution of it, not a derivative."""
+    return "copies" if up.candidate.copy else "derivatives"
+
+
 # --- one function per obligation kind -------------------------------------------------------------
 
 
@@ -300,7 +306,7 @@ def _license_copy(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation)
         up,
         lic,
         ob,
-        f"{up.label} is under the {lic.name}, which must travel with derivatives, but no copy of it is in the repository{detail}.",
+        f"{up.label} is under the {lic.name}, which must travel with {_carriers(up)}, but no copy of it is in the repository{detail}.",
         path,
         add_copy_advice(lic, path, up.copyright),
     )
@@ -372,7 +378,7 @@ def _notice_file(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
         up,
         lic,
         ob,
-        f'{up.label} ships a NOTICE file whose attribution notices must travel with derivatives, and "{missing[0]}" is missing.',
+        f'{up.label} ships a NOTICE file whose attribution notices must travel with {_carriers(up)}, and "{missing[0]}" is missing.',
         ob.file or "NOTICE",
         f"Copy the attribution notices of {up.id}'s NOTICE into this repository's NOTICE file.",
     )
@@ -389,7 +395,7 @@ def _attribution(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
         up,
         lic,
         ob,
-        f"The {lic.name} requires derivatives of {up.label} to display {want}, and the card does not.",
+        f"The {lic.name} requires {_carriers(up)} of {up.label} to display {want}, and the card does not.",
         ctx.card_path,
         f"Add {want} prominently to {ctx.card_path}.",
     )
@@ -476,7 +482,7 @@ def _use_restrictions(ctx: AuditContext, up: Upstream, lic: License, ob: Obligat
         up,
         lic,
         ob,
-        f"The {lic.name} requires its use restrictions to be passed on to users of {up.label}'s derivatives, and the repository does not pass them on.",
+        f"The {lic.name} requires its use restrictions to be passed on to users of {_carriers(up)} of {up.label}, and the repository does not pass them on.",
         ctx.card_path,
         fix,
     )
