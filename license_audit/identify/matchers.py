@@ -1021,22 +1021,17 @@ def _quoted(toks: Tokens, a: int, b: int, joined: str) -> bool:
 
 
 def _left(whole: list, lines: list[tuple[int, int]], copies: list[tuple[int, int]]) -> list:
-    """Of the whole text's references, in the order find_references gives them for `lines` and `copies`:
-    identifiers on lines no copy holds, then each range's links and names."""
-    out = [r for r in whole if r.form == "identifier" and not any(a <= r.line <= b for a, b in copies)]
-    for first, last in lines:
-        out.extend(r for r in whole if r.form == "url" and first <= r.line <= last)
-        out.extend(r for r in whole if r.form == "name" and first <= r.line <= last)
-    if len(lines) < 2:
-        return out
-    # Two ranges may share a line (a copy ending mid-line): one reference per license and line.
-    seen: set[tuple[str, int]] = set()
-    uniq = []
-    for r in out:
-        if (r.key, r.line) not in seen:
-            seen.add((r.key, r.line))
-            uniq.append(r)
-    return uniq
+    """Of the whole text's references (one per license and line, in line order), those find_references
+    gives for `lines` and `copies`: identifiers on lines no copy holds, links and names on `lines`."""
+    return [
+        r
+        for r in whole
+        if (
+            not any(a <= r.line <= b for a, b in copies)
+            if r.form == "identifier"
+            else any(first <= r.line <= last for first, last in lines)
+        )
+    ]
 
 
 # Words a faithful copy may hold beyond its reference text (a title, a copyright line or two).
