@@ -575,7 +575,7 @@ def explains(spdx_id: str, added: list[str]) -> bool:
         ws = words(text)
         # The words of the clause that runs of the license hold: a clause whose name is a variable of the
         # license ("Neither the name of <the copyright holder> nor ...") is held around that name.
-        held = set()
+        held: set[int] = set()
         for i in range(max(0, len(ws) - 4)):
             if " " + " ".join(ws[i : i + 5]) + " " in joined:
                 held.update(range(i, i + 5))
