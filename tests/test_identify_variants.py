@@ -193,3 +193,70 @@ def test_an_ambiguous_answer_names_every_license_and_says_so():
     d = m.to_dict()
     assert d["ambiguous"] is True and d["alternatives"] == ["NTP"]
     assert "ambiguous" not in LicenseMatch("mit", "MIT", 0.99, 1, 21).to_dict()
+
+
+# The Apache Software License 1.1 (the SPDX list's Apache-1.1; ScanCode's license database copy).
+APACHE_1_1 = """
+The Apache Software License, Version 1.1
+
+Copyright (c) 2000 The Apache Software Foundation.  All rights
+reserved.
+
+Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions
+are met:
+
+1. Redistributions of source code must retain the above copyright
+   notice, this list of conditions and the following disclaimer.
+
+2. Redistributions in binary form must reproduce the above copyright
+   notice, this list of conditions and the following disclaimer in
+   the documentation and/or other materials provided with the
+   distribution.
+
+3. The end-user documentation included with the redistribution,
+   if any, must include the following acknowledgment:
+      "This product includes software developed by the
+       Apache Software Foundation (http://www.apache.org/)."
+   Alternately, this acknowledgment may appear in the software itself,
+   if and wherever such third-party acknowledgments normally appear.
+
+4. The names "Apache" and "Apache Software Foundation" must
+   not be used to endorse or promote products derived from this
+   software without prior written permission. For written
+   permission, please contact apache@apache.org.
+
+5. Products derived from this software may not be called "Apache",
+   nor may "Apache" appear in their name, without prior written
+   permission of the Apache Software Foundation.
+
+THIS SOFTWARE IS PROVIDED ``AS IS'' AND ANY EXPRESSED OR IMPLIED
+WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES
+OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+DISCLAIMED.  IN NO EVENT SHALL THE APACHE SOFTWARE FOUNDATION OR
+ITS CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF
+USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND
+ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT
+OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF
+SUCH DAMAGE.
+"""
+
+
+def test_a_misspelt_word_in_a_copy_is_not_a_modification_but_an_added_restriction_is():
+    # Copies of the Apache License 1.1 often spell "acknowlegement": a phrase of the license missed for a
+    # word, whose words all stand in the license's own text, adds no terms.
+    typo = APACHE_1_1.replace("acknowledgment:", "acknowlegement:")
+    assert "acknowlegement" in typo
+    found = identify_text(typo, CAT)
+    assert plain(found, "Apache-1.1"), found
+    assert not any(m.modified for m in found), found
+    # A clause the license does not hold is still added terms: never the license as such.
+    restricted = APACHE_1_1.replace(
+        "4. The names", "4. This software may not be used for any commercial purpose.\n\n5. The names"
+    )
+    found = identify_text(restricted, CAT)
+    assert not plain(found, "Apache-1.1"), found
+    assert any(m.modified for m in found), found

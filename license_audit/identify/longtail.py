@@ -385,7 +385,7 @@ def _widest(best: _Scored, cands: list[_Scored], toks: Tokens, offsets: _Offsets
 _GAP = re.compile("0+")
 
 
-def _added(c: _Scored, toks: Tokens, offsets: _Offsets) -> list[tuple[int, int]]:
+def _added(c: _Scored, toks: Tokens, offsets: _Offsets, narrow: bool = True) -> list[tuple[int, int]]:
     """Word stretches after the license's first phrase that none of its phrases holds and that read
     like terms (a title or a copyright line before the terms is no clause)."""
     from license_audit.identify.modified import term_like
@@ -407,8 +407,59 @@ def _added(c: _Scored, toks: Tokens, offsets: _Offsets) -> list[tuple[int, int]]
         # and warranty notice) is no clause of it; a restriction (X11's no-endorsement, "not designed
         # for use in a nuclear facility") is.
         trailing = i > last
-        if term_like(ws) and not (trailing and (not set(ws) & _RESTRICTS or set(ws) & _DISCLAIMS)):
+        if not term_like(ws) or (trailing and (not set(ws) & _RESTRICTS or set(ws) & _DISCLAIMS)):
+            continue
+        if not narrow:
             out.append((i, j - 1))
+            continue
+        # A phrase of the license missed for a word or two (a hyphenated "sub-licensable", a misspelling in
+        # the template or the copy, a heading, another edition's sentence) leaves the rest of its words in the
+        # license's own text: the stretch adds terms only where the words runs of that text do not hold read
+        # as terms or restrict ("commercial", "only"); it is quoted whole, from the first such word to the last.
+        kept = [(a, b) for a, b in _not_in_text(ws, c.spdx) if _adds_terms(ws[a : b + 1])]
+        if kept:
+            out.append((i + kept[0][0], i + kept[-1][1]))
+    return out
+
+
+def _adds_terms(ws: list[str]) -> bool:
+    from license_audit.identify.modified import term_like
+
+    return term_like(ws) or bool(set(ws) & _RESTRICTS)
+
+
+_RUN = 5  # words: a run of the license's text this long standing in a copy is the license's own wording
+
+
+@lru_cache(maxsize=64)
+def _template_runs(spdx_id: str) -> frozenset[str]:
+    """Every run of _RUN words of the license's phrases."""
+    out: set[str] = set()
+    for t in _templates() or []:
+        if t.spdx == spdx_id:
+            for n in t.needles:
+                ws = n.split()
+                out.update(" ".join(ws[k : k + _RUN]) for k in range(len(ws) - _RUN + 1))
+    return frozenset(out)
+
+
+def _not_in_text(ws: list[str], spdx_id: str) -> list[tuple[int, int]]:
+    """Stretches (first, last) of `ws` that no run of the license's own text stands on."""
+    runs = _template_runs(spdx_id)
+    held = [False] * len(ws)
+    for k in range(len(ws) - _RUN + 1):
+        if " ".join(ws[k : k + _RUN]) in runs:
+            held[k : k + _RUN] = [True] * _RUN
+    out = []
+    k = 0
+    while k < len(ws):
+        if held[k]:
+            k += 1
+            continue
+        start = k
+        while k < len(ws) and not held[k]:
+            k += 1
+        out.append((start, k - 1))
     return out
 
 
@@ -459,12 +510,17 @@ def identify_spdx(
         near = [c for c in cands[:12] if c.share >= best.share - CLEAR_MARGIN]
         if all(c.share < 0.9 and c.spdx != known for c in [best, *near]):
             return []
+    # Stretches no phrase holds (`unheld`): terms added to the license (`added`), unless their words stand in
+    # the license's own text (its phrases missed for a word or two), which are decided the same way but add
+    # nothing (the license, unmodified).
     added = _added(best, toks, offsets)
-    if added:
-        # Terms the best-ranked license does not hold: a close rival that holds more of the text fits better.
+    unheld = added or _added(best, toks, offsets, narrow=False)
+    if unheld:
+        # Text the best-ranked license's phrases do not hold: a close rival that holds more of it fits better.
         near = [c for c in cands[:12] if c.share >= best.share - CLEAR_MARGIN]
         best = max(near, key=lambda c: (_covered(c, toks, offsets).bit_count(), c is best))
         added = _added(best, toks, offsets)
+        unheld = added or _added(best, toks, offsets, narrow=False)
     close = [c for c in cands if c is not best and c.spdx != best.spdx and c.share >= best.share - CLEAR_MARGIN]
     if not added and best.share >= 0.9 and all(best.distinct >= c.distinct + 0.3 for c in close):
         return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.95, 4), 1, last)]
@@ -475,10 +531,10 @@ def identify_spdx(
     # A license the phrase index sees whole, with terms no template near it holds: that license
     # modified, without the exact matcher (which can only name a license the index saw as well).
     if (
-        added
+        unheld
         and best.share >= 0.9
-        and sum(b - a + 1 for a, b in added) <= _MOSTLY * len(toks.words)
-        and not _held_elsewhere(best, added, cands, toks, offsets)
+        and sum(b - a + 1 for a, b in unheld) <= _MOSTLY * len(toks.words)
+        and not _held_elsewhere(best, unheld, cands, toks, offsets)
     ):
         return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.8, 4), 1, last, added=_lines(toks, added))]
     decided = _classify(text)
@@ -492,9 +548,9 @@ def identify_spdx(
         return decided
     if decided:
         return decided
-    if added:
+    if unheld:
         # Nothing else holds the added terms: this license, modified; a text it holds little of is not it.
-        if best.share < 0.75 or sum(b - a + 1 for a, b in added) > _MOSTLY * len(toks.words):
+        if best.share < 0.75 or sum(b - a + 1 for a, b in unheld) > _MOSTLY * len(toks.words):
             return []
         return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.8, 4), 1, last, added=_lines(toks, added))]
     if close:
