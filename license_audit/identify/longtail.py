@@ -413,7 +413,7 @@ def _added(c: _Scored, toks: Tokens, offsets: _Offsets, narrow: bool = True) -> 
             out.append((i, j - 1))
             continue
         # A phrase of the license missed for a word or two (a hyphenated "sub-licensable", a misspelling in
-        # the template or the copy, a heading, another edition's sentence) leaves the rest of its words in the
+        # the template or the copy, another edition's sentence) leaves the rest of its words in the
         # license's own text: the stretch adds terms only where the words runs of that text do not hold read
         # as terms or restrict ("commercial", "only"); it is quoted whole, from the first such word to the last.
         kept = [(a, b) for a, b in _not_in_text(ws, c.spdx) if _adds_terms(ws[a : b + 1])]
