@@ -156,6 +156,11 @@ TEXT_IS: dict[str, tuple[set[str], str]] = {
         "UC's acknowledgement and name clause but the copyright holders' disclaimer ('PROVIDED BY THE COPYRIGHT"
         " HOLDERS AND CONTRIBUTORS'), not BSD-4-Clause-UC's 'THE REGENTS': BSD-4-Clause's template, filled in",
     ),
+    "rule:historical_medusa_1.RULE": (
+        {"MIT-CMU"},
+        "the permission notice with 'DISCLAIMS ALL WARRANTIES' (MIT-CMU's template); HPND's says 'makes no"
+        " representations about the suitability of this software'",
+    ),
     "rule:x11-fsf_3.RULE": (
         {"X11"},
         "'Licence: X11' names X11; the FSF's variant is what ScanCode read in the file the line came from",

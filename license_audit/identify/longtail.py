@@ -513,13 +513,23 @@ def identify_spdx(
     # Stretches no phrase holds (`unheld`): terms added to the license (`added`), unless their words stand in
     # the license's own text (its phrases missed for a word or two), which are decided the same way but add
     # nothing (the license, unmodified).
-    added = _added(best, toks, offsets)
+    # Only the license the phrase index ranks first gets that reading: one taken over it (a wider text, a
+    # rival for terms the first does not hold) is read strictly, since its own text may hold the copy's words
+    # in another order (CDDL-1.1 holds nearly every run of CDDL-1.0).
+    narrow = best is cands[0]
+    added = _added(best, toks, offsets, narrow=narrow)
     unheld = added or _added(best, toks, offsets, narrow=False)
     if unheld:
-        # Text the best-ranked license's phrases do not hold: a close rival that holds more of it fits better.
+        # Text the best-ranked license's phrases do not hold: a close rival that holds more of it fits better
+        # (for wording the license's own text holds, only a rival whose phrases hold the text whole).
         near = [c for c in cands[:12] if c.share >= best.share - CLEAR_MARGIN]
-        best = max(near, key=lambda c: (_covered(c, toks, offsets).bit_count(), c is best))
-        added = _added(best, toks, offsets)
+        if not added:
+            near = [best] + [c for c in near if c is not best and not _added(c, toks, offsets, narrow=False)]
+        rival = max(near, key=lambda c: (_covered(c, toks, offsets).bit_count(), c is best))
+        if rival is not best:
+            narrow = False
+            best = rival
+        added = _added(best, toks, offsets, narrow=narrow)
         unheld = added or _added(best, toks, offsets, narrow=False)
     close = [c for c in cands if c is not best and c.spdx != best.spdx and c.share >= best.share - CLEAR_MARGIN]
     if not added and best.share >= 0.9 and all(best.distinct >= c.distinct + 0.3 for c in close):
@@ -544,7 +554,8 @@ def identify_spdx(
         mine = [c for c in cands if c.spdx == verdict.spdx]
         if mine:
             own = max(mine, key=lambda c: _covered(c, toks, offsets).bit_count())
-            verdict.added = _lines(toks, _added(own, toks, offsets))
+            # Read strictly when the phrase index ranked another license first (see `narrow` above).
+            verdict.added = _lines(toks, _added(own, toks, offsets, narrow=own is cands[0]))
         return decided
     if decided:
         return decided
