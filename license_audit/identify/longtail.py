@@ -300,6 +300,7 @@ class _Scored:
     distinct: float
     found: set[str]
     covered: int | None = None  # bit k set: word k of the text stands in one of `found`
+    unheld: list[tuple[int, int]] | None = None  # the term-like stretches `found` misses (_added, not narrowed)
 
 
 @dataclass(slots=True, eq=False)
@@ -388,6 +389,24 @@ _GAP = re.compile("0+")
 def _added(c: _Scored, toks: Tokens, offsets: _Offsets, narrow: bool = True) -> list[tuple[int, int]]:
     """Word stretches after the license's first phrase that none of its phrases holds and that read
     like terms (a title or a copyright line before the terms is no clause)."""
+    if c.unheld is None:
+        c.unheld = _unheld(c, toks, offsets)
+    if not narrow:
+        return c.unheld
+    out = []
+    for i, j in c.unheld:
+        # A phrase of the license missed for a word or two (a hyphenated "sub-licensable", a misspelling in
+        # the template or the copy, another edition's sentence) leaves the rest of its words in the
+        # license's own text: the stretch adds terms only where the words runs of that text do not hold read
+        # as terms or restrict ("commercial", "only"); it is quoted whole, from the first such word to the last.
+        ws = toks.words[i : j + 1]
+        kept = [(a, b) for a, b in _not_in_text(ws, c.spdx) if _adds_terms(ws[a : b + 1])]
+        if kept:
+            out.append((i + kept[0][0], i + kept[-1][1]))
+    return out
+
+
+def _unheld(c: _Scored, toks: Tokens, offsets: _Offsets) -> list[tuple[int, int]]:
     from license_audit.identify.modified import term_like
 
     mask = _covered(c, toks, offsets)
@@ -407,18 +426,8 @@ def _added(c: _Scored, toks: Tokens, offsets: _Offsets, narrow: bool = True) -> 
         # and warranty notice) is no clause of it; a restriction (X11's no-endorsement, "not designed
         # for use in a nuclear facility") is.
         trailing = i > last
-        if not term_like(ws) or (trailing and (not set(ws) & _RESTRICTS or set(ws) & _DISCLAIMS)):
-            continue
-        if not narrow:
+        if term_like(ws) and not (trailing and (not set(ws) & _RESTRICTS or set(ws) & _DISCLAIMS)):
             out.append((i, j - 1))
-            continue
-        # A phrase of the license missed for a word or two (a hyphenated "sub-licensable", a misspelling in
-        # the template or the copy, another edition's sentence) leaves the rest of its words in the
-        # license's own text: the stretch adds terms only where the words runs of that text do not hold read
-        # as terms or restrict ("commercial", "only"); it is quoted whole, from the first such word to the last.
-        kept = [(a, b) for a, b in _not_in_text(ws, c.spdx) if _adds_terms(ws[a : b + 1])]
-        if kept:
-            out.append((i + kept[0][0], i + kept[-1][1]))
     return out
 
 
