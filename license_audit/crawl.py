@@ -128,6 +128,8 @@ DIFFUSERS_CONFIG_NAMES = (
     *(f"{c}/config.json" for c in DIFFUSERS_DENOISERS),
     "vae/config.json",
     "scheduler/scheduler_config.json",
+    # The text encoder's tokenizer: its pad token tells CLIP ViT-L (Stable Diffusion 1.x) from OpenCLIP.
+    "tokenizer/special_tokens_map.json",
 )
 _README_NAMES = frozenset({"readme.md", "readme"})
 _MAX_LICENSE_DEPTH = 3  # license files deeper than this (vendored code) are not the model's own

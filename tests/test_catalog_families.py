@@ -117,3 +117,20 @@ def test_an_sdxl_turbo_derivative_gets_the_non_commercial_terms_not_sdxls(cli, m
     licenses = {c["license"] for c in report["lineage"]}
     assert "sai-nc-community" in licenses and "openrail++" not in licenses, report["lineage"]
     assert "license-incompatible" in rules_of(report)
+
+
+def test_a_pipeline_class_is_read_without_its_runtime_prefix_or_task_variant():
+    from license_audit.errors import InputError
+    from license_audit.lineage.families import Families, family_from_dict, pipeline_class
+
+    assert pipeline_class("OnnxStableDiffusionImg2ImgPipeline") == "StableDiffusionPipeline"
+    assert pipeline_class("FlaxStableDiffusionInpaintPipeline") == "StableDiffusionPipeline"
+    assert pipeline_class("StableDiffusionXLPipeline") == "StableDiffusionXLPipeline"
+    fam = family_from_dict(
+        "x", {"licenses": ["mit"], "pipelines": [{"class": "XPipeline", "pad_token": "<pad>"}]}, "families.yaml"
+    )
+    fams = Families([fam])
+    assert fams.by_pipeline("OnnxXPipeline", "<pad>") is fam
+    assert fams.by_pipeline("XPipeline", "!") is None and fams.by_pipeline(None, "<pad>") is None
+    with pytest.raises(InputError, match="each pipeline needs a 'class'"):
+        family_from_dict("x", {"licenses": ["mit"], "pipelines": ["XPipeline"]}, "families.yaml")

@@ -318,6 +318,33 @@ def test_family_from_architecture_alone_is_not_enough(cli, make_repo):
     assert cand["confidence"] == 0.5 and "model_type gemma2" in cand["evidence"][0]
 
 
+def _sd_pipeline(pad: str) -> dict:
+    # An ONNX export of a Stable Diffusion checkpoint: no component config, only the pipeline's class and its
+    # tokenizer (the denoiser is a model.onnx).
+    return {
+        "README.md": card("license: openrail"),
+        "model_index.json": {
+            "_class_name": "OnnxStableDiffusionPipeline",
+            "tokenizer": ["transformers", "CLIPTokenizer"],
+        },
+        "tokenizer/special_tokens_map.json": {"bos_token": "<|startoftext|>", "pad_token": pad},
+        "unet/model.onnx": LFS,
+    }
+
+
+def test_family_from_a_diffusers_pipeline_and_its_tokenizer(cli, make_repo):
+    # The Stable Diffusion pipeline with CLIP ViT-L's tokenizer ("<|endoftext|>" pads) is the 1.x architecture:
+    # its family and license are named at warning level, never passed in silence.
+    report, _ = audit_json(cli, make_repo(_sd_pipeline("<|endoftext|>")))
+    cand = lineage_of(report, "Stable Diffusion 1.x (family)")
+    assert cand["license"] == "creativeml-openrail-m" and cand["confidence"] == 0.5
+    assert "OnnxStableDiffusionPipeline" in cand["evidence"][0]
+    assert "use-restrictions-missing" in rules_of(report)
+    # OpenCLIP's tokenizer ("!" pads) is 2.x's or SD-Turbo's, under other licenses: no family is named.
+    report, _ = audit_json(cli, make_repo(_sd_pipeline("!")))
+    assert not any(c["model"].startswith("Stable Diffusion") for c in report["lineage"])
+
+
 # ------------------------------------------------------------------------------------ self-release
 
 

@@ -32,6 +32,9 @@ class Family:
     publishers: tuple[str, ...] = ()
     names: tuple[re.Pattern[str], ...] = ()
     model_types: tuple[str, ...] = ()
+    # Diffusers pipelines only this family ships: (model_index.json `_class_name`, the pad token of the
+    # pipeline's tokenizer or "" for any), the class written without its ONNX/Flax prefix or task variant.
+    pipelines: tuple[tuple[str, str], ...] = ()
     source: str = ""
 
     def licenses_for(self, size: str | None) -> tuple[str, ...]:
@@ -100,6 +103,18 @@ class Families:
     def by_model_type(self, model_type: Any) -> Family | None:
         return self._by_type.get(model_type.lower()) if isinstance(model_type, str) else None
 
+    def by_pipeline(self, class_name: Any, pad_token: str | None) -> Family | None:
+        """The family whose diffusers pipeline class (and tokenizer pad token, where the family names one)
+        a repository's model_index.json and tokenizer give."""
+        if not isinstance(class_name, str):
+            return None
+        cls = pipeline_class(class_name)
+        for fam in self._all:
+            for want, pad in fam.pipelines:
+                if want == cls and (not pad or pad == pad_token):
+                    return fam
+        return None
+
     def by_license(self, license_id: str | None) -> list[Family]:
         if not license_id:
             return []
@@ -158,8 +173,31 @@ def family_from_dict(fid: str, raw: Any, where: str) -> Family:
         publishers=tuple(_strings(raw, where, "publishers")),
         names=tuple(patterns),
         model_types=tuple(_strings(raw, where, "model_types")),
+        pipelines=_pipelines(raw, where, str(fid)),
         source=str(raw.get("source") or ""),
     )
+
+
+# A pipeline class's runtime prefix and task variant ("OnnxStableDiffusionImg2ImgPipeline"): the same model.
+_PIPELINE_PREFIX = re.compile(r"^(?:Onnx|Flax|OV|TF)(?=[A-Z])")
+_PIPELINE_TASK = re.compile(r"(?:Img2Img|Inpaint|InstructPix2Pix|Upscale|Depth2Img)(?=Pipeline$)")
+
+
+def pipeline_class(class_name: str) -> str:
+    """A diffusers pipeline class without its runtime prefix or task variant."""
+    return _PIPELINE_TASK.sub("", _PIPELINE_PREFIX.sub("", class_name.strip()))
+
+
+def _pipelines(raw: dict[str, Any], where: str, fid: str) -> tuple[tuple[str, str], ...]:
+    items = raw.get("pipelines") or []
+    if not isinstance(items, list):
+        raise InputError(f"{where}: family '{fid}': 'pipelines' must be a list")
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("class"), str):
+            raise InputError(f"{where}: family '{fid}': each pipeline needs a 'class'")
+        out.append((pipeline_class(item["class"]), str(item.get("pad_token") or "")))
+    return tuple(out)
 
 
 def load_families_file(path: Path, trusted: bool = False) -> list[Family]:

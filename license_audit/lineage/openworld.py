@@ -217,6 +217,18 @@ def _family_hits(snapshot: Snapshot, ctx: LineageContext) -> tuple[dict[str, lis
                 f"config.json model_type {cfg.get('model_type')} is the {fam.name} architecture",
                 FAMILY_TYPE_SCORE,
             )
+    index = snapshot.configs.get("model_index.json")
+    if isinstance(index, dict):
+        pad = _pad_token(snapshot.configs.get("tokenizer/special_tokens_map.json"))
+        fam = fams.by_pipeline(index.get("_class_name"), pad)
+        if fam is not None:
+            with_pad = f' with a tokenizer padding with "{pad}"' if pad else ""
+            add(
+                None,
+                fam,
+                f"model_index.json pipeline {index['_class_name']}{with_pad} is the {fam.name} architecture",
+                FAMILY_TYPE_SCORE,
+            )
     art = snapshot.artifacts
     for rel, meta in sorted((art.gguf if art is not None else {}).items()):
         fam = fams.by_model_type(meta.get("general.architecture"))
@@ -228,6 +240,14 @@ def _family_hits(snapshot: Snapshot, ctx: LineageContext) -> tuple[dict[str, lis
                 FAMILY_TYPE_SCORE,
             )
     return out, sizes
+
+
+def _pad_token(special_tokens: Any) -> str | None:
+    """The pad token a tokenizer's special_tokens_map.json names (a string, or an added token's content)."""
+    pad = special_tokens.get("pad_token") if isinstance(special_tokens, dict) else None
+    if isinstance(pad, dict):
+        pad = pad.get("content")
+    return pad if isinstance(pad, str) and pad else None
 
 
 def _registry_ancestor_licenses(cands: list[Candidate], registry: Registry) -> set[str]:
