@@ -400,7 +400,7 @@ def _added(c: _Scored, toks: Tokens, offsets: _Offsets, narrow: bool = True) -> 
         # license's own text: the stretch adds terms only where the words runs of that text do not hold read
         # as terms or restrict ("commercial", "only"); it is quoted whole, from the first such word to the last.
         ws = toks.words[i : j + 1]
-        kept = [(a, b) for a, b in _not_in_text(ws, c.spdx) if _adds_terms(ws[a : b + 1])]
+        kept = [(a, b) for a, b in _not_in_text(ws, c.spdx) if _adds_terms(ws, a, b)]
         if kept:
             out.append((i + kept[0][0], i + kept[-1][1]))
     return out
@@ -431,10 +431,13 @@ def _unheld(c: _Scored, toks: Tokens, offsets: _Offsets) -> list[tuple[int, int]
     return out
 
 
-def _adds_terms(ws: list[str]) -> bool:
-    from license_audit.identify.modified import term_like
+def _adds_terms(ws: list[str], a: int, b: int) -> bool:
+    """Whether words a..b of a stretch, which the license's own text does not hold, change its terms: they
+    read as terms, or hold a word that restricts or changes what is granted ("exclude", "non")."""
+    from license_audit.identify.modified import SIGNIFICANT, term_like
 
-    return term_like(ws) or bool(set(ws) & _RESTRICTS)
+    changed = ws[a : b + 1]
+    return term_like(changed) or not SIGNIFICANT.isdisjoint(changed) or not _RESTRICTS.isdisjoint(changed)
 
 
 _RUN = 5  # words: a run of the license's text this long standing in a copy is the license's own wording

@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 from license_audit.identify.normalize import Tokens
 
 # Words that change what a license grants or requires: a difference holding one is never "a word or two".
-_SIGNIFICANT = frozenset(
+SIGNIFICANT = frozenset(
     [
         "not",
         "no",
@@ -33,6 +33,8 @@ _SIGNIFICANT = frozenset(
         "except",
         "unless",
         "without",
+        "exclude",
+        "excludes",
         "prohibited",
         "prohibit",
         "prohibits",
@@ -393,14 +395,14 @@ def _allowed(
         and added
         and len(removed) <= _NAME
         and len(added) <= _NAME
-        and not (set(removed) | set(added)) & _SIGNIFICANT
+        and not (set(removed) | set(added)) & SIGNIFICANT
         and not any(len(_NUMBER.findall(w)) > 1 for w in added + removed)
     ):
         return True  # a name put in for another ("the author" for "the authors or copyright holders")
     if len(removed) <= _SMALL and len(added) <= _SMALL:
         changed = set(removed) ^ set(added)
         # List numbering ("1", "a", "ii") changes nothing; an amount or a year does.
-        if not changed & _SIGNIFICANT and not any(len(_NUMBER.findall(w)) > 1 for w in changed):
+        if not changed & SIGNIFICANT and not any(len(_NUMBER.findall(w)) > 1 for w in changed):
             return True
     return False
 
@@ -440,7 +442,7 @@ def _boilerplate_lines(raw: str) -> bool:
 def term_like(ws: list[str]) -> bool:
     """Words that read as terms: long enough and holding a word of obligation or permission."""
     if len(ws) <= _SMALL:
-        return bool(set(ws) & _SIGNIFICANT)
+        return bool(set(ws) & SIGNIFICANT)
     return len(set(ws) & _TERM_CUES) >= 2 or bool(set(ws) & {"shall", "must", "prohibited", "noncommercial"})
 
 
