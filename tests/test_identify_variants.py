@@ -260,3 +260,25 @@ def test_a_misspelt_word_in_a_copy_is_not_a_modification_but_an_added_restrictio
     found = identify_text(restricted, CAT)
     assert not plain(found, "Apache-1.1"), found
     assert any(m.modified for m in found), found
+    # So is a word of the license left out: "must not be used to endorse" read as "must be used".
+    dropped = APACHE_1_1.replace("must\n   not be used to endorse", "must\n   be used to endorse")
+    assert dropped != APACHE_1_1
+    found = identify_text(dropped, CAT)
+    assert not plain(found, "Apache-1.1"), found
+
+
+def test_words_of_the_license_left_out_of_a_phrase_are_found_where_they_were():
+    from license_audit.identify.longtail import _junctions, _not_in_text
+
+    phrase = (
+        "the end user documentation included with the redistribution if any must include the "
+        "following acknowledgment this product includes software developed by"
+    )
+    whole = phrase.split(" ")
+    # Every word of a phrase stands in the license's text: nothing added, nothing left out.
+    assert _not_in_text(whole, "Apache-1.1") == [] and _junctions(whole, "Apache-1.1") == []
+    # "if any" left out: each word still stands in a run of the text, but no run across the place does.
+    cut = [w for w in whole if w not in ("if", "any")]
+    assert _not_in_text(cut, "Apache-1.1") == []
+    at = _junctions(cut, "Apache-1.1")
+    assert len(at) == 1 and [cut[i] for i in at[0]] == ["redistribution", "must"], at

@@ -401,6 +401,8 @@ def _added(c: _Scored, toks: Tokens, offsets: _Offsets, narrow: bool = True) -> 
         # as terms or restrict ("commercial", "only"); it is quoted whole, from the first such word to the last.
         ws = toks.words[i : j + 1]
         kept = [(a, b) for a, b in _not_in_text(ws, c.spdx) if _adds_terms(ws, a, b)]
+        # Words of the license missing from the copy: what they said is not known, so they always count.
+        kept = sorted(kept + _junctions(ws, c.spdx))
         if kept:
             out.append((i + kept[0][0], i + kept[-1][1]))
     return out
@@ -457,11 +459,7 @@ def _template_runs(spdx_id: str) -> frozenset[str]:
 
 def _not_in_text(ws: list[str], spdx_id: str) -> list[tuple[int, int]]:
     """Stretches (first, last) of `ws` that no run of the license's own text stands on."""
-    runs = _template_runs(spdx_id)
-    held = [False] * len(ws)
-    for k in range(len(ws) - _RUN + 1):
-        if " ".join(ws[k : k + _RUN]) in runs:
-            held[k : k + _RUN] = [True] * _RUN
+    held, _ = _runs_held(ws, spdx_id)
     out = []
     k = 0
     while k < len(ws):
@@ -473,6 +471,39 @@ def _not_in_text(ws: list[str], spdx_id: str) -> list[tuple[int, int]]:
             k += 1
         out.append((start, k - 1))
     return out
+
+
+def _junctions(ws: list[str], spdx_id: str) -> list[tuple[int, int]]:
+    """The two words either side of each place where words of the license's own text are missing: every
+    run across the place fails while each word stands in some run ("with or without modification" read
+    as "without modification")."""
+    held, ok = _runs_held(ws, spdx_id)
+    out = []
+    k = 0
+    while k < len(ok):
+        if ok[k]:
+            k += 1
+            continue
+        start = k
+        while k < len(ok) and not ok[k]:
+            k += 1
+        # Runs start..k-1 fail; a gap of missing words fails exactly the _RUN - 1 runs across it.
+        if k - start == _RUN - 1 and all(held[start : k + _RUN - 1]):
+            out.append((k - 1, k))
+    return out
+
+
+def _runs_held(ws: list[str], spdx_id: str) -> tuple[list[bool], list[bool]]:
+    """Per word, whether a run of the license's text stands on it; per run start, whether that run does."""
+    runs = _template_runs(spdx_id)
+    held = [False] * len(ws)
+    ok = []
+    for k in range(len(ws) - _RUN + 1):
+        hit = " ".join(ws[k : k + _RUN]) in runs
+        ok.append(hit)
+        if hit:
+            held[k : k + _RUN] = [True] * _RUN
+    return held, ok
 
 
 def _held_elsewhere(
