@@ -460,17 +460,7 @@ def _template_runs(spdx_id: str) -> frozenset[str]:
 def _not_in_text(ws: list[str], spdx_id: str) -> list[tuple[int, int]]:
     """Stretches (first, last) of `ws` that no run of the license's own text stands on."""
     held, _ = _runs_held(ws, spdx_id)
-    out = []
-    k = 0
-    while k < len(ws):
-        if held[k]:
-            k += 1
-            continue
-        start = k
-        while k < len(ws) and not held[k]:
-            k += 1
-        out.append((start, k - 1))
-    return out
+    return _falls(held)
 
 
 def _junctions(ws: list[str], spdx_id: str) -> list[tuple[int, int]]:
@@ -478,18 +468,22 @@ def _junctions(ws: list[str], spdx_id: str) -> list[tuple[int, int]]:
     run across the place fails while each word stands in some run ("with or without modification" read
     as "without modification")."""
     held, ok = _runs_held(ws, spdx_id)
+    # A gap of missing words fails exactly the _RUN - 1 runs across it.
+    return [(b, b + 1) for a, b in _falls(ok) if b - a + 1 == _RUN - 1 and all(held[a : b + _RUN])]
+
+
+def _falls(flags: list[bool]) -> list[tuple[int, int]]:
+    """Each stretch (first, last) of False in `flags`."""
     out = []
     k = 0
-    while k < len(ok):
-        if ok[k]:
+    while k < len(flags):
+        if flags[k]:
             k += 1
             continue
         start = k
-        while k < len(ok) and not ok[k]:
+        while k < len(flags) and not flags[k]:
             k += 1
-        # Runs start..k-1 fail; a gap of missing words fails exactly the _RUN - 1 runs across it.
-        if k - start == _RUN - 1 and all(held[start : k + _RUN - 1]):
-            out.append((k - 1, k))
+        out.append((start, k - 1))
     return out
 
 
