@@ -669,20 +669,11 @@ def explains(spdx_id: str, added: list[str]) -> bool:
     variant that accounts for the clauses a catalog license's copy adds (BSD-4-Clause's advertising
     clause), not one that merely holds less (MIT-0 for MIT plus an added clause) or shares a few words
     with the clause ("or other dealings in")."""
-    templates = _templates()
-    if not templates:
-        return False
-    joined = " ".join(n for t in templates if t.spdx == spdx_id for n in t.needles)
-    if not joined:
-        return False
     for text in added:
         ws = words(text)
         # The words of the clause that runs of the license hold: a clause whose name is a variable of the
         # license ("Neither the name of <the copyright holder> nor ...") is held around that name.
-        held: set[int] = set()
-        for i in range(max(0, len(ws) - 4)):
-            if " " + " ".join(ws[i : i + 5]) + " " in joined:
-                held.update(range(i, i + 5))
-        if len(ws) >= 5 and len(held) >= 0.5 * len(ws):
+        held, _ = _runs_held(ws, spdx_id)
+        if len(ws) >= _RUN and sum(held) >= 0.5 * len(ws):
             return True
     return False

@@ -360,10 +360,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     if not cands and not all_refs and not prose and len(toks.words) < _OTHER_MIN_WORDS:
         # Cheapest first: a few words no catalog phrase holds that name a license or link to one are
         # those references, and nothing else can be found in them (too short for terms or a copy).
-        from license_audit.identify.references import find_references
-
-        refs = find_references(text, [(toks.line_of(0), toks.line_of(len(toks.words) - 1))], catalog, [])
-        whole_refs = refs
+        refs = whole_refs = _whole_references(text, toks, catalog)
         if not refs:
             named = []  # what _named_references would find on the same lines: nothing
         else:

@@ -474,12 +474,13 @@ def _links_file() -> Path:
 
 def _links_data() -> list[tuple[str, str]]:
     """(link, SPDX id) of the license links the SPDX list does not hold (rules/spdx/links.yaml)."""
-    import yaml
+    from license_audit.catalog import load_yaml_file
+    from license_audit.errors import InputError
 
     try:
-        rows = yaml.safe_load(_links_file().read_text(encoding="utf-8")).get("links") or []
+        rows = load_yaml_file(_links_file()).get("links") or []
         return [(str(r["url"]), str(r["spdx"])) for r in rows]
-    except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError):
+    except (InputError, KeyError, TypeError):
         return []
 
 
