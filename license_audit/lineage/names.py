@@ -58,7 +58,7 @@ def registered_name(name: str, registry: Registry, same_name: bool = True) -> st
     if bare == repo and not same_name:
         return None
     short = bare.lower()
-    return next((mid for s, mid in short_names(registry) if s == short), None)
+    return next((mid for s, mid in names_by_first(registry)[1].get(short[:1], ()) if s == short), None)
 
 
 def resolve(name: str | None, registry: Registry, same_name: bool = True) -> KnownModel | None:
