@@ -664,16 +664,17 @@ def _listed() -> dict[str, str]:
     return out
 
 
-def explains(spdx_id: str, added: list[str]) -> bool:
-    """Whether the SPDX license `spdx_id` holds the `added` texts (most runs of five words of one): a
-    variant that accounts for the clauses a catalog license's copy adds (BSD-4-Clause's advertising
-    clause), not one that merely holds less (MIT-0 for MIT plus an added clause) or shares a few words
-    with the clause ("or other dealings in")."""
+def explains(spdx_id: str, added: list[str], share: float = 0.5) -> bool:
+    """Whether the SPDX license `spdx_id` holds the `added` texts (runs of five words of it standing on
+    `share` of the words of one, and on some): a variant that accounts for the clauses a catalog license's
+    copy adds (BSD-4-Clause's advertising clause), not one that merely holds less (MIT-0 for MIT plus an
+    added clause) or shares a few words with the clause ("or other dealings in")."""
     for text in added:
         ws = words(text)
         # The words of the clause that runs of the license hold: a clause whose name is a variable of the
         # license ("Neither the name of <the copyright holder> nor ...") is held around that name.
         held, _ = _runs_held(ws, spdx_id)
-        if len(ws) >= _RUN and sum(held) >= 0.5 * len(ws):
+        n = sum(held)
+        if len(ws) >= _RUN and n and n >= share * len(ws):
             return True
     return False

@@ -417,6 +417,14 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             found = _long_tail(
                 text, toks, c.start, c.end, catalog, known=None if doubtful else c.cl.lic.spdx, exact=bool(beyond)
             )
+            span: _Cand | _Span = c
+            if not found and added:
+                # A variant whose own terms open with a long preamble the copy did not grow over (SSLeay's
+                # "This library is free for commercial and non-commercial use ..."): read with it.
+                lo = 1 + max((s.end for s in texts + kept_refs if s is not c and s.end < c.start), default=-1)
+                if lo < c.start:
+                    found = _long_tail(text, toks, lo, c.end, catalog, exact=True)
+                    span = _Span(lo, c.end)
             if not found:
                 continue
             same = [m for m in found if m.id == c.cl.lic.id]
@@ -428,7 +436,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 continue  # the long tail names a license that does not hold what this copy adds
             else:
                 texts.remove(c)
-                settled.append(c)
+                settled.append(span)  # type: ignore[arg-type]
                 extra.extend(found)
     if (
         named is None
@@ -1049,18 +1057,35 @@ def _beyond(c: _Cand) -> bool | None:
     return more
 
 
+# The confidence the long tail gives a license its exact matcher finds covering 95% of a copy.
+_EXACT_VERDICT = 0.9
+
+
 def _variant(found: list[LicenseMatch]) -> bool:
     """The long tail names one license, unmodified and unambiguous, for a faithful-looking catalog copy."""
     return len(found) == 1 and not found[0].modified and not found[0].alternatives and found[0].confidence >= 0.85
 
 
 def _explained(found: list[LicenseMatch], changes: list) -> bool:
-    """Whether the long tail's licenses hold what a catalog copy adds; one that itself leaves terms of
-    the copy unheld (modified) explains nothing."""
+    """Whether the long tail's licenses hold what a catalog copy adds.
+
+    One the long tail names unmodified with the exact matcher's confidence (its text is nearly the whole
+    copy, every stretch held by its phrases) needs only some run of its own on the added clauses: their
+    names and parties are the license's variables ("Neither the name of the author nor ..."). One that
+    itself leaves terms of the copy unheld (modified) explains the copy only when it leaves fewer words
+    unheld than the catalog license adds: Apache-1.1 with a reworded clause is closer than BSD-2-Clause
+    with three clauses added."""
     from license_audit.identify.longtail import explains
 
     added = [ch.text for ch in changes if ch.change != "removed"]
-    return all(not m.modified and explains(m.spdx, added) for m in found)
+    adds = sum(len(t.split()) for t in added)
+    for m in found:
+        if m.modified:
+            if not explains(m.spdx, added) or sum(len(ch.text.split()) for ch in m.changes) >= adds:
+                return False
+        elif not explains(m.spdx, added, 0.0 if m.confidence >= _EXACT_VERDICT else 0.5):
+            return False
+    return True
 
 
 def _spdx_base(spdx: str) -> str:
