@@ -310,6 +310,37 @@ def test_a_debian_pointer_names_one_license(text, expected):
     assert sorted({m.spdx for m in identify_text(text, CAT)}) == expected
 
 
+_GPL3_PLUS_NOTICE = (
+    "This program is free software: you can redistribute it and/or modify\n"
+    "it under the terms of the GNU General Public License as published by\n"
+    "the Free Software Foundation, either version 3 of the License, or\n"
+    "(at your option) any later version.\n\n"
+    "This package is distributed in the hope that it will be useful,\n"
+    "but WITHOUT ANY WARRANTY; without even the implied warranty of\n"
+    "MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the\n"
+    "GNU General Public License for more details.\n\n"
+    "You should have received a copy of the GNU General Public License\n"
+    "along with this program.  If not, see <https://www.gnu.org/licenses/>.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "pointers",
+    [
+        "On Debian systems, the complete text of the GNU General Public License\n"
+        "version 2 can be found in `/usr/share/common-licenses/GPL-2'.  the\n"
+        "complete text of the GNU General Public License version 3 can be found\n"
+        "in `/usr/share/common-licenses/GPL-3'.\n",
+        "On Debian GNU/Linux systems, the complete text of the GNU General\n"
+        "Public License can be found in `/usr/share/common-licenses/GPL-1'.\n",
+    ],
+)
+def test_a_debian_pointer_to_another_version_of_the_license_a_notice_names_names_nothing(pointers):
+    # Where GPL-2's text is says nothing of what a GPL-3 notice's file is under, and is no unknown terms.
+    found = identify_text(_GPL3_PLUS_NOTICE + pointers, CAT)
+    assert [(m.id, m.kind) for m in found] == [("gpl-3.0", "reference")], found
+
+
 def test_a_name_inside_a_piece_of_another_license_text_is_that_text():
     # GPL-2.0's preamble in its 1991 edition names the Library GPL: part of the GPL's words.
     text = (

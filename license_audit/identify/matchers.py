@@ -949,15 +949,20 @@ def _named_references(
     """Identifier lines, license names and links in the text no match claims (references.py). `whole`:
     the references of the whole text when already found; those on lines left unclaimed are kept."""
     regions = _unclaimed(claimed, len(toks.words))
-    from license_audit.identify.references import family_default, find_references
+    from license_audit.identify.references import family, family_default, find_references
 
     lines = [(toks.line_of(a), toks.line_of(b)) for a, b in regions]
     copies = [(toks.line_of(c.start), toks.line_of(c.end)) for c in claimed if c.kind == "text" or c.kind == "settled"]
     out: list[tuple[_Span, LicenseMatch]] = []
     seen = set(known)
     refs = find_references(text, lines, catalog, copies) if whole is None else _left(whole, lines, copies)
+    # Where the text of another version of a license the file already holds is names nothing.
+    held = {family(k) for k in known}
     for ref in refs:
-        span = _Span(toks.first_word_of_line(ref.line), toks.last_word_of_line(ref.line), "reference")
+        span = _Span(toks.first_word_of_line(ref.line), toks.last_word_of_line(max(ref.line, ref.last)), "reference")
+        if ref.form == "pointer" and family(ref.key) in held:
+            out.append((span, None))  # type: ignore[arg-type]
+            continue
         # A GNU license named without a version keeps its "or later" id (no catalog entry is that).
         lic = None if family_default(ref.key) else catalog.get(ref.key)
         key = lic.id if lic is not None else ref.key

@@ -56,8 +56,9 @@ _URL_WORDS = ("licen", "terms", "agreement", "legal", "mpl", "gpl", "copying", "
 @dataclass(frozen=True)
 class Ref:
     key: str  # a catalog id, or an SPDX identifier the catalog does not hold
-    form: str  # "identifier", "name" or "url"
+    form: str  # "identifier", "name", "url", or "pointer" (a name or link saying where a license's text is)
     line: int
+    last: int = 0  # a pointer's last line (the sentence may run over several)
 
 
 # What _COMPACT can match holds one of these.
@@ -704,7 +705,21 @@ _POINTER = re.compile(
 def _without_pointed(region: str, first: int, refs: list[Ref], idx: _Index) -> list[Ref]:
     """`refs` less those a Debian pointer sentence makes redundant: the sentence names one license, the
     one its words name with a version, else the one its file name names ("the complete text of the GNU
-    General Public License can be found at /usr/share/common-licenses/LGPL-3" is LGPL-3.0's)."""
+    General Public License can be found at /usr/share/common-licenses/LGPL-3" is LGPL-3.0's). A pointer
+    says where a text is, not what the file is under: where a notice outside the pointers names a version
+    of the same license, the pointers to its other versions' texts name nothing (Debian's "either version
+    3 of the License, or any later version" notice, followed by where GPL-2 and GPL-3 are)."""
+    pointers = [
+        (first + region.count("\n", 0, m.start()), first + region.count("\n", 0, m.end()))
+        for m in _POINTER.finditer(region)
+    ]
+    if not pointers:
+        return refs
+    inside = [(r, b) for r in refs for a, b in pointers if r.form != "identifier" and a <= r.line <= b]
+    outside = {family(r.key) for r in refs if all(r is not i for i, _ in inside)}
+    refs = [r for r in refs if all(r is not i for i, _ in inside)] + [
+        Ref(r.key, "pointer", r.line, b) for r, b in inside if family(r.key) not in outside
+    ]
     for m in _POINTER.finditer(region):
         named = [k for k, _, _ in _names_in(m.group(1), idx)]
         path = [k for k, _, _ in _names_in(m.group(2).replace("-", " ") + " license", idx)]
@@ -1075,6 +1090,11 @@ def _spellings() -> dict[str, str]:
                 if key:
                     out[spelled] = key
     return out
+
+
+def family(key: str) -> str:
+    """The license a catalog id or SPDX id is a version of ("gpl" for "gpl-3.0" and "GPL-2.0-only")."""
+    return key.split("-", 1)[0].lower()
 
 
 def family_default(spdx: str) -> str | None:
