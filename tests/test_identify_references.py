@@ -74,6 +74,25 @@ def test_license_names_with_and_without_version_words(text, expected):
     assert [m.id for m in found] == [expected], found
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Names rules/spdx/names.yaml records, and "N-Clause BSD" for "BSD N-Clause".
+        ("Licensing: 3-clause BSD.", "bsd-3-clause"),
+        ("licensed under the 2-clause BSD License", "bsd-2-clause"),
+        ("licence: Simplified BSD Licence", "bsd-2-clause"),
+        ('licensed under 3-Clause BSD License - "New BSD License" or "Modified BSD License".', "bsd-3-clause"),
+        ("License: ASL 2.0", "apache-2.0"),
+        ("made available under the terms of the Eclipse Distribution License v1.0", "bsd-3-clause"),
+        ("University of Illinois Open Source License", "ncsa"),
+        ("Adaptive Public License", "apl-1.0"),
+    ],
+)
+def test_names_a_license_is_called_by_beside_its_spdx_name(text, expected):
+    found = refs(text)
+    assert [m.id for m in found] == [expected], found
+
+
 def test_a_gnu_license_named_without_a_version_is_any_version():
     # The GPL lets the recipient of a program that names no version choose any version: GPL-1.0-or-later,
     # never a guess at one version.

@@ -219,6 +219,12 @@ def _name_variants(name: str) -> set[tuple[str, ...]]:
             if v[:2] == ("gnu", "general") and any(w.isdigit() for w in v) and v[1:] not in out:
                 out.add(v[1:])
                 changed = True
+            # "BSD 3-Clause License" is also written "3-Clause BSD License".
+            if v[0] == "bsd" and len(v) >= 3 and v[1].isdigit() and v[2] == "clause":
+                turned = (v[1], "clause", "bsd", *v[3:])
+                if turned not in out:
+                    out.add(turned)
+                    changed = True
             # "Llama 2 Community License" is also "Llama 2 License".
             if "community" in v and len(v) > 3:
                 short = tuple(w for w in v if w != "community")
@@ -464,7 +470,31 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
     for u, spdx in _links_data():
         listed = catalog.get(spdx) or catalog.get(_base(spdx))
         add(urls, ambiguous_urls, normalize_url(u), listed.id if listed else spdx, True)
+    for full, spdx in _names_data():
+        listed = catalog.get(spdx) or catalog.get(_base(spdx))
+        key = listed.id if listed else spdx
+        for v in _name_variants(full) or {tuple(canonical_words(_split_alnum(full)))}:
+            add_name(v, key, True)
     return names, urls
+
+
+def _names_file() -> Path:
+    from license_audit.resources import rules_dir
+
+    return rules_dir() / "spdx" / "names.yaml"
+
+
+def _names_data() -> list[tuple[str, str]]:
+    """(name, SPDX id) of the names a license is called by that the SPDX list does not spell
+    (rules/spdx/names.yaml)."""
+    from license_audit.catalog import load_yaml_file
+    from license_audit.errors import InputError
+
+    try:
+        rows = load_yaml_file(_names_file()).get("names") or []
+        return [(str(r["name"]), str(r["spdx"])) for r in rows]
+    except (InputError, KeyError, TypeError):
+        return []
 
 
 def _links_file() -> Path:
@@ -529,6 +559,7 @@ def _cached_index(catalog: Catalog) -> _Index:
             lib[0] if lib else "",
             rulecache.code_stamp(str(_shipped_list())),
             rulecache.code_stamp(str(_links_file())),
+            rulecache.code_stamp(str(_names_file())),
             *(
                 json.dumps([lic.id, lic.spdx, lic.name, lic.aliases, lic.url, lic.identify.get("urls")], default=str)
                 for lic in catalog
