@@ -41,54 +41,6 @@ either expressed or implied, of the FreeBSD Project.
 """
 
 
-# The Apache Software License 1.1 (its SPDX text): BSD-2-Clause's two clauses and three clauses of its own.
-APACHE_11 = """The Apache Software License, Version 1.1
-
-Copyright (c) 2000 The Apache Software Foundation.  All rights
-reserved.
-
-Redistribution and use in source and binary forms, with or without
-modification, are permitted provided that the following conditions
-are met:
-
-1. Redistributions of source code must retain the above copyright
-   notice, this list of conditions and the following disclaimer.
-
-2. Redistributions in binary form must reproduce the above copyright
-   notice, this list of conditions and the following disclaimer in
-   the documentation and/or other materials provided with the
-   distribution.
-
-3. The end-user documentation included with the redistribution,
-   if any, must include the following acknowledgment:
-      "This product includes software developed by the
-       Apache Software Foundation (http://www.apache.org/)."
-   Alternately, this acknowledgment may appear in the software itself,
-   if and wherever such third-party acknowledgments normally appear.
-
-4. The names "Apache" and "Apache Software Foundation" must
-   not be used to endorse or promote products derived from this
-   software without prior written permission. For written
-   permission, please contact apache@apache.org.
-
-5. Products derived from this software may not be called "Apache",
-   nor may "Apache" appear in their name, without prior written
-   permission of the Apache Software Foundation.
-
-THIS SOFTWARE IS PROVIDED ``AS IS'' AND ANY EXPRESSED OR IMPLIED
-WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES
-OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
-DISCLAIMED.  IN NO EVENT SHALL THE APACHE SOFTWARE FOUNDATION OR
-ITS CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
-SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
-LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF
-USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND
-ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
-OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT
-OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF
-SUCH DAMAGE.
-"""
-
 # SSLeay's terms (the SPDX list's SSLeay-standalone): a paragraph of terms, then BSD-style clauses.
 SSLEAY = """This package is an SSL implementation written by Eric Young (eay@cryptsoft.com).
 The implementation was written so as to conform with Netscapes SSL.
@@ -402,12 +354,12 @@ def test_words_of_the_license_left_out_of_a_phrase_are_found_where_they_were():
 )
 def test_a_modified_copy_of_a_license_holding_bsd_2_clause_is_that_license_modified_not_bsd_2_clause(old, new):
     # BSD-2-Clause with three clauses added is further from this copy than Apache-1.1 with one change.
-    assert old in APACHE_11
-    found = identify_text(APACHE_11.replace(old, new), CAT)
+    assert old in APACHE_1_1
+    found = identify_text(APACHE_1_1.replace(old, new), CAT)
     assert "BSD-2-Clause" not in spdx_ids(found), found
     (m,) = [m for m in found if m.spdx == "Apache-1.1"]
     assert m.modified and any("commercial" in c.text for c in m.changes), m
-    assert plain(identify_text(APACHE_11, CAT), "Apache-1.1")
+    assert plain(identify_text(APACHE_1_1, CAT), "Apache-1.1")
 
 
 def test_a_variant_whose_terms_open_with_a_long_preamble_is_read_with_it():
