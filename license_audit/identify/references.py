@@ -1130,4 +1130,4 @@ def family(key: str) -> str:
 
 def family_default(spdx: str) -> str | None:
     """The GNU family ("gpl", "lgpl", "agpl", "gfdl") whose versionless name `spdx` stands for, else None."""
-    return spdx.split("-", 1)[0].lower() if spdx in _DEFAULT_KEYS else None
+    return family(spdx) if spdx in _DEFAULT_KEYS else None
