@@ -93,6 +93,30 @@ def test_names_a_license_is_called_by_beside_its_spdx_name(text, expected):
     assert [m.id for m in found] == [expected], found
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("License Agreement for Baichuan-7B Model", ["baichuan"]),
+        ("使用本模型须遵守 Baichuan-7B 模型许可协议。", ["baichuan"]),
+        ("请遵守《Baichuan 2模型社区许可协议》", ["baichuan2"]),
+        # The model names alone name no license (the titles' Chinese words are not words to the tokenizer).
+        ("This model is fine-tuned from Baichuan-7B.", []),
+        ("We start from the Baichuan 2 weights.", []),
+    ],
+)
+def test_a_license_title_in_chinese_is_matched_whole_not_as_its_model_name(text, expected):
+    for prose in (False, True):
+        assert [m.id for m in identify_text(text, CAT, prose=prose)] == expected, (text, prose)
+
+
+def test_no_catalog_phrase_holds_characters_its_words_drop():
+    # A phrase is matched by its words; one in Chinese would be matched by its Latin words alone.
+    for lic in CAT:
+        for kind in ("phrases", "references"):
+            for p in lic.identify.get(kind) or []:
+                assert str(p).isascii() or not any("\u3040" <= ch <= "\u9fff" for ch in str(p)), (lic.id, p)
+
+
 def test_a_gnu_license_named_without_a_version_is_any_version():
     # The GPL lets the recipient of a program that names no version choose any version: GPL-1.0-or-later,
     # never a guess at one version.
