@@ -217,9 +217,9 @@ def test_a_link_to_another_version_or_an_unknown_page_names_none():
 def test_every_added_link_names_a_listed_license_with_its_source():
     import yaml
 
-    from license_audit.identify.references import _links_file, spdx_key
+    from license_audit.identify.references import _data_file, spdx_key
 
-    rows = yaml.safe_load(_links_file().read_text(encoding="utf-8"))["links"]
+    rows = yaml.safe_load(_data_file("links.yaml").read_text(encoding="utf-8"))["links"]
     assert rows
     for row in rows:
         assert spdx_key(row["spdx"]) == row["spdx"] and row["source"].strip(), row

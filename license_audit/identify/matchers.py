@@ -281,11 +281,16 @@ def _grow(texts: list[_Cand], refs: list[_Cand], nwords: int) -> None:
     for c in texts:
         # A reference to the license itself (the Apache appendix, GPL's "how to apply") is part of the copy.
         spans = [s for s in texts + refs if s is not c and not (s.kind == "reference" and s.cl is c.cl)]
-        prev_end = max((s.end for s in spans if s.end < c.start), default=-1)
+        prev_end = _end_before(c, spans)
         next_start = min((s.start for s in spans if s.start > c.end), default=nwords)
         if c.start - (prev_end + 1) <= _GROW_BACK:
             c.start = prev_end + 1
         c.end = max(c.end, next_start - 1)
+
+
+def _end_before(c: _Cand, spans: list[_Cand]) -> int:
+    """The last word of the spans that end before `c` starts; -1 when none do."""
+    return max((s.end for s in spans if s.end < c.start), default=-1)
 
 
 def _unclaimed(claimed: list[_Cand], nwords: int) -> list[tuple[int, int]]:
@@ -421,7 +426,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             if not found and added:
                 # A variant whose own terms open with a long preamble the copy did not grow over (SSLeay's
                 # "This library is free for commercial and non-commercial use ..."): read with it.
-                lo = 1 + max((s.end for s in texts + kept_refs if s is not c and s.end < c.start), default=-1)
+                lo = 1 + _end_before(c, [s for s in texts + kept_refs if s is not c])
                 if lo < c.start:
                     found = _long_tail(text, toks, lo, c.end, catalog, exact=True)
                     span = _Span(lo, c.end)
@@ -1093,20 +1098,12 @@ def _explained(found: list[LicenseMatch], changes: list) -> bool:
     return True
 
 
-def _spdx_base(spdx: str) -> str:
-    s = spdx.lower()
-    for suffix in ("-only", "-or-later", "+"):
-        if s.endswith(suffix):
-            return s[: -len(suffix)]
-    return s
-
-
 def _most_specific(found: list[LicenseMatch]) -> list[LicenseMatch]:
     """Of two references on the same lines, one naming a variant of the other ("GFDL-1.1" and
     "GFDL-1.1-invariants-only", "MIT" and "MIT-Modern-Variant"), the variant is meant."""
     if len(found) < 2:
         return found
-    from license_audit.identify.references import family_default
+    from license_audit.identify.references import _base, family_default
 
     # A GNU license named without a version gives way to the same family named with one.
     families = {f for m in found if (f := _gnu_family(m.spdx)) and not family_default(m.spdx)}
@@ -1124,7 +1121,7 @@ def _most_specific(found: list[LicenseMatch]) -> list[LicenseMatch]:
         return found
     drop = set()
     for a in refs:
-        base = _spdx_base(a.spdx) + "-"
+        base = _base(a.spdx) + "-"
         for b in refs:
             if (
                 b is not a
@@ -1163,5 +1160,7 @@ def _later_default(a: str, b: str) -> bool:
 
 
 def _gnu_family(spdx: str) -> str | None:
-    family = spdx.split("-", 1)[0].lower()
-    return family if family in ("gpl", "lgpl", "agpl", "gfdl") and "-" in spdx else None
+    from license_audit.identify.references import family
+
+    name = family(spdx)
+    return name if name in ("gpl", "lgpl", "agpl", "gfdl") and "-" in spdx else None

@@ -467,10 +467,10 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
             folder, _, last = normalize_url(u).rpartition("/")
             if last in ("copying", "license") and folder.count("/") >= 1 and _names_license(folder, spdx):
                 add_url(folder, key, True, spdx)
-    for u, spdx in _links_data():
+    for u, spdx in _rows("links.yaml", "links", "url"):
         listed = catalog.get(spdx) or catalog.get(_base(spdx))
         add(urls, ambiguous_urls, normalize_url(u), listed.id if listed else spdx, True)
-    for full, spdx in _names_data():
+    for full, spdx in _rows("names.yaml", "names", "name"):
         listed = catalog.get(spdx) or catalog.get(_base(spdx))
         key = listed.id if listed else spdx
         for v in _name_variants(full) or {tuple(canonical_words(_split_alnum(full)))}:
@@ -478,39 +478,21 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
     return names, urls
 
 
-def _names_file() -> Path:
+def _data_file(name: str) -> Path:
     from license_audit.resources import rules_dir
 
-    return rules_dir() / "spdx" / "names.yaml"
+    return rules_dir() / "spdx" / name
 
 
-def _names_data() -> list[tuple[str, str]]:
-    """(name, SPDX id) of the names a license is called by that the SPDX list does not spell
-    (rules/spdx/names.yaml)."""
+def _rows(name: str, key: str, field: str) -> list[tuple[str, str]]:
+    """(`field`, SPDX id) of each row of rules/spdx/`name`'s list `key`: what the SPDX list does not hold
+    (links.yaml: older and moved addresses of license pages; names.yaml: names licenses are called by)."""
     from license_audit.catalog import load_yaml_file
     from license_audit.errors import InputError
 
     try:
-        rows = load_yaml_file(_names_file()).get("names") or []
-        return [(str(r["name"]), str(r["spdx"])) for r in rows]
-    except (InputError, KeyError, TypeError):
-        return []
-
-
-def _links_file() -> Path:
-    from license_audit.resources import rules_dir
-
-    return rules_dir() / "spdx" / "links.yaml"
-
-
-def _links_data() -> list[tuple[str, str]]:
-    """(link, SPDX id) of the license links the SPDX list does not hold (rules/spdx/links.yaml)."""
-    from license_audit.catalog import load_yaml_file
-    from license_audit.errors import InputError
-
-    try:
-        rows = load_yaml_file(_links_file()).get("links") or []
-        return [(str(r["url"]), str(r["spdx"])) for r in rows]
+        rows = load_yaml_file(_data_file(name)).get(key) or []
+        return [(str(r[field]), str(r["spdx"])) for r in rows]
     except (InputError, KeyError, TypeError):
         return []
 
@@ -558,8 +540,8 @@ def _cached_index(catalog: Catalog) -> _Index:
             rulecache.code_stamp(__file__),
             lib[0] if lib else "",
             rulecache.code_stamp(str(_shipped_list())),
-            rulecache.code_stamp(str(_links_file())),
-            rulecache.code_stamp(str(_names_file())),
+            rulecache.code_stamp(str(_data_file("links.yaml"))),
+            rulecache.code_stamp(str(_data_file("names.yaml"))),
             *(
                 json.dumps([lic.id, lic.spdx, lic.name, lic.aliases, lic.url, lic.identify.get("urls")], default=str)
                 for lic in catalog
@@ -746,10 +728,11 @@ def _without_pointed(region: str, first: int, refs: list[Ref], idx: _Index) -> l
     ]
     if not pointers:
         return refs
-    inside = [(r, b) for r in refs for a, b in pointers if r.form != "identifier" and a <= r.line <= b]
-    outside = {family(r.key) for r in refs if all(r is not i for i, _ in inside)}
-    refs = [r for r in refs if all(r is not i for i, _ in inside)] + [
-        Ref(r.key, "pointer", r.line, b) for r, b in inside if family(r.key) not in outside
+    # Each name or link's pointer: the last line of the sentence it stands in, else 0.
+    last = [next((b for a, b in pointers if a <= r.line <= b), 0) if r.form != "identifier" else 0 for r in refs]
+    outside = {family(r.key) for r, b in zip(refs, last) if not b}
+    refs = [r for r, b in zip(refs, last) if not b] + [
+        Ref(r.key, "pointer", r.line, b) for r, b in zip(refs, last) if b and family(r.key) not in outside
     ]
     for m in _POINTER.finditer(region):
         named = [k for k, _, _ in _names_in(m.group(1), idx)]
