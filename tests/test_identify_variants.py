@@ -369,3 +369,72 @@ def test_a_variant_whose_terms_open_with_a_long_preamble_is_read_with_it():
     assert "BSD-2-Clause" not in spdx_ids(found), found
     assert "SSLeay-standalone" in spdx_ids(found), found
     assert not any(m.id == "other" for m in found), found
+
+
+# The OpenSSL License proper (the SPDX list's OpenSSL-standalone), as OpenSSL's LICENSE file gives it before
+# the SSLeay License (ScanCode's rule openssl-ssleay_9).
+OPENSSL_PART = """
+Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions
+are met:
+
+1. Redistributions of source code must retain the above copyright
+   notice, this list of conditions and the following disclaimer.
+
+2. Redistributions in binary form must reproduce the above copyright
+   notice, this list of conditions and the following disclaimer in
+   the documentation and/or other materials provided with the
+   distribution.
+
+3. All advertising materials mentioning features or use of this
+   software must display the following acknowledgment:
+   "This product includes software developed by the OpenSSL Project
+   for use in the OpenSSL Toolkit. (http://www.openssl.org/)"
+
+4. The names "OpenSSL Toolkit" and "OpenSSL Project" must not be used to
+   endorse or promote products derived from this software without
+   prior written permission. For written permission, please contact
+   openssl-core@openssl.org.
+
+5. Products derived from this software may not be called "OpenSSL"
+   nor may "OpenSSL" appear in their names without prior written
+   permission of the OpenSSL Project.
+
+6. Redistributions of any form whatsoever must retain the following
+   acknowledgment:
+   "This product includes software developed by the OpenSSL Project
+   for use in the OpenSSL Toolkit (http://www.openssl.org/)"
+
+THIS SOFTWARE IS PROVIDED BY THE OpenSSL PROJECT ``AS IS'' AND ANY
+EXPRESSED OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE
+IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR
+PURPOSE ARE DISCLAIMED.  IN NO EVENT SHALL THE OpenSSL PROJECT OR
+ITS CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT
+NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES;
+LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION)
+HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT,
+STRICT LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE)
+ARISING IN ANY WAY OUT OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED
+OF THE POSSIBILITY OF SUCH DAMAGE.
+"""
+
+
+def test_the_openssl_license_and_ssleays_license_together_are_openssl_alone():
+    # The OpenSSL half alone reads as OpenSSL-standalone with SSLeay's paragraph of terms added; the whole
+    # text, read with that paragraph, is OpenSSL: one license, not that one besides OpenSSL-standalone modified.
+    text = (
+        "LICENSE ISSUES\n==============\n\n"
+        "The OpenSSL toolkit stays under a double license, i.e. both the conditions of\n"
+        "the OpenSSL License and the original SSLeay license apply to the toolkit.\n"
+        "See below for the actual license texts.\n\n"
+        "OpenSSL License\n---------------\n\nCopyright (c) 1998 The OpenSSL Project.  All rights reserved.\n"
+        + OPENSSL_PART
+        + "\nThis product includes cryptographic software written by Eric Young\n(eay@cryptsoft.com).  This product includes software written by Tim\nHudson (tjh@cryptsoft.com).\n\n"
+        + "Original SSLeay License\n-----------------------\n\n"
+        + "Copyright (C) 1995-1998 Eric Young (eay@cryptsoft.com)\nAll rights reserved.\n\n"
+        + SSLEAY
+    )
+    found = identify_text(text, CAT)
+    assert plain(found, "OpenSSL"), found
+    assert [m.spdx for m in found if m.kind == "text"] == ["OpenSSL"], found

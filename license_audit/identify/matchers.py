@@ -396,6 +396,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
 
     extra: list[LicenseMatch] = []
     settled: list[_Cand] = []  # stretches the long tail has already named: not looked at again
+    read_by: dict[int, list[LicenseMatch]] = {}  # what the long tail read in each settled copy
     if long_tail and not prose:
         # An SPDX-list license matched below 0.9 may be a variant the catalog does not hold (BSD-4-Clause
         # read as BSD-3-Clause): the long-tail matcher has the last word on that stretch.
@@ -441,7 +442,17 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 continue  # the long tail names a license that does not hold what this copy adds
             else:
                 texts.remove(c)
+                if span is not c:
+                    # Read back over its preamble, the copy takes in copies before it that were read alone
+                    # (OpenSSL: the OpenSSL License, read as OpenSSL-standalone, then the SSLeay License): the
+                    # one reading of the whole replaces theirs.
+                    inside = [s for s in settled if span.start <= s.start and s.end <= span.end]
+                    for s in inside:
+                        settled.remove(s)
+                        drop = {id(m) for m in read_by.pop(id(s), [])}
+                        extra = [m for m in extra if id(m) not in drop]
                 settled.append(span)  # type: ignore[arg-type]
+                read_by[id(span)] = found
                 extra.extend(found)
     if (
         named is None
