@@ -5,6 +5,8 @@ another license shares, a license id that is also an English word inside a licen
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import license_text
 
@@ -438,3 +440,29 @@ def test_the_openssl_license_and_ssleays_license_together_are_openssl_alone():
     found = identify_text(text, CAT)
     assert plain(found, "OpenSSL"), found
     assert [m.spdx for m in found if m.kind == "text"] == ["OpenSSL"], found
+
+
+# CDDL-1.1's section 6.3 (the SPDX list's CDDL-1.1), which CDDL-1.0 does not hold.
+CDDL_1_1_PATENT_CLAIM = (
+    "6.3. If You assert a patent infringement claim against Participant alleging that the Participant Software\n"
+    "directly or indirectly infringes any patent where such claim is resolved (such as by license or settlement)\n"
+    "prior to the initiation of patent infringement litigation, then the reasonable value of the licenses granted\n"
+    "by such Participant under Sections 2.1 or 2.2 shall be taken into account in determining the amount or value\n"
+    "of any payment or license.\n\n"
+)
+
+
+def test_a_copy_between_two_versions_of_a_license_names_both():
+    # The CDDL 1.0 (ScanCode's license database copy, titled "Version 1.0", Sun Microsystems its steward) with
+    # CDDL-1.1's section 6.3 put in: CDDL-1.1 holds more of its words, CDDL-1.0 holds its title and steward.
+    # Neither is the copy as such: both are named, each modified, each the other's alternative.
+    cddl = (Path(__file__).parent / "data" / "cddl-1.0.txt").read_text(encoding="utf-8")
+    assert plain(identify_text(cddl, CAT), "CDDL-1.0")
+    text = cddl.replace("6.3. In the event of termination", CDDL_1_1_PATENT_CLAIM + "6.4. In the event of termination")
+    assert "reasonable value" in text
+    found = [m for m in identify_text(text, CAT) if m.kind == "text"]
+    assert {(m.spdx, m.alternatives) for m in found} == {("CDDL-1.0", ("CDDL-1.1",)), ("CDDL-1.1", ("CDDL-1.0",))}, (
+        found
+    )
+    (m,) = [m for m in found if m.spdx == "CDDL-1.0"]
+    assert m.modified and any("reasonable value" in c.text for c in m.changes), m.changes

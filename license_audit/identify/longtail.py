@@ -378,9 +378,25 @@ def _widest(best: _Scored, cands: list[_Scored], toks: Tokens, offsets: _Offsets
     n_mine = mine.bit_count()
     for c in sorted(wider, key=lambda c: (-c.nwords, c.spdx)):
         theirs = _covered(c, toks, offsets)
-        if theirs.bit_count() >= n_mine + _WIDER_BY and (mine & theirs).bit_count() >= _CONTAINED * n_mine:
+        if (
+            theirs.bit_count() >= n_mine + _WIDER_BY
+            and (mine & theirs).bit_count() >= _CONTAINED * n_mine
+            and not _own_terms(mine & ~theirs, toks)
+        ):
             return c
     return best
+
+
+def _own_terms(mask: int, toks: Tokens) -> bool:
+    """Whether the words of `mask` hold a stretch of terms (a clause one license holds and the other does
+    not: CDDL-1.0's license steward, which CDDL-1.1 names otherwise)."""
+    from license_audit.identify.modified import term_like
+
+    flags = format(mask, "b")[::-1]
+    return any(
+        m.end() - m.start() >= _ADDED_WORDS and term_like(toks.words[m.start() : m.end()])
+        for m in re.finditer("1+", flags)
+    )
 
 
 _GAP = re.compile("0+")
@@ -556,6 +572,7 @@ def identify_spdx(
     narrow = best is cands[0]
     added = _added(best, toks, offsets, narrow=narrow)
     unheld = added or _added(best, toks, offsets, narrow=False)
+    displaced: tuple[_Scored, list[tuple[int, int]]] | None = None  # the first-ranked, with its terms added
     if unheld:
         # Text the best-ranked license's phrases do not hold: a close rival that holds more of it fits better
         # (for wording the license's own text holds, only a rival whose phrases hold the text whole).
@@ -564,6 +581,8 @@ def identify_spdx(
             near = [best] + [c for c in near if c is not best and not _added(c, toks, offsets, narrow=False)]
         rival = max(near, key=lambda c: (_covered(c, toks, offsets).bit_count(), c is best))
         if rival is not best:
+            if added:
+                displaced = (best, added)
             narrow = False
             best = rival
         added = _added(best, toks, offsets, narrow=narrow)
@@ -583,7 +602,7 @@ def identify_spdx(
         and sum(b - a + 1 for a, b in unheld) <= _MOSTLY * len(toks.words)
         and not _held_elsewhere(best, unheld, cands, toks, offsets)
     ):
-        return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.8, 4), 1, last, added=_lines(toks, added))]
+        return _modified(best, added, displaced, toks, last)
     decided = _classify(text)
     if len(decided) == 1:
         # The exact matcher's verdict, unless the phrases of its license leave terms of the text unheld.
@@ -600,7 +619,7 @@ def identify_spdx(
         # Nothing else holds the added terms: this license, modified; a text it holds little of is not it.
         if best.share < 0.75 or sum(b - a + 1 for a, b in unheld) > _MOSTLY * len(toks.words):
             return []
-        return [SpdxMatch(best.spdx, round(min(best.share, 0.95) * 0.8, 4), 1, last, added=_lines(toks, added))]
+        return _modified(best, added, displaced, toks, last)
     if close:
         # Two SPDX licenses this close and no verdict: each named, and said to be ambiguous, when they
         # hold the same words of the text; otherwise no guess (`other`).
@@ -612,6 +631,26 @@ def identify_spdx(
         conf = round(min(best.share, 0.95) * 0.8, 4)
         return [SpdxMatch(i, conf, 1, last, alternatives=tuple(x for x in ids if x != i)) for i in ids]
     return [SpdxMatch(best.spdx, round(best.share * 0.8, 4), 1, last)] if best.share >= 0.8 else []
+
+
+def _modified(
+    best: _Scored,
+    added: list[tuple[int, int]],
+    displaced: tuple[_Scored, list[tuple[int, int]]] | None,
+    toks: Tokens,
+    last: int,
+) -> list[SpdxMatch]:
+    """`best` modified by the `added` stretches; when it displaced the first-ranked license, which leaves
+    terms unheld as well, each of the two (which one was modified, the text does not say: a copy titled
+    CDDL-1.0 with the patent-claim clause of CDDL-1.1's section 6.3), each naming the other."""
+    conf = round(min(best.share, 0.95) * 0.8, 4)
+    if displaced is None or not added:
+        return [SpdxMatch(best.spdx, conf, 1, last, added=_lines(toks, added))]
+    first, theirs = displaced
+    return [
+        SpdxMatch(first.spdx, conf, 1, last, alternatives=(best.spdx,), added=_lines(toks, theirs)),
+        SpdxMatch(best.spdx, conf, 1, last, alternatives=(first.spdx,), added=_lines(toks, added)),
+    ]
 
 
 def _lines(toks: Tokens, stretches: list[tuple[int, int]]) -> tuple[tuple[int, int, str], ...]:
