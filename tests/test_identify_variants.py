@@ -466,3 +466,46 @@ def test_a_copy_between_two_versions_of_a_license_names_both():
     )
     (m,) = [m for m in found if m.spdx == "CDDL-1.0"]
     assert m.modified and any("reasonable value" in c.text for c in m.changes), m.changes
+
+
+# 4.4BSD's license as the University of California left it after rescinding the advertising clause in 1999
+# (FreeBSD's copies; ScanCode's rule bsd-new_101): the clause's place kept with a note in it.
+REGENTS_RESCINDED = """Copyright (c) 1990, 1993
+\tThe Regents of the University of California.  All rights reserved.
+
+Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions
+are met:
+1. Redistributions of source code must retain the above copyright
+   notice, this list of conditions and the following disclaimer.
+2. Redistributions in binary form must reproduce the above copyright
+   notice, this list of conditions and the following disclaimer in the
+   documentation and/or other materials provided with the distribution.
+3. [rescinded 22 July 1999]
+4. Neither the name of the University nor the names of its contributors
+   may be used to endorse or promote products derived from this software
+   without specific prior written permission.
+
+THIS SOFTWARE IS PROVIDED BY THE REGENTS AND CONTRIBUTORS ``AS IS'' AND
+ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE
+IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE
+ARE DISCLAIMED.  IN NO EVENT SHALL THE REGENTS OR CONTRIBUTORS BE LIABLE
+FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS
+OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION)
+HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT
+LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY
+OUT OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF
+SUCH DAMAGE.
+"""
+
+
+def test_a_bsd_3_clause_copy_with_a_note_among_its_clauses_is_not_bsd_2_clause_modified():
+    # The note lowers BSD-3-Clause's precision inside its phrase run; BSD-2-Clause's shorter run ends before
+    # it, and once reported the no-endorsement clause, BSD-3-Clause's own, as a clause added to it.
+    found = identify_text(REGENTS_RESCINDED, CAT)
+    assert "BSD-2-Clause" not in spdx_ids(found), found
+    (m,) = [m for m in found if m.kind == "text"]
+    assert m.spdx == "BSD-3-Clause", found
+    # What the copy adds to BSD-3-Clause is the note, not the no-endorsement clause.
+    assert all("endorse" not in c.text for c in m.changes), m.changes

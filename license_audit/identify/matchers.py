@@ -249,6 +249,26 @@ def _resolve_texts(cands: list[_Cand]) -> list[_Cand]:
     return kept
 
 
+def _superset(c: _Cand, dropped: list[_Cand]) -> _Cand:
+    """The copy `c` read as a license that holds every phrase of c's and more, found on the same words,
+    whose own check failed (BSD-3-Clause with a note inside its clauses, which BSD-2-Clause's shorter phrase
+    run stops before): the text holds that license's phrase that c's license lacks, so c's license is not
+    the better reading, and what the copy adds to the larger one is reported as its changes."""
+    mine = {nd.text for nd in c.cl.phrases}
+    found = round(c.share * len(mine))
+    for d in sorted(dropped, key=lambda d: (-d.share * len(d.cl.phrases), d.cl.lic.id)):
+        theirs = {nd.text for nd in d.cl.phrases}
+        if (
+            mine < theirs
+            and round(d.share * len(theirs)) > found
+            and _overlap(c, d) > 0.5 * (d.hit_end - d.hit_start + 1)
+        ):
+            d.start, d.end = c.start, c.end
+            d.confidence = c.confidence
+            return d
+    return c
+
+
 def _overlap(a: _Cand, b: _Cand) -> int:
     return max(0, min(a.end, b.end) - max(a.start, b.start) + 1)
 
@@ -397,6 +417,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     extra: list[LicenseMatch] = []
     settled: list[_Cand] = []  # stretches the long tail has already named: not looked at again
     read_by: dict[int, list[LicenseMatch]] = {}  # what the long tail read in each settled copy
+    confirmed: set[int] = set()  # copies the long tail reads as their own license
     if long_tail and not prose:
         # An SPDX-list license matched below 0.9 may be a variant the catalog does not hold (BSD-4-Clause
         # read as BSD-3-Clause): the long-tail matcher has the last word on that stretch.
@@ -435,6 +456,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 continue
             same = [m for m in found if m.id == c.cl.lic.id]
             if same:
+                confirmed.add(id(c))
                 c.confidence = max(c.confidence, max(m.confidence for m in same))
             elif not doubtful and not _variant(found):
                 continue
@@ -454,6 +476,16 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 settled.append(span)  # type: ignore[arg-type]
                 read_by[id(span)] = found
                 extra.extend(found)
+    if dropped:
+        # A copy the long tail did not rename or confirm may be a larger catalog license whose check failed.
+        losers = [d for d in cands if id(d) in dropped]
+        for k, c in enumerate(texts):
+            d = _superset(c, losers) if id(c) not in confirmed else c
+            if d is not c:
+                d.changes = _changes(d, cc, toks, text) if d.cl.text_path is not None else []
+                if not d.changes and d.confidence < VERIFY_BELOW:
+                    d.confidence = max(d.confidence, FAITHFUL_CONFIDENCE)
+                texts[k] = d
     if (
         named is None
         and not prose
