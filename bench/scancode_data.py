@@ -161,6 +161,19 @@ TEXT_IS: dict[str, tuple[set[str], str]] = {
         "the permission notice with 'DISCLAIMS ALL WARRANTIES' (MIT-CMU's template); HPND's says 'makes no"
         " representations about the suitability of this software'",
     ),
+    "rule:sun-bsd-no-nuclear_3.RULE": (
+        {"BSD-3-Clause-Sun"},
+        "BSD-3-Clause-Sun word for word (its 'must reproduct', 'ANY DAMAGES OR LIABILITIES SUFFERED BY LICENSEE AS A"
+        " RESULT OF OR RELATING TO USE, MODIFICATION OR DISTRIBUTION OF THE SOFTWARE') and the nuclear-facility"
+        " sentence added; BSD-3-Clause-No-Nuclear-License's disclaimer reads 'AS A RESULT OF USING, MODIFYING OR"
+        " DISTRIBUTING THIS SOFTWARE': BSD-3-Clause-Sun modified",
+    ),
+    "rule:cddl-1.0_46.RULE": (
+        {"CDDL-1.0", "CDDL-1.1"},
+        "titled 'Version 1.0' with Sun Microsystems as license steward (CDDL-1.0), but holds section 6.3 'If You"
+        " assert a patent infringement claim ... the reasonable value of the licenses' and 6.4, which only CDDL-1.1"
+        " has: either, modified",
+    ),
     "rule:x11-fsf_3.RULE": (
         {"X11"},
         "'Licence: X11' names X11; the FSF's variant is what ScanCode read in the file the line came from",
