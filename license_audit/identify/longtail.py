@@ -535,14 +535,15 @@ def _similar(a: _Scored, b: _Scored, toks: Tokens, offsets: _Offsets) -> bool:
 
 
 def identify_spdx(
-    text: str, toks: Tokens | None = None, known: str | None = None, exact: bool = True
+    text: str, toks: Tokens | None = None, known: str | None = None, exact: bool = True, alone: bool = False
 ) -> list[SpdxMatch]:
     """Each SPDX license in `text` (lines counted in `text`); [] without the library.
 
     `toks`: the tokens of `text` when the caller has them (the whole file), not computed again.
     `known`: the SPDX id the catalog already gives the text; a second opinion that the phrase index
     ranks first is taken as it is, without the exact matcher; `exact=False`: nor is the exact matcher
-    asked when the phrase index has no clear answer."""
+    asked when the phrase index has no clear answer; `alone`: the exact matcher is asked even when the phrase
+    index finds no license near (a template most of whose phrases are alternatives a copy does not hold)."""
     if toks is None:
         toks = tokenize(text)
     try:
@@ -552,7 +553,7 @@ def identify_spdx(
         _discard()
         cands = _candidates(text, toks)
     if not cands:
-        return []
+        return _classify(text) if alone else []
     last = text.count("\n") + 1
     # Where each word starts in `toks.joined` (" w1 w2 ... ").
     offsets = _Offsets(toks.words)

@@ -421,6 +421,8 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     if long_tail and not prose:
         # An SPDX-list license matched below 0.9 may be a variant the catalog does not hold (BSD-4-Clause
         # read as BSD-3-Clause): the long-tail matcher has the last word on that stretch.
+        from license_audit.identify.modified import term_like
+
         for c in list(texts):
             if c.cl.text_path is not None:
                 # A copy that differs from the reference only where the license allows it (its optional
@@ -438,11 +440,25 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             beyond = _beyond(c)
             if not doubtful and beyond is None:
                 continue
+            # A copy without a clause of the license may be a variant of fewer clauses (BSD-Source-Code is
+            # BSD-3-Clause without the binary clause), whose template the phrase index may not reach: the
+            # exact matcher is asked even then.
+            fewer = doubtful and any(
+                ch.change == "removed" and len(ch.text.split()) >= _CLAUSE_WORDS and term_like(ch.text.split())
+                for ch in c.changes or ()
+            )
             # A copy that is not word for word the reference may still be word for word another license
             # of the SPDX list that differs from this one only where this one's copies may differ (the
             # BSD-2-Clause plus the "views and conclusions" paragraph is BSD-2-Clause-Views).
             found = _long_tail(
-                text, toks, c.start, c.end, catalog, known=None if doubtful else c.cl.lic.spdx, exact=bool(beyond)
+                text,
+                toks,
+                c.start,
+                c.end,
+                catalog,
+                known=None if doubtful else c.cl.lic.spdx,
+                exact=bool(beyond) or fewer,
+                alone=fewer,
             )
             span: _Cand | _Span = c
             if not found and added:
@@ -876,7 +892,14 @@ def _same_family(spdx: str, base: str) -> bool:
 
 
 def _long_tail(
-    text: str, toks: Tokens, a: int, b: int, catalog: Catalog, known: str | None = None, exact: bool = True
+    text: str,
+    toks: Tokens,
+    a: int,
+    b: int,
+    catalog: Catalog,
+    known: str | None = None,
+    exact: bool = True,
+    alone: bool = False,
 ) -> list[LicenseMatch]:
     from license_audit.identify.longtail import identify_spdx
 
@@ -889,7 +912,7 @@ def _long_tail(
     from license_audit.identify.modified import Change, quote
 
     out = []
-    for sm in identify_spdx(region, whole, known, exact):
+    for sm in identify_spdx(region, whole, known, exact, alone):
         lic = catalog.get(sm.spdx)
         lic_id = lic.id if lic else sm.spdx.lower()
         spdx = lic.spdx if lic else sm.spdx
@@ -1109,6 +1132,9 @@ def _beyond(c: _Cand) -> bool | None:
         return None
     return more
 
+
+# A removed stretch this long that reads as terms is a clause of the license the copy does not hold.
+_CLAUSE_WORDS = 8
 
 # The confidence the long tail gives a license its exact matcher finds covering 95% of a copy.
 _EXACT_VERDICT = 0.9
