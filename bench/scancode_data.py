@@ -174,6 +174,12 @@ TEXT_IS: dict[str, tuple[set[str], str]] = {
         " assert a patent infringement claim ... the reasonable value of the licenses' and 6.4, which only CDDL-1.1"
         " has: either, modified",
     ),
+    "rule:bsd-original_21.RULE": (
+        {"Caldera-no-preamble"},
+        "Caldera's terms ('USE OF THE SOFTWARE PROVIDED FOR UNDER THIS LICENSE BY CALDERA INTERNATIONAL, INC. AND"
+        " CONTRIBUTORS', 'developed or owned by ... International, Inc.'): 241 of its 242 words stand in runs of the"
+        " SPDX list's Caldera-no-preamble text",
+    ),
     "rule:x11-fsf_3.RULE": (
         {"X11"},
         "'Licence: X11' names X11; the FSF's variant is what ScanCode read in the file the line came from",

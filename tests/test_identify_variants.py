@@ -541,3 +541,42 @@ def test_a_copy_without_a_clause_of_its_license_may_be_a_variant_of_fewer_clause
     found = identify_text(SOURCE_CODE_ONLY, CAT)
     assert plain(found, "BSD-Source-Code"), found
     assert "BSD-3-Clause" not in spdx_ids(found), found
+
+
+# The X11 License as the X Consortium's files carry it (ScanCode's rule x11-xconsortium_10): the SPDX list's
+# X11 text without its closing "X Window System is a trademark of X Consortium, Inc.".
+X11_COPY = """Permission is hereby granted, free of charge, to any person obtaining
+a copy of this software and associated documentation files (the
+"Software"), to deal in the Software without restriction, including
+without limitation the rights to use, copy, modify, merge, publish,
+distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in
+all copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT.  IN NO EVENT SHALL THE
+X CONSORTIUM BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN
+AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
+CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+
+Except as contained in this notice, the name of the X Consortium shall not be
+used in advertising or otherwise to promote the sale, use or other dealings
+in this Software without prior written authorization from the X Consortium.
+"""
+
+
+def test_a_copy_of_a_license_whose_template_is_one_phrase_is_that_license():
+    # X11's template has no markup: one phrase, which a copy without the trademark line never holds, so the
+    # phrase index never proposed it and the copy was MIT with the no-endorsement clause added.
+    found = identify_text("Copyright (C) 1996 X Consortium\n\n" + X11_COPY, CAT)
+    assert plain(found, "X11"), found
+    assert "MIT" not in spdx_ids(found), found
+    # The same copy with a restriction of its own added is not X11 as such.
+    restricted = X11_COPY.replace(
+        "Except as contained", "The Software shall not be used for any commercial purpose.\n\nExcept as contained"
+    )
+    assert not plain(identify_text(restricted, CAT), "X11")

@@ -503,6 +503,15 @@ def _falls(flags: list[bool]) -> list[tuple[int, int]]:
     return out
 
 
+def _held_in(ws: list[str], runs: set[str] | frozenset[str]) -> list[bool]:
+    """Per word of `ws`, whether one of `runs` (of _RUN words) stands on it."""
+    held = [False] * len(ws)
+    for k in range(len(ws) - _RUN + 1):
+        if " ".join(ws[k : k + _RUN]) in runs:
+            held[k : k + _RUN] = [True] * _RUN
+    return held
+
+
 def _runs_held(ws: list[str], spdx_id: str) -> tuple[list[bool], list[bool]]:
     """Per word, whether a run of the license's text stands on it; per run start, whether that run does."""
     runs = _template_runs(spdx_id)
@@ -632,6 +641,65 @@ def identify_spdx(
         conf = round(min(best.share, 0.95) * 0.8, 4)
         return [SpdxMatch(i, conf, 1, last, alternatives=tuple(x for x in ids if x != i)) for i in ids]
     return [SpdxMatch(best.spdx, round(best.share * 0.8, 4), 1, last)] if best.share >= 0.8 else []
+
+
+# Of a copy's words, the share runs of a one-phrase template must stand on for the copy to be that license;
+# another standing on this share and within a few words of it is named beside it (X11 and its variant that
+# names "the above copyright holders" differ in a name and three words of the grant); of the license's
+# words, the share the copy must hold.
+_WHOLE_HELD = 0.95
+_NEAR_HELD = 0.9
+_WHOLE_OF = 0.8
+
+
+def held_whole(text: str, toks: Tokens | None, clauses: list[str], base: list[str]) -> list[SpdxMatch]:
+    """The licenses whose template is one stretch without markup, which the phrase index cannot grade (one
+    word off and its one phrase is missed: X11, whose text ends with a trademark line most copies leave out),
+    whose runs of words stand on nearly all of `text`, which is most of the license, and on most of what
+    runs of `base` (the words of the catalog copy's license) do not of each of the `clauses` the copy adds:
+    the one standing on most words, and each within a few words of it, said to be alternatives."""
+    if toks is None:
+        toks = tokenize(text)
+    ws = toks.words
+    # Of each clause, the words the base license's own text does not hold: what another license must hold.
+    base_runs = {" ".join(base[k : k + _RUN]) for k in range(len(base) - _RUN + 1)}
+    unheld = []
+    for c in clauses:
+        cw = words(c)
+        if len(cw) >= _RUN:
+            mine = _held_in(cw, base_runs)
+            unheld.append((cw, [k for k, h in enumerate(mine) if not h]))
+    unheld = [(cw, ks) for cw, ks in unheld if ks]
+    if not ws or not unheld:
+        return []
+    held_by: dict[str, int] = {}
+    for t in _templates() or []:
+        if len(t.needles) != 1:
+            continue
+        tw = t.needles[0].split()
+        runs = {" ".join(tw[k : k + _RUN]) for k in range(len(tw) - _RUN + 1)}
+        held = _held_in(ws, runs)
+        n = sum(held)
+        # The copy is most of the license as well: not a part of a longer text (Sleepycat holds a whole
+        # BSD-3-Clause of the Regents' among its three licenses); nor do terms of it stand outside the runs.
+        if n < _NEAR_HELD * len(ws) or n < _WHOLE_OF * t.words or _terms_outside(ws, held):
+            continue
+        if all(sum(_held_in(cw, runs)[k] for k in ks) >= 0.5 * len(ks) for cw, ks in unheld):
+            held_by[t.spdx] = n
+    most = max(held_by.values(), default=0)
+    if most < _WHOLE_HELD * len(ws):
+        return []
+    ids = sorted(i for i, n in held_by.items() if n > most - _ADDED_WORDS)
+    last = text.count("\n") + 1
+    conf = round(min(most / len(ws), 0.95) * 0.95, 4)
+    return [SpdxMatch(i, conf, 1, last, alternatives=tuple(x for x in ids if x != i)) for i in ids]
+
+
+def _terms_outside(ws: list[str], held: list[bool]) -> bool:
+    """Whether a stretch of `ws` that no run stands on reads as terms."""
+    from license_audit.identify.modified import term_like
+
+    return any(b - a + 1 >= _ADDED_WORDS and term_like(ws[a : b + 1]) for a, b in _falls(held))
 
 
 def _modified(

@@ -468,6 +468,15 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 if lo < c.start:
                     found = _long_tail(text, toks, lo, c.end, catalog, exact=True)
                     span = _Span(lo, c.end)
+            if added and (not found or not _explained(found, c.changes or [])):
+                # What the copy adds may be the rest of a license whose template is one phrase, which the
+                # phrase index does not grade (MIT plus the X Consortium's no-endorsement clause is X11).
+                ref = reference(c.cl.text_path, c.cl.required_end)
+                if ref is not None:
+                    clauses = [ch.text for ch in c.changes or () if ch.change != "removed"]
+                    one = _long_tail(text, toks, c.start, c.end, catalog, clauses=clauses, base=ref.words)
+                    if one:
+                        found, span = one, c
             if not found:
                 continue
             same = [m for m in found if m.id == c.cl.lic.id]
@@ -900,8 +909,13 @@ def _long_tail(
     known: str | None = None,
     exact: bool = True,
     alone: bool = False,
+    clauses: list[str] | None = None,
+    base: list[str] | None = None,
 ) -> list[LicenseMatch]:
-    from license_audit.identify.longtail import identify_spdx
+    """The long tail's reading of words a..b; with `clauses` (what a catalog copy there adds to `base`, its
+    license's words), only the licenses whose template is one phrase that hold the stretch and what of those
+    clauses `base` does not (`held_whole`)."""
+    from license_audit.identify.longtail import held_whole, identify_spdx
 
     first, last = toks.line_of(a), toks.line_of(b)
     # Lines as the tokenizer counts them: "\n" only (str.splitlines would also split at form feeds).
@@ -912,7 +926,11 @@ def _long_tail(
     from license_audit.identify.modified import Change, quote
 
     out = []
-    for sm in identify_spdx(region, whole, known, exact, alone):
+    if clauses is not None:
+        read = held_whole(region, whole, clauses, base or [])
+    else:
+        read = identify_spdx(region, whole, known, exact, alone)
+    for sm in read:
         lic = catalog.get(sm.spdx)
         lic_id = lic.id if lic else sm.spdx.lower()
         spdx = lic.spdx if lic else sm.spdx
