@@ -323,6 +323,9 @@ def test_a_derived_license_is_not_the_license_it_derives_from():
         ),
         # An id that is a word of another license's name is part of that name.
         ("zlib-acknowledgement zlib/libpng License with Acknowledgement\n", ["zlib-acknowledgement"]),
+        # An id and a name of the same license on one line, either way round: one reference.
+        ("Sendmail-8.23 Sendmail License 8.23\n", ["Sendmail-8.23"]),
+        ("Sendmail License 8.23 Sendmail-8.23\n", ["Sendmail-8.23"]),
     ],
 )
 def test_gnu_names_and_versions_as_written(text, expected):

@@ -691,9 +691,11 @@ def find_references(
             out.append(Ref(key, "name", first + k))
             # An id that is a word of another license's name is part of that name ("libpng" in the
             # "zlib/libpng License with Acknowledgement").
-            for r, spdx in spelled:
-                if r.line == first + k and r.key != key and spdx.lower() in words:
-                    out.remove(r)
+            inside = [r for r, spdx in spelled if r.line == first + k and r.key != key and spdx.lower() in words]
+            if inside:
+                # Two names on the line may hold the same id ("Sendmail-8.23 Sendmail License 8.23"): it goes once.
+                out = [r for r in out if not any(r is s for s in inside)]
+                spelled = [(r, spdx) for r, spdx in spelled if not any(r is s for s in inside)]
         if idx is not None and "common-licenses" in low:
             out = _without_pointed(region, first, out, idx)
     # One reference per license and line, in line order (a license's first reference is where it is named).
