@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -659,12 +660,13 @@ def _without_media_credits(found: list[LicenseMatch], text: str) -> list[License
     ]
 
 
-_KEYED: dict[int, tuple[CompiledCatalog, tuple[dict[str, set[int]], dict[str, set[int]], set[int]]]] = {}
+_KEYED: dict[int, tuple[CompiledCatalog, tuple[dict[str, list[tuple[int, int]]], dict[str, set[int]], set[int]]]] = {}
 
 
 def _licenses_keyed(cc: CompiledCatalog, present: set[str]) -> tuple[list[CompiledLicense], list[CompiledLicense]]:
-    """The licenses one of whose phrase keys, and those one of whose reference keys (or that have
-    patterns), the text holds, in catalog order."""
+    """The licenses whose phrases the text may hold in the share a copy needs (as many phrase keys
+    present), and those one of whose reference keys the text holds (or that have patterns), in catalog
+    order."""
     if len(present) > 64:
         return (
             [cl for cl in cc.licenses if not cl.keys.isdisjoint(present)],
@@ -673,11 +675,11 @@ def _licenses_keyed(cc: CompiledCatalog, present: set[str]) -> tuple[list[Compil
     held = _KEYED.get(id(cc))
     by_key = held[1] if held is not None and held[0] is cc else None
     if by_key is None:
-        phrase_keys: dict[str, set[int]] = {}
+        phrase_keys: dict[str, list[tuple[int, int]]] = {}
         ref_keys: dict[str, set[int]] = {}
         for i, cl in enumerate(cc.licenses):
-            for k in cl.keys:
-                phrase_keys.setdefault(k, set()).add(i)
+            for k, n in Counter(nd.key for nd in cl.phrases).items():
+                phrase_keys.setdefault(k, []).append((i, n))
             for k in cl.ref_keys:
                 ref_keys.setdefault(k, set()).add(i)
         patterned = {i for i, cl in enumerate(cc.licenses) if cl.patterns}
@@ -685,14 +687,17 @@ def _licenses_keyed(cc: CompiledCatalog, present: set[str]) -> tuple[list[Compil
         _KEYED.clear()  # one compiled catalog at a time: a --rules run compiles its own
         _KEYED[id(cc)] = (cc, by_key)
     phrase_keys, ref_keys, patterned = by_key
-    a: set[int] = set()
+    a: dict[int, int] = {}
     b: set[int] = set(patterned)
     for w in present:
-        if w in phrase_keys:
-            a |= phrase_keys[w]
+        for i, n in phrase_keys.get(w, ()):
+            a[i] = a.get(i, 0) + n
         if w in ref_keys:
             b |= ref_keys[w]
-    return [cc.licenses[i] for i in sorted(a)], [cc.licenses[i] for i in sorted(b)]
+    # A copy holds at least MIN_CONFIDENCE of a license's phrases (_text_candidates): a short text
+    # whose words key fewer cannot be one, and its phrases are not searched.
+    lics = cc.licenses
+    return [lics[i] for i in sorted(a) if a[i] >= len(lics[i].phrases) * MIN_CONFIDENCE], [lics[i] for i in sorted(b)]
 
 
 _QUICK_MAX = 400  # characters: longer input is not one line
