@@ -7,6 +7,7 @@ import pytest
 
 from license_audit.catalog import load_catalog
 from license_audit.identify import identify_text
+from license_audit.identify.compiled import compile_catalog, required_literal
 
 CAT = load_catalog()
 
@@ -418,3 +419,45 @@ def test_the_gnu_affero_gpl_without_a_version():
     assert [m.spdx for m in identify_text("See the GNU Affero General Public License for details.\n", CAT)] == [
         "AGPL-3.0-or-later"
     ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"),
+    [
+        ("ab?c", "a"),
+        ("abc|def", ""),
+        ("(abc|def)ghi", "ghi"),
+        ("[]a]xyz", "xyz"),
+        ("[^]a]xyz", "xyz"),
+        ("x{2}yy", "yy"),
+        (r"\bfoo\d+bar", "foo"),
+        ("ab+", "ab"),
+        (r"licen[cs]e[ds]?\W{0,6}(?:under\W+)?apache\b", "apache"),
+        ("(?:mit)?", ""),
+    ],
+)
+def test_the_letters_every_match_of_a_pattern_holds(pattern, needs):
+    assert required_literal(pattern) == needs
+
+
+def test_every_catalog_pattern_match_holds_the_letters_it_is_skipped_without():
+    # A pattern is not searched in a text without its letters: each match it makes must hold them.
+    compiled = compile_catalog(CAT)
+    samples = [
+        "\n".join([cl.lic.name, *cl.lic.aliases, *(nd.text for nd in cl.references)]) for cl in compiled.licenses
+    ]
+    samples += [
+        "Licensed under the Apache license.",
+        "Released under the (MIT) license.",
+        "The DeepSeek weights are subject to the Model License.",
+        "Baichuan 2 模型社区许可协议",
+    ]
+    seen = 0
+    for cl in compiled.licenses:
+        for pat, needs in zip(cl.patterns, cl.pattern_needs):
+            assert needs, pat.pattern
+            for text in samples:
+                for m in pat.finditer(text.lower()):
+                    seen += 1
+                    assert needs in m.group(0), (pat.pattern, m.group(0))
+    assert seen

@@ -58,6 +58,9 @@ class CompiledLicense:
     ref_keys: frozenset[str] = field(default=frozenset(), init=False)  # the same for references
     ref_words: int = field(default=0, init=False)
     ref_hash: str | None = field(default=None, init=False)  # text_digest of the reference copy
+    # Per pattern, letters and digits every match holds ("" when none is certain): a text without them
+    # is not searched with the pattern.
+    pattern_needs: tuple[str, ...] = field(default=(), init=False)
 
 
 @dataclass(slots=True, eq=False)
@@ -208,6 +211,7 @@ def _from_document(doc, licenses: list[License], texts: list) -> CompiledCatalog
                 text[0] if text else None,
             )
             cl.keys = frozenset(nd.key for nd in cl.phrases)
+            cl.pattern_needs = tuple(required_literal(p.pattern) for p in pats)
             cl.ref_keys = frozenset(nd.key for nd in cl.references)
             cl.required_end = e["required_end"]
             cl.ref_words = int(e["ref_words"])
@@ -252,6 +256,53 @@ def _valid_entry(e: dict) -> bool:
         and (e.get("required_end") is None or isinstance(e["required_end"], str))
         and (e.get("ref_digest") is None or isinstance(e["ref_digest"], str))
     )
+
+
+_QUANTIFIER = "?*{"
+
+
+def required_literal(pattern: str) -> str:
+    """The longest run of lower-case letters and digits that every match of `pattern` holds: one
+    written outside any group, class or escape and not made optional by a quantifier; "" when the
+    pattern has an alternation outside a group (a match need not hold any one run) or no such run."""
+    runs: list[str] = []
+    run = ""
+    depth = 0
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            runs.append(run)
+            run = ""
+            continue
+        if c == "[":
+            # A class ends at the first "]" after its first character (a "]" there is a member).
+            j = i + 2 if pattern[i + 1 : i + 2] != "^" else i + 3
+            while j < len(pattern) and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            runs.append(run)
+            run = ""
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return ""
+        if depth == 0 and ("a" <= c <= "z" or "0" <= c <= "9"):
+            run += c
+        else:
+            if c in _QUANTIFIER and run:
+                run = run[:-1]  # the last character is what the quantifier applies to
+            runs.append(run)
+            run = ""
+            if c == "{":
+                i = pattern.find("}", i) if "}" in pattern[i:] else len(pattern)
+        i += 1
+    runs.append(run)
+    return max(runs, key=len)
 
 
 def _to_needles(items: list) -> list[Needle]:

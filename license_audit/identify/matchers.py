@@ -172,8 +172,10 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
             if _aside(toks, pos):
                 continue
             out.append(_Cand(cl, pos, pos + nd.length - 1, 1.0, "reference"))
-    for pat in cl.patterns:
-        cleaned = toks.cleaned
+    cleaned = toks.cleaned
+    for pat, needs in zip(cl.patterns, cl.pattern_needs):
+        if needs not in cleaned:
+            continue
         for m in pat.finditer(cleaned):
             line = cleaned.count("\n", 0, m.start()) + 1
             idx = toks.first_word_of_line(line)
