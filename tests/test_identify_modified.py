@@ -4,6 +4,7 @@ changed lines, never as the standard license alone; what a license itself allows
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import card, license_text, write_tree
@@ -34,6 +35,17 @@ def the_one(found):
 
 def mit_copy(holder: str = "2025 Example Corp.") -> str:
     return license_text("mit").replace("<year> <copyright holders>", holder)
+
+
+def cc_web_copy(lic_id: str) -> str:
+    """A Creative Commons 4.0 license as copied from its web page: no list labels ("a.", "iii.", "1."),
+    no links in the preamble, no CC0 line in the notice after the terms."""
+    text = re.sub(r"(?m)^(\s*)(?:[a-z]{1,4}|\d+)\.\s+", r"\1", license_text(lic_id))
+    text = re.sub(r"(?m)^\s*wiki\.creativecommons\.org/\S+\s*$", "", text)
+    cc0 = r"The\s+text\s+of\s+the\s+Creative\s+Commons\s+public\s+licenses\s+is\s+dedicated[^.]*CC0[^.]*\."
+    web = re.sub(cc0, "", text)
+    assert web != text and "CC0" not in web
+    return web
 
 
 # ---- modified copies ------------------------------------------------------------------------------
@@ -72,6 +84,16 @@ def modified_cases() -> dict[str, tuple[str, str, str]]:
             "revocable",
         ),
         "llama-threshold-changed": (llama.replace("700 million", "100 million"), "llama2", "100 million"),
+        # A copy that differs from the reference every few lines (its list labels lost) is still compared
+        # word by word: the one restriction added is the change, on its own line.
+        "cc-web-copy-revocable": (
+            cc_web_copy("cc-by-nc-4.0").replace(
+                "non-sublicensable, non-exclusive, irrevocable license to",
+                "non-sublicensable, non-exclusive, revocable license to",
+            ),
+            "cc-by-nc-4.0",
+            "revocable",
+        ),
     }
 
 
@@ -146,6 +168,14 @@ def allowed_variants() -> dict[str, tuple[str, str]]:
             ),
             "llama3.1",
         ),
+        "cc-web-copy": (cc_web_copy("cc-by-4.0"), "cc-by-4.0"),
+        # The preamble "does not form part of our licenses": a copy may start at the license's title.
+        "cc-without-preamble": (
+            (t := license_text("cc-by-nc-4.0"))[
+                t.index("Creative Commons Attribution-NonCommercial 4.0 International") :
+            ],
+            "cc-by-nc-4.0",
+        ),
         "gpl-old-fsf-address": (
             license_text("gpl-2.0").replace(
                 "51 Franklin Street, Fifth Floor, Boston, MA  02110-1301  USA",
@@ -209,3 +239,16 @@ def test_a_kimi_derivative_declaring_mit_is_told_the_terms_differ(cli, tmp_path)
 def test_rule_is_listed(cli):
     assert "license-modified" in cli("rules", "list").output
     assert "warning" in cli("rules", "show", "license-modified").output
+
+
+def test_a_long_diff_cut_at_words_both_copies_hold_once_finds_what_a_full_word_diff_finds():
+    from difflib import SequenceMatcher
+
+    from license_audit.identify.modified import _MAX_DIFF, _opcodes
+
+    ref = license_text("gpl-3.0").split()
+    copy = [w for k, w in enumerate(ref) if k % 97 != 50]  # a word gone every few lines
+    copy[1000:1000] = ["only", "for", "research"]
+    assert len(ref) * len(copy) > _MAX_DIFF
+    full = [op for op in SequenceMatcher(None, ref, copy, autojunk=False).get_opcodes() if op[0] != "equal"]
+    assert _opcodes(ref, copy) == full

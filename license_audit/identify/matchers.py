@@ -22,7 +22,7 @@ from functools import lru_cache
 from license_audit.catalog import Catalog
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
 from license_audit.identify.normalize import Tokens, phrase_words, tokenize
-from license_audit.identify.similarity import reference, scores
+from license_audit.identify.similarity import Reference, reference, scores
 from license_audit.report import LicenseMatch
 
 MIN_CONFIDENCE = 0.5
@@ -978,7 +978,17 @@ def _changes(c: _Cand, cc: CompiledCatalog, toks: Tokens, text: str) -> list:
     from license_audit.identify.modified import find_changes
 
     optional = [phrase_words(str(p)) for p in cl.lic.identify.get("optional") or [] if str(p).strip()]
-    return find_changes(toks, text, c.start, c.end, c.hit_start, c.hit_end, ref.words, ref.required_words, optional)
+    start = cl.lic.identify.get("required_start")
+    preamble = _words_before(ref, str(start)) if start else 0
+    return find_changes(
+        toks, text, c.start, c.end, c.hit_start, c.hit_end, ref.words, ref.required_words, optional, preamble
+    )
+
+
+def _words_before(ref: Reference, phrase: str) -> int:
+    """How many words of the reference text stand before `phrase` (0 when it does not hold it)."""
+    at = ref.joined.find(" " + " ".join(phrase_words(phrase)) + " ")
+    return ref.joined.count(" ", 0, at) if at > 0 else 0
 
 
 # A notice around a license's name says where its terms are and that there is no warranty: these words

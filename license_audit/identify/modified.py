@@ -14,6 +14,8 @@ leaves only the small stretches before and after it to compare. difflib runs on 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -152,6 +154,7 @@ _QUOTE = 500
 # A copy without the appendix often drops the line that closes the terms ("END OF TERMS AND CONDITIONS").
 _CLOSING = 8
 _MAX_DIFF = 3_000_000  # words x words of the differing middles that a word diff is run on
+_MAX_DEPTH = 4  # times a long middle is cut again at the words its pieces hold once
 
 
 @dataclass
@@ -215,9 +218,11 @@ def find_changes(
     ref_words: list[str],
     required: int,
     optional: list[tuple[str, ...]],
+    preamble: int = 0,
 ) -> list[Change]:
     """The changes of the copy at words [start, end] of `toks` against the reference `ref_words`
-    (its first `required` words are the terms; the rest is an appendix a copy may fill in or omit)."""
+    (its first `required` words are the terms; the rest is an appendix a copy may fill in or omit; its
+    first `preamble` words come before the terms, and a copy may omit them)."""
     span = toks.words[start : end + 1]
     if not span or not ref_words:
         return []
@@ -267,6 +272,7 @@ def find_changes(
             title=True,
             appendix=appendix,
             vocabulary=vocabulary,
+            preamble=preamble,
         )
     # The run itself against the reference between the anchors, then what follows it.
     mid_ref = ref_words[r0:r1]
@@ -295,7 +301,7 @@ def find_changes(
     return _merge(out)
 
 
-def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+def _opcodes(a: list[str], b: list[str], depth: int = 0) -> list[tuple[str, int, int, int, int]]:
     if a == b:
         return []
     # Common ends first: most copies differ in one or two places, which difflib then sees alone.
@@ -314,11 +320,63 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
     if not bm:
         return [("delete", p, p + len(am), p, p)]
     if len(am) * len(bm) > _MAX_DIFF:
-        # Copies that differ all over (another edition, a rewrite) are one change: a word diff of two
-        # long texts costs more than the rest of identifying them, and says nothing more useful.
-        return [("replace", p, len(a) - s, p, len(b) - s)]
+        # Long middles are cut where both copies hold the same words in the same order (a copy whose
+        # list numbering was lost differs in one word every few lines): each piece is diffed alone.
+        pieces = _anchored(am, bm) if depth < _MAX_DEPTH else None
+        if pieces is None:
+            # Copies that differ all over (another edition, a rewrite) are one change: a word diff of two
+            # long texts costs more than the rest of identifying them, and says nothing more useful.
+            return [("replace", p, len(a) - s, p, len(b) - s)]
+        return [
+            (tag, i1 + p + ia, i2 + p + ia, j1 + p + ja, j2 + p + ja)
+            for ia, ib, ja, jb in pieces
+            for tag, i1, i2, j1, j2 in _opcodes(am[ia:ib], bm[ja:jb], depth + 1)
+        ]
     sm = SequenceMatcher(None, am, bm, autojunk=False)
     return [(tag, i1 + p, i2 + p, j1 + p, j2 + p) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"]
+
+
+def _anchored(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]] | None:
+    """Pieces (a from, a to, b from, b to) that cover `a` and `b` in order, each starting at a word both
+    hold once (the longest chain of such words in the same order: patience diffing); None when there is
+    no such word to cut at."""
+    once_a, once_b = Counter(a), Counter(b)
+    at_b = {w: j for j, w in enumerate(b) if once_b[w] == 1}
+    # Where a run starts: a pair of words each copy holds once that does not continue the pair before it.
+    heads: list[tuple[int, int]] = []
+    last = (-2, -2)
+    for i, w in enumerate(a):
+        j = at_b.get(w)
+        if j is None or once_a[w] != 1:
+            continue
+        if (i - 1, j - 1) != last:
+            heads.append((i, j))
+        last = (i, j)
+    # The longest chain of runs in the same order in both copies (patience sorting).
+    ends: list[int] = []  # per chain length, the b position of the run that ends the best such chain
+    tails: list[int] = []  # and that run's index in `heads`
+    back: list[int] = []
+    for n, (_, j) in enumerate(heads):
+        k = bisect_left(ends, j)
+        back.append(tails[k - 1] if k else -1)
+        if k == len(tails):
+            tails.append(n)
+            ends.append(j)
+        else:
+            tails[k] = n
+            ends[k] = j
+    cuts: list[tuple[int, int]] = []
+    n = tails[-1] if tails else -1
+    while n >= 0:
+        cuts.append(heads[n])
+        n = back[n]
+    if not cuts or cuts[-1] != (0, 0):
+        cuts.append((0, 0))
+    cuts.reverse()
+    if len(cuts) < 2:
+        return None
+    cuts.append((len(a), len(b)))
+    return [(i0, i1, j0, j1) for (i0, j0), (i1, j1) in zip(cuts, cuts[1:])]
 
 
 def _classify(
@@ -334,13 +392,14 @@ def _classify(
     title: bool = False,
     appendix: bool = False,
     vocabulary: frozenset[str] = frozenset(),
+    preamble: int = 0,
 ) -> list[Change]:
     """Changes that the license does not allow; `title`: the stretch before the terms, whose own
-    title and placeholders a copy may leave out."""
+    title and placeholders a copy may leave out, and its reference's first `preamble` words too."""
     out = []
     for _tag, i1, i2, j1, j2 in ops:
         removed, added = ref[i1:i2], copy[j1:j2]
-        if title and not added and len(removed) <= _TITLE_WORDS:
+        if title and not added and (len(removed) <= _TITLE_WORDS or ref_at + i2 <= preamble):
             continue
         # Word indexes in the file of what the copy holds there (a removal: the words around it).
         if added:
