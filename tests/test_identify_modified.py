@@ -252,3 +252,14 @@ def test_a_long_diff_cut_at_words_both_copies_hold_once_finds_what_a_full_word_d
     assert len(ref) * len(copy) > _MAX_DIFF
     full = [op for op in SequenceMatcher(None, ref, copy, autojunk=False).get_opcodes() if op[0] != "equal"]
     assert _opcodes(ref, copy) == full
+
+
+def test_a_copy_that_only_leaves_out_what_its_license_allows_is_settled_without_the_long_tail(monkeypatch):
+    from license_audit.identify import matchers
+
+    def no_long_tail(*args, **kwargs):
+        raise AssertionError("the long tail was asked")
+
+    monkeypatch.setattr(matchers, "_long_tail", no_long_tail)
+    m = the_one(identify_text(cc_web_copy("cc-by-4.0"), CAT))
+    assert m.id == "cc-by-4.0" and not m.modified

@@ -441,8 +441,8 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 continue
             doubtful = added or (c.confidence < VERIFY_BELOW and (c.precision or 0.0) < 0.95)
             beyond = _beyond(c)
-            if not doubtful and beyond is None:
-                continue
+            if not doubtful and (beyond is None or (beyond is False and c.changes == [] and _only_lacks(c, toks))):
+                continue  # the reference whole, or with only words left out that it lets a copy leave out
             # A copy without a clause of the license may be a variant of fewer clauses (BSD-Source-Code is
             # BSD-3-Clause without the binary clause), whose template the phrase index may not reach: the
             # exact matcher is asked even then.
@@ -1170,6 +1170,17 @@ def _beyond(c: _Cand) -> bool | None:
 
 # A removed stretch this long that reads as terms is a clause of the license the copy does not hold.
 _CLAUSE_WORDS = 8
+
+
+def _only_lacks(c: _Cand, toks: Tokens) -> bool:
+    """Whether the copy's words are its reference's in the same order, some left out: a copy that puts
+    no word of its own anywhere cannot be word for word another license."""
+    ref = reference(c.cl.text_path, c.cl.required_end)
+    if ref is None:
+        return False
+    left = iter(ref.words)
+    return all(w in left for w in toks.words[c.start : c.end + 1])
+
 
 # The confidence the long tail gives a license its exact matcher finds covering 95% of a copy.
 _EXACT_VERDICT = 0.9
