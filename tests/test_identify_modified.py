@@ -169,6 +169,14 @@ def allowed_variants() -> dict[str, tuple[str, str]]:
             "llama3.1",
         ),
         "cc-web-copy": (cc_web_copy("cc-by-4.0"), "cc-by-4.0"),
+        # A link put into a line of the terms adds its words, and nothing to the terms.
+        "mit-with-a-link": (
+            mit_copy().replace(
+                "this permission notice shall",
+                "this permission notice (https://github.com/example-org/example-model/blob/main/LICENSE) shall",
+            ),
+            "mit",
+        ),
         # The preamble "does not form part of our licenses": a copy may start at the license's title.
         "cc-without-preamble": (
             (t := license_text("cc-by-nc-4.0"))[

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from license_audit.identify.normalize import Tokens
+from license_audit.identify.normalize import words as word_list
 
 # Words that change what a license grants or requires: a difference holding one is never "a word or two".
 SIGNIFICANT = frozenset(
@@ -445,7 +446,7 @@ def _allowed(
         # A notice that names another license (the header a following GPL copy asks for) is not part of
         # this one's terms.
         return has_appendix or not term_like(added) or bool(set(added) & _OTHER_LICENSES - vocabulary)
-    if added and _boilerplate_lines(raw):
+    if added and (_boilerplate_lines(raw) or (not removed and _in_links(added, raw))):
         return True
     if not added and "copyright" in removed and len(removed) <= _TITLE_WORDS and not set(removed) & _RESTRICTING:
         return True  # the reference's copyright line or placeholder, which a copy may leave out
@@ -477,6 +478,15 @@ def _is_optional(words: list[str], optional: list[tuple[str, ...]]) -> bool:
         if o in rest:
             rest = rest.replace(o, " ")
     return not rest.strip()
+
+
+_URL_TEXT = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)+/\S*", re.I)
+
+
+def _in_links(added: list[str], raw: str) -> bool:
+    """Whether the words a copy adds are part of a link on its lines (a newer edition's longer link)."""
+    links = [w for url in _URL_TEXT.findall(raw) for w in word_list(url)]
+    return bool(links) and " " + " ".join(added) + " " in " " + " ".join(links) + " "
 
 
 def _boilerplate_lines(raw: str) -> bool:
