@@ -652,6 +652,27 @@ _NEAR_HELD = 0.9
 _WHOLE_OF = 0.8
 
 
+# The templates of one phrase, (id, words, runs of _RUN words), and per run the templates that hold it;
+# built for the template list it was built from.
+_ONE_PHRASE: dict[str, object] = {}
+
+
+def _one_phrase() -> tuple[list[tuple[str, int, frozenset[str]]], dict[str, list[int]]]:
+    templates = _templates() or []
+    if _ONE_PHRASE.get("from") is not templates:
+        one: list[tuple[str, int, frozenset[str]]] = []
+        by_run: dict[str, list[int]] = defaultdict(list)
+        for t in templates:
+            if len(t.needles) == 1:
+                tw = t.needles[0].split()
+                runs = frozenset(" ".join(tw[k : k + _RUN]) for k in range(len(tw) - _RUN + 1))
+                for r in runs:
+                    by_run[r].append(len(one))
+                one.append((t.spdx, t.words, runs))
+        _ONE_PHRASE.update({"from": templates, "one": one, "by_run": dict(by_run)})
+    return _ONE_PHRASE["one"], _ONE_PHRASE["by_run"]  # type: ignore[return-value]
+
+
 def held_whole(text: str, toks: Tokens | None, clauses: list[str], base: list[str]) -> list[SpdxMatch]:
     """The licenses whose template is one stretch without markup, which the phrase index cannot grade (one
     word off and its one phrase is missed: X11, whose text ends with a trademark line most copies leave out),
@@ -661,6 +682,13 @@ def held_whole(text: str, toks: Tokens | None, clauses: list[str], base: list[st
     if toks is None:
         toks = tokenize(text)
     ws = toks.words
+    copy_runs = [" ".join(ws[k : k + _RUN]) for k in range(len(ws) - _RUN + 1)]
+    one, by_run = _one_phrase()
+    # A run stands on at most _RUN words: a template with too few of the copy's runs cannot stand on enough.
+    at = Counter(t for r in copy_runs for t in by_run.get(r, ()))
+    near = sorted(t for t, n in at.items() if n * _RUN >= _NEAR_HELD * len(ws))
+    if not near:
+        return []
     # Of each clause, the words the base license's own text does not hold: what another license must hold.
     base_runs = {" ".join(base[k : k + _RUN]) for k in range(len(base) - _RUN + 1)}
     unheld = []
@@ -670,22 +698,22 @@ def held_whole(text: str, toks: Tokens | None, clauses: list[str], base: list[st
             mine = _held_in(cw, base_runs)
             unheld.append((cw, [k for k, h in enumerate(mine) if not h]))
     unheld = [(cw, ks) for cw, ks in unheld if ks]
-    if not ws or not unheld:
+    if not unheld:
         return []
     held_by: dict[str, int] = {}
-    for t in _templates() or []:
-        if len(t.needles) != 1:
-            continue
-        tw = t.needles[0].split()
-        runs = {" ".join(tw[k : k + _RUN]) for k in range(len(tw) - _RUN + 1)}
-        held = _held_in(ws, runs)
+    for t in near:
+        spdx, nwords, runs = one[t]
+        held = [False] * len(ws)
+        for k, r in enumerate(copy_runs):
+            if r in runs:
+                held[k : k + _RUN] = [True] * _RUN
         n = sum(held)
         # The copy is most of the license as well: not a part of a longer text (Sleepycat holds a whole
         # BSD-3-Clause of the Regents' among its three licenses); nor do terms of it stand outside the runs.
-        if n < _NEAR_HELD * len(ws) or n < _WHOLE_OF * t.words or _terms_outside(ws, held):
+        if n < _NEAR_HELD * len(ws) or n < _WHOLE_OF * nwords or _terms_outside(ws, held):
             continue
         if all(sum(_held_in(cw, runs)[k] for k in ks) >= 0.5 * len(ks) for cw, ks in unheld):
-            held_by[t.spdx] = n
+            held_by[spdx] = n
     most = max(held_by.values(), default=0)
     if most < _WHOLE_HELD * len(ws):
         return []
