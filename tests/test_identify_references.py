@@ -3,6 +3,8 @@ links to license texts, and standard notices that give the license and nothing e
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from license_audit.catalog import load_catalog
@@ -461,3 +463,31 @@ def test_every_catalog_pattern_match_holds_the_letters_it_is_skipped_without():
                     seen += 1
                     assert needs in m.group(0), (pat.pattern, m.group(0))
     assert seen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it under the terms of the gnu general public license as published by\nthe free software foundation; either version 2",
+        " * the GNU Lesser General Public License as published by the Free Software\n * Foundation, either version 3",
+        "// license//as published by the free software foundation\n//, version 2",
+        "licensed ///as published by the free software foundation",
+        "has published by the free software foundation",
+        "as published by the free software foundation at the start",
+        "gpl as published by the free software foundation as published by the free software foundation twice",
+        "x\u00a0as published by the free software foundation (a no-break space)",
+    ],
+)
+def test_the_fsf_publisher_phrase_goes_with_the_separators_before_it(text):
+    # What one regular expression that starts with the separators removes, line breaks kept in number.
+    from license_audit.identify import references
+
+    sep = references._SEP
+    whole = re.compile(
+        rf"{sep}as{sep}published{sep}by{sep}the{sep}free{sep}software{sep}foundation[;,.]?(?:{sep})?(?:either{sep})?"
+    )
+    low = text.lower()
+    assert references._without_as_published(low, lines=True) == whole.sub(
+        lambda m: " " + "\n" * m.group(0).count("\n"), low
+    )
+    assert references._without_as_published(low, lines=False) == whole.sub(" ", low)

@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain, count
+from itertools import accumulate, chain, count, repeat
 from operator import add
 from pathlib import Path
 
@@ -38,8 +38,14 @@ class _Template:
     """An SPDX license template as the phrases a copy holds."""
 
     spdx: str
-    needles: list[str]
+    needles: list[str]  # each once
     words: int
+    needle_set: frozenset[str] | None = None  # `needles` as a set, made on first need
+
+    def needles_held(self) -> frozenset[str]:
+        if self.needle_set is None:
+            self.needle_set = frozenset(self.needles)
+        return self.needle_set
 
 
 @dataclass(slots=True, eq=False)
@@ -270,19 +276,23 @@ def _candidates(text: str, toks: Tokens | None = None) -> list[_Scored]:
         tpl = templates[t]
         share = len(hits) / len(tpl.needles)
         if share >= MIN_SHARE:
-            scored.append((round(share, 3), sum(n.count(" ") - 1 for n in hits), t))
+            scored.append((round(share, 3), sum(map(str.count, hits, repeat(" "))) - len(hits), t))
     if not scored:
         return []
     top = max(min(s[0], 0.95) for s in scored)
     close = [s for s in scored if s[0] >= top - CLEAR_MARGIN]
+    # The phrases two or more close licenses hold: the rest of each one's are its own.
+    shared = None
+    if len(close) > 1:
+        held_by = Counter(chain.from_iterable(templates[o[2]].needles_held() for o in close))
+        shared = {n for n, k in held_by.items() if k > 1}
     out = []
     for share, nwords, t in scored:
         distinct = 0.5
-        if (share, nwords, t) in close and len(close) > 1:
-            mine = set(templates[t].needles)
-            rivals = set().union(*(templates[o[2]].needles for o in close if o[2] != t))
-            uniq = mine - rivals
-            distinct = len(uniq & found[t]) / len(uniq) if uniq else 0.5
+        if shared is not None and (share, nwords, t) in close:
+            mine = templates[t].needles_held()
+            uniq = len(mine) - len(mine.intersection(shared))
+            distinct = (len(found[t]) - len(found[t].intersection(shared))) / uniq if uniq else 0.5
         out.append(_Scored(share, nwords, templates[t].spdx, distinct, found[t]))
     # Distinctive phrases first, then the share, then the license that holds more of the text
     # (BSD-4-Clause over BSD-3-Clause when the advertising clause is there).

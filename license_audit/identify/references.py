@@ -62,7 +62,7 @@ class Ref:
 
 
 # What _COMPACT can match holds one of these.
-_COMPACT_HINT = re.compile("gpl|fdl|mpl|epl|cddl|afl|osl|lppl|apache")
+_COMPACT_HINTS = ("gpl", "fdl", "mpl", "epl", "cddl", "afl", "osl", "lppl", "apache")
 _COMPACT = re.compile(r"\b(gnu)(?=(?:a|l)?gpl)|\b((?:a|l)?gpl|gfdl|fdl|mpl|epl|cddl|afl|osl|lppl|apache)v?(?=\d)")
 # "GPL 20", "LGPL 21": a version written without its dot ("LGPLv21+", "GNULGPL21").
 # What _TWO_DIGIT can match once letters and digits are apart, as written before.
@@ -102,14 +102,48 @@ _VERSION_OF = re.compile(
     "{0,5}?"
     r"(?:licen[cs]e|(?:a|l)?gpl)\b)"
 )
+# Each alternative starts with a letter, which lets the regex engine skip to where a match can start.
 _OF_THE_LICENSE = re.compile(
-    rf"(?:either{_SEP})?version{_SEP}(\d+(?:\.\d+)?){_SEP}of{_SEP}(?:the|that|this){_SEP}(?:licen[cs]e|(?:a|l)?gpl)\b"
+    rf"(?:either{_SEP}version|version){_SEP}(\d+(?:\.\d+)?){_SEP}of{_SEP}(?:the|that|this){_SEP}"
+    r"(?:licen[cs]e|(?:a|l)?gpl)\b"
 )
+# " as published by the Free Software Foundation[; either]", found from its "as" (a pattern that starts
+# with the separators before it is tried at every space); `_without_as_published` takes in those separators.
 _AS_PUBLISHED = re.compile(
-    rf"{_SEP}as{_SEP}published{_SEP}by{_SEP}the{_SEP}free{_SEP}software{_SEP}foundation[;,.]?(?:{_SEP})?(?:either{_SEP})?"
+    r"as(?:(?<=[\s*#>;!%\"]as)|(?<=//as))"
+    rf"{_SEP}published{_SEP}by{_SEP}the{_SEP}free{_SEP}software{_SEP}foundation[;,.]?(?:{_SEP})?(?:either{_SEP})?"
 )
+_SEP_MARKS = frozenset('*#>;!%"')
 # "GNU General Public License; either version 2": the version is the name's.
 _EITHER = re.compile(rf"(?<=licen[cs]e)[;,]?{_SEP}either{_SEP}(?=version{_SEP}\d)")
+_EITHER_AT = re.compile(rf"licen[cs]e[;,]?{_SEP}either{_SEP}version{_SEP}\d")  # where _EITHER can match
+
+
+def _without_as_published(low: str, lines: bool) -> str:
+    """`low` with each " as published by the Free Software Foundation" and the separators before it put as
+    one space (followed by the line breaks it held when `lines`)."""
+    out = []
+    done = 0
+    for m in _AS_PUBLISHED.finditer(low):
+        start = m.start()
+        while start > done:
+            if low[start - 1].isspace() or low[start - 1] in _SEP_MARKS:
+                start -= 1
+            elif start - 2 >= done and low[start - 2 : start] == "//":
+                start -= 2
+            else:
+                break
+        if start == m.start():
+            continue  # its separators are the end of the one before
+        out.append(low[done:start])
+        out.append(" " + "\n" * low.count("\n", start, m.end()) if lines else " ")
+        done = m.end()
+    if not done:
+        return low
+    out.append(low[done:])
+    return "".join(out)
+
+
 _ABBREVIATED = re.compile(r"\(\s*[\"']?(?:a|l)?gpl[\"']?\s*\)")
 
 
@@ -140,10 +174,10 @@ def _canonical(low: str, compact: bool = True, digits: bool = True) -> list[str]
         low = _VERSION_OF.sub(r"\2 \1", low)
     if "free software foundation" in low:
         # "GNU General Public License as published by the FSF; version 2": the version is the name's.
-        low = _AS_PUBLISHED.sub(" ", low)
+        low = _without_as_published(low, lines=False)
     if "gpl" in low and ")" in low:
         low = _ABBREVIATED.sub(" ", low)
-    if compact and _COMPACT_HINT.search(low):
+    if compact and any(h in low for h in _COMPACT_HINTS):
         low = _COMPACT.sub(lambda m: (m.group(1) or m.group(2)) + " ", low)
     if digits and ("gpl" in low or "fdl" in low) and _TWO_DIGIT_HINT.search(low):
         # The words below split letters from digits anyway; the split matters to "GPL 21" alone.
@@ -873,8 +907,8 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
     at: list[int] = []
     low = region.lower()
     if "foundation" in low:
-        low = _AS_PUBLISHED.sub(lambda m: " " + "\n" * m.group(0).count("\n"), low)
-    if "either" in low:
+        low = _without_as_published(low, lines=True)
+    if "either" in low and _EITHER_AT.search(low):
         low = _EITHER.sub(lambda m: " " + "\n" * m.group(0).count("\n"), low)
     if "version" in low and " of" in low:
         # "... License, version 2 of the License": the version of the name just before.
@@ -885,7 +919,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
         )
     # What canonical_words does to each line, done once for the region where it can be.
     low = _family_names(low.replace("++", "pp"))
-    compact = _COMPACT_HINT.search(low) is not None
+    compact = any(h in low for h in _COMPACT_HINTS)
     digits = "gpl" in low or "fdl" in low
     for k, line in enumerate(low.split("\n")):
         if line.strip():
