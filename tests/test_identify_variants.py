@@ -580,3 +580,22 @@ def test_a_copy_of_a_license_whose_template_is_one_phrase_is_that_license():
         "Except as contained", "The Software shall not be used for any commercial purpose.\n\nExcept as contained"
     )
     assert not plain(identify_text(restricted, CAT), "X11")
+
+
+def test_the_ids_a_title_may_name_are_every_listed_id_that_extends_another_by_two_words_or_more():
+    from license_audit.identify.matchers import _variants
+    from license_audit.identify.normalize import words
+    from license_audit.identify.references import _spdx_ids
+
+    listed = set(_spdx_ids().values())
+    every: dict[str, list[tuple[str, str]]] = {}
+    for v in listed:
+        for base in listed:
+            if v != base and v.lower().startswith(base.lower() + "-"):
+                suffix = words(v[len(base) + 1 :])
+                if len(suffix) >= 2 and suffix[-1] not in ("only", "later"):
+                    every.setdefault(base.lower(), []).append((v, " " + " ".join(suffix) + " "))
+    for vs in every.values():
+        vs.sort(key=lambda x: (-len(x[1]), x[0]))
+    assert _variants() == every
+    assert ("CAL-1.0-Combined-Work-Exception", " combined work exception ") in every["cal-1.0"]

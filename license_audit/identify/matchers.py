@@ -887,10 +887,14 @@ def _variants() -> dict[str, list[tuple[str, str]]]:
     from license_audit.identify.references import _spdx_ids
 
     listed = set(_spdx_ids().values())
+    by_lower: dict[str, list[str]] = {}
+    for base in listed:
+        by_lower.setdefault(base.lower(), []).append(base)
     out: dict[str, list[tuple[str, str]]] = {}
     for v in listed:
-        for base in listed:
-            if v != base and v.lower().startswith(base.lower() + "-"):
+        # Each id that `v` extends ends where a "-" of `v` stands.
+        for cut in (k for k, ch in enumerate(v) if ch == "-"):
+            for base in by_lower.get(v[:cut].lower(), ()):
                 suffix = words(v[len(base) + 1 :])
                 if len(suffix) >= 2 and suffix[-1] not in ("only", "later"):
                     out.setdefault(base.lower(), []).append((v, " " + " ".join(suffix) + " "))

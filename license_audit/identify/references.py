@@ -61,8 +61,9 @@ class Ref:
     last: int = 0  # a pointer's last line (the sentence may run over several)
 
 
-# What _COMPACT can match holds one of these.
+# What _COMPACT can match holds one of these (looked for as substrings in a region, by a pattern in a line).
 _COMPACT_HINTS = ("gpl", "fdl", "mpl", "epl", "cddl", "afl", "osl", "lppl", "apache")
+_COMPACT_HINT = re.compile("|".join(_COMPACT_HINTS))
 _COMPACT = re.compile(r"\b(gnu)(?=(?:a|l)?gpl)|\b((?:a|l)?gpl|gfdl|fdl|mpl|epl|cddl|afl|osl|lppl|apache)v?(?=\d)")
 # "GPL 20", "LGPL 21": a version written without its dot ("LGPLv21+", "GNULGPL21").
 # What _TWO_DIGIT can match once letters and digits are apart, as written before.
@@ -177,7 +178,7 @@ def _canonical(low: str, compact: bool = True, digits: bool = True) -> list[str]
         low = _without_as_published(low, lines=False)
     if "gpl" in low and ")" in low:
         low = _ABBREVIATED.sub(" ", low)
-    if compact and any(h in low for h in _COMPACT_HINTS):
+    if compact and _COMPACT_HINT.search(low):
         low = _COMPACT.sub(lambda m: (m.group(1) or m.group(2)) + " ", low)
     if digits and ("gpl" in low or "fdl" in low) and _TWO_DIGIT_HINT.search(low):
         # The words below split letters from digits anyway; the split matters to "GPL 21" alone.
@@ -994,7 +995,12 @@ def not_under(before: list[str]) -> bool:
     return _aside(before)
 
 
+_ASIDE_LAST = frozenset(a[-1] for a in _ASIDE) | {"under"}
+
+
 def _aside(before: list[str]) -> bool:
+    if not before or before[-1] not in _ASIDE_LAST:
+        return False
     if any(tuple(before[-len(a) :]) == a for a in _ASIDE):
         return True
     return (
