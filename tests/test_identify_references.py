@@ -346,7 +346,7 @@ def test_gnu_names_and_versions_as_written(text, expected):
         (
             "License: LGPL-2.1+\n On Debian systems, the complete text of the LGPL-2.1 can be found in\n"
             " /usr/share/common-licenses/LGPL-2.\n",
-            ["LGPL-2.1-only"],
+            ["LGPL-2.1-or-later"],
         ),
         (
             "On Debian systems, the complete text of the GNU General Public License version 2 can be found\n"
@@ -491,3 +491,25 @@ def test_the_fsf_publisher_phrase_goes_with_the_separators_before_it(text):
         lambda m: " " + "\n" * m.group(0).count("\n"), low
     )
     assert references._without_as_published(low, lines=False) == whole.sub(" ", low)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("// SPDX-License-Identifier: GPL-2.0-or-later\n", [("gpl-2.0", "GPL-2.0-or-later")]),
+        ("/* SPDX-License-Identifier: GPL-2.0+ */\n", [("gpl-2.0", "GPL-2.0-or-later")]),
+        ("# SPDX-License-Identifier: GPL-2.0-only\n", [("gpl-2.0", "GPL-2.0-only")]),
+        ("License: LGPL-2.1-or-later\n", [("lgpl-2.1", "LGPL-2.1-or-later")]),
+        (
+            "# SPDX-License-Identifier: AGPL-3.0-or-later OR MIT\nimport os\n",
+            [("agpl-3.0", "AGPL-3.0-or-later"), ("mit", "MIT")],
+        ),
+        # The identifier is the catalog's license with its later versions, not the LGPL named without one.
+        (
+            "SPDX-License-Identifier: LGPL-2.1-or-later\nThis library is under the GNU Lesser General Public License.\n",
+            [("lgpl-2.1", "LGPL-2.1-or-later")],
+        ),
+    ],
+)
+def test_an_identifier_of_later_versions_keeps_its_spdx_id_with_the_catalog_license(text, expected):
+    assert sorted((m.id, m.spdx) for m in identify_text(text, CAT)) == expected

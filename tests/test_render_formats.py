@@ -414,3 +414,16 @@ def test_lineage_and_identify_text_spell_out_control_characters(cli, make_repo):
     res = cli("identify", repo / "NOTICE\nINFO forged")
     assert res.exit_code == 0, res.output
     assert res.output.count("\n") == 1 and "NOTICE\\nINFO forged: no license found" in res.output
+
+
+def test_spdx_concluded_license_keeps_an_or_later_identifier(cli, make_repo, monkeypatch, tmp_path):
+    repo = make_repo(
+        {
+            "README.md": card("license: gpl-2.0"),
+            "NOTICE": "SPDX-License-Identifier: GPL-2.0-or-later\n",
+        }
+    )
+    doc, _ = _spdx(cli, repo, monkeypatch, tmp_path)
+    model = next(p for p in doc["packages"] if p["SPDXID"] == "SPDXRef-Model")
+    assert model["licenseConcluded"] == "GPL-2.0-or-later"
+    assert model["licenseDeclared"] == "GPL-2.0-only"

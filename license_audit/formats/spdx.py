@@ -61,6 +61,9 @@ class _Licenses:
         lic = self.catalog.get(key)
         if lic is not None:
             spdx = lic.spdx
+            if spdx.endswith("-only") and key.lower() == spdx[: -len("-only")].lower() + "-or-later":
+                # The entry of "GPL-2.0-only" stands for its later versions too: an id naming them is kept.
+                return spdx[: -len("-only")] + "-or-later"
             if spdx.startswith("LicenseRef-"):
                 spdx = "LicenseRef-" + idstring(spdx[len("LicenseRef-") :])
                 self._extract(spdx, lic.name, _text_of(lic), [lic.url] if lic.url else [])
@@ -155,7 +158,15 @@ def build(report: Report):
     declared = lics.expression([declared_key]) if declared_key else SpdxNoAssertion()
     # Concluded: the license texts the repository actually carries (copies first, then references).
     texts = sorted({m.id for lf in report.license_files for m in lf.licenses if m.kind == "text"})
-    refs = sorted({m.id for lf in report.license_files for m in lf.licenses if m.kind != "text"})
+    # A reference keeps the "-or-later" id it was written with ("SPDX-License-Identifier: GPL-2.0-or-later").
+    refs = sorted(
+        {
+            m.spdx if m.spdx.endswith("-or-later") else m.id
+            for lf in report.license_files
+            for m in lf.licenses
+            if m.kind != "text"
+        }
+    )
     concluded = lics.expression(texts or refs)
     # Every finding, so a rule added later shows up here as in every other format.
     comment_lines = [

@@ -741,7 +741,8 @@ def _reference_matches(refs: list, catalog: Catalog, n: int | None = None) -> li
             continue
         seen.add(key)
         if lic is not None:
-            out.append(LicenseMatch(lic.id, lic.spdx, REFERENCE_CONFIDENCE, line, line, "reference", lic.name))
+            spdx = ref.spdx or lic.spdx
+            out.append(LicenseMatch(lic.id, spdx, REFERENCE_CONFIDENCE, line, line, "reference", lic.name))
         else:
             out.append(LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, line, line, "reference", ref.key))
     out = _most_specific(out)
@@ -1081,7 +1082,8 @@ def _named_references(
             continue
         seen.add(key)
         if lic is not None:
-            m = LicenseMatch(lic.id, lic.spdx, REFERENCE_CONFIDENCE, ref.line, ref.line, "reference", lic.name)
+            spdx = ref.spdx or lic.spdx
+            m = LicenseMatch(lic.id, spdx, REFERENCE_CONFIDENCE, ref.line, ref.line, "reference", lic.name)
         else:
             m = LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, ref.line, ref.line, "reference", ref.key)
         out.append((span, m))
@@ -1224,12 +1226,16 @@ def _most_specific(found: list[LicenseMatch]) -> list[LicenseMatch]:
         return found
     from license_audit.identify.references import _base, family_default
 
-    # A GNU license named without a version gives way to the same family named with one.
-    families = {f for m in found if (f := _gnu_family(m.spdx)) and not family_default(m.spdx)}
-    found = [m for m in found if not (m.kind == "reference" and family_default(m.spdx) in families)]
+    # A GNU license named without a version (its match's id is the family's default SPDX id, where an
+    # identifier "LGPL-2.1-or-later" keeps the catalog's id) gives way to the same family named with one.
+    def versionless(m: LicenseMatch) -> str | None:
+        return family_default(m.spdx) if m.id == m.spdx.lower() else None
+
+    families = {f for m in found if (f := _gnu_family(m.spdx)) and not versionless(m)}
+    found = [m for m in found if not (m.kind == "reference" and versionless(m) in families)]
     # The LGPL named without a version and the GNU Lesser GPL named as such are one license: the Lesser
     # name (2.1 on) narrows the family's versions.
-    defaults = {m.spdx for m in found if m.kind == "reference" and family_default(m.spdx)}
+    defaults = {m.spdx for m in found if m.kind == "reference" and versionless(m)}
     found = [
         m
         for m in found

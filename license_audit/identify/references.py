@@ -22,7 +22,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
-from license_audit.catalog import Catalog
+from license_audit.catalog import Catalog, License
 
 _K = TypeVar("_K", tuple[str, ...], str)
 
@@ -59,6 +59,9 @@ class Ref:
     form: str  # "identifier", "name", "url", or "pointer" (a name or link saying where a license's text is)
     line: int
     last: int = 0  # a pointer's last line (the sentence may run over several)
+    # An identifier's SPDX id when it names the catalog license's later versions too ("GPL-2.0-or-later",
+    # "GPL-2.0+" for the entry of GPL-2.0-only): the license is the entry's, the id is the one written.
+    spdx: str = ""
 
 
 # What _COMPACT can match holds one of these (looked for as substrings in a region, by a pattern in a line).
@@ -547,6 +550,16 @@ def _names_license(u: str, spdx: str) -> bool:
     return last == "copyright" or bool(token and len(token.group(0)) >= 3 and last.startswith(token.group(0)))
 
 
+def later_spdx(key: str, lic: License | None) -> str:
+    """The "-or-later" SPDX id that identifier `key` names when the catalog entry `lic` it resolves to is
+    that license's "-only" one ("GPL-2.0+" for gpl-2.0 is GPL-2.0-or-later); "" otherwise."""
+    k = key.lower()
+    if lic is None or not k.endswith(("-or-later", "+")):
+        return ""
+    only = lic.spdx[: -len("-only")] if lic.spdx.endswith("-only") else ""
+    return only + "-or-later" if only and only.lower() == _base(key) else ""
+
+
 def _base(key: str) -> str:
     k = key.lower()
     for suffix in ("-only", "-or-later", "+"):
@@ -645,7 +658,7 @@ def bare_reference(line: str, catalog: Catalog) -> list[Ref] | None:
         out = []
         for key, _ in identifier_refs(line):
             lic = catalog.get(key) or catalog.get(_base(key))
-            out.append(Ref(lic.id if lic else key, "identifier", 1))
+            out.append(Ref(lic.id if lic else key, "identifier", 1, spdx=later_spdx(key, lic)))
         return out or None
     return None
 
@@ -697,7 +710,7 @@ def find_references(
         if any(a <= line <= b for a, b in copies):
             continue
         lic = catalog.get(key) or catalog.get(_base(key))
-        out.append(Ref(lic.id if lic else key, "identifier", line))
+        out.append(Ref(lic.id if lic else key, "identifier", line, spdx=later_spdx(key, lic)))
     # SPDX ids written as such, on any line no copy holds (a reference may already name a part of
     # the line: "license: MIT" inside "license: MIT-Modern-Variant").
     # Most texts of a few lines or more hold no id at all: told from their tokens at once (a badge's
@@ -708,7 +721,7 @@ def find_references(
         if line_text.strip() and not (copies and any(a <= k <= b for a, b in copies)):
             for key in _ids_in(line_text):
                 lic = catalog.get(key) or catalog.get(_base(key))
-                out.append(Ref(lic.id if lic else key, "identifier", k))
+                out.append(Ref(lic.id if lic else key, "identifier", k, spdx=later_spdx(key, lic)))
                 spelled.append((out[-1], key))
     all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     idx: _Index | None = None
