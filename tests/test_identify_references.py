@@ -281,7 +281,7 @@ def test_a_model_name_is_not_a_license_name():
             "GNU Free Documentation License, Version 1.3 or any later version published by the Free Software\n"
             "Foundation; with the Invariant Sections being ``GNU General Public License'', with the\n"
             "Front-Cover Texts being ``A GNU Manual''.\n",
-            ["GFDL-1.3-only"],
+            ["GFDL-1.3-or-later"],
         ),
     ],
 )
@@ -306,7 +306,7 @@ def test_a_derived_license_is_not_the_license_it_derives_from():
             "modify it under the terms of the GNU Lesser General Public License\n"
             "as published by the Free Software Foundation; either version 2\n"
             "of the License, or (at your option) any later version.\n",
-            ["LGPL-2.0-only"],
+            ["LGPL-2.0-or-later"],
         ),
         ("licensed under the Lesser GPL v2.1\n", ["LGPL-2.1-only"]),
         # The GNU GPL with a version, written without "GNU".
@@ -316,7 +316,7 @@ def test_a_derived_license_is_not_the_license_it_derives_from():
             'you are welcome to redistribute it under "\n'
             '    "the terms of the GNU General Public License; either "\n'
             '    "version 2, or (at your option) any later version. "\n',
-            ["GPL-2.0-only"],
+            ["GPL-2.0-or-later"],
         ),
         # A versionless family page gives way to the version named beside it.
         (
@@ -512,4 +512,28 @@ def test_the_fsf_publisher_phrase_goes_with_the_separators_before_it(text):
     ],
 )
 def test_an_identifier_of_later_versions_keeps_its_spdx_id_with_the_catalog_license(text, expected):
+    assert sorted((m.id, m.spdx) for m in identify_text(text, CAT)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "it under the terms of the GNU General Public License as published by\n"
+            "the Free Software Foundation, either version 3 of the License, or\n"
+            "(at your option) any later version.\n",
+            [("gpl-3.0", "GPL-3.0-or-later")],
+        ),
+        ("Licensed under the GNU GPL v3 or later.\n", [("gpl-3.0", "GPL-3.0-or-later")]),
+        ("Released under the GNU Lesser General Public License v2.1 or later.\n", [("lgpl-2.1", "LGPL-2.1-or-later")]),
+        ("Licensed under the GNU GPL version 2 only, not any later version.\n", [("gpl-2.0", "GPL-2.0-only")]),
+        ("Licensed under the GNU GPL v2.\n", [("gpl-2.0", "GPL-2.0-only")]),
+        # "or later" belongs to the version just before it.
+        (
+            "under the GNU GPL version 2 or the GNU LGPL version 3 or later\n",
+            [("gpl-2.0", "GPL-2.0-only"), ("lgpl-3.0", "LGPL-3.0-or-later")],
+        ),
+    ],
+)
+def test_a_notice_for_a_version_or_any_later_one_names_the_later_versions(text, expected):
     assert sorted((m.id, m.spdx) for m in identify_text(text, CAT)) == expected

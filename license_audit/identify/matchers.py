@@ -397,7 +397,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             if cjk:
                 few = _most_specific(few + cjk)
                 few.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
-            return few
+            return _later_versions(few, text)
 
     # Resolve, grow and score; a winner that fails its coverage check leaves the field to the others.
     dropped: set[int] = set()
@@ -630,7 +630,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         out.extend(_cjk_terms(text, toks))
     out = _most_specific(out)
     if not prose:
-        out = _title_variants(_notice_variants(out, text), text)
+        out = _later_versions(_title_variants(_notice_variants(out, text), text), text)
     elif "ommons" in text or any(w in toks.joined for w in _MEDIA_WORDS):
         out = _without_media_credits(out, text)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
@@ -853,6 +853,35 @@ def _notice_variants(found: list[LicenseMatch], text: str) -> list[LicenseMatch]
 
 
 _TITLE_LINES = 3  # a copy's title stands in its first lines
+
+
+# "version 2 of the License, or (at your option) any later version", "v3 or later": the version, then
+# "or" and "later" in the same sentence with no other version between, and no word that rules them out.
+_OR_LATER = r"(?:\.0)?(?![\d.]\d)[^.;\d]{0,60}?\bor\b[^.;\d]{0,40}?\blater\b"
+_NOT_LATER = re.compile(r"\b(?:not|only|no)\b")
+_LATER_LINES = 2  # lines after a reference the sentence may run on to
+
+
+def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
+    """A reference to a GNU license version whose sentence goes on to "or (at your option) any later
+    version", reported with the SPDX id of that version or later (the catalog license stays its own)."""
+    from dataclasses import replace
+
+    lines: list[str] | None = None
+    out = list(found)
+    for k, m in enumerate(found):
+        if m.kind != "reference" or not m.spdx.endswith("-only") or _gnu_family(m.spdx) is None:
+            continue
+        if lines is None:
+            if "later" not in text.lower():
+                return found
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        stretch = " ".join(lines[m.start_line - 1 : m.end_line + _LATER_LINES]).lower()
+        version = m.spdx[: -len("-only")].split("-")[-1].removesuffix(".0")
+        said = re.search(r"(?<![\d.])" + re.escape(version) + _OR_LATER, stretch)
+        if said is not None and not _NOT_LATER.search(said.group(0)):
+            out[k] = replace(m, spdx=m.spdx[: -len("-only")] + "-or-later")
+    return out
 
 
 def _title_variants(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
