@@ -873,10 +873,10 @@ def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
         if m.kind != "reference" or not m.spdx.endswith("-only") or _gnu_family(m.spdx) is None:
             continue
         if lines is None:
-            if "later" not in text.lower():
-                return found
             lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         stretch = " ".join(lines[m.start_line - 1 : m.end_line + _LATER_LINES]).lower()
+        if "later" not in stretch:
+            continue
         version = m.spdx[: -len("-only")].split("-")[-1].removesuffix(".0")
         said = re.search(r"(?<![\d.])" + re.escape(version) + _OR_LATER, stretch)
         if said is not None and not _NOT_LATER.search(said.group(0)):
