@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from license_audit import TOOL_NAME, __version__
 from license_audit.formats import derived_upstreams, idstring
+from license_audit.identify.references import or_later
 from license_audit.report import Report
 
 if TYPE_CHECKING:
@@ -61,9 +62,10 @@ class _Licenses:
         lic = self.catalog.get(key)
         if lic is not None:
             spdx = lic.spdx
-            if spdx.endswith("-only") and key.lower() == spdx[: -len("-only")].lower() + "-or-later":
+            later = or_later(spdx)
+            if later and key.lower() == later.lower():
                 # The entry of "GPL-2.0-only" stands for its later versions too: an id naming them is kept.
-                return spdx[: -len("-only")] + "-or-later"
+                return later
             if spdx.startswith("LicenseRef-"):
                 spdx = "LicenseRef-" + idstring(spdx[len("LicenseRef-") :])
                 self._extract(spdx, lic.name, _text_of(lic), [lic.url] if lic.url else [])

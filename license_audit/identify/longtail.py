@@ -478,8 +478,7 @@ def _template_runs(spdx_id: str) -> frozenset[str]:
     for t in _templates() or []:
         if t.spdx == spdx_id:
             for n in t.needles:
-                ws = n.split()
-                out.update(" ".join(ws[k : k + _RUN]) for k in range(len(ws) - _RUN + 1))
+                out.update(_runs(n.split()))
     return frozenset(out)
 
 
@@ -513,26 +512,30 @@ def _falls(flags: list[bool]) -> list[tuple[int, int]]:
     return out
 
 
-def _held_in(ws: list[str], runs: set[str] | frozenset[str]) -> list[bool]:
-    """Per word of `ws`, whether one of `runs` (of _RUN words) stands on it."""
-    held = [False] * len(ws)
-    for k in range(len(ws) - _RUN + 1):
-        if " ".join(ws[k : k + _RUN]) in runs:
+def _runs(ws: list[str]) -> list[str]:
+    """The runs of _RUN words of `ws`, one per start."""
+    return [" ".join(ws[k : k + _RUN]) for k in range(len(ws) - _RUN + 1)]
+
+
+def _held_at(starts: list[bool], n: int) -> list[bool]:
+    """Per word of `n`, whether a run that `starts` marks as held stands on it."""
+    held = [False] * n
+    for k, hit in enumerate(starts):
+        if hit:
             held[k : k + _RUN] = [True] * _RUN
     return held
+
+
+def _held_in(ws: list[str], runs: set[str] | frozenset[str]) -> list[bool]:
+    """Per word of `ws`, whether one of `runs` (of _RUN words) stands on it."""
+    return _held_at([r in runs for r in _runs(ws)], len(ws))
 
 
 def _runs_held(ws: list[str], spdx_id: str) -> tuple[list[bool], list[bool]]:
     """Per word, whether a run of the license's text stands on it; per run start, whether that run does."""
     runs = _template_runs(spdx_id)
-    held = [False] * len(ws)
-    ok = []
-    for k in range(len(ws) - _RUN + 1):
-        hit = " ".join(ws[k : k + _RUN]) in runs
-        ok.append(hit)
-        if hit:
-            held[k : k + _RUN] = [True] * _RUN
-    return held, ok
+    ok = [r in runs for r in _runs(ws)]
+    return _held_at(ok, len(ws)), ok
 
 
 def _held_elsewhere(
@@ -674,8 +677,7 @@ def _one_phrase() -> tuple[list[tuple[str, int, frozenset[str]]], dict[str, list
         by_run: dict[str, list[int]] = defaultdict(list)
         for t in templates:
             if len(t.needles) == 1:
-                tw = t.needles[0].split()
-                runs = frozenset(" ".join(tw[k : k + _RUN]) for k in range(len(tw) - _RUN + 1))
+                runs = frozenset(_runs(t.needles[0].split()))
                 for r in runs:
                     by_run[r].append(len(one))
                 one.append((t.spdx, t.words, runs))
@@ -692,7 +694,7 @@ def held_whole(text: str, toks: Tokens | None, clauses: list[str], base: list[st
     if toks is None:
         toks = tokenize(text)
     ws = toks.words
-    copy_runs = [" ".join(ws[k : k + _RUN]) for k in range(len(ws) - _RUN + 1)]
+    copy_runs = _runs(ws)
     one, by_run = _one_phrase()
     # A run stands on at most _RUN words: a template with too few of the copy's runs cannot stand on enough.
     at = Counter(t for r in copy_runs for t in by_run.get(r, ()))
@@ -700,7 +702,7 @@ def held_whole(text: str, toks: Tokens | None, clauses: list[str], base: list[st
     if not near:
         return []
     # Of each clause, the words the base license's own text does not hold: what another license must hold.
-    base_runs = {" ".join(base[k : k + _RUN]) for k in range(len(base) - _RUN + 1)}
+    base_runs = set(_runs(base))
     unheld = []
     for c in clauses:
         cw = words(c)
@@ -713,10 +715,7 @@ def held_whole(text: str, toks: Tokens | None, clauses: list[str], base: list[st
     held_by: dict[str, int] = {}
     for t in near:
         spdx, nwords, runs = one[t]
-        held = [False] * len(ws)
-        for k, r in enumerate(copy_runs):
-            if r in runs:
-                held[k : k + _RUN] = [True] * _RUN
+        held = _held_at([r in runs for r in copy_runs], len(ws))
         n = sum(held)
         # The copy is most of the license as well: not a part of a longer text (Sleepycat holds a whole
         # BSD-3-Clause of the Regents' among its three licenses); nor do terms of it stand outside the runs.

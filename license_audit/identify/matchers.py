@@ -867,10 +867,13 @@ def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
     version", reported with the SPDX id of that version or later (the catalog license stays its own)."""
     from dataclasses import replace
 
+    from license_audit.identify.references import or_later
+
     lines: list[str] | None = None
     out = list(found)
     for k, m in enumerate(found):
-        if m.kind != "reference" or not m.spdx.endswith("-only") or _gnu_family(m.spdx) is None:
+        later = or_later(m.spdx)
+        if m.kind != "reference" or not later or _gnu_family(m.spdx) is None:
             continue
         if lines is None:
             lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -880,7 +883,7 @@ def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
         version = m.spdx[: -len("-only")].split("-")[-1].removesuffix(".0")
         said = re.search(r"(?<![\d.])" + re.escape(version) + _OR_LATER, stretch)
         if said is not None and not _NOT_LATER.search(said.group(0)):
-            out[k] = replace(m, spdx=m.spdx[: -len("-only")] + "-or-later")
+            out[k] = replace(m, spdx=later)
     return out
 
 

@@ -550,14 +550,18 @@ def _names_license(u: str, spdx: str) -> bool:
     return last == "copyright" or bool(token and len(token.group(0)) >= 3 and last.startswith(token.group(0)))
 
 
+def or_later(spdx: str) -> str:
+    """The "-or-later" SPDX id of an "-only" one ("GPL-2.0-only" -> "GPL-2.0-or-later"); "" for another id."""
+    return spdx[: -len("-only")] + "-or-later" if spdx.endswith("-only") else ""
+
+
 def later_spdx(key: str, lic: License | None) -> str:
     """The "-or-later" SPDX id that identifier `key` names when the catalog entry `lic` it resolves to is
     that license's "-only" one ("GPL-2.0+" for gpl-2.0 is GPL-2.0-or-later); "" otherwise."""
-    k = key.lower()
-    if lic is None or not k.endswith(("-or-later", "+")):
+    if lic is None or not key.lower().endswith(("-or-later", "+")):
         return ""
-    only = lic.spdx[: -len("-only")] if lic.spdx.endswith("-only") else ""
-    return only + "-or-later" if only and only.lower() == _base(key) else ""
+    later = or_later(lic.spdx)
+    return later if later and _base(later) == _base(key) else ""
 
 
 def _base(key: str) -> str:
