@@ -49,6 +49,9 @@ class LicenseMatch:
     # SPDX ids of licenses that fit the same lines as well: an ambiguous answer, each license reported
     # with the others named here, never one of them alone.
     alternatives: tuple[str, ...] = ()
+    # A modified copy that does not call itself this license: the license's text adopted under another
+    # name (its own title and licensor put in), so it is that text's terms, not the license itself.
+    renamed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -61,6 +64,8 @@ class LicenseMatch:
         }
         if self.modified:
             out["modified"] = True
+            if self.renamed:
+                out["renamed"] = True
             out["changes"] = [c.to_dict() for c in self.changes]
         if self.alternatives:
             out["ambiguous"] = True

@@ -258,7 +258,8 @@ class AuditContext:
     def has_license_text(self, lic_id: str) -> bool:
         lic = self.catalog.get(lic_id)
         ids = set(lic.copy_ids) if lic is not None else {lic_id}
-        return any(m.id in ids and m.kind == "text" for lf in self.license_files for m in lf.licenses)
+        # A copy adopted under another name is the adopter's license, not a copy of this one.
+        return any(m.id in ids and m.kind == "text" and not m.renamed for lf in self.license_files for m in lf.licenses)
 
     def files_named(self, *stems: str) -> list[str]:
         out = []

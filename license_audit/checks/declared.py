@@ -187,10 +187,22 @@ def check_license_modified(ctx: AuditContext) -> Iterator[Finding]:
             )
             first = m.changes[0] if m.changes else None
             detail = what or (f'{where}: "{first.text}"' if first else "its text differs from the standard one")
+            if m.renamed:
+                # Another licensor's license on this one's text: its terms, less or more what changed.
+                message = (
+                    f"{lf.path} is the {base_name}'s text adopted under another name"
+                    f"{f', with changes ({detail})' if m.changes else ''}, so it is a license of its own, not the "
+                    f"{base_name}."
+                )
+            else:
+                message = (
+                    f"{lf.path} is the {base_name} with changes ({detail}), so the standard license's terms do not "
+                    "apply as such."
+                )
             yield Finding(
                 rule="license-modified",
                 severity=RULES["license-modified"].severity,
-                message=f"{lf.path} is the {base_name} with changes ({detail}), so the standard license's terms do not apply as such.",
+                message=message,
                 path=lf.path,
                 line=first.start_line if first else m.start_line,
                 commit=ctx.revision,
@@ -213,7 +225,11 @@ def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
         texts = [
             m
             for m in lf.licenses
-            if m.kind == "text" and m.id not in upstream_ids and m.id != "other" and not _is_policy(ctx, m.id)
+            if m.kind == "text"
+            and not m.renamed
+            and m.id not in upstream_ids
+            and m.id != "other"
+            and not _is_policy(ctx, m.id)
         ]
         if not texts:
             continue

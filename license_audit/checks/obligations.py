@@ -139,14 +139,15 @@ def _file_license(ctx: AuditContext) -> tuple[str, str] | None:
     own, so no single file can be read as the model's license then.
     """
     upstream_ids = {lic.id for up in ctx.upstreams for lic in up.licenses}
-    if any(m.id in upstream_ids for lf in ctx.license_files for m in lf.licenses):
+    if any(m.id in upstream_ids and not m.renamed for lf in ctx.license_files for m in lf.licenses):
         return None
     top = [lf for lf in ctx.license_files if "/" not in lf.path and is_grant_file(lf.path)]
     weights = [lf for lf in top if _MODEL_LICENSE_NAME.search(lf.path)]
     files = weights or [lf for lf in top if lf in ctx.primary_license_files]
     if len(files) != 1:
         return None
-    texts = {m.id for m in files[0].licenses if m.kind == "text"}
+    # A license's text adopted under another name is terms the catalog does not hold as such.
+    texts = {"other" if m.renamed else m.id for m in files[0].licenses if m.kind == "text"}
     if len(texts) != 1 or "other" in texts or any(_is_policy(ctx, t) for t in texts):
         return None
     return texts.pop(), files[0].path

@@ -135,6 +135,11 @@ def _model_licenses(report: Report, catalog: Catalog) -> list[DisjunctiveLicense
                 _prop("kind", match.kind),
                 _prop("confidence", f"{match.confidence:.2f}"),
             ]
+            # A copy that is not the license as such: changed terms, or its text adopted under another name.
+            if match.modified:
+                props.append(_prop("modified", "true"))
+            if match.renamed:
+                props.append(_prop("renamed", "true"))
             out.append(_license(match.spdx, match.id, "concluded", props, lic.url if lic else None))
     return out
 

@@ -291,6 +291,10 @@ def _score_text(c: _Cand, toks: Tokens) -> float:
     return round(conf * 0.99, 4)
 
 
+def _least_held(c: _Cand) -> tuple[float, float, int, str]:
+    return (1.0 if c.precision is None else c.precision, c.share, c.hit_end - c.hit_start, c.cl.lic.id)
+
+
 def _coverage_confidence(cov: float, full: float = 0.9) -> float:
     # Faithful copies of the reference texts cover >= 0.9 of them (editions differ in a date, a URL or
     # a placeholder line); every further point of missing text costs three points of confidence.
@@ -348,7 +352,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         return quick
     toks = tokenize(text)
     if not toks.words:
-        return _cjk_terms(text, toks) if not prose else []
+        return _cjk_terms(text, toks, compile_catalog(catalog)) if not prose else []
     cc = compile_catalog(catalog)
     exact = cc.exact.get(text_digest(toks.joined))
     if exact is not None:
@@ -374,7 +378,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
 
     # Most licenses share no key word with a text: tell that before paying for a call (for a short
     # text, by looking up its few words rather than every license's keys).
-    with_keys, with_ref_keys = _licenses_keyed(cc, present)
+    with_keys, with_ref_keys = _licenses_keyed(cc, present, toks.cleaned)
     cands: list[_Cand] = []
     for cl in with_keys:
         cands.extend(_text_candidates(cl, toks, present))
@@ -393,7 +397,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             named = []  # what _named_references would find on the same lines: nothing
         else:
             few = _reference_matches(refs, catalog)
-            cjk = _cjk_terms(text, toks)
+            cjk = _cjk_terms(text, toks, cc, {m.id for m in few})
             if cjk:
                 few = _most_specific(few + cjk)
                 few.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
@@ -414,7 +418,10 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 failed.append(c)
         if not failed:
             break
-        dropped.update(id(c) for c in failed)
+        # One at a time, the one whose stretch holds least of its own text first: a copy that another
+        # license's phrases inside it cut short (the MIT notice within the ChatGLM licenses) passes once
+        # those are gone.
+        dropped.add(id(min(failed, key=_least_held)))
     kept_refs = [r for r in kept_refs if not any(t.start <= r.start <= t.end for t in texts)]
 
     extra: list[LicenseMatch] = []
@@ -566,6 +573,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             found = (
                 _long_tail(text, toks, a, b, catalog, known=named_here, exact=named_here is None) if long_tail else []
             )
+            if not found and long_tail and named_here is None:
+                named_near = {r.cl.lic.id for r in kept_refs if a - _NAMED_NEAR <= r.end and r.start <= b}
+                found = _resembling(text, toks, a, b, cc, named_near)
             if found:
                 extra.extend(found)
                 settled.append(_Span(a, b))  # type: ignore[arg-type]
@@ -627,7 +637,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     ids_text = {m.id for m in out if m.kind == "text"}
     out.extend(m for m in extra if m.id == OTHER_ID or m.id not in ids_text)
     if not prose and not any(m.kind == "text" for m in out):
-        out.extend(_cjk_terms(text, toks))
+        out.extend(_cjk_terms(text, toks, cc, {m.id for m in out if m.kind == "reference"}))
     out = _most_specific(out)
     if not prose:
         out = _later_versions(_title_variants(_notice_variants(out, text), text), text)
@@ -665,14 +675,20 @@ def _without_media_credits(found: list[LicenseMatch], text: str) -> list[License
 _KEYED: dict[int, tuple[CompiledCatalog, tuple[dict[str, list[tuple[int, int]]], dict[str, set[int]], set[int]]]] = {}
 
 
-def _licenses_keyed(cc: CompiledCatalog, present: set[str]) -> tuple[list[CompiledLicense], list[CompiledLicense]]:
+def _licenses_keyed(
+    cc: CompiledCatalog, present: set[str], cleaned: str
+) -> tuple[list[CompiledLicense], list[CompiledLicense]]:
     """The licenses whose phrases the text may hold in the share a copy needs (as many phrase keys
-    present), and those one of whose reference keys the text holds (or that have patterns), in catalog
-    order."""
+    present), and those one of whose reference keys the text holds or one of whose patterns' letters
+    the `cleaned` text holds, in catalog order."""
+
+    def patterned_here(cl: CompiledLicense) -> bool:
+        return any(needs in cleaned for needs in cl.pattern_needs)
+
     if len(present) > 64:
         return (
             [cl for cl in cc.licenses if not cl.keys.isdisjoint(present)],
-            [cl for cl in cc.licenses if cl.patterns or not cl.ref_keys.isdisjoint(present)],
+            [cl for cl in cc.licenses if not cl.ref_keys.isdisjoint(present) or (cl.patterns and patterned_here(cl))],
         )
     held = _KEYED.get(id(cc))
     by_key = held[1] if held is not None and held[0] is cc else None
@@ -690,7 +706,7 @@ def _licenses_keyed(cc: CompiledCatalog, present: set[str]) -> tuple[list[Compil
         _KEYED[id(cc)] = (cc, by_key)
     phrase_keys, ref_keys, patterned = by_key
     a: dict[int, int] = {}
-    b: set[int] = set(patterned)
+    b: set[int] = {i for i in patterned if patterned_here(cc.licenses[i])}
     for w in present:
         for i, n in phrase_keys.get(w, ()):
             a[i] = a.get(i, 0) + n
@@ -757,7 +773,7 @@ def _link_words(text: str, catalog: Catalog) -> list[LicenseMatch]:
     present = set(toks.words)
     cc = compile_catalog(catalog)
     all_refs: list[_Cand] = []
-    for cl in _licenses_keyed(cc, present)[1]:
+    for cl in _licenses_keyed(cc, present, toks.cleaned)[1]:
         all_refs.extend(_reference_candidates(cl, toks, present))
     out: list[LicenseMatch] = []
     seen: set[str] = set()
@@ -995,6 +1011,113 @@ def _long_tail(
             )
         )
     return out
+
+
+# A catalog model license's text adopted under another name (the ChatGLM2-6B License with another model
+# team as its licensor, and perhaps a clause changed): no phrase of it is found, since its phrases hold its
+# name, nor is it on the SPDX list. Of the license's 4-grams the stretch holds this share at least, and
+# the license this share of the stretch's; two licenses of one family differ by about a tenth (ChatGLM-6B's
+# and ChatGLM2-6B's), while an SPDX license's text under a model license built on it stays below (the
+# Apache License 2.0 against the Falcon 180B license, 0.6; the MIT License against Kimi K2's, 0.69).
+_RESEMBLES = 0.75
+# Licenses within this much of the closest are named beside it: which one was adopted, the text does not say.
+_RESEMBLE_MARGIN = 0.03
+
+
+# Words before a stretch within which a reference names the license the stretch is a copy of (its title).
+_NAMED_NEAR = 40
+
+
+def _resembling(
+    text: str,
+    toks: Tokens,
+    a: int,
+    b: int,
+    cc: CompiledCatalog,
+    named: set[str],
+    cjk: tuple[int, int] | None = None,
+) -> list[LicenseMatch]:
+    """The catalog license(s) whose reference text the words [a, b] hold, each modified with its changes:
+    one of the licenses `named` by a reference at or just before the stretch (an edition the reference
+    text differs from), else each close one, adopted under another name (`renamed`); [] when none comes
+    close. `cjk`: the lines (first, last) of a Chinese or Japanese text, whose ideographs are compared
+    instead of words."""
+    from license_audit.identify.similarity import cjk_grams, cjk_resemblance, ideographs, resemblance, shingles
+
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if cjk is not None:
+        chars = ideographs("\n".join(lines[cjk[0] - 1 : cjk[1]]))
+        n = len(chars)
+    else:
+        n = b - a + 1
+    own: set | None = None
+    close: list[tuple[float, CompiledLicense]] = []
+    for cl in cc.licenses:
+        lic = cl.lic
+        # Model licenses only: the SPDX list's are the long tail's, whose templates know every relative;
+        # a license that modifies another is compared as that one; a text two entries share, once.
+        if cl.text_path is None or not lic.spdx.startswith("LicenseRef-") or lic.raw.get("modifies"):
+            continue
+        if cl.text_path.stem != lic.id:
+            continue
+        ref = reference(cl.text_path, cl.required_end)
+        if ref is None:
+            continue
+        size = len(ref.cjk) if cjk is not None else ref.required_words
+        if not size or not 0.5 * size <= n <= 2 * size:
+            continue
+        if own is None:
+            own = cjk_grams(chars) if cjk is not None else shingles(toks.words[a : b + 1])
+        cov, prec = cjk_resemblance(own, ref) if cjk is not None else resemblance(own, ref)
+        if min(cov, prec) >= _RESEMBLES:
+            close.append((min(cov, prec), cl))
+    if not close:
+        return []
+    own_name = [(share, cl) for share, cl in close if cl.lic.id in named]
+    renamed = not own_name
+    close = own_name or close
+    best = max(share for share, _ in close)
+    chosen = sorted((cl for share, cl in close if share >= best - _RESEMBLE_MARGIN), key=lambda cl: cl.lic.id)
+    ids = tuple(cl.lic.spdx for cl in chosen)
+    first, last = cjk if cjk is not None else (toks.line_of(a), toks.line_of(b))
+    out = []
+    for share, cl in sorted(close, key=lambda x: x[1].lic.id):
+        if cl not in chosen:
+            continue
+        ref = reference(cl.text_path, cl.required_end)
+        if cjk is not None:
+            from license_audit.identify.modified import cjk_changes
+
+            changes = cjk_changes(lines, first, last, ref.cjk if ref is not None else "")
+        else:
+            c = _Cand(cl, a, b, share, "text")
+            c.hit_start, c.hit_end = _held_run(toks.words, a, b, ref)
+            changes = _changes(c, cc, toks, text)
+        out.append(
+            LicenseMatch(
+                cl.lic.id,
+                cl.lic.spdx,
+                round(share * 0.8, 4),
+                first,
+                last,
+                "text",
+                cl.lic.name,
+                renamed or bool(changes),
+                tuple(changes),
+                tuple(i for i in ids if i != cl.lic.spdx),
+                renamed=renamed,
+            )
+        )
+    return out
+
+
+def _held_run(ws: list[str], a: int, b: int, ref: Reference | None) -> tuple[int, int]:
+    """The words of [a, b] from the first to the last six that the reference holds as they stand: the
+    copy's run of the license, which its changes are read against (its own title before it is a title)."""
+    if ref is None:
+        return a, b
+    at = [i for i in range(a, b - 4) if " " + " ".join(ws[i : i + 6]) + " " in ref.joined]
+    return (at[0], at[-1] + 5) if at else (a, b)
 
 
 def _catalog_spdx(spdx_id: str, catalog: Catalog) -> str:
@@ -1296,8 +1419,11 @@ _CJK_CUES = ("许可", "协议", "授权", "版权", "条款", "商业", "分发
 _CJK_MIN_CHARS = 60
 
 
-def _cjk_terms(text: str, toks: Tokens) -> list[LicenseMatch]:
-    """License terms in Chinese (or Japanese) that no matcher can read: `other`, never nothing."""
+def _cjk_terms(
+    text: str, toks: Tokens, cc: CompiledCatalog | None = None, named: set[str] | None = None
+) -> list[LicenseMatch]:
+    """License terms in Chinese (or Japanese): the catalog license whose text they hold, by ideographs
+    (`named`: the licenses references of the file name), else `other`, never nothing."""
     if text.isascii():
         return []
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -1307,6 +1433,12 @@ def _cjk_terms(text: str, toks: Tokens) -> list[LicenseMatch]:
     body = "\n".join(lines[i - 1] for i in cjk)
     if sum(body.count(cue) for cue in _CJK_CUES) < _OTHER_MIN_CUES:
         return []
+    if cc is not None:
+        # Every line with an ideograph: a heading ("1. 定义") is part of the terms compared.
+        held = [i for i, ln in enumerate(lines, 1) if any("\u4e00" <= ch <= "\u9fff" for ch in ln)]
+        found = _resembling(text, toks, 0, len(toks.words) - 1, cc, named or set(), cjk=(held[0], held[-1]))
+        if found:
+            return found
     return [LicenseMatch(OTHER_ID, OTHER_SPDX, 0.5, cjk[0], cjk[-1], "text", "Unrecognised license terms")]
 
 

@@ -176,6 +176,35 @@ def quote(ws: list[str]) -> str:
     return s if len(s) <= _QUOTE else s[: _QUOTE - 3].rstrip() + "..."
 
 
+def cjk_changes(lines: list[str], first: int, last: int, ref: str) -> list[Change]:
+    """The changes of a copy in Chinese or Japanese, lines `first` to `last` (1-based) of the file's
+    `lines`, against the reference's ideographs `ref`, ideograph by ideograph: a name or a number, which
+    such a text writes in Latin letters or digits, is not compared; one added "不" ("not") is a change."""
+    from license_audit.identify.similarity import ideographs
+
+    chars: list[str] = []
+    at: list[int] = []  # the line of each ideograph
+    for n in range(first, last + 1):
+        own = ideographs(lines[n - 1])
+        chars.append(own)
+        at.extend([n] * len(own))
+    copy = "".join(chars)
+    if not copy:
+        return []
+    out = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ref, copy, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if j2 > j1:
+            a, b, shown = at[j1], at[j2 - 1], copy[j1:j2]
+        else:
+            a = b = at[min(j1, len(at) - 1)]
+            shown = ref[i1:i2]
+        kind = "changed" if tag == "replace" else "added" if tag == "insert" else "removed"
+        out.append(Change(kind, a, b, shown if len(shown) <= _QUOTE else shown[: _QUOTE - 3] + "..."))
+    return out
+
+
 def _find(hay: str, ws: list[str]) -> int:
     """Word index of the first occurrence of `ws` in the joined word string `hay`, or -1."""
     at = hay.find(" " + " ".join(ws) + " ")
@@ -253,6 +282,7 @@ def find_changes(
             lines,
             appendix=appendix,
             vocabulary=vocabulary,
+            preamble=preamble,
         )
     r1 += len(tail)  # first reference word after the run
     out: list[Change] = []
@@ -280,7 +310,18 @@ def find_changes(
     mid = span[hs : he + 1]
     ops = _opcodes(mid_ref, mid)
     out += _classify(
-        ops, mid_ref, mid, start + hs, r0, len(mid), required, optional, lines, appendix=appendix, vocabulary=vocabulary
+        ops,
+        mid_ref,
+        mid,
+        start + hs,
+        r0,
+        len(mid),
+        required,
+        optional,
+        lines,
+        appendix=appendix,
+        vocabulary=vocabulary,
+        preamble=preamble,
     )
     rest_ref = ref_words[r1:]
     rest = span[he + 1 :]
@@ -380,6 +421,14 @@ def _anchored(a: list[str], b: list[str]) -> list[tuple[int, int, int, int]] | N
     return [(i0, i1, j0, j1) for (i0, j0), (i1, j1) in zip(cuts, cuts[1:])]
 
 
+def _slid(ref: list[str], i1: int, i2: int) -> int:
+    """Where a removal of ref[i1:i2] ends when moved back as far as the same copy results (the diff may
+    take a word that ends it for the one before it: "1 ... 1 definitions" less its first "1 ...")."""
+    while i1 > 0 and ref[i1 - 1] == ref[i2 - 1]:
+        i1, i2 = i1 - 1, i2 - 1
+    return i2
+
+
 def _classify(
     ops,
     ref: list[str],
@@ -400,7 +449,7 @@ def _classify(
     out = []
     for _tag, i1, i2, j1, j2 in ops:
         removed, added = ref[i1:i2], copy[j1:j2]
-        if title and not added and (len(removed) <= _TITLE_WORDS or ref_at + i2 <= preamble):
+        if not added and (ref_at + _slid(ref, i1, i2) <= preamble or (title and len(removed) <= _TITLE_WORDS)):
             continue
         # Word indexes in the file of what the copy holds there (a removal: the words around it).
         if added:

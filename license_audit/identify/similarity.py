@@ -25,10 +25,13 @@ PIECES = 12
 class Reference:
     """A reference text's 4-grams, its words as one string, and a dozen pieces of it for a fast check."""
 
-    def __init__(self, words: list[str], required: list[str] | None = None):
+    def __init__(self, words: list[str], required: list[str] | None = None, text: str = ""):
         # `required`: the words a copy must hold for full coverage (the terms without an appendix of
         # how-to-apply instructions); precision still accepts the whole text.
         self._words = words
+        self._text = text
+        self._cjk: str | None = None
+        self._cjk_grams: frozenset | None = None
         self._required = words if required is None else required
         self.joined = " " + " ".join(words) + " "
         step = max(N, -(-len(self._required) // PIECES))
@@ -53,6 +56,19 @@ class Reference:
         return self._grams
 
     @property
+    def cjk(self) -> str:
+        """The text's ideographs in order (its Chinese edition, for a bilingual license)."""
+        if self._cjk is None:
+            self._cjk = ideographs(self._text)
+        return self._cjk
+
+    @property
+    def cjk_grams(self) -> frozenset:
+        if self._cjk_grams is None:
+            self._cjk_grams = frozenset(cjk_grams(self.cjk))
+        return self._cjk_grams
+
+    @property
     def all_grams(self) -> frozenset:
         if self._all_grams is None:
             self._all_grams = self.grams if self._required is self._words else frozenset(shingles(self._words))
@@ -61,14 +77,15 @@ class Reference:
 
 @lru_cache(maxsize=256)
 def _reference(path: str, ends_at: str | None) -> Reference:
-    words = tokenize(Path(path).read_text(encoding="utf-8", errors="replace"), lines=False).words
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    words = tokenize(text, lines=False).words
     required = None
     if ends_at:
         joined = " " + " ".join(words) + " "
         at = joined.find(" " + ends_at + " ")
         if at >= 0:
             required = words[: joined.count(" ", 0, at) + len(ends_at.split())]
-    return Reference(words, required)
+    return Reference(words, required, text)
 
 
 def reference(path: Path | None, ends_at: str | None = None) -> Reference | None:
@@ -99,6 +116,32 @@ def coverage(words: list[str], ref: frozenset) -> float:
     if not ref:
         return 0.0
     return len(ref & shingles(words)) / len(ref)
+
+
+def resemblance(own: set, ref: Reference) -> tuple[float, float]:
+    """(coverage, precision) of a text whose 4-grams are `own` against `ref`, from one set of each."""
+    if not own or not ref.grams:
+        return 0.0, 0.0
+    return len(ref.grams & own) / len(ref.grams), len(own & ref.all_grams) / len(own)
+
+
+# Chinese and Japanese terms have no words to split on: their ideographs are compared as runs of N,
+# everything else (Latin names, numbers, punctuation) left out.
+def ideographs(text: str) -> str:
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+def cjk_grams(chars: str) -> set[str]:
+    return {chars[i : i + N] for i in range(len(chars) - N + 1)}
+
+
+def cjk_resemblance(own: set, ref: Reference) -> tuple[float, float]:
+    """(coverage, precision) of a text whose ideograph 4-grams are `own` against `ref`'s ideographs."""
+    grams = ref.cjk_grams
+    if not own or not grams:
+        return 0.0, 0.0
+    held = len(grams & own)
+    return held / len(grams), held / len(own)
 
 
 def precision(words: list[str], ref: frozenset) -> float:
