@@ -184,3 +184,44 @@ def test_an_older_edition_of_a_policy_after_its_title_is_that_policy():
     policy = [m for m in texts(found) if m.id == "llama3-acceptable-use-policy"]
     assert len(policy) == 1 and not policy[0].renamed and policy[0].alternatives == ()
     assert "other" not in {m.id for m in found}
+
+
+# ---- the OpenAtom Model License and vivo's BlueLM license -------------------------------------------
+
+
+def _editions(lic_id: str) -> tuple[str, str]:
+    """(English lines, Chinese lines) of a bilingual reference text."""
+    lines = license_text(lic_id).splitlines()
+    cjk = [ln for ln in lines if any("\u4e00" <= ch <= "\u9fff" for ch in ln)]
+    return "\n".join(ln for ln in lines if ln not in cjk) + "\n", "\n".join(cjk) + "\n"
+
+
+@pytest.mark.parametrize("lic_id", ["openatom-model-license-1.0", "bluelm-model-license"])
+def test_each_edition_of_a_bilingual_pdf_license_alone_is_the_license(lic_id):
+    for edition in _editions(lic_id):
+        body = texts(identify_text(edition, CAT))
+        assert [(m.id, m.modified) for m in body] == [(lic_id, False)], body
+    assert "other" not in {m.id for e in _editions(lic_id) for m in identify_text(e, CAT)}
+
+
+def test_a_license_named_only_in_chinese_is_a_reference():
+    (m,) = identify_text("模型权重以开放原子模型许可证发布。\n", CAT)
+    assert (m.id, m.kind) == ("openatom-model-license-1.0", "reference")
+
+
+def test_the_openatom_license_is_permissive_and_asks_for_the_license_notices_and_change_notes():
+    lic = CAT.get("openatom-model-license-1.0")
+    assert lic is not None and lic.commercial_use and lic.category == "permissive"
+    kinds = {o.kind for o in lic.obligations}
+    assert {"license-copy", "copyright", "modification-notice"} <= kinds
+    bluelm = CAT.get("bluelm-model-license")
+    assert bluelm is not None and not bluelm.commercial_use
+    assert "noncommercial" in {o.kind for o in bluelm.obligations}
+
+
+def test_a_chinese_text_without_latin_words_is_read_by_its_title_and_ideographs():
+    _, chinese_lines = _editions("openatom-model-license-1.0")
+    bare = "".join(ch for ch in chinese_lines if not ch.isascii() or ch == "\n")
+    assert not any(ch.isalnum() and ch.isascii() for ch in bare)
+    found = identify_text(bare, CAT)
+    assert [(m.id, m.kind) for m in found] == [("openatom-model-license-1.0", "text")], found

@@ -262,7 +262,8 @@ _QUANTIFIER = "?*{"
 
 
 def required_literal(pattern: str) -> str:
-    """The longest run of lower-case letters and digits that every match of `pattern` holds: one
+    """The longest run of lower-case letters and digits (or letters without case: "许可证") that every match
+    of `pattern` holds: one
     written outside any group, class or escape and not made optional by a quantifier; "" when the
     pattern has an alternation outside a group (a match need not hold any one run) or no such run."""
     runs: list[str] = []
@@ -291,7 +292,7 @@ def required_literal(pattern: str) -> str:
             depth -= 1
         elif c == "|" and depth == 0:
             return ""
-        if depth == 0 and ("a" <= c <= "z" or "0" <= c <= "9"):
+        if depth == 0 and ("a" <= c <= "z" or "0" <= c <= "9" or (not c.isascii() and c.isalnum() and c == c.lower())):
             run += c
         else:
             if c in _QUANTIFIER and run:

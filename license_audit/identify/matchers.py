@@ -19,9 +19,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from license_audit.catalog import Catalog
+from license_audit.catalog import Catalog, License
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
-from license_audit.identify.normalize import Tokens, phrase_words, tokenize
+from license_audit.identify.normalize import Tokens, phrase_words, tokenize, words
 from license_audit.identify.similarity import Reference, reference, scores
 from license_audit.report import LicenseMatch
 
@@ -352,7 +352,15 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         return quick
     toks = tokenize(text)
     if not toks.words:
-        return _cjk_terms(text, toks, compile_catalog(catalog)) if not prose else []
+        # No Latin-script word: a Chinese title the catalog's patterns name, or terms read by their ideographs.
+        cc = compile_catalog(catalog)
+        titled = _titles(toks, cc)
+        terms = _cjk_terms(text, toks, cc, {m.id for m in titled}) if not prose else []
+        # A copy takes in its own title.
+        kept = [
+            m for m in titled if not any(m.id == t.id and t.start_line <= m.start_line <= t.end_line for t in terms)
+        ]
+        return sorted(kept + terms, key=lambda m: (m.start_line, -m.confidence, m.id))
     cc = compile_catalog(catalog)
     exact = cc.exact.get(text_digest(toks.joined))
     if exact is not None:
@@ -361,13 +369,16 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         if lic.raw.get("modifies"):
             # An exact copy of a modified license: its changes against the license it modifies.
             changes = _changes(_Cand(cc.by_id[exact], 0, len(toks.words) - 1, 1.0, "text"), cc, toks, text)
+        # Every word of the file is the license's: so are lines of it without Latin-script words (a Chinese
+        # title before the first of them).
+        body = [k for k, ln in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1) if ln.strip()]
         return [
             LicenseMatch(
                 lic.id,
                 lic.spdx,
                 1.0,
-                toks.line_of(0),
-                toks.line_of(len(toks.words) - 1),
+                min(body[0], toks.line_of(0)),
+                max(body[-1], toks.line_of(len(toks.words) - 1)),
                 "text",
                 lic.name,
                 bool(lic.raw.get("modifies")),
@@ -637,7 +648,14 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     ids_text = {m.id for m in out if m.kind == "text"}
     out.extend(m for m in extra if m.id == OTHER_ID or m.id not in ids_text)
     if not prose and not any(m.kind == "text" for m in out):
-        out.extend(_cjk_terms(text, toks, cc, {m.id for m in out if m.kind == "reference"}))
+        cjk = _cjk_terms(text, toks, cc, {m.id for m in out if m.kind == "reference"})
+        # A copy read by its ideographs takes in the references to itself inside it (its Chinese title).
+        out = [
+            m
+            for m in out
+            if not any(m.id == t.id and t.start_line <= m.start_line and m.end_line <= t.end_line for t in cjk)
+        ]
+        out.extend(cjk)
     out = _most_specific(out)
     if not prose:
         out = _later_versions(_title_variants(_notice_variants(out, text), text), text)
@@ -1026,6 +1044,15 @@ _RESEMBLE_MARGIN = 0.03
 
 # Words before a stretch within which a reference names the license the stretch is a copy of (its title).
 _NAMED_NEAR = 40
+# Words of a license's title that name no one: what is left names its model or licensor.
+_TITLE_WORDS_GENERIC = frozenset(
+    ["the", "a", "of", "for", "and", "license", "licence", "agreement", "community", "model", "models", "version"]
+)
+
+
+def _name_words(lic: License) -> set[str]:
+    """The words of a license's title that name its model or licensor ("chatglm2", "bluelm")."""
+    return {w for w in words(lic.name) if w not in _TITLE_WORDS_GENERIC and not w.isdigit()}
 
 
 def _resembling(
@@ -1039,9 +1066,9 @@ def _resembling(
 ) -> list[LicenseMatch]:
     """The catalog license(s) whose reference text the words [a, b] hold, each modified with its changes:
     one of the licenses `named` by a reference at or just before the stretch (an edition the reference
-    text differs from), else each close one, adopted under another name (`renamed`); [] when none comes
-    close. `cjk`: the lines (first, last) of a Chinese or Japanese text, whose ideographs are compared
-    instead of words."""
+    text differs from), else each close one; a copy that lacks the license's own name where its text
+    holds it is the text adopted under another name (`renamed`); [] when none comes close. `cjk`: the
+    lines (first, last) of a Chinese or Japanese text, whose ideographs are compared instead of words."""
     from license_audit.identify.similarity import cjk_grams, cjk_resemblance, ideographs, resemblance, shingles
 
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -1073,18 +1100,19 @@ def _resembling(
             close.append((min(cov, prec), cl))
     if not close:
         return []
-    own_name = [(share, cl) for share, cl in close if cl.lic.id in named]
-    renamed = not own_name
-    close = own_name or close
+    close = [(share, cl) for share, cl in close if cl.lic.id in named] or close
     best = max(share for share, _ in close)
     chosen = sorted((cl for share, cl in close if share >= best - _RESEMBLE_MARGIN), key=lambda cl: cl.lic.id)
     ids = tuple(cl.lic.spdx for cl in chosen)
     first, last = cjk if cjk is not None else (toks.line_of(a), toks.line_of(b))
+    held = set(toks.words[toks.first_word_of_line(first) : toks.last_word_of_line(last) + 1])
     out = []
     for share, cl in sorted(close, key=lambda x: x[1].lic.id):
         if cl not in chosen:
             continue
         ref = reference(cl.text_path, cl.required_end)
+        # Its text names the license ("ChatGLM2-6B") where the copy names another model or licensor.
+        renamed = cl.lic.id not in named and ref is not None and not _name_words(cl.lic) & set(ref.words) <= held
         if cjk is not None:
             from license_audit.identify.modified import cjk_changes
 
@@ -1140,9 +1168,21 @@ def _changes(c: _Cand, cc: CompiledCatalog, toks: Tokens, text: str) -> list:
     optional = [phrase_words(str(p)) for p in cl.lic.identify.get("optional") or [] if str(p).strip()]
     start = cl.lic.identify.get("required_start")
     preamble = _words_before(ref, str(start)) if start else 0
-    return find_changes(
-        toks, text, c.start, c.end, c.hit_start, c.hit_end, ref.words, ref.required_words, optional, preamble
-    )
+    ref_words, required = ref.words, ref.required_words
+    if ref.other_edition and not _has_ideographs(text, toks, c.start, c.end):
+        # A copy of one edition of a bilingual license is compared with that edition (the other's section
+        # numbers and names, which stand on its lines, left out).
+        kept = [k for k in range(len(ref_words)) if k not in ref.other_edition]
+        ref_words = [ref_words[k] for k in kept]
+        required = sum(1 for k in kept if k < required)
+        preamble = sum(1 for k in kept if k < preamble)
+    return find_changes(toks, text, c.start, c.end, c.hit_start, c.hit_end, ref_words, required, optional, preamble)
+
+
+def _has_ideographs(text: str, toks: Tokens, a: int, b: int) -> bool:
+    """Whether the lines of words [a, b] hold Chinese or Japanese ideographs."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[toks.line_of(a) - 1 : toks.line_of(b)]
+    return any("\u4e00" <= ch <= "\u9fff" for ln in lines for ch in ln)
 
 
 def _words_before(ref: Reference, phrase: str) -> int:
@@ -1417,6 +1457,21 @@ def _most_specific(found: list[LicenseMatch]) -> list[LicenseMatch]:
 # distribute, liability): the word index holds no CJK text, so such a text is told apart by these.
 _CJK_CUES = ("许可", "协议", "授权", "版权", "条款", "商业", "分发", "责任", "使用", "許可", "協議", "授權")
 _CJK_MIN_CHARS = 60
+
+
+def _titles(toks: Tokens, cc: CompiledCatalog) -> list[LicenseMatch]:
+    """References by the catalog's patterns in a text without Latin-script words (a Chinese title: "开放原子模型许可证")."""
+    out = []
+    for cl in cc.licenses:
+        for pat, needs in zip(cl.patterns, cl.pattern_needs):
+            m = pat.search(toks.cleaned) if needs in toks.cleaned else None
+            if m is not None:
+                line = toks.cleaned.count("\n", 0, m.start()) + 1
+                out.append(
+                    LicenseMatch(cl.lic.id, cl.lic.spdx, REFERENCE_CONFIDENCE, line, line, "reference", cl.lic.name)
+                )
+                break
+    return sorted(out, key=lambda m: (m.start_line, m.id))
 
 
 def _cjk_terms(

@@ -236,6 +236,8 @@ def _split_alnum(text: str) -> str:
 
 def _name_variants(name: str) -> set[tuple[str, ...]]:
     ws = tuple(canonical_words(_split_alnum(name)))
+    if not ws:
+        return set()  # a name without Latin-script words (a Chinese title): the catalog's patterns read it
     out = {ws}
     changed = True
     while changed:

@@ -32,6 +32,7 @@ class Reference:
         self._text = text
         self._cjk: str | None = None
         self._cjk_grams: frozenset | None = None
+        self._edition: frozenset[int] | None = None
         self._required = words if required is None else required
         self.joined = " " + " ".join(words) + " "
         step = max(N, -(-len(self._required) // PIECES))
@@ -61,6 +62,20 @@ class Reference:
         if self._cjk is None:
             self._cjk = ideographs(self._text)
         return self._cjk
+
+    @property
+    def other_edition(self) -> frozenset[int]:
+        """The indexes of the words that stand on lines holding ideographs: of a bilingual text, the
+        Chinese edition's section numbers and names, which a copy of the English edition alone lacks."""
+        if self._edition is None:
+            if not any("\u4e00" <= ch <= "\u9fff" for ch in self._text):
+                self._edition = frozenset()
+            else:
+                toks = tokenize(self._text)
+                lines = self._text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                cjk = {n for n, ln in enumerate(lines, 1) if any("\u4e00" <= ch <= "\u9fff" for ch in ln)}
+                self._edition = frozenset(k for k in range(len(toks.words)) if toks.line_of(k) in cjk)
+        return self._edition
 
     @property
     def cjk_grams(self) -> frozenset:
