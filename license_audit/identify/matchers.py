@@ -22,7 +22,7 @@ from functools import lru_cache
 from license_audit.catalog import Catalog, License
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
 from license_audit.identify.normalize import Tokens, phrase_words, tokenize, words
-from license_audit.identify.similarity import Reference, reference, scores
+from license_audit.identify.similarity import Reference, has_ideographs, reference, scores
 from license_audit.report import LicenseMatch
 
 MIN_CONFIDENCE = 0.5
@@ -389,7 +389,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
 
     # Most licenses share no key word with a text: tell that before paying for a call (for a short
     # text, by looking up its few words rather than every license's keys).
-    with_keys, with_ref_keys = _licenses_keyed(cc, present, toks.cleaned)
+    with_keys, with_ref_keys = _licenses_keyed(cc, present)
     cands: list[_Cand] = []
     for cl in with_keys:
         cands.extend(_text_candidates(cl, toks, present))
@@ -693,20 +693,14 @@ def _without_media_credits(found: list[LicenseMatch], text: str) -> list[License
 _KEYED: dict[int, tuple[CompiledCatalog, tuple[dict[str, list[tuple[int, int]]], dict[str, set[int]], set[int]]]] = {}
 
 
-def _licenses_keyed(
-    cc: CompiledCatalog, present: set[str], cleaned: str
-) -> tuple[list[CompiledLicense], list[CompiledLicense]]:
+def _licenses_keyed(cc: CompiledCatalog, present: set[str]) -> tuple[list[CompiledLicense], list[CompiledLicense]]:
     """The licenses whose phrases the text may hold in the share a copy needs (as many phrase keys
-    present), and those one of whose reference keys the text holds or one of whose patterns' letters
-    the `cleaned` text holds, in catalog order."""
-
-    def patterned_here(cl: CompiledLicense) -> bool:
-        return any(needs in cleaned for needs in cl.pattern_needs)
-
+    present), and those one of whose reference keys the text holds (or that have patterns), in catalog
+    order."""
     if len(present) > 64:
         return (
             [cl for cl in cc.licenses if not cl.keys.isdisjoint(present)],
-            [cl for cl in cc.licenses if not cl.ref_keys.isdisjoint(present) or (cl.patterns and patterned_here(cl))],
+            [cl for cl in cc.licenses if cl.patterns or not cl.ref_keys.isdisjoint(present)],
         )
     held = _KEYED.get(id(cc))
     by_key = held[1] if held is not None and held[0] is cc else None
@@ -724,7 +718,7 @@ def _licenses_keyed(
         _KEYED[id(cc)] = (cc, by_key)
     phrase_keys, ref_keys, patterned = by_key
     a: dict[int, int] = {}
-    b: set[int] = {i for i in patterned if patterned_here(cc.licenses[i])}
+    b: set[int] = set(patterned)
     for w in present:
         for i, n in phrase_keys.get(w, ()):
             a[i] = a.get(i, 0) + n
@@ -791,7 +785,7 @@ def _link_words(text: str, catalog: Catalog) -> list[LicenseMatch]:
     present = set(toks.words)
     cc = compile_catalog(catalog)
     all_refs: list[_Cand] = []
-    for cl in _licenses_keyed(cc, present, toks.cleaned)[1]:
+    for cl in _licenses_keyed(cc, present)[1]:
         all_refs.extend(_reference_candidates(cl, toks, present))
     out: list[LicenseMatch] = []
     seen: set[str] = set()
@@ -1055,6 +1049,30 @@ def _name_words(lic: License) -> set[str]:
     return {w for w in words(lic.name) if w not in _TITLE_WORDS_GENERIC and not w.isdigit()}
 
 
+_RESEMBLED: dict[int, tuple[CompiledCatalog, list[tuple[CompiledLicense, Reference]]]] = {}
+
+
+def _resemblance_candidates(cc: CompiledCatalog) -> list[tuple[CompiledLicense, Reference]]:
+    """The licenses `_resembling` compares a text with, and their reference texts, once per compiled catalog:
+    model licenses only (the SPDX list's are the long tail's, whose templates know every relative); a license
+    that modifies another is compared as that one; a text two entries share, once. Shortest text first."""
+    held = _RESEMBLED.get(id(cc))
+    if held is not None and held[0] is cc:
+        return held[1]
+    out = []
+    for cl in cc.licenses:
+        lic = cl.lic
+        if cl.text_path is None or not lic.spdx.startswith("LicenseRef-") or lic.raw.get("modifies"):
+            continue
+        ref = reference(cl.text_path, cl.required_end) if cl.text_path.stem == lic.id else None
+        if ref is not None:
+            out.append((cl, ref))
+    out.sort(key=lambda x: (x[1].required_words, x[0].lic.id))  # the shortest text first
+    _RESEMBLED.clear()  # one compiled catalog at a time, as _KEYED
+    _RESEMBLED[id(cc)] = (cc, out)
+    return out
+
+
 def _resembling(
     text: str,
     toks: Tokens,
@@ -1071,25 +1089,17 @@ def _resembling(
     lines (first, last) of a Chinese or Japanese text, whose ideographs are compared instead of words."""
     from license_audit.identify.similarity import cjk_grams, cjk_resemblance, ideographs, resemblance, shingles
 
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if cjk is not None:
-        chars = ideographs("\n".join(lines[cjk[0] - 1 : cjk[1]]))
+        chars = ideographs(_lines_of(text, *cjk))
         n = len(chars)
     else:
         n = b - a + 1
+    candidates = _resemblance_candidates(cc)
+    if not candidates or (cjk is None and n < 0.5 * candidates[0][1].required_words):
+        return []  # shorter than half the shortest text: none can be held
     own: set | None = None
-    close: list[tuple[float, CompiledLicense]] = []
-    for cl in cc.licenses:
-        lic = cl.lic
-        # Model licenses only: the SPDX list's are the long tail's, whose templates know every relative;
-        # a license that modifies another is compared as that one; a text two entries share, once.
-        if cl.text_path is None or not lic.spdx.startswith("LicenseRef-") or lic.raw.get("modifies"):
-            continue
-        if cl.text_path.stem != lic.id:
-            continue
-        ref = reference(cl.text_path, cl.required_end)
-        if ref is None:
-            continue
+    close: list[tuple[float, CompiledLicense, Reference]] = []
+    for cl, ref in candidates:
         size = len(ref.cjk) if cjk is not None else ref.required_words
         if not size or not 0.5 * size <= n <= 2 * size:
             continue
@@ -1097,26 +1107,24 @@ def _resembling(
             own = cjk_grams(chars) if cjk is not None else shingles(toks.words[a : b + 1])
         cov, prec = cjk_resemblance(own, ref) if cjk is not None else resemblance(own, ref)
         if min(cov, prec) >= _RESEMBLES:
-            close.append((min(cov, prec), cl))
+            close.append((min(cov, prec), cl, ref))
     if not close:
         return []
-    close = [(share, cl) for share, cl in close if cl.lic.id in named] or close
-    best = max(share for share, _ in close)
-    chosen = sorted((cl for share, cl in close if share >= best - _RESEMBLE_MARGIN), key=lambda cl: cl.lic.id)
-    ids = tuple(cl.lic.spdx for cl in chosen)
+    close = [x for x in close if x[1].lic.id in named] or close
+    best = max(share for share, _, _ in close)
+    chosen = sorted((x for x in close if x[0] >= best - _RESEMBLE_MARGIN), key=lambda x: x[1].lic.id)
+    ids = tuple(cl.lic.spdx for _, cl, _ in chosen)
     first, last = cjk if cjk is not None else (toks.line_of(a), toks.line_of(b))
     held = set(toks.words[toks.first_word_of_line(first) : toks.last_word_of_line(last) + 1])
     out = []
-    for share, cl in sorted(close, key=lambda x: x[1].lic.id):
-        if cl not in chosen:
-            continue
-        ref = reference(cl.text_path, cl.required_end)
+    for share, cl, ref in chosen:
         # Its text names the license ("ChatGLM2-6B") where the copy names another model or licensor.
-        renamed = cl.lic.id not in named and ref is not None and not _name_words(cl.lic) & set(ref.words) <= held
+        renamed = cl.lic.id not in named and not _name_words(cl.lic) & set(ref.words) <= held
         if cjk is not None:
             from license_audit.identify.modified import cjk_changes
 
-            changes = cjk_changes(lines, first, last, ref.cjk if ref is not None else "")
+            all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            changes = cjk_changes(all_lines, first, last, ref.cjk)
         else:
             c = _Cand(cl, a, b, share, "text")
             c.hit_start, c.hit_end = _held_run(toks.words, a, b, ref)
@@ -1139,11 +1147,9 @@ def _resembling(
     return out
 
 
-def _held_run(ws: list[str], a: int, b: int, ref: Reference | None) -> tuple[int, int]:
+def _held_run(ws: list[str], a: int, b: int, ref: Reference) -> tuple[int, int]:
     """The words of [a, b] from the first to the last six that the reference holds as they stand: the
     copy's run of the license, which its changes are read against (its own title before it is a title)."""
-    if ref is None:
-        return a, b
     at = [i for i in range(a, b - 4) if " " + " ".join(ws[i : i + 6]) + " " in ref.joined]
     return (at[0], at[-1] + 5) if at else (a, b)
 
@@ -1169,7 +1175,7 @@ def _changes(c: _Cand, cc: CompiledCatalog, toks: Tokens, text: str) -> list:
     start = cl.lic.identify.get("required_start")
     preamble = _words_before(ref, str(start)) if start else 0
     ref_words, required = ref.words, ref.required_words
-    if ref.other_edition and not _has_ideographs(text, toks, c.start, c.end):
+    if ref.other_edition and not has_ideographs(_lines_of(text, toks.line_of(c.start), toks.line_of(c.end))):
         # A copy of one edition of a bilingual license is compared with that edition (the other's section
         # numbers and names, which stand on its lines, left out).
         kept = [k for k in range(len(ref_words)) if k not in ref.other_edition]
@@ -1179,10 +1185,9 @@ def _changes(c: _Cand, cc: CompiledCatalog, toks: Tokens, text: str) -> list:
     return find_changes(toks, text, c.start, c.end, c.hit_start, c.hit_end, ref_words, required, optional, preamble)
 
 
-def _has_ideographs(text: str, toks: Tokens, a: int, b: int) -> bool:
-    """Whether the lines of words [a, b] hold Chinese or Japanese ideographs."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[toks.line_of(a) - 1 : toks.line_of(b)]
-    return any("\u4e00" <= ch <= "\u9fff" for ln in lines for ch in ln)
+def _lines_of(text: str, first: int, last: int) -> str:
+    """Lines `first` to `last` (1-based) of `text`."""
+    return "\n".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[first - 1 : last])
 
 
 def _words_before(ref: Reference, phrase: str) -> int:
@@ -1490,7 +1495,7 @@ def _cjk_terms(
         return []
     if cc is not None:
         # Every line with an ideograph: a heading ("1. 定义") is part of the terms compared.
-        held = [i for i, ln in enumerate(lines, 1) if any("\u4e00" <= ch <= "\u9fff" for ch in ln)]
+        held = [i for i, ln in enumerate(lines, 1) if has_ideographs(ln)]
         found = _resembling(text, toks, 0, len(toks.words) - 1, cc, named or set(), cjk=(held[0], held[-1]))
         if found:
             return found

@@ -68,12 +68,12 @@ class Reference:
         """The indexes of the words that stand on lines holding ideographs: of a bilingual text, the
         Chinese edition's section numbers and names, which a copy of the English edition alone lacks."""
         if self._edition is None:
-            if not any("\u4e00" <= ch <= "\u9fff" for ch in self._text):
+            if not has_ideographs(self._text):
                 self._edition = frozenset()
             else:
                 toks = tokenize(self._text)
                 lines = self._text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-                cjk = {n for n, ln in enumerate(lines, 1) if any("\u4e00" <= ch <= "\u9fff" for ch in ln)}
+                cjk = {n for n, ln in enumerate(lines, 1) if has_ideographs(ln)}
                 self._edition = frozenset(k for k in range(len(toks.words)) if toks.line_of(k) in cjk)
         return self._edition
 
@@ -144,6 +144,10 @@ def resemblance(own: set, ref: Reference) -> tuple[float, float]:
 # everything else (Latin names, numbers, punctuation) left out.
 def ideographs(text: str) -> str:
     return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+def has_ideographs(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def cjk_grams(chars: str) -> set[str]:
