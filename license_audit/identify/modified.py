@@ -268,78 +268,40 @@ def find_changes(
     # The closing words may also stand earlier in the reference (Falcon 180B's title is repeated in its
     # appendix): the occurrence where the run's length puts them is the anchor.
     r1 = _find_near(joined_ref, tail, r0, r0 + (he - hs + 1) - len(tail)) if r0 >= 0 else -1
-    if r0 < 0 or r1 < 0:
-        ops = _opcodes(ref_words, span)
+
+    def compare(
+        ref_part: list[str], copy_part: list[str], copy_at: int, ref_at: int, title: bool = False
+    ) -> list[Change]:
         return _classify(
-            ops,
-            ref_words,
-            span,
-            start,
-            0,
-            len(span),
+            _opcodes(ref_part, copy_part),
+            ref_part,
+            copy_part,
+            copy_at,
+            ref_at,
+            len(copy_part),
             required,
             optional,
             lines,
+            title=title,
             appendix=appendix,
             vocabulary=vocabulary,
             preamble=preamble,
         )
+
+    if r0 < 0 or r1 < 0:
+        return compare(ref_words, span, start, 0)
     r1 += len(tail)  # first reference word after the run
     out: list[Change] = []
     # Before the run: the reference's title and copyright placeholder, which a copy replaces or leaves out.
     pre = span[:hs]
     if pre or r0:
-        ops = _opcodes(ref_words[:r0], pre)
-        out += _classify(
-            ops,
-            ref_words[:r0],
-            pre,
-            start,
-            0,
-            len(pre),
-            required,
-            optional,
-            lines,
-            title=True,
-            appendix=appendix,
-            vocabulary=vocabulary,
-            preamble=preamble,
-        )
+        out += compare(ref_words[:r0], pre, start, 0, title=True)
     # The run itself against the reference between the anchors, then what follows it.
-    mid_ref = ref_words[r0:r1]
-    mid = span[hs : he + 1]
-    ops = _opcodes(mid_ref, mid)
-    out += _classify(
-        ops,
-        mid_ref,
-        mid,
-        start + hs,
-        r0,
-        len(mid),
-        required,
-        optional,
-        lines,
-        appendix=appendix,
-        vocabulary=vocabulary,
-        preamble=preamble,
-    )
+    out += compare(ref_words[r0:r1], span[hs : he + 1], start + hs, r0)
     rest_ref = ref_words[r1:]
     rest = span[he + 1 :]
     if rest or rest_ref:
-        ops = _opcodes(rest_ref, rest)
-        out += _classify(
-            ops,
-            rest_ref,
-            rest,
-            start + he + 1,
-            r1,
-            len(rest),
-            required,
-            optional,
-            lines,
-            appendix=appendix,
-            vocabulary=vocabulary,
-        )
+        out += compare(rest_ref, rest, start + he + 1, r1)
     return _merge(out)
 
 
