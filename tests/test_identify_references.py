@@ -158,11 +158,19 @@ def test_a_gnu_license_named_without_a_version_is_any_version():
         ("https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/LICENSE", "llama3.1"),
         ("https://ai.google.dev/gemma/terms", "gemma"),
         ("https://github.com/MoonshotAI/Kimi-K2/blob/main/LICENSE", "modified-mit"),
+        ("https://huggingface.co/Qwen/Qwen2.5-72B-Instruct/blob/main/LICENSE", "qwen"),
+        ("https://github.com/vivo-ai-lab/BlueLM/blob/main/OpenAtom%20Model%20License.pdf", "openatom-model-license-1.0"),
     ],
 )
 def test_license_links(url, expected):
     found = refs(f"Terms: {url}\n")
     assert [m.id for m in found] == [expected], found
+
+
+def test_a_link_to_a_checkpoint_under_another_license_is_not_this_one():
+    # Qwen2.5-7B-Instruct's LICENSE file is Apache-2.0; Qwen2.5-72B-Instruct's is the Qwen License.
+    found = identify_text("https://huggingface.co/Qwen/Qwen2.5-7B-Instruct/blob/main/LICENSE\n", CAT)
+    assert "qwen" not in {m.id for m in found}
 
 
 def test_a_link_to_another_version_is_not_this_one():
