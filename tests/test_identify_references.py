@@ -159,7 +159,10 @@ def test_a_gnu_license_named_without_a_version_is_any_version():
         ("https://ai.google.dev/gemma/terms", "gemma"),
         ("https://github.com/MoonshotAI/Kimi-K2/blob/main/LICENSE", "modified-mit"),
         ("https://huggingface.co/Qwen/Qwen2.5-72B-Instruct/blob/main/LICENSE", "qwen"),
-        ("https://github.com/vivo-ai-lab/BlueLM/blob/main/OpenAtom%20Model%20License.pdf", "openatom-model-license-1.0"),
+        (
+            "https://github.com/vivo-ai-lab/BlueLM/blob/main/OpenAtom%20Model%20License.pdf",
+            "openatom-model-license-1.0",
+        ),
     ],
 )
 def test_license_links(url, expected):
