@@ -91,6 +91,14 @@ def test_an_adopted_license_with_a_clause_changed_names_the_change():
     assert not any("AcmeLM" in c.text for c in m.changes), m.changes
 
 
+def test_a_name_left_behind_does_not_make_an_adopted_text_the_license():
+    text = adopted(english("chatglm2-6b-license"))
+    kept = text.replace("AcmeLM-7B Model Team", "ChatGLM2-6B Model Team", 1)
+    assert kept != text
+    (m,) = texts(identify_text(kept, CAT))
+    assert (m.id, m.renamed) == ("chatglm2-6b-license", True)
+
+
 def test_a_bilingual_adopted_copy_is_read_by_its_words():
     (m,) = texts(identify_text(adopted(license_text("chatglm2-6b-license")), CAT))
     assert (m.id, m.renamed) == ("chatglm2-6b-license", True)

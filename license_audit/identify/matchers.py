@@ -1115,11 +1115,14 @@ def _resembling(
     chosen = sorted((x for x in close if x[0] >= best - _RESEMBLE_MARGIN), key=lambda x: x[1].lic.id)
     ids = tuple(cl.lic.spdx for _, cl, _ in chosen)
     first, last = cjk if cjk is not None else (toks.line_of(a), toks.line_of(b))
-    held = set(toks.words[toks.first_word_of_line(first) : toks.last_word_of_line(last) + 1])
+    held = Counter(toks.words[toks.first_word_of_line(first) : toks.last_word_of_line(last) + 1])
     out = []
     for share, cl, ref in chosen:
-        # Its text names the license ("ChatGLM2-6B") where the copy names another model or licensor.
-        renamed = cl.lic.id not in named and not _name_words(cl.lic) & set(ref.words) <= held
+        # Its text names the license ("ChatGLM2-6B", "Yi Series Models") where the copy names another model
+        # or licensor: a word of the name the copy holds a quarter as often or less (one left behind is still
+        # a rename; "6B" of "CharacterGLM-6B" is not the name kept).
+        theirs = Counter(w for w in ref.words if w in _name_words(cl.lic))
+        renamed = cl.lic.id not in named and any(n >= 2 and held[w] * 4 < n for w, n in theirs.items())
         if cjk is not None:
             from license_audit.identify.modified import cjk_changes
 
