@@ -170,6 +170,23 @@ def test_license_links(url, expected):
     assert [m.id for m in found] == [expected], found
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # The registry's terms for the checkpoint name its license file's license.
+        ("https://huggingface.co/google/gemma-2-9b/blob/main/LICENSE", ["gemma"]),
+        ("https://huggingface.co/Qwen/Qwen2.5-7B-Instruct/resolve/main/LICENSE", ["apache-2.0"]),
+        ("https://hf.co/Qwen/Qwen2.5-3B/blob/main/LICENSE", ["qwen-research"]),
+        # A model the registry does not know, or a file that is not a license file, names nothing.
+        ("https://huggingface.co/acme/unknown-model/blob/main/LICENSE", []),
+        ("https://huggingface.co/google/gemma-2-9b/blob/main/config.json", []),
+        ("https://huggingface.co/datasets/google/gemma-2-9b/blob/main/LICENSE", []),
+    ],
+)
+def test_a_link_to_a_known_models_license_file_names_its_license(url, expected):
+    assert [m.id for m in identify_text(f"License: {url}\n", CAT)] == expected
+
+
 def test_a_link_to_a_checkpoint_under_another_license_is_not_this_one():
     # Qwen2.5-7B-Instruct's LICENSE file is Apache-2.0; Qwen2.5-72B-Instruct's is the Qwen License.
     found = identify_text("https://huggingface.co/Qwen/Qwen2.5-7B-Instruct/blob/main/LICENSE\n", CAT)

@@ -893,6 +893,9 @@ def _url_key(url: str, idx: _Index) -> str | None:
             key = _site_id(u[len(site) :])
             if key:
                 return key
+    hub = _hub_license_file(u)
+    if hub is not None:
+        return hub
     # A link a level or two into a known license page (a language, a section) is still that license,
     # but not a link to another version of it.
     for _ in range(3):
@@ -904,6 +907,31 @@ def _url_key(url: str, idx: _Index) -> str | None:
         if _VERSION_PART.fullmatch(last):
             return None
     return None
+
+
+# A license file of a model repository on the Hub ("huggingface.co/google/gemma-2-9b/blob/main/LICENSE",
+# "LICENSE-MODEL", "MODEL_LICENSE"), as normalize_url leaves it.
+_HUB_FILE = re.compile(
+    r"^(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/)([\w.-]+/[\w.-]+)/(?:blob|raw|resolve)/([^/]+)/"
+    r"(?:[\w.-]+/)*[\w.-]*licen[cs]e[\w.-]*$"
+)
+
+
+def _hub_license_file(u: str) -> str | None:
+    """The license a link to a license file of a model the registry knows names: the one license its
+    terms for that checkpoint (and revision) hold; None when the registry does not know the model or
+    its terms hold several (weights and code: which file is which, the link does not say)."""
+    m = _HUB_FILE.match(u)
+    if m is None:
+        return None
+    from license_audit.registry import load_registry
+
+    model = load_registry().get(m.group(1))
+    if model is None:
+        return None
+    revision = None if m.group(2) == "main" else m.group(2)
+    held = {lic for t in model.terms_for(m.group(1), revision) for lic in t.licenses}
+    return held.pop() if len(held) == 1 else None
 
 
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])-?v?(?=\d)")
