@@ -233,3 +233,19 @@ def test_a_chinese_text_without_latin_words_is_read_by_its_title_and_ideographs(
     assert not any(ch.isalnum() and ch.isascii() for ch in bare)
     found = identify_text(bare, CAT)
     assert [(m.id, m.kind) for m in found] == [("openatom-model-license-1.0", "text")], found
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_reports_say_an_adopted_text_is_not_the_license_itself(cli, tmp_path, fmt):
+    root = write_tree(
+        tmp_path / "repo",
+        {"README.md": card("license: other"), "MODEL_LICENSE": adopted(english("chatglm2-6b-license"))},
+    )
+    out = cli("audit", str(root), "--format", fmt, "--no-history", "--offline").output
+    # The license files' list, not only the finding, says what the text is.
+    listed = (
+        "chatglm2-6b-license [modified, adopted under another name]"
+        if fmt == "text"
+        else ("chatglm2-6b-license (text, modified, adopted under another name,")
+    )
+    assert listed in out

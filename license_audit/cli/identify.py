@@ -51,6 +51,8 @@ def command(files, fmt, output, rules_dirs):
             continue
         for m in res["licenses"]:
             kind = f" [{m['kind']}, modified]" if m.get("modified") else f" [{m['kind']}]"
+            if m.get("renamed"):
+                kind = f" [{m['kind']}, modified, adopted under another name]"
             if m.get("ambiguous"):
                 kind += f" [ambiguous with {', '.join(m['alternatives'])}]"
             lines.append(
