@@ -131,6 +131,27 @@ def test_chinese_license_terms_are_never_no_license(encoding):
     assert [m.id for m in found] == ["other"]
 
 
+JAPANESE_LICENSE = """本モデルの使用許諾契約
+
+1. 許諾者は、本契約の条件に従い、利用者に対し、本モデルを研究目的に限り使用する非独占的なライセンスを許諾します。
+2. 利用者は、許諾者の書面による事前の承諾なく、本モデルを商用の目的で使用し、または第三者に頒布してはなりません。
+3. 本モデルは現状のまま提供され、許諾者はいかなる保証も行わず、その使用から生じる損害について責任を負いません。
+"""
+
+KOREAN_LICENSE = """모델 라이선스 계약
+
+1. 라이선스 허가: 라이선스 제공자는 본 계약의 조건에 따라 귀하에게 연구 목적으로만 모델을 사용할 수 있는 비독점적 라이선스를 부여합니다.
+2. 제한: 귀하는 라이선스 제공자의 사전 서면 동의 없이 모델을 상업적 목적으로 사용하거나 제3자에게 배포할 수 없습니다.
+3. 보증의 부인: 모델은 있는 그대로 제공되며, 라이선스 제공자는 어떠한 보증도 하지 않고 그 사용으로 인한 손해에 대해 책임을 지지 않습니다.
+"""
+
+
+@pytest.mark.parametrize("text", [JAPANESE_LICENSE, KOREAN_LICENSE], ids=["japanese", "korean"])
+def test_japanese_and_korean_license_terms_are_never_no_license(text):
+    found = identify_file("LICENSE", text, CAT)
+    assert [m.id for m in found] == ["other"], found
+
+
 def test_a_latin1_text_is_not_read_as_chinese():
     text = decode_text("Copyright \xa9 2024 Caf\xe9 Corp.\n".encode("latin-1"))
     assert "Caf" in text and not any("\u4e00" <= ch <= "\u9fff" for ch in text)

@@ -1463,8 +1463,18 @@ def _most_specific(found: list[LicenseMatch]) -> list[LicenseMatch]:
 
 # Words of Chinese license agreements (license, agreement, authorise, copyright, terms, commercial,
 # distribute, liability): the word index holds no CJK text, so such a text is told apart by these.
-_CJK_CUES = ("许可", "协议", "授权", "版权", "条款", "商业", "分发", "责任", "使用", "許可", "協議", "授權")
+# Words of license terms in Chinese (simplified and traditional), Japanese and Korean.
+_CJK_CUES = (
+    *("许可", "协议", "授权", "版权", "条款", "商业", "分发", "责任", "使用", "許可", "協議", "授權"),
+    *("ライセンス", "許諾", "著作権", "保証", "頒布", "契約", "商用"),
+    *("라이선스", "라이센스", "허가", "사용권", "저작권", "보증", "배포", "계약", "상업", "책임"),
+)
 _CJK_MIN_CHARS = 60
+
+
+def _cjk_count(line: str) -> int:
+    """The Chinese ideographs, Japanese kana and Korean syllables of `line`."""
+    return sum("\u4e00" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7a3" for ch in line)
 
 
 def _titles(toks: Tokens, cc: CompiledCatalog) -> list[LicenseMatch]:
@@ -1485,20 +1495,21 @@ def _titles(toks: Tokens, cc: CompiledCatalog) -> list[LicenseMatch]:
 def _cjk_terms(
     text: str, toks: Tokens, cc: CompiledCatalog | None = None, named: set[str] | None = None
 ) -> list[LicenseMatch]:
-    """License terms in Chinese (or Japanese): the catalog license whose text they hold, by ideographs
+    """License terms in Chinese, Japanese or Korean: the catalog license whose text they hold, by ideographs
     (`named`: the licenses references of the file name), else `other`, never nothing."""
     if text.isascii():
         return []
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    cjk = [i for i, ln in enumerate(lines, 1) if sum("\u4e00" <= ch <= "\u9fff" for ch in ln) >= 4]
-    if not cjk or sum(sum("\u4e00" <= ch <= "\u9fff" for ch in lines[i - 1]) for i in cjk) < _CJK_MIN_CHARS:
+    counts = [_cjk_count(ln) for ln in lines]
+    cjk = [i for i, n in enumerate(counts, 1) if n >= 4]
+    if not cjk or sum(counts[i - 1] for i in cjk) < _CJK_MIN_CHARS:
         return []
     body = "\n".join(lines[i - 1] for i in cjk)
     if sum(body.count(cue) for cue in _CJK_CUES) < _OTHER_MIN_CUES:
         return []
-    if cc is not None:
-        # Every line with an ideograph: a heading ("1. 定义") is part of the terms compared.
-        held = [i for i, ln in enumerate(lines, 1) if has_ideographs(ln)]
+    # Every line with an ideograph: a heading ("1. 定义") is part of the terms compared.
+    held = [i for i, ln in enumerate(lines, 1) if has_ideographs(ln)]
+    if cc is not None and held:
         found = _resembling(text, toks, 0, len(toks.words) - 1, cc, named or set(), cjk=(held[0], held[-1]))
         if found:
             return found
