@@ -262,10 +262,10 @@ _QUANTIFIER = "?*{"
 
 
 def required_literal(pattern: str) -> str:
-    """The longest run of lower-case letters and digits (or letters without case: "许可证") that every match
-    of `pattern` holds: one
-    written outside any group, class or escape and not made optional by a quantifier; "" when the
-    pattern has an alternation outside a group (a match need not hold any one run) or no such run."""
+    """The longest run of lower-case letters and digits (or letters without case: "许可证") that every
+    match of `pattern` holds: one written outside any group, class or escape and not made optional by a
+    quantifier; "" when the pattern has an alternation outside a group (a match need not hold any one
+    run) or no such run."""
     runs: list[str] = []
     run = ""
     depth = 0

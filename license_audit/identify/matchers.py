@@ -8,8 +8,10 @@
 4. coverage: a "text" match with a reference copy is scored by how much of that copy it holds, so a
    license with a clause deleted does not come back at full confidence.
 5. the rest: license-like text that no catalog license claims (or a whole file with nothing known)
-   goes to the long-tail matcher (the SPDX list, longtail.py) and, failing that, is reported as
-   `other` when it reads like license terms.
+   goes to the long-tail matcher (the SPDX list, longtail.py), then to the catalog's model licenses by
+   4-gram resemblance (their text adopted under another name, one edition of a bilingual text; terms in
+   Chinese by their ideographs) and, failing that, is reported as `other` when it reads like license
+   terms.
 """
 
 from __future__ import annotations
