@@ -1155,8 +1155,15 @@ def _resembling(
 def _held_run(ws: list[str], a: int, b: int, ref: Reference) -> tuple[int, int]:
     """The words of [a, b] from the first to the last six that the reference holds as they stand: the
     copy's run of the license, which its changes are read against (its own title before it is a title)."""
-    at = [i for i in range(a, b - 4) if " " + " ".join(ws[i : i + 6]) + " " in ref.joined]
-    return (at[0], at[-1] + 5) if at else (a, b)
+
+    def held(i: int) -> bool:
+        return " " + " ".join(ws[i : i + 6]) + " " in ref.joined
+
+    first = next((i for i in range(a, b - 4) if held(i)), None)
+    if first is None:
+        return a, b
+    last = next(i for i in range(b - 5, first - 1, -1) if held(i))
+    return first, last + 5
 
 
 def _catalog_spdx(spdx_id: str, catalog: Catalog) -> str:
