@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from license_audit import POLICY_FILE
 from license_audit.catalog import Catalog, load_catalog
-from license_audit.checks import AuditContext, run_checks
+from license_audit.checks import AuditContext, check_notes, run_checks
 from license_audit.crawl import Snapshot
 from license_audit.identify import identify_card, identify_file
 from license_audit.lineage import find_lineage
@@ -120,6 +120,7 @@ def audit_snapshot(
     notes = (
         list(target.notes) + list(snapshot.notes) + lineage.notes + (list(history.notes) if history is not None else [])
     )
+    notes += check_notes(ctx)
     if not any(c.confidence >= 0.5 for c in candidates):
         # An audit that finds no upstream checks no upstream duty: a clean result then says nothing about
         # them, and the report says so rather than passing in silence.

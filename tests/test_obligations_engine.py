@@ -401,3 +401,22 @@ def test_naming_the_deepseek_license_does_not_pass_on_its_use_restrictions(cli, 
     )
     report, _ = audit_json(cli, make_repo(files))
     assert "use-restrictions-missing" not in rules_of(report)
+
+
+def test_different_weight_licenses_and_no_declared_one_are_said_undecided(cli, tmp_path):
+    files = {
+        "README.md": "# A model\n",
+        "MODEL_LICENSE": license_text("bluelm-model-license"),
+        "OpenAtom Model License.txt": license_text("openatom-model-license-1.0"),
+    }
+    report = json.loads(
+        cli("audit", str(write_tree(tmp_path / "two", files)), "--format", "json", "--no-history", "--offline").output
+    )
+    (note,) = [n for n in report["notes"] if n.startswith("license:")]
+    assert "bluelm-model-license" in note and "openatom-model-license-1.0" in note
+    # A card that declares its license settles it; one weights license file needs no note.
+    declared = dict(files, **{"README.md": card("license: other\nlicense_name: openatom-model-license-1.0")})
+    one = {k: v for k, v in files.items() if k != "MODEL_LICENSE"}
+    for name, tree in (("declared", declared), ("one", one)):
+        out = cli("audit", str(write_tree(tmp_path / name, tree)), "--format", "json", "--no-history", "--offline")
+        assert not [n for n in json.loads(out.output)["notes"] if n.startswith("license:")], name

@@ -23,6 +23,14 @@ CHECKS = (
 )
 
 
+# What the checks could not establish, said as the report's notes rather than passed over.
+NOTES = (obligations.undecided_license,)
+
+
+def check_notes(ctx: AuditContext) -> list[str]:
+    return [note for check in NOTES if (note := check(ctx)) is not None]
+
+
 def run_checks(ctx: AuditContext) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple] = set()
@@ -35,4 +43,4 @@ def run_checks(ctx: AuditContext) -> list[Finding]:
     return findings
 
 
-__all__ = ["AuditContext", "run_checks"]
+__all__ = ["AuditContext", "check_notes", "run_checks"]

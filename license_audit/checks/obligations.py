@@ -14,7 +14,7 @@ from license_audit.catalog import License, Obligation
 from license_audit.checks.context import AuditContext, Upstream
 from license_audit.checks.declared import _is_policy, is_grant_file, named_in_prose
 from license_audit.copies import add_copy_advice, copy_path
-from license_audit.report import Finding
+from license_audit.report import Finding, LicenseFile
 from license_audit.rule_ids import RULES
 
 
@@ -141,9 +141,7 @@ def _file_license(ctx: AuditContext) -> tuple[str, str] | None:
     upstream_ids = {lic.id for up in ctx.upstreams for lic in up.licenses}
     if any(m.id in upstream_ids and not m.renamed for lf in ctx.license_files for m in lf.licenses):
         return None
-    top = [lf for lf in ctx.license_files if "/" not in lf.path and is_grant_file(lf.path)]
-    weights = [lf for lf in top if _MODEL_LICENSE_NAME.search(lf.path)]
-    files = weights or [lf for lf in top if lf in ctx.primary_license_files]
+    files = _grant_files(ctx)
     if len(files) != 1:
         return None
     # A license's text adopted under another name is terms the catalog does not hold as such.
@@ -151,6 +149,39 @@ def _file_license(ctx: AuditContext) -> tuple[str, str] | None:
     if len(texts) != 1 or "other" in texts or any(_is_policy(ctx, t) for t in texts):
         return None
     return texts.pop(), files[0].path
+
+
+def _grant_files(ctx: AuditContext) -> list[LicenseFile]:
+    """The top-level files that speak for the model's own terms: its weights license files (MODEL_LICENSE,
+    LICENSE-MODEL), failing those its top-level LICENSE."""
+    top = [lf for lf in ctx.license_files if "/" not in lf.path and is_grant_file(lf.path)]
+    weights = [lf for lf in top if _MODEL_LICENSE_NAME.search(lf.path)]
+    return weights or [lf for lf in top if lf in ctx.primary_license_files]
+
+
+def undecided_license(ctx: AuditContext) -> str | None:
+    """A note when the card declares no license and the files that speak for the model's terms hold
+    different licenses (a publisher keeping its earlier license beside the one that replaced it): which
+    one the model is under, and so whether its upstreams allow it, is not established."""
+    if _declared_keys(ctx):
+        return None
+    files = _grant_files(ctx)
+    ids = sorted(
+        {
+            m.id
+            for lf in files
+            for m in lf.licenses
+            if m.kind == "text" and not m.renamed and m.id != "other" and not _is_policy(ctx, m.id)
+        }
+    )
+    if len(ids) < 2:
+        return None
+    paths = ", ".join(lf.path for lf in files)
+    return (
+        f"license: the card declares none, and {paths} hold different licenses ({', '.join(ids)}); which of "
+        "them the model is under was not established, nor whether its upstreams allow it (declare it in the "
+        "card's `license:`)"
+    )
 
 
 def _prose_license(ctx: AuditContext) -> tuple[str, int] | None:
