@@ -1030,9 +1030,9 @@ def _long_tail(
 # A catalog model license's text adopted under another name (the ChatGLM2-6B License with another model
 # team as its licensor, and perhaps a clause changed): no phrase of it is found, since its phrases hold its
 # name, nor is it on the SPDX list. Of the license's 4-grams the stretch holds this share at least, and
-# the license this share of the stretch's; two licenses of one family differ by about a tenth (ChatGLM-6B's
-# and ChatGLM2-6B's), while an SPDX license's text under a model license built on it stays below (the
-# Apache License 2.0 against the Falcon 180B license, 0.6; the MIT License against Kimi K2's, 0.69).
+# the license this share of the stretch's: an SPDX license's text under a model license built on it stays
+# below (the Apache License 2.0 against the Falcon 180B license, 0.6; the MIT License against Kimi K2's,
+# 0.69), while relatives of one family may both pass (the Llama 3.x licenses hold 0.95 of each other).
 _RESEMBLES = 0.75
 # Licenses within this much of the closest are named beside it: which one was adopted, the text does not say.
 _RESEMBLE_MARGIN = 0.03
