@@ -151,6 +151,8 @@ def test_an_adopted_license_is_its_own_and_does_not_stand_for_the_upstream_copy(
     assert len(modified) == 1
     assert "adopted under another name" in modified[0]["message"]
     assert "non-commercial" in modified[0]["message"]
+    # The publisher's own license is not to be swapped for the standard text.
+    assert "restore" not in modified[0]["fix"] and "license_name" in modified[0]["fix"]
     # The upstream's own license still has to travel: a renamed copy is not it.
     assert "upstream-license-missing" in {f["rule"] for f in report["findings"]}
     (lic,) = report["license_files"][0]["licenses"]

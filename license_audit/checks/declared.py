@@ -194,11 +194,17 @@ def check_license_modified(ctx: AuditContext) -> Iterator[Finding]:
                     f"{f', with changes ({detail})' if m.changes else ''}, so it is a license of its own, not the "
                     f"{base_name}."
                 )
+                # Its text is the publisher's own license: restoring the standard one would change it.
+                fix = (
+                    f"Declare it in the card as `license: other` with a `license_name` of its own, and read its "
+                    f"terms as the {base_name}'s with the changes listed."
+                )
             else:
                 message = (
                     f"{lf.path} is the {base_name} with changes ({detail}), so the standard license's terms do not "
                     "apply as such."
                 )
+                fix = RULES["license-modified"].fix
             yield Finding(
                 rule="license-modified",
                 severity=RULES["license-modified"].severity,
@@ -206,7 +212,7 @@ def check_license_modified(ctx: AuditContext) -> Iterator[Finding]:
                 path=lf.path,
                 line=first.start_line if first else m.start_line,
                 commit=ctx.revision,
-                fix=RULES["license-modified"].fix,
+                fix=fix,
             )
 
 
