@@ -20,12 +20,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from license_audit.catalog import Catalog, License
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
 from license_audit.identify.normalize import Tokens, phrase_words, tokenize, words
 from license_audit.identify.similarity import Reference, has_ideographs, reference, scores
 from license_audit.report import LicenseMatch
+
+if TYPE_CHECKING:
+    from license_audit.identify.references import Ref
 
 MIN_CONFIDENCE = 0.5
 REFERENCE_CONFIDENCE = 0.9
@@ -770,14 +774,18 @@ def _reference_matches(refs: list, catalog: Catalog, n: int | None = None) -> li
         if key in seen:
             continue
         seen.add(key)
-        if lic is not None:
-            spdx = ref.spdx or lic.spdx
-            out.append(LicenseMatch(lic.id, spdx, REFERENCE_CONFIDENCE, line, line, "reference", lic.name))
-        else:
-            out.append(LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, line, line, "reference", ref.key))
+        out.append(_reference_match(ref, lic, line))
     out = _most_specific(out)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
     return out
+
+
+def _reference_match(ref: Ref, lic: License | None, line: int) -> LicenseMatch:
+    """The match of reference `ref` on `line`: the catalog license `lic` (with the "-or-later" id the
+    reference wrote), else the SPDX id the catalog does not hold."""
+    if lic is not None:
+        return LicenseMatch(lic.id, ref.spdx or lic.spdx, REFERENCE_CONFIDENCE, line, line, "reference", lic.name)
+    return LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, line, line, "reference", ref.key)
 
 
 def _link_words(text: str, catalog: Catalog) -> list[LicenseMatch]:
@@ -1293,11 +1301,7 @@ def _named_references(
             out.append((span, None))  # type: ignore[arg-type]
             continue
         seen.add(key)
-        if lic is not None:
-            spdx = ref.spdx or lic.spdx
-            m = LicenseMatch(lic.id, spdx, REFERENCE_CONFIDENCE, ref.line, ref.line, "reference", lic.name)
-        else:
-            m = LicenseMatch(ref.key.lower(), ref.key, REFERENCE_CONFIDENCE, ref.line, ref.line, "reference", ref.key)
+        m = _reference_match(ref, lic, ref.line)
         out.append((span, m))
     return out
 

@@ -566,6 +566,13 @@ def later_spdx(key: str, lic: License | None) -> str:
     return later if later and _base(later) == _base(key) else ""
 
 
+def _identifier_ref(key: str, line: int, catalog: Catalog) -> Ref:
+    """The reference an SPDX id written on `line` makes: the catalog license it or its base names
+    ("GPL-2.0+" is gpl-2.0's, with its "-or-later" id), else the id itself."""
+    lic = catalog.get(key) or catalog.get(_base(key))
+    return Ref(lic.id if lic else key, "identifier", line, spdx=later_spdx(key, lic))
+
+
 def _base(key: str) -> str:
     k = key.lower()
     for suffix in ("-only", "-or-later", "+"):
@@ -663,8 +670,7 @@ def bare_reference(line: str, catalog: Catalog) -> list[Ref] | None:
     if "identifier" in line.lower() and _BARE_IDENTIFIER.fullmatch(line):
         out = []
         for key, _ in identifier_refs(line):
-            lic = catalog.get(key) or catalog.get(_base(key))
-            out.append(Ref(lic.id if lic else key, "identifier", 1, spdx=later_spdx(key, lic)))
+            out.append(_identifier_ref(key, 1, catalog))
         return out or None
     return None
 
@@ -715,8 +721,7 @@ def find_references(
     for key, line in identifier_refs(text):
         if any(a <= line <= b for a, b in copies):
             continue
-        lic = catalog.get(key) or catalog.get(_base(key))
-        out.append(Ref(lic.id if lic else key, "identifier", line, spdx=later_spdx(key, lic)))
+        out.append(_identifier_ref(key, line, catalog))
     # SPDX ids written as such, on any line no copy holds (a reference may already name a part of
     # the line: "license: MIT" inside "license: MIT-Modern-Variant").
     # Most texts of a few lines or more hold no id at all: told from their tokens at once (a badge's
@@ -726,8 +731,7 @@ def find_references(
     for k, line_text in enumerate(text.split("\n") if scan else (), 1):
         if line_text.strip() and not (copies and any(a <= k <= b for a, b in copies)):
             for key in _ids_in(line_text):
-                lic = catalog.get(key) or catalog.get(_base(key))
-                out.append(Ref(lic.id if lic else key, "identifier", k, spdx=later_spdx(key, lic)))
+                out.append(_identifier_ref(key, k, catalog))
                 spelled.append((out[-1], key))
     all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     idx: _Index | None = None

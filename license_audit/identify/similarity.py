@@ -135,9 +135,14 @@ def coverage(words: list[str], ref: frozenset) -> float:
 
 def resemblance(own: set, ref: Reference) -> tuple[float, float]:
     """(coverage, precision) of a text whose 4-grams are `own` against `ref`, from one set of each."""
-    if not own or not ref.grams:
+    return _shares(own, ref.grams, ref.all_grams)
+
+
+def _shares(own: set, required: frozenset, whole: frozenset) -> tuple[float, float]:
+    """(share of `required` in `own`, share of `own` in `whole`)."""
+    if not own or not required:
         return 0.0, 0.0
-    return len(ref.grams & own) / len(ref.grams), len(own & ref.all_grams) / len(own)
+    return len(required & own) / len(required), len(own & whole) / len(own)
 
 
 # Chinese and Japanese terms have no words to split on: their ideographs are compared as runs of N,
@@ -156,11 +161,7 @@ def cjk_grams(chars: str) -> set[str]:
 
 def cjk_resemblance(own: set, ref: Reference) -> tuple[float, float]:
     """(coverage, precision) of a text whose ideograph 4-grams are `own` against `ref`'s ideographs."""
-    grams = ref.cjk_grams
-    if not own or not grams:
-        return 0.0, 0.0
-    held = len(grams & own)
-    return held / len(grams), held / len(own)
+    return _shares(own, ref.cjk_grams, ref.cjk_grams)
 
 
 def precision(words: list[str], ref: frozenset) -> float:
