@@ -18,18 +18,25 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from license_audit.catalog import Catalog, License
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
 from license_audit.identify.normalize import Tokens, phrase_words, tokenize, words
+from license_audit.identify.references import (
+    Ref,
+    _base,
+    _spdx_ids,
+    bare_reference,
+    family,
+    family_default,
+    find_references,
+    not_under,
+    or_later,
+)
 from license_audit.identify.similarity import Reference, has_ideographs, reference, scores
 from license_audit.report import LicenseMatch
-
-if TYPE_CHECKING:
-    from license_audit.identify.references import Ref
 
 MIN_CONFIDENCE = 0.5
 REFERENCE_CONFIDENCE = 0.9
@@ -193,7 +200,6 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
 def _aside(toks: Tokens, pos: int) -> bool:
     """Whether the words before a reference at `pos` say nothing is under it ("The License is based on
     the Mozilla Public License", "a derived Apache 2.0 license": references.not_under)."""
-    from license_audit.identify.references import not_under
 
     return pos > 0 and not_under([w for w in toks.words[max(0, pos - 9) : pos] if w not in ("the", "version", "v")])
 
@@ -744,7 +750,6 @@ def _one_line_reference(text: str, catalog: Catalog) -> list[LicenseMatch] | Non
     the reference matchers alone (no copy or long-tail text can be that short); None for other text."""
     if len(text) > _QUICK_MAX:
         return None
-    from license_audit.identify.references import bare_reference
 
     line = text.strip()
     if not line or "\n" in line or "\r" in line:
@@ -763,7 +768,6 @@ def _one_line_reference(text: str, catalog: Catalog) -> list[LicenseMatch] | Non
 def _reference_matches(refs: list, catalog: Catalog, n: int | None = None) -> list[LicenseMatch]:
     """The matches of references found on one line (line `n`, else each reference's own), as
     _named_references names them."""
-    from license_audit.identify.references import family_default
 
     out: list[LicenseMatch] = []
     seen: set[str] = set()
@@ -836,8 +840,6 @@ def _notice_variants(found: list[LicenseMatch], text: str) -> list[LicenseMatch]
     over the notice and the copy (the notice's own match, the base or a variant, is part of it)."""
     if not any(m.kind == "text" for m in found):
         return found
-    from dataclasses import replace
-
     from license_audit.identify.longtail import spdx_id
     from license_audit.identify.normalize import words
 
@@ -903,10 +905,8 @@ _LATER_LINES = 2  # lines after a reference the sentence may run on to
 def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
     """A reference to a GNU license version whose sentence goes on to "or (at your option) any later
     version", reported with the SPDX id of that version or later (the catalog license stays its own)."""
-    from dataclasses import replace
-
-    from license_audit.identify.references import or_later
-
+    if "later" not in text and "later" not in text.lower():
+        return found
     lines: list[str] | None = None
     out = list(found)
     for k, m in enumerate(found):
@@ -929,8 +929,6 @@ def _title_variants(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
     """A copy whose title names a variant of its license that the SPDX list holds under the license's
     id and a suffix of two words or more ("The Cryptographic Autonomy License, v. 1.0, with Combined
     Work Exception" is CAL-1.0-Combined-Work-Exception), reported as that variant."""
-    from dataclasses import replace
-
     from license_audit.identify.normalize import words
 
     lines: list[str] | None = None
@@ -955,7 +953,6 @@ def _variants() -> dict[str, list[tuple[str, str]]]:
     """SPDX ids by the id they extend with a suffix of two words or more, each with that suffix's words
     (" combined work exception "), longest first."""
     from license_audit.identify.normalize import words
-    from license_audit.identify.references import _spdx_ids
 
     listed = set(_spdx_ids().values())
     by_lower: dict[str, list[str]] = {}
@@ -1269,7 +1266,6 @@ class _Span:
 
 def _whole_references(text: str, toks: Tokens, catalog: Catalog) -> list:
     """find_references over the whole text, as _named_references looks when nothing is claimed."""
-    from license_audit.identify.references import find_references
 
     return find_references(text, [(toks.line_of(0), toks.line_of(len(toks.words) - 1))], catalog, [])
 
@@ -1280,7 +1276,6 @@ def _named_references(
     """Identifier lines, license names and links in the text no match claims (references.py). `whole`:
     the references of the whole text when already found; those on lines left unclaimed are kept."""
     regions = _unclaimed(claimed, len(toks.words))
-    from license_audit.identify.references import family, family_default, find_references
 
     lines = [(toks.line_of(a), toks.line_of(b)) for a, b in regions]
     copies = [(toks.line_of(c.start), toks.line_of(c.end)) for c in claimed if c.kind == "text" or c.kind == "settled"]
@@ -1440,7 +1435,6 @@ def _most_specific(found: list[LicenseMatch]) -> list[LicenseMatch]:
     "GFDL-1.1-invariants-only", "MIT" and "MIT-Modern-Variant"), the variant is meant."""
     if len(found) < 2:
         return found
-    from license_audit.identify.references import _base, family_default
 
     # A GNU license named without a version (its match's id is the family's default SPDX id, where an
     # identifier "LGPL-2.1-or-later" keeps the catalog's id) gives way to the same family named with one.
@@ -1536,7 +1530,6 @@ def _later_default(a: str, b: str) -> bool:
 
 
 def _gnu_family(spdx: str) -> str | None:
-    from license_audit.identify.references import family
 
     name = family(spdx)
     return name if name in ("gpl", "lgpl", "agpl", "gfdl") and "-" in spdx else None

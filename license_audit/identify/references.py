@@ -971,7 +971,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
         )
     # What canonical_words does to each line, done once for the region where it can be.
     low = _family_names(low.replace("++", "pp"))
-    compact = any(h in low for h in _COMPACT_HINTS)
+    compact = _COMPACT_HINT.search(low) is not None
     digits = "gpl" in low or "fdl" in low
     for k, line in enumerate(low.split("\n")):
         if line.strip():
