@@ -176,15 +176,16 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
 
 def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> list[_Cand]:
     out: list[_Cand] = []
-    if not cl.patterns and cl.ref_keys.isdisjoint(present):
-        return out
-    for nd in cl.references:
+    # A license with patterns is asked for every text: its phrases only when the text holds one of their keys.
+    for nd in cl.references if not cl.ref_keys.isdisjoint(present) else ():
         if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
         for pos in toks.find_all(nd.text):
             if _aside(toks, pos):
                 continue
             out.append(_Cand(cl, pos, pos + nd.length - 1, 1.0, "reference"))
+    if not cl.patterns:
+        return out
     cleaned = toks.cleaned
     for pat, needs in zip(cl.patterns, cl.pattern_needs):
         if needs not in cleaned:
@@ -779,6 +780,8 @@ def _reference_matches(refs: list, catalog: Catalog, n: int | None = None) -> li
             continue
         seen.add(key)
         out.append(_reference_match(ref, lic, line))
+    if len(out) < 2:
+        return out
     out = _most_specific(out)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
     return out

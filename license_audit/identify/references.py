@@ -728,12 +728,13 @@ def find_references(
     # label is read only line by line; lines a copy holds are skipped one by one).
     scan = bool(copies) or text.count("\n") < 3 or "shields.io" in text or _any_id(text)
     spelled: list[tuple[Ref, str]] = []  # each id written as such, with the id
-    for k, line_text in enumerate(text.split("\n") if scan else (), 1):
+    split = text.split("\n")
+    for k, line_text in enumerate(split if scan else (), 1):
         if line_text.strip() and not (copies and any(a <= k <= b for a, b in copies)):
             for key in _ids_in(line_text):
                 out.append(_identifier_ref(key, k, catalog))
                 spelled.append((out[-1], key))
-    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    all_lines = split if "\r" not in text else text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     idx: _Index | None = None
     for first, last in lines:
         region = "\n".join(all_lines[first - 1 : last])
@@ -757,6 +758,8 @@ def find_references(
         if idx is not None and "common-licenses" in low:
             out = _without_pointed(region, first, out, idx)
     # One reference per license and line, in line order (a license's first reference is where it is named).
+    if len(out) < 2:
+        return out
     seen: set[tuple[str, int]] = set()
     uniq = []
     for r in sorted(out, key=lambda r: r.line):
