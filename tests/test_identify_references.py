@@ -193,6 +193,56 @@ def test_a_link_to_a_checkpoint_under_another_license_is_not_this_one():
     assert "qwen" not in {m.id for m in found}
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # One file of a repository, by its page, its download and its raw address.
+        ("https://huggingface.co/meta-llama/Llama-2-7b/raw/main/LICENSE.txt", "llama2"),
+        (
+            "https://huggingface.co/baichuan-inc/Baichuan2-13B-Chat/resolve/main/"
+            "Community%20License%20for%20Baichuan2%20Model.pdf",
+            "baichuan2",
+        ),
+        ("https://raw.githubusercontent.com/meta-llama/llama-models/main/models/llama3_1/LICENSE", "llama3.1"),
+        (
+            "https://raw.githubusercontent.com/meta-llama/llama-models/refs/heads/main/models/llama3_1/LICENSE",
+            "llama3.1",
+        ),
+        ("https://github.com/meta-llama/llama-models/raw/main/models/llama3_1/LICENSE", "llama3.1"),
+        (
+            "https://huggingface.co/spaces/CompVis/stable-diffusion-license/resolve/main/license.txt",
+            "creativeml-openrail-m",
+        ),
+        # Meta's Llama pages, at their old and their current address.
+        ("https://www.llama.com/llama3_1/license/", "llama3.1"),
+        ("https://llama.meta.com/llama3_2/license/", "llama3.2"),
+        ("https://www.llama.com/llama3/use-policy/", "llama3-acceptable-use-policy"),
+        ("https://www.llama.com/llama2/license/", "llama2"),
+        # A DeepSeek repository's LICENSE-MODEL is the DeepSeek License Agreement.
+        ("https://github.com/deepseek-ai/deepseek-coder/blob/main/LICENSE-MODEL", "deepseek"),
+        ("https://github.com/deepseek-ai/DeepSeek-LLM/blob/main/LICENSE-MODEL", "deepseek"),
+        ("https://huggingface.co/stabilityai/stable-diffusion-2/blob/main/LICENSE-MODEL", "openrail++"),
+        # A license's page on a site named for it.
+        ("https://cdla.dev/permissive-2-0/", "cdla-permissive-2.0"),
+        ("http://www.sugarcrm.com/crm/SPL", "sugarcrm-1.1.3"),
+    ],
+)
+def test_license_file_links_in_every_form(url, expected):
+    assert [m.id for m in refs(f"{url}\n")] == [expected]
+
+
+def test_a_link_to_a_models_front_page_names_no_license():
+    # InternLM's terms are in its model card, whose page is the catalog's address for them: a link to the
+    # model is not a reference to its license.
+    assert identify_text("https://huggingface.co/internlm/internlm2_5-7b-chat\n", CAT) == []
+
+
+def test_a_page_of_two_versions_names_neither_alone():
+    # joinup's "eupl-text-11-12" holds EUPL 1.1 and 1.2: a 1.2 notice linking it is 1.2 only.
+    text = "licensed under European Union Public License, version 1.2\nhttps://joinup.ec.europa.eu/collection/eupl/eupl-text-11-12\n"
+    assert [m.id for m in refs(text)] == ["eupl-1.2"]
+
+
 def test_a_link_to_another_version_is_not_this_one():
     found = identify_text("https://creativecommons.org/licenses/by-nc/2.1/legalcode\n", CAT)
     assert not any(m.id == "cc-by-nc-4.0" for m in found)

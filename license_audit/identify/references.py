@@ -315,8 +315,33 @@ def normalize_url(url: str) -> str:
             base = new + base[len(old) :]
     if base.startswith("gnu.org/licenses/") and base.endswith("-standalone"):
         base = base[: -len("-standalone")]
+    if base.startswith(_FILE_HOSTS):
+        base = _file_page(base)
     frag = frag.strip().rstrip("/")
     return f"{base}#{frag}" if frag else base
+
+
+# A repository file is one page however it is linked: Hugging Face serves it at `blob` (the page), `resolve`
+# (the download) and `raw`; GitHub at `blob`, `raw` and raw.githubusercontent.com (cards link all of them).
+_FILE_HOSTS = ("huggingface.co/", "hf.co/", "github.com/", "raw.githubusercontent.com/")
+
+
+def _file_page(base: str) -> str:
+    """`base` (normalized) as the `blob` page of the repository file it downloads, else as it is."""
+    parts = base.split("/")
+    if parts[0] == "raw.githubusercontent.com":
+        if len(parts) < 5:
+            return base
+        rest = parts[3:]
+        if rest[:2] == ["refs", "heads"] and len(rest) > 3:
+            rest = rest[2:]  # raw.githubusercontent.com/OWNER/NAME/refs/heads/BRANCH/PATH
+        return "/".join(["github.com", parts[1], parts[2], "blob", *rest])
+    # The part after OWNER/NAME (a Hub Space or dataset is spaces/OWNER/NAME).
+    at = 4 if parts[0] != "github.com" and len(parts) > 1 and parts[1] in ("spaces", "datasets") else 3
+    if len(parts) > at + 2 and parts[at] in ("resolve", "raw"):
+        parts[at] = "blob"
+        return "/".join(parts)
+    return base
 
 
 _SLASHES = re.compile(r"(?<!:)//+")
@@ -330,6 +355,7 @@ _SAME_PAGE = (
     ("fsf.org/licensing/licenses/", "gnu.org/licenses/"),
     ("gnu.org/licenses/old-licenses/", "gnu.org/licenses/"),
     ("mozilla.com/", "mozilla.org/"),
+    ("llama.meta.com/", "llama.com/"),  # Meta's Llama site moved to www.llama.com; the old addresses redirect there
     ("fedoraproject.org/wiki/licensing/", "fedoraproject.org/wiki/licensing:"),
 )
 
@@ -480,9 +506,12 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
         for n in [lic.name, *lic.aliases]:
             for v in _name_variants(n):
                 add_name(v, lic.id)
+        # The entry's own address and its `identify.urls` are where its text is published, unless the address
+        # is a repository's front page (a model whose card holds the license): a link there names the model.
         for u in [lic.url, *(lic.identify.get("urls") or [])]:
-            if u:
-                add_url(str(u), lic.id)
+            page = normalize_url(str(u)) if u else ""
+            if "/" in page and not (page.startswith(("huggingface.co/", "github.com/")) and page.count("/") < 3):
+                add(urls, ambiguous_urls, page, lic.id)
     # A GNU license named without a version: the license itself lets the recipient choose any version
     # (GPL-2.0 section 9, LGPL-2.1 section 13), so it is the family's "or later" from its first version.
     for words, key in _FAMILY_DEFAULTS:
@@ -543,13 +572,15 @@ _SOURCE_FILE = re.compile(r"\.(?:c|h|cc|cpp|py|pl|pm|lisp|sty|js|java|rb|texi|ta
 
 def _names_license(u: str, spdx: str) -> bool:
     """Whether an SPDX-list link without license words in it is still the license's own page: its last
-    part names the license ("latex-project.org/lppl/lppl-1-3c", "rosenlaw.com/osl3.0"), or it is a
-    site's copyright page. A source file or a line in one (where the list found the license used) is not."""
+    part names the license ("latex-project.org/lppl/lppl-1-3c", "rosenlaw.com/osl3.0"), the site is named
+    for it ("cdla.dev/permissive-2-0", "unlicense.org"), or it is a site's copyright page. A source file or a
+    line in one (where the list found the license used) is not."""
     if _SOURCE_FILE.search(u):
         return False
     last = u.rsplit("/", 1)[-1]
-    token = re.match(r"[a-z]+", spdx.lower())
-    return last == "copyright" or bool(token and len(token.group(0)) >= 3 and last.startswith(token.group(0)))
+    m = re.match(r"[a-z]+", spdx.lower())
+    token = m.group(0) if m and len(m.group(0)) >= 3 else ""
+    return last == "copyright" or bool(token and (last.startswith(token) or u.split(".", 1)[0] == token))
 
 
 def or_later(spdx: str) -> str:
