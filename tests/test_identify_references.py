@@ -70,6 +70,12 @@ def test_identifier_line_number_is_its_own():
         ("The toolkit itself is licensed as Apache Software License 2.0.", "apache-2.0"),
         ("It's released under the GNU Affero GENERAL PUBLIC LICENSE, Version 3, 29 June 2007.", "agpl-3.0"),
         ("This software is distributed under the GPL v.2.", "gpl-2.0"),
+        # Model licenses as derivatives' cards name them.
+        ("This model is subject to the Gemma terms.", "gemma"),
+        ("The use of these weights is subject to the DeepSeek Model License.", "deepseek"),
+        # An id inside another license's name is part of that name: Kimi K2's license, not MIT.
+        ("This model is under the Modified MIT License.", "modified-mit"),
+        ("CMU License MIT-CMU", "mit-cmu"),
     ],
 )
 def test_license_names_with_and_without_version_words(text, expected):

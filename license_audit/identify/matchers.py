@@ -1289,6 +1289,9 @@ def _named_references(
     held = {family(k) for k in known}
     for ref in refs:
         span = _Span(toks.first_word_of_line(ref.line), toks.last_word_of_line(max(ref.line, ref.last)), "reference")
+        if ref.form == "identifier" and _within_reference(ref, claimed, toks):
+            out.append((span, None))  # type: ignore[arg-type]
+            continue
         if ref.form == "pointer" and family(ref.key) in held:
             out.append((span, None))  # type: ignore[arg-type]
             continue
@@ -1302,6 +1305,27 @@ def _named_references(
         m = _reference_match(ref, lic, ref.line)
         out.append((span, m))
     return out
+
+
+def _within_reference(ref: Ref, claimed: list[_Cand], toks: Tokens) -> bool:
+    """Whether identifier `ref` is a word of a catalog reference to another license on its line ("MIT" in
+    "Modified MIT License"): part of that name, not a license of its own."""
+    parts = _ID_PARTS.findall(ref.key.lower())
+    n = len(parts)
+    for c in claimed:
+        if (
+            c.kind != "reference"
+            or c.cl.lic.id == ref.key
+            or not toks.line_of(c.start) <= ref.line <= toks.line_of(c.end)
+        ):
+            continue
+        ws = toks.words[c.hit_start : c.hit_end + 1]  # the reference's phrase, before it grew to its lines
+        if n < len(ws) and any(ws[i : i + n] == parts for i in range(len(ws) - n + 1)):
+            return True
+    return False
+
+
+_ID_PARTS = re.compile(r"[a-z]+|\d+")
 
 
 # Words around a name's line that, found around a line of as many words in another license's text, make
