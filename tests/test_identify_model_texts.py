@@ -3,6 +3,8 @@ format, never another known license, and a copy with a clause changed or removed
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import license_text
 from test_identify import FORMATS
@@ -14,6 +16,7 @@ CAT = load_catalog()
 
 MODEL_TEXTS = [
     "falcon-180b-license",
+    "falcon-2-11b-license",
     "llama-license",
     "opt-175b-license",
     "deepfloyd-if-license",
@@ -86,6 +89,13 @@ def modified_cases() -> dict[str, tuple[str, str]]:
         ),
         "falcon-180b-license": (
             license_text("falcon-180b-license").replace(
+                "Your copyright license to use the Work shall be royalty free and without charge.",
+                "Your copyright license to use the Work shall be subject to a monthly fee payable to TII.",
+            ),
+            "monthly fee",
+        ),
+        "falcon-2-11b-license": (
+            license_text("falcon-2-11b-license").replace(
                 "Your copyright license to use the Work shall be royalty free and without charge.",
                 "Your copyright license to use the Work shall be subject to a monthly fee payable to TII.",
             ),
@@ -165,3 +175,20 @@ def test_openrail_names_the_bigscience_open_rail_m_text():
     for text in (license_text("bigscience-openrail-m"), FORMATS["unwrapped"](license_text("bigscience-openrail-m"))):
         found = identify_text(text, CAT)
         assert [(m.id, m.modified) for m in found] == [("bigscience-openrail-m", False)], found
+
+
+@pytest.mark.parametrize("lic_id", ["falcon-180b-license", "falcon-2-11b-license", "gpl-3.0", "mpl-2.0"])
+def test_a_copy_without_its_section_numbers_is_not_modified(lic_id):
+    # Text copied from a web page often loses the numbers of its sections ("10. Limitation of Liability").
+    text = re.sub(r"(?m)^(\s*)\d+\.(?=\s)", r"\1", license_text(lic_id))
+    assert text != license_text(lic_id)
+    found = texts(identify_text(text, CAT))
+    assert [(m.id, m.modified) for m in found] == [(lic_id, False)], found
+
+
+def test_an_amount_left_out_is_a_change_even_where_a_line_breaks():
+    # "prior to 30 days" without its "30" is another term, on one line or across two.
+    text = license_text("gpl-3.0").replace("prior to 30 days after\nyou", "prior to\ndays after you", 1)
+    assert text != license_text("gpl-3.0")
+    (m,) = texts(identify_text(text, CAT))
+    assert m.modified and any(c.text == "30" for c in m.changes), m

@@ -419,6 +419,8 @@ def _classify(
         else:
             a = copy_at + max(0, min(j1, ncopy) - 1)
             b = copy_at + min(max(ncopy - 1, 0), j1)
+        if _section_number(removed, added, a, b, lines):
+            continue
         if _allowed(
             removed,
             added,
@@ -435,6 +437,33 @@ def _classify(
         shown = " ".join(lines.raw(a, b).split()) if added else ""
         out.append(Change(kind, first, last, quote(shown.split() if shown else removed)))
     return out
+
+
+_LABEL = re.compile(r"\s*\(?(\d{1,2})[.)]?\s")
+
+
+def _section_number(removed: list[str], added: list[str], a: int, b: int, lines: _Lines) -> bool:
+    """Whether the change is a section's number alone, which a copy pasted from a page may drop or add
+    ("10. Limitation of Liability" as "Limitation of Liability"): a number of one or two digits that
+    stands at the start of a line, where the copy has it (added) or where the copy's next line begins after
+    a sentence's end (removed). An amount inside a sentence ("30 days") is a change."""
+    words = removed or added
+    if (removed and added) or len(words) != 1 or not words[0].isdigit() or len(words[0]) > 2:
+        return False
+    toks = lines.toks
+    if added:
+        line = toks.line_of(a)
+        m = _LABEL.match(lines.lines[line - 1] + " ") if line - 1 < len(lines.lines) else None
+        return toks.first_word_of_line(line) == a and m is not None and m.group(1) == words[0]
+    # A removal: `a` is the copy's word before the gap, `b` the word after it; the line before the gap
+    # ends a sentence (an amount split over two lines, "prior to 60\ndays", does not).
+    before = toks.line_of(a)
+    return (
+        b > a
+        and toks.line_of(b) > before
+        and toks.first_word_of_line(toks.line_of(b)) == b
+        and lines.lines[before - 1].rstrip().endswith((".", ":", ";"))
+    )
 
 
 def _allowed(
