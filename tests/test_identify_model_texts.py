@@ -25,6 +25,7 @@ MODEL_TEXTS = [
     "mnpl",
     "mrl",
     "gemma-prohibited-use-policy",
+    "falcon-2-11b-acceptable-use-policy",
     "llama2-acceptable-use-policy",
     "llama3-acceptable-use-policy",
     "llama3.1-acceptable-use-policy",
