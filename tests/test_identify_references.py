@@ -249,6 +249,24 @@ def test_a_page_of_two_versions_names_neither_alone():
     assert [m.id for m in refs(text)] == ["eupl-1.2"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A "License:" label with the catalog's id or Hub key after it, as cards and READMEs copy their front matter.
+        ("License: qwen\n", ["qwen"]),
+        ("**License:** tongyi-qianwen\n", ["tongyi-qianwen"]),
+        ("license_name: deepseek\n", ["deepseek"]),
+        ("| License | qwen |\n", ["qwen"]),
+        ("Model card\n\nLicense: glm-4 (see LICENSE)\n", ["glm-4"]),
+        # Not a label's value: a word in a sentence, or the Hub's placeholder.
+        ("License: qwen models are great\n", []),
+        ("License: other\n", []),
+    ],
+)
+def test_a_license_label_with_a_catalog_key(text, expected):
+    assert [m.id for m in identify_text(text, CAT)] == expected
+
+
 def test_a_link_to_another_version_is_not_this_one():
     found = identify_text("https://creativecommons.org/licenses/by-nc/2.1/legalcode\n", CAT)
     assert not any(m.id == "cc-by-nc-4.0" for m in found)

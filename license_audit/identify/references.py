@@ -765,6 +765,14 @@ def find_references(
             for key in _ids_in(line_text):
                 out.append(_identifier_ref(key, k, catalog))
                 spelled.append((out[-1], key))
+    # A "License:" label with the catalog's own id or Hub key after it ("License: qwen", "license_name:
+    # deepseek"): a card's front matter copied into its text, or a README's line of it.
+    if "icen" in text:
+        for m in _LABELLED.finditer(text):
+            entry = _catalog_keys(catalog).get(m.group(1).lower())
+            line = text.count("\n", 0, m.start()) + 1
+            if entry and not any(a <= line <= b for a, b in copies):
+                out.append(Ref(entry, "identifier", line))
     all_lines = split if "\r" not in text else text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     idx: _Index | None = None
     for first, last in lines:
@@ -798,6 +806,21 @@ def find_references(
             seen.add((r.key, r.line))
             uniq.append(r)
     return uniq
+
+
+_LABELLED = re.compile(
+    r"^[ \t>*_|#-]*(?:model[ \t]+|weights?[ \t]+)?licen[cs]e(?:[ _-]?name)?[ \t]*[*_]*[ \t]*[:：=|][ \t*_`\"'\[]*"
+    r"([a-z0-9][a-z0-9.+_-]*?)[*_`\"'\]]*[ \t]*(?:[,;(|]|\.?[ \t]*$)",
+    re.I | re.M,
+)
+
+
+def _catalog_keys(catalog: Catalog) -> dict[str, str]:
+    """The catalog's ids and Hub keys, lower-cased, each with its entry's id (`other` names no entry)."""
+    return catalog.derived(
+        "reference-keys",
+        lambda: {k.lower(): lic.id for lic in catalog for k in (lic.id, lic.hf_license) if k and k != "other"},
+    )
 
 
 # Debian's pointer to a license's text: "the complete text of the GNU General Public License version 2
