@@ -76,6 +76,11 @@ def test_identifier_line_number_is_its_own():
         # An id inside another license's name is part of that name: Kimi K2's license, not MIT.
         ("This model is under the Modified MIT License.", "modified-mit"),
         ("CMU License MIT-CMU", "mit-cmu"),
+        # The Llama licenses' names in Chinese, as Chinese cards write them.
+        ("模型权重遵循 Llama 3 社区许可协议。", "llama3"),
+        ("遵循 Meta Llama 3 社区许可协议", "llama3"),
+        ("本模型遵循 Llama 3.1 社区许可协议。", "llama3.1"),
+        ("Llama2社区许可协议", "llama2"),
     ],
 )
 def test_license_names_with_and_without_version_words(text, expected):

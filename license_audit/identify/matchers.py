@@ -176,7 +176,7 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
 
 def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> list[_Cand]:
     out: list[_Cand] = []
-    # A license with patterns is asked for every text: its phrases only when the text holds one of their keys.
+    # A license asked for its patterns alone (the text holds their literal part) has no phrase key in the text.
     for nd in cl.references if not cl.ref_keys.isdisjoint(present) else ():
         if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
@@ -402,7 +402,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
 
     # Most licenses share no key word with a text: tell that before paying for a call (for a short
     # text, by looking up its few words rather than every license's keys).
-    with_keys, with_ref_keys = _licenses_keyed(cc, present)
+    with_keys, with_ref_keys = _licenses_keyed(cc, present, toks.cleaned)
     cands: list[_Cand] = []
     for cl in with_keys:
         cands.extend(_text_candidates(cl, toks, present))
@@ -703,17 +703,25 @@ def _without_media_credits(found: list[LicenseMatch], text: str) -> list[License
     ]
 
 
-_KEYED: dict[int, tuple[CompiledCatalog, tuple[dict[str, list[tuple[int, int]]], dict[str, set[int]], set[int]]]] = {}
+_KEYED: dict[
+    int, tuple[CompiledCatalog, tuple[dict[str, list[tuple[int, int]]], dict[str, set[int]], dict[str, set[int]]]]
+] = {}
 
 
-def _licenses_keyed(cc: CompiledCatalog, present: set[str]) -> tuple[list[CompiledLicense], list[CompiledLicense]]:
+def _licenses_keyed(
+    cc: CompiledCatalog, present: set[str], cleaned: str
+) -> tuple[list[CompiledLicense], list[CompiledLicense]]:
     """The licenses whose phrases the text may hold in the share a copy needs (as many phrase keys
-    present), and those one of whose reference keys the text holds (or that have patterns), in catalog
-    order."""
+    present), and those one of whose reference keys the text holds or whose patterns' literal text
+    `cleaned` (the text's cleaned form) holds, in catalog order."""
     if len(present) > 64:
         return (
             [cl for cl in cc.licenses if not cl.keys.isdisjoint(present)],
-            [cl for cl in cc.licenses if cl.patterns or not cl.ref_keys.isdisjoint(present)],
+            [
+                cl
+                for cl in cc.licenses
+                if not cl.ref_keys.isdisjoint(present) or any(n in cleaned for n in cl.pattern_needs)
+            ],
         )
     held = _KEYED.get(id(cc))
     by_key = held[1] if held is not None and held[0] is cc else None
@@ -725,13 +733,20 @@ def _licenses_keyed(cc: CompiledCatalog, present: set[str]) -> tuple[list[Compil
                 phrase_keys.setdefault(k, []).append((i, n))
             for k in cl.ref_keys:
                 ref_keys.setdefault(k, set()).add(i)
-        patterned = {i for i, cl in enumerate(cc.licenses) if cl.patterns}
+        # Licenses by the literal text one of their patterns needs: most texts hold none of a few words.
+        patterned: dict[str, set[int]] = {}
+        for i, cl in enumerate(cc.licenses):
+            for need in cl.pattern_needs:
+                patterned.setdefault(need, set()).add(i)
         by_key = (phrase_keys, ref_keys, patterned)
         _KEYED.clear()  # one compiled catalog at a time: a --rules run compiles its own
         _KEYED[id(cc)] = (cc, by_key)
     phrase_keys, ref_keys, patterned = by_key
     a: dict[int, int] = {}
-    b: set[int] = set(patterned)
+    b: set[int] = set()
+    for need, held_by in patterned.items():
+        if need in cleaned:
+            b |= held_by
     for w in present:
         for i, n in phrase_keys.get(w, ()):
             a[i] = a.get(i, 0) + n
@@ -802,7 +817,7 @@ def _link_words(text: str, catalog: Catalog) -> list[LicenseMatch]:
     present = set(toks.words)
     cc = compile_catalog(catalog)
     all_refs: list[_Cand] = []
-    for cl in _licenses_keyed(cc, present)[1]:
+    for cl in _licenses_keyed(cc, present, toks.cleaned)[1]:
         all_refs.extend(_reference_candidates(cl, toks, present))
     out: list[LicenseMatch] = []
     seen: set[str] = set()
