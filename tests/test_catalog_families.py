@@ -45,6 +45,11 @@ def test_families_name_licenses_the_catalog_holds_except_the_known_gaps():
         ),
         # Falcon 2 11B is under its own TII license, not the Apache-2.0 of Falcon 7B and 40B.
         ("license: apache-2.0\nbase_model: tiiuae/falcon-11B", "falcon-2-11b-license", "attribution-missing"),
+        (
+            "license: apache-2.0\nbase_model: databricks/dbrx-instruct",
+            "databricks-open-model-license",
+            "upstream-notice-missing",
+        ),
     ],
 )
 def test_a_derivative_of_the_family_gets_its_duties(cli, make_repo, front, lic_id, duty_rule):

@@ -17,6 +17,7 @@ CAT = load_catalog()
 MODEL_TEXTS = [
     "falcon-180b-license",
     "falcon-2-11b-license",
+    "databricks-open-model-license",
     "llama-license",
     "opt-175b-license",
     "deepfloyd-if-license",
@@ -101,6 +102,14 @@ def modified_cases() -> dict[str, tuple[str, str]]:
                 "Your copyright license to use the Work shall be subject to a monthly fee payable to TII.",
             ),
             "monthly fee",
+        ),
+        "databricks-open-model-license": (
+            license_text("databricks-open-model-license").replace(
+                "You will not use DBRX or DBRX Derivatives or any Output to improve any other\n"
+                "large language model (excluding DBRX or DBRX Derivatives).\n",
+                "",
+            ),
+            "improve any other",
         ),
         "llama-license": (
             license_text("llama-license").replace(
