@@ -81,6 +81,8 @@ def test_identifier_line_number_is_its_own():
         ("遵循 Meta Llama 3 社区许可协议", "llama3"),
         ("本模型遵循 Llama 3.1 社区许可协议。", "llama3.1"),
         ("Llama2社区许可协议", "llama2"),
+        # The Creative Commons reading of "Attribution" leaves a name its license word.
+        ("This dataset is under the Open Data Commons Attribution License.", "odc-by"),
     ],
 )
 def test_license_names_with_and_without_version_words(text, expected):

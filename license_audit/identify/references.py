@@ -271,7 +271,15 @@ def _name_variants(name: str) -> set[tuple[str, ...]]:
                 if short not in out:
                     out.add(short)
                     changed = True
-    return {v for v in out if len(v) >= 2 and (_NAME_WORDS & set(v) or _distinctive(v)) and len(v) <= _MAX_NAME}
+    # A name's own license word counts where the Creative Commons reading drops it after a term ("Open Data
+    # Commons Attribution License" is "open data commons by").
+    cc_named = not _NAME_WORDS.isdisjoint(_WORD.findall(name.lower()))
+    return {
+        v
+        for v in out
+        if 2 <= len(v) <= _MAX_NAME
+        and (_NAME_WORDS & set(v) or _distinctive(v) or (cc_named and len(v) >= 3 and not _CC_SHORT.isdisjoint(v)))
+    }
 
 
 def _distinctive(words: tuple[str, ...]) -> bool:
