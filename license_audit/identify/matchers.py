@@ -714,15 +714,6 @@ def _licenses_keyed(
     """The licenses whose phrases the text may hold in the share a copy needs (as many phrase keys
     present), and those one of whose reference keys the text holds or whose patterns' literal text
     `cleaned` (the text's cleaned form) holds, in catalog order."""
-    if len(present) > 64:
-        return (
-            [cl for cl in cc.licenses if not cl.keys.isdisjoint(present)],
-            [
-                cl
-                for cl in cc.licenses
-                if not cl.ref_keys.isdisjoint(present) or any(n in cleaned for n in cl.pattern_needs)
-            ],
-        )
     held = _KEYED.get(id(cc))
     by_key = held[1] if held is not None and held[0] is cc else None
     if by_key is None:
@@ -742,11 +733,17 @@ def _licenses_keyed(
         _KEYED.clear()  # one compiled catalog at a time: a --rules run compiles its own
         _KEYED[id(cc)] = (cc, by_key)
     phrase_keys, ref_keys, patterned = by_key
-    a: dict[int, int] = {}
+    # Each literal is looked for once, however many licenses' patterns need it.
     b: set[int] = set()
     for need, held_by in patterned.items():
         if need in cleaned:
             b |= held_by
+    if len(present) > 64:
+        return (
+            [cl for cl in cc.licenses if not cl.keys.isdisjoint(present)],
+            [cl for i, cl in enumerate(cc.licenses) if i in b or not cl.ref_keys.isdisjoint(present)],
+        )
+    a: dict[int, int] = {}
     for w in present:
         for i, n in phrase_keys.get(w, ()):
             a[i] = a.get(i, 0) + n
