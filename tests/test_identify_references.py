@@ -274,6 +274,23 @@ def test_a_license_label_with_a_catalog_key(text, expected):
     assert [m.id for m in identify_text(text, CAT)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A text of markup and links only: its words go with the markup, its links and badges stay.
+        ("![](https://img.shields.io/badge/license-CC--BY--NC--4.0-lightgrey)\n", ["cc-by-nc-4.0"]),
+        ('<cc:license rdf:resource="http://creativecommons.org/licenses/by-sa/2.0/" />\n', ["cc-by-sa-2.0"]),
+        # A license badge whose message is the catalog's id or Hub key.
+        ("![license](https://img.shields.io/badge/license-qwen-green)\n", ["qwen"]),
+        ('<img src="https://img.shields.io/badge/license-deepseek-blue">\n', ["deepseek"]),
+        # Another badge's label does not speak for the model's license.
+        ("![](https://img.shields.io/badge/code%20license-qwen-green)\n", []),
+    ],
+)
+def test_links_and_badges_alone(text, expected):
+    assert [m.id for m in identify_text(text, CAT)] == expected
+
+
 def test_a_link_to_another_version_is_not_this_one():
     found = identify_text("https://creativecommons.org/licenses/by-nc/2.1/legalcode\n", CAT)
     assert not any(m.id == "cc-by-nc-4.0" for m in found)

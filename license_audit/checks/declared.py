@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from license_audit.catalog import License
 from license_audit.checks.context import AuditContext
 from license_audit.crawl import is_license_file
-from license_audit.identify.references import badges
+from license_audit.identify.references import BADGE_LICENSE, badges
 from license_audit.report import Finding
 from license_audit.rule_ids import RULES
 
@@ -253,8 +253,6 @@ def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
 
 # A line whose label says it states the model's license: "- **License:** Apache", "License: MIT".
 _LICENSE_LABEL = re.compile(r"^[\s>*_|#-]*(?:model\s+|weights?\s+)?licen[cs]e\s*[*_]*\s*[:：|]\s*[*_]*\s*\S", re.I)
-# A badge's label that speaks for the model (not "Code License", "Data License").
-_BADGE_LABEL = re.compile(r"^(?:model\s+|weights?\s+)?licen[cs]e$", re.I)
 
 
 def check_card_license_statements(ctx: AuditContext) -> Iterator[Finding]:
@@ -273,7 +271,7 @@ def check_card_license_statements(ctx: AuditContext) -> Iterator[Finding]:
             continue
         stated: list[tuple[str, str]] = []  # (what the line is, text naming the license)
         for label, message in badges(line):
-            if _BADGE_LABEL.match(label.strip()) and message:
+            if BADGE_LICENSE.match(label) and message:
                 stated.append(("license badge", f"{message} license"))
         if not stated and _LICENSE_LABEL.match(line):
             stated.append(('"License:" line', line))  # the label is part of what names it ("License: Apache")

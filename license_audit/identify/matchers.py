@@ -27,6 +27,7 @@ from license_audit.identify.normalize import Tokens, phrase_words, tokenize, wor
 from license_audit.identify.references import (
     Ref,
     _base,
+    _may_link,
     _spdx_ids,
     bare_reference,
     family,
@@ -373,6 +374,11 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         kept = [
             m for m in titled if not any(m.id == t.id and t.start_line <= m.start_line <= t.end_line for t in terms)
         ]
+        # Links only (words go with markup: a badge's image, a bare markdown link): read as links and badges.
+        if "/" in text and _may_link(text.lower()):
+            refs = find_references(text, [(1, text.count("\n") + 1)], catalog, [])
+            linked = [m for m in _reference_matches(refs, catalog) if m.id not in {k.id for k in kept + terms}]
+            kept += linked
         return sorted(kept + terms, key=lambda m: (m.start_line, -m.confidence, m.id))
     cc = compile_catalog(catalog)
     exact = cc.exact.get(text_digest(toks.joined))

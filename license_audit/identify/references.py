@@ -774,13 +774,20 @@ def find_references(
                 out.append(_identifier_ref(key, k, catalog))
                 spelled.append((out[-1], key))
     # A "License:" label with the catalog's own id or Hub key after it ("License: qwen", "license_name:
-    # deepseek"): a card's front matter copied into its text, or a README's line of it.
+    # deepseek"): a card's front matter copied into its text, or a README's line of it; so a license
+    # badge's message ("img.shields.io/badge/license-qwen-green").
     if "icen" in text:
         for m in _LABELLED.finditer(text):
             entry = _catalog_keys(catalog).get(m.group(1).lower())
             line = text.count("\n", 0, m.start()) + 1
             if entry and not any(a <= line <= b for a, b in copies):
                 out.append(Ref(entry, "identifier", line))
+        if "shields.io" in text:
+            for k, line_text in enumerate(split, 1):
+                for label, message in badges(line_text):
+                    entry = _catalog_keys(catalog).get(message.lower()) if BADGE_LICENSE.match(label) else None
+                    if entry and not any(a <= k <= b for a, b in copies):
+                        out.append(Ref(entry, "identifier", k))
     all_lines = split if "\r" not in text else text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     idx: _Index | None = None
     for first, last in lines:
@@ -1215,6 +1222,8 @@ def _badge_label(m: re.Match) -> str:
     return " " + re.sub(r"\.svg$", "", label) + " "
 
 
+# A badge's label that speaks for the model (not "Code License", "Data License").
+BADGE_LICENSE = re.compile(r"^\s*(?:model\s+|weights?\s+)?licen[cs]e\s*$", re.I)
 _BADGE_PATH = re.compile(r"shields\.io/badge/([^/?#\s)\]\"'<>]+)", re.I)
 
 
