@@ -29,6 +29,11 @@ def severity_at_least(severity: str, threshold: str) -> bool:
     return severity_rank(severity) >= _RANK[threshold]
 
 
+# The id of license terms no license of the catalog or the SPDX list matches (the Hub's key for terms of
+# their own).
+OTHER_ID = "other"
+
+
 @dataclass(frozen=True)
 class LicenseMatch:
     """A license identified in a file, and the lines it spans."""
@@ -52,6 +57,12 @@ class LicenseMatch:
     # A modified copy that does not call itself this license: the license's text adopted under another
     # name (its own title and licensor put in), so it is that text's terms, not the license itself.
     renamed: bool = False
+
+    @property
+    def terms_id(self) -> str:
+        """The id of the terms the match stands for: its license's, or `other` for the license's text adopted
+        under another name (terms of their own, not that license)."""
+        return OTHER_ID if self.renamed else self.id
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -9,7 +9,7 @@ from license_audit.catalog import License
 from license_audit.checks.context import AuditContext
 from license_audit.crawl import is_license_file
 from license_audit.identify.references import BADGE_LICENSE, badges
-from license_audit.report import Finding
+from license_audit.report import OTHER_ID, Finding
 from license_audit.rule_ids import RULES
 
 _NOT_GRANTS = ("notice", "use_policy", "use-policy", "usepolicy", "acceptable")
@@ -109,7 +109,7 @@ def check_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
     for lf in ctx.license_files:
         # NOTICE and use-policy files carry attributions and rules, not grants: only license files must match.
         # `other` is license terms the catalog cannot name: still unknown as far as checks can tell.
-        if any(m.id != "other" for m in lf.licenses) or not is_grant_file(lf.path):
+        if any(m.id != OTHER_ID for m in lf.licenses) or not is_grant_file(lf.path):
             continue
         text = ctx.snapshot.license_texts.get(lf.path, "")
         what = "is empty" if not text.strip() else "matches no known license"
@@ -231,11 +231,7 @@ def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
         texts = [
             m
             for m in lf.licenses
-            if m.kind == "text"
-            and not m.renamed
-            and m.id not in upstream_ids
-            and m.id != "other"
-            and not _is_policy(ctx, m.id)
+            if m.kind == "text" and m.terms_id != OTHER_ID and m.id not in upstream_ids and not _is_policy(ctx, m.id)
         ]
         if not texts:
             continue
@@ -276,7 +272,7 @@ def check_card_license_statements(ctx: AuditContext) -> Iterator[Finding]:
         if not stated and _LICENSE_LABEL.match(line):
             stated.append(('"License:" line', line))  # the label is part of what names it ("License: Apache")
         for what, said in stated:
-            ids = {x.id for x in identify_text(said, ctx.catalog, prose=True) if x.id != "other"}
+            ids = {x.id for x in identify_text(said, ctx.catalog, prose=True) if x.id != OTHER_ID}
             if not ids or ids & keys or ids <= seen:
                 continue
             seen |= ids

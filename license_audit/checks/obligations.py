@@ -14,7 +14,7 @@ from license_audit.catalog import License, Obligation
 from license_audit.checks.context import AuditContext, Upstream
 from license_audit.checks.declared import _is_policy, is_grant_file, named_in_prose
 from license_audit.copies import add_copy_advice, copy_path
-from license_audit.report import Finding, LicenseFile
+from license_audit.report import OTHER_ID, Finding, LicenseFile
 from license_audit.rule_ids import RULES
 
 
@@ -145,8 +145,8 @@ def _file_license(ctx: AuditContext) -> tuple[str, str] | None:
     if len(files) != 1:
         return None
     # A license's text adopted under another name is terms the catalog does not hold as such.
-    texts = {"other" if m.renamed else m.id for m in files[0].licenses if m.kind == "text"}
-    if len(texts) != 1 or "other" in texts or any(_is_policy(ctx, t) for t in texts):
+    texts = {m.terms_id for m in files[0].licenses if m.kind == "text"}
+    if len(texts) != 1 or OTHER_ID in texts or any(_is_policy(ctx, t) for t in texts):
         return None
     return texts.pop(), files[0].path
 
@@ -171,7 +171,7 @@ def undecided_license(ctx: AuditContext) -> str | None:
             m.id
             for lf in files
             for m in lf.licenses
-            if m.kind == "text" and not m.renamed and m.id != "other" and not _is_policy(ctx, m.id)
+            if m.kind == "text" and m.terms_id != OTHER_ID and not _is_policy(ctx, m.id)
         }
     )
     if len(ids) < 2:

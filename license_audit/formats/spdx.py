@@ -160,9 +160,7 @@ def build(report: Report):
     declared = lics.expression([declared_key]) if declared_key else SpdxNoAssertion()
     # Concluded: the license texts the repository actually carries (copies first, then references).
     # A license's text adopted under another name is not that license: terms of its own ("other").
-    texts = sorted(
-        {"other" if m.renamed else m.id for lf in report.license_files for m in lf.licenses if m.kind == "text"}
-    )
+    texts = sorted({m.terms_id for lf in report.license_files for m in lf.licenses if m.kind == "text"})
     # A reference keeps the "-or-later" id it was written with ("SPDX-License-Identifier: GPL-2.0-or-later").
     refs = sorted(
         {

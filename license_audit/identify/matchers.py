@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from license_audit.catalog import Catalog, License
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
-from license_audit.identify.normalize import Tokens, phrase_words, tokenize, words
+from license_audit.identify.normalize import Tokens, phrase_words, text_lines, tokenize, words
 from license_audit.identify.references import (
     Ref,
     _base,
@@ -37,7 +37,7 @@ from license_audit.identify.references import (
     or_later,
 )
 from license_audit.identify.similarity import Reference, has_ideographs, reference, scores
-from license_audit.report import LicenseMatch
+from license_audit.report import OTHER_ID, LicenseMatch
 
 MIN_CONFIDENCE = 0.5
 REFERENCE_CONFIDENCE = 0.9
@@ -94,7 +94,6 @@ _OTHER_MIN_WORDS = 20
 _WHOLE_WORDS = 150
 _OTHER_MIN_CUES = 3
 
-OTHER_ID = "other"
 OTHER_SPDX = "LicenseRef-other"
 
 
@@ -377,8 +376,8 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         # Links only (words go with markup: a badge's image, a bare markdown link): read as links and badges.
         if "/" in text and _may_link(text.lower()):
             refs = find_references(text, [(1, text.count("\n") + 1)], catalog, [])
-            linked = [m for m in _reference_matches(refs, catalog) if m.id not in {k.id for k in kept + terms}]
-            kept += linked
+            held = {m.id for m in kept + terms}
+            kept += [m for m in _reference_matches(refs, catalog) if m.id not in held]
         return sorted(kept + terms, key=lambda m: (m.start_line, -m.confidence, m.id))
     cc = compile_catalog(catalog)
     exact = cc.exact.get(text_digest(toks.joined))
@@ -390,7 +389,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             changes = _changes(_Cand(cc.by_id[exact], 0, len(toks.words) - 1, 1.0, "text"), cc, toks, text)
         # Every word of the file is the license's: so are lines of it without Latin-script words (a Chinese
         # title before the first of them).
-        body = [k for k, ln in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1) if ln.strip()]
+        body = [k for k, ln in enumerate(text_lines(text), 1) if ln.strip()]
         return [
             LicenseMatch(
                 lic.id,
@@ -696,7 +695,7 @@ _MEDIA_CREDIT = re.compile(
 
 def _without_media_credits(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
     """Prose references less those on a line that credits an image or other medium."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text_lines(text)
     return [
         m
         for m in found
@@ -873,7 +872,7 @@ def _notice_variants(found: list[LicenseMatch], text: str) -> list[LicenseMatch]
         if rule is None:
             continue
         if lines is None:
-            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            lines = text_lines(text)
         base = re.sub(r"-(only|or-later)$", "", m.spdx)
         before = max(
             (
@@ -935,7 +934,7 @@ def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
         if m.kind != "reference" or not later or _gnu_family(m.spdx) is None:
             continue
         if lines is None:
-            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            lines = text_lines(text)
         stretch = " ".join(lines[m.start_line - 1 : m.end_line + _LATER_LINES]).lower()
         if "later" not in stretch:
             continue
@@ -961,7 +960,7 @@ def _title_variants(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
         if not variants:
             continue
         if lines is None:
-            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            lines = text_lines(text)
         title = " " + " ".join(words("\n".join(lines[m.start_line - 1 : m.start_line - 1 + _TITLE_LINES]))) + " "
         variant = next((v for v, suffix in variants if suffix in title), None)
         if variant is not None:
@@ -1019,7 +1018,7 @@ def _long_tail(
 
     first, last = toks.line_of(a), toks.line_of(b)
     # Lines as the tokenizer counts them: "\n" only (str.splitlines would also split at form feeds).
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text_lines(text)
     region = "\n".join(lines[first - 1 : last])
     # The whole file (up to trailing blank lines): its words are already known.
     whole = toks if first == 1 and not "".join(lines[last:]).strip() else None
@@ -1154,7 +1153,7 @@ def _resembling(
         if cjk is not None:
             from license_audit.identify.modified import cjk_changes
 
-            all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            all_lines = text_lines(text)
             changes = cjk_changes(all_lines, first, last, ref.cjk)
         else:
             c = _Cand(cl, a, b, share, "text")
@@ -1225,7 +1224,7 @@ def _changes(c: _Cand, cc: CompiledCatalog, toks: Tokens, text: str) -> list:
 
 def _lines_of(text: str, first: int, last: int) -> str:
     """Lines `first` to `last` (1-based) of `text`."""
-    return "\n".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[first - 1 : last])
+    return "\n".join(text_lines(text)[first - 1 : last])
 
 
 def _words_before(ref: Reference, phrase: str) -> int:
@@ -1551,7 +1550,7 @@ def _cjk_terms(
     (`named`: the licenses references of the file name), else `other`, never nothing."""
     if text.isascii():
         return []
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text_lines(text)
     counts = [_cjk_count(ln) for ln in lines]
     cjk = [i for i, n in enumerate(counts, 1) if n >= 4]
     if not cjk or sum(counts[i - 1] for i in cjk) < _CJK_MIN_CHARS:

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from license_audit.identify.normalize import Tokens
+from license_audit.identify.normalize import Tokens, text_lines
 from license_audit.identify.normalize import words as word_list
 
 # Words that change what a license grants or requires: a difference holding one is never "a word or two".
@@ -259,7 +259,7 @@ def find_changes(
     joined_ref = " " + " ".join(ref_words) + " "
     appendix = required < len(ref_words)
     vocabulary = frozenset(ref_words)
-    lines = _Lines(toks, text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    lines = _Lines(toks, text_lines(text))
     hs, he = hit_start - start, hit_end - start
     # Anchors: the words that open and close the phrase run, found in the reference.
     head = span[hs : hs + 6]

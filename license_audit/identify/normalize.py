@@ -154,6 +154,12 @@ def _words_and_lines(b: bytes) -> tuple[list[str], list[int]]:
     return words, starts
 
 
+def text_lines(text: str) -> list[str]:
+    """The lines of `text` as the tokenizer counts them: at "\n", once "\r\n" and "\r" are "\n" (not at the
+    form feeds and other breaks str.splitlines also splits at)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def tokenize(text: str, lines: bool = True) -> Tokens:
     """Words of `text`; `lines=False` skips the line index (reference texts never report spans)."""
     cleaned = clean(text)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from license_audit.catalog import Catalog, License
+from license_audit.identify.normalize import text_lines
 
 _K = TypeVar("_K", tuple[str, ...], str)
 
@@ -788,7 +789,7 @@ def find_references(
                     entry = _catalog_keys(catalog).get(message.lower()) if BADGE_LICENSE.match(label) else None
                     if entry and not any(a <= k <= b for a, b in copies):
                         out.append(Ref(entry, "identifier", k))
-    all_lines = split if "\r" not in text else text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    all_lines = split if "\r" not in text else text_lines(text)
     idx: _Index | None = None
     for first, last in lines:
         region = "\n".join(all_lines[first - 1 : last])

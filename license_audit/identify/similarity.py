@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from license_audit.identify.normalize import tokenize
+from license_audit.identify.normalize import text_lines, tokenize
 
 N = 4
 
@@ -72,7 +72,7 @@ class Reference:
                 self._edition = frozenset()
             else:
                 toks = tokenize(self._text)
-                lines = self._text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                lines = text_lines(self._text)
                 cjk = {n for n, ln in enumerate(lines, 1) if has_ideographs(ln)}
                 self._edition = frozenset(k for k in range(len(toks.words)) if toks.line_of(k) in cjk)
         return self._edition
