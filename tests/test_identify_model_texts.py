@@ -202,3 +202,46 @@ def test_an_amount_left_out_is_a_change_even_where_a_line_breaks():
     assert text != license_text("gpl-3.0")
     (m,) = texts(identify_text(text, CAT))
     assert m.modified and any(c.text == "30" for c in m.changes), m
+
+
+def _lettered(text: str) -> tuple[str, int]:
+    """`text` with its "1." list labels numbered as web pages number nested lists ("1.", then "a.", then
+    "i."), by their indentation; and how many labels were rewritten."""
+    romans = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"]
+
+    def label(m: re.Match) -> str:
+        depth, n = len(m.group(1).expandtabs(4)) // 3, int(m.group(2))
+        return m.group(1) + (str(n) if depth == 0 else chr(96 + n) if depth == 1 else romans[n - 1]) + "."
+
+    return re.subn(r"(?m)^([ \t]*)(\d)\.(?=\s)", label, text)
+
+
+@pytest.mark.parametrize("lic_id", ["llama3-acceptable-use-policy", "llama2-acceptable-use-policy"])
+def test_a_copy_numbering_its_lists_otherwise_is_that_license_whole(lic_id):
+    # How a copy numbers its list items ("a." and "i." on a web page, "1." in the publisher's file) is
+    # layout: the copy holds the license whole, unmodified.
+    text, n = _lettered(license_text(lic_id))
+    assert n >= 20
+    (m,) = texts(identify_text(text, CAT))
+    assert (m.id, m.modified) == (lic_id, False) and m.confidence >= 0.99, m
+
+
+def test_a_policy_after_its_license_takes_in_its_own_title_line():
+    # meta-llama/llama3's LICENSE: the license, then the policy in an earlier edition under its own title
+    # line ("Meta Llama 3 Acceptable Use Policy", whose first phrase starts a word in), its lists lettered;
+    # here as the Hub's copy has it, with the click-through words (not word for word the catalog's copy).
+    text = license_text("llama3").replace(
+        "By using or distributing", "By clicking “I Accept” below or by using or distributing", 1
+    )
+    assert text != license_text("llama3")
+    title = text.split("\n").index("Meta Llama 3 Acceptable Use Policy") + 1
+    found = identify_text(text, CAT)
+    assert [(m.id, m.kind) for m in found] == [("llama3", "text"), ("llama3-acceptable-use-policy", "text")], found
+    assert found[0].end_line < title == found[1].start_line and found[1].confidence >= 0.9, found
+
+
+def test_list_labels_are_the_numbering_at_line_starts():
+    from license_audit.identify.normalize import list_labels, tokenize
+
+    toks = tokenize("a. Engage in\n  ii. Violence\n(b) Harm\n- 3) Fraud\n1.2. Scope\ne.g. this\na copy\nI agree\n")
+    assert [toks.words[k] for k in sorted(list_labels(toks))] == ["a", "ii", "b", "3", "1", "2"]

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from license_audit.catalog import Catalog, License
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
-from license_audit.identify.normalize import Tokens, phrase_words, text_lines, tokenize, words
+from license_audit.identify.normalize import Tokens, list_labels, phrase_words, relabelled, text_lines, tokenize, words
 from license_audit.identify.references import (
     Ref,
     _base,
@@ -298,7 +298,13 @@ def _score_text(c: _Cand, toks: Tokens) -> float:
     if ref is not None:
         # Precision inside the phrase run: text the reference does not hold (an added clause, the
         # advertising clause that makes BSD-3-Clause a BSD-4-Clause) lowers confidence as well.
-        cov, prec = scores(toks.words[c.start : c.end + 1], toks.words[c.hit_start : c.hit_end + 1], ref)
+        cov, prec = scores(
+            toks.words[c.start : c.end + 1],
+            toks.words[c.hit_start : c.hit_end + 1],
+            ref,
+            list_labels(toks),
+            (c.start, c.hit_start),
+        )
         c.coverage, c.precision = cov, prec
         conf = min(conf, _coverage_confidence(cov), _coverage_confidence(prec, 0.95))
     return round(conf * 0.99, 4)
@@ -316,13 +322,20 @@ def _coverage_confidence(cov: float, full: float = 0.9) -> float:
     return max(0.0, 1.0 - 3.0 * (full - cov))
 
 
-def _grow(texts: list[_Cand], refs: list[_Cand], nwords: int) -> None:
+def _grow(texts: list[_Cand], refs: list[_Cand], toks: Tokens) -> None:
     """Let each full copy take in its own title, copyright lines and appendix, up to its neighbours."""
     for c in texts:
         # A reference to the license itself (the Apache appendix, GPL's "how to apply") is part of the copy.
         spans = [s for s in texts + refs if s is not c and not (s.kind == "reference" and s.cl is c.cl)]
         prev_end = _end_before(c, spans)
-        next_start = min((s.start for s in spans if s.start > c.end), default=nwords)
+        nxt = min((s for s in spans if s.start > c.end), key=lambda s: s.start, default=None)
+        next_start = len(toks.words) if nxt is None else nxt.start
+        if nxt is not None and nxt.kind == "text":
+            # The next copy's first line is its own (its title: "Meta Llama 3 Acceptable Use Policy", whose
+            # first phrase starts a word or two in).
+            own_line = toks.first_word_of_line(toks.line_of(next_start))
+            if c.end < own_line:
+                next_start = own_line
         if c.start - (prev_end + 1) <= _GROW_BACK:
             c.start = prev_end + 1
         c.end = max(c.end, next_start - 1)
@@ -439,7 +452,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         for c in texts:
             c.start, c.end = c.hit_start, c.hit_end
         kept_refs = _references(all_refs, texts, toks, present)
-        _grow(texts, kept_refs, len(toks.words))
+        _grow(texts, kept_refs, toks)
         failed = []
         for c in texts:
             c.confidence = _score_text(c, toks)
@@ -1131,7 +1144,11 @@ def _resembling(
         if not size or not 0.5 * size <= n <= 2 * size:
             continue
         if own is None:
-            own = cjk_grams(chars) if cjk is not None else shingles(toks.words[a : b + 1])
+            own = (
+                cjk_grams(chars)
+                if cjk is not None
+                else shingles(relabelled(toks.words[a : b + 1], list_labels(toks), a))
+            )
         cov, prec = cjk_resemblance(own, ref) if cjk is not None else resemblance(own, ref)
         if min(cov, prec) >= _RESEMBLES:
             close.append((min(cov, prec), cl, ref))

@@ -141,7 +141,7 @@ def words(text: str) -> list[str]:
 def _words_and_lines(b: bytes) -> tuple[list[str], list[int]]:
     """Words, and for each line the index of the first word on it or later, in one pass over the lines.
 
-    As fast as a plain split followed by a vectorised line count, without importing numpy (which cost
+    As fast as a plain split followed by a vectorised line count, relabelled importing numpy (which cost
     a tenth of a second of every process that identified more than a few long files)."""
     words: list[str] = []
     extend = words.extend
@@ -170,6 +170,42 @@ def tokenize(text: str, lines: bool = True) -> Tokens:
         words, line_starts = b.decode("ascii").split(), [0]
     joined = " " + " ".join(words) + " "
     return Tokens(words, joined, line_starts, len(line_starts), cleaned)
+
+
+# A list item's label at the start of a line ("1.", "a.", "ii.", "(b)", "2)", "1.1."), after any markup
+# before it: how a copy numbers its lists is layout, not terms (a web page's "a. i. ii." against a file's
+# "1. 2. 3."), so texts are compared with each label as one placeholder.
+_LIST_LABEL = re.compile(r"^[ \t>*#|-]*\(?((?:\d{1,2}|[a-z]|[ivx]{2,5})(?:\.\d{1,2})*)[.)][ \t]", re.M)
+_LABEL_PART = re.compile(r"[a-z0-9]+")
+
+
+def list_labels(toks: Tokens) -> frozenset[int]:
+    """Indexes of the words of `toks` that label list items at the start of their lines."""
+    cleaned = toks.cleaned
+    if ". " not in cleaned and ") " not in cleaned and ".\t" not in cleaned and ")\t" not in cleaned:
+        return frozenset()
+    out: set[int] = set()
+    line = at = 0
+    starts, words = toks.line_starts, toks.words
+    for m in _LIST_LABEL.finditer(cleaned):
+        line += cleaned.count("\n", at, m.start())
+        at = m.start()
+        first = starts[line] if line < len(starts) else len(words)
+        parts = _LABEL_PART.findall(m.group(1))
+        if words[first : first + len(parts)] == parts:
+            out.update(range(first, first + len(parts)))
+    return frozenset(out)
+
+
+def relabelled(words: list[str], labels: frozenset[int], offset: int = 0) -> list[str]:
+    """`words` (the words from index `offset` of a text) with each list label among them (`labels`) written
+    as "#": a list item is still one, whatever its numbering."""
+    if not labels:
+        return words
+    return [LABEL if k in labels else w for k, w in enumerate(words, offset)]
+
+
+LABEL = "#"  # no word holds it: words are letters and digits
 
 
 def needle(phrase: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from license_audit.identify.normalize import text_lines, tokenize
+from license_audit.identify.normalize import list_labels, relabelled, text_lines, tokenize
 
 N = 4
 
@@ -25,10 +25,14 @@ PIECES = 12
 class Reference:
     """A reference text's 4-grams, its words as one string, and a dozen pieces of it for a fast check."""
 
-    def __init__(self, words: list[str], required: list[str] | None = None, text: str = ""):
+    def __init__(
+        self, words: list[str], required: list[str] | None = None, text: str = "", labels: frozenset[int] = frozenset()
+    ):
         # `required`: the words a copy must hold for full coverage (the terms without an appendix of
-        # how-to-apply instructions); precision still accepts the whole text.
+        # how-to-apply instructions); precision still accepts the whole text. `labels`: the indexes of
+        # the words that label list items, one placeholder in the 4-grams as a copy's are (`list_labels`).
         self._words = words
+        self._labels = labels
         self._text = text
         self._cjk: str | None = None
         self._cjk_grams: frozenset | None = None
@@ -53,7 +57,7 @@ class Reference:
     @property
     def grams(self) -> frozenset:
         if self._grams is None:
-            self._grams = frozenset(shingles(self._required))
+            self._grams = frozenset(shingles(relabelled(self._required, self._labels)))
         return self._grams
 
     @property
@@ -86,21 +90,26 @@ class Reference:
     @property
     def all_grams(self) -> frozenset:
         if self._all_grams is None:
-            self._all_grams = self.grams if self._required is self._words else frozenset(shingles(self._words))
+            self._all_grams = (
+                self.grams
+                if self._required is self._words
+                else frozenset(shingles(relabelled(self._words, self._labels)))
+            )
         return self._all_grams
 
 
 @lru_cache(maxsize=256)
 def _reference(path: str, ends_at: str | None) -> Reference:
     text = Path(path).read_text(encoding="utf-8", errors="replace")
-    words = tokenize(text, lines=False).words
+    toks = tokenize(text)
+    words = toks.words
     required = None
     if ends_at:
         joined = " " + " ".join(words) + " "
         at = joined.find(" " + ends_at + " ")
         if at >= 0:
             required = words[: joined.count(" ", 0, at) + len(ends_at.split())]
-    return Reference(words, required, text)
+    return Reference(words, required, text, list_labels(toks))
 
 
 def reference(path: Path | None, ends_at: str | None = None) -> Reference | None:
@@ -114,15 +123,22 @@ def _pieces(words: list[str]) -> list[str]:
     return [" " + " ".join(words[i : i + step]) + " " for i in range(0, len(words), step)]
 
 
-def scores(span: list[str], hits: list[str], ref: Reference) -> tuple[float, float]:
-    """(coverage of the reference by `span`, precision of `hits` against the reference).
+def scores(
+    span: list[str], hits: list[str], ref: Reference, labels: frozenset[int] = frozenset(), at: tuple[int, int] = (0, 0)
+) -> tuple[float, float]:
+    """(coverage of the reference by `span`, precision of `hits` against the reference); `labels`: the
+    indexes of the words that label list items in the text `span` and `hits` start at `at` of.
 
     Most copies hold every piece of the reference verbatim and add nothing inside their phrase run:
     a dozen substring checks settle that; only a copy that differs pays for the 4-gram sets.
     """
     span_joined = " " + " ".join(span) + " "
-    cov = 1.0 if all(p in span_joined for p in ref.pieces) else coverage(span, ref.grams)
-    prec = 1.0 if all(p in ref.joined for p in _pieces(hits)) else precision(hits, ref.all_grams)
+    cov = 1.0 if all(p in span_joined for p in ref.pieces) else coverage(relabelled(span, labels, at[0]), ref.grams)
+    prec = (
+        1.0
+        if all(p in ref.joined for p in _pieces(hits))
+        else precision(relabelled(hits, labels, at[1]), ref.all_grams)
+    )
     return cov, prec
 
 
