@@ -45,6 +45,15 @@ def test_families_name_licenses_the_catalog_holds_except_the_known_gaps():
         ),
         # Falcon 2 11B is under its own TII license, not the Apache-2.0 of Falcon 7B and 40B.
         ("license: apache-2.0\nbase_model: tiiuae/falcon-11B", "falcon-2-11b-license", "attribution-missing"),
+        # Falcon 3 and Falcon-H1 are under the TII Falcon License of December 2024.
+        ("license: apache-2.0\nbase_model: tiiuae/Falcon3-7B-Instruct", "falcon-llm-license", "license-incompatible"),
+        ("license: mit\nbase_model: tiiuae/Falcon-H1-1.5B-Deep-Instruct", "falcon-llm-license", "attribution-missing"),
+        # MedGemma is Gemma-based, but Google publishes it under the Health AI Developer Foundations terms.
+        (
+            "license: apache-2.0\nbase_model: google/medgemma-4b-it",
+            "health-ai-developer-foundations",
+            "upstream-notice-missing",
+        ),
         (
             "license: apache-2.0\nbase_model: databricks/dbrx-instruct",
             "databricks-open-model-license",
@@ -141,3 +150,17 @@ def test_a_pipeline_class_is_read_without_its_runtime_prefix_or_task_variant():
     assert fams.by_pipeline("XPipeline", "!") is None and fams.by_pipeline(None, "<pad>") is None
     with pytest.raises(InputError, match="each pipeline needs a 'class'"):
         family_from_dict("x", {"licenses": ["mit"], "pipelines": ["XPipeline"]}, "families.yaml")
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "license: apple-ascl\nbase_model: apple/OpenELM-3B-Instruct",
+        "license: other\nlicense_name: health-ai-developer-foundations\nbase_model: google/medgemma-4b-it",
+        "license: other\nlicense_name: falcon-llm-license\nbase_model: tiiuae/Falcon3-10B-Instruct",
+    ],
+)
+def test_the_hub_keys_and_license_names_of_these_bases_are_known(cli, make_repo, front):
+    repo = make_repo({"README.md": card(front)})
+    report, _ = audit_json(cli, repo)
+    assert "license-unknown" not in rules_of(report), report["findings"]

@@ -17,6 +17,9 @@ CAT = load_catalog()
 MODEL_TEXTS = [
     "falcon-180b-license",
     "falcon-2-11b-license",
+    "falcon-llm-license",
+    "health-ai-developer-foundations",
+    "apple-ascl",
     "databricks-open-model-license",
     "llama-license",
     "opt-175b-license",
@@ -103,6 +106,28 @@ def modified_cases() -> dict[str, tuple[str, str]]:
             ),
             "monthly fee",
         ),
+        "falcon-llm-license": (
+            license_text("falcon-llm-license").replace(
+                "Your copyright license to use the Work shall be royalty free and without charge.",
+                "Your copyright license to use the Work shall be subject to a monthly fee payable to TII.",
+            ),
+            "monthly fee",
+        ),
+        "health-ai-developer-foundations": (
+            license_text("health-ai-developer-foundations").replace(
+                "2. for any use that could cause a Health Regulatory Authority to deem Google to be a "
+                '"manufacturer" of a medical device; or\n',
+                "",
+            ),
+            "manufacturer",
+        ),
+        "apple-ascl": (
+            license_text("apple-ascl").replace(
+                "to use, reproduce, modify and redistribute the Apple\nSoftware",
+                "to use and reproduce, for non-commercial purposes only, the Apple\nSoftware",
+            ),
+            "non-commercial",
+        ),
         "databricks-open-model-license": (
             license_text("databricks-open-model-license").replace(
                 "You will not use DBRX or DBRX Derivatives or any Output to improve any other\n"
@@ -187,7 +212,9 @@ def test_openrail_names_the_bigscience_open_rail_m_text():
         assert [(m.id, m.modified) for m in found] == [("bigscience-openrail-m", False)], found
 
 
-@pytest.mark.parametrize("lic_id", ["falcon-180b-license", "falcon-2-11b-license", "gpl-3.0", "mpl-2.0"])
+@pytest.mark.parametrize(
+    "lic_id", ["falcon-180b-license", "falcon-2-11b-license", "falcon-llm-license", "gpl-3.0", "mpl-2.0"]
+)
 def test_a_copy_without_its_section_numbers_is_not_modified(lic_id):
     # Text copied from a web page often loses the numbers of its sections ("10. Limitation of Liability").
     text = re.sub(r"(?m)^(\s*)\d+\.(?=\s)", r"\1", license_text(lic_id))
@@ -245,3 +272,24 @@ def test_list_labels_are_the_numbering_at_line_starts():
 
     toks = tokenize("a. Engage in\n  ii. Violence\n(b) Harm\n- 3) Fraud\n1.2. Scope\ne.g. this\na copy\nI agree\n")
     assert [toks.words[k] for k in sorted(list_labels(toks))] == ["a", "ii", "b", "3", "1", "2"]
+
+
+def test_an_apple_repository_license_file_is_the_apple_sample_code_license_unmodified():
+    # Apple's repositories (apple/ml-fastvit, apple/ml-mobileclip) open without "Disclaimer:", carry their
+    # own year, and end with a pointer to the repository's ACKNOWLEDGEMENTS file: none of it is a change.
+    text = license_text("apple-ascl").replace("Disclaimer: IMPORTANT:", "IMPORTANT:").replace("2024", "2023")
+    text += (
+        "\n\n-------------------------------------------------------------------------------\n"
+        "SOFTWARE DISTRIBUTED WITH ML-FastViT:\n\n"
+        "The ML-FastViT software includes a number of subcomponents with separate\n"
+        "copyright notices and license terms - please see the file ACKNOWLEDGEMENTS.\n"
+        "-------------------------------------------------------------------------------\n"
+    )
+    found = identify_text(text, CAT)
+    assert [(m.id, m.spdx, m.kind, m.modified) for m in found] == [("apple-ascl", "AML", "text", False)], found
+
+
+@pytest.mark.parametrize("name", ["Apple MIT License", "Apple Sample Code License"])
+def test_the_apple_sample_code_license_is_named_alone(name):
+    # "Apple MIT License" names AML, not MIT as well.
+    assert [(m.id, m.kind) for m in identify_text(f"License: {name}\n", CAT)] == [("apple-ascl", "reference")]

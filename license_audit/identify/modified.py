@@ -456,13 +456,14 @@ def _section_number(removed: list[str], added: list[str], a: int, b: int, lines:
         m = _LABEL.match(lines.lines[line - 1] + " ") if line - 1 < len(lines.lines) else None
         return toks.first_word_of_line(line) == a and m is not None and m.group(1) == words[0]
     # A removal: `a` is the copy's word before the gap, `b` the word after it; the line before the gap
-    # ends a sentence (an amount split over two lines, "prior to 60\ndays", does not).
+    # ends a sentence, inside closing quotes or not ("... as “Not a Contribution.”"); an amount split over
+    # two lines, "prior to 60\ndays", does not.
     before = toks.line_of(a)
     return (
         b > a
         and toks.line_of(b) > before
         and toks.first_word_of_line(toks.line_of(b)) == b
-        and lines.lines[before - 1].rstrip().endswith((".", ":", ";"))
+        and lines.lines[before - 1].rstrip().rstrip("\"'\u201d\u2019").endswith((".", ":", ";"))
     )
 
 
@@ -484,8 +485,15 @@ def _allowed(
         # The appendix (how to apply the license: sample headers, a copyright line to fill in) is the
         # licensee's to fill in or leave out; after a license without one, added terms count.
         # A notice that names another license (the header a following GPL copy asks for) is not part of
-        # this one's terms.
-        return has_appendix or not term_like(added) or bool(set(added) & _OTHER_LICENSES - vocabulary)
+        # this one's terms; nor are copyright lines, addresses, links and short titles after its end (Apple's
+        # "SOFTWARE DISTRIBUTED IN THIS REPOSITORY: ... separate copyright notices ... see the file
+        # ACKNOWLEDGEMENTS").
+        return (
+            has_appendix
+            or not term_like(added)
+            or bool(set(added) & _OTHER_LICENSES - vocabulary)
+            or (bool(added) and _boilerplate_lines(raw))
+        )
     if added and (_boilerplate_lines(raw) or (not removed and _in_links(added, raw))):
         return True
     if not added and "copyright" in removed and len(removed) <= _TITLE_WORDS and not set(removed) & _RESTRICTING:
