@@ -48,6 +48,13 @@ def test_families_name_licenses_the_catalog_holds_except_the_known_gaps():
         # Falcon 3 and Falcon-H1 are under the TII Falcon License of December 2024.
         ("license: apache-2.0\nbase_model: tiiuae/Falcon3-7B-Instruct", "falcon-llm-license", "license-incompatible"),
         ("license: mit\nbase_model: tiiuae/Falcon-H1-1.5B-Deep-Instruct", "falcon-llm-license", "attribution-missing"),
+        # EXAONE 3.5 is under the 1.1 - NC edition of LG's agreement, EXAONE 4.0 under 1.2 - NC.
+        (
+            "license: apache-2.0\nbase_model: LGAI-EXAONE/EXAONE-3.5-7.8B-Instruct",
+            "exaone-1.1-nc",
+            "license-incompatible",
+        ),
+        ("license: apache-2.0\nbase_model: LGAI-EXAONE/EXAONE-4.0-1.2B", "exaone-1.2-nc", "license-incompatible"),
         # MedGemma is Gemma-based, but Google publishes it under the Health AI Developer Foundations terms.
         (
             "license: apache-2.0\nbase_model: google/medgemma-4b-it",

@@ -20,6 +20,8 @@ MODEL_TEXTS = [
     "falcon-llm-license",
     "health-ai-developer-foundations",
     "apple-ascl",
+    "exaone-1.1-nc",
+    "exaone-1.2-nc",
     "databricks-open-model-license",
     "llama-license",
     "opt-175b-license",
@@ -127,6 +129,18 @@ def modified_cases() -> dict[str, tuple[str, str]]:
                 "to use and reproduce, for non-commercial purposes only, the Apple\nSoftware",
             ),
             "non-commercial",
+        ),
+        "exaone-1.1-nc": (
+            license_text("exaone-1.1-nc").replace(
+                "solely for research purposes", "for any purpose, commercial or not", 1
+            ),
+            "commercial or not",
+        ),
+        "exaone-1.2-nc": (
+            license_text("exaone-1.2-nc").replace(
+                "solely for research and educational purposes", "for any purpose, commercial or not", 1
+            ),
+            "commercial or not",
         ),
         "databricks-open-model-license": (
             license_text("databricks-open-model-license").replace(

@@ -420,3 +420,33 @@ def test_different_weight_licenses_and_no_declared_one_are_said_undecided(cli, t
     for name, tree in (("declared", declared), ("one", one)):
         out = cli("audit", str(write_tree(tmp_path / name, tree)), "--format", "json", "--no-history", "--offline")
         assert not [n for n in json.loads(out.output)["notes"] if n.startswith("license:")], name
+
+
+# --- a license named by its family, or by the file the card links --------------------------------
+
+EXAONE_CARD = (
+    "license: other\nlicense_name: exaone\nlicense_link: LICENSE\nbase_model: LGAI-EXAONE/EXAONE-3.5-7.8B-Instruct"
+)
+
+
+def test_a_card_naming_its_license_by_the_family_keeps_the_bases_terms(cli, make_repo):
+    # EXAONE's own cards say `license_name: exaone` for each edition of LG's agreement: a derivative that
+    # says the same keeps its base's edition, and that edition's duties are still checked.
+    repo = make_repo({"README.md": card(EXAONE_CARD)})
+    report, _ = audit_json(cli, repo)
+    found = rules_of(report)
+    assert "license-incompatible" not in found and "license-unknown" not in found, report["findings"]
+    assert "upstream-license-missing" in found
+
+
+def test_license_other_linking_the_repositorys_license_file_declares_that_files_terms(cli, make_repo):
+    # `license_name: exaone` and the LICENSE it links holds the 1.1 - NC text: those are the declared terms.
+    same = make_repo({"README.md": card(EXAONE_CARD), "LICENSE": license_text("exaone-1.1-nc")}, name="same")
+    report, _ = audit_json(cli, same)
+    assert not {"license-incompatible", "license-unknown", "upstream-license-missing"} & set(rules_of(report))
+    # A name of its own linking an Apache-2.0 LICENSE declares Apache-2.0, which the base does not allow.
+    front = EXAONE_CARD.replace("license_name: exaone", "license_name: my-terms")
+    other = make_repo({"README.md": card(front), "LICENSE": license_text("apache-2.0")}, name="other")
+    report, _ = audit_json(cli, other)
+    bad = findings_of(report, "license-incompatible")
+    assert bad and "does not allow relicensing" in bad[0]["message"], report["findings"]

@@ -75,7 +75,18 @@ class AuditContext:
 
     @cached_property
     def declared(self) -> License | None:
-        return self.catalog.get(self.snapshot.card.effective_license)
+        card = self.snapshot.card
+        lic = self.catalog.get(card.effective_license)
+        if lic is not None or not card.license_name or (card.license or "").strip().lower() != "other":
+            return lic
+        # `license: other` under a name the catalog does not hold, linking the repository's own license file
+        # (EXAONE's cards: `license_name: exaone`, `license_link: LICENSE`): the terms are that file's, when it
+        # is one catalog license, unmodified.
+        link = (card.license_link or "").strip().lstrip("./")
+        texts = [m for lf in self.license_files if lf.path == link for m in lf.licenses if m.kind == "text"]
+        if len(texts) == 1 and not texts[0].modified:
+            return self.catalog.get(texts[0].id)
+        return None
 
     @cached_property
     def upstreams(self) -> list[Upstream]:

@@ -123,7 +123,10 @@ def _declared_keys(ctx: AuditContext) -> list[str]:
     """The card's license keys: `license_name` for `license: other`, and every entry of a `license:` list
     (a card listing `[llama3.1, cc-by-nc-4.0]` keeps the Llama terms while adding its own)."""
     raw = ctx.snapshot.card.metadata.get("license")
-    keys = [ctx.snapshot.card.effective_license]
+    key = ctx.snapshot.card.effective_license
+    if ctx.declared is not None and ctx.catalog.get(key) is None:
+        key = ctx.declared.id  # a name of its own for the terms of the license file it links
+    keys = [key]
     if isinstance(raw, list):
         keys += [str(k).strip().lower() for k in raw[1:] if k is not None]
     return [k for k in keys if k and k not in ("other", "unknown")]
@@ -290,6 +293,8 @@ def incompatibility(upstream: License, declared: License | None, declared_key: s
         return f"the {upstream.name} does not allow sharing adapted material at all", "no-derivatives"
     if declared is not None and declared.id == upstream.id:
         return None
+    if declared is None and upstream.family and declared_key == upstream.family:
+        return None  # the upstream's own terms by their family's name, as the publisher's card has it ("exaone")
     declared_id = declared.id if declared else declared_key
     allowed = set(rules.get("allowed") or []) | {upstream.id}
     if declared_id in set(rules.get("forbid") or []):
