@@ -109,6 +109,9 @@ class License:
     aliases: list[str] = field(default_factory=list)
     url: str | None = None
     family: str | None = None
+    # Names the publisher's cards give every edition of the license (`license_name: exaone`): declared for a
+    # derivative, one means the upstream's own edition.
+    shared_names: list[str] = field(default_factory=list)
     version: str | None = None
     commercial_use: bool = True
     sharealike: bool = False
@@ -272,6 +275,7 @@ def license_from_dict(raw: dict[str, Any], source: Path | None = None) -> Licens
         aliases=[str(a) for a in list_of(raw, "aliases", where)],
         url=raw.get("url"),
         family=raw.get("family"),
+        shared_names=[str(n).strip().lower() for n in list_of(raw, "shared_names", where)],
         version=str(raw["version"]) if raw.get("version") is not None else None,
         commercial_use=bool(raw.get("commercial_use", True)),
         sharealike=bool(raw.get("sharealike", False)),

@@ -55,6 +55,13 @@ def test_families_name_licenses_the_catalog_holds_except_the_known_gaps():
             "license-incompatible",
         ),
         ("license: apache-2.0\nbase_model: LGAI-EXAONE/EXAONE-4.0-1.2B", "exaone-1.2-nc", "license-incompatible"),
+        # HunyuanVideo and Hunyuan3D-2 each publish their own edition of Tencent's agreement.
+        (
+            "license: other\nlicense_name: tencent-hunyuan-community\nbase_model: tencent/HunyuanVideo",
+            "tencent-hunyuan-video",
+            "upstream-notice-missing",
+        ),
+        ("license: mit\nbase_model: tencent/Hunyuan3D-2mini", "tencent-hunyuan-3d-2", "usage-threshold"),
         # MedGemma is Gemma-based, but Google publishes it under the Health AI Developer Foundations terms.
         (
             "license: apache-2.0\nbase_model: google/medgemma-4b-it",
@@ -165,6 +172,9 @@ def test_a_pipeline_class_is_read_without_its_runtime_prefix_or_task_variant():
         "license: apple-ascl\nbase_model: apple/OpenELM-3B-Instruct",
         "license: other\nlicense_name: health-ai-developer-foundations\nbase_model: google/medgemma-4b-it",
         "license: other\nlicense_name: falcon-llm-license\nbase_model: tiiuae/Falcon3-10B-Instruct",
+        # The name Tencent's cards give several editions of its agreement: the base's edition.
+        "license: other\nlicense_name: tencent-hunyuan-community\nbase_model: tencent/HunyuanVideo",
+        "license: other\nlicense_name: tencent-hunyuan-community\nbase_model: Tencent-Hunyuan/HunyuanDiT-v1.2",
     ],
 )
 def test_the_hub_keys_and_license_names_of_these_bases_are_known(cli, make_repo, front):

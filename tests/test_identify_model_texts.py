@@ -22,6 +22,10 @@ MODEL_TEXTS = [
     "apple-ascl",
     "exaone-1.1-nc",
     "exaone-1.2-nc",
+    "tencent-hunyuan-video",
+    "tencent-hunyuan-dit",
+    "tencent-hunyuan-3d-2",
+    "tencent-hunyuan-large",
     "databricks-open-model-license",
     "llama-license",
     "opt-175b-license",
@@ -141,6 +145,12 @@ def modified_cases() -> dict[str, tuple[str, str]]:
                 "solely for research and educational purposes", "for any purpose, commercial or not", 1
             ),
             "commercial or not",
+        ),
+        "tencent-hunyuan-3d-2": (
+            license_text("tencent-hunyuan-3d-2").replace(
+                "greater than 1 million monthly", "greater than 1 billion monthly"
+            ),
+            "billion",
         ),
         "databricks-open-model-license": (
             license_text("databricks-open-model-license").replace(
@@ -307,3 +317,11 @@ def test_an_apple_repository_license_file_is_the_apple_sample_code_license_unmod
 def test_the_apple_sample_code_license_is_named_alone(name):
     # "Apple MIT License" names AML, not MIT as well.
     assert [(m.id, m.kind) for m in identify_text(f"License: {name}\n", CAT)] == [("apple-ascl", "reference")]
+
+
+def test_the_hunyuan_editions_are_told_apart():
+    # The editions differ in a release name and date, the territory (HunyuanDiT and Hunyuan-Large exclude only
+    # the EU) and, for Hunyuan3D 2.0, the user threshold: each copy is its own edition, unmodified.
+    for lic_id in ("tencent-hunyuan-video", "tencent-hunyuan-dit", "tencent-hunyuan-3d-2", "tencent-hunyuan-large"):
+        found = identify_text(license_text(lic_id), CAT)
+        assert [(m.id, m.modified) for m in texts(found)] == [(lic_id, False)], (lic_id, found)

@@ -135,8 +135,8 @@ def check_declared_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
     link = (card.license_link or "").strip().lstrip("./")
     if link and link in ctx.snapshot.files:
         return  # the terms are the linked file's, identified (or reported unknown) as that file
-    if any(lic.family == key for up in ctx.upstreams for lic in up.licenses):
-        return  # an upstream's own terms by their family's name ("exaone"): its duties are checked as such
+    if any(key in lic.shared_names for up in ctx.upstreams for lic in up.licenses):
+        return  # an upstream's own edition by the name every edition goes by ("exaone"): its duties are checked
     from license_audit.identify.references import spdx_key
 
     other = (card.license or "").strip().lower() == "other"

@@ -293,8 +293,8 @@ def incompatibility(upstream: License, declared: License | None, declared_key: s
         return f"the {upstream.name} does not allow sharing adapted material at all", "no-derivatives"
     if declared is not None and declared.id == upstream.id:
         return None
-    if declared is None and upstream.family and declared_key == upstream.family:
-        return None  # the upstream's own terms by their family's name, as the publisher's card has it ("exaone")
+    if declared is None and declared_key in upstream.shared_names:
+        return None  # the upstream's own edition by the name the publisher's cards give every edition ("exaone")
     declared_id = declared.id if declared else declared_key
     allowed = set(rules.get("allowed") or []) | {upstream.id}
     if declared_id in set(rules.get("forbid") or []):

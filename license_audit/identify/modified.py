@@ -494,7 +494,11 @@ def _allowed(
             or bool(set(added) & _OTHER_LICENSES - vocabulary)
             or (bool(added) and _boilerplate_lines(raw))
         )
-    if added and (_boilerplate_lines(raw) or (not removed and _in_links(added, raw))):
+    # Boilerplate put in (a copyright line, an address, a short title); not an amount that happens to stand on a
+    # short line of a rewrapped copy ("greater than 1\nbillion monthly" for "1 million").
+    if added and (
+        (_boilerplate_lines(raw) and not _amount(set(added) - set(removed))) or (not removed and _in_links(added, raw))
+    ):
         return True
     if not added and "copyright" in removed and len(removed) <= _TITLE_WORDS and not set(removed) & _RESTRICTING:
         return True  # the reference's copyright line or placeholder, which a copy may leave out
@@ -513,6 +517,14 @@ def _allowed(
         if not changed & SIGNIFICANT and not any(len(_NUMBER.findall(w)) > 1 for w in changed):
             return True
     return False
+
+
+_AMOUNT_WORDS = frozenset(["hundred", "thousand", "million", "billion", "trillion"])
+
+
+def _amount(words: set[str]) -> bool:
+    """Whether `words` put in name an amount ("billion"); a number alone may be a year, a date or a version."""
+    return bool(words & _AMOUNT_WORDS)
 
 
 def _is_optional(words: list[str], optional: list[tuple[str, ...]]) -> bool:
