@@ -429,14 +429,16 @@ EXAONE_CARD = (
 )
 
 
-def test_a_card_naming_its_license_by_the_family_keeps_the_bases_terms(cli, make_repo):
+def test_a_card_naming_its_license_as_every_edition_is_named_keeps_the_bases_terms(cli, make_repo):
     # EXAONE's own cards say `license_name: exaone` for each edition of LG's agreement: a derivative that
     # says the same keeps its base's edition, and that edition's duties are still checked.
     repo = make_repo({"README.md": card(EXAONE_CARD)})
     report, _ = audit_json(cli, repo)
     found = rules_of(report)
     assert "license-incompatible" not in found and "license-unknown" not in found, report["findings"]
-    assert "upstream-license-missing" in found
+    # The base's family, known from its name, is confirmed by the card's license: its duties hold in full.
+    (missing,) = findings_of(report, "upstream-license-missing")
+    assert missing["severity"] == "error", missing
 
 
 def test_license_other_linking_the_repositorys_license_file_declares_that_files_terms(cli, make_repo):

@@ -96,37 +96,56 @@ def own_names(snapshot: Snapshot, repo_id: str | None) -> list[tuple[str, str, f
     return out
 
 
-def _vendor_license(ctx: LineageContext, snapshot: Snapshot) -> str | None:
+@dataclass(frozen=True)
+class CardLicense:
+    """The card's license as a vendor's model license: the key the card writes and the catalog licenses it
+    stands for (one; or each edition a name the publisher gives every edition covers, `exaone`)."""
+
+    key: str
+    ids: tuple[str, ...]
+
+    @property
+    def one(self) -> str | None:
+        """The single license it names, else None (a shared name: which edition is the base's to say)."""
+        return self.ids[0] if len(self.ids) == 1 else None
+
+
+def _vendor_license(ctx: LineageContext, snapshot: Snapshot) -> CardLicense | None:
     """The card's license when it is a vendor's own model license (catalog `family`: Llama, Gemma, Qwen,
     DeepSeek, ...): granted only for that vendor's materials, so it says what the model derives from."""
     key = snapshot.card.effective_license
     if not key or ctx.catalog is None:
         return None
     lic = ctx.catalog.get(key)
-    return lic.id if lic is not None and lic.family else None
+    if lic is not None:
+        return CardLicense(key, (lic.id,)) if lic.family else None
+    shared = tuple(x.id for x in ctx.catalog if key in x.shared_names and x.family)
+    return CardLicense(key, shared) if shared else None
 
 
 def _family_links(
-    fm: FamilyMatch, via: tuple[str, ...], card_license: str | None, model: str | None = None
+    fm: FamilyMatch, via: tuple[str, ...], card_license: CardLicense | None, model: str | None = None
 ) -> tuple[list[Link], str, bool]:
     """Links for `model` (an id, else the family itself) whose family is known from its name;
     (links, evidence sentence, confirmed)."""
     lics = list(fm.licenses)
-    confirmed = card_license in lics
+    held = [lic for lic in lics if card_license is not None and lic in card_license.ids]
+    key = card_license.key if card_license is not None else ""
+    confirmed = bool(held)
     if confirmed:
-        lics = [card_license]  # type: ignore[list-item]
+        lics = held[:1]
     source = SOURCE_FAMILY_CONFIRMED if confirmed else SOURCE_FAMILY
     links = [Link(model or family_label(fm.family, fm.size), lic, source, via) for lic in lics]
     size = f" ({fm.size})" if fm.size else ""
     said = (
-        f"confirmed by the card's license `{card_license}`"
+        f"confirmed by the card's license `{key}`"
         if confirmed
         else "inferred from the name, not confirmed (warning level)"
     )
     return links, f"the {fm.family.name} family{size}, published under {', '.join(fm.licenses)}; {said}", confirmed
 
 
-def _resolve_chain(cand: Candidate, ctx: LineageContext, resolver: Resolver, card_license: str | None) -> None:
+def _resolve_chain(cand: Candidate, ctx: LineageContext, resolver: Resolver, card_license: CardLicense | None) -> None:
     chain = resolver.chain(cand.model)
     if len(chain.path) > 1:
         cand.chain = list(chain.path)
@@ -269,14 +288,21 @@ def _registry_ancestor_licenses(cands: list[Candidate], registry: Registry) -> s
 
 
 def _own_family_candidates(
-    snapshot: Snapshot, ctx: LineageContext, cands: list[Candidate], card_license: str | None, registry: Registry
+    snapshot: Snapshot,
+    ctx: LineageContext,
+    cands: list[Candidate],
+    card_license: CardLicense | None,
+    registry: Registry,
 ) -> list[Candidate]:
     fams = ctx.families
     assert fams is not None
     where = snapshot.card.path or "README.md"
     hits, sizes = _family_hits(snapshot, ctx)
-    if card_license and not any((f := fams.get(fid)) and card_license in f.licenses_for(None) for fid in hits):
-        by_lic = fams.by_license(card_license)
+    ids = set(card_license.ids) if card_license else set()
+    one = card_license.one if card_license else None
+    card_key = card_license.key if card_license else ""
+    if one and not any((f := fams.get(fid)) and one in f.licenses_for(None) for fid in hits):
+        by_lic = fams.by_license(one)
         if by_lic:
             hits.setdefault(by_lic[0].id, [])
     live = [c for c in cands if c.confidence >= 0.5 and not c.same_model]
@@ -284,10 +310,10 @@ def _own_family_candidates(
     carried |= _registry_ancestor_licenses(live, registry)
     # A derived base the registry does not know, with no license resolved: the card's vendor license is
     # taken as its license by the checks, so a family candidate would only repeat it.
-    if card_license and any(
+    if one and any(
         c.confidence >= 0.8 and registry.get(c.model) is None and not any(lk.license for lk in c.links) for c in live
     ):
-        carried.add(card_license)
+        carried.add(one)
     out = []
     for fid, lines in sorted(hits.items()):
         fam = fams.get(fid)
@@ -300,7 +326,7 @@ def _own_family_candidates(
         lics = fam.licenses_for(sizes.get(fid))
         if any((c.family or "").startswith(fid) for c in live) or any(lic in carried for lic in lics):
             continue  # a candidate of that family, or one carrying its license, already raises its duties
-        confirmed = card_license in lics
+        confirmed = bool(ids & set(lics))
         if not lines and not confirmed:
             continue
         miss = 1.0
@@ -311,7 +337,7 @@ def _own_family_candidates(
         if confirmed:
             conf = max(conf, CONFIRMED)
             evidence.append(
-                f"{where}: license `{card_license}` is the {fam.name} family's license, granted only for its materials"
+                f"{where}: license `{card_key}` is the {fam.name} family's license, granted only for its materials"
             )
         # One label for the candidate and its links: the size its names give ("Mixtral 8x7B (family)").
         label = family_label(fam, sizes.get(fid))
@@ -573,11 +599,11 @@ def open_world(snapshot: Snapshot, registry: Registry, cands: list[Candidate], c
             continue
         if registry.get(c.model) is None:
             _resolve_chain(c, ctx, resolver, card_license)
-        elif card_license and c.license == card_license and 0.5 <= c.confidence < 0.8 and not c.declared:
+        elif card_license and c.license in card_license.ids and 0.5 <= c.confidence < 0.8 and not c.declared:
             # The card's license is granted only for this vendor's models: with a config of that family it
             # says the model is built on it.
             c.confidence = CONFIRMED
-            c.evidence.append(f"{where}: license `{card_license}` is granted only for this model's family")
+            c.evidence.append(f"{where}: license `{card_license.key}` is granted only for this model's family")
 
     cands = _declared_wins(cands, registry)
     cands = guesses_as_alternatives(cands, registry)
