@@ -452,3 +452,30 @@ def test_license_other_linking_the_repositorys_license_file_declares_that_files_
     report, _ = audit_json(cli, other)
     bad = findings_of(report, "license-incompatible")
     assert bad and "does not allow relicensing" in bad[0]["message"], report["findings"]
+
+
+def test_license_other_linking_a_license_page_declares_that_license(cli, make_repo):
+    base = "base_model: meta-llama/Llama-3.1-8B-Instruct"
+    # A name of its own whose link is the Llama 3.1 license's page: the Llama 3.1 license, not an unknown one.
+    own = make_repo(
+        {
+            "README.md": card(
+                f"license: other\nlicense_name: llama-3.1-community\nlicense_link: https://www.llama.com/llama3_1/license/\n{base}"
+            )
+        },
+        name="llama",
+    )
+    report, _ = audit_json(cli, own)
+    assert not {"license-unknown", "license-incompatible"} & set(rules_of(report)), report["findings"]
+    # A link to the Apache-2.0 text declares Apache-2.0, and the finding says where that reading comes from.
+    apache = make_repo(
+        {
+            "README.md": card(
+                f"license: other\nlicense_name: custom-terms\nlicense_link: https://www.apache.org/licenses/LICENSE-2.0\n{base}"
+            )
+        },
+        name="apache",
+    )
+    report, _ = audit_json(cli, apache)
+    (bad,) = findings_of(report, "license-incompatible")
+    assert "`custom-terms` (the Apache License 2.0, by its `license_link`)" in bad["message"], bad

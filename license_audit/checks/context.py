@@ -81,8 +81,14 @@ class AuditContext:
             return lic
         # `license: other` under a name the catalog does not hold, linking the repository's own license file
         # (EXAONE's cards: `license_name: exaone`, `license_link: LICENSE`): the terms are that file's, when it
-        # is one catalog license, unmodified.
+        # is one catalog license, unmodified; linking a license's page (`license_link:
+        # https://www.llama.com/llama3_1/license/`), they are that license.
         link = (card.license_link or "").strip().lstrip("./")
+        if link.lower().startswith(("http://", "https://", "www.")):
+            from license_audit.identify.references import bare_reference
+
+            keys = {r.key for r in bare_reference(link, self.catalog) or []}
+            return self.catalog.get(keys.pop()) if len(keys) == 1 else None
         texts = [m for lf in self.license_files if lf.path == link for m in lf.licenses if m.kind == "text"]
         if len(texts) == 1 and not texts[0].modified:
             return self.catalog.get(texts[0].id)

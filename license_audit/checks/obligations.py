@@ -123,10 +123,7 @@ def _declared_keys(ctx: AuditContext) -> list[str]:
     """The card's license keys: `license_name` for `license: other`, and every entry of a `license:` list
     (a card listing `[llama3.1, cc-by-nc-4.0]` keeps the Llama terms while adding its own)."""
     raw = ctx.snapshot.card.metadata.get("license")
-    key = ctx.snapshot.card.effective_license
-    if ctx.declared is not None and ctx.catalog.get(key) is None:
-        key = ctx.declared.id  # a name of its own for the terms of the license file it links
-    keys = [key]
+    keys = [ctx.snapshot.card.effective_license]
     if isinstance(raw, list):
         keys += [str(k).strip().lower() for k in raw[1:] if k is not None]
     return [k for k in keys if k and k not in ("other", "unknown")]
@@ -217,10 +214,13 @@ def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
         else:
             keys = [from_file[0]]
     key = keys[0]
+    # A name of its own for the terms its `license_link` holds (the repository's license file, a license's page).
+    linked = ctx.declared if ctx.catalog.get(key) is None and key == ctx.snapshot.card.effective_license else None
+    said = f"`{key}`" + (f" (the {linked.name}, by its `license_link`)" if linked is not None else "")
     for up in ctx.upstreams:
         found_for: dict[str, tuple[str, str]] = {}
         for lic in up.licenses:
-            verdicts = [incompatibility(lic, ctx.catalog.get(k), k) for k in keys]
+            verdicts = [incompatibility(lic, ctx.catalog.get(k) or (linked if k == key else None), k) for k in keys]
             found = None if any(v is None for v in verdicts) else verdicts[0]
             if found:
                 found_for[lic.id] = found
@@ -244,7 +244,7 @@ def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
                     f"correct the statement on line {from_prose[1]}, and keep the {lic.name} duties."
                 )
             elif from_file is None:
-                message = f"The card declares `{key}`, which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}."
+                message = f"The card declares {said}, which cannot be granted for a derivative of {up.label} under the {lic.name}: {reason}."
                 path = ctx.card_path
                 fix = f"Declare `{_card_value(lic)}` in the card (or terms the {lic.name} allows) and keep its duties."
             else:
