@@ -141,7 +141,7 @@ def words(text: str) -> list[str]:
 def _words_and_lines(b: bytes) -> tuple[list[str], list[int]]:
     """Words, and for each line the index of the first word on it or later, in one pass over the lines.
 
-    As fast as a plain split followed by a vectorised line count, relabelled importing numpy (which cost
+    As fast as a plain split followed by a vectorised line count, without importing numpy (which cost
     a tenth of a second of every process that identified more than a few long files)."""
     words: list[str] = []
     extend = words.extend
