@@ -73,6 +73,10 @@ def test_identifier_line_number_is_its_own():
         # Model licenses as derivatives' cards name them.
         ("This model is subject to the Gemma terms.", "gemma"),
         ("The use of these weights is subject to the DeepSeek Model License.", "deepseek"),
+        ("This model is released under the TII Falcon-LLM License 2.0.", "falcon-llm-license"),
+        ("The weights are released under the HAI-DEF terms.", "health-ai-developer-foundations"),
+        ("The model is licensed under the EXAONE AI Model License Agreement 1.1 - NC.", "exaone-1.1-nc"),
+        ("Licensed under the Apple Sample Code License.", "apple-ascl"),
         # An id inside another license's name is part of that name: Kimi K2's license, not MIT.
         ("This model is under the Modified MIT License.", "modified-mit"),
         ("CMU License MIT-CMU", "mit-cmu"),
@@ -115,6 +119,9 @@ def test_names_a_license_is_called_by_beside_its_spdx_name(text, expected):
         ("License Agreement for Baichuan-7B Model", ["baichuan"]),
         ("使用本模型须遵守 Baichuan-7B 模型许可协议。", ["baichuan"]),
         ("请遵守《Baichuan 2模型社区许可协议》", ["baichuan2"]),
+        # A title beside another license on its line stands where it is written, not at the line's start.
+        ("本项目遵循 Apache-2.0 开源协议，模型权重遵循 Llama 3.1 社区许可协议。", ["apache-2.0", "llama3.1"]),
+        ("The weights: Baichuan 2模型社区许可协议; the code: MIT License.", ["baichuan2", "mit"]),
         # The model names alone name no license (the titles' Chinese words are not words to the tokenizer).
         ("This model is fine-tuned from Baichuan-7B.", []),
         ("We start from the Baichuan 2 weights.", []),

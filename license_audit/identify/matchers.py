@@ -191,11 +191,24 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
         if needs not in cleaned:
             continue
         for m in pat.finditer(cleaned):
+            held = len(_WORDS.findall(m.group(0)))
+            if held:
+                # The words the match holds, where they stand: a line may name other licenses before it
+                # ("Apache-2.0 开源协议，模型权重遵循 Llama 3.1 社区许可协议").
+                idx = len(_WORDS.findall(cleaned, 0, m.start()))
+                end = min(idx + held - 1, toks.last_word_of_line(toks.line_of(idx)))  # its first line's words
+                out.append(_Cand(cl, idx, max(idx, end), 1.0, "reference"))
+                continue
             line = cleaned.count("\n", 0, m.start()) + 1
             idx = toks.first_word_of_line(line)
             if idx < len(toks.words):
                 out.append(_Cand(cl, idx, idx, 1.0, "reference"))
     return out
+
+
+# The tokenizer's words in a cleaned text (every other character separates them; "++" is one separator
+# there and "pp" here, the same count).
+_WORDS = re.compile(r"[a-z0-9]+")
 
 
 def _aside(toks: Tokens, pos: int) -> bool:
