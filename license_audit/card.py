@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,16 @@ class ModelCard:
     @property
     def license_link(self) -> str | None:
         return _as_str(self.metadata.get("license_link"))
+
+    @property
+    def linked_file(self) -> str | None:
+        """The repository file `license_link` names ("LICENSE", "./LICENSE.md"), from the repository's root;
+        None for a link elsewhere (a web page) or one that leaves the repository ("../LICENSE", "/etc/x")."""
+        link = (self.license_link or "").strip().replace("\\", "/")
+        if not link or ":" in link or link.startswith("/") or link.lower().startswith("www."):
+            return None
+        path = posixpath.normpath(link)
+        return None if path in (".", "..") or path.startswith("../") else path
 
     @property
     def model_name(self) -> str | None:

@@ -109,8 +109,9 @@ class License:
     aliases: list[str] = field(default_factory=list)
     url: str | None = None
     family: str | None = None
-    # Names the publisher's cards give every edition of the license (`license_name: exaone`): declared for a
-    # derivative, one means the upstream's own edition.
+    # Names the publisher's cards and prose give every edition of the license (`license_name: exaone`, "the
+    # Llama license"), compared as catalog keys are (without case, `_` or spaces): declared for a derivative,
+    # one means the upstream's own edition; in text, it names every edition, ambiguous.
     shared_names: list[str] = field(default_factory=list)
     version: str | None = None
     commercial_use: bool = True
@@ -120,6 +121,10 @@ class License:
     derivatives: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+
+    def goes_by(self, key: str) -> bool:
+        """Whether `key` is one of the license's shared names."""
+        return _norm(key) in self.shared_names
 
     @property
     def card_fields(self) -> dict[str, str]:
@@ -275,7 +280,7 @@ def license_from_dict(raw: dict[str, Any], source: Path | None = None) -> Licens
         aliases=[str(a) for a in list_of(raw, "aliases", where)],
         url=raw.get("url"),
         family=raw.get("family"),
-        shared_names=[str(n).strip().lower() for n in list_of(raw, "shared_names", where)],
+        shared_names=[_norm(str(n)) for n in list_of(raw, "shared_names", where)],
         version=str(raw["version"]) if raw.get("version") is not None else None,
         commercial_use=bool(raw.get("commercial_use", True)),
         sharealike=bool(raw.get("sharealike", False)),

@@ -69,7 +69,29 @@ def environment(user_dir: str | None = None):
     env.filters["pct"] = lambda x: f"{round(float(x) * 100):d}%"
     env.filters["md"] = _md_escape
     env.filters["change"] = change_line
+    env.filters["shown"] = licenses_shown
     return env
+
+
+def licenses_shown(licenses: list[dict]) -> list[dict]:
+    """A file's licenses as a report lists them: the licenses of one ambiguous answer (a name every edition
+    goes by, a text two licenses fit alike) once, as "one of A, B", where the JSON keeps each with the others
+    as its alternatives."""
+    out: list[dict] = []
+    groups: dict[tuple, dict] = {}
+    for m in licenses:
+        if not m.get("alternatives"):
+            out.append(m)
+            continue
+        key = (m["start_line"], m["end_line"], m["kind"], frozenset([m["spdx"], *m["alternatives"]]))
+        if key in groups:
+            groups[key]["ids"].append(m["id"])
+            continue
+        groups[key] = {**m, "ids": [m["id"]]}
+        out.append(groups[key])
+    for item in groups.values():
+        item["id"] = "one of " + ", ".join(item.pop("ids"))
+    return out
 
 
 def change_line(change: dict) -> str:

@@ -325,3 +325,33 @@ def test_the_hunyuan_editions_are_told_apart():
     for lic_id in ("tencent-hunyuan-video", "tencent-hunyuan-dit", "tencent-hunyuan-3d-2", "tencent-hunyuan-large"):
         found = identify_text(license_text(lic_id), CAT)
         assert [(m.id, m.modified) for m in texts(found)] == [(lic_id, False)], (lic_id, found)
+
+
+@pytest.mark.parametrize(
+    ("lic_id", "was", "now"),
+    [
+        ("llama3-acceptable-use-policy", "Violence or terrorism", "Violence, terrorism or gambling"),
+        ("falcon-llm-license", "Relevant Model", "Relevant Models"),
+    ],
+)
+def test_a_copy_run_into_paragraphs_keeps_its_list_labels_as_words(lic_id, was, now):
+    # A web page's text pasted whole: each paragraph one line, its list labels mid-line, where they are
+    # words, not labels. A copy that is not word for word the reference reads as well run in as laid out.
+    laid_out = license_text(lic_id).replace(was, now, 1)
+    run_in = "\n\n".join(" ".join(ln.strip() for ln in p.split("\n")) for p in re.split(r"\n\s*\n", laid_out))
+    scored = {}
+    for name, text in (("laid out", laid_out), ("run in", run_in)):
+        (m,) = [m for m in identify_text(text, CAT) if m.id == lic_id]
+        scored[name] = (m.confidence, m.modified)
+    assert scored["run in"][0] >= scored["laid out"][0] - 0.01, scored
+    assert scored["run in"][1] == scored["laid out"][1], scored
+
+
+def test_a_copyright_line_after_the_license_that_holds_terms_is_a_change():
+    # Lines after a license's end that only say who holds the copyright are not terms; one that adds a royalty is.
+    mit = license_text("mit")
+    added = "Copyright 2024 Foo Inc. Any use of this model requires paying Foo Inc. a royalty of 5 percent of revenue."
+    (m,) = identify_text(mit + "\n\n" + added + "\n", CAT)
+    assert m.id == "mit" and m.modified and any("royalty" in c.text for c in m.changes), m
+    (m,) = identify_text(mit + "\n\nCopyright 2024 Foo Inc. All rights reserved.\n", CAT)
+    assert (m.id, m.modified) == ("mit", False), m

@@ -670,3 +670,72 @@ def test_an_identifier_of_later_versions_keeps_its_spdx_id_with_the_catalog_lice
 )
 def test_a_notice_for_a_version_or_any_later_one_names_the_later_versions(text, expected):
     assert sorted((m.id, m.spdx) for m in identify_text(text, CAT)) == expected
+
+
+LLAMA_EDITIONS = ["llama-license", "llama2", "llama3", "llama3.1", "llama3.2", "llama3.3", "llama4"]
+
+
+@pytest.mark.parametrize(
+    ("text", "editions"),
+    [
+        ("This model is released under the Llama license.", LLAMA_EDITIONS),
+        ("Use of the weights is governed by the Meta Llama License Agreement.", LLAMA_EDITIONS),
+        # LLaMA 1's agreement was never a community license.
+        ("Subject to the Llama Community License.", LLAMA_EDITIONS[1:]),
+        (
+            "This model follows the Tencent Hunyuan Community License Agreement.",
+            [
+                "tencent-hunyuan-3d-2",
+                "tencent-hunyuan-a13b",
+                "tencent-hunyuan-dit",
+                "tencent-hunyuan-large",
+                "tencent-hunyuan-video",
+            ],
+        ),
+        ("Licensed under the EXAONE AI Model License Agreement.", ["exaone-1.1-nc", "exaone-1.2-nc"]),
+        (
+            "The weights are under the ChatGLM license.",
+            ["chatglm-6b-license", "chatglm2-6b-license", "chatglm3-6b-license"],
+        ),
+        ("Commercial use follows the Baichuan license.", ["baichuan", "baichuan2"]),
+        # Falcon 2 11B's card calls its license the "TII Falcon License 2.0"; Falcon 3's is the "TII Falcon-LLM
+        # License 2.0", its text titled "TII Falcon License".
+        ("- **License:** TII Falcon License 2.0", ["falcon-2-11b-license", "falcon-llm-license"]),
+    ],
+)
+def test_a_name_every_edition_goes_by_names_each_edition_as_ambiguous(text, editions):
+    found = refs(text)
+    assert sorted(m.id for m in found) == editions, found
+    # Never one edition alone: each is reported with every other one as its alternatives.
+    spdx = {m.spdx for m in found}
+    assert all(set(m.alternatives) == spdx - {m.spdx} for m in found), found
+    assert {m.start_line for m in found} == {1}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An edition the text names as such is what the shared name beside it means.
+        ("Built on Llama 3.1. Licensed under the Llama 3.1 Community License.\nSee the Llama license.", "llama3.1"),
+        ("Meta Llama 3 license; the Llama license applies to the weights.", "llama3"),
+        ("Llama 3 license", "llama3"),
+        # LLaMA 1's attribution notice names LLaMA 1's agreement, the only one it is the notice of.
+        (
+            "LLaMA is licensed under the LLaMA License, Copyright (c) Meta Platforms, Inc. All Rights Reserved.",
+            "llama-license",
+        ),
+        ("Released under the Llama 1 license.", "llama-license"),
+    ],
+)
+def test_an_edition_named_as_such_is_that_edition_alone(text, expected):
+    found = refs(text)
+    assert [(m.id, m.alternatives) for m in found] == [(expected, ())], found
+
+
+def test_a_reference_after_words_with_plus_signs_is_on_its_own_line():
+    # "C++17" is one word ("cpp17") to the tokenizer: a pattern match after such words stands where it is.
+    text = "Use c++17 or c++20 with g++11 and clang++14 a++b x++y\nLicensed under Apache.\nSee the docs.\nMore lines.\n"
+    assert [(m.id, m.start_line) for m in refs(text)] == [("apache-2.0", 2)]
+    assert [(m.id, m.start_line) for m in refs("c++17 c++20 g++11 clang++14 a++b x++y c++2a c++1z (MIT)\n")] == [
+        ("mit", 1)
+    ]

@@ -3,6 +3,7 @@ extra catalogs with --rules, and `rules list` / `rules show`."""
 
 import json
 
+import pytest
 import yaml
 from conftest import DEEPSEEK_MIT, LLAMA_NOTICE, audit_json, card, license_text, rules_of, write_tree
 
@@ -441,6 +442,32 @@ def test_a_card_naming_its_license_as_every_edition_is_named_keeps_the_bases_ter
     assert missing["severity"] == "error", missing
 
 
+def test_prose_naming_the_license_as_every_edition_is_named_means_the_bases_edition(cli, make_repo):
+    # "The Llama license" names no edition: on a Llama 3.1 fine-tune it is Llama 3.1's, never LLaMA 1's
+    # non-commercial agreement (which a derivative of Llama 3.1 could not be granted).
+    body = "# Llama-3.1-poet\n\nThis model is released under the Llama license.\n"
+    repo = make_repo({"README.md": card("base_model: meta-llama/Llama-3.1-8B-Instruct", body)}, name="llama")
+    report, _ = audit_json(cli, repo)
+    assert "license-incompatible" not in rules_of(report), report["findings"]
+    (missing,) = findings_of(report, "license-missing")
+    assert (
+        "names the Llama 3.1 Community License Agreement only in prose, by the name every edition" in missing["message"]
+    )
+    assert "`license: llama3.1`" in missing["fix"], missing
+    (readme,) = [lf for lf in report["license_files"] if lf["path"] == "README.md"]
+    assert len(readme["licenses"]) == 7 and all(m["ambiguous"] for m in readme["licenses"]), readme
+    # The text report lists the name once, as the editions it may be.
+    text = cli("audit", repo, "--no-history", "--offline").output
+    assert "README.md: one of llama-license, llama2, llama3, llama3.1, llama3.2, llama3.3, llama4 [reference]" in text
+    # On a base of another family the name establishes no license at all: nothing is said to be declared.
+    other_body = body.replace("Llama-3.1-poet", "Poet-7B")
+    other = make_repo({"README.md": card("base_model: Qwen/Qwen2.5-7B-Instruct", other_body)}, name="qwen")
+    report, _ = audit_json(cli, other)
+    assert "license-incompatible" not in rules_of(report), report["findings"]
+    (missing,) = findings_of(report, "license-missing")
+    assert "only in prose" not in missing["message"], missing
+
+
 def test_license_other_linking_the_repositorys_license_file_declares_that_files_terms(cli, make_repo):
     # `license_name: exaone` and the LICENSE it links holds the 1.1 - NC text: those are the declared terms.
     same = make_repo({"README.md": card(EXAONE_CARD), "LICENSE": license_text("exaone-1.1-nc")}, name="same")
@@ -479,3 +506,52 @@ def test_license_other_linking_a_license_page_declares_that_license(cli, make_re
     report, _ = audit_json(cli, apache)
     (bad,) = findings_of(report, "license-incompatible")
     assert "`custom-terms` (the Apache License 2.0, by its `license_link`)" in bad["message"], bad
+
+
+def test_license_link_is_a_path_in_the_repository_and_never_leaves_it(cli, make_repo):
+    exaone = "base_model: LGAI-EXAONE/EXAONE-3.5-7.8B-Instruct"
+    front = f"license: other\nlicense_name: my-terms\nlicense_link: {{}}\n{exaone}"
+    # A file in a dot-folder is the file it names.
+    hidden = make_repo(
+        {"README.md": card(front.format(".github/LICENSE")), ".github/LICENSE": license_text("apache-2.0")},
+        name="hidden",
+    )
+    report, _ = audit_json(cli, hidden)
+    (bad,) = findings_of(report, "license-incompatible")
+    assert "(the Apache License 2.0, by its `license_link`)" in bad["message"], bad
+    # A link out of the repository reads nothing, even when a file of that name is in it.
+    outside = make_repo(
+        {"README.md": card(front.format("../LICENSE")), "LICENSE": license_text("apache-2.0")}, name="out"
+    )
+    report, _ = audit_json(cli, outside)
+    assert all("by its `license_link`" not in f["message"] for f in report["findings"]), report["findings"]
+    assert "license-unknown" in rules_of(report)
+
+
+def test_a_use_policy_linked_as_the_license_declares_no_license(cli, make_repo):
+    front = "license: other\nlicense_name: my-llama-terms\nlicense_link: USE_POLICY.md\nbase_model: meta-llama/Llama-3.1-8B-Instruct"
+    repo = make_repo({"README.md": card(front), "USE_POLICY.md": license_text("llama3.1-acceptable-use-policy")})
+    report, _ = audit_json(cli, repo)
+    assert all("Acceptable Use Policy, by its `license_link`" not in f["message"] for f in report["findings"])
+
+
+@pytest.mark.parametrize(
+    "name", ["tencent-hunyuan-community", "tencent_hunyuan_community", "Tencent Hunyuan Community"]
+)
+def test_a_shared_name_is_compared_as_catalog_keys_are(cli, make_repo, name):
+    repo = make_repo({"README.md": card(f"license: other\nlicense_name: {name}\nbase_model: tencent/HunyuanVideo")})
+    report, _ = audit_json(cli, repo)
+    assert "license-unknown" not in rules_of(report), report["findings"]
+    (missing,) = findings_of(report, "upstream-license-missing")
+    assert missing["severity"] == "error", missing
+
+
+def test_a_shared_name_alone_names_no_base(cli, make_repo):
+    # `tencent-license` is what Hunyuan-Large's cards call its agreement; on a card with nothing else of
+    # Hunyuan, it does not make the model a Hunyuan-Large derivative.
+    repo = make_repo(
+        {"README.md": card("license: other\nlicense_name: tencent-license", "# DepthThing\n\nA depth model.\n")}
+    )
+    report, _ = audit_json(cli, repo)
+    assert not report["lineage"], report["lineage"]
+    assert "base-model-undeclared" not in rules_of(report), report["findings"]

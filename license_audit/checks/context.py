@@ -83,16 +83,20 @@ class AuditContext:
         # (EXAONE's cards: `license_name: exaone`, `license_link: LICENSE`): the terms are that file's, when it
         # is one catalog license, unmodified; linking a license's page (`license_link:
         # https://www.llama.com/llama3_1/license/`), they are that license.
-        link = (card.license_link or "").strip().lstrip("./")
+        link = (card.license_link or "").strip()
+        linked: License | None = None
         if link.lower().startswith(("http://", "https://", "www.")):
             from license_audit.identify.references import bare_reference
 
             keys = {r.key for r in bare_reference(link, self.catalog) or []}
-            return self.catalog.get(keys.pop()) if len(keys) == 1 else None
-        texts = [m for lf in self.license_files if lf.path == link for m in lf.licenses if m.kind == "text"]
-        if len(texts) == 1 and not texts[0].modified:
-            return self.catalog.get(texts[0].id)
-        return None
+            linked = self.catalog.get(keys.pop()) if len(keys) == 1 else None
+        elif card.linked_file is not None:
+            path = card.linked_file
+            texts = [m for lf in self.license_files if lf.path == path for m in lf.licenses if m.kind == "text"]
+            if len(texts) == 1 and not texts[0].modified:
+                linked = self.catalog.get(texts[0].id)
+        # A use policy is rules a license carries, not a grant: it declares no license.
+        return linked if linked is not None and linked.category != "use-policy" else None
 
     @cached_property
     def upstreams(self) -> list[Upstream]:

@@ -53,9 +53,10 @@ def check_license_missing(ctx: AuditContext) -> Iterator[Finding]:
     fix = RULES["license-missing"].fix
     named = named_in_prose(ctx)
     if named is not None:
-        lic, line = named
+        lic, line, shared = named
         # The prose says which terms the author means; only the machine-readable field and the text are missing.
-        what += f" ({card.location} line {line} names the {lic.name} only in prose)"
+        by = ", by the name every edition of it goes by" if shared else ""
+        what += f" ({card.location} line {line} names the {lic.name} only in prose{by})"
         fields = ", ".join(f"{k}: {v}" for k, v in lic.card_fields.items())
         fix = f"Add `{fields}` to the front matter of {card.location} and the {lic.name} text as LICENSE."
         barred = _barred_by_upstream(ctx, lic)
@@ -92,17 +93,25 @@ def _is_text_value(value: object) -> bool:
 
 
 def named_in_prose(ctx: AuditContext):
-    """(license, line) when the card's prose names exactly one license as a reference; None otherwise
-    (none, or several, which may be a dataset's or a compared model's)."""
+    """(license, line, shared) when the card's prose names exactly one license as a reference; None otherwise
+    (none, or several, which may be a dataset's or a compared model's). A name every edition of a license
+    goes by ("the Llama license") names the edition an upstream is under, when it is one of them (`shared`)."""
     card = ctx.snapshot.card
     found = [m for lf in ctx.license_files if lf.path == card.path for m in lf.licenses if m.kind == "reference"]
     ids = {m.id for m in found}
     if len(ids) != 1:
-        return None
+        editions = {m.spdx for m in found} | {a for m in found for a in m.alternatives}
+        if not found or not all(m.alternatives and editions == {m.spdx, *m.alternatives} for m in found):
+            return None
+        # Which edition the name means is the base's to say: the one an upstream is under, if only one is.
+        held = {lic.id for up in ctx.upstreams for lic in up.licenses} & ids
+        if len(held) != 1:
+            return None
+        found = [m for m in found if m.id in held]
     lic = ctx.catalog.get(found[0].id)
     if lic is None or lic.category == "use-policy":
         return None
-    return lic, found[0].start_line
+    return lic, found[0].start_line, bool(found[0].alternatives)
 
 
 def check_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
@@ -132,10 +141,10 @@ def check_declared_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
         return
     if any(m.id == key for lf in ctx.license_files for m in lf.licenses):
         return  # a license the identification named by this key (an SPDX id outside the catalog)
-    link = (card.license_link or "").strip().lstrip("./")
-    if link and link in ctx.snapshot.files:
+    link = card.linked_file
+    if link is not None and link in ctx.snapshot.files:
         return  # the terms are the linked file's, identified (or reported unknown) as that file
-    if any(key in lic.shared_names for up in ctx.upstreams for lic in up.licenses):
+    if any(lic.goes_by(key) for up in ctx.upstreams for lic in up.licenses):
         return  # an upstream's own edition by the name every edition goes by ("exaone"): its duties are checked
     from license_audit.identify.references import spdx_key
 
@@ -225,7 +234,8 @@ def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
         return
     declared = ctx.declared
     declared_id = declared.id if declared else declared_key
-    found_anywhere = {m.id for lf in ctx.license_files for m in lf.licenses}
+    # A name every edition goes by ("the Llama license") does not say the file is the declared edition's.
+    found_anywhere = {m.id for lf in ctx.license_files for m in lf.licenses if not m.alternatives}
     if declared_id in found_anywhere:
         return
     upstream_ids = {lic.id for up in ctx.upstreams for lic in up.licenses}

@@ -293,7 +293,7 @@ def incompatibility(upstream: License, declared: License | None, declared_key: s
         return f"the {upstream.name} does not allow sharing adapted material at all", "no-derivatives"
     if declared is not None and declared.id == upstream.id:
         return None
-    if declared is None and declared_key in upstream.shared_names:
+    if declared is None and upstream.goes_by(declared_key):
         return None  # the upstream's own edition by the name the publisher's cards give every edition ("exaone")
     declared_id = declared.id if declared else declared_key
     allowed = set(rules.get("allowed") or []) | {upstream.id}

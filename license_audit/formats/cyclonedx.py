@@ -140,6 +140,9 @@ def _model_licenses(report: Report, catalog: Catalog) -> list[DisjunctiveLicense
                 props.append(_prop("modified", "true"))
             if match.renamed:
                 props.append(_prop("renamed", "true"))
+            # One of several licenses the same words fit alike ("the Llama license" names every edition).
+            if match.alternatives:
+                props.append(_prop("alternatives", ", ".join(match.alternatives)))
             out.append(_license(match.spdx, match.id, "concluded", props, lic.url if lic else None))
     return out
 

@@ -162,12 +162,13 @@ def build(report: Report):
     # A license's text adopted under another name is not that license: terms of its own ("other").
     texts = sorted({m.terms_id for lf in report.license_files for m in lf.licenses if m.kind == "text"})
     # A reference keeps the "-or-later" id it was written with ("SPDX-License-Identifier: GPL-2.0-or-later").
+    # One that names no edition ("the Llama license") concludes none of them.
     refs = sorted(
         {
             m.spdx if m.spdx.endswith("-or-later") else m.id
             for lf in report.license_files
             for m in lf.licenses
-            if m.kind != "text"
+            if m.kind != "text" and not m.alternatives
         }
     )
     concluded = lics.expression(texts or refs)

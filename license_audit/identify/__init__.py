@@ -6,6 +6,7 @@ statements in a model card's prose.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePosixPath
 
 from license_audit.catalog import Catalog
@@ -34,7 +35,4 @@ def identify_card(body: str, catalog: Catalog, first_line: int = 1) -> list[Lice
     if first_line == 1:
         return found
     shift = first_line - 1
-    return [
-        LicenseMatch(m.id, m.spdx, m.confidence, m.start_line + shift, m.end_line + shift, m.kind, m.name)
-        for m in found
-    ]
+    return [replace(m, start_line=m.start_line + shift, end_line=m.end_line + shift) for m in found]

@@ -191,11 +191,11 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
         if needs not in cleaned:
             continue
         for m in pat.finditer(cleaned):
-            held = len(_WORDS.findall(m.group(0)))
+            held = _word_count(m.group(0))
             if held:
                 # The words the match holds, where they stand: a line may name other licenses before it
                 # ("Apache-2.0 开源协议，模型权重遵循 Llama 3.1 社区许可协议").
-                idx = len(_WORDS.findall(cleaned, 0, m.start()))
+                idx = min(_word_count(cleaned[: m.start()]), len(toks.words) - 1)
                 end = min(idx + held - 1, toks.last_word_of_line(toks.line_of(idx)))  # its first line's words
                 out.append(_Cand(cl, idx, max(idx, end), 1.0, "reference"))
                 continue
@@ -206,9 +206,13 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
     return out
 
 
-# The tokenizer's words in a cleaned text (every other character separates them; "++" is one separator
-# there and "pp" here, the same count).
+# The tokenizer's words in a cleaned text: every other character separates them, and "++" is "pp" ("C++17"
+# is one word, "cpp17").
 _WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _word_count(cleaned: str) -> int:
+    return len(_WORDS.findall(cleaned.replace("++", "pp") if "++" in cleaned else cleaned))
 
 
 def _aside(toks: Tokens, pos: int) -> bool:
@@ -638,7 +642,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     if named is None or settled or extra:
         known = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra}
         named = _named_references(text, toks, texts + kept_refs + settled, catalog, known, whole_refs)
-    held = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra} | {m.id for _, m in named if m is not None}
+    held = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra}
+    # The editions a shared name may mean are not held one by one.
+    held |= {m.id for _, m in named if m is not None and not (m.kind == "reference" and m.alternatives)}
     if len(held) > 1:
         named = _unquoted(named, toks, held, cc)
     extra.extend(m for _, m in named if m is not None)
@@ -700,7 +706,7 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             if not any(m.id == t.id and t.start_line <= m.start_line and m.end_line <= t.end_line for t in cjk)
         ]
         out.extend(cjk)
-    out = _most_specific(out)
+    out = _most_specific(_editions_named(out))
     if not prose:
         out = _later_versions(_title_variants(_notice_variants(out, text), text), text)
     elif "ommons" in text or any(w in toks.joined for w in _MEDIA_WORDS):
@@ -817,6 +823,9 @@ def _reference_matches(refs: list, catalog: Catalog, n: int | None = None) -> li
     seen: set[str] = set()
     for ref in refs:
         line = ref.line if n is None else n
+        if ref.editions:
+            out.extend(_edition_matches(ref, catalog, line))
+            continue
         lic = None if family_default(ref.key) else catalog.get(ref.key)
         key = lic.id if lic is not None else ref.key
         if key in seen:
@@ -825,9 +834,41 @@ def _reference_matches(refs: list, catalog: Catalog, n: int | None = None) -> li
         out.append(_reference_match(ref, lic, line))
     if len(out) < 2:
         return out
-    out = _most_specific(out)
+    out = _most_specific(_editions_named(out))
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
     return out
+
+
+def _edition_matches(ref: Ref, catalog: Catalog, line: int) -> list[LicenseMatch]:
+    """A name every edition of a license goes by ("the Llama license"): each edition, ambiguous with the
+    others; which one is meant is for what the text names beside it, or for the model's base, to say."""
+    lics = [lic for k in ref.editions if (lic := catalog.get(k)) is not None]
+    return [
+        LicenseMatch(
+            lic.id,
+            lic.spdx,
+            REFERENCE_CONFIDENCE,
+            line,
+            line,
+            "reference",
+            lic.name,
+            alternatives=tuple(o.spdx for o in lics if o is not lic),
+        )
+        for lic in lics
+    ]
+
+
+def _editions_named(found: list[LicenseMatch]) -> list[LicenseMatch]:
+    """`found` less the editions a shared name stands for where the text names one of them as such: "the
+    Llama 3.1 Community License ... under the Llama license" names Llama 3.1's, once."""
+    if not any(m.alternatives for m in found):
+        return found
+    named = {m.spdx for m in found if not m.alternatives}
+    return [
+        m
+        for m in found
+        if not (m.kind == "reference" and m.alternatives and (m.spdx in named or not named.isdisjoint(m.alternatives)))
+    ]
 
 
 def _reference_match(ref: Ref, lic: License | None, line: int) -> LicenseMatch:
@@ -1151,6 +1192,14 @@ def _resembling(
     if not candidates or (cjk is None and n < 0.5 * candidates[0][1].required_words):
         return []  # shorter than half the shortest text: none can be held
     own: set | None = None
+    as_written: set | None = None
+
+    def raw() -> set:
+        nonlocal as_written
+        if as_written is None:
+            as_written = shingles(toks.words[a : b + 1])
+        return as_written
+
     close: list[tuple[float, CompiledLicense, Reference]] = []
     for cl, ref in candidates:
         size = len(ref.cjk) if cjk is not None else ref.required_words
@@ -1162,7 +1211,7 @@ def _resembling(
                 if cjk is not None
                 else shingles(relabelled(toks.words[a : b + 1], list_labels(toks), a))
             )
-        cov, prec = cjk_resemblance(own, ref) if cjk is not None else resemblance(own, ref)
+        cov, prec = cjk_resemblance(own, ref) if cjk is not None else resemblance(own, ref, raw)
         if min(cov, prec) >= _RESEMBLES:
             close.append((min(cov, prec), cl, ref))
     if not close:
@@ -1341,6 +1390,13 @@ def _named_references(
             continue
         if ref.form == "pointer" and family(ref.key) in held:
             out.append((span, None))  # type: ignore[arg-type]
+            continue
+        if ref.editions:
+            # Each edition, on the reference's lines; one the file names as such speaks for them (below).
+            if seen.isdisjoint(ref.editions):
+                out.extend((span, m) for m in _edition_matches(ref, catalog, ref.line))
+            else:
+                out.append((span, None))  # type: ignore[arg-type]
             continue
         # A GNU license named without a version keeps its "or later" id (no catalog entry is that).
         lic = None if family_default(ref.key) else catalog.get(ref.key)

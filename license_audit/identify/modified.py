@@ -560,7 +560,8 @@ def _boilerplate_lines(raw: str) -> bool:
         ws = set(re.findall(r"[a-z]+", s.lower()))
         if ws & _RESTRICTING:
             return False
-        if _COPYRIGHT_LINE.search(s) or _ADDRESS_LINE.search(s) or _LINK_LINE.search(s):
+        # A copyright line or a link with a term in it ("Copyright 2024 Foo. Any use requires a royalty") is terms.
+        if (_COPYRIGHT_LINE.search(s) or _ADDRESS_LINE.search(s) or _LINK_LINE.search(s)) and not ws & SIGNIFICANT:
             continue
         if len(s.split()) <= _TITLE_WORDS and not term_like(s.lower().split()):
             continue

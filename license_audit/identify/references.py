@@ -63,6 +63,9 @@ class Ref:
     # An identifier's SPDX id when it names the catalog license's later versions too ("GPL-2.0-or-later",
     # "GPL-2.0+" for the entry of GPL-2.0-only): the license is the entry's, the id is the one written.
     spdx: str = ""
+    # A name several catalog licenses go by (their `shared_names`: "the Llama license", "the Tencent Hunyuan
+    # Community License"): every edition it may mean, `key` among them; which one the text does not say.
+    editions: tuple[str, ...] = ()
 
 
 # What _COMPACT can match holds one of these (looked for as substrings in a region, by a pattern in a line).
@@ -380,9 +383,14 @@ _ID_SITES = (
 
 
 class _Index:
-    __slots__ = ("first", "paged", "second", "single", "urls")
+    __slots__ = ("first", "paged", "second", "shared", "single", "urls")
 
-    def __init__(self, names: dict[tuple[str, ...], str], urls: dict[str, str]):
+    def __init__(
+        self,
+        names: dict[tuple[str, ...], str],
+        urls: dict[str, str],
+        shared: dict[tuple[str, ...], tuple[str, ...]] | None = None,
+    ):
         # By first word, then by length, longest first: the names a text's word may start.
         by_len: dict[str, dict[int, dict[tuple[str, ...], str]]] = {}
         for words, key in names.items():
@@ -400,6 +408,8 @@ class _Index:
         # Pages whose sections name different licenses (fedoraproject.org's MIT variants, gnu.org's
         # FAQ): an unknown section of one names none of them.
         self.paged = {u.split("#", 1)[0] for u in urls if "#" in u}
+        # Names several editions go by: the words, with every edition's key (the name's own key first).
+        self.shared = shared or {}
 
 
 def _shipped_list() -> Path:
@@ -477,8 +487,11 @@ _FORMAT = 2
 _SKIP_NAMES = frozenset({("mit", "license"), ("public", "domain")})
 
 
-def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
-    """(name words -> key, normalised link -> key) for the catalog and the SPDX list."""
+def _build(
+    catalog: Catalog,
+) -> tuple[dict[tuple[str, ...], str], dict[str, str], dict[tuple[str, ...], tuple[str, ...]]]:
+    """(name words -> key, normalised link -> key, shared name words -> every edition's key) for the catalog
+    and the SPDX list."""
     names: dict[tuple[str, ...], str] = {}
     urls: dict[str, str] = {}
     ambiguous_names: set[tuple[str, ...]] = set()
@@ -521,6 +534,21 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
             page = normalize_url(str(u)) if u else ""
             if "/" in page and not (page.startswith(("huggingface.co/", "github.com/")) and page.count("/") < 3):
                 add(urls, ambiguous_urls, page, lic.id)
+    # A name the publisher gives every edition of its license ("Llama Community License") names them all:
+    # the reference is reported as each, ambiguous with the others, never as one of them alone.
+    editions: dict[tuple[str, ...], list[str]] = {}
+    for lic in catalog:
+        for n in lic.shared_names:
+            for v in _name_variants(n):
+                if lic.id not in editions.setdefault(v, []):
+                    editions[v].append(lic.id)
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for v, keys in editions.items():
+        if len(keys) == 1:
+            add_name(v, keys[0])
+        elif v not in names and v not in ambiguous_names:
+            names[v] = keys[0]
+            shared[v] = tuple(keys)
     # A GNU license named without a version: the license itself lets the recipient choose any version
     # (GPL-2.0 section 9, LGPL-2.1 section 13), so it is the family's "or later" from its first version.
     for words, key in _FAMILY_DEFAULTS:
@@ -553,7 +581,7 @@ def _build(catalog: Catalog) -> tuple[dict[tuple[str, ...], str], dict[str, str]
         key = listed.id if listed else spdx
         for v in _name_variants(full) or {tuple(canonical_words(_split_alnum(full)))}:
             add_name(v, key, True)
-    return names, urls
+    return names, urls, shared
 
 
 def _data_file(name: str) -> Path:
@@ -644,7 +672,10 @@ def _cached_index(catalog: Catalog) -> _Index:
             rulecache.code_stamp(str(_data_file("links.yaml"))),
             rulecache.code_stamp(str(_data_file("names.yaml"))),
             *(
-                json.dumps([lic.id, lic.spdx, lic.name, lic.aliases, lic.url, lic.identify.get("urls")], default=str)
+                json.dumps(
+                    [lic.id, lic.spdx, lic.name, lic.aliases, lic.shared_names, lic.url, lic.identify.get("urls")],
+                    default=str,
+                )
                 for lic in catalog
             ),
         )
@@ -654,16 +685,24 @@ def _cached_index(catalog: Catalog) -> _Index:
     try:
         names = {tuple(str(w).split()): str(k) for w, k in raw["names"].items()}
         urls = {str(u): str(k) for u, k in raw["urls"].items()}
-        return _Index(names, urls)
+        shared = {tuple(str(w).split()): tuple(str(k) for k in ks) for w, ks in raw["shared"].items()}
+        return _Index(names, urls, shared)
     except (TypeError, KeyError, AttributeError, ValueError):
         pass  # absent, or a file from elsewhere: built again
-    names, urls = _build(catalog)
+    names, urls, shared = _build(catalog)
     rulecache.store(
         name,
-        json.dumps({"names": {" ".join(w): k for w, k in names.items()}, "urls": urls}, separators=(",", ":")),
+        json.dumps(
+            {
+                "names": {" ".join(w): k for w, k in names.items()},
+                "urls": urls,
+                "shared": {" ".join(w): list(ks) for w, ks in shared.items()},
+            },
+            separators=(",", ":"),
+        ),
         replaces="references-",
     )
-    return _Index(names, urls)
+    return _Index(names, urls, shared)
 
 
 def _may_link(low: str) -> bool:
@@ -802,7 +841,7 @@ def find_references(
                     out.append(Ref(linked, "url", first + k))
         idx = idx or _index(catalog)
         for key, k, words in _names_in(region, idx):
-            out.append(Ref(key, "name", first + k))
+            out.append(Ref(key, "name", first + k, editions=idx.shared.get(words, ())))
             # An id that is a word of another license's name is part of that name ("libpng" in the
             # "zlib/libpng License with Acknowledgement").
             inside = [r for r, spdx in spelled if r.line == first + k and r.key != key and spdx.lower() in words]
@@ -815,11 +854,11 @@ def find_references(
     # One reference per license and line, in line order (a license's first reference is where it is named).
     if len(out) < 2:
         return out
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int, tuple[str, ...]]] = set()
     uniq = []
     for r in sorted(out, key=lambda r: r.line):
-        if (r.key, r.line) not in seen:
-            seen.add((r.key, r.line))
+        if (r.key, r.line, r.editions) not in seen:
+            seen.add((r.key, r.line, r.editions))
             uniq.append(r)
     return uniq
 

@@ -103,11 +103,13 @@ class CardLicense:
 
     key: str
     ids: tuple[str, ...]
+    shared: bool = False
 
     @property
     def one(self) -> str | None:
-        """The single license it names, else None (a shared name: which edition is the base's to say)."""
-        return self.ids[0] if len(self.ids) == 1 else None
+        """The single license it names, else None. A shared name names none alone, even with one edition in
+        the catalog ("tencent-license"): which edition, and whether any, is the base's to say."""
+        return self.ids[0] if len(self.ids) == 1 and not self.shared else None
 
 
 def _vendor_license(ctx: LineageContext, snapshot: Snapshot) -> CardLicense | None:
@@ -119,8 +121,8 @@ def _vendor_license(ctx: LineageContext, snapshot: Snapshot) -> CardLicense | No
     lic = ctx.catalog.get(key)
     if lic is not None:
         return CardLicense(key, (lic.id,)) if lic.family else None
-    shared = tuple(x.id for x in ctx.catalog if key in x.shared_names and x.family)
-    return CardLicense(key, shared) if shared else None
+    shared = tuple(x.id for x in ctx.catalog if x.goes_by(key) and x.family)
+    return CardLicense(key, shared, shared=True) if shared else None
 
 
 def _family_links(
