@@ -739,3 +739,47 @@ def test_a_reference_after_words_with_plus_signs_is_on_its_own_line():
     assert [(m.id, m.start_line) for m in refs("c++17 c++20 g++11 clang++14 a++b x++y c++2a c++1z (MIT)\n")] == [
         ("mit", 1)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A catalog reference claims its line; another license named on the same line is still read.
+        ("Apache 2.0 for code. See the Llama 2 Community license for weights.\n", ["apache-2.0", "llama2"]),
+        ("The code is Apache 2.0 and the weights follow the Llama 2 Community License.\n", ["apache-2.0", "llama2"]),
+        # Chinese cards put both on one line.
+        ("模型代码采用 Apache-2.0 协议，模型权重遵循 Llama 2 Community License。\n", ["apache-2.0", "llama2"]),
+        # A link the cleaned text would drop ("[GPL](…gpl-3.0.html)") names its version.
+        (
+            " is dual licensed under the terms of the MIT license (below) and the"
+            " [GPL](http://www.gnu.org/licenses/gpl-3.0.html).\n",
+            ["gpl-3.0", "mit"],
+        ),
+        # A name running on into the next line keeps the version written there.
+        (
+            "may be used under the conditions of either of two licenses,\nthe Apache License (version 2.0 or later)"
+            " or the GNU General Public License,\nversion 2.0 or later.\n",
+            ["apache-2.0", "gpl-2.0"],
+        ),
+    ],
+)
+def test_another_license_named_on_a_catalog_references_line_is_read(text, expected):
+    assert sorted({m.id for m in refs(text)}) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A name inside the catalog reference's own words is part of it, not a license of its own.
+        ("This model is released under the Modified MIT License.\n", ["modified-mit"]),
+        (
+            "licensed under the Apache License, Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0)\n",
+            ["apache-2.0"],
+        ),
+        # Another version named after "Apache Software License" is that version, not Apache-2.0.
+        ("The distribution is licensed under the Apache Software License, Version 1.1.\n", ["apache-1.1"]),
+        ("This copy is licensed under the\nApache (Software) License, version 2.0.\n", ["apache-2.0"]),
+    ],
+)
+def test_a_catalog_reference_line_names_no_license_beside_it_that_it_does_not_hold(text, expected):
+    assert sorted({m.id for m in refs(text)}) == expected

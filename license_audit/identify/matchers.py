@@ -25,8 +25,10 @@ from license_audit.catalog import Catalog, License
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
 from license_audit.identify.normalize import Tokens, list_labels, phrase_words, relabelled, text_lines, tokenize, words
 from license_audit.identify.references import (
+    _COMPACT_HINT,
     Ref,
     _base,
+    _index,
     _may_link,
     _spdx_ids,
     bare_reference,
@@ -112,6 +114,8 @@ class _Cand:
     coverage: float | None = field(default=None, init=False)
     precision: float | None = field(default=None, init=False)
     changes: list | None = field(default=None, init=False)  # modified.Change list, once computed
+    # A reference's own words (its phrase and the boilerplate it grew over), before it claims its lines.
+    own: tuple[int, int] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.hit_start, self.hit_end = self.start, self.end
@@ -249,6 +253,7 @@ def _references(all_refs: list[_Cand], texts: list[_Cand], toks: Tokens, present
             kept.append(r)
     for r in kept:
         _extend_reference(r, toks, present)
+        r.own = (r.start, r.end)
         _whole_lines(r, toks)
         r.confidence = REFERENCE_CONFIDENCE
     return kept
@@ -1381,6 +1386,9 @@ def _named_references(
     out: list[tuple[_Span, LicenseMatch]] = []
     seen = set(known)
     refs = find_references(text, lines, catalog, copies) if whole is None else _left(whole, lines, copies)
+    beside = _beside_references(text, toks, claimed, catalog, lines)
+    if beside:
+        refs = sorted(refs + beside, key=lambda r: r.line)
     # Where the text of another version of a license the file already holds is names nothing.
     held = {family(k) for k in known}
     for ref in refs:
@@ -1407,6 +1415,95 @@ def _named_references(
         seen.add(key)
         m = _reference_match(ref, lic, ref.line)
         out.append((span, m))
+    return out
+
+
+def _beside_references(
+    text: str, toks: Tokens, claimed: list[_Cand], catalog: Catalog, free: list[tuple[int, int]]
+) -> list[Ref]:
+    """Names and links of other licenses on the lines of catalog references, outside their own words
+    ("Apache 2.0 for code; the weights are under the Llama 2 Community License"): a reference claims its
+    lines so that the rest of its sentence is not unknown terms, not so that another license named there
+    goes unread. The references' own words are blanked first, so a name inside one ("MIT License" in
+    "Modified MIT License") is not read as a license of its own. A name may run on into the next line
+    when no copy holds that line (`free`: the line ranges no match claims)."""
+    refs = [c for c in claimed if c.kind == "reference" and c.own is not None]
+    if not refs:
+        return []
+    mine: set[int] = set()
+    for c in refs:
+        mine.update(range(c.own[0], c.own[1] + 1))  # type: ignore[index]
+    idx = None
+    lines: set[int] = set()
+    for c in refs:
+        rest = [w for k, w in enumerate(toks.words[c.start : c.end + 1], c.start) if k not in mine]
+        if not rest:
+            continue
+        # Cheapest first: most such lines hold no word any name starts with, and no link.
+        idx = idx or _index(catalog)
+        first, single = idx.first, idx.single
+        if any(w in first or w in single or _COMPACT_HINT.search(w) or w in ("http", "https", "www") for w in rest):
+            lines.update(range(toks.line_of(c.start), toks.line_of(c.end) + 1))
+    if not lines:
+        return []
+    raw = text_lines(text)
+    after = {n + 1 for n in lines if n < len(raw) and any(a <= n + 1 <= b for a, b in free)} - lines
+    masked = [""] * max(lines | after)
+    for n in after:
+        masked[n - 1] = raw[n - 1]
+    cleaned = toks.cleaned.split("\n")
+    for n in sorted(lines):
+        lo, hi = toks.first_word_of_line(n), toks.last_word_of_line(n)
+        ws, held = toks.words[lo : hi + 1], [k - lo for k in range(lo, hi + 1) if k in mine]
+        # The cleaned line, whose words are the tokenizer's, where the line as written cannot be matched.
+        masked[n - 1] = _blanked(raw[n - 1], ws, held) or _blanked(cleaned[n - 1], ws, held) or ""
+    # What the references name themselves, and what starts on the next line, the other lines' look finds.
+    theirs = {c.cl.lic.id for c in refs}
+    return [
+        r
+        for r in find_references("\n".join(masked), _runs(sorted(lines | after)), catalog, [])
+        if r.form != "identifier" and r.line in lines and r.key not in theirs and theirs.isdisjoint(r.editions)
+    ]
+
+
+# A word as the tokenizer reads a cleaned line (its "++" written "pp", each other character one byte).
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def _blanked(line: str, ws: list[str], held: list[int]) -> str | None:
+    """`line` with the words at indexes `held` of its tokenizer words `ws` blanked; None when they cannot be
+    placed in it. The line as written keeps its links, which cleaning drops ("[GPL](https://www.gnu.org/
+    licenses/gpl-3.0.html)"): where its words are not the tokenizer's, each run of held words is found
+    among them by its occurrence."""
+    low = line.lower().replace("++", "pp")
+    if len(low) != len(line):
+        return None  # a character whose lower case is longer: no offsets to blank by
+    found = list(_TOKEN.finditer(low.encode("ascii", "replace").decode("ascii")))
+    mine = [m.group(0) for m in found]
+    at: list[int] = held
+    if mine != ws:
+        at = []
+        for a, b in _runs(held):
+            seq = ws[a : b + 1]
+            occ = sum(ws[i : i + len(seq)] == seq for i in range(a))
+            hits = [i for i in range(len(mine) - len(seq) + 1) if mine[i : i + len(seq)] == seq]
+            if occ >= len(hits):
+                return None
+            at.extend(range(hits[occ], hits[occ] + len(seq)))
+    chars = list(line)
+    for k in at:
+        chars[found[k].start() : found[k].end()] = " " * (found[k].end() - found[k].start())
+    return "".join(chars)
+
+
+def _runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Sorted line numbers as runs of consecutive lines."""
+    out: list[tuple[int, int]] = []
+    for n in lines:
+        if out and out[-1][1] == n - 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
     return out
 
 
