@@ -16,6 +16,13 @@ FRONT_MATTER = re.compile(r"\A\ufeff?(\s*---[ \t]*\r?\n)([\s\S]*?)(\r?\n---[ \t]
 
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
 
+# A file of a Hub model repository: its `blob/`, `resolve/` and `raw/` addresses at any revision.
+_HUB_FILE_LINK = re.compile(
+    r"^<?(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/)([\w.-]+/[\w.-]+)/"
+    r"(?:blob|resolve|raw)/[^/]+/([^?#>\s]+)",
+    re.I,
+)
+
 
 @dataclass
 class ModelCard:
@@ -53,6 +60,16 @@ class ModelCard:
             return None
         path = posixpath.normpath(link)
         return None if path in (".", "..") or path.startswith("../") else path
+
+    @property
+    def linked_hub_file(self) -> tuple[str, str] | None:
+        """(repository, path) when `license_link` is a file of a Hub model repository
+        (`https://huggingface.co/OWNER/NAME/blob/main/LICENSE`), as cards link their own license file."""
+        m = _HUB_FILE_LINK.match((self.license_link or "").strip())
+        if m is None:
+            return None
+        path = posixpath.normpath(m.group(2))
+        return None if path.startswith(("../", "/")) or path in (".", "..") else (m.group(1), path)
 
     @property
     def model_name(self) -> str | None:

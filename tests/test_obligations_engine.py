@@ -528,6 +528,31 @@ def test_license_link_is_a_path_in_the_repository_and_never_leaves_it(cli, make_
     assert "license-unknown" in rules_of(report)
 
 
+def test_license_link_to_the_models_own_hub_file_is_that_file(cli, tmp_path):
+    exaone = "base_model: LGAI-EXAONE/EXAONE-3.5-7.8B-Instruct"
+    front = f"license: other\nlicense_name: my-terms\nlicense_link: {{}}\n{exaone}"
+    files = {"LICENSE": license_text("apache-2.0")}
+
+    def poet(k, link):
+        # The folder is named as the model is published.
+        return write_tree(tmp_path / str(k) / "Poet-7B", {"README.md": card(front.format(link)), **files})
+
+    # Cards link their own license file by its Hub address: the file in the repository is what it declares.
+    for k, link in enumerate(
+        (
+            "https://huggingface.co/acme/Poet-7B/blob/main/LICENSE",
+            "<https://huggingface.co/acme/poet-7b/resolve/main/LICENSE?download=true>",
+        )
+    ):
+        report, _ = audit_json(cli, poet(k, link))
+        (bad,) = findings_of(report, "license-incompatible")
+        assert "(the Apache License 2.0, by its `license_link`)" in bad["message"], (link, bad)
+    # Another repository's file is that repository's, whatever this one holds under the same path.
+    report, _ = audit_json(cli, poet(2, "https://huggingface.co/acme/Other-Model/blob/main/LICENSE"))
+    assert all("by its `license_link`" not in f["message"] for f in report["findings"]), report["findings"]
+    assert "license-unknown" in rules_of(report)
+
+
 def test_a_use_policy_linked_as_the_license_declares_no_license(cli, make_repo):
     front = "license: other\nlicense_name: my-llama-terms\nlicense_link: USE_POLICY.md\nbase_model: meta-llama/Llama-3.1-8B-Instruct"
     repo = make_repo({"README.md": card(front), "USE_POLICY.md": license_text("llama3.1-acceptable-use-policy")})

@@ -85,18 +85,33 @@ class AuditContext:
         # https://www.llama.com/llama3_1/license/`), they are that license.
         link = (card.license_link or "").strip()
         linked: License | None = None
-        if link.lower().startswith(("http://", "https://", "www.")):
+        path = self.linked_file
+        if path is not None:
+            texts = [m for lf in self.license_files if lf.path == path for m in lf.licenses if m.kind == "text"]
+            if len(texts) == 1 and not texts[0].modified:
+                linked = self.catalog.get(texts[0].id)
+        elif link.lower().startswith(("http://", "https://", "www.")):
             from license_audit.identify.references import bare_reference
 
             keys = {r.key for r in bare_reference(link, self.catalog) or []}
             linked = self.catalog.get(keys.pop()) if len(keys) == 1 else None
-        elif card.linked_file is not None:
-            path = card.linked_file
-            texts = [m for lf in self.license_files if lf.path == path for m in lf.licenses if m.kind == "text"]
-            if len(texts) == 1 and not texts[0].modified:
-                linked = self.catalog.get(texts[0].id)
         # A use policy is rules a license carries, not a grant: it declares no license.
         return linked if linked is not None and linked.category != "use-policy" else None
+
+    @cached_property
+    def linked_file(self) -> str | None:
+        """The repository file the card's `license_link` names: a path in the repository, or a link to a
+        file of this model's own Hub repository (`https://huggingface.co/ORG/NAME/blob/main/LICENSE`, NAME
+        one of the model's names) that the repository holds. A link to another repository's file is that
+        repository's, whatever this one holds under the same path."""
+        card = self.snapshot.card
+        if card.linked_file is not None:
+            return card.linked_file
+        hub = card.linked_hub_file
+        if hub is None or hub[1] not in self.snapshot.files:
+            return None
+        own = {name.strip().lower().rsplit("/", 1)[-1] for _, name in self.names}
+        return hub[1] if hub[0].lower().rsplit("/", 1)[-1] in own else None
 
     @cached_property
     def upstreams(self) -> list[Upstream]:

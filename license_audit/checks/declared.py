@@ -141,7 +141,7 @@ def check_declared_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
         return
     if any(m.id == key for lf in ctx.license_files for m in lf.licenses):
         return  # a license the identification named by this key (an SPDX id outside the catalog)
-    link = card.linked_file
+    link = ctx.linked_file
     if link is not None and link in ctx.snapshot.files:
         return  # the terms are the linked file's, identified (or reported unknown) as that file
     if any(lic.goes_by(key) for up in ctx.upstreams for lic in up.licenses):
