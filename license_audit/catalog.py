@@ -173,6 +173,9 @@ def _norm(key: str) -> str:
 class Catalog(Index[License]):
     """Licenses by id, SPDX id or alias (compared without case, `_` or spaces)."""
 
+    # The `--rules DIR`s it was loaded with: their models name the licenses their Hub license files hold.
+    rules_dirs: tuple[str, ...] = ()
+
     def names_of(self, entry: License) -> list[str]:
         return [entry.id, entry.spdx, *entry.aliases]
 
@@ -319,6 +322,7 @@ def load_licenses_from(folder: Path) -> list[License]:
 @lru_cache(maxsize=8)
 def load_catalog(extra_dirs: tuple[str, ...] = ()) -> Catalog:
     cat = Catalog(load_licenses_from(rules_dir() / "licenses"))
+    cat.rules_dirs = tuple(extra_dirs)
     for d in extra_dirs:
         lic_dir = Path(d) / "licenses"
         if lic_dir.is_dir():

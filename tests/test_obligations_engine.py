@@ -580,3 +580,12 @@ def test_a_shared_name_alone_names_no_base(cli, make_repo):
     report, _ = audit_json(cli, repo)
     assert not report["lineage"], report["lineage"]
     assert "base-model-undeclared" not in rules_of(report), report["findings"]
+
+
+def test_a_hub_license_file_link_names_the_license_of_a_model_a_rules_dir_registers(cli, tmp_path):
+    # The registry a link is read with holds the --rules DIR's models, as the audit's lineage does.
+    rules = rules_dir(tmp_path, models=[FINETUNE])
+    link = tmp_path / "NOTICE"
+    link.write_text("https://huggingface.co/acme/Harbor-8B/blob/main/LICENSE\n", encoding="utf-8")
+    assert "mit (MIT) [reference]" in cli("identify", str(link), "--rules", str(rules)).output
+    assert "mit" not in cli("identify", str(link)).output

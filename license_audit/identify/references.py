@@ -744,7 +744,7 @@ def bare_reference(line: str, catalog: Catalog) -> list[Ref] | None:
     None for any other line."""
     if line[:1] in "<([hHwW" and _BARE_URL.fullmatch(line) and "shields.io" not in line.lower():
         m = _URL.search(line)
-        key = _url_key(m.group(0), _index(catalog)) if m else None
+        key = _url_key(m.group(0), _index(catalog), catalog.rules_dirs) if m else None
         return [Ref(key, "url", 1)] if key else []
     if "identifier" in line.lower() and _BARE_IDENTIFIER.fullmatch(line):
         out = []
@@ -836,7 +836,7 @@ def find_references(
         if "http" in low or "www." in low or ".org/" in low or ".com/" in low:
             idx = idx or _index(catalog)
             for k, url in _links(region):
-                linked = _url_key(url, idx)
+                linked = _url_key(url, idx, catalog.rules_dirs)
                 if linked:
                     out.append(Ref(linked, "url", first + k))
         idx = idx or _index(catalog)
@@ -979,7 +979,8 @@ def _full_name(words: list[str], idx: _Index) -> str | None:
     return None
 
 
-def _url_key(url: str, idx: _Index) -> str | None:
+def _url_key(url: str, idx: _Index, rules_dirs: tuple[str, ...] = ()) -> str | None:
+    """The license a link names; `rules_dirs`: the --rules DIRs whose models name their Hub license files'."""
     u, _, frag = normalize_url(url).partition("#")
     if u in idx.paged:
         # A page that covers many licenses (fedoraproject.org's MIT variants): a section names its
@@ -1009,7 +1010,7 @@ def _url_key(url: str, idx: _Index) -> str | None:
             key = _site_id(u[len(site) :])
             if key:
                 return key
-    hub = _hub_license_file(u)
+    hub = _hub_license_file(u, rules_dirs)
     if hub is not None:
         return hub
     # A link a level or two into a known license page (a language, a section) is still that license,
@@ -1033,16 +1034,17 @@ _HUB_FILE = re.compile(
 )
 
 
-def _hub_license_file(u: str) -> str | None:
-    """The license a link to a license file of a model the registry knows names: the one license its
-    terms for that checkpoint (and revision) hold; None when the registry does not know the model or
-    its terms hold several (weights and code: which file is which, the link does not say)."""
+def _hub_license_file(u: str, rules_dirs: tuple[str, ...] = ()) -> str | None:
+    """The license a link to a license file of a model the registry (with the models of `rules_dirs`)
+    knows names: the one license its terms for that checkpoint (and revision) hold; None when the registry
+    does not know the model or its terms hold several (weights and code: which file is which, the link
+    does not say)."""
     m = _HUB_FILE.match(u)
     if m is None:
         return None
     from license_audit.registry import load_registry
 
-    model = load_registry().get(m.group(1))
+    model = load_registry(rules_dirs).get(m.group(1))
     if model is None:
         return None
     revision = None if m.group(2) == "main" else m.group(2)
