@@ -84,6 +84,21 @@ def modified_cases() -> dict[str, tuple[str, str, str]]:
             "revocable",
         ),
         "llama-threshold-changed": (llama.replace("700 million", "100 million"), "llama2", "100 million"),
+        # A period of the terms changed on a line that opens with "copyright holder": terms, not a copyright line.
+        "gpl-cure-period-changed": (
+            license_text("gpl-3.0").replace("prior to 30 days after", "prior to 60 days after"),
+            "gpl-3.0",
+            "60 days",
+        ),
+        # An item put in the list of prohibited uses, however short, extends what the policy prohibits.
+        "use-policy-item-added": (
+            license_text("llama3.1-acceptable-use-policy").replace(
+                "    * Guns and illegal weapons (including weapon development)\n",
+                "    * Guns and illegal weapons (including weapon development)\n    * Gambling\n",
+            ),
+            "llama3.1-acceptable-use-policy",
+            "Gambling",
+        ),
         # A copy that differs from the reference every few lines (its list labels lost) is still compared
         # word by word: the one restriction added is the change, on its own line.
         "cc-web-copy-revocable": (
@@ -183,6 +198,19 @@ def allowed_variants() -> dict[str, tuple[str, str]]:
                 t.index("Creative Commons Attribution-NonCommercial 4.0 International") :
             ],
             "cc-by-nc-4.0",
+        ),
+        # A copy that numbers its sections as a part of a larger document ("2.5." for "5.") is the license.
+        "apache-sections-renumbered": (
+            re.sub(r"(?m)^(\s*)(\d)\. (Redistribution|Trademarks|Disclaimer of Warranty)", r"\g<1>2.\2. \3", apache),
+            "apache-2.0",
+        ),
+        # A statement about whose copyright it is, in place of the copyright line.
+        "mit-copyright-statement": (
+            mit_copy().replace(
+                "Copyright (c) 2025 Example Corp.",
+                "Copyrights are respective of each contributor listed at the beginning of each definition file.",
+            ),
+            "mit",
         ),
         "gpl-old-fsf-address": (
             license_text("gpl-2.0").replace(

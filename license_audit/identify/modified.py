@@ -142,8 +142,21 @@ _TERM_CUES = frozenset(
         "unless",
     ]
 )
-_COPYRIGHT_LINE = re.compile(r"copyright|\(c\)|\u00a9|all rights reserved|\bauthors?\b", re.I)
-_ADDRESS_LINE = re.compile(r"free software foundation|franklin st|temple place|mass ave|boston|\bma\b\s+0\d{4}", re.I)
+# A copyright notice, as a line opens with it ("Copyright (c) 2024 Acme", "Copyright [yyyy] [name]", "© Acme",
+# "Copyrights are respective of each contributor", "Authors: ..."), or "all rights reserved" anywhere; not a
+# line of a sentence of terms that goes on with the word ("copyright holder, and you cure the violation
+# prior to 30 days after").
+_COPYRIGHT_LINE = re.compile(
+    r"^[\W_]*(?:(?-i:Copyright|COPYRIGHT)s?\b(?!\s+(?:holders?|owners?)\b)"
+    r"|(?:copyright|\(c\)|\u00a9)\s*(?:\(c\)|\u00a9|\d{4}|[\[<{]|by\b)"
+    r"|(?:\(c\)|\u00a9)\s*\w|copyright(?:\s+(?:holders?|owners?))?\s*[:\uff1a]|(?:original\s+)?authors?\s*[:\uff1a])"
+    r"|all rights reserved",
+    re.I,
+)
+_MENTIONS_COPYRIGHT = re.compile(r"copyright|\(c\)|\u00a9|all rights reserved|\bauthors?\b", re.I)
+_ADDRESS_LINE = re.compile(
+    r"free software foundation|franklin st|temple place|mass ave|boston|\bma\b\s+0\d{4}|\b\d{5}-\d{4}\b|\busa\b", re.I
+)
 _LINK_LINE = re.compile(r"https?:|www\.|\.(org|com|net|io)\b|<[^>]*@", re.I)
 _NUMBER = re.compile(r"\d")
 # A title line: a few words, no sentence.
@@ -421,7 +434,9 @@ def _classify(
             b = copy_at + min(max(ncopy - 1, 0), j1)
         if _section_number(removed, added, a, b, lines):
             continue
-        if _allowed(
+        in_terms = not title and ref_at + i1 < required - _CLOSING
+        # An item put in a list of the terms ("* Gambling" among the prohibited uses) is terms, however short.
+        if not (in_terms and added and not removed and _new_items(added, lines.raw(a, b))) and _allowed(
             removed,
             added,
             ref_at + i1 >= required - (_CLOSING if ref_at + i2 > required else 0),
@@ -492,12 +507,13 @@ def _allowed(
             has_appendix
             or not term_like(added)
             or bool(set(added) & _OTHER_LICENSES - vocabulary)
-            or (bool(added) and _boilerplate_lines(raw))
+            or (bool(added) and _boilerplate_lines(raw, after_terms=True))
         )
     # Boilerplate put in (a copyright line, an address, a short title); not an amount that happens to stand on a
     # short line of a rewrapped copy ("greater than 1\nbillion monthly" for "1 million").
     if added and (
-        (_boilerplate_lines(raw) and not _amount(set(added) - set(removed))) or (not removed and _in_links(added, raw))
+        (_boilerplate_lines(raw) and not _amount(set(added) - set(removed)) and not _term_number(removed, added, raw))
+        or (not removed and _in_links(added, raw))
     ):
         return True
     if not added and "copyright" in removed and len(removed) <= _TITLE_WORDS and not set(removed) & _RESTRICTING:
@@ -520,6 +536,48 @@ def _allowed(
 
 
 _AMOUNT_WORDS = frozenset(["hundred", "thousand", "million", "billion", "trillion"])
+
+
+# A date on a line: a month's name ("May" is also a verb) or a year.
+_DATE = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)\b|\b(?:19|20)\d\d\b",
+    re.I,
+)
+
+
+_DOTTED_LABEL = re.compile(r"[\W_]*\(?(\d{1,2}(?:\.\d{1,2})*)[.)]?(?:\s|$)")
+
+
+# A list item's marker at the start of a line: a bullet or a label ("*", "-", "•", "1.", "a)", "(iv)").
+_ITEM = re.compile(r"^\s*(?:[*\u2022+-]|\(?(?:\d{1,2}|[a-z]|[ivx]{2,5})[.)])\s+(\S.*)$", re.I)
+
+
+def _new_items(added: list[str], raw: str) -> bool:
+    """Whether the words put in are whole list items, each on its own line: terms, however short."""
+    lines = [line for line in raw.split("\n") if line.strip()]
+    items = [_ITEM.match(line) for line in lines]
+    if not lines or not all(items):
+        return False
+    return [w for m in items if m is not None for w in word_list(m.group(1))] == added
+
+
+def _term_number(removed: list[str], added: list[str], raw: str) -> bool:
+    """Whether a number of the terms is put in for another ("prior to 60 days" for 30 days), which no
+    title holds; a number on a line with a date (an edition's release date), a copyright line, an address
+    (the FSF's old and new ones) or a link is not one."""
+    if len(removed) > _SMALL + 1 or len(added) > _SMALL + 1:
+        return False  # more than a number and a word: the other rules read it
+    changed = set(removed) ^ set(added)
+    label = _DOTTED_LABEL.match(raw)
+    if label is not None and changed & set(label.group(1).split(".")):
+        return False  # a list item's number ("2.10."): layout, however a copy numbers its sections
+    return (
+        any(w.isdigit() for w in changed & set(removed))
+        and any(w.isdigit() for w in changed & set(added))
+        and not _DATE.search(raw)
+        and not any(p.search(line) for line in raw.split("\n") for p in (_COPYRIGHT_LINE, _ADDRESS_LINE, _LINK_LINE))
+    )
 
 
 def _amount(words: set[str]) -> bool:
@@ -549,8 +607,11 @@ def _in_links(added: list[str], raw: str) -> bool:
     return bool(links) and " " + " ".join(added) + " " in " " + " ".join(links) + " "
 
 
-def _boilerplate_lines(raw: str) -> bool:
-    """Every non-blank line is a copyright line, a postal address, a link or a short title."""
+def _boilerplate_lines(raw: str, after_terms: bool = False) -> bool:
+    """Every non-blank line is a copyright line, a postal address, a link or a short title; `after_terms`:
+    the lines follow the terms' end, where a line about copyright notices is one too (Apple's "copyright
+    notices and license terms - please see the file ACKNOWLEDGEMENTS")."""
+    copyright_line = _MENTIONS_COPYRIGHT if after_terms else _COPYRIGHT_LINE
     any_line = False
     for line in raw.split("\n"):
         s = line.strip()
@@ -561,7 +622,7 @@ def _boilerplate_lines(raw: str) -> bool:
         if ws & _RESTRICTING:
             return False
         # A copyright line or a link with a term in it ("Copyright 2024 Foo. Any use requires a royalty") is terms.
-        if (_COPYRIGHT_LINE.search(s) or _ADDRESS_LINE.search(s) or _LINK_LINE.search(s)) and not ws & SIGNIFICANT:
+        if (copyright_line.search(s) or _ADDRESS_LINE.search(s) or _LINK_LINE.search(s)) and not ws & SIGNIFICANT:
             continue
         if len(s.split()) <= _TITLE_WORDS and not term_like(s.lower().split()):
             continue
