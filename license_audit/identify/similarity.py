@@ -90,9 +90,9 @@ class Reference:
         return self._cjk_grams
 
     @property
-    def labelled(self) -> bool:
-        """Whether the text labels list items at the start of its lines (its 4-grams hold placeholders)."""
-        return bool(self._labels)
+    def labelled(self) -> int:
+        """How many list items the text labels at the start of its lines (its 4-grams hold placeholders)."""
+        return len(self._labels)
 
     @property
     def raw_grams(self) -> tuple[frozenset, frozenset]:
@@ -161,8 +161,9 @@ def scores(
         if all(p in ref.joined for p in _pieces(hits))
         else precision(relabelled(hits, labels, at[1]), ref.all_grams)
     )
-    if ref.labelled and min(cov, prec) < 1.0:
-        # Labels the copy does not hold at line starts are its words: compared as written too, the better.
+    if ref.labelled and min(cov, prec) < 1.0 and sum(at[0] <= k < at[0] + len(span) for k in labels) < ref.labelled:
+        # Labels the copy does not hold at line starts are its words: compared as written too, the better
+        # (a copy that labels as many items as the reference lost none of them to the middle of a line).
         grams, all_grams = ref.raw_grams
         cov = max(cov, coverage(span, grams)) if cov < 1.0 else cov
         prec = max(prec, precision(hits, all_grams)) if prec < 1.0 else prec
