@@ -119,6 +119,17 @@ def test_license_not_on_the_spdx_list_is_a_license_ref_name(cli, make_repo):
     assert [lic["name"] for lic in lics] == ["LicenseRef-acme-weights-1.0"]
 
 
+def test_a_name_every_edition_goes_by_concludes_none_and_says_which_it_may_be(cli, make_repo):
+    # As in the SPDX document: "the Llama license" concludes no edition; a property names them all.
+    body = "# Poet\n\nThis model is released under the Llama license.\n"
+    bom = _bom(cli, make_repo({"README.md": card("base_model: Qwen/Qwen2.5-7B-Instruct", body)}))
+    _validate(json.dumps(bom))
+    component = bom["metadata"]["component"]
+    assert not [lic for lic in _licenses(component) if lic["acknowledgement"] == "concluded"], component
+    (ambiguous,) = _props(component)["license-audit:ambiguous"]
+    assert ambiguous.startswith("README.md (line 7): one of LicenseRef-llama-license, LicenseRef-llama2, ")
+
+
 def test_every_finding_is_a_group_of_properties(cli):
     bom = _bom(cli, ROOT / "examples" / "deepseek-v3-relabelled")
     report, _ = _json(cli, ROOT / "examples" / "deepseek-v3-relabelled")

@@ -90,6 +90,12 @@ def modified_cases() -> dict[str, tuple[str, str, str]]:
             "gpl-3.0",
             "60 days",
         ),
+        # So where the number opens a line of its own.
+        "gpl-cure-period-changed-at-a-line-start": (
+            license_text("gpl-3.0").replace("prior to 30 days after", "prior to\n90 days after"),
+            "gpl-3.0",
+            "90 days",
+        ),
         # An item put in the list of prohibited uses, however short, extends what the policy prohibits.
         "use-policy-item-added": (
             license_text("llama3.1-acceptable-use-policy").replace(
@@ -203,6 +209,21 @@ def allowed_variants() -> dict[str, tuple[str, str]]:
         "apache-sections-renumbered": (
             re.sub(r"(?m)^(\s*)(\d)\. (Redistribution|Trademarks|Disclaimer of Warranty)", r"\g<1>2.\2. \3", apache),
             "apache-2.0",
+        ),
+        # Copyright lines in the forms copies give them, a holder's name with "Research" in it included.
+        "mit-copyright-portions": (
+            mit_copy(
+                "2024 Foo\nPortions Copyright (c) 2016-2024 Foo Corp., Bar Inc., and the Baz Project contributors"
+            ),
+            "mit",
+        ),
+        "mit-copyright-mid-sentence": (
+            mit_copy("2024 Foo\nThis software is copyright 2024 by Foo and its many authors"),
+            "mit",
+        ),
+        "mit-copyright-research-institute": (
+            mit_copy("2024 Shanghai AI Laboratory and Foo Research Institute. All rights reserved."),
+            "mit",
         ),
         # A statement about whose copyright it is, in place of the copyright line.
         "mit-copyright-statement": (

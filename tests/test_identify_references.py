@@ -755,6 +755,15 @@ def test_a_reference_after_words_with_plus_signs_is_on_its_own_line():
             " [GPL](http://www.gnu.org/licenses/gpl-3.0.html).\n",
             ["gpl-3.0", "mit"],
         ),
+        # A link whose text names nothing, which cleaning would drop with the link.
+        (
+            "Apache 2.0; see [here](https://creativecommons.org/licenses/by-nc/4.0/) for weights\n",
+            ["apache-2.0", "cc-by-nc-4.0"],
+        ),
+        # Markup inside a name: read on the cleaned line.
+        ("Code: Apache 2.0; weights: Llama&nbsp;2 Community License\n", ["apache-2.0", "llama2"]),
+        ("Code: Apache 2.0; weights: <b>Llama 2</b> Community License\n", ["apache-2.0", "llama2"]),
+        ("Code: Apache 2.0; weights: CC&nbsp;BY-NC&nbsp;4.0\n", ["apache-2.0", "cc-by-nc-4.0"]),
         # A name running on into the next line keeps the version written there.
         (
             "may be used under the conditions of either of two licenses,\nthe Apache License (version 2.0 or later)"
@@ -783,3 +792,16 @@ def test_another_license_named_on_a_catalog_references_line_is_read(text, expect
 )
 def test_a_catalog_reference_line_names_no_license_beside_it_that_it_does_not_hold(text, expected):
     assert sorted({m.id for m in refs(text)}) == expected
+
+
+def test_a_name_every_edition_goes_by_with_one_catalog_edition_names_none():
+    # Hunyuan-Large's cards say "tencent-license", which Tencent's other editions go by too: not that edition.
+    assert identify_text("This model is released under the Tencent License.\n", CAT) == []
+
+
+def test_a_line_break_written_as_an_entity_keeps_the_lines_as_written():
+    # "&#10;" inside an attribute is no line of the file: a reference's line is the file's own.
+    text = (
+        '<p title="a&#10;b&#10;c">Model</p>\nLicensed under Apache 2.0; weights under the Llama 2 Community License.\n'
+    )
+    assert ids_and_lines(refs(text)) == [("apache-2.0", 2), ("llama2", 2)]

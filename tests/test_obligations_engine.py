@@ -553,6 +553,19 @@ def test_license_link_to_the_models_own_hub_file_is_that_file(cli, tmp_path):
     assert "license-unknown" in rules_of(report)
 
 
+def test_license_link_to_the_bases_hub_file_is_the_bases_even_under_the_bases_name(cli, tmp_path):
+    # A quantization keeps its base's card, title and folder name: the link is Meta's file, not its own MIT copy.
+    link = "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct/blob/main/LICENSE"
+    front = f"license: other\nlicense_name: llama3.1-community\nlicense_link: {link}\nbase_model: meta-llama/Llama-3.1-8B-Instruct"
+    repo = write_tree(
+        tmp_path / "Llama-3.1-8B-Instruct",
+        {"README.md": card(front, "# Llama-3.1-8B-Instruct\n"), "LICENSE": license_text("mit")},
+    )
+    report, _ = audit_json(cli, repo)
+    assert all("by its `license_link`" not in f["message"] for f in report["findings"]), report["findings"]
+    assert "license-incompatible" not in rules_of(report), report["findings"]
+
+
 def test_a_use_policy_linked_as_the_license_declares_no_license(cli, make_repo):
     front = "license: other\nlicense_name: my-llama-terms\nlicense_link: USE_POLICY.md\nbase_model: meta-llama/Llama-3.1-8B-Instruct"
     repo = make_repo({"README.md": card(front), "USE_POLICY.md": license_text("llama3.1-acceptable-use-policy")})

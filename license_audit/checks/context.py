@@ -110,8 +110,16 @@ class AuditContext:
         hub = card.linked_hub_file
         if hub is None or hub[1] not in self.snapshot.files:
             return None
-        own = {name.strip().lower().rsplit("/", 1)[-1] for _, name in self.names}
-        return hub[1] if hub[0].lower().rsplit("/", 1)[-1] in own else None
+        repo = hub[0].lower()
+        # A base model's repository (declared, or one the registry knows) holds that model's file, whatever
+        # this one holds under the same path: a quantization that keeps its base's card and title links it.
+        if repo in {b.lower() for b in card.base_models} or self.registry.get(hub[0]) is not None:
+            return None
+        names = {name.strip().lower() for _, name in self.names}
+        full = {n for n in names if "/" in n}
+        if full:
+            return hub[1] if repo in full else None  # the model's OWNER/NAME is known: the link is to it or not
+        return hub[1] if repo.rsplit("/", 1)[-1] in names else None
 
     @cached_property
     def upstreams(self) -> list[Upstream]:

@@ -33,6 +33,7 @@ from license_audit.sources import is_hub_repo_id
 from license_audit.tasks import task_of
 
 if TYPE_CHECKING:
+    from cyclonedx.model import Property
     from cyclonedx.model.component import Component
     from cyclonedx.model.license import DisjunctiveLicense
 
@@ -140,10 +141,24 @@ def _model_licenses(report: Report, catalog: Catalog) -> list[DisjunctiveLicense
                 props.append(_prop("modified", "true"))
             if match.renamed:
                 props.append(_prop("renamed", "true"))
-            # One of several licenses the same words fit alike ("the Llama license" names every edition).
             if match.alternatives:
-                props.append(_prop("alternatives", ", ".join(match.alternatives)))
+                continue  # one of several licenses the same words fit alike: none concluded (_unresolved)
             out.append(_license(match.spdx, match.id, "concluded", props, lic.url if lic else None))
+    return out
+
+
+def _unresolved(report: Report) -> list[Property]:
+    """A property for each place whose words fit several licenses alike ("the Llama license" names every
+    edition): which ones it may be, as SPDX's concluded license names none of them."""
+    out = []
+    for lf in report.license_files:
+        groups: dict[tuple[int, int], list[str]] = {}
+        for match in lf.licenses:
+            if match.alternatives:
+                groups.setdefault((match.start_line, match.end_line), []).append(match.spdx)
+        for (first, last), spdx in sorted(groups.items()):
+            lines = f"line {first}" if first == last else f"lines {first}-{last}"
+            out.append(_prop("ambiguous", f"{lf.path} ({lines}): one of {', '.join(sorted(spdx))}"))
     return out
 
 
@@ -289,6 +304,7 @@ def build(report: Report, serial: bool = False):
         _prop("summary", f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info"),
         *[_prop("declared-base-model", b) for b in report.model.declared_base_models],
         *_finding_props(report),
+        *_unresolved(report),
     ]
     if report.model.base_model_relation:
         props.append(_prop("declared-base-model-relation", report.model.base_model_relation))

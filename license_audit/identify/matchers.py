@@ -1433,37 +1433,54 @@ def _beside_references(
     mine: set[int] = set()
     for c in refs:
         mine.update(range(c.own[0], c.own[1] + 1))  # type: ignore[index]
+    cleaned = toks.cleaned.split("\n")
+    # The lines as written keep the links that cleaning drops ("[here](https://…/by-nc/4.0/)"); where
+    # cleaning made lines of its own (an entity for a line break), only the cleaned ones can be placed.
+    raw = text_lines(text)
+    if len(raw) != len(cleaned):
+        raw = cleaned
     idx = None
     lines: set[int] = set()
     for c in refs:
         rest = [w for k, w in enumerate(toks.words[c.start : c.end + 1], c.start) if k not in mine]
         if not rest:
             continue
+        span = range(toks.line_of(c.start), toks.line_of(c.end) + 1)
         # Cheapest first: most such lines hold no word any name starts with, and no link.
         idx = idx or _index(catalog)
         first, single = idx.first, idx.single
-        if any(w in first or w in single or _COMPACT_HINT.search(w) or w in ("http", "https", "www") for w in rest):
-            lines.update(range(toks.line_of(c.start), toks.line_of(c.end) + 1))
+        # A link outside the reference's words, or a markdown link's target, which cleaning drops.
+        if any(
+            w in first or w in single or _COMPACT_HINT.search(w) or w in ("http", "https", "www") for w in rest
+        ) or any("](" in raw[n - 1] for n in span):
+            lines.update(span)
     if not lines:
         return []
-    raw = text_lines(text)
     after = {n + 1 for n in lines if n < len(raw) and any(a <= n + 1 <= b for a, b in free)} - lines
-    masked = [""] * max(lines | after)
+    spans = _runs(sorted(lines | after))
+    # Each line twice where it differs: cleaned (markup and entities gone, names whole: "Llama&nbsp;2") and as
+    # written (its links).
+    texts: dict[str, list[str]] = {"cleaned": [""] * max(lines | after), "raw": [""] * max(lines | after)}
     for n in after:
-        masked[n - 1] = raw[n - 1]
-    cleaned = toks.cleaned.split("\n")
-    for n in sorted(lines):
+        texts["cleaned"][n - 1], texts["raw"][n - 1] = cleaned[n - 1], raw[n - 1]
+    for n in lines:
         lo, hi = toks.first_word_of_line(n), toks.last_word_of_line(n)
         ws, held = toks.words[lo : hi + 1], [k - lo for k in range(lo, hi + 1) if k in mine]
-        # The cleaned line, whose words are the tokenizer's, where the line as written cannot be matched.
-        masked[n - 1] = _blanked(raw[n - 1], ws, held) or _blanked(cleaned[n - 1], ws, held) or ""
+        texts["cleaned"][n - 1] = _blanked(cleaned[n - 1], ws, held) or ""
+        texts["raw"][n - 1] = _blanked(raw[n - 1], ws, held) or ""
     # What the references name themselves, and what starts on the next line, the other lines' look finds.
     theirs = {c.cl.lic.id for c in refs}
-    return [
-        r
-        for r in find_references("\n".join(masked), _runs(sorted(lines | after)), catalog, [])
-        if r.form != "identifier" and r.line in lines and r.key not in theirs and theirs.isdisjoint(r.editions)
-    ]
+    out: list[Ref] = []
+    seen: set[tuple[str, int]] = set()
+    differ = "\n".join(texts["raw"]).lower() != "\n".join(texts["cleaned"])
+    for lines_of in (texts["cleaned"], texts["raw"]) if differ else (texts["cleaned"],):
+        for r in find_references("\n".join(lines_of), spans, catalog, []):
+            if r.form == "identifier" or r.line not in lines or r.key in theirs or not theirs.isdisjoint(r.editions):
+                continue
+            if (r.key, r.line) not in seen:
+                seen.add((r.key, r.line))
+                out.append(r)
+    return out
 
 
 # A word as the tokenizer reads a cleaned line (its "++" written "pp", each other character one byte).

@@ -142,17 +142,20 @@ _TERM_CUES = frozenset(
         "unless",
     ]
 )
-# A copyright notice, as a line opens with it ("Copyright (c) 2024 Acme", "Copyright [yyyy] [name]", "© Acme",
-# "Copyrights are respective of each contributor", "Authors: ..."), or "all rights reserved" anywhere; not a
-# line of a sentence of terms that goes on with the word ("copyright holder, and you cure the violation
-# prior to 30 days after").
+# A copyright notice: "copyright" with a year, "(c)", "©", a placeholder or "by" after it, wherever it stands
+# ("Portions Copyright (c) 2016 Foo", "This software is copyright 2024 by Foo"); a line that opens with
+# "Copyright" ("Copyrights are respective of each contributor") or "©", a holder's or author's label
+# ("Authors: ..."), or "all rights reserved"; not a line of the terms that goes on with the word
+# ("copyright holder, and you cure the violation prior to 30 days after").
 _COPYRIGHT_LINE = re.compile(
-    r"^[\W_]*(?:(?-i:Copyright|COPYRIGHT)s?\b(?!\s+(?:holders?|owners?)\b)"
-    r"|(?:copyright|\(c\)|\u00a9)\s*(?:\(c\)|\u00a9|\d{4}|[\[<{]|by\b)"
-    r"|(?:\(c\)|\u00a9)\s*\w|copyright(?:\s+(?:holders?|owners?))?\s*[:\uff1a]|(?:original\s+)?authors?\s*[:\uff1a])"
+    r"(?:copyright|\(c\)|\u00a9)\s*(?:\(c\)|\u00a9|\d{4}|[\[<{]|by\b)"
+    r"|^[\W_]*(?:(?-i:Copyright|COPYRIGHT)s?\b(?!\s+(?:holders?|owners?)\b)|(?:\(c\)|\u00a9)\s*\w"
+    r"|copyright(?:\s+(?:holders?|owners?))?\s*[:\uff1a]|(?:original\s+)?authors?\s*[:\uff1a])"
     r"|all rights reserved",
     re.I,
 )
+# Words of SIGNIFICANT that holders' names hold.
+_IN_NAMES = frozenset(["research", "academic", "government"])
 _MENTIONS_COPYRIGHT = re.compile(r"copyright|\(c\)|\u00a9|all rights reserved|\bauthors?\b", re.I)
 _ADDRESS_LINE = re.compile(
     r"free software foundation|franklin st|temple place|mass ave|boston|\bma\b\s+0\d{4}|\b\d{5}-\d{4}\b|\busa\b", re.I
@@ -546,7 +549,7 @@ _DATE = re.compile(
 )
 
 
-_DOTTED_LABEL = re.compile(r"[\W_]*\(?(\d{1,2}(?:\.\d{1,2})*)[.)]?(?:\s|$)")
+_DOTTED_LABEL = re.compile(r"[\W_]*\(?(\d{1,2}(?:\.\d{1,2})*)[.)](?:\s|$)")
 
 
 # A list item's marker at the start of a line: a bullet or a label ("*", "-", "•", "1.", "a)", "(iv)").
@@ -621,8 +624,11 @@ def _boilerplate_lines(raw: str, after_terms: bool = False) -> bool:
         ws = set(re.findall(r"[a-z]+", s.lower()))
         if ws & _RESTRICTING:
             return False
-        # A copyright line or a link with a term in it ("Copyright 2024 Foo. Any use requires a royalty") is terms.
-        if (copyright_line.search(s) or _ADDRESS_LINE.search(s) or _LINK_LINE.search(s)) and not ws & SIGNIFICANT:
+        # A copyright line or a link with a term in it ("Copyright 2024 Foo. Any use requires a royalty") is terms;
+        # a holder's name is not ("Foo Research Institute", "Academy of Sciences", "Government of Bar").
+        if (copyright_line.search(s) or _ADDRESS_LINE.search(s) or _LINK_LINE.search(s)) and not (
+            ws & SIGNIFICANT - _IN_NAMES
+        ):
             continue
         if len(s.split()) <= _TITLE_WORDS and not term_like(s.lower().split()):
             continue

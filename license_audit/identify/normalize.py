@@ -51,6 +51,13 @@ def _drop_tag(m: re.Match) -> str:
     return " " + "\n" * m.group(0).count("\n")
 
 
+# A line break, a carriage return or another line separator written as an HTML entity, unescaped or once
+# escaped ("&#10;", "&#xA;", "&NewLine;", "&amp;#10;").
+_BREAK_ENTITY = re.compile(
+    r"&(?:amp;)?(?:#0*(?:10|11|12|13|133|8232|8233);|#x0*(?:a|b|c|d|85|2028|2029);|newline;)", re.I
+)
+
+
 def clean(text: str) -> str:
     """Lower-case text without markup; same number of lines as the input."""
     if "\r" in text:
@@ -61,10 +68,11 @@ def clean(text: str) -> str:
     if "&" in text:
         import html  # its entity table is built on import; most texts have no "&" and never pay for it
 
-        # Twice: Qt .ui files and some HTML exports escape rich text inside XML (&amp;lt;p&amp;gt;).
-        text = html.unescape(text)
+        # Twice: Qt .ui files and some HTML exports escape rich text inside XML (&amp;lt;p&amp;gt;). A line
+        # break written as an entity is a space, so the lines stay the input's.
+        text = html.unescape(_BREAK_ENTITY.sub(" ", text))
         if "&" in text:
-            text = html.unescape(text)
+            text = html.unescape(_BREAK_ENTITY.sub(" ", text))
         if not text.isascii():
             text = _unquote(text)
     if "<" in text:

@@ -544,9 +544,9 @@ def _build(
                     editions[v].append(lic.id)
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     for v, keys in editions.items():
-        if len(keys) == 1:
-            add_name(v, keys[0])
-        elif v not in names and v not in ambiguous_names:
+        # One catalog edition of a name every edition goes by ("tencent-license") is not what the name
+        # means: the publisher's other editions go by it too, so alone it names none.
+        if len(keys) > 1 and v not in names and v not in ambiguous_names:
             names[v] = keys[0]
             shared[v] = tuple(keys)
     # A GNU license named without a version: the license itself lets the recipient choose any version
