@@ -805,3 +805,25 @@ def test_a_line_break_written_as_an_entity_keeps_the_lines_as_written():
         '<p title="a&#10;b&#10;c">Model</p>\nLicensed under Apache 2.0; weights under the Llama 2 Community License.\n'
     )
     assert ids_and_lines(refs(text)) == [("apache-2.0", 2), ("llama2", 2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Apache 2.0 license, compatible with the GPL v3.\n", ["apache-2.0"]),
+        ("Released under the MIT License, unlike the GPL-licensed original.\n", ["mit"]),
+        (
+            "Boost is licensed under the Boost license, which is functionally equivalent to the MIT license.\n",
+            ["bsl-1.0"],
+        ),
+        ("The license changed from CC-BY-NC-4.0 to CC-BY-4.0 on May 12th 2021.\n", ["cc-by-4.0"]),
+        ("The weights were relicensed from CC BY-NC 4.0 to Apache 2.0.\n", ["apache-2.0"]),
+        # A comparison puts aside the name after it, not a list it would open.
+        (
+            "double-licensed under the CeCILL-C license (French equivalent to LGPL) and the MIT license.\n",
+            ["cecill-c", "mit"],
+        ),
+    ],
+)
+def test_a_name_compared_with_or_left_behind_is_no_license_of_the_text(text, expected):
+    assert sorted({m.id for m in refs(text)}) == expected

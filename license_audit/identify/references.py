@@ -1144,8 +1144,31 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
 
 # Words before a name that say nothing is under it: the license a license is based on ("The License is
 # based on the Mozilla Public License Version 1.1", "a derived Apache 2.0 license"), a section's title
-# ("with the Invariant Sections being ``GNU General Public License''"), an example ("e.g. GPL 3.0").
-_ASIDE = (("based", "on"), ("derived", "from"), ("derived",), ("sections", "being"), ("texts", "being"), ("e", "g"))
+# ("with the Invariant Sections being ``GNU General Public License''"), an example ("e.g. GPL 3.0"), a
+# comparison ("compatible with the GPL v3", "functionally equivalent to the MIT license", "unlike the
+# GPL-licensed original") or the license a text was under before ("changed from CC BY-NC 4.0 to Apache 2.0").
+_ASIDE = (
+    ("based", "on"),
+    ("derived", "from"),
+    ("derived",),
+    ("sections", "being"),
+    ("texts", "being"),
+    ("e", "g"),
+)
+# Comparisons and former licenses: the name just after is aside, not a list it opens ("French equivalent to
+# LGPL) and the MIT license" names MIT).
+_COMPARED = (
+    ("compatible", "with"),
+    ("equivalent", "to"),
+    ("similar", "to"),
+    ("unlike",),
+    ("instead", "of"),
+    ("changed", "from"),
+    ("switched", "from"),
+    ("migrated", "from"),
+    ("moved", "from"),
+    ("relicensed", "from"),
+)
 _NOT_BE = frozenset(["cannot", "not"])
 _PUT_UNDER = frozenset(["licensed", "licenced", "relicensed", "released", "distributed"])
 
@@ -1156,17 +1179,17 @@ def not_under(before: list[str]) -> bool:
     a one ("e.g. GPL 3.0 or Apache License 2.0")."""
     if before and before[-1] in ("or", "and"):
         # A name of a few words before "or": what comes before it.
-        return any(_aside(before[:cut]) for cut in range(len(before) - 2, max(len(before) - 7, 0), -1))
+        return any(_aside(before[:cut], False) for cut in range(len(before) - 2, max(len(before) - 7, 0), -1))
     return _aside(before)
 
 
-_ASIDE_LAST = frozenset(a[-1] for a in _ASIDE) | {"under"}
+_ASIDE_LAST = frozenset(a[-1] for a in _ASIDE + _COMPARED) | {"under"}
 
 
-def _aside(before: list[str]) -> bool:
+def _aside(before: list[str], compared: bool = True) -> bool:
     if not before or before[-1] not in _ASIDE_LAST:
         return False
-    if any(tuple(before[-len(a) :]) == a for a in _ASIDE):
+    if any(tuple(before[-len(a) :]) == a for a in (_ASIDE + _COMPARED if compared else _ASIDE)):
         return True
     return (
         len(before) >= 4
