@@ -827,3 +827,29 @@ def test_a_line_break_written_as_an_entity_keeps_the_lines_as_written():
 )
 def test_a_name_compared_with_or_left_behind_is_no_license_of_the_text(text, expected):
     assert sorted({m.id for m in refs(text)}) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Apache" without a version after a verb that puts a work under it is the Hub's Apache-2.0.
+        ("The code is published under an Apache license.\n", ["apache-2.0"]),
+        ("Weights are released under the Apache License.\n", ["apache-2.0"]),
+        ("distributed under the Apache Software License, Version 1.1\n", ["apache-1.1"]),
+        # In the style of a license is no license.
+        ("Released under an Apache-style license.\n", []),
+        ("Subversion is released under a Apache/BSD-style license\n", []),
+        # Lua's license page is the MIT license's.
+        (
+            'Freely available under the terms of the <a href="http://www.lua.org/license.html">Lua license</a>.\n',
+            ["mit"],
+        ),
+        # The Library GPL by a short name, with and without its version.
+        ("It is covered by the GNU library license version 2, see the file 'COPYING.LIB'.\n", ["lgpl-2.0-only"]),
+        ("It is covered by the GNU library license.\n", ["lgpl-2.0-or-later"]),
+        # A short name's words without "GNU" are another license's ("PNG Reference Library License version 2").
+        ("PNG Reference Library License version 2\n", []),
+    ],
+)
+def test_common_names_of_licenses_without_their_full_name(text, expected):
+    assert sorted({m.id for m in identify_text(text, CAT) if m.id != "other"}) == expected

@@ -255,8 +255,9 @@ def _name_variants(name: str) -> set[tuple[str, ...]]:
             if v[:2] == ("cc", "by") and len(v) >= 4 and v[1:] not in out:
                 out.add(v[1:])
                 changed = True
-            # "GNU Lesser General Public License 2.1" is also written without "GNU".
-            if v[0] == "gnu" and len(v) >= 4 and v[1] in ("lesser", "library", "affero") and v[1:] not in out:
+            # "GNU Lesser General Public License 2.1" is also written without "GNU"; a short name is not
+            # ("Library License 2.0" is also the PNG Reference Library License's).
+            if v[0] == "gnu" and "general" in v and v[1] in ("lesser", "library", "affero") and v[1:] not in out:
                 out.add(v[1:])
                 changed = True
             # So is the GNU GPL with a version ("General Public License version 2").
