@@ -1450,8 +1450,14 @@ def _beside_references(
         idx = idx or _index(catalog)
         first, single = idx.first, idx.single
         # A link outside the reference's words, or a markdown link's target, which cleaning drops.
+        # "License" starts a few names ("License for BlueLM Model") and stands beside most references.
         if any(
-            w in first or w in single or _COMPACT_HINT.search(w) or w in ("http", "https", "www") for w in rest
+            (w in first and (w not in _LICENSE_WORDS or (k + 1 < len(rest) and rest[k + 1] in idx.second[w])))
+            or w in single
+            or (w[-1:].isdigit() and w.rstrip("0123456789") in first)  # "CC0", "GPLv3": letters, then a version
+            or _COMPACT_HINT.search(w)
+            or w in ("http", "https", "www")
+            for k, w in enumerate(rest)
         ) or any("](" in raw[n - 1] for n in span):
             lines.update(span)
     if not lines:
@@ -1467,20 +1473,24 @@ def _beside_references(
         lo, hi = toks.first_word_of_line(n), toks.last_word_of_line(n)
         ws, held = toks.words[lo : hi + 1], [k - lo for k in range(lo, hi + 1) if k in mine]
         texts["cleaned"][n - 1] = _blanked(cleaned[n - 1], ws, held) or ""
-        texts["raw"][n - 1] = _blanked(raw[n - 1], ws, held) or ""
+        same = raw[n - 1].lower() == cleaned[n - 1]
+        texts["raw"][n - 1] = texts["cleaned"][n - 1] if same else _blanked(raw[n - 1], ws, held) or ""
     # What the references name themselves, and what starts on the next line, the other lines' look finds.
     theirs = {c.cl.lic.id for c in refs}
     out: list[Ref] = []
     seen: set[tuple[str, int]] = set()
     differ = "\n".join(texts["raw"]).lower() != "\n".join(texts["cleaned"])
     for lines_of in (texts["cleaned"], texts["raw"]) if differ else (texts["cleaned"],):
-        for r in find_references("\n".join(lines_of), spans, catalog, []):
-            if r.form == "identifier" or r.line not in lines or r.key in theirs or not theirs.isdisjoint(r.editions):
+        for r in find_references("\n".join(lines_of), spans, catalog, [], identifiers=False):
+            if r.line not in lines or r.key in theirs or not theirs.isdisjoint(r.editions):
                 continue
             if (r.key, r.line) not in seen:
                 seen.add((r.key, r.line))
                 out.append(r)
     return out
+
+
+_LICENSE_WORDS = frozenset(["license", "licence"])
 
 
 # A word as the tokenizer reads a cleaned line (its "++" written "pp", each other character one byte).

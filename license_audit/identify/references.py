@@ -792,13 +792,17 @@ def _licensing():
 
 
 def find_references(
-    text: str, lines: list[tuple[int, int]], catalog: Catalog, copies: list[tuple[int, int]] | None = None
+    text: str,
+    lines: list[tuple[int, int]],
+    catalog: Catalog,
+    copies: list[tuple[int, int]] | None = None,
+    identifiers: bool = True,
 ) -> list[Ref]:
     """Identifier lines anywhere outside the `copies` line ranges; names and links on the `lines`
-    ranges (1-based, inclusive) of `text`."""
+    ranges (1-based, inclusive) of `text`; `identifiers` False: names and links only."""
     out: list[Ref] = []
     copies = copies or []
-    for key, line in identifier_refs(text):
+    for key, line in identifier_refs(text) if identifiers else ():
         if any(a <= line <= b for a, b in copies):
             continue
         out.append(_identifier_ref(key, line, catalog))
@@ -806,7 +810,7 @@ def find_references(
     # the line: "license: MIT" inside "license: MIT-Modern-Variant").
     # Most texts of a few lines or more hold no id at all: told from their tokens at once (a badge's
     # label is read only line by line; lines a copy holds are skipped one by one).
-    scan = bool(copies) or text.count("\n") < 3 or "shields.io" in text or _any_id(text)
+    scan = identifiers and (bool(copies) or text.count("\n") < 3 or "shields.io" in text or _any_id(text))
     spelled: list[tuple[Ref, str]] = []  # each id written as such, with the id
     split = text.split("\n")
     for k, line_text in enumerate(split if scan else (), 1):
@@ -817,7 +821,7 @@ def find_references(
     # A "License:" label with the catalog's own id or Hub key after it ("License: qwen", "license_name:
     # deepseek"): a card's front matter copied into its text, or a README's line of it; so a license
     # badge's message ("img.shields.io/badge/license-qwen-green").
-    if "icen" in text:
+    if identifiers and "icen" in text:
         for m in _LABELLED.finditer(text):
             entry = _catalog_keys(catalog).get(m.group(1).lower())
             line = text.count("\n", 0, m.start()) + 1
@@ -1184,13 +1188,14 @@ def not_under(before: list[str]) -> bool:
     return _aside(before)
 
 
-_ASIDE_LAST = frozenset(a[-1] for a in _ASIDE + _COMPARED) | {"under"}
+_ALL_ASIDE = _ASIDE + _COMPARED
+_ASIDE_LAST = frozenset(a[-1] for a in _ALL_ASIDE) | {"under"}
 
 
 def _aside(before: list[str], compared: bool = True) -> bool:
     if not before or before[-1] not in _ASIDE_LAST:
         return False
-    if any(tuple(before[-len(a) :]) == a for a in (_ASIDE + _COMPARED if compared else _ASIDE)):
+    if any(tuple(before[-len(a) :]) == a for a in (_ALL_ASIDE if compared else _ASIDE)):
         return True
     return (
         len(before) >= 4
