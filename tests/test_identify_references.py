@@ -818,6 +818,13 @@ def test_a_line_break_written_as_an_entity_keeps_the_lines_as_written():
         ),
         ("The license changed from CC-BY-NC-4.0 to CC-BY-4.0 on May 12th 2021.\n", ["cc-by-4.0"]),
         ("The weights were relicensed from CC BY-NC 4.0 to Apache 2.0.\n", ["apache-2.0"]),
+        ("The MIT license is compatible with both the GPL and commercial software.\n", ["mit"]),
+        # Terms put under the comparison are the license's: a restriction never disappears with it.
+        ("The model weights are made available under terms equivalent to CC BY-NC 4.0.\n", ["cc-by-nc-4.0"]),
+        ("Licensed under terms compatible with the GPL v3.\n", ["gpl-3.0"]),
+        ("This model is licensed under a license similar to MIT.\n", ["mit"]),
+        ("The model is released under a license compatible with the Llama 2 Community License.\n", ["llama2"]),
+        ("License: equivalent to Apache 2.0\n", ["apache-2.0"]),
         # A comparison puts aside the name after it, not a list it would open.
         (
             "double-licensed under the CeCILL-C license (French equivalent to LGPL) and the MIT license.\n",
@@ -836,8 +843,14 @@ def test_a_name_compared_with_or_left_behind_is_no_license_of_the_text(text, exp
         ("The code is published under an Apache license.\n", ["apache-2.0"]),
         ("Weights are released under the Apache License.\n", ["apache-2.0"]),
         ("distributed under the Apache Software License, Version 1.1\n", ["apache-1.1"]),
-        # In the style of a license is no license.
+        ("Released under Apache 2\n", ["apache-2.0"]),
+        ("redistributed under the Apache Software\n License v2.0\n", ["apache-2.0"]),
+        # In the style of a license is no license, nor is another Apache project's or the foundation's.
         ("Released under an Apache-style license.\n", []),
+        ("Made available under an Apache-compatible license.\n", []),
+        ("The dataset is available under the Apache Software Foundation's CLA.\n", []),
+        ("Our connector is provided under Apache Spark's license.\n", []),
+        ("Available under Apache Arrow format on the Hub.\n", []),
         ("Subversion is released under a Apache/BSD-style license\n", []),
         # Lua's license page is the MIT license's.
         (

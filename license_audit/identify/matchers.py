@@ -1498,7 +1498,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 
 def _blanked(line: str, ws: list[str], held: list[int]) -> str | None:
-    """`line` with the words at indexes `held` of its tokenizer words `ws` blanked; None when they cannot be
+    """`line` with the words at indexes `held` of its tokenizer words `ws` blanked (written "xxx"); None when they cannot be
     placed in it. The line as written keeps its links, which cleaning drops ("[GPL](https://www.gnu.org/
     licenses/gpl-3.0.html)"): where its words are not the tokenizer's, each run of held words is found
     among them by its occurrence."""
@@ -1519,7 +1519,9 @@ def _blanked(line: str, ws: list[str], held: list[int]) -> str | None:
             at.extend(range(hits[occ], hits[occ] + len(seq)))
     chars = list(line)
     for k in at:
-        chars[found[k].start() : found[k].end()] = " " * (found[k].end() - found[k].start())
+        # A word no name holds, not a space: what stood before a name stays a word ("Apache 2.0 license,
+        # compatible with the GPL v3" is no "License: compatible with ..." label).
+        chars[found[k].start() : found[k].end()] = "x" * (found[k].end() - found[k].start())
     return "".join(chars)
 
 

@@ -1164,6 +1164,7 @@ _ASIDE = (
 # LGPL) and the MIT license" names MIT).
 _COMPARED = (
     ("compatible", "with"),
+    ("compatible", "with", "both"),
     ("equivalent", "to"),
     ("similar", "to"),
     ("unlike",),
@@ -1195,8 +1196,16 @@ _ASIDE_LAST = frozenset(a[-1] for a in _ALL_ASIDE) | {"under"}
 def _aside(before: list[str], compared: bool = True) -> bool:
     if not before or before[-1] not in _ASIDE_LAST:
         return False
-    if any(tuple(before[-len(a) :]) == a for a in (_ALL_ASIDE if compared else _ASIDE)):
+    if any(tuple(before[-len(a) :]) == a for a in _ASIDE):
         return True
+    if compared:
+        for a in _COMPARED:
+            if tuple(before[-len(a) :]) == a:
+                # Terms put under the comparison are the license's ("made available under terms equivalent
+                # to CC BY-NC 4.0", "License: similar to MIT"); a former license stays behind all the same.
+                lead = [w for w in before[: len(before) - len(a)] if w not in ("a", "an")]
+                governed = lead[-2:] in (["under", "terms"], ["under", "license"], ["under", "licence"])
+                return a[-1] == "from" or not (governed or lead in (["license"], ["licence"]))
     return (
         len(before) >= 4
         and before[-1] == "under"
