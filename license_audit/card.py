@@ -24,6 +24,12 @@ _HUB_FILE_LINK = re.compile(
 )
 
 
+def _in_repository(link: str) -> str | None:
+    """The repository path `link` names, normalised; None for one that leaves the repository."""
+    path = posixpath.normpath(link)
+    return None if path in (".", "..") or path.startswith(("../", "/")) else path
+
+
 @dataclass
 class ModelCard:
     """A model card: its front matter, its body, and what could not be read in it."""
@@ -58,8 +64,7 @@ class ModelCard:
         link = (self.license_link or "").strip().replace("\\", "/")
         if not link or ":" in link or link.startswith("/") or link.lower().startswith("www."):
             return None
-        path = posixpath.normpath(link)
-        return None if path in (".", "..") or path.startswith("../") else path
+        return _in_repository(link)
 
     @property
     def linked_hub_file(self) -> tuple[str, str] | None:
@@ -68,8 +73,8 @@ class ModelCard:
         m = _HUB_FILE_LINK.match((self.license_link or "").strip())
         if m is None:
             return None
-        path = posixpath.normpath(m.group(2))
-        return None if path.startswith(("../", "/")) or path in (".", "..") else (m.group(1), path)
+        path = _in_repository(m.group(2))
+        return None if path is None else (m.group(1), path)
 
     @property
     def model_name(self) -> str | None:

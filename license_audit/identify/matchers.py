@@ -1439,7 +1439,8 @@ def _beside_references(
     raw = text_lines(text)
     if len(raw) != len(cleaned):
         raw = cleaned
-    idx = None
+    idx = _index(catalog)
+    first, single = idx.first, idx.single
     lines: set[int] = set()
     for c in refs:
         rest = [w for k, w in enumerate(toks.words[c.start : c.end + 1], c.start) if k not in mine]
@@ -1447,8 +1448,6 @@ def _beside_references(
             continue
         span = range(toks.line_of(c.start), toks.line_of(c.end) + 1)
         # Cheapest first: most such lines hold no word any name starts with, and no link.
-        idx = idx or _index(catalog)
-        first, single = idx.first, idx.single
         # A link outside the reference's words, or a markdown link's target, which cleaning drops.
         # "License" starts a few names ("License for BlueLM Model") and stands beside most references.
         if any(
@@ -1466,22 +1465,23 @@ def _beside_references(
     spans = _runs(sorted(lines | after))
     # Each line twice where it differs: cleaned (markup and entities gone, names whole: "Llama&nbsp;2") and as
     # written (its links).
-    texts: dict[str, list[str]] = {"cleaned": [""] * max(lines | after), "raw": [""] * max(lines | after)}
+    as_cleaned = [""] * max(lines | after)
+    as_written = [""] * max(lines | after)
     for n in after:
-        texts["cleaned"][n - 1], texts["raw"][n - 1] = cleaned[n - 1], raw[n - 1]
+        as_cleaned[n - 1], as_written[n - 1] = cleaned[n - 1], raw[n - 1]
     for n in lines:
         lo, hi = toks.first_word_of_line(n), toks.last_word_of_line(n)
         ws, held = toks.words[lo : hi + 1], [k - lo for k in range(lo, hi + 1) if k in mine]
-        texts["cleaned"][n - 1] = _blanked(cleaned[n - 1], ws, held) or ""
+        as_cleaned[n - 1] = _blanked(cleaned[n - 1], ws, held) or ""
         same = raw[n - 1].lower() == cleaned[n - 1]
-        texts["raw"][n - 1] = texts["cleaned"][n - 1] if same else _blanked(raw[n - 1], ws, held) or ""
+        as_written[n - 1] = as_cleaned[n - 1] if same else _blanked(raw[n - 1], ws, held) or ""
     # What the references name themselves, and what starts on the next line, the other lines' look finds.
     theirs = {c.cl.lic.id for c in refs}
     out: list[Ref] = []
     seen: set[tuple[str, int]] = set()
-    differ = "\n".join(texts["raw"]).lower() != "\n".join(texts["cleaned"])
-    for lines_of in (texts["cleaned"], texts["raw"]) if differ else (texts["cleaned"],):
-        for r in find_references("\n".join(lines_of), spans, catalog, [], identifiers=False):
+    readings = ["\n".join(as_cleaned), "\n".join(as_written)]
+    for reading in readings if readings[1].lower() != readings[0] else readings[:1]:
+        for r in find_references(reading, spans, catalog, [], identifiers=False):
             if r.line not in lines or r.key in theirs or not theirs.isdisjoint(r.editions):
                 continue
             if (r.key, r.line) not in seen:
@@ -1493,19 +1493,16 @@ def _beside_references(
 _LICENSE_WORDS = frozenset(["license", "licence"])
 
 
-# A word as the tokenizer reads a cleaned line (its "++" written "pp", each other character one byte).
-_TOKEN = re.compile(r"[a-z0-9]+")
-
-
 def _blanked(line: str, ws: list[str], held: list[int]) -> str | None:
-    """`line` with the words at indexes `held` of its tokenizer words `ws` blanked (written "xxx"); None when they cannot be
-    placed in it. The line as written keeps its links, which cleaning drops ("[GPL](https://www.gnu.org/
-    licenses/gpl-3.0.html)"): where its words are not the tokenizer's, each run of held words is found
-    among them by its occurrence."""
+    """`line` with the words at indexes `held` of its tokenizer words `ws` written "xxx"; None when they cannot
+    be placed in it. Each word is read as the tokenizer reads a cleaned line (its "++" written "pp", any other
+    character one byte). The line as written keeps its links, which cleaning drops ("[GPL](https://www.gnu.org/
+    licenses/gpl-3.0.html)"): where its words are not the tokenizer's, each run of held words is found among
+    them by its occurrence."""
     low = line.lower().replace("++", "pp")
     if len(low) != len(line):
         return None  # a character whose lower case is longer: no offsets to blank by
-    found = list(_TOKEN.finditer(low.encode("ascii", "replace").decode("ascii")))
+    found = list(_WORDS.finditer(low.encode("ascii", "replace").decode("ascii")))
     mine = [m.group(0) for m in found]
     at: list[int] = held
     if mine != ws:

@@ -1149,9 +1149,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
 
 # Words before a name that say nothing is under it: the license a license is based on ("The License is
 # based on the Mozilla Public License Version 1.1", "a derived Apache 2.0 license"), a section's title
-# ("with the Invariant Sections being ``GNU General Public License''"), an example ("e.g. GPL 3.0"), a
-# comparison ("compatible with the GPL v3", "functionally equivalent to the MIT license", "unlike the
-# GPL-licensed original") or the license a text was under before ("changed from CC BY-NC 4.0 to Apache 2.0").
+# ("with the Invariant Sections being ``GNU General Public License''"), an example ("e.g. GPL 3.0").
 _ASIDE = (
     ("based", "on"),
     ("derived", "from"),
@@ -1160,8 +1158,9 @@ _ASIDE = (
     ("texts", "being"),
     ("e", "g"),
 )
-# Comparisons and former licenses: the name just after is aside, not a list it opens ("French equivalent to
-# LGPL) and the MIT license" names MIT).
+# A comparison ("compatible with the GPL v3", "functionally equivalent to the MIT license", "unlike the
+# GPL-licensed original") or the license a text was under before ("changed from CC BY-NC 4.0 to Apache 2.0"):
+# the name just after is aside, not a list it opens ("French equivalent to LGPL) and the MIT license" names MIT).
 _COMPARED = (
     ("compatible", "with"),
     ("compatible", "with", "both"),
@@ -1189,8 +1188,7 @@ def not_under(before: list[str]) -> bool:
     return _aside(before)
 
 
-_ALL_ASIDE = _ASIDE + _COMPARED
-_ASIDE_LAST = frozenset(a[-1] for a in _ALL_ASIDE) | {"under"}
+_ASIDE_LAST = frozenset(a[-1] for a in _ASIDE + _COMPARED) | {"under"}
 
 
 def _aside(before: list[str], compared: bool = True) -> bool:
