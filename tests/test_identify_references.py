@@ -866,3 +866,72 @@ def test_a_name_compared_with_or_left_behind_is_no_license_of_the_text(text, exp
 )
 def test_common_names_of_licenses_without_their_full_name(text, expected):
     assert sorted({m.id for m in identify_text(text, CAT) if m.id != "other"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Put under terms, an id without a version names its license as license words do.
+        ("The code is released under MIT.\n", ["MIT"]),
+        ("This model is released under Apache, and the code under MIT.\n", ["Apache-2.0", "MIT"]),
+        ("Released under ISC.\n", ["ISC"]),
+        ("Released under WTFPL.\n", ["WTFPL"]),
+        (
+            "The code in this repo is under MIT, the model weights under Llama 3 license.\n",
+            ["LicenseRef-llama3", "MIT"],
+        ),
+        ("Released under MIT/Apache-2.0.\n", ["Apache-2.0", "MIT"]),
+        ("Project is bound by MIT AND BSD-3-Clause licenses.\n", ["BSD-3-Clause", "MIT"]),
+        ("Licensed under the JSON license.\n", ["JSON"]),
+        ("You can redistribute and/or modify it under the same terms as Ruby.\n", ["Ruby"]),
+        ("Same license as vim.\n", ["Vim"]),
+        # Only the ids after the putting-under phrase: a word before it is not put under anything.
+        ('The documentation, supplied in the "doc" directory, is distributed under the same terms.\n', []),
+        # Where nothing is put under terms, an id that is also a word is that word.
+        ("Work done under MIT supervision.\n", []),
+    ],
+)
+def test_an_id_without_a_version_put_under_terms_is_a_reference(text, expected):
+    assert sorted(m.spdx for m in identify_text(text, CAT, prose=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An institution, a company, a format or a program of the same name, on a line that speaks of licenses.
+        ("Copyright (c) 2019 MIT CSAIL. Licensed under the Apache License 2.0.\n", ["Apache-2.0"]),
+        ("Copyright 2020 MIT. Licensed under Apache-2.0.\n", ["Apache-2.0"]),
+        ("This model was trained by researchers at MIT and is licensed under CC-BY-4.0.\n", ["CC-BY-4.0"]),
+        ("Made with love at MIT, under the Apache license.\n", []),
+        ("Licensed by MIT to you under the terms below.\n", []),
+        ("Model developed by Intel. License: Apache 2.0\n", ["Apache-2.0"]),
+        (
+            "This model was fine-tuned by Intel on Intel Gaudi 2 processors; licensed under Apache 2.0.\n",
+            ["Apache-2.0"],
+        ),
+        ("Trained on Intel Xeon; license: MIT\n", ["MIT"]),
+        ("Developed by W3C; licensed under CC-BY-4.0.\n", ["CC-BY-4.0"]),
+        ("The dataset is provided in JSON format under the CC-BY-4.0 license.\n", ["CC-BY-4.0"]),
+        ("This model outputs JSON and is licensed under Apache 2.0.\n", ["Apache-2.0"]),
+        ("Trained on ICU patient notes; license: cc-by-nc-4.0\n", ["CC-BY-NC-4.0"]),
+        ("Licensed under the Apache 2.0 license. Uses OpenSSL for TLS.\n", ["Apache-2.0"]),
+        ("License: MIT. Requires Python and Ruby.\n", ["MIT"]),
+        ("Qt is released under GPL for X11.\n", ["GPL-1.0-or-later"]),
+        (
+            "Sie sollten ein Exemplar der GNU General Public License zusammen mit PyChess erhalten haben.\n",
+            ["GPL-1.0-or-later"],
+        ),
+        ("The Debian packaging is licensed under the same terms as MIT Kerberos.\n", []),
+        # The same names where a license's name stands.
+        ("license: mit\n", ["MIT"]),
+        ("MIT\n", ["MIT"]),
+        ('licensed under the "MIT Expat" license.\n', ["MIT"]),
+        ("It is licensed under the standard MIT terms.\n", ["MIT"]),
+        ("License: JSON\n", ["JSON"]),
+        ("See W3C License http://www.w3.org/Consortium/Legal/ for more details.\n", ["W3C"]),
+    ],
+)
+def test_an_id_that_is_also_a_name_is_the_name_where_it_is_used_as_one(text, expected):
+    found = identify_text(text, CAT, prose=True)
+    named = sorted({m.spdx for m in found if m.kind == "reference"})
+    assert named == expected, found

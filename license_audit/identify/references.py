@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 from typing import TypeVar
 
@@ -1243,7 +1243,9 @@ def _ids_in(line: str) -> list[str]:
     """SPDX ids written as such: "Apache-2.0", "license: MIT", "{{CC-BY-4.0}}", "GPL-2.0+". An id
     without a version ("MIT", "Zlib") counts only beside license words or alone on its line."""
     # Most lines hold no id: one with a version is "X-1.0", one without needs license words or to be alone.
-    if not (len(line) < 40 or ("-" in line and _DIGIT.search(line)) or _CONTEXT.search(line)):
+    if not (
+        len(line) < 40 or ("-" in line and _DIGIT.search(line)) or _CONTEXT.search(line) or _PUT_UNDER_ID.search(line)
+    ):
         return []
     if "/" in line and _may_link(line.lower()):
         line = _URL.sub(_badge_label, line)  # a word of a link's path is no id ("…/doc/license.html")
@@ -1256,6 +1258,7 @@ def _ids_in(line: str) -> list[str]:
     if not any(keys):
         return []
     context = None
+    first = 0  # the first token an id may be (after a putting-under phrase that alone makes the line's context)
     out = []
     for k, key in enumerate(keys):
         if not key:
@@ -1267,11 +1270,19 @@ def _ids_in(line: str) -> list[str]:
         if not (versioned and "-" in tok):
             if context is None:
                 context = bool(_CONTEXT.search(line)) or len(tokens) == 1
-            if not context:
+                if not context and (under := _PUT_UNDER_ID.search(line)):
+                    # Put under terms: the ids after that phrase ("the docs in "doc" are distributed under ...").
+                    context, first = True, len(_TOKEN.findall(line, 0, under.end()))
+            if not context or k < first:
                 continue
             # An id that is also a word, followed by another word, is the word ("Fair Use Rights").
             nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
             if nxt.isalpha() and nxt.lower() not in _AFTER_ID and tok.isalpha() and tok.lower() in _WORD_IDS:
+                continue
+            name = tok.lower()
+            if (name in _NAME_IDS or name in _POSITION_IDS) and not _name_licensed(
+                line, tokens, k, name in _POSITION_IDS
+            ):
                 continue
         if k and not_under([w for w in _WORD.findall(" ".join(tokens[max(0, k - 8) : k]).lower()) if w not in _DROP]):
             continue
@@ -1282,6 +1293,102 @@ def _ids_in(line: str) -> list[str]:
 # SPDX ids that are also English words, and what may follow such an id when it names the license.
 _WORD_IDS = frozenset(["fair", "glide", "naumen", "zed", "crossword", "latex2e", "noweb", "wsuipa", "xnet", "mup"])
 _AFTER_ID = frozenset(["license", "licence", "licensed", "or", "and", "with"])
+# Putting a work under terms: an id without a version after it names a license as license words do ("The code
+# is released under MIT"); "runs under Ruby" puts nothing under it.
+_PUT_UNDER_ID = re.compile(
+    r"\b(?:released|distributed|published|available|provided|shared|offered|open[- ]?sourced|is|are)\s+under\b", re.I
+)
+# SPDX ids that are also the names of institutions, companies, software or formats ("researchers at MIT", "developed
+# by Intel", "outputs JSON", "uses OpenSSL for TLS", "GPL for X11"). Such a name is a license only when license words
+# stand in its own clause and it is not used as the name: after "at", "by", "from", a copyright sign or year, before
+# another capitalised word or "'s", or after "for" or "on". The names far more often the thing than the license (a
+# company, a consortium, a format) are licenses only where a license's name stands (_name_licensed, strict).
+_NAME_IDS = frozenset(
+    [
+        "mit",
+        "ruby",
+        "zlib",
+        "curl",
+        "x11",
+        "vim",
+        "tcl",
+        "ntp",
+        "openssl",
+        "postgresql",
+        "libpng",
+        "libtiff",
+        "sendmail",
+        "imagemagick",
+        "leptonica",
+        "qhull",
+    ]
+)
+_POSITION_IDS = frozenset(["json", "icu", "doc", "intel", "w3c", "nokia", "xerox", "ncsa"])
+_CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
+_NAME_BEFORE = re.compile(r"(?:\b(?:at|from|by|copyright|\(c\))|©|\b\d{4}[,.]?)\s*(?:the\s+)?$", re.I)
+# A longer name it starts ("MIT CSAIL", "MIT Kerberos", "Intel Corporation"), or its possessive ("Intel's patents").
+_LONGER_NAME = re.compile(
+    r"^\s+(?!(?i:licen[cs]e[ds]?|or|and|with|for|terms|copyright|code|weights?|models?|style|like|open|source|expat|"
+    r"x11|variant|modern|no|itself)\b)[A-Z][A-Za-z]*\b(?!-)"
+)
+_POSSESSIVE = re.compile(r"^['’]s\b")
+_FOR_PRODUCT = re.compile(r"(?<!licen[cs]e )(?<!terms )\b(?:for|on)\s+(?:the\s+)?$", re.I)
+# Where a license's name stands: after "under", a license word or a label ("License: MIT", "LICENSE {{Zlib}}",
+# "licensed under the standard MIT terms", "the same license as Vim"), before a license word ("MIT License", "Intel
+# Open Source License", "the Tcl copyright and license notice"), or beside another license in a list or an expression
+# ("MIT AND BSD-3-Clause", "GPLv2+/MIT").
+_LICENSE_BEFORE = re.compile(
+    r"(?:\bunder[^\w.;]+(?:(?!(?:for|on)\b)[a-z0-9]+[^\w.;]+){0,3}"
+    r"|\blicen[cs]\w*\W+(?:(?:the|is|an?|with|[a-z]+ly)\W+)?|\bterms\W+of\W+(?:the\W+)?|\blicen[cs]\w*[^:\n]{0,60}:\W*"
+    r"|\bsame\b[^.;\n]{0,40}\bas\W+(?:the\W+rest\W+of\W+)?(?:the\W+)?)$",
+    re.I,
+)
+_SEPARATOR = r"[\s\"'’()*_/{}\[\]-]"
+_LICENSE_AFTER = re.compile(
+    rf"^{_SEPARATOR}*(?:(?!(?:and|or|is|are|was|were|be|the|an?|under|with|for|of|to|in|on|by|as|has|have)\b)"
+    rf"[a-z]+{_SEPARATOR}+){{0,3}}(?:copyright\W+(?:and|&)\W+)?(?:licen[cs]|terms\b)",
+    re.I,
+)
+_LIST_BEFORE = re.compile(r"(?:\b(?:or|and|with)|[/,&+])\W*$", re.I)
+_LIST_AFTER = re.compile(r"^\W*(?:(?:or|and|with)\b|[/,&])", re.I)
+
+
+def _name_licensed(line: str, tokens: list[str], k: int, strict: bool) -> bool:
+    """Whether token `k` of `line` (as _TOKEN finds them), an id that is also a name, names the license; `strict`:
+    only where a license's name stands."""
+    if len(tokens) == 1:
+        return True
+    m = next(islice(_TOKEN.finditer(line), k, None), None)
+    if m is None:
+        return False
+    start, end = m.start(), m.start() + len(tokens[k].rstrip("."))
+    before, after = line[:start], line[end:]
+    if _LICENSE_AFTER.match(after) or (_LICENSE_BEFORE.search(before) and not _LONGER_NAME.match(after)):
+        return True
+    spelled = _spellings()
+
+    def licenses(near: list[str]) -> bool:
+        return any(spelled.get(t.lower().rstrip(".,")) or (_DIGIT.search(t) and t[0].isalpha()) for t in near)
+
+    if (_LIST_BEFORE.search(before) and licenses(tokens[max(0, k - 2) : k])) or (
+        _LIST_AFTER.match(after) and licenses(tokens[k + 1 : k + 3])
+    ):
+        return True
+    if strict:
+        return False
+    # License words in its own clause, the name not used as a name.
+    ends = [c.end() for c in _CLAUSE_END.finditer(line)]
+    first = max((e for e in ends if e <= start), default=0)
+    last = min((e for e in ends if e > end), default=len(line))
+    clause = line[first:last]
+    if not (_CONTEXT.search(clause) or _PUT_UNDER_ID.search(clause)):
+        return False
+    return not (
+        _NAME_BEFORE.search(before)
+        or _LONGER_NAME.match(after)
+        or _POSSESSIVE.match(after)
+        or _FOR_PRODUCT.search(before)
+    )
 
 
 _BADGE = re.compile(r"shields\.io/badge/([^/?#\s]+)", re.I)
