@@ -935,3 +935,46 @@ def test_an_id_that_is_also_a_name_is_the_name_where_it_is_used_as_one(text, exp
     found = identify_text(text, CAT, prose=True)
     named = sorted({m.spdx for m in found if m.kind == "reference"})
     assert named == expected, found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A code fence's language, a word beside text _TOKEN does not read and a file's name are no license.
+        ('Call the tool:\n\n```json\n{"name": "search"}\n```\n', []),
+        ("+ 使用Curl进行测试\n", []),
+        ("|-- $MODEL_PATH\n|   |-- config.json\n|   |-- generation_config.json\n|   |-- LICENSE\n", []),
+        # Chinese license words make an id a reference as English ones do.
+        ("这个软件的免费使用是在MIT许可条款授予的\n", ["MIT"]),
+    ],
+)
+def test_what_only_looks_like_an_id_alone_on_its_line(text, expected):
+    assert sorted(m.spdx for m in identify_text(text, CAT, prose=True)) == expected
+
+
+BADGE_ROW = (
+    '<div align="center">\n'
+    '  <a href="https://github.com/example/model/blob/main/LICENSE">\n'
+    '    <img alt="License" src="https://img.shields.io/badge/{badge}?style=flat-square"/>\n'
+    "  </a>\n"
+    "</div>\n\n"
+    "# Example-M1\n\n"
+    "We introduce Example-M1, an open-weight reasoning model trained with large-scale reinforcement learning on\n"
+    "diverse problems, from mathematical reasoning to software engineering in sandboxed environments.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("badge", "expected"),
+    [
+        ("⚖️_License-Apache_2.0-FF4040", ["Apache-2.0"]),
+        ("License-Apache_2.0-blue", ["Apache-2.0"]),
+        # Kimi K2's badge: its modified MIT, never the MIT License as such.
+        ("License-Modified_MIT-f5de53", ["LicenseRef-modified-mit"]),
+    ],
+)
+def test_a_badge_row_above_a_readmes_first_words_is_read(badge, expected):
+    text = BADGE_ROW.format(badge=badge)
+    found = identify_text(text, CAT, prose=True)
+    assert sorted(m.spdx for m in found) == expected
+    assert all(m.start_line == 3 for m in found)

@@ -1371,7 +1371,7 @@ class _Span:
 def _whole_references(text: str, toks: Tokens, catalog: Catalog) -> list:
     """find_references over the whole text, as _named_references looks when nothing is claimed."""
 
-    return find_references(text, [(toks.line_of(0), toks.line_of(len(toks.words) - 1))], catalog, [])
+    return find_references(text, [(1, max(toks.nlines, toks.line_of(len(toks.words) - 1)))], catalog, [])
 
 
 def _named_references(
@@ -1380,8 +1380,13 @@ def _named_references(
     """Identifier lines, license names and links in the text no match claims (references.py). `whole`:
     the references of the whole text when already found; those on lines left unclaimed are kept."""
     regions = _unclaimed(claimed, len(toks.words))
-
-    lines = [(toks.line_of(a), toks.line_of(b)) for a, b in regions]
+    # Lines before the first word and after the last are read too: markup alone, such as a README's row of
+    # badges above its title, has no words but names licenses in its links and badges.
+    last = len(toks.words) - 1
+    lines = [
+        (1 if a == 0 else toks.line_of(a), max(toks.nlines, toks.line_of(b)) if b == last else toks.line_of(b))
+        for a, b in regions
+    ]
     copies = [(toks.line_of(c.start), toks.line_of(c.end)) for c in claimed if c.kind == "text" or c.kind == "settled"]
     out: list[tuple[_Span, LicenseMatch]] = []
     seen = set(known)

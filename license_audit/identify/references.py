@@ -830,7 +830,7 @@ def find_references(
         if "shields.io" in text:
             for k, line_text in enumerate(split, 1):
                 for label, message in badges(line_text):
-                    entry = _catalog_keys(catalog).get(message.lower()) if BADGE_LICENSE.match(label) else None
+                    entry = _badge_entry(message, catalog) if BADGE_LICENSE.match(label) else None
                     if entry and not any(a <= k <= b for a, b in copies):
                         out.append(Ref(entry, "identifier", k))
     all_lines = split if "\r" not in text else text_lines(text)
@@ -873,6 +873,14 @@ _LABELLED = re.compile(
     r"([a-z0-9][a-z0-9.+_-]*?)[*_`\"'\]]*[ \t]*(?:[,;(|]|\.?[ \t]*$)",
     re.I | re.M,
 )
+
+
+def _badge_entry(message: str, catalog: Catalog) -> str | None:
+    """The catalog entry a license badge's message names by its id or Hub key, spaces for its hyphens
+    ("Modified MIT" is `modified-mit`)."""
+    keys = _catalog_keys(catalog)
+    low = message.lower()
+    return keys.get(low) or keys.get(low.replace(" ", "-"))
 
 
 def _catalog_keys(catalog: Catalog) -> dict[str, str]:
@@ -1072,6 +1080,12 @@ def _site_id(last: str) -> str | None:
     return spdx_key(t) or (spdx_key(t + ".0") if "." not in t.rsplit("-", 1)[-1] else None)
 
 
+# Model and data files by their extension; a text file (LICENSE.txt, MIT.md) may be named for its license.
+_FILE_EXTENSIONS = r"(?:json|jsonl|yaml|yml|py|bin|safetensors|gguf|pt|pth|ckpt|onnx|h5|msgpack|npz|csv|parquet|ipynb)"
+_FILE_NAME_HINT = re.compile(rf"\.{_FILE_EXTENSIONS}\b")
+_FILE_NAME = re.compile(rf"[\w.-]*\.{_FILE_EXTENSIONS}\b")
+
+
 def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]]:
     """(key, line index, name words) of each license name in `region`; a name may run over a line break."""
     ws: list[str] = []
@@ -1090,6 +1104,9 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
         )
     # What canonical_words does to each line, done once for the region where it can be.
     low = _family_names(low.replace("++", "pp"))
+    if "." in low and _FILE_NAME_HINT.search(low):
+        # A file's name is no license's ("config.json" at the end of a line before "LICENSE" in a tree listing).
+        low = _FILE_NAME.sub(" ", low)
     compact = _COMPACT_HINT.search(low) is not None
     digits = "gpl" in low or "fdl" in low
     for k, line in enumerate(low.split("\n")):
@@ -1215,7 +1232,8 @@ def _aside(before: list[str], compared: bool = True) -> bool:
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 _DIGIT = re.compile(r"\d")
-_CONTEXT = re.compile(r"licen[cs]|spdx|copyright|terms|agreement", re.I)
+# License words, in Chinese too ("MIT许可条款", "Apache 2.0 开源协议").
+_CONTEXT = re.compile(r"licen[cs]|spdx|copyright|terms|agreement|许可|协议|條款|条款", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -1269,7 +1287,7 @@ def _ids_in(line: str) -> list[str]:
             continue  # "GPL" alone names no version
         if not (versioned and "-" in tok):
             if context is None:
-                context = bool(_CONTEXT.search(line)) or len(tokens) == 1
+                context = bool(_CONTEXT.search(line)) or _alone(line, tokens)
                 if not context and (under := _PUT_UNDER_ID.search(line)):
                     # Put under terms: the ids after that phrase ("the docs in "doc" are distributed under ...").
                     context, first = True, len(_TOKEN.findall(line, 0, under.end()))
@@ -1284,10 +1302,24 @@ def _ids_in(line: str) -> list[str]:
                 line, tokens, k, name in _POSITION_IDS
             ):
                 continue
+        if k and tokens[k - 1].lower() == "modified":
+            continue  # not the license as such ("Modified MIT"): a catalog entry for the modified one names it
         if k and not_under([w for w in _WORD.findall(" ".join(tokens[max(0, k - 8) : k]).lower()) if w not in _DROP]):
             continue
         out.append(key)
     return out
+
+
+def _alone(line: str, tokens: list[str]) -> bool:
+    """Whether `line` holds its one token and nothing else but markup: not a code fence's language ("```json"),
+    not beside words _TOKEN does not read ("使用Curl进行测试")."""
+    if len(tokens) != 1:
+        return False
+    rest = line.replace(tokens[0], " ", 1)
+    return not any(ch.isalpha() for ch in rest) and not _FENCE.match(line)
+
+
+_FENCE = re.compile(r"\s*(?:`{3,}|~{3,})")
 
 
 # SPDX ids that are also English words, and what may follow such an id when it names the license.
@@ -1356,7 +1388,7 @@ _LIST_AFTER = re.compile(r"^\W*(?:(?:or|and|with)\b|[/,&])", re.I)
 def _name_licensed(line: str, tokens: list[str], k: int, strict: bool) -> bool:
     """Whether token `k` of `line` (as _TOKEN finds them), an id that is also a name, names the license; `strict`:
     only where a license's name stands."""
-    if len(tokens) == 1:
+    if _alone(line, tokens):
         return True
     m = next(islice(_TOKEN.finditer(line), k, None), None)
     if m is None:
@@ -1408,7 +1440,7 @@ def _badge_label(m: re.Match) -> str:
 
 
 # A badge's label that speaks for the model (not "Code License", "Data License").
-BADGE_LICENSE = re.compile(r"^\s*(?:model\s+|weights?\s+)?licen[cs]e\s*$", re.I)
+BADGE_LICENSE = re.compile(r"^\W*(?:model\s+|weights?\s+)?licen[cs]e\s*$", re.I)  # "⚖️ License" too
 _BADGE_PATH = re.compile(r"shields\.io/badge/([^/?#\s)\]\"'<>]+)", re.I)
 
 
