@@ -978,3 +978,14 @@ def test_a_badge_row_above_a_readmes_first_words_is_read(badge, expected):
     found = identify_text(text, CAT, prose=True)
     assert sorted(m.spdx for m in found) == expected
     assert all(m.start_line == 3 for m in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We report perplexity (PPL) on the held-out set; the model is licensed under Apache 2.0.\n",
+        "Transcripts use IPA symbols. License: CC-BY-4.0\n",
+    ],
+)
+def test_an_abbreviation_machine_learning_uses_for_something_else_is_no_license(text):
+    assert [m.spdx for m in identify_text(text, CAT, prose=True)] in (["Apache-2.0"], ["CC-BY-4.0"])

@@ -1355,7 +1355,12 @@ _NAME_IDS = frozenset(
         "qhull",
     ]
 )
-_POSITION_IDS = frozenset(["json", "icu", "doc", "intel", "w3c", "nokia", "xerox", "ncsa"])
+# Also abbreviations machine-learning text uses for other things: PPL (perplexity), IPA (the phonetic alphabet), AML,
+# ADSL, OML, NRL (the Naval Research Laboratory).
+_POSITION_IDS = frozenset(
+    ["json", "icu", "doc", "intel", "w3c", "nokia", "xerox", "ncsa", "snia", "barr", "cube"]
+    + ["ppl", "ipa", "aml", "adsl", "oml", "nrl"]
+)
 _CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
 _NAME_BEFORE = re.compile(r"(?:\b(?:at|from|by|copyright|\(c\))|©|\b\d{4}[,.]?)\s*(?:the\s+)?$", re.I)
 # A longer name it starts ("MIT CSAIL", "MIT Kerberos", "Intel Corporation"), or its possessive ("Intel's patents").
