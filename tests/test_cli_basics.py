@@ -193,3 +193,16 @@ def test_stdout_that_cannot_be_written_is_one_clear_line():
             [sys.executable, "-m", "license_audit", "rules", "list"], stdout=full, stderr=subprocess.PIPE, text=True
         )
     assert proc.returncode == 2 and "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("bare", [True, False])
+def test_a_git_repositorys_own_folder_is_one_line_exit_2(tmp_path, bare):
+    # A bare repository (a mirror) or a work tree's .git folder holds git's objects, not the model's files:
+    # read as a folder it would hold no license, which is not so.
+    repo = tmp_path / "model"
+    subprocess.run(["git", "init", "-q", *(["--bare"] if bare else []), str(repo)], check=True)
+    target = repo if bare else repo / ".git"
+    proc = subprocess.run([sys.executable, "-m", "license_audit", "audit", str(target)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "git repository's own folder" in proc.stderr
+    assert proc.stdout == ""
