@@ -944,6 +944,15 @@ def test_an_id_that_is_also_a_name_is_the_name_where_it_is_used_as_one(text, exp
         ('Call the tool:\n\n```json\n{"name": "search"}\n```\n', []),
         ("+ 使用Curl进行测试\n", []),
         ("|-- $MODEL_PATH\n|   |-- config.json\n|   |-- generation_config.json\n|   |-- LICENSE\n", []),
+        ("data/\n├── json\n└── videos\n", []),
+        ("### cURL\n", []),
+        ("curl http://localhost:3000/v1/chat/completions \\\n", []),
+        ("| 7B | 0087155d6df07106c1d9<br/>461bc5e50200db7813ff99cc0b9316c48ccbd6aaaa31bf8cf7bee0b64bc3eda3 |\n", []),
+        # A model of a size is no license, "in terms of" no license words.
+        ("For Llama 3.1 405B, our study measured uplift in terms of skill level and speed.\n", []),
+        # The id as a link's text, a comment's line: still alone.
+        ("[MS-RL](https://wixtoolset.org/about/license/)\n", ["MS-RL"]),
+        ("# MIT\n", ["MIT"]),
         # Chinese license words make an id a reference as English ones do.
         ("这个软件的免费使用是在MIT许可条款授予的\n", ["MIT"]),
     ],

@@ -1080,6 +1080,8 @@ def _site_id(last: str) -> str | None:
     return spdx_key(t) or (spdx_key(t + ".0") if "." not in t.rsplit("-", 1)[-1] else None)
 
 
+_SIZE_UNITS = frozenset(["b", "m", "x"])
+_HASH = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b")
 # Model and data files by their extension; a text file (LICENSE.txt, MIT.md) may be named for its license.
 _FILE_EXTENSIONS = r"(?:json|jsonl|yaml|yml|py|bin|safetensors|gguf|pt|pth|ckpt|onnx|h5|msgpack|npz|csv|parquet|ipynb)"
 _FILE_NAME_HINT = re.compile(rf"\.{_FILE_EXTENSIONS}\b")
@@ -1104,6 +1106,8 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
         )
     # What canonical_words does to each line, done once for the region where it can be.
     low = _family_names(low.replace("++", "pp"))
+    if _HASH.search(low):
+        low = _HASH.sub(" ", low)  # a checksum's letters and digits spell no name ("…99cc0b93…" is no CC0)
     if "." in low and _FILE_NAME_HINT.search(low):
         # A file's name is no license's ("config.json" at the end of a line before "LICENSE" in a tree listing).
         low = _FILE_NAME.sub(" ", low)
@@ -1150,11 +1154,15 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
             if not_under(ws[max(0, i - 9) : i]):
                 i += len(hit[0])  # a name that puts nothing under it
                 continue
+            named = not _NAMING.isdisjoint(hit[0]) or hit[0][0] == "by"
+            after = ws[i + len(hit[0]) + 1] if i + len(hit[0]) + 1 < len(ws) else ""
+            if not named and nxt.isdigit() and after in _SIZE_UNITS:
+                i += len(hit[0])  # a model of that size ("Llama 3.1 405B", "Mixtral 8x7B"), not a license
+                continue
             nxt = nxt if len(nxt) == 1 else ""
             # A name without a word like "license" ("Llama-3.1-8B-Instruct") is a model's or a license's:
             # only beside license words, spelled as a license family's abbreviation ("GPL v2") or as
             # Creative Commons terms is it a license.
-            named = not _NAMING.isdisjoint(hit[0]) or hit[0][0] == "by"
             if not nxt.isdigit() and (
                 named or _CONTEXT.search(lines[at[i]]) or _CONTEXT.search(lines[at[i + len(hit[0]) - 1]])
             ):
@@ -1233,7 +1241,9 @@ def _aside(before: list[str], compared: bool = True) -> bool:
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 _DIGIT = re.compile(r"\d")
 # License words, in Chinese too ("MIT许可条款", "Apache 2.0 开源协议").
-_CONTEXT = re.compile(r"licen[cs]|spdx|copyright|terms|agreement|许可|协议|條款|条款", re.I)
+_CONTEXT = re.compile(
+    r"licen[cs]|spdx|copyright|(?<!\bin )terms|agreement|许可|协议|條款|条款", re.I
+)  # not "in terms of"
 
 
 @lru_cache(maxsize=1)
@@ -1265,6 +1275,7 @@ def _ids_in(line: str) -> list[str]:
         len(line) < 40 or ("-" in line and _DIGIT.search(line)) or _CONTEXT.search(line) or _PUT_UNDER_ID.search(line)
     ):
         return []
+    written = line
     if "/" in line and _may_link(line.lower()):
         line = _URL.sub(_badge_label, line)  # a word of a link's path is no id ("…/doc/license.html")
     tokens = _TOKEN.findall(line)
@@ -1287,7 +1298,7 @@ def _ids_in(line: str) -> list[str]:
             continue  # "GPL" alone names no version
         if not (versioned and "-" in tok):
             if context is None:
-                context = bool(_CONTEXT.search(line)) or _alone(line, tokens)
+                context = bool(_CONTEXT.search(line)) or _alone(written, tokens)
                 if not context and (under := _PUT_UNDER_ID.search(line)):
                     # Put under terms: the ids after that phrase ("the docs in "doc" are distributed under ...").
                     context, first = True, len(_TOKEN.findall(line, 0, under.end()))
@@ -1299,7 +1310,7 @@ def _ids_in(line: str) -> list[str]:
                 continue
             name = tok.lower()
             if (name in _NAME_IDS or name in _POSITION_IDS) and not _name_licensed(
-                line, tokens, k, name in _POSITION_IDS
+                line, written, tokens, k, name in _POSITION_IDS
             ):
                 continue
         if k and tokens[k - 1].lower() == "modified":
@@ -1311,15 +1322,19 @@ def _ids_in(line: str) -> list[str]:
 
 
 def _alone(line: str, tokens: list[str]) -> bool:
-    """Whether `line` holds its one token and nothing else but markup: not a code fence's language ("```json"),
-    not beside words _TOKEN does not read ("使用Curl进行测试")."""
+    """Whether `line` (as written, its links too) holds its one token and nothing else but markup: not a code
+    fence's language ("```json"), a heading ("### cURL"; one "#" may be a comment's), an entry of a file tree ("├── json"), a command before
+    its link ("curl http://localhost:3000/v1") or a word beside text _TOKEN does not read ("使用Curl进行测试")."""
     if len(tokens) != 1:
         return False
     rest = line.replace(tokens[0], " ", 1)
-    return not any(ch.isalpha() for ch in rest) and not _FENCE.match(line)
+    if "](" in rest:
+        rest = _LINK_TARGET.sub(" ", rest)  # the id is a link's text ("[MS-RL](https://…/license/)")
+    return not any(ch.isalpha() for ch in rest) and not _NOT_ALONE.match(line)
 
 
-_FENCE = re.compile(r"\s*(?:`{3,}|~{3,})")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_NOT_ALONE = re.compile(r"\s*(?:`{3,}|~{3,}|#{2,}|[│├└]|[|`]--)")
 
 
 # SPDX ids that are also English words, and what may follow such an id when it names the license.
@@ -1390,10 +1405,10 @@ _LIST_BEFORE = re.compile(r"(?:\b(?:or|and|with)|[/,&+])\W*$", re.I)
 _LIST_AFTER = re.compile(r"^\W*(?:(?:or|and|with)\b|[/,&])", re.I)
 
 
-def _name_licensed(line: str, tokens: list[str], k: int, strict: bool) -> bool:
-    """Whether token `k` of `line` (as _TOKEN finds them), an id that is also a name, names the license; `strict`:
-    only where a license's name stands."""
-    if _alone(line, tokens):
+def _name_licensed(line: str, written: str, tokens: list[str], k: int, strict: bool) -> bool:
+    """Whether token `k` of `line` (as _TOKEN finds them; `written`: the line with its links), an id that is also a
+    name, names the license; `strict`: only where a license's name stands."""
+    if _alone(written, tokens):
         return True
     m = next(islice(_TOKEN.finditer(line), k, None), None)
     if m is None:
