@@ -998,3 +998,41 @@ def test_a_badge_row_above_a_readmes_first_words_is_read(badge, expected):
 )
 def test_an_abbreviation_machine_learning_uses_for_something_else_is_no_license(text):
     assert [m.spdx for m in identify_text(text, CAT, prose=True)] in (["Apache-2.0"], ["CC-BY-4.0"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("License: GPLv2+\n", ["GPL-2.0-or-later"]),
+        ("Licensed under LGPLv2.1+\n", ["LGPL-2.1-or-later"]),
+        ("GNU AGPL v3+\n", ["AGPL-3.0-or-later"]),
+        ("License: GPL-3+ or Custom\n", ["GPL-3.0-or-later"]),
+        # A plus that adds an exception is no later version.
+        ("GPLv2 + Classpath Exception\n", ["GPL-2.0-only"]),
+        ("licensed exactly like libstdc++ (GPLv3 + GCC Runtime Library Exception)\n", ["GPL-3.0-only"]),
+    ],
+)
+def test_a_gnu_version_with_a_plus_names_the_later_versions(text, expected):
+    found = identify_text(text, CAT)
+    assert sorted(m.spdx for m in found if m.kind == "reference") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Upgrade license from LGPLv2+ to LGPLv2.1+\n", ["LGPL-2.1-or-later"]),
+        ("changed the license from LGPL to MIT\n", ["MIT"]),
+        (
+            "Upgraded the project license from the [Community License for BlueLM Model](MODEL_LICENSE.pdf) to the "
+            "[OpenAtom Model License](https://github.com/vivo-ai-lab/BlueLM/blob/main/OpenAtom%20Model%20License.pdf).\n",
+            ["LicenseRef-openatom-model-license-1.0"],
+        ),
+        (
+            "本项目的大模型开源许可证进行了一次重要更新，由 [原vivo_BlueLM模型许可协议](MODEL_LICENSE.pdf) 变更为 "
+            "[开放原子模型许可证](https://github.com/vivo-ai-lab/BlueLM/blob/main/OpenAtom%20Model%20License.pdf)。\n",
+            ["LicenseRef-openatom-model-license-1.0"],
+        ),
+    ],
+)
+def test_the_license_a_text_changed_from_is_not_its_license(text, expected):
+    assert sorted(m.spdx for m in identify_text(text, CAT, prose=True)) == expected

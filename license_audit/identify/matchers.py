@@ -714,8 +714,11 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     out = _most_specific(_editions_named(out))
     if not prose:
         out = _later_versions(_title_variants(_notice_variants(out, text), text), text)
-    elif "ommons" in text or any(w in toks.joined for w in _MEDIA_WORDS):
-        out = _without_media_credits(out, text)
+    else:
+        # A card's "GPLv3+" or "version 2 or any later version" is that version or later, as a notice's is.
+        out = _later_versions(out, text)
+        if "ommons" in text or any(w in toks.joined for w in _MEDIA_WORDS):
+            out = _without_media_credits(out, text)
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
     return out
 
@@ -991,13 +994,15 @@ _TITLE_LINES = 3  # a copy's title stands in its first lines
 # "or" and "later" in the same sentence with no other version between, and no word that rules them out.
 _OR_LATER = r"(?:\.0)?(?![\d.]\d)[^.;\d]{0,60}?\bor\b[^.;\d]{0,40}?\blater\b"
 _NOT_LATER = re.compile(r"\b(?:not|only|no)\b")
+_PLUS_BEFORE = r"(?:gpl|fdl|licen[cs]e)[\s_-]*(?:v|version)?[\s_-]*(?<![\d.])"
+_PLUS = r"(?:\.0)?\+(?![+\w])"  # not "GPLv2 + Classpath Exception", "GPLv2+CE"
 _LATER_LINES = 2  # lines after a reference the sentence may run on to
 
 
 def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
     """A reference to a GNU license version whose sentence goes on to "or (at your option) any later
     version", reported with the SPDX id of that version or later (the catalog license stays its own)."""
-    if "later" not in text and "later" not in text.lower():
+    if "later" not in text and "+" not in text and "later" not in text.lower():
         return found
     lines: list[str] | None = None
     out = list(found)
@@ -1007,10 +1012,15 @@ def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
             continue
         if lines is None:
             lines = text_lines(text)
+        version = m.spdx[: -len("-only")].split("-")[-1].removesuffix(".0")
+        # "GPLv2+", "LGPL v2.1+", "GNU GPL version 3+": the version or any later one, on the reference's own lines.
+        own = " ".join(lines[m.start_line - 1 : m.end_line]).lower()
+        if "+" in own and re.search(_PLUS_BEFORE + re.escape(version) + _PLUS, own):
+            out[k] = replace(m, spdx=later)
+            continue
         stretch = " ".join(lines[m.start_line - 1 : m.end_line + _LATER_LINES]).lower()
         if "later" not in stretch:
             continue
-        version = m.spdx[: -len("-only")].split("-")[-1].removesuffix(".0")
         said = re.search(r"(?<![\d.])" + re.escape(version) + _OR_LATER, stretch)
         if said is not None and not _NOT_LATER.search(said.group(0)):
             out[k] = replace(m, spdx=later)

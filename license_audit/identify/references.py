@@ -1151,7 +1151,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
             if hit[1] in _DEFAULT_KEYS and nxt in _NOT_A_LICENSE:
                 i += len(hit[0])  # "GPL-compatible", "GPL-style": about the license, not under it
                 continue
-            if not_under(ws[max(0, i - 9) : i]):
+            if not_under(ws[max(0, i - 9) : i]) or ("由" in lines[at[i]] and _changed_from(lines[at[i]], hit[0])):
                 i += len(hit[0])  # a name that puts nothing under it
                 continue
             named = not _NAMING.isdisjoint(hit[0]) or hit[0][0] == "by"
@@ -1170,6 +1170,15 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
                 i += len(hit[0])
             # else a shorter name further on may still fit ("lgpl 2 1" inside "gnu lgpl 2 1")
     return out
+
+
+# "由 X 变更为 Y" ("changed from X to Y"): X is the license a text was under before.
+_FORMER_CJK = re.compile(r"由\s*(.{1,80}?)\s*(?:变更为|更改为|改为|变为|更新为|调整为|替换为|升级为)")
+
+
+def _changed_from(line: str, name: tuple[str, ...]) -> bool:
+    """Whether `line` says it changed from the license `name` (its canonical words) to another."""
+    return any(set(name) <= set(canonical_words(m.group(1))) for m in _FORMER_CJK.finditer(line))
 
 
 # Words before a name that say nothing is under it: the license a license is based on ("The License is
@@ -1199,6 +1208,31 @@ _COMPARED = (
     ("moved", "from"),
     ("relicensed", "from"),
 )
+_CHANGE = frozenset(
+    [
+        "change",
+        "changed",
+        "changes",
+        "changing",
+        "switch",
+        "switched",
+        "switching",
+        "move",
+        "moved",
+        "migrate",
+        "migrated",
+        "upgrade",
+        "upgraded",
+        "upgrading",
+        "relicense",
+        "relicensed",
+        "relicensing",
+        "convert",
+        "converted",
+        "transition",
+        "transitioned",
+    ]
+)
 _NOT_BE = frozenset(["cannot", "not"])
 _PUT_UNDER = frozenset(["licensed", "licenced", "relicensed", "released", "distributed"])
 
@@ -1221,6 +1255,8 @@ def _aside(before: list[str], compared: bool = True) -> bool:
         return False
     if any(tuple(before[-len(a) :]) == a for a in _ASIDE):
         return True
+    if compared and before[-1] == "from" and not _CHANGE.isdisjoint(before[-6:-1]):
+        return True  # the license a text changes from ("upgraded the project license from X to Y")
     if compared:
         for a in _COMPARED:
             if tuple(before[-len(a) :]) == a:
