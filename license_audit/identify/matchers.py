@@ -995,14 +995,15 @@ _TITLE_LINES = 3  # a copy's title stands in its first lines
 _OR_LATER = r"(?:\.0)?(?![\d.]\d)[^.;\d]{0,60}?\bor\b[^.;\d]{0,40}?\blater\b"
 _NOT_LATER = re.compile(r"\b(?:not|only|no)\b")
 _PLUS_BEFORE = r"(?:gpl|fdl|licen[cs]e)[\s_-]*(?:v|version)?[\s_-]*(?<![\d.])"
-_PLUS = r"(?:\.0)?\+(?![+\w])"  # not "GPLv2 + Classpath Exception", "GPLv2+CE"
+# "GPLv2+", "gpl v1 plus"; not "GPLv2 + Classpath Exception", "GPLv2+CE".
+_PLUS = r"(?:\.0)?(?:\+(?![+\w])|\s?plus\b)"
 _LATER_LINES = 2  # lines after a reference the sentence may run on to
 
 
 def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
     """A reference to a GNU license version whose sentence goes on to "or (at your option) any later
     version", reported with the SPDX id of that version or later (the catalog license stays its own)."""
-    if "later" not in text and "+" not in text and "later" not in text.lower():
+    if "later" not in text and "+" not in text and "later" not in (low := text.lower()) and "plus" not in low:
         return found
     lines: list[str] | None = None
     out = list(found)
@@ -1015,7 +1016,7 @@ def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
         version = m.spdx[: -len("-only")].split("-")[-1].removesuffix(".0")
         # "GPLv2+", "LGPL v2.1+", "GNU GPL version 3+": the version or any later one, on the reference's own lines.
         own = " ".join(lines[m.start_line - 1 : m.end_line]).lower()
-        if "+" in own and re.search(_PLUS_BEFORE + re.escape(version) + _PLUS, own):
+        if ("+" in own or "plus" in own) and re.search(_PLUS_BEFORE + re.escape(version) + _PLUS, own):
             out[k] = replace(m, spdx=later)
             continue
         stretch = " ".join(lines[m.start_line - 1 : m.end_line + _LATER_LINES]).lower()
