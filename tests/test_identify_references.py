@@ -1008,6 +1008,7 @@ def test_an_abbreviation_machine_learning_uses_for_something_else_is_no_license(
         ("GNU AGPL v3+\n", ["AGPL-3.0-or-later"]),
         ("License: GPL-3+ or Custom\n", ["GPL-3.0-or-later"]),
         ("gnu lgpl 2.1 plus\n", ["LGPL-2.1-or-later"]),
+        ("available under the terms of the GNU GPL v3 or above\n", ["GPL-3.0-or-later"]),
         # A plus that adds an exception is no later version.
         ("GPLv2 + Classpath Exception\n", ["GPL-2.0-only"]),
         ("licensed exactly like libstdc++ (GPLv3 + GCC Runtime Library Exception)\n", ["GPL-3.0-only"]),

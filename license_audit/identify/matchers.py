@@ -992,7 +992,18 @@ _TITLE_LINES = 3  # a copy's title stands in its first lines
 
 # "version 2 of the License, or (at your option) any later version", "v3 or later": the version, then
 # "or" and "later" in the same sentence with no other version between, and no word that rules them out.
-_OR_LATER = r"(?:\.0)?(?![\d.]\d)[^.;\d]{0,60}?\bor\b[^.;\d]{0,40}?\blater\b"
+_OR_LATER = r"(?:\.0)?(?![\d.]\d)[^.;\d]{0,60}?\bor\b[^.;\d]{0,40}?\b(?:later|above|newer|higher|greater)\b"
+_LATER_WORDS = ("later", "above", "newer", "higher", "greater", "plus")
+
+
+def _later_word(text: str) -> bool:
+    """Whether `text` may extend a version to later ones (substring looks: a case-blind pattern is slower)."""
+    if "+" in text:
+        return True
+    low = text.lower()
+    return any(w in low for w in _LATER_WORDS)
+
+
 _NOT_LATER = re.compile(r"\b(?:not|only|no)\b")
 _PLUS_BEFORE = r"(?:gpl|fdl|licen[cs]e)[\s_-]*(?:v|version)?[\s_-]*(?<![\d.])"
 # "GPLv2+", "gpl v1 plus"; not "GPLv2 + Classpath Exception", "GPLv2+CE".
@@ -1003,7 +1014,7 @@ _LATER_LINES = 2  # lines after a reference the sentence may run on to
 def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
     """A reference to a GNU license version whose sentence goes on to "or (at your option) any later
     version", reported with the SPDX id of that version or later (the catalog license stays its own)."""
-    if "later" not in text and "+" not in text and "later" not in (low := text.lower()) and "plus" not in low:
+    if not _later_word(text):
         return found
     lines: list[str] | None = None
     out = list(found)
@@ -1020,7 +1031,7 @@ def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
             out[k] = replace(m, spdx=later)
             continue
         stretch = " ".join(lines[m.start_line - 1 : m.end_line + _LATER_LINES]).lower()
-        if "later" not in stretch:
+        if not _later_word(stretch):
             continue
         said = re.search(r"(?<![\d.])" + re.escape(version) + _OR_LATER, stretch)
         if said is not None and not _NOT_LATER.search(said.group(0)):

@@ -1081,6 +1081,7 @@ def _site_id(last: str) -> str | None:
 
 
 _SIZE_UNITS = frozenset(["b", "m", "x"])
+_HASH_HINT = re.compile(r"[0-9][0-9a-f]{15}")  # what every checksum below holds, found a few times faster
 _HASH = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b")
 # Model and data files by their extension; a text file (LICENSE.txt, MIT.md) may be named for its license.
 _FILE_EXTENSIONS = r"(?:json|jsonl|yaml|yml|py|bin|safetensors|gguf|pt|pth|ckpt|onnx|h5|msgpack|npz|csv|parquet|ipynb)"
@@ -1106,7 +1107,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
         )
     # What canonical_words does to each line, done once for the region where it can be.
     low = _family_names(low.replace("++", "pp"))
-    if _HASH.search(low):
+    if _HASH_HINT.search(low):
         low = _HASH.sub(" ", low)  # a checksum's letters and digits spell no name ("…99cc0b93…" is no CC0)
     if "." in low and _FILE_NAME_HINT.search(low):
         # A file's name is no license's ("config.json" at the end of a line before "LICENSE" in a tree listing).
@@ -1307,9 +1308,7 @@ def _ids_in(line: str) -> list[str]:
     """SPDX ids written as such: "Apache-2.0", "license: MIT", "{{CC-BY-4.0}}", "GPL-2.0+". An id
     without a version ("MIT", "Zlib") counts only beside license words or alone on its line."""
     # Most lines hold no id: one with a version is "X-1.0", one without needs license words or to be alone.
-    if not (
-        len(line) < 40 or ("-" in line and _DIGIT.search(line)) or _CONTEXT.search(line) or _PUT_UNDER_ID.search(line)
-    ):
+    if not (len(line) < 40 or ("-" in line and _DIGIT.search(line)) or _CONTEXT.search(line) or _put_under(line)):
         return []
     written = line
     if "/" in line and _may_link(line.lower()):
@@ -1335,7 +1334,7 @@ def _ids_in(line: str) -> list[str]:
         if not (versioned and "-" in tok):
             if context is None:
                 context = bool(_CONTEXT.search(line)) or _alone(written, tokens)
-                if not context and (under := _PUT_UNDER_ID.search(line)):
+                if not context and (under := _put_under(line)):
                     # Put under terms: the ids after that phrase ("the docs in "doc" are distributed under ...").
                     context, first = True, len(_TOKEN.findall(line, 0, under.end()))
             if not context or k < first:
@@ -1381,6 +1380,12 @@ _AFTER_ID = frozenset(["license", "licence", "licensed", "or", "and", "with"])
 _PUT_UNDER_ID = re.compile(
     r"\b(?:released|distributed|published|available|provided|shared|offered|open[- ]?sourced|is|are)\s+under\b", re.I
 )
+
+
+def _put_under(line: str) -> re.Match | None:
+    return _PUT_UNDER_ID.search(line) if "nder" in line or "NDER" in line else None
+
+
 # SPDX ids that are also the names of institutions, companies, software or formats ("researchers at MIT", "developed
 # by Intel", "outputs JSON", "uses OpenSSL for TLS", "GPL for X11"). Such a name is a license only when license words
 # stand in its own clause and it is not used as the name: after "at", "by", "from", a copyright sign or year, before
@@ -1450,7 +1455,9 @@ def _name_licensed(line: str, written: str, tokens: list[str], k: int, strict: b
     if m is None:
         return False
     start, end = m.start(), m.start() + len(tokens[k].rstrip("."))
-    before, after = line[:start], line[end:]
+    # What the patterns below read of the line: the words just before and after (a `$`-anchored search tries
+    # every position of what it is given).
+    before, after = line[max(0, start - 120) : start], line[end : end + 120]
     if _LICENSE_AFTER.match(after) or (_LICENSE_BEFORE.search(before) and not _LONGER_NAME.match(after)):
         return True
     spelled = _spellings()
