@@ -953,6 +953,10 @@ def test_an_id_that_is_also_a_name_is_the_name_where_it_is_used_as_one(text, exp
         # The id as a link's text, a comment's line: still alone.
         ("[MS-RL](https://wixtoolset.org/about/license/)\n", ["MS-RL"]),
         ("# MIT\n", ["MIT"]),
+        # A path's folder, a folder's name and a part of a code's identifier are no license.
+        ("The GPL is contained in /usr/doc/copyright/GPL on a Debian system.\n", ["GPL-1.0-or-later"]),
+        ('The text of the licenses lies in the "doc" directory.\n', []),
+        ("%%%LICENSE_START(GPLv2+_DOC_FULL)\n", ["GPL-2.0-or-later"]),
         # Chinese license words make an id a reference as English ones do.
         ("这个软件的免费使用是在MIT许可条款授予的\n", ["MIT"]),
     ],

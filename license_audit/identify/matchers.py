@@ -993,7 +993,6 @@ _TITLE_LINES = 3  # a copy's title stands in its first lines
 # "version 2 of the License, or (at your option) any later version", "v3 or later": the version, then
 # "or" and "later" in the same sentence with no other version between, and no word that rules them out.
 _OR_LATER = r"(?:\.0)?(?![\d.]\d)[^.;\d]{0,60}?\bor\b[^.;\d]{0,40}?\b(?:later|above|newer|higher|greater)\b"
-_LATER_WORDS = ("later", "above", "newer", "higher", "greater", "plus")
 
 
 def _later_word(text: str) -> bool:
@@ -1001,13 +1000,13 @@ def _later_word(text: str) -> bool:
     if "+" in text:
         return True
     low = text.lower()
-    return any(w in low for w in _LATER_WORDS)
+    return "later" in low or "above" in low or "plus" in low or "newer" in low or "higher" in low or "greater" in low
 
 
 _NOT_LATER = re.compile(r"\b(?:not|only|no)\b")
 _PLUS_BEFORE = r"(?:gpl|fdl|licen[cs]e)[\s_-]*(?:v|version)?[\s_-]*(?<![\d.])"
 # "GPLv2+", "gpl v1 plus"; not "GPLv2 + Classpath Exception", "GPLv2+CE".
-_PLUS = r"(?:\.0)?(?:\+(?![+\w])|\s?plus\b)"
+_PLUS = r"(?:\.0)?(?:\+(?![+a-z0-9])|\s?plus\b)"
 _LATER_LINES = 2  # lines after a reference the sentence may run on to
 
 

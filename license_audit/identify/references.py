@@ -1409,12 +1409,13 @@ _NAME_IDS = frozenset(
         "imagemagick",
         "leptonica",
         "qhull",
+        "doc",
     ]
 )
 # Also abbreviations machine-learning text uses for other things: PPL (perplexity), IPA (the phonetic alphabet), AML,
 # ADSL, OML, NRL (the Naval Research Laboratory).
 _POSITION_IDS = frozenset(
-    ["json", "icu", "doc", "intel", "w3c", "nokia", "xerox", "ncsa", "snia", "barr", "cube"]
+    ["json", "icu", "intel", "w3c", "nokia", "xerox", "ncsa", "snia", "barr", "cube"]
     + ["ppl", "ipa", "aml", "adsl", "oml", "nrl"]
 )
 _CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
@@ -1442,6 +1443,7 @@ _LICENSE_AFTER = re.compile(
     rf"[a-z]+{_SEPARATOR}+){{0,3}}(?:copyright\W+(?:and|&)\W+)?(?:licen[cs]|terms\b)",
     re.I,
 )
+_FOLDER_AFTER = re.compile(r"^[\"'”’]?\s+(?:directory|folder|dir)\b", re.I)
 _LIST_BEFORE = re.compile(r"(?:\b(?:or|and|with)|[/,&+])\W*$", re.I)
 _LIST_AFTER = re.compile(r"^\W*(?:(?:or|and|with)\b|[/,&])", re.I)
 
@@ -1458,12 +1460,19 @@ def _name_licensed(line: str, written: str, tokens: list[str], k: int, strict: b
     # What the patterns below read of the line: the words just before and after (a `$`-anchored search tries
     # every position of what it is given).
     before, after = line[max(0, start - 120) : start], line[end : end + 120]
-    if _LICENSE_AFTER.match(after) or (_LICENSE_BEFORE.search(before) and not _LONGER_NAME.match(after)):
-        return True
     spelled = _spellings()
 
     def licenses(near: list[str]) -> bool:
         return any(spelled.get(t.lower().rstrip(".,")) or (_DIGIT.search(t) and t[0].isalpha()) for t in near)
+
+    if before.endswith("_") or after.startswith("_"):
+        return False  # a part of a code's identifier ("GPLv2+_DOC_FULL")
+    if before.endswith("/") and after.startswith("/") and not licenses(tokens[k - 1 : k] + tokens[k + 1 : k + 2]):
+        return False  # a folder of a path ("/usr/doc/copyright"), not a list of licenses ("MIT/X11/BSD")
+    if _FOLDER_AFTER.match(after):
+        return False  # a folder's name ('the "doc" directory')
+    if _LICENSE_AFTER.match(after) or (_LICENSE_BEFORE.search(before) and not _LONGER_NAME.match(after)):
+        return True
 
     if (_LIST_BEFORE.search(before) and licenses(tokens[max(0, k - 2) : k])) or (
         _LIST_AFTER.match(after) and licenses(tokens[k + 1 : k + 3])
