@@ -1042,3 +1042,98 @@ def test_a_gnu_version_with_a_plus_names_the_later_versions(text, expected):
 )
 def test_the_license_a_text_changed_from_is_not_its_license(text, expected):
     assert sorted(m.spdx for m in identify_text(text, CAT, prose=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "is under" and a putting-under phrase govern the id right after "under", not every later one.
+        ("This model is under active development and uses MIPS for retrieval.\n", []),
+        ("The project is under development; we train with GD and SL.\n", []),
+        ("Our code is released under MIT; retrieval uses MIPS.\n", ["MIT"]),
+        ("Released under GPL3+/GPLv2+/MIT.\n", ["GPL-2.0-or-later", "GPL-3.0-or-later", "MIT"]),
+        # A thing's name after "under" and other words, or before more words, is that thing.
+        ("The dataset is under review at MIT.\n", []),
+        ("The annotations are available under JSON and CSV formats.\n", []),
+        ("Results are under PPL and accuracy metrics.\n", []),
+        ("The server is under curl control.\n", []),
+        ("The documentation is under doc/ and is released under CC-BY-4.0.\n", ["CC-BY-4.0"]),
+        # Two things' names do not make a list of licenses; an SPDX operator does.
+        ("Thanks to MIT and Intel for compute. Licensed under Apache 2.0.\n", ["Apache-2.0"]),
+        ("Tokenizer: ICU, license: Apache-2.0\n", ["Apache-2.0"]),
+        ("- Format: JSON, License: CC-BY-4.0\n", ["CC-BY-4.0"]),
+        ("| Format | JSON | License | CC-BY-4.0 |\n", ["CC-BY-4.0"]),
+        ("Quantized with Intel Neural Compressor (license: Apache-2.0).\n", ["Apache-2.0"]),
+        ("The source code is disjunctively dual licensed (NCSA OR MIT).\n", ["MIT", "NCSA"]),
+        ("License: Ruby's or LGPL\n", ["LGPL-2.0-or-later", "Ruby"]),
+        # A list item that starts with a label does not continue the name before it.
+        ("- **Developed by:** MIT\n- **License:** apache-2.0\n", ["Apache-2.0"]),
+        # License words in other languages.
+        ("ライセンス: MIT\n", ["MIT"]),
+        ("Лицензия: MIT\n", ["MIT"]),
+        ("開源協議：MIT\n", ["MIT"]),
+        ("Mit dieser Lizenz werden Rechte eingeräumt.\n", []),
+        ("License: Modified MIT\n", ["LicenseRef-modified-mit"]),
+    ],
+)
+def test_an_id_that_is_also_a_word_in_real_sentences(text, expected):
+    found = identify_text(text, CAT, prose=True)
+    assert sorted({m.spdx for m in found if m.kind == "reference"}) == expected, found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Licensed under GPL v2 plus Classpath Exception.\n", ["GPL-2.0-only"]),
+        ("Licensed under GPLv3 plus additional permissions.\n", ["GPL-3.0-only"]),
+        ("Licensed under GPLv2 and LGPLv2+.\n", ["GPL-2.0-only", "LGPL-2.0-or-later"]),
+        ("AGPLv3+ for the server and GPLv3 for the client.\n", ["AGPL-3.0-or-later", "GPL-3.0-only"]),
+        ("License: GPLv3. Requires Python 3 or higher.\n", ["GPL-3.0-only"]),
+        ("Licensed under GPL v2; tested with gcc 2 or newer\n", ["GPL-2.0-only"]),
+        ("License: GPL‑2+ https://spdx.org/licenses/GPL‑2.0‑or‑later.html\n", ["GPL-2.0-or-later"]),
+        ("GNUGPL3+\n", ["GPL-3.0-or-later"]),
+    ],
+)
+def test_a_later_version_is_the_licenses_own(text, expected):
+    found = identify_text(text, CAT, prose=True)
+    assert sorted({m.spdx for m in found if m.kind == "reference"}) == expected, found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("许可证由 CC BY-NC 4.0 变更为 CC BY 4.0。\n", ["CC-BY-4.0"]),
+        ("本项目的许可证由 Apache 2.0 变更为 MIT。\n", ["MIT"]),
+        ("许可证由 Apache-2.0 变更为 MIT\n", ["MIT"]),
+        ("由于数据采用 CC BY-NC 4.0 许可，模型许可也改为非商用。\n", ["CC-BY-NC-4.0"]),
+    ],
+)
+def test_the_license_a_chinese_text_changed_from(text, expected):
+    assert sorted({m.spdx for m in identify_text(text, CAT, prose=True)}) == expected
+
+
+def test_a_links_checksum_or_host_is_not_read_as_words():
+    text = (
+        "Licensed under MIT. Upstream: https://github.com/foo/bar/tree/0e9e39f249a16976918f6564b8830bc894c89659/"
+        "gpl-3.0/src and https://mirrors.up.pt/pub/gnu/gpl-3.0/index.html\n"
+    )
+    assert [m.spdx for m in identify_text(text, CAT, prose=True)] == ["MIT"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "由 GPL v2 " * 3000,
+        "MIT. " * 8000 + "license",
+        "released under MIT " * 10000,
+        "Intel " * 1000 + "license " + "Intel " * 30000,
+        '{"license":"MIT"},' * 10000,
+        "Licensed under GPLv2 license" + "-" * 50000 + "+",
+        "x.json " + "a." * 25000,
+    ],
+)
+def test_a_long_line_of_repeated_names_is_read_once_per_name(text):
+    # One reference per license and line, whatever the number of times the line names it (each name read once
+    # and every pattern bounded: these lines took seconds to minutes when each name re-read the whole line).
+    found = identify_text(text, CAT)
+    assert len({(m.spdx, m.start_line) for m in found}) == len(found)

@@ -35,6 +35,8 @@ from license_audit.identify.references import (
     family,
     family_default,
     find_references,
+    former_spans,
+    holds,
     not_under,
     or_later,
 )
@@ -120,9 +122,6 @@ class _Cand:
     def __post_init__(self) -> None:
         self.hit_start, self.hit_end = self.start, self.end
 
-    def overlaps(self, other: _Cand) -> bool:
-        return self.start <= other.end and other.start <= self.end
-
 
 def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> list[_Cand]:
     total = len(cl.phrases)
@@ -185,9 +184,10 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
         if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
         for pos in toks.find_all(nd.text):
-            if _aside(toks, pos):
+            end = pos + nd.length - 1
+            if _aside(toks, pos) or _across_items(toks, pos, end) or _former_phrase(toks, pos, end):
                 continue
-            out.append(_Cand(cl, pos, pos + nd.length - 1, 1.0, "reference"))
+            out.append(_Cand(cl, pos, end, 1.0, "reference"))
     if not cl.patterns:
         return out
     cleaned = toks.cleaned
@@ -219,6 +219,28 @@ def _word_count(cleaned: str) -> int:
     return len(_WORDS.findall(cleaned.replace("++", "pp") if "++" in cleaned else cleaned))
 
 
+# A line that starts a labelled item of a list ("- **License:** …") or a row of a table: a name does not run on
+# into it from the line before (a comment's "- ", "*" or "#" continues the text).
+_ITEM_START = re.compile(r"\s*(?:[-*+]\s+\*\*|\||\d+[.)]\s)")
+
+
+def _across_items(toks: Tokens, a: int, b: int) -> bool:
+    """Whether words [a, b] run from one item of a list or table row into the next ("- **Developed by:** MIT" and
+    "- **License:** apache-2.0" hold no "MIT License")."""
+    first, last = toks.line_of(a), toks.line_of(b)
+    if first == last:
+        return False
+    lines = toks.cleaned.split("\n")
+    return any(_ITEM_START.match(lines[n - 1]) for n in range(first + 1, min(last, len(lines)) + 1))
+
+
+def _former_phrase(toks: Tokens, a: int, b: int) -> bool:
+    """Whether words [a, b] name the license their line says it changed from ("由 X 变更为 Y": X)."""
+    line = toks.cleaned.split("\n")[toks.line_of(a) - 1] if "由" in toks.cleaned else ""
+    words = toks.words[a : b + 1]
+    return any(holds(_WORDS.findall(line[s:e]), words) for s, e in former_spans(line))
+
+
 def _aside(toks: Tokens, pos: int) -> bool:
     """Whether the words before a reference at `pos` say nothing is under it ("The License is based on
     the Mozilla Public License", "a derived Apache 2.0 license": references.not_under)."""
@@ -248,9 +270,11 @@ def _references(all_refs: list[_Cand], texts: list[_Cand], toks: Tokens, present
     # Of two references at the same words ("Open RAIL-M" inside "BigScience Open RAIL-M"), the longer wins.
     refs.sort(key=lambda r: (r.start, -(r.end - r.start), r.cl.lic.id))
     kept: list[_Cand] = []
+    reach = -1  # the last word a kept reference holds: sorted by start, one overlaps a kept one only up to it
     for r in refs:
-        if not any(k.overlaps(r) for k in kept):
+        if r.start > reach:
             kept.append(r)
+            reach = max(reach, r.end)
     for r in kept:
         _extend_reference(r, toks, present)
         r.own = (r.start, r.end)
@@ -992,7 +1016,11 @@ _TITLE_LINES = 3  # a copy's title stands in its first lines
 
 # "version 2 of the License, or (at your option) any later version", "v3 or later": the version, then
 # "or" and "later" in the same sentence with no other version between, and no word that rules them out.
-_OR_LATER = r"(?:\.0)?(?![\d.]\d)[^.;\d]{0,60}?\bor\b[^.;\d]{0,40}?\b(?:later|above|newer|higher|greater)\b"
+_LATER_WORDS = ("later", "above", "newer", "higher", "greater")
+# The version a GNU reference names, written as one ("GPLv3", "GPL-3.0", "version 3", "License v3"): a number
+# after another word ("Python 3 or higher") is no version of the license.
+_VERSION_CUE = r"(?:gpl|fdl|licen[cs]e|version|v)(?:[^\w.]|\.(?!\d)){0,40}(?<![\d.])"
+_OR_LATER = r"(?:\.0)?(?![\d.]\d)[^.;\d]{0,60}?\bor\b[^.;\d]{0,40}?\b(?:" + "|".join(_LATER_WORDS) + r")\b"
 
 
 def _later_word(text: str) -> bool:
@@ -1000,13 +1028,15 @@ def _later_word(text: str) -> bool:
     if "+" in text:
         return True
     low = text.lower()
-    return "later" in low or "above" in low or "plus" in low or "newer" in low or "higher" in low or "greater" in low
+    return "plus" in low or any(map(low.__contains__, _LATER_WORDS))
 
 
 _NOT_LATER = re.compile(r"\b(?:not|only|no)\b")
-_PLUS_BEFORE = r"(?:gpl|fdl|licen[cs]e)[\s_-]*(?:v|version)?[\s_-]*(?<![\d.])"
-# "GPLv2+", "gpl v1 plus"; not "GPLv2 + Classpath Exception", "GPLv2+CE".
-_PLUS = r"(?:\.0)?(?:\+(?![+a-z0-9])|\s?plus\b)"
+# "GPLv2+", "LGPL v2.1+", "gpl v1 plus": the family's own abbreviation or "license" just before the version (not
+# "LGPLv2+" for a GPL-2.0 reference); not "GPLv2 + Classpath Exception", "GPLv2+CE", "GPLv3 plus additional
+# permissions".
+_PLUS_BEFORE = r"(?<![a-z])(?:gnu[^\w.+]*)?(?:{family}|licen[cs]e)(?:[^\w.+]*(?:v|version))?[^\w.+]*(?<![\d.])"
+_PLUS = r"(?:\.0)?(?:\+(?![+a-z0-9])|\s?plus\b(?!\s+[a-z]))"
 _LATER_LINES = 2  # lines after a reference the sentence may run on to
 
 
@@ -1023,16 +1053,17 @@ def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
             continue
         if lines is None:
             lines = text_lines(text)
-        version = m.spdx[: -len("-only")].split("-")[-1].removesuffix(".0")
+        family, version = m.spdx.lower().split("-")[0], m.spdx[: -len("-only")].split("-")[-1].removesuffix(".0")
         # "GPLv2+", "LGPL v2.1+", "GNU GPL version 3+": the version or any later one, on the reference's own lines.
         own = " ".join(lines[m.start_line - 1 : m.end_line]).lower()
-        if ("+" in own or "plus" in own) and re.search(_PLUS_BEFORE + re.escape(version) + _PLUS, own):
+        before = _PLUS_BEFORE.format(family="g?fdl" if family == "gfdl" else family)
+        if ("+" in own or "plus" in own) and re.search(before + re.escape(version) + _PLUS, own):
             out[k] = replace(m, spdx=later)
             continue
         stretch = " ".join(lines[m.start_line - 1 : m.end_line + _LATER_LINES]).lower()
         if not _later_word(stretch):
             continue
-        said = re.search(r"(?<![\d.])" + re.escape(version) + _OR_LATER, stretch)
+        said = re.search(_VERSION_CUE + re.escape(version) + _OR_LATER, stretch)
         if said is not None and not _NOT_LATER.search(said.group(0)):
             out[k] = replace(m, spdx=later)
     return out
@@ -1468,11 +1499,11 @@ def _beside_references(
     idx = _index(catalog)
     first, single = idx.first, idx.single
     lines: set[int] = set()
-    for c in refs:
-        rest = [w for k, w in enumerate(toks.words[c.start : c.end + 1], c.start) if k not in mine]
+    for start, end in sorted({(c.start, c.end) for c in refs}):  # each stretch once (many may claim one line)
+        rest = [w for k, w in enumerate(toks.words[start : end + 1], start) if k not in mine]
         if not rest:
             continue
-        span = range(toks.line_of(c.start), toks.line_of(c.end) + 1)
+        span = range(toks.line_of(start), toks.line_of(end) + 1)
         # Cheapest first: most such lines hold no word any name starts with, and no link.
         # A link outside the reference's words, or a markdown link's target, which cleaning drops.
         # "License" starts a few names ("License for BlueLM Model") and stands beside most references.

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice, repeat
+from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
@@ -1083,10 +1084,25 @@ def _site_id(last: str) -> str | None:
 _SIZE_UNITS = frozenset(["b", "m", "x"])
 _HASH_HINT = re.compile(r"[0-9][0-9a-f]{15}")  # what every checksum below holds, found a few times faster
 _HASH = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b")
+
+
+_FIELDS = re.compile(r"(?<=\S)\s*\|\s*(?=\S)|^\s*\|(?=.*\|)|,\s*(?=[a-z][a-z ]{0,20}:)")
+
+
+def _without_files(line: str) -> str:
+    """`line` without checksums and model or data files' names, whose letters spell no license's name
+    ("…99cc0b93…" is no CC0; "config.json" before "LICENSE" in a tree listing is no JSON License)."""
+    if _HASH_HINT.search(line):
+        line = _HASH.sub(" ", line)
+    if "." in line and _FILE_NAME_HINT.search(line):
+        line = _FILE_NAME.sub(" ", line)
+    return line
+
+
 # Model and data files by their extension; a text file (LICENSE.txt, MIT.md) may be named for its license.
 _FILE_EXTENSIONS = r"(?:json|jsonl|yaml|yml|py|bin|safetensors|gguf|pt|pth|ckpt|onnx|h5|msgpack|npz|csv|parquet|ipynb)"
 _FILE_NAME_HINT = re.compile(rf"\.{_FILE_EXTENSIONS}\b")
-_FILE_NAME = re.compile(rf"[\w.-]*\.{_FILE_EXTENSIONS}\b")
+_FILE_NAME = re.compile(rf"(?<![\w.-])[\w.-]*\.{_FILE_EXTENSIONS}\b")
 
 
 def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]]:
@@ -1107,27 +1123,32 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
         )
     # What canonical_words does to each line, done once for the region where it can be.
     low = _family_names(low.replace("++", "pp"))
-    if _HASH_HINT.search(low):
-        low = _HASH.sub(" ", low)  # a checksum's letters and digits spell no name ("…99cc0b93…" is no CC0)
-    if "." in low and _FILE_NAME_HINT.search(low):
-        # A file's name is no license's ("config.json" at the end of a line before "LICENSE" in a tree listing).
-        low = _FILE_NAME.sub(" ", low)
     compact = _COMPACT_HINT.search(low) is not None
     digits = "gpl" in low or "fdl" in low
     for k, line in enumerate(low.split("\n")):
         if line.strip():
+            badge = False
             # A link is read as a link, not as words ("llama3_1/use-policy" names no license).
             if "/" in line and _may_link(line):
                 # A badge's label is text the region's look did not see; any other link becomes a space.
-                linkless = _URL.sub(_badge_label, line)
-                words = canonical_words(linkless) if "shields.io" in line else _canonical(linkless, compact, digits)
-            else:
-                words = _canonical(line, compact, digits)
+                badge = "shields.io" in line
+                line = _URL.sub(_badge_label, line)
+            line = _without_files(line)
+            # No name runs from one table cell or labelled field into the next ("| JSON | License |",
+            # "Format: JSON, License: CC-BY-4.0").
+            words = []
+            # (one "|" at a line's start is a comment's mark, not a table).
+            for n, cell in enumerate(_FIELDS.split(line) if line.count("|") > 1 or ":" in line else (line,)):
+                in_cell = canonical_words(cell) if badge else _canonical(cell, compact, digits)
+                if n and not (in_cell and in_cell[0].isdigit()):
+                    words.append("|")  # a version in the next cell is the name's ("| Academic Free License | 2.0 |")
+                words += in_cell
             ws.extend(words)
             at.extend([k] * len(words))
     out = []
     first = idx.first
     lines = region.split("\n")
+    formers: dict[int, list[list[str]]] = {}
     second, single = idx.second, idx.single
     # Only a word that starts some name is looked at; most words of a notice start none.
     i = 0
@@ -1152,7 +1173,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
             if hit[1] in _DEFAULT_KEYS and nxt in _NOT_A_LICENSE:
                 i += len(hit[0])  # "GPL-compatible", "GPL-style": about the license, not under it
                 continue
-            if not_under(ws[max(0, i - 9) : i]) or ("由" in lines[at[i]] and _changed_from(lines[at[i]], hit[0])):
+            if not_under(ws[max(0, i - 9) : i]) or _former(formers, lines, at[i], hit[0]):
                 i += len(hit[0])  # a name that puts nothing under it
                 continue
             named = not _NAMING.isdisjoint(hit[0]) or hit[0][0] == "by"
@@ -1173,13 +1194,30 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
     return out
 
 
-# "由 X 变更为 Y" ("changed from X to Y"): X is the license a text was under before.
-_FORMER_CJK = re.compile(r"由\s*(.{1,80}?)\s*(?:变更为|更改为|改为|变为|更新为|调整为|替换为|升级为)")
+# "由 X 变更为 Y" ("changed from X to Y"): X is the license a text was under before; not "由于" ("because"), and X
+# within one clause.
+_FORMER_CJK = re.compile(r"由(?!于)\s*([^，。；,;\n]{1,80}?)\s*(?:变更为|更改为|改为|变为|更新为|调整为|替换为|升级为)")
 
 
-def _changed_from(line: str, name: tuple[str, ...]) -> bool:
-    """Whether `line` says it changed from the license `name` (its canonical words) to another."""
-    return any(set(name) <= set(canonical_words(m.group(1))) for m in _FORMER_CJK.finditer(line))
+def former_spans(line: str) -> list[tuple[int, int]]:
+    """Where `line` names the license it changed from ("由 X 变更为 Y": X), as (start, end) offsets."""
+    return [m.span(1) for m in _FORMER_CJK.finditer(line)] if "由" in line else []
+
+
+def holds(seq: list[str], sub: tuple[str, ...] | list[str]) -> bool:
+    """Whether `sub` stands in `seq` as a run."""
+    n = len(sub)
+    return any(tuple(seq[i : i + n]) == tuple(sub) for i in range(len(seq) - n + 1))
+
+
+def _former(formers: dict[int, list[list[str]]], lines: list[str], k: int, name: tuple[str, ...]) -> bool:
+    """Whether line `k` says it changed from the license `name` (canonical words) to another; `formers` keeps
+    each line's former names once read."""
+    if "由" not in lines[k]:
+        return False
+    if k not in formers:
+        formers[k] = [canonical_words(lines[k][a:b]) for a, b in former_spans(lines[k])]
+    return any(holds(words, name) for words in formers[k])
 
 
 # Words before a name that say nothing is under it: the license a license is based on ("The License is
@@ -1194,8 +1232,8 @@ _ASIDE = (
     ("e", "g"),
 )
 # A comparison ("compatible with the GPL v3", "functionally equivalent to the MIT license", "unlike the
-# GPL-licensed original") or the license a text was under before ("changed from CC BY-NC 4.0 to Apache 2.0"):
-# the name just after is aside, not a list it opens ("French equivalent to LGPL) and the MIT license" names MIT).
+# GPL-licensed original"): the name just after is aside, not a list it opens ("French equivalent to LGPL) and the
+# MIT license" names MIT).
 _COMPARED = (
     ("compatible", "with"),
     ("compatible", "with", "both"),
@@ -1203,12 +1241,9 @@ _COMPARED = (
     ("similar", "to"),
     ("unlike",),
     ("instead", "of"),
-    ("changed", "from"),
-    ("switched", "from"),
-    ("migrated", "from"),
-    ("moved", "from"),
-    ("relicensed", "from"),
 )
+# The license a text was under before ("changed from CC BY-NC 4.0 to Apache 2.0", "upgraded the project license
+# from X to Y"): a word of change a few words before "from".
 _CHANGE = frozenset(
     [
         "change",
@@ -1262,10 +1297,10 @@ def _aside(before: list[str], compared: bool = True) -> bool:
         for a in _COMPARED:
             if tuple(before[-len(a) :]) == a:
                 # Terms put under the comparison are the license's ("made available under terms equivalent
-                # to CC BY-NC 4.0", "License: similar to MIT"); a former license stays behind all the same.
+                # to CC BY-NC 4.0", "License: similar to MIT").
                 lead = [w for w in before[: len(before) - len(a)] if w not in ("a", "an")]
                 governed = lead[-2:] in (["under", "terms"], ["under", "license"], ["under", "licence"])
-                return a[-1] == "from" or not (governed or lead in (["license"], ["licence"]))
+                return not (governed or lead in (["license"], ["licence"]))
     return (
         len(before) >= 4
         and before[-1] == "under"
@@ -1277,10 +1312,12 @@ def _aside(before: list[str], compared: bool = True) -> bool:
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 _DIGIT = re.compile(r"\d")
-# License words, in Chinese too ("MIT许可条款", "Apache 2.0 开源协议").
+# License words, in other languages too ("MIT许可条款", "Apache 2.0 开源协议", "ライセンス: MIT"); not "in terms of".
 _CONTEXT = re.compile(
-    r"licen[cs]|spdx|copyright|(?<!\bin )terms|agreement|许可|协议|條款|条款", re.I
-)  # not "in terms of"
+    r"licen[cs]|spdx|copyright|(?<!\bin )terms|agreement|lizenz|licença"
+    r"|许可|許可|协议|協議|条款|條款|授权|授權|ライセンス|라이선스|лиценз",
+    re.I,
+)
 
 
 @lru_cache(maxsize=1)
@@ -1306,7 +1343,8 @@ def _any_id(text: str) -> bool:
 
 def _ids_in(line: str) -> list[str]:
     """SPDX ids written as such: "Apache-2.0", "license: MIT", "{{CC-BY-4.0}}", "GPL-2.0+". An id
-    without a version ("MIT", "Zlib") counts only beside license words or alone on its line."""
+    without a version ("MIT", "Zlib") counts only beside license words, alone on its line, or right after the
+    "under" of a phrase that puts a work under terms ("The code is released under MIT")."""
     # Most lines hold no id: one with a version is "X-1.0", one without needs license words or to be alone.
     if not (len(line) < 40 or ("-" in line and _DIGIT.search(line)) or _CONTEXT.search(line) or _put_under(line)):
         return []
@@ -1322,8 +1360,10 @@ def _ids_in(line: str) -> list[str]:
     if not any(keys):
         return []
     context = None
-    first = 0  # the first token an id may be (after a putting-under phrase that alone makes the line's context)
-    out = []
+    under_only = False  # the line's only license words put a work under terms: ids right after "under" count
+    at: _Positions | None = None
+    looked: dict[str, int] = {}
+    out: list[str] = []
     for k, key in enumerate(keys):
         if not key:
             continue
@@ -1334,26 +1374,37 @@ def _ids_in(line: str) -> list[str]:
         if not (versioned and "-" in tok):
             if context is None:
                 context = bool(_CONTEXT.search(line)) or _alone(written, tokens)
-                if not context and (under := _put_under(line)):
-                    # Put under terms: the ids after that phrase ("the docs in "doc" are distributed under ...").
-                    context, first = True, len(_TOKEN.findall(line, 0, under.end()))
-            if not context or k < first:
+                if not context and _put_under(line):
+                    context = under_only = True
+            if not context or (under_only and not _after_under(tokens, keys, k)):
                 continue
             # An id that is also a word, followed by another word, is the word ("Fair Use Rights").
             nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
             if nxt.isalpha() and nxt.lower() not in _AFTER_ID and tok.isalpha() and tok.lower() in _WORD_IDS:
                 continue
             name = tok.lower()
-            if (name in _NAME_IDS or name in _POSITION_IDS) and not _name_licensed(
-                line, written, tokens, k, name in _POSITION_IDS
-            ):
-                continue
+            if name in _NAME_IDS or name in _POSITION_IDS:
+                # A line names a license once (its references are one per license and line): an id already
+                # named, or looked at a few times, is not looked at again.
+                if key in out or looked.get(key, 0) >= _LOOKS:
+                    continue
+                looked[key] = looked.get(key, 0) + 1
+                at = at or _Positions(line)
+                if not _name_licensed(line, written, tokens, keys, k, name in _POSITION_IDS, at):
+                    continue
         if k and tokens[k - 1].lower() == "modified":
             continue  # not the license as such ("Modified MIT"): a catalog entry for the modified one names it
+        if "由" in line:
+            at = at or _Positions(line)
+            if k < len(at.starts) and any(a <= at.starts[k] < b for a, b in former_spans(line)):
+                continue  # the license the text changed from ("许可证由 Apache-2.0 变更为 MIT")
         if k and not_under([w for w in _WORD.findall(" ".join(tokens[max(0, k - 8) : k]).lower()) if w not in _DROP]):
             continue
         out.append(key)
     return out
+
+
+_LOOKS = 8
 
 
 def _alone(line: str, tokens: list[str]) -> bool:
@@ -1377,9 +1428,9 @@ _WORD_IDS = frozenset(["fair", "glide", "naumen", "zed", "crossword", "latex2e",
 _AFTER_ID = frozenset(["license", "licence", "licensed", "or", "and", "with"])
 # Putting a work under terms: an id without a version after it names a license as license words do ("The code
 # is released under MIT"); "runs under Ruby" puts nothing under it.
-_PUT_UNDER_ID = re.compile(
-    r"\b(?:released|distributed|published|available|provided|shared|offered|open[- ]?sourced|is|are)\s+under\b", re.I
-)
+_PUT_UNDER_VERBS = r"released|distributed|published|available|provided|shared|offered|open[- ]?sourced"
+_PUT_UNDER_ID = re.compile(rf"\b(?:{_PUT_UNDER_VERBS}|is|are)\s+under\b", re.I)
+_PUT_UNDER_VERB = re.compile(rf"\b(?:{_PUT_UNDER_VERBS})\s+under\b", re.I)
 
 
 def _put_under(line: str) -> re.Match | None:
@@ -1423,7 +1474,7 @@ _NAME_BEFORE = re.compile(r"(?:\b(?:at|from|by|copyright|\(c\))|©|\b\d{4}[,.]?)
 # A longer name it starts ("MIT CSAIL", "MIT Kerberos", "Intel Corporation"), or its possessive ("Intel's patents").
 _LONGER_NAME = re.compile(
     r"^\s+(?!(?i:licen[cs]e[ds]?|or|and|with|for|terms|copyright|code|weights?|models?|style|like|open|source|expat|"
-    r"x11|variant|modern|no|itself)\b)[A-Z][A-Za-z]*\b(?!-)"
+    r"x11|variant|modern|no|itself|software|notice)\b)[A-Z][A-Za-z]*\b(?!-)"
 )
 _POSSESSIVE = re.compile(r"^['’]s\b")
 _FOR_PRODUCT = re.compile(r"(?<!licen[cs]e )(?<!terms )\b(?:for|on)\s+(?:the\s+)?$", re.I)
@@ -1432,61 +1483,125 @@ _FOR_PRODUCT = re.compile(r"(?<!licen[cs]e )(?<!terms )\b(?:for|on)\s+(?:the\s+)
 # Open Source License", "the Tcl copyright and license notice"), or beside another license in a list or an expression
 # ("MIT AND BSD-3-Clause", "GPLv2+/MIT").
 _LICENSE_BEFORE = re.compile(
-    r"(?:\bunder[^\w.;]+(?:(?!(?:for|on)\b)[a-z0-9]+[^\w.;]+){0,3}"
+    r"(?:\bunder[^\w.;]+(?:(?:the|an?|both|either|standard|same)[^\w.;]+){0,2}"
     r"|\blicen[cs]\w*\W+(?:(?:the|is|an?|with|[a-z]+ly)\W+)?|\bterms\W+of\W+(?:the\W+)?|\blicen[cs]\w*[^:\n]{0,60}:\W*"
     r"|\bsame\b[^.;\n]{0,40}\bas\W+(?:the\W+rest\W+of\W+)?(?:the\W+)?)$",
     re.I,
 )
-_SEPARATOR = r"[\s\"'’()*_/{}\[\]-]"
+_SEPARATOR = r"[\s\"'’*_/{}\[\]-]"
 _LICENSE_AFTER = re.compile(
     rf"^{_SEPARATOR}*(?:(?!(?:and|or|is|are|was|were|be|the|an?|under|with|for|of|to|in|on|by|as|has|have)\b)"
     rf"[a-z]+{_SEPARATOR}+){{0,3}}(?:copyright\W+(?:and|&)\W+)?(?:licen[cs]|terms\b)",
     re.I,
 )
-_FOLDER_AFTER = re.compile(r"^[\"'”’]?\s+(?:directory|folder|dir)\b", re.I)
-_LIST_BEFORE = re.compile(r"(?:\b(?:or|and|with)|[/,&+])\W*$", re.I)
-_LIST_AFTER = re.compile(r"^\W*(?:(?:or|and|with)\b|[/,&])", re.I)
+_FOLDER_AFTER = re.compile(r"^(?:[\"'”’]?\s+(?:directory|folder|dir)\b|/(?:\s|$))", re.I)
+_EXPRESSION = re.compile(r"(?:^\s+(?:OR|AND|WITH)\s+[A-Za-z(]|\b(?:OR|AND)\s+$)")
+_SEP_BEFORE = re.compile(r"[/,&+]\s*$")
+_WORD_BEFORE = re.compile(r"\b(?:or|and|with)\s+$", re.I)
+_SEP_AFTER = re.compile(r"^\s*[/,&]")
+_WORD_AFTER = re.compile(r"^\s+(?:or|and|with)\b", re.I)
+# What may follow a license named after "under": the end of its clause, a license word or another license.
+_CLOSES = re.compile(
+    r"^(?:['’]s\s+(?i:or|and)\s+[A-Z]{2}|(?:['’]s)?(?:\s*(?:$|[.;,:!?)\]}])|\W*(?i:licen[cs]|terms\b)))"
+)  # "License: Ruby's or LGPL"
 
 
-def _name_licensed(line: str, written: str, tokens: list[str], k: int, strict: bool) -> bool:
-    """Whether token `k` of `line` (as _TOKEN finds them; `written`: the line with its links), an id that is also a
-    name, names the license; `strict`: only where a license's name stands."""
+class _Positions:
+    """Where each _TOKEN token of a line starts and where its clauses end, found once for the line."""
+
+    __slots__ = ("ends", "line", "starts")
+
+    def __init__(self, line: str):
+        self.line = line
+        self.starts = [m.start() for m in _TOKEN.finditer(line)]
+        self.ends = [c.end() for c in _CLAUSE_END.finditer(line)]
+
+    def clause(self, start: int, end: int) -> str:
+        """The clause around [start, end), at most 300 characters either side (a long line of one clause is
+        not read again for each of its ids)."""
+        i = bisect_right(self.ends, start)
+        first = max(self.ends[i - 1] if i else 0, start - 300)
+        return self.line[first : min(self.ends[i] if i < len(self.ends) else len(self.line), end + 300)]
+
+
+def _license_token(tokens: list[str], keys: list[str | None], j: int) -> bool:
+    """Whether token `j` is a license's id or versioned name ("GPLv2+"), not one that is also a thing's name."""
+    if not 0 <= j < len(tokens):
+        return False
+    t = tokens[j].lower().rstrip(".,")
+    if t in _NAME_IDS or t in _POSITION_IDS:
+        return False
+    return bool(keys[j]) or (_DIGIT.search(t) is not None and t[0].isalpha())
+
+
+def _after_under(tokens: list[str], keys: list[str | None], k: int) -> bool:
+    """Whether token `k` comes right after "under" ("released under MIT", "under the MIT"), or after another
+    license so named and "or"/"and" ("released under GPL-2.0 or MIT")."""
+    before = [t.lower() for t in tokens[max(0, k - 2) : k]]
+    return (
+        (before[-1:] == ["under"])
+        or (before[-2:-1] == ["under"] and before[-1] in ("the", "a", "an"))
+        or (
+            before[-1:] in (["or"], ["and"])
+            and _license_token(tokens, keys, k - 2)
+            and _after_under(tokens, keys, k - 2)
+        )
+        or (k > 0 and _license_token(tokens, keys, k - 1) and _after_under(tokens, keys, k - 1))  # "GPLv2+/MIT"
+    )
+
+
+def _name_licensed(
+    line: str, written: str, tokens: list[str], keys: list[str | None], k: int, strict: bool, at: _Positions
+) -> bool:
+    """Whether token `k` of `line` (as _TOKEN finds them; `written`: the line with its links; `keys`: each token's
+    SPDX id), an id that is also a thing's name, names the license; `strict`: only where a license's name stands."""
     if _alone(written, tokens):
         return True
-    m = next(islice(_TOKEN.finditer(line), k, None), None)
-    if m is None:
+    if k >= len(at.starts):
         return False
-    start, end = m.start(), m.start() + len(tokens[k].rstrip("."))
+    start = at.starts[k]
+    end = start + len(tokens[k].rstrip("."))
     # What the patterns below read of the line: the words just before and after (a `$`-anchored search tries
     # every position of what it is given).
-    before, after = line[max(0, start - 120) : start], line[end : end + 120]
-    spelled = _spellings()
-
-    def licenses(near: list[str]) -> bool:
-        return any(spelled.get(t.lower().rstrip(".,")) or (_DIGIT.search(t) and t[0].isalpha()) for t in near)
-
+    before, after = line[max(0, start - 120) : start], line[end : end + 120].lstrip("®™")
     if before.endswith("_") or after.startswith("_"):
         return False  # a part of a code's identifier ("GPLv2+_DOC_FULL")
-    if before.endswith("/") and after.startswith("/") and not licenses(tokens[k - 1 : k] + tokens[k + 1 : k + 2]):
-        return False  # a folder of a path ("/usr/doc/copyright"), not a list of licenses ("MIT/X11/BSD")
+    if (
+        before.endswith("/")
+        and after.startswith("/")
+        and not (keys[k - 1] if k else None)
+        and not (keys[k + 1] if k + 1 < len(keys) else None)
+    ):
+        return False  # a folder of a path ("/usr/doc/copyright"), not a list of licenses ("GPLv2+/MIT/X11")
     if _FOLDER_AFTER.match(after):
-        return False  # a folder's name ('the "doc" directory')
-    if _LICENSE_AFTER.match(after) or (_LICENSE_BEFORE.search(before) and not _LONGER_NAME.match(after)):
+        return False  # a folder's name ('the "doc" directory', "doc/")
+    if _LICENSE_AFTER.match(after):
         return True
-
-    if (_LIST_BEFORE.search(before) and licenses(tokens[max(0, k - 2) : k])) or (
-        _LIST_AFTER.match(after) and licenses(tokens[k + 1 : k + 3])
+    # Beside another license in a list or an expression; a thing's name beside another does not count.
+    if (_SEP_BEFORE.search(before) and _license_token(tokens, keys, k - 1)) or (
+        _WORD_BEFORE.search(before) and _license_token(tokens, keys, k - 2)
     ):
         return True
-    if strict:
+    if (_SEP_AFTER.match(after) and _license_token(tokens, keys, k + 1)) or (
+        _WORD_AFTER.match(after) and _license_token(tokens, keys, k + 2)
+    ):
+        return True
+    if _EXPRESSION.search(before) or _EXPRESSION.match(after):
+        return True  # an SPDX expression's operator ("(NCSA OR MIT)")
+    # License words in its own clause; a clause whose only such words are "is under" ("The server is under
+    # curl control") names a license only where one stands and the clause or a list of licenses goes on.
+    clause = at.clause(start, end)
+    named = bool(_CONTEXT.search(clause) or _PUT_UNDER_VERB.search(clause))
+    if not named and not _put_under(clause):
         return False
-    # License words in its own clause, the name not used as a name.
-    ends = [c.end() for c in _CLAUSE_END.finditer(line)]
-    first = max((e for e in ends if e <= start), default=0)
-    last = min((e for e in ends if e > end), default=len(line))
-    clause = line[first:last]
-    if not (_CONTEXT.search(clause) or _PUT_UNDER_ID.search(clause)):
-        return False
+    if (
+        _LICENSE_BEFORE.search(before)
+        and not _LONGER_NAME.match(after)
+        and (_CLOSES.match(after) or (_WORD_AFTER.match(after) and _license_token(tokens, keys, k + 2)))
+    ):
+        return True
+    if strict or not named or (tokens[k] in ("mit", "Mit")):
+        return False  # also "mit"/"Mit" away from a license's place: German "with", not MIT as written
     return not (
         _NAME_BEFORE.search(before)
         or _LONGER_NAME.match(after)
