@@ -1135,9 +1135,8 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
                 line = _URL.sub(_badge_label, line)
             line = _without_files(line)
             # No name runs from one table cell or labelled field into the next ("| JSON | License |",
-            # "Format: JSON, License: CC-BY-4.0").
+            # "Format: JSON, License: CC-BY-4.0"); one "|" at a line's start is a comment's mark, not a table.
             words = []
-            # (one "|" at a line's start is a comment's mark, not a table).
             for n, cell in enumerate(_FIELDS.split(line) if line.count("|") > 1 or ":" in line else (line,)):
                 in_cell = canonical_words(cell) if badge else _canonical(cell, compact, digits)
                 if n and not (in_cell and in_cell[0].isdigit()):
