@@ -952,6 +952,7 @@ def test_an_id_that_is_also_a_name_is_the_name_where_it_is_used_as_one(text, exp
         ("For Llama 3.1 405B, our study measured uplift in terms of skill level and speed.\n", []),
         # The id as a link's text, a comment's line: still alone.
         ("[MS-RL](https://wixtoolset.org/about/license/)\n", ["MS-RL"]),
+        ("MIT https://github.com/foo/bar/blob/main/LICENSE\n", ["MIT"]),
         ("# MIT\n", ["MIT"]),
         # A path's folder, a folder's name and a part of a code's identifier are no license.
         ("The GPL is contained in /usr/doc/copyright/GPL on a Debian system.\n", ["GPL-1.0-or-later"]),

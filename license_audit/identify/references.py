@@ -1407,18 +1407,22 @@ _LOOKS = 8
 
 
 def _alone(line: str, tokens: list[str]) -> bool:
-    """Whether `line` (as written, its links too) holds its one token and nothing else but markup: not a code
-    fence's language ("```json"), a heading ("### cURL"; one "#" may be a comment's), an entry of a file tree ("├── json"), a command before
-    its link ("curl http://localhost:3000/v1") or a word beside text _TOKEN does not read ("使用Curl进行测试")."""
+    """Whether `line` (as written, its links too) holds its one token and nothing else but markup or a link to
+    a license's text: not a code fence's language ("```json"), a heading ("### cURL"; one "#" may be a comment's),
+    an entry of a file tree ("├── json"), a command before its link ("curl http://localhost:3000/v1") or a word
+    beside text _TOKEN does not read ("使用Curl进行测试")."""
     if len(tokens) != 1:
         return False
     rest = line.replace(tokens[0], " ", 1)
     if "](" in rest:
         rest = _LINK_TARGET.sub(" ", rest)  # the id is a link's text ("[MS-RL](https://…/license/)")
+    if "/" in rest:
+        rest = _LICENSE_LINK.sub(" ", rest)  # beside a link to its license's text ("MIT https://…/LICENSE")
     return not any(ch.isalpha() for ch in rest) and not _NOT_ALONE.match(line)
 
 
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_LICENSE_LINK = re.compile(r"(?:https?://|www\.)\S*licen\S*", re.I)
 _NOT_ALONE = re.compile(r"\s*(?:`{3,}|~{3,}|#{2,}|[│├└]|[|`]--)")
 
 
