@@ -1138,3 +1138,18 @@ def test_a_long_line_of_repeated_names_is_read_once_per_name(text):
     # and every pattern bounded: these lines took seconds to minutes when each name re-read the whole line).
     found = identify_text(text, CAT)
     assert len({(m.spdx, m.start_line) for m in found}) == len(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The dataset is released under the ODC-BY license.\n", ["ODC-By-1.0"]),
+        (
+            "This model is released under the terms of the BigScience BLOOM RAIL License v1.0.\n",
+            ["LicenseRef-bigscience-bloom-rail-1.0"],
+        ),
+        ("The code is MIT-licensed; the model weights are CC-BY-NC-4.0.\n", ["CC-BY-NC-4.0", "MIT"]),
+    ],
+)
+def test_short_names_cards_use(text, expected):
+    assert sorted(m.spdx for m in identify_text(text, CAT, prose=True)) == expected

@@ -1353,6 +1353,9 @@ def _ids_in(line: str) -> list[str]:
     tokens = _TOKEN.findall(line)
     if not tokens:
         return []
+    if "icensed" in line or "icenced" in line:
+        # "MIT-licensed", "Apache-2.0-licensed": the id before the word.
+        tokens = [_LICENSED.sub("", t) if "-licen" in t.lower() else t for t in tokens]
     spelled = _spellings()
     low = map(str.lower, tokens if "." not in line else map(str.rstrip, tokens, repeat(".")))
     keys = list(map(spelled.get, low))
@@ -1404,6 +1407,7 @@ def _ids_in(line: str) -> list[str]:
 
 
 _LOOKS = 8
+_LICENSED = re.compile(r"-licen[cs]ed\.?$", re.I)
 
 
 def _alone(line: str, tokens: list[str]) -> bool:
