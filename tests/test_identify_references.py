@@ -1149,6 +1149,7 @@ def test_a_long_line_of_repeated_names_is_read_once_per_name(text):
             ["LicenseRef-bigscience-bloom-rail-1.0"],
         ),
         ("The code is MIT-licensed; the model weights are CC-BY-NC-4.0.\n", ["CC-BY-NC-4.0", "MIT"]),
+        ("模型权重遵循 Qwen 许可协议。\n", ["LicenseRef-qwen"]),
     ],
 )
 def test_short_names_cards_use(text, expected):
