@@ -1154,3 +1154,38 @@ def test_a_long_line_of_repeated_names_is_read_once_per_name(text):
 )
 def test_short_names_cards_use(text, expected):
     assert sorted(m.spdx for m in identify_text(text, CAT, prose=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Licensed under the GNU Affero GPL v3+.\n", ["AGPL-3.0-or-later"]),
+        ("Licensed under the GNU Lesser GPL v2.1+.\n", ["LGPL-2.1-or-later"]),
+        # Only the license named inside "由 … 变更为" is left behind; the same license named elsewhere stays.
+        (
+            "代码采用 Apache License 2.0 许可，权重许可证由 Apache License 2.0 变更为 MIT License。\n",
+            ["Apache-2.0", "MIT"],
+        ),
+        ("代码采用 CC BY-NC 4.0 许可；权重许可由 CC BY-NC 4.0 变更为 Apache 2.0。\n", ["Apache-2.0", "CC-BY-NC-4.0"]),
+        # A link to a license's text beside a word written in lower case does not make the word an id.
+        ("json https://github.com/foo/bar/blob/main/LICENSE.md\n", []),
+    ],
+)
+def test_second_reading_of_real_lines(text, expected):
+    assert sorted({m.spdx for m in identify_text(text, CAT, prose=True)}) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The checkpoints are released under " + " ".join(f"step{i}" for i in range(1000)) + " MIT",
+        "Qwen 许可协议 " * 19000,
+        "许可证由 Apache-2.0 变更为 MIT，" * 8000,
+        "由 " + "Apache-2.0 " * 17000,
+    ],
+)
+def test_long_lines_of_names_or_changes_are_read(text):
+    # Each of these raised RecursionError or took from 20 s to minutes when a line was read again for each
+    # name on it; one reference per license and line either way.
+    found = identify_text(text, CAT)
+    assert len({(m.spdx, m.start_line) for m in found}) == len(found)

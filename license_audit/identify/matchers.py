@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -36,7 +37,7 @@ from license_audit.identify.references import (
     family_default,
     find_references,
     former_spans,
-    holds,
+    in_spans,
     not_under,
     or_later,
 )
@@ -179,18 +180,20 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
 
 def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> list[_Cand]:
     out: list[_Cand] = []
+    formers: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}  # per line: its words' offsets, former spans
     # A license asked for its patterns alone (the text holds their literal part) has no phrase key in the text.
     for nd in cl.references if not cl.ref_keys.isdisjoint(present) else ():
         if nd.key not in present or nd.key2 not in present or not nd.words <= present:
             continue
         for pos in toks.find_all(nd.text):
             end = pos + nd.length - 1
-            if _aside(toks, pos) or _across_items(toks, pos, end) or _former_phrase(toks, pos, end):
+            if _aside(toks, pos) or _across_items(toks, pos, end) or _former_phrase(toks, pos, formers):
                 continue
             out.append(_Cand(cl, pos, end, 1.0, "reference"))
     if not cl.patterns:
         return out
     cleaned = toks.cleaned
+    starts: list[int] | None = None  # where each word of `cleaned` starts, found once for all matches
     for pat, needs in zip(cl.patterns, cl.pattern_needs):
         if needs not in cleaned:
             continue
@@ -199,7 +202,9 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
             if held:
                 # The words the match holds, where they stand: a line may name other licenses before it
                 # ("Apache-2.0 开源协议，模型权重遵循 Llama 3.1 社区许可协议").
-                idx = min(_word_count(cleaned[: m.start()]), len(toks.words) - 1)
+                if starts is None:
+                    starts = [w.start() for w in _WORDS.finditer(cleaned.replace("++", "pp"))]
+                idx = min(bisect_left(starts, m.start()), len(toks.words) - 1)
                 end = min(idx + held - 1, toks.last_word_of_line(toks.line_of(idx)))  # its first line's words
                 out.append(_Cand(cl, idx, max(idx, end), 1.0, "reference"))
                 continue
@@ -234,11 +239,31 @@ def _across_items(toks: Tokens, a: int, b: int) -> bool:
     return any(_ITEM_START.match(lines[n - 1]) for n in range(first + 1, min(last, len(lines)) + 1))
 
 
-def _former_phrase(toks: Tokens, a: int, b: int) -> bool:
-    """Whether words [a, b] name the license their line says it changed from ("由 X 变更为 Y": X)."""
-    line = toks.cleaned.split("\n")[toks.line_of(a) - 1] if "由" in toks.cleaned else ""
-    words = toks.words[a : b + 1]
-    return any(holds(_WORDS.findall(line[s:e]), words) for s, e in former_spans(line))
+def _former_phrase(toks: Tokens, a: int, formers: dict[int, tuple[list[int], list[tuple[int, int]]]]) -> bool:
+    """Whether the words from `a` name the license their line says it changed from ("由 X 变更为 Y": X), where it
+    does; `formers` keeps each line's word offsets and former spans once read."""
+    if "由" not in toks.cleaned:
+        return False
+    n = toks.line_of(a)
+    if n not in formers:
+        start = _nth_line_start(toks.cleaned, n)
+        end = toks.cleaned.find("\n", start)
+        line = toks.cleaned[start : end if end >= 0 else len(toks.cleaned)].replace("++", "pp")
+        spans = former_spans(line)
+        formers[n] = ([w.start() for w in _WORDS.finditer(line)] if spans else [], spans)
+    offsets, spans = formers[n]
+    first = a - toks.first_word_of_line(n)
+    return 0 <= first < len(offsets) and in_spans(spans, offsets[first])
+
+
+def _nth_line_start(text: str, n: int) -> int:
+    """Where line `n` (1-based) of `text` starts."""
+    at = 0
+    for _ in range(n - 1):
+        at = text.find("\n", at) + 1
+        if at == 0:
+            return len(text)
+    return at
 
 
 def _aside(toks: Tokens, pos: int) -> bool:
@@ -1037,6 +1062,8 @@ _NOT_LATER = re.compile(r"\b(?:not|only|no)\b")
 # permissions".
 _PLUS_BEFORE = r"(?<![a-z])(?:gnu[^\w.+]*)?(?:{family}|licen[cs]e)(?:[^\w.+]*(?:v|version))?[^\w.+]*(?<![\d.])"
 _PLUS = r"(?:\.0)?(?:\+(?![+a-z0-9])|\s?plus\b(?!\s+[a-z]))"
+# Each family as its names abbreviate it ("GNU Affero GPL v3+", "Lesser GPL v2.1+").
+_PLUS_FAMILY = {"agpl": r"agpl|affero\W*gpl", "lgpl": r"lgpl|(?:lesser|library)\W*gpl", "gfdl": "g?fdl"}
 _LATER_LINES = 2  # lines after a reference the sentence may run on to
 
 
@@ -1056,7 +1083,7 @@ def _later_versions(found: list[LicenseMatch], text: str) -> list[LicenseMatch]:
         family, version = m.spdx.lower().split("-")[0], m.spdx[: -len("-only")].split("-")[-1].removesuffix(".0")
         # "GPLv2+", "LGPL v2.1+", "GNU GPL version 3+": the version or any later one, on the reference's own lines.
         own = " ".join(lines[m.start_line - 1 : m.end_line]).lower()
-        before = _PLUS_BEFORE.format(family="g?fdl" if family == "gfdl" else family)
+        before = _PLUS_BEFORE.format(family=_PLUS_FAMILY.get(family, family))
         if ("+" in own or "plus" in own) and re.search(before + re.escape(version) + _PLUS, own):
             out[k] = replace(m, spdx=later)
             continue

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
@@ -1147,7 +1147,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
     out = []
     first = idx.first
     lines = region.split("\n")
-    formers: dict[int, list[list[str]]] = {}
+    formers: dict[int, list[tuple[int, list[str]]]] = {}
     second, single = idx.second, idx.single
     # Only a word that starts some name is looked at; most words of a notice start none.
     i = 0
@@ -1172,7 +1172,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
             if hit[1] in _DEFAULT_KEYS and nxt in _NOT_A_LICENSE:
                 i += len(hit[0])  # "GPL-compatible", "GPL-style": about the license, not under it
                 continue
-            if not_under(ws[max(0, i - 9) : i]) or _former(formers, lines, at[i], hit[0]):
+            if not_under(ws[max(0, i - 9) : i]) or _former(formers, lines, at[i], hit[0], i - bisect_left(at, at[i])):
                 i += len(hit[0])  # a name that puts nothing under it
                 continue
             named = not _NAMING.isdisjoint(hit[0]) or hit[0][0] == "by"
@@ -1203,20 +1203,37 @@ def former_spans(line: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in _FORMER_CJK.finditer(line)] if "由" in line else []
 
 
+def in_spans(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether `at` falls in one of `spans` (in order, apart)."""
+    i = bisect_right(spans, (at, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= at < spans[i][1]
+
+
 def holds(seq: list[str], sub: tuple[str, ...] | list[str]) -> bool:
     """Whether `sub` stands in `seq` as a run."""
     n = len(sub)
     return any(tuple(seq[i : i + n]) == tuple(sub) for i in range(len(seq) - n + 1))
 
 
-def _former(formers: dict[int, list[list[str]]], lines: list[str], k: int, name: tuple[str, ...]) -> bool:
-    """Whether line `k` says it changed from the license `name` (canonical words) to another; `formers` keeps
-    each line's former names once read."""
+def _former(
+    formers: dict[int, list[tuple[int, list[str]]]], lines: list[str], k: int, name: tuple[str, ...], pos: int
+) -> bool:
+    """Whether line `k` says it changed from the license `name` (canonical words), named there as its line's
+    word `pos`, to another; `formers` keeps each line's former names (their first word's place, their words)."""
     if "由" not in lines[k]:
         return False
     if k not in formers:
-        formers[k] = [canonical_words(lines[k][a:b]) for a, b in former_spans(lines[k])]
-    return any(holds(words, name) for words in formers[k])
+        line = lines[k].lower()
+        formers[k] = []
+        count = done = 0  # the words before each span, counted piece by piece
+        for a, b in former_spans(line):
+            count += len(canonical_words(line[done:a]))
+            words = canonical_words(line[a:b])
+            formers[k].append((count, words))
+            count, done = count + len(words), b
+    starts = [at for at, _ in formers[k]]
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and pos < formers[k][i][0] + len(formers[k][i][1]) and holds(formers[k][i][1], name)
 
 
 # Words before a name that say nothing is under it: the license a license is based on ("The License is
@@ -1365,6 +1382,7 @@ def _ids_in(line: str) -> list[str]:
     under_only = False  # the line's only license words put a work under terms: ids right after "under" count
     at: _Positions | None = None
     looked: dict[str, int] = {}
+    formers: list[tuple[int, int]] | None = None
     out: list[str] = []
     for k, key in enumerate(keys):
         if not key:
@@ -1398,7 +1416,8 @@ def _ids_in(line: str) -> list[str]:
             continue  # not the license as such ("Modified MIT"): a catalog entry for the modified one names it
         if "由" in line:
             at = at or _Positions(line)
-            if k < len(at.starts) and any(a <= at.starts[k] < b for a, b in former_spans(line)):
+            formers = former_spans(line) if formers is None else formers
+            if k < len(at.starts) and in_spans(formers, at.starts[k]):
                 continue  # the license the text changed from ("许可证由 Apache-2.0 变更为 MIT")
         if k and not_under([w for w in _WORD.findall(" ".join(tokens[max(0, k - 8) : k]).lower()) if w not in _DROP]):
             continue
@@ -1420,7 +1439,7 @@ def _alone(line: str, tokens: list[str]) -> bool:
     rest = line.replace(tokens[0], " ", 1)
     if "](" in rest:
         rest = _LINK_TARGET.sub(" ", rest)  # the id is a link's text ("[MS-RL](https://…/license/)")
-    if "/" in rest:
+    if "/" in rest and not tokens[0].islower():
         rest = _LICENSE_LINK.sub(" ", rest)  # beside a link to its license's text ("MIT https://…/LICENSE")
     return not any(ch.isalpha() for ch in rest) and not _NOT_ALONE.match(line)
 
@@ -1542,19 +1561,19 @@ def _license_token(tokens: list[str], keys: list[str | None], j: int) -> bool:
 
 
 def _after_under(tokens: list[str], keys: list[str | None], k: int) -> bool:
-    """Whether token `k` comes right after "under" ("released under MIT", "under the MIT"), or after another
-    license so named and "or"/"and" ("released under GPL-2.0 or MIT")."""
-    before = [t.lower() for t in tokens[max(0, k - 2) : k]]
-    return (
-        (before[-1:] == ["under"])
-        or (before[-2:-1] == ["under"] and before[-1] in ("the", "a", "an"))
-        or (
-            before[-1:] in (["or"], ["and"])
-            and _license_token(tokens, keys, k - 2)
-            and _after_under(tokens, keys, k - 2)
-        )
-        or (k > 0 and _license_token(tokens, keys, k - 1) and _after_under(tokens, keys, k - 1))  # "GPLv2+/MIT"
-    )
+    """Whether token `k` comes right after "under" ("released under MIT", "under the MIT"), or after other licenses
+    so named, with "or"/"and" or without ("released under GPL-2.0 or MIT", "released under GPL3+/GPLv2+/MIT")."""
+    while k > 0:
+        prev = tokens[k - 1].lower()
+        if prev == "under" or (prev in ("the", "a", "an") and k > 1 and tokens[k - 2].lower() == "under"):
+            return True
+        if prev in ("or", "and") and _license_token(tokens, keys, k - 2):
+            k -= 2
+        elif _license_token(tokens, keys, k - 1):
+            k -= 1
+        else:
+            return False
+    return False
 
 
 def _name_licensed(
