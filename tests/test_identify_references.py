@@ -1189,3 +1189,17 @@ def test_long_lines_of_names_or_changes_are_read(text):
     # name on it; one reference per license and line either way.
     found = identify_text(text, CAT)
     assert len({(m.spdx, m.start_line) for m in found}) == len(found)
+
+
+def test_a_markdown_tables_license_column_names_each_rows_license():
+    text = (
+        "| **Model** | **Base Model** | **License** |\n"
+        "| :---: | :---: | :---: |\n"
+        "| R1-Distill-Qwen-1.5B | Qwen2.5-Math-1.5B | Apache 2.0 |\n"
+        "| R1-Distill-Llama-8B | Llama-3.1-8B | Llama 3.1 |\n"
+        "| tiny | none | MIT |\n"
+    )
+    found = identify_text(text, CAT, prose=True)
+    assert sorted((m.spdx, m.start_line) for m in found) == [("Apache-2.0", 3), ("LicenseRef-llama3.1", 4), ("MIT", 5)]
+    # Without such a column the same cells name nothing.
+    assert identify_text("| Name | Value |\n|---|---|\n| MIT | yes |\n", CAT, prose=True) == []

@@ -803,6 +803,8 @@ def find_references(
     ranges (1-based, inclusive) of `text`; `identifiers` False: names and links only."""
     out: list[Ref] = []
     copies = copies or []
+    if "|" in text and _LICENSE_COLUMN_HINT.search(text):
+        text = _license_cells(text)
     for key, line in identifier_refs(text) if identifiers else ():
         if any(a <= line <= b for a, b in copies):
             continue
@@ -867,6 +869,36 @@ def find_references(
             seen.add((r.key, r.line, r.editions))
             uniq.append(r)
     return uniq
+
+
+# A Markdown table with a license column ("| Model | License |"): each row's cell there is a license's name.
+_LICENSE_COLUMN_HINT = re.compile(r"\|\s*[*_`]*(?:[A-Za-z]+\s+)?licen[cs]es?[*_`]*\s*\|", re.I)
+_LICENSE_HEAD = re.compile(r"(?:[a-z]+\s+)?licen[cs]es?")
+_TABLE_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*")
+
+
+def _license_cells(text: str) -> str:
+    """`text` with each row of a Markdown table's license column written as a "License:" line of its cells
+    there (the same lines, so line numbers stay): the column's header says what the cell is."""
+    lines = text.split("\n")
+    columns: list[int] = []
+    for i, line in enumerate(lines):
+        row = line.strip()
+        if "|" not in row:
+            columns = []
+            continue
+        cells = [c.strip().strip("*_`").strip() for c in row.strip("|").split("|")]
+        if not columns:
+            heads = [j for j, c in enumerate(cells) if _LICENSE_HEAD.fullmatch(c.lower())]
+            if heads and i + 1 < len(lines) and _TABLE_RULE.fullmatch(lines[i + 1]):
+                columns = heads
+            continue
+        if _TABLE_RULE.fullmatch(line):
+            continue
+        named = [cells[j] for j in columns if j < len(cells) and cells[j]]
+        if named:
+            lines[i] = "; ".join("License: " + c for c in named)
+    return "\n".join(lines)
 
 
 _LABELLED = re.compile(
