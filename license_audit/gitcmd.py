@@ -103,6 +103,17 @@ def _allowed_git_dir(git_dir: Path, top: Path) -> bool:
     return False
 
 
+def is_git_dir(root: Path) -> bool:
+    """Whether `root` is a git folder itself (a bare repository, or a work tree's `.git`), not a work tree: its
+    files are git's objects."""
+    return (
+        not (root / ".git").exists()
+        and (root / "HEAD").is_file()
+        and (root / "objects").is_dir()
+        and (root / "refs").is_dir()
+    )
+
+
 def locate(top: Path) -> tuple[Path | None, str | None]:
     """(git dir, None) for the repository whose top folder is `top`, checked without running git, or
     (None, why it is no repository the audit reads)."""

@@ -233,10 +233,7 @@ def _across_items(toks: Tokens, a: int, b: int) -> bool:
     """Whether words [a, b] run from one item of a list or table row into the next ("- **Developed by:** MIT" and
     "- **License:** apache-2.0" hold no "MIT License")."""
     first, last = toks.line_of(a), toks.line_of(b)
-    if first == last:
-        return False
-    lines = toks.cleaned.split("\n")
-    return any(_ITEM_START.match(lines[n - 1]) for n in range(first + 1, min(last, len(lines)) + 1))
+    return any(_ITEM_START.match(toks.cleaned_line(n)) for n in range(first + 1, last + 1))
 
 
 def _former_phrase(toks: Tokens, a: int, formers: dict[int, tuple[list[int], list[tuple[int, int]]]]) -> bool:
@@ -246,24 +243,12 @@ def _former_phrase(toks: Tokens, a: int, formers: dict[int, tuple[list[int], lis
         return False
     n = toks.line_of(a)
     if n not in formers:
-        start = _nth_line_start(toks.cleaned, n)
-        end = toks.cleaned.find("\n", start)
-        line = toks.cleaned[start : end if end >= 0 else len(toks.cleaned)].replace("++", "pp")
+        line = toks.cleaned_line(n).replace("++", "pp")
         spans = former_spans(line)
         formers[n] = ([w.start() for w in _WORDS.finditer(line)] if spans else [], spans)
     offsets, spans = formers[n]
     first = a - toks.first_word_of_line(n)
     return 0 <= first < len(offsets) and in_spans(spans, offsets[first])
-
-
-def _nth_line_start(text: str, n: int) -> int:
-    """Where line `n` (1-based) of `text` starts."""
-    at = 0
-    for _ in range(n - 1):
-        at = text.find("\n", at) + 1
-        if at == 0:
-            return len(text)
-    return at
 
 
 def _aside(toks: Tokens, pos: int) -> bool:

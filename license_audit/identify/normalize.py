@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _QUOTES = {
     "\u2018": "'",
@@ -99,6 +99,7 @@ class Tokens:
     line_starts: list[int]  # line_starts[k]: index of the first word on line k+1 or later
     nlines: int
     cleaned: str
+    _starts: list[int] | None = field(default=None, repr=False)  # where each line of `cleaned` starts, once asked
 
     def index_at(self, offset: int) -> int:
         """Index of the word that starts at `offset` in `joined` (just after a space)."""
@@ -126,6 +127,15 @@ class Tokens:
 
     def last_word_of_line(self, line: int) -> int:
         return (self.line_starts[line] if line < len(self.line_starts) else len(self.words)) - 1
+
+    def cleaned_line(self, line: int) -> str:
+        """Line `line` (1-based) of `cleaned`; "" past its end."""
+        if self._starts is None:
+            self._starts = [0, *(m.end() for m in re.finditer("\n", self.cleaned))]
+        if not 0 < line <= len(self._starts):
+            return ""
+        end = self._starts[line] - 1 if line < len(self._starts) else len(self.cleaned)
+        return self.cleaned[self._starts[line - 1] : end]
 
 
 # Bytes translation is the fast path: every byte that is not a letter or digit becomes a space, then

@@ -1113,12 +1113,16 @@ def _site_id(last: str) -> str | None:
     return spdx_key(t) or (spdx_key(t + ".0") if "." not in t.rsplit("-", 1)[-1] else None)
 
 
+# The word after a model's name and its size ("405 b", "8 x 7 b"): the model, not a license of that name.
 _SIZE_UNITS = frozenset(["b", "m", "x"])
+# Table cells and labelled fields, which no name runs across.
+_FIELDS = re.compile(r"(?<=\S)\s*\|\s*(?=\S)|^\s*\|(?=.*\|)|,\s*(?=[a-z][a-z ]{0,20}:)")
 _HASH_HINT = re.compile(r"[0-9][0-9a-f]{15}")  # what every checksum below holds, found a few times faster
 _HASH = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b")
-
-
-_FIELDS = re.compile(r"(?<=\S)\s*\|\s*(?=\S)|^\s*\|(?=.*\|)|,\s*(?=[a-z][a-z ]{0,20}:)")
+# Model and data files by their extension; a text file (LICENSE.txt, MIT.md) may be named for its license.
+_FILE_EXTENSIONS = r"(?:json|jsonl|yaml|yml|py|bin|safetensors|gguf|pt|pth|ckpt|onnx|h5|msgpack|npz|csv|parquet|ipynb)"
+_FILE_NAME_HINT = re.compile(rf"\.{_FILE_EXTENSIONS}\b")
+_FILE_NAME = re.compile(rf"(?<![\w.-])[\w.-]*\.{_FILE_EXTENSIONS}\b")
 
 
 def _without_files(line: str) -> str:
@@ -1129,12 +1133,6 @@ def _without_files(line: str) -> str:
     if "." in line and _FILE_NAME_HINT.search(line):
         line = _FILE_NAME.sub(" ", line)
     return line
-
-
-# Model and data files by their extension; a text file (LICENSE.txt, MIT.md) may be named for its license.
-_FILE_EXTENSIONS = r"(?:json|jsonl|yaml|yml|py|bin|safetensors|gguf|pt|pth|ckpt|onnx|h5|msgpack|npz|csv|parquet|ipynb)"
-_FILE_NAME_HINT = re.compile(rf"\.{_FILE_EXTENSIONS}\b")
-_FILE_NAME = re.compile(rf"(?<![\w.-])[\w.-]*\.{_FILE_EXTENSIONS}\b")
 
 
 def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]]:
@@ -1179,7 +1177,7 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
     out = []
     first = idx.first
     lines = region.split("\n")
-    formers: dict[int, list[tuple[int, list[str]]]] = {}
+    formers: dict[int, tuple[list[int], list[list[str]]]] = {}
     second, single = idx.second, idx.single
     # Only a word that starts some name is looked at; most words of a notice start none.
     i = 0
@@ -1248,24 +1246,24 @@ def holds(seq: list[str], sub: tuple[str, ...] | list[str]) -> bool:
 
 
 def _former(
-    formers: dict[int, list[tuple[int, list[str]]]], lines: list[str], k: int, name: tuple[str, ...], pos: int
+    formers: dict[int, tuple[list[int], list[list[str]]]], lines: list[str], k: int, name: tuple[str, ...], pos: int
 ) -> bool:
     """Whether line `k` says it changed from the license `name` (canonical words), named there as its line's
-    word `pos`, to another; `formers` keeps each line's former names (their first word's place, their words)."""
+    word `pos`, to another; `formers` keeps each line's former names (their first words' places, their words)."""
     if "由" not in lines[k]:
         return False
     if k not in formers:
         line = lines[k].lower()
-        formers[k] = []
+        starts, names = formers[k] = ([], [])
         count = done = 0  # the words before each span, counted piece by piece
         for a, b in former_spans(line):
             count += len(canonical_words(line[done:a]))
-            words = canonical_words(line[a:b])
-            formers[k].append((count, words))
-            count, done = count + len(words), b
-    starts = [at for at, _ in formers[k]]
+            starts.append(count)
+            names.append(canonical_words(line[a:b]))
+            count, done = count + len(names[-1]), b
+    starts, names = formers[k]
     i = bisect_right(starts, pos) - 1
-    return i >= 0 and pos < formers[k][i][0] + len(formers[k][i][1]) and holds(formers[k][i][1], name)
+    return i >= 0 and pos < starts[i] + len(names[i]) and holds(names[i], name)
 
 
 # Words before a name that say nothing is under it: the license a license is based on ("The License is

@@ -97,7 +97,9 @@ def open_local(spec: str) -> Target:
     if not root.is_dir():
         raise TargetError(f"{spec}: not a folder (give the model's folder, not a file)")
     root = root.resolve()
-    if _git_folder(root):
+    from license_audit.gitcmd import is_git_dir
+
+    if is_git_dir(root):
         raise TargetError(
             f"{spec}: a git repository's own folder (HEAD, objects, refs), not a model's files: "
             "audit its work tree, or a clone of a bare repository"
@@ -105,17 +107,6 @@ def open_local(spec: str) -> Target:
     is_git = (root / ".git").exists()
     rev = git_head(root) if is_git else None
     return Target(TargetInfo("git" if is_git else "local", str(Path(spec)), rev), root, root.name)
-
-
-def _git_folder(root: Path) -> bool:
-    """Whether `root` is a bare repository or a work tree's `.git` folder: its files are git's objects, and
-    read as a model's folder it would hold no license and no card."""
-    return (
-        not (root / ".git").exists()
-        and (root / "HEAD").is_file()
-        and (root / "objects").is_dir()
-        and (root / "refs").is_dir()
-    )
 
 
 def open_git_subfolder(spec: str) -> Target | None:
