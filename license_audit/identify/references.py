@@ -1358,9 +1358,12 @@ def _aside(before: list[str], compared: bool = True) -> bool:
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 _DIGIT = re.compile(r"\d")
+# The word "license" in the Latin-script languages cards are written in: English and French "licen[cs]e", Spanish
+# "licencia", German "Lizenz", Italian "licenza", Dutch "licentie", Portuguese "licença".
+_LICENSE_WORD = r"licen[cs]|lizenz|licenz|licenti|licença"
 # License words, in other languages too ("MIT许可条款", "Apache 2.0 开源协议", "ライセンス: MIT"); not "in terms of".
 _CONTEXT = re.compile(
-    r"licen[cs]|spdx|copyright|(?<!\bin )terms|agreement|lizenz|licença"
+    rf"{_LICENSE_WORD}|spdx|copyright|(?<!\bin )terms|agreement"
     r"|许可|許可|协议|協議|条款|條款|授权|授權|ライセンス|라이선스|лиценз",
     re.I,
 )
@@ -1400,9 +1403,9 @@ def _ids_in(line: str) -> list[str]:
     tokens = _TOKEN.findall(line)
     if not tokens:
         return []
-    if "icensed" in line or "icenced" in line:
-        # "MIT-licensed", "Apache-2.0-licensed": the id before the word.
-        tokens = [_LICENSED.sub("", t) if "-licen" in t.lower() else t for t in tokens]
+    if "-" in line and _LICENSED_HINT.search(line):
+        # "MIT-licensed", "Apache-2.0-licensed", "MIT-Lizenz": the id before the word.
+        tokens = [_LICENSED.sub("", t) for t in tokens]
     spelled = _spellings()
     low = map(str.lower, tokens if "." not in line else map(str.rstrip, tokens, repeat(".")))
     keys = list(map(spelled.get, low))
@@ -1456,7 +1459,10 @@ def _ids_in(line: str) -> list[str]:
 
 
 _LOOKS = 8
-_LICENSED = re.compile(r"-licen[cs]ed\.?$", re.I)
+# An id joined to the word "licensed" or, in a language that writes compounds, to "license" ("MIT-Lizenz",
+# Swedish "MIT-licensen"); not "MIT-License", a name the names index reads.
+_LICENSED = re.compile(r"-(?:licen[cs]ed|lizenz(?:iert)?|licensen|licentie)\.?$", re.I)
+_LICENSED_HINT = re.compile(r"icen[cs]ed|-lizenz|-licensen|-licentie", re.I)
 
 
 def _alone(line: str, tokens: list[str]) -> bool:
@@ -1529,7 +1535,7 @@ _CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
 _NAME_BEFORE = re.compile(r"(?:\b(?:at|from|by|copyright|\(c\))|©|\b\d{4}[,.]?)\s*(?:the\s+)?$", re.I)
 # A longer name it starts ("MIT CSAIL", "MIT Kerberos", "Intel Corporation"), or its possessive ("Intel's patents").
 _LONGER_NAME = re.compile(
-    r"^\s+(?!(?i:licen[cs]e[ds]?|or|and|with|for|terms|copyright|code|weights?|models?|style|like|open|source|expat|"
+    rf"^\s+(?!(?i:licen[cs]e[ds]?|{_LICENSE_WORD}|or|and|with|for|terms|copyright|code|weights?|models?|style|like|open|source|expat|"
     r"x11|variant|modern|no|itself|software|notice)\b)[A-Z][A-Za-z]*\b(?!-)"
 )
 _POSSESSIVE = re.compile(r"^['’]s\b")
@@ -1547,9 +1553,21 @@ _LICENSE_BEFORE = re.compile(
 _SEPARATOR = r"[\s\"'’*_/{}\[\]-]"
 _LICENSE_AFTER = re.compile(
     rf"^{_SEPARATOR}*(?:(?!(?:and|or|is|are|was|were|be|the|an?|under|with|for|of|to|in|on|by|as|has|have)\b)"
-    rf"[a-z]+{_SEPARATOR}+){{0,3}}(?:copyright\W+(?:and|&)\W+)?(?:licen[cs]|terms\b)",
+    rf"[a-z]+{_SEPARATOR}+){{0,3}}(?:copyright\W+(?:and|&)\W+)?(?P<word>{_LICENSE_WORD}|terms\b)",
     re.I,
 )
+_LIZENZ = re.compile(rf"^{_SEPARATOR}*lizenz", re.I)
+
+
+def _german_with(token: str, word: re.Match, after: str) -> bool:
+    """Whether `token`, before the license word `word` found in `after`, is the German "mit" ("with"): before "Lizenz"
+    ("mit Lizenz", "Mit dieser Lizenz", "MIT DEN LIZENZBEDINGUNGEN"), unless it is MIT as the license's name is written
+    right before the word ("MIT Lizenz", "MIT-Lizenz")."""
+    if token.lower() != "mit" or word.group("word").lower() != "lizenz":
+        return False
+    return token != "MIT" or not _LIZENZ.match(after)
+
+
 _FOLDER_AFTER = re.compile(r"^(?:[\"'”’]?\s+(?:directory|folder|dir)\b|/(?:\s|$))", re.I)
 _EXPRESSION = re.compile(r"(?:^\s+(?:OR|AND|WITH)\s+[A-Za-z(]|\b(?:OR|AND)\s+$)")
 _SEP_BEFORE = re.compile(r"[/,&+]\s*$")
@@ -1631,7 +1649,8 @@ def _name_licensed(
         return False  # a folder of a path ("/usr/doc/copyright"), not a list of licenses ("GPLv2+/MIT/X11")
     if _FOLDER_AFTER.match(after):
         return False  # a folder's name ('the "doc" directory', "doc/")
-    if _LICENSE_AFTER.match(after):
+    word = _LICENSE_AFTER.match(after)
+    if word and not _german_with(tokens[k], word, after):
         return True
     # Beside another license in a list or an expression; a thing's name beside another does not count.
     if (_SEP_BEFORE.search(before) and _license_token(tokens, keys, k - 1)) or (
