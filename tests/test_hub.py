@@ -225,6 +225,40 @@ def test_hub_target_audit_with_history(cli, fake_hub):
     ]
 
 
+def relicensed_commits() -> list[dict]:
+    """Newest first: a Yi-6B release under the Yi license, then its LICENSE replaced by Apache-2.0's text."""
+    cfg = json.dumps(config_of("01-ai/Yi-6B-Chat"), indent=2)
+    first = {
+        "README.md": card("license: other\nlicense_name: yi-license\nlicense_link: LICENSE"),
+        "LICENSE": license_text("yi-license"),
+        "config.json": cfg,
+    }
+    second = dict(first, **{"README.md": card("license: apache-2.0"), "LICENSE": license_text("apache-2.0")})
+    return [
+        {
+            "id": sha_of(f"yi{i}"),
+            "authors": [{"user": "01ai"}],
+            "date": f"2024-0{i + 1}-01T00:00:00.000Z",
+            "title": f"commit {i}",
+            "message": "",
+            "files": {k: v.encode() for k, v in files.items()},
+        }
+        for i, files in reversed(list(enumerate([first, second])))
+    ]
+
+
+@pytest.mark.parametrize(("repo", "removed"), [("01-ai/Yi-6B", False), ("someone/Yi-6B", True)])
+def test_a_publisher_relicensing_its_own_model_removes_no_ones_terms(cli, fake_hub, repo, removed):
+    # 01.AI relicensed Yi from its own license to Apache-2.0: a change of terms (warning), not an upstream's text
+    # removed. The same history in someone else's copy of Yi-6B removes 01.AI's license text.
+    fake_hub.repos[repo] = {"commits": relicensed_commits()}
+    report, _ = audit_json(cli, f"hf:{repo}")
+    assert bool(findings(report, "license-file-removed")) is removed
+    assert ("LICENSE" in {f["path"] for f in findings(report, "license-changed")}) is not removed
+    if not removed:
+        assert any(c.get("model") == "01-ai/Yi-6B-Chat" for c in report["lineage"]), report["lineage"]
+
+
 def test_hub_weights_are_never_downloaded(cli, fake_hub):
     audit_json(cli, f"hf:{REPO}")
     weight_gets = [e for e in fake_hub.log if e[0] == "GET" and e[1].endswith(".safetensors")]

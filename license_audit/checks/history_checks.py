@@ -203,6 +203,10 @@ def _removals(ctx: AuditContext) -> tuple[list[Finding], set[int]]:
     A text deleted, or replaced in place by a text of another identity (other licenses, other copyright
     holders), is removed unless its terms are still in the repository under any name: a file of the same
     name that holds other terms does not restore it. Each text is reported once, at its last removal.
+
+    In a registered base's own release by its publisher, a text of none of the upstreams' licenses that is
+    replaced by another is the licensor relicensing its model (TII's Falcon-40B and 01.AI's Yi to
+    Apache-2.0): no one else's terms are gone, and license-changed tells the change.
     """
     cache = ctx.__dict__.setdefault("_history_cache", {})
     if "removals" in cache:
@@ -214,12 +218,15 @@ def _removals(ctx: AuditContext) -> tuple[list[Finding], set[int]]:
     present = set(ctx.snapshot.files)
     current = _current_texts(ctx)
     reported: dict[tuple, TextRun] = {}
+    upstream_terms = _upstream_terms_of_own_release(ctx)
     for run in runs:
         if run.ended is None:
             continue
         ident = run.identity
         if run.end == "replaced" and (ident is None or not ident.licenses):
             continue  # an edit of a text that holds no known license: no terms are shown gone
+        if run.end == "replaced" and upstream_terms is not None and ident.ids and upstream_terms.isdisjoint(ident.ids):
+            continue  # the publisher relicensing its own model
         key = ident.key if ident is not None and (ident.licenses or ident.copyrights) else ("path", run.path)
         reported[key] = run  # newest removal of each text wins
     findings = []
@@ -278,6 +285,14 @@ def _removed_finding(ctx: AuditContext, hist, runs: list[TextRun], run: TextRun)
         fix=fix,
         change=_change_record(was, run, now),
     )
+
+
+def _upstream_terms_of_own_release(ctx: AuditContext) -> set[str] | None:
+    """The upstreams' license ids when the repository is a registered base's release by its publisher (whose own
+    licenses are the rest); None for any other repository."""
+    if not any(c.same_model for c in ctx.candidates):
+        return None
+    return {lic.id for up in ctx.upstreams for lic in up.licenses}
 
 
 def _upstream_holders(ctx: AuditContext) -> dict[str, str]:
