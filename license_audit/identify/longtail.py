@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain, count, repeat
+from itertools import accumulate, chain, count
 from operator import add
 from pathlib import Path
 
@@ -66,7 +66,7 @@ class _Keys:
         if self.pairs is None:
             self.pairs = {tuple(k.split(" ")): k for k in self.by_key}
         pairs = self.pairs
-        return sorted(pairs[p] for p in set(zip(ws, ws[1:])) if p in pairs)
+        return sorted(map(pairs.__getitem__, pairs.keys() & zip(ws, ws[1:])))
 
     def refs(self, key: str) -> list[int]:
         """The (template, phrase) numbers filed under `key`, one after the other."""
@@ -265,18 +265,23 @@ def _candidates(text: str, toks: Tokens | None = None) -> list[_Scored]:
         return []
     joined = toks.joined if toks is not None else " " + " ".join(ws) + " "
     found: dict[int, set[str]] = defaultdict(set)
+    # Each phrase looked for once (close licenses share many), with its number of words when the text holds it.
+    held: dict[str, int] = {}
     for refs in refs_present:
         for t, j in zip(refs[::2], refs[1::2]):
             if t in viable:
                 n = templates[t].needles[j]
-                if n in joined:
+                nwords = held.get(n)
+                if nwords is None:
+                    nwords = held[n] = n.count(" ") - 1 if n in joined else 0
+                if nwords:
                     found[t].add(n)
     scored = []
     for t, hits in found.items():
         tpl = templates[t]
         share = len(hits) / len(tpl.needles)
         if share >= MIN_SHARE:
-            scored.append((round(share, 3), sum(map(str.count, hits, repeat(" "))) - len(hits), t))
+            scored.append((round(share, 3), sum(map(held.__getitem__, hits)), t))
     if not scored:
         return []
     top = max(min(s[0], 0.95) for s in scored)
