@@ -431,9 +431,10 @@ def _added(c: _Scored, toks: Tokens, offsets: _Offsets, narrow: bool = True) -> 
         # license's own text: the stretch adds terms only where the words runs of that text do not hold read
         # as terms or restrict ("commercial", "only"); it is quoted whole, from the first such word to the last.
         ws = toks.words[i : j + 1]
-        kept = [(a, b) for a, b in _not_in_text(ws, c.spdx) if _adds_terms(ws, a, b)]
+        held, ok = _runs_held(ws, c.spdx)
+        kept = [(a, b) for a, b in _falls(held) if _adds_terms(ws, a, b)]
         # Words of the license missing from the copy: what they said is not known, so they always count.
-        kept = sorted(kept + _junctions(ws, c.spdx))
+        kept = sorted(kept + _junctions(held, ok))
         if kept:
             out.append((i + kept[0][0], i + kept[-1][1]))
     return out
@@ -487,17 +488,10 @@ def _template_runs(spdx_id: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _not_in_text(ws: list[str], spdx_id: str) -> list[tuple[int, int]]:
-    """Stretches (first, last) of `ws` that no run of the license's own text stands on."""
-    held, _ = _runs_held(ws, spdx_id)
-    return _falls(held)
-
-
-def _junctions(ws: list[str], spdx_id: str) -> list[tuple[int, int]]:
-    """The two words either side of each place where words of the license's own text are missing: every
-    run across the place fails while each word stands in some run ("with or without modification" read
-    as "without modification")."""
-    held, ok = _runs_held(ws, spdx_id)
+def _junctions(held: list[bool], ok: list[bool]) -> list[tuple[int, int]]:
+    """The two words either side of each place where words of the license's own text are missing, from
+    `_runs_held` of a stretch: every run across the place fails while each word stands in some run ("with
+    or without modification" read as "without modification")."""
     # A gap of missing words fails exactly the _RUN - 1 runs across it.
     return [(b, b + 1) for a, b in _falls(ok) if b - a + 1 == _RUN - 1 and all(held[a : b + _RUN])]
 

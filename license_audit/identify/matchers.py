@@ -128,10 +128,16 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
     total = len(cl.phrases)
     if not total or cl.keys.isdisjoint(present):
         return []
+    # A copy holds MIN_CONFIDENCE of the phrases (below): a text holding the words of fewer has none to find.
+    held = [
+        (idx, nd)
+        for idx, nd in enumerate(cl.phrases)
+        if nd.key in present and nd.key2 in present and nd.words <= present
+    ]
+    if len(held) < total * MIN_CONFIDENCE:
+        return []
     hits: list[tuple[int, int, int]] = []
-    for idx, nd in enumerate(cl.phrases):
-        if nd.key not in present or nd.key2 not in present or not nd.words <= present:
-            continue
+    for idx, nd in held:
         for pos in toks.find_all(nd.text):
             hits.append((pos, idx, nd.length))
     if len(hits) < max(1, total * MIN_CONFIDENCE):
