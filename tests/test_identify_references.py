@@ -1081,6 +1081,7 @@ def test_the_license_a_text_changed_from_is_not_its_license(text, expected):
         ("Wir veröffentlichen das Modell mit Lizenz.\n", []),
         ("SIE ERKLÄREN SICH MIT DEN LIZENZBEDINGUNGEN EINVERSTANDEN.\n", []),
         ("Modello rilasciato con licenza MIT.\n", ["MIT"]),
+        ("Distribuito con MIT Licenza.\n", ["MIT"]),
         ("Licentie: MIT\n", ["MIT"]),
         ("Modellen är licensierad under MIT-licensen.\n", ["MIT"]),
         ("License: Modified MIT\n", ["LicenseRef-modified-mit"]),

@@ -1360,7 +1360,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 _DIGIT = re.compile(r"\d")
 # The word "license" in the Latin-script languages cards are written in: English and French "licen[cs]e", Spanish
 # "licencia", German "Lizenz", Italian "licenza", Dutch "licentie", Portuguese "licença".
-_LICENSE_WORD = r"licen[cs]|lizenz|licenz|licenti|licença"
+_LICENSE_WORD_ABROAD = r"lizenz|licenz|licenti|licença"
+_LICENSE_WORD = rf"licen[cs]|{_LICENSE_WORD_ABROAD}"
 # License words, in other languages too ("MIT许可条款", "Apache 2.0 开源协议", "ライセンス: MIT"); not "in terms of".
 _CONTEXT = re.compile(
     rf"{_LICENSE_WORD}|spdx|copyright|(?<!\bin )terms|agreement"
@@ -1535,7 +1536,7 @@ _CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
 _NAME_BEFORE = re.compile(r"(?:\b(?:at|from|by|copyright|\(c\))|©|\b\d{4}[,.]?)\s*(?:the\s+)?$", re.I)
 # A longer name it starts ("MIT CSAIL", "MIT Kerberos", "Intel Corporation"), or its possessive ("Intel's patents").
 _LONGER_NAME = re.compile(
-    rf"^\s+(?!(?i:licen[cs]e[ds]?|{_LICENSE_WORD}|or|and|with|for|terms|copyright|code|weights?|models?|style|like|open|source|expat|"
+    rf"^\s+(?!(?i:licen[cs]e[ds]?|(?:{_LICENSE_WORD_ABROAD})\w*|or|and|with|for|terms|copyright|code|weights?|models?|style|like|open|source|expat|"
     r"x11|variant|modern|no|itself|software|notice)\b)[A-Z][A-Za-z]*\b(?!-)"
 )
 _POSSESSIVE = re.compile(r"^['’]s\b")
