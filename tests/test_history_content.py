@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import audit_json, card, config_of, license_text
 from test_history import GitRepo
-from test_hub import fake_hub, sha_of  # noqa: F401  (fake_hub: the loopback Hub fixture)
+from test_hub import fake_hub, hub_commits  # noqa: F401  (fake_hub: the loopback Hub fixture)
 
 from license_audit.catalog import load_catalog
 from license_audit.identify.identity import copyright_lines, holder_of, identity_of
@@ -211,22 +211,12 @@ def test_hub_history_judges_by_content(cli, fake_hub):  # noqa: F811 (the fixtur
         {"README.md": card("license: mit"), "config.json": CONFIG},
         {"README.md": card("license: apache-2.0"), "LICENSE": APACHE, "config.json": CONFIG},
     ]
-    commits = [
-        {
-            "id": sha_of(f"hinode{i}"),
-            "authors": [{"user": "hinode"}],
-            "date": f"2026-03-0{i + 1}T00:00:00.000Z",
-            "title": f"commit {i}",
-            "message": "",
-            "files": {k: v.encode() for k, v in files.items()},
-        }
-        for i, files in enumerate(states)
-    ]
-    fake_hub.repos["hinode/Hinode-LM-3"] = {"commits": list(reversed(commits))}
+    commits = hub_commits(states, "hinode", "hinode", "2026-03-0{}")
+    fake_hub.repos["hinode/Hinode-LM-3"] = {"commits": commits}
     report, code = audit_json(cli, "hf:hinode/Hinode-LM-3")
     assert code == 1
     [f] = found(report, "license-file-removed")
-    first, gone, back = (c["id"] for c in commits)
+    first, gone, back = (c["id"] for c in reversed(commits))
     assert f["message"].startswith(
         f"LICENSE: MIT (Copyright (c) 2023 DeepSeek) in {first[:12]}, removed in {gone[:12]}"
     )

@@ -56,19 +56,25 @@ def sakura_commits() -> list[dict]:
     third = {k: v for k, v in second.items() if k != "LICENSE-MIT"}
     third["README.md"] = card("license: apache-2.0\nmodel_name: Sakura-LM-3")
     third["LICENSE"] = 'Licensed under the Apache License, Version 2.0 (the "License").\n'
-    out = []
-    for i, files in enumerate([first, second, third]):
-        out.append(
-            {
-                "id": sha_of(f"commit{i}"),
-                "authors": [{"user": f"user{i}"}],
-                "date": f"2024-0{i + 1}-01T00:00:00.000Z",
-                "title": f"commit {i}",
-                "message": "",
-                "files": {k: (v.encode() if isinstance(v, str) else v) for k, v in files.items()},
-            }
-        )
-    return list(reversed(out))
+    return hub_commits([first, second, third], "commit")
+
+
+def hub_commits(states: list[dict], name: str, user: str | None = None, day: str = "2024-0{}-01") -> list[dict]:
+    """The commits the fake Hub serves for a repository whose files were `states` (oldest first), newest first
+    as the Hub lists them: commit i is `sha_of(f"{name}{i}")` by `user` (else "user<i>"), on `day` with i + 1
+    filled in."""
+    commits = [
+        {
+            "id": sha_of(f"{name}{i}"),
+            "authors": [{"user": user or f"user{i}"}],
+            "date": f"{day.format(i + 1)}T00:00:00.000Z",
+            "title": f"commit {i}",
+            "message": "",
+            "files": {k: (v.encode() if isinstance(v, str) else v) for k, v in files.items()},
+        }
+        for i, files in enumerate(states)
+    ]
+    return list(reversed(commits))
 
 
 class FakeHub:
@@ -234,17 +240,7 @@ def relicensed_commits() -> list[dict]:
         "config.json": cfg,
     }
     second = dict(first, **{"README.md": card("license: apache-2.0"), "LICENSE": license_text("apache-2.0")})
-    return [
-        {
-            "id": sha_of(f"yi{i}"),
-            "authors": [{"user": "01ai"}],
-            "date": f"2024-0{i + 1}-01T00:00:00.000Z",
-            "title": f"commit {i}",
-            "message": "",
-            "files": {k: v.encode() for k, v in files.items()},
-        }
-        for i, files in reversed(list(enumerate([first, second])))
-    ]
+    return hub_commits([first, second], "yi", "01ai")
 
 
 @pytest.mark.parametrize(("repo", "removed"), [("01-ai/Yi-6B", False), ("someone/Yi-6B", True)])
