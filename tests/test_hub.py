@@ -243,6 +243,32 @@ def relicensed_commits() -> list[dict]:
     return hub_commits([first, second], "yi", "01ai")
 
 
+def replaced_commits(model: str, path: str, old: str, new: str, card_front: str) -> list[dict]:
+    """A release of `model` (its config) whose `path` held `old` and then `new`."""
+    first = {"README.md": card(card_front), path: old, "config.json": json.dumps(config_of(model), indent=2)}
+    return hub_commits([first, dict(first, **{path: new})], "replaced", "publisher")
+
+
+@pytest.mark.parametrize(
+    ("repo", "model", "path", "old"),
+    [
+        # Dolly v2 (MIT) derives from Pythia (Apache-2.0): the Apache text is EleutherAI's to keep.
+        ("databricks/dolly-v2-7b", "databricks/dolly-v2-7b", "LICENSE", license_text("apache-2.0")),
+        # A third party's MIT text (a tokenizer's) in 01.AI's own Yi release is not 01.AI's to relicense.
+        (
+            "01-ai/Yi-6B",
+            "01-ai/Yi-6B-Chat",
+            "tokenizer/LICENSE",
+            MIT.replace("<year> <copyright holders>", "2022 EleutherAI"),
+        ),
+    ],
+)
+def test_a_publisher_keeps_the_texts_of_licenses_not_its_own(cli, fake_hub, repo, model, path, old):
+    fake_hub.repos[repo] = {"commits": replaced_commits(model, path, old, license_text("bsd-3-clause"), "license: mit")}
+    report, _ = audit_json(cli, f"hf:{repo}")
+    assert [f["path"] for f in findings(report, "license-file-removed")] == [path], report["findings"]
+
+
 @pytest.mark.parametrize(("repo", "removed"), [("01-ai/Yi-6B", False), ("someone/Yi-6B", True)])
 def test_a_publisher_relicensing_its_own_model_removes_no_ones_terms(cli, fake_hub, repo, removed):
     # 01.AI relicensed Yi from its own license to Apache-2.0: a change of terms (warning), not an upstream's text

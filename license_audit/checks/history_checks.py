@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from license_audit.checks.context import AuditContext
+from license_audit.checks.context import MAX_CHAIN, AuditContext, base_models_of
 from license_audit.crawl import is_card_path
 from license_audit.identify.identity import TextIdentity, copyright_lines, holder_of, identity_of
 from license_audit.identify.normalize import words
@@ -25,6 +25,7 @@ from license_audit.rule_ids import severity_of
 
 if TYPE_CHECKING:  # history is imported only when there is history to read (a plain folder has none)
     from license_audit.history import CardVersion, Change, History, TextRun
+    from license_audit.registry import KnownModel
 
 
 def _history(ctx: AuditContext) -> History | None:
@@ -204,9 +205,10 @@ def _removals(ctx: AuditContext) -> tuple[list[Finding], set[int]]:
     holders), is removed unless its terms are still in the repository under any name: a file of the same
     name that holds other terms does not restore it. Each text is reported once, at its last removal.
 
-    In a registered base's own release by its publisher, a text of none of the upstreams' licenses that is
-    replaced by another is the licensor relicensing its model (TII's Falcon-40B and 01.AI's Yi to
-    Apache-2.0): no one else's terms are gone, and license-changed tells the change.
+    In a registered base's own release by its publisher, a text replaced by another whose licenses are all the
+    release's own (its registry entry's, or its family's: 01.AI's Yi license before Yi went to Apache-2.0) and
+    none of its bases' is the licensor relicensing its model: no one else's terms are gone, and license-changed
+    tells the change.
     """
     cache = ctx.__dict__.setdefault("_history_cache", {})
     if "removals" in cache:
@@ -218,14 +220,14 @@ def _removals(ctx: AuditContext) -> tuple[list[Finding], set[int]]:
     present = set(ctx.snapshot.files)
     current = _current_texts(ctx)
     reported: dict[tuple, TextRun] = {}
-    upstream_terms = _upstream_terms_of_own_release(ctx)
+    relicensable = _own_release_licenses(ctx)
     for run in runs:
         if run.ended is None:
             continue
         ident = run.identity
         if run.end == "replaced" and (ident is None or not ident.licenses):
             continue  # an edit of a text that holds no known license: no terms are shown gone
-        if run.end == "replaced" and upstream_terms is not None and ident.ids and upstream_terms.isdisjoint(ident.ids):
+        if run.end == "replaced" and ident.ids and relicensable.issuperset(ident.ids):
             continue  # the publisher relicensing its own model
         key = ident.key if ident is not None and (ident.licenses or ident.copyrights) else ("path", run.path)
         reported[key] = run  # newest removal of each text wins
@@ -287,12 +289,41 @@ def _removed_finding(ctx: AuditContext, hist, runs: list[TextRun], run: TextRun)
     )
 
 
-def _upstream_terms_of_own_release(ctx: AuditContext) -> set[str] | None:
-    """The upstreams' license ids when the repository is a registered base's release by its publisher (whose own
-    licenses are the rest); None for any other repository."""
-    if not any(c.same_model for c in ctx.candidates):
-        return None
-    return {lic.id for up in ctx.upstreams for lic in up.licenses}
+def _own_release_licenses(ctx: AuditContext) -> set[str]:
+    """The licenses a publisher may relicense its own release from, when the repository is a registered base's
+    release by its publisher (lineage's `same_model`): the entry's licenses, by checkpoint and revision too, and
+    its family's, less any license of a model it derives from (its registered bases, followed upward, and the
+    upstreams lineage found), whose texts are others' to keep. Empty for any other repository."""
+    from license_audit.lineage.families import load_families
+
+    own: set[str] = set()
+    bases: set[str] = {lic.id for up in ctx.upstreams for lic in up.licenses}
+    families = None
+    for cand in ctx.candidates:
+        known = ctx.registry.get(cand.model) if cand.same_model else None
+        if known is None:
+            continue
+        own.update(known.all_licenses, *(t.licenses for t in known.terms))
+        families = families or load_families(ctx.catalog.rules_dirs)
+        family = families.get(known.family)
+        if family is not None:
+            own.update(family.licenses_for(known.size))
+        bases |= _base_licenses(ctx, known)
+    return own - bases
+
+
+def _base_licenses(ctx: AuditContext, known: KnownModel) -> set[str]:
+    """The licenses of the registered bases of `known`, followed upward through the registry."""
+    out: set[str] = set()
+    todo, seen = base_models_of(known), set[str]()
+    while todo and len(seen) < MAX_CHAIN:
+        parent = ctx.registry.get(todo.pop())
+        if parent is None or parent.id in seen:
+            continue
+        seen.add(parent.id)
+        out.update(parent.all_licenses, *(t.licenses for t in parent.terms))
+        todo += base_models_of(parent)
+    return out
 
 
 def _upstream_holders(ctx: AuditContext) -> dict[str, str]:
