@@ -1085,6 +1085,18 @@ def test_the_license_a_text_changed_from_is_not_its_license(text, expected):
         ("Licentie: MIT\n", ["MIT"]),
         ("Modellen är licensierad under MIT-licensen.\n", ["MIT"]),
         ("License: Modified MIT\n", ["LicenseRef-modified-mit"]),
+        # Ids written as words are those words beside a license named elsewhere on the line; where a license's
+        # name stands, they are licenses.
+        ("We fine-tuned on 10k video clips; license: cc-by-4.0\n", ["CC-BY-4.0"]),
+        ("We use video clips. License: MIT\n", ["MIT"]),
+        ("The training loop is in train.py; license MIT.\n", ["MIT"]),
+        ("A blessing for the community. License: Apache-2.0\n", ["Apache-2.0"]),
+        ("Synonyms from WordNet are used; the license is MIT.\n", ["MIT"]),
+        ("Images in the style of Pixar; license: openrail\n", ["LicenseRef-openrail"]),
+        ("License: Blessing\n", ["blessing"]),
+        ("Released under the WordNet license.\n", ["WordNet"]),
+        ("Licenses: MIT, ISC\n", ["ISC", "MIT"]),
+        ("Apache License; Version 2.0\n", ["Apache-2.0"]),
     ],
 )
 def test_an_id_that_is_also_a_word_in_real_sentences(text, expected):

@@ -1115,8 +1115,11 @@ def _site_id(last: str) -> str | None:
 
 # The word after a model's name and its size ("405 b", "8 x 7 b"): the model, not a license of that name.
 _SIZE_UNITS = frozenset(["b", "m", "x"])
-# Table cells and labelled fields, which no name runs across.
-_FIELDS = re.compile(r"(?<=\S)\s*\|\s*(?=\S)|^\s*\|(?=.*\|)|,\s*(?=[a-z][a-z ]{0,20}:)")
+# Table cells, labelled fields and clauses, which no name runs across ("video clips; license: ..." names no Clips
+# License): no license's name holds a semicolon or a word's full stop before another word.
+_FIELDS = re.compile(
+    r"(?<=\S)\s*\|\s*(?=\S)|^\s*\|(?=.*\|)|,\s*(?=[a-z][a-z ]{0,20}:)|(?<=[a-z0-9]);\s*(?=\S)|(?<=[a-z]{3})\.\s+(?=[a-z])"
+)
 _HASH_HINT = re.compile(r"[0-9][0-9a-f]{15}")  # what every checksum below holds, found a few times faster
 _HASH = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{16,}\b")
 # Model and data files by their extension; a text file (LICENSE.txt, MIT.md) may be named for its license.
@@ -1167,7 +1170,8 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
             # No name runs from one table cell or labelled field into the next ("| JSON | License |",
             # "Format: JSON, License: CC-BY-4.0"); one "|" at a line's start is a comment's mark, not a table.
             words = []
-            for n, cell in enumerate(_FIELDS.split(line) if line.count("|") > 1 or ":" in line else (line,)):
+            split = line.count("|") > 1 or ":" in line or ";" in line or ". " in line
+            for n, cell in enumerate(_FIELDS.split(line) if split else (line,)):
                 in_cell = canonical_words(cell) if badge else _canonical(cell, compact, digits)
                 if n and not (in_cell and in_cell[0].isdigit()):
                     words.append("|")  # a version in the next cell is the name's ("| Academic Free License | 2.0 |")
@@ -1437,14 +1441,17 @@ def _ids_in(line: str) -> list[str]:
             if nxt.isalpha() and nxt.lower() not in _AFTER_ID and tok.isalpha() and tok.lower() in _WORD_IDS:
                 continue
             name = tok.lower()
-            if name in _NAME_IDS or name in _POSITION_IDS:
+            # An id written as a word, not as an acronym ("clips", "Loop", "Blessing", "WordNet"), is that word
+            # unless it stands where a license's name does ("License: Blessing", "the WordNet license").
+            worded = name.isalpha() and not tok.isupper() and "licen" not in name and name not in _NAME_IDS
+            if name in _NAME_IDS or name in _POSITION_IDS or worded:
                 # A line names a license once (its references are one per license and line): an id already
                 # named, or looked at a few times, is not looked at again.
                 if key in out or looked.get(key, 0) >= _LOOKS:
                     continue
                 looked[key] = looked.get(key, 0) + 1
                 at = at or _Positions(line)
-                if not _name_licensed(line, written, tokens, keys, k, name in _POSITION_IDS, at):
+                if not _name_licensed(line, written, tokens, keys, k, name in _POSITION_IDS or worded, at):
                     continue
         if k and tokens[k - 1].lower() == "modified":
             continue  # not the license as such ("Modified MIT"): a catalog entry for the modified one names it
@@ -1527,13 +1534,19 @@ _NAME_IDS = frozenset(
     ]
 )
 # Also abbreviations machine-learning text uses for other things: PPL (perplexity), IPA (the phonetic alphabet), AML,
-# ADSL, OML, NRL (the Naval Research Laboratory).
+# ADSL, OML, NRL (the Naval Research Laboratory), MIPS (maximum inner product search).
 _POSITION_IDS = frozenset(
     ["json", "icu", "intel", "w3c", "nokia", "xerox", "ncsa", "snia", "barr", "cube"]
-    + ["ppl", "ipa", "aml", "adsl", "oml", "nrl"]
+    + ["ppl", "ipa", "aml", "adsl", "oml", "nrl", "mips"]
 )
 _CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
-_NAME_BEFORE = re.compile(r"(?:\b(?:at|from|by|copyright|\(c\))|©|\b\d{4}[,.]?)\s*(?:the\s+)?$", re.I)
+# An institution's or company's name after "at", "from", "by" (in the languages cards are written in: "Sviluppato al
+# MIT", "door Intel", "von Intel") or a copyright's year.
+_NAME_BEFORE = re.compile(
+    r"(?:\b(?:at|from|by|copyright|al|dal|da|presso|aan(?:\s+het)?|door|bij|am|vom|von|bei|por|del|au|du|par|pelo|pela"
+    r"|\(c\))|©|\b\d{4}[,.]?)\s*(?:the\s+)?$",
+    re.I,
+)
 # A longer name it starts ("MIT CSAIL", "MIT Kerberos", "Intel Corporation"), or its possessive ("Intel's patents").
 _LONGER_NAME = re.compile(
     rf"^\s+(?!(?i:licen[cs]e[ds]?|(?:{_LICENSE_WORD_ABROAD})\w*|or|and|with|for|terms|copyright|code|weights?|models?|style|like|open|source|expat|"
@@ -1552,12 +1565,22 @@ _LICENSE_BEFORE = re.compile(
     re.I,
 )
 _SEPARATOR = r"[\s\"'’*_/{}\[\]-]"
+# Words that start another phrase rather than qualify a license's name ("MIT open source license" is a name, "Intel
+# with license Apache-2.0" and Italian "Intel con licenza" are not): function words of the languages cards are
+# written in.
+_FUNCTION_WORDS = (
+    r"and|or|is|are|was|were|be|the|an?|under|with|for|of|to|in|on|by|as|has|have"
+    r"|con|sotto|da|di|del|della|per|il|la|una?|e"  # Italian
+    r"|onder|met|van|voor|de|het|een|en"  # Dutch
+    r"|unter|mit|von|der|die|das|den|dem|eine[rm]?|ein|und|ist|zur|zum"  # German
+    r"|bajo|por|el|y|es|para|sob|com|pela|pelo|do|o|um|sous|avec|par|du|le|une?|et|est|pour"  # Spanish, Portuguese, French
+)
 _LICENSE_AFTER = re.compile(
-    rf"^{_SEPARATOR}*(?:(?!(?:and|or|is|are|was|were|be|the|an?|under|with|for|of|to|in|on|by|as|has|have)\b)"
+    rf"^{_SEPARATOR}*(?:(?!(?:{_FUNCTION_WORDS})\b)"
     rf"[a-z]+{_SEPARATOR}+){{0,3}}(?:copyright\W+(?:and|&)\W+)?(?P<word>{_LICENSE_WORD}|terms\b)",
     re.I,
 )
-_LIZENZ = re.compile(rf"^{_SEPARATOR}*lizenz", re.I)
+_LIZENZ = re.compile(rf"^{_SEPARATOR}*lizenz\b", re.I)
 
 
 def _german_with(token: str, word: re.Match, after: str) -> bool:
@@ -1651,8 +1674,8 @@ def _name_licensed(
     if _FOLDER_AFTER.match(after):
         return False  # a folder's name ('the "doc" directory', "doc/")
     word = _LICENSE_AFTER.match(after)
-    if word and not _german_with(tokens[k], word, after):
-        return True
+    if word:
+        return not _german_with(tokens[k], word, after)
     # Beside another license in a list or an expression; a thing's name beside another does not count.
     if (_SEP_BEFORE.search(before) and _license_token(tokens, keys, k - 1)) or (
         _WORD_BEFORE.search(before) and _license_token(tokens, keys, k - 2)
