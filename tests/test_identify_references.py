@@ -1084,6 +1084,9 @@ def test_the_license_a_text_changed_from_is_not_its_license(text, expected):
         ("Distribuito con MIT Licenza.\n", ["MIT"]),
         ("Licentie: MIT\n", ["MIT"]),
         ("Modellen är licensierad under MIT-licensen.\n", ["MIT"]),
+        ("Es gelten die MIT-Lizenzbedingungen.\n", ["MIT"]),
+        ("Modellen er udgivet under MIT-licens.\n", ["MIT"]),
+        ("Modellen er lisensiert under MIT-lisensen.\n", ["MIT"]),
         ("License: Modified MIT\n", ["LicenseRef-modified-mit"]),
         # Ids written as words are those words beside a license named elsewhere on the line; where a license's
         # name stands, they are licenses.

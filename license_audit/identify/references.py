@@ -1363,8 +1363,9 @@ def _aside(before: list[str], compared: bool = True) -> bool:
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 _DIGIT = re.compile(r"\d")
 # The word "license" in the Latin-script languages cards are written in: English and French "licen[cs]e", Spanish
-# "licencia", German "Lizenz", Italian "licenza", Dutch "licentie", Portuguese "licença".
-_LICENSE_WORD_ABROAD = r"lizenz|licenz|licenti|licença"
+# "licencia", Swedish and Danish "licens", German "Lizenz", Italian "licenza", Dutch "licentie", Portuguese
+# "licença", Norwegian "lisens".
+_LICENSE_WORD_ABROAD = r"lizenz|licenz|licenti|licença|lisens"
 _LICENSE_WORD = rf"licen[cs]|{_LICENSE_WORD_ABROAD}"
 # License words, in other languages too ("MIT许可条款", "Apache 2.0 开源协议", "ライセンス: MIT"); not "in terms of".
 _CONTEXT = re.compile(
@@ -1468,9 +1469,9 @@ def _ids_in(line: str) -> list[str]:
 
 _LOOKS = 8
 # An id joined to the word "licensed" or, in a language that writes compounds, to "license" ("MIT-Lizenz",
-# Swedish "MIT-licensen"); not "MIT-License", a name the names index reads.
-_LICENSED = re.compile(r"-(?:licen[cs]ed|lizenz(?:iert)?|licensen|licentie)\.?$", re.I)
-_LICENSED_HINT = re.compile(r"icen[cs]ed|-lizenz|-licensen|-licentie", re.I)
+# "MIT-Lizenzbedingungen", Swedish "MIT-licensen"); not "MIT-License", a name the names index reads.
+_LICENSED = re.compile(r"-(?:licen[cs]ed|lizen[sz]\w*|licens(?:en)?|licenties?|lisens(?:en)?)\.?$", re.I)
+_LICENSED_HINT = re.compile(r"icen[cs]ed|-lizen[sz]|-licens|-licentie|-lisens", re.I)
 
 
 def _alone(line: str, tokens: list[str]) -> bool:
@@ -1580,13 +1581,13 @@ _LICENSE_AFTER = re.compile(
     rf"[a-z]+{_SEPARATOR}+){{0,3}}(?:copyright\W+(?:and|&)\W+)?(?P<word>{_LICENSE_WORD}|terms\b)",
     re.I,
 )
-_LIZENZ = re.compile(rf"^{_SEPARATOR}*lizenz\b", re.I)
+_LIZENZ = re.compile(rf"^(?:-|{_SEPARATOR}*lizenz\b)", re.I)  # "MIT-Lizenzbedingungen", "MIT Lizenz"
 
 
 def _german_with(token: str, word: re.Match, after: str) -> bool:
     """Whether `token`, before the license word `word` found in `after`, is the German "mit" ("with"): before "Lizenz"
     ("mit Lizenz", "Mit dieser Lizenz", "MIT DEN LIZENZBEDINGUNGEN"), unless it is MIT as the license's name is written
-    right before the word ("MIT Lizenz", "MIT-Lizenz")."""
+    right before the word or joined to it ("MIT Lizenz", "MIT-Lizenzbedingungen")."""
     if token.lower() != "mit" or word.group("word").lower() != "lizenz":
         return False
     return token != "MIT" or not _LIZENZ.match(after)
