@@ -56,6 +56,22 @@ def base_models_of(known: KnownModel) -> list[str]:
     return list(known.base_model)
 
 
+def registered_ancestors(registry: Registry, starts: list[KnownModel | None]) -> list[KnownModel]:
+    """The registry entries `starts` (None left out) and every entry they reach upward through `base_model`
+    entries, each once, at most MAX_CHAIN hops above its start."""
+    out: list[KnownModel] = []
+    todo = [(known, 0) for known in starts]
+    seen: set[str] = set()
+    while todo:
+        known, depth = todo.pop()
+        if known is None or known.id in seen or depth > MAX_CHAIN:
+            continue
+        seen.add(known.id)
+        out.append(known)
+        todo += [(registry.get(b), depth + 1) for b in base_models_of(known)]
+    return out
+
+
 @dataclass
 class AuditContext:
     """What every check reads, resolved once per audit."""

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from license_audit.checks.context import MAX_CHAIN, AuditContext, base_models_of
+from license_audit.checks.context import AuditContext, base_models_of, registered_ancestors
 from license_audit.crawl import is_card_path
 from license_audit.identify.identity import TextIdentity, copyright_lines, holder_of, identity_of
 from license_audit.identify.normalize import words
@@ -25,7 +25,6 @@ from license_audit.rule_ids import severity_of
 
 if TYPE_CHECKING:  # history is imported only when there is history to read (a plain folder has none)
     from license_audit.history import CardVersion, Change, History, TextRun
-    from license_audit.registry import KnownModel
 
 
 def _history(ctx: AuditContext) -> History | None:
@@ -308,22 +307,10 @@ def _own_release_licenses(ctx: AuditContext) -> set[str]:
         family = families.get(known.family)
         if family is not None:
             own.update(family.licenses_for(known.size))
-        bases |= _base_licenses(ctx, known)
+        parents = [ctx.registry.get(b) for b in base_models_of(known)]
+        for base in registered_ancestors(ctx.registry, parents):
+            bases.update(base.all_licenses, *(t.licenses for t in base.terms))
     return own - bases
-
-
-def _base_licenses(ctx: AuditContext, known: KnownModel) -> set[str]:
-    """The licenses of the registered bases of `known`, followed upward through the registry."""
-    out: set[str] = set()
-    todo, seen = base_models_of(known), set[str]()
-    while todo and len(seen) < MAX_CHAIN:
-        parent = ctx.registry.get(todo.pop())
-        if parent is None or parent.id in seen:
-            continue
-        seen.add(parent.id)
-        out.update(parent.all_licenses, *(t.licenses for t in parent.terms))
-        todo += base_models_of(parent)
-    return out
 
 
 def _upstream_holders(ctx: AuditContext) -> dict[str, str]:

@@ -1470,8 +1470,9 @@ def _ids_in(line: str) -> list[str]:
 _LOOKS = 8
 # An id joined to the word "licensed" or, in a language that writes compounds, to "license" ("MIT-Lizenz",
 # "MIT-Lizenzbedingungen", Swedish "MIT-licensen"); not "MIT-License", a name the names index reads.
-_LICENSED = re.compile(r"-(?:licen[cs]ed|lizen[sz]\w*|licens(?:en)?|licenties?|lisens(?:en)?)\.?$", re.I)
-_LICENSED_HINT = re.compile(r"icen[cs]ed|-lizen[sz]|-licens|-licentie|-lisens", re.I)
+_JOINED = r"-(?:licen[cs]ed|lizen[sz]\w*|licens(?:en)?|licenties?|lisens(?:en)?)"
+_LICENSED = re.compile(_JOINED + r"\.?$", re.I)
+_LICENSED_HINT = re.compile(_JOINED, re.I)  # where _LICENSED can match, looked for once on the line
 
 
 def _alone(line: str, tokens: list[str]) -> bool:

@@ -273,20 +273,11 @@ def _pad_token(special_tokens: Any) -> str | None:
 
 def _registry_ancestor_licenses(cands: list[Candidate], registry: Registry) -> set[str]:
     """Licenses of the registered models the candidates reach through registry `base_model` entries."""
-    from license_audit.checks.context import MAX_CHAIN, base_models_of
+    from license_audit.checks.context import registered_ancestors
 
-    out: set[str] = set()
-    todo = [(registry.get(c.model), 0) for c in cands]
-    todo += [(registry.get(lk.model), 0) for c in cands for lk in c.links if lk.registered]
-    seen: set[str] = set()
-    while todo:
-        known, depth = todo.pop()
-        if known is None or known.id in seen or depth > MAX_CHAIN:
-            continue
-        seen.add(known.id)
-        out.update(known.all_licenses)
-        todo += [(registry.get(b), depth + 1) for b in base_models_of(known)]
-    return out
+    starts = [registry.get(c.model) for c in cands]
+    starts += [registry.get(lk.model) for c in cands for lk in c.links if lk.registered]
+    return {lic for known in registered_ancestors(registry, starts) for lic in known.all_licenses}
 
 
 def _own_family_candidates(
