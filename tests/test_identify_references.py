@@ -922,6 +922,11 @@ def test_an_id_without_a_version_put_under_terms_is_a_reference(text, expected):
             ["GPL-1.0-or-later"],
         ),
         ("The Debian packaging is licensed under the same terms as MIT Kerberos.\n", []),
+        # A license word that names a body, not terms.
+        ("For commercial licensing, contact the MIT Technology Licensing Office.\n", []),
+        ("Copyright 2020 Massachusetts Institute of Technology; contact the MIT Licensing Office.\n", []),
+        ("Intel licensing department approval is required.\n", []),
+        ("Desarrollado en el MIT, con licencia Apache 2.0.\n", ["Apache-2.0"]),
         # The same names where a license's name stands.
         ("license: mit\n", ["MIT"]),
         ("MIT\n", ["MIT"]),
@@ -1083,6 +1088,9 @@ def test_the_license_a_text_changed_from_is_not_its_license(text, expected):
         ("Modello rilasciato con licenza MIT.\n", ["MIT"]),
         ("Distribuito con MIT Licenza.\n", ["MIT"]),
         ("Licentie: MIT\n", ["MIT"]),
+        ("Este modelo se distribuye bajo la licencia del MIT.\n", ["MIT"]),
+        ("Codice rilasciato con licenza del MIT.\n", ["MIT"]),
+        ("Ce projet est sous licence du MIT.\n", ["MIT"]),
         ("Modellen är licensierad under MIT-licensen.\n", ["MIT"]),
         ("Es gelten die MIT-Lizenzbedingungen.\n", ["MIT"]),
         ("Modellen er udgivet under MIT-licens.\n", ["MIT"]),
@@ -1169,6 +1177,7 @@ def test_a_long_line_of_repeated_names_is_read_once_per_name(text):
     ("text", "expected"),
     [
         ("The dataset is released under the ODC-BY license.\n", ["ODC-By-1.0"]),
+        ("The dataset is available under ODC-By.\n", ["ODC-By-1.0"]),
         (
             "This model is released under the terms of the BigScience BLOOM RAIL License v1.0.\n",
             ["LicenseRef-bigscience-bloom-rail-1.0"],

@@ -1545,7 +1545,7 @@ _CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
 # An institution's or company's name after "at", "from", "by" (in the languages cards are written in: "Sviluppato al
 # MIT", "door Intel", "von Intel") or a copyright's year.
 _NAME_BEFORE = re.compile(
-    r"(?:\b(?:at|from|by|copyright|al|dal|da|presso|aan(?:\s+het)?|door|bij|am|vom|von|bei|por|del|au|du|par|pelo|pela"
+    r"(?:\b(?:at|from|by|copyright|al|dal|da|presso|aan(?:\s+het)?|door|bij|am|vom|von|bei|por|del|en\s+el|au|du|par|pelo|pela"
     r"|\(c\))|©|\b\d{4}[,.]?)\s*(?:the\s+)?$",
     re.I,
 )
@@ -1562,7 +1562,8 @@ _FOR_PRODUCT = re.compile(r"(?<!licen[cs]e )(?<!terms )\b(?:for|on)\s+(?:the\s+)
 # ("MIT AND BSD-3-Clause", "GPLv2+/MIT").
 _LICENSE_BEFORE = re.compile(
     r"(?:\bunder[^\w.;]+(?:(?:the|an?|both|either|standard|same)[^\w.;]+){0,2}"
-    r"|\blicen[cs]\w*\W+(?:(?:the|is|an?|with|[a-z]+ly)\W+)?|\bterms\W+of\W+(?:the\W+)?|\blicen[cs]\w*[^:\n]{0,60}:\W*"
+    rf"|\b(?:{_LICENSE_WORD})\w*\W+(?:(?:the|is|an?|with|de[lr]?|di|della|do|da|du|des|[a-z]+ly)\W+)?"
+    r"|\bterms\W+of\W+(?:the\W+)?|\blicen[cs]\w*[^:\n]{0,60}:\W*"
     r"|\bsame\b[^.;\n]{0,40}\bas\W+(?:the\W+rest\W+of\W+)?(?:the\W+)?)$",
     re.I,
 )
@@ -1577,9 +1578,11 @@ _FUNCTION_WORDS = (
     r"|unter|mit|von|der|die|das|den|dem|eine[rm]?|ein|und|ist|zur|zum"  # German
     r"|bajo|por|el|y|es|para|sob|com|pela|pelo|do|o|um|sous|avec|par|du|le|une?|et|est|pour"  # Spanish, Portuguese, French
 )
+# A license word that names a body, not terms: "the MIT Technology Licensing Office", "Intel's licensing department".
+_OFFICE = r"(?:office|department|dept|division|group|team|unit|program(?:me)?|center|centre|officer|manager|staff)\b"
 _LICENSE_AFTER = re.compile(
     rf"^{_SEPARATOR}*(?:(?!(?:{_FUNCTION_WORDS})\b)"
-    rf"[a-z]+{_SEPARATOR}+){{0,3}}(?:copyright\W+(?:and|&)\W+)?(?P<word>{_LICENSE_WORD}|terms\b)",
+    rf"[a-z]+{_SEPARATOR}+){{0,3}}(?:copyright\W+(?:and|&)\W+)?(?P<word>{_LICENSE_WORD}|terms\b)(?!\w*\W+{_OFFICE})",
     re.I,
 )
 _LIZENZ = re.compile(rf"^(?:-|{_SEPARATOR}*lizenz\b)", re.I)  # "MIT-Lizenzbedingungen", "MIT Lizenz"
