@@ -135,6 +135,46 @@ def test_a_modified_copy_is_reported_modified_with_its_changed_lines(name):
     assert d["modified"] is True and d["changes"][0]["start_line"] >= 1
 
 
+NO_MERGE_CLAUSE = """All tensors ("weights") provided by the Software shall not be conjoined with
+other tensors ("merging") unless given explicit permission by the license holder.
+Utilities including but not limited to "mergekit", "MergeMonster", are forbidden
+from use in conjunction with this Software.
+
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A clause inserted between MIT's notice condition and its disclaimer.
+        mit_copy().replace("THE SOFTWARE IS PROVIDED", NO_MERGE_CLAUSE + "THE SOFTWARE IS PROVIDED"),
+        # The "NOMERGE License" of the 152334H/miqu-1-70b-sf card: that clause, a new title and "NOT merge" in
+        # the grant.
+        mit_copy("2024 152334H")
+        .replace("MIT License", "NOMERGE License")
+        .replace("modify, merge,", "modify, NOT merge,")
+        .replace("THE SOFTWARE IS PROVIDED", NO_MERGE_CLAUSE + "THE SOFTWARE IS PROVIDED"),
+    ],
+)
+def test_a_clause_inserted_inside_mit_is_mit_modified_not_a_license_of_fewer_clauses(text):
+    # MIT-0 holds every word of MIT but its notice condition: read as MIT-0, the copy's MIT condition would
+    # be reported as a change of the publisher's.
+    m = the_one(identify_text(text, CAT))
+    assert (m.id, m.modified) == ("mit", True)
+    added = " ".join(c.text for c in m.changes if c.change != "removed")
+    assert "mergekit" in added and "permission notice shall be included" not in added
+
+
+def test_another_license_named_in_what_a_copy_adds_is_read():
+    alternative = (
+        "Alternatively, this software may be distributed under the terms of the\n"
+        'GNU General Public License ("GPL") version 2 as published by the Free\nSoftware Foundation.\n\n'
+    )
+    found = identify_text(mit_copy().replace("THE SOFTWARE IS PROVIDED", alternative + "THE SOFTWARE IS PROVIDED"), CAT)
+    assert (the_one(found).id, the_one(found).modified) == ("mit", True)
+    assert [(m.spdx, m.start_line) for m in found if m.kind == "reference"] == [("GPL-2.0-only", 16)], found
+
+
 def test_a_removed_clause_is_a_modification():
     bsd = license_text("bsd-3-clause")
     start = bsd.index("Neither the name")
@@ -232,6 +272,15 @@ def allowed_variants() -> dict[str, tuple[str, str]]:
                 "Copyrights are respective of each contributor listed at the beginning of each definition file.",
             ),
             "mit",
+        ),
+        # The 2024 editions of the Gemma Terms of Use, with the clause of Section 4.1 the 2025 edition dropped.
+        "gemma-2024-edition": (
+            license_text("gemma").replace(
+                "Google may update Gemma from time to time.",
+                "Google may update Gemma from time to time, and you must make reasonable efforts to use the latest "
+                "version of Gemma.",
+            ),
+            "gemma",
         ),
         "gpl-old-fsf-address": (
             license_text("gpl-2.0").replace(

@@ -372,6 +372,24 @@ def _score_text(c: _Cand, toks: Tokens) -> float:
     return round(conf * 0.99, 4)
 
 
+_WHOLE = 0.9  # the coverage of a copy that holds its license's text entire (as _coverage_confidence reads it)
+
+
+def _whole_copy(copies: list[_Cand], cc: CompiledCatalog, toks: Tokens, text: str) -> _Cand | None:
+    """Of the copies that hold their license's text entire, the one whose changes hold fewest words (with its
+    changes set). A copy whose comparison shows no added words, where its precision says there are some, is
+    not read this way: what it adds would go unsaid."""
+    for c in copies:
+        c.changes = _changes(c, cc, toks, text)
+    said = [c for c in copies if _words_changed(c.changes)]
+    return min(said, key=lambda c: (_words_changed(c.changes), -(c.coverage or 0.0), c.cl.lic.id), default=None)
+
+
+def _words_changed(changes) -> int:
+    """The words of a copy that its license's text does not hold: its added and changed stretches."""
+    return sum(len(ch.text.split()) for ch in changes or () if ch.change != "removed")
+
+
 def _least_held(c: _Cand) -> tuple[float, float, int, str]:
     return (1.0 if c.precision is None else c.precision, c.share, c.hit_end - c.hit_start, c.cl.lic.id)
 
@@ -527,7 +545,6 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
         # those are gone.
         dropped.add(id(min(failed, key=_least_held)))
     kept_refs = [r for r in kept_refs if not any(t.start <= r.start <= t.end for t in texts)]
-
     extra: list[LicenseMatch] = []
     settled: list[_Cand] = []  # stretches the long tail has already named: not looked at again
     read_by: dict[int, list[LicenseMatch]] = {}  # what the long tail read in each settled copy
@@ -625,6 +642,29 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
                 if not d.changes and d.confidence < VERIFY_BELOW:
                     d.confidence = max(d.confidence, FAITHFUL_CONFIDENCE)
                 texts[k] = d
+    # A copy that failed for text of its own inside its license's (a clause inserted before MIT's
+    # disclaimer) still holds that license entire: what it is, unless the long tail knows a license that is
+    # the text as such.
+    copy = None
+    if long_tail and not prose and not texts and not settled:
+        copy = _whole_copy([c for c in cands if (c.coverage or 0.0) >= _WHOLE], cc, toks, text)
+    if copy is not None:
+        found = _long_tail(text, toks, copy.start, copy.end, catalog, exact=True)
+        # The reading that leaves fewer of the text's words to changes: MIT with a clause inserted, not MIT-0
+        # with MIT's own notice clause and that clause added; BSD-3-Clause-Clear as such, not BSD-2-Clause
+        # with two clauses added.
+        if not found or (
+            all(m.modified for m in found)
+            and _words_changed(copy.changes) < sum(_words_changed(m.changes) for m in found)
+        ):
+            copy.confidence = MIN_CONFIDENCE
+            texts.append(copy)
+            kept_refs = [r for r in kept_refs if not copy.start <= r.start <= copy.end]
+            # What the copy adds may name another license ("Alternatively, ... under the terms of the GNU
+            # General Public License"): read as a reference of its own, not as the copy's words.
+            added = [(ch.start_line, ch.end_line) for ch in copy.changes or () if ch.change != "removed"]
+            if added:
+                extra.extend(_reference_matches(find_references(text, added, catalog, []), catalog))
     if (
         named is None
         and not prose
