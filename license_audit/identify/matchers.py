@@ -662,9 +662,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             kept_refs = [r for r in kept_refs if not copy.start <= r.start <= copy.end]
             # What the copy adds may name another license ("Alternatively, ... under the terms of the GNU
             # General Public License"): read as a reference of its own, not as the copy's words.
-            added = [(ch.start_line, ch.end_line) for ch in copy.changes or () if ch.change != "removed"]
-            if added:
-                extra.extend(_reference_matches(find_references(text, added, catalog, []), catalog))
+            adds = [(ch.start_line, ch.end_line) for ch in copy.changes or () if ch.change != "removed"]
+            if adds:
+                extra.extend(_reference_matches(find_references(text, adds, catalog, []), catalog))
     if (
         named is None
         and not prose
