@@ -194,6 +194,15 @@ def test_kimi_k2_modified_mit_is_its_own_catalog_entry():
     assert (m.id, m.modified) == ("modified-mit", True)
 
 
+def test_gpt2_modified_mit_is_its_own_catalog_entry():
+    # OpenAI's GPT-2 LICENSE (github.com/openai/gpt-2): MIT with a request about content made with GPT-2 and a
+    # notice that content the software creates need not carry; titled as Kimi K2's license is, not Kimi K2's.
+    m = the_one(identify_text(license_text("gpt2-modified-mit"), CAT))
+    assert m.id == "gpt2-modified-mit" and m.modified
+    assert any("GPT-2" in c.text for c in m.changes)
+    assert CAT.get("gpt2-modified-mit").raw.get("modifies") == "mit"
+
+
 def test_minimax_model_license_is_in_the_catalog():
     m = the_one(identify_text(license_text("minimax-model-license"), CAT))
     assert m.id == "minimax-model-license" and not m.modified

@@ -78,7 +78,7 @@ def test_identifier_line_number_is_its_own():
         ("The model is licensed under the EXAONE AI Model License Agreement 1.1 - NC.", "exaone-1.1-nc"),
         ("Licensed under the Apple Sample Code License.", "apple-ascl"),
         # An id inside another license's name is part of that name: Kimi K2's license, not MIT.
-        ("This model is under the Modified MIT License.", "modified-mit"),
+        ("This model is under Kimi K2's Modified MIT License.", "modified-mit"),
         ("CMU License MIT-CMU", "mit-cmu"),
         # The Llama licenses' names in Chinese, as Chinese cards write them.
         ("模型权重遵循 Llama 3 社区许可协议。", "llama3"),
@@ -779,8 +779,9 @@ def test_another_license_named_on_a_catalog_references_line_is_read(text, expect
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # A name inside the catalog reference's own words is part of it, not a license of its own.
-        ("This model is released under the Modified MIT License.\n", ["modified-mit"]),
+        # A name inside another license's name is part of it, not a license of its own: "Modified MIT License" is
+        # the title of Kimi K2's license and of GPT-2's, each MIT with changes of its own.
+        ("This model is released under the Modified MIT License.\n", ["gpt2-modified-mit", "modified-mit"]),
         (
             "licensed under the Apache License, Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0)\n",
             ["apache-2.0"],
@@ -1095,7 +1096,11 @@ def test_the_license_a_text_changed_from_is_not_its_license(text, expected):
         ("Es gelten die MIT-Lizenzbedingungen.\n", ["MIT"]),
         ("Modellen er udgivet under MIT-licens.\n", ["MIT"]),
         ("Modellen er lisensiert under MIT-lisensen.\n", ["MIT"]),
-        ("License: Modified MIT\n", ["LicenseRef-modified-mit"]),
+        ("License: Modified MIT\n", []),
+        (
+            "- **License:** [Modified MIT License](https://github.com/openai/gpt-2/blob/master/LICENSE)\n",
+            ["LicenseRef-gpt2-modified-mit"],
+        ),
         # Ids written as words are those words beside a license named elsewhere on the line; where a license's
         # name stands, they are licenses.
         ("We fine-tuned on 10k video clips; license: cc-by-4.0\n", ["CC-BY-4.0"]),
@@ -1111,6 +1116,28 @@ def test_the_license_a_text_changed_from_is_not_its_license(text, expected):
     ],
 )
 def test_an_id_that_is_also_a_word_in_real_sentences(text, expected):
+    found = identify_text(text, CAT, prose=True)
+    assert sorted({m.spdx for m in found if m.kind == "reference"}) == expected, found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An item of a list of other things: a card's languages, programming languages, tags.
+        ("language:\n- en\n- fr\n- mit\n- sl\n- de\n", []),
+        ("## Programming languages\n\n- Python\n- Ruby\n- Rust\n- Go\n", []),
+        ("Tags:\n* Intel\n* NVIDIA\n* AMD\n", []),
+        # Code.
+        ("response = requests.post(\n        url,\n        json={\n", []),
+        # A list of licenses: led in by a license word, or of license ids.
+        ("## License\n\n- MIT\n", ["MIT"]),
+        ("Licenses:\n- MIT\n- Zlib\n", ["MIT", "Zlib"]),
+        ("- MIT\n", ["MIT"]),
+        ("- MIT\n- Apache-2.0\n", ["Apache-2.0", "MIT"]),
+        ("MIT\n", ["MIT"]),
+    ],
+)
+def test_an_id_alone_on_a_line_of_a_list_of_other_things_names_nothing(text, expected):
     found = identify_text(text, CAT, prose=True)
     assert sorted({m.spdx for m in found if m.kind == "reference"}) == expected, found
 

@@ -195,6 +195,8 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
             end = pos + nd.length - 1
             if _aside(toks, pos) or _across_items(toks, pos, end) or _former_phrase(toks, pos, formers):
                 continue
+            if _modified_before(toks, pos):
+                continue  # not the license as such ("Modified MIT License"): what names the modified one says which
             out.append(_Cand(cl, pos, end, 1.0, "reference"))
     if not cl.patterns:
         return out
@@ -219,6 +221,16 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
             if idx < len(toks.words):
                 out.append(_Cand(cl, idx, idx, 1.0, "reference"))
     return out
+
+
+# Words before "modified" that make it a verb ("distributed and/or modified under the terms of"), not a word of
+# a license's name ("the Modified MIT License").
+_MODIFIED_VERB = frozenset(["and", "or", "be", "been", "being", "is", "are", "was", "were", "not", "get", "gets"])
+
+
+def _modified_before(toks: Tokens, pos: int) -> bool:
+    """Whether the words before `pos` call what follows modified ("Modified MIT License")."""
+    return pos > 0 and toks.words[pos - 1] == "modified" and (pos < 2 or toks.words[pos - 2] not in _MODIFIED_VERB)
 
 
 # The tokenizer's words in a cleaned text: every other character separates them, and "++" is "pp" ("C++17"

@@ -816,9 +816,10 @@ def find_references(
     scan = identifiers and (bool(copies) or text.count("\n") < 3 or "shields.io" in text or _any_id(text))
     spelled: list[tuple[Ref, str]] = []  # each id written as such, with the id
     split = text.split("\n")
+    listed = _other_lists(split) if scan and _LIST_ITEM_HINT.search(text) else set()
     for k, line_text in enumerate(split if scan else (), 1):
         if line_text.strip() and not (copies and any(a <= k <= b for a, b in copies)):
-            for key in _ids_in(line_text):
+            for key in _ids_in(line_text, alone=k not in listed):
                 out.append(_identifier_ref(key, k, catalog))
                 spelled.append((out[-1], key))
     # A "License:" label with the catalog's own id or Hub key after it ("License: qwen", "license_name:
@@ -917,11 +918,15 @@ def _badge_entry(message: str, catalog: Catalog) -> str | None:
 
 
 def _catalog_keys(catalog: Catalog) -> dict[str, str]:
-    """The catalog's ids and Hub keys, lower-cased, each with its entry's id (`other` names no entry)."""
-    return catalog.derived(
-        "reference-keys",
-        lambda: {k.lower(): lic.id for lic in catalog for k in (lic.id, lic.hf_license) if k and k != "other"},
-    )
+    """The catalog's ids and Hub keys, lower-cased, each with its entry's id (`other` names no entry). An
+    entry's own id wins over another's Hub key: GPT-2's modified MIT goes by `mit` on the Hub, `mit` is MIT."""
+
+    def keys() -> dict[str, str]:
+        out = {lic.hf_license.lower(): lic.id for lic in catalog if lic.hf_license and lic.hf_license != "other"}
+        out.update({lic.id.lower(): lic.id for lic in catalog})
+        return out
+
+    return catalog.derived("reference-keys", keys)
 
 
 # Debian's pointer to a license's text: "the complete text of the GNU General Public License version 2
@@ -1396,10 +1401,11 @@ def _any_id(text: str) -> bool:
     return any(map(_spellings().get, low))
 
 
-def _ids_in(line: str) -> list[str]:
+def _ids_in(line: str, alone: bool = True) -> list[str]:
     """SPDX ids written as such: "Apache-2.0", "license: MIT", "{{CC-BY-4.0}}", "GPL-2.0+". An id
-    without a version ("MIT", "Zlib") counts only beside license words, alone on its line, or right after the
-    "under" of a phrase that puts a work under terms ("The code is released under MIT")."""
+    without a version ("MIT", "Zlib") counts only beside license words, alone on its line (`alone` False: the
+    line is an item of a list of other things, where that names nothing), or right after the "under" of a
+    phrase that puts a work under terms ("The code is released under MIT")."""
     # Most lines hold no id: one with a version is "X-1.0", one without needs license words or to be alone.
     if not (len(line) < 40 or ("-" in line and _DIGIT.search(line)) or _CONTEXT.search(line) or _put_under(line)):
         return []
@@ -1432,7 +1438,7 @@ def _ids_in(line: str) -> list[str]:
             continue  # "GPL" alone names no version
         if not (versioned and "-" in tok):
             if context is None:
-                context = bool(_CONTEXT.search(line)) or _alone(written, tokens)
+                context = bool(_CONTEXT.search(line)) or (alone and _alone(written, tokens))
                 if not context and _put_under(line):
                     context = under_only = True
             if not context or (under_only and not _after_under(tokens, keys, k)):
@@ -1452,7 +1458,7 @@ def _ids_in(line: str) -> list[str]:
                     continue
                 looked[key] = looked.get(key, 0) + 1
                 at = at or _Positions(line)
-                if not _name_licensed(line, written, tokens, keys, k, name in _POSITION_IDS or worded, at):
+                if not _name_licensed(line, written, tokens, keys, k, name in _POSITION_IDS or worded, at, alone):
                     continue
         if k and tokens[k - 1].lower() == "modified":
             continue  # not the license as such ("Modified MIT"): a catalog entry for the modified one names it
@@ -1475,6 +1481,42 @@ _LICENSED = re.compile(_JOINED + r"\.?$", re.I)
 _LICENSED_HINT = re.compile(_JOINED, re.I)  # where _LICENSED can match, looked for once on the line
 
 
+# An item of a Markdown or YAML list ("- Ruby", "* sl", "1. Intel"): its text.
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*?)\s*$")
+_LIST_ITEM_HINT = re.compile(r"(?m)^\s*(?:[-*+]|\d{1,3}[.)])\s")
+
+
+def _other_lists(lines: list[str]) -> set[int]:
+    """The lines (1-based) that are items of a list of other things than licenses: a card's languages ("- sl",
+    "- gd", "- mit"), tags ("- opt"), programming languages ("- Ruby"). A list is of licenses when the line that
+    leads into it speaks of licenses ("## License", "licenses:") or most of its items are SPDX ids."""
+    out: set[int] = set()
+    spelled = _spellings()
+    k = 0
+    while k < len(lines):
+        if not _LIST_ITEM.match(lines[k]):
+            k += 1
+            continue
+        first = k
+        items: list[int] = []
+        while k < len(lines) and (not lines[k].strip() or _LIST_ITEM.match(lines[k])):
+            if lines[k].strip():
+                items.append(k)
+            k += 1
+        lead = next((lines[j] for j in range(first - 1, -1, -1) if lines[j].strip()), "")
+        if _CONTEXT.search(lead):
+            continue
+        named = sum(1 for j in items if _item_text(lines[j]).lower() in spelled)
+        if named * 2 <= len(items) and len(items) > 1:
+            out.update(j + 1 for j in items)
+    return out
+
+
+def _item_text(line: str) -> str:
+    m = _LIST_ITEM.match(line)
+    return m.group(1).strip("*_`'\"") if m else ""
+
+
 def _alone(line: str, tokens: list[str]) -> bool:
     """Whether `line` (as written, its links too) holds its one token and nothing else but markup or a link to
     a license's text: not a code fence's language ("```json"), a heading ("### cURL"; one "#" may be a comment's),
@@ -1487,7 +1529,8 @@ def _alone(line: str, tokens: list[str]) -> bool:
         rest = _LINK_TARGET.sub(" ", rest)  # the id is a link's text ("[MS-RL](https://…/license/)")
     if "/" in rest and not tokens[0].islower():
         rest = _LICENSE_LINK.sub(" ", rest)  # beside a link to its license's text ("MIT https://…/LICENSE")
-    return not any(ch.isalpha() for ch in rest) and not _NOT_ALONE.match(line)
+    # Nor a name in code ("json={", "curl = ...").
+    return not any(ch.isalpha() for ch in rest) and "=" not in rest and not _NOT_ALONE.match(line)
 
 
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
@@ -1654,11 +1697,19 @@ def _after_under(tokens: list[str], keys: list[str | None], k: int) -> bool:
 
 
 def _name_licensed(
-    line: str, written: str, tokens: list[str], keys: list[str | None], k: int, strict: bool, at: _Positions
+    line: str,
+    written: str,
+    tokens: list[str],
+    keys: list[str | None],
+    k: int,
+    strict: bool,
+    at: _Positions,
+    alone: bool = True,
 ) -> bool:
     """Whether token `k` of `line` (as _TOKEN finds them; `written`: the line with its links; `keys`: each token's
-    SPDX id), an id that is also a thing's name, names the license; `strict`: only where a license's name stands."""
-    if _alone(written, tokens):
+    SPDX id), an id that is also a thing's name, names the license; `strict`: only where a license's name stands;
+    `alone` False: standing alone on the line says nothing (an item of a list of other things)."""
+    if alone and _alone(written, tokens):
         return True
     if k >= len(at.starts):
         return False
