@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from license_audit.safeio import load_yaml, yaml_error_line
+from license_audit.safeio import compose_yaml, load_yaml, yaml_error_line
 
 # Same shape as huggingface_hub.repocard.REGEX_YAML_BLOCK: front matter must open the file.
 FRONT_MATTER = re.compile(r"\A\ufeff?(\s*---[ \t]*\r?\n)([\s\S]*?)(\r?\n---[ \t]*(?:\r?\n|$))")
@@ -39,6 +39,9 @@ class ModelCard:
     body: str = ""
     body_start_line: int = 1
     problems: list[tuple[int | None, str]] = field(default_factory=list)  # (line, what was wrong)
+    # (first, last) lines of the whole file holding front-matter values that quote terms rather than say
+    # anything of the model: the gate's prompt, where Meta's cards (and their quantizations) copy the license.
+    quoted_lines: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def location(self) -> str:
@@ -180,6 +183,8 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
         card.problems.append((2, f"front matter is a {type(data).__name__}, not a mapping of keys"))
         return card
     card.metadata = {str(k): v for k, v in data.items()}
+    if any(k in card.metadata for k in _QUOTING_KEYS):
+        card.quoted_lines = _value_lines(yaml_text, _QUOTING_KEYS, text[: m.start(2)].count("\n"))
     for line, key in duplicates:
         # +1: the opening '---' line precedes the YAML block.
         card.problems.append((line + 1, f"front matter sets '{key}' more than once; the last value is used"))
@@ -196,6 +201,26 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
         if value is not None and not all(_is_text(v) for v in (value if isinstance(value, list) else [value])):
             card.problems.append((None, f"'{key}' must be text, not a {type(value).__name__}; it is ignored"))
     return card
+
+
+# Front-matter keys whose value the Hub shows as the gate's text: a license copied there is quoted, not stated.
+_QUOTING_KEYS = ("extra_gated_prompt",)
+
+
+def _value_lines(yaml_text: str, keys: tuple[str, ...], offset: int) -> list[tuple[int, int]]:
+    """(first, last) lines of the file (the YAML starting after `offset` lines) of the top-level `keys`."""
+    try:
+        root = compose_yaml(yaml_text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    out = []
+    for key, value in root.value:
+        if key.value in keys:
+            end = value.end_mark.line - (1 if value.end_mark.column == 0 else 0)
+            out.append((offset + key.start_mark.line + 1, offset + max(end, key.start_mark.line) + 1))
+    return out
 
 
 def _one_line(exc: Exception) -> str:

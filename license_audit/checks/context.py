@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -281,39 +282,81 @@ class AuditContext:
     def primary_license_files(self) -> list[LicenseFile]:
         return [lf for lf in self.license_files if lf.path.lower() in PRIMARY_LICENSE_NAMES]
 
-    def _corpus(self, without: str | None = None, with_card: bool = True) -> str:
-        """Every text a reader of the repo sees (card, license and notice files), normalised to words.
+    def _texts(self, with_card: bool = True) -> list[tuple[str, str]]:
+        """(path, text) of every text a reader of the repo sees: license and notice files, and the card."""
+        out = sorted(self.snapshot.license_texts.items())
+        card = self.snapshot.card
+        if card.path and with_card and card.path not in self.snapshot.license_texts:
+            card_text = self.snapshot.text_of(card.path)
+            if card_text:
+                out.append((card.path, card_text))
+        return out
 
-        With `without`, the lines of each full copy of that license are left out: the Llama license quotes
-        its own Notice line and "Built with Llama", and a copy of the license does not fulfil either duty.
-        """
+    def _corpus(self, with_card: bool = True) -> str:
+        """Every text a reader of the repo sees (card, license and notice files), normalised to words."""
         cache = self.__dict__.setdefault("_corpus_cache", {})
-        if (without, with_card) in cache:
-            return cache[(without, with_card)]
-        spans: dict[str, list[tuple[int, int]]] = {}
-        if without:
-            for lf in self.license_files:
-                for m in lf.licenses:
-                    if m.id == without and m.kind == "text":
-                        spans.setdefault(lf.path, []).append((m.start_line, m.end_line))
-        parts = []
-        for rel, text in sorted(self.snapshot.license_texts.items()):
-            if rel in spans:
-                lines = text.splitlines()
-                text = "\n".join(ln for i, ln in enumerate(lines, 1) if not any(a <= i <= b for a, b in spans[rel]))
-            parts.append(" ".join(words(text)))
-        card_text = self.snapshot.text_of(self.snapshot.card.path) if self.snapshot.card.path and with_card else None
-        if card_text:
-            parts.append(" ".join(words(card_text)))
-        corpus = " " + " \n ".join(parts) + " "
-        cache[(without, with_card)] = corpus
-        return corpus
+        if with_card not in cache:
+            cache[with_card] = " " + " \n ".join(" ".join(words(text)) for _, text in self._texts(with_card)) + " "
+        return cache[with_card]
 
-    def mentions(self, phrase: str, outside_copies_of: str | None = None, in_files: bool = False) -> bool:
-        """Whether a reader of the repository sees `phrase`; with `in_files`, in a license or notice file
-        (the card left out)."""
+    @cached_property
+    def _copies(self) -> dict[str, list[tuple[int, int, str | None]]]:
+        """(first, last, license id) of each license copy, by file: the spans identification reads as a
+        license's text, wherever they stand, and the card's front-matter values that quote terms (no id: the
+        whole value is a quotation)."""
+        spans: dict[str, list[tuple[int, int, str | None]]] = {}
+        for lf in self.license_files:
+            for m in lf.licenses:
+                if m.kind == "text":
+                    spans.setdefault(lf.path, []).append((m.start_line, m.end_line, m.id))
+        card = self.snapshot.card
+        if card.path:
+            spans.setdefault(card.path, []).extend((a, b, None) for a, b in card.quoted_lines)
+        return spans
+
+    def _quoted(self, needle: str, with_card: bool) -> int:
+        """How many times the license copies the repository holds quote `needle` (words): per copy, as many
+        times as the license's own text does (a span may take in a few lines around the copy, and a line
+        there is the model's own), and every time inside a quoting front-matter value."""
+        total = 0
+        for rel, text in self._texts(with_card):
+            copies = self._copies.get(rel)
+            if not copies:
+                continue
+            lines = text.splitlines()
+            quoted = 0
+            for a, b, lic_id in copies:
+                here = _count(" ".join(words("\n".join(lines[a - 1 : b]))), needle)
+                own = self._reference_count(lic_id, needle) if lic_id else None
+                quoted += here if own is None else min(here, own)
+            inside = " ".join(
+                words("\n".join(ln for i, ln in enumerate(lines, 1) if any(a <= i <= b for a, b, _ in copies)))
+            )
+            total += min(quoted, _count(inside, needle))  # overlapping spans quote a line once
+        return total
+
+    def _reference_count(self, lic_id: str, needle: str) -> int | None:
+        """How many times the catalog's reference text of `lic_id` holds `needle`; None without one."""
+        cache = self.__dict__.setdefault("_reference_words", {})
+        if lic_id not in cache:
+            lic = self.catalog.get(lic_id)
+            text = lic.reference_copy() if lic is not None else None
+            cache[lic_id] = None if text is None else " ".join(words(text))
+        ref = cache[lic_id]
+        return None if ref is None else _count(ref, needle)
+
+    def mentions(self, phrase: str, outside_copies: bool = False, in_files: bool = False) -> bool:
+        """Whether a reader of the repository sees `phrase`; with `in_files`, in a license or notice file (the
+        card left out). With `outside_copies`, not counting where a license copy quotes it: the Llama license
+        quotes its own Notice line and "Built with Llama" in the clauses that require them, and quoting a duty
+        does not fulfil it."""
         needle = " ".join(words(phrase))
-        return bool(needle) and f" {needle} " in self._corpus(outside_copies_of, with_card=not in_files)
+        if not needle:
+            return False
+        corpus = self._corpus(with_card=not in_files)
+        if not outside_copies:
+            return f" {needle} " in corpus
+        return _count(corpus, needle) > self._quoted(needle, with_card=not in_files)
 
     def has_license_text(self, lic_id: str) -> bool:
         lic = self.catalog.get(lic_id)
@@ -332,3 +375,8 @@ class AuditContext:
     @property
     def card_path(self) -> str:
         return self.snapshot.card.location
+
+
+def _count(text: str, needle: str) -> int:
+    """How many times the words `needle` stand in the words `text`, as whole words."""
+    return len(re.findall(rf"(?<!\S){re.escape(needle)}(?!\S)", text))

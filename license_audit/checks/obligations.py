@@ -369,10 +369,10 @@ def _copyright(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) ->
 
 def _notice_text(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     text = ob.notice_text
-    if not text or ctx.mentions(text, outside_copies_of=lic.id, in_files=True):
+    if not text or ctx.mentions(text, outside_copies=True, in_files=True):
         return
     path = ob.file or "NOTICE"
-    if ctx.mentions(text, outside_copies_of=lic.id):
+    if ctx.mentions(text, outside_copies=True):
         # The words are in the card, but the license asks for them in a "Notice" text file that travels with
         # the copies (the card is not part of every copy): said, one level lower than a notice that is absent.
         f = _finding(
@@ -423,7 +423,7 @@ def _notice_file(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
 
 def _attribution(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     phrases = ob.display_phrases
-    if not phrases or any(ctx.mentions(p, outside_copies_of=lic.id) for p in phrases):
+    if not phrases or any(ctx.mentions(p, outside_copies=True) for p in phrases):
         return
     want = " or ".join(f'"{p}"' for p in phrases)
     yield _finding(
