@@ -67,3 +67,40 @@ def test_a_license_copied_into_the_card_body_quotes_the_attribution_without_disp
     stating = make_repo({"README.md": card(front, body.format("A fine-tune. Built with Llama.\n\n"))})
     report, _ = audit_json(cli, stating, "--no-history", "--offline")
     assert not findings_of(report, "attribution-missing"), report["findings"]
+
+
+# ------------------------------------------------------------ "Llama" at the beginning, as a word
+
+
+def test_a_name_begins_with_the_prefix_as_a_word():
+    from license_audit.checks.obligations import begins_with
+
+    for name, prefix in [
+        ("Llama-3-8B-Chat", "Llama 3"),
+        ("llama3-chat", "Llama 3"),
+        ("Llama 3 Chat", "Llama 3"),
+        ("Llama-3.1-8B", "Llama"),
+        ("Llama3.1-Harbor", "Llama"),
+        ("LLaMA-2-13b", "Llama"),
+        ("LlamaGuard-7b", "Llama"),  # Meta's own name: the next word joined by a capital
+    ]:
+        assert begins_with(name, prefix), (name, prefix)
+    for name, prefix in [
+        ("Llamacpp imatrix Quantizations of Meta-Llama-3.1-8B-Instruct", "Llama"),  # the llama.cpp tool's name
+        ("LLAMACPP-quants", "Llama"),
+        ("Llama-30B-Harbor", "Llama 3"),
+        ("Meta-Llama-3-8B-Instruct", "Llama 3"),
+    ]:
+        assert not begins_with(name, prefix), (name, prefix)
+
+
+def test_the_llama_cpp_title_does_not_begin_with_llama(cli, make_repo):
+    front = "base_model: meta-llama/Meta-Llama-3.1-8B-Instruct\nlicense: llama3.1\nquantized_by: bartowski"
+    body = "## Llamacpp imatrix Quantizations of Meta-Llama-3.1-8B-Instruct\n\nBuilt with Llama.\n"
+    repo = make_repo({"README.md": card(front, body)}, name="harbor-gguf")
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    prefix = findings_of(report, "name-prefix-required")
+    assert len(prefix) == 1, report["findings"]
+    message = prefix[0]["message"]
+    assert '"Llamacpp imatrix Quantizations of Meta-Llama-3.1-8B-Instruct" (README.md\'s title)' in message
+    assert "does;" not in message and message.endswith("do not."), message

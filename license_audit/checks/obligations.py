@@ -443,8 +443,7 @@ def _name_prefix(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
     if not prefix or up.candidate.copy:
         return  # the prefix is asked of a derivative's name; a copy keeps the model's own
     names = ctx.names or [("the model name", ctx.model.name)]
-    # "Llama-3-8B-Chat", "Llama 3 Chat" and "llama3-chat" all begin with "Llama 3": compare letters and digits.
-    bad = [(w, n) for w, n in names if not _alnum(n.split("/")[-1]).startswith(_alnum(str(prefix)))]
+    bad = [(w, n) for w, n in names if not begins_with(n.split("/")[-1], str(prefix))]
     if not bad:
         return
     said = " and ".join(f'"{n}" ({w})' for w, n in bad)
@@ -475,8 +474,28 @@ def _name_prefix(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
     yield f
 
 
-def _alnum(s: str) -> str:
-    return "".join(ch for ch in s.lower() if ch.isalnum())
+def begins_with(name: str, prefix: str) -> bool:
+    """Whether `name` begins with the word(s) `prefix`, as a name asked to begin with "Llama" must.
+
+    "Llama-3-8B-Chat", "Llama 3 Chat" and "llama3-chat" begin with "Llama 3": separators between the words
+    are free, and a version number may follow the word directly ("Llama3"). The prefix must end where a word
+    does: "Llamacpp imatrix Quantizations" (the llama.cpp tool's name) begins with another word, while
+    "LlamaGuard-7b" (Meta's own name for its model) joins "Llama" to the next word by a capital, and
+    "Llama-30B" is no "Llama 3".
+    """
+    words = re.findall(r"[^\W_]+", prefix)
+    if not words:
+        return False
+    m = re.match(r"[\W_]*(" + r"[\W_]*".join(re.escape(w) for w in words) + ")", name, re.I)
+    if m is None:
+        return False
+    rest = name[m.end() :]
+    if not rest or not rest[0].isalnum():
+        return True
+    last, nxt = name[m.end() - 1], rest[0]
+    if last.isdigit():
+        return not nxt.isdigit()
+    return nxt.isdigit() or (last.islower() and nxt.isupper())
 
 
 def _regional_restriction(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
