@@ -104,3 +104,48 @@ def test_the_llama_cpp_title_does_not_begin_with_llama(cli, make_repo):
     message = prefix[0]["message"]
     assert '"Llamacpp imatrix Quantizations of Meta-Llama-3.1-8B-Instruct" (README.md\'s title)' in message
     assert "does;" not in message and message.endswith("do not."), message
+
+
+# ------------------------------------------------------- a quantization keeping the upstream's own name
+
+LLAMA3_QUANT = "base_model: meta-llama/Meta-Llama-3-8B-Instruct\nlicense: llama3\nbase_model_relation: {}"
+LLAMA3_BODY = "# {}\n\nBuilt with Meta Llama 3.\n"
+
+
+def _prefix_finding(cli, make_repo, name: str, relation: str) -> dict:
+    repo = make_repo({"README.md": card(LLAMA3_QUANT.format(relation), LLAMA3_BODY.format(name))}, name=name)
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    found = findings_of(report, "name-prefix-required")
+    assert len(found) == 1, report["findings"]
+    return found[0]
+
+
+def test_a_quantization_keeping_meta_s_name_is_told_the_clause_may_not_reach_it(cli, make_repo):
+    # QuantFactory/Meta-Llama-3-8B-Instruct-GGUF: Meta's own name and a format; the naming clause covers
+    # models made by creating, training, fine-tuning or otherwise improving one.
+    f = _prefix_finding(cli, make_repo, "Meta-Llama-3-8B-Instruct-GGUF", "quantized")
+    assert f["severity"] == "warning"
+    assert 'quantization that keeps "Llama 3" in its name' in f["message"] and "not settled" in f["message"]
+    assert '(e.g. "Llama-3-8B-Instruct-GGUF")' in f["fix"], f["fix"]
+
+
+def test_a_renamed_quantization_and_a_fine_tune_owe_the_prefix(cli, make_repo):
+    renamed = _prefix_finding(cli, make_repo, "Harbor-8B-GGUF", "quantized")
+    assert renamed["severity"] == "error" and "not settled" not in renamed["message"]
+    assert '(e.g. "Llama-3-Harbor-8B-GGUF")' in renamed["fix"], renamed["fix"]
+
+    tuned = _prefix_finding(cli, make_repo, "Meta-Llama-3-8B-Harbor", "finetune")
+    assert tuned["severity"] == "error" and "not settled" not in tuned["message"]
+    assert '(e.g. "Llama-3-8B-Harbor")' in tuned["fix"], tuned["fix"]  # never "Llama 3-Meta-Llama-3-..."
+
+
+def test_a_suggested_name_holds_the_prefix_once():
+    from license_audit.checks.obligations import _renamed, begins_with
+
+    for name, prefix, upstream, want in [
+        ("Meta-Llama-3-8B-Instruct-GGUF", "Llama 3", "Meta-Llama-3-8B-Instruct", "Llama-3-8B-Instruct-GGUF"),
+        ("Harbor-Llama-3.1-8B", "Llama", "Llama-3.1-8B", "Llama-3.1-8B-Harbor"),
+        ("Harbor-8B", "Llama", "Llama-3.1-8B", "Llama-Harbor-8B"),
+    ]:
+        got = _renamed([name], prefix, upstream)
+        assert got == want and begins_with(got, prefix), (name, got)

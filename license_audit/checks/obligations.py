@@ -457,21 +457,59 @@ def _name_prefix(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) 
             f' "{good[0][1]}" ({good[0][0]}) does; the card sets no `model_name`, so the published name is not '
             "established."
         )
-    short = next((n.split("/")[-1] for _, n in bad if " " not in n.strip()), None)
-    example = f' (e.g. "{prefix}-{short}")' if short else ""
-    f = _finding(
-        ctx,
-        "name-prefix-required",
-        up,
-        lic,
-        ob,
-        message,
-        ctx.card_path,
-        f'Rename the model to begin with "{prefix}"{example} and set `model_name` in the card.',
+    # A quantization that keeps the prefix in its name (Meta-Llama-3-8B-Instruct-GGUF keeps Meta's own name)
+    # presents the upstream in another format: the clause names models made by creating, training, fine-tuning
+    # or otherwise improving one, and whether a format conversion is such a model the terms do not settle.
+    kept = up.relation == "quantized" and all(_prefix_at(n.split("/")[-1], str(prefix)) is not None for _, n in bad)
+    if kept:
+        message += (
+            f' This is a quantization that keeps "{prefix}" in its name, and whether the clause covers a format '
+            "conversion of the upstream is not settled."
+        )
+    example = _renamed(
+        [n.split("/")[-1] for _, n in bad if " " not in n.strip()], str(prefix), up.id.rsplit("/", 1)[-1]
     )
-    if good and f.severity == "error":
+    eg = f' (e.g. "{example}")' if example else ""
+    fix = f'Rename the model to begin with "{prefix}"{eg} and set `model_name` in the card.'
+    f = _finding(ctx, "name-prefix-required", up, lic, ob, message, ctx.card_path, fix)
+    if (good or kept) and f.severity == "error":
         f.severity = "warning"
     yield f
+
+
+def _renamed(names: list[str], prefix: str, upstream: str) -> str | None:
+    """A name beginning with `prefix` for one of `names` (single words), never holding the prefix twice: the
+    prefix put before a name without it (Harbor-8B -> Llama-3-Harbor-8B); a name holding it further on from
+    there, without the words of the upstream's own name before it (Meta-Llama-3-8B-Instruct-GGUF ->
+    Llama-3-8B-Instruct-GGUF) and with its own moved after it (Harbor-Llama-3.1-8B -> Llama-3.1-8B-Harbor).
+    A name that needs nothing moved is preferred."""
+    options = [_rename(n, prefix, upstream) for n in names]
+    return min(options, key=lambda o: o[1])[0] if options else None
+
+
+def _rename(name: str, prefix: str, upstream: str) -> tuple[str, bool]:
+    """(a name beginning with `prefix` for `name`, whether words of `name` were moved after the prefix)."""
+    at = _prefix_at(name, prefix)
+    if at is None:
+        return "-".join(_WORD.findall(prefix)) + "-" + name, False
+    own = _WORD.findall(name[:at])
+    at_up = _prefix_at(upstream, prefix)
+    theirs = [w.lower() for w in _WORD.findall(upstream[:at_up])] if at_up is not None else []
+    while own and theirs and own[-1].lower() == theirs[-1]:
+        own.pop()
+        theirs.pop()
+    return (f"{name[at:]}-{'-'.join(own)}", True) if own else (name[at:], False)
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _prefix_at(name: str, prefix: str) -> int | None:
+    """Where in `name` a word begins with `prefix` (the whole name, or a part after a separator); None if none."""
+    for i in range(len(name)):
+        if (i == 0 or not name[i - 1].isalnum()) and name[i].isalnum() and begins_with(name[i:], prefix):
+            return i
+    return None
 
 
 def begins_with(name: str, prefix: str) -> bool:
@@ -483,7 +521,7 @@ def begins_with(name: str, prefix: str) -> bool:
     "LlamaGuard-7b" (Meta's own name for its model) joins "Llama" to the next word by a capital, and
     "Llama-30B" is no "Llama 3".
     """
-    words = re.findall(r"[^\W_]+", prefix)
+    words = _WORD.findall(prefix)
     if not words:
         return False
     m = re.match(r"[\W_]*(" + r"[\W_]*".join(re.escape(w) for w in words) + ")", name, re.I)
