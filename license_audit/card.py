@@ -84,16 +84,30 @@ class ModelCard:
         return _as_str(self.metadata.get("model_name"))
 
     @property
+    def index_name(self) -> str | None:
+        """The name the card's `model-index` gives the model (the name the Hub shows its results under)."""
+        index = self.metadata.get("model-index")
+        if isinstance(index, list) and index and isinstance(index[0], dict):
+            name = index[0].get("name")
+            if isinstance(name, str) and name.strip():
+                return name.strip()
+        return None
+
+    @property
     def title(self) -> str | None:
         """The card's first heading, which names the model in most hand-written cards; None for a template
-        placeholder ("Model Card for Model ID")."""
+        placeholder ("Model Card for Model ID") or a section's heading ("## Model Architecture": the card
+        starts with its sections and has no title)."""
         m = _TITLE.search(self.body[:5000])
         if not m:
             return None
+        text = (m.group(1) or m.group(2) or "").strip()
+        heading = " ".join(re.findall(r"[^\W_]+", re.sub(r"\[optional\]", "", text, flags=re.I).lower()))
+        if text.endswith(":") or heading in _SECTION_HEADINGS:
+            return None
         # "Poetry Fusion: A Creative Exploration" names "Poetry Fusion"; the rest describes it. A heading longer
         # than a name is cut at 120 characters (its start still names the model).
-        text = (m.group(1) or m.group(2) or "").strip()[:120]
-        title = re.sub(r"^model card for\s+", "", text, flags=re.I).split(": ")[0].strip("`*_ ")
+        title = re.sub(r"^model card for\s+", "", text[:120], flags=re.I).split(": ")[0].strip("`*_ ")
         return None if not title or title.lower() in _PLACEHOLDER_TITLES else title
 
     @property
@@ -152,6 +166,51 @@ _TITLE = re.compile(
     r"^#{1,2}[ \t]+(\S[^\n]{0,400})$|<h1\b[^>\n]*>\s*([^<\n]{1,120}?)\s*</h1>", re.MULTILINE | re.IGNORECASE
 )
 _PLACEHOLDER_TITLES = frozenset({"model id", "model card", "{{ model_id }}", "model name", "[model name]"})
+# Headings of a card's sections, not names of a model (lowercase words, "[optional]" dropped): those of
+# huggingface_hub's templates/modelcard_template.md, and the first headings of widely copied cards (Meta's
+# "Model Information", Microsoft's "Model Summary", NVIDIA's "Model Overview", mradermacher's "About",
+# unsloth's "Uploaded model").
+_SECTION_HEADINGS = frozenset(
+    {
+        "table of contents",
+        "model details",
+        "model description",
+        "model sources",
+        "uses",
+        "direct use",
+        "downstream use",
+        "out of scope use",
+        "bias risks and limitations",
+        "recommendations",
+        "training details",
+        "training data",
+        "training procedure",
+        "evaluation",
+        "results",
+        "model examination",
+        "environmental impact",
+        "technical specifications",
+        "model architecture and objective",
+        "compute infrastructure",
+        "citation",
+        "glossary",
+        "more information",
+        "model card authors",
+        "model card contact",
+        "how to get started with the model",
+        "model architecture",
+        "model information",
+        "model summary",
+        "model overview",
+        "introduction",
+        "overview",
+        "usage",
+        "license",
+        "about",
+        "training",
+        "uploaded model",
+    }
+)
 
 _TEXT_KEYS = ("license", "license_name", "license_link", "model_name", "base_model_relation")
 

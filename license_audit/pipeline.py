@@ -71,16 +71,21 @@ def model_info(snapshot: Snapshot, target: Target) -> ModelInfo:
 
 def model_names(snapshot: Snapshot, target: Target) -> list[tuple[str, str]]:
     """(where, name) for each name the model may be published under. The card's `model_name` and a Hub
-    repository's name are the name; a folder is named by whoever copied it, and a card title may be a
-    description, so both are kept when nothing better says."""
+    repository's name are the name; a folder is named by whoever copied it, and a card's `model-index` name
+    (the name its results are published under) and its title may differ from it, so all are kept when
+    nothing better says."""
     card = snapshot.card
     if card.model_name:
         return [(f"{card.location} model_name", card.model_name)]
     if target.info.kind == "hub":
         return [("the repository name", target.name)]
     out = [("the folder name", target.name)]
-    if card.title and card.title != target.name:
-        out.append((f"{card.location}'s title", card.title))
+    for where, name in (
+        (f"{card.location} model-index name", card.index_name),
+        (f"{card.location}'s title", card.title),
+    ):
+        if name and name not in {n for _, n in out}:
+            out.append((where, name))
     return out
 
 

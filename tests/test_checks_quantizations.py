@@ -149,3 +149,41 @@ def test_a_suggested_name_holds_the_prefix_once():
     ]:
         got = _renamed([name], prefix, upstream)
         assert got == want and begins_with(got, prefix), (name, got)
+
+
+# ------------------------------------------------------ the model's names: model-index, not a section
+
+ITA_FRONT = (
+    "license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B\nmodel-index:\n- name: Llama-3-8b-Ita\n  results: []"
+)
+ITA_BODY = (
+    "## Model Architecture\n- **Base Model:** [Meta-Llama-3-8B](https://huggingface.co/meta-llama/Meta-Llama-3-8B)\n"
+    "- **Specialization:** Italian Language\n\nBuilt with Meta Llama 3.\n\n## Evaluation\n\nSee the leaderboard.\n"
+)
+
+
+def test_a_section_heading_is_no_title_and_the_model_index_name_is_read():
+    from license_audit.card import parse_card
+
+    card_ = parse_card(card(ITA_FRONT, ITA_BODY))
+    assert card_.title is None and card_.index_name == "Llama-3-8b-Ita"
+    for heading in ("# Model Details", "## Model Sources [optional]", "## Model Information", "## Prompt Format:"):
+        assert parse_card(f"{heading}\n\ntext\n").title is None, heading
+    assert (
+        parse_card("## Llamacpp imatrix Quantizations of Phi-3.5-mini-instruct\n").title
+        == "Llamacpp imatrix Quantizations of Phi-3.5-mini-instruct"
+    )
+
+
+def test_a_card_named_by_its_model_index_begins_with_the_prefix(cli, make_repo):
+    named = make_repo({"README.md": card(ITA_FRONT, ITA_BODY)}, name="Llama-3-8b-Ita")
+    report, _ = audit_json(cli, named, "--no-history", "--offline")
+    assert not findings_of(report, "name-prefix-required"), report["findings"]
+
+    # A folder named otherwise: the card's model-index name is a published name that does begin with it.
+    other = make_repo({"README.md": card(ITA_FRONT, ITA_BODY)}, name="ita-8b")
+    report, _ = audit_json(cli, other, "--no-history", "--offline")
+    (f,) = findings_of(report, "name-prefix-required")
+    assert f["severity"] == "warning", f
+    assert '"Llama-3-8b-Ita" (README.md model-index name) does' in f["message"], f["message"]
+    assert "Model Architecture" not in f["message"]
