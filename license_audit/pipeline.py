@@ -120,6 +120,8 @@ def audit_snapshot(
         target.info.revision,
         history=history,
         names=model_names(snapshot, target),
+        repo_id=target.info.id if target.info.kind == "hub" else None,
+        families=lineage.families,
     )
     findings = run_checks(ctx)
     notes = (

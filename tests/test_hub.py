@@ -546,3 +546,21 @@ def test_hub_target_bom_names_the_model_at_its_commit_and_each_finding_commit(cl
     removed = [k.rsplit(":", 1)[0] for k, v in props.items() if v == "license-file-removed"]
     assert [props[f"{k}:commit"] for k in removed] == [head]
     assert [props[f"{k}:path"] for k in removed] == ["LICENSE-MIT"]
+
+
+QWEN_AWQ_CARD = card(
+    "base_model: Qwen/Qwen2.5-72B-Instruct\nlicense: other\nlicense_name: qwen\n"
+    "license_link: https://huggingface.co/Qwen/Qwen2.5-72B-Instruct-AWQ/blob/main/LICENSE",
+    "# Qwen2.5-72B-Instruct-AWQ\n\nThis repo contains the AWQ-quantized 4-bit instruction-tuned 72B Qwen2.5 model.\n",
+)
+
+
+@pytest.mark.parametrize(("repo", "own"), [("Qwen/Qwen2.5-72B-Instruct-AWQ", True), ("someone/Qwen2.5-72B-AWQ", False)])
+def test_a_licensors_own_release_owes_no_duties_of_its_license(cli, fake_hub, repo, own):
+    # Qwen's AWQ of its own Qwen2.5-72B-Instruct: the Qwen license binds Qwen's licensees, not Qwen.
+    fake_hub.repos[repo] = {"commits": hub_commits([{"README.md": QWEN_AWQ_CARD}], "commit")}
+    report, _ = audit_json(cli, f"hf:{repo}", "--no-history")
+    duties = {f["rule"] for f in report["findings"] if f["upstream"] == "Qwen/Qwen2.5-72B-Instruct"}
+    assert ("attribution-missing" in duties) is not own, report["findings"]
+    assert ("upstream-notice-missing" in duties) is not own
+    assert any("published by Qwen" in n for n in report.get("notes", [])) is own, report.get("notes")

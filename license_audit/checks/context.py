@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from license_audit.catalog import Catalog, License
 from license_audit.crawl import Snapshot
 from license_audit.identify.normalize import words
+from license_audit.lineage.families import Families
 from license_audit.lineage.names import registered_name
 from license_audit.registry import KnownModel, Registry, Terms, split_revision
 from license_audit.report import Candidate, LicenseFile, ModelInfo, TermsOption, Upstream
@@ -89,6 +90,9 @@ class AuditContext:
     # (where it comes from, name) for each name the model may be published under: the card's `model_name`
     # or the Hub repository's name when known, else the folder's name and the card's title.
     names: list[tuple[str, str]] = field(default_factory=list)
+    # The Hub repository audited (OWNER/NAME), None for a folder: its owner tells a licensor's own release.
+    repo_id: str | None = None
+    families: Families | None = None
 
     @cached_property
     def declared(self) -> License | None:
@@ -141,7 +145,17 @@ class AuditContext:
     @cached_property
     def upstreams(self) -> list[Upstream]:
         """Every model whose duties travel to this one: the lineage candidates and, through the registry's
-        `base_model` entries, their own upstreams (a GGUF of a fine-tune of Llama 3.1 owes Llama 3.1's duties)."""
+        `base_model` entries, their own upstreams (a GGUF of a fine-tune of Llama 3.1 owes Llama 3.1's duties);
+        not those the audited repository's owner publishes itself (own_releases)."""
+        return [up for up in self._all_upstreams if self.licensor_of(up) is None]
+
+    @cached_property
+    def own_releases(self) -> list[Upstream]:
+        """The upstreams the audited repository's owner publishes itself (see licensor_of)."""
+        return [up for up in self._all_upstreams if self.licensor_of(up) is not None]
+
+    @cached_property
+    def _all_upstreams(self) -> list[Upstream]:
         out: list[Upstream] = []
         seen: set[str] = set()
         for cand in self.candidates:
@@ -172,6 +186,24 @@ class AuditContext:
         for up in list(out):
             self._ancestors(up, up.known, (), seen, out)
         return out
+
+    def licensor_of(self, up: Upstream) -> str | None:
+        """The owner of the audited Hub repository when it is `up`'s own publisher (the owner of `up`'s
+        repository, or a publisher of its family in rules/families.yaml), else None. A licensor is not its
+        own licensee: Qwen's AWQ release of Qwen2.5-72B-Instruct owes no "Built with Qwen". A folder's owner
+        is not known: a card naming the licensor's repository may be a copy of it, which owes the duties."""
+        if not self.repo_id or "/" not in self.repo_id:
+            return None
+        owner = self.repo_id.split("/", 1)[0]
+        # The model's own id, not a re-upload's (a checkpoint under the uploader's name is not its licensor's).
+        model = up.known.id if up.known is not None else (up.model or up.candidate.model)
+        if "/" in model and model.split("/", 1)[0].lower() == owner.lower():
+            return owner
+        family_id = up.known.family if up.known is not None else up.candidate.family
+        fam = self.families.get(family_id) if self.families is not None and family_id else None
+        return (
+            owner if fam is not None and self.families is not None and self.families.is_publisher(fam, owner) else None
+        )
 
     def _options(self, cand: Candidate, known: KnownModel) -> list[TermsOption]:
         """The checkpoints the evidence for `cand` fits, each with its terms: the declared repository's

@@ -184,6 +184,20 @@ def undecided_license(ctx: AuditContext) -> str | None:
     )
 
 
+def own_release(ctx: AuditContext) -> str | None:
+    """A note when the audited Hub repository's owner publishes an upstream itself: that upstream's license
+    binds its licensees, not its licensor, so none of its duties are asked of this release."""
+    ups = ctx.own_releases
+    if not ups:
+        return None
+    owner = ctx.licensor_of(ups[0])
+    names = ", ".join(dict.fromkeys(up.label for up in ups))
+    return (
+        f"obligations: {ctx.repo_id} is published by {owner}, the publisher of {names}; the duties its license "
+        "places on licensees are not asked of its licensor's own release"
+    )
+
+
 def _prose_license(ctx: AuditContext) -> tuple[str, int] | None:
     """(license id, line) the card's text states as the model's license when its front matter declares none
     and no license file speaks for it ("- **License:** Apache"); None when the text names none, several, or an
