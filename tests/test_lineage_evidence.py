@@ -492,7 +492,9 @@ def test_lineage_thresholds_apply_to_the_confidence_the_report_shows(monkeypatch
         Candidate("c/d", None, "finetune", False, 0.4996, None),
         Candidate("e/f", None, "finetune", False, 0.4949, None),
     ]
-    monkeypatch.setattr(lineage, "collect_candidates", lambda snapshot, registry, families=None, catalog=None: made)
+    monkeypatch.setattr(
+        lineage, "collect_candidates", lambda snapshot, registry, families=None, catalog=None, **_: made
+    )
     monkeypatch.setattr("license_audit.lineage.openworld.open_world", lambda snapshot, registry, cands, ctx: cands)
     found = {c.model: c for c in lineage.find_lineage(None, None)}
     assert set(found) == {"a/b", "c/d"}

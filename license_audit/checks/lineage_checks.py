@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from license_audit.checks.context import AuditContext
+from license_audit.lineage.evidence import RELATION_LINE
 from license_audit.lineage.names import declared_model
 from license_audit.lineage.signature import compare, signature_of
 from license_audit.report import Finding
@@ -33,7 +34,7 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
         if has_unknown_declared:
             # The card names a base we do not know; it may itself derive from this candidate (a chain).
             continue
-        evidence = "; ".join(cand.evidence[:2])
+        evidence = "; ".join([e for e in cand.evidence if not e.startswith(RELATION_LINE)][:2])
         card = ctx.card_path
         if cand.family_only:
             family = cand.model.removesuffix(" (family)")

@@ -27,7 +27,10 @@ def find_lineage(snapshot: Snapshot, registry, min_confidence: float = 0.5, cont
         context = LineageContext(families=load_families())
     out = []
     for c in open_world(
-        snapshot, registry, collect_candidates(snapshot, registry, context.families, context.catalog), context
+        snapshot,
+        registry,
+        collect_candidates(snapshot, registry, context.families, context.catalog, names=context.own_names()),
+        context,
     ):
         # Decide on the confidence the report shows (2 decimals): a 0.7996 shown as 0.8 is "derived".
         c.confidence = round(c.confidence, 2)

@@ -200,6 +200,39 @@ def config_name_hits(snapshot: Snapshot, registry: Registry, families: Families 
     return hits
 
 
+# A fenced code block of the card: ```yaml, ```yml or a bare ``` (LazyMergekit and mergekit's own card
+# template quote the configuration in one).
+_CODE_BLOCK = re.compile(
+    r"^[ \t]*```[ \t]*(?:ya?ml)?[ \t]*\r?\n(.*?)^[ \t]*```", re.MULTILINE | re.DOTALL | re.IGNORECASE
+)
+MAX_CARD_BLOCKS = 32  # code blocks of a card looked at for a mergekit configuration
+
+
+def card_merge_config(snapshot: Snapshot) -> tuple[str, dict] | None:
+    """(where, document) of the mergekit configuration the card quotes in a code block: a mapping with
+    `merge_method` that names at least one model. Read as a mergekit_config.yml file is (the same safe,
+    alias-bounded loader and size bound); the first such block counts."""
+    from license_audit.artifacts import MAX_MERGE_CONFIG_BYTES
+    from license_audit.safeio import load_yaml
+
+    card = snapshot.card
+    text = (card.body or "")[:200_000]
+    for i, m in enumerate(_CODE_BLOCK.finditer(text)):
+        if i >= MAX_CARD_BLOCKS:
+            break
+        block = m.group(1)
+        if "merge_method" not in block or len(block) > MAX_MERGE_CONFIG_BYTES:
+            continue
+        try:
+            doc = load_yaml(block)
+        except Exception:  # yaml.YAMLError, or a bound of the loader: not a configuration
+            continue
+        if isinstance(doc, dict) and doc.get("merge_method") and _merge_models(doc):
+            line = text[: m.start()].count("\n") + card.body_start_line
+            return f"{card.location} line {line}", doc
+    return None
+
+
 def _merge_models(doc: Any) -> list[str]:
     names: list[str] = []
 

@@ -123,21 +123,114 @@ def relation_from_files(snapshot: Snapshot, known: KnownModel | None = None) -> 
     return "finetune"
 
 
-def infer_relation(snapshot: Snapshot, known: KnownModel | None = None) -> str:
-    """The card's `base_model_relation` when it is consistent with the files, else what the files say.
+def infer_relation(snapshot: Snapshot, known: KnownModel | None = None, names: tuple[tuple[str, str], ...] = ()) -> str:
+    """The relation of relation_of (see there)."""
+    return relation_of(snapshot, known, names).kind
 
-    Inconsistent: `adapter` for a repository with neither adapter files nor an adapter config."""
+
+@dataclass(frozen=True)
+class Relation:
+    """What the repository is to its base, and, when the card's words rather than its files or its
+    `base_model_relation` say so, the sentence that quotes them."""
+
+    kind: str
+    why: str | None = None
+
+
+def relation_of(
+    snapshot: Snapshot, known: KnownModel | None = None, names: tuple[tuple[str, str], ...] = ()
+) -> Relation:
+    """The card's `base_model_relation` when it is consistent with the files, else what the files say; when
+    the files say only `finetune` (a card without its weights, a quant kept in branches), what the card says
+    of itself (card_relation). `names`: (where, name) of the repository id and folder name, when known.
+
+    Inconsistent: `adapter` for a repository that holds weights but no adapter."""
     rel = snapshot.card.base_model_relation
     files = relation_from_files(snapshot, known)
     if rel and not relation_conflict(snapshot, rel, files):
-        return rel
-    return files
+        return Relation(rel)
+    if files != "finetune":
+        return Relation(files)
+    said = card_relation(snapshot, names)
+    return said if said is not None else Relation(files)
+
+
+# A quantization format or the word for it, as a word of a name ("Mistral 7B Instruct v0.2 - AWQ",
+# "Llamacpp imatrix Quantizations of X", "X quantized to 4bit weights").
+_QUANT_WORD = re.compile(
+    r"(?<![a-z0-9])(?:gguf|ggml|gptq|awq|exl2|bnb|quanti[sz](?:ed|ations?)|quants)(?![a-z0-9])", re.IGNORECASE
+)
+# A name ending in a bit width or an MLX conversion ("Qwen2.5-7B-Instruct-4bit", "Llama-2-7b-chat-mlx",
+# "Qwen2-VL-7B-Instruct-GPTQ-Int4"): the name a quantized upload is given.
+_QUANT_SUFFIX = re.compile(r"[-_ .](?:\d{1,2}-?bits?|int[2348]|nf4|mlx)$", re.IGNORECASE)
+_MERGE_METHOD = "merge_method"
+
+
+def card_relation(snapshot: Snapshot, names: tuple[tuple[str, str], ...] = ()) -> Relation | None:
+    """What the card says the repository is, strongest first:
+
+    1. `quantized_by:` in the front matter: who made the quantization (TheBloke's, bartowski's and
+       mradermacher's cards);
+    2. `library_name: peft` on a repository without full weights: the weights are a PEFT adapter;
+    3. one of the model's own names (`model_name`, `model-index` name, title, repository id) with a
+       quantization format or word ("GGUF", "GPTQ", "AWQ", "EXL2", "bnb", "Quantizations of", "quantized"),
+       or ending in a bit width or `-mlx` ("-4bit", "-Int4");
+    4. a mergekit configuration in the card (a YAML block with `merge_method` and the models it merges);
+    5. the folder name, as in 3 (a folder can be named anything, so it comes last).
+
+    The own names come before the mergekit block: a quantization's card often quotes the original merge's
+    card, block included. None when the card says none of these."""
+    card = snapshot.card
+    where = card.location
+    by = card.metadata.get("quantized_by")
+    if isinstance(by, str) and by.strip():
+        return Relation("quantized", f"{where} quantized_by: {by.strip()[:60]} (the card names who quantized it)")
+    lib = card.metadata.get("library_name")
+    if isinstance(lib, str) and lib.strip().lower() == "peft" and not _has_full_weights(snapshot):
+        return Relation("adapter", f"{where} library_name: peft (the weights are a PEFT adapter)")
+    own = own_names_of(snapshot) + [(w, n) for w, n in names if w != "the folder name"]
+    hit = _quantized_name(own)
+    if hit is not None:
+        return hit
+    from license_audit.lineage.declarations import card_merge_config
+
+    block = card_merge_config(snapshot)
+    if block is not None:
+        return Relation(
+            "merge", f"{block[0]}: a mergekit configuration ({_MERGE_METHOD}: {block[1].get(_MERGE_METHOD)})"
+        )
+    return _quantized_name([(w, n) for w, n in names if w == "the folder name"])
+
+
+RELATION_LINE = "relation "  # how an evidence line that says the relation, not the derivation, begins
+
+
+def relation_line(basis: Relation) -> str:
+    """The evidence line for a relation the card's words give: it says what kind of derivative the model
+    is, not that it derives (a finding quoting the evidence for a base leaves it out)."""
+    return f"{RELATION_LINE}{basis.kind}: {basis.why}"
+
+
+def own_names_of(snapshot: Snapshot) -> list[tuple[str, str]]:
+    """(where, name) of the names the card gives the model: `model_name`, `model-index` name, title."""
+    from license_audit.lineage.identity import own_identity
+
+    return own_identity(snapshot, None, None).names
+
+
+def _quantized_name(names: list[tuple[str, str]]) -> Relation | None:
+    for where, name in names:
+        text = name.strip()
+        if _QUANT_WORD.search(text) or _QUANT_SUFFIX.search(text):
+            return Relation("quantized", f'{where} "{text[:100]}" names a quantization')
+    return None
 
 
 def relation_conflict(snapshot: Snapshot, declared: str, files: str) -> str | None:
-    """Why the card's base_model_relation cannot be what the repository is, or None."""
-    if declared == "adapter" and files != "adapter":
-        return "the card's base_model_relation is `adapter`, but the repository holds no adapter (adapter_config.json, adapter_model.*)"
+    """Why the card's base_model_relation cannot be what the repository is, or None. A card without its
+    weights (a copy of the card alone) contradicts nothing."""
+    if declared == "adapter" and files != "adapter" and snapshot.weight_files:
+        return "the card's base_model_relation is `adapter`, but the repository holds weights and no adapter (adapter_config.json, adapter_model.*)"
     return None
 
 
@@ -459,8 +552,14 @@ def _needs_vocabulary(scored: list, declared: tuple[str, ...]) -> bool:
 
 
 def collect_candidates(
-    snapshot: Snapshot, registry: Registry, families: Families | None = None, catalog: Catalog | None = None
+    snapshot: Snapshot,
+    registry: Registry,
+    families: Families | None = None,
+    catalog: Catalog | None = None,
+    names: tuple[tuple[str, str], ...] = (),
 ) -> list[Candidate]:
+    """Candidates from every evidence source. `names`: (where, name) of the repository id and folder name,
+    when known (they may say the repository is a quantization: relation_of)."""
     hits: list[Hit] = []
     hits += declared_hits(snapshot, registry)
     hits += prose_hits(snapshot, registry, families)
@@ -542,12 +641,15 @@ def collect_candidates(
             continue
         # The repository's files say what it is (a GGUF holds quantized weights whatever its adapter or
         # merge declarations said); a distillation is only ever said in words.
-        relation = infer_relation(snapshot, known)
+        basis = relation_of(snapshot, known, names)
+        relation = basis.kind
         said = next((h.relation for h in group if h.relation and h.relation != "copy"), None)
         if said == "distillation" or (said == "quantized" and relation == "finetune"):
             relation = said
         evidence = [h.text for h in sorted(group, key=lambda h: (not h.declared, -h.score, h.text))]
         evidence += [n for h in group for n in h.notes]
+        if basis.why and relation == basis.kind:
+            evidence.append(relation_line(basis))
         if known and marker_lines:
             evidence += marker_lines
         if known and known.license_note:

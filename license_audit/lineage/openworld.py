@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from license_audit.crawl import Snapshot
-from license_audit.lineage.evidence import guesses_as_alternatives, infer_relation, relation_from_files
+from license_audit.lineage.evidence import guesses_as_alternatives, relation_from_files, relation_line, relation_of
 from license_audit.lineage.families import Families, Family, FamilyMatch, family_label
 from license_audit.lineage.hits import siblings
 from license_audit.lineage.identity import name_key, own_identity
@@ -52,6 +52,16 @@ class LineageContext:
     # The folder (or repository) name the target goes by: a clone of a registered base is named like it.
     # Only used to recognise a self-release, never as lineage evidence (a folder can be named anything).
     folder_name: str | None = None
+
+    def own_names(self) -> tuple[tuple[str, str], ...]:
+        """(where, name) of the repository id and the folder name, those known: they may name a quantization
+        (evidence.card_relation), never a base."""
+        out = []
+        if self.repo_id:
+            out.append(("the repository id", self.repo_id))
+        if self.folder_name:
+            out.append(("the folder name", self.folder_name))
+        return tuple(out)
 
 
 def lineage_context(
@@ -336,10 +346,13 @@ def _own_family_candidates(
         label = family_label(fam, sizes.get(fid))
         links, sentence, _ = _family_links(FamilyMatch(fam, fam.name, sizes.get(fid)), (), card_license)
         evidence.append(f"{label}: {sentence}")
+        basis = relation_of(snapshot, None, ctx.own_names())
+        if basis.why:
+            evidence.append(relation_line(basis))
         cand = Candidate(
             model=label,
             family=fam.id,
-            relation=infer_relation(snapshot),
+            relation=basis.kind,
             declared=False,
             confidence=round(conf, 4),
             license=links[0].license,
