@@ -135,6 +135,9 @@ class Candidate:
     copy: bool = False
     # Found by shape alone (config, weight headers, vocabulary): no file or sentence names it.
     shape_only: bool = field(default=False, compare=False, repr=False)
+    # The card says the repository's weights were converted from this model (mlx-lm's and GGUF-my-repo's
+    # "converted to MLX format from X"): the checkpoint itself, not a look-alike of a declared base.
+    converted_from: bool = field(default=False, compare=False, repr=False)
 
     @property
     def derived(self) -> bool:

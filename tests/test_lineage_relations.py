@@ -154,3 +154,94 @@ def test_a_family_candidate_takes_the_cards_relation(cli, make_repo):
     cand = next(c for c in report["lineage"] if c["model"].startswith("Gemma 2"))
     assert cand["relation"] == "quantized"
     assert relation_lines(cand)
+
+
+# ------------------------------------------------------------------------------- the conversion sentence
+
+MLX_BODY = """# mlx-community/{repo}
+The Model [mlx-community/{repo}](https://huggingface.co/mlx-community/{repo}) was converted to MLX format from \
+{link} using mlx-lm version **0.18.1**.
+## Use with mlx
+```bash
+pip install mlx-lm
+```
+"""
+
+
+def mlx_card(front: str, repo: str, link: str) -> str:
+    return card(f"{front}\ntags:\n- mlx", MLX_BODY.format(repo=repo, link=link))
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[meta-llama/Meta-Llama-3-8B-Instruct](https://huggingface.co/meta-llama/Meta-Llama-3-8B-Instruct)",
+        # mlx-community's Meta-Llama-3-8B-Instruct-4bit card: the link target left empty.
+        "[`meta-llama/Meta-Llama-3-8B-Instruct`]()",
+    ],
+)
+def test_the_mlx_conversion_sentence_names_the_checkpoint(cli, make_repo, link):
+    files = {"README.md": mlx_card("license: other\nlicense_name: llama3", "Meta-Llama-3-8B-Instruct-4bit", link)}
+    report, _ = audit_json(cli, make_repo(files))
+    cand = lineage_of(report, "meta-llama/Meta-Llama-3-8B-Instruct")
+    assert cand["relation"] == "quantized" and cand["confidence"] == 0.85
+    assert any("converted to MLX format from" in e for e in cand["evidence"])
+    undeclared = [f for f in report["findings"] if f["rule"] == "base-model-undeclared"]
+    assert [f["upstream"] for f in undeclared] == ["meta-llama/Meta-Llama-3-8B-Instruct"]
+
+
+def test_the_gguf_my_repo_sentence_names_the_checkpoint(cli, make_repo):
+    body = (
+        "# acme/Base-7B-Q8_0-GGUF\nThis model was converted to GGUF format from [`acme/Base-7B`]"
+        "(https://huggingface.co/acme/Base-7B) using llama.cpp via the ggml.ai's "
+        "[GGUF-my-repo](https://huggingface.co/spaces/ggml-org/gguf-my-repo) space.\n"
+    )
+    files = {"README.md": card("license: mit", body), "LICENSE": license_text("mit")}
+    report, _ = audit_json(cli, make_repo(files))
+    cand = lineage_of(report, "acme/Base-7B")
+    assert cand["relation"] == "quantized" and cand["confidence"] == 0.85
+
+
+def test_the_original_model_card_link_names_the_checkpoint(cli, make_repo):
+    # mlx-community's Llama-2-7b-chat-mlx card: no conversion sentence, only the link.
+    body = (
+        "# **Llama 2**\nThis is the repository for the 7B fine-tuned model, in `npz` format suitable for use in "
+        "Apple's MLX framework.\n\nPlease, refer to the [original model card]"
+        "(https://huggingface.co/meta-llama/Llama-2-7b-chat) for details on Llama 2.\n"
+    )
+    files = {"README.md": card("license: llama2\nlibrary_name: mlx\ntags:\n- llama-2\n- mlx", body)}
+    report, _ = audit_json(cli, make_repo(files))
+    cand = lineage_of(report, "meta-llama/Llama-2-7b-chat")
+    assert cand["relation"] == "quantized" and cand["confidence"] >= 0.85
+    assert not any(c["model"].endswith("(family)") for c in report["lineage"])
+
+
+def test_a_declared_base_the_conversion_contradicts_is_a_mismatch(cli, make_repo):
+    # mlx-community/Qwen2.5-7B-Instruct-4bit: base_model copied from the Instruct model's own card.
+    link = "[Qwen/Qwen2.5-7B-Instruct](https://huggingface.co/Qwen/Qwen2.5-7B-Instruct)"
+    files = {
+        "README.md": mlx_card("license: apache-2.0\nbase_model: Qwen/Qwen2.5-7B", "Qwen2.5-7B-Instruct-4bit", link),
+        "LICENSE": license_text("apache-2.0"),
+    }
+    report, _ = audit_json(cli, make_repo(files))
+    assert lineage_of(report, "Qwen/Qwen2.5-7B")["declared"]
+    converted = lineage_of(report, "Qwen/Qwen2.5-7B-Instruct")
+    assert converted["relation"] == "quantized" and not converted["declared"]
+    bad = [f for f in report["findings"] if f["rule"] == "base-model-mismatch"]
+    assert len(bad) == 1 and bad[0]["upstream"] == "Qwen/Qwen2.5-7B" and bad[0]["severity"] == "warning"
+    assert "converted from Qwen/Qwen2.5-7B-Instruct" in bad[0]["message"]
+    assert "Qwen/Qwen2.5-7B-Instruct" in bad[0]["fix"]
+
+
+def test_a_declared_base_the_conversion_names_is_no_mismatch(cli, make_repo):
+    link = "[Qwen/Qwen2.5-7B-Instruct](https://huggingface.co/Qwen/Qwen2.5-7B-Instruct)"
+    files = {
+        "README.md": mlx_card(
+            "license: apache-2.0\nbase_model: Qwen/Qwen2.5-7B-Instruct", "Qwen2.5-7B-Instruct-4bit", link
+        ),
+        "LICENSE": license_text("apache-2.0"),
+    }
+    report, _ = audit_json(cli, make_repo(files))
+    assert [c["model"] for c in report["lineage"]] == ["Qwen/Qwen2.5-7B-Instruct"]
+    assert lineage_of(report, "Qwen/Qwen2.5-7B-Instruct")["relation"] == "quantized"
+    assert not [f for f in report["findings"] if f["rule"].startswith("base-model")]

@@ -78,6 +78,62 @@ def _evidence_path(ctx: AuditContext, cand) -> str | None:
 
 
 def check_base_model_mismatch(ctx: AuditContext) -> Iterator[Finding]:
+    yield from _config_mismatch(ctx)
+    yield from _conversion_mismatch(ctx)
+
+
+def _conversion_mismatch(ctx: AuditContext) -> Iterator[Finding]:
+    """A declared base the card's own conversion sentence contradicts: the weights were converted from X
+    ("converted to MLX format from X"), and `base_model` names X's base, or its base/instruct sibling, instead
+    (mlx-community's Qwen2.5-7B-Instruct-4bit declares Qwen/Qwen2.5-7B, copied from the Instruct model's card)."""
+    bases = ctx.snapshot.card.base_models
+    for cand in ctx.candidates:
+        if not cand.converted_from or cand.declared or cand.confidence < 0.8:
+            continue
+        if any(_same_model(b, cand.model, ctx) for b in bases):
+            continue
+        for base in bases:
+            how = _upstream_of(base, cand, ctx)
+            if how is None:
+                continue
+            said = next((e.split(": ", 1)[0] for e in cand.evidence if "converted to" in e), ctx.card_path)
+            yield Finding(
+                rule="base-model-mismatch",
+                severity=RULES["base-model-mismatch"].severity,
+                message=(
+                    f"The card names {base} as base_model, but {said} says the weights were converted from "
+                    f"{cand.model}, and {how}."
+                ),
+                path=ctx.card_path,
+                commit=ctx.revision,
+                upstream=base,
+                fix=f"Correct `base_model:` in {ctx.card_path} to {cand.model}, the model the weights were converted from.",
+            )
+
+
+def _same_model(a: str, b: str, ctx: AuditContext) -> bool:
+    ka, kb = ctx.registry.get(a), ctx.registry.get(b)
+    return a.lower() == b.lower() or (ka is not None and ka is kb)
+
+
+def _upstream_of(base: str, cand, ctx: AuditContext) -> str | None:
+    """How the declared `base` stands to the converted model: its base (the registry's `base_model` entries,
+    or the chain lineage followed), or its base/instruct sibling; None when neither is known."""
+    from license_audit.checks.context import registered_ancestors
+    from license_audit.lineage.hits import siblings
+
+    known = ctx.registry.get(base)
+    above = registered_ancestors(ctx.registry, [ctx.registry.get(cand.model)])[1:]
+    if known is not None and any(k is known for k in above):
+        return f"{base} is a base of {cand.model}"
+    if any(m.lower() == base.lower() for m in [*cand.chain[1:], *(lk.model for lk in cand.links)]):
+        return f"{base} is a base of {cand.model}"
+    if siblings(base, cand.model):
+        return f"{base} is a sibling checkpoint of it (its base or instruct variant: the same name without the variant words), not it"
+    return None
+
+
+def _config_mismatch(ctx: AuditContext) -> Iterator[Finding]:
     from license_audit.lineage.evidence import pipeline_signature
 
     pipeline = pipeline_signature(ctx.snapshot)

@@ -267,6 +267,8 @@ _PROSE = re.compile(
     r"source\s+model|model\s+base)\s*[:：]\s*(?P<lrest>.{0,160})"
     # "Configuration: Base Model bigcode/starcoder2-3b, ...": the label without a colon, right before an id
     r"|(?P<bverb>base\s+model|original\s+model)\s+(?P<brest>(?:`|\[|https?://|[A-Za-z0-9][\w.-]*/[A-Za-z0-9]).{0,160})"
+    # mlx-lm's, mlx-vlm's and GGUF-my-repo's template: "This model was converted to MLX format from [X](...)"
+    r"|(?P<xverb>converted\s+to\s+(?:the\s+)?(?:mlx|gguf|ggml)\s+format\s+from)\s+(?P<xrest>.{0,160})"
     # "This is a fork of [X](...)", "GitHub mirror of X", "a re-upload of X": the repository is a copy of X
     r"|(?P<cverb>(?:copy|mirror|fork|re-?upload|clone|re-?packaging)\s+of)\s+(?P<mrest>.{0,160})",
     re.IGNORECASE,
@@ -361,7 +363,13 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         if re.search(r"\bnot\b|\bn't\b", before):
             continue
         rest = (
-            m.group("rest") or m.group("qrest") or m.group("lrest") or m.group("brest") or m.group("mrest") or ""
+            m.group("rest")
+            or m.group("qrest")
+            or m.group("lrest")
+            or m.group("brest")
+            or m.group("xrest")
+            or m.group("mrest")
+            or ""
         ).split("\n", 1)[0]
         sentence = text[max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start())) + 1 : m.start()]
         if _CARD_META.search(sentence):
@@ -380,13 +388,14 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
             continue
         seen.add(key)
         verb = (m.group("verb") or m.group("qverb") or m.group("lverb") or m.group("bverb") or "").lower()
+        converted = bool(m.group("xverb"))
         relation = (
             "copy"
             if copy
             else "distillation"
             if verb.startswith("distil")
             else "quantized"
-            if m.group("qverb") or verb.startswith("quantiz")
+            if m.group("qverb") or converted or verb.startswith("quantiz")
             else None
         )
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
@@ -396,7 +405,8 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         if family:
             hits.append(Hit(found, score, said, relation=relation, family=family))
         else:
-            hits.append(hit_on(found, score, said, registry, relation=relation))
+            hits.append(hit_on(found, score, said, registry, relation=relation, converted=converted))
+    hits += _original_card_links(text, snapshot, registry, seen)
     for m in _CJK_PROSE.finditer(text):
         tok = _NAME_TOKEN.search(m.group("crest") or m.group("brest") or m.group("lrest") or "")
         if tok is None or _own(tok.group(0), own):
@@ -434,6 +444,32 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
         said = f'{where} line {line}: links {m.group(0)} ("{" ".join(line_text.split())[:100]}")'
         hits.append(Hit(found, 0.55, said) if known else hit_on(model_id, 0.55, said, registry))
+    return hits
+
+
+# "Refer to the [original model card](https://huggingface.co/X)" (mlx-lm's template and re-uploads): X is the
+# original of this model, as "Original model: X" says.
+_ORIGINAL_CARD = re.compile(
+    r"\[\s*(?:the\s+)?original\s+model(?:'s)?(?:\s+card)?\s*\]\(\s*(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/"
+    r"([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})",
+    re.IGNORECASE,
+)
+
+
+def _original_card_links(text: str, snapshot: Snapshot, registry: Registry, seen: set[str]) -> list[Hit]:
+    """A hit on each model a link labelled "original model card" points at (scored as "Original model: X")."""
+    hits = []
+    for m in _ORIGINAL_CARD.finditer(text):
+        if m.group(1).lower() in ("datasets", "spaces", "docs"):
+            continue
+        model_id = f"{m.group(1)}/{m.group(2)}".rstrip(".")
+        key = hit_on(model_id, 0, "", registry).model
+        if key in seen:
+            continue
+        seen.add(key)
+        line = text[: m.start()].count("\n") + snapshot.card.body_start_line
+        said = f'{snapshot.card.location} line {line}: "{" ".join(m.group(0).split())[:100]}"'
+        hits.append(hit_on(model_id, 0.85, said, registry))
     return hits
 
 

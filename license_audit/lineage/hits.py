@@ -25,6 +25,8 @@ class Hit:
     # The repository the evidence names when `model` is the registered checkpoint it re-uploads (a quantized or
     # other owner's copy): the checkpoint the repository's weights attach to.
     named: str | None = None
+    # The card says the repository's weights were converted from `model` ("converted to MLX format from X").
+    converted: bool = False
 
 
 def tie_key(known: KnownModel) -> tuple:

@@ -548,7 +548,8 @@ def _declared_wins(cands: list[Candidate], registry: Registry) -> list[Candidate
         if c.declared or c.family_only:
             out.append(c)
             continue
-        twin = next((d for d in declared if siblings(d.model, c.model)), None)
+        # The checkpoint the card says the weights were converted from is not a look-alike: it is the one.
+        twin = None if c.converted_from else next((d for d in declared if siblings(d.model, c.model)), None)
         if twin is None:
             out.append(c)
             continue
