@@ -245,3 +245,124 @@ def test_a_declared_base_the_conversion_names_is_no_mismatch(cli, make_repo):
     assert [c["model"] for c in report["lineage"]] == ["Qwen/Qwen2.5-7B-Instruct"]
     assert lineage_of(report, "Qwen/Qwen2.5-7B-Instruct")["relation"] == "quantized"
     assert not [f for f in report["findings"] if f["rule"].startswith("base-model")]
+
+
+# ------------------------------------------------------------------------------ merges the card describes
+
+LAZY_LIST = """# NeuralPipe-7B
+
+This model is a merge of the following models made with [mergekit](https://github.com/cg123/mergekit):
+ * [OpenPipe/mistral-ft-optimized-1218](https://huggingface.co/OpenPipe/mistral-ft-optimized-1218)
+ * [mlabonne/NeuralHermes-2.5-Mistral-7B](https://huggingface.co/mlabonne/NeuralHermes-2.5-Mistral-7B)
+
+## ⚡ Quantized models
+"""
+LAZY_YAML = """
+## 🧩 Configuration
+
+```yaml
+slices:
+  - sources:
+      - model: OpenPipe/mistral-ft-optimized-1218
+        layer_range: [0, 32]
+      - model: mlabonne/NeuralHermes-2.5-Mistral-7B
+        layer_range: [0, 32]
+merge_method: slerp
+base_model: OpenPipe/mistral-ft-optimized-1218
+dtype: bfloat16
+```
+"""
+PARENTS = ["OpenPipe/mistral-ft-optimized-1218", "mlabonne/NeuralHermes-2.5-Mistral-7B"]
+
+
+def merge_report(cli, make_repo, body: str, front: str = "license: apache-2.0", **files) -> dict:
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, body), **files}))
+    return report
+
+
+def undeclared(report: dict) -> list[str]:
+    return sorted(f["upstream"] for f in report["findings"] if f["rule"] == "base-model-undeclared")
+
+
+def test_a_merge_list_in_the_card_names_each_parent(cli, make_repo):
+    report = merge_report(cli, make_repo, LAZY_LIST)
+    for parent in PARENTS:
+        cand = lineage_of(report, parent)
+        assert cand["relation"] == "merge" and cand["confidence"] == 0.85
+        assert "is a merge of" not in cand["evidence"][0] and cand["evidence"][0].startswith("README.md line ")
+    assert undeclared(report) == sorted(PARENTS)
+
+
+def test_a_mergekit_block_in_the_card_is_read_as_the_file_is(cli, make_repo):
+    report = merge_report(cli, make_repo, LAZY_LIST + LAZY_YAML)
+    for parent in PARENTS:
+        cand = lineage_of(report, parent)
+        # The list and the block say the same thing once: the block's 0.9, not two statements combined.
+        assert cand["relation"] == "merge" and cand["confidence"] == 0.9
+        assert "the mergekit configuration in the card merges" in cand["evidence"][0]
+    assert undeclared(report) == sorted(PARENTS)
+
+
+def test_a_mergekit_file_outranks_the_block_in_the_card(cli, make_repo):
+    config = "models:\n  - model: OpenPipe/mistral-ft-optimized-1218\nmerge_method: slerp\n"
+    report = merge_report(cli, make_repo, LAZY_YAML, **{"mergekit_config.yml": config})
+    cand = lineage_of(report, "OpenPipe/mistral-ft-optimized-1218")
+    assert cand["confidence"] == 0.9 and cand["evidence"][0].startswith("mergekit_config.yml:")
+    assert not any(c["model"] == "mlabonne/NeuralHermes-2.5-Mistral-7B" for c in report["lineage"])
+
+
+def test_merge_of_a_and_b_names_both(cli, make_repo):
+    # Weyaxi's OpenOrca-Zephyr-7B card: no front matter base, no configuration, one sentence.
+    body = (
+        "Merge of [HuggingFaceH4/zephyr-7b-alpha](https://huggingface.co/HuggingFaceH4/zephyr-7b-alpha) and "
+        "[Open-Orca/Mistral-7B-OpenOrca](https://huggingface.co/Open-Orca/Mistral-7B-OpenOrca) using ties merge.\n"
+    )
+    report = merge_report(cli, make_repo, body, front="license: cc-by-nc-4.0")
+    parents = ["HuggingFaceH4/zephyr-7b-alpha", "Open-Orca/Mistral-7B-OpenOrca"]
+    assert all(lineage_of(report, p)["relation"] == "merge" for p in parents)
+    assert undeclared(report) == parents
+
+
+def test_the_base_of_a_merge_method_is_a_parent(cli, make_repo):
+    # mergekit's card template, as in Llama3-merge-biomed-8b.
+    body = (
+        "# Llama3-merge-biomed-8b\n\nThis is a merge of pre-trained language models created using "
+        "[mergekit](https://github.com/cg123/mergekit).\n\n## Merge Details\n### Merge Method\n\nThis model was "
+        "merged using the [DARE](https://arxiv.org/abs/2311.03099) [TIES](https://arxiv.org/abs/2306.01708) merge "
+        "method using [meta-llama/Meta-Llama-3-8B-Instruct](https://huggingface.co/meta-llama/Meta-Llama-3-8B-Instruct)"
+        " as a base.\n\n### Models Merged\n\nThe following models were included in the merge:\n"
+        "* [NousResearch/Hermes-2-Pro-Llama-3-8B](https://huggingface.co/NousResearch/Hermes-2-Pro-Llama-3-8B)\n"
+        "* [aaditya/Llama3-OpenBioLLM-8B](https://huggingface.co/aaditya/Llama3-OpenBioLLM-8B)\n"
+    )
+    report = merge_report(cli, make_repo, body, front="license: llama3")
+    base = lineage_of(report, "meta-llama/Meta-Llama-3-8B-Instruct")
+    assert base["relation"] == "merge" and base["confidence"] >= 0.8 and base["license"] == "llama3"
+    assert undeclared(report) == [
+        "NousResearch/Hermes-2-Pro-Llama-3-8B",
+        "aaditya/Llama3-OpenBioLLM-8B",
+        "meta-llama/Meta-Llama-3-8B-Instruct",
+    ]
+    # The Llama 3 duties are owed at error level: the checkpoint is named, not guessed from the title.
+    assert any(f["rule"] == "upstream-license-missing" and f["severity"] == "error" for f in report["findings"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Not a merge statement's model: a precision, a code host, a dataset.
+        "A merge of our two runs in bf16/fp16 with [mergekit](https://github.com/cg123/mergekit).\n",
+        "A merge of [the data](https://huggingface.co/datasets/acme/mix) with more data.\n",
+        # A YAML block that is no mergekit configuration.
+        "```yaml\nmodels:\n  - model: acme/Base-7B\n```\n",
+        # A hostile block: many aliases, refused by the loader like any YAML of the audited repository.
+        "```yaml\na: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            for p, c in zip("abcdefgh", "bcdefghi")
+        )
+        + "merge_method: slerp\nmodels: [*i]\n```\n",
+    ],
+)
+def test_words_that_name_no_merged_model(cli, make_repo, body):
+    report = merge_report(cli, make_repo, "# M\n" + body, front="license: mit")
+    assert report["lineage"] == []

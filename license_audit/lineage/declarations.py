@@ -203,7 +203,7 @@ def config_name_hits(snapshot: Snapshot, registry: Registry, families: Families 
 # A fenced code block of the card: ```yaml, ```yml or a bare ``` (LazyMergekit and mergekit's own card
 # template quote the configuration in one).
 _CODE_BLOCK = re.compile(
-    r"^[ \t]*```[ \t]*(?:ya?ml)?[ \t]*\r?\n(.*?)^[ \t]*```", re.MULTILINE | re.DOTALL | re.IGNORECASE
+    r"^[ \t]*```[ \t]*(?:ya?ml)?[ \t]*\r?\n(.*?)(?:^[ \t]*```|\Z)", re.MULTILINE | re.DOTALL | re.IGNORECASE
 )
 MAX_CARD_BLOCKS = 32  # code blocks of a card looked at for a mergekit configuration
 
@@ -231,6 +231,87 @@ def card_merge_config(snapshot: Snapshot) -> tuple[str, dict] | None:
             line = text[: m.start()].count("\n") + card.body_start_line
             return f"{card.location} line {line}", doc
     return None
+
+
+MERGE_PROSE_SCORE = 0.85  # a merged model the card's words name, as "fine-tuned from X" does
+
+
+def card_merge_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+    """The models a merge takes weights from, as the card states them when the repository has no mergekit
+    configuration file: a mergekit block in the card (read as the file is, 0.9), then its words (0.85): a list
+    after "is a merge of the following models ...:" or "The following models were included in the merge:",
+    "Merge of [A](...) and [B](...)", and "... merge method using [X](...) as a base". A model the block
+    names is not counted again for the words (they say the same thing)."""
+    art = snapshot.artifacts
+    if art is not None and art.merge_config:
+        return []
+    hits: list[Hit] = []
+    block = card_merge_config(snapshot)
+    if block is not None:
+        where, doc = block
+        for name in _merge_models(doc):
+            text = f"{where}: the mergekit configuration in the card merges {name}"
+            hits.append(hit_on(local_path_model(name, registry), 0.9, text, registry, relation="merge"))
+    seen = {h.model.lower() for h in hits}
+    for line, phrase, name in _merge_prose(snapshot.card.body or ""):
+        said = f'{snapshot.card.location} line {line + snapshot.card.body_start_line - 1}: "{phrase}"'
+        hit = hit_on(name, MERGE_PROSE_SCORE, said, registry, relation="merge")
+        if hit.model.lower() in seen:
+            continue
+        seen.add(hit.model.lower())
+        hits.append(hit)
+    return hits
+
+
+# "X is a merge of the following models made with mergekit:", "The following models were included in the
+# merge:" (mergekit's card template), each followed by a list of links or ids.
+_MERGE_LIST = re.compile(
+    r"(?:\bis\s+a\s+merge\s+of\s+the\s+following\s+models\b|\bfollowing\s+models\s+were\s+(?:included|used)\s+in"
+    r"\s+the\s+merge\b)[^\n]*\n",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"[ \t]*[*+-][ \t]+(\S[^\n]*)\n?")
+# "Merge of [A](...) and [B](...) using ties merge", "a DARE-TIES Merge of A + B": the names up to the end of
+# the sentence. "merged using the DARE TIES merge method using [X](...) as a base": X.
+_MERGE_OF = re.compile(r"\bmerge\s+of\s+(?P<rest>[^\n]{1,600})", re.IGNORECASE)
+_MERGE_BASE = re.compile(r"\bmerge\s+method\s+using\s+(?P<rest>[^\n]{1,300}?)\s+as\s+(?:a|the)\s+base\b", re.IGNORECASE)
+# A model named in a merge statement: a markdown link to a Hub model page, a Hub model URL, or OWNER/NAME.
+_MERGE_NAME = re.compile(
+    r"\[[^\]\n]{1,200}\]\(\s*(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<link>[^)\s]+)\)"
+    r"|(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<url>[^\s)\]>,]+)"
+    r"|(?<![\w./-])(?P<id>[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/])"
+)
+_NOT_MODELS = ("datasets", "spaces", "docs", "blog", "papers", "models", "collections")
+MAX_MERGE_NAMES = 32
+
+
+def _merge_prose(body: str) -> list[tuple[int, str, str]]:
+    """(line within the body, phrase, model id) for each model the card's merge statements name, in order."""
+    text = body[:200_000]
+    out: list[tuple[int, str, str]] = []
+
+    def add(pos: int, phrase: str, chunk: str) -> None:
+        line = text[:pos].count("\n") + 1
+        for m in _MERGE_NAME.finditer(chunk):
+            hub = _HF_ID.match(m.group("link") or m.group("url") or m.group("id") or "")
+            if hub is None or hub.group(1).lower() in _NOT_MODELS or len(out) >= MAX_MERGE_NAMES:
+                continue
+            if m.group("id") and not re.search(r"[-.]", hub.group(2)):
+                continue  # a bare "bf16/fp16" is no model: a bare id keeps a model name's hyphen or dot
+            out.append((line, " ".join(phrase.split())[:100], f"{hub.group(1)}/{hub.group(2)}".rstrip(".")))
+
+    for m in _MERGE_LIST.finditer(text):
+        pos = m.end()
+        while (item := _LIST_ITEM.match(text, pos)) is not None and item.end() > pos:
+            add(item.start(), item.group(1), item.group(1))
+            pos = item.end()
+    for m in _MERGE_OF.finditer(text):
+        # The sentence, up to its end or the words that say how ("using ties merge", "with mergekit").
+        rest = re.split(r"(?<=[^\d\s])\.(?:\s|$)|\b(?:with|using|via)\b", m.group("rest"), maxsplit=1)[0]
+        add(m.start(), m.group(0), rest)
+    for m in _MERGE_BASE.finditer(text):
+        add(m.start(), m.group(0), m.group("rest"))
+    return out
 
 
 def _merge_models(doc: Any) -> list[str]:

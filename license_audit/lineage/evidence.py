@@ -15,7 +15,13 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from license_audit.crawl import Snapshot, diffusers_denoiser_path
-from license_audit.lineage.declarations import config_name_hits, declared_hits, is_lora_metadata, prose_hits
+from license_audit.lineage.declarations import (
+    card_merge_hits,
+    config_name_hits,
+    declared_hits,
+    is_lora_metadata,
+    prose_hits,
+)
 from license_audit.lineage.families import Families
 from license_audit.lineage.hits import Hit, tie_key
 from license_audit.lineage.names import checkpoint_key, declared_model
@@ -562,6 +568,7 @@ def collect_candidates(
     when known (they may say the repository is a quantization: relation_of)."""
     hits: list[Hit] = []
     hits += declared_hits(snapshot, registry)
+    hits += card_merge_hits(snapshot, registry)
     hits += prose_hits(snapshot, registry, families)
     if not any(h.declared or h.relation == "adapter" for h in hits):
         # The checkpoint the config was saved from, when nothing declares a base: a declared base says more
@@ -644,7 +651,7 @@ def collect_candidates(
         basis = relation_of(snapshot, known, names)
         relation = basis.kind
         said = next((h.relation for h in group if h.relation and h.relation != "copy"), None)
-        if said == "distillation" or (said == "quantized" and relation == "finetune"):
+        if said == "distillation" or (said in ("quantized", "merge") and relation == "finetune"):
             relation = said
         evidence = [h.text for h in sorted(group, key=lambda h: (not h.declared, -h.score, h.text))]
         evidence += [n for h in group for n in h.notes]
