@@ -138,6 +138,9 @@ class Candidate:
     # The card says the repository's weights were converted from this model (mlx-lm's and GGUF-my-repo's
     # "converted to MLX format from X"): the checkpoint itself, not a look-alike of a declared base.
     converted_from: bool = field(default=False, compare=False, repr=False)
+    # A model the merge takes weights from, as its mergekit configuration or merge statement names it: each
+    # one is a base of its own, which a declared sibling parent does not stand for.
+    merged_in: bool = field(default=False, compare=False, repr=False)
 
     @property
     def derived(self) -> bool:

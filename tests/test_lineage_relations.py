@@ -366,3 +366,58 @@ def test_the_base_of_a_merge_method_is_a_parent(cli, make_repo):
 def test_words_that_name_no_merged_model(cli, make_repo, body):
     report = merge_report(cli, make_repo, "# M\n" + body, front="license: mit")
     assert report["lineage"] == []
+
+
+# ------------------------------------------------------------------------- a partly declared merge
+
+MODEL_STOCK = """slices:
+  - sources:
+      - model: arcee-ai/Llama-3.1-SuperNova-Lite
+        layer_range: [0, 32]
+      - model: DreadPoor/Heart_Stolen-8B-Model_Stock
+        layer_range: [0, 32]
+      - model: Dampfinchen/Llama-3.1-8B-Ultra-Instruct
+        layer_range: [0, 32]
+merge_method: model_stock
+base_model: arcee-ai/Llama-3.1-SuperNova-Lite
+dtype: bfloat16
+"""
+
+
+def test_each_merged_model_the_card_leaves_out_is_undeclared(cli, make_repo):
+    # YouriLalain/1PARAMMYL-8B-ModelStock: the card declares the merge's base only.
+    front = "base_model:\n- arcee-ai/Llama-3.1-SuperNova-Lite\nlicense: llama3.1"
+    report = merge_report(cli, make_repo, "# 1PARAMMYL-8B-ModelStock\n", front, **{"mergekit_config.yml": MODEL_STOCK})
+    assert undeclared(report) == ["Dampfinchen/Llama-3.1-8B-Ultra-Instruct", "DreadPoor/Heart_Stolen-8B-Model_Stock"]
+
+
+def test_a_declared_parent_of_the_same_family_does_not_stand_for_another(cli, make_repo):
+    config = (
+        "models:\n  - model: meta-llama/Meta-Llama-3-8B-Instruct\n  - model: meta-llama/Meta-Llama-3-8B\n"
+        "merge_method: task_arithmetic\nbase_model: meta-llama/Meta-Llama-3-8B\n"
+    )
+    front = "base_model: meta-llama/Meta-Llama-3-8B\nlicense: llama3"
+    report = merge_report(cli, make_repo, "# Llama-3-8B-Arith\n" + f"```yaml\n{config}```\n", front)
+    assert undeclared(report) == ["meta-llama/Meta-Llama-3-8B-Instruct"]
+
+
+def test_a_merged_local_path_asks_for_the_hub_id(cli, make_repo):
+    config = "models:\n  - model: acme/Base-7B\n  - model: /data/runs/my-finetune\nmerge_method: ties\nbase_model: acme/Base-7B\n"
+    front = "base_model: acme/Base-7B\nlicense: mit"
+    report = merge_report(
+        cli, make_repo, "# M\n", front, LICENSE=license_text("mit"), **{"mergekit_config.yml": config}
+    )
+    found = [f for f in report["findings"] if f["rule"] == "base-model-undeclared"]
+    assert [f["upstream"] for f in found] == ["/data/runs/my-finetune"]
+    assert "the Hub id of the model that was at /data/runs/my-finetune" in found[0]["fix"]
+
+
+def test_a_declared_reupload_of_a_merged_model_is_that_parent(cli, make_repo):
+    # pt_dare_ties_1_0846: the card declares unsloth's re-upload, the configuration merges the same repository.
+    config = (
+        "models:\n  - model: Nos-PT/Llama-Carvalho-PT\nbase_model: unsloth/Meta-Llama-3.1-8B-Instruct\n"
+        "merge_method: dare_ties\n"
+    )
+    front = "base_model:\n- Nos-PT/Llama-Carvalho-PT\n- unsloth/Meta-Llama-3.1-8B-Instruct\nlicense: llama3.1"
+    report = merge_report(cli, make_repo, "# M\n", front, **{"mergekit_config.yml": config})
+    assert undeclared(report) == []

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from license_audit.checks.context import AuditContext
 from license_audit.lineage.evidence import RELATION_LINE
+from license_audit.lineage.identity import is_local_path
 from license_audit.lineage.names import declared_model
 from license_audit.lineage.signature import compare, signature_of
 from license_audit.report import Finding
@@ -29,10 +30,15 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
         if cand.declared or cand.confidence < 0.5 or cand.same_model or cand.copy:
             continue  # a copy of a model is that model, not an undeclared derivative of it
         names = {cand.model.lower(), *(a.lower() for a in cand.alternatives)}
-        if names & set(declared) or (cand.family and cand.family in declared_families):
+        if cand.checkpoint:
+            names.add(cand.checkpoint.partition("@")[0].lower())  # the name the repository gives it
+        if names & set(declared):
             continue
-        if has_unknown_declared:
-            # The card names a base we do not know; it may itself derive from this candidate (a chain).
+        # A declared base of the candidate's family stands for it; a declared base we do not know may itself
+        # derive from it (a chain). A merged model is a base of its own: a declared parent does not stand for
+        # the others.
+        covered = bool(cand.family and cand.family in declared_families) or has_unknown_declared
+        if covered and not cand.merged_in:
             continue
         evidence = "; ".join([e for e in cand.evidence if not e.startswith(RELATION_LINE)][:2])
         card = ctx.card_path
@@ -57,6 +63,12 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
             fix = (
                 f"Add `base_model:` to {card} naming the exact repository the weights come from (one of {listed}) "
                 f"and carry that checkpoint's license duties."
+            )
+        elif is_local_path(named):
+            # A path on the author's disk names no model anyone else can look up: the Hub id of what was there does.
+            fix = (
+                f"Add to `base_model:` in {card} the Hub id of the model that was at {named}, "
+                "and carry its license duties."
             )
         else:
             fix = f"Add `base_model: {named}` to {card} and carry {named}'s license duties."

@@ -713,6 +713,7 @@ def collect_candidates(
                 copy=any(h.relation == "copy" for h in group),
                 shape_only=not any(id(h) in named_hits for h in group),
                 converted_from=any(h.converted for h in group),
+                merged_in=any(h.relation == "merge" for h in group),
             )
         )
     return sorted(out, key=lambda c: (-c.confidence, c.model))

@@ -538,6 +538,15 @@ def _licenses_of(c: Candidate) -> set[str]:
     return {lk.license for lk in c.links if lk.license} | ({c.license} if c.license else set())
 
 
+def _same_checkpoint(declared: Candidate, c: Candidate) -> bool:
+    """Whether the declared base and `c` name one checkpoint: the same id, the name `c` was given, or the same
+    repository name under another owner (a re-upload)."""
+    ids = {c.model.lower(), (c.checkpoint or "").lower()}
+    return declared.model.lower() in ids or declared.model.rsplit("/", 1)[-1].lower() in {
+        i.rsplit("/", 1)[-1] for i in ids if i
+    }
+
+
 def _declared_wins(cands: list[Candidate], registry: Registry) -> list[Candidate]:
     """A declared base and an undeclared look-alike sibling (base/instruct pairs share a config): the
     declared one is the candidate, the sibling's evidence and license become its own. Undeclared siblings
@@ -548,8 +557,11 @@ def _declared_wins(cands: list[Candidate], registry: Registry) -> list[Candidate
         if c.declared or c.family_only:
             out.append(c)
             continue
-        # The checkpoint the card says the weights were converted from is not a look-alike: it is the one.
-        twin = None if c.converted_from else next((d for d in declared if siblings(d.model, c.model)), None)
+        # The checkpoint the card says the weights were converted from is not a look-alike: it is the one; and
+        # each model a merge names is a parent of its own. Either is the declared base only when it is the same
+        # checkpoint (a re-upload of it under another owner), not a base/instruct sibling.
+        named = c.converted_from or c.merged_in
+        twin = next((d for d in declared if (_same_checkpoint(d, c) if named else siblings(d.model, c.model))), None)
         if twin is None:
             out.append(c)
             continue
@@ -570,7 +582,11 @@ def _declared_wins(cands: list[Candidate], registry: Registry) -> list[Candidate
             (
                 m
                 for m in merged
-                if not m.declared and not c.declared and siblings(m.model, c.model) and m.license == c.license
+                if not m.declared
+                and not c.declared
+                and not (m.merged_in and c.merged_in)
+                and siblings(m.model, c.model)
+                and m.license == c.license
             ),
             None,
         )
