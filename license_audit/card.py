@@ -22,6 +22,21 @@ _HUB_FILE_LINK = re.compile(
     r"(?:blob|resolve|raw)/[^/]+/([^?#>\s]+)",
     re.I,
 )
+# The first path parts of Hub pages that are not a model repository (`huggingface.co/datasets/...`, `/docs/...`).
+HUB_NON_MODEL_PATHS = "datasets|spaces|docs|blog|papers|models|settings|join|login|api|collections|organizations|tasks"
+# A Hub model repository's address: `https://huggingface.co/OWNER/NAME`, `hf.co/OWNER/NAME`, with or without
+# a page within it (`/tree/main`, `/blob/main/README.md`, `?x=y`).
+_HUB_MODEL_URL = re.compile(
+    rf"^<?(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?!(?:{HUB_NON_MODEL_PATHS})/)"
+    r"([A-Za-z0-9][\w.-]*)/([A-Za-z0-9][\w.-]*?)(?:\.git)?/?(?:[/?#][^\s>]*)?>?$",
+    re.I,
+)
+
+
+def hub_model_id(value: str) -> str | None:
+    """OWNER/NAME when `value` is the address of a Hub model repository or of a page in it; None otherwise."""
+    m = _HUB_MODEL_URL.match(value.strip())
+    return f"{m.group(1)}/{m.group(2)}" if m else None
 
 
 def _in_repository(link: str) -> str | None:
@@ -112,6 +127,13 @@ class ModelCard:
 
     @property
     def base_models(self) -> list[str]:
+        """The declared bases as Hub ids: a base written as its Hub address (`https://huggingface.co/OWNER/NAME`,
+        as some cards do) is the id OWNER/NAME; any other value as written."""
+        return [hub_model_id(s) or s for s in self.written_base_models]
+
+    @property
+    def written_base_models(self) -> list[str]:
+        """`base_model` as the card writes it, one value each."""
         raw = self.metadata.get("base_model")
         if raw is None:
             return []

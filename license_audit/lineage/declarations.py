@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from license_audit.card import HUB_NON_MODEL_PATHS
 from license_audit.crawl import Snapshot
 from license_audit.lineage.families import Families, family_label
 from license_audit.lineage.hits import Hit
@@ -19,16 +20,17 @@ def declared_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     # A base given as a local path (/cache/models/Qwen/Qwen3-14B) is the registered model its last
     # component names, as for an adapter's base_model_name_or_path.
     # A declared base under another owner's name is followed as declared: its own card says what it is.
+    card = snapshot.card
     hits = [
         hit_on(
             local_path_model(b, registry),
             1.0,
-            f"{snapshot.card.location}: base_model names {b}",
+            f"{card.location}: base_model names {b}" + (f" (written as its Hub address {w})" if w != b else ""),
             registry,
             same_name=False,
             declared=True,
         )
-        for b in snapshot.card.base_models
+        for b, w in zip(card.base_models, card.written_base_models, strict=True)
     ]
     for rel, adapter in _adapter_configs(snapshot):
         base = adapter.get("base_model_name_or_path")
@@ -359,8 +361,7 @@ _HF_ID = re.compile(
 )
 # A bare link to a model page on the Hub (not a dataset, space or documentation page).
 _HUB_LINK = re.compile(
-    r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/"
-    r"(?!(?:datasets|spaces|docs|blog|papers|models|settings|join|login|api|collections|organizations|tasks)/)"
+    rf"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?!(?:{HUB_NON_MODEL_PATHS})/)"
     r"([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})"
 )
 # A line with a bare Hub link names a base only when it also says how the model relates to it.

@@ -1,0 +1,56 @@
+"""Links and names in a card that say where a model comes from, and those that do not: a `base_model`
+written as its Hub address, code and license-file links in the card's prose, and family names the community
+writes in model names. Fixtures are reduced from real Hub cards."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import audit_json, card
+
+from license_audit.card import hub_model_id, parse_card
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://huggingface.co/budecosystem/genz-70b", "budecosystem/genz-70b"),
+        ("http://www.huggingface.co/budecosystem/genz-70b/", "budecosystem/genz-70b"),
+        ("https://hf.co/meta-llama/Llama-2-7b-chat-hf", "meta-llama/Llama-2-7b-chat-hf"),
+        ("huggingface.co/meta-llama/Llama-2-7b-chat-hf/tree/main", "meta-llama/Llama-2-7b-chat-hf"),
+        ("https://huggingface.co/meta-llama/Llama-2-7b-chat-hf/blob/main/README.md", "meta-llama/Llama-2-7b-chat-hf"),
+        ("https://huggingface.co/datasets/tatsu-lab/alpaca", None),
+        ("https://huggingface.co/spaces/acme/demo", None),
+        ("https://github.com/casper-hansen/AutoAWQ", None),
+        ("meta-llama/Llama-2-7b-chat-hf", None),
+        ("/data/models/Llama-2-7b-chat-hf", None),
+    ],
+)
+def test_a_hub_model_address_is_its_id(value, expected):
+    assert hub_model_id(value) == expected
+
+
+def test_a_base_model_written_as_its_hub_address_is_its_id():
+    # TheBloke's cards of autumn 2023 write the base as its address.
+    front = "base_model: https://huggingface.co/meta-llama/Llama-2-7b-chat-hf\nlicense: llama2"
+    assert parse_card(card(front)).base_models == ["meta-llama/Llama-2-7b-chat-hf"]
+    listed = "base_model:\n- https://hf.co/budecosystem/genz-70b/tree/main\n- https://example.com/models/x\n- ./local"
+    assert parse_card(card(listed)).base_models == ["budecosystem/genz-70b", "https://example.com/models/x", "./local"]
+
+
+def test_a_declared_hub_address_resolves_like_the_id(cli, make_repo):
+    front = "arxiv: 2307.09288\nbase_model: https://huggingface.co/meta-llama/Llama-2-7b-chat-hf\nlicense: llama2\nmodel_name: Llama 2 7B Chat\nquantized_by: TheBloke"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Llama 2 7B Chat - GGUF\n")}), "--offline")
+    assert report["model"]["declared_base_models"] == ["meta-llama/Llama-2-7b-chat-hf"]
+    top = report["lineage"][0]
+    assert top["model"] == "meta-llama/Llama-2-7b-chat-hf" and top["declared"] is True
+    assert top["family"] == "llama2" and top["license"] == "llama2"
+    assert any("written as its Hub address https://huggingface.co/" in e for e in top["evidence"])
+    assert all("https://" not in (f["upstream"] or "") for f in report["findings"])
+
+
+def test_a_declared_hub_address_outside_the_registry_is_named_by_its_id(cli, make_repo):
+    front = "base_model: https://huggingface.co/budecosystem/genz-70b\nlicense: llama2\nmodel_name: GenZ 70B"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, "# GenZ 70B - GPTQ\n")}), "--offline")
+    assert report["model"]["declared_base_models"] == ["budecosystem/genz-70b"]
+    assert report["lineage"][0]["model"] == "budecosystem/genz-70b"
+    assert not any("not a Hub id" in e for e in report["lineage"][0]["evidence"])
