@@ -8,6 +8,15 @@ import pytest
 from conftest import audit_json, card
 
 from license_audit.card import hub_model_id, parse_card
+from license_audit.crawl import crawl
+from license_audit.lineage.declarations import prose_hits
+from license_audit.lineage.families import load_families
+from license_audit.registry import load_registry
+
+
+def prose_models(make_repo, body: str, front: str = "license: apache-2.0") -> list[str]:
+    snap = crawl(make_repo({"README.md": card(front, body)}))
+    return [h.model for h in prose_hits(snap, load_registry(), load_families())]
 
 
 @pytest.mark.parametrize(
@@ -54,3 +63,52 @@ def test_a_declared_hub_address_outside_the_registry_is_named_by_its_id(cli, mak
     assert report["model"]["declared_base_models"] == ["budecosystem/genz-70b"]
     assert report["lineage"][0]["model"] == "budecosystem/genz-70b"
     assert not any("not a Hub id" in e for e in report["lineage"][0]["evidence"])
+
+
+# hugging-quants' AWQ cards credit the AutoAWQ scripts they adapt, linked on GitHub.
+AWQ_CARD = """# Model Information
+
+This repository is a community-driven quantized version of the original model \
+[`meta-llama/Meta-Llama-3.1-8B-Instruct`](https://huggingface.co/meta-llama/Meta-Llama-3.1-8B-Instruct).
+
+The AutoAWQ script has been adapted from [`AutoAWQ/examples/generate.py`](https://github.com/casper-hansen/AutoAWQ/blob/main/examples/generate.py).
+"""
+
+
+def test_a_link_to_code_on_github_names_no_model(cli, make_repo):
+    assert prose_models(make_repo, AWQ_CARD) == ["meta-llama/Meta-Llama-3.1-8B-Instruct"]
+    report, _ = audit_json(cli, make_repo({"README.md": card("license: llama3.1", AWQ_CARD)}), "--offline")
+    assert [c["model"] for c in report["lineage"]] == ["meta-llama/Meta-Llama-3.1-8B-Instruct"]
+    assert {f["upstream"] for f in report["findings"] if f["upstream"]} == {"meta-llama/Meta-Llama-3.1-8B-Instruct"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Adapted from https://github.com/casper-hansen/AutoAWQ/tree/main/examples.\n",
+        "Based on github.com/facebookresearch/llama-recipes.\n",
+        "Adapted from [`AutoAWQ/examples`](https://github.com/casper-hansen/AutoAWQ/tree/main/examples).\n",
+        "Fine-tuned on [tatsu-lab/alpaca](https://huggingface.co/datasets/tatsu-lab/alpaca).\n",
+        "Adapted from `AutoAWQ/examples/quantize.py`.\n",
+    ],
+)
+def test_code_dataset_and_path_links_name_no_model(make_repo, body):
+    assert prose_models(make_repo, "# Acme-7B\n\n" + body) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Fine-tuned from [acme/Foo-7B](https://huggingface.co/acme/Foo-7B/tree/main).\n",
+        "Fine-tuned from [the Foo model](https://hf.co/acme/Foo-7B).\n",
+        "Fine-tuned from acme/Foo-7B.\n",
+        "Fine-tuned from https://huggingface.co/acme/Foo-7B/blob/main/README.md\n",
+    ],
+)
+def test_hub_links_and_bare_ids_still_name_their_model(make_repo, body):
+    assert prose_models(make_repo, "# Bar-7B\n\n" + body) == ["acme/Foo-7B"]
+
+
+def test_a_registered_id_linked_elsewhere_is_still_that_model(make_repo):
+    body = "# Bar-7B\n\nFine-tuned from [mistralai/Mistral-7B-v0.1](https://mistral.ai/news/announcing-mistral-7b/).\n"
+    assert prose_models(make_repo, body) == ["mistralai/Mistral-7B-v0.1"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from license_audit.card import HUB_NON_MODEL_PATHS
+from license_audit.card import HUB_NON_MODEL_PATHS, hub_model_id
 from license_audit.crawl import Snapshot
 from license_audit.lineage.families import Families, family_label
 from license_audit.lineage.hits import Hit
@@ -357,8 +357,13 @@ _PROSE = re.compile(
     re.IGNORECASE,
 )
 _HF_ID = re.compile(
-    r"(?:https?://)?(?:(?:www\.)?(?:huggingface\.co|hf\.co)/)?([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})"
+    r"(?P<scheme>https?://)?(?P<hub>(?:www\.)?(?:huggingface\.co|hf\.co)/)?"
+    r"(?P<owner>[A-Za-z0-9][\w.-]{1,95})/(?P<name>[A-Za-z0-9][\w.-]{1,95})(?P<more>/[\w.-])?"
 )
+# An owner that is a web host (`github.com/org/repo` written without its scheme) is no Hub owner.
+_WEB_HOST = re.compile(r"(?:[\w-]+\.)+(?:com|org|net|io|ai|dev|edu|gov|cn|app)", re.IGNORECASE)
+# A markdown link: its text and its target.
+_MD_LINK = re.compile(r"([^\]\n]{1,120})\]\(([^)\s]+)\)")
 # A bare link to a model page on the Hub (not a dataset, space or documentation page).
 _HUB_LINK = re.compile(
     rf"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?!(?:{HUB_NON_MODEL_PATHS})/)"
@@ -561,21 +566,35 @@ def _own(head: str, own: set[str]) -> bool:
     return tok is not None and name_key(tok.group(0).rstrip(".")) in own
 
 
+def _hub_id_at(head: str) -> str | None:
+    """The Hub id `head` opens with: a Hub model address (any page in it), or a bare OWNER/NAME that is not a
+    longer path (`AutoAWQ/examples/generate.py`) nor an address elsewhere (`https://github.com/org/repo`)."""
+    m = _HF_ID.match(head)
+    if m is None:
+        return None
+    if not m.group("hub") and (m.group("scheme") or m.group("more") or _WEB_HOST.fullmatch(m.group("owner"))):
+        return None
+    return f"{m.group('owner')}/{m.group('name')}".rstrip(".")
+
+
 def _name_at(head: str, registry: Registry, families: Families | None) -> tuple[str | None, str | None]:
     """(model id or family label, family id) named at the start of `head`: an OWNER/NAME id, a registered
     model's short name, else a family name (a name without a registered checkpoint: "Llama 2", "Qwen 72B")."""
-    # A markdown link whose target is a Hub model page: the target is the id ("[stable-diffusion-2](https://
-    # huggingface.co/stabilityai/stable-diffusion-2)").
-    md = re.match(r"([^\]\n]{1,120})\]\((?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/([^)\s]+)\)", head)
+    # A markdown link names what its target is: a Hub model page is that model ("[stable-diffusion-2](https://
+    # huggingface.co/stabilityai/stable-diffusion-2)"); a page elsewhere (code on GitHub, a dataset) makes its
+    # text no Hub id unless the registry knows it ("[`AutoAWQ/examples/generate.py`](https://github.com/...)").
+    registered_only = False
+    md = _MD_LINK.match(head)
     if md:
-        hub = _HF_ID.match(md.group(2))
-        if hub and md.group(2).split("/")[0] not in ("datasets", "spaces"):
-            head = f"{hub.group(1)}/{hub.group(2)}"
-    idm = _HF_ID.match(head)
-    if idm:
-        cand = f"{idm.group(1)}/{idm.group(2)}".rstrip(".")
+        hub = hub_model_id(md.group(2))
+        head, registered_only = (hub, False) if hub else (md.group(1).strip("`*_ "), True)
+    cand = _hub_id_at(head)
+    if cand is not None:
         known = registry.get(cand)
-        return (known.name_for(cand) if known else cand), None
+        if known is not None:
+            return known.name_for(cand), None
+        if not registered_only:
+            return cand, None
     window = _norm_name(head[:80])
     for short, mid in _starting(registry, window):
         if window.startswith(short) and _name_ends(head[:80], len(short)):
