@@ -39,6 +39,16 @@ def hub_model_id(value: str) -> str | None:
     return f"{m.group(1)}/{m.group(2)}" if m else None
 
 
+def hub_file(link: str) -> tuple[str, str] | None:
+    """(repository, path) when `link` is the address of a file of a Hub model repository
+    (`https://huggingface.co/OWNER/NAME/blob/main/LICENSE`); None otherwise."""
+    m = _HUB_FILE_LINK.match(link.strip())
+    if m is None:
+        return None
+    path = _in_repository(m.group(2))
+    return None if path is None else (m.group(1), path)
+
+
 def _in_repository(link: str) -> str | None:
     """The repository path `link` names, normalised; None for one that leaves the repository."""
     path = posixpath.normpath(link)
@@ -88,11 +98,7 @@ class ModelCard:
     def linked_hub_file(self) -> tuple[str, str] | None:
         """(repository, path) when `license_link` is a file of a Hub model repository
         (`https://huggingface.co/OWNER/NAME/blob/main/LICENSE`), as cards link their own license file."""
-        m = _HUB_FILE_LINK.match((self.license_link or "").strip())
-        if m is None:
-            return None
-        path = _in_repository(m.group(2))
-        return None if path is None else (m.group(1), path)
+        return hub_file(self.license_link or "")
 
     @property
     def model_name(self) -> str | None:

@@ -9,8 +9,10 @@ from conftest import audit_json, card
 
 from license_audit.card import hub_model_id, parse_card
 from license_audit.crawl import crawl
+from license_audit.lineage import find_lineage
 from license_audit.lineage.declarations import prose_hits
 from license_audit.lineage.families import load_families
+from license_audit.lineage.openworld import lineage_context
 from license_audit.registry import load_registry
 
 
@@ -112,3 +114,46 @@ def test_hub_links_and_bare_ids_still_name_their_model(make_repo, body):
 def test_a_registered_id_linked_elsewhere_is_still_that_model(make_repo):
     body = "# Bar-7B\n\nFine-tuned from [mistralai/Mistral-7B-v0.1](https://mistral.ai/news/announcing-mistral-7b/).\n"
     assert prose_models(make_repo, body) == ["mistralai/Mistral-7B-v0.1"]
+
+
+# Nexusflow's NexusRaven-V2-13B card, as copies of it carry it.
+RAVEN_FRONT = "license: other\nbase_model: codellama/CodeLlama-13b-Instruct-hf"
+RAVEN_BODY = """# NexusRaven-13B: Surpassing GPT-4 for Zero-shot Function Calling
+
+## License
+This model was trained on commercially viable data and is licensed under the [Nexusflow community license](https://huggingface.co/Nexusflow/NexusRaven-V2-13B/blob/main/LICENSE.txt).
+"""
+
+
+@pytest.mark.parametrize("folder", ["raven-release", "NexusRaven-V2-13B"])
+def test_a_link_to_a_license_file_names_no_upstream(cli, make_repo, folder):
+    assert prose_models(make_repo, RAVEN_BODY, RAVEN_FRONT) == []
+    report, _ = audit_json(cli, make_repo({"README.md": card(RAVEN_FRONT, RAVEN_BODY)}, name=folder), "--offline")
+    assert [c["model"] for c in report["lineage"]] == ["codellama/CodeLlama-13b-Instruct-hf"]
+    assert not [f for f in report["findings"] if f["upstream"] == "Nexusflow/NexusRaven-V2-13B"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Based on Llama 2 and released under https://huggingface.co/meta-llama/Llama-2-7b-hf/blob/main/LICENSE.txt\n",
+        "Based on Llama 2; see the [Notice](https://huggingface.co/meta-llama/Llama-2-7b-hf/raw/main/NOTICE).\n",
+        "Based on Llama 2 under the [use policy](https://hf.co/meta-llama/Llama-2-7b-hf/blob/main/USE_POLICY.md).\n",
+    ],
+)
+def test_license_notice_and_policy_links_name_terms_not_a_checkpoint(make_repo, body):
+    assert prose_models(make_repo, "# Acme-7B\n\n" + body) == ["Llama 2 (family)"]
+
+
+def test_the_audited_repository_s_own_id_is_never_its_upstream(make_repo):
+    body = "# NexusRaven-V2-13B\n\nOriginal model: [NexusRaven](https://huggingface.co/Nexusflow/NexusRaven-V2-13B)\n"
+    snap = crawl(make_repo({"README.md": card(RAVEN_FRONT, body)}))
+    registry = load_registry()
+
+    def models(repo_id):
+        context = lineage_context(registry, offline=True, repo_id=repo_id)
+        return [c.model for c in find_lineage(snap, registry, context=context)]
+
+    assert models("Nexusflow/NexusRaven-V2-13B") == ["codellama/CodeLlama-13b-Instruct-hf"]
+    # Audited as another repository, the link names the model it comes from.
+    assert "Nexusflow/NexusRaven-V2-13B" in models("someone/NexusRaven-V2-13B-GGUF")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from license_audit.card import HUB_NON_MODEL_PATHS, hub_model_id
-from license_audit.crawl import Snapshot
+from license_audit.card import HUB_NON_MODEL_PATHS, hub_file, hub_model_id
+from license_audit.crawl import Snapshot, is_license_file
 from license_audit.lineage.families import Families, family_label
 from license_audit.lineage.hits import Hit
 from license_audit.lineage.identity import config_hub_id, config_names, hub_id_in_path, name_key, own_identity
@@ -362,8 +362,19 @@ _HF_ID = re.compile(
 )
 # An owner that is a web host (`github.com/org/repo` written without its scheme) is no Hub owner.
 _WEB_HOST = re.compile(r"(?:[\w-]+\.)+(?:com|org|net|io|ai|dev|edu|gov|cn|app)", re.IGNORECASE)
-# A markdown link: its text and its target.
+# A markdown link near the start of the text (a few words may come first: "the original model [X](...)"):
+# its text and its target.
 _MD_LINK = re.compile(r"([^\]\n]{1,120})\]\(([^)\s]+)\)")
+
+
+def names_a_license(link: str) -> bool:
+    """Whether `link` is the address of a license, notice or use-policy file in a Hub repository
+    ("licensed under the [Nexusflow community license](https://huggingface.co/Nexusflow/NexusRaven-V2-13B/blob/main/LICENSE.txt)"):
+    it names the terms, not a model the audited one comes from."""
+    found = hub_file(link.rstrip(".,;:"))
+    return found is not None and is_license_file(found[1])
+
+
 # A bare link to a model page on the Hub (not a dataset, space or documentation page).
 _HUB_LINK = re.compile(
     rf"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?!(?:{HUB_NON_MODEL_PATHS})/)"
@@ -516,6 +527,8 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         found = known.name_for(model_id) if known else hit_on(model_id, 0, "", registry).model
         if found in seen or model_id.lower() in own or model_id.split("/")[-1].lower() in own:
             continue
+        if names_a_license(re.split(r"[\s)\]>\"'`]", text[m.start() : m.start() + 400], maxsplit=1)[0]):
+            continue  # a link to the license file of a repository names its terms
         start = text.rfind("\n", 0, m.start()) + 1
         end = text.find("\n", m.end())
         line_text = text[start : end if end >= 0 else len(text)]
@@ -567,12 +580,15 @@ def _own(head: str, own: set[str]) -> bool:
 
 
 def _hub_id_at(head: str) -> str | None:
-    """The Hub id `head` opens with: a Hub model address (any page in it), or a bare OWNER/NAME that is not a
-    longer path (`AutoAWQ/examples/generate.py`) nor an address elsewhere (`https://github.com/org/repo`)."""
+    """The Hub id `head` opens with: a Hub model address (any page in it but its license files), or a bare
+    OWNER/NAME that is not a longer path (`AutoAWQ/examples/generate.py`) nor an address elsewhere
+    (`https://github.com/org/repo`)."""
     m = _HF_ID.match(head)
     if m is None:
         return None
     if not m.group("hub") and (m.group("scheme") or m.group("more") or _WEB_HOST.fullmatch(m.group("owner"))):
+        return None
+    if m.group("hub") and names_a_license(head.split(None, 1)[0].split(")", 1)[0]):
         return None
     return f"{m.group('owner')}/{m.group('name')}".rstrip(".")
 
@@ -586,7 +602,7 @@ def _name_at(head: str, registry: Registry, families: Families | None) -> tuple[
     registered_only = False
     md = _MD_LINK.match(head)
     if md:
-        hub = hub_model_id(md.group(2))
+        hub = None if names_a_license(md.group(2)) else hub_model_id(md.group(2))
         head, registered_only = (hub, False) if hub else (md.group(1).strip("`*_ "), True)
     cand = _hub_id_at(head)
     if cand is not None:

@@ -599,10 +599,23 @@ def _declared_wins(cands: list[Candidate], registry: Registry) -> list[Candidate
     return merged
 
 
+def _own_page(c: Candidate, ctx: LineageContext, registry: Registry) -> bool:
+    """Whether `c` is the audited repository's own Hub id, found in its own files rather than declared: a card
+    links its own page and files. Outside the registry that says nothing of where the model comes from (a
+    registered id is the publisher's release: _mark_same_model)."""
+    return (
+        ctx.repo_id is not None
+        and not c.declared
+        and c.model.lower() == ctx.repo_id.lower()
+        and registry.get(c.model) is None
+    )
+
+
 def open_world(snapshot: Snapshot, registry: Registry, cands: list[Candidate], ctx: LineageContext) -> list[Candidate]:
     resolver = ctx.resolver or Resolver(registry, offline=True)
     card_license = _vendor_license(ctx, snapshot)
     where = snapshot.card.path or "README.md"
+    cands = [c for c in cands if not _own_page(c, ctx, registry)]
     _mark_same_model(cands, snapshot, ctx, registry)
     for c in cands:
         if c.same_model:
