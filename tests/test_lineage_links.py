@@ -5,7 +5,7 @@ writes in model names. Fixtures are reduced from real Hub cards."""
 from __future__ import annotations
 
 import pytest
-from conftest import audit_json, card
+from conftest import audit_json, card, rules_of
 
 from license_audit.card import hub_model_id, parse_card
 from license_audit.crawl import crawl
@@ -157,3 +157,42 @@ def test_the_audited_repository_s_own_id_is_never_its_upstream(make_repo):
     assert models("Nexusflow/NexusRaven-V2-13B") == ["codellama/CodeLlama-13b-Instruct-hf"]
     # Audited as another repository, the link names the model it comes from.
     assert "Nexusflow/NexusRaven-V2-13B" in models("someone/NexusRaven-V2-13B-GGUF")
+
+
+def test_the_yi_family_and_its_registered_checkpoints_name_one_license():
+    # 01.AI relicensed the Yi series to Apache-2.0 (01-ai/Yi 62800976c9b3, 2024-05-30); the registry's Yi
+    # checkpoints say so too.
+    yi = load_families().get("yi")
+    assert yi.licenses == ("apache-2.0",) and yi.former_licenses == ("yi-license",)
+    assert "2024-05-30" in yi.license_note and "62800976c9b3" in yi.source
+    for model in load_registry():
+        if model.family == "yi":
+            assert model.license in yi.licenses and "yi-license" in (model.license_note or "")
+    assert [f.id for f in load_families().by_license("yi-license")] == ["yi"]
+
+
+def _yi_finetune(cli, make_repo, front):
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Nous-Hermes-2-Yi-34B\n")}), "--offline")
+    return report, report["lineage"][0]
+
+
+def test_an_apache_yi_finetune_is_no_relicensing_of_the_yi_license(cli, make_repo):
+    # Nous-Hermes-2-Yi-34B: an Apache-2.0 card on 01-ai/Yi-34B, which the registry does not hold.
+    report, top = _yi_finetune(cli, make_repo, "base_model: 01-ai/Yi-34B\nlicense: apache-2.0")
+    assert top["model"] == "01-ai/Yi-34B" and top["family"] == "yi" and top["license"] == "apache-2.0"
+    assert any("relicensed the Yi series to Apache-2.0 on 2024-05-30" in e for e in top["evidence"])
+    assert "license-incompatible" not in rules_of(report)
+
+
+def test_a_yi_finetune_under_the_earlier_license_keeps_it(cli, make_repo):
+    # A card that took the Yi Series Models Community License says which terms it took.
+    front = "base_model: 01-ai/Yi-34B\nlicense: other\nlicense_name: yi-license"
+    _, top = _yi_finetune(cli, make_repo, front)
+    assert top["family"] == "yi" and top["license"] == "yi-license"
+
+
+def test_a_base_carrying_the_earlier_yi_license_adds_no_yi_family_candidate(cli, make_repo):
+    # Pallas-0.5-frankenmerge: yi-license on a merge of a community Yi model the registry does not hold.
+    front = "base_model: Mihaiii/Pallas-0.5\nlicense: other\nlicense_name: yi-license"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Pallas-0.5-frankenmerge\n")}), "--offline")
+    assert [c["model"] for c in report["lineage"]] == ["Mihaiii/Pallas-0.5"]

@@ -306,7 +306,7 @@ def _own_release_licenses(ctx: AuditContext) -> set[str]:
         families = families or load_families(ctx.catalog.rules_dirs)
         family = families.get(known.family)
         if family is not None:
-            own.update(family.licenses_for(known.size))
+            own.update(family.known_licenses(known.size))
         parents = [ctx.registry.get(b) for b in base_models_of(known)]
         for base in registered_ancestors(ctx.registry, parents):
             bases.update(base.all_licenses, *(t.licenses for t in base.terms))

@@ -36,6 +36,10 @@ class Family:
     # pipeline's tokenizer or "" for any), the class written without its ONNX/Flax prefix or task variant.
     pipelines: tuple[tuple[str, str], ...] = ()
     source: str = ""
+    # Licenses the family was published under before its publisher relicensed it (Yi: yi-license before
+    # Apache-2.0): a card under one of them still names the family, and the note says which copies they cover.
+    former_licenses: tuple[str, ...] = ()
+    license_note: str = ""
 
     def licenses_for(self, size: str | None) -> tuple[str, ...]:
         """The licenses of the checkpoint of that size, else every license the family is published under."""
@@ -47,6 +51,10 @@ class Family:
         for lics in self.by_size.values():
             out += [lic for lic in lics if lic not in out]
         return tuple(out)
+
+    def known_licenses(self, size: str | None) -> tuple[str, ...]:
+        """The licenses the family is published under, then those it was published under before."""
+        return (*self.licenses_for(size), *(f for f in self.former_licenses if f not in self.licenses_for(size)))
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,7 @@ class Families:
     def by_license(self, license_id: str | None) -> list[Family]:
         if not license_id:
             return []
-        return [f for f in self._all if license_id in f.licenses_for(None)]
+        return [f for f in self._all if license_id in f.known_licenses(None)]
 
     def is_publisher(self, family: Family, owner: str | None) -> bool:
         return owner is not None and owner.lower() in {p.lower() for p in family.publishers}
@@ -175,6 +183,8 @@ def family_from_dict(fid: str, raw: Any, where: str) -> Family:
         model_types=tuple(_strings(raw, where, "model_types")),
         pipelines=_pipelines(raw, where, str(fid)),
         source=str(raw.get("source") or ""),
+        former_licenses=tuple(_strings(raw, where, "former_licenses")),
+        license_note=str(raw.get("license_note") or ""),
     )
 
 

@@ -141,7 +141,7 @@ def _family_links(
     """Links for `model` (an id, else the family itself) whose family is known from its name;
     (links, evidence sentence, confirmed)."""
     lics = list(fm.licenses)
-    held = [lic for lic in lics if card_license is not None and lic in card_license.ids]
+    held = [lic for lic in fm.family.known_licenses(fm.size) if card_license is not None and lic in card_license.ids]
     key = card_license.key if card_license is not None else ""
     confirmed = bool(held)
     if confirmed:
@@ -154,7 +154,9 @@ def _family_links(
         if confirmed
         else "inferred from the name, not confirmed (warning level)"
     )
-    return links, f"the {fm.family.name} family{size}, published under {', '.join(fm.licenses)}; {said}", confirmed
+    note = f" ({fm.family.license_note})" if fm.family.license_note else ""
+    published = f"published under {', '.join(fm.licenses)}{note}"
+    return links, f"the {fm.family.name} family{size}, {published}; {said}", confirmed
 
 
 def _resolve_chain(cand: Candidate, ctx: LineageContext, resolver: Resolver, card_license: CardLicense | None) -> None:
@@ -304,7 +306,7 @@ def _own_family_candidates(
     ids = set(card_license.ids) if card_license else set()
     one = card_license.one if card_license else None
     card_key = card_license.key if card_license else ""
-    if one and not any((f := fams.get(fid)) and one in f.licenses_for(None) for fid in hits):
+    if one and not any((f := fams.get(fid)) and one in f.known_licenses(None) for fid in hits):
         by_lic = fams.by_license(one)
         if by_lic:
             hits.setdefault(by_lic[0].id, [])
@@ -326,7 +328,7 @@ def _own_family_candidates(
             continue  # the family's own publisher: a release, not a derivative
         if any(c.same_model and (c.family or "").startswith(fid) for c in cands):
             continue
-        lics = fam.licenses_for(sizes.get(fid))
+        lics = fam.known_licenses(sizes.get(fid))
         if any((c.family or "").startswith(fid) for c in live) or any(lic in carried for lic in lics):
             continue  # a candidate of that family, or one carrying its license, already raises its duties
         confirmed = bool(ids & set(lics))
