@@ -196,3 +196,51 @@ def test_a_base_carrying_the_earlier_yi_license_adds_no_yi_family_candidate(cli,
     front = "base_model: Mihaiii/Pallas-0.5\nlicense: other\nlicense_name: yi-license"
     report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Pallas-0.5-frankenmerge\n")}), "--offline")
     assert [c["model"] for c in report["lineage"]] == ["Mihaiii/Pallas-0.5"]
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("Gryphe/MythoMax-L2-13b", "13B"),
+        ("jondurbin/airoboros-l2-70b-gpt4-1.4.1", "70B"),
+        ("Undi95/MLewd-ReMM-L2-Chat-20B", "20B"),
+        ("TheBloke/Airoboros-L2-70B-3.1.2-GGUF", "70B"),
+        ("MythoMax L2 13B", "13B"),
+        ("Chronos-Hermes-13b-L2", None),
+    ],
+)
+def test_l2_beside_a_llama_2_size_names_llama_2(name, size):
+    found = load_families().match_name(name)
+    assert found is not None and found.family.id == "llama2" and found.size == size
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ViT-L/14",
+        "nvidia L20 48GB",
+        "l2-distance",
+        "l2_norm",
+        "L2 norm of 7B embeddings",
+        "tf_efficientnet_l2_ns_475",
+        "MythoLogic-L2",  # no size: nothing says which L2
+        "some-l20-13b",
+        "sentence-t5-l2",
+        "L2-cache-13B",
+    ],
+)
+def test_l2_elsewhere_names_no_family(name):
+    found = load_families().match_name(name)
+    assert found is None or found.family.id != "llama2"
+
+
+def test_a_merge_of_l2_models_owes_llama_2_duties(cli, make_repo):
+    # Gryphe/MythoMax-L2-13b: a merge of MythoLogic-L2 and Huginn, its card naming no base.
+    body = (
+        "An improved, potentially even perfected variant of MythoMix, my "
+        "[MythoLogic-L2](https://huggingface.co/Gryphe/MythoLogic-L2-13b) and "
+        "[Huginn](https://huggingface.co/The-Face-Of-Goonery/Huginn-13b-FP16) merge.\n"
+    )
+    report, _ = audit_json(cli, make_repo({"README.md": card("license: other", body)}, name="MythoMax-L2-13b"))
+    assert "llama2" in {c["family"] for c in report["lineage"]}
+    assert "upstream-license-missing" in rules_of(report, "warning")
