@@ -12,6 +12,7 @@ from license_audit.crawl import crawl
 from license_audit.lineage import find_lineage
 from license_audit.lineage.declarations import prose_hits
 from license_audit.lineage.families import load_families
+from license_audit.lineage.names import registered_name, reupload_note
 from license_audit.lineage.openworld import lineage_context
 from license_audit.registry import load_registry
 
@@ -244,3 +245,35 @@ def test_a_merge_of_l2_models_owes_llama_2_duties(cli, make_repo):
     report, _ = audit_json(cli, make_repo({"README.md": card("license: other", body)}, name="MythoMax-L2-13b"))
     assert "llama2" in {c["family"] for c in report["lineage"]}
     assert "upstream-license-missing" in rules_of(report, "warning")
+
+
+@pytest.mark.parametrize(
+    ("name", "registered"),
+    [
+        ("TheBloke/Llama-2-13B-fp16", "meta-llama/Llama-2-13b"),
+        ("TheBloke/Llama-2-70B-fp16", "meta-llama/Llama-2-70b"),
+        ("TheBloke/Llama-2-13B-Chat-fp16", "meta-llama/Llama-2-13b-chat"),
+    ],
+)
+def test_an_fp16_conversion_is_the_registered_checkpoint(name, registered):
+    found = registered_name(name, load_registry())
+    assert found == registered
+    assert reupload_note(name, found) == f"{name} is a re-upload of {registered} converted to fp16"
+
+
+def test_an_fp16_name_with_other_words_is_another_model():
+    assert registered_name("someone/Llama-2-13b-hf-finetuned-fp16", load_registry()) is None
+
+
+def test_a_merge_on_thebloke_s_fp16_llama_2_names_meta_s_checkpoint(cli, make_repo):
+    # KoboldAI/LLaMA2-13B-Psyfighter2's mergekit configuration, its base TheBloke/Llama-2-13B-fp16.
+    config = (
+        "merge_method: task_arithmetic\nbase_model: TheBloke/Llama-2-13B-fp16\nmodels:\n"
+        "  - model: TheBloke/Llama-2-13B-fp16\n  - model: KoboldAI/LLaMA2-13B-Tiefighter\n"
+        "    parameters:\n      weight: 1.0\ndtype: float16\n"
+    )
+    files = {"README.md": card("license: llama2", "# LLaMA2-13B-Psyfighter2\n"), "mergekit_config.yml": config}
+    report, _ = audit_json(cli, make_repo(files), "--offline")
+    meta = next(c for c in report["lineage"] if c["model"] == "meta-llama/Llama-2-13b")
+    assert meta["license"] == "llama2" and meta["checkpoint"] == "TheBloke/Llama-2-13B-fp16"
+    assert any("converted to fp16" in e for e in meta["evidence"])

@@ -22,16 +22,23 @@ from license_audit.registry import KnownModel, Registry
 # a bit width (MLX community's `-4bit`), integer and FP8 weights (`-int4`, `-fp8`). Compared without case; a
 # compound ending is listed before its tail so the whole ending goes.
 QUANTIZED_SUFFIXES = ("-unsloth-bnb-4bit", "-bnb-4bit", "-gptq", "-awq", "-gguf", "-4bit", "-int4", "-fp8")
+# How a converted re-upload's name ends: the precision its weights were saved in, not a quantization. TheBloke's
+# `Llama-2-13B-fp16` (huggingface.co/TheBloke/Llama-2-13B-fp16: Meta's Llama 2 13B weights converted to the
+# transformers format in float16), the base of hundreds of Llama 2 merges, is meta-llama/Llama-2-13b.
+CONVERTED_SUFFIXES = ("-fp16",)
 _OWNER_NAME = re.compile(r"^([A-Za-z0-9][\w.-]*)/([A-Za-z0-9][\w.-]*)$")
 
 
 def without_quantization(repo_name: str) -> str:
-    """A repository name without the quantization format it ends with (`Llama-2-13B-chat-GPTQ` ->
-    `Llama-2-13B-chat`); the name itself when it ends with none, or when nothing would be left."""
+    """A repository name without the quantization format or conversion precision it ends with
+    (`Llama-2-13B-chat-GPTQ` -> `Llama-2-13B-chat`, `Llama-2-13B-fp16` -> `Llama-2-13B`); the name itself when
+    it ends with none, or when nothing would be left."""
     name = repo_name
     for _ in range(3):  # `X-GPTQ-4bit`: one format after another
         low = name.lower()
-        tail = next((s for s in QUANTIZED_SUFFIXES if low.endswith(s) and len(low) > len(s)), None)
+        tail = next(
+            (s for s in (*QUANTIZED_SUFFIXES, *CONVERTED_SUFFIXES) if low.endswith(s) and len(low) > len(s)), None
+        )
         if tail is None:
             break
         name = name[: -len(tail)]
@@ -79,6 +86,8 @@ def declared_model(name: str, registry: Registry) -> KnownModel | None:
 def reupload_note(name: str, registered: str) -> str:
     """How evidence says that `name` is the registered checkpoint under another name."""
     repo = name.rsplit("/", 1)[-1]
+    if repo.lower().endswith(CONVERTED_SUFFIXES) and without_quantization(repo) != repo:
+        return f"{name} is a re-upload of {registered} converted to {repo.rsplit('-', 1)[-1]}"
     if without_quantization(repo) != repo:
         return f"{name} is a quantized re-upload of {registered}"
     return f"{name} is a re-upload of {registered} under another owner"
