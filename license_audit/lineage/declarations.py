@@ -296,11 +296,12 @@ def _merge_prose(body: str) -> list[tuple[int, str, str]]:
         line = text[:pos].count("\n") + 1
         for m in _MERGE_NAME.finditer(chunk):
             hub = _HF_ID.match(m.group("link") or m.group("url") or m.group("id") or "")
-            if hub is None or hub.group(1).lower() in _NOT_MODELS or len(out) >= MAX_MERGE_NAMES:
+            if hub is None or hub.group("owner").lower() in _NOT_MODELS or len(out) >= MAX_MERGE_NAMES:
                 continue
-            if m.group("id") and not re.search(r"[-.]", hub.group(2)):
+            owner, name = hub.group("owner"), hub.group("name")
+            if m.group("id") and not re.search(r"[-.]", name):
                 continue  # a bare "bf16/fp16" is no model: a bare id keeps a model name's hyphen or dot
-            out.append((line, " ".join(phrase.split())[:100], f"{hub.group(1)}/{hub.group(2)}".rstrip(".")))
+            out.append((line, " ".join(phrase.split())[:100], f"{owner}/{name}".rstrip(".")))
 
     for m in _MERGE_LIST.finditer(text):
         pos = m.end()
