@@ -85,6 +85,9 @@ def test_identifier_line_number_is_its_own():
         ("遵循 Meta Llama 3 社区许可协议", "llama3"),
         ("本模型遵循 Llama 3.1 社区许可协议。", "llama3.1"),
         ("Llama2社区许可协议", "llama2"),
+        # Tongyi Qianwen's licenses in Chinese (通义千问 is Tongyi Qianwen).
+        ("模型权重遵循通义千问许可协议。", "tongyi-qianwen"),
+        ("模型权重遵循通义千问研究许可协议。", "tongyi-qianwen-research"),
         # The Creative Commons reading of "Attribution" leaves a name its license word.
         ("This dataset is under the Open Data Commons Attribution License.", "odc-by"),
     ],
@@ -92,6 +95,13 @@ def test_identifier_line_number_is_its_own():
 def test_license_names_with_and_without_version_words(text, expected):
     found = refs(text)
     assert [m.id for m in found] == [expected], found
+
+
+def test_a_name_in_chinese_beside_a_name_in_latin_letters_on_its_line_is_read_too():
+    # A pattern that holds no Latin-script word stands between the line's words: it does not compete with the
+    # reference those words hold.
+    found = refs("MIT License。模型权重（Qwen2.5）遵循阿里通义千问许可协议。\n")
+    assert sorted(m.id for m in found) == ["mit", "tongyi-qianwen"], found
 
 
 @pytest.mark.parametrize(

@@ -119,6 +119,9 @@ class _Cand:
     changes: list | None = field(default=None, init=False)  # modified.Change list, once computed
     # A reference's own words (its phrase and the boilerplate it grew over), before it claims its lines.
     own: tuple[int, int] | None = field(default=None, init=False)
+    # A reference by a pattern that holds no Latin-script word ("通义千问许可协议"): it stands between the
+    # words it is placed at, so it shares them with the references there rather than competing for them.
+    between: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.hit_start, self.hit_end = self.start, self.end
@@ -220,6 +223,7 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
             idx = toks.first_word_of_line(line)
             if idx < len(toks.words):
                 out.append(_Cand(cl, idx, idx, 1.0, "reference"))
+                out[-1].between = True
     return out
 
 
@@ -290,17 +294,20 @@ def _extend_reference(c: _Cand, toks: Tokens, present: set[str]) -> None:
 
 
 def _references(all_refs: list[_Cand], texts: list[_Cand], toks: Tokens, present: set[str]) -> list[_Cand]:
-    refs = [
-        _Cand(r.cl, r.hit_start, r.hit_end, r.share, r.kind)
-        for r in all_refs
-        if not any(t.start <= r.hit_start <= t.end for t in texts)
-    ]
+    refs = []
+    for r in all_refs:
+        if not any(t.start <= r.hit_start <= t.end for t in texts):
+            refs.append(_Cand(r.cl, r.hit_start, r.hit_end, r.share, r.kind))
+            refs[-1].between = r.between
     # Of two references at the same words ("Open RAIL-M" inside "BigScience Open RAIL-M"), the longer wins.
     refs.sort(key=lambda r: (r.start, -(r.end - r.start), r.cl.lic.id))
     kept: list[_Cand] = []
     reach = -1  # the last word a kept reference holds: sorted by start, one overlaps a kept one only up to it
     for r in refs:
-        if r.start > reach:
+        if r.between:
+            if not any(k.between and k.cl is r.cl for k in kept):
+                kept.append(r)
+        elif r.start > reach:
             kept.append(r)
             reach = max(reach, r.end)
     for r in kept:
