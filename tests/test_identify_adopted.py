@@ -81,6 +81,18 @@ def test_a_license_adopted_under_another_name_is_that_text_renamed_never_the_lic
     assert m.to_dict()["renamed"] is True and m.to_dict()["modified"] is True
 
 
+def test_a_text_renamed_for_a_license_of_its_family_is_that_license_s_edition():
+    # THUDM's first ChatGLM3-6B License (ChatGLM3 MODEL_LICENSE @ bd5bfb2, 2023-10-27) is the ChatGLM2-6B
+    # License's text under ChatGLM3's name, which the catalog's later edition of the ChatGLM3-6B License does not
+    # hold word for word: the ChatGLM3-6B License, not a license of its own.
+    text = english("chatglm2-6b-license").replace("ChatGLM2-6B", "ChatGLM3-6B")
+    (m,) = texts(identify_text(text, CAT))
+    assert (m.id, m.modified, m.renamed) == ("chatglm3-6b-license", False, False)
+    # Under a name no license of the family has, it stays the adopted text.
+    (m,) = texts(identify_text(adopted(english("chatglm2-6b-license")), CAT))
+    assert (m.id, m.renamed) == ("chatglm2-6b-license", True)
+
+
 def test_an_adopted_license_with_a_clause_changed_names_the_change():
     text = adopted(english("chatglm2-6b-license")).replace("copyright license to use the Software.", NON_COMMERCIAL)
     assert NON_COMMERCIAL in text

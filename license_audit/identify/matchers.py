@@ -1363,6 +1363,12 @@ def _resembling(
         # a rename; "6B" of "CharacterGLM-6B" is not the name kept).
         theirs = Counter(w for w in ref.words if w in _name_words(cl.lic))
         renamed = cl.lic.id not in named and any(n >= 2 and held[w] * 4 < n for w, n in theirs.items())
+        edition = _edition_named(cl.lic, named, held, cc) if renamed else None
+        if edition is not None:
+            # Renamed for a license of the same family that the text names: that license's own edition of this
+            # text (THUDM's first ChatGLM3-6B License is the ChatGLM2-6B License's text under ChatGLM3's name).
+            out.append(LicenseMatch(edition.id, edition.spdx, round(share * 0.8, 4), first, last, "text", edition.name))
+            continue
         if cjk is not None:
             from license_audit.identify.modified import cjk_changes
 
@@ -1388,6 +1394,20 @@ def _resembling(
             )
         )
     return out
+
+
+def _edition_named(lic: License, named: set[str], held: Counter, cc: CompiledCatalog) -> License | None:
+    """The license of `lic`'s family that a reference near the copy names and whose own name the copy holds
+    in place of `lic`'s, if one."""
+    if not lic.family:
+        return None
+    for key in sorted(named):
+        other = cc.by_id[key].lic if key in cc.by_id else None
+        if other is None or other.id == lic.id or other.family != lic.family:
+            continue
+        if all(held[w] >= 2 for w in _name_words(other)):
+            return other
+    return None
 
 
 def _held_run(ws: list[str], a: int, b: int, ref: Reference) -> tuple[int, int]:
