@@ -18,6 +18,7 @@ MODEL_TEXTS = [
     "falcon-180b-license",
     "falcon-2-11b-license",
     "falcon-llm-license",
+    "tii-falcon-llm",
     "health-ai-developer-foundations",
     "apple-ascl",
     "exaone-1.1-nc",
@@ -118,6 +119,12 @@ def modified_cases() -> dict[str, tuple[str, str]]:
                 "Your copyright license to use the Work shall be subject to a monthly fee payable to TII.",
             ),
             "monthly fee",
+        ),
+        "tii-falcon-llm": (
+            license_text("tii-falcon-llm").replace(
+                "the Relevant Percentage shall be 10%", "the Relevant Percentage shall be 25%"
+            ),
+            "25%",
         ),
         "health-ai-developer-foundations": (
             license_text("health-ai-developer-foundations").replace(
