@@ -7,6 +7,7 @@ import pytest
 from conftest import audit_json, card, license_text, rules_of
 
 from license_audit.catalog import load_catalog
+from license_audit.identify import identify_text
 from license_audit.registry import load_registry
 
 CAT = load_catalog()
@@ -16,11 +17,33 @@ CAT = load_catalog()
     "name, lic_id",
     [
         ("tii-falcon-llm", "tii-falcon-llm"),  # tiiuae/falcon-7b's card before the relicensing
+        ("cogvlm2", "cogvlm2"),  # THUDM/cogvlm2-llama3-chat-19B
     ],
 )
 def test_the_name_a_card_writes_is_the_entry(name, lic_id):
     lic = CAT.get(name)
     assert lic is not None and lic.id == lic_id
+
+
+@pytest.mark.parametrize("front", ["license: other\nlicense_name: cogvlm2"])
+def test_a_card_naming_the_license_beside_its_own_copy_is_that_license(cli, make_repo, front):
+    lic_id = "cogvlm2" if "cogvlm2" in front else "cogvideox"
+    repo = make_repo({"README.md": card(front + "\nlicense_link: LICENSE"), "LICENSE": license_text(lic_id)})
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    assert not {"license-unknown", "license-mismatch", "license-modified"} & rules_of(report), report["findings"]
+
+
+def test_cogvlm_v1_edition_is_the_cogvlm2_text_changed_not_the_cogvlm2_license():
+    # THUDM/CogVLM's MODEL_LICENSE has the same title and puts the weights under Llama 2, not Llama 3.
+    text = license_text("cogvlm2")
+    v1 = text.replace(
+        "For the CogVLM2 open source model based on the LLama3 series model as the base model, the Llama3 license "
+        "conditions (https://llama.meta.com/llama3/license/, a copy of this repository license conditions)",
+        "For CogVLM-17B version, Llama2 license conditions (https://ai.meta.com/llama/license/)",
+    )
+    assert v1 != text
+    (m,) = [m for m in identify_text(v1, CAT) if m.kind == "text"]
+    assert m.id == "cogvlm2" and m.modified
 
 
 def test_a_fine_tune_of_a_first_release_falcon_model_owes_the_tii_falcon_llm_license(cli, make_repo):

@@ -19,6 +19,7 @@ MODEL_TEXTS = [
     "falcon-2-11b-license",
     "falcon-llm-license",
     "tii-falcon-llm",
+    "cogvlm2",
     "health-ai-developer-foundations",
     "apple-ascl",
     "exaone-1.1-nc",
@@ -125,6 +126,13 @@ def modified_cases() -> dict[str, tuple[str, str]]:
                 "the Relevant Percentage shall be 10%", "the Relevant Percentage shall be 25%"
             ),
             "25%",
+        ),
+        "cogvlm2": (
+            license_text("cogvlm2").replace(
+                "Registered users may use the models for commercial activities free of charge",
+                "Registered users may not use the models for commercial activities",
+            ),
+            "may not use",
         ),
         "health-ai-developer-foundations": (
             license_text("health-ai-developer-foundations").replace(
