@@ -18,6 +18,7 @@ CAT = load_catalog()
     [
         ("tii-falcon-llm", "tii-falcon-llm"),  # tiiuae/falcon-7b's card before the relicensing
         ("cogvlm2", "cogvlm2"),  # THUDM/cogvlm2-llama3-chat-19B
+        ("codegeex4", "codegeex4"),  # THUDM/codegeex4-all-9b
     ],
 )
 def test_the_name_a_card_writes_is_the_entry(name, lic_id):
@@ -44,6 +45,25 @@ def test_cogvlm_v1_edition_is_the_cogvlm2_text_changed_not_the_cogvlm2_license()
     assert v1 != text
     (m,) = [m for m in identify_text(v1, CAT) if m.kind == "text"]
     assert m.id == "cogvlm2" and m.modified
+
+
+def test_a_codegeex4_fine_tune_without_the_license_attribution_or_name_is_told_each(cli, make_repo):
+    front = "license: other\nlicense_name: codegeex4\nbase_model: THUDM/codegeex4-all-9b"
+    repo = make_repo({"README.md": card(front, "# Coder-Helper\n")})
+    report, code = audit_json(cli, repo, "--no-history", "--offline")
+    assert code == 1
+    assert {"upstream-license-missing", "attribution-missing", "name-prefix-required"} <= rules_of(report, "error")
+    fixed = make_repo(
+        {
+            "README.md": card(
+                front + "\nmodel_name: CodeGeeX4-Helper", "# CodeGeeX4-Helper\n\nBuilt with CodeGeeX4.\n"
+            ),
+            "LICENSE": license_text("codegeex4"),
+        }
+    )
+    report, _ = audit_json(cli, fixed, "--no-history", "--offline")
+    left = {"upstream-license-missing", "attribution-missing", "name-prefix-required"} & rules_of(report)
+    assert not left, report["findings"]
 
 
 def test_a_fine_tune_of_a_first_release_falcon_model_owes_the_tii_falcon_llm_license(cli, make_repo):

@@ -20,6 +20,7 @@ MODEL_TEXTS = [
     "falcon-llm-license",
     "tii-falcon-llm",
     "cogvlm2",
+    "codegeex4",
     "health-ai-developer-foundations",
     "apple-ascl",
     "exaone-1.1-nc",
@@ -133,6 +134,13 @@ def modified_cases() -> dict[str, tuple[str, str]]:
                 "Registered users may not use the models for commercial activities",
             ),
             "may not use",
+        ),
+        "codegeex4": (
+            license_text("codegeex4").replace(
+                "The copyright notice and this license notice shall be included in all copies",
+                "The copyright notice may be left out of copies",
+            ),
+            "left out",
         ),
         "health-ai-developer-foundations": (
             license_text("health-ai-developer-foundations").replace(
