@@ -19,6 +19,7 @@ CAT = load_catalog()
         ("tii-falcon-llm", "tii-falcon-llm"),  # tiiuae/falcon-7b's card before the relicensing
         ("cogvlm2", "cogvlm2"),  # THUDM/cogvlm2-llama3-chat-19B
         ("codegeex4", "codegeex4"),  # THUDM/codegeex4-all-9b
+        ("cogvideox-license", "cogvideox"),  # cards linking THUDM/CogVideoX-5b's LICENSE
     ],
 )
 def test_the_name_a_card_writes_is_the_entry(name, lic_id):
@@ -26,7 +27,9 @@ def test_the_name_a_card_writes_is_the_entry(name, lic_id):
     assert lic is not None and lic.id == lic_id
 
 
-@pytest.mark.parametrize("front", ["license: other\nlicense_name: cogvlm2"])
+@pytest.mark.parametrize(
+    "front", ["license: other\nlicense_name: cogvlm2", "license: other\nlicense_name: cogvideox-license"]
+)
 def test_a_card_naming_the_license_beside_its_own_copy_is_that_license(cli, make_repo, front):
     lic_id = "cogvlm2" if "cogvlm2" in front else "cogvideox"
     repo = make_repo({"README.md": card(front + "\nlicense_link: LICENSE"), "LICENSE": license_text(lic_id)})

@@ -21,6 +21,7 @@ MODEL_TEXTS = [
     "tii-falcon-llm",
     "cogvlm2",
     "codegeex4",
+    "cogvideox",
     "health-ai-developer-foundations",
     "apple-ascl",
     "exaone-1.1-nc",
@@ -141,6 +142,12 @@ def modified_cases() -> dict[str, tuple[str, str]]:
                 "The copyright notice may be left out of copies",
             ),
             "left out",
+        ),
+        "cogvideox": (
+            license_text("cogvideox").replace(
+                "must not exceed 1 million visits per month", "must not exceed 1 billion visits per month"
+            ),
+            "billion",
         ),
         "health-ai-developer-foundations": (
             license_text("health-ai-developer-foundations").replace(
