@@ -29,6 +29,9 @@ CHANGES = {
     "distillation": "was distilled from {up}: it was trained on {up}'s outputs",
 }
 DEFAULT_CHANGE = "is derived from {up}: its weights or configuration were modified"
+# A merge's upstream that neither its merge configuration nor its card names (an ancestor found by its config):
+# the merge is not said to include it.
+MERGE_ANCESTOR_CHANGE = "is a merge of models derived from {up}: its weights combine theirs"
 
 
 @dataclass
@@ -150,10 +153,19 @@ def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS, writing
     for up in ups:
         if up.via:
             continue
-        template = CHANGES.get(up.candidate.relation, DEFAULT_CHANGE)
-        lines.append(f"  {name} {template.format(up=up.id)}.")
+        lines.append(f"  {name} {change_of(up).format(up=up.id)}.")
     lines.append(markers[1])
     return "\n".join(lines)
+
+
+def change_of(up: Upstream) -> str:
+    """The statement of changes towards one upstream: what the repository did with its weights. A merge
+    includes only the models its merge configuration or card names; any other upstream of a merge is one the
+    merged models derive from."""
+    c = up.candidate
+    if c.relation == "merge" and not (c.merged_in or c.declared):
+        return MERGE_ANCESTOR_CHANGE
+    return CHANGES.get(c.relation, DEFAULT_CHANGE)
 
 
 def merge(existing: str | None, block: str, markers: tuple[str, str]) -> str:

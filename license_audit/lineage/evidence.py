@@ -58,6 +58,10 @@ CONFIG_MARGIN = 0.03
 SHARED_SHAPE_CAP = 0.75
 # A shape field changed (layers pruned or added, other dims): at most "possibly derived".
 SHAPE_CHANGED_CAP = 0.75
+# A config that differs from a known model's in a field derivation work leaves alone (a norm epsilon, an
+# activation), while the card declares or merges other bases: those bases explain the config, and the known
+# model is a look-alike of another checkpoint (another generation of one architecture), at most "possibly derived".
+LOOKALIKE_CAP = 0.6
 
 
 # --- relation -------------------------------------------------------------------------------------
@@ -360,12 +364,14 @@ def _config_hits(
     named: frozenset[str] = frozenset(),
     scored: list | None = None,
     catalog: Catalog | None = None,
+    bases: tuple[str, ...] = (),
 ) -> list[Hit]:
     """One hit: a config derives from one architecture, so only the best match (or its tie set) is a candidate.
 
     `vocab` (model id -> identical|extended|different, from the tokenizer) splits a set of config-identical
     models: a member whose vocabulary the repository shares leads, one whose vocabulary it does not is dropped.
     With `catalog` (the audit's own), the notes on such a set also say what each member's license asks.
+    `bases`: the models the card declares or the merge takes from, registered or not (they explain the config).
     """
     vocab = vocab or {}
     scored = scored if scored is not None else _score_config(observed, registry)
@@ -439,6 +445,14 @@ def _config_hits(
     if known.shape_shared:
         cap = min(cap or 1.0, SHARED_SHAPE_CAP)
         text += f"; not proof on its own: {known.shape_shared}"
+    kept = _kept_fields(known.signature, observed, differ)
+    if kept and bases and known.id not in declared and known.id not in named:
+        cap = min(cap or 1.0, LOOKALIKE_CAP)
+        shown_bases = ", ".join(bases[:3]) + (" ..." if len(bases) > 3 else "")
+        text += (
+            f"; derivation does not change {', '.join(kept)}, and the card's bases ({shown_bases}) explain the "
+            f"config: a look-alike of {known.id}, not the checkpoint the config was saved from"
+        )
     hit = Hit(known.id, min(conf, cap) if cap else conf, text, exact=score >= 0.999)
     if displaced is not None:
         hit.alternatives = [displaced.id]
@@ -470,6 +484,13 @@ def _config_hits(
         )
         hit.notes.append(f"{known.id} was published under different terms by checkpoint: {groups}")
     return [hit]
+
+
+def _kept_fields(known: dict[str, Any], observed: dict[str, Any], differ: list[str]) -> list[str]:
+    """The differing fields that derivation work does not change: not a raised vocabulary or context, not a
+    special-token id (a chat template moves those)."""
+    raised = raised_fields(known, observed)
+    return sorted(d for d in differ if d not in raised and d not in TOKEN_ID_FIELDS)
 
 
 _DUTY_WORDS = {
@@ -590,6 +611,7 @@ def collect_candidates(
     )
     # The vocabulary relation helps pick a config match within a config-identical set.
     vocab = {mid: rel.kind for mid, rel in vocab_ev.relations.items()} if vocab_ev else {}
+    bases = tuple(dict.fromkeys(h.model for h in hits if h.declared or h.relation == "merge"))
     if cfg is not None:
         named = frozenset(k.id for h in hits if (k := registry.get(h.model)))
         hits += _config_hits(
@@ -601,6 +623,7 @@ def collect_candidates(
             named=named,
             scored=scored,
             catalog=catalog,
+            bases=bases,
         )
     if pipeline is not None:
         named = frozenset(k.id for h in hits if (k := registry.get(h.model)))
