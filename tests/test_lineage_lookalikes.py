@@ -102,3 +102,62 @@ def test_an_ancestor_found_by_config_is_not_said_to_be_merged_in(cli, make_repo)
     assert "includes meta-llama/Llama-3.1-8B-Instruct" not in out
     assert "is a merge of models derived from meta-llama/Llama-3.1-8B-Instruct" in out
     assert "is a merge that includes Dampfinchen/Llama-3.1-8B-Ultra-Instruct" in out
+
+
+# config.json of Qwen/Qwen-VL-Chat-Int4 (github x1ngzai/Qwen-VL-Chat-Int4 @ 1cd721a2): Qwen-7B's language model
+# with the `visual` tower beside it
+QWEN_VL_INT4_CONFIG = {
+    "architectures": ["QWenLMHeadModel"],
+    "hidden_size": 4096,
+    "intermediate_size": 22016,
+    "kv_channels": 128,
+    "layer_norm_epsilon": 1e-06,
+    "max_position_embeddings": 8192,
+    "model_type": "qwen",
+    "no_bias": True,
+    "num_attention_heads": 32,
+    "num_hidden_layers": 32,
+    "quantization_config": {"bits": 4, "group_size": 128, "quant_method": "gptq"},
+    "rotary_emb_base": 10000,
+    "seq_length": 2048,
+    "tie_word_embeddings": False,
+    "tokenizer_type": "QWenTokenizer",
+    "torch_dtype": "float16",
+    "transformers_version": "4.32.0",
+    "visual": {
+        "heads": 16,
+        "image_size": 448,
+        "image_start_id": 151857,
+        "layers": 48,
+        "mlp_ratio": 4.9231,
+        "output_dim": 4096,
+        "patch_size": 14,
+        "width": 1664,
+    },
+    "vocab_size": 151936,
+}
+QWEN_VL_CARD = card(
+    "language:\n- zh\n- en\ntags:\n- qwen\npipeline_tag: text-generation\ninference: false",
+    "# Qwen-VL-Chat-Int4\n\nWe release Qwen-VL and Qwen-VL-Chat, which are pretrained model and Chat model "
+    "respectively. This repo is the one for Qwen-VL-Chat-Int4.\n",
+)
+
+
+def test_a_config_with_a_vision_tower_is_the_multimodal_checkpoints_not_the_text_models(cli, make_repo):
+    repo = make_repo({"README.md": QWEN_VL_CARD, "config.json": QWEN_VL_INT4_CONFIG})
+    report, _ = audit_json(cli, repo, "--offline")
+    assert [c["model"] for c in report["lineage"]] == ["Qwen/Qwen-VL-Chat"]
+    lead = report["lineage"][0]
+    assert lead["relation"] == "quantized" and lead["confidence"] >= 0.8
+    assert any("Qwen/Qwen-7B-Chat (text only)" in e and "`visual`" in e for e in lead["evidence"])
+    undeclared = [f for f in report["findings"] if f["rule"] == "base-model-undeclared"]
+    assert [f["fix"] for f in undeclared] == [
+        "Add `base_model: Qwen/Qwen-VL-Chat` to README.md and carry Qwen/Qwen-VL-Chat's license duties."
+    ]
+
+
+def test_the_same_language_model_without_a_tower_stays_the_text_models(cli, make_repo):
+    text_only = {k: v for k, v in QWEN_VL_INT4_CONFIG.items() if k != "visual"}
+    repo = make_repo({"README.md": card("tags:\n- qwen"), "config.json": text_only})
+    report, _ = audit_json(cli, repo, "--offline")
+    assert report["lineage"][0]["model"] == "Qwen/Qwen-7B-Chat"

@@ -12,27 +12,13 @@ from license_audit.crawl import Snapshot
 from license_audit.identify.normalize import words
 from license_audit.lineage.families import Families
 from license_audit.lineage.names import registered_name
+from license_audit.lineage.signature import takes_other_input
 from license_audit.registry import KnownModel, Registry, Terms, split_revision
 from license_audit.report import Candidate, LicenseFile, ModelInfo, TermsOption, Upstream
 
 if TYPE_CHECKING:
     from license_audit.history import History
 
-MULTIMODAL_MODEL_TYPES = frozenset(
-    {
-        "mllama",
-        "llama4",
-        "llava",
-        "llava_next",
-        "qwen2_vl",
-        "qwen2_5_vl",
-        "gemma3",
-        "paligemma",
-        "idefics3",
-        "pixtral",
-        "mistral3",
-    }
-)
 MULTIMODAL_PIPELINES = frozenset(
     {"image-text-to-text", "visual-question-answering", "image-to-text", "video-text-to-text", "any-to-any"}
 )
@@ -302,11 +288,8 @@ class AuditContext:
     def is_multimodal(self) -> bool:
         """Whether the audited model takes images (or other non-text input): Llama 3.2+ use policies restrict those."""
         cfg = self.snapshot.configs.get("config.json")
-        if isinstance(cfg, dict):
-            if any(k in cfg for k in ("vision_config", "audio_config", "vision_tower", "mm_projector_type")):
-                return True
-            if str(cfg.get("model_type", "")).lower() in MULTIMODAL_MODEL_TYPES:
-                return True
+        if isinstance(cfg, dict) and takes_other_input(cfg):
+            return True
         tag = str(self.snapshot.card.metadata.get("pipeline_tag") or "").lower()
         return tag in MULTIMODAL_PIPELINES
 

@@ -35,6 +35,7 @@ from license_audit.lineage.signature import (
     diffusers_signature,
     is_diffusers_component,
     normalized,
+    other_towers,
     prepare_signature,
     raised_fields,
     shape_differences,
@@ -381,6 +382,11 @@ def _config_hits(
     ties = [t for t in scored if abs(t[1] - best) < 1e-9]
     if any(vocab.get(t[0].id) != "different" for t in ties):
         ties = [t for t in ties if vocab.get(t[0].id) != "different"]
+    # A config holding another input tower (Qwen-VL's `visual`) is a multimodal model's: its language model may
+    # repeat a text-only model's config exactly, but the checkpoint is a multimodal member of the set.
+    towers = other_towers(observed)
+    text_only = [t[0] for t in ties if not t[0].multimodal] if towers and any(t[0].multimodal for t in ties) else []
+    ties = [t for t in ties if t[0] not in text_only]
     # Within the set, a member the card prose, an adapter or a GGUF file names leads, then vocabulary evidence.
     ties.sort(key=lambda t: (t[0].id not in named, vocab.get(t[0].id) not in ("identical", "extended"), tie_key(t[0])))
     top = ties[0]
@@ -464,6 +470,12 @@ def _config_hits(
             if catalog is not None:
                 note += f": {duties_of(displaced.license, catalog)}"
             hit.notes.append(note)
+    if text_only and known.multimodal:
+        hit.notes.append(
+            f"its language model repeats the config of {', '.join(m.id for m in text_only)} (text only), but "
+            f"config.json holds {', '.join(f'`{k}`' for k in towers)}, the sub-config of another input tower, "
+            f"as {hit.model}'s does"
+        )
     if len(ties) > 1:
         members = [t[0] for t in ties]
         hit.alternatives = [m.id for m in members[1:]]

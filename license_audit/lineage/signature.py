@@ -356,6 +356,37 @@ def _norm(value: Any) -> Any:
     return str(value)
 
 
+# The sub-configs of a tower beside the language model (an image or audio encoder, its projector): Qwen-VL's
+# `visual`, LLaVA's `vision_tower`, transformers' `vision_config` and `audio_config`.
+OTHER_TOWER_KEYS = ("vision_config", "audio_config", "vision_tower", "mm_projector_type", "visual")
+# Model types that always take images, whatever sub-configs the file spells out.
+MULTIMODAL_MODEL_TYPES = frozenset(
+    {
+        "mllama",
+        "llama4",
+        "llava",
+        "llava_next",
+        "qwen2_vl",
+        "qwen2_5_vl",
+        "gemma3",
+        "paligemma",
+        "idefics3",
+        "pixtral",
+        "mistral3",
+    }
+)
+
+
+def other_towers(config: dict[str, Any]) -> list[str]:
+    """The sub-configs of other input towers a config holds (its language model may repeat a text model's)."""
+    return [k for k in OTHER_TOWER_KEYS if isinstance(config.get(k), (dict, str)) and config[k]]
+
+
+def takes_other_input(config: dict[str, Any]) -> bool:
+    """Whether a config is a multimodal model's: it holds another input tower or has a multimodal model type."""
+    return bool(other_towers(config)) or str(config.get("model_type", "")).lower() in MULTIMODAL_MODEL_TYPES
+
+
 def text_config(config: dict[str, Any]) -> dict[str, Any]:
     """The language-model part of a config: multimodal configs nest it under text_config (Omni models under
     thinker_config.text_config). The nested part is taken when it holds the layer stack the top level lacks;
