@@ -21,17 +21,18 @@ NOTICE_NAMES = ("NOTICE", "NOTICE.txt", "NOTICE.md")
 TEXT_MARKERS = ("----- BEGIN license-audit NOTICE -----", "----- END license-audit NOTICE -----")
 MD_MARKERS = ("<!-- BEGIN license-audit NOTICE -->", "<!-- END license-audit NOTICE -->")
 
+# `{via}`: the re-upload of the upstream the repository was built on, when it names one (" (via OWNER/NAME)").
 CHANGES = {
-    "finetune": "is a fine-tuned version of {up}: its weights were changed by further training",
-    "adapter": "is an adapter trained on top of {up}: it carries weights that modify {up}'s",
-    "merge": "is a merge that includes {up}: its weights combine {up}'s with other models'",
-    "quantized": "is a quantized version of {up}: its weights were converted to a lower precision",
-    "distillation": "was distilled from {up}: it was trained on {up}'s outputs",
+    "finetune": "is a fine-tuned version of {up}{via}: its weights were changed by further training",
+    "adapter": "is an adapter trained on top of {up}{via}: it carries weights that modify {up}'s",
+    "merge": "is a merge that includes {up}{via}: its weights combine {up}'s with other models'",
+    "quantized": "is a quantized version of {up}{via}: its weights were converted to a lower precision",
+    "distillation": "was distilled from {up}{via}: it was trained on {up}'s outputs",
 }
-DEFAULT_CHANGE = "is derived from {up}: its weights or configuration were modified"
+DEFAULT_CHANGE = "is derived from {up}{via}: its weights or configuration were modified"
 # A merge's upstream that neither its merge configuration nor its card names (an ancestor found by its config):
 # the merge is not said to include it.
-MERGE_ANCESTOR_CHANGE = "is a merge of models derived from {up}: its weights combine theirs"
+MERGE_ANCESTOR_CHANGE = "is a merge of models derived from {up}{via}: its weights combine theirs"
 
 
 @dataclass
@@ -131,6 +132,8 @@ def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS, writing
             lines.append(f"{model} ({c.relation})")
             if is_hub_id(model):  # not a family ("Meta Llama 3 (family)") or a local path
                 lines.append(f"  https://huggingface.co/{model}")
+            if up.route:  # the licensor's checkpoint is the upstream; the re-upload built on is named as such
+                lines.append(f"  via {up.route}, a re-upload of it")
         lines += [f"  {line}" for line in up.copyright]
         if not up.licenses and c.license:
             lines.append(f"  License: {c.license}")
@@ -153,7 +156,8 @@ def build_block(report: Report, markers: tuple[str, str] = TEXT_MARKERS, writing
     for up in ups:
         if up.via:
             continue
-        lines.append(f"  {name} {change_of(up).format(up=up.id)}.")
+        via = f" (via {up.route})" if up.route else ""
+        lines.append(f"  {name} {change_of(up).format(up=up.id, via=via)}.")
     lines.append(markers[1])
     return "\n".join(lines)
 

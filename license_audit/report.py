@@ -224,20 +224,33 @@ class Upstream:
 
     @property
     def id(self) -> str:
+        """The model whose license the duties come from: the licensor's checkpoint, also when the repository
+        names a re-upload of it (`route`)."""
         if self.model:
             return self.model
         if self.via and self.known:
             return self.named or self.known.id
-        if self.candidate.checkpoint:  # the repository as the card names it (a re-upload's own name)
-            return self.candidate.checkpoint.strip().partition("@")[0]
         return self.candidate.model
 
     @property
+    def route(self) -> str | None:
+        """The re-upload of the upstream the repository names as its base, when it is another repository (a
+        quantized or other owner's copy: unsloth/gemma-2-9b-bnb-4bit of google/gemma-2-9b); None otherwise.
+        It is the repository `base_model` names, while the license and its duties are the licensor's."""
+        if self.via or self.model or not self.candidate.checkpoint:
+            return None
+        name = self.candidate.checkpoint.strip().partition("@")[0]
+        return name if name.lower() != self.candidate.model.lower() else None
+
+    @property
     def label(self) -> str:
-        """The upstream as a sentence names it: "meta-llama/Llama-3.1-8B (through acme/Llama-3.1-Chat)"."""
+        """The upstream as a sentence names it: "meta-llama/Llama-3.1-8B (through acme/Llama-3.1-Chat)",
+        "google/gemma-2-9b (via unsloth/gemma-2-9b-bnb-4bit)"."""
         name = f"{self.id} or {' or '.join(self.also)}" if self.also else self.id
         if self.via:
             name = f"{name} (through {' -> '.join(self.via)})"
+        elif self.route:
+            name = f"{name} (via {self.route})"
         elif self.license_from_card:
             name = f"{name} (license as the card declares)"
         if self.inferred:

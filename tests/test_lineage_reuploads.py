@@ -141,3 +141,83 @@ def test_real_adapter_on_an_unsloth_reupload_is_one_base_with_one_set_of_duties(
         ups = [(f["upstream"], f["path"]) for f in report["findings"] if f["rule"] == rule]
         assert ups and len(ups) == len(set(ups)), (rule, ups)
         assert {u for u, _ in ups} == {"unsloth/deepseek-r1-distill-llama-8b-unsloth-bnb-4bit"}
+
+
+# Devsam2898/Gemma2-Peshwa @ 8fef9ab2: an unsloth LoRA adapter on Unsloth's 4-bit re-upload of Gemma 2 9B
+PESHWA_CARD = card(
+    "base_model: unsloth/gemma-2-9b-bnb-4bit\nlanguage:\n- en\nlicense: apache-2.0\ntags:\n"
+    "- text-generation-inference\n- transformers\n- unsloth\n- gemma2\n- trl",
+    "# Uploaded  model\n\n- **Developed by:** Devavrat28\n- **License:** apache-2.0\n"
+    "- **Finetuned from model :** unsloth/gemma-2-9b-bnb-4bit\n\n"
+    "This gemma2 model was trained 2x faster with [Unsloth](https://github.com/unslothai/unsloth) and "
+    "Huggingface's TRL library.\n",
+)
+PESHWA_ADAPTER = json.dumps(
+    {"base_model_name_or_path": "unsloth/gemma-2-9b-bnb-4bit", "peft_type": "LORA", "r": 64, "task_type": "CAUSAL_LM"}
+)
+
+
+def test_the_duties_of_a_reupload_name_the_licensors_checkpoint_with_the_reupload_as_the_route(cli, make_repo):
+    repo = make_repo({"README.md": PESHWA_CARD, "adapter_config.json": PESHWA_ADAPTER}, name="Gemma2-Peshwa")
+    report, _ = audit_json(cli, repo, "--offline", "--no-history")
+    assert report["lineage"][0]["model"] == "google/gemma-2-9b"
+    assert report["lineage"][0]["checkpoint"] == "unsloth/gemma-2-9b-bnb-4bit"
+    duties = [f for f in report["findings"] if f["upstream"]]
+    assert {f["rule"] for f in duties} >= {
+        "license-incompatible",
+        "upstream-license-missing",
+        "upstream-notice-missing",
+    }
+    assert {f["upstream"] for f in duties} == {"google/gemma-2-9b"}
+    for f in duties:
+        assert "google/gemma-2-9b (via unsloth/gemma-2-9b-bnb-4bit)" in f["message"], f
+    notice = cli("notice", repo, "--offline").output
+    assert "google/gemma-2-9b (adapter)\n  https://huggingface.co/google/gemma-2-9b\n" in notice
+    assert "  via unsloth/gemma-2-9b-bnb-4bit, a re-upload of it\n" in notice
+    assert "https://huggingface.co/unsloth/" not in notice
+    assert (
+        "Gemma2-Peshwa is an adapter trained on top of google/gemma-2-9b (via unsloth/gemma-2-9b-bnb-4bit):" in notice
+    )
+
+
+def test_an_undeclared_reupload_is_still_the_base_the_card_should_declare(cli, make_repo):
+    front = "language:\n- en\nlicense: gemma\ntags:\n- unsloth\n- gemma2"
+    repo = make_repo({"README.md": card(front), "adapter_config.json": PESHWA_ADAPTER})
+    report, _ = audit_json(cli, repo, "--offline", "--no-history")
+    found = undeclared(report)
+    assert [f["upstream"] for f in found] == ["unsloth/gemma-2-9b-bnb-4bit"]
+    assert found[0]["fix"].startswith("Add `base_model: unsloth/gemma-2-9b-bnb-4bit` to README.md")
+    duties = [f for f in report["findings"] if f["upstream"] and f["rule"] != "base-model-undeclared"]
+    assert duties and {f["upstream"] for f in duties} == {"google/gemma-2-9b"}
+
+
+# KoboldAI/LLaMA2-13B-Psyfighter2's mergekit recipe (its card's block, as mergekit_config.yml writes it)
+PSYFIGHTER_MERGEKIT = """merge_method: task_arithmetic
+base_model: TheBloke/Llama-2-13B-fp16
+models:
+  - model: TheBloke/Llama-2-13B-fp16
+  - model: KoboldAI/LLaMA2-13B-Tiefighter
+    parameters:
+      weight: 1.0
+  - model: Doctor-Shotgun/cat-v1.0-13b
+    parameters:
+      weight: 0.01
+  - model: Doctor-Shotgun/llama-2-13b-chat-limarp-v2-merged
+    parameters:
+      weight: 0.02
+dtype: float16
+"""
+
+
+def test_a_merges_shared_duties_name_the_licensors_checkpoint_not_a_merged_community_model(cli, make_repo):
+    files = {
+        "README.md": card("license: llama2", "# LLAMA2-13B-Psyfighter2\nPsyfighter is a merged model.\n"),
+        "mergekit_config.yml": PSYFIGHTER_MERGEKIT,
+    }
+    report, _ = audit_json(cli, make_repo(files), "--offline", "--no-history")
+    for rule in ("upstream-license-missing", "upstream-notice-missing", "use-restrictions-missing"):
+        found = [f for f in report["findings"] if f["rule"] == rule]
+        assert [f["upstream"] for f in found] == ["meta-llama/Llama-2-13b"], (rule, found)
+        assert "meta-llama/Llama-2-13b (via TheBloke/Llama-2-13B-fp16)" in found[0]["message"]
+    undeclared_ids = {f["upstream"] for f in undeclared(report)}
+    assert "TheBloke/Llama-2-13B-fp16" in undeclared_ids and "meta-llama/Llama-2-13b" not in undeclared_ids

@@ -210,8 +210,10 @@ class AuditContext:
         if cand.declared:
             named = cand.checkpoint or cand.model
             base, rev = split_revision(named)
-            # A re-upload of the entry's checkpoint (a quantized copy) is under that checkpoint's terms.
-            return of(known, known.terms_for(registered_name(base, self.registry) or base, rev), base)
+            # A re-upload of the entry's checkpoint (a quantized copy) is under that checkpoint's terms, and the
+            # checkpoint is the one named (the re-upload is only the route).
+            base = registered_name(base, self.registry) or base
+            return of(known, known.terms_for(base, rev), base)
         out = of(known, known.terms_for(), None)
         for alt in cand.alternatives:
             other = self.registry.get(alt)

@@ -658,8 +658,10 @@ def _applies(ctx: AuditContext, up: Upstream, ob: Obligation) -> bool:
 def check_obligations(ctx: AuditContext) -> Iterator[Finding]:
     done: set[tuple[str, str, int]] = set()
     # Strongest evidence first, so a duty shared by two candidate upstreams is reported once, at its surest
-    # (an upstream whose license is only inferred from a family name comes after the derived ones).
-    for up in sorted(ctx.upstreams, key=lambda u: (not u.derived, -u.candidate.confidence)):
+    # (an upstream whose license is only inferred from a family name comes after the derived ones). Among the
+    # derived ones, a registered model (the licensor's checkpoint, which a merge may take through a re-upload)
+    # names the duty before a model whose license was only looked up, declared by the card or inferred.
+    for up in sorted(ctx.upstreams, key=lambda u: (not u.derived, u.known is None, -u.candidate.confidence)):
         for lic in up.licenses:
             for idx, ob in enumerate(lic.obligations):
                 handler = HANDLERS.get(ob.kind)
