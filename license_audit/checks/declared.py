@@ -9,7 +9,7 @@ from license_audit.catalog import License
 from license_audit.checks.context import AuditContext
 from license_audit.crawl import is_license_file
 from license_audit.identify.references import BADGE_LICENSE, badges
-from license_audit.report import OTHER_ID, Finding
+from license_audit.report import OTHER_ID, Finding, LicenseFile, LicenseMatch
 from license_audit.rule_ids import RULES
 
 _NOT_GRANTS = ("notice", "use_policy", "use-policy", "usepolicy", "acceptable")
@@ -114,22 +114,60 @@ def named_in_prose(ctx: AuditContext):
     return lic, found[0].start_line, bool(found[0].alternatives)
 
 
+def unknown_terms(lf: LicenseFile) -> list[LicenseMatch]:
+    """The stretches of a license file that identification reads as license terms no known license explains
+    (`other`). A known license's allowed variants and a few lines added to its copy are part of that copy (a
+    modified copy, license-modified), so an `other` stretch is terms of the file's own, whatever stands beside it."""
+    return [m for m in lf.licenses if m.kind == "text" and m.id == OTHER_ID]
+
+
 def check_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
     for lf in ctx.license_files:
         # NOTICE and use-policy files carry attributions and rules, not grants: only license files must match.
-        # `other` is license terms the catalog cannot name: still unknown as far as checks can tell.
-        if any(m.id != OTHER_ID for m in lf.licenses) or not is_grant_file(lf.path):
+        if not is_grant_file(lf.path):
             continue
-        text = ctx.snapshot.license_texts.get(lf.path, "")
-        what = "is empty" if not text.strip() else "matches no known license"
+        unknown = unknown_terms(lf)
+        known = [m for m in lf.licenses if m.id != OTHER_ID]
+        if known and not unknown:
+            continue
+        if known:
+            # Terms the catalog cannot name are not made known by a license named or copied beside them: a
+            # custom license that says its users "must comply with Apache 2.0 and" its own terms is not Apache.
+            what = f"holds license terms that match no known license ({_lines(unknown)}) beside {_beside(known)}"
+            declared = ctx.snapshot.card.effective_license
+            declared_id = ctx.declared.id if ctx.declared else declared
+            if declared and any(m.id == declared_id for m in known):
+                what += f", so what it grants, and whether it is the `{declared}` the card declares, cannot be checked."
+            else:
+                what += ", so what it grants cannot be checked."
+        else:
+            text = ctx.snapshot.license_texts.get(lf.path, "")
+            what = f"{'is empty' if not text.strip() else 'matches no known license'}, so what it grants cannot be checked."
         yield Finding(
             rule="license-unknown",
             severity=RULES["license-unknown"].severity,
-            message=f"{lf.path} {what}, so what it grants cannot be checked.",
+            message=f"{lf.path} {what}",
             path=lf.path,
+            line=unknown[0].start_line if unknown and known else None,
             commit=ctx.revision,
             fix=RULES["license-unknown"].fix,
         )
+
+
+def _lines(matches: list[LicenseMatch]) -> str:
+    """Where the matches stand: "line 6", "lines 7-41", "lines 1-5 and 30-64"."""
+    spans = [f"{m.start_line}-{m.end_line}" if m.end_line > m.start_line else str(m.start_line) for m in matches]
+    plural = len(matches) > 1 or matches[0].end_line > matches[0].start_line
+    return f"line{'s' if plural else ''} {' and '.join(spans)}"
+
+
+def _beside(known: list[LicenseMatch]) -> str:
+    """What else the file holds, as identified: "a reference to the Apache License 2.0 (line 6)"."""
+    out = []
+    for m in known:
+        what = "the text of" if m.kind == "text" else "a reference to"
+        out.append(f"{what} the {m.name or m.id} ({_lines([m])})")
+    return " and ".join(dict.fromkeys(out))
 
 
 def check_declared_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
