@@ -58,6 +58,19 @@ def test_custom_terms_without_a_license_named_are_unknown(cli, make_repo):
     assert [f["message"] for f in unknown] == ["LICENSE matches no known license, so what it grants cannot be checked."]
 
 
+def test_a_license_named_inside_unknown_terms_does_not_agree_with_the_card(cli, make_repo):
+    # The file copies the MIT License and holds custom terms naming Apache 2.0: the card's `apache-2.0` is
+    # nowhere but inside the unknown terms, so the copy that is known differs from the card.
+    mit = license_text("mit").replace("<year> <copyright holders>", "2024 Acme")
+    repo = make_repo({"README.md": APACHE_CARD, "LICENSE": f"{mit}\n\n{CUSTOM_TERMS}"})
+    report, _ = audit_json(cli, repo)
+    mismatch = findings_of(report, "license-mismatch")
+    assert [(f["path"], f["severity"]) for f in mismatch] == [("LICENSE", "error")], report["findings"]
+    assert "`apache-2.0`" in mismatch[0]["message"] and "mit" in mismatch[0]["message"]
+    unknown = findings_of(report, "license-unknown")
+    assert len(unknown) == 1 and "the text of the MIT License" in unknown[0]["message"], report["findings"]
+
+
 def test_custom_terms_beside_a_known_license_text_are_unknown(cli, make_repo):
     # Two licenses in one file, the custom one first: the Apache copy does not make the whole file known.
     repo = make_repo({"README.md": APACHE_CARD, "LICENSE": f"{CUSTOM_TERMS}\n\n{license_text('apache-2.0')}"})

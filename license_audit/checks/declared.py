@@ -272,8 +272,15 @@ def check_license_mismatch(ctx: AuditContext) -> Iterator[Finding]:
         return
     declared = ctx.declared
     declared_id = declared.id if declared else declared_key
-    # A name every edition goes by ("the Llama license") does not say the file is the declared edition's.
-    found_anywhere = {m.id for lf in ctx.license_files for m in lf.licenses if not m.alternatives}
+    # A name every edition goes by ("the Llama license") does not say the file is the declared edition's; a
+    # license named inside terms no known license explains ("must comply with Apache 2.0 and the ...") does
+    # not say the file is that license (license-unknown).
+    found_anywhere = {
+        m.id
+        for lf in ctx.license_files
+        for m in lf.licenses
+        if not m.alternatives and (m.kind == "text" or not unknown_terms(lf))
+    }
     if declared_id in found_anywhere:
         return
     upstream_ids = {lic.id for up in ctx.upstreams for lic in up.licenses}
