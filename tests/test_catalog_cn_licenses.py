@@ -1,0 +1,113 @@
+"""Model licenses of Chinese labs that real repositories carry: each text is identified as its own license,
+unmodified and alone, a derivative that leaves it out owes it, and a card naming the license resolves it."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import audit_json, card, license_text, rules_of
+
+from license_audit.catalog import load_catalog
+from license_audit.identify import identify_text
+from license_audit.lineage.families import load_families
+
+CAT = load_catalog()
+
+
+def _texts(found):
+    return [(m.id, m.kind, m.modified) for m in found if m.kind == "text"]
+
+
+def _audit(cli, make_repo, files: dict) -> dict:
+    report, _ = audit_json(cli, make_repo(files), "--no-history", "--offline")
+    return report
+
+
+# ---- the MiniCPM Model Community License Agreement ------------------------------------------------
+
+
+def test_the_minicpm_license_text_is_that_license_alone_not_apache():
+    # Its preamble says community use "must comply with Apache 2.0 and the MiniCPM Model Community License
+    # Agreement": part of the terms, not a reference that makes the file Apache's.
+    found = identify_text(license_text("minicpm-model-license"), CAT)
+    assert [(m.id, m.kind) for m in found] == [("minicpm-model-license", "text")], found
+    assert not found[0].modified
+
+
+def test_the_minicpm_license_without_its_markdown_headings_is_unmodified():
+    # The first commit of the file (OpenBMB/MiniCPM 6ad727e) has the same words without the "##" headings.
+    plain = "\n".join(ln.lstrip("#").strip() for ln in license_text("minicpm-model-license").splitlines()) + "\n"
+    assert _texts(identify_text(plain, CAT)) == [("minicpm-model-license", "text", False)]
+
+
+def test_a_minicpm_copy_with_a_duty_dropped_is_modified():
+    text = license_text("minicpm-model-license").replace(
+        ' If you create, train, fine-tune, or improve an AI model using the MiniCPM series models, the model must include "MiniCPM" in its name.',
+        "",
+    )
+    assert text != license_text("minicpm-model-license")
+    (m,) = [m for m in identify_text(text, CAT) if m.kind == "text"]
+    assert m.id == "minicpm-model-license" and m.modified
+
+
+def test_the_minicpm_text_under_an_apache_card_is_not_taken_for_apache(cli, make_repo):
+    # A copy of a MiniCPM-V 2.x repository: the card's `license: apache-2.0` is the code's, the file the weights'.
+    report = _audit(
+        cli, make_repo, {"README.md": card("license: apache-2.0"), "LICENSE": license_text("minicpm-model-license")}
+    )
+    (lf,) = report["license_files"]
+    assert [(m["id"], m["kind"]) for m in lf["licenses"]] == [("minicpm-model-license", "text")]
+    (bad,) = [f for f in report["findings"] if f["rule"] == "license-mismatch"]
+    assert "apache-2.0" in bad["message"] and "minicpm-model-license" in bad["message"]
+
+
+MINICPM_FINETUNE = "license: other\nlicense_name: minicpm-model-license\nbase_model: someone/MiniCPM-2B-dpo-bf16"
+
+
+def test_a_minicpm_derivative_without_the_agreement_owes_it(cli, make_repo):
+    report = _audit(cli, make_repo, {"README.md": card(MINICPM_FINETUNE, "# MiniCPM-2B-helper\n")})
+    found = rules_of(report)
+    assert {"upstream-license-missing", "attribution-missing", "use-restrictions-missing"} <= found, found
+    assert "usage-threshold" in found  # commercial use after registration, within 5,000 devices or 1M DAU
+    missing = [f for f in report["findings"] if f["rule"] == "upstream-license-missing"]
+    assert "MiniCPM Model Community License Agreement" in missing[0]["message"]
+    # With the agreement, "Built with 面壁MiniCPM", the attribution statement and Appendix A carried, those
+    # duties are met.
+    body = (
+        "# MiniCPM-2B-helper\n\nBuilt with 面壁MiniCPM.\n\nMiniCPM is licensed under the MiniCPM Model Community "
+        "License, © OpenBMB Platforms, Inc. All rights reserved.\n\nUse is subject to the usage restrictions of "
+        "Appendix A of the license.\n"
+    )
+    files = {"README.md": card(MINICPM_FINETUNE, body), "LICENSE": license_text("minicpm-model-license")}
+    left = rules_of(_audit(cli, make_repo, files))
+    assert not left & {"upstream-license-missing", "attribution-missing", "use-restrictions-missing"}, left
+
+
+def test_a_card_under_the_earlier_minicpm_license_still_names_the_family(cli, make_repo):
+    # OpenBMB relicensed MiniCPM to Apache-2.0 on 2025-06-06: the family's license is Apache-2.0 now, and a card
+    # under the MiniCPM Model License names a MiniCPM model under those terms.
+    fam = load_families().get("minicpm")
+    assert fam.licenses == ("apache-2.0",) and fam.former_licenses == ("minicpm-model-license",)
+    assert "2025-06-06" in fam.license_note
+    report = _audit(
+        cli, make_repo, {"README.md": card("license: other\nlicense_name: minicpm-model-license", "# Helper\n")}
+    )
+    (top,) = report["lineage"]
+    assert top["family"] == "minicpm" and top["license"] == "minicpm-model-license"
+    assert "upstream-license-missing" in rules_of(report)
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("openbmb/MiniCPM-2B-sft-bf16", "minicpm"),
+        ("someone/MiniCPM3-4B-GGUF", "minicpm"),
+        ("someone/MiniCPM-V-2_6-int4", "minicpm"),
+        # MiniCPM4 and MiniCPM-V 4 were Apache-2.0 from their release; MiniCPM-Llama3-V 2.5 says Llama 3.
+        ("someone/MiniCPM4-8B-GGUF", None),
+        ("someone/MiniCPM-V-4-int4", None),
+        ("someone/MiniCPM-Llama3-V-2_5-int4", "llama3"),
+    ],
+)
+def test_the_minicpm_family_is_named_by_the_releases_it_covers(name, family):
+    match = load_families().match_name(name)
+    assert (match.family.id if match else None) == family, match
