@@ -22,6 +22,12 @@ def _audit(cli, make_repo, files: dict) -> dict:
     return report
 
 
+def _lines(text: str, cjk: bool) -> str:
+    """The lines of a bilingual reference in Chinese (`cjk`) or in English."""
+    lines = text.splitlines()
+    return "\n".join(ln for ln in lines if any("\u4e00" <= ch <= "\u9fff" for ch in ln) == cjk) + "\n"
+
+
 # ---- the MiniCPM Model Community License Agreement ------------------------------------------------
 
 
@@ -111,3 +117,46 @@ def test_a_card_under_the_earlier_minicpm_license_still_names_the_family(cli, ma
 def test_the_minicpm_family_is_named_by_the_releases_it_covers(name, family):
     match = load_families().match_name(name)
     assert (match.family.id if match else None) == family, match
+
+
+# ---- the Skywork Community License ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("edition", ["bilingual", "english", "chinese"])
+def test_the_skywork_license_and_each_of_its_pdfs_is_that_license(edition):
+    text = license_text("skywork-community-license")
+    if edition != "bilingual":
+        text = _lines(text, cjk=edition == "chinese")
+    found = identify_text(text, CAT)
+    assert _texts(found) == [("skywork-community-license", "text", False)], found
+    assert "other" not in {m.id for m in found}
+
+
+def test_a_skywork_copy_with_the_attribution_clause_dropped_is_modified():
+    text = license_text("skywork-community-license")
+    start = text.index("15. You agree and understand")
+    cut = text[:start] + text[text.index("16. You agree and understand") :]
+    (m,) = [m for m in identify_text(cut, CAT) if m.kind == "text"]
+    assert m.id == "skywork-community-license" and m.modified
+
+
+SKYWORK_FINETUNE = "license: other\nlicense_name: skywork-community-license\nbase_model: someone/Skywork-13B-chat-sft"
+
+
+def test_a_skywork_derivative_without_the_agreement_owes_it(cli, make_repo):
+    report = _audit(cli, make_repo, {"README.md": card(SKYWORK_FINETUNE, "# Sky-helper\n")})
+    found = rules_of(report, "error")
+    assert {"upstream-license-missing", "attribution-missing"} <= found, report["findings"]
+    files = {
+        "README.md": card(SKYWORK_FINETUNE, "# Sky-helper\n\nSkywork Inside: developed based on the Skywork Model.\n"),
+        "LICENSE": license_text("skywork-community-license"),
+    }
+    assert not rules_of(_audit(cli, make_repo, files)) & {"upstream-license-missing", "attribution-missing"}
+
+
+def test_an_apache_card_on_a_skywork_13b_derivative_is_no_license_skywork_grants(cli, make_repo):
+    # The grant is non-transferable and non-sublicensable (II): a derivative stays under the agreement.
+    report = _audit(cli, make_repo, {"README.md": card("license: apache-2.0\nbase_model: Skywork/Skywork-13B-base")})
+    (top,) = report["lineage"]
+    assert top["family"] == "skywork" and top["license"] == "skywork-community-license"
+    assert "license-incompatible" in rules_of(report)
