@@ -160,3 +160,46 @@ def test_an_apache_card_on_a_skywork_13b_derivative_is_no_license_skywork_grants
     (top,) = report["lineage"]
     assert top["family"] == "skywork" and top["license"] == "skywork-community-license"
     assert "license-incompatible" in rules_of(report)
+
+
+# ---- the XVERSE Model License Agreement -----------------------------------------------------------
+
+
+def test_the_xverse_license_is_that_license_alone():
+    found = identify_text(license_text("xverse-model-license"), CAT)
+    assert [(m.id, m.kind, m.modified) for m in found] == [("xverse-model-license", "text", False)], found
+
+
+def test_an_xverse_copy_that_drops_the_notice_it_asks_for_is_modified():
+    text = license_text("xverse-model-license")
+    start = text.index("并随附提示")
+    cut = text[:start] + text[text.index("保留所有权利.”。") + len("保留所有权利.”。") :]
+    (m,) = [m for m in identify_text(cut, CAT) if m.kind == "text"]
+    assert m.id == "xverse-model-license" and m.modified
+
+
+def test_the_xverse_license_is_named_by_its_chinese_title():
+    (m,) = identify_text("模型权重的使用需遵循《元象 XVERSE 大模型许可协议》。\n", CAT)
+    assert (m.id, m.kind) == ("xverse-model-license", "reference")
+
+
+XVERSE_FINETUNE = "license: other\nlicense_name: xverse-model-license\nbase_model: someone/XVERSE-13B-sft"
+
+
+def test_an_xverse_derivative_without_the_agreement_and_its_notice_owes_them(cli, make_repo):
+    report = _audit(cli, make_repo, {"README.md": card(XVERSE_FINETUNE, "# Helper\n")})
+    assert {"upstream-license-missing", "upstream-notice-missing"} <= rules_of(report, "error"), report["findings"]
+    files = {
+        "README.md": card(XVERSE_FINETUNE, "# Helper\n"),
+        "MODEL_LICENSE": license_text("xverse-model-license"),
+        "NOTICE": "XVERSE 大模型以 XVERSE 大模型协议发布， Copyright (c) 深圳元象信息科技有限公司. 保留所有权利.\n",
+    }
+    assert not rules_of(_audit(cli, make_repo, files)) & {"upstream-license-missing", "upstream-notice-missing"}
+
+
+def test_an_apache_card_on_an_xverse_derivative_is_no_license_xverse_grants(cli, make_repo):
+    # The XVERSE cards' `license: apache-2.0` is the code's; the weights' grant is non-sublicensable.
+    report = _audit(cli, make_repo, {"README.md": card("license: apache-2.0\nbase_model: xverse/XVERSE-13B-Chat")})
+    (top,) = report["lineage"]
+    assert top["family"] == "xverse" and top["license"] == "xverse-model-license"
+    assert "license-incompatible" in rules_of(report)
