@@ -290,6 +290,42 @@ def test_card_family_license_without_a_parent_owes_its_duties(cli, make_repo):
     assert {"upstream-license-missing", "attribution-missing"} <= rules_of(report, "error")
 
 
+# Meta tags every Llama 3.x repository `llama-3` (unsloth/Meta-Llama-3.1-8B-Instruct keeps Meta's card: license
+# llama3.1, tags llama-3, llama, meta, facebook; no base_model).
+_LLAMA3X_TAGS = "tags:\n- llama-3\n- llama\n- meta\n- facebook\n- unsloth\n- transformers"
+_UNSLOTH_TITLE = "# Finetune Llama 3.1, Gemma 2, Mistral 2-5x faster with 70% less memory via Unsloth!\n"
+
+
+@pytest.mark.parametrize(
+    ("front", "family"),
+    [
+        ("language:\n- en\nlibrary_name: transformers\nlicense: llama3.1", "Llama 3.1 (family)"),
+        ("license: llama3.2", "Llama 3.2 (family)"),
+        ("license: llama3.3", "Llama 3.3 (family)"),
+    ],
+)
+def test_the_llama_3_tag_adds_no_older_family_beside_a_llama_3x_license(cli, make_repo, front, family):
+    repo = make_repo({"README.md": card(f"{front}\n{_LLAMA3X_TAGS}", _UNSLOTH_TITLE)})
+    report, _ = audit_json(cli, repo)
+    assert [c["model"] for c in report["lineage"]] == [family]
+    assert not any("Meta Llama 3" in f["message"] for f in report["findings"])
+    assert "license-incompatible" not in rules_of(report)
+
+
+def test_the_llama_3_tag_adds_no_older_family_beside_a_llama_3x_base(cli, make_repo):
+    # A base outside the registry, unresolved offline, under the card's Llama 3.1 license.
+    repo = make_repo({"README.md": card(f"license: llama3.1\nbase_model: acme/Chat-8B\n{_LLAMA3X_TAGS}")})
+    report, _ = audit_json(cli, repo, "--offline")
+    assert "Meta Llama 3 (family)" not in [c["model"] for c in report["lineage"]]
+
+
+@pytest.mark.parametrize("front", ["license: llama3", "license: mit"])
+def test_the_llama_3_tag_still_names_llama_3_when_nothing_narrower_does(cli, make_repo, front):
+    repo = make_repo({"README.md": card(f"{front}\n{_LLAMA3X_TAGS}", "# My chat model\n")})
+    report, _ = audit_json(cli, repo)
+    assert "Meta Llama 3 (family)" in [c["model"] for c in report["lineage"]]
+
+
 @pytest.mark.parametrize(
     ("name", "family", "license"),
     [

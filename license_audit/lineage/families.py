@@ -40,6 +40,9 @@ class Family:
     # Apache-2.0): a card under one of them still names the family, and the note says which copies they cover.
     former_licenses: tuple[str, ...] = ()
     license_note: str = ""
+    # The family whose generic name also covers this one (Llama 3.1, 3.2 and 3.3 are releases of the Llama 3
+    # line, and every one of them is tagged `llama-3`): a tag that names only the line says nothing of which.
+    line: str = ""
 
     def licenses_for(self, size: str | None) -> tuple[str, ...]:
         """The licenses of the checkpoint of that size, else every license the family is published under."""
@@ -128,6 +131,10 @@ class Families:
             return []
         return [f for f in self._all if license_id in f.known_licenses(None)]
 
+    def narrows(self, family_id: str, others: set[str]) -> bool:
+        """Whether one of `others` is a release of the line `family_id` names (llama3.1 of llama3)."""
+        return any((f := self.get(o)) is not None and f.line == family_id for o in others if o != family_id)
+
     def is_publisher(self, family: Family, owner: str | None) -> bool:
         return owner is not None and owner.lower() in {p.lower() for p in family.publishers}
 
@@ -185,6 +192,7 @@ def family_from_dict(fid: str, raw: Any, where: str) -> Family:
         source=str(raw.get("source") or ""),
         former_licenses=tuple(_strings(raw, where, "former_licenses")),
         license_note=str(raw.get("license_note") or ""),
+        line=str(raw.get("line") or ""),
     )
 
 

@@ -207,21 +207,31 @@ def _bases_of(resolver: Resolver, model_id: str) -> list[str]:
     return info.base_models if info is not None and info.source != "registry" else []
 
 
-def _family_hits(snapshot: Snapshot, ctx: LineageContext) -> tuple[dict[str, list[tuple[str, float]]], dict[str, str]]:
-    """(family id -> [(evidence, score)], family id -> size named) from the audited model's own names,
-    tags and architecture."""
+@dataclass
+class FamilyHits:
+    """What the audited model's own names, tags and architecture say of its family: family id ->
+    [(evidence, score)], family id -> the size named, and the families only a tag names."""
+
+    lines: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    sizes: dict[str, str] = field(default_factory=dict)
+    tag_only: set[str] = field(default_factory=set)
+
+
+def _family_hits(snapshot: Snapshot, ctx: LineageContext) -> FamilyHits:
+    """The families the audited model's own names, tags and architecture name (see FamilyHits)."""
     fams = ctx.families
-    out: dict[str, list[tuple[str, float]]] = {}
-    sizes: dict[str, str] = {}
+    found = FamilyHits()
+    out, sizes = found.lines, found.sizes
     if fams is None or from_scratch(snapshot):
         # A model trained from scratch, or a re-implementation of an architecture, is named after the
         # architecture it follows ("DeepSeek-V3-Lite"): its names say nothing of weights it was built on.
-        return out, sizes
+        return found
 
     def add(fm: FamilyMatch | None, fam: Family | None, text: str, score: float) -> None:
         f = fm.family if fm else fam
         if f is None:
             return
+        found.tag_only.discard(f.id)
         if fm is not None and fm.size:
             sizes.setdefault(f.id, fm.size)
         lst = out.setdefault(f.id, [])
@@ -238,7 +248,10 @@ def _family_hits(snapshot: Snapshot, ctx: LineageContext) -> tuple[dict[str, lis
     for tag in (tags if isinstance(tags, list) else [])[:64]:
         fm = fams.match_name(tag) if isinstance(tag, str) else None
         if fm is not None:
+            named = fm.family.id in out
             add(fm, None, f'{where} tag "{tag[:60]}" names the {fm.family.name} family', FAMILY_TAG_SCORE)
+            if not named:
+                found.tag_only.add(fm.family.id)
             break
     cfg = snapshot.configs.get("config.json")
     if isinstance(cfg, dict):
@@ -272,7 +285,7 @@ def _family_hits(snapshot: Snapshot, ctx: LineageContext) -> tuple[dict[str, lis
                 f"{rel}: general.architecture {meta['general.architecture']} is the {fam.name} architecture",
                 FAMILY_TYPE_SCORE,
             )
-    return out, sizes
+    return found
 
 
 def _pad_token(special_tokens: Any) -> str | None:
@@ -302,7 +315,8 @@ def _own_family_candidates(
     fams = ctx.families
     assert fams is not None
     where = snapshot.card.path or "README.md"
-    hits, sizes = _family_hits(snapshot, ctx)
+    found = _family_hits(snapshot, ctx)
+    hits, sizes = found.lines, found.sizes
     ids = set(card_license.ids) if card_license else set()
     one = card_license.one if card_license else None
     card_key = card_license.key if card_license else ""
@@ -319,10 +333,14 @@ def _own_family_candidates(
         c.confidence >= 0.8 and registry.get(c.model) is None and not any(lk.license for lk in c.links) for c in live
     ):
         carried.add(one)
+    # The families evidenced otherwise than by a tag: a tag naming only their line ("llama-3", which Meta puts on
+    # every Llama 3.x card) says nothing a Llama 3.1 license or base has not said more precisely.
+    evidenced = {fid for fid in hits if fid not in found.tag_only} | {c.family for c in live if c.family}
+    evidenced |= {f.id for lic in carried for f in fams.by_license(lic)}
     out = []
     for fid, lines in sorted(hits.items()):
         fam = fams.get(fid)
-        if fam is None:
+        if fam is None or (fid in found.tag_only and fams.narrows(fid, evidenced)):
             continue
         if ctx.repo_id and fams.is_publisher(fam, ctx.repo_id.split("/", 1)[0]):
             continue  # the family's own publisher: a release, not a derivative
