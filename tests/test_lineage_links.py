@@ -277,3 +277,74 @@ def test_a_merge_on_thebloke_s_fp16_llama_2_names_meta_s_checkpoint(cli, make_re
     meta = next(c for c in report["lineage"] if c["model"] == "meta-llama/Llama-2-13b")
     assert meta["license"] == "llama2" and meta["checkpoint"] == "TheBloke/Llama-2-13B-fp16"
     assert any("converted to fp16" in e for e in meta["evidence"])
+
+
+# TheBloke/Mistral-7B-Instruct-v0.2-AWQ: TheBloke's header, then Mistral's own card quoted under a heading.
+_MISTRAL_AWQ = """# Mistral 7B Instruct v0.2 - AWQ
+- Model creator: [Mistral AI_](https://huggingface.co/mistralai)
+- Original model: [Mistral 7B Instruct v0.2](https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.2)
+
+<!-- footer end -->
+
+# Original model card: Mistral AI_'s Mistral 7B Instruct v0.2
+
+
+# Model Card for Mistral-7B-Instruct-v0.2
+
+The Mistral-7B-Instruct-v0.2 Large Language Model (LLM) is an improved instruct fine-tuned version of [Mistral-7B-Instruct-v0.1](https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.1).
+
+## Model Architecture
+This instruction model is based on Mistral-7B-v0.1, a transformer model with the following architecture choices:
+"""
+# TheBloke/Yi-34B-GGUF: 01.AI's card between TheBloke's markers, its introduction linking the 6B sibling.
+_YI_GGUF = """# Yi 34B - GGUF
+- Original model: [Yi 34B](https://huggingface.co/01-ai/Yi-34B)
+
+<!-- original-model-card start -->
+# Original model card: 01-ai's Yi 34B
+
+The **Yi** series models are large language models trained from scratch by
+developers at [01.AI](https://01.ai/). The first public release contains two
+bilingual(English/Chinese) base models with the parameter sizes of 6B([`Yi-6B`](https://huggingface.co/01-ai/Yi-6B))
+and 34B([`Yi-34B`](https://huggingface.co/01-ai/Yi-34B)).
+
+- 🎯 **2023/11/06**: The base model of [`Yi-6B-200K`](https://huggingface.co/01-ai/Yi-6B-200K) and [`Yi-34B-200K`](https://huggingface.co/01-ai/Yi-34B-200K) with 200K context length.
+<!-- original-model-card end -->
+"""
+
+
+@pytest.mark.parametrize(
+    ("front", "body", "base"),
+    [
+        (
+            "base_model: mistralai/Mistral-7B-Instruct-v0.2\nlicense: apache-2.0\nquantized_by: TheBloke",
+            _MISTRAL_AWQ,
+            "mistralai/Mistral-7B-Instruct-v0.2",
+        ),
+        # Named only in TheBloke's "Original model:" line, not declared.
+        ("license: apache-2.0\nquantized_by: TheBloke", _MISTRAL_AWQ, "mistralai/Mistral-7B-Instruct-v0.2"),
+        (
+            "base_model: 01-ai/Yi-34B\nlicense: other\nlicense_name: yi-license\nquantized_by: TheBloke",
+            _YI_GGUF,
+            "01-ai/Yi-34B",
+        ),
+    ],
+)
+def test_the_quoted_card_of_the_base_names_no_base_of_this_repository(cli, make_repo, front, body, base):
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, body)}), "--offline")
+    assert [c["model"] for c in report["lineage"]] == [base]
+    assert {f["upstream"] for f in report["findings"] if f.get("upstream")} <= {base}
+
+
+def test_lineage_said_in_the_quoted_card_is_the_base_s_own(make_repo):
+    snap = crawl(make_repo({"README.md": card("base_model: mistralai/Mistral-7B-Instruct-v0.2", _MISTRAL_AWQ)}))
+    hits = prose_hits(snap, load_registry(), load_families())
+    quoted = [h for h in hits if "in the quoted card of" in h.text]
+    assert quoted and all(h.score == 0 for h in quoted)
+    assert {h.model for h in quoted} == {"mistralai/Mistral-7B-Instruct-v0.2"}
+    assert "the lineage of mistralai/Mistral-7B-Instruct-v0.2, not of this repository" in quoted[0].text
+
+
+def test_without_a_quoted_card_the_same_sentence_still_names_a_base(make_repo):
+    body = "This model is an improved instruct fine-tuned version of [Mistral-7B-Instruct-v0.1](https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.1).\n"
+    assert "mistralai/Mistral-7B-Instruct-v0.1" in prose_models(make_repo, body)

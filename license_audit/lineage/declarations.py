@@ -4,6 +4,7 @@ general.base_model.*, and card prose ("fine-tuned from X")."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from license_audit.card import HUB_NON_MODEL_PATHS, hub_file, hub_model_id
@@ -444,6 +445,70 @@ def _name_ends(raw: str, n: int) -> bool:
     return not (nxt in "-." and i + 1 < len(raw) and raw[i + 1].isalnum())
 
 
+# Where a re-upload's card quotes its base's card: TheBloke's "<!-- original-model-card start -->" and
+# "# Original model card: 01-ai's Yi 34B", QuantFactory's "# Original Model Card". It runs to TheBloke's end
+# marker, else to the end of the card.
+_QUOTE_START = re.compile(
+    r"^[ \t]*(?:<!--\s*original-model-card\s+start\s*-->|#{1,4}[ \t]*original[ \t]+model[ \t]+card\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_QUOTE_END = re.compile(r"<!--\s*original-model-card\s+end\s*-->", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QuotedCard:
+    """The part of the card that quotes the card of `subject`, the base the card declares or names as its
+    original: its sentences are about the subject, not about the audited repository."""
+
+    start: int
+    end: int
+    subject: str  # as declared or named (a Hub id, or a registered model's short name)
+    declared: bool
+
+    def holds(self, pos: int) -> bool:
+        return self.start <= pos < self.end
+
+    def about(self, found: str, said: str, registry: Registry) -> list[Hit]:
+        """What a lineage sentence of the quoted card says: the subject's own lineage, an unscored line on the
+        subject (the sentence names no base of the audited repository)."""
+        if name_key(found) == name_key(self.subject):
+            return []
+        text = f"{said} in the quoted card of {self.subject}: the lineage of {self.subject}, not of this repository"
+        if self.declared:
+            return [hit_on(local_path_model(self.subject, registry), 0.0, text, registry, same_name=False)]
+        return [hit_on(self.subject, 0.0, text, registry)]
+
+
+def quoted_card(
+    text: str, snapshot: Snapshot, registry: Registry, families: Families | None = None
+) -> QuotedCard | None:
+    """The quoted card of the base, when the card quotes one and says whose: its one declared base, else the
+    model an "Original model: X" (or "quantized version of X") before the quote names."""
+    start = _QUOTE_START.search(text)
+    if start is None:
+        return None
+    end = _QUOTE_END.search(text, start.end())
+    span = (start.start(), end.end() if end else len(text))
+    bases = snapshot.card.base_models
+    if len(bases) == 1:
+        return QuotedCard(*span, bases[0], True)
+    if bases:
+        return None  # several bases: whose card is quoted is not said
+    for m in _PROSE.finditer(text, 0, span[0]):
+        rest = m.group("lrest") or m.group("qrest")
+        if rest is None:
+            continue
+        found, family = _name_at(_head_of(rest), registry, families)
+        if found and not family:
+            return QuotedCard(*span, found, False)
+    return None
+
+
+def _head_of(rest: str) -> str:
+    """The text after a lineage phrase, on its line, without the filler words before a name."""
+    return _FILLER.sub("", rest.split("\n", 1)[0], count=1)
+
+
 def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None = None) -> list[Hit]:
     """Bases the card names in words: "fine-tuned from X", "GGUF conversion of X", "Original repo: X",
     "based on Llama 2" (a family when no checkpoint is named), and bare Hub links on a line that says how
@@ -457,6 +522,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
     text = body[:200_000]
     # The model's own names: a sentence about building on this model names no base of it.
     own = {k for _, n in own_identity(snapshot, None, None).names if (k := name_key(n))}
+    quote = quoted_card(text, snapshot, registry, families)
     for m in _PROSE.finditer(text):
         before = text[max(0, m.start() - 12) : m.start()].lower()
         if re.search(r"\bnot\b|\bn't\b", before):
@@ -469,17 +535,22 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
             or m.group("xrest")
             or m.group("mrest")
             or ""
-        ).split("\n", 1)[0]
+        )
         sentence = text[max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start())) + 1 : m.start()]
         if _CARD_META.search(sentence):
             continue  # "this model card is based on the Stable Diffusion v1 card" names no base
         # The name must follow the phrase (after filler words): "trained on 2T tokens ... Llama" names no base.
-        head = _FILLER.sub("", rest, count=1)
+        head = _head_of(rest)
         found, family = _name_at(head, registry, families)
         copy = bool(m.group("cverb"))
         # "apps built on X" about the model itself; a quantization of X titled X still derives from X.
         usage = (m.group("verb") or "").lower() in ("built", "based")
         if not found or (usage and _own(head, own)):
+            continue
+        line = text[: m.start()].count("\n") + snapshot.card.body_start_line
+        phrase = " ".join(m.group(0).split())[:100]
+        if quote is not None and quote.holds(m.start()):
+            hits += quote.about(found, f'{where} line {line}: "{phrase}"', registry)
             continue
         # A checkpoint re-uploaded under another name is the registered checkpoint, once.
         key = found if family else hit_on(found, 0, "", registry).model
@@ -497,15 +568,13 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
             if m.group("qverb") or converted or verb.startswith("quantiz")
             else None
         )
-        line = text[: m.start()].count("\n") + snapshot.card.body_start_line
-        phrase = " ".join(m.group(0).split())[:100]
         score = 0.7 if family else 0.85  # a family is "possibly derived": which checkpoint is not said
         said = f'{where} line {line}: "{phrase}"'
         if family:
             hits.append(Hit(found, score, said, relation=relation, family=family))
         else:
             hits.append(hit_on(found, score, said, registry, relation=relation, converted=converted))
-    hits += _original_card_links(text, snapshot, registry, seen)
+    hits += _original_card_links(text, snapshot, registry, seen, quote)
     for m in _CJK_PROSE.finditer(text):
         tok = _NAME_TOKEN.search(m.group("crest") or m.group("brest") or m.group("lrest") or "")
         if tok is None or _own(tok.group(0), own):
@@ -516,6 +585,9 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
         phrase = " ".join(m.group(0).split())[:60]
         said = f'{where} line {line}: "{phrase}"'
+        if quote is not None and quote.holds(m.start()):
+            hits += quote.about(found, said, registry)
+            continue
         hit = Hit(found, 0.7, said, family=family) if family else hit_on(found, 0.85, said, registry)
         if hit.model in seen:
             continue
@@ -523,6 +595,8 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         hits.append(hit)
     own = {n.lower() for n in (snapshot.card.model_name,) if n}
     for m in _HUB_LINK.finditer(text):
+        if quote is not None and quote.holds(m.start()):
+            continue  # a link in the quoted card of the base: a relative of the base, at most (its siblings, its news)
         model_id = f"{m.group(1)}/{m.group(2)}".rstrip(".")
         known = registry.get(model_id)
         found = known.name_for(model_id) if known else hit_on(model_id, 0, "", registry).model
@@ -557,11 +631,14 @@ _ORIGINAL_CARD = re.compile(
 )
 
 
-def _original_card_links(text: str, snapshot: Snapshot, registry: Registry, seen: set[str]) -> list[Hit]:
-    """A hit on each model a link labelled "original model card" points at (scored as "Original model: X")."""
+def _original_card_links(
+    text: str, snapshot: Snapshot, registry: Registry, seen: set[str], quote: QuotedCard | None = None
+) -> list[Hit]:
+    """A hit on each model a link labelled "original model card" points at (scored as "Original model: X"),
+    outside the base's quoted card (there it is the base's own original)."""
     hits = []
     for m in _ORIGINAL_CARD.finditer(text):
-        if m.group(1).lower() in ("datasets", "spaces", "docs"):
+        if m.group(1).lower() in ("datasets", "spaces", "docs") or (quote is not None and quote.holds(m.start())):
             continue
         model_id = f"{m.group(1)}/{m.group(2)}".rstrip(".")
         key = hit_on(model_id, 0, "", registry).model
