@@ -348,3 +348,33 @@ def test_lineage_said_in_the_quoted_card_is_the_base_s_own(make_repo):
 def test_without_a_quoted_card_the_same_sentence_still_names_a_base(make_repo):
     body = "This model is an improved instruct fine-tuned version of [Mistral-7B-Instruct-v0.1](https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.1).\n"
     assert "mistralai/Mistral-7B-Instruct-v0.1" in prose_models(make_repo, body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # NousResearch/Nous-Capybara-34B, "Future model sizes".
+        "Capybara V1.9 now currently has a 3B, 7B and 34B size, and we plan to eventually have a 13B and 70B version "
+        "in the future, as well as a potential 1B version based on phi-1.5 or Tiny Llama.\n",
+        "Next we will release a 70B version based on Llama 2 with more data.\n",
+        "We would release a variant fine-tuned from [Qwen/Qwen2.5-7B](https://huggingface.co/Qwen/Qwen2.5-7B) if asked.\n",
+        "Upcoming: a 3B model built on https://huggingface.co/Qwen/Qwen2.5-3B\n",
+    ],
+)
+def test_a_plan_names_no_base(make_repo, body):
+    assert prose_models(make_repo, body) == []
+
+
+def test_the_sentence_after_a_plan_still_names_the_base(make_repo):
+    # A plan, then Nous-Capybara-34B's line 18 in the next sentence.
+    body = (
+        "We plan to release a 70B version based on Llama 2 next year. The first 34B Nous model and first 200K "
+        "context length Nous model! Trained on the Yi-34B model with 200K context length.\n"
+    )
+    assert prose_models(make_repo, body) == ["Yi 34B (family)"]
+
+
+def test_a_future_word_after_the_base_leaves_it_named(make_repo):
+    # The plan word must come before the phrase in its sentence: what follows may be about this model's future.
+    body = "This model is fine-tuned from Llama 2 and will be updated with more data.\n"
+    assert prose_models(make_repo, body) == ["Llama 2 (family)"]

@@ -358,6 +358,7 @@ _PROSE = re.compile(
     r"|(?P<cverb>(?:copy|mirror|fork|re-?upload|clone|re-?packaging)\s+of)\s+(?P<mrest>.{0,160})",
     re.IGNORECASE,
 )
+_PROSE_RESTS = ("rest", "qrest", "lrest", "brest", "xrest", "mrest")  # the text after each kind of phrase
 _HF_ID = re.compile(
     r"(?P<scheme>https?://)?(?P<hub>(?:www\.)?(?:huggingface\.co|hf\.co)/)?"
     r"(?P<owner>[A-Za-z0-9][\w.-]{1,95})/(?P<name>[A-Za-z0-9][\w.-]{1,95})(?P<more>/[\w.-])?"
@@ -404,6 +405,13 @@ _LINEAGE_WORDS = re.compile(
 )
 # Text about the card itself ("this model card is based on ...") names no base.
 _CARD_META = re.compile(r"\bmodel\s+card\b|\bcard\s+was\s+written\b", re.IGNORECASE)
+# A plan or a hypothetical ("we plan to eventually have ... a potential 1B version based on phi-1.5") is about
+# a model that does not exist yet, not about this one: it names no base.
+_NOT_YET = re.compile(
+    r"\b(?:plan(?:s|ned|ning)?|will|would|could|might|potential|future|upcoming|eventually|intend(?:s|ed)?|"
+    r"going\s+to)\b|'ll\b",
+    re.IGNORECASE,
+)
 _LINK_TEXT = re.compile(r"\[[^\]]*\]\([^)]*\)|https?://\S+|\b(?:hf|huggingface)\.co/\S+")
 # Words that may stand between the phrase and the model name ("based on the open Qwen2.5-32B base model").
 _FILLER = re.compile(
@@ -523,20 +531,19 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
     # The model's own names: a sentence about building on this model names no base of it.
     own = {k for _, n in own_identity(snapshot, None, None).names if (k := name_key(n))}
     quote = quoted_card(text, snapshot, registry, families)
-    for m in _PROSE.finditer(text):
+    pos = 0
+    while (m := _PROSE.search(text, pos)) is not None:
+        pos = m.end()
         before = text[max(0, m.start() - 12) : m.start()].lower()
         if re.search(r"\bnot\b|\bn't\b", before):
             continue
-        rest = (
-            m.group("rest")
-            or m.group("qrest")
-            or m.group("lrest")
-            or m.group("brest")
-            or m.group("xrest")
-            or m.group("mrest")
-            or ""
-        )
+        group = next((g for g in _PROSE_RESTS if m.group(g) is not None), None)
+        rest = m.group(group) if group else ""
         sentence = text[max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start())) + 1 : m.start()]
+        if _NOT_YET.search(sentence):
+            # A plan names no base; the sentences its window ran over are read on their own.
+            pos = m.start(group) if group else pos
+            continue
         if _CARD_META.search(sentence):
             continue  # "this model card is based on the Stable Diffusion v1 card" names no base
         # The name must follow the phrase (after filler words): "trained on 2T tokens ... Llama" names no base.
@@ -613,7 +620,9 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
             continue  # a table row lists models side by side (sizes, benchmarks): no single base
         lead = text[start : m.start()]
         lead = lead[: lead.rfind("[")] if lead.endswith("(") and "[" in lead else lead
-        if not _LINEAGE_WORDS.search(_LINK_TEXT.sub(" ", lead)) or _CARD_META.search(line_text):
+        words = _LINK_TEXT.sub(" ", lead)
+        clause = words[words.rfind(". ") + 1 :]
+        if not _LINEAGE_WORDS.search(words) or _CARD_META.search(line_text) or _NOT_YET.search(clause):
             continue
         seen.add(found)
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
