@@ -378,3 +378,48 @@ def test_a_future_word_after_the_base_leaves_it_named(make_repo):
     # The plan word must come before the phrase in its sentence: what follows may be about this model's future.
     body = "This model is fine-tuned from Llama 2 and will be updated with more data.\n"
     assert prose_models(make_repo, body) == ["Llama 2 (family)"]
+
+
+@pytest.mark.parametrize(
+    ("name", "family", "size"),
+    [
+        ("Sao10K/L3-8B-Stheno-v3.2", "llama3", "8B"),
+        ("Sao10K/L3-70B-Euryale-v2.1", "llama3", "70B"),
+        ("bartowski/L3-8B-Lunaris-v1-GGUF", "llama3", "8B"),
+        ("Hermes-8B-L3", "llama3", None),
+        ("Sao10K/L3.1-70B-Euryale-v2.2", "llama3.1", "70B"),
+        ("Nexesenex/L3.2-3B-Costume", "llama3.2", "3B"),
+        ("Doctor-Shotgun/L3.3-70B-Magnum-Diamond", "llama3.3", "70B"),
+    ],
+)
+def test_l3_beside_a_llama_3_size_names_llama_3(name, family, size):
+    found = load_families().match_name(name)
+    assert found is not None and found.family.id == family and found.size == size
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "L3-cache-8B",
+        "ResNet-L3",
+        "l3-norm",
+        "L3-Umbral-Mind-RP-v3.0",  # no size beside it: nothing says which L3
+        "tier-L3-8bit",
+        "xyzl3-8b",
+        "L30-8B",
+        "L3.5-8B",
+        "L3.1-7B",
+        "sentence-t5-l3",
+    ],
+)
+def test_l3_elsewhere_names_no_family(name):
+    found = load_families().match_name(name)
+    assert found is None or not found.family.id.startswith("llama3")
+
+
+def test_an_l3_model_owes_llama_3_duties(cli, make_repo):
+    # Sao10K/L3-8B-Stheno-v3.2: a Llama 3 8B fine-tune under a license of its own, declaring no base.
+    files = {"README.md": card("license: cc-by-nc-4.0\nmodel_name: L3-8B-Stheno-v3.2", "# Stheno v3.2\n")}
+    report, _ = audit_json(cli, make_repo(files))
+    assert "llama3" in {c["family"] for c in report["lineage"]}
+    assert "upstream-license-missing" in rules_of(report, "warning")
