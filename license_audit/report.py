@@ -141,6 +141,9 @@ class Candidate:
     # A model the merge takes weights from, as its mergekit configuration or merge statement names it: each
     # one is a base of its own, which a declared sibling parent does not stand for.
     merged_in: bool = field(default=False, compare=False, repr=False)
+    # The card says the repository's weights were trained from this model ("fine-tuned from X", "trained on top
+    # of a X base model"): a derivative of it, never a copy, whatever its names share with it.
+    trained_from: bool = field(default=False, compare=False, repr=False)
 
     @property
     def derived(self) -> bool:

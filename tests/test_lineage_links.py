@@ -423,3 +423,32 @@ def test_an_l3_model_owes_llama_3_duties(cli, make_repo):
     report, _ = audit_json(cli, make_repo(files))
     assert "llama3" in {c["family"] for c in report["lineage"]}
     assert "upstream-license-missing" in rules_of(report, "warning")
+
+
+# llmware/dragon-yi-6b-v0: a README alone, its front matter naming the base's name and license file.
+_DRAGON_FRONT = (
+    "license: other\nlicense_link: https://huggingface.co/01-ai/Yi-6B/blob/main/LICENSE\nlicense_name: yi-license\n"
+    "model_creator: 01-ai\nmodel_name:  Yi 6B\nmodel_type:  yi"
+)
+_DRAGON_BODY = (
+    "# Model Card for Model ID\n\n"
+    'dragon-yi-6b-v0 part of the dRAGon ("Delivering RAG On ...") model series, RAG-instruct trained on top of a '
+    "Yi-6B base model.\n"
+)
+
+
+def test_a_model_trained_on_top_of_its_base_is_no_copy_of_it(cli, make_repo):
+    report, _ = audit_json(cli, make_repo({"README.md": card(_DRAGON_FRONT, _DRAGON_BODY)}), "--offline")
+    yi = next(c for c in report["lineage"] if c["model"] == "01-ai/Yi-6B")
+    assert not yi.get("copy") and yi["relation"] == "finetune"
+    assert not any("recognised as" in e for e in yi["evidence"])
+    assert "base-model-undeclared" in rules_of(report)
+
+
+def test_a_copy_is_never_said_to_match_files_it_does_not_hold(cli, make_repo):
+    # The same front matter over a card that says nothing of training: named like Yi-6B and linking its license.
+    body = "# Model Card for Model ID\n\nOriginal model: [Yi-6B](https://huggingface.co/01-ai/Yi-6B)\n"
+    report, _ = audit_json(cli, make_repo({"README.md": card(_DRAGON_FRONT, body)}), "--offline")
+    said = [e for c in report["lineage"] for e in c["evidence"] if "recognised as" in e]
+    assert said and not any("files match" in e for e in said)
+    assert "license_link points at 01-ai/Yi-6B's license" in said[0]

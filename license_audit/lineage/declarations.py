@@ -358,6 +358,9 @@ _PROSE = re.compile(
     r"|(?P<cverb>(?:copy|mirror|fork|re-?upload|clone|re-?packaging)\s+of)\s+(?P<mrest>.{0,160})",
     re.IGNORECASE,
 )
+# The verbs of _PROSE that say the weights were trained from the model named ("fine-tuned from X", "trained on
+# top of a X base model", "continued pre-training of X", "distilled from X"), not only that they relate to it.
+_TRAINED = re.compile(r"fine[- ]?tuned|trained|distilled|continued[- ]pre-?training|initiali[sz]ed")
 _PROSE_RESTS = ("rest", "qrest", "lrest", "brest", "xrest", "mrest")  # the text after each kind of phrase
 _HF_ID = re.compile(
     r"(?P<scheme>https?://)?(?P<hub>(?:www\.)?(?:huggingface\.co|hf\.co)/)?"
@@ -577,10 +580,11 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         )
         score = 0.7 if family else 0.85  # a family is "possibly derived": which checkpoint is not said
         said = f'{where} line {line}: "{phrase}"'
+        trained = bool(_TRAINED.match(verb))
         if family:
-            hits.append(Hit(found, score, said, relation=relation, family=family))
+            hits.append(Hit(found, score, said, relation=relation, family=family, trained=trained))
         else:
-            hits.append(hit_on(found, score, said, registry, relation=relation, converted=converted))
+            hits.append(hit_on(found, score, said, registry, relation=relation, converted=converted, trained=trained))
     hits += _original_card_links(text, snapshot, registry, seen, quote)
     for m in _CJK_PROSE.finditer(text):
         tok = _NAME_TOKEN.search(m.group("crest") or m.group("brest") or m.group("lrest") or "")

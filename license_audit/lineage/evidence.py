@@ -749,6 +749,7 @@ def collect_candidates(
                 shape_only=not any(id(h) in named_hits for h in group),
                 converted_from=any(h.converted for h in group),
                 merged_in=any(h.relation == "merge" for h in group),
+                trained_from=any(h.trained for h in group),
             )
         )
     return sorted(out, key=lambda c: (-c.confidence, c.model))

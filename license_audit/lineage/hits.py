@@ -27,6 +27,8 @@ class Hit:
     named: str | None = None
     # The card says the repository's weights were converted from `model` ("converted to MLX format from X").
     converted: bool = False
+    # The card says the repository's weights were trained from `model` ("fine-tuned from X", "trained on top of X").
+    trained: bool = False
 
 
 def tie_key(known: KnownModel) -> tuple:

@@ -466,13 +466,15 @@ def _mark_same_model(cands: list[Candidate], snapshot: Snapshot, ctx: LineageCon
         why = None
         if ctx.repo_id and ctx.repo_id.lower() in ids:
             why = f"the repository id {ctx.repo_id} is {c.model}"
-        elif not c.declared and files not in ("adapter", "merge"):
+        elif not c.declared and not c.trained_from and files not in ("adapter", "merge"):
+            # A model the card says the weights were trained from is a base, whatever the names share.
             named = next((n for i in sorted(ids) if (n := ident.naming(i))), None)
             # A model outside the registry that the card itself names under the model's own name ("Pygmalion 7B
             # ... converted from PygmalionAI's release hf.co/PygmalionAI/pygmalion-7b") is the original release.
             unknown_named = known is None and not c.shape_only
-            if named and (c.config_exact or c.confidence >= 0.9 or own_link or any(i in link for i in ids)):
-                why = f'{named[0]} "{named[1]}" is {c.model}\'s name and its files match it'
+            matches = _what_matches(c, own_link, any(i in link for i in ids))
+            if named and matches:
+                why = f'{named[0]} "{named[1]}" is {c.model}\'s name and {matches}'
             elif named and unknown_named:
                 why = f'{named[0]} "{named[1]}" is the name of {c.model}, which the card names'
             elif (
@@ -510,6 +512,21 @@ def _mark_same_model(cands: list[Candidate], snapshot: Snapshot, ctx: LineageCon
         else:
             _as_copy(c, why, ctx)
     _fold_publisher_bases(cands, marked)
+
+
+def _what_matches(c: Candidate, own_link: bool, links_it: bool) -> str | None:
+    """What, beside its name, says the repository is `c`, as the report says it: its files when they match
+    `c` in every field, else its license_link, else the strength of the evidence listed (a config match, a card's
+    words, GGUF metadata)."""
+    if c.config_exact:
+        return "its files match it (its configuration is the same in every field)"
+    if links_it:
+        return f"its license_link points at {c.model}'s license"
+    if own_link:
+        return "its license_link points at its own license file"
+    if c.confidence >= 0.9:
+        return f"the evidence listed names it at {c.confidence:.2f}"
+    return None
 
 
 def _fold_publisher_bases(cands: list[Candidate], marked: list[Candidate]) -> None:
