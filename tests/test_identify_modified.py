@@ -84,6 +84,15 @@ def modified_cases() -> dict[str, tuple[str, str, str]]:
             "revocable",
         ),
         "llama-threshold-changed": (llama.replace("700 million", "100 million"), "llama2", "100 million"),
+        # Terms of the publisher's own after the end of the terms, where the appendix (how to apply the license)
+        # stands: added terms all the same, not the appendix filled in.
+        "apache-terms-after-the-appendix": (
+            apache + "\n\nADDITIONAL TERMS\n\nYou may not use the Model or any Derivatives for any commercial purpose"
+            " without prior written permission from Acme Corp. You shall not use the Model to improve any other"
+            " large language model.\n",
+            "apache-2.0",
+            "improve any other",
+        ),
         # A period of the terms changed on a line that opens with "copyright holder": terms, not a copyright line.
         "gpl-cure-period-changed": (
             license_text("gpl-3.0").replace("prior to 30 days after", "prior to 60 days after"),
@@ -232,6 +241,13 @@ def allowed_variants() -> dict[str, tuple[str, str]]:
             "apache-2.0",
         ),
         "apache-without-appendix": (apache[: apache.index("APPENDIX")], "apache-2.0"),
+        # The appendix's sample header written as the licensee's own, after the terms.
+        "apache-own-header-after-the-terms": (
+            apache[: apache.index("APPENDIX")]
+            + 'Copyright 2024 Acme Corp.\n\nLicensed under the Apache License, Version 2.0 (the "License"); you may'
+            " not use this file except in compliance with the License.\n",
+            "apache-2.0",
+        ),
         "llama-gated-acceptance-line": (
             license_text("llama3.1").replace(
                 "By using or distributing", "By clicking “I Accept” below or by using or distributing", 1

@@ -302,6 +302,7 @@ def find_changes(
             appendix=appendix,
             vocabulary=vocabulary,
             preamble=preamble,
+            joined_ref=joined_ref,
         )
 
     if r0 < 0 or r1 < 0:
@@ -421,6 +422,7 @@ def _classify(
     appendix: bool = False,
     vocabulary: frozenset[str] = frozenset(),
     preamble: int = 0,
+    joined_ref: str = "",
 ) -> list[Change]:
     """Changes that the license does not allow; `title`: the stretch before the terms, whose own
     title and placeholders a copy may leave out, and its reference's first `preamble` words too."""
@@ -447,6 +449,7 @@ def _classify(
             vocabulary,
             optional,
             lines.raw(a, b),
+            joined_ref,
         ):
             continue
         first, last = lines.span(a, b)
@@ -493,6 +496,7 @@ def _allowed(
     vocabulary: frozenset[str],
     optional: list[tuple[str, ...]],
     raw: str,
+    joined_ref: str = "",
 ) -> bool:
     for words in (removed, added):
         if words and _is_optional(words, optional):
@@ -506,8 +510,11 @@ def _allowed(
         # this one's terms; nor are copyright lines, addresses, links and short titles after its end (Apple's
         # "SOFTWARE DISTRIBUTED IN THIS REPOSITORY: ... separate copyright notices ... see the file
         # ACKNOWLEDGEMENTS").
+        # Terms of the copy's own in place of the appendix (a paragraph restricting use put after Apache's "END
+        # OF TERMS AND CONDITIONS") are added terms all the same: words the license's text does not hold,
+        # reading as terms.
         return (
-            has_appendix
+            (has_appendix and not _own_terms(added, joined_ref))
             or not term_like(added)
             or bool(set(added) & _OTHER_LICENSES - vocabulary)
             or (bool(added) and _boilerplate_lines(raw, after_terms=True))
@@ -536,6 +543,21 @@ def _allowed(
         if not changed & SIGNIFICANT and not any(len(_NUMBER.findall(w)) > 1 for w in changed):
             return True
     return False
+
+
+# Of the runs of four words put in a license's appendix, the share its text does not hold for them to be terms
+# of the copy's own, and the fewest words such terms take (a filled-in header holds the appendix's own runs).
+_OWN_SHARE = 0.5
+_OWN_WORDS = 12
+
+
+def _own_terms(added: list[str], joined_ref: str) -> bool:
+    """Whether words put in a license's appendix are terms of the copy's own, not the appendix filled in (a
+    header written from the appendix's sample holds its runs of words; new sentences do not)."""
+    if len(added) < _OWN_WORDS or not term_like(added):
+        return False
+    runs = [" " + " ".join(added[i : i + 4]) + " " for i in range(len(added) - 3)]
+    return sum(1 for r in runs if r not in joined_ref) >= _OWN_SHARE * len(runs)
 
 
 _AMOUNT_WORDS = frozenset(["hundred", "thousand", "million", "billion", "trillion"])
