@@ -1155,6 +1155,27 @@ def test_an_id_alone_on_a_line_of_a_list_of_other_things_names_nothing(text, exp
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # A license said to be modified is not that license as such, nor a license whose name is a part of its.
+        ("This model is licensed under a modified CreativeML OpenRAIL-M license.\n", []),
+        ("Modified Apache 2.0 License\n", []),
+        ("This software may be redistributed under a modified GNU Lesser General Public Licence version 3.\n", []),
+        # "modified" as a verb, and "modified BSD" as BSD's own name for its three-clause form.
+        (
+            "This program may be distributed and/or modified under the terms of the GNU General Public License "
+            "version 2.\n",
+            ["GPL-2.0-only"],
+        ),
+        ("Distributed under the Modified BSD License.\n", ["BSD-3-Clause"]),
+    ],
+)
+def test_a_license_said_to_be_modified_is_not_that_license(text, expected):
+    found = identify_text(text, CAT, prose=True)
+    assert sorted({m.spdx for m in found if m.kind == "reference"}) == expected, found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("Licensed under GPL v2 plus Classpath Exception.\n", ["GPL-2.0-only"]),
         ("Licensed under GPLv3 plus additional permissions.\n", ["GPL-3.0-only"]),
         ("Licensed under GPLv2 and LGPLv2+.\n", ["GPL-2.0-only", "LGPL-2.0-or-later"]),

@@ -27,6 +27,7 @@ from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, co
 from license_audit.identify.normalize import Tokens, list_labels, phrase_words, relabelled, text_lines, tokenize, words
 from license_audit.identify.references import (
     _COMPACT_HINT,
+    MODIFIED_VERB,
     Ref,
     _base,
     _index,
@@ -227,14 +228,21 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
     return out
 
 
-# Words before "modified" that make it a verb ("distributed and/or modified under the terms of"), not a word of
-# a license's name ("the Modified MIT License").
-_MODIFIED_VERB = frozenset(["and", "or", "be", "been", "being", "is", "are", "was", "were", "not", "get", "gets"])
-
-
 def _modified_before(toks: Tokens, pos: int) -> bool:
-    """Whether the words before `pos` call what follows modified ("Modified MIT License")."""
-    return pos > 0 and toks.words[pos - 1] == "modified" and (pos < 2 or toks.words[pos - 2] not in _MODIFIED_VERB)
+    """Whether the words before `pos` call what follows modified: "Modified MIT License", and the name's own
+    words between ("a modified CreativeML OpenRAIL-M license": not the OpenRAIL-M license either)."""
+    for k in range(pos - 1, max(-1, pos - 1 - _NAME_BEFORE_MODIFIED), -1):
+        w = toks.words[k]
+        if w == "modified":
+            return k == 0 or toks.words[k - 1] not in MODIFIED_VERB
+        if w in _MODIFIED_STOP:
+            return False
+    return False
+
+
+_NAME_BEFORE_MODIFIED = 3  # words of a license's name that may stand between "modified" and a phrase of it
+# Words that end a license's name looking back: what stands before them is not said of the license.
+_MODIFIED_STOP = frozenset(["the", "a", "an", "of", "under", "and", "or", "to", "by", "with", "this", "is", "are"])
 
 
 # The tokenizer's words in a cleaned text: every other character separates them, and "++" is "pp" ("C++17"

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from license_audit.identify.normalize import Tokens, text_lines
+from license_audit.identify.normalize import LIST_ITEM, Tokens, text_lines
 from license_audit.identify.normalize import words as word_list
 
 # Words that change what a license grants or requires: a difference holding one is never "a word or two".
@@ -574,14 +574,10 @@ _DATE = re.compile(
 _DOTTED_LABEL = re.compile(r"[\W_]*\(?(\d{1,2}(?:\.\d{1,2})*)[.)](?:\s|$)")
 
 
-# A list item's marker at the start of a line: a bullet or a label ("*", "-", "•", "1.", "a)", "(iv)").
-_ITEM = re.compile(r"^\s*(?:[*\u2022+-]|\(?(?:\d{1,2}|[a-z]|[ivx]{2,5})[.)])\s+(\S.*)$", re.I)
-
-
 def _new_items(added: list[str], raw: str) -> bool:
     """Whether the words put in are whole list items, each on its own line: terms, however short."""
     lines = [line for line in raw.split("\n") if line.strip()]
-    items = [_ITEM.match(line) for line in lines]
+    items = [LIST_ITEM.match(line) for line in lines]
     if not lines or not all(items):
         return False
     return [w for m in items if m is not None for w in word_list(m.group(1))] == added

@@ -194,6 +194,10 @@ def tokenize(text: str, lines: bool = True) -> Tokens:
 # before it: how a copy numbers its lists is layout, not terms (a web page's "a. i. ii." against a file's
 # "1. 2. 3."), so texts are compared with each label as one placeholder.
 _LIST_LABEL = re.compile(r"^[ \t>*#|-]*\(?((?:\d{1,2}|[a-z]|[ivx]{2,5})(?:\.\d{1,2})*)[.)][ \t]", re.M)
+# A list item's marker at the start of a line, and the item's text: a bullet or a label ("*", "-", "•", "1.",
+# "a)", "(iv)").
+LIST_ITEM = re.compile(r"^\s*(?:[*\u2022+-]|\(?(?:\d{1,2}|[a-z]|[ivx]{2,5})[.)])\s+(\S.*)$", re.I)
+
 _LABEL_PART = re.compile(r"[a-z0-9]+")
 
 

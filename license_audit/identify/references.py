@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from license_audit.catalog import Catalog, License
-from license_audit.identify.normalize import text_lines
+from license_audit.identify.normalize import LIST_ITEM, text_lines
 
 _K = TypeVar("_K", tuple[str, ...], str)
 
@@ -1214,6 +1214,9 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
             if not_under(ws[max(0, i - 9) : i]) or _former(formers, lines, at[i], hit[0], i - bisect_left(at, at[i])):
                 i += len(hit[0])  # a name that puts nothing under it
                 continue
+            if _modified_name(ws, i, hit[0]):
+                i += len(hit[0])  # "a modified CreativeML OpenRAIL-M license": not that license as such
+                continue
             named = not _NAMING.isdisjoint(hit[0]) or hit[0][0] == "by"
             after = ws[i + len(hit[0]) + 1] if i + len(hit[0]) + 1 < len(ws) else ""
             if not named and nxt.isdigit() and after in _SIZE_UNITS:
@@ -1235,6 +1238,17 @@ def _names_in(region: str, idx: _Index) -> list[tuple[str, int, tuple[str, ...]]
 # "由 X 变更为 Y" ("changed from X to Y"): X is the license a text was under before; not "由于" ("because"), and X
 # within one clause.
 _FORMER_CJK = re.compile(r"由(?!于)\s*([^，。；,;\n]{1,80}?)\s*(?:变更为|更改为|改为|变为|更新为|调整为|替换为|升级为)")
+
+
+# Words before "modified" that make it a verb ("distributed and/or modified under the terms of"), not a word
+# said of a license's name ("the Modified MIT License", "a modified CreativeML OpenRAIL-M license").
+MODIFIED_VERB = frozenset(["and", "or", "be", "been", "being", "is", "are", "was", "were", "not", "get", "gets"])
+
+
+def _modified_name(ws: list[str], i: int, name: tuple[str, ...]) -> bool:
+    """Whether the name `name` at word `i` of `ws` is said to be modified ("a modified GNU LGPL version 3",
+    "Modified Apache 2.0 License"); "modified BSD" is BSD's own name for its three-clause form."""
+    return i > 0 and ws[i - 1] == "modified" and (i < 2 or ws[i - 2] not in MODIFIED_VERB) and "bsd" not in name
 
 
 def former_spans(line: str) -> list[tuple[int, int]]:
@@ -1481,9 +1495,8 @@ _LICENSED = re.compile(_JOINED + r"\.?$", re.I)
 _LICENSED_HINT = re.compile(_JOINED, re.I)  # where _LICENSED can match, looked for once on the line
 
 
-# An item of a Markdown or YAML list ("- Ruby", "* sl", "1. Intel"): its text.
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*?)\s*$")
-_LIST_ITEM_HINT = re.compile(r"(?m)^\s*(?:[-*+]|\d{1,3}[.)])\s")
+# Where an item of a Markdown or YAML list ("- Ruby", "* sl", "1. Intel") may stand: looked for once in the text.
+_LIST_ITEM_HINT = re.compile(r"(?m)^\s*(?:[*\u2022+-]|\(?\w{1,5}[.)])\s")
 
 
 def _other_lists(lines: list[str]) -> set[int]:
@@ -1494,12 +1507,12 @@ def _other_lists(lines: list[str]) -> set[int]:
     spelled = _spellings()
     k = 0
     while k < len(lines):
-        if not _LIST_ITEM.match(lines[k]):
+        if not LIST_ITEM.match(lines[k]):
             k += 1
             continue
         first = k
         items: list[int] = []
-        while k < len(lines) and (not lines[k].strip() or _LIST_ITEM.match(lines[k])):
+        while k < len(lines) and (not lines[k].strip() or LIST_ITEM.match(lines[k])):
             if lines[k].strip():
                 items.append(k)
             k += 1
@@ -1513,8 +1526,8 @@ def _other_lists(lines: list[str]) -> set[int]:
 
 
 def _item_text(line: str) -> str:
-    m = _LIST_ITEM.match(line)
-    return m.group(1).strip("*_`'\"") if m else ""
+    m = LIST_ITEM.match(line)
+    return m.group(1).strip().strip("*_`'\"") if m else ""
 
 
 def _alone(line: str, tokens: list[str]) -> bool:
