@@ -735,6 +735,15 @@ def test_a_name_every_edition_goes_by_names_each_edition_as_ambiguous(text, edit
             "llama-license",
         ),
         ("Released under the Llama 1 license.", "llama-license"),
+        # The line names the model whose edition it means (Tencent-Hunyuan-Large's Notice).
+        (
+            "Tencent-Hunyuan-Large is licensed under the TENCENT HUNYUAN COMMUNITY LICENSE AGREEMENT except for the"
+            " third-party components listed below.",
+            "tencent-hunyuan-large",
+        ),
+        ("HunyuanVideo is released under the Tencent Hunyuan Community License Agreement.", "tencent-hunyuan-video"),
+        # An edition's version after the name without "Agreement".
+        ("This model is released under the EXAONE AI Model License 1.1-NC.", "exaone-1.1-nc"),
     ],
 )
 def test_an_edition_named_as_such_is_that_edition_alone(text, expected):

@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from license_audit.catalog import Catalog, License
 from license_audit.identify.normalize import LIST_ITEM, text_lines
+from license_audit.identify.normalize import words as word_list
 
 _K = TypeVar("_K", tuple[str, ...], str)
 
@@ -850,7 +851,13 @@ def find_references(
                     out.append(Ref(linked, "url", first + k))
         idx = idx or _index(catalog)
         for key, k, words in _names_in(region, idx):
-            out.append(Ref(key, "name", first + k, editions=idx.shared.get(words, ())))
+            editions = idx.shared.get(words, ())
+            # The line names the model whose edition it means ("Tencent-Hunyuan-Large is licensed under the
+            # TENCENT HUNYUAN COMMUNITY LICENSE AGREEMENT"): that edition alone.
+            one = _edition_on_line(editions, all_lines[first + k - 1], catalog) if editions else None
+            if one is not None:
+                key, editions = one, ()
+            out.append(Ref(key, "name", first + k, editions=editions))
             # An id that is a word of another license's name is part of that name ("libpng" in the
             # "zlib/libpng License with Acknowledgement").
             inside = [r for r, spdx in spelled if r.line == first + k and r.key != key and spdx.lower() in words]
@@ -876,6 +883,25 @@ def find_references(
 _LICENSE_COLUMN_HINT = re.compile(r"\|\s*[*_`]*(?:[A-Za-z]+\s+)?licen[cs]es?[*_`]*\s*\|", re.I)
 _LICENSE_HEAD = re.compile(r"(?:[a-z]+\s+)?licen[cs]es?")
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*")
+
+
+def _edition_on_line(editions: tuple[str, ...], line: str, catalog: Catalog) -> str | None:
+    """The one edition of a shared name whose model `line` names: the model an edition's title gives in
+    parentheses ("... (Hunyuan-Large)"), its words in a row on the line; None when none or several are."""
+    models = catalog.derived("edition-models", lambda: _edition_models(catalog))
+    held = " " + " ".join(word_list(line)) + " "
+    named = [e for e in editions if models.get(e) and f" {models[e]} " in held]
+    return named[0] if len(named) == 1 else None
+
+
+def _edition_models(catalog: Catalog) -> dict[str, str]:
+    """Each catalog license whose title names its model in parentheses, with that model's words."""
+    out = {}
+    for lic in catalog:
+        m = re.search(r"\(([^()]+)\)\s*$", lic.name)
+        if m and lic.shared_names:
+            out[lic.id] = " ".join(word_list(m.group(1)))
+    return out
 
 
 def _license_cells(text: str) -> str:
