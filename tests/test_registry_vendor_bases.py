@@ -1,0 +1,59 @@
+"""Bases whose own license is a vendor's model license: a derivative that names them owes that license's duties,
+which the registry entry (rules/models) or the family (rules/families.yaml) supplies. Each case is a minimal
+card in the shape of a real derivative's."""
+
+from __future__ import annotations
+
+from conftest import audit_json, card, rules_of
+
+
+def _findings(report: dict, rule: str) -> list[dict]:
+    return [f for f in report["findings"] if f["rule"] == rule]
+
+
+def _upstream(report: dict, model: str) -> dict:
+    return next(u for u in report["lineage"] if u["model"] == model)
+
+
+# --- FLUX.1 [dev] -------------------------------------------------------------------------------------------
+# The shape of alvdansen/flux-koda: a LoRA on FLUX.1-dev under a license of its own choosing.
+
+
+def test_a_flux_dev_lora_under_a_commercial_license_owes_the_dev_license(cli, make_repo):
+    for declared in ("apache-2.0", "mit", "creativeml-openrail-m"):
+        front = f"license: {declared}\nbase_model: black-forest-labs/FLUX.1-dev\ntags:\n- lora\n- flux"
+        report, code = audit_json(
+            cli, make_repo({"README.md": card(front, "# My FLUX LoRA\n\nA LoRA trained on FLUX.1-dev.\n")})
+        )
+        assert code == 1, declared
+        errors = rules_of(report, "error")
+        assert {"license-incompatible", "upstream-license-missing", "upstream-notice-missing"} <= errors, declared
+        up = _upstream(report, "black-forest-labs/FLUX.1-dev")
+        assert up["license"] == "flux-1-dev-non-commercial-license"
+
+
+def test_a_flux_schnell_lora_keeps_apache(cli, make_repo):
+    front = "license: apache-2.0\nbase_model: black-forest-labs/FLUX.1-schnell\ntags:\n- lora"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, "# My FLUX LoRA\n")}))
+    assert _upstream(report, "black-forest-labs/FLUX.1-schnell")["license"] == "apache-2.0"
+    assert "license-incompatible" not in rules_of(report)
+
+
+def test_flux_dev_named_in_prose_names_the_dev_family(cli, make_repo):
+    """Without a Hub id, the names the publisher uses (FLUX.1 [dev], flux1-dev, FLUX.1-Fill-dev) name the [dev]
+    terms; [schnell] is not one of them."""
+    from license_audit.lineage.families import load_families
+
+    fams = load_families()
+    for name in (
+        "flux.1-dev",
+        "flux-dev",
+        "flux.1 [dev]",
+        "flux1-dev.safetensors",
+        "black-forest-labs/flux.1-fill-dev",
+    ):
+        got = fams.match_name(name)
+        assert got is not None and got.family.id == "flux1-dev", name
+    for name in ("flux.1-schnell", "flux-schnell", "flux.2-dev", "fluxdevice"):
+        got = fams.match_name(name)
+        assert got is None or got.family.id != "flux1-dev", name
