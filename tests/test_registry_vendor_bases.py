@@ -4,7 +4,7 @@ card in the shape of a real derivative's."""
 
 from __future__ import annotations
 
-from conftest import audit_json, card, rules_of
+from conftest import audit_json, card, license_text, rules_of
 
 
 def _findings(report: dict, rule: str) -> list[dict]:
@@ -57,3 +57,26 @@ def test_flux_dev_named_in_prose_names_the_dev_family(cli, make_repo):
     for name in ("flux.1-schnell", "flux-schnell", "flux.2-dev", "fluxdevice"):
         got = fams.match_name(name)
         assert got is None or got.family.id != "flux1-dev", name
+
+
+# --- GPT-2 --------------------------------------------------------------------------------------------------
+# The shape of a transformers fine-tune of gpt2: the card keeps the Hub key `license: mit` of openai-community/gpt2,
+# whose LICENSE is OpenAI's Modified MIT License.
+
+GPT2_CARD = card(
+    "license: mit\nbase_model: openai-community/gpt2\ntags: [generated_from_trainer]",
+    "# gpt2-poetry\n\nThis model is a fine-tuned version of [gpt2](https://huggingface.co/gpt2) on a poetry dataset.\n",
+)
+
+
+def test_a_gpt2_finetune_carrying_openais_license_is_in_order(cli, make_repo):
+    report, _ = audit_json(cli, make_repo({"README.md": GPT2_CARD, "LICENSE": license_text("gpt2-modified-mit")}))
+    assert _upstream(report, "openai-community/gpt2")["license"] == "gpt2-modified-mit"
+    assert not {"license-mismatch", "upstream-license-missing", "license-incompatible"} & rules_of(report, "error")
+
+
+def test_a_gpt2_finetune_without_a_license_is_asked_for_gpt2s_text(cli, make_repo):
+    report, _ = audit_json(cli, make_repo({"README.md": GPT2_CARD}))
+    missing = _findings(report, "upstream-license-missing")
+    assert missing and all("Modified MIT License (OpenAI GPT-2)" in f["fix"] for f in missing)
+    assert all(f["path"] != "LICENSE-MIT" for f in missing)
