@@ -93,3 +93,15 @@ def test_a_fine_tune_of_a_first_release_falcon_model_owes_the_tii_falcon_llm_lic
     assert not {"upstream-license-missing", "attribution-missing"} & rules_of(report), report["findings"]
     # Falcon-7B itself is under Apache-2.0 since TII's relicensing: the earlier license is the family's former one.
     assert load_registry().get("tiiuae/falcon-7b").license == "apache-2.0"
+
+
+@pytest.mark.parametrize(
+    "title, lic_id",
+    [("CogVideoX-5b Anime LoRA", "cogvideox"), ("CogVLM2 fine-tuned on receipts", "cogvlm2")],
+)
+def test_a_derivative_named_after_the_model_owes_its_license(cli, make_repo, title, lic_id):
+    # No base declared: the name says the family, whose license does not allow relicensing under Apache-2.0.
+    repo = make_repo({"README.md": card("license: apache-2.0", body=f"# {title}\n\nA fine-tune of it.\n")})
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    assert lic_id in {ln.get("license") for ln in report["lineage"]}, report["lineage"]
+    assert "license-incompatible" in rules_of(report), report["findings"]
