@@ -100,6 +100,34 @@ def relation_lines(cand: dict) -> list[str]:
         ("base_model_relation: adapter", "# Base-7B-lora\n", None, "adapter", None),
         # A plain fine-tune's card says none of these.
         ("library_name: transformers", "# Base-7B-Tuned\nA fine-tune.\n", None, "finetune", None),
+        # MaziyarPanahi/calme-2.3-phi3-4b: `quantized_by` on a DPO fine-tune; the card's words say what it is.
+        (
+            "tags:\n- finetune\n- dpo\nmodel_creator: MaziyarPanahi\nquantized_by: MaziyarPanahi",
+            "# MaziyarPanahi/calme-2.3-phi3-4b\n\nThis model is a fine-tune (DPO) of `acme/Base-7B` model.\n\n"
+            "# ⚡ Quantized GGUF\n\nAll GGUF models are available here: [MaziyarPanahi/calme-2.3-phi3-4b-GGUF]"
+            "(https://huggingface.co/MaziyarPanahi/calme-2.3-phi3-4b-GGUF)\n",
+            None,
+            "finetune",
+            '"This model is a fine-tune (DPO) of `acme/Base-7B` model." says how the weights were made',
+        ),
+        # The EXAONE-3.5-2.4B-Instruct-Yaho card: an `mlx` tag on a LoRA trained with mlx-lm.
+        (
+            "tags: [korean, mlx, exaone]",
+            "# Base-7B-Yaho\n\nA LoRA fine-tune of `acme/Base-7B`, bf16 plain LoRA SFT via mlx-lm.\n",
+            None,
+            "adapter",
+            '"A LoRA fine-tune of `acme/Base-7B`, bf16 plain LoRA SFT via mlx-lm." says how',
+        ),
+        # A quantizer's card quoting the base's card: the quoted "fine-tune of" is the base's, not its own.
+        (
+            "quantized_by: TheBloke",
+            "# Base Chat\nThis repo contains model files for Base Chat.\n\n<!-- original-model-card start -->\n"
+            "# Original model card: Acme's Base Chat\nThis model is a fine-tune of Llama 2.\n"
+            "<!-- original-model-card end -->\n",
+            None,
+            "quantized",
+            "quantized_by: TheBloke",
+        ),
     ],
 )
 def test_a_card_without_its_files_says_its_relation(cli, make_repo, front, body, folder, relation, said):

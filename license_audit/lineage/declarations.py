@@ -466,6 +466,17 @@ _QUOTE_START = re.compile(
 _QUOTE_END = re.compile(r"<!--\s*original-model-card\s+end\s*-->", re.IGNORECASE)
 
 
+def own_text(text: str) -> str:
+    """The card's text with the quoted cards of other models blanked out (line breaks kept, so line numbers
+    stay): what the card says in its own words."""
+    out = text
+    for start in _QUOTE_START.finditer(text):
+        end = _QUOTE_END.search(text, start.end())
+        stop = end.end() if end else len(text)
+        out = out[: start.start()] + re.sub(r"[^\n]", " ", out[start.start() : stop]) + out[stop:]
+    return out
+
+
 @dataclass(frozen=True)
 class QuotedCard:
     """The part of the card that quotes the card of `subject`, the base the card declares or names as its

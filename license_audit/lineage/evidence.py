@@ -68,6 +68,9 @@ LOOKALIKE_CAP = 0.6
 # --- relation -------------------------------------------------------------------------------------
 
 
+_TAGS_SOURCE = " library_name/tags"
+
+
 def quantization_of(snapshot: Snapshot) -> tuple[str, str] | None:
     """(method, where) of a quantization the repository carries, from config.json or a quant config file."""
     cfg = snapshot.configs.get("config.json")
@@ -101,7 +104,7 @@ def quantization_of(snapshot: Snapshot) -> tuple[str, str] | None:
     raw_tags = meta.get("tags")
     tags = raw_tags if isinstance(raw_tags, list) else []
     if str(meta.get("library_name") or "").lower() == "mlx" or "mlx" in [str(t).lower() for t in tags]:
-        return "mlx", f"{snapshot.card.path or 'README.md'} library_name/tags"  # an MLX conversion
+        return "mlx", f"{snapshot.card.path or 'README.md'}{_TAGS_SOURCE}"  # an MLX conversion
     return None
 
 
@@ -160,10 +163,19 @@ def relation_of(
     files = relation_from_files(snapshot, known)
     if rel and not relation_conflict(snapshot, rel, files):
         return Relation(rel)
+    if files == "quantized" and _quantized_by_tags(snapshot):
+        # A tag is a guess; the card saying what was done ("a LoRA fine-tune ... via mlx-lm") is not.
+        return card_statement(snapshot) or Relation(files)
     if files != "finetune":
         return Relation(files)
     said = card_relation(snapshot, names)
     return said if said is not None else Relation(files)
+
+
+def _quantized_by_tags(snapshot: Snapshot) -> bool:
+    """Whether only the card's `library_name` or tags (`mlx`) say the repository is a quantization."""
+    quant = quantization_of(snapshot)
+    return quant is not None and quant[1].endswith(_TAGS_SOURCE)
 
 
 # A quantization format or the word for it, as a word of a name ("Mistral 7B Instruct v0.2 - AWQ",
@@ -181,11 +193,13 @@ def card_relation(snapshot: Snapshot, names: tuple[tuple[str, str], ...] = ()) -
     """What the card says the repository is, strongest first:
 
     1. `quantized_by:` in the front matter: who made the quantization (TheBloke's, bartowski's and
-       mradermacher's cards);
+       mradermacher's cards), unless the card says in its own words how the weights were made (3): some
+       authors set it on their fine-tunes too;
     2. `library_name: peft` on a repository without full weights: the weights are a PEFT adapter;
     3. one of the model's own names (`model_name`, `model-index` name, title, repository id) with a
        quantization format or word ("GGUF", "GPTQ", "AWQ", "EXL2", "bnb", "Quantizations of", "quantized"),
-       or ending in a bit width or `-mlx` ("-4bit", "-Int4");
+       or ending in a bit width or `-mlx` ("-4bit", "-Int4"); else the card's own words on how the weights
+       were made (card_statement): "a LoRA fine-tune of X", "This model is a fine-tune (DPO) of X";
     4. a mergekit configuration in the card (a YAML block with `merge_method` and the models it merges);
     5. the folder name, as in 3 (a folder can be named anything, so it comes last).
 
@@ -193,14 +207,15 @@ def card_relation(snapshot: Snapshot, names: tuple[tuple[str, str], ...] = ()) -
     card, block included. None when the card says none of these."""
     card = snapshot.card
     where = card.location
+    said = card_statement(snapshot)
     by = card.metadata.get("quantized_by")
-    if isinstance(by, str) and by.strip():
+    if isinstance(by, str) and by.strip() and said is None:
         return Relation("quantized", f"{where} quantized_by: {by.strip()[:60]} (the card names who quantized it)")
     lib = card.metadata.get("library_name")
     if isinstance(lib, str) and lib.strip().lower() == "peft" and not _has_full_weights(snapshot):
         return Relation("adapter", f"{where} library_name: peft (the weights are a PEFT adapter)")
     own = own_names_of(snapshot) + [(w, n) for w, n in names if w != "the folder name"]
-    hit = _quantized_name(own)
+    hit = _quantized_name(own) or said
     if hit is not None:
         return hit
     from license_audit.lineage.declarations import card_merge_config
@@ -211,6 +226,42 @@ def card_relation(snapshot: Snapshot, names: tuple[tuple[str, str], ...] = ()) -
             "merge", f"{block[0]}: a mergekit configuration ({_MERGE_METHOD}: {block[1].get(_MERGE_METHOD)})"
         )
     return _quantized_name([(w, n) for w, n in names if w == "the folder name"])
+
+
+# The card saying in its own words that the weights are a LoRA ("A LoRA fine-tune of X", "plain LoRA SFT via
+# mlx-lm", "fine-tuned with QLoRA", "LoRA adapter for X") or a fine-tune ("This model is a fine-tune (DPO) of
+# X", "is a fine-tuned version of X", "fine-tuned with DPO").
+_LORA_SAID = re.compile(
+    r"\b(?:Q|Do)?LoRA[\s-]+(?:fine-?tun(?:e|ed|ing)|adapters?|SFT|DPO|training|trained)\b"
+    r"|\bfine-?tuned\s+(?:with|using|via)\s+(?:Q|Do)?LoRA\b",
+    re.IGNORECASE,
+)
+_FINETUNE_SAID = re.compile(
+    r"\b(?:is|was|as)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?fine-?tune(?:d\s+version)?\s+(?:\([^)\n]{1,30}\)\s+)?(?:of|from|on)\b"
+    r"|\bfine-?tuned\s+(?:with|using|via)\s+(?:DPO|SFT|ORPO|KTO|IPO|SimPO|RLHF)\b",
+    re.IGNORECASE,
+)
+
+
+def card_statement(snapshot: Snapshot) -> Relation | None:
+    """What the card says in its own words (not in a quoted card of its base) was done to make the weights: a
+    LoRA (`adapter`; `finetune` beside full weights, where it was merged in) or a fine-tune. None when it
+    says neither."""
+    from license_audit.lineage.declarations import own_text
+
+    text = own_text((snapshot.card.body or "")[:200_000])
+    for pattern, kind in ((_LORA_SAID, "adapter"), (_FINETUNE_SAID, "finetune")):
+        m = pattern.search(text)
+        if m is None:
+            continue
+        if kind == "adapter" and _has_full_weights(snapshot):
+            kind = "finetune"
+        line = text[: m.start()].count("\n") + snapshot.card.body_start_line
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        said = " ".join(text[start : end if end >= 0 else len(text)].split())[:100]
+        return Relation(kind, f'{snapshot.card.location} line {line}: "{said}" says how the weights were made')
+    return None
 
 
 RELATION_LINE = "relation "  # how an evidence line that says the relation, not the derivation, begins
