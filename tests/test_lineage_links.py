@@ -452,3 +452,48 @@ def test_a_copy_is_never_said_to_match_files_it_does_not_hold(cli, make_repo):
     said = [e for c in report["lineage"] for e in c["evidence"] if "recognised as" in e]
     assert said and not any("files match" in e for e in said)
     assert "license_link points at 01-ai/Yi-6B's license" in said[0]
+
+
+# 01-ai/Yi-34B's card: its table of sizes (HTML cells) and its ecosystem table (projects built on Yi).
+_YI34B_TABLES = """# What is Yi?
+
+<tbody><tr>
+<td>9B series models</td>
+<td>It is the best at coding and math in the Yi series models.</td>
+<td>Yi-9B is continuously trained based on Yi-6B, using 0.8T tokens.</td>
+</tr>
+
+| Deliverable | Date | Author |
+| --- | --- | --- |
+| [基于零一万物yi-34b-chat-200k输入任意文章地址，点击按钮即可生成无广告或推广内容的简要笔记](https://github.com/zjrwtx/open_summary) | 2024-04-24 | [正经人王同学](https://github.com/zjrwtx) |
+"""
+# deepseek-ai/DeepSeek-R1-Distill-Qwen-7B's license section (the DeepSeek-R1 card's), titled as the repository.
+_R1_DISTILL_LICENSE = """# DeepSeek-R1-Distill-Qwen-7B
+
+## 7. License
+- DeepSeek-R1-Distill-Qwen-1.5B, DeepSeek-R1-Distill-Qwen-7B, DeepSeek-R1-Distill-Qwen-14B and DeepSeek-R1-Distill-Qwen-32B are derived from [Qwen-2.5 series](https://github.com/QwenLM/Qwen2.5), which are originally licensed under [Apache 2.0 License](https://huggingface.co/Qwen/Qwen2.5-1.5B/blob/main/LICENSE).
+- DeepSeek-R1-Distill-Llama-8B is derived from Llama3.1-8B-Base and is originally licensed under [Llama3.1 license](https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/LICENSE).
+"""
+
+
+def test_a_table_row_about_other_models_names_no_base(make_repo):
+    assert prose_models(make_repo, _YI34B_TABLES) == []
+
+
+def test_a_sentence_about_a_sibling_is_the_siblings_lineage(make_repo):
+    found = prose_models(make_repo, _R1_DISTILL_LICENSE, "license: mit")
+    assert any("Qwen" in m for m in found), found
+    assert not any("Llama" in m for m in found), found
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A row naming the model itself is about it.
+        "# Foo-7B\n\n| Foo-7B | fine-tuned from mistralai/Mistral-7B-v0.1 |\n",
+        # The model's own name in a longer form is the model itself.
+        "# Foo\n\nFoo-7B-v2 is fine-tuned from mistralai/Mistral-7B-v0.1.\n",
+    ],
+)
+def test_a_row_or_sentence_about_the_model_itself_names_its_base(make_repo, body):
+    assert prose_models(make_repo, body) == ["mistralai/Mistral-7B-v0.1"]

@@ -560,6 +560,8 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
             continue
         if _CARD_META.search(sentence):
             continue  # "this model card is based on the Stable Diffusion v1 card" names no base
+        if _about_another(sentence, own) or _row_of_others(_line_at(text, m.start()), own):
+            continue  # "Yi-9B is continuously trained based on Yi-6B" in Yi-34B's card: Yi-9B's lineage
         # The name must follow the phrase (after filler words): "trained on 2T tokens ... Llama" names no base.
         head = _head_of(rest)
         found, family = _name_at(head, registry, families)
@@ -599,7 +601,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
     hits += _original_card_links(text, snapshot, registry, seen, quote)
     for m in _CJK_PROSE.finditer(text):
         tok = _NAME_TOKEN.search(m.group("crest") or m.group("brest") or m.group("lrest") or "")
-        if tok is None or _own(tok.group(0), own):
+        if tok is None or _own(tok.group(0), own) or _row_of_others(_line_at(text, m.start()), own):
             continue  # the model's own name ("基于 CharacterGLM-6B 开发应用" is about using this model)
         found, family = _name_at(tok.group(0), registry, families)
         if not found:
@@ -631,7 +633,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         line_text = text[start : end if end >= 0 else len(text)]
         # The words must come just before the link (a markdown link's text and URL set aside: they say
         # nothing of the relation, "[x-finetuned](https://...)"); a sentence about the card is no lineage.
-        if line_text.lstrip().startswith("|"):
+        if _TABLE_ROW.match(line_text):
             continue  # a table row lists models side by side (sizes, benchmarks): no single base
         lead = text[start : m.start()]
         lead = lead[: lead.rfind("[")] if lead.endswith("(") and "[" in lead else lead
@@ -673,6 +675,44 @@ def _original_card_links(
         said = f'{snapshot.card.location} line {line}: "{" ".join(m.group(0).split())[:100]}"'
         hits.append(hit_on(model_id, 0.85, said, registry))
     return hits
+
+
+# A line of a table: a markdown row, or an HTML row or cell (a card's table of its sizes or of projects).
+_TABLE_ROW = re.compile(r"^\s*(?:\||<t[dhr]\b)", re.IGNORECASE)
+
+
+def _line_at(text: str, pos: int) -> str:
+    end = text.find("\n", pos)
+    return text[text.rfind("\n", 0, pos) + 1 : end if end >= 0 else len(text)]
+
+
+def _row_of_others(line: str, own: set[str]) -> bool:
+    """Whether `line` is a table row that does not name the model itself: it describes the models it lists
+    (another size's "Yi-9B is continuously trained based on Yi-6B", projects built on the model), and says
+    nothing of what this repository's weights come from."""
+    if not _TABLE_ROW.match(line):
+        return False
+    return not any(o and o in name_key(tok) for tok in re.findall(r"[\w.\-]+", line) for o in own)
+
+
+# The subject a sentence opens with: model names (letters, a digit somewhere) joined by commas, "&" or "and",
+# then the verb ("DeepSeek-R1-Distill-Llama-8B is derived from", "<td>Yi-9B is continuously trained based on").
+_SUBJECT = re.compile(
+    r"^(?:\s|<[^>]{0,40}>|[-*|>#])*(?P<names>[A-Za-z][\w.\-]*\d[\w.\-]*"
+    r"(?:\s*(?:,|&|\band\b)\s*[A-Za-z][\w.\-]*\d[\w.\-]*)*)\s+(?:is|are|was|were|has\s+been|have\s+been)\b",
+    re.IGNORECASE,
+)
+
+
+def _about_another(sentence: str, own: set[str]) -> bool:
+    """Whether the sentence's subject is another model than this one: none of the names it opens with is one
+    of the model's own names or a longer or shorter form of one ("Yi-9B" in a card titled "What is Yi?").
+    Without own names there is nothing to tell a sibling from the model itself."""
+    m = _SUBJECT.match(sentence)
+    if m is None or not own:
+        return False
+    keys = [name_key(n) for n in re.split(r"\s*(?:,|&|\band\b)\s*", m.group("names"), flags=re.IGNORECASE)]
+    return not any(k and o and (k.startswith(o) or o.startswith(k)) for k in keys for o in own)
 
 
 def _own(head: str, own: set[str]) -> bool:
