@@ -531,10 +531,16 @@ def _head_of(rest: str) -> str:
     return _FILLER.sub("", rest.split("\n", 1)[0], count=1)
 
 
-def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None = None) -> list[Hit]:
+def prose_hits(
+    snapshot: Snapshot,
+    registry: Registry,
+    families: Families | None = None,
+    names: tuple[tuple[str, str], ...] = (),
+) -> list[Hit]:
     """Bases the card names in words: "fine-tuned from X", "GGUF conversion of X", "Original repo: X",
     "based on Llama 2" (a family when no checkpoint is named), and bare Hub links on a line that says how
-    the model relates to them. Each hit quotes the line it came from."""
+    the model relates to them. Each hit quotes the line it came from. `names`: (where, name) of the
+    repository id and folder name, when known: they tell the model's own sentences from its siblings'."""
     body = snapshot.card.body or ""
     if not body:
         return []
@@ -544,6 +550,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
     text = body[:200_000]
     # The model's own names: a sentence about building on this model names no base of it.
     own = {k for _, n in own_identity(snapshot, None, None).names if (k := name_key(n))}
+    subjects = _most_specific(own | {k for _, n in names if len(k := name_key(n)) >= 4})
     quote = quoted_card(text, snapshot, registry, families)
     pos = 0
     while (m := _PROSE.search(text, pos)) is not None:
@@ -560,7 +567,7 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
             continue
         if _CARD_META.search(sentence):
             continue  # "this model card is based on the Stable Diffusion v1 card" names no base
-        if _about_another(sentence, own) or _row_of_others(_line_at(text, m.start()), own):
+        if _about_another(sentence, subjects) or _row_of_others(_line_at(text, m.start()), own):
             continue  # "Yi-9B is continuously trained based on Yi-6B" in Yi-34B's card: Yi-9B's lineage
         # The name must follow the phrase (after filler words): "trained on 2T tokens ... Llama" names no base.
         head = _head_of(rest)
@@ -594,10 +601,22 @@ def prose_hits(snapshot: Snapshot, registry: Registry, families: Families | None
         score = 0.7 if family else 0.85  # a family is "possibly derived": which checkpoint is not said
         said = f'{where} line {line}: "{phrase}"'
         trained = bool(_TRAINED.match(verb))
+        mine = bool(_THIS_MODEL.match(sentence))
         if family:
-            hits.append(Hit(found, score, said, relation=relation, family=family, trained=trained))
+            hits.append(Hit(found, score, said, relation=relation, family=family, trained=trained, about_self=mine))
         else:
-            hits.append(hit_on(found, score, said, registry, relation=relation, converted=converted, trained=trained))
+            hits.append(
+                hit_on(
+                    found,
+                    score,
+                    said,
+                    registry,
+                    relation=relation,
+                    converted=converted,
+                    trained=trained,
+                    about_self=mine,
+                )
+            )
     hits += _original_card_links(text, snapshot, registry, seen, quote)
     for m in _CJK_PROSE.finditer(text):
         tok = _NAME_TOKEN.search(m.group("crest") or m.group("brest") or m.group("lrest") or "")
@@ -695,6 +714,8 @@ def _row_of_others(line: str, own: set[str]) -> bool:
     return not any(o and o in name_key(tok) for tok in re.findall(r"[\w.\-]+", line) for o in own)
 
 
+# A sentence whose subject is the model itself ("This model is fine-tuned from X", "Our model was trained on").
+_THIS_MODEL = re.compile(r"^\W*(?:this|our)\s+(?:model|checkpoint|repo(?:sitory)?|version)\b", re.IGNORECASE)
 # The subject a sentence opens with: model names (letters, a digit somewhere) joined by commas, "&" or "and",
 # then the verb ("DeepSeek-R1-Distill-Llama-8B is derived from", "<td>Yi-9B is continuously trained based on").
 _SUBJECT = re.compile(
@@ -702,6 +723,12 @@ _SUBJECT = re.compile(
     r"(?:\s*(?:,|&|\band\b)\s*[A-Za-z][\w.\-]*\d[\w.\-]*)*)\s+(?:is|are|was|were|has\s+been|have\s+been)\b",
     re.IGNORECASE,
 )
+
+
+def _most_specific(keys: set[str]) -> set[str]:
+    """The names of `keys` no other one extends: the repository's "DeepSeek-R1-Distill-Llama-8B" says which of
+    the "DeepSeek-R1" models of its title it is."""
+    return {k for k in keys if not any(o != k and o.startswith(k) for o in keys)}
 
 
 def _about_another(sentence: str, own: set[str]) -> bool:

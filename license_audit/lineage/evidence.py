@@ -653,7 +653,9 @@ def collect_candidates(
     hits: list[Hit] = []
     hits += declared_hits(snapshot, registry)
     hits += card_merge_hits(snapshot, registry)
-    hits += prose_hits(snapshot, registry, families)
+    prose = prose_hits(snapshot, registry, families, names)
+    hits += prose
+    prose_ids = {id(h) for h in prose}
     if not any(h.declared or h.relation == "adapter" for h in hits):
         # The checkpoint the config was saved from, when nothing declares a base: a declared base says more
         # (a fine-tune of a fine-tune keeps its grandparent's id there).
@@ -732,6 +734,20 @@ def collect_candidates(
         positive = [h for h in group if h.score > 0 or h.declared]
         if not positive:
             continue
+        fam_hit = next((h.family for h in group if h.family), None)
+        other_arch = None
+        if not declared and all(id(h) in prose_ids and h.relation != "distillation" for h in positive):
+            other_arch = architecture_conflict(cfg, known, fam_hit, registry, families)
+        if other_arch is not None:
+            if any(h.about_self for h in positive):
+                # The card says so of the model itself: kept, the conflict stated (Qwen weights in a Llama config).
+                other_arch += ": the card says so of this model, which its config does not bear out"
+            else:
+                conf = min(conf, ARCH_CONFLICT_CAP)
+                other_arch += (
+                    ": the card names it, but its weights cannot be the ones this repository's are saved from "
+                    "(a sentence about another model)"
+                )
         # The repository's files say what it is (a GGUF holds quantized weights whatever its adapter or
         # merge declarations said); a distillation is only ever said in words.
         basis = relation_of(snapshot, known, names)
@@ -743,12 +759,13 @@ def collect_candidates(
         evidence += [n for h in group for n in h.notes]
         if basis.why and relation == basis.kind:
             evidence.append(relation_line(basis))
+        if other_arch is not None:
+            evidence.append(other_arch)
         if known and marker_lines:
             evidence += marker_lines
         if known and known.license_note:
             # The family's license differs by size or release: say which one this entry is under.
             evidence.append(f"license of {known.id}: {known.license} ({known.license_note})")
-        fam_hit = next((h.family for h in group if h.family), None)
         alternatives = sorted({a for h in group for a in h.alternatives if a != model_id})
         reported, checkpoint, license_id = model_id, None, (known.license if known else None)
         if known is not None:
@@ -804,6 +821,59 @@ def collect_candidates(
             )
         )
     return sorted(out, key=lambda c: (-c.confidence, c.model))
+
+
+# A model named in prose whose architecture is not the repository's: its weights cannot be where this
+# repository's come from (a card's words on a sibling or on the model it was distilled from), below "possibly".
+ARCH_CONFLICT_CAP = 0.45
+# config.json keys holding the configuration of a part of a composite model (a vision-language model's text
+# tower): such a model's own model_type is not its base's.
+_SUB_CONFIGS = ("text_config", "llm_config", "language_config", "vision_config", "encoder", "decoder")
+
+
+def model_types_of(
+    known: KnownModel | None, family_id: str | None, registry: Registry, families: Families | None
+) -> set[str]:
+    """The config.json `model_type` values a base can have: the registered checkpoint's, else those of its
+    family (rules/families.yaml `model_types`, and those of the family's registered checkpoints)."""
+    if known is not None:
+        mt = known.signature.get("model_type")
+        if isinstance(mt, str):
+            return {mt.lower()}
+        family_id = family_id or known.family
+    if not family_id:
+        return set()
+    fam = families.get(family_id) if families is not None else None
+    out = {t.lower() for t in fam.model_types} if fam is not None else set()
+    for k in registry:
+        mt = k.signature.get("model_type")
+        if k.family == family_id and isinstance(mt, str):
+            out.add(mt.lower())
+    return out
+
+
+def architecture_conflict(
+    cfg: dict[str, Any] | None,
+    known: KnownModel | None,
+    family_id: str | None,
+    registry: Registry,
+    families: Families | None,
+) -> str | None:
+    """Why a model named in prose cannot be the base the repository's weights come from: its architecture
+    (config `model_type`) is none the repository's config.json could have been saved from. None when it can
+    be, or when either architecture is unknown (no config, a composite model, a base of unknown shape).
+    A type and its variants (`qwen2` and `qwen2_moe`) are one architecture."""
+    if not isinstance(cfg, dict) or any(isinstance(cfg.get(k), dict) for k in _SUB_CONFIGS):
+        return None
+    mine = cfg.get("model_type")
+    if not isinstance(mine, str) or not mine:
+        return None
+    mine = mine.lower()
+    theirs = model_types_of(known, family_id, registry, families)
+    if not theirs or any(mine.startswith(t) or t.startswith(mine) for t in theirs):
+        return None
+    named = known.id if known is not None else family_id
+    return f"config.json model_type is {mine}, while {named} is {' or '.join(sorted(theirs))}"
 
 
 def _naming_order(h: Hit) -> tuple:

@@ -29,6 +29,8 @@ class Hit:
     converted: bool = False
     # The card says the repository's weights were trained from `model` ("fine-tuned from X", "trained on top of X").
     trained: bool = False
+    # The sentence says it of this model ("This model is fine-tuned from X"), not of a model it names.
+    about_self: bool = False
 
 
 def tie_key(known: KnownModel) -> tuple:
