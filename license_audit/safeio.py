@@ -19,6 +19,8 @@ MAX_TEXT_BYTES = 2 * 1024 * 1024  # a license file or model card larger than thi
 MAX_JSON_BYTES = 8 * 1024 * 1024  # config / tokenizer_config; tokenizer.json is read by lineage with its own cap
 MAX_JSON_DEPTH = 64
 MAX_YAML_ALIASES = 100
+# PyYAML composes nested collections by recursion: a deeper document would exhaust the interpreter stack.
+MAX_YAML_DEPTH = 64
 
 
 class UnsafePath(Exception):
@@ -182,11 +184,13 @@ def parse_json(text: str, max_depth: int = MAX_JSON_DEPTH):
 
 
 class _BoundedSafeLoader(yaml.SafeLoader):
-    """SafeLoader that refuses documents with many aliases (the "billion laughs" shape)."""
+    """SafeLoader that refuses documents with many aliases (the "billion laughs" shape) or deeply nested
+    collections."""
 
     def __init__(self, stream):
         super().__init__(stream)
         self._aliases = 0
+        self._depth = 0
         self.duplicates: list[tuple[int, str]] | None = None  # (line, key) of repeated keys, when asked for
 
     def compose_node(self, parent, index):
@@ -194,7 +198,14 @@ class _BoundedSafeLoader(yaml.SafeLoader):
             self._aliases += 1
             if self._aliases > MAX_YAML_ALIASES:
                 raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} YAML aliases")
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_YAML_DEPTH:
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, f"nesting deeper than {MAX_YAML_DEPTH} levels", mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node, deep=False):
         # YAML keeps the last of two equal keys without a word; a card that says `license:` twice

@@ -88,6 +88,17 @@ def test_yaml_alias_bomb_is_refused():
         load_yaml("\n".join(lines))
 
 
+def test_deeply_nested_front_matter_is_an_invalid_file_finding(cli, make_repo):
+    # PyYAML composes nested collections by recursion: 600 levels exhaust the interpreter stack unless bounded.
+    repo = make_repo({"README.md": "---\nlicense: mit\nx: " + "[" * 600 + "]" * 600 + "\n---\n# x\n"})
+    report, _ = audit_json(cli, repo)
+    bad = [f for f in report["findings"] if f["rule"] == "invalid-file"]
+    assert bad and bad[0]["path"] == "README.md" and bad[0]["line"] == 3, report["findings"]
+    assert "nesting deeper than" in bad[0]["message"]
+    # A card's real nesting (model-index results) stays far below the bound.
+    assert load_yaml("a: " + "[" * 40 + "]" * 40) == {"a": json.loads("[" * 40 + "]" * 40)}
+
+
 def test_yaml_python_tags_are_refused():
     with pytest.raises(yaml.YAMLError):
         load_yaml("!!python/object/apply:os.system ['echo pwned']")
