@@ -64,6 +64,9 @@ class ModelCard:
     body: str = ""
     body_start_line: int = 1
     problems: list[tuple[int | None, str]] = field(default_factory=list)  # (line, what was wrong)
+    # Why the front matter could not be read at all (never closed, not YAML, not a mapping): its keys are
+    # unknown, so nothing may be written into the card without losing what its author meant.
+    unreadable: str | None = None
     # (first, last) lines of the whole file holding front-matter values that quote terms rather than say
     # anything of the model: the gate's prompt, where Meta's cards (and their quantizations) copy the license.
     quoted_lines: list[tuple[int, int]] = field(default_factory=list)
@@ -249,9 +252,8 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
     if not m:
         card.body = text
         if re.match(r"\A\ufeff?---[ \t]*\r?\n", text):
-            card.problems.append(
-                (1, "front matter opened with '---' is never closed by a '---' line, so it is ignored")
-            )
+            card.unreadable = "front matter opened with '---' is never closed by a '---' line, so it is ignored"
+            card.problems.append((1, card.unreadable))
         return card
     yaml_text = m.group(2)
     card.body = text[m.end() :]
@@ -262,12 +264,14 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
     except yaml.YAMLError as exc:
         line = yaml_error_line(exc)
         # +1: the opening '---' line precedes the YAML block.
-        card.problems.append((line + 1 if line else None, f"front matter is not valid YAML: {_one_line(exc)}"))
+        card.unreadable = f"front matter is not valid YAML: {_one_line(exc)}"
+        card.problems.append((line + 1 if line else None, card.unreadable))
         return card
     if data is None:
         return card
     if not isinstance(data, dict):
-        card.problems.append((2, f"front matter is a {type(data).__name__}, not a mapping of keys"))
+        card.unreadable = f"front matter is a {type(data).__name__}, not a mapping of keys"
+        card.problems.append((2, card.unreadable))
         return card
     card.metadata = {str(k): v for k, v in data.items()}
     if any(k in card.metadata for k in _QUOTING_KEYS):

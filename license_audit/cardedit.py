@@ -109,9 +109,12 @@ def set_front_matter(text: str, changes: dict[str, Any]) -> str:
     for key, value in changes.items():
         lines = _set_key(lines, key, value)
     new_yaml = nl.join(ln.text for ln in lines)
-    after = _parse(new_yaml)
     expected = {k: v for k, v in before.items() if k not in changes}
     expected.update({k: v for k, v in changes.items() if v is not None})
+    try:
+        after = _parse(new_yaml)
+    except CardEditError:  # the edit broke the YAML (a key line inside a value spread over lines)
+        after = None
     if after != expected:
         names = ", ".join(sorted(changes))
         raise CardEditError(f"the card's front matter cannot be edited line by line ({names}); set it by hand")

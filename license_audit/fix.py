@@ -99,6 +99,7 @@ class FixPlan:
 
 def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: bool = False) -> FixPlan:
     """The changes that settle the report's mechanical findings in the local folder `root`."""
+    from license_audit.card import parse_card
     from license_audit.crawl import find_card
     from license_audit.notice import notice_upstreams
     from license_audit.rule_ids import RULES
@@ -123,13 +124,18 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
     card_old = _read_card(root, card_rel, report.files)
     card = card_old or ""
     front: dict[str, Any] = {}
+    unreadable = parse_card(card).unreadable
 
-    if "base-model-undeclared" in wanted:
+    if unreadable:
+        # What the author meant by its keys is unknown: any edit (a key, the body's block, a new front matter
+        # above the unclosed one) could change it. The findings it leaves are next steps.
+        plan.step(f"{card_rel}: not edited: its {unreadable}; fix it first.")
+    noted = list(plan.notes)
+    if "base-model-undeclared" in wanted and not unreadable:
         front.update(_base_model(report, sure, plan))
-    if "license-incompatible" in wanted or not only:
+    if ("license-incompatible" in wanted or not only) and not unreadable:
         front.update(_relicense(report, sure, ups, plan, apply="license-incompatible" in wanted))
     if front:
-        from license_audit.card import parse_card
         from license_audit.cardedit import CardEditError, set_front_matter
 
         present = parse_card(card).metadata
@@ -139,9 +145,14 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
             card = set_front_matter(card, front)
         except CardEditError as exc:
             plan.step(f"{card_rel}: {exc}: {_yaml_lines(front)}.")
-            plan.fixed -= {"base-model-undeclared", "license-incompatible"}
+            front = {}
+    if not front:
+        # Nothing was set: the notes about what the card would now say are not true of it.
+        plan.fixed -= {"base-model-undeclared", "license-incompatible"}
+        plan.next_steps = [s for s in plan.next_steps if s not in plan.notes or s in noted]
+        plan.notes = noted
     block_rules = [r for r in CARD_BLOCK_RULES if r in wanted]
-    if block_rules:
+    if block_rules and not unreadable:
         card = _card_block(card, card_rel, report, sure, ups, block_rules, plan)
     if card != (card_old or ""):
         why = "; ".join(_card_why(front, card_old, card))

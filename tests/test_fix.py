@@ -559,16 +559,45 @@ def test_a_card_without_a_license_is_offered_the_upstream_terms_and_gets_them_wi
     assert not _errors(after), after["findings"]
 
 
-def test_a_card_it_cannot_edit_by_lines_is_a_next_step_and_the_rest_is_fixed(cli, make_repo):
-    broken = "---\nlicense: llama3.1\ntags: [a, b\n---\n# Tune\n"
-    repo = make_repo({"README.md": broken, "config.json": config_of("meta-llama/Llama-3.1-8B")})
+# Front matter the audit cannot read, each as real cards break it (the gemma-2-9b-it config beside it).
+UNREADABLE_CARDS = {
+    "not YAML": ("---\nlicense: [mit\nbase_model: : :\n\t- x\n---\n# x\n", "not valid YAML"),
+    "a list": ("---\n- just\n- a list\n---\n", "a list, not a mapping of keys"),
+    "a NUL byte": ("---\nlicense: mit\x00\n---\n\x00\x00", "not valid YAML"),
+    "never closed": ("---\nlicense: mit\n", "never closed"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(UNREADABLE_CARDS))
+def test_a_card_whose_front_matter_cannot_be_read_is_never_edited(cli, make_repo, shape):
+    text, why = UNREADABLE_CARDS[shape]
+    repo = make_repo({"README.md": text.encode("utf-8"), "config.json": config_of("google/gemma-2-9b-it")})
     res = cli("fix", repo, "--write")
     assert res.exit_code == 0, res.output
-    # The front matter stays as written; the body still gets its block.
+    # Byte for byte as written (an unclosed front matter gets no new one above it that would turn its
+    # `license: mit` into body text), no write claimed, and one line saying why.
+    assert (repo / "README.md").read_bytes() == text.encode("utf-8")
+    assert "wrote README.md" not in res.output
+    said = [line for line in res.output.splitlines() if line.startswith("next step: README.md: not edited: ")]
+    assert len(said) == 1 and why in said[0] and said[0].endswith("; fix it first."), res.output
+    # The files beside the card are still written; the card's findings stay for the publisher.
+    assert "wrote NOTICE" in res.output and (repo / "LICENSE-GEMMA").is_file()
+    after, _ = audit_json(cli, repo)
+    assert {"invalid-file", "base-model-undeclared"} <= rules_of(after), after["findings"]
+
+
+def test_a_front_matter_edit_refused_is_not_reported_as_written(cli, make_repo):
+    # A readable card whose `base_model:` line sits inside a flow sequence spread over lines: setting the key
+    # by lines would break the YAML, so the edit is refused; the body's block is still written.
+    front = "---\nlicense: llama3.1\ntags: [a,\nbase_model: x]\n---\n"
+    repo = make_repo({"README.md": front + "# Tune\n", "config.json": config_of("meta-llama/Llama-3.1-8B")})
+    res = cli("fix", repo, "--write")
+    assert res.exit_code == 0, res.output
     readme = (repo / "README.md").read_text(encoding="utf-8")
-    assert readme.startswith(broken) and "**Built with Llama**" in readme
-    assert "next step: README.md: the card's front matter is not valid YAML; fix it first" in res.output
-    assert "wrote NOTICE" in res.output and (repo / "LICENSE-LLAMA3.1").is_file()
+    assert readme.startswith(front) and "**Built with Llama**" in readme
+    wrote = next(line for line in res.output.splitlines() if line.startswith("wrote README.md"))
+    assert "front matter" not in wrote and "base_model" not in wrote, wrote
+    assert "next step: README.md: the card's front matter cannot be edited line by line (base_model)" in res.output
 
 
 def test_fix_never_writes_through_a_link(cli, make_repo, tmp_path):
