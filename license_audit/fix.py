@@ -116,7 +116,8 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
     # Findings about an upstream the evidence settles (0.8+), at their rule's own severity: the ones a fix
     # may act on. The others (a possible upstream, or a duty only some of the checkpoints the evidence fits
     # impose, reported one level lower) need the publisher to say which model it is.
-    derived = {u.id for u in ups} | {u.candidate.model for u in ups}
+    # A finding names a re-upload the repository was built on (`route`) by that name: the name the card declares.
+    derived = {u.id for u in ups} | {u.candidate.model for u in ups} | {u.route for u in ups if u.route}
     sure = [
         f for f in active if (f.upstream in derived if f.upstream else True) and f.severity == RULES[f.rule].severity
     ]
@@ -202,7 +203,7 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
     models = list(dict.fromkeys(f.upstream for f in sure if f.upstream))
     # Checkpoints under different terms fit the evidence: which one it is, is the publisher's to say (the
     # finding names each).
-    if any(u.options for u in report.upstreams if u.direct and (u.candidate.model in models or u.id in models)):
+    if any(u.options for u in report.upstreams if u.direct and {u.candidate.model, u.id, u.route} & set(models)):
         return {}
     relations = {cands[m].relation for m in models if m in cands}
     if len(models) > 1 and relations != {"merge"}:

@@ -609,3 +609,18 @@ def test_fix_never_writes_through_a_link(cli, make_repo, tmp_path):
     res = cli("fix", repo, "--write")
     assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
     assert outside.read_bytes() == before and sorted(p.name for p in repo.iterdir()) == ["README.md", "config.json"]
+
+
+def test_an_undeclared_base_named_by_its_re_upload_is_written_as_the_re_upload(cli, make_repo):
+    # The unsloth full-finetune shape: config.json saved from the re-upload, the card silent on its base. The
+    # finding names the re-upload (the repository the card should declare); the licensor's duties follow it.
+    cfg = {**config_of("google/gemma-2-9b-it"), "_name_or_path": "unsloth/gemma-2-9b-it-bnb-4bit"}
+    repo = make_repo({"README.md": card("license: gemma\nlanguage: [ko]", "# Ko-Gemma2-Chat\n"), "config.json": cfg})
+    before, _ = audit_json(cli, repo)
+    undeclared = next(f for f in before["findings"] if f["rule"] == "base-model-undeclared")
+    assert undeclared["upstream"] == "unsloth/gemma-2-9b-it-bnb-4bit", undeclared
+    out, after = _fix_and_audit(cli, repo)
+    assert "base_model: unsloth/gemma-2-9b-it-bnb-4bit\n---" in (repo / "README.md").read_text(encoding="utf-8")
+    assert "next step: base-model-undeclared" not in out
+    assert not _errors(after), after["findings"]
+    assert "via unsloth/gemma-2-9b-it-bnb-4bit, a re-upload of it" in (repo / "NOTICE").read_text(encoding="utf-8")
