@@ -192,6 +192,8 @@ def plan_fix(report: Report, root: Path, only: tuple[str, ...] = (), relicense: 
 
 
 def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[str, Any]:
+    from license_audit.lineage.resolve import is_hub_id
+
     undeclared = [f for f in active if f.rule == "base-model-undeclared"]
     sure = [f for f in undeclared if f.upstream]
     if not sure:
@@ -200,7 +202,18 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
     for c in report.lineage:  # findings name a re-upload by the name the repository gives it
         if c.checkpoint:
             cands.setdefault(c.checkpoint.partition("@")[0], c)
-    models = list(dict.fromkeys(f.upstream for f in sure if f.upstream))
+    named = list(dict.fromkeys(f.upstream for f in sure if f.upstream))
+    # `base_model` holds Hub ids: a family named by a title, a tag or a license is no checkpoint to declare.
+    models = [m for m in named if is_hub_id(m) and not (m in cands and cands[m].family_only)]
+    unnamed = [m for m in named if m not in models]
+    if unnamed:
+        plan.handled.add(("base-model-undeclared", None))
+        plan.step(
+            f"base-model-undeclared: the evidence names {' and '.join(unnamed)}, not one checkpoint; set "
+            f"`base_model` to the Hub id (OWNER/NAME) of the model the weights were built from."
+        )
+    if not models:
+        return {}
     # Checkpoints under different terms fit the evidence: which one it is, is the publisher's to say (the
     # finding names each).
     if any(u.options for u in report.upstreams if u.direct and {u.candidate.model, u.id, u.route} & set(models)):

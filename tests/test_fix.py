@@ -624,3 +624,28 @@ def test_an_undeclared_base_named_by_its_re_upload_is_written_as_the_re_upload(c
     assert "next step: base-model-undeclared" not in out
     assert not _errors(after), after["findings"]
     assert "via unsloth/gemma-2-9b-it-bnb-4bit, a re-upload of it" in (repo / "NOTICE").read_text(encoding="utf-8")
+
+
+def test_a_family_is_never_written_as_base_model_nor_the_model_called_a_merge(cli, make_repo):
+    # A MedGemma mirror: the card declares Gemma 3 and the HAI-DEF license; its title names the MedGemma family,
+    # not a checkpoint. `base_model` takes Hub ids only, and a second base would make the card claim a merge.
+    front = (
+        "license: other\nlicense_name: health-ai-developer-foundations\n"
+        "license_link: https://developers.google.com/health-ai-developer-foundations/terms\n"
+        "base_model: google/gemma-3-27b-pt"
+    )
+    repo = make_repo(
+        {"README.md": card(front, "# MedGemma model card\n"), "config.json": config_of("google/gemma-3-27b-pt")}
+    )
+    before, _ = audit_json(cli, repo)
+    undeclared = next(f for f in before["findings"] if f["rule"] == "base-model-undeclared")
+    family = undeclared["upstream"]
+    assert family.endswith("(family)"), undeclared
+    out, after = _fix_and_audit(cli, repo)
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "base_model: google/gemma-3-27b-pt\n" in readme and family not in readme
+    assert f"next step: base-model-undeclared: the evidence names {family}, not one checkpoint" in out
+    assert "merge" not in (repo / "NOTICE").read_text(encoding="utf-8")
+    # The gate still asks for the real base.
+    assert "base-model-undeclared" in _errors(after)
+    assert after["model"]["declared_base_models"] == ["google/gemma-3-27b-pt"]
