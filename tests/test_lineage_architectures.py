@@ -95,3 +95,22 @@ def test_a_base_the_card_names_for_itself_is_kept_with_the_conflict_stated(make_
     qwen = next(c for c in cands if c.model == "Qwen/Qwen2.5-7B")
     assert qwen.confidence >= 0.8
     assert any("model_type is llama" in e and "does not bear out" in e for e in qwen.evidence), qwen.evidence
+
+
+def test_a_composite_config_keeps_a_base_named_for_one_of_its_parts(make_repo):
+    # InfiMM-Zephyr's config.json (model_type infimm-zephyr) holds its language model's configuration under
+    # `language`: zephyr-7b-beta, a Mistral, is that part's base though the whole model's type is its own.
+    body = (
+        "# InfiMM-Zephyr\n\n- **Parent Models:** [QuanSun/EVA-CLIP](https://huggingface.co/QuanSun/EVA-CLIP) and "
+        "[HuggingFaceH4/zephyr-7b-beta](https://huggingface.co/HuggingFaceH4/zephyr-7b-beta)\n"
+    )
+    config = {
+        "architectures": ["InfiMMZephyrModel"],
+        "model_type": "infimm-zephyr",
+        "visual": {"image_size": 336, "layers": 24, "width": 1024},
+        "language": {"architectures": ["MistralForCausalLM"], "hidden_size": 4096, "vocab_size": 32002},
+    }
+    files = {"README.md": card("license: cc-by-nc-4.0", body), "config.json": json.dumps(config)}
+    snap = crawl(make_repo(files, name="infimm-zephyr"))
+    cands = collect_candidates(snap, load_registry(), load_families(), names=(("the folder name", "infimm-zephyr"),))
+    assert any(c.model == "HuggingFaceH4/zephyr-7b-beta" and c.confidence >= 0.5 for c in cands), cands

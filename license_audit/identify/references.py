@@ -817,10 +817,15 @@ def find_references(
     scan = identifiers and (bool(copies) or text.count("\n") < 3 or "shields.io" in text or _any_id(text))
     spelled: list[tuple[Ref, str]] = []  # each id written as such, with the id
     split = text.split("\n")
-    listed = _other_lists(split) if scan and _LIST_ITEM_HINT.search(text) else set()
+    listed: set[int] | None = None  # the lines of lists of other things, found when an id stands on an item
     for k, line_text in enumerate(split if scan else (), 1):
         if line_text.strip() and not (copies and any(a <= k <= b for a, b in copies)):
-            for key in _ids_in(line_text, alone=k not in listed):
+            keys = _ids_in(line_text)
+            if keys and LIST_ITEM.match(line_text):
+                listed = _other_lists(split) if listed is None else listed
+                if k in listed:
+                    keys = _ids_in(line_text, alone=False)
+            for key in keys:
                 out.append(_identifier_ref(key, k, catalog))
                 spelled.append((out[-1], key))
     # A "License:" label with the catalog's own id or Hub key after it ("License: qwen", "license_name:
@@ -1519,10 +1524,6 @@ _LOOKS = 8
 _JOINED = r"-(?:licen[cs]ed|lizen[sz]\w*|licens(?:en)?|licenties?|lisens(?:en)?)"
 _LICENSED = re.compile(_JOINED + r"\.?$", re.I)
 _LICENSED_HINT = re.compile(_JOINED, re.I)  # where _LICENSED can match, looked for once on the line
-
-
-# Where an item of a Markdown or YAML list ("- Ruby", "* sl", "1. Intel") may stand: looked for once in the text.
-_LIST_ITEM_HINT = re.compile(r"(?m)^\s*(?:[*\u2022+-]|\(?\w{1,5}[.)])\s")
 
 
 def _other_lists(lines: list[str]) -> set[int]:

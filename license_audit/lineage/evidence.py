@@ -831,6 +831,15 @@ ARCH_CONFLICT_CAP = 0.45
 _SUB_CONFIGS = ("text_config", "llm_config", "language_config", "vision_config", "encoder", "decoder")
 
 
+# Keys of a model configuration: a mapping holding them inside config.json is a part's own (InfiMM's `language`).
+_CONFIG_KEYS = frozenset(["model_type", "architectures", "hidden_size", "d_model", "vocab_size"])
+
+
+def _sub_config(key: str, value: Any) -> bool:
+    """Whether config.json's `key` holds the configuration of a part of a composite model."""
+    return isinstance(value, dict) and (key in _SUB_CONFIGS or not _CONFIG_KEYS.isdisjoint(value))
+
+
 def model_types_of(
     known: KnownModel | None, family_id: str | None, registry: Registry, families: Families | None
 ) -> set[str]:
@@ -863,7 +872,7 @@ def architecture_conflict(
     (config `model_type`) is none the repository's config.json could have been saved from. None when it can
     be, or when either architecture is unknown (no config, a composite model, a base of unknown shape).
     A type and its variants (`qwen2` and `qwen2_moe`) are one architecture."""
-    if not isinstance(cfg, dict) or any(isinstance(cfg.get(k), dict) for k in _SUB_CONFIGS):
+    if not isinstance(cfg, dict) or any(_sub_config(k, v) for k, v in cfg.items()):
         return None
     mine = cfg.get("model_type")
     if not isinstance(mine, str) or not mine:
