@@ -20,6 +20,12 @@ def refs(text):
     return found
 
 
+def assert_reference_ids(text: str, expected: list[str]) -> None:
+    """The SPDX ids of the references a card's prose holds are `expected`."""
+    found = identify_text(text, CAT, prose=True)
+    assert sorted({m.spdx for m in found if m.kind == "reference"}) == expected, found
+
+
 def ids_and_lines(found):
     return sorted((m.id, m.start_line) for m in found)
 
@@ -1135,8 +1141,7 @@ def test_the_license_a_text_changed_from_is_not_its_license(text, expected):
     ],
 )
 def test_an_id_that_is_also_a_word_in_real_sentences(text, expected):
-    found = identify_text(text, CAT, prose=True)
-    assert sorted({m.spdx for m in found if m.kind == "reference"}) == expected, found
+    assert_reference_ids(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -1157,8 +1162,7 @@ def test_an_id_that_is_also_a_word_in_real_sentences(text, expected):
     ],
 )
 def test_an_id_alone_on_a_line_of_a_list_of_other_things_names_nothing(text, expected):
-    found = identify_text(text, CAT, prose=True)
-    assert sorted({m.spdx for m in found if m.kind == "reference"}) == expected, found
+    assert_reference_ids(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -1178,8 +1182,7 @@ def test_an_id_alone_on_a_line_of_a_list_of_other_things_names_nothing(text, exp
     ],
 )
 def test_a_license_said_to_be_modified_is_not_that_license(text, expected):
-    found = identify_text(text, CAT, prose=True)
-    assert sorted({m.spdx for m in found if m.kind == "reference"}) == expected, found
+    assert_reference_ids(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -1196,8 +1199,7 @@ def test_a_license_said_to_be_modified_is_not_that_license(text, expected):
     ],
 )
 def test_a_later_version_is_the_licenses_own(text, expected):
-    found = identify_text(text, CAT, prose=True)
-    assert sorted({m.spdx for m in found if m.kind == "reference"}) == expected, found
+    assert_reference_ids(text, expected)
 
 
 @pytest.mark.parametrize(
