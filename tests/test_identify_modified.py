@@ -394,3 +394,16 @@ def test_a_copy_that_only_leaves_out_what_its_license_allows_is_settled_without_
     monkeypatch.setattr(matchers, "_long_tail", no_long_tail)
     m = the_one(identify_text(cc_web_copy("cc-by-4.0"), CAT))
     assert m.id == "cc-by-4.0" and not m.modified
+
+
+def test_a_modified_license_s_own_text_under_a_card_that_declares_it_is_no_warning(cli, tmp_path):
+    # Kimi K2's Modified MIT, word for word, under `license_name: modified-mit`: the terms the card names.
+    front = "license: other\nlicense_name: modified-mit"
+    root = write_tree(tmp_path / "repo", {"README.md": card(front), "LICENSE": license_text("modified-mit")})
+    report = json.loads(cli("audit", str(root), "--format", "json", "--no-history").output)
+    assert "license-modified" not in {f["rule"] for f in report["findings"]}
+    # A clause of its own changed, it is warned of again.
+    changed = license_text("modified-mit").replace("100 million", "10 million")
+    root = write_tree(tmp_path / "repo2", {"README.md": card(front), "LICENSE": changed})
+    report = json.loads(cli("audit", str(root), "--format", "json", "--no-history").output)
+    assert "license-modified" in {f["rule"] for f in report["findings"]}

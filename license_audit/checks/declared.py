@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from license_audit.catalog import License
 from license_audit.checks.context import AuditContext
+from license_audit.copies import declares
 from license_audit.crawl import is_license_file
 from license_audit.identify.references import BADGE_LICENSE, badges
 from license_audit.report import OTHER_ID, Finding, LicenseFile, LicenseMatch
@@ -218,6 +219,9 @@ def check_declared_license_unknown(ctx: AuditContext) -> Iterator[Finding]:
     )
 
 
+_WORD_FOR_WORD = 0.99  # the confidence of a copy that is its license's reference text as it stands
+
+
 def check_license_modified(ctx: AuditContext) -> Iterator[Finding]:
     """A license copy whose terms differ from the license's own text: what changed, where."""
     for lf in ctx.license_files:
@@ -225,6 +229,16 @@ def check_license_modified(ctx: AuditContext) -> Iterator[Finding]:
             if not m.modified or m.kind != "text":
                 continue
             lic = ctx.catalog.get(m.id)
+            if (
+                lic is not None
+                and lic.raw.get("modifies")
+                and m.confidence >= _WORD_FOR_WORD
+                and not m.renamed
+                and declares(lic, ctx.snapshot.card.effective_license)
+            ):
+                # The modified license's own text, word for word, under a card that declares it (Kimi K2's Modified
+                # MIT as `license_name: modified-mit`): the terms the card names, nothing to warn of.
+                continue
             what = str(lic.raw.get("modification")) if lic is not None and lic.raw.get("modification") else None
             base_id = lic.raw.get("modifies") if lic is not None else None
             base = ctx.catalog.get(base_id) if base_id else lic
