@@ -284,7 +284,7 @@ _MERGE_NAME = re.compile(
     r"|(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<url>[^\s)\]>,]+)"
     r"|(?<![\w./-])(?P<id>[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/])"
 )
-_NOT_MODELS = ("datasets", "spaces", "docs", "blog", "papers", "models", "collections")
+_NOT_MODELS = frozenset(HUB_NON_MODEL_PATHS.split("|"))  # a Hub path's first part that names no owner
 MAX_MERGE_NAMES = 32
 
 
@@ -671,7 +671,7 @@ def prose_hits(
 # original of this model, as "Original model: X" says.
 _ORIGINAL_CARD = re.compile(
     r"\[\s*(?:the\s+)?original\s+model(?:'s)?(?:\s+card)?\s*\]\(\s*(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/"
-    r"([A-Za-z0-9][\w.-]{1,95})/([A-Za-z0-9][\w.-]{1,95})",
+    rf"(?!(?:{HUB_NON_MODEL_PATHS})/)([A-Za-z0-9][\w.-]{{1,95}})/([A-Za-z0-9][\w.-]{{1,95}})",
     re.IGNORECASE,
 )
 
@@ -683,7 +683,7 @@ def _original_card_links(
     outside the base's quoted card (there it is the base's own original)."""
     hits = []
     for m in _ORIGINAL_CARD.finditer(text):
-        if m.group(1).lower() in ("datasets", "spaces", "docs") or (quote is not None and quote.holds(m.start())):
+        if quote is not None and quote.holds(m.start()):
             continue
         model_id = f"{m.group(1)}/{m.group(2)}".rstrip(".")
         key = hit_on(model_id, 0, "", registry).model
