@@ -826,18 +826,14 @@ def collect_candidates(
 # A model named in prose whose architecture is not the repository's: its weights cannot be where this
 # repository's come from (a card's words on a sibling or on the model it was distilled from), below "possibly".
 ARCH_CONFLICT_CAP = 0.45
-# config.json keys holding the configuration of a part of a composite model (a vision-language model's text
-# tower): such a model's own model_type is not its base's.
-_SUB_CONFIGS = ("text_config", "llm_config", "language_config", "vision_config", "encoder", "decoder")
-
-
-# Keys of a model configuration: a mapping holding them inside config.json is a part's own (InfiMM's `language`).
+# Keys of a model configuration: a mapping holding them inside config.json is a part's own (a vision-language
+# model's `text_config`, InfiMM's `language`), and such a composite model's own model_type is not its base's.
 _CONFIG_KEYS = frozenset(["model_type", "architectures", "hidden_size", "d_model", "vocab_size"])
 
 
-def _sub_config(key: str, value: Any) -> bool:
-    """Whether config.json's `key` holds the configuration of a part of a composite model."""
-    return isinstance(value, dict) and (key in _SUB_CONFIGS or not _CONFIG_KEYS.isdisjoint(value))
+def _composite(cfg: dict[str, Any]) -> bool:
+    """Whether config.json is a composite model's: another input tower, or a part's configuration inside it."""
+    return bool(other_towers(cfg)) or any(isinstance(v, dict) and not _CONFIG_KEYS.isdisjoint(v) for v in cfg.values())
 
 
 def model_types_of(
@@ -872,7 +868,7 @@ def architecture_conflict(
     (config `model_type`) is none the repository's config.json could have been saved from. None when it can
     be, or when either architecture is unknown (no config, a composite model, a base of unknown shape).
     A type and its variants (`qwen2` and `qwen2_moe`) are one architecture."""
-    if not isinstance(cfg, dict) or any(_sub_config(k, v) for k, v in cfg.items()):
+    if not isinstance(cfg, dict) or _composite(cfg):
         return None
     mine = cfg.get("model_type")
     if not isinstance(mine, str) or not mine:
