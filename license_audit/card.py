@@ -314,5 +314,84 @@ def _value_lines(yaml_text: str, keys: tuple[str, ...], offset: int) -> list[tup
     return out
 
 
+@dataclass
+class FrontMatterText:
+    """A long text value of a card's front matter, its lines as they read once YAML's quoting is undone."""
+
+    key: str
+    text: str
+    lines: list[int]  # the line of the file (1-based) each line of `text` stands on
+    first: int  # the file lines the key and its value take
+    last: int
+
+    @property
+    def quoting(self) -> bool:
+        """Whether the Hub shows the value as the gate's text: terms quoted there, not the card's prose."""
+        return self.key in _QUOTING_KEYS
+
+
+# The escapes of a double-quoted YAML scalar; a backslash that ends a line joins it to the next.
+_YAML_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.|$)")
+_YAML_ESCAPED = {"n": "\n", "t": " ", "r": "", "0": "", "a": "", "b": "", "e": "", "f": "", "v": "", "_": " ", "N": " "}
+
+
+def _unescaped(m: re.Match) -> str:
+    code = m.group(1)
+    if len(code) > 1:
+        try:
+            return chr(int(code[1:], 16))
+        except ValueError:  # beyond Unicode
+            return " "
+    return _YAML_ESCAPED.get(code, code)
+
+
+def front_matter_texts(text: str, min_words: int = 20) -> list[FrontMatterText]:
+    """The top-level text values of `text`'s front matter of at least `min_words` words (a gated-access
+    prompt quoting a license, a long description), each with its escapes decoded ("\\n" starts a line) and
+    the file line of each of its lines; [] when the front matter is absent or cannot be read."""
+    m = FRONT_MATTER.match(text)
+    if not m:
+        return []
+    yaml_text = m.group(2)
+    try:
+        root = compose_yaml(yaml_text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    offset = text[: m.start(2)].count("\n") + 1  # the file line of the YAML's first line
+    out = []
+    for key, node in root.value:
+        if not (
+            isinstance(key, yaml.ScalarNode)
+            and isinstance(node, yaml.ScalarNode)
+            and node.tag == "tag:yaml.org,2002:str"
+            and len(node.value.split()) >= min_words
+        ):
+            continue
+        raw = yaml_text[node.start_mark.index : node.end_mark.index].split("\n")
+        start = node.start_mark.line
+        if node.style in ("|", ">"):
+            raw, start = raw[1:], start + 1  # the block's indicator line holds none of its text
+        elif node.style in ('"', "'"):
+            raw[0], raw[-1] = (raw[0][1:], raw[-1]) if len(raw) > 1 else (raw[0][1:-1], raw[-1][1:-1])
+            if len(raw) > 1:
+                raw[-1] = raw[-1][:-1]
+        lines: list[str] = []
+        at: list[int] = []
+        for j, line in enumerate(raw):
+            if node.style == '"':
+                line = _YAML_ESCAPE.sub(_unescaped, line.lstrip() if j else line)
+            elif node.style == "'":
+                line = line.replace("''", "'")
+            parts = line.split("\n")
+            lines.extend(parts)
+            at.extend([offset + start + j] * len(parts))
+        end = node.end_mark.line - (1 if node.end_mark.column == 0 else 0)
+        last = offset + max(end, key.start_mark.line)
+        out.append(FrontMatterText(str(key.value), "\n".join(lines), at, offset + key.start_mark.line, last))
+    return out
+
+
 def _one_line(exc: Exception) -> str:
     return " ".join(str(getattr(exc, "problem", None) or exc).split())

@@ -11,7 +11,7 @@ from conftest import SHARED, card, license_text, write_tree
 from license_audit.catalog import load_catalog
 from license_audit.crawl import crawl, is_license_file
 from license_audit.documents import pdf_text, read_document
-from license_audit.identify import identify_file
+from license_audit.identify import identify_file, identify_text
 from license_audit.safeio import decode_text, looks_binary
 
 CAT = load_catalog()
@@ -203,3 +203,98 @@ def test_a_committed_pdf_license_reads_the_same_from_history(cli, tmp_path):
     report = json.loads(cli("audit", str(root), "--format", "json").output)
     assert not any("differs from HEAD" in n for n in report.get("notes", [])), report.get("notes")
     assert not {f["rule"] for f in report["findings"]} & {"license-changed", "license-file-removed"}
+
+
+# The Hub writes a card's front matter with yaml.dump; a long value with quotes and trailing spaces comes out
+# double-quoted, its line breaks as "\n" escapes and each continuation line opening with "\ ".
+def _gated_card(prompt: str, style: str | None, body: str = "") -> str:
+    import yaml
+
+    if style == '"':
+        value = yaml.dump({"extra_gated_prompt": prompt}, allow_unicode=True, default_style='"', width=90)
+        front = "license: llama3.1\n" + value.replace('"extra_gated_prompt":', "extra_gated_prompt:", 1)
+    else:  # as a block scalar, the way Meta's own cards hold it
+        indented = "\n".join("  " + ln if ln.strip() else "" for ln in prompt.splitlines())
+        front = f"license: llama3.1\nextra_gated_prompt: >-\n{indented}\n"
+    return f"---\n{front}extra_gated_fields:\n  First Name: text\n  I accept the terms: checkbox\n---\n\n{body}"
+
+
+_BODY = "# Llama 3.1 8B GGUF\n\nQuantized with llama.cpp. The prompt format and the download table follow.\n" * 20
+
+
+@pytest.mark.parametrize("style", ['"', None])
+def test_a_license_quoted_in_front_matter_is_read_as_yaml_gives_it(style):
+    prompt = license_text("llama3.1") + "\n" + license_text("llama3.1-acceptable-use-policy")
+    text = _gated_card(prompt, style, _BODY)
+    if style == '"':
+        assert "\\n\\\n" in text and "\n  \\ " in text  # the escapes a reader has to undo
+    found = {m.id: m for m in identify_file("README.md", text, CAT)}
+    lic, policy = found["llama3.1"], found["llama3.1-acceptable-use-policy"]
+    assert lic.kind == policy.kind == "text"
+    assert not lic.modified and not policy.modified, (lic.changes, policy.changes)
+    fields = text.splitlines().index("extra_gated_fields:") + 1
+    # Each copy ends where the value does, never in the card's body or the gate's form fields.
+    assert 2 <= lic.start_line <= policy.start_line <= policy.end_line < fields
+    assert lic.end_line <= policy.start_line
+
+
+def test_the_gate_edition_of_llama_3_without_its_sentence_of_acceptance_is_the_license():
+    # Meta's cards quote the Llama 3 license without "By using or distributing any portion or element of the
+    # Llama Materials, you agree to be bound by this Agreement.": the gate takes the acceptance.
+    sentence = "By using or distributing any portion or element of the Llama Materials, you agree to be bound by this Agreement."
+    full = license_text("llama3")
+    assert sentence in full
+    text = _gated_card(full.replace(sentence, ""), None).replace("llama3.1", "llama3")
+    [lic] = [m for m in identify_file("README.md", text, CAT) if m.id == "llama3"]
+    assert lic.kind == "text" and not lic.modified, lic.changes
+    # A clause of the terms left out is still a change.
+    cut = full.replace("greater than 700 million monthly active users", "")
+    [lic] = [m for m in identify_file("README.md", _gated_card(cut, None), CAT) if m.id == "llama3"]
+    assert lic.modified
+
+
+def test_front_matter_without_a_license_copy_reads_as_before():
+    # A gate that only names the license: the file reads whole, each reference once.
+    text = (
+        "---\nlicense: creativeml-openrail-m\nextra_gated_prompt: |-\n"
+        "  One more step before getting this model. This model is open access and available to all, with a\n"
+        "  CreativeML OpenRAIL-M license further specifying rights and usage. Please read the full license here.\n"
+        "---\n\n# Model\n\nLicensed under the CreativeML OpenRAIL-M license.\n"
+    )
+    found = identify_file("README.md", text, CAT)
+    assert found == identify_text(text, CAT, prose=True)
+    assert [m.id for m in found] == ["creativeml-openrail-m"]
+
+
+def test_unreadable_front_matter_reads_the_file_whole():
+    text = "---\nlicense: [mit\nextra_gated_prompt: x\n---\n" + license_text("mit")
+    found = identify_file("README.md", text, CAT)
+    assert [m.id for m in found if m.kind == "text"] == ["mit"]
+
+
+def _falcon_note() -> list[str]:
+    path = SHARED / "data" / "license-texts" / "falcon-180b-tii-license-bilingual-note" / "falcon170BTOU.md"
+    if not path.exists():
+        pytest.skip("shared data absent")
+    return path.read_text(encoding="utf-8").split("\n")
+
+
+@pytest.mark.parametrize("order", ["original first", "translation first"])
+def test_a_translation_beside_the_original_is_no_change_to_it(order):
+    # A note that reproduces the Falcon 180B license and then a Chinese translation of it; swapped, the
+    # translation comes first (the Stability AI license's Japanese translation before "# 原文" and the text).
+    lines = _falcon_note()
+    cut = lines.index("## 中文")
+    english, chinese = lines[:cut], lines[cut:]
+    text = "\n".join(english + chinese if order == "original first" else chinese + english)
+    found = identify_file("LICENSE.md", text, CAT)
+    # The translation's "based on the Apache License Version 2.0" is the copy's own mention, translated.
+    [m] = found
+    assert m.id == "falcon-180b-license" and m.kind == "text" and not m.modified, m.changes
+    first = 1 if order == "original first" else len(chinese) + 1
+    # The copy is the original's lines: of the translation's thousands of ideographs (and its few Latin-script
+    # words) it takes in a title's or a list of sources' worth at most.
+    taken = "".join(ln for k, ln in enumerate(text.split("\n"), 1) if m.start_line <= k <= m.end_line)
+    assert sum("\u4e00" <= ch <= "\u9fff" for ch in "".join(chinese)) > 2000
+    assert sum("\u4e00" <= ch <= "\u9fff" for ch in taken) < 100
+    assert m.start_line <= first + 12 and m.end_line >= first + len(english) - 12

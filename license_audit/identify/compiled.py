@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from license_audit.catalog import Catalog, License
-from license_audit.identify.normalize import phrase_words, tokenize
+from license_audit.identify.normalize import foreign_count, phrase_words, tokenize
 
 
 # Slotted (many thousands per index) and compared by identity, as index entries are.
@@ -57,6 +57,9 @@ class CompiledLicense:
     keys: frozenset[str] = field(default=frozenset(), init=False)
     ref_keys: frozenset[str] = field(default=frozenset(), init=False)  # the same for references
     ref_words: int = field(default=0, init=False)
+    # The ideographs, kana and hangul of the reference copy: a license written in Latin script holds none, one
+    # written in two languages (THUDM's) holds its Chinese edition.
+    ref_foreign: int = field(default=0, init=False)
     ref_hash: str | None = field(default=None, init=False)  # text_digest of the reference copy
     # Per pattern, letters and digits every match holds ("" when none is certain): a text without them
     # is not searched with the pattern.
@@ -137,7 +140,7 @@ def _compiled(catalog: Catalog) -> CompiledCatalog:
     return result
 
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _KEEP = 4  # compiled catalogs kept: the shipped one and a few with --rules additions
 
 
@@ -164,6 +167,7 @@ def _compile(licenses: list[License], texts: list) -> dict:
             "shadowed_by": sorted({str(s) for s in ident.get("shadowed_by") or []}),
             "required_end": " ".join(phrase_words(str(ident["required_end"]))) if ident.get("required_end") else None,
             "ref_words": 0,
+            "ref_foreign": 0,
             "ref_digest": None,
         }
         if text is not None:
@@ -173,6 +177,7 @@ def _compile(licenses: list[License], texts: list) -> dict:
                 toks = None
             if toks is not None:
                 entry["ref_words"] = len(toks.words)
+                entry["ref_foreign"] = foreign_count(toks.cleaned)
                 entry["ref_digest"] = text_digest(toks.joined)
                 # Phrases in the order the reference copy holds them; those it lacks keep their YAML order.
                 order = [i if i >= 0 else len(toks.joined) for nd in phrases for i in [toks.joined.find(nd[0])]]
@@ -215,6 +220,7 @@ def _from_document(doc, licenses: list[License], texts: list) -> CompiledCatalog
             cl.ref_keys = frozenset(nd.key for nd in cl.references)
             cl.required_end = e["required_end"]
             cl.ref_words = int(e["ref_words"])
+            cl.ref_foreign = int(e["ref_foreign"])
             cl.ref_hash = e["ref_digest"]
             if cl.ref_hash is not None:
                 # Two entries may share a reference copy (the Hub's generic `openrail` names the text of the
@@ -253,6 +259,7 @@ def _valid_entry(e: dict) -> bool:
         and all(isinstance(x, str) for x in e["shadowed_by"])
         and isinstance(e.get("min_words"), int)
         and isinstance(e.get("ref_words"), int)
+        and isinstance(e.get("ref_foreign"), int)
         and (e.get("required_end") is None or isinstance(e["required_end"], str))
         and (e.get("ref_digest") is None or isinstance(e["ref_digest"], str))
     )

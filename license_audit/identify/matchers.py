@@ -153,11 +153,19 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
     # GPL-2.0 text that follows it belong to that text.
     length = cl.ref_words or cl.min_words or 200
     min_gap, max_len = length // 2, int(length * 1.3) + 50
+    # A license written in Latin script, in a text that also holds another script (a translation beside it).
+    latin = cl.ref_foreign < _FOREIGN and toks.has_foreign()
     clusters: list[list[tuple[int, int, int]]] = [[hits[0]]]
     for h in hits[1:]:
         cur = clusters[-1]
         span = h[0] - cur[0][0]
-        if (h[1] < cur[-1][1] and span >= min_gap) or span > max_len:
+        # Text in another script between (a translation before the original) is no part of a copy, however
+        # few words it holds: a phrase found again after it starts the next copy.
+        if (
+            (h[1] < cur[-1][1] and span >= min_gap)
+            or span > max_len
+            or (h[1] <= cur[-1][1] and latin and _foreign_between(toks, cur[-1][0], h[0]))
+        ):
             clusters.append([h])
         else:
             cur.append(h)
@@ -170,12 +178,18 @@ def _text_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) -> li
             phrases = {h[1] for h in cluster}
             adds = phrases - {h[1] for h in prev}
             # A second copy holds most of the phrases again; a few recurring ones are mentions.
-            if (adds or len(phrases) < 0.75 * total) and cluster[-1][0] - prev[0][0] <= max_len:
+            if (
+                (adds or len(phrases) < 0.75 * total)
+                and cluster[-1][0] - prev[0][0] <= max_len
+                and not (latin and _foreign_between(toks, prev[-1][0], cluster[0][0]))
+            ):
                 prev.extend(cluster)
                 continue
         merged.append(cluster)
     out: list[_Cand] = []
     for cluster in merged:
+        if latin:
+            cluster = _latin_part(cluster, toks)
         # A copy opens with its earliest phrase: a closing phrase just before it belongs to the text before.
         while len(cluster) > 1 and cluster[0][1] > cluster[1][1]:
             cluster.pop(0)
@@ -443,9 +457,71 @@ def _grow(texts: list[_Cand], refs: list[_Cand], toks: Tokens) -> None:
             own_line = toks.first_word_of_line(toks.line_of(next_start))
             if c.end < own_line:
                 next_start = own_line
-        if c.start - (prev_end + 1) <= _GROW_BACK:
-            c.start = prev_end + 1
-        c.end = max(c.end, next_start - 1)
+        # Nor does a copy grow over text in another script beside it (a translation before or after it).
+        start, end = prev_end + 1, next_start - 1
+        if c.cl.ref_foreign < _FOREIGN and toks.has_foreign():
+            start = max(start, toks.first_word_of_line(toks.latin_run(toks.line_of(c.start), _FOREIGN)[0]))
+            end = min(end, toks.last_word_of_line(toks.latin_run(toks.line_of(c.end), _FOREIGN)[1]))
+        if c.start - start <= _GROW_BACK:
+            c.start = min(c.start, start)
+        c.end = max(c.end, end)
+
+
+def _without_translated_mentions(
+    found: list[LicenseMatch], text: str, toks: Tokens, catalog: Catalog
+) -> list[LicenseMatch]:
+    """`found` less the references that a translation beside a copy makes to a license the copy's own text names
+    (the Falcon 180B license's "based on the Apache License Version 2.0", said again in its Chinese translation):
+    the copy's mention in another script, not a license the file is under."""
+    copies = sorted((m for m in found if m.kind == "text" and m.id != OTHER_ID), key=lambda m: m.start_line)
+    named: dict[int, set[str]] = {}  # per copy: the licenses its own lines name
+
+    def translated(m: LicenseMatch) -> bool:
+        if any(c.start_line <= m.start_line <= c.end_line for c in copies):
+            return False
+        # The stretch between copies the reference stands in: a translation of license terms is long.
+        first = max((c.end_line + 1 for c in copies if c.end_line < m.start_line), default=1)
+        last = min((c.start_line - 1 for c in copies if c.start_line > m.start_line), default=toks.nlines)
+        if toks.foreign_in(first, last) < _TRANSLATION or not toks.foreign_in(m.start_line, m.start_line):
+            return False
+        for k, c in enumerate(copies):
+            if k not in named:
+                refs = find_references(text, [(c.start_line, c.end_line)], catalog, [])
+                named[k] = {m.id for m in _reference_matches(refs, catalog)}
+            if m.id in named[k]:
+                return True
+        return False
+
+    return [m for m in found if m.kind != "reference" or not translated(m)]
+
+
+def _latin_part(cluster: list[tuple[int, int, int]], toks: Tokens) -> list[tuple[int, int, int]]:
+    """Of a run of phrases with text in another script inside it, the stretch between two such texts that holds
+    most of the run's phrases when it holds three in four of them (the original, beside a translation that
+    quotes a few of its words); the whole run otherwise (a bilingual copy, its two languages paragraph by
+    paragraph)."""
+    parts = [[cluster[0]]]
+    for h in cluster[1:]:
+        if _foreign_between(toks, parts[-1][-1][0], h[0]):
+            parts.append([h])
+        else:
+            parts[-1].append(h)
+    if len(parts) == 1:
+        return cluster
+    best = max(parts, key=lambda p: len({h[1] for h in p}))
+    return best if len({h[1] for h in best}) >= 0.75 * len({h[1] for h in cluster}) else cluster
+
+
+# Ideographs, kana and hangul between copies that make a translation of license terms rather than a note.
+_TRANSLATION = 1000
+# Ideographs, kana and hangul: a stretch of lines holding this many is text in another script (a translation
+# of the license), not part of a copy of a license written in Latin script.
+_FOREIGN = 100
+
+
+def _foreign_between(toks: Tokens, a: int, b: int) -> bool:
+    """Whether the lines from word `a`'s to the one before word `b`'s hold text in another script."""
+    return toks.latin_run(toks.line_of(b), _FOREIGN)[0] > toks.line_of(a)
 
 
 def _end_before(c: _Cand, spans: list[_Cand]) -> int:
@@ -818,7 +894,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             if not any(m.id == t.id and t.start_line <= m.start_line and m.end_line <= t.end_line for t in cjk)
         ]
         out.extend(cjk)
-    out = _most_specific(_editions_named(out))
+    out = _most_specific(editions_named(out))
+    if texts and toks.has_foreign() and any(m.kind == "reference" for m in out):
+        out = _without_translated_mentions(out, text, toks, catalog)
     if not prose:
         out = _later_versions(_title_variants(_notice_variants(out, text), text), text)
     else:
@@ -949,7 +1027,7 @@ def _reference_matches(refs: list, catalog: Catalog, n: int | None = None) -> li
         out.append(_reference_match(ref, lic, line))
     if len(out) < 2:
         return out
-    out = _most_specific(_editions_named(out))
+    out = _most_specific(editions_named(out))
     out.sort(key=lambda m: (m.start_line, -m.confidence, m.id))
     return out
 
@@ -973,7 +1051,7 @@ def _edition_matches(ref: Ref, catalog: Catalog, line: int) -> list[LicenseMatch
     ]
 
 
-def _editions_named(found: list[LicenseMatch]) -> list[LicenseMatch]:
+def editions_named(found: list[LicenseMatch]) -> list[LicenseMatch]:
     """`found` less the editions a shared name stands for where the text names one of them as such: "the
     Llama 3.1 Community License ... under the Llama license" names Llama 3.1's, once."""
     if not any(m.alternatives for m in found):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 _QUOTES = {
     "\u2018": "'",
@@ -100,6 +101,8 @@ class Tokens:
     nlines: int
     cleaned: str
     _starts: list[int] | None = field(default=None, repr=False)  # where each line of `cleaned` starts, once asked
+    # The ideographs, kana and hangul of lines 1..k at [k], once asked; None: not asked, []: the text has none.
+    _foreign: list[int] | None = field(default=None, repr=False)
 
     def index_at(self, offset: int) -> int:
         """Index of the word that starts at `offset` in `joined` (just after a space)."""
@@ -128,6 +131,38 @@ class Tokens:
     def last_word_of_line(self, line: int) -> int:
         return (self.line_starts[line] if line < len(self.line_starts) else len(self.words)) - 1
 
+    def has_foreign(self) -> bool:
+        """Whether the text holds ideographs, kana or hangul."""
+        return bool(self._foreign_counts())
+
+    def _foreign_counts(self) -> list[int]:
+        if self._foreign is None:
+            self._foreign = []
+            if _FOREIGN_CHAR.search(self.cleaned):
+                counts = [foreign_count(ln) for ln in self.cleaned.split("\n")]
+                self._foreign = [0, *accumulate(counts)]
+        return self._foreign
+
+    def foreign_in(self, first: int, last: int) -> int:
+        """The ideographs, kana and hangul of lines `first` to `last`."""
+        cum = self._foreign_counts()
+        if not cum:
+            return 0
+        first, last = max(first, 1), min(last, len(cum) - 1)
+        return cum[last] - cum[first - 1] if first <= last else 0
+
+    def latin_run(self, line: int, within: int) -> tuple[int, int]:
+        """The first and last lines of the run around `line` whose lines before it, and whose lines after it,
+        hold fewer than `within` ideographs, kana and hangul: text in another script beside a copy (a
+        translation before or after the original) is not that copy's."""
+        cum = self._foreign_counts()
+        if not cum:
+            return 1, max(self.nlines, 1)
+        line = min(max(line, 1), len(cum) - 1)
+        first = bisect_right(cum, cum[line - 1] - within) + 1
+        last = bisect_left(cum, cum[line] + within) - 1
+        return max(1, first), min(last, len(cum) - 1)
+
     def cleaned_line(self, line: int) -> str:
         """Line `line` (1-based) of `cleaned`; "" past its end."""
         if self._starts is None:
@@ -136,6 +171,15 @@ class Tokens:
             return ""
         end = self._starts[line] - 1 if line < len(self._starts) else len(self.cleaned)
         return self.cleaned[self._starts[line - 1] : end]
+
+
+# Chinese ideographs, Japanese kana and Korean syllables: text in a script the words below do not hold.
+_FOREIGN_CHAR = re.compile("[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3]")
+
+
+def foreign_count(text: str) -> int:
+    """The ideographs, kana and hangul of `text`."""
+    return len(_FOREIGN_CHAR.findall(text))
 
 
 # Bytes translation is the fast path: every byte that is not a letter or digit becomes a space, then
