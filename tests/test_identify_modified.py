@@ -407,3 +407,55 @@ def test_a_modified_license_s_own_text_under_a_card_that_declares_it_is_no_warni
     root = write_tree(tmp_path / "repo2", {"README.md": card(front), "LICENSE": changed})
     report = json.loads(cli("audit", str(root), "--format", "json", "--no-history").output)
     assert "license-modified" in {f["rule"] for f in report["findings"]}
+
+
+# ---- another license named beside a copy ---------------------------------------------------------------
+
+# The dual-licensing sentence of the Linux drivers and wpa_supplicant under BSD terms.
+GPL_ALTERNATIVE = (
+    'Alternatively, this software may be distributed under the terms of the GNU General Public License ("GPL")\n'
+    "version 2 as published by the Free Software Foundation.\n"
+)
+
+
+def _mit() -> str:
+    return license_text("mit").replace("<year> <copyright holders>", "2020 Jane Doe")
+
+
+@pytest.mark.parametrize("where", ["after", "before"])
+@pytest.mark.parametrize("lic", ["mit", "bsd-3-clause"])
+def test_a_license_offered_beside_a_copy_is_named_not_taken_into_it(lic, where):
+    copy = _mit() if lic == "mit" else license_text(lic)
+    text = copy + "\n" + GPL_ALTERNATIVE if where == "after" else GPL_ALTERNATIVE + "\n" + copy
+    found = identify_text(text, CAT)
+    line = text.split("\n").index(GPL_ALTERNATIVE.split("\n")[0]) + 1
+    assert [(m.id, m.kind, m.modified) for m in found if m.kind == "text"] == [(lic, "text", False)], found
+    assert [(m.spdx, m.start_line) for m in found if m.kind == "reference"] == [("GPL-2.0-only", line)]
+
+
+def test_a_license_the_copy_only_denies_is_not_named():
+    # "does not contain any code subject to the GNU General Public License": nothing is under it.
+    denial = "The licensor warrants that the Software does not contain any code subject to the GNU\nGeneral Public License.\n"
+    found = identify_text(_mit() + "\n" + denial, CAT)
+    assert [m.id for m in found] == ["mit"], found
+
+
+def test_a_license_the_text_itself_names_is_not_named_again():
+    # GPL-2.0's closing words recommend the GNU Lesser (Library) General Public License for libraries.
+    gpl = license_text("gpl-2.0")
+    assert "Lesser General Public License" in gpl
+    assert [m.id for m in identify_text(gpl, CAT)] == ["gpl-2.0"]
+    library = gpl.replace("GNU Lesser General Public License", "GNU Library General Public License")
+    assert [m.id for m in identify_text(library, CAT)] == ["gpl-2.0"]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "You may use this file under the terms of the BSD license as follows:",
+        "Open source under the BSD License.",
+    ],
+)
+def test_a_heading_that_puts_the_work_under_the_copy_s_own_license_is_no_change(heading):
+    found = identify_text(heading + "\n\n" + license_text("bsd-3-clause"), CAT)
+    assert [(m.id, m.kind, m.modified) for m in found] == [("bsd-3-clause", "text", False)], found

@@ -495,6 +495,53 @@ def _without_translated_mentions(
     return [m for m in found if m.kind != "reference" or not translated(m)]
 
 
+def _named_beside(c: _Cand, toks: Tokens, text: str, catalog: Catalog, held: set[str]) -> list[LicenseMatch]:
+    """The licenses that the lines of copy `c` before and after its run of phrases name and that its license's
+    own text does not (the GPL of "Alternatively, ... under the terms of the GNU General Public License" put
+    after the MIT License; not the LGPL that the GPL's own appendix names), nor a copy in the file of another
+    edition (the header a following LGPL-2.1 copy asks for, written "version 2"); `held`: the families of the
+    file's copies."""
+    from license_audit.identify.modified import DENYING, OTHER_LICENSE_WORDS
+
+    ref = reference(c.cl.text_path)
+    if ref is None:
+        return []
+    first, last = toks.line_of(c.hit_start), toks.line_of(c.hit_end)
+    ranges = [(toks.line_of(c.start), first - 1), (last + 1, toks.line_of(c.end))]
+    ranges = [(a, b) for a, b in ranges if a <= b]
+    lo, hi = toks.first_word_of_line(first), toks.last_word_of_line(last)
+    around = set(toks.words[c.start : lo]) | set(toks.words[hi + 1 : c.end + 1])
+    own = catalog.derived(f"words-of-{c.cl.lic.id}", lambda: frozenset(ref.words))
+    if not ranges or not (around & OTHER_LICENSE_WORDS) - own:
+        return []
+    named = catalog.derived(f"named-by-{c.cl.lic.id}", lambda: _named_by(ref.text, catalog))
+    # A license of the copy's own family is the copy's title or label ("{{Simplified BSD License}}" over a
+    # BSD-3-Clause text), one of another copy's family that copy's header; one of a family its text names,
+    # another edition of what it names (a GPL's appendix names the LGPL).
+    families = {family(k) for k in named} | held
+    lines = text_lines(text)
+
+    def beside(m: LicenseMatch) -> bool:
+        if m.id in named or family(m.id) in families:
+            return False
+        # Not a license the terms deny anything is under ("does not contain any code subject to the GNU General
+        # Public License"): the sentence the name stands in, from a few lines before it on.
+        said = " ".join(lines[max(0, m.start_line - 4) : m.start_line])
+        sentence = _SENTENCE_END.split(said[: len(said) - len(lines[m.start_line - 1])])[-1] + lines[m.start_line - 1]
+        return DENYING.isdisjoint(words(sentence))
+
+    return [m for m in _reference_matches(find_references(text, ranges, catalog, []), catalog) if beside(m)]
+
+
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
+
+
+def _named_by(text: str, catalog: Catalog) -> frozenset[str]:
+    """The licenses `text` (a license's reference text) names."""
+    refs = find_references(text, [(1, text.count("\n") + 1)], catalog, [])
+    return frozenset(m.id for m in _reference_matches(refs, catalog))
+
+
 def _latin_part(cluster: list[tuple[int, int, int]], toks: Tokens) -> list[tuple[int, int, int]]:
     """Of a run of phrases with text in another script inside it, the stretch between two such texts that holds
     most of the run's phrases when it holds three in four of them (the original, beside a translation that
@@ -826,6 +873,13 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
             if found:
                 extra.extend(found)
                 settled.append(_Span(a, b))  # type: ignore[arg-type]
+    beside: list[LicenseMatch] = []
+    # A copy's lines around its run of phrases may name a license its own text does not (a dual-license
+    # sentence before or after it: "Alternatively, this software may be distributed under the terms of the GNU
+    # General Public License"): that license is named, not taken into the copy.
+    held = {family(t.cl.lic.id) for t in texts}
+    for c in texts:
+        beside.extend(_named_beside(c, toks, text, catalog, held))
     # What is left may name licenses without holding them: identifier lines, names, links.
     if named is None or settled or extra:
         known = {c.cl.lic.id for c in texts + kept_refs} | {m.id for m in extra}
@@ -836,6 +890,9 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     if len(held) > 1:
         named = _unquoted(named, toks, held, cc)
     extra.extend(m for _, m in named if m is not None)
+    # What the names around a copy say, where no reference read on the same line says it already.
+    said = {(m.id, m.start_line) for m in extra if m.kind == "reference"}
+    extra.extend(m for m in beside if (m.id, m.start_line) not in said)
     if not prose:
         spans = [span for span, _ in named]
         for a, b in _unclaimed(texts + kept_refs + settled + spans, len(toks.words)):  # type: ignore[operator]

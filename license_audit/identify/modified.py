@@ -86,7 +86,7 @@ _RESTRICTING = frozenset(
     ["shall", "must", "not", "only", "non", "noncommercial", "commercial", "prohibited", "except", "unless", "may"]
 )
 # Names of other licenses: a notice after a license's end that names one is about that license.
-_OTHER_LICENSES = frozenset(
+OTHER_LICENSE_WORDS = frozenset(
     [
         "gnu",
         "gpl",
@@ -439,6 +439,8 @@ def _classify(
             b = copy_at + min(max(ncopy - 1, 0), j1)
         if _section_number(removed, added, a, b, lines):
             continue
+        if title and added and not removed and _names_another(added, vocabulary):
+            continue  # a statement before the terms about another license ("Alternatively, ... the GNU GPL"): named
         in_terms = not title and ref_at + i1 < required - _CLOSING
         # An item put in a list of the terms ("* Gambling" among the prohibited uses) is terms, however short.
         if not (in_terms and added and not removed and _new_items(added, lines.raw(a, b))) and _allowed(
@@ -461,6 +463,21 @@ def _classify(
 
 
 _LABEL = re.compile(r"\s*\(?(\d{1,2})[.)]?\s")
+
+
+# Words that restrict or deny: a statement naming another license that holds one may be a clause of terms
+# ("shall not be used in GPL projects") or say that nothing is under it ("cannot ... be put under another
+# distribution licence [including the GNU Public Licence]").
+DENYING = frozenset(
+    ["not", "cannot", "only", "non", "noncommercial", "commercial", "prohibited", "except", "unless", "shall", "must"]
+)
+
+
+def _names_another(added: list[str], vocabulary: frozenset[str]) -> bool:
+    """Whether words put before a license's terms put the work under another license and restrict nothing (a
+    dual-license statement, read as a reference to that license), rather than add a clause or a title."""
+    held = set(added)
+    return "under" in held and bool(held & OTHER_LICENSE_WORDS - vocabulary) and DENYING.isdisjoint(held)
 
 
 def _section_number(removed: list[str], added: list[str], a: int, b: int, lines: _Lines) -> bool:
@@ -516,7 +533,7 @@ def _allowed(
         return (
             (has_appendix and not _own_terms(added, joined_ref))
             or not term_like(added)
-            or bool(set(added) & _OTHER_LICENSES - vocabulary)
+            or bool(set(added) & OTHER_LICENSE_WORDS - vocabulary)
             or (bool(added) and _boilerplate_lines(raw, after_terms=True))
         )
     # Boilerplate put in (a copyright line, an address, a short title); not an amount that happens to stand on a

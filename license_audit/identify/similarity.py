@@ -51,6 +51,11 @@ class Reference:
         return self._words
 
     @property
+    def text(self) -> str:
+        """The reference copy as its file holds it."""
+        return self._text
+
+    @property
     def required_words(self) -> int:
         """How many of `words` are the terms (the rest: an appendix a copy may fill in or leave out)."""
         return len(self._required)
