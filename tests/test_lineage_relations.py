@@ -351,6 +351,44 @@ def test_merge_of_a_and_b_names_both(cli, make_repo):
     assert undeclared(report) == parents
 
 
+def test_links_joined_before_the_word_merge_name_the_parents(cli, make_repo):
+    # Gryphe/MythoMax-L2-13b's card: "my [MythoLogic-L2](...) and [Huginn](...) merge using ...".
+    body = (
+        "An improved, potentially even perfected variant of MythoMix, my "
+        "[MythoLogic-L2](https://huggingface.co/Gryphe/MythoLogic-L2-13b) and "
+        "[Huginn](https://huggingface.co/The-Face-Of-Goonery/Huginn-13b-FP16) merge using a highly experimental "
+        "tensor type merge technique.\n"
+    )
+    report = merge_report(cli, make_repo, body, front="license: other")
+    parents = ["Gryphe/MythoLogic-L2-13b", "The-Face-Of-Goonery/Huginn-13b-FP16"]
+    assert all(lineage_of(report, p)["relation"] == "merge" for p in parents)
+    assert undeclared(report) == parents
+
+
+def test_a_mixture_of_experts_based_on_a_model_merges_it(cli, make_repo):
+    # macadeliccc/laser-dolphin-mixtral-2x7b-dpo's card: its experts are that model's weights (mergekit-moe).
+    body = (
+        "This model is a medium-sized MoE implementation based on "
+        "[cognitivecomputations/dolphin-2.6-mistral-7b-dpo-laser](https://huggingface.co/cognitivecomputations/"
+        "dolphin-2.6-mistral-7b-dpo-laser)\n\n+ The mergekit_config is in the files.\n"
+    )
+    report = merge_report(cli, make_repo, body, front="license: apache-2.0")
+    cand = lineage_of(report, "cognitivecomputations/dolphin-2.6-mistral-7b-dpo-laser")
+    assert cand["relation"] == "merge" and cand["confidence"] >= 0.85
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Compare [A](https://huggingface.co/acme/A-7B) and [B](https://huggingface.co/acme/B-7B) before you merge.\n",
+        "Our MoE router is based on the Switch Transformer paper.\n",
+    ],
+)
+def test_words_near_merge_that_state_no_merge(cli, make_repo, body):
+    report = merge_report(cli, make_repo, "# M\n" + body, front="license: mit")
+    assert not any(c["relation"] == "merge" for c in report["lineage"]), report["lineage"]
+
+
 def test_the_base_of_a_merge_method_is_a_parent(cli, make_repo):
     # mergekit's card template, as in Llama3-merge-biomed-8b.
     body = (

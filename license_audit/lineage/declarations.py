@@ -243,8 +243,9 @@ def card_merge_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
     """The models a merge takes weights from, as the card states them when the repository has no mergekit
     configuration file: a mergekit block in the card (read as the file is, 0.9), then its words (0.85): a list
     after "is a merge of the following models ...:" or "The following models were included in the merge:",
-    "Merge of [A](...) and [B](...)", and "... merge method using [X](...) as a base". A model the block
-    names is not counted again for the words (they say the same thing)."""
+    "Merge of [A](...) and [B](...)", "[A](...) and [B](...) merge", "... merge method using [X](...) as a
+    base" and "a MoE ... based on [X](...)". A model the block names is not counted again for the words (they
+    say the same thing)."""
     art = snapshot.artifacts
     if art is not None and art.merge_config:
         return []
@@ -278,6 +279,18 @@ _LIST_ITEM = re.compile(r"[ \t]*[*+-][ \t]+(\S[^\n]*)\n?")
 # the sentence. "merged using the DARE TIES merge method using [X](...) as a base": X.
 _MERGE_OF = re.compile(r"\bmerge\s+of\s+(?P<rest>[^\n]{1,600})", re.IGNORECASE)
 _MERGE_BASE = re.compile(r"\bmerge\s+method\s+using\s+(?P<rest>[^\n]{1,300}?)\s+as\s+(?:a|the)\s+base\b", re.IGNORECASE)
+# "my [MythoLogic-L2](...) and [Huginn](...) merge": links joined by "and", "," or "+" just before the word.
+_LINKS_MERGED = re.compile(
+    r"(?P<rest>(?:\[[^\]\n]{1,200}\]\([^)\s]{1,300}\)\s*(?:,|&|\+|\band\b)\s*)+\[[^\]\n]{1,200}\]\([^)\s]{1,300}\))"
+    r"\s*(?:merge|merged|frankenmerge|mix)\b",
+    re.IGNORECASE,
+)
+# "a medium-sized MoE implementation based on [X](...)": a mixture of experts whose experts are X's weights.
+_MOE_OF = re.compile(
+    r"\b(?:MoE|mixture[ -]of[ -]experts)\b[^\n.]{0,80}?\b(?:based\s+on|built\s+(?:from|on)|made\s+(?:from|of))\s+"
+    r"(?P<rest>[^\n]{1,400})",
+    re.IGNORECASE,
+)
 # A model named in a merge statement: a markdown link to a Hub model page, a Hub model URL, or OWNER/NAME.
 _MERGE_NAME = re.compile(
     r"\[[^\]\n]{1,200}\]\(\s*(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<link>[^)\s]+)\)"
@@ -315,6 +328,11 @@ def _merge_prose(body: str) -> list[tuple[int, str, str]]:
         add(m.start(), m.group(0), rest)
     for m in _MERGE_BASE.finditer(text):
         add(m.start(), m.group(0), m.group("rest"))
+    for m in _LINKS_MERGED.finditer(text):
+        add(m.start(), m.group(0), m.group("rest"))
+    for m in _MOE_OF.finditer(text):
+        rest = re.split(r"(?<=[^\d\s])\.(?:\s|$)|\b(?:with|using|via)\b", m.group("rest"), maxsplit=1)[0]
+        add(m.start(), m.group(0), rest)
     return out
 
 
