@@ -377,6 +377,59 @@ def test_a_mixture_of_experts_based_on_a_model_merges_it(cli, make_repo):
     assert cand["relation"] == "merge" and cand["confidence"] >= 0.85
 
 
+def test_a_mixture_of_experts_based_on_a_list_merges_each(cli, make_repo):
+    # cloudyu/Mixtral_34Bx2_MoE_60B's card lists its two experts below the sentence.
+    body = "This is my first English & Chinese MoE Model based on\n* [jondurbin/bagel-dpo-34b-v0.2]\n* [SUSTech/SUS-Chat-34B]\n"
+    report = merge_report(cli, make_repo, body)
+    assert all(
+        lineage_of(report, p)["relation"] == "merge" for p in ("jondurbin/bagel-dpo-34b-v0.2", "SUSTech/SUS-Chat-34B")
+    )
+
+
+def test_a_mixture_based_on_a_mixture_is_a_fine_tune_of_it(cli, make_repo):
+    # VAGOsolutions/SauerkrautLM-Mixtral-8x7B-Instruct: DPO-aligned Mixtral, itself a mixture of experts.
+    body = (
+        "- **Model Type:** SauerkrautLM-Mixtral-8x7B-Instruct-v0.1 is a Mixture of Experts (MoE) Model based on "
+        "[mistralai/Mixtral-8x7B-Instruct-v0.1](https://huggingface.co/mistralai/Mixtral-8x7B-Instruct-v0.1)\n"
+    )
+    report = merge_report(cli, make_repo, body)
+    assert lineage_of(report, "mistralai/Mixtral-8x7B-Instruct-v0.1")["relation"] == "finetune"
+
+
+def test_the_model_merged_with_is_a_parent(cli, make_repo):
+    # TheBloke's SuperHOT GPTQ cards: the base merged with Kaio Ken's SuperHOT 8K LoRA.
+    body = (
+        "These files are GPTQ 4bit model files for [Pygmalion 13B](https://huggingface.co/TehVenom/Pygmalion-13b-Merged)"
+        " merged with [Kaio Ken's SuperHOT 8K](https://huggingface.co/kaiokendev/superhot-13b-8k-no-rlhf-test).\n"
+    )
+    report = merge_report(cli, make_repo, body)
+    assert lineage_of(report, "kaiokendev/superhot-13b-8k-no-rlhf-test")["confidence"] >= 0.85
+
+
+def test_a_merge_the_card_only_recommends_is_no_parent(cli, make_repo):
+    # lzlv_70b's card: the link is to the result of another merge, not to what this one merged.
+    body = (
+        "A multi-model merge of several LLaMA2 70B finetunes.\n\nAlso recommended: lzlv merged with limarpv3 - "
+        "check it out here: https://huggingface.co/Doctor-Shotgun/lzlv-limarpv3-l2-70b/tree/main\n"
+    )
+    report = merge_report(cli, make_repo, body)
+    assert not any(c["model"] == "Doctor-Shotgun/lzlv-limarpv3-l2-70b" for c in report["lineage"])
+
+
+def test_a_quoted_card_s_merge_is_the_quoted_model_s(cli, make_repo):
+    # A quantization of a merge quotes the merge's card, its mergekit block and list included.
+    body = (
+        "# NeuralPipe 7B GGUF\n\nQuantized from [mlabonne/NeuralPipe-7B-slerp](https://huggingface.co/mlabonne/"
+        "NeuralPipe-7B-slerp).\n\n<!-- original-model-card start -->\n# Original model card: NeuralPipe-7B-slerp\n\n"
+        + LAZY_LIST
+        + LAZY_YAML
+        + "\n<!-- original-model-card end -->\n"
+    )
+    report = merge_report(cli, make_repo, body, front="base_model: mlabonne/NeuralPipe-7B-slerp\nlicense: apache-2.0")
+    assert not any(c["model"] in PARENTS and c["relation"] == "merge" for c in report["lineage"]), report["lineage"]
+    assert undeclared(report) == []
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -219,7 +219,8 @@ def card_merge_config(snapshot: Snapshot) -> tuple[str, dict] | None:
     from license_audit.safeio import load_yaml
 
     card = snapshot.card
-    text = (card.body or "")[:200_000]
+    # A block in a quoted card is the quoted model's merge (a quantization of a merge quotes its card).
+    text = own_text((card.body or "")[:200_000])
     for i, m in enumerate(_CODE_BLOCK.finditer(text)):
         if i >= MAX_CARD_BLOCKS:
             break
@@ -257,7 +258,7 @@ def card_merge_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
             text = f"{where}: the mergekit configuration in the card merges {name}"
             hits.append(hit_on(local_path_model(name, registry), 0.9, text, registry, relation="merge"))
     seen = {h.model.lower() for h in hits}
-    for line, phrase, name in _merge_prose(snapshot.card.body or ""):
+    for line, phrase, name in _merge_prose(own_text(snapshot.card.body or "")):
         said = f'{snapshot.card.location} line {line + snapshot.card.body_start_line - 1}: "{phrase}"'
         hit = hit_on(name, MERGE_PROSE_SCORE, said, registry, relation="merge")
         if hit.model.lower() in seen:
@@ -285,12 +286,21 @@ _LINKS_MERGED = re.compile(
     r"\s*(?:merge|merged|frankenmerge|mix)\b",
     re.IGNORECASE,
 )
-# "a medium-sized MoE implementation based on [X](...)": a mixture of experts whose experts are X's weights.
-_MOE_OF = re.compile(
-    r"\b(?:MoE|mixture[ -]of[ -]experts)\b[^\n.]{0,80}?\b(?:based\s+on|built\s+(?:from|on)|made\s+(?:from|of))\s+"
-    r"(?P<rest>[^\n]{1,400})",
+# "[X](...) merged with [Kaio Ken's SuperHOT 8K](...)", "a LoRA merged into [Y](...)": the model named right
+# after (not a link further on: "lzlv merged with limarpv3 - check it out here: <link to the result>").
+_MERGED_WITH = re.compile(
+    r"\bmerged\s+(?:with|into)\s+(?P<rest>\[[^\]\n]{1,200}\]\([^)\s]{1,300}\)|https?://\S{1,300}|[A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96})",
     re.IGNORECASE,
 )
+# "a medium-sized MoE implementation based on [X](...)", "MoE Model based on" and a list: a mixture of experts
+# whose experts are those models' weights. One that is a mixture already (Mixtral, "...-MoE", "8x7B") is the
+# model a fine-tune of it is based on.
+_MOE_OF = re.compile(
+    r"\b(?:MoE|mixture[ -]of[ -]experts)\b[^\n.]{0,80}?\b(?:based\s+on|built\s+(?:from|on)|made\s+(?:from|of))"
+    r"[ \t]*:?[ \t]*(?P<rest>[^\n]{0,400})\n?",
+    re.IGNORECASE,
+)
+_A_MIXTURE = re.compile(r"mixtral|moe|\d+x\d+(?:\.\d+)?b", re.IGNORECASE)
 # A model named in a merge statement: a markdown link to a Hub model page, a Hub model URL, or OWNER/NAME.
 _MERGE_NAME = re.compile(
     r"\[[^\]\n]{1,200}\]\(\s*(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<link>[^)\s]+)\)"
@@ -306,13 +316,15 @@ def _merge_prose(body: str) -> list[tuple[int, str, str]]:
     text = body[:200_000]
     out: list[tuple[int, str, str]] = []
 
-    def add(pos: int, phrase: str, chunk: str) -> None:
+    def add(pos: int, phrase: str, chunk: str, mixture: bool = True) -> None:
         line = text[:pos].count("\n") + 1
         for m in _MERGE_NAME.finditer(chunk):
             hub = _HF_ID.match(m.group("link") or m.group("url") or m.group("id") or "")
             if hub is None or hub.group("owner").lower() in _NOT_MODELS or len(out) >= MAX_MERGE_NAMES:
                 continue
             owner, name = hub.group("owner"), hub.group("name")
+            if not mixture and _A_MIXTURE.search(name):
+                continue
             if m.group("id") and not re.search(r"[-.]", name):
                 continue  # a bare "bf16/fp16" is no model: a bare id keeps a model name's hyphen or dot
             out.append((line, " ".join(phrase.split())[:100], f"{owner}/{name}".rstrip(".")))
@@ -328,11 +340,20 @@ def _merge_prose(body: str) -> list[tuple[int, str, str]]:
         add(m.start(), m.group(0), rest)
     for m in _MERGE_BASE.finditer(text):
         add(m.start(), m.group(0), m.group("rest"))
+    for m in _MERGED_WITH.finditer(text):
+        add(m.start(), m.group(0), m.group("rest"))
     for m in _LINKS_MERGED.finditer(text):
         add(m.start(), m.group(0), m.group("rest"))
     for m in _MOE_OF.finditer(text):
         rest = re.split(r"(?<=[^\d\s])\.(?:\s|$)|\b(?:with|using|via)\b", m.group("rest"), maxsplit=1)[0]
-        add(m.start(), m.group(0), rest)
+        phrase = m.group(0).strip()
+        if rest.strip():
+            add(m.start(), phrase, rest, mixture=False)
+            continue
+        pos = m.end()  # the experts listed below ("based on\n* [A]\n* [B]")
+        while (item := _LIST_ITEM.match(text, pos)) is not None and item.end() > pos:
+            add(item.start(), phrase, item.group(1), mixture=False)
+            pos = item.end()
     return out
 
 
