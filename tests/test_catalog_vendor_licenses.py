@@ -105,3 +105,51 @@ def test_a_derivative_named_after_the_model_owes_its_license(cli, make_repo, tit
     report, _ = audit_json(cli, repo, "--no-history", "--offline")
     assert lic_id in {ln.get("license") for ln in report["lineage"]}, report["lineage"]
     assert "license-incompatible" in rules_of(report), report["findings"]
+
+
+# ---- the Coqui Public Model License (XTTS) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["coqui-public-model-license", "CPML", "Coqui Public Model License"])
+def test_the_names_xtts_cards_use_are_the_cpml(name):
+    lic = CAT.get(name)
+    assert lic is not None and lic.id == "coqui-public-model-license" and not lic.commercial_use
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This model is licensed under [Coqui Public Model License](https://coqui.ai/cpml).\n",  # coqui/XTTS-v2
+        "The model weights are under Coqui Public Model License 1.0.0 (LICENSE-MODEL).\n",  # jasonppy/VoiceCraft
+        "https://coqui.ai/cpml.txt\n",
+    ],
+)
+def test_statements_of_the_cpml_name_it(text):
+    assert [m.id for m in identify_text(text, CAT)] == ["coqui-public-model-license"]
+
+
+def test_the_cpml_text_is_that_license():
+    (m,) = identify_text(license_text("coqui-public-model-license"), CAT)
+    assert (m.id, m.kind, m.modified) == ("coqui-public-model-license", "text", False)
+
+
+def test_an_xtts_fine_tune_relicensed_and_without_the_terms_is_told_each(cli, make_repo):
+    front = "license: apache-2.0\nbase_model: coqui/XTTS-v2\npipeline_tag: text-to-speech"
+    repo = make_repo({"README.md": card(front, "# XTTS-v2 German\n\nFine-tuned from coqui/XTTS-v2.\n")})
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    assert {"license-incompatible", "upstream-license-missing"} <= rules_of(report)
+    [up] = [c for c in report["lineage"] if c["model"] == "coqui/XTTS-v2"]
+    assert up["license"] == "coqui-public-model-license"
+    # Under its own terms, with their URL in the card (the terms allow the URL in place of a copy), it passes.
+    ok = make_repo(
+        {
+            "README.md": card(
+                "license: other\nlicense_name: coqui-public-model-license\nlicense_link: https://coqui.ai/cpml\n"
+                "base_model: coqui/XTTS-v2",
+                "# XTTS-v2 German\n\nFine-tuned from coqui/XTTS-v2. Non-commercial use only: "
+                "[Coqui Public Model License](https://coqui.ai/cpml.txt).\n",
+            )
+        }
+    )
+    report, _ = audit_json(cli, ok, "--no-history", "--offline")
+    assert not {"license-incompatible", "upstream-license-missing"} & rules_of(report), report["findings"]

@@ -158,6 +158,23 @@ def test_license_incompatible_commercial_on_nc_weights(cli, make_repo, tmp_path)
     assert not found(cli, repo, rules, "license-incompatible")
 
 
+@pytest.mark.parametrize(
+    "body, carried",
+    [
+        # CC BY-NC 4.0 3(a)(1)(C) takes "the URI or hyperlink to this Public License" for its text.
+        ("License: [CC BY-NC 4.0](https://creativecommons.org/licenses/by-nc/4.0/).\n", True),
+        ("License: CC BY-NC 4.0, https://creativecommons.org/licenses/by-nc/4.0/legalcode\n", True),
+        ("License: CC BY-NC 4.0.\n", False),  # named, not linked
+        ("License: [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/).\n", False),  # another license's link
+    ],
+)
+def test_a_link_to_the_license_carries_it_where_its_terms_take_a_link(cli, make_repo, tmp_path, body, carried):
+    rules = registry(tmp_path)
+    repo = make_repo({"README.md": card("license: cc-by-nc-4.0\nbase_model: facebook/musicgen-small", body)})
+    missing = found(cli, repo, rules, "upstream-license-missing")
+    assert (not missing) is carried, missing
+
+
 def llama32_repo(base, body="Built with Llama. Acceptable Use Policy applies.\n", **over):
     files = {
         "README.md": card(f"license: llama3.2\nbase_model: {base}\nmodel_name: Llama-3.2-Harbor", body),

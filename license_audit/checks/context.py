@@ -16,6 +16,11 @@ from license_audit.lineage.signature import takes_other_input
 from license_audit.registry import KnownModel, Registry, Terms, split_revision
 from license_audit.report import Candidate, LicenseFile, ModelInfo, TermsOption, Upstream
 
+# A web link, as a markdown link's target or written out; how much of each text is read for links, and how many.
+_LINK = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
+_LINKS_READ = 200_000
+_MAX_LINKS = 200
+
 if TYPE_CHECKING:
     from license_audit.history import History
 
@@ -374,6 +379,20 @@ class AuditContext:
         if not outside_copies:
             return f" {needle} " in corpus
         return _count(corpus, needle) > self._quoted(needle, with_card=not in_files)
+
+    def links_to(self, lic: License) -> bool:
+        """Whether a reader of the repository is given a link to `lic`'s text: the card's `license_link` or a link
+        in the card or a license or notice file (a markdown link's target included) that names that license."""
+        from license_audit.identify.references import bare_reference
+
+        urls = set(_LINK.findall(self.snapshot.card.license_link or ""))
+        for _, text in self._texts():
+            urls.update(_LINK.findall(text[:_LINKS_READ]))
+        for url in sorted(urls)[:_MAX_LINKS]:
+            refs = bare_reference(url, self.catalog) or []
+            if any((found := self.catalog.get(r.key)) is not None and found.id == lic.id for r in refs):
+                return True
+        return False
 
     def has_license_text(self, lic_id: str) -> bool:
         lic = self.catalog.get(lic_id)

@@ -346,7 +346,7 @@ def _carriers(up: Upstream) -> str:
 def _license_copy(ctx: AuditContext, up: Upstream, lic: License, ob: Obligation) -> Iterator[Finding]:
     if ctx.has_license_text(lic.id):
         return
-    if ob.link_ok and lic.url and ctx.mentions(lic.url):
+    if ob.link_ok and ((lic.url and ctx.mentions(lic.url)) or ctx.links_to(lic)):
         return
     path = copy_path(lic, ctx.snapshot.files, ctx.snapshot.card.effective_license)
     refs = [lf.path for lf in ctx.license_files if lic.id in lf.ids("reference")]
