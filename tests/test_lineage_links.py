@@ -497,3 +497,84 @@ def test_a_sentence_about_a_sibling_is_the_siblings_lineage(make_repo):
 )
 def test_a_row_or_sentence_about_the_model_itself_names_its_base(make_repo, body):
     assert prose_models(make_repo, body) == ["mistralai/Mistral-7B-v0.1"]
+
+
+# ---- NVIDIA's Llama-Nemotron names and cards ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("nvidia/Llama-3_1-Nemotron-51B-Instruct", "llama3.1"),
+        ("nvidia/Llama-3_1-Nemotron-Ultra-253B-v1", "llama3.1"),
+        ("nvidia/Llama-3_3-Nemotron-Super-49B-v1", "llama3.3"),
+        ("Llama-3_2-1B-Instruct-onnx", "llama3.2"),
+        ("llama3_8b_instruct", "llama3"),  # the size after an underscore is no version
+    ],
+)
+def test_a_version_written_with_an_underscore_names_that_llama(name, family):
+    found = load_families().match_name(name)
+    assert found is not None and found.family.id == family
+
+
+def test_a_derivative_of_a_model_is_its_base(make_repo):
+    # nvidia/Llama-3.1-Nemotron-Nano-8B-v1's card.
+    body = (
+        "Llama-3.1-Nemotron-Nano-8B-v1 is a large language model (LLM) which is a derivative of "
+        "[Meta Llama-3.1-8B-Instruct](https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct) (AKA the reference "
+        "model).\n"
+    )
+    assert "meta-llama/Llama-3.1-8B-Instruct" in prose_models(make_repo, body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # CohereForAI/c4ai-command-r-plus's card: the 4-bit repository is this model's quantization.
+        "🚨 **This model is non-quantized version of C4AI Command R+. You can find the quantized version of C4AI "
+        "Command R+ using bitsandbytes [here](https://huggingface.co/CohereForAI/c4ai-command-r-plus-4bit)**.\n",
+        # NoCrypt/SomethingV2's card: a newer version of this model.
+        "## Introducing SomethingV2.2, An updated version of this model, can be found "
+        "[here](https://huggingface.co/NoCrypt/SomethingV2_2)\n",
+    ],
+)
+def test_a_version_of_this_model_found_elsewhere_is_no_base(make_repo, body):
+    assert prose_models(make_repo, body) == []
+
+
+def test_the_original_model_found_elsewhere_is_still_the_base(make_repo):
+    # cardiffnlp/twitter-roberta-base-sentiment-latest's card.
+    body = (
+        "The original Twitter-based RoBERTa model can be found "
+        "[here](https://huggingface.co/cardiffnlp/twitter-roberta-base-2021-124m) and the original reference paper "
+        "is [TweetEval](https://github.com/cardiffnlp/tweeteval).\n"
+    )
+    assert "cardiffnlp/twitter-roberta-base-2021-124m" in prose_models(make_repo, body)
+
+
+# unsloth's GGUF cards of DeepSeek's distills: unsloth's header, then DeepSeek-R1's card under its own title.
+_UNSLOTH_R1 = """# Finetune your own Reasoning model like R1 with Unsloth!
+
+We have a free Google Colab notebook for turning Llama 3.1 (8B) into a reasoning model.
+
+# DeepSeek-R1
+
+## 1. Introduction
+
+DeepSeek-R1-Zero & DeepSeek-R1 are trained based on DeepSeek-V3-Base.
+We open-source distilled 1.5B, 7B, 8B, 14B, 32B, and 70B checkpoints based on Qwen2.5 and Llama3 series to the community.
+"""
+
+
+def test_the_base_s_card_under_its_own_title_names_no_base_of_this_repository(cli, make_repo):
+    front = "base_model: deepseek-ai/DeepSeek-R1-Distill-Llama-8B\nlicense: llama3.1\nlibrary_name: transformers"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, _UNSLOTH_R1)}), "--offline")
+    assert [c["model"] for c in report["lineage"]] == ["deepseek-ai/DeepSeek-R1-Distill-Llama-8B"]
+
+
+def test_a_license_of_the_declared_base_s_publisher_mislabels_it_rather_than_naming_a_parent(cli, make_repo):
+    # RedHatAI/Llama-4-Scout-17B-16E-Instruct-NVFP4's card says `license: llama3.1`.
+    front = "license: llama3.1\nbase_model: meta-llama/Llama-4-Scout-17B-16E-Instruct"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Llama-4-Scout-17B-16E-Instruct-NVFP4\n")}))
+    assert [c["model"] for c in report["lineage"]] == ["meta-llama/Llama-4-Scout-17B-16E-Instruct"]
+    assert "license-incompatible" in rules_of(report, "error")

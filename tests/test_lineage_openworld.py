@@ -290,6 +290,23 @@ def test_card_family_license_without_a_parent_owes_its_duties(cli, make_repo):
     assert {"upstream-license-missing", "attribution-missing"} <= rules_of(report, "error")
 
 
+@pytest.mark.parametrize(
+    "front",
+    [
+        # nvidia/Llama-3.1-Nemotron-Nano-8B-v1's card: NVIDIA puts its Open Model License on Nemotron, Minitron and
+        # Cosmos alike, so it names none of them.
+        "license: other\nlicense_name: nvidia-open-model-license\nlicense_link: "
+        "https://www.nvidia.com/en-us/agreements/enterprise-software/nvidia-open-model-license/",
+        # Mistral's Research License covers Mistral Large, Ministral and Pixtral Large.
+        "license: other\nlicense_name: mrl",
+    ],
+)
+def test_a_license_its_publisher_puts_on_several_model_lines_names_none(cli, make_repo, front):
+    repo = make_repo({"README.md": card(front, "# Nano reasoning model\n\nA model for agentic tasks.\n")})
+    report, _ = audit_json(cli, repo)
+    assert not [c["model"] for c in report["lineage"] if c["model"].endswith("(family)")], report["lineage"]
+
+
 # Meta tags every Llama 3.x repository `llama-3` (unsloth/Meta-Llama-3.1-8B-Instruct keeps Meta's card: license
 # llama3.1, tags llama-3, llama, meta, facebook; no base_model).
 _LLAMA3X_TAGS = "tags:\n- llama-3\n- llama\n- meta\n- facebook\n- unsloth\n- transformers"

@@ -394,13 +394,15 @@ _PROSE = re.compile(
     # mlx-lm's, mlx-vlm's and GGUF-my-repo's template: "This model was converted to MLX format from [X](...)"
     r"|(?P<xverb>converted\s+to\s+(?:the\s+)?(?:mlx|gguf|ggml)\s+format\s+from)\s+(?P<xrest>.{0,160})"
     # "This is a fork of [X](...)", "GitHub mirror of X", "a re-upload of X": the repository is a copy of X
-    r"|(?P<cverb>(?:copy|mirror|fork|re-?upload|clone|re-?packaging)\s+of)\s+(?P<mrest>.{0,160})",
+    r"|(?P<cverb>(?:copy|mirror|fork|re-?upload|clone|re-?packaging)\s+of)\s+(?P<mrest>.{0,160})"
+    # NVIDIA's cards: "Llama-3.1-Nemotron-Nano-8B-v1 is a large language model (LLM) which is a derivative of [X](...)"
+    r"|(?P<dverb>derivative\s+(?:work\s+|model\s+)?of)\s+(?P<drest>.{0,160})",
     re.IGNORECASE,
 )
 # The verbs of _PROSE that say the weights were trained from the model named ("fine-tuned from X", "trained on
 # top of a X base model", "continued pre-training of X", "distilled from X"), not only that they relate to it.
 _TRAINED = re.compile(r"fine[- ]?tuned|trained|distilled|continued[- ]pre-?training|initiali[sz]ed")
-_PROSE_RESTS = ("rest", "qrest", "lrest", "brest", "xrest", "mrest")  # the text after each kind of phrase
+_PROSE_RESTS = ("rest", "qrest", "lrest", "brest", "xrest", "mrest", "drest")  # the text after each kind of phrase
 _HF_ID = re.compile(
     r"(?P<scheme>https?://)?(?P<hub>(?:www\.)?(?:huggingface\.co|hf\.co)/)?"
     r"(?P<owner>[A-Za-z0-9][\w.-]{1,95})/(?P<name>[A-Za-z0-9][\w.-]{1,95})(?P<more>/[\w.-])?"
@@ -546,11 +548,15 @@ def quoted_card(
     """The quoted card of the base, when the card quotes one and says whose: its one declared base, else the
     model an "Original model: X" (or "quantized version of X") before the quote names."""
     start = _QUOTE_START.search(text)
+    bases = snapshot.card.base_models
     if start is None:
-        return None
+        # A quantizer's card that goes on with the base's own card under its title ("# DeepSeek-R1" after
+        # unsloth's header, in a GGUF of DeepSeek-R1-Distill-Llama-8B): the title names the declared base or the
+        # model it is a version of, and is not the card's first heading.
+        heading = _quoted_title(text, bases[0]) if len(bases) == 1 else None
+        return QuotedCard(heading, len(text), bases[0], True) if heading is not None else None
     end = _QUOTE_END.search(text, start.end())
     span = (start.start(), end.end() if end else len(text))
-    bases = snapshot.card.base_models
     if len(bases) == 1:
         return QuotedCard(*span, bases[0], True)
     if bases:
@@ -562,6 +568,21 @@ def quoted_card(
         found, family = _name_at(_head_of(rest), registry, families)
         if found and not family:
             return QuotedCard(*span, found, False)
+    return None
+
+
+_TOP_HEADING = re.compile(r"^#[ \t]+([^\n#]{2,80}?)[ \t]*$", re.MULTILINE)
+
+
+def _quoted_title(text: str, base: str) -> int | None:
+    """Where a level-1 heading that names `base` (or the model `base` is a version of: "DeepSeek-R1" for
+    DeepSeek-R1-Distill-Llama-8B) stands in `text`, when it is not the card's first heading."""
+    key = name_key(base)
+    headings = list(_TOP_HEADING.finditer(text))
+    for m in headings[1:]:
+        title = name_key(m.group(1))
+        if len(title) >= 4 and re.search(r"\d", title) and key.startswith(title) and " " not in m.group(1).strip():
+            return m.start()
     return None
 
 
@@ -595,7 +616,9 @@ def prose_hits(
     while (m := _PROSE.search(text, pos)) is not None:
         pos = m.end()
         before = text[max(0, m.start() - 12) : m.start()].lower()
-        if re.search(r"\bnot\b|\bn't\b", before):
+        # "not based on X"; "This model is non-quantized version of X" (Cohere's Command R+ card, whose 4-bit
+        # sibling is X's quantization, not its base).
+        if re.search(r"\bnot\b|\bn't\b|\bnon-?$|\bun$", before):
             continue
         group = next((g for g in _PROSE_RESTS if m.group(g) is not None), None)
         rest = m.group(group) if group else ""
@@ -694,16 +717,27 @@ def prose_hits(
         if _TABLE_ROW.match(line_text):
             continue  # a table row lists models side by side (sizes, benchmarks): no single base
         lead = text[start : m.start()]
+        label = lead[lead.rfind("[") + 1 : -2] if lead.endswith("](") and "[" in lead else ""
         lead = lead[: lead.rfind("[")] if lead.endswith("(") and "[" in lead else lead
         words = _LINK_TEXT.sub(" ", lead)
         clause = words[words.rfind(". ") + 1 :]
         if not _LINEAGE_WORDS.search(words) or _CARD_META.search(line_text) or _NOT_YET.search(clause):
             continue
+        if _POINTER_LABEL.fullmatch(label.strip()) and _FIND_WORDS.search(clause) and not _ORIGIN_WORDS.search(clause):
+            continue  # "You can find the quantized version of this model [here](...)": the link is that version
         seen.add(found)
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
         said = f'{where} line {line}: links {m.group(0)} ("{" ".join(line_text.split())[:100]}")'
         hits.append(Hit(found, 0.55, said) if known else hit_on(model_id, 0.55, said, registry))
     return hits
+
+
+# A link that points where something is found ("You can find the quantized version ... [here](...)"): the link
+# is the thing found (a version of this model), not a model this one comes from.
+_POINTER_LABEL = re.compile(r"(?:here|this|there|link|this\s+link|this\s+repo(?:sitory)?)", re.IGNORECASE)
+_FIND_WORDS = re.compile(r"\b(?:find|found|see|get|download|check|available|try)\b", re.IGNORECASE)
+# Unless what is found is this model's origin ("The original Twitter-based RoBERTa model can be found [here](...)").
+_ORIGIN_WORDS = re.compile(r"\b(?:original|base|parent|source)\b", re.IGNORECASE)
 
 
 # "Refer to the [original model card](https://huggingface.co/X)" (mlx-lm's template and re-uploads): X is the

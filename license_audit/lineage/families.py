@@ -43,6 +43,9 @@ class Family:
     # The family whose generic name also covers this one (Llama 3.1, 3.2 and 3.3 are releases of the Llama 3
     # line, and every one of them is tagged `llama-3`): a tag that names only the line says nothing of which.
     line: str = ""
+    # The family's license is also its publisher's license for other model lines (NVIDIA's Open Model License):
+    # a card under it alone does not name this family.
+    shared_license: bool = False
 
     def licenses_for(self, size: str | None) -> tuple[str, ...]:
         """The licenses of the checkpoint of that size, else every license the family is published under."""
@@ -193,6 +196,7 @@ def family_from_dict(fid: str, raw: Any, where: str) -> Family:
         former_licenses=tuple(_strings(raw, where, "former_licenses")),
         license_note=str(raw.get("license_note") or ""),
         line=str(raw.get("line") or ""),
+        shared_license=raw.get("shared_license") is True,
     )
 
 
