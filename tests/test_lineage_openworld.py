@@ -281,6 +281,47 @@ def test_unresolved_base_gets_its_family_license_at_warning_level(cli, make_repo
     assert code == 1 and "upstream-license-missing" in rules_of(report, "error")
 
 
+@pytest.mark.parametrize(
+    ("base", "license"),
+    [
+        ("Qwen/Qwen2.5-72B-Instruct", "qwen"),  # the size says which of the family's licenses
+        ("Qwen/Qwen2.5-Coder-3B-Instruct", "qwen-research"),
+        ("mistralai/Codestral-22B-v0.1", "mnpl"),
+        ("THUDM/CogVideoX-5b", "cogvideox"),
+    ],
+)
+def test_a_declared_release_of_the_family_s_publisher_owes_its_license_at_error_level(cli, make_repo, base, license):
+    # The id is the publisher's own repository and its name settles the license: no guess is left to warn of.
+    repo = make_repo(
+        {"README.md": card(f"license: apache-2.0\nbase_model: {base}"), "LICENSE": license_text("apache-2.0")}
+    )
+    report, code = audit_json(cli, repo, "--offline")
+    assert lineage_of(report, base)["license"] == license
+    bad = of(report, "license-incompatible")
+    assert code == 1 and bad and all(f["severity"] == "error" for f in bad), bad
+    assert "inferred from the family name" not in bad[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("base", "license"),
+    [
+        # Releases whose license differs from the rest of their family's.
+        ("mistralai/Mamba-Codestral-7B-v0.1", None),  # Apache-2.0, no Codestral
+        ("mistralai/Ministral-3-8B-Instruct-2512", "apache-2.0"),  # Mistral 3, not the research license
+        ("mistralai/Mistral-Large-3-675B-Instruct-2512", "apache-2.0"),
+        ("THUDM/CogVideoX-2b", "apache-2.0"),  # the 2B, unlike the 5B
+        ("stabilityai/sdxl-vae", None),  # MIT, no SDXL OpenRAIL++
+    ],
+)
+def test_releases_outside_their_family_s_license(cli, make_repo, base, license):
+    repo = make_repo(
+        {"README.md": card(f"license: apache-2.0\nbase_model: {base}"), "LICENSE": license_text("apache-2.0")}
+    )
+    report, _ = audit_json(cli, repo, "--offline")
+    assert lineage_of(report, base)["license"] == license
+    assert "license-incompatible" not in rules_of(report)
+
+
 def test_card_family_license_without_a_parent_owes_its_duties(cli, make_repo):
     repo = make_repo({"README.md": card("license: llama3", "# My chat model\n")})
     report, code = audit_json(cli, repo)

@@ -12,6 +12,7 @@ from license_audit.crawl import Snapshot
 from license_audit.identify.normalize import words
 from license_audit.lineage.families import Families
 from license_audit.lineage.names import registered_name
+from license_audit.lineage.openworld import SOURCE_FAMILY
 from license_audit.lineage.signature import takes_other_input
 from license_audit.registry import KnownModel, Registry, Terms, split_revision
 from license_audit.report import Candidate, LicenseFile, ModelInfo, TermsOption, Upstream
@@ -235,7 +236,7 @@ class AuditContext:
                 continue
             known = self.registry.get(link.model) if link.registered else None
             lic_ids = known.all_licenses if known else [link.license]
-            inferred = link.source == "family name"
+            inferred = link.source == SOURCE_FAMILY
             # A registered sibling lends its license to the declared base: the duty names the declared one.
             model = None if link.model == cand.model or link.source == "registered sibling" else link.model
             key = f"{link.model.lower()}\0{link.license}"

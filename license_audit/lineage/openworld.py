@@ -36,6 +36,7 @@ FAMILY_CAP = 0.79  # a family inference stays "possibly derived" (warning level)
 CONFIRMED = 0.85  # ... unless the card's own license is that family's license
 SOURCE_FAMILY = "family name"  # inferred: warning level
 SOURCE_FAMILY_CONFIRMED = "family name, confirmed by the card's license"
+SOURCE_FAMILY_PUBLISHED = "family name, a release of the family's publisher"
 
 
 @dataclass
@@ -136,27 +137,45 @@ def _vendor_license(ctx: LineageContext, snapshot: Snapshot) -> CardLicense | No
 
 
 def _family_links(
-    fm: FamilyMatch, via: tuple[str, ...], card_license: CardLicense | None, model: str | None = None
+    fm: FamilyMatch,
+    via: tuple[str, ...],
+    card_license: CardLicense | None,
+    model: str | None = None,
+    published: bool = False,
 ) -> tuple[list[Link], str, bool]:
     """Links for `model` (an id, else the family itself) whose family is known from its name;
-    (links, evidence sentence, confirmed)."""
+    (links, evidence sentence, confirmed). `published`: `model` is a release of the family's publisher whose
+    name settles its license (_publishers_release)."""
     lics = list(fm.licenses)
     held = [lic for lic in fm.family.known_licenses(fm.size) if card_license is not None and lic in card_license.ids]
     key = card_license.key if card_license is not None else ""
     confirmed = bool(held)
     if confirmed:
         lics = held[:1]
-    source = SOURCE_FAMILY_CONFIRMED if confirmed else SOURCE_FAMILY
+    source = SOURCE_FAMILY_CONFIRMED if confirmed else SOURCE_FAMILY_PUBLISHED if published else SOURCE_FAMILY
     links = [Link(model or family_label(fm.family, fm.size), lic, source, via) for lic in lics]
     size = f" ({fm.size})" if fm.size else ""
+    owner = (model or "").split("/", 1)[0]
     said = (
         f"confirmed by the card's license `{key}`"
         if confirmed
+        else f"{owner} publishes that family, so the name settles the license"
+        if published
         else "inferred from the name, not confirmed (warning level)"
     )
     note = f" ({fm.family.license_note})" if fm.family.license_note else ""
-    published = f"published under {', '.join(fm.licenses)}{note}"
-    return links, f"the {fm.family.name} family{size}, {published}; {said}", confirmed
+    under = f"published under {', '.join(fm.licenses)}{note}"
+    return links, f"the {fm.family.name} family{size}, {under}; {said}", confirmed
+
+
+def _publishers_release(fm: FamilyMatch, model_id: str, families: Families | None) -> bool:
+    """Whether `model_id` is a release of the family its name names, under the family's publisher (the owner is one
+    of its `publishers`), whose name settles the license: the family has one license for every checkpoint, or
+    the name gives the size that says which, and no relicensing makes it depend on when the copy was taken."""
+    owner = model_id.split("/", 1)[0] if "/" in model_id else None
+    if families is None or not families.is_publisher(fm.family, owner) or fm.family.former_licenses:
+        return False
+    return not fm.family.by_size or fm.size is not None
 
 
 def _resolve_chain(cand: Candidate, ctx: LineageContext, resolver: Resolver, card_license: CardLicense | None) -> None:
@@ -175,7 +194,8 @@ def _resolve_chain(cand: Candidate, ctx: LineageContext, resolver: Resolver, car
         fm = ctx.families.match_name(model_id) if ctx.families else None
         via = next((lk.via + (lk.model,) for lk in chain.links if model_id in _bases_of(resolver, lk.model)), ())
         if fm is not None:
-            links, sentence, _confirmed = _family_links(fm, via, card_license, model_id)
+            published = cand.declared and _publishers_release(fm, model_id, ctx.families)
+            links, sentence, _confirmed = _family_links(fm, via, card_license, model_id, published)
             cand.links += links
             cand.family = cand.family or fm.family.id
             cand.evidence.append(f"{model_id}: not resolved ({'; '.join(tried)}); its name names {sentence}")
@@ -617,7 +637,7 @@ def _declared_wins(cands: list[Candidate], registry: Registry) -> list[Candidate
         twin.evidence += [f"{e} (evidence for the registered sibling {c.model})" for e in c.evidence[:1]]
         if c.model not in twin.alternatives and twin.model != c.model:
             twin.alternatives.append(c.model)
-        family = (SOURCE_FAMILY, SOURCE_FAMILY_CONFIRMED)
+        family = (SOURCE_FAMILY, SOURCE_FAMILY_CONFIRMED, SOURCE_FAMILY_PUBLISHED)
         if c.license and not any(lk.license and lk.source not in family for lk in twin.links):
             # The sibling's registered license is better evidence than a family name.
             twin.license = c.license
