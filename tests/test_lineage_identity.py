@@ -256,3 +256,32 @@ def test_a_quantization_titled_like_its_base_still_names_it(cli, make_repo):
     body = "# Acme-Base-7B\n\nA GGUF conversion of acme/Acme-Base-7B.\n"
     report, _ = audit_json(cli, make_repo({"README.md": card("license: mit", body), "LICENSE": license_text("mit")}))
     assert [c["model"] for c in report["lineage"]] == ["acme/Acme-Base-7B"]
+
+
+def test_an_unpublished_base_of_its_own_does_not_hide_the_config_s_origin(cli, make_repo):
+    # Rakuten AI 3.0's pattern after the first complaint: DeepSeek-V3's config value for value, and a `base_model`
+    # naming a base of the publisher's own that cannot be looked up.
+    front = "license: apache-2.0\nbase_model: Rakuten/RakutenAI-3.0-Base"
+    repo = make_repo(
+        {
+            "README.md": card(front, "# Rakuten AI 3.0 Instruct\n\nDeveloped in-house.\n"),
+            "config.json": json.dumps(config_of("deepseek-ai/DeepSeek-V3")),
+        }
+    )
+    report, _ = audit_json(cli, repo, "--offline")
+    [f] = [f for f in report["findings"] if f["rule"] == "base-model-undeclared"]
+    assert f["upstream"] == "deepseek-ai/DeepSeek-V3" and f["severity"] == "warning"
+    assert "could not be looked up" in f["message"] and "not established" in f["message"]
+
+
+def test_an_unknown_declared_base_named_for_the_config_s_family_is_a_chain(cli, make_repo):
+    # A fine-tune of a community fine-tune of Llama 3.1: the declared base's name says whose config it carries.
+    front = "license: llama3.1\nbase_model: acme/Llama-3.1-8B-Instruct-SuperChat"
+    repo = make_repo(
+        {
+            "README.md": card(front, "# SuperChat 2\n"),
+            "config.json": json.dumps(config_of("meta-llama/Llama-3.1-8B-Instruct")),
+        }
+    )
+    report, _ = audit_json(cli, repo, "--offline")
+    assert "base-model-undeclared" not in rules_of(report)

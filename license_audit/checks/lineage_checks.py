@@ -37,11 +37,18 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
         # A declared base of the candidate's family stands for it; a declared base we do not know may itself
         # derive from it (a chain). A merged model is a base of its own: a declared parent does not stand for
         # the others.
-        covered = bool(cand.family and cand.family in declared_families) or has_unknown_declared
-        if covered and not cand.merged_in:
-            continue
         evidence = "; ".join([e for e in cand.evidence if not e.startswith(RELATION_LINE)][:2])
         card = ctx.card_path
+        if cand.family and cand.family in declared_families and not cand.merged_in:
+            continue
+        if has_unknown_declared and not cand.merged_in:
+            # A declared base that cannot be looked up may be built on the candidate (a chain the card need not
+            # spell out), and its name says so when it names the candidate's family ("OLMo-2-1124-13B-Instruct-RLVR2"
+            # over OLMo 2's config). One whose name does not (a publisher declaring an unpublished base of its own
+            # over DeepSeek-V3's config) leaves strong evidence of the candidate unexplained: said, as far as it holds.
+            if cand.confidence >= 0.8 and not cand.family_only and not _named_family(ctx, cand):
+                yield _behind_unknown(ctx, cand, evidence)
+            continue
         if cand.family_only:
             family = cand.model.removesuffix(" (family)")
             yield Finding(
@@ -81,6 +88,42 @@ def check_base_model_undeclared(ctx: AuditContext) -> Iterator[Finding]:
             upstream=named,
             fix=fix,
         )
+
+
+def _named_family(ctx: AuditContext, cand) -> bool:
+    """Whether a declared base the registry does not know names the candidate's family in its own name."""
+    if ctx.families is None or not cand.family:
+        return False
+    for base in ctx.snapshot.card.base_models:
+        if declared_model(base, ctx.registry) is not None:
+            continue
+        fm = ctx.families.match_name(base)
+        if fm is not None and (cand.family.startswith(fm.family.id) or fm.family.id.startswith(cand.family)):
+            return True
+    return False
+
+
+def _behind_unknown(ctx: AuditContext, cand, evidence: str) -> Finding:
+    """base-model-undeclared, at warning level, for a model the evidence names beside a declared base that could
+    not be looked up: whether that base is built on it (a chain the card need not spell out) is not established."""
+    named = (cand.checkpoint or cand.model).partition("@")[0]
+    unknown = [b for b in ctx.snapshot.card.base_models if declared_model(b, ctx.registry) is None]
+    which = ", ".join(unknown)
+    return Finding(
+        rule="base-model-undeclared",
+        severity="warning",
+        message=(
+            f"The model appears to derive from {named} ({evidence}) but the card's base_model does not name it; "
+            f"the declared base {which} could not be looked up, so whether it is built on {named} is not established."
+        ),
+        path=_evidence_path(ctx, cand) or ("config.json" if "config.json" in ctx.snapshot.configs else ctx.card_path),
+        commit=ctx.revision,
+        upstream=named,
+        fix=(
+            f"If {which} is built on {named}, make that public (its card's `base_model`) and carry {named}'s license "
+            f"duties; otherwise add `base_model: {named}` to {ctx.card_path}."
+        ),
+    )
 
 
 def _evidence_path(ctx: AuditContext, cand) -> str | None:
