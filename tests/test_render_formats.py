@@ -233,6 +233,26 @@ def test_spdx_unknown_declared_license_gets_a_license_ref(cli, make_repo, monkey
     assert "LicenseRef-acme-weights-1.0" in {e["licenseId"] for e in doc["hasExtractedLicensingInfos"]}
 
 
+def test_the_licenses_a_card_names_for_its_data_are_not_concluded_for_the_model(cli, make_repo, monkeypatch, tmp_path):
+    # distil-whisper/distil-large-v3's card: `license: mit`, and a table of its training data with their licenses.
+    body = (
+        "| Dataset | Size / h | Speakers | Domain | Licence |\n|---|---|---|---|---|\n"
+        "| People's Speech | 12,000 | unknown | Internet Archive | CC-BY-SA-4.0 |\n"
+        "| TED-LIUM | 450 | 2,030 | TED talks | CC-BY-NC-ND 3.0 |\n\n## License\n\nDistil-Whisper inherits the MIT license from OpenAI's Whisper model.\n"
+    )
+    repo = make_repo({"README.md": card("license: mit", body)})
+    doc, _ = _spdx(cli, repo, monkeypatch, tmp_path)
+    model = next(p for p in doc["packages"] if p["SPDXID"] == "SPDXRef-Model")
+    assert model["licenseConcluded"] == "MIT" and model["licenseDeclared"] == "MIT"
+    cdx = json.loads(_audit(cli, repo, "cyclonedx-json"))
+    concluded = {
+        lic["license"].get("id")
+        for lic in cdx["metadata"]["component"]["licenses"]
+        if lic["license"]["acknowledgement"] == "concluded"
+    }
+    assert concluded == {"MIT"}
+
+
 def test_spdx_is_deterministic_and_honours_source_date_epoch(cli, monkeypatch, tmp_path):
     path = ROOT / "examples" / "qwen25-32b-proprietary"
     _, first = _spdx(cli, path, monkeypatch, tmp_path)

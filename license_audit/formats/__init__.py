@@ -19,6 +19,21 @@ def idstring(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.\-]+", "-", text).strip("-") or "x"
 
 
+def concluded_matches(report: Report) -> list:
+    """The license matches an SBOM concludes for the model: every match of its license and notice files, and of
+    its card only those naming the license the card declares. A card's prose names the licenses of the data,
+    images and models it talks about ("| TED-LIUM | ... | CC-BY-NC-ND 3.0 |"), which are not the model's."""
+    from license_audit.crawl import is_card_path
+
+    declared = {k.strip().lower() for k in (report.model.declared_license, report.model.declared_license_name) if k}
+    out = []
+    for lf in report.license_files:
+        for m in lf.licenses:
+            if not is_card_path(lf.path) or {m.id.lower(), m.spdx.lower()} & declared:
+                out.append((lf, m))
+    return out
+
+
 def derived_upstreams(report: Report, include_possible: bool = False) -> list[Upstream]:
     """The lineage candidates the checks resolved as upstreams at "derived" confidence (0.8+, or 0.5+ with
     include_possible), in the report's lineage order."""

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from license_audit import TOOL_NAME, __version__
-from license_audit.formats import idstring
+from license_audit.formats import concluded_matches, idstring
 from license_audit.report import Report, Upstream
 from license_audit.sources import is_hub_repo_id
 from license_audit.tasks import task_of
@@ -123,27 +123,26 @@ def _model_licenses(report: Report, catalog: Catalog) -> list[DisjunctiveLicense
     if key:
         where = [_prop("location", f"{_card_path(report)} (front matter `license`)")]
         out.append(_key_license(key.strip(), catalog, where))
-    for lf in report.license_files:
-        for match in lf.licenses:
-            if match.start_line == match.end_line:
-                lines = f"line {match.start_line}"
-            else:
-                lines = f"lines {match.start_line}-{match.end_line}"
-            lic = catalog.get(match.id)
-            props = [
-                _prop("license", match.id),
-                _prop("location", f"{lf.path} ({lines})"),
-                _prop("kind", match.kind),
-                _prop("confidence", f"{match.confidence:.2f}"),
-            ]
-            # A copy that is not the license as such: changed terms, or its text adopted under another name.
-            if match.modified:
-                props.append(_prop("modified", "true"))
-            if match.renamed:
-                props.append(_prop("renamed", "true"))
-            if match.alternatives:
-                continue  # one of several licenses the same words fit alike: none concluded (_unresolved)
-            out.append(_license(match.spdx, match.id, "concluded", props, lic.url if lic else None))
+    for lf, match in concluded_matches(report):
+        if match.start_line == match.end_line:
+            lines = f"line {match.start_line}"
+        else:
+            lines = f"lines {match.start_line}-{match.end_line}"
+        lic = catalog.get(match.id)
+        props = [
+            _prop("license", match.id),
+            _prop("location", f"{lf.path} ({lines})"),
+            _prop("kind", match.kind),
+            _prop("confidence", f"{match.confidence:.2f}"),
+        ]
+        # A copy that is not the license as such: changed terms, or its text adopted under another name.
+        if match.modified:
+            props.append(_prop("modified", "true"))
+        if match.renamed:
+            props.append(_prop("renamed", "true"))
+        if match.alternatives:
+            continue  # one of several licenses the same words fit alike: none concluded (_unresolved)
+        out.append(_license(match.spdx, match.id, "concluded", props, lic.url if lic else None))
     return out
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from license_audit import TOOL_NAME, __version__
-from license_audit.formats import derived_upstreams, idstring
+from license_audit.formats import concluded_matches, derived_upstreams, idstring
 from license_audit.identify.references import or_later
 from license_audit.report import Report
 
@@ -160,16 +160,12 @@ def build(report: Report):
     declared = lics.expression([declared_key]) if declared_key else SpdxNoAssertion()
     # Concluded: the license texts the repository actually carries (copies first, then references).
     # A license's text adopted under another name is not that license: terms of its own ("other").
-    texts = sorted({m.terms_id for lf in report.license_files for m in lf.licenses if m.kind == "text"})
+    matches = [m for _, m in concluded_matches(report)]
+    texts = sorted({m.terms_id for m in matches if m.kind == "text"})
     # A reference keeps the "-or-later" id it was written with ("SPDX-License-Identifier: GPL-2.0-or-later").
     # One that names no edition ("the Llama license") concludes none of them.
     refs = sorted(
-        {
-            m.spdx if m.spdx.endswith("-or-later") else m.id
-            for lf in report.license_files
-            for m in lf.licenses
-            if m.kind != "text" and not m.alternatives
-        }
+        {m.spdx if m.spdx.endswith("-or-later") else m.id for m in matches if m.kind != "text" and not m.alternatives}
     )
     concluded = lics.expression(texts or refs)
     # Every finding, so a rule added later shows up here as in every other format.
