@@ -459,3 +459,14 @@ def test_a_license_the_text_itself_names_is_not_named_again():
 def test_a_heading_that_puts_the_work_under_the_copy_s_own_license_is_no_change(heading):
     found = identify_text(heading + "\n\n" + license_text("bsd-3-clause"), CAT)
     assert [(m.id, m.kind, m.modified) for m in found] == [("bsd-3-clause", "text", False)], found
+
+
+def test_a_copy_with_a_paragraph_cut_out_is_that_license_modified():
+    # pnthang04/PCB-Prune-YOLO's LICENSE: MIT without its "IN NO EVENT SHALL ..." paragraph.
+    text = _mit()
+    cut = text[: text.index("IN NO EVENT")].rstrip() + "\n"
+    assert "IN NO EVENT" not in cut
+    found = identify_text(cut, CAT)
+    assert [(m.id, m.kind, m.modified) for m in found] == [("mit", "text", True)], found
+    [removed] = [ch for ch in found[0].changes if ch.change == "removed"]
+    assert "in no event shall the authors" in removed.text

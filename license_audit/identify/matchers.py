@@ -414,6 +414,9 @@ def _score_text(c: _Cand, toks: Tokens) -> float:
 
 
 _WHOLE = 0.9  # the coverage of a copy that holds its license's text entire (as _coverage_confidence reads it)
+# A copy with a part of its license cut out: it still holds this share of the license's text, and nothing else.
+_CUT = 0.5
+_CUT_PRECISION = 0.98
 
 
 def _whole_copy(copies: list[_Cand], cc: CompiledCatalog, toks: Tokens, text: str) -> _Cand | None:
@@ -424,6 +427,16 @@ def _whole_copy(copies: list[_Cand], cc: CompiledCatalog, toks: Tokens, text: st
         c.changes = _changes(c, cc, toks, text)
     said = [c for c in copies if _words_changed(c.changes)]
     return min(said, key=lambda c: (_words_changed(c.changes), -(c.coverage or 0.0), c.cl.lic.id), default=None)
+
+
+def _cut_copy(copies: list[_Cand], cc: CompiledCatalog, toks: Tokens, text: str) -> _Cand | None:
+    """Of the copies holding every phrase of their license and nothing but its words, the one that covers most of
+    it, when its comparison shows what was removed (with its changes set)."""
+    for c in sorted(copies, key=lambda c: (-(c.coverage or 0.0), c.cl.lic.id)):
+        c.changes = _changes(c, cc, toks, text)
+        if any(ch.change == "removed" for ch in c.changes) and not _words_changed(c.changes):
+            return c
+    return None
 
 
 def _words_changed(changes) -> int:
@@ -798,6 +811,19 @@ def identify_text(text: str, catalog: Catalog, *, prose: bool = False, long_tail
     copy = None
     if long_tail and not prose and not texts and not settled:
         copy = _whole_copy([c for c in cands if (c.coverage or 0.0) >= _WHOLE], cc, toks, text)
+        if copy is None:
+            # Nor one that holds every phrase of its license and nothing else, with a part of it cut out (MIT
+            # without its "IN NO EVENT SHALL ..." paragraph): that license, with the part removed.
+            copy = _cut_copy(
+                [
+                    c
+                    for c in cands
+                    if c.share >= 1.0 and (c.precision or 0.0) >= _CUT_PRECISION and (c.coverage or 0.0) >= _CUT
+                ],
+                cc,
+                toks,
+                text,
+            )
     if copy is not None:
         found = _long_tail(text, toks, copy.start, copy.end, catalog, exact=True)
         # The reading that leaves fewer of the text's words to changes: MIT with a clause inserted, not MIT-0
