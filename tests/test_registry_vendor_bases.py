@@ -80,3 +80,20 @@ def test_a_gpt2_finetune_without_a_license_is_asked_for_gpt2s_text(cli, make_rep
     missing = _findings(report, "upstream-license-missing")
     assert missing and all("Modified MIT License (OpenAI GPT-2)" in f["fix"] for f in missing)
     assert all(f["path"] != "LICENSE-MIT" for f in missing)
+
+
+def test_a_derivative_keeping_its_base_s_own_licenses_relicenses_nothing(cli, make_repo):
+    # NVIDIA publishes Llama-3_3-Nemotron-Super-49B-v1 under its Open Model License, with the Llama 3.3 Community
+    # License for the Llama materials it holds; a quantization declaring the same keeps its base's terms.
+    front = (
+        "license: other\nlicense_name: nvidia-open-model-license\nbase_model: nvidia/Llama-3_3-Nemotron-Super-49B-v1"
+    )
+    repo = make_repo({"README.md": card(front, "# Llama-3_3-Nemotron-Super-49B-v1-FP8\n\nBuilt with Llama.\n")})
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    assert "license-incompatible" not in rules_of(report), report["findings"]
+    # The Llama duties still travel.
+    assert "upstream-license-missing" in rules_of(report, "error")
+    # Apache declared instead is a relicensing of the Llama materials.
+    apache = front.replace("license: other\nlicense_name: nvidia-open-model-license", "license: apache-2.0")
+    report, _ = audit_json(cli, make_repo({"README.md": card(apache, "# Nemotron FP8\n")}), "--no-history", "--offline")
+    assert "license-incompatible" in rules_of(report, "error")

@@ -233,7 +233,20 @@ def check_incompatible(ctx: AuditContext) -> Iterator[Finding]:
     said = f"`{key}`" + (f" (the {linked.name}, by its `license_link`)" if linked is not None else "")
     for up in ctx.upstreams:
         found_for: dict[str, tuple[str, str]] = {}
+        # A registered base published under several licenses (NVIDIA's Llama-Nemotron: its Open Model License and
+        # the Llama 3.3 Community License): a derivative declaring the license the base itself declares keeps its
+        # base's own terms, which relicenses nothing the base's publisher did not. (DeepSeek-V3's MIT is its code's:
+        # the base declares its model license, and MIT declared for a derivative is still judged.)
+        base = up.known
+        own = set(base.all_licenses) if base is not None and len(base.all_licenses) > 1 else set()
+        kept = (
+            base is not None
+            and bool(own)
+            and any((d := ctx.catalog.get(k)) is not None and d.id == base.license for k in keys)
+        )
         for lic in up.licenses:
+            if kept and lic.id in own:
+                continue
             verdicts = [incompatibility(lic, ctx.catalog.get(k) or (linked if k == key else None), k) for k in keys]
             found = None if any(v is None for v in verdicts) else verdicts[0]
             if found:
