@@ -129,6 +129,8 @@ class ModelCard:
         heading = " ".join(re.findall(r"[^\W_]+", re.sub(r"\[optional\]", "", text, flags=re.I).lower()))
         if text.endswith(":") or heading in _SECTION_HEADINGS:
             return None
+        if text.rstrip("*_` ").endswith(("!", "?")) and len(text.split()) >= _BANNER_WORDS:
+            return None  # an exclamation or a question is a banner, no name ("Finetune your own model with Unsloth!")
         # "Poetry Fusion: A Creative Exploration" names "Poetry Fusion"; the rest describes it. A heading longer
         # than a name is cut at 120 characters (its start still names the model).
         title = re.sub(r"^model card for\s+", "", text[:120], flags=re.I).split(": ")[0].strip("`*_ ")
@@ -242,6 +244,9 @@ _SECTION_HEADINGS = frozenset(
         "uploaded model",
     }
 )
+
+# A heading of this many words or more that ends in "!" or "?" is a sentence, not a model's name ("Quants!" is one).
+_BANNER_WORDS = 4
 
 _TEXT_KEYS = ("license", "license_name", "license_link", "model_name", "base_model_relation")
 

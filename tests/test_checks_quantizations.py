@@ -187,3 +187,16 @@ def test_a_card_named_by_its_model_index_begins_with_the_prefix(cli, make_repo):
     assert f["severity"] == "warning", f
     assert '"Llama-3-8b-Ita" (README.md model-index name) does' in f["message"], f["message"]
     assert "Model Architecture" not in f["message"]
+
+
+def test_a_banner_heading_is_no_name(cli, make_repo):
+    # unsloth's GGUF cards open with a banner, not the model's name.
+    from license_audit.card import parse_card
+
+    assert parse_card(card("license: mit", "# Finetune your own Reasoning model like R1 with Unsloth!\n")).title is None
+    assert parse_card(card("license: mit", "# Quants!\n")).title == "Quants!"  # a word is still a name
+    front = "base_model: deepseek-ai/DeepSeek-R1-Distill-Llama-8B\nlicense: llama3.1\nmodel_name: DeepSeek-R1-Distill-Llama-8B-GGUF"
+    body = "# Finetune your own Reasoning model like R1 with Unsloth!\n\nGGUF quantizations.\n"
+    report, _ = audit_json(cli, make_repo({"README.md": card(front, body)}), "--offline")
+    [f] = [f for f in report["findings"] if f["rule"] == "name-prefix-required"]
+    assert "Unsloth!" not in f["message"] and f["severity"] == "warning", f

@@ -342,15 +342,16 @@ def _own_family_candidates(
     card_key = card_license.key if card_license else ""
     live = [c for c in cands if c.confidence >= 0.5 and not c.same_model]
     if one and not any((f := fams.get(fid)) and one in f.known_licenses(None) for fid in hits):
-        # The family whose own license it is (not one that carries it from its base: DeepSeek's Llama distills
-        # carry Llama 3.1's). A license the publisher puts on other model lines too names none of them; nor does
+        # The family whose own license it is, its usual one or one of its vendor's (not one that carries it from
+        # its base: DeepSeek's Llama distills carry Llama 3.1's). A license the publisher puts on other model lines too names none of them; nor does
         # one of the publisher of a declared base's family (`license: llama3.1` on a Llama 4 quantization): the
         # card mislabels that base's license, which the checks say, rather than naming a second parent.
         declared = {p.lower() for c in live if c.declared and (f := fams.get(c.family or "")) for p in f.publishers}
+        vendor = (lic.family or "") if ctx.catalog is not None and (lic := ctx.catalog.get(one)) else ""
         by_lic = [
             f
             for f in fams.by_license(one)
-            if (one == f.licenses[0] or one in f.former_licenses)
+            if (one == f.licenses[0] or one in f.former_licenses or (vendor and f.id.startswith(vendor)))
             and not f.shared_license
             and not declared & {p.lower() for p in f.publishers}
         ]
