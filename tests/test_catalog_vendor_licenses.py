@@ -153,3 +153,53 @@ def test_an_xtts_fine_tune_relicensed_and_without_the_terms_is_told_each(cli, ma
     )
     report, _ = audit_json(cli, ok, "--no-history", "--offline")
     assert not {"license-incompatible", "upstream-license-missing"} & rules_of(report), report["findings"]
+
+
+# ---- the FLUX.1 [dev] Non-Commercial License: the Attribution Notice of 3.b -------------------------------
+
+_FLUX_LORA = card(
+    # multimodalart/flux-tarot-v1's front matter, the widget left out
+    "base_model: black-forest-labs/FLUX.1-dev\nlicense: other\nlicense_name: flux-1-dev-non-commercial-license\n"
+    "license_link: https://huggingface.co/black-forest-labs/FLUX.1-dev/blob/main/LICENSE.md\ntags:\n- flux\n- lora",
+    "# FLUX Tarot v1\n\nA tarot card LoRA trained with the public domain card set of Raider Waite 1920.\n",
+)
+_FLUX_NOTICE_LINE = (
+    "The FLUX.1 [dev] Model is licensed by Black Forest Labs Inc. under the FLUX.1 [dev] Non-Commercial License. "
+    "Copyright Black Forest Labs Inc."
+)
+_FLUX_LIABILITY_LINE = (
+    "IN NO EVENT SHALL BLACK FOREST LABS INC. BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN "
+    "ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH USE OF THIS MODEL."
+)
+
+
+def _flux_notice_findings(report: dict) -> list[dict]:
+    return [f for f in report["findings"] if f["rule"] == "upstream-notice-missing"]
+
+
+def test_the_flux_dev_attribution_notice_is_both_quoted_lines():
+    # 3.b quotes the notice as two lines; the second, the liability line, is part of it.
+    text = license_text("flux-1-dev-non-commercial-license")
+    assert _FLUX_NOTICE_LINE in text and _FLUX_LIABILITY_LINE in text
+    [ob] = CAT.get("flux-1-dev-non-commercial-license").obligations_of("notice-text")
+    assert ob.notice_text == f"{_FLUX_NOTICE_LINE} {_FLUX_LIABILITY_LINE}"
+
+
+def test_a_flux_dev_notice_without_the_liability_line_is_incomplete(cli, make_repo):
+    files = {"README.md": _FLUX_LORA, "LICENSE": license_text("flux-1-dev-non-commercial-license")}
+    repo = make_repo({**files, "NOTICE": _FLUX_NOTICE_LINE + "\n"})
+    report, code = audit_json(cli, repo, "--no-history", "--offline")
+    assert code == 1 and _flux_notice_findings(report), report["findings"]
+    # The notice as 3.b lays it out, two lines, is carried.
+    whole = make_repo({**files, "NOTICE": f"{_FLUX_NOTICE_LINE}\n{_FLUX_LIABILITY_LINE}\n"})
+    report, _ = audit_json(cli, whole, "--no-history", "--offline")
+    assert not _flux_notice_findings(report), report["findings"]
+
+
+def test_fix_writes_a_flux_dev_notice_the_audit_accepts(cli, make_repo):
+    repo = make_repo({"README.md": _FLUX_LORA})
+    assert cli("fix", repo, "--write").exit_code == 0
+    notice = (repo / "NOTICE").read_text(encoding="utf-8")
+    assert _FLUX_NOTICE_LINE in notice and _FLUX_LIABILITY_LINE in notice
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    assert not _flux_notice_findings(report), report["findings"]
