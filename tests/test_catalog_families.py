@@ -181,3 +181,55 @@ def test_the_hub_keys_and_license_names_of_these_bases_are_known(cli, make_repo,
     repo = make_repo({"README.md": card(front)})
     report, _ = audit_json(cli, repo)
     assert "license-unknown" not in rules_of(report), report["findings"]
+
+
+# ---- Ultralytics YOLO ----------------------------------------------------------------------------------------
+
+# pnthang04/PCB-Prune-YOLO's Hub card (docs/HF_P10_MODEL_CARD.md), shortened: an MIT-labelled YOLOv8n fine-tune.
+_YOLOV8_FT = card(
+    "license: mit\nlibrary_name: ultralytics\npipeline_tag: object-detection\ntags:\n  - yolov8\n  - depgraph\n"
+    "  - torch-pruning",
+    "# PCB-Prune-YOLO P10 DepGraph\n\nFine-tuned structurally pruned YOLOv8n detector for the six DeepPCB defect "
+    "classes.\n",
+)
+
+
+def test_an_mit_yolov8_fine_tune_is_told_ultralytics_agpl_terms(cli, make_repo):
+    report, _ = audit_json(cli, make_repo({"README.md": _YOLOV8_FT}), "--no-history", "--offline")
+    [cand] = [c for c in report["lineage"] if c.get("family") == "ultralytics-yolo"]
+    assert cand["license"] == "agpl-3.0"
+    assert {"license-incompatible", "upstream-license-missing"} <= rules_of(report), report["findings"]
+
+
+def test_a_declared_yolo11_base_settles_its_license_while_yolov8s_depends_on_the_date(cli, make_repo):
+    # YOLO11 was AGPL-3.0 from its release; YOLOv8 was GPL-3.0 until Ultralytics relicensed it in 2023.
+    def errors(base):
+        front = f"license: mit\nbase_model: {base}\nlibrary_name: ultralytics"
+        report, _ = audit_json(cli, make_repo({"README.md": card(front)}), "--no-history", "--offline")
+        return rules_of(report, "error"), rules_of(report)
+
+    strict, _ = errors("Ultralytics/YOLO11")
+    assert {"license-incompatible", "upstream-license-missing"} <= strict
+    dated, found = errors("Ultralytics/YOLOv8")
+    assert "license-incompatible" in found and "license-incompatible" not in dated
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("keremberke/yolov8m-table-extraction", "ultralytics-yolo"),
+        ("yolov5s", "ultralytics-yolo"),
+        ("Ultralytics/YOLOv5", "ultralytics-yolo"),
+        ("yolo11n-seg", "yolo11"),
+        ("YOLOv11 fine-tuned on PPE", "yolo11"),
+        # Other authors' YOLO generations, under their own licenses
+        ("jameslahm/yolov10n", None),
+        ("WongKinYiu/yolov9-c", None),
+        ("yolov3", None),
+    ],
+)
+def test_only_ultralytics_own_yolo_generations_name_its_families(name, family):
+    from license_audit.lineage.families import load_families
+
+    fm = load_families().match_name(name)
+    assert (fm.family.id if fm else None) == family
