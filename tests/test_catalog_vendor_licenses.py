@@ -203,3 +203,27 @@ def test_fix_writes_a_flux_dev_notice_the_audit_accepts(cli, make_repo):
     assert _FLUX_NOTICE_LINE in notice and _FLUX_LIABILITY_LINE in notice
     report, _ = audit_json(cli, repo, "--no-history", "--offline")
     assert not _flux_notice_findings(report), report["findings"]
+
+
+# ---- the Tencent Hunyuan Community License editions: use restrictions travel (5(a)) -----------------------
+
+
+@pytest.mark.parametrize(
+    "base, lic_id",
+    [
+        ("tencent/HunyuanVideo", "tencent-hunyuan-video"),
+        ("Tencent-Hunyuan/HunyuanDiT-v1.2-Diffusers", "tencent-hunyuan-dit"),
+        ("tencent/Hunyuan3D-2", "tencent-hunyuan-3d-2"),
+        ("tencent/Tencent-Hunyuan-Large", "tencent-hunyuan-large"),
+        ("tencent/Hunyuan-A13B-Instruct", "tencent-hunyuan-a13b"),
+    ],
+)
+def test_a_hunyuan_derivative_under_a_permissive_license_drops_the_use_restrictions(cli, make_repo, base, lic_id):
+    # Each edition's 5(a): the use restrictions must be an enforceable provision of any agreement governing the
+    # use or distribution of the works; MIT grants use without them.
+    assert "enforceable provision" in license_text(lic_id)
+    assert {"permissive", "public-domain", "copyleft"} <= set(CAT.get(lic_id).derivatives["forbid_categories"])
+    repo = make_repo({"README.md": card(f"license: mit\nbase_model: {base}", "# Demo LoRA\n")})
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    bad = [f for f in report["findings"] if f["rule"] == "license-incompatible"]
+    assert bad and "use restrictions" in bad[0]["message"], report["findings"]
