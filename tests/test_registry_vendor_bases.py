@@ -97,3 +97,19 @@ def test_a_derivative_keeping_its_base_s_own_licenses_relicenses_nothing(cli, ma
     apache = front.replace("license: other\nlicense_name: nvidia-open-model-license", "license: apache-2.0")
     report, _ = audit_json(cli, make_repo({"README.md": card(apache, "# Nemotron FP8\n")}), "--no-history", "--offline")
     assert "license-incompatible" in rules_of(report, "error")
+
+
+# --- Llama 4 ------------------------------------------------------------------------------------------------
+# Llama 4 Scout and Maverick are natively multimodal, so the Llama 4 Acceptable Use Policy's EU clause on "any
+# multimodal models included in Llama 4" travels to their derivatives (the shape of a LoRA on either).
+
+
+def test_a_llama4_derivative_is_told_the_eu_restriction_of_multimodal_llama4(cli, make_repo):
+    from license_audit.registry import load_registry
+
+    for base in ("meta-llama/Llama-4-Scout-17B-16E-Instruct", "meta-llama/Llama-4-Maverick-17B-128E-Instruct"):
+        assert load_registry().get(base).multimodal, base
+        front = f"license: other\nlicense_name: llama4\nbase_model: {base}"
+        report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Llama-finetune\n\nBuilt with Llama.\n")}))
+        [eu] = _findings(report, "regional-restriction")
+        assert "European Union" in eu["message"], eu
