@@ -233,3 +233,50 @@ def test_only_ultralytics_own_yolo_generations_name_its_families(name, family):
 
     fm = load_families().match_name(name)
     assert (fm.family.id if fm else None) == family
+
+
+# ---- Cohere (CohereForAI, renamed CohereLabs) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "CohereForAI/c4ai-command-r-plus",
+        "CohereForAI/c4ai-command-r-08-2024",
+        "CohereLabs/c4ai-command-r7b-12-2024",
+        "CohereLabs/c4ai-command-a-03-2025",
+        "CohereForAI/aya-expanse-32b",
+        "CohereLabs/aya-vision-8b",
+    ],
+)
+def test_a_cohere_release_relicensed_apache_is_told_its_cc_by_nc_terms(cli, make_repo, base):
+    repo = make_repo({"README.md": card(f"license: apache-2.0\nbase_model: {base}", "# my-finetune\n")})
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    assert {c["license"] for c in report["lineage"]} == {"cc-by-nc-4.0"}, report["lineage"]
+    assert {"license-incompatible", "upstream-license-missing"} <= rules_of(report, "error"), report["findings"]
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("Command-R 35B v1.0", "command-r"),  # andrewcanis/c4ai-command-r-v01-GGUF's title
+        ("c4ai-command-r-plus-iMat.GGUF", "command-r"),
+        ("Command R+", "command-r"),
+        ("c4ai-command-r7b-12-2024", "command-r7b"),
+        ("command_a_03_2025", "command-a"),
+        ("aya-23-35B", "aya-23"),
+        ("aya-expanse-8b", "aya-expanse"),
+        ("aya-vision-32b", "aya-vision"),
+        # Aya 101 is Apache-2.0; the terms of these releases were not read; English is not a model name
+        ("CohereForAI/aya-101", None),
+        ("CohereLabs/command-a-vision-07-2025", None),
+        ("CohereForAI/c4ai-command-r7b-arabic-02-2025", None),
+        ("LLM agent to command a drone", None),
+        ("command-runner", None),
+    ],
+)
+def test_the_cohere_families_are_named_by_their_releases_names(name, family):
+    from license_audit.lineage.families import load_families
+
+    fm = load_families().match_name(name)
+    assert (fm.family.id if fm else None) == family
