@@ -227,3 +227,18 @@ def test_a_hunyuan_derivative_under_a_permissive_license_drops_the_use_restricti
     report, _ = audit_json(cli, repo, "--no-history", "--offline")
     bad = [f for f in report["findings"] if f["rule"] == "license-incompatible"]
     assert bad and "use restrictions" in bad[0]["message"], report["findings"]
+
+
+# ---- the C4AI Acceptable Use Policy (Cohere's open-weight releases) ---------------------------------------
+
+
+def test_the_c4ai_acceptable_use_policy_is_identified_as_a_policy():
+    (m,) = identify_text(license_text("c4ai-acceptable-use-policy"), CAT)
+    assert (m.id, m.kind, m.modified) == ("c4ai-acceptable-use-policy", "text", False)
+    assert CAT.get("c4ai-acceptable-use-policy").category == "use-policy"
+    # CohereForAI/c4ai-command-r-plus's card
+    line = (
+        "- License: [CC-BY-NC](https://cohere.com/c4ai-cc-by-nc-license), requires also adhering to "
+        "[C4AI's Acceptable Use Policy](https://docs.cohere.com/docs/c4ai-acceptable-use-policy)\n"
+    )
+    assert "c4ai-acceptable-use-policy" in [m.id for m in identify_text(line, CAT) if m.kind == "reference"]
