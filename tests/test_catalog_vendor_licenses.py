@@ -242,3 +242,36 @@ def test_the_c4ai_acceptable_use_policy_is_identified_as_a_policy():
         "[C4AI's Acceptable Use Policy](https://docs.cohere.com/docs/c4ai-acceptable-use-policy)\n"
     )
     assert "c4ai-acceptable-use-policy" in [m.id for m in identify_text(line, CAT) if m.kind == "reference"]
+
+
+# ---- the CreativeML Open RAIL++-M License: SD2's edition and SDXL's -----------------------------------------
+
+
+def _sdxl_edition() -> str:
+    """The July 26, 2023 edition of stabilityai/stable-diffusion-xl-base-1.0's LICENSE.md, made from the SD2 edition
+    by its differences (Stability-AI/generative-models model_licenses/LICENSE-SDXL1.0 holds the same words)."""
+    text = license_text("openrail++")
+    for old, new in (
+        ("Copyright (c) 2022 Stability AI and contributors", "Copyright (c) 2023 Stability AI"),
+        ("dated November 24, 2022", "dated July 26, 2023"),
+        ("the use of the Model in very specific", "the use of the model in very specific"),
+        ("thus, this License aims", "thus, this agreement aims"),
+        ("This License governs the use", "This CreativeML Open RAIL++-M License governs the use"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+def test_the_sdxl_edition_of_openrail_plus_plus_is_that_license_unmodified():
+    (m,) = [m for m in identify_text(_sdxl_edition(), CAT) if m.kind == "text"]
+    assert (m.id, m.modified) == ("openrail++", False)
+
+
+def test_an_sdxl_lora_carrying_stabilitys_sdxl_license_is_not_told_it_is_modified(cli, make_repo):
+    # The shape of latent-consistency/lcm-lora-sdxl with the base's LICENSE.md beside it.
+    front = "license: openrail++\nbase_model: stabilityai/stable-diffusion-xl-base-1.0\nlibrary_name: diffusers"
+    body = "# Latent Consistency Model (LCM) LoRA: SDXL\n\nUse restrictions: see Attachment A of LICENSE.md.\n"
+    repo = make_repo({"README.md": card(front, body), "LICENSE.md": _sdxl_edition()})
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    assert not {"license-modified", "upstream-license-missing"} & rules_of(report), report["findings"]
