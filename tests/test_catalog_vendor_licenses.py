@@ -275,3 +275,34 @@ def test_an_sdxl_lora_carrying_stabilitys_sdxl_license_is_not_told_it_is_modifie
     repo = make_repo({"README.md": card(front, body), "LICENSE.md": _sdxl_edition()})
     report, _ = audit_json(cli, repo, "--no-history", "--offline")
     assert not {"license-modified", "upstream-license-missing"} & rules_of(report), report["findings"]
+
+
+# ---- Stable Cascade's edition of the Stability AI Non-Commercial Research Community License ------------------
+
+
+def test_stable_cascades_edition_is_its_own_terms_not_sdxl_turbos_modified():
+    # Same title and date as SDXL-Turbo's edition, but another grant and a governing-law clause.
+    (m,) = [m for m in identify_text(license_text("stable-cascade-nc-community"), CAT) if m.kind == "text"]
+    assert (m.id, m.modified) == ("stable-cascade-nc-community", False)
+    (m,) = [m for m in identify_text(license_text("sai-nc-community"), CAT) if m.kind == "text"]
+    assert (m.id, m.modified) == ("sai-nc-community", False)
+    assert CAT.get("stable-cascade-nc-community").commercial_use is False
+
+
+def test_a_copy_of_stable_cascade_under_its_own_license_name_and_text_is_consistent(cli, make_repo):
+    # stabilityai/stable-cascade's front matter with its LICENSE beside it
+    front = (
+        "pipeline_tag: text-to-image\nlicense: other\nlicense_name: stable-cascade-nc-community\nlicense_link: LICENSE"
+    )
+    repo = make_repo(
+        {"README.md": card(front, "# Stable Cascade\n"), "LICENSE": license_text("stable-cascade-nc-community")}
+    )
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    assert not {"license-mismatch", "license-unknown", "license-modified"} & rules_of(report), report["findings"]
+
+
+def test_a_stable_cascade_lora_relicensed_mit_is_told_the_non_commercial_terms(cli, make_repo):
+    repo = make_repo({"README.md": card("license: mit\nbase_model: stabilityai/stable-cascade", "# Pixel art LoRA\n")})
+    report, _ = audit_json(cli, repo, "--no-history", "--offline")
+    assert {c["license"] for c in report["lineage"]} == {"stable-cascade-nc-community"}, report["lineage"]
+    assert {"license-incompatible", "upstream-license-missing", "upstream-notice-missing"} <= rules_of(report, "error")
