@@ -449,9 +449,55 @@ def by_form(argv: list[str]) -> None:
     )
 
 
+# Word counts that split ScanCode's texts into the lengths they come in: references, notices, short and long texts.
+_LENGTHS = ((10, "under 10 words"), (30, "10-29"), (100, "30-99"), (300, "100-299"), (1000, "300-999"), (None, "1000+"))
+
+
+def whole_rule_data() -> None:
+    """Every ScanCode rule and license text through license-audit and licenseclassifier, one pass each after the
+    same warm-up, in the same run: speed on the rule data as a whole, and by length."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import scancode_data
+
+    texts = [t for _, t in scancode_data.all_texts()]
+    if not texts:
+        return
+    rows = []
+    for name in ("license-audit", "licenseclassifier"):
+        try:
+            run = TOOLS[name]()
+            for text in WARM_UP:
+                run(text)
+        except Exception as exc:  # not installed: say so
+            print(f"\nwhole rule data: {name} not measured ({type(exc).__name__})")
+            return
+        took = []
+        for text in texts:
+            t0 = time.perf_counter()
+            run(text)
+            took.append(time.perf_counter() - t0)
+        rows.append((name, took))
+    (_, ours), (peer_name, peer) = rows
+    print(
+        f"\nevery ScanCode rule and license text ({len(texts)}), one pass each, same run: license-audit "
+        f"{len(texts) / sum(ours):.0f} files/s, {peer_name} {len(texts) / sum(peer):.0f} files/s = "
+        f"{sum(peer) / sum(ours):.2f}x; by length (texts, license-audit against {peer_name}):"
+    )
+    sizes = [len(t.split()) for t in texts]
+    low = 0
+    for high, label in _LENGTHS:
+        pick = [i for i, n in enumerate(sizes) if n >= low and (high is None or n < high)]
+        a, b = sum(ours[i] for i in pick), sum(peer[i] for i in pick)
+        print(
+            f"  {label:<15} {len(pick):>6} texts  {1e6 * a / max(len(pick), 1):8.0f} us  {1e6 * b / max(len(pick), 1):8.0f} us  {b / a if a else 0:5.2f}x"
+        )
+        low = high or 0
+
+
 def main(argv: list[str]) -> int:
     if "--forms-only" in argv:
         by_form(argv)
+        whole_rule_data()
         return 0
     files = corpus()
     if not files:
@@ -517,6 +563,7 @@ def main(argv: list[str]) -> int:
         " the files it got through, and license-audit on the same files beside it."
     )
     by_form(argv)
+    whole_rule_data()
     return 0
 
 

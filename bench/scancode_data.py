@@ -58,6 +58,15 @@ def _blobs(git_dir: Path, folder: str, suffix: str) -> dict[str, str]:
     return out
 
 
+def all_texts() -> list[tuple[str, str]]:
+    """(name, text) of every rule and license text of the ScanCode snapshot, in name order; [] without one."""
+    git_dir = repo()
+    if git_dir is None:
+        return []
+    items = sorted(_blobs(git_dir, "rules", ".RULE").items()) + sorted(_blobs(git_dir, "licenses", ".LICENSE").items())
+    return [(name, _front(raw)[1]) for name, raw in items]
+
+
 def _front(raw: str) -> tuple[dict[str, object], str]:
     if not raw.startswith("---"):
         return {}, raw
