@@ -303,13 +303,19 @@ def parse_card(text: str, path: str | None = "README.md") -> ModelCard:
 _QUOTING_KEYS = ("extra_gated_prompt",)
 
 
-def _value_lines(yaml_text: str, keys: tuple[str, ...], offset: int) -> list[tuple[int, int]]:
-    """(first, last) lines of the file (the YAML starting after `offset` lines) of the top-level `keys`."""
+def _top_mapping(yaml_text: str) -> yaml.MappingNode | None:
+    """The front matter's node tree when it is a mapping (keys keep their line numbers); None otherwise."""
     try:
         root = compose_yaml(yaml_text)
     except yaml.YAMLError:
-        return []
-    if not isinstance(root, yaml.MappingNode):
+        return None
+    return root if isinstance(root, yaml.MappingNode) else None
+
+
+def _value_lines(yaml_text: str, keys: tuple[str, ...], offset: int) -> list[tuple[int, int]]:
+    """(first, last) lines of the file (the YAML starting after `offset` lines) of the top-level `keys`."""
+    root = _top_mapping(yaml_text)
+    if root is None:
         return []
     out = []
     for key, value in root.value:
@@ -358,11 +364,8 @@ def front_matter_texts(text: str, min_words: int = 20) -> list[FrontMatterText]:
     if not m:
         return []
     yaml_text = m.group(2)
-    try:
-        root = compose_yaml(yaml_text)
-    except yaml.YAMLError:
-        return []
-    if not isinstance(root, yaml.MappingNode):
+    root = _top_mapping(yaml_text)
+    if root is None:
         return []
     offset = text[: m.start(2)].count("\n") + 1  # the file line of the YAML's first line
     out = []
