@@ -637,7 +637,11 @@ def prose_hits(
         copy = bool(m.group("cverb"))
         # "apps built on X" about the model itself; a quantization of X titled X still derives from X.
         usage = (m.group("verb") or "").lower() in ("built", "based")
-        if not found or (usage and _own(head, own)):
+        if (
+            not found
+            or (usage and _own(head, own))
+            or (not family and _names_data(found, _after_name(head), snapshot, registry))
+        ):
             continue
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
         phrase = " ".join(m.group(0).split())[:100]
@@ -709,6 +713,8 @@ def prose_hits(
             continue
         if names_a_license(re.split(r"[\s)\]>\"'`]", text[m.start() : m.start() + 400], maxsplit=1)[0]):
             continue  # a link to the license file of a repository names its terms
+        if _names_data(model_id, text[m.end() : m.end() + 80], snapshot, registry):
+            continue  # a data set's address written as a model page's
         start = text.rfind("\n", 0, m.start()) + 1
         end = text.find("\n", m.end())
         line_text = text[start : end if end >= 0 else len(text)]
@@ -833,6 +839,34 @@ def _hub_id_at(head: str) -> str | None:
     if m.group("hub") and names_a_license(head.split(None, 1)[0].split(")", 1)[0]):
         return None
     return f"{m.group('owner')}/{m.group('name')}".rstrip(".")
+
+
+# Words right after a Hub id that say it names data ("on the FLEURS subset of the [google/xtreme_s](https://
+# huggingface.co/google/xtreme_s) dataset").
+_DATA_AFTER = re.compile(r"[)\]`*_\"'>]*\s*(?:data[- ]?sets?|corpus|corpora)\b", re.IGNORECASE)
+
+
+def _names_data(model_id: str, after: str, snapshot: Snapshot, registry: Registry) -> bool:
+    """Whether the Hub id `model_id`, followed in the text by `after`, is a data set rather than a model: the word
+    "dataset" follows it, or the card's `datasets:` front matter lists it (an id without an owner, as `xtreme_s`
+    for google/xtreme_s, by its name). A registered model is a model."""
+    if registry.get(model_id) is not None or "/" not in model_id:
+        return False
+    if _DATA_AFTER.match(after):
+        return True
+    raw = snapshot.card.metadata.get("datasets")
+    listed = [
+        d.strip().lower()
+        for d in ([raw] if isinstance(raw, str) else raw if isinstance(raw, list) else [])
+        if isinstance(d, str)
+    ]
+    return model_id.lower() in listed or model_id.split("/", 1)[1].lower() in [d for d in listed if "/" not in d]
+
+
+def _after_name(head: str) -> str:
+    """The text after the link or Hub id `head` opens with."""
+    tok = _MD_LINK.match(head) or _HF_ID.match(head)
+    return head[tok.end() :] if tok else ""
 
 
 def _name_at(head: str, registry: Registry, families: Families | None) -> tuple[str | None, str | None]:
