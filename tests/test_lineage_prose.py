@@ -59,3 +59,9 @@ def hits_of(make_repo, body: str, front: str = "license: apache-2.0", files: dic
 )
 def test_a_data_set_written_as_a_model_address_is_no_base(make_repo, front, body):
     assert [h.model for h in hits_of(make_repo, body, front)] == ["openai/whisper-medium"]
+
+
+def test_a_chinese_sentence_names_the_checkpoint_the_text_runs_on_from(make_repo):
+    # stvlynn/Qwen-7B-Chat-Cantonese: the registered checkpoint, not the Qwen (1) 7B family.
+    hits = hits_of(make_repo, "# Qwen-7B-Chat-Cantonese\n基於Qwen-7B-Chat嘅微調版本，基於大量粵語數據進行訓練。\n")
+    assert [(h.model, h.score, h.family) for h in hits] == [("Qwen/Qwen-7B-Chat", 0.85, None)]

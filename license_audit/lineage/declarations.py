@@ -439,6 +439,9 @@ _CJK_PROSE = re.compile(
     re.MULTILINE,
 )
 _NAME_TOKEN = re.compile(r"[A-Za-z][\w.\-]*\d[\w.\-]*(?:/[A-Za-z0-9][\w.\-]*)?")
+# The name a token starts with: its Latin letters, digits and punctuation; the Chinese text written on right after
+# it is not part of it ("基於Qwen-7B-Chat嘅微調版本").
+_LATIN_NAME = re.compile(r"[A-Za-z0-9_.\-/]+")
 # A bare Hub link names a base only right after words that say how the model relates to it
 # ("quantized version of [X](https://hf.co/X)", "original weights: hf.co/X", "converted from ... hf.co/X").
 _LINEAGE_WORDS = re.compile(
@@ -686,9 +689,10 @@ def prose_hits(
     hits += _original_card_links(text, snapshot, registry, seen, quote)
     for m in _CJK_PROSE.finditer(text):
         tok = _NAME_TOKEN.search(m.group("crest") or m.group("brest") or m.group("lrest") or "")
-        if tok is None or _own(tok.group(0), own) or _row_of_others(_line_at(text, m.start()), own):
+        name = latin.group(0) if tok and (latin := _LATIN_NAME.match(tok.group(0))) else ""
+        if not name or _own(name, own) or _row_of_others(_line_at(text, m.start()), own):
             continue  # the model's own name ("基于 CharacterGLM-6B 开发应用" is about using this model)
-        found, family = _name_at(tok.group(0), registry, families)
+        found, family = _name_at(name, registry, families)
         if not found:
             continue
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
