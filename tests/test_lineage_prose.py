@@ -20,6 +20,42 @@ def hits_of(make_repo, body: str, front: str = "license: apache-2.0", files: dic
     return [h for h in prose_hits(snap, load_registry(), load_families()) if h.score > 0]
 
 
+def read(make_repo, body: str, front: str = "license: apache-2.0") -> list[tuple[str, float, str | None]]:
+    return [(h.model, h.score, h.relation) for h in hits_of(make_repo, body, front)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Systran/faster-whisper-large-v3 (and the 10 other faster-whisper cards)
+        (
+            "This repository contains the conversion of [openai/whisper-large-v3](https://huggingface.co/openai/"
+            "whisper-large-v3) to the [CTranslate2](https://github.com/OpenNMT/CTranslate2) model format.\n",
+            "openai/whisper-large-v3",
+        ),
+        # immich-app/ViT-B-32__openai
+        (
+            "This repo contains ONNX exports for the CLIP model [openai/clip-vit-base-patch32](https://huggingface.co/"
+            "openai/clip-vit-base-patch32).\n",
+            "openai/clip-vit-base-patch32",
+        ),
+        # coreml-projects/Llama-2-7b-chat-coreml
+        (
+            "This is a Core ML version of [`meta-llama/Llama-2-7b-chat-hf`](https://huggingface.co/meta-llama/"
+            "Llama-2-7b-chat-hf).\n",
+            "meta-llama/Llama-2-7b-chat-hf",
+        ),
+        # Kijai/flux-fp8: the weights re-saved in fp8, the model's address on the lines after
+        (
+            "`float8_e4m3fn` and `float8_e5m2` weights of:\n\nhttps://huggingface.co/black-forest-labs/FLUX.1-dev\n",
+            "black-forest-labs/FLUX.1-dev",
+        ),
+    ],
+)
+def test_a_conversion_to_another_format_is_a_quantization_of_the_model(make_repo, body, expected):
+    assert read(make_repo, body) == [(expected, 0.85, "quantized")]
+
+
 @pytest.mark.parametrize(
     ("front", "body"),
     [

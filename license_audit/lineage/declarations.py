@@ -379,13 +379,21 @@ def _merge_models(doc: Any) -> list[str]:
 
 # --- card prose -----------------------------------------------------------------------------------
 
+# A model named right before the words that say what it is to this one ("the conversion of [X](...) to the
+# CTranslate2 model format"): a markdown link, or a name of up to three words on the line.
+_OBJECT = r"(?:\[[^\]\n]{1,120}\]\([^)\s]{1,300}\)|[A-Za-z0-9][\w.\-/]*(?:[ \t]+[\w.\-]+){0,2}?)"
+# The formats a conversion or quantization is made in ("GGUF conversion of X", "Core ML conversion of X",
+# "`float8_e4m3fn` weights of: X", "the conversion of X to the CTranslate2 model format").
+_FORMATS = r"gguf|ggml|awq|gptq|exl2|mlx|onnx|core\s?ml|ctranslate2|openvino|fp8|float8(?:_e\dm\d(?:fn)?)?|nf4"
 _PROSE = re.compile(
     r"(?P<verb>fine[- ]?tuned|trained|built|based|derived|initiali[sz]ed|distilled|quantized|continued[- ]pre-?training|adapted)"
     r"\s+(?:(?:version|variant|checkpoint)\s+of|from|on\s+top\s+of|on|upon|of)\s+(?P<rest>.{0,160})"
-    # "GGUF conversion of X", "AWQ quants of X", "a quantized version of X", "GGUF format model files for X"
-    r"|(?P<qverb>(?:gguf|ggml|awq|gptq|exl2|mlx|onnx|quantized|quantised|4-?bit|8-?bit)\s+"
-    r"(?:conversion|quantization|quantisation|quants?|versions?|format(?:\s+model)?(?:\s+files)?|model\s+files|weights)"
-    r"\s+(?:of|for))\s+(?P<qrest>.{0,160})"
+    # "GGUF conversion of X", "AWQ quants of X", "a quantized version of X", "GGUF format model files for X",
+    # "ONNX export of X", "`float8_e4m3fn` weights of: X", "the conversion of X to the CTranslate2 model format"
+    rf"|(?P<qverb>(?:{_FORMATS}|quantized|quantised|4-?bit|8-?bit)`?\s+"
+    r"(?:conversion|exports?|quantization|quantisation|quants?|versions?|format(?:\s+model)?(?:\s+files)?|"
+    r"model\s+files|weights)\s+(?:of|for)\s*:?"
+    rf"|conversion\s+of(?=\s+{_OBJECT}\s+to\s+(?:the\s+)?\[?(?:{_FORMATS})\b))\s+(?P<qrest>.{{0,160}})"
     # "Original repo: [google/gemma-2b-it](...)", "Base model: X", "Original model: X"
     r"|(?P<lverb>original\s+(?:repo|repository|model|weights|checkpoint)|base\s+model|parent\s+model|"
     r"source\s+model|model\s+base)\s*[:：]\s*(?P<lrest>.{0,160})"
