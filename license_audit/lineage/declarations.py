@@ -379,15 +379,34 @@ def _merge_models(doc: Any) -> list[str]:
 
 # --- card prose -----------------------------------------------------------------------------------
 
-# A model named right before the words that say what it is to this one ("the conversion of [X](...) to the
-# CTranslate2 model format"): a markdown link, or a name of up to three words on the line.
+# A model named right before the words that say what it is to this one ("Fine-tuned [X](...) on Japanese",
+# "Trained with X as the base", "integrated Mistral 7B weights into"): a markdown link, or a name of up to three
+# words on the line.
 _OBJECT = r"(?:\[[^\]\n]{1,120}\]\([^)\s]{1,300}\)|[A-Za-z0-9][\w.\-/]*(?:[ \t]+[\w.\-]+){0,2}?)"
 # The formats a conversion or quantization is made in ("GGUF conversion of X", "Core ML conversion of X",
 # "`float8_e4m3fn` weights of: X", "the conversion of X to the CTranslate2 model format").
 _FORMATS = r"gguf|ggml|awq|gptq|exl2|mlx|onnx|core\s?ml|ctranslate2|openvino|fp8|float8(?:_e\dm\d(?:fn)?)?|nf4"
 _PROSE = re.compile(
-    r"(?P<verb>fine[- ]?tuned|trained|built|based|derived|initiali[sz]ed|distilled|quantized|continued[- ]pre-?training|adapted)"
+    # "fine-tuned from X", "a fine tune of the [X](...) model", "pruned from X", "upscaled from X"
+    r"(?P<verb>fine[- ]?tuned|fine[- ]?tune(?=\s+of\b)|(?:pruned|up-?scaled)(?=\s+(?:from|version\s+of)\b)|trained|"
+    r"built|based|derived|initiali[sz]ed|distilled|quantized|continued[- ]pre-?training|adapted)"
     r"\s+(?:(?:version|variant|checkpoint)\s+of|from|on\s+top\s+of|on|upon|of)\s+(?P<rest>.{0,160})"
+    # The verb with the model as its object: "Fine-tuned [X](...) on Japanese using ...", "We finetuned
+    # openai/whisper-small on Hindi", "Finetuned XTTS v2 on Egyptian Arabic" (the rest is the object alone)
+    rf"|(?P<tverb>fine[- ]?tuned)\s+(?P<trest>{_OBJECT})(?=[ \t]+on\b)"
+    # "Trained with [X](...) as the base", "Uses Yi-34B model as the base"
+    # (a merge's "merge method using X as a base" is a merge statement: card_merge_hits)
+    r"|(?P<sverb>(?:trained|fine[- ]?tuned|built|developed)\s+(?:with|using|from)|uses?|used|(?<!method\s)using)"
+    rf"\s+(?P<srest>{_OBJECT})(?=\s+as\s+(?:(?:the|a|its|our)\s+)?base(?:\s+model)?\b(?!\s*value))"
+    # The weights of a pruned or depth up-scaled model come from X: "obtained by pruning Llama-3.1-8B" (NVIDIA's
+    # Minitron), "we integrated Mistral 7B weights into the upscaled layers" (upstage's SOLAR)
+    rf"|(?P<pverb>by\s+pruning(?:\s+and\s+distilling)?|integrated(?=\s+{_OBJECT}\s+weights\s+into\b))"
+    r"\s+(?P<prest>.{0,160})"
+    # "LoRA for [X](...)" (an adapter of X). "A ControlNet for [X](...)": a ControlNet is a trainable copy of X's
+    # encoder, initialized from X's weights and trained beside the frozen X (Zhang et al., 2023); its publishers
+    # declare X as base_model and carry X's license (InstantX's, Jasper's and TheMisto's FLUX.1 [dev] ControlNets).
+    r"|(?<![\w-])(?P<averb>(?:LoRA|LyCORIS|LoCon|ControlNet)s?(?:[ \t]+(?:adapter|model|weights))?[ \t]+for)"
+    r"\s+(?P<arest>.{0,160})"
     # "GGUF conversion of X", "AWQ quants of X", "a quantized version of X", "GGUF format model files for X",
     # "ONNX export of X", "`float8_e4m3fn` weights of: X", "the conversion of X to the CTranslate2 model format"
     rf"|(?P<qverb>(?:{_FORMATS}|quantized|quantised|4-?bit|8-?bit)`?\s+"
@@ -408,9 +427,29 @@ _PROSE = re.compile(
     re.IGNORECASE,
 )
 # The verbs of _PROSE that say the weights were trained from the model named ("fine-tuned from X", "trained on
-# top of a X base model", "continued pre-training of X", "distilled from X"), not only that they relate to it.
-_TRAINED = re.compile(r"fine[- ]?tuned|trained|distilled|continued[- ]pre-?training|initiali[sz]ed")
-_PROSE_RESTS = ("rest", "qrest", "lrest", "brest", "xrest", "mrest", "drest")  # the text after each kind of phrase
+# top of a X base model", "continued pre-training of X", "distilled from X", "pruned from X", "LoRA for X"), not
+# only that they relate to it.
+_TRAINED = re.compile(
+    r"fine[- ]?tune|trained|distilled|continued[- ]pre-?training|initiali[sz]ed|pruned|by\s+pruning|up-?scaled|"
+    r"integrated|lora|lycoris|locon|controlnet",
+    re.IGNORECASE,
+)
+# A LoRA is an adapter of the model it is for; a ControlNet is weights of its own, trained from that model's.
+_ADAPTER_VERB = re.compile(r"lora|lycoris|locon", re.IGNORECASE)
+# The text after each kind of phrase, and the phrases that say how the weights were made.
+_PROSE_RESTS = ("rest", "trest", "srest", "prest", "arest", "qrest", "lrest", "brest", "xrest", "mrest", "drest")
+_PROSE_VERBS = ("verb", "tverb", "sverb", "pverb", "averb", "qverb", "lverb", "bverb")
+_OBJECT_RESTS = ("trest", "srest", "prest", "arest")
+# A noun phrase ("a fine-tune of X", "a LoRA for X", "an ONNX export of X") set after a name and a comma: it says
+# what the model of that name is.
+_APPOSITION = re.compile(
+    r"(?P<name>[\w.\-]+(?:\s+[\w.\-]+){0,2})\s*,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,3}$", re.IGNORECASE
+)
+# Who may do what a transitive "fine-tuned X on" says: the sentence opens with it, or with "we" or "I" ("The
+# fine-tuned Llama 2 on ..." is an adjective on another model).
+_TRANSITIVE_SUBJECT = re.compile(
+    r"[\s#>*_|-]*(?:(?:(?:we|i|they)(?:['’]ve)?|then|also|first|have|had|further|additionally)\s+)*", re.IGNORECASE
+)
 _HF_ID = re.compile(
     r"(?P<scheme>https?://)?(?P<hub>(?:www\.)?(?:huggingface\.co|hf\.co)/)?"
     r"(?P<owner>[A-Za-z0-9][\w.-]{1,95})/(?P<name>[A-Za-z0-9][\w.-]{1,95})(?P<more>/[\w.-])?"
@@ -625,14 +664,17 @@ def prose_hits(
     quote = quoted_card(text, snapshot, registry, families)
     pos = 0
     while (m := _PROSE.search(text, pos)) is not None:
-        pos = m.end()
+        group = next((g for g in _PROSE_RESTS if m.group(g) is not None), None)
+        rest = m.group(group) if group else ""
+        # A phrase that names no base skips its window, but one whose rest starts with its object leaves the text
+        # after it to be read ("E5-V is fine-tuned based on X": "fine-tuned based" names nothing, "based on X"
+        # does). A phrase that names a base is read to its window's end ("fine-tuned from X, which is based on Y").
+        pos = m.start(group) if group in _OBJECT_RESTS else m.end()
         before = text[max(0, m.start() - 12) : m.start()].lower()
         # "not based on X"; "This model is non-quantized version of X" (Cohere's Command R+ card, whose 4-bit
         # sibling is X's quantization, not its base).
         if re.search(r"\bnot\b|\bn't\b|\bnon-?$|\bun$", before):
             continue
-        group = next((g for g in _PROSE_RESTS if m.group(g) is not None), None)
-        rest = m.group(group) if group else ""
         sentence = text[max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start())) + 1 : m.start()]
         if _NOT_YET.search(sentence):
             # A plan names no base; the sentences its window ran over are read on their own.
@@ -640,22 +682,31 @@ def prose_hits(
             continue
         if _CARD_META.search(sentence):
             continue  # "this model card is based on the Stable Diffusion v1 card" names no base
+        if m.group("tverb") and not _TRANSITIVE_SUBJECT.fullmatch(sentence):
+            continue
+        verb = next((v for g in _PROSE_VERBS if (v := m.group(g))), "").lower()
+        noun = group in ("arest", "qrest") or bool(re.fullmatch(r"fine[- ]?tune", verb))
+        if noun and _apposed_to_another(sentence, subjects):
+            continue  # "We compared ... RealStock v2, a community fine-tune of SDXL": what another model is
         if _about_another(sentence, subjects) or _row_of_others(_line_at(text, m.start()), own):
             continue  # "Yi-9B is continuously trained based on Yi-6B" in Yi-34B's card: Yi-9B's lineage
         # The name must follow the phrase (after filler words): "trained on 2T tokens ... Llama" names no base.
         head = _head_of(rest)
         found, family = _name_at(head, registry, families)
         copy = bool(m.group("cverb"))
-        # "apps built on X" about the model itself; a quantization of X titled X still derives from X.
-        usage = (m.group("verb") or "").lower() in ("built", "based")
+        # "apps built on X", "use X as the base" about the model itself; a quantization of X titled X still
+        # derives from X.
+        usage = (m.group("verb") or "").lower() in ("built", "based") or bool(m.group("sverb"))
         if (
             not found
             or (usage and _own(head, own))
             or (not family and _names_data(found, _after_name(head), snapshot, registry))
         ):
             continue
+        pos = m.end()
         line = text[: m.start()].count("\n") + snapshot.card.body_start_line
-        phrase = " ".join(m.group(0).split())[:100]
+        stop = text.find("\n", m.end())
+        phrase = " ".join(text[m.start() : stop if stop >= 0 else len(text)].split())[:100]
         if quote is not None and quote.holds(m.start()):
             hits += quote.about(found, f'{where} line {line}: "{phrase}"', registry)
             continue
@@ -664,7 +715,6 @@ def prose_hits(
         if key in seen:
             continue
         seen.add(key)
-        verb = (m.group("verb") or m.group("qverb") or m.group("lverb") or m.group("bverb") or "").lower()
         converted = bool(m.group("xverb"))
         relation = (
             "copy"
@@ -673,12 +723,16 @@ def prose_hits(
             if verb.startswith("distil")
             else "quantized"
             if m.group("qverb") or converted or verb.startswith("quantiz")
+            else "adapter"
+            if _ADAPTER_VERB.match(verb)
             else None
         )
         score = 0.7 if family else 0.85  # a family is "possibly derived": which checkpoint is not said
         said = f'{where} line {line}: "{phrase}"'
         trained = bool(_TRAINED.match(verb))
-        mine = bool(_THIS_MODEL.match(sentence))
+        # Pruning and depth up-scaling say how this model's weights were made from X, in a shape (and for SOLAR's
+        # Mistral 7B weights, a Llama configuration) of its own: a config unlike X's does not make them another's.
+        mine = bool(_THIS_MODEL.match(sentence)) or bool(m.group("pverb"))
         if family:
             hits.append(Hit(found, score, said, relation=relation, family=family, trained=trained, about_self=mine))
         else:
@@ -831,6 +885,17 @@ def _about_another(sentence: str, own: set[str]) -> bool:
         return False
     keys = [name_key(n) for n in re.split(r"\s*(?:,|&|\band\b)\s*", m.group("names"), flags=re.IGNORECASE)]
     return not any(k and o and (k.startswith(o) or o.startswith(k)) for k in keys for o in own)
+
+
+def _apposed_to_another(sentence: str, own: set[str]) -> bool:
+    """Whether the phrase after `sentence` is set after the name of another model than this one ("We compared
+    ... SDXL and RealStock v2, a community fine-tune of SDXL"); not "This is the repository for distil-small.en, a
+    distilled variant of X". Without own names there is nothing to tell another model from this one."""
+    m = _APPOSITION.search(sentence)
+    if m is None or not own or _THIS_MODEL.match(sentence):
+        return False
+    key = name_key(m.group("name").replace(" ", "-"))
+    return not any(o and (o in key or (len(key) >= 4 and key in o)) for o in own)
 
 
 def _own(head: str, own: set[str]) -> bool:
