@@ -49,6 +49,19 @@ XLSR = "facebook/wav2vec2-large-xlsr-53"
             "ultrafeedback-armorm) with the SimPO objective.\n",
             ("google/gemma-2-9b-it", 0.85, None),
         ),
+        # KBLab/wav2vec2-large-xlsr-53-swedish: a link is the object, whatever follows it
+        (
+            f"Fine-tuned [{XLSR}](https://huggingface.co/{XLSR}) in Swedish using the [NST Swedish Dictation]"
+            "(https://www.nb.no/sprakbanken/en/resource-catalogue/oai-nb-no-sbr-17/).\n",
+            (XLSR, 0.85, None),
+        ),
+        # georgesung/llama2_7b_chat_uncensored: a re-upload of Llama 2 7B
+        (
+            "Fine-tuned [Llama-2 7B](https://huggingface.co/TheBloke/Llama-2-7B-fp16) with an uncensored/unfiltered "
+            "Wizard-Vicuna conversation dataset (originally from [ehartford/wizard_vicuna_70k_unfiltered]"
+            "(https://huggingface.co/datasets/ehartford/wizard_vicuna_70k_unfiltered)).\n",
+            ("meta-llama/Llama-2-7b", 0.85, None),
+        ),
         # A Whisper fine-tune's card, as the exploration of speech repositories quotes it
         ("We finetuned openai/whisper-small on Hindi.\n", ("openai/whisper-small", 0.85, None)),
         # An XTTS-v2 fine-tune's card, as the exploration of speech repositories quotes it: no checkpoint named

@@ -382,7 +382,8 @@ def _merge_models(doc: Any) -> list[str]:
 # A model named right before the words that say what it is to this one ("Fine-tuned [X](...) on Japanese",
 # "Trained with X as the base", "integrated Mistral 7B weights into"): a markdown link, or a name of up to three
 # words on the line.
-_OBJECT = r"(?:\[[^\]\n]{1,120}\]\([^)\s]{1,300}\)|[A-Za-z0-9][\w.\-/]*(?:[ \t]+[\w.\-]+){0,2}?)"
+_LINK = r"\[[^\]\n]{1,120}\]\([^)\s]{1,300}\)"
+_OBJECT = rf"(?:{_LINK}|[A-Za-z0-9][\w.\-/]*(?:[ \t]+[\w.\-]+){{0,2}}?)"
 # The formats a conversion or quantization is made in ("GGUF conversion of X", "Core ML conversion of X",
 # "`float8_e4m3fn` weights of: X", "the conversion of X to the CTranslate2 model format").
 _FORMATS = r"gguf|ggml|awq|gptq|exl2|mlx|onnx|core\s?ml|ctranslate2|openvino|fp8|float8(?:_e\dm\d(?:fn)?)?|nf4"
@@ -391,9 +392,10 @@ _PROSE = re.compile(
     r"(?P<verb>fine[- ]?tuned|fine[- ]?tune(?=\s+of\b)|(?:pruned|up-?scaled)(?=\s+(?:from|version\s+of)\b)|trained|"
     r"built|based|derived|initiali[sz]ed|distilled|quantized|continued[- ]pre-?training|adapted)"
     r"\s+(?:(?:version|variant|checkpoint)\s+of|from|on\s+top\s+of|on|upon|of)\s+(?P<rest>.{0,160})"
-    # The verb with the model as its object: "Fine-tuned [X](...) on Japanese using ...", "We finetuned
-    # openai/whisper-small on Hindi", "Finetuned XTTS v2 on Egyptian Arabic" (the rest is the object alone)
-    rf"|(?P<tverb>fine[- ]?tuned)\s+(?P<trest>{_OBJECT})(?=[ \t]+on\b)"
+    # The verb with the model as its object: "Fine-tuned [X](...) in Swedish using ...", "We finetuned
+    # openai/whisper-small on Hindi", "Finetuned XTTS v2 on Egyptian Arabic" (the rest is the object alone; a
+    # name that is no link ends where the words on what it was fine-tuned on, with or for begin)
+    rf"|(?P<tverb>fine[- ]?tuned)\s+(?P<trest>{_LINK}|{_OBJECT}(?=[ \t]+(?:on|with|using|for)\b))"
     # "Trained with [X](...) as the base", "Uses Yi-34B model as the base"
     # (a merge's "merge method using X as a base" is a merge statement: card_merge_hits)
     r"|(?P<sverb>(?:trained|fine[- ]?tuned|built|developed)\s+(?:with|using|from)|uses?|used|(?<!method\s)using)"
