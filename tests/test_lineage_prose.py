@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import card
+from conftest import audit_json, card
 
 from license_audit.crawl import crawl
 from license_audit.lineage import find_lineage
@@ -360,3 +360,14 @@ def test_a_chinese_sentence_names_the_checkpoint_the_text_runs_on_from(make_repo
     # stvlynn/Qwen-7B-Chat-Cantonese: the registered checkpoint, not the Qwen (1) 7B family.
     hits = hits_of(make_repo, "# Qwen-7B-Chat-Cantonese\n基於Qwen-7B-Chat嘅微調版本，基於大量粵語數據進行訓練。\n")
     assert [(h.model, h.score, h.family) for h in hits] == [("Qwen/Qwen-7B-Chat", 0.85, None)]
+
+
+def test_a_lora_for_a_linked_model_makes_the_repository_its_adapter(cli, make_repo):
+    # XLabs-AI/flux-lora-collection's card, the repository's weights left out: the card says what they are.
+    body = (
+        "This repository provides a checkpoint with trained LoRAs for\n[FLUX.1-dev model]"
+        "(https://huggingface.co/black-forest-labs/FLUX.1-dev) by Black Forest Labs\n"
+    )
+    report, _ = audit_json(cli, make_repo({"README.md": card("license: other", body)}), "--offline")
+    [cand] = [c for c in report["lineage"] if c["model"] == "black-forest-labs/FLUX.1-dev"]
+    assert cand["relation"] == "adapter"

@@ -233,7 +233,9 @@ def card_relation(snapshot: Snapshot, names: tuple[tuple[str, str], ...] = ()) -
 # X", "is a fine-tuned version of X", "fine-tuned with DPO").
 _LORA_SAID = re.compile(
     r"\b(?:Q|Do)?LoRA[\s-]+(?:fine-?tun(?:e|ed|ing)|adapters?|SFT|DPO|training|trained)\b"
-    r"|\bfine-?tuned\s+(?:with|using|via)\s+(?:Q|Do)?LoRA\b",
+    r"|\bfine-?tuned\s+(?:with|using|via)\s+(?:Q|Do)?LoRA\b"
+    # "LoRA for [FLUX.1-dev](https://huggingface.co/...)": a LoRA of the linked model
+    r"|\bLoRAs?\s+(?:weights\s+)?for\s+\[[^\]\n]{1,120}\]\(\s*(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/",
     re.IGNORECASE,
 )
 _FINETUNE_SAID = re.compile(
