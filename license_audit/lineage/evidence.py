@@ -25,7 +25,7 @@ from license_audit.lineage.declarations import (
 from license_audit.lineage.families import Families
 from license_audit.lineage.hits import Hit, tie_key
 from license_audit.lineage.names import checkpoint_key, declared_model
-from license_audit.lineage.shapes import attach, gguf_hits, weights_hits
+from license_audit.lineage.shapes import attach, gguf_hits, observed_shape, weights_hits
 from license_audit.lineage.signature import (
     TOKEN_ID_FIELDS,
     PreparedSignature,
@@ -615,10 +615,17 @@ def pipeline_signature(snapshot: Snapshot) -> tuple[str, dict[str, Any]] | None:
 # --- tokenizer ------------------------------------------------------------------------------------
 
 
+def _markers(snapshot: Snapshot) -> list[str]:
+    """The chat-template and special-token markers the tokenizer files hold (tokenizer.MARKERS)."""
+    art = snapshot.artifacts
+    markers = (art.tokenizer or {}).get("markers") if art is not None else None
+    return [str(m) for m in markers] if isinstance(markers, list) else []
+
+
 def _marker_lines(snapshot: Snapshot) -> list[str]:
     """Chat-template and special-token conventions the tokenizer config shows (unscored; listed with candidates)."""
     art = snapshot.artifacts
-    markers = (art.tokenizer or {}).get("markers") if art is not None else None
+    markers = _markers(snapshot)
     if art is None or not markers:
         return []
     hint = sorted({MARKERS[m] for m in markers})
@@ -707,7 +714,7 @@ def collect_candidates(
         )
     hits += attach(weights_hits(snapshot, registry), hits, registry)
     hits += attach(gguf_hits(snapshot, registry), hits, registry)
-    hits += vocab_hits(vocab_ev, registry, hits, cfg)
+    hits += vocab_hits(vocab_ev, registry, hits, observed_shape(snapshot, cfg), _markers(snapshot))
     marker_lines = _marker_lines(snapshot)
 
     grouped: dict[str, list[Hit]] = {}

@@ -33,6 +33,32 @@ class Hit:
     about_self: bool = False
 
 
+def conventions(markers: list[str] | tuple[str, ...]) -> set[str]:
+    """The families the repository's chat/special-token markers point at (tokenizer.MARKERS: `<｜Assistant｜>`
+    is DeepSeek's, `[INST]` Llama 2's or Mistral's); a convention many families share (ChatML) names none."""
+    from license_audit.tokenizer import MARKERS
+
+    out: set[str] = set()
+    for m in markers:
+        convention = MARKERS.get(m, "")
+        if convention and "others" not in convention:
+            out.update(c.strip().lower() for c in convention.split(" (")[0].split("/") if c.strip())
+    return out
+
+
+def speaks(known: KnownModel, names: set[str]) -> bool:
+    """Whether the model is of a family the markers point at (`deepseek` for deepseek-r1-distill-qwen)."""
+    family = known.family.lower()
+    return any(family == n or family.startswith((n + "-", n + ".")) for n in names)
+
+
+def stands_in(known: KnownModel, others: set[str]) -> bool:
+    """Whether the model is a fine-tune of another member of a set (Vicuna v1.5 of Llama-2-7B): where both fit
+    the evidence alike, the fine-tune's entry does not stand in for its base."""
+    lowered = {o.lower() for o in others}
+    return any(b.lower() in lowered for b in known.base_model)
+
+
 def tie_key(known: KnownModel) -> tuple:
     # Within a set of config-identical models: the first released (the architecture's origin), then base
     # checkpoints before chat/instruct ones.

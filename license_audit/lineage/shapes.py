@@ -4,6 +4,7 @@ and GGUF architecture values. Shapes say less than a config: independent models 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from license_audit.crawl import Snapshot
@@ -48,6 +49,9 @@ def signature_from_tensors(tensors: dict[str, tuple[str | None, list[int]]]) -> 
                     moe_gate = shape
             elif name.endswith("layers.0.mlp.gate_proj.weight") and _dims(shape, 2):
                 sig["intermediate_size"] = shape[0]
+            elif name.endswith("layers.0.input_layernorm.weight") and _dims(shape, 1):
+                # The width, also where the embedding's shard is not among the files.
+                sig.setdefault("hidden_size", shape[0])
             elif name.endswith("layers.0.self_attn.kv_a_layernorm.weight") and _dims(shape, 1):
                 sig["kv_lora_rank"] = shape[0]
             elif name.endswith("layers.0.self_attn.q_a_layernorm.weight") and _dims(shape, 1):
@@ -174,14 +178,24 @@ def _gguf_config(meta: dict[str, Any]) -> dict[str, Any]:
     return cfg
 
 
-def gguf_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+def gguf_architecture(snapshot: Snapshot) -> tuple[str, dict[str, Any]] | None:
+    """(file, config) of the first GGUF file's architecture values, read as the config.json fields they are
+    (its vocabulary size from its token list when the metadata has none); None without a GGUF file."""
     art = snapshot.artifacts
     if art is None or not art.gguf:
-        return []
+        return None
     rel, meta = sorted(art.gguf.items())[0]
     cfg = _gguf_config(meta)
     if art.gguf_tokens and "vocab_size" not in cfg:
         cfg["vocab_size"] = len(art.gguf_tokens)
+    return rel, cfg
+
+
+def gguf_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
+    found = gguf_architecture(snapshot)
+    if found is None:
+        return []
+    rel, cfg = found
     if len(cfg) < 4:
         return []
     hits = []
@@ -196,6 +210,32 @@ def gguf_hits(snapshot: Snapshot, registry: Registry) -> list[Hit]:
                 Hit(known.id, 0.7, f"{rel}: GGUF metadata {len(equal)} of {len(keys)} architecture values equal")
             )
     return hits
+
+
+@dataclass
+class ObservedShape:
+    """The architecture a repository shows, and what shows it: config.json, else the first GGUF file's
+    architecture values, else the safetensors headers (what the vocabulary evidence compares a model's shape
+    with). `where` names it at the start of an evidence line, `says` is the subject of a sentence ("the config
+    has another shape")."""
+
+    values: dict[str, Any]
+    where: str
+    says: str
+
+
+def observed_shape(snapshot: Snapshot, config: dict[str, Any] | None) -> ObservedShape | None:
+    """The repository's architecture, from the strongest source it has; None when nothing shows it."""
+    if isinstance(config, dict):
+        return ObservedShape(config, "config.json", "the config has")
+    gguf = gguf_architecture(snapshot)
+    if gguf is not None and gguf[1]:
+        return ObservedShape(gguf[1], gguf[0], f"the GGUF architecture values of {gguf[0]} have")
+    tensors, _ = _tensors_of(snapshot)
+    values = signature_from_tensors(tensors) if tensors else {}
+    if values:
+        return ObservedShape(values, "safetensors headers", "the safetensors headers have")
+    return None
 
 
 def _registered(registry: Registry, model: str) -> KnownModel:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from license_audit.crawl import Snapshot
-from license_audit.lineage.hits import Hit, tie_key
+from license_audit.lineage.hits import Hit, conventions, speaks, stands_in, tie_key
 from license_audit.lineage.observed_vocab import observed, remember
+from license_audit.lineage.shapes import ObservedShape
 from license_audit.lineage.signature import SHAPE_FIELDS, canonical, normalized, shape_differences
 from license_audit.registry import KnownModel, Registry
 from license_audit.tokenizer import (
@@ -107,17 +108,41 @@ def relations(snapshot: Snapshot, registry: Registry) -> VocabEvidence | None:
     return ev
 
 
-def _rope_and_width(known: KnownModel, observed: dict[str, Any]) -> list[str]:
-    """Family traits a pruned or searched model keeps: distinctive rope settings and the model width."""
+def _common_thetas(registry: Registry) -> set[Any]:
+    """rope_theta values models with different vocabularies use (10000, 1e6, 500000 ...): a default or a popular
+    setting, not a family trait. Built once per registry."""
+
+    def build() -> set[Any]:
+        users: dict[Any, set[str]] = {}
+        for known in registry:
+            theta = known.signature.get("rope_theta")
+            if theta is not None and not isinstance(theta, (dict, list)):
+                fp = known.tokenizer.get("vocab_sha256") if isinstance(known.tokenizer, dict) else None
+                users.setdefault(theta, set()).add(str(fp) if fp else f"family {known.family}")
+        return {theta for theta, who in users.items() if len(who) > 1} | {_DEFAULT_ROPE_THETA}
+
+    return registry.derived("lineage.common-rope-thetas", build)
+
+
+def _rope_fit(known: KnownModel, observed: dict[str, Any], common: set[Any]) -> list[str]:
+    """The rope settings the repository repeats from the known model that tell its family apart: a rope
+    scaling, or a rope_theta no model with another vocabulary uses."""
     sig = known.signature
     same = []
     if sig.get("rope_scaling") and observed.get("rope_scaling") == sig["rope_scaling"]:
         same.append("rope_scaling")
     theta = sig.get("rope_theta")
-    if theta not in (None, _DEFAULT_ROPE_THETA) and observed.get("rope_theta") == theta:
+    if theta is not None and theta not in common and observed.get("rope_theta") == theta:
         same.append(f"rope_theta {theta}")
+    return same
+
+
+def _rope_and_width(known: KnownModel, observed: dict[str, Any], common: set[Any]) -> list[str]:
+    """Family traits a pruned or searched model keeps: distinctive rope settings and the model width."""
+    same = _rope_fit(known, observed, common)
     if not same:
         return []
+    sig = known.signature
     width: list[str] = [
         k for k in ("hidden_size", "num_attention_heads", "head_dim") if k in sig and observed.get(k) == sig[k]
     ]
@@ -125,29 +150,99 @@ def _rope_and_width(known: KnownModel, observed: dict[str, Any]) -> list[str]:
 
 
 def _shape_changed(known: KnownModel, cfg: dict[str, Any] | None) -> bool:
-    """Whether the config has another shape than the known model (fields changed, or the layer shape missing
-    as in per-block NAS configs)."""
+    """Whether the repository does not show the known model's shape: nothing shows it, a shape field differs,
+    or two or more of the known model's shape fields are missing (a per-block NAS config, weight headers of a
+    few tensors)."""
+    return _shape_verdict(known, cfg) != "same"
+
+
+def _shape_verdict(known: KnownModel, cfg: dict[str, Any] | None) -> str:
+    """`same`, `other` (a shape field differs), `partial` (none differs, but two or more are missing) or `none`
+    (nothing shows the repository's shape)."""
     if not isinstance(cfg, dict) or not known.signature:
-        return True
+        return "none"
     if shape_differences(known.signature, cfg):
-        return True
+        return "other"
     seen = canonical(cfg)
     missing = [k for k in known.signature if k in SHAPE_FIELDS and k not in seen]
-    return len(missing) >= 2
+    return "partial" if len(missing) >= 2 else "same"
 
 
-def hits(ev: VocabEvidence | None, registry: Registry, named_hits: list[Hit], cfg: Any) -> list[Hit]:
-    out = _hits(ev, registry, named_hits, cfg)
+def _fits(known: KnownModel, observed: dict[str, Any]) -> bool:
+    """Whether the repository shows the known model's shape in every shape field it shows of it."""
+    differ, agree = _shape_distance(known, observed)
+    return agree > 0 and differ == 0
+
+
+def _shape_distance(known: KnownModel, observed: dict[str, Any]) -> tuple[int, int]:
+    """(shape fields that differ, shape fields that agree) between the known model and what the repository
+    shows: how near a size it is, where none fits exactly (a pruned model is nearest its source)."""
+    keys = [k for k in known.signature if k in SHAPE_FIELDS and k in observed]
+    differ = sum(1 for k in keys if observed[k] != known.signature[k])
+    return differ, len(keys) - differ
+
+
+# Pruning keeps its source's depth (width pruning) or width (depth pruning): a model that shares neither with
+# the repository is no nearer a source than any other.
+_KEPT_BY_PRUNING = ("num_hidden_layers", "hidden_size")
+
+
+def _near(known: KnownModel, observed: dict[str, Any]) -> bool:
+    sig = known.signature
+    return any(k in sig and k in observed and observed[k] == sig[k] for k in _KEPT_BY_PRUNING)
+
+
+def hits(
+    ev: VocabEvidence | None,
+    registry: Registry,
+    named_hits: list[Hit],
+    shape: ObservedShape | None,
+    markers: list[str] | tuple[str, ...] = (),
+) -> list[Hit]:
+    """Hits from the vocabulary: for the models other evidence names, or else for the member of the models
+    sharing it that the repository's shape (config.json, GGUF values or weight headers), rope settings and
+    chat/special-token markers point at, the members they cannot tell apart as its alternatives."""
+    out = _hits(ev, registry, named_hits, shape, markers)
     if ev is not None and ev.keep is not None:
         ev.keep()
     return out
 
 
-def _hits(ev: VocabEvidence | None, registry: Registry, named_hits: list[Hit], cfg: Any) -> list[Hit]:
+@dataclass
+class _Member:
+    """A model sharing the observed vocabulary, with what the repository's other files say of it."""
+
+    known: KnownModel
+    relation: Relation
+    fits: bool  # the repository shows its shape
+    rope: int  # distinctive rope settings repeated
+    distance: tuple[int, int]  # (shape fields that differ, that agree), for a member of the depth or width shown
+    speaks: bool  # of a family the chat/special-token markers point at
+
+    def evidence(self) -> tuple:
+        """What tells members apart: the kind of relation, the shape (else the rope settings a pruned model
+        keeps, then the nearest shape: pruning keeps the depth or the width of its source), the chat markers;
+        not release order."""
+        return (
+            _STRENGTH[self.relation.kind],
+            not self.fits,
+            -self.rope,
+            self.distance[0],
+            -self.distance[1],
+            not self.speaks,
+        )
+
+
+def _hits(
+    ev: VocabEvidence | None,
+    registry: Registry,
+    named_hits: list[Hit],
+    shape: ObservedShape | None,
+    markers: list[str] | tuple[str, ...],
+) -> list[Hit]:
     if ev is None or not ev.relations:
         return []
-    cfg = cfg if isinstance(cfg, dict) else None
-    observed = normalized(cfg) if cfg else {}
+    observed = normalized(shape.values) if shape else {}
     # The models other evidence names (not their alternatives: a config-identical set stays one candidate).
     named: list[str] = []
     for h in named_hits:
@@ -156,14 +251,19 @@ def _hits(ev: VocabEvidence | None, registry: Registry, named_hits: list[Hit], c
             named.append(known.id)
     out: list[Hit] = []
     supported = False
+    unheard: list[KnownModel] = []  # named models of the repository's shape whose vocabulary is not on file
     for mid in named:
         rel = ev.relations.get(mid)
         known = registry.get(mid)
-        if rel is None or known is None:
+        if known is None:
+            continue
+        if rel is None:
+            if not known.tokenizer.get("vocab_sha256") and not _shape_changed(known, observed or None):
+                unheard.append(known)
             continue
         if rel.positive:
             supported = True
-            out += _positive(ev, known, rel, cfg, observed, [])
+            out += _positive(ev, known, rel, shape, observed, [], registry)
             continue
         if rel.share is None and ev.vocab is not None:
             rel = relate_vocabulary(known.tokenizer, ev.vocab) or rel
@@ -178,28 +278,71 @@ def _hits(ev: VocabEvidence | None, registry: Registry, named_hits: list[Hit], c
             )
     if supported:
         return out
-    positive = [(rel, registry.get(mid)) for mid, rel in ev.relations.items() if rel.positive]
-    members = [(rel, k) for rel, k in positive if k is not None]
+    members = _members(ev, registry, observed, markers)
     if not members:
         return out
-    members.sort(key=lambda t: (_STRENGTH[t[0].kind], _family_fit(t[1], observed), tie_key(t[1])))
-    rel, best = members[0]
-    others = [k.id for _, k in members[1:]]
-    return out + _positive(ev, best, rel, cfg, observed, others)
+    lead = members[0]
+    others = [m.known.id for m in members[1:] if m.evidence() == lead.evidence()]
+    if unheard:
+        # The model the config names explains the files; the public vocabulary it ships names no second base.
+        return out + [_reused_by(ev, unheard[0], lead, others)]
+    return out + _positive(ev, lead.known, lead.relation, shape, observed, others, registry)
 
 
-def _family_fit(known: KnownModel, observed: dict[str, Any]) -> int:
-    """Fewer is better: models whose rope settings and width the config repeats come first."""
-    return -len(_rope_and_width(known, observed)) if observed else 0
+def _members(
+    ev: VocabEvidence, registry: Registry, observed: dict[str, Any], markers: list[str] | tuple[str, ...]
+) -> list[_Member]:
+    """The models sharing the observed vocabulary, the one the other files point at first (_Member.evidence);
+    then a base before its registered fine-tune, then release order."""
+    common = _common_thetas(registry)
+    names = conventions(list(markers))
+    found = [(rel, registry.get(mid)) for mid, rel in ev.relations.items() if rel.positive]
+    members = [
+        _Member(
+            known,
+            rel,
+            _fits(known, observed),
+            len(_rope_fit(known, observed, common)),
+            _shape_distance(known, observed) if _near(known, observed) else (len(SHAPE_FIELDS), 0),
+            speaks(known, names),
+        )
+        for rel, known in found
+        if known is not None
+    ]
+    ids = {m.known.id for m in members}
+    members.sort(key=lambda m: (m.evidence(), stands_in(m.known, ids), tie_key(m.known)))
+    return members
+
+
+def _reused_by(ev: VocabEvidence, owner: KnownModel, lead: _Member, others: list[str]) -> Hit:
+    """An evidence line for the model the config names, whose own vocabulary is not on file, when the
+    repository's vocabulary is a public one registered for other models (MiMo ships Qwen's)."""
+    more = f" and {len(others)} more" if others else ""
+    return Hit(
+        owner.id,
+        0.0,
+        f"{ev.where}: {lead.relation.sentence} as {lead.known.id}{more}; the registry holds no vocabulary of "
+        f"{owner.id}, whose shape the repository has: a public vocabulary it may ship, not a base of its own",
+    )
+
+
+def _unlike(verdict: str, shape: ObservedShape | None) -> str:
+    """What the repository's shape says against the known model's, in words that hold of what it has."""
+    if shape is None or verdict == "none":
+        return "no config or weight shapes to compare"
+    if verdict == "partial":
+        return f"{shape.says} too few of its shape values to compare"
+    return f"{shape.says} another shape"
 
 
 def _positive(
     ev: VocabEvidence,
     known: KnownModel,
     rel: Relation,
-    cfg: dict[str, Any] | None,
+    shape: ObservedShape | None,
     observed: dict[str, Any],
     others: list[str],
+    registry: Registry,
 ) -> list[Hit]:
     text = (
         f"{ev.where}: {rel.sentence} of {known.id}"
@@ -211,22 +354,20 @@ def _positive(
             f" and {len(others) - MAX_LISTED} more" if len(others) > MAX_LISTED else ""
         )
         text += f" (the same vocabulary as {shown})"
-    changed = _shape_changed(known, cfg)
+    verdict = _shape_verdict(known, observed or None)
+    changed = verdict != "same"
     if changed:
-        text += (
-            "; the config has another shape, and a public vocabulary is reused by independent models: "
-            "not proof on its own"
-        )
+        text += f"; {_unlike(verdict, shape)}, and a public vocabulary is reused by independent models: not proof on its own"
     hit = Hit(known.id, SCORES[rel.kind], text, cap=OTHER_SHAPE_CAP if changed else None)
     hit.alternatives = others[:MAX_LISTED]
     out = [hit]
-    traits = _rope_and_width(known, observed) if cfg and changed else []
-    if traits:
+    traits = _rope_and_width(known, observed, _common_thetas(registry)) if shape and changed else []
+    if traits and shape is not None:
         out.append(
             Hit(
                 known.id,
                 FAMILY_LEVEL,
-                f"config.json: {', '.join(traits)} as in {known.family} models while the layer shape differs: "
+                f"{shape.where}: {', '.join(traits)} as in {known.family} models while the layer shape differs: "
                 f"a pruned or searched (NAS) variant of the {known.family} family; which member it comes from "
                 "is not established",
                 cap=OTHER_SHAPE_CAP,
