@@ -193,3 +193,38 @@ def test_a_popular_rope_theta_is_no_family_trait(cli, make_repo, tmp_path):
     c = by_model(lineage(cli, repo, *rules))["acme/Q-7B"]
     assert not any("pruned or searched (NAS)" in e for e in c["evidence"]), c["evidence"]
     assert c["confidence"] < 0.8
+
+
+# --- the member of a set sharing a config -------------------------------------------------------------------
+
+
+def test_a_pad_token_id_does_not_make_a_fine_tune_entry_stand_in_for_its_base(cli, make_repo):
+    # Chinese-LLaMA-2-7B: Llama-2-7B with 55296 tokens, and hfl's `pad_token_id: 0`, which Vicuna v1.5's config
+    # records and Llama 2's leaves unset. Vicuna is registered as a fine-tune of Llama-2-7B.
+    cfg = config_of("meta-llama/Llama-2-7b-hf", vocab_size=55296, pad_token_id=0)
+    top = lineage(cli, make_repo({"README.md": own_card(), "config.json": cfg}))[0]
+    assert top["model"] == "meta-llama/Llama-2-7b-hf", top
+    assert "lmsys/vicuna-7b-v1.5" in top["alternatives"]
+
+
+R1_TOKENIZER_CONFIG = {  # DeepSeek-R1-Distill-Qwen-32B's tokenizer_config.json, abridged
+    "add_bos_token": True,
+    "bos_token": {"__type": "AddedToken", "content": "<｜begin▁of▁sentence｜>"},
+    "eos_token": {"__type": "AddedToken", "content": "<｜end▁of▁sentence｜>"},
+    "tokenizer_class": "LlamaTokenizerFast",
+    "chat_template": "{% for message in messages %}{% if message['role'] == 'user' %}{{'<｜User｜>' + "
+    "message['content']}}{% endif %}{% if message['role'] == 'assistant' %}{{'<｜Assistant｜>' + "
+    "message['content'] + '<｜end▁of▁sentence｜>'}}{% endif %}{% endfor %}",
+}
+
+
+def test_chat_markers_of_a_family_pick_that_member_of_a_config_identical_set(cli, make_repo):
+    # DeepSeek-R1-Distill-Qwen-32B re-published: Qwen2.5-32B's config, DeepSeek's special tokens.
+    files = {"README.md": own_card(), "config.json": config_of("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B")}
+    top = lineage(cli, make_repo({**files, "tokenizer_config.json": R1_TOKENIZER_CONFIG}))[0]
+    assert top["model"] == "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", top
+    assert "Qwen/Qwen2.5-32B" in top["alternatives"]
+    # Without them the config cannot tell the distill from its base: the base leads, the distill is listed.
+    plain = lineage(cli, make_repo(files))[0]
+    assert plain["model"] == "Qwen/Qwen2.5-32B"
+    assert "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B" in plain["alternatives"]

@@ -23,7 +23,7 @@ from license_audit.lineage.declarations import (
     prose_hits,
 )
 from license_audit.lineage.families import Families
-from license_audit.lineage.hits import Hit, tie_key
+from license_audit.lineage.hits import Hit, conventions, speaks, stands_in, tie_key
 from license_audit.lineage.names import checkpoint_key, declared_model
 from license_audit.lineage.shapes import attach, gguf_hits, observed_shape, weights_hits
 from license_audit.lineage.signature import (
@@ -419,6 +419,7 @@ def _config_hits(
     scored: list | None = None,
     catalog: Catalog | None = None,
     bases: tuple[str, ...] = (),
+    markers: list[str] | tuple[str, ...] = (),
 ) -> list[Hit]:
     """One hit: a config derives from one architecture, so only the best match (or its tie set) is a candidate.
 
@@ -426,6 +427,8 @@ def _config_hits(
     models: a member whose vocabulary the repository shares leads, one whose vocabulary it does not is dropped.
     With `catalog` (the audit's own), the notes on such a set also say what each member's license asks.
     `bases`: the models the card declares or the merge takes from, registered or not (they explain the config).
+    `markers`: the chat/special-token markers of the tokenizer files, which name a member's family (DeepSeek's
+    tokens on the config of Qwen2.5-32B and of DeepSeek-R1-Distill-Qwen-32B).
     """
     vocab = vocab or {}
     scored = scored if scored is not None else _score_config(observed, registry)
@@ -440,10 +443,26 @@ def _config_hits(
     towers = other_towers(observed)
     text_only = [t[0] for t in ties if not t[0].multimodal] if towers and any(t[0].multimodal for t in ties) else []
     ties = [t for t in ties if t[0] not in text_only]
-    # Within the set, a member the card prose, an adapter or a GGUF file names leads, then vocabulary evidence.
-    ties.sort(key=lambda t: (t[0].id not in named, vocab.get(t[0].id) not in ("identical", "extended"), tie_key(t[0])))
+    # Within the set, a member the card prose, an adapter or a GGUF file names leads, then vocabulary evidence,
+    # then the family the chat markers name; a registered fine-tune of another member does not stand in for it.
+    speakers = conventions(markers)
+    tie_ids = {t[0].id for t in ties}
+    ties.sort(
+        key=lambda t: (
+            t[0].id not in named,
+            vocab.get(t[0].id) not in ("identical", "extended"),
+            not speaks(t[0], speakers),
+            stands_in(t[0], tie_ids),
+            tie_key(t[0]),
+        )
+    )
     top = ties[0]
     note = ""
+    displaced = None
+    base = _base_as_good(top, scored, observed, registry, vocab, speakers)
+    if base is not None:
+        note = f"; {top[0].id}, registered as a fine-tune of it, repeats the config no better"
+        displaced, top, ties = top[0], base, [base]
     # A declared base with the same shapes takes the evidence: the config cannot tell it from the best
     # match by its weights, and the card has already said which one it is. A model the
     # card prose, an adapter or a GGUF file names does the same when nothing is declared, so that one
@@ -454,7 +473,6 @@ def _config_hits(
     preferred = [t for t in scored if t[0].id in declared] or [
         t for t in scored if t[0].id in named and set(t[3]) <= TOKEN_ID_FIELDS
     ]
-    displaced = None
     for t in preferred:
         # A declared base with the config's shapes takes the evidence even when the best match repeats more
         # fields (context, rope, token ids): the card says which checkpoint it is, and the closer config is
@@ -534,6 +552,8 @@ def _config_hits(
         hit.alternatives = [m.id for m in members[1:]]
         others = ", ".join(f"{m.id} ({m.license})" for m in members[1:])
         hit.notes.append(f"same config as {others}")
+        if speaks(known, speakers) and not all(speaks(m, speakers) for m in members):
+            hit.notes.append(f"{known.id} leads: the tokenizer's chat/special tokens follow its family's convention")
         if len({m.license for m in members}) > 1:
             note = "if the base is another member of that set, its license applies instead"
             if catalog is not None:
@@ -549,6 +569,34 @@ def _config_hits(
         )
         hit.notes.append(f"{known.id} was published under different terms by checkpoint: {groups}")
     return [hit]
+
+
+def _base_as_good(
+    top: tuple[KnownModel, float, list[str], list[str]],
+    scored: list[tuple[KnownModel, float, list[str], list[str]]],
+    observed: dict[str, Any],
+    registry: Registry,
+    vocab: dict[str, str],
+    speakers: set[str],
+) -> tuple[KnownModel, float, list[str], list[str]] | None:
+    """The registered base of the best match when it fits the config as well: the same shapes, and no field
+    it differs in that the best match repeats (Vicuna v1.5 records `pad_token_id: 0`, which Llama-2-7B leaves
+    unset: a config with it is not Vicuna's rather than Llama 2's). None when the vocabulary or the chat
+    markers tell the fine-tune apart, or when the best match has no registered base among the matches."""
+    fine_tune = top[0]
+    for name in fine_tune.base_model:
+        known = registry.get(name)
+        match = next((t for t in scored if known is not None and t[0] is known), None)
+        if match is None or shape_differences(match[0].signature, observed):
+            continue
+        if not set(match[3]) <= set(top[3]):
+            continue
+        if vocab.get(match[0].id) == "different" and vocab.get(fine_tune.id) in ("identical", "extended"):
+            continue
+        if speaks(fine_tune, speakers) and not speaks(match[0], speakers):
+            continue
+        return match
+    return None
 
 
 def _kept_fields(known: dict[str, Any], observed: dict[str, Any], differ: list[str]) -> list[str]:
@@ -698,6 +746,7 @@ def collect_candidates(
             scored=scored,
             catalog=catalog,
             bases=bases,
+            markers=_markers(snapshot),
         )
     if pipeline is not None:
         named = frozenset(k.id for h in hits if (k := registry.get(h.model)))
