@@ -7,7 +7,14 @@ import copy
 import json
 
 from license_audit.lineage.declarations import _name_at, _name_ends, _norm_name, _short_names
-from license_audit.lineage.evidence import _INDEX_FIELDS, _plausible, _score_config, _shape_index
+from license_audit.lineage.evidence import (
+    _INDEX_FIELDS,
+    _plausible,
+    _score_config,
+    _shape_index,
+    class_settings,
+    inexpressible,
+)
 from license_audit.lineage.shapes import _by_width
 from license_audit.lineage.signature import compare_normalized, normalized
 from license_audit.registry import KnownModel, Registry, load_registry
@@ -42,12 +49,15 @@ def _every_entry(observed: dict, registry: Registry, texts: dict) -> list[tuple[
     keys = [k for k in _INDEX_FIELDS if k in obs]
     need = 2 if len(keys) == len(_INDEX_FIELDS) else 1
     seen = {k: json.dumps(obs[k], sort_keys=True) for k in keys}
+    settings = class_settings(registry)
     out = []
     for known in registry:
         same = sum(1 for k in keys if texts[known.id].get(k) == seen[k])
         if (keys and same < need) or not known.signature or "denoiser" in known.signature:
             continue  # diffusers pipelines are compared with pipeline signatures only
-        score, equal, differ = compare_normalized(known.signature, obs, known.variants)
+        score, equal, differ = compare_normalized(
+            known.signature, obs, known.variants, inexpressible(known, obs, settings)
+        )
         if len(equal) >= 8:
             out.append((known.id, score, equal, differ, known.released or "9999"))
     out.sort(key=lambda t: (-t[1], t[4], t[0]))

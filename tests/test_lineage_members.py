@@ -228,3 +228,48 @@ def test_chat_markers_of_a_family_pick_that_member_of_a_config_identical_set(cli
     plain = lineage(cli, make_repo(files))[0]
     assert plain["model"] == "Qwen/Qwen2.5-32B"
     assert "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B" in plain["alternatives"]
+
+
+# --- a renamed class ----------------------------------------------------------------------------------------
+
+LLAMAFIED_QWEN25_7B = {  # Qwen2.5-7B's config re-expressed as a LlamaConfig (CausalLM's "Llamafied" Qwen)
+    "architectures": ["LlamaForCausalLM"],
+    "attention_bias": True,
+    "bos_token_id": 151643,
+    "eos_token_id": 151643,
+    "hidden_act": "silu",
+    "hidden_size": 3584,
+    "intermediate_size": 18944,
+    "max_position_embeddings": 131072,
+    "model_type": "llama",
+    "num_attention_heads": 28,
+    "num_hidden_layers": 28,
+    "num_key_value_heads": 4,
+    "rms_norm_eps": 1e-06,
+    "rope_scaling": None,
+    "rope_theta": 1000000.0,
+    "tie_word_embeddings": False,
+    "torch_dtype": "bfloat16",
+    "vocab_size": 152064,
+}
+
+
+def test_a_class_renamed_over_an_identical_architecture_stays_derived(cli, make_repo):
+    top = lineage(cli, make_repo({"README.md": own_card(), "config.json": LLAMAFIED_QWEN25_7B}))[0]
+    assert top["model"] == "Qwen/Qwen2.5-7B"
+    assert top["confidence"] >= 0.8, top
+    assert "differs: architectures, model_type" in top["evidence"][0]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"num_hidden_layers": 24},  # a shape changed as well: pruned
+        {"vocab_size": 129024, "bos_token_id": 1, "eos_token_id": 2},  # an own vocabulary on the body
+        {"rms_norm_eps": 1e-05, "rope_theta": 10000.0},  # other settings beside the class
+    ],
+)
+def test_a_renamed_class_with_other_differences_is_no_more_than_possible(cli, make_repo, changes):
+    cfg = {**LLAMAFIED_QWEN25_7B, **changes}
+    cands = lineage(cli, make_repo({"README.md": own_card(), "config.json": cfg}))
+    assert all(c["confidence"] < 0.8 for c in cands), cands

@@ -374,6 +374,38 @@ def _plausible(observed: dict[str, Any], index: _ShapeIndex) -> list[KnownModel]
     return list(found.values())
 
 
+# Registered configs of a model_type needed to tell which settings its class has.
+CLASS_SETTINGS_MIN_MODELS = 3
+
+
+def class_settings(registry: Registry) -> dict[str, frozenset[str]]:
+    """The signature fields each model_type's registered configs set (to a value, not null): what a config of
+    that class can express. Only for a model_type with CLASS_SETTINGS_MIN_MODELS configs or more; built once
+    per registry."""
+
+    def build() -> dict[str, frozenset[str]]:
+        seen: dict[str, set[str]] = {}
+        count: dict[str, int] = {}
+        for known in registry:
+            mt = known.signature.get("model_type")
+            if isinstance(mt, str):
+                count[mt] = count.get(mt, 0) + 1
+                seen.setdefault(mt, set()).update(k for k, v in known.signature.items() if v is not None)
+        return {mt: frozenset(keys) for mt, keys in seen.items() if count[mt] >= CLASS_SETTINGS_MIN_MODELS}
+
+    return registry.derived("lineage.class-settings", build)
+
+
+def inexpressible(known: KnownModel, observed: dict[str, Any], settings: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The known model's fields a config of another class cannot hold (Qwen2's sliding-window keys in a
+    LlamaConfig): when it lacks them, that is the class, not a difference."""
+    mine = observed.get("model_type")
+    theirs = known.signature.get("model_type")
+    if not isinstance(mine, str) or mine == theirs or mine not in settings:
+        return frozenset()
+    return frozenset(k for k in known.signature if k not in settings[mine])
+
+
 def _is_pipeline(signature: dict[str, Any]) -> bool:
     """Whether a signature is a diffusers pipeline's (diffusers_signature), not a transformers config's."""
     return "denoiser" in signature or "pipeline" in signature
@@ -394,13 +426,14 @@ def _score_config(
         observed = normalized(observed)
         plausible = _plausible(observed, index)
         candidates = registry if plausible is None else plausible
+    settings = {} if pipeline else class_settings(registry)
     for known in candidates:
         if not known.signature or (not pipeline and _is_pipeline(known.signature)):
             continue
         ready = prepared.get(known.id)
         if ready is None:
             ready = prepared[known.id] = prepare_signature(known.signature, known.variants)
-        score, equal, differ = compare_prepared(ready, observed)
+        score, equal, differ = compare_prepared(ready, observed, inexpressible(known, observed, settings))
         if len(equal) < CONFIG_MIN_FIELDS:
             continue
         scored.append((known, score, equal, differ))

@@ -146,6 +146,14 @@ EXTENSION_CREDIT = 0.75
 TOKEN_ID_FIELDS = frozenset({"bos_token_id", "eos_token_id", "pad_token_id"})
 TOKEN_ID_CREDIT = 0.5
 
+# The model class. Weights are re-saved under another class that computes the same function ("Llamafied" Qwen,
+# DeepSeek-V3 under a renamed model_type): where every other field the config has agrees, shapes included, a
+# renamed class keeps half the credit, so a class name alone does not outweigh a whole architecture repeated.
+CLASS_FIELDS = frozenset({"architectures", "model_type"})
+CLASS_RENAME_CREDIT = 0.5
+# Shape fields a config must repeat, all of them equal, for a renamed class to keep that credit.
+CLASS_RENAME_MIN_SHAPES = 3
+
 # Other spellings of the same hyper-parameter (Falcon/GPT-2 style configs, MLC presets, GGUF metadata).
 KEY_ALIASES: dict[str, str] = {
     "n_head": "num_attention_heads",
@@ -460,10 +468,13 @@ def compare(
 
 
 def compare_normalized(
-    known: dict[str, Any], observed: dict[str, Any], variants: dict[str, list[Any]] | None = None
+    known: dict[str, Any],
+    observed: dict[str, Any],
+    variants: dict[str, list[Any]] | None = None,
+    inexpressible: frozenset[str] = frozenset(),
 ) -> tuple[float, list[str], list[str]]:
     """compare() for a config already passed through normalized()."""
-    return compare_prepared(prepare_signature(known, variants), observed)
+    return compare_prepared(prepare_signature(known, variants), observed, inexpressible)
 
 
 # One signature field ready for comparison: key, weight, value, the values other copies carry (normalised),
@@ -487,21 +498,28 @@ def prepare_signature(known: dict[str, Any], variants: dict[str, list[Any]] | No
     ]
 
 
-def compare_prepared(known: PreparedSignature, observed: dict[str, Any]) -> tuple[float, list[str], list[str]]:
-    """compare_normalized() against a prepared signature."""
+def compare_prepared(
+    known: PreparedSignature, observed: dict[str, Any], inexpressible: frozenset[str] = frozenset()
+) -> tuple[float, list[str], list[str]]:
+    """compare_normalized() against a prepared signature. `inexpressible`: known fields the observed config's
+    class has no setting for (a Llama config has no sliding window): their absence is no difference."""
     total = 0.0
     got = 0.0
     equal: list[str] = []
     differ: list[str] = []
+    renamed = 0.0  # weight of the class fields that differ
+    shapes = 0  # shape fields present and equal
     for key, w, value, alts, extendable, token_id in known:
         if key not in observed:
-            total += w * 0.5
+            if key not in inexpressible:
+                total += w * 0.5
             continue
         total += w
         seen = observed[key]
         if seen == value or any(seen == v for v in alts):
             got += w
             equal.append(key)
+            shapes += key in SHAPE_FIELDS
         elif extendable and _extended(key, value, seen):
             got += w * EXTENSION_CREDIT
             differ.append(key)
@@ -510,6 +528,10 @@ def compare_prepared(known: PreparedSignature, observed: dict[str, Any]) -> tupl
             differ.append(key)
         else:
             differ.append(key)
+            if key in CLASS_FIELDS:
+                renamed += w
+    if renamed and set(differ) <= CLASS_FIELDS and shapes >= CLASS_RENAME_MIN_SHAPES:
+        got += renamed * CLASS_RENAME_CREDIT
     return (got / total if total else 0.0), equal, differ
 
 
