@@ -273,3 +273,16 @@ def test_a_renamed_class_with_other_differences_is_no_more_than_possible(cli, ma
     cfg = {**LLAMAFIED_QWEN25_7B, **changes}
     cands = lineage(cli, make_repo({"README.md": own_card(), "config.json": cfg}))
     assert all(c["confidence"] < 0.8 for c in cands), cands
+
+
+# --- what a vocabulary size says ----------------------------------------------------------------------------
+
+
+def test_an_embedding_trimmed_to_the_tokenizer_is_not_called_an_own_vocabulary(cli, make_repo):
+    # Cogito v1 preview 14B: Qwen2.5-14B with the embedding resized to len(tokenizer), 151665 rows.
+    cfg = config_of("Qwen/Qwen2.5-14B", vocab_size=151665)
+    top = lineage(cli, make_repo({"README.md": own_card(), "config.json": cfg}))[0]
+    assert top["model"] == "Qwen/Qwen2.5-14B"
+    line = top["evidence"][0]
+    assert "vocabulary size 151665 instead of 152064" in line
+    assert "only the tokenizer can tell" in line and "an own vocabulary on the same shape" not in line, line

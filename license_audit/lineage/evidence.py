@@ -542,16 +542,7 @@ def _config_hits(
         # (Llama-3-70B on Llama-2-70B's body). Only the tokenizer can show the base vocabulary extended;
         # the config alone says "possibly derived".
         cap = min(cap or 1.0, SHAPE_CHANGED_CAP)
-        if "vocab_size" in raised_fields(known.signature, observed):
-            text += (
-                f"; vocabulary size {seen_vocab} instead of {known.signature.get('vocab_size')}: an extension "
-                "only if the tokenizer keeps the base vocabulary as its prefix"
-            )
-        else:
-            text += (
-                f"; vocabulary size {seen_vocab} instead of {known.signature.get('vocab_size')}: an own "
-                "vocabulary on the same shape is not evidence of derivation on its own"
-            )
+        text += "; " + _vocab_size_sentence(known, seen_vocab, observed, vocab.get(known.id))
     if known.shape_shared:
         cap = min(cap or 1.0, SHARED_SHAPE_CAP)
         text += f"; not proof on its own: {known.shape_shared}"
@@ -602,6 +593,29 @@ def _config_hits(
         )
         hit.notes.append(f"{known.id} was published under different terms by checkpoint: {groups}")
     return [hit]
+
+
+def _vocab_size_sentence(known: KnownModel, seen: Any, observed: dict[str, Any], vocab_kind: str | None) -> str:
+    """What a vocabulary size other than the known model's says, given what the tokenizer showed (`vocab_kind`:
+    identical, extended, different, or None when it was not compared). An embedding is resized around the same
+    tokenizer (padded to a multiple, or trimmed to len(tokenizer) by resize_token_embeddings), so a size alone
+    tells an extension or an own vocabulary from the base's only with the tokenizer."""
+    size = f"vocabulary size {seen} instead of {known.signature.get('vocab_size')}"
+    raised = "vocab_size" in raised_fields(known.signature, observed)
+    if vocab_kind == "identical":
+        return f"{size}: the embedding {'padded' if raised else 'trimmed'} to fit the same vocabulary (below)"
+    if vocab_kind == "extended":
+        return f"{size}: the tokenizer keeps the base vocabulary as its prefix (below)"
+    if raised:
+        return f"{size}: an extension only if the tokenizer keeps the base vocabulary as its prefix"
+    fp = known.tokenizer if isinstance(known.tokenizer, dict) else {}
+    trained = fp.get("base_size") or fp.get("vocab_size")
+    if vocab_kind is None and isinstance(trained, int) and isinstance(seen, int) and seen >= trained:
+        return (
+            f"{size}: no fewer than the {trained} tokens of its tokenizer, so its vocabulary with the embedding "
+            "trimmed, or an own one: only the tokenizer can tell"
+        )
+    return f"{size}: an own vocabulary on the same shape is not evidence of derivation on its own"
 
 
 def _base_as_good(
