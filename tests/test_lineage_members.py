@@ -286,3 +286,35 @@ def test_an_embedding_trimmed_to_the_tokenizer_is_not_called_an_own_vocabulary(c
     line = top["evidence"][0]
     assert "vocabulary size 151665 instead of 152064" in line
     assert "only the tokenizer can tell" in line and "an own vocabulary on the same shape" not in line, line
+
+
+# --- a family named with its size ---------------------------------------------------------------------------
+
+
+def test_a_vocabulary_guess_of_another_size_does_not_displace_the_family_the_name_sizes(cli, make_repo, tmp_path):
+    # falcon-180B-chat mirrored: Falcon's tokenizer is falcon-7b's and falcon-40b's, the config is 180B's.
+    tokens = synthetic("f", 3000)
+    rules = sharing(
+        tmp_path, tokens, {"acme/falcon-7b": ("tiiuae/falcon-7b", {}), "acme/falcon-40b": ("tiiuae/falcon-40b", {})}
+    )
+    cfg = {
+        "architectures": ["FalconForCausalLM"],
+        "model_type": "falcon",
+        "hidden_size": 14848,
+        "num_attention_heads": 232,
+        "num_hidden_layers": 80,
+        "num_kv_heads": 8,
+        "new_decoder_architecture": True,
+        "parallel_attn": True,
+        "bias": False,
+        "alibi": False,
+        "bos_token_id": 11,
+        "eos_token_id": 11,
+        "layer_norm_epsilon": 1e-05,
+        "vocab_size": 65024,
+    }
+    readme = "# falcon-180B-chat\nA try to use Falcon chat without gates\n"
+    repo = make_repo({"README.md": readme, "config.json": cfg, "tokenizer.json": tokenizer_json(tokens)})
+    cands = lineage(cli, repo, *rules)
+    assert [c["model"] for c in cands] == ["Falcon 180B (family)"], cands
+    assert cands[0]["license"] == "falcon-180b-license"

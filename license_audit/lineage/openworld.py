@@ -25,6 +25,8 @@ from license_audit.lineage.hits import siblings
 from license_audit.lineage.identity import name_key, own_identity
 from license_audit.lineage.names import declared_model
 from license_audit.lineage.resolve import Link, Resolver
+from license_audit.lineage.shapes import observed_shape
+from license_audit.lineage.signature import shape_differences
 from license_audit.registry import Registry
 from license_audit.report import Candidate
 
@@ -331,7 +333,11 @@ def _own_family_candidates(
     cands: list[Candidate],
     card_license: CardLicense | None,
     registry: Registry,
-) -> list[Candidate]:
+    guesses: list[Candidate],
+) -> tuple[list[Candidate], list[Candidate]]:
+    """The families the audited model's own names, tags, architecture and license name, that no candidate
+    covers, and the `guesses` (other_size_guesses) they take in: a guess of another size than the one the names
+    give covers no family; it becomes a line of the family candidate's evidence."""
     fams = ctx.families
     assert fams is not None
     where = snapshot.card.path or "README.md"
@@ -341,6 +347,7 @@ def _own_family_candidates(
     one = card_license.one if card_license else None
     card_key = card_license.key if card_license else ""
     live = [c for c in cands if c.confidence >= 0.5 and not c.same_model]
+    taken: list[Candidate] = []
     if one and not any((f := fams.get(fid)) and one in f.known_licenses(None) for fid in hits):
         # The family whose own license it is, its usual one or one of its vendor's (not one that carries it from
         # its base: DeepSeek's Llama distills carry Llama 3.1's). A license the publisher puts on other model lines too names none of them; nor does
@@ -379,7 +386,10 @@ def _own_family_candidates(
         if any(c.same_model and (c.family or "").startswith(fid) for c in cands):
             continue
         lics = fam.known_licenses(sizes.get(fid))
-        if any((c.family or "").startswith(fid) for c in live) or any(lic in carried for lic in lics):
+        sized = [g for g in guesses if (g.family or "").startswith(fid) and _other_size(g, sizes.get(fid), registry)]
+        if any((c.family or "").startswith(fid) and all(c is not g for g in sized) for c in live) or any(
+            lic in carried for lic in lics
+        ):
             continue  # a candidate of that family, or one carrying its license, already raises its duties
         confirmed = bool(ids & set(lics))
         if not lines and not confirmed:
@@ -420,8 +430,14 @@ def _own_family_candidates(
             cand.model = model_id
             cand.links = [Link(model_id, lk.license, lk.source, lk.via, lk.registered) for lk in links]
             _as_copy(cand, why, ctx)
+        for g in sized:
+            cand.evidence.append(
+                f"{g.evidence[0] if g.evidence else g.model} ({g.model} is {_size_of(g, registry)}, the names say "
+                f"{sizes.get(fid)}: the vocabulary is the family's, not that model's)"
+            )
+            taken.append(g)
         out.append(cand)
-    return out
+    return out, taken
 
 
 _FROM_SCRATCH = re.compile(
@@ -579,6 +595,35 @@ def _fold_publisher_bases(cands: list[Candidate], marked: list[Candidate]) -> No
                 )
 
 
+def other_size_guesses(cands: list[Candidate], snapshot: Snapshot, registry: Registry) -> list[Candidate]:
+    """Candidates found by shape alone (a shared vocabulary), below "derived", whose registered shape the
+    repository's config, GGUF values or weight headers contradict: a guess at a member of another size (Falcon's
+    vocabulary names falcon-40b for a Falcon-180B config), which a family its own names give with the size does
+    not yield to."""
+    shape = observed_shape(snapshot, snapshot.configs.get("config.json"))
+    if shape is None:
+        return []
+    out = []
+    for c in cands:
+        known = registry.get(c.model)
+        if known is None or not c.shape_only or c.declared or c.confidence >= 0.8:
+            continue
+        if shape_differences(known.signature, shape.values):
+            out.append(c)
+    return out
+
+
+def _size_of(c: Candidate, registry: Registry) -> str | None:
+    known = registry.get(c.model)
+    return known.size if known is not None else None
+
+
+def _other_size(c: Candidate, size: str | None, registry: Registry) -> bool:
+    """Whether the candidate's registered size is not the size the model's own names give."""
+    mine = _size_of(c, registry)
+    return bool(size and mine and size.lower() != mine.lower())
+
+
 def _drop_covered_families(cands: list[Candidate]) -> list[Candidate]:
     """A family named in prose when a checkpoint of that family (or one carrying its licenses) is already a
     candidate: the family adds nothing but a second name for the same duties. Its evidence moves over."""
@@ -717,5 +762,7 @@ def open_world(snapshot: Snapshot, registry: Registry, cands: list[Candidate], c
         ctx.notes.append(f"lineage: {resolver.hub_down}; bases outside the registry were looked up in the caches only")
     # The audited model's own names, tags, architecture and license, for a family no candidate covers.
     if ctx.families is not None:
-        cands += _own_family_candidates(snapshot, ctx, cands, card_license, registry)
+        guesses = other_size_guesses([c for c in cands if c.confidence >= 0.5 and not c.same_model], snapshot, registry)
+        found, taken = _own_family_candidates(snapshot, ctx, cands, card_license, registry, guesses)
+        cands = [c for c in cands if all(c is not t for t in taken)] + found
     return sorted(cands, key=lambda c: (-c.confidence, c.model))
