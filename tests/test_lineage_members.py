@@ -267,6 +267,7 @@ def test_a_class_renamed_over_an_identical_architecture_stays_derived(cli, make_
         {"num_hidden_layers": 24},  # a shape changed as well: pruned
         {"vocab_size": 129024, "bos_token_id": 1, "eos_token_id": 2},  # an own vocabulary on the body
         {"rms_norm_eps": 1e-05, "rope_theta": 10000.0},  # other settings beside the class
+        {"model_type": "mixtral", "num_local_experts": 8, "num_experts_per_tok": 2},  # experts on its dims
     ],
 )
 def test_a_renamed_class_with_other_differences_is_no_more_than_possible(cli, make_repo, changes):

@@ -151,7 +151,8 @@ TOKEN_ID_CREDIT = 0.5
 # renamed class keeps half the credit, so a class name alone does not outweigh a whole architecture repeated.
 CLASS_FIELDS = frozenset({"architectures", "model_type"})
 CLASS_RENAME_CREDIT = 0.5
-# Shape fields a config must repeat, all of them equal, for a renamed class to keep that credit.
+# Shape fields a config must repeat, all of them equal, for a renamed class to keep that credit (and it may add
+# none: experts on a dense model's dims are another architecture).
 CLASS_RENAME_MIN_SHAPES = 3
 
 # Other spellings of the same hyper-parameter (Falcon/GPT-2 style configs, MLC presets, GGUF metadata).
@@ -530,9 +531,22 @@ def compare_prepared(
             differ.append(key)
             if key in CLASS_FIELDS:
                 renamed += w
-    if renamed and set(differ) <= CLASS_FIELDS and shapes >= CLASS_RENAME_MIN_SHAPES:
+    if (
+        renamed
+        and set(differ) <= CLASS_FIELDS
+        and shapes >= CLASS_RENAME_MIN_SHAPES
+        and not _more_shape(known, observed)
+    ):
         got += renamed * CLASS_RENAME_CREDIT
     return (got / total if total else 0.0), equal, differ
+
+
+def _more_shape(known: PreparedSignature, observed: dict[str, Any]) -> bool:
+    """Whether the observed config has shape fields the known signature lacks (experts on a dense model's
+    dims): another architecture, not the same one under another class. head_dim is left aside, as newer
+    transformers versions write it out for classes that derive it."""
+    keys = {key for key, *_ in known}
+    return any(k in SHAPE_FIELDS and k != "head_dim" and k not in keys and v is not None for k, v in observed.items())
 
 
 def shape_differences(known: dict[str, Any], observed: dict[str, Any]) -> list[str]:
