@@ -113,3 +113,14 @@ def test_a_llama4_derivative_is_told_the_eu_restriction_of_multimodal_llama4(cli
         report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Llama-finetune\n\nBuilt with Llama.\n")}))
         [eu] = _findings(report, "regional-restriction")
         assert "European Union" in eu["message"], eu
+
+
+def test_every_llama_3_2_vision_checkpoint_carries_the_eu_restriction(cli, make_repo):
+    # Llama 3.2's use policy withholds the rights to its multimodal models from the EU: the 90B as the 11B.
+    from license_audit.registry import load_registry
+
+    for base in ("meta-llama/Llama-3.2-11B-Vision-Instruct", "meta-llama/Llama-3.2-90B-Vision-Instruct"):
+        assert load_registry().get(base).multimodal, base
+        front = f"license: llama3.2\nbase_model: {base}"
+        report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Llama-vision-tuned\n\nBuilt with Llama.\n")}))
+        assert _findings(report, "regional-restriction"), base
