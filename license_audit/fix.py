@@ -218,6 +218,16 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
     # finding names each).
     if any(u.options for u in report.upstreams if u.direct and {u.candidate.model, u.id, u.route} & set(models)):
         return {}
+    # A checkpoint of another family shares the configuration (Qwen2-7B-Instruct and Qwen2.5-7B-Instruct): the
+    # closest match is a guess between generations, which is the publisher's to settle, not a fix's to write.
+    others = _other_generations(report, [cands[m] for m in models if m in cands])
+    if others:
+        plan.handled.add(("base-model-undeclared", None))
+        plan.step(
+            f"base-model-undeclared: the configuration fits {' and '.join(others)} alike, checkpoints of different "
+            "model families; name the one the weights were built from as `base_model` in the card."
+        )
+        return {}
     relations = {cands[m].relation for m in models if m in cands}
     if len(models) > 1 and relations != {"merge"}:
         plan.handled.add(("base-model-undeclared", None))
@@ -240,6 +250,24 @@ def _base_model(report: Report, active: list[Finding], plan: FixPlan) -> dict[st
                 f"correct `base_model` if the weights came from one of them."
             )
     return out
+
+
+def _other_generations(report: Report, cands: list) -> list[str]:
+    """The candidates and their alternatives when an alternative belongs to another registered family than its
+    candidate; [] otherwise (base and instruct checkpoints of one family share a configuration too)."""
+    from license_audit.registry import load_registry
+
+    registry = load_registry(report.rules_dirs)
+    for c in cands:
+        lead = registry.get(c.model)
+        others = [
+            a
+            for a in c.alternatives
+            if (k := registry.get(a)) is not None and lead is not None and k.family != lead.family
+        ]
+        if others:
+            return [c.model, *others]
+    return []
 
 
 def _relicense(

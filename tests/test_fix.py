@@ -137,6 +137,24 @@ def test_llama_fix_leaves_the_rename_as_a_next_step(cli, make_repo):
     assert (repo / "LICENSE").read_text(encoding="utf-8") == license_text("llama3.1")
 
 
+def test_a_configuration_two_generations_share_is_the_publisher_s_to_name(cli, make_repo):
+    # Qwen2-7B-Instruct and Qwen2.5-7B-Instruct have the same config.json: writing the first would declare the
+    # wrong generation for every Qwen2.5 fine-tune.
+    repo = make_repo(
+        {"README.md": card("license: apache-2.0", "# Tiny\n"), "config.json": config_of("Qwen/Qwen2.5-7B-Instruct")}
+    )
+    out, _ = _fix_and_audit(cli, repo)
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "base_model" not in readme
+    assert "next step: base-model-undeclared: the configuration fits" in out and "Qwen/Qwen2.5-7B-Instruct" in out
+    # Base and instruct checkpoints of one family share a configuration too: the closest is written, as before.
+    llama = make_repo(
+        {"README.md": card("license: llama3.1", "# Tiny\n"), "config.json": config_of("meta-llama/Llama-3.1-8B")}
+    )
+    _fix_and_audit(cli, llama)
+    assert "base_model: meta-llama/Llama-3.1-8B" in (llama / "README.md").read_text(encoding="utf-8")
+
+
 def test_openrail_family_through_an_organisation_registry(cli, make_repo, tmp_path):
     rules = _rules_dir(
         tmp_path,

@@ -122,5 +122,7 @@ def test_every_llama_3_2_vision_checkpoint_carries_the_eu_restriction(cli, make_
     for base in ("meta-llama/Llama-3.2-11B-Vision-Instruct", "meta-llama/Llama-3.2-90B-Vision-Instruct"):
         assert load_registry().get(base).multimodal, base
         front = f"license: llama3.2\nbase_model: {base}"
-        report, _ = audit_json(cli, make_repo({"README.md": card(front, "# Llama-vision-tuned\n\nBuilt with Llama.\n")}))
+        report, _ = audit_json(
+            cli, make_repo({"README.md": card(front, "# Llama-vision-tuned\n\nBuilt with Llama.\n")})
+        )
         assert _findings(report, "regional-restriction"), base
