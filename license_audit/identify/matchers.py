@@ -24,10 +24,18 @@ from functools import lru_cache
 
 from license_audit.catalog import Catalog, License
 from license_audit.identify.compiled import CompiledCatalog, CompiledLicense, compile_catalog, text_digest
-from license_audit.identify.normalize import Tokens, list_labels, phrase_words, relabelled, text_lines, tokenize, words
+from license_audit.identify.normalize import (
+    Tokens,
+    foreign_count,
+    list_labels,
+    phrase_words,
+    relabelled,
+    text_lines,
+    tokenize,
+    words,
+)
 from license_audit.identify.references import (
     _COMPACT_HINT,
-    MODIFIED_VERB,
     Ref,
     _base,
     _index,
@@ -41,6 +49,7 @@ from license_audit.identify.references import (
     in_spans,
     not_under,
     or_later,
+    said_modified,
 )
 from license_audit.identify.similarity import Reference, has_ideographs, reference, scores
 from license_audit.report import OTHER_ID, LicenseMatch
@@ -245,18 +254,10 @@ def _reference_candidates(cl: CompiledLicense, toks: Tokens, present: set[str]) 
 def _modified_before(toks: Tokens, pos: int) -> bool:
     """Whether the words before `pos` call what follows modified: "Modified MIT License", and the name's own
     words between ("a modified CreativeML OpenRAIL-M license": not the OpenRAIL-M license either)."""
-    for k in range(pos - 1, max(-1, pos - 1 - _NAME_BEFORE_MODIFIED), -1):
-        w = toks.words[k]
-        if w == "modified":
-            return k == 0 or toks.words[k - 1] not in MODIFIED_VERB
-        if w in _MODIFIED_STOP:
-            return False
-    return False
+    return said_modified(toks.words, pos, _NAME_BEFORE_MODIFIED)
 
 
 _NAME_BEFORE_MODIFIED = 3  # words of a license's name that may stand between "modified" and a phrase of it
-# Words that end a license's name looking back: what stands before them is not said of the license.
-_MODIFIED_STOP = frozenset(["the", "a", "an", "of", "under", "and", "or", "to", "by", "with", "this", "is", "are"])
 
 
 # The tokenizer's words in a cleaned text: every other character separates them, and "++" is "pp" ("C++17"
@@ -2055,11 +2056,6 @@ _CJK_CUES = (
 _CJK_MIN_CHARS = 60
 
 
-def _cjk_count(line: str) -> int:
-    """The Chinese ideographs, Japanese kana and Korean syllables of `line`."""
-    return sum("\u4e00" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7a3" for ch in line)
-
-
 def _titles(toks: Tokens, cc: CompiledCatalog) -> list[LicenseMatch]:
     """References by the catalog's patterns in a text without Latin-script words (a Chinese title: "开放原子模型许可证")."""
     out = []
@@ -2083,7 +2079,7 @@ def _cjk_terms(
     if text.isascii():
         return []
     lines = text_lines(text)
-    counts = [_cjk_count(ln) for ln in lines]
+    counts = [foreign_count(ln) for ln in lines]
     cjk = [i for i, n in enumerate(counts, 1) if n >= 4]
     if not cjk or sum(counts[i - 1] for i in cjk) < _CJK_MIN_CHARS:
         return []

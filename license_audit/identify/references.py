@@ -1279,7 +1279,22 @@ MODIFIED_VERB = frozenset(["and", "or", "be", "been", "being", "is", "are", "was
 def _modified_name(ws: list[str], i: int, name: tuple[str, ...]) -> bool:
     """Whether the name `name` at word `i` of `ws` is said to be modified ("a modified GNU LGPL version 3",
     "Modified Apache 2.0 License"); "modified BSD" is BSD's own name for its three-clause form."""
-    return i > 0 and ws[i - 1] == "modified" and (i < 2 or ws[i - 2] not in MODIFIED_VERB) and "bsd" not in name
+    return "bsd" not in name and said_modified(ws, i, 1)
+
+
+# Words that end a license's name looking back: what stands before them is not said of the license.
+_MODIFIED_STOP = frozenset(["the", "a", "an", "of", "under", "and", "or", "to", "by", "with", "this", "is", "are"])
+
+
+def said_modified(ws: list[str], i: int, reach: int) -> bool:
+    """Whether "modified" stands among the `reach` words before word `i` of `ws`, with nothing that ends a name
+    between, said of what follows rather than as a verb ("distributed and/or modified under")."""
+    for k in range(i - 1, max(-1, i - 1 - reach), -1):
+        if ws[k] == "modified":
+            return k == 0 or ws[k - 1] not in MODIFIED_VERB
+        if ws[k] in _MODIFIED_STOP:
+            return False
+    return False
 
 
 def former_spans(line: str) -> list[tuple[int, int]]:

@@ -124,7 +124,7 @@ def checkpoint_model(name: str, registry: Registry) -> str | None:
     resolved = local_path_model(name, registry)
     if resolved != name:
         return resolved
-    last = re.split(r"[\\/]+", name.rstrip("/\\"))[-1].lower()
+    last = _last_part(name)
     for m in registry:
         if any(last == f.lower() for f in m.checkpoint_files):
             return m.id
@@ -152,13 +152,18 @@ def _adapter_configs(snapshot: Snapshot) -> list[tuple[str, dict]]:
     return out
 
 
+def _last_part(path: str) -> str:
+    """The last component of a local path or id, lower case."""
+    return re.split(r"[\\/]+", path.rstrip("/\\"))[-1].lower()
+
+
 def local_path_model(name: str, registry: Registry) -> str:
     """A base given as a local path (/data/models/Llama-3.1-8B): the known model its last component names,
     else the Hub id a download cache path keeps (`.../modelscope/hub/models/Qwen/Qwen3-14B`,
     `.../models--Qwen--Qwen3-14B/snapshots/<sha>`)."""
     if registry.get(name) or not re.match(r"^(?:/|\.{1,2}/|~|[A-Za-z]:\\)", name):
         return name
-    last = re.split(r"[\\/]+", name.rstrip("/\\"))[-1].lower()
+    last = _last_part(name)
     for short, mid in _short_names(registry):
         if last == short:
             return mid
@@ -330,14 +335,10 @@ def _merge_prose(body: str) -> list[tuple[int, str, str]]:
             out.append((line, " ".join(phrase.split())[:100], f"{owner}/{name}".rstrip(".")))
 
     for m in _MERGE_LIST.finditer(text):
-        pos = m.end()
-        while (item := _LIST_ITEM.match(text, pos)) is not None and item.end() > pos:
+        for item in _list_items(text, m.end()):
             add(item.start(), item.group(1), item.group(1))
-            pos = item.end()
     for m in _MERGE_OF.finditer(text):
-        # The sentence, up to its end or the words that say how ("using ties merge", "with mergekit").
-        rest = re.split(r"(?<=[^\d\s])\.(?:\s|$)|\b(?:with|using|via)\b", m.group("rest"), maxsplit=1)[0]
-        add(m.start(), m.group(0), rest)
+        add(m.start(), m.group(0), _SENTENCE_HOW.split(m.group("rest"), maxsplit=1)[0])
     for m in _MERGE_BASE.finditer(text):
         add(m.start(), m.group(0), m.group("rest"))
     for m in _MERGED_WITH.finditer(text):
@@ -345,16 +346,25 @@ def _merge_prose(body: str) -> list[tuple[int, str, str]]:
     for m in _LINKS_MERGED.finditer(text):
         add(m.start(), m.group(0), m.group("rest"))
     for m in _MOE_OF.finditer(text):
-        rest = re.split(r"(?<=[^\d\s])\.(?:\s|$)|\b(?:with|using|via)\b", m.group("rest"), maxsplit=1)[0]
+        rest = _SENTENCE_HOW.split(m.group("rest"), maxsplit=1)[0]
         phrase = m.group(0).strip()
         if rest.strip():
             add(m.start(), phrase, rest, mixture=False)
             continue
-        pos = m.end()  # the experts listed below ("based on\n* [A]\n* [B]")
-        while (item := _LIST_ITEM.match(text, pos)) is not None and item.end() > pos:
+        for item in _list_items(text, m.end()):  # the experts listed below ("based on\n* [A]\n* [B]")
             add(item.start(), phrase, item.group(1), mixture=False)
-            pos = item.end()
     return out
+
+
+# A statement's sentence, up to its end or the words that say how ("using ties merge", "with mergekit").
+_SENTENCE_HOW = re.compile(r"(?<=[^\d\s])\.(?:\s|$)|\b(?:with|using|via)\b")
+
+
+def _list_items(text: str, pos: int):
+    """The items of the markdown list that starts at `pos` of `text`, in order."""
+    while (item := _LIST_ITEM.match(text, pos)) is not None and item.end() > pos:
+        yield item
+        pos = item.end()
 
 
 def _merge_models(doc: Any) -> list[str]:
